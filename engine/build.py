@@ -1,0 +1,282 @@
+"""Build: schema-valid data → the frozen model.
+
+This is the only module that knows the YAML shape. It runs after the schema
+stage accepted a file, so it may assume types and required keys; it still
+never indexes blindly where the schema allows alternatives. The key sets
+below are what the builder reads; tests/test_schema_drift.py keeps them equal
+to the schemas' `properties`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.model import (
+    Branch,
+    Call,
+    Choice,
+    Document,
+    Due,
+    Duration,
+    Expr,
+    ExprKind,
+    Field,
+    Form,
+    Input,
+    Item,
+    Milestone,
+    Organisation,
+    Procedure,
+    Record,
+    Ref,
+    Revision,
+    Role,
+    Rulebook,
+    Step,
+)
+from engine.source import Document as Source
+from engine.source import Path
+
+PROCEDURE_KEYS = frozenset({
+    "id", "title", "kind", "mode", "version", "source", "purpose", "scope", "trigger",
+    "priority", "roles", "inputs", "milestones", "start", "steps", "document", "lint", "notes",
+})
+STEP_KEYS = frozenset({
+    "title", "role", "do", "say", "ask", "record", "next", "choices", "call", "with", "end",
+    "every", "within", "at", "due", "milestone", "note", "source", "status",
+})
+EXIT_KEYS = ("next", "choices", "call", "end")
+ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role"})
+BRANCH_KEYS = frozenset({"to", "when", "label"})
+CHOICE_KEYS = frozenset({"label", "to", "when"})
+INPUT_KEYS = frozenset({"type", "ask", "options", "default", "required", "min", "max", "note"})
+DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
+DOCUMENT_KEYS = frozenset({"number", "status", "effective", "author", "reviewer", "approver",
+                           "revisions"})
+REVISION_KEYS = frozenset({"version", "date", "change", "author"})
+MILESTONE_KEYS = frozenset({"title"})
+RULEBOOK_KEYS = frozenset({"title", "version", "locale", "organisation", "document", "roles",
+                           "forms", "inputs"})
+ORGANISATION_KEYS = frozenset({"name", "site", "client"})
+ROLE_KEYS = frozenset({"name", "duties", "source"})
+FORM_KEYS = frozenset({"title", "source", "fields"})
+FIELD_KEYS = frozenset({"label", "type", "options", "required", "min", "max"})
+
+_DURATION = re.compile(r"^([0-9]+)(?:-([0-9]+))?(min|h|d|w)$")
+_UNIT_SECONDS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> Duration:
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(text)
+    unit = _UNIT_SECONDS[m.group(3)]
+    low = int(m.group(1)) * unit
+    high = int(m.group(2)) * unit if m.group(2) else low
+    return Duration(low, high, text)
+
+
+def normalise_clock(text: str) -> str:
+    hour, minute = text.split(":")
+    return f"{int(hour):02d}:{minute}"
+
+
+class _Builder:
+    def __init__(self, src: Source) -> None:
+        self.src = src
+
+    def pos(self, path: Path, key: bool = False) -> Any:
+        return self.src.pos(path, key)
+
+    def ref(self, name: str, path: Path) -> Ref:
+        return Ref(name, self.pos(path))
+
+    def expr(self, value: Any, kind: ExprKind, path: Path) -> Expr:
+        return Expr(str(value), kind, self.pos(path), self.src.style(path))
+
+    def item(self, raw: Any, path: Path) -> Item:
+        if isinstance(raw, str):
+            return Item(self.expr(raw, "template", path))
+        return Item(
+            text=self.expr(raw["text"], "template", (*path, "text")),
+            when=self.expr(raw["when"], "guard", (*path, "when")) if "when" in raw else None,
+            critical=bool(raw.get("critical", False)),
+            note=raw.get("note"),
+            role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
+        )
+
+    def input(self, name: str, raw: dict[str, Any], path: Path) -> Input:
+        return Input(
+            name=name,
+            type=raw["type"],
+            pos=self.pos(path, key=True),
+            ask=raw.get("ask"),
+            options=tuple(raw.get("options", ())),
+            default=raw.get("default"),
+            required=bool(raw.get("required", True)),
+            min=raw.get("min"),
+            max=raw.get("max"),
+        )
+
+    def inputs(self, raw: dict[str, Any] | None, path: Path) -> dict[str, Input]:
+        return {n: self.input(n, v, (*path, n)) for n, v in (raw or {}).items()}
+
+    def document(self, raw: dict[str, Any] | None) -> Document:
+        if not raw:
+            return Document()
+        return Document(
+            number=raw.get("number"),
+            status=raw.get("status"),
+            effective=raw.get("effective"),
+            author=raw.get("author"),
+            reviewer=raw.get("reviewer"),
+            approver=raw.get("approver"),
+            revisions=tuple(
+                Revision(r["version"], r["date"], r["change"], r.get("author"))
+                for r in raw.get("revisions", ())
+            ),
+        )
+
+    def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
+        nxt = raw.get("next")
+        branches: tuple[Branch, ...] = ()
+        if isinstance(nxt, str):
+            branches = (Branch(self.ref(nxt, (*path, "next"))),)
+        elif isinstance(nxt, list):
+            branches = tuple(
+                Branch(
+                    to=self.ref(b["to"], (*path, "next", i, "to")),
+                    when=self.expr(b["when"], "guard", (*path, "next", i, "when"))
+                    if "when" in b else None,
+                    label=b.get("label"),
+                )
+                for i, b in enumerate(nxt)
+            )
+        choices = tuple(
+            Choice(
+                label=c["label"],
+                to=self.ref(c["to"], (*path, "choices", i, "to")),
+                when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
+                if "when" in c else None,
+            )
+            for i, c in enumerate(raw.get("choices", ()))
+        )
+        call = None
+        if "call" in raw:
+            args = tuple(
+                (Ref(k, self.pos((*path, "with", k), key=True)),
+                 self.expr(v, "template", (*path, "with", k)))
+                for k, v in (raw.get("with") or {}).items()
+            )
+            call = Call(self.ref(raw["call"], (*path, "call")), args)
+        record = tuple(
+            Record(
+                form=Ref(form, self.pos((*path, "record", form), key=True)),
+                fields=tuple(self.ref(f, (*path, "record", form, i)) for i, f in enumerate(fields))
+                if isinstance(fields, list) else (),
+                all_fields=fields == "all",
+            )
+            for form, fields in (raw.get("record") or {}).items()
+        )
+        due = None
+        if "due" in raw:
+            d = raw["due"]
+            direction = "after" if "after" in d else "before"
+            unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
+            due = Due(self.ref(d[direction], (*path, "due", direction)), direction, amount, unit)
+        return Step(
+            id=sid,
+            title=raw["title"],
+            pos=self.pos(path, key=True),
+            role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
+            do=tuple(self.item(x, (*path, "do", i)) for i, x in enumerate(raw.get("do", ()))),
+            say=tuple(self.item(x, (*path, "say", i)) for i, x in enumerate(raw.get("say", ()))),
+            ask=tuple(self.ref(a, (*path, "ask", i)) for i, a in enumerate(raw.get("ask", ()))),
+            record=record,
+            next=branches,
+            choices=choices,
+            call=call,
+            end=raw.get("end"),
+            every=parse_duration(raw["every"]) if "every" in raw else None,
+            within=parse_duration(raw["within"]) if "within" in raw else None,
+            at=normalise_clock(raw["at"]) if "at" in raw else None,
+            due=due,
+            milestone=self.ref(raw["milestone"], (*path, "milestone")) if "milestone" in raw
+            else None,
+            note=raw.get("note"),
+            source=raw.get("source"),
+            status=raw.get("status"),
+            exits_declared=tuple(k for k in EXIT_KEYS if k in raw),
+        )
+
+    def procedure(self) -> Procedure:
+        raw = self.src.data
+        source = raw.get("source", ())
+        return Procedure(
+            id=raw["id"],
+            title=raw["title"],
+            kind=raw["kind"],
+            path=self.src.path,
+            pos=self.pos(("id",)),
+            start=self.ref(raw["start"], ("start",)),
+            steps={sid: self.step(sid, s, ("steps", sid)) for sid, s in raw["steps"].items()},
+            mode=raw.get("mode", "do-confirm"),
+            version=raw.get("version"),
+            source=(source,) if isinstance(source, str) else tuple(source),
+            purpose=raw.get("purpose"),
+            scope=raw.get("scope"),
+            trigger=raw.get("trigger"),
+            priority=raw.get("priority"),
+            roles=tuple(self.ref(r, ("roles", i)) for i, r in enumerate(raw.get("roles", ()))),
+            inputs=self.inputs(raw.get("inputs"), ("inputs",)),
+            milestones={
+                n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
+                for n, m in (raw.get("milestones") or {}).items()
+            },
+            document=self.document(raw.get("document")),
+            lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
+            notes=tuple(raw.get("notes", ())),
+        )
+
+    def rulebook(self) -> Rulebook:
+        raw = self.src.data
+        org = raw["organisation"]
+        return Rulebook(
+            title=raw["title"],
+            path=self.src.path,
+            pos=self.pos(()),
+            organisation=Organisation(org["name"], org.get("site"), org.get("client")),
+            version=raw.get("version"),
+            locale=raw.get("locale", "zh-CN"),
+            roles={
+                rid: Role(rid, r["name"], self.pos(("roles", rid), key=True),
+                          tuple(r.get("duties", ())), r.get("source"))
+                for rid, r in raw["roles"].items()
+            },
+            forms={
+                fid: Form(
+                    fid, f["title"], self.pos(("forms", fid), key=True),
+                    {
+                        k: Field(k, v["label"], v["type"],
+                                 self.pos(("forms", fid, "fields", k), key=True),
+                                 tuple(v.get("options", ())), bool(v.get("required", True)),
+                                 v.get("min"), v.get("max"))
+                        for k, v in f["fields"].items()
+                    },
+                    f.get("source"),
+                )
+                for fid, f in (raw.get("forms") or {}).items()
+            },
+            inputs=self.inputs(raw.get("inputs"), ("inputs",)),
+            document=self.document(raw.get("document")),
+        )
+
+
+def build_procedure(src: Source) -> Procedure:
+    return _Builder(src).procedure()
+
+
+def build_rulebook_head(src: Source) -> Rulebook:
+    """The rulebook.yaml part of a rulebook, without procedures."""
+    return _Builder(src).rulebook()

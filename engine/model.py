@@ -1,0 +1,283 @@
+"""The validated rulebook as frozen dataclasses.
+
+Everything after `build` reads these types, never raw YAML. Every name that
+points at something else is a `Ref` and every Jinja2 text is an `Expr`, each
+with its position, so a later problem always has a file:line:col.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from engine.problems import Pos
+
+Kind = Literal["service", "emergency", "routine", "situation", "journey"]
+Mode = Literal["do-confirm", "read-do"]
+InputType = Literal["text", "bool", "int", "number", "choice", "date", "time", "phone"]
+FieldType = Literal[
+    "text", "longtext", "bool", "int", "number", "choice", "date", "time", "datetime",
+    "phone", "score", "signature",
+]
+ExprKind = Literal["guard", "template"]
+
+KINDS: tuple[Kind, ...] = ("service", "emergency", "routine", "situation", "journey")
+MODES: tuple[Mode, ...] = ("do-confirm", "read-do")
+BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A name that must resolve to something declared elsewhere."""
+
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A `when` guard (expression) or a `say`/`do`/`with` text (template).
+    `style` is the YAML scalar style, so a column inside the text can be
+    mapped back to the file ("" plain, '"' or "'" quoted, "|"/">" block)."""
+
+    source: str
+    kind: ExprKind
+    pos: Pos
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A `do` item or a `say` line."""
+
+    text: Expr
+    when: Expr | None = None
+    critical: bool = False
+    note: str | None = None
+    role: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One arm of an automatic `next`; the last one has no `when` (otherwise)."""
+
+    to: Ref
+    when: Expr | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    to: Ref
+    when: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    procedure: Ref
+    args: tuple[tuple[Ref, Expr], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Fields of a form to fill in at this step."""
+
+    form: Ref
+    fields: tuple[Ref, ...]
+    all_fields: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """`every` / `within`: seconds, a range when written like 8-10min."""
+
+    low: int
+    high: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A journey touchpoint's date: N units after/before a milestone."""
+
+    anchor: Ref
+    direction: Literal["after", "before"]
+    amount: int
+    unit: Literal["hours", "days", "weeks", "months", "years"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    title: str
+    pos: Pos
+    role: Ref | None = None
+    do: tuple[Item, ...] = ()
+    say: tuple[Item, ...] = ()
+    ask: tuple[Ref, ...] = ()
+    record: tuple[Record, ...] = ()
+    next: tuple[Branch, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    call: Call | None = None
+    end: str | None = None
+    every: Duration | None = None
+    within: Duration | None = None
+    at: str | None = None
+    due: Due | None = None
+    milestone: Ref | None = None
+    note: str | None = None
+    source: str | None = None
+    status: str | None = None
+    exits_declared: tuple[str, ...] = ()  # which of next/choices/call/end were written
+
+    @property
+    def targets(self) -> tuple[Ref, ...]:
+        """Every step this one can go to next."""
+        return tuple(b.to for b in self.next) + tuple(c.to for c in self.choices)
+
+    @property
+    def automatic(self) -> bool:
+        return bool(self.next) and not self.choices and self.call is None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    name: str
+    type: InputType
+    pos: Pos
+    ask: str | None = None
+    options: tuple[str, ...] = ()
+    default: str | int | float | bool | None = None
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    name: str
+    title: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    version: str
+    date: str
+    change: str
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Document control (文件控制): 编号, 受控状态, 生效日期, 编制/审核/批准, 修订记录."""
+
+    number: str | None = None
+    status: str | None = None
+    effective: str | None = None
+    author: str | None = None
+    reviewer: str | None = None
+    approver: str | None = None
+    revisions: tuple[Revision, ...] = ()
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    title: str
+    kind: Kind
+    path: str
+    pos: Pos
+    start: Ref
+    steps: Mapping[str, Step]
+    mode: Mode = "do-confirm"
+    version: str | None = None
+    source: tuple[str, ...] = ()
+    purpose: str | None = None
+    scope: str | None = None
+    trigger: str | None = None
+    priority: int | None = None
+    roles: tuple[Ref, ...] = ()
+    inputs: Mapping[str, Input] = field(default_factory=dict)
+    milestones: Mapping[str, Milestone] = field(default_factory=dict)
+    document: Document = field(default_factory=Document)
+    lint_disable: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    def exprs(self) -> Iterator[Expr]:
+        """Every guard and template in the procedure, in file order."""
+        for step in self.steps.values():
+            for item in (*step.say, *step.do):
+                yield item.text
+                if item.when:
+                    yield item.when
+            for branch in step.next:
+                if branch.when:
+                    yield branch.when
+            for choice in step.choices:
+                if choice.when:
+                    yield choice.when
+            if step.call:
+                for _, value in step.call.args:
+                    yield value
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    name: str
+    pos: Pos
+    duties: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    id: str
+    label: str
+    type: FieldType
+    pos: Pos
+    options: tuple[str, ...] = ()
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
+    pos: Pos
+    fields: Mapping[str, Field]
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    site: str | None = None
+    client: str | None = None
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    title: str
+    path: str
+    pos: Pos
+    organisation: Organisation
+    version: str | None = None
+    locale: str = "zh-CN"
+    roles: Mapping[str, Role] = field(default_factory=dict)
+    forms: Mapping[str, Form] = field(default_factory=dict)
+    inputs: Mapping[str, Input] = field(default_factory=dict)
+    procedures: Mapping[str, Procedure] = field(default_factory=dict)
+    document: Document = field(default_factory=Document)
+
+    def procedure(self, pid: str) -> Procedure:
+        return self.procedures[pid]
+
+    def inputs_for(self, proc: Procedure) -> dict[str, Input]:
+        """Inputs visible in a procedure: the rulebook's, then the procedure's own."""
+        return {**self.inputs, **proc.inputs}

@@ -1,0 +1,436 @@
+"""Source: file bytes → text → plain data with the position of every node.
+
+This is the only module that touches YAML. It reads the libyaml event stream
+(C speed) and composes the data itself, so it decides every rule of the
+strict dialect in one place: only `true`/`false` are booleans, `8:30`, `yes`,
+`0101` and dates stay the text written, duplicate keys, anchors, aliases,
+tags and multiple documents are refused, and nesting, file and scalar sizes
+are bounded. Nothing here can run code or take unbounded time or memory.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import re
+import stat as _stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.problems import Pos, Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_SCALAR_CHARS = 10_000
+MAX_DEPTH = 32
+MAX_REPORTED_CHARS = 5  # stray-character reports per file; the rest are noise
+
+# (line, col, end_line, end_col, style): 1-based, style is "" for plain,
+# '"' / "'" for quoted, "|" / ">" for block scalars, "{" / "[" for flow.
+Mark = tuple[int, int, int, int, str]
+Path = tuple[str | int, ...]
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
+
+# Control, format (invisible) and line/paragraph-separator characters; tab,
+# LF and CR are the only controls YAML text needs.
+_STRAY = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_CHAR_NAMES = {
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\ufeff": "BYTE ORDER MARK",
+    "\u00ad": "SOFT HYPHEN",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+    "\u2060": "WORD JOINER",
+}
+_KEY_LINE = re.compile(r"^([ \t\u3000]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*([：:])(.?)")
+
+
+@dataclass
+class Document:
+    """A loaded file: its data, and the marks of every value and key by path."""
+
+    path: str
+    text: str
+    data: Any
+    marks: dict[Path, Mark] = field(default_factory=dict)
+    key_marks: dict[Path, Mark] = field(default_factory=dict)
+
+    def pos(self, path: Path, key: bool = False) -> Pos:
+        """The position of the value at `path` (or of its key), falling back to
+        the nearest enclosing node that has one."""
+        table = self.key_marks if key else self.marks
+        p = tuple(path)
+        while True:
+            m = table.get(p)
+            if m is None and table is self.key_marks:
+                m = self.marks.get(p)
+            if m is not None:
+                return Pos(self.path, m[0], m[1], m[2], m[3])
+            if not p:
+                return Pos(self.path, 1, 1)
+            p = p[:-1]
+
+    def style(self, path: Path) -> str:
+        m = self.marks.get(tuple(path))
+        return m[4] if m else ""
+
+
+class LoadFailed(Exception):
+    """Raised inside the composer to stop at the first fatal problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.rule)
+        self.problem = problem
+
+
+def _problem(
+    rule: str, path: str, line: int = 1, col: int = 1, variant: str = "", **args: Any
+) -> Problem:
+    return Problem(rule, Pos(path, line, col), args, variant)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_bytes(path: str) -> bytes | Problem:
+    """Read a file, refusing what is not a regular file of sane size."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _problem("not-a-file", path, variant="loop")
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return _problem("not-a-file", path, variant="missing")
+        return _problem("not-a-file", path, variant="unreadable", detail=exc.strerror)
+    if _stat.S_ISDIR(st.st_mode):
+        return _problem("not-a-file", path, variant="directory")
+    if not _stat.S_ISREG(st.st_mode):
+        return _problem("not-a-file", path, variant="special")
+    if st.st_size > MAX_FILE_BYTES:
+        return _problem("file-too-large", path, size=st.st_size, limit=MAX_FILE_BYTES)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return _problem("not-a-file", path, variant="unreadable", detail=exc.strerror)
+    if len(raw) > MAX_FILE_BYTES:
+        return _problem("file-too-large", path, size=len(raw), limit=MAX_FILE_BYTES)
+    return raw
+
+
+def decode(raw: bytes, path: str) -> str | Problem:
+    """Bytes → text. UTF-8 (BOM optional) and UTF-16/32 with a BOM are read;
+    anything else is named so the designer knows how to re-save it."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _decode_or_problem(raw, "utf-32", path)
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_or_problem(raw, "utf-16", path)
+    if b"\x00" in raw:
+        return _problem("binary-file", path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            byte = raw[exc.start : exc.start + 1].hex()
+            return Problem("encoding", Pos(path, line, col), {"byte": byte}, "unknown")
+        return Problem("encoding", Pos(path, line, col), {"encoding": "GBK/GB18030"}, "gbk")
+
+
+def _decode_or_problem(raw: bytes, codec: str, path: str) -> str | Problem:
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        return Problem("encoding", Pos(path, 1, 1), {"encoding": codec.upper()}, "broken")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# ---------------------------------------------------------------- text scan
+
+
+def scan_text(text: str, path: str, known_keys: frozenset[str]) -> tuple[list[Problem], list[Problem]]:
+    """Find what a person must fix before YAML can be read as meant.
+
+    Returns (errors, hints): errors always stand (stray invisible characters,
+    a known key followed by a full-width colon or no space); hints explain a
+    YAML syntax error if one occurs (tabs or full-width spaces in indentation).
+    """
+    errors: list[Problem] = []
+    hints: list[Problem] = []
+    reported = 0
+    for m in _STRAY.finditer(text):
+        if reported == MAX_REPORTED_CHARS:
+            break
+        ch = m.group()
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        name = _CHAR_NAMES.get(ch, "CONTROL CHARACTER")
+        errors.append(
+            Problem("stray-character", Pos(path, line, col, line, col + 1),
+                    {"code": f"U+{ord(ch):04X}", "name": name})
+        )
+        reported += 1
+    for lineno, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" ")
+        lead = line[: len(line) - len(stripped)]
+        if stripped[:1] in ("\t", "\u3000"):
+            rest = stripped.lstrip("\t\u3000 ")
+            if rest and not rest.startswith("#"):
+                bad = stripped[0]
+                hints.append(
+                    Problem("indentation", Pos(path, lineno, len(lead) + 1),
+                            {}, "tab" if bad == "\t" else "fullwidth")
+                )
+        m = _KEY_LINE.match(line)
+        if m and m.group(2) in known_keys:
+            colon, after = m.group(3), m.group(4)
+            col = m.start(3) + 1
+            if colon == "：":
+                errors.append(Problem("fullwidth-colon", Pos(path, lineno, col, lineno, col + 1),
+                                      {"key": m.group(2)}))
+            elif after not in ("", " ", "\t", "/") and not line[m.end(3):].startswith("//"):
+                errors.append(Problem("colon-space", Pos(path, lineno, col, lineno, col + 1),
+                                      {"key": m.group(2)}))
+    return errors, hints
+
+
+# ---------------------------------------------------------------- YAML
+
+
+_YAML_MESSAGES = {
+    "mapping values are not allowed": "mapping-values",
+    "could not find expected ':'": "expected-colon",
+    "found character that cannot start any token": "bad-start",
+    "found a tab character": "tab",
+    "did not find expected key": "expected-key",
+    "did not find expected '-' indicator": "expected-dash",
+    "found unexpected end of stream": "unexpected-end",
+    "found undefined tag handle": "tag",
+    "did not find expected node content": "node-content",
+    "found unknown escape character": "escape",
+    "while scanning a quoted scalar": "unclosed-quote",
+    "found unexpected ':'": "mapping-values",
+    "block sequence entries are not allowed": "sequence-here",
+    "did not find expected ',' or ']'": "flow-end",
+    "did not find expected ',' or '}'": "flow-end",
+}
+
+
+def _yaml_error(exc: Exception, path: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    text = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+    variant = ""
+    for needle, key in _YAML_MESSAGES.items():
+        if needle in text:
+            variant = key
+            break
+    line = mark.line + 1 if mark else 1
+    col = mark.column + 1 if mark else 1
+    return Problem("yaml-syntax", Pos(path, line, col, line, col + 1), {"detail": text}, variant)
+
+
+def _resolve_plain(value: str) -> Any:
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    if value in ("", "null", "~"):
+        return None
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def parse(text: str, path: str) -> Document:
+    """Compose YAML text into plain data; raise LoadFailed on the first fatal problem."""
+    from yaml import MarkedYAMLError
+    from yaml._yaml import CParser
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    doc = Document(path, text, None)
+    marks = doc.marks
+    key_marks = doc.key_marks
+    # Each open container: [object, is_mapping, pending_key, path, key_lines]
+    stack: list[list[Any]] = []
+    documents = 0
+    result: Any = None
+    parser = CParser(text)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the collector re-scans the growing tree: super-linear on big files
+    try:
+        get = parser.get_event
+        while True:
+            try:
+                ev = get()
+            except MarkedYAMLError as exc:
+                raise LoadFailed(_yaml_error(exc, path)) from None
+            if ev is None:
+                break
+            t = type(ev)
+            sm = ev.start_mark
+            if t is ScalarEvent:
+                _refuse_anchor_or_tag(ev, path)
+                raw = ev.value
+                em = ev.end_mark
+                if len(raw) > MAX_SCALAR_CHARS:
+                    raise LoadFailed(_problem("scalar-too-long", path, sm.line + 1, sm.column + 1,
+                                              length=len(raw), limit=MAX_SCALAR_CHARS))
+                style = ev.style or ""
+                value = _resolve_plain(raw) if style == "" and ev.implicit[0] else raw
+                mark = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1, style)
+                if not stack:
+                    result = value
+                    marks[()] = mark
+                    continue
+                top = stack[-1]
+                if top[1]:
+                    if top[2] is None:
+                        key = raw if style != "" or raw != "" else None
+                        if key is None:
+                            raise LoadFailed(_problem("yaml-key", path, sm.line + 1, sm.column + 1))
+                        first = top[4].get(key)
+                        if first is not None:
+                            raise LoadFailed(Problem(
+                                "duplicate-key",
+                                Pos(path, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1),
+                                {"key": key, "first_line": first},
+                            ))
+                        top[4][key] = sm.line + 1
+                        top[2] = key
+                        key_marks[(*top[3], key)] = mark
+                    else:
+                        marks[(*top[3], top[2])] = mark
+                        top[0][top[2]] = value
+                        top[2] = None
+                else:
+                    marks[(*top[3], len(top[0]))] = mark
+                    top[0].append(value)
+            elif t is MappingStartEvent or t is SequenceStartEvent:
+                _refuse_anchor_or_tag(ev, path)
+                if len(stack) >= MAX_DEPTH:
+                    raise LoadFailed(_problem("too-deep", path, sm.line + 1, sm.column + 1,
+                                              limit=MAX_DEPTH))
+                is_map = t is MappingStartEvent
+                new: Any = {} if is_map else []
+                style = ("{" if is_map else "[") if ev.flow_style else ""
+                if stack:
+                    top = stack[-1]
+                    if top[1]:
+                        if top[2] is None:
+                            raise LoadFailed(_problem("yaml-key", path, sm.line + 1, sm.column + 1))
+                        npath: Path = (*top[3], top[2])
+                        top[0][top[2]] = new
+                        top[2] = None
+                    else:
+                        npath = (*top[3], len(top[0]))
+                        top[0].append(new)
+                else:
+                    npath = ()
+                    result = new
+                marks[npath] = (sm.line + 1, sm.column + 1, sm.line + 1, sm.column + 1, style)
+                stack.append([new, is_map, None, npath, {}])
+            elif t is MappingEndEvent or t is SequenceEndEvent:
+                stack.pop()
+            elif t is AliasEvent:
+                raise LoadFailed(_problem("yaml-alias", path, sm.line + 1, sm.column + 1,
+                                          name=ev.anchor))
+            elif t is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise LoadFailed(_problem("multi-document", path, sm.line + 1, sm.column + 1))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    doc.data = result
+    return doc
+
+
+def _refuse_anchor_or_tag(ev: Any, path: str) -> None:
+    sm = ev.start_mark
+    if ev.anchor is not None:
+        raise LoadFailed(_problem("yaml-anchor", path, sm.line + 1, sm.column + 1, name=ev.anchor))
+    if ev.tag is not None and not (ev.tag == "!" and ev.implicit):
+        raise LoadFailed(_problem("yaml-tag", path, sm.line + 1, sm.column + 1, tag=ev.tag))
+
+
+# ---------------------------------------------------------------- all together
+
+
+@dataclass
+class Loaded:
+    """The outcome of loading one file: a document, or problems, or both
+    (stray characters are reported but the file may still parse)."""
+
+    path: str
+    document: Document | None
+    problems: list[Problem]
+
+
+def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
+    errors, hints = scan_text(text, path, known_keys)
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return Loaded(path, None, [*errors, _problem("empty-file", path)])
+    try:
+        doc = parse(text, path)
+    except LoadFailed as failed:
+        problem = failed.problem
+        if problem.rule == "yaml-syntax":
+            # An indentation hint at or before the error line names the real cause.
+            near = [h for h in hints if h.pos.line <= problem.pos.line]
+            if near or errors:
+                return Loaded(path, None, [*errors, *near[-1:]] if near else errors)
+        return Loaded(path, None, [*errors, problem])
+    return Loaded(path, doc, errors)
+
+
+def load_file(path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
+    raw = read_bytes(path)
+    if isinstance(raw, Problem):
+        return Loaded(path, None, [raw])
+    text = decode(raw, path)
+    if isinstance(text, Problem):
+        return Loaded(path, None, [text])
+    return load_text(text, path, known_keys)
+
+
+def _with_variant(p: Problem) -> Problem:
+    reason = p.args.pop("variant_reason", "")
+    return Problem(p.rule, p.pos, p.args, reason or p.variant)
+
+
+def iter_yaml_files(root: str) -> Iterator[str]:
+    """Every *.yaml / *.yml under a folder, sorted, not following symlinked folders."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                yield os.path.join(dirpath, name)
