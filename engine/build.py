@@ -46,7 +46,6 @@ STEP_KEYS = frozenset({
     "title", "role", "do", "say", "ask", "record", "next", "choices", "call", "with", "end",
     "every", "within", "at", "due", "milestone", "note", "source", "status",
 })
-EXIT_KEYS = ("next", "choices", "call", "end")
 ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
@@ -207,7 +206,7 @@ class _Builder:
             note=raw.get("note"),
             source=raw.get("source"),
             status=raw.get("status"),
-            exits_declared=tuple(k for k in EXIT_KEYS if k in raw),
+            written=tuple(raw),
         )
 
     def procedure(self) -> Procedure:

@@ -130,7 +130,12 @@ class Step:
     note: str | None = None
     source: str | None = None
     status: str | None = None
-    exits_declared: tuple[str, ...] = ()  # which of next/choices/call/end were written
+    written: tuple[str, ...] = ()  # the keys as written, in file order
+
+    @property
+    def exits_declared(self) -> tuple[str, ...]:
+        """Which of next/choices/call/end the designer wrote."""
+        return tuple(k for k in self.written if k in ("next", "choices", "call", "end"))
 
     @property
     def targets(self) -> tuple[Ref, ...]:

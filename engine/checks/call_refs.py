@@ -1,0 +1,23 @@
+"""Every `call` names a procedure of the rulebook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.messages import listing, suggest
+from engine.problems import Problem
+
+ID = "unknown-procedure"
+DESCRIPTION = "call 调用的流程必须存在 / call names an existing procedure"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        for step in proc.steps.values():
+            if step.call and step.call.procedure.name not in ctx.procedure_ids:
+                name = step.call.procedure.name
+                yield Problem(ID, step.call.procedure.pos, {
+                    "name": name, "known": listing(ctx.procedure_ids),
+                    "suggestion": suggest(name, ctx.procedure_ids),
+                })

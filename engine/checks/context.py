@@ -1,0 +1,52 @@
+"""What a check sees: the rulebook, the procedures to check, the file texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from engine.expressions import Analysis, analyse
+from engine.model import BUILTIN_NAMES, Expr, Procedure, Rulebook
+from engine.problems import Pos
+
+
+@dataclass(frozen=True)
+class Context:
+    rulebook: Rulebook
+    procedures: tuple[Procedure, ...]  # the built procedures to check, file order
+    procedure_ids: frozenset[str]  # every procedure that exists, even if it failed to build
+    texts: Mapping[str, str]  # file path -> text, to place carets inside expressions
+    whole_rulebook: bool  # rulebook-wide checks (unused forms...) only make sense then
+
+    def names_for(self, proc: Procedure) -> frozenset[str]:
+        return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
+
+    def exprs(self, proc: Procedure) -> Iterator[tuple[Expr, Analysis]]:
+        for expr in proc.exprs():
+            yield expr, analyse(expr.source, expr.kind)
+
+    def locate(self, expr: Expr, line: int = 1, needle: str | None = None) -> Pos:
+        """The position of `needle` (or of line `line`) inside an expression,
+        found in the file's own text so quoting and block scalars need no
+        arithmetic."""
+        pos = expr.pos
+        text = self.texts.get(pos.file)
+        if text is None:
+            return pos
+        lines = text.split("\n")
+        block = expr.style in ("|", ">")
+        first = pos.line + (1 if block else 0) + (line - 1)
+        candidates = range(first, min(first + 3, len(lines) + 1)) if needle else [first]
+        for ln in candidates:
+            if not 1 <= ln <= len(lines):
+                continue
+            src = lines[ln - 1]
+            start = pos.col - 1 if ln == pos.line else 0
+            if needle:
+                idx = src.find(needle, start)
+                if idx >= 0:
+                    return Pos(pos.file, ln, idx + 1, ln, idx + 1 + len(needle))
+            elif ln != pos.line:
+                indent = len(src) - len(src.lstrip(" "))
+                return Pos(pos.file, ln, indent + 1, ln, len(src) + 1)
+        return pos

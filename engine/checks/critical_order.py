@@ -1,0 +1,24 @@
+"""Critical items come first in a step's `do` list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.problems import Problem
+
+ID = "critical-order"
+DESCRIPTION = "关键项排在非关键项之前 / critical items come first"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        for step in proc.steps.values():
+            seen_plain = False
+            for item in step.do:
+                if not item.critical:
+                    seen_plain = True
+                elif seen_plain:
+                    text = item.text.source
+                    yield Problem(ID, item.text.pos,
+                                  {"item": text if len(text) <= 20 else text[:19] + "…"})

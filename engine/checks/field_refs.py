@@ -1,0 +1,27 @@
+"""Every recorded field belongs to its form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.messages import listing, suggest
+from engine.problems import Problem
+
+ID = "unknown-field"
+DESCRIPTION = "record 的字段必须属于该表单 / recorded fields belong to their form"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        for step in proc.steps.values():
+            for rec in step.record:
+                form = ctx.rulebook.forms.get(rec.form.name)
+                if form is None:
+                    continue
+                for ref in rec.fields:
+                    if ref.name not in form.fields:
+                        yield Problem(ID, ref.pos, {
+                            "name": ref.name, "form": form.id, "known": listing(form.fields, 20),
+                            "suggestion": suggest(ref.name, form.fields),
+                        })

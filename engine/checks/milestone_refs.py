@@ -1,0 +1,23 @@
+"""`due` and `milestone` name milestones the procedure declares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.messages import listing, suggest
+from engine.problems import Problem
+
+ID = "unknown-milestone"
+DESCRIPTION = "due 和 milestone 用到的里程碑必须已声明 / due and milestone name declared milestones"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        declared = proc.milestones
+        for step in proc.steps.values():
+            refs = [r for r in (step.due.anchor if step.due else None, step.milestone) if r]
+            for ref in refs:
+                if ref.name not in declared:
+                    yield Problem(ID, ref.pos, {"name": ref.name, "known": listing(declared),
+                                                "suggestion": suggest(ref.name, declared)})

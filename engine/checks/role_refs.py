@@ -1,0 +1,32 @@
+"""Every role named by a procedure, step or item is defined in rulebook.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.messages import listing, suggest
+from engine.model import Procedure, Ref
+from engine.problems import Problem
+
+ID = "unknown-role"
+DESCRIPTION = "岗位必须在 rulebook.yaml 中定义 / roles are defined in rulebook.yaml"
+
+
+def role_refs(proc: Procedure) -> Iterator[Ref]:
+    """Roles used by steps and items (not the procedure's `roles:` list)."""
+    for step in proc.steps.values():
+        if step.role:
+            yield step.role
+        for item in (*step.do, *step.say):
+            if item.role:
+                yield item.role
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    roles = ctx.rulebook.roles
+    for proc in ctx.procedures:
+        for ref in (*proc.roles, *role_refs(proc)):
+            if ref.name not in roles:
+                yield Problem(ID, ref.pos, {"name": ref.name, "known": listing(roles),
+                                            "suggestion": suggest(ref.name, roles)})

@@ -1,0 +1,79 @@
+"""The `sop` command line. Commands are imported only when run, so that
+`sop --version` and cached `sop validate` cost little more than click."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from engine import __version__
+from engine.errors import EXIT_INTERNAL, SopError
+
+# command name -> "module:function"; each module parses its own options.
+COMMANDS: dict[str, str] = {
+    "validate": "engine.cli.validate:validate",
+    "list": "engine.cli.listing:list_procedures",
+}
+SHORT_HELP: dict[str, str] = {
+    "validate": "检查规则手册 / validate a rulebook",
+    "list": "列出流程 / list procedures",
+}
+
+
+def default_lang() -> str:
+    for var in ("SOP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("命令 / Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="sop",
+                      message="%(prog)s %(version)s")
+def cli() -> None:
+    """sop: 案场服务标准作业流程引擎 (a declarative SOP engine)."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="sop", standalone_mode=True)
+    except SopError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, EOFError):
+        click.echo("\n已中断 / interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a traceback is a bug: say so, briefly, with how to report
+        import traceback
+
+        if os.environ.get("SOP_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"sop: 内部错误 (internal error): {type(exc).__name__}: {exc}\n"
+            "这是程序的缺陷, 请附上命令和文件报告给维护者; 设置 SOP_DEBUG=1 可看到详细信息。",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

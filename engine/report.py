@@ -1,0 +1,105 @@
+"""Report: validation results as text (with snippets), JSON or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from engine.messages import CLEAN, SUMMARY, render
+from engine.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from engine.validate import Result
+
+_RED, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def _width(text: str) -> int:
+    """Display width: CJK and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+@lru_cache(maxsize=64)
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(2 * 1024 * 1024)
+        return tuple(raw.decode("utf-8-sig", errors="replace").split("\n"))
+    except OSError:
+        return ()
+
+
+def snippet(problem: Problem, color: bool) -> str:
+    lines = _lines(problem.pos.file)
+    n = problem.pos.line
+    if not 1 <= n <= len(lines):
+        return ""
+    src = lines[n - 1].rstrip("\r")
+    col = max(problem.pos.col, 1)
+    if col > len(src) + 1:
+        col = len(src) + 1
+    end = problem.pos.end_col if problem.pos.end_line == n and problem.pos.end_col > col else col + 1
+    end = min(end, max(len(src) + 1, col + 1))
+    pad = " " * _width(src[: col - 1].replace("\t", " "))
+    marker = "^" + "~" * max(_width(src[col - 1 : end - 1]) - 1, 0)
+    gutter = str(n)
+    blank = " " * len(gutter)
+    if color:
+        marker = _BOLD + (_RED if problem.severity is Severity.ERROR else _YELLOW) + marker + _RESET
+    return f" {blank} |\n {gutter} | {src}\n {blank} | {pad}{marker}\n"
+
+
+def render_text(result: Result, lang: str, color: bool = False, summary: bool = True) -> str:
+    out: list[str] = []
+    for p in result.problems:
+        sev = p.severity.value
+        if color:
+            sev = (_RED if p.severity is Severity.ERROR else _YELLOW) + _BOLD + sev + _RESET
+        head = f"{p.pos}: {sev}: {render(p, lang)} [{p.rule}]"
+        out.append(head + "\n" + snippet(p, color))
+    if summary:
+        files = len(result.files)
+        if result.problems:
+            line = SUMMARY[lang].format(files=files, errors=result.errors, warnings=result.warnings)
+        else:
+            line = CLEAN[lang].format(files=files)
+        out.append((_DIM + line + _RESET if color else line) + "\n")
+    return "".join(out)
+
+
+def render_json(result: Result, lang: str) -> str:
+    items = [
+        {
+            "file": p.pos.file,
+            "line": p.pos.line,
+            "column": p.pos.col,
+            "end_line": p.pos.end_line or p.pos.line,
+            "end_column": p.pos.end_col or p.pos.col + 1,
+            "severity": p.severity.value,
+            "rule": p.rule,
+            "message": render(p, lang),
+        }
+        for p in result.problems
+    ]
+    doc = {"files": len(result.files), "errors": result.errors, "warnings": result.warnings,
+           "problems": items}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(result: Result, lang: str) -> str:
+    out = []
+    for p in result.problems:
+        kind = "error" if p.severity is Severity.ERROR else "warning"
+        props = (f"file={_gh_escape(p.pos.file, True)},line={p.pos.line},col={p.pos.col},"
+                 f"title={_gh_escape(p.rule, True)}")
+        out.append(f"::{kind} {props}::{_gh_escape(render(p, lang))}\n")
+    return "".join(out)

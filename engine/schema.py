@@ -1,0 +1,355 @@
+"""Schema: JSON Schema validation of loaded data, as positioned Problems.
+
+Clean files take the fast path (jsonschema-rs, compiled once); only a file
+that fails is re-validated with the pure-Python `jsonschema` for detailed
+errors, which are turned into plain messages here: unknown keys with "did
+you mean", values that YAML read as numbers with "quote it", patterns
+explained by the kind of value they describe (`x-kind` in the schema).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from engine import resources
+from engine.messages import listing, suggest
+from engine.problems import Problem
+from engine.source import Document
+
+# What a part of the file is called, by the last key of its path.
+_WHERE = {
+    "steps": ("步骤", "a step"),
+    "inputs": ("输入项", "an input"),
+    "document": ("文件控制 (document) ", "document"),
+    "revisions": ("修订记录", "a revision"),
+    "next": ("分支", "a branch"),
+    "choices": ("选项", "a choice"),
+    "do": ("do 项", "a do item"),
+    "say": ("say 项", "a say line"),
+    "roles": ("岗位", "a role"),
+    "forms": ("表单", "a form"),
+    "fields": ("字段", "a field"),
+    "organisation": ("organisation ", "organisation"),
+    "due": ("due ", "due"),
+    "lint": ("lint ", "lint"),
+    "milestones": ("里程碑", "a milestone"),
+}
+_TYPE_NAMES = {
+    "string": ("文字", "text"),
+    "integer": ("整数", "an integer"),
+    "number": ("数字", "a number"),
+    "boolean": ("true/false", "true/false"),
+    "array": ("列表", "a list"),
+    "object": ("键值表", "a mapping"),
+    "null": ("空值", "empty"),
+}
+_BOOL_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE",
+                         "Yes", "No", "是", "否", "对", "错"})
+
+
+@lru_cache(maxsize=4)
+def load_schema(name: str) -> dict[str, Any]:
+    with resources.schema_path(name).open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+@lru_cache(maxsize=4)
+def _fast_validator(name: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+@lru_cache(maxsize=4)
+def _slow_validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema(name))
+
+
+def known_keys() -> frozenset[str]:
+    """Every key name the schemas define (for the loader's colon hints)."""
+    keys: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                keys.update(props)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for name in ("sop", "rulebook"):
+        walk(load_schema(name))
+    return frozenset(keys)
+
+
+def is_valid(data: Any, name: str) -> bool:
+    return bool(_fast_validator(name).is_valid(data))
+
+
+def validate(doc: Document, name: str) -> list[Problem]:
+    """Problems of `doc` against schema `name` ("sop" or "rulebook")."""
+    return validate_with_paths(doc, name)[0]
+
+
+def validate_with_paths(doc: Document, name: str) -> tuple[list[Problem], list[tuple[Any, ...]]]:
+    """Problems, and the paths of the nodes at fault (to prune them so the
+    rest of the file can still be checked)."""
+    if is_valid(doc.data, name):
+        return [], []
+    problems: list[Problem] = []
+    paths: list[tuple[Any, ...]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for error in _slow_validator(name).iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            paths.extend((*path, k) for k in error.instance if k not in allowed)
+        else:
+            paths.append(path)
+        for p in _translate(error, doc):
+            key = (p.rule, p.pos.line, p.pos.col, p.variant, tuple(sorted(map(str, p.args.items()))))
+            if key not in seen:
+                seen.add(key)
+                problems.append(p)
+    return problems, paths
+
+
+def prune(data: Any, paths: list[tuple[Any, ...]]) -> Any:
+    """A copy of `data` without the nodes at `paths` (deepest first, so list
+    indexes stay valid)."""
+    import copy
+
+    pruned = copy.deepcopy(data)
+    for path in sorted(set(paths), key=lambda p: (len(p), [str(x) for x in p]), reverse=True):
+        if not path:
+            return None
+        parent = pruned
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            elif isinstance(parent, list) and isinstance(path[-1], int) \
+                    and path[-1] < len(parent):
+                del parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+    return pruned
+
+
+def _where(path: tuple[Any, ...]) -> tuple[str, str]:
+    for part in reversed(path):
+        if isinstance(part, str) and part in _WHERE:
+            return _WHERE[part]
+    if not path:
+        return ("顶层", "the top level")
+    if len(path) >= 2 and path[-2] in _WHERE:
+        return _WHERE[str(path[-2])]
+    return ("此处", "this mapping")
+
+
+def _key_of(path: tuple[Any, ...]) -> str:
+    for part in reversed(path):
+        if isinstance(part, str):
+            return part
+    return ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "(空 / empty)"
+    if isinstance(value, dict | list):
+        return "{…}" if isinstance(value, dict) else "[…]"
+    return str(value)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _translate(error: Any, doc: Document) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    key = _key_of(path)
+    where_zh, where_en = _where(path)
+
+    if validator in ("anyOf", "oneOf") and error.context:
+        if schema.get("x-kind") is None and any("required" in s for s in schema.get(validator, [])
+                                                 if isinstance(s, dict)):
+            yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
+            return
+        yield from _best_branch(error, doc)
+        return
+    if validator == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        for extra in sorted(set(instance) - allowed):
+            yield Problem(
+                "unknown-key", doc.pos((*path, extra), key=True),
+                {"key": extra, "where": where_zh, "where_en": where_en,
+                 "expected": listing(allowed, 30), "suggestion": suggest(extra, allowed)},
+            )
+        return
+    if validator == "propertyNames":
+        for name in instance:
+            sub = schema.get("propertyNames", {})
+            if isinstance(sub, dict) and "$ref" in sub:
+                sub = _resolve(sub["$ref"], error)
+            if not _matches(sub, name):
+                yield Problem("invalid-value", doc.pos((*path, name), key=True),
+                              {"key": key, "value": _show(name)}, "snake-id")
+        return
+    if validator == "required":
+        present = set(instance) if isinstance(instance, dict) else set()
+        missing = [k for k in error.validator_value if k not in present]
+        for k in missing:
+            variant = k if k in ("priority", "options") and len(path) <= 3 else ""
+            yield Problem("required-key", doc.pos(path, key=True),
+                          {"key": k, "where": where_zh, "where_en": where_en}, variant)
+        return
+    if validator == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        actual = _kind_of(instance)
+        args: dict[str, Any] = {
+            "key": key, "value": _show(instance),
+            "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
+            "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected),
+            "actual": _TYPE_NAMES[actual][0], "actual_en": _TYPE_NAMES[actual][1],
+        }
+        variant = ""
+        if "string" in expected and actual in ("integer", "number", "boolean", "null"):
+            variant = "quote"
+            args["text"] = _source_text(doc, path) or _show(instance).strip('"')
+        elif expected == ["boolean"] and isinstance(instance, str) and instance in _BOOL_WORDS:
+            variant = "bool-word"
+        yield Problem("wrong-type", doc.pos(path), args, variant)
+        return
+    if validator in ("enum", "const"):
+        options = error.validator_value if validator == "enum" else [error.validator_value]
+        text_options = [str(o) for o in options]
+        yield Problem(
+            "invalid-value", doc.pos(path),
+            {"key": key, "value": _show(instance), "expected": ", ".join(text_options),
+             "suggestion": suggest(str(instance), text_options)},
+            "enum",
+        )
+        return
+    if validator == "pattern":
+        kind = schema.get("x-kind", "")
+        variant = kind if kind in ("duration", "clock", "date", "version", "snake-id",
+                                   "kebab-id") else ""
+        if kind == "clock" and isinstance(instance, str) and any(
+            "\uff10" <= c <= "\uff1a" for c in instance
+        ):
+            variant = "clock-fullwidth"
+        yield Problem("invalid-value", doc.pos(path), {"key": key, "value": _show(instance)},
+                      variant)
+        return
+    if validator in ("minLength", "minItems", "minProperties"):
+        yield Problem("invalid-value", doc.pos(path), {"key": key}, "empty")
+        return
+    if validator == "uniqueItems":
+        yield Problem("invalid-value", doc.pos(path), {"key": key}, "unique")
+        return
+    if validator in ("minimum", "maximum"):
+        bounds = f"{schema.get('minimum', '')}–{schema.get('maximum', '')}"
+        yield Problem("invalid-value", doc.pos(path),
+                      {"key": key, "value": _show(instance), "expected": bounds}, "range")
+        return
+    if validator in ("maxProperties",) and key == "due":
+        yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
+        return
+    yield Problem("invalid-value", doc.pos(path), {"key": key, "value": _show(instance)})
+
+
+def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
+    """For anyOf/oneOf: report the errors of the branch that fits the value's
+    type; if none fits, a type error listing what would have."""
+    actual = _kind_of(error.instance)
+    by_branch: dict[int, list[Any]] = {}
+    for sub in error.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        subs for subs in by_branch.values()
+        if not any(s.validator == "type" and not s.relative_path for s in subs)
+        and not any(s.validator == "const" and not s.relative_path for s in subs)
+    ]
+    if fitting:
+        for sub in min(fitting, key=len):
+            yield from _translate(sub, doc)
+        return
+    expected: list[str] = []
+    for subs in by_branch.values():
+        for s in subs:
+            if s.validator == "type":
+                v = s.validator_value
+                expected.extend(v if isinstance(v, list) else [v])
+    path = tuple(error.absolute_path)
+    key = _key_of(path)
+    names = [t for t in dict.fromkeys(expected)]
+    args = {
+        "key": key, "value": _show(error.instance),
+        "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in names) or "?",
+        "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in names) or "?",
+        "actual": _TYPE_NAMES[actual][0], "actual_en": _TYPE_NAMES[actual][1],
+    }
+    variant = ""
+    if "string" in names and actual in ("integer", "number", "boolean"):
+        variant = "quote"
+        args["text"] = _source_text(doc, path) or str(error.instance)
+    yield Problem("wrong-type", doc.pos(path), args, variant)
+
+
+def _resolve(ref: str, error: Any) -> dict[str, Any]:
+    name = ref.rsplit("/", 1)[-1]
+    for schema_name in ("sop", "rulebook"):
+        defs = load_schema(schema_name).get("$defs", {})
+        if name in defs:
+            found: dict[str, Any] = defs[name]
+            return found
+    return {}
+
+
+def _matches(schema: dict[str, Any], value: str) -> bool:
+    import re
+
+    pattern = schema.get("pattern")
+    return pattern is None or re.search(pattern, value) is not None
+
+
+def _source_text(doc: Document, path: tuple[Any, ...]) -> str | None:
+    """The scalar exactly as written in the file (e.g. `1.0`, not 1.0 the float)."""
+    mark = doc.marks.get(path)
+    if not mark or mark[0] != mark[2]:
+        return None
+    lines = doc.text.split("\n")
+    if mark[0] - 1 >= len(lines):
+        return None
+    return lines[mark[0] - 1][mark[1] - 1 : mark[3] - 1] or None

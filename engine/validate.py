@@ -1,0 +1,268 @@
+"""The validation pipeline: files → load → schema → build → checks → Problems.
+
+A folder of procedures with its rulebook.yaml is validated as one unit, since
+procedures refer to each other and to the rulebook; when only some files are
+asked for, the whole folder is still read but only their problems are
+reported (with rulebook.yaml's when it is broken).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import RulebookError
+from engine.model import Procedure, Rulebook
+from engine.problems import Pos, Problem, Severity, with_severity
+from engine.source import Document, iter_yaml_files, load_file
+
+RULEBOOK_FILE = "rulebook.yaml"
+_EXIT_KEYS = frozenset({"next", "choices", "call", "end", "with"})
+_REFERENCING_KEYS = frozenset({"inputs", "roles", "role", "say", "do", "next", "choices", "ask",
+                               "with", "text", "when"})
+
+
+def _untrusted_rules(paths: list[tuple[Any, ...]]) -> set[str]:
+    """Rules whose findings may be artefacts of pruning these paths away."""
+    rules: set[str] = set()
+    for path in paths:
+        keys = {str(k) for k in path}
+        if not path or path[0] in ("start", "steps") and (len(path) <= 2 or path[2] in _EXIT_KEYS):
+            rules |= {"one-way-out", "otherwise-last", "unreachable-step", "dead-end"}
+        if not path or keys & _REFERENCING_KEYS or path[0] == "steps" and len(path) <= 2:
+            rules |= {"unused-input", "unused-role"}
+        if not path or path[0] == "id":
+            rules.add("id-mismatch")
+        if not path or path[0] in ("version", "document"):
+            rules.add("revision-version")
+        if not path or path[0] in ("trigger", "kind"):
+            rules.add("emergency-trigger")
+    return rules
+
+
+@dataclass
+class Result:
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rulebooks: list[Rulebook] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+
+def find_root(path: str) -> str | None:
+    """The nearest folder at or above `path` that holds a rulebook.yaml."""
+    here = Path(path).resolve()
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / RULEBOOK_FILE).is_file():
+            return str(candidate)
+    return None
+
+
+def expand(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Files named, and YAML files under folders named, in order, once each."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(os.path.normpath(f) for f in iter_yaml_files(path))
+        elif os.path.lexists(path) or path.endswith((".yaml", ".yml")):
+            files.append(path)
+        else:
+            problems.append(Problem("not-a-file", Pos(path, 1, 1), {}, "missing"))
+    seen: set[str] = set()
+    unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
+    return unique, problems
+
+
+@dataclass
+class _Unit:
+    root: str | None
+    files: list[str] = field(default_factory=list)  # requested files in this unit
+    whole: bool = False
+
+
+def _group(files: list[str], folders: set[str]) -> list[_Unit]:
+    units: dict[str | None, _Unit] = {}
+    for f in files:
+        root = find_root(f)
+        unit = units.setdefault(root, _Unit(root))
+        unit.files.append(f)
+    for unit in units.values():
+        unit.whole = unit.root is not None and any(
+            os.path.realpath(d) == unit.root for d in folders
+        )
+    return list(units.values())
+
+
+def validate_paths(paths: Iterable[str]) -> Result:
+    paths = list(paths)
+    files, problems = expand(paths)
+    folders = {p for p in paths if os.path.isdir(p)}
+    result = Result(problems=problems, files=list(files))
+    for unit in _group(files, folders):
+        result.problems.extend(_validate_unit(unit, result))
+    result.problems = sorted((with_severity(p) for p in result.problems),
+                             key=Problem.sort_key)
+    result.problems = _apply_lint_disable(result.problems, result.rulebooks)
+    return result
+
+
+def _apply_lint_disable(problems: list[Problem], rulebooks: list[Rulebook]) -> list[Problem]:
+    disabled: dict[str, frozenset[str]] = {}
+    for rb in rulebooks:
+        for proc in rb.procedures.values():
+            if proc.lint_disable:
+                disabled[proc.path] = proc.lint_disable
+    return [
+        p for p in problems
+        if not (p.severity is Severity.WARNING and p.rule in disabled.get(p.pos.file, ()))
+    ]
+
+
+@dataclass
+class _Loaded:
+    docs: dict[str, Document] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    built: list[Procedure] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    head: Rulebook | None = None
+    head_ok: bool = False
+    pruned: dict[str, set[str]] = field(default_factory=dict)  # file -> rules not to trust
+    unbuilt: int = 0  # procedure files that could not be built at all
+
+
+def _load_unit(root: str, display: dict[str, str]) -> _Loaded:
+    """Read rulebook.yaml and every procedure file under `root`."""
+    from engine import schema
+    from engine.build import build_procedure, build_rulebook_head
+
+    out = _Loaded()
+    keys = schema.known_keys()
+    rb_path = os.path.join(root, RULEBOOK_FILE)
+    files = [rb_path, *(os.path.normpath(f) for f in iter_yaml_files(root)
+                        if os.path.realpath(f) != os.path.realpath(rb_path))]
+    for real in files:
+        shown = display.get(os.path.realpath(real), real)
+        loaded = load_file(real, keys)
+        loaded_problems = [_rename(p, shown) for p in loaded.problems]
+        out.problems.extend(loaded_problems)
+        doc = loaded.document
+        is_rulebook = real == rb_path
+        if doc is None:
+            if not is_rulebook:
+                out.ids.add(Path(real).stem)
+                out.unbuilt += 1
+            continue
+        doc.path = shown
+        out.docs[shown] = doc
+        schema_problems, bad_paths = schema.validate_with_paths(
+            doc, "rulebook" if is_rulebook else "sop")
+        out.problems.extend(schema_problems)
+        if is_rulebook:
+            if not schema_problems:
+                out.head = build_rulebook_head(doc)
+                out.head_ok = not any(p.rule != "stray-character" for p in loaded_problems)
+            continue
+        data: Any = doc.data
+        pid = data.get("id") if isinstance(data, dict) else None
+        out.ids.add(pid if isinstance(pid, str) else Path(real).stem)
+        if not schema_problems:
+            out.built.append(build_procedure(doc))
+            continue
+        # Check the rest of the file too: build from a copy without the bad nodes.
+        pruned = schema.prune(data, bad_paths)
+        if pruned is not None and schema.is_valid(pruned, "sop"):
+            out.built.append(build_procedure(_replace_data(doc, pruned)))
+            out.pruned[shown] = _untrusted_rules(bad_paths)
+        else:
+            out.unbuilt += 1
+    return out
+
+
+def _replace_data(doc: Document, data: Any) -> Document:
+    return Document(doc.path, doc.text, data, doc.marks, doc.key_marks)
+
+
+def _rename(p: Problem, shown: str) -> Problem:
+    if p.pos.file == shown:
+        return p
+    pos = Pos(shown, p.pos.line, p.pos.col, p.pos.end_line, p.pos.end_col)
+    return Problem(p.rule, pos, {**p.args, "file": shown}, p.variant)
+
+
+def _validate_unit(unit: _Unit, result: Result) -> list[Problem]:
+    from engine.checks import Context, run_all
+
+    if unit.root is None:
+        out: list[Problem] = []
+        for f in unit.files:
+            loaded = load_file(f)
+            out.extend(loaded.problems)
+            if loaded.document is not None:
+                out.append(Problem("missing-rulebook", Pos(f, 1, 1)))
+        return out
+    display = {os.path.realpath(f): f for f in unit.files}
+    rb_real = os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE))
+    rb_shown = display.get(rb_real) or _shown_rulebook(unit)
+    display[rb_real] = rb_shown
+    loaded = _load_unit(unit.root, display)
+    problems = list(loaded.problems)
+    if loaded.head is not None and loaded.head_ok:
+        rulebook = _assemble(loaded.head, loaded.built)
+        complete = not loaded.pruned and not loaded.unbuilt
+        if complete:
+            result.rulebooks.append(rulebook)
+        ctx = Context(rulebook, tuple(loaded.built), frozenset(loaded.ids),
+                      {k: d.text for k, d in loaded.docs.items()}, unit.whole and complete)
+        problems.extend(
+            p for p in run_all(ctx)
+            # Pruning removed evidence: only local checks stay trustworthy there.
+            if p.rule not in loaded.pruned.get(p.pos.file, ())
+        )
+    if unit.whole:
+        result.files = sorted(set(result.files) | set(loaded.docs) | {rb_shown})
+        return problems
+    wanted = set(unit.files)
+    rb_broken = loaded.head is None or not loaded.head_ok
+    return [p for p in problems if p.pos.file in wanted or (rb_broken and p.pos.file == rb_shown)]
+
+
+def _shown_rulebook(unit: _Unit) -> str:
+    """Show rulebook.yaml relative to how the user named the procedure files."""
+    assert unit.root is not None
+    first = unit.files[0]
+    folder = os.path.dirname(first) or "."
+    candidate = os.path.join(folder, RULEBOOK_FILE)
+    if os.path.realpath(candidate) == os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE)):
+        return os.path.normpath(candidate)
+    return os.path.join(unit.root, RULEBOOK_FILE)
+
+
+def _assemble(head: Rulebook, procedures: list[Procedure]) -> Rulebook:
+    from dataclasses import replace
+
+    by_id: dict[str, Procedure] = {}
+    for proc in procedures:
+        by_id.setdefault(proc.id, proc)
+    return replace(head, procedures=by_id)
+
+
+def load_rulebook(folder: str | os.PathLike[str]) -> Rulebook:
+    """Load a rulebook folder for running or rendering; refuse one with errors."""
+    folder = str(folder)
+    result = validate_paths([folder])
+    if result.errors or not result.rulebooks:
+        from engine.report import render_text
+
+        raise RulebookError(render_text(result, "zh", color=False))
+    return result.rulebooks[0]
