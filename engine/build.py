@@ -38,25 +38,64 @@ from engine.model import (
 from engine.source import Document as Source
 from engine.source import Path
 
-PROCEDURE_KEYS = frozenset({
-    "id", "title", "kind", "mode", "version", "source", "purpose", "scope", "trigger",
-    "priority", "roles", "inputs", "milestones", "start", "steps", "document", "lint", "notes",
-})
-STEP_KEYS = frozenset({
-    "title", "role", "do", "say", "ask", "record", "next", "choices", "call", "with", "end",
-    "every", "within", "at", "due", "milestone", "note", "source", "status",
-})
+PROCEDURE_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "kind",
+        "mode",
+        "version",
+        "source",
+        "purpose",
+        "scope",
+        "trigger",
+        "priority",
+        "roles",
+        "inputs",
+        "milestones",
+        "start",
+        "steps",
+        "document",
+        "lint",
+        "notes",
+    }
+)
+STEP_KEYS = frozenset(
+    {
+        "title",
+        "role",
+        "do",
+        "say",
+        "ask",
+        "record",
+        "next",
+        "choices",
+        "call",
+        "with",
+        "end",
+        "every",
+        "within",
+        "at",
+        "due",
+        "milestone",
+        "note",
+        "source",
+        "status",
+    }
+)
 ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
 INPUT_KEYS = frozenset({"type", "ask", "options", "default", "required", "min", "max", "note"})
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
-DOCUMENT_KEYS = frozenset({"number", "status", "effective", "author", "reviewer", "approver",
-                           "revisions"})
+DOCUMENT_KEYS = frozenset(
+    {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
+)
 REVISION_KEYS = frozenset({"version", "date", "change", "author"})
 MILESTONE_KEYS = frozenset({"title"})
-RULEBOOK_KEYS = frozenset({"title", "version", "locale", "organisation", "document", "roles",
-                           "forms", "inputs"})
+RULEBOOK_KEYS = frozenset(
+    {"title", "version", "locale", "organisation", "document", "roles", "forms", "inputs"}
+)
 ORGANISATION_KEYS = frozenset({"name", "site", "client"})
 ROLE_KEYS = frozenset({"name", "duties", "source"})
 FORM_KEYS = frozenset({"title", "source", "fields"})
@@ -147,7 +186,8 @@ class _Builder:
                 Branch(
                     to=self.ref(b["to"], (*path, "next", i, "to")),
                     when=self.expr(b["when"], "guard", (*path, "next", i, "when"))
-                    if "when" in b else None,
+                    if "when" in b
+                    else None,
                     label=b.get("label"),
                 )
                 for i, b in enumerate(nxt)
@@ -157,15 +197,18 @@ class _Builder:
                 label=c["label"],
                 to=self.ref(c["to"], (*path, "choices", i, "to")),
                 when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
-                if "when" in c else None,
+                if "when" in c
+                else None,
             )
             for i, c in enumerate(raw.get("choices", ()))
         )
         call = None
         if "call" in raw:
             args = tuple(
-                (Ref(k, self.pos((*path, "with", k), key=True)),
-                 self.expr(v, "template", (*path, "with", k)))
+                (
+                    Ref(k, self.pos((*path, "with", k), key=True)),
+                    self.expr(v, "template", (*path, "with", k)),
+                )
                 for k, v in (raw.get("with") or {}).items()
             )
             call = Call(self.ref(raw["call"], (*path, "call")), args)
@@ -173,7 +216,8 @@ class _Builder:
             Record(
                 form=Ref(form, self.pos((*path, "record", form), key=True)),
                 fields=tuple(self.ref(f, (*path, "record", form, i)) for i, f in enumerate(fields))
-                if isinstance(fields, list) else (),
+                if isinstance(fields, list)
+                else (),
                 all_fields=fields == "all",
             )
             for form, fields in (raw.get("record") or {}).items()
@@ -201,7 +245,8 @@ class _Builder:
             within=parse_duration(raw["within"]) if "within" in raw else None,
             at=normalise_clock(raw["at"]) if "at" in raw else None,
             due=due,
-            milestone=self.ref(raw["milestone"], (*path, "milestone")) if "milestone" in raw
+            milestone=self.ref(raw["milestone"], (*path, "milestone"))
+            if "milestone" in raw
             else None,
             note=raw.get("note"),
             source=raw.get("source"),
@@ -249,18 +294,31 @@ class _Builder:
             version=raw.get("version"),
             locale=raw.get("locale", "zh-CN"),
             roles={
-                rid: Role(rid, r["name"], self.pos(("roles", rid), key=True),
-                          tuple(r.get("duties", ())), r.get("source"))
+                rid: Role(
+                    rid,
+                    r["name"],
+                    self.pos(("roles", rid), key=True),
+                    tuple(r.get("duties", ())),
+                    r.get("source"),
+                )
                 for rid, r in raw["roles"].items()
             },
             forms={
                 fid: Form(
-                    fid, f["title"], self.pos(("forms", fid), key=True),
+                    fid,
+                    f["title"],
+                    self.pos(("forms", fid), key=True),
                     {
-                        k: Field(k, v["label"], v["type"],
-                                 self.pos(("forms", fid, "fields", k), key=True),
-                                 tuple(v.get("options", ())), bool(v.get("required", True)),
-                                 v.get("min"), v.get("max"))
+                        k: Field(
+                            k,
+                            v["label"],
+                            v["type"],
+                            self.pos(("forms", fid, "fields", k), key=True),
+                            tuple(v.get("options", ())),
+                            bool(v.get("required", True)),
+                            v.get("min"),
+                            v.get("max"),
+                        )
                         for k, v in f["fields"].items()
                     },
                     f.get("source"),

@@ -24,8 +24,8 @@ def _dir() -> Path:
 
 
 def key_for(targets: list[str], options: str) -> str | None:
-    from engine.validate import RULEBOOK_FILE, expand, find_root
     from engine.source import iter_yaml_files
+    from engine.validate import RULEBOOK_FILE, expand, find_root
 
     files, missing = expand(targets)
     if missing:
@@ -34,7 +34,7 @@ def key_for(targets: list[str], options: str) -> str | None:
     every = set(files)
     for root in roots:
         if root is not None:
-            every.update(iter_yaml_files(root))
+            every.update(iter_yaml_files(root, own_only=True))
             every.add(os.path.join(root, RULEBOOK_FILE))
     h = hashlib.sha256(f"{__version__}\0{options}\0{'|'.join(targets)}\0".encode())
     for f in sorted(every):
@@ -66,8 +66,7 @@ def put(key: str | None, out: str, code: int) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"out": out, "code": code}, ensure_ascii=False),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"out": out, "code": code}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, folder / f"{key}.json")
     except OSError:
         pass  # a read-only home still validates, just without the cache

@@ -22,8 +22,19 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 ALLOWED_FILTERS = frozenset(
-    {"default", "length", "lower", "upper", "trim", "join", "first", "last", "round", "int",
-     "replace"}
+    {
+        "default",
+        "length",
+        "lower",
+        "upper",
+        "trim",
+        "join",
+        "first",
+        "last",
+        "round",
+        "int",
+        "replace",
+    }
 )
 ALLOWED_COMPARE = frozenset({"eq", "ne", "lt", "lteq", "gt", "gteq", "in", "notin"})
 MAX_STRING = 200
@@ -83,8 +94,9 @@ def environment() -> SandboxedEnvironment:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                keep_trailing_newline=True)
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
 
 
 def parse_guard(source: str) -> nodes.Expr:
@@ -134,8 +146,11 @@ def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:
         value = node.value
         if isinstance(value, str) and len(value) > MAX_STRING:
             yield Finding("oversized", line, None, f"{len(value)}")
-        elif isinstance(value, int | float) and not isinstance(value, bool) \
-                and abs(value) > MAX_NUMBER:
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and abs(value) > MAX_NUMBER
+        ):
             yield Finding("oversized", line, str(value), str(value))
         return
     if isinstance(node, n.Filter):
@@ -154,8 +169,22 @@ def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:
         yield from _walk(node.expr, names, top)
         return
     allowed = (
-        n.Template, n.Output, n.TemplateData, n.If, n.And, n.Or, n.Not, n.Neg, n.Pos,
-        n.Compare, n.CondExpr, n.Add, n.Sub, n.Concat, n.List, n.Tuple,
+        n.Template,
+        n.Output,
+        n.TemplateData,
+        n.If,
+        n.And,
+        n.Or,
+        n.Not,
+        n.Neg,
+        n.Pos,
+        n.Compare,
+        n.CondExpr,
+        n.Add,
+        n.Sub,
+        n.Concat,
+        n.List,
+        n.Tuple,
     )
     if not isinstance(node, allowed) or (top == "guard" and isinstance(node, n.If)):
         construct = _CONSTRUCTS.get(kind, (kind, kind))
@@ -165,8 +194,15 @@ def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:
         yield from _walk(child, names, top)
 
 
-_OPERATOR_TEXT = {"Pow": "**", "Mul": "*", "Div": "/", "FloorDiv": "//", "Mod": "%",
-                  "Getitem": "[", "Slice": ":"}
+_OPERATOR_TEXT = {
+    "Pow": "**",
+    "Mul": "*",
+    "Div": "/",
+    "FloorDiv": "//",
+    "Mod": "%",
+    "Getitem": "[",
+    "Slice": ":",
+}
 
 
 def _needle(node: Any) -> str | None:

@@ -17,8 +17,18 @@ Kind = Literal["service", "emergency", "routine", "situation", "journey"]
 Mode = Literal["do-confirm", "read-do"]
 InputType = Literal["text", "bool", "int", "number", "choice", "date", "time", "phone"]
 FieldType = Literal[
-    "text", "longtext", "bool", "int", "number", "choice", "date", "time", "datetime",
-    "phone", "score", "signature",
+    "text",
+    "longtext",
+    "bool",
+    "int",
+    "number",
+    "choice",
+    "date",
+    "time",
+    "datetime",
+    "phone",
+    "score",
+    "signature",
 ]
 ExprKind = Literal["guard", "template"]
 

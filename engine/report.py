@@ -22,17 +22,23 @@ def _width(text: str) -> int:
 
 
 @lru_cache(maxsize=64)
-def _lines(path: str) -> tuple[str, ...]:
+def _lines(path: str, encoding: str) -> tuple[str, ...]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(2 * 1024 * 1024)
-        return tuple(raw.decode("utf-8-sig", errors="replace").split("\n"))
+        return tuple(raw.decode(encoding, errors="replace").split("\n"))
     except OSError:
         return ()
 
 
+_NO_SNIPPET = frozenset({"binary-file", "not-a-file", "file-too-large"})
+_WINDOW = 76  # display columns of source shown around the caret
+
+
 def snippet(problem: Problem, color: bool) -> str:
-    lines = _lines(problem.pos.file)
+    if problem.rule in _NO_SNIPPET:
+        return ""
+    lines = _lines(problem.pos.file, "gb18030" if problem.rule == "encoding" else "utf-8-sig")
     n = problem.pos.line
     if not 1 <= n <= len(lines):
         return ""
@@ -40,8 +46,11 @@ def snippet(problem: Problem, color: bool) -> str:
     col = max(problem.pos.col, 1)
     if col > len(src) + 1:
         col = len(src) + 1
-    end = problem.pos.end_col if problem.pos.end_line == n and problem.pos.end_col > col else col + 1
+    end = (
+        problem.pos.end_col if problem.pos.end_line == n and problem.pos.end_col > col else col + 1
+    )
     end = min(end, max(len(src) + 1, col + 1))
+    src, col, end = _window(src, col, end)
     pad = " " * _width(src[: col - 1].replace("\t", " "))
     marker = "^" + "~" * max(_width(src[col - 1 : end - 1]) - 1, 0)
     gutter = str(n)
@@ -49,6 +58,20 @@ def snippet(problem: Problem, color: bool) -> str:
     if color:
         marker = _BOLD + (_RED if problem.severity is Severity.ERROR else _YELLOW) + marker + _RESET
     return f" {blank} |\n {gutter} | {src}\n {blank} | {pad}{marker}\n"
+
+
+def _window(src: str, col: int, end: int) -> tuple[str, int, int]:
+    """Cut a long line to about _WINDOW columns around the caret."""
+    if _width(src) <= _WINDOW:
+        return src, col, end
+    start = max(col - 1 - 20, 0)
+    stop = start
+    while stop < len(src) and _width(src[start:stop]) < _WINDOW:
+        stop += 1
+    lead = "…" if start > 0 else ""
+    tail = "…" if stop < len(src) else ""
+    shift = start - len(lead)
+    return lead + src[start:stop] + tail, col - shift, min(end - shift, stop - shift + 1)
 
 
 def render_text(result: Result, lang: str, color: bool = False, summary: bool = True) -> str:
@@ -83,8 +106,12 @@ def render_json(result: Result, lang: str) -> str:
         }
         for p in result.problems
     ]
-    doc = {"files": len(result.files), "errors": result.errors, "warnings": result.warnings,
-           "problems": items}
+    doc = {
+        "files": len(result.files),
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "problems": items,
+    }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -99,7 +126,9 @@ def render_github(result: Result, lang: str) -> str:
     out = []
     for p in result.problems:
         kind = "error" if p.severity is Severity.ERROR else "warning"
-        props = (f"file={_gh_escape(p.pos.file, True)},line={p.pos.line},col={p.pos.col},"
-                 f"title={_gh_escape(p.rule, True)}")
+        props = (
+            f"file={_gh_escape(p.pos.file, True)},line={p.pos.line},col={p.pos.col},"
+            f"title={_gh_escape(p.rule, True)}"
+        )
         out.append(f"::{kind} {props}::{_gh_escape(render(p, lang))}\n")
     return "".join(out)

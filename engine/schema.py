@@ -46,8 +46,26 @@ _TYPE_NAMES = {
     "object": ("键值表", "a mapping"),
     "null": ("空值", "empty"),
 }
-_BOOL_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE",
-                         "Yes", "No", "是", "否", "对", "错"})
+_BOOL_WORDS = frozenset(
+    {
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "True",
+        "False",
+        "TRUE",
+        "FALSE",
+        "Yes",
+        "No",
+        "是",
+        "否",
+        "对",
+        "错",
+    }
+)
 
 
 @lru_cache(maxsize=4)
@@ -116,7 +134,13 @@ def validate_with_paths(doc: Document, name: str) -> tuple[list[Problem], list[t
         else:
             paths.append(path)
         for p in _translate(error, doc):
-            key = (p.rule, p.pos.line, p.pos.col, p.variant, tuple(sorted(map(str, p.args.items()))))
+            key = (
+                p.rule,
+                p.pos.line,
+                p.pos.col,
+                p.variant,
+                tuple(sorted(map(str, p.args.items()))),
+            )
             if key not in seen:
                 seen.add(key)
                 problems.append(p)
@@ -138,8 +162,7 @@ def prune(data: Any, paths: list[tuple[Any, ...]]) -> Any:
                 parent = parent[part]
             if isinstance(parent, dict):
                 parent.pop(path[-1], None)
-            elif isinstance(parent, list) and isinstance(path[-1], int) \
-                    and path[-1] < len(parent):
+            elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
                 del parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue
@@ -201,8 +224,9 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
     where_zh, where_en = _where(path)
 
     if validator in ("anyOf", "oneOf") and error.context:
-        if schema.get("x-kind") is None and any("required" in s for s in schema.get(validator, [])
-                                                 if isinstance(s, dict)):
+        if schema.get("x-kind") is None and any(
+            "required" in s for s in schema.get(validator, []) if isinstance(s, dict)
+        ):
             yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
             return
         yield from _best_branch(error, doc)
@@ -211,37 +235,40 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         allowed = set(schema.get("properties", {}))
         for extra in sorted(set(instance) - allowed):
             yield Problem(
-                "unknown-key", doc.pos((*path, extra), key=True),
-                {"key": extra, "where": where_zh, "where_en": where_en,
-                 "expected": listing(allowed, 30), "suggestion": suggest(extra, allowed)},
+                "unknown-key",
+                doc.pos((*path, extra), key=True),
+                {
+                    "key": extra,
+                    "where": where_zh,
+                    "where_en": where_en,
+                    "expected": listing(allowed, 30),
+                    "suggestion": suggest(extra, allowed),
+                },
             )
-        return
-    if validator == "propertyNames":
-        for name in instance:
-            sub = schema.get("propertyNames", {})
-            if isinstance(sub, dict) and "$ref" in sub:
-                sub = _resolve(sub["$ref"], error)
-            if not _matches(sub, name):
-                yield Problem("invalid-value", doc.pos((*path, name), key=True),
-                              {"key": key, "value": _show(name)}, "snake-id")
         return
     if validator == "required":
         present = set(instance) if isinstance(instance, dict) else set()
         missing = [k for k in error.validator_value if k not in present]
         for k in missing:
             variant = k if k in ("priority", "options") and len(path) <= 3 else ""
-            yield Problem("required-key", doc.pos(path, key=True),
-                          {"key": k, "where": where_zh, "where_en": where_en}, variant)
+            yield Problem(
+                "required-key",
+                doc.pos(path, key=True),
+                {"key": k, "where": where_zh, "where_en": where_en},
+                variant,
+            )
         return
     if validator == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
         actual = _kind_of(instance)
         args: dict[str, Any] = {
-            "key": key, "value": _show(instance),
+            "key": key,
+            "value": _show(instance),
             "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
             "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected),
-            "actual": _TYPE_NAMES[actual][0], "actual_en": _TYPE_NAMES[actual][1],
+            "actual": _TYPE_NAMES[actual][0],
+            "actual_en": _TYPE_NAMES[actual][1],
         }
         variant = ""
         if "string" in expected and actual in ("integer", "number", "boolean", "null"):
@@ -255,22 +282,40 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         options = error.validator_value if validator == "enum" else [error.validator_value]
         text_options = [str(o) for o in options]
         yield Problem(
-            "invalid-value", doc.pos(path),
-            {"key": key, "value": _show(instance), "expected": ", ".join(text_options),
-             "suggestion": suggest(str(instance), text_options)},
+            "invalid-value",
+            doc.pos(path),
+            {
+                "key": key,
+                "value": _show(instance),
+                "expected": ", ".join(text_options),
+                "suggestion": suggest(str(instance), text_options),
+            },
             "enum",
+        )
+        return
+    if validator == "pattern" and "propertyNames" in error.absolute_schema_path:
+        # A bad key (a step or input id): point at the key itself.
+        yield Problem(
+            "invalid-value",
+            doc.pos((*path, instance), key=True),
+            {"key": key, "value": _show(instance)},
+            "kebab-id" if schema.get("x-kind") == "kebab-id" else "snake-id",
         )
         return
     if validator == "pattern":
         kind = schema.get("x-kind", "")
-        variant = kind if kind in ("duration", "clock", "date", "version", "snake-id",
-                                   "kebab-id") else ""
-        if kind == "clock" and isinstance(instance, str) and any(
-            "\uff10" <= c <= "\uff1a" for c in instance
+        variant = (
+            kind if kind in ("duration", "clock", "date", "version", "snake-id", "kebab-id") else ""
+        )
+        if (
+            kind == "clock"
+            and isinstance(instance, str)
+            and any("\uff10" <= c <= "\uff1a" for c in instance)
         ):
             variant = "clock-fullwidth"
-        yield Problem("invalid-value", doc.pos(path), {"key": key, "value": _show(instance)},
-                      variant)
+        yield Problem(
+            "invalid-value", doc.pos(path), {"key": key, "value": _show(instance)}, variant
+        )
         return
     if validator in ("minLength", "minItems", "minProperties"):
         yield Problem("invalid-value", doc.pos(path), {"key": key}, "empty")
@@ -280,8 +325,12 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         return
     if validator in ("minimum", "maximum"):
         bounds = f"{schema.get('minimum', '')}–{schema.get('maximum', '')}"
-        yield Problem("invalid-value", doc.pos(path),
-                      {"key": key, "value": _show(instance), "expected": bounds}, "range")
+        yield Problem(
+            "invalid-value",
+            doc.pos(path),
+            {"key": key, "value": _show(instance), "expected": bounds},
+            "range",
+        )
         return
     if validator in ("maxProperties",) and key == "due":
         yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
@@ -297,7 +346,8 @@ def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
     for sub in error.context:
         by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = [
-        subs for subs in by_branch.values()
+        subs
+        for subs in by_branch.values()
         if not any(s.validator == "type" and not s.relative_path for s in subs)
         and not any(s.validator == "const" and not s.relative_path for s in subs)
     ]
@@ -315,33 +365,18 @@ def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
     key = _key_of(path)
     names = [t for t in dict.fromkeys(expected)]
     args = {
-        "key": key, "value": _show(error.instance),
+        "key": key,
+        "value": _show(error.instance),
         "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in names) or "?",
         "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in names) or "?",
-        "actual": _TYPE_NAMES[actual][0], "actual_en": _TYPE_NAMES[actual][1],
+        "actual": _TYPE_NAMES[actual][0],
+        "actual_en": _TYPE_NAMES[actual][1],
     }
     variant = ""
     if "string" in names and actual in ("integer", "number", "boolean"):
         variant = "quote"
         args["text"] = _source_text(doc, path) or str(error.instance)
     yield Problem("wrong-type", doc.pos(path), args, variant)
-
-
-def _resolve(ref: str, error: Any) -> dict[str, Any]:
-    name = ref.rsplit("/", 1)[-1]
-    for schema_name in ("sop", "rulebook"):
-        defs = load_schema(schema_name).get("$defs", {})
-        if name in defs:
-            found: dict[str, Any] = defs[name]
-            return found
-    return {}
-
-
-def _matches(schema: dict[str, Any], value: str) -> bool:
-    import re
-
-    pattern = schema.get("pattern")
-    return pattern is None or re.search(pattern, value) is not None
 
 
 def _source_text(doc: Document, path: tuple[Any, ...]) -> str | None:

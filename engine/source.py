@@ -165,7 +165,9 @@ def _decode_or_problem(raw: bytes, codec: str, path: str) -> str | Problem:
 # ---------------------------------------------------------------- text scan
 
 
-def scan_text(text: str, path: str, known_keys: frozenset[str]) -> tuple[list[Problem], list[Problem]]:
+def scan_text(
+    text: str, path: str, known_keys: frozenset[str]
+) -> tuple[list[Problem], list[Problem]]:
     """Find what a person must fix before YAML can be read as meant.
 
     Returns (errors, hints): errors always stand (stray invisible characters,
@@ -183,8 +185,11 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> tuple[list[Pr
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         name = _CHAR_NAMES.get(ch, "CONTROL CHARACTER")
         errors.append(
-            Problem("stray-character", Pos(path, line, col, line, col + 1),
-                    {"code": f"U+{ord(ch):04X}", "name": name})
+            Problem(
+                "stray-character",
+                Pos(path, line, col, line, col + 1),
+                {"code": f"U+{ord(ch):04X}", "name": name},
+            )
         )
         reported += 1
     for lineno, line in enumerate(text.split("\n"), 1):
@@ -195,19 +200,31 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> tuple[list[Pr
             if rest and not rest.startswith("#"):
                 bad = stripped[0]
                 hints.append(
-                    Problem("indentation", Pos(path, lineno, len(lead) + 1),
-                            {}, "tab" if bad == "\t" else "fullwidth")
+                    Problem(
+                        "indentation",
+                        Pos(path, lineno, len(lead) + 1),
+                        {},
+                        "tab" if bad == "\t" else "fullwidth",
+                    )
                 )
         m = _KEY_LINE.match(line)
         if m and m.group(2) in known_keys:
             colon, after = m.group(3), m.group(4)
             col = m.start(3) + 1
             if colon == "：":
-                errors.append(Problem("fullwidth-colon", Pos(path, lineno, col, lineno, col + 1),
-                                      {"key": m.group(2)}))
-            elif after not in ("", " ", "\t", "/") and not line[m.end(3):].startswith("//"):
-                errors.append(Problem("colon-space", Pos(path, lineno, col, lineno, col + 1),
-                                      {"key": m.group(2)}))
+                errors.append(
+                    Problem(
+                        "fullwidth-colon",
+                        Pos(path, lineno, col, lineno, col + 1),
+                        {"key": m.group(2)},
+                    )
+                )
+            elif after not in ("", " ", "\t", "/") and not line[m.end(3) :].startswith("//"):
+                errors.append(
+                    Problem(
+                        "colon-space", Pos(path, lineno, col, lineno, col + 1), {"key": m.group(2)}
+                    )
+                )
     return errors, hints
 
 
@@ -233,14 +250,24 @@ _YAML_MESSAGES = {
 }
 
 
+# Errors found only at the end of an unclosed construct: the line to edit is
+# where it opened (the context mark), not where the parser gave up.
+_AT_OPENING = frozenset({"flow-end", "unclosed-quote", "unexpected-end"})
+
+
 def _yaml_error(exc: Exception, path: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    text = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+    text = " ".join(
+        str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
+    )
     variant = ""
     for needle, key in _YAML_MESSAGES.items():
         if needle in text:
             variant = key
             break
+    opening = getattr(exc, "context_mark", None)
+    if variant in _AT_OPENING and opening is not None:
+        mark = opening
     line = mark.line + 1 if mark else 1
     col = mark.column + 1 if mark else 1
     return Problem("yaml-syntax", Pos(path, line, col, line, col + 1), {"detail": text}, variant)
@@ -300,8 +327,16 @@ def parse(text: str, path: str) -> Document:
                 raw = ev.value
                 em = ev.end_mark
                 if len(raw) > MAX_SCALAR_CHARS:
-                    raise LoadFailed(_problem("scalar-too-long", path, sm.line + 1, sm.column + 1,
-                                              length=len(raw), limit=MAX_SCALAR_CHARS))
+                    raise LoadFailed(
+                        _problem(
+                            "scalar-too-long",
+                            path,
+                            sm.line + 1,
+                            sm.column + 1,
+                            length=len(raw),
+                            limit=MAX_SCALAR_CHARS,
+                        )
+                    )
                 style = ev.style or ""
                 value = _resolve_plain(raw) if style == "" and ev.implicit[0] else raw
                 mark = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1, style)
@@ -317,11 +352,15 @@ def parse(text: str, path: str) -> Document:
                             raise LoadFailed(_problem("yaml-key", path, sm.line + 1, sm.column + 1))
                         first = top[4].get(key)
                         if first is not None:
-                            raise LoadFailed(Problem(
-                                "duplicate-key",
-                                Pos(path, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1),
-                                {"key": key, "first_line": first},
-                            ))
+                            raise LoadFailed(
+                                Problem(
+                                    "duplicate-key",
+                                    Pos(
+                                        path, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1
+                                    ),
+                                    {"key": key, "first_line": first},
+                                )
+                            )
                         top[4][key] = sm.line + 1
                         top[2] = key
                         key_marks[(*top[3], key)] = mark
@@ -335,8 +374,9 @@ def parse(text: str, path: str) -> Document:
             elif t is MappingStartEvent or t is SequenceStartEvent:
                 _refuse_anchor_or_tag(ev, path)
                 if len(stack) >= MAX_DEPTH:
-                    raise LoadFailed(_problem("too-deep", path, sm.line + 1, sm.column + 1,
-                                              limit=MAX_DEPTH))
+                    raise LoadFailed(
+                        _problem("too-deep", path, sm.line + 1, sm.column + 1, limit=MAX_DEPTH)
+                    )
                 is_map = t is MappingStartEvent
                 new: Any = {} if is_map else []
                 style = ("{" if is_map else "[") if ev.flow_style else ""
@@ -359,8 +399,9 @@ def parse(text: str, path: str) -> Document:
             elif t is MappingEndEvent or t is SequenceEndEvent:
                 stack.pop()
             elif t is AliasEvent:
-                raise LoadFailed(_problem("yaml-alias", path, sm.line + 1, sm.column + 1,
-                                          name=ev.anchor))
+                raise LoadFailed(
+                    _problem("yaml-alias", path, sm.line + 1, sm.column + 1, name=ev.anchor)
+                )
             elif t is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -377,7 +418,8 @@ def _refuse_anchor_or_tag(ev: Any, path: str) -> None:
     if ev.anchor is not None:
         raise LoadFailed(_problem("yaml-anchor", path, sm.line + 1, sm.column + 1, name=ev.anchor))
     if ev.tag is not None and not (ev.tag == "!" and ev.implicit):
-        raise LoadFailed(_problem("yaml-tag", path, sm.line + 1, sm.column + 1, tag=ev.tag))
+        tag = str(ev.tag).replace("tag:yaml.org,2002:", "!!")
+        raise LoadFailed(_problem("yaml-tag", path, sm.line + 1, sm.column + 1, tag=tag))
 
 
 # ---------------------------------------------------------------- all together
@@ -427,10 +469,17 @@ def _with_variant(p: Problem) -> Problem:
     return Problem(p.rule, p.pos, p.args, reason or p.variant)
 
 
-def iter_yaml_files(root: str) -> Iterator[str]:
-    """Every *.yaml / *.yml under a folder, sorted, not following symlinked folders."""
+def iter_yaml_files(root: str, own_only: bool = False) -> Iterator[str]:
+    """Every *.yaml / *.yml under a folder, sorted, not following symlinked
+    folders. With `own_only`, subfolders that hold a rulebook.yaml of their
+    own (another rulebook) are left out."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and not (own_only and os.path.isfile(os.path.join(dirpath, d, "rulebook.yaml")))
+        )
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")) and not name.startswith("."):
                 yield os.path.join(dirpath, name)

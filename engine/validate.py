@@ -21,8 +21,9 @@ from engine.source import Document, iter_yaml_files, load_file
 
 RULEBOOK_FILE = "rulebook.yaml"
 _EXIT_KEYS = frozenset({"next", "choices", "call", "end", "with"})
-_REFERENCING_KEYS = frozenset({"inputs", "roles", "role", "say", "do", "next", "choices", "ask",
-                               "with", "text", "when"})
+_REFERENCING_KEYS = frozenset(
+    {"inputs", "roles", "role", "say", "do", "next", "choices", "ask", "with", "text", "when"}
+)
 
 
 def _untrusted_rules(paths: list[tuple[Any, ...]]) -> set[str]:
@@ -30,9 +31,11 @@ def _untrusted_rules(paths: list[tuple[Any, ...]]) -> set[str]:
     rules: set[str] = set()
     for path in paths:
         keys = {str(k) for k in path}
-        if not path or path[0] in ("start", "steps") and (len(path) <= 2 or path[2] in _EXIT_KEYS):
+        if not path or (
+            path[0] in ("start", "steps") and (len(path) <= 2 or path[2] in _EXIT_KEYS)
+        ):
             rules |= {"one-way-out", "otherwise-last", "unreachable-step", "dead-end"}
-        if not path or keys & _REFERENCING_KEYS or path[0] == "steps" and len(path) <= 2:
+        if not path or keys & _REFERENCING_KEYS or (path[0] == "steps" and len(path) <= 2):
             rules |= {"unused-input", "unused-role"}
         if not path or path[0] == "id":
             rules.add("id-mismatch")
@@ -111,8 +114,7 @@ def validate_paths(paths: Iterable[str]) -> Result:
     result = Result(problems=problems, files=list(files))
     for unit in _group(files, folders):
         result.problems.extend(_validate_unit(unit, result))
-    result.problems = sorted((with_severity(p) for p in result.problems),
-                             key=Problem.sort_key)
+    result.problems = sorted((with_severity(p) for p in result.problems), key=Problem.sort_key)
     result.problems = _apply_lint_disable(result.problems, result.rulebooks)
     return result
 
@@ -124,7 +126,8 @@ def _apply_lint_disable(problems: list[Problem], rulebooks: list[Rulebook]) -> l
             if proc.lint_disable:
                 disabled[proc.path] = proc.lint_disable
     return [
-        p for p in problems
+        p
+        for p in problems
         if not (p.severity is Severity.WARNING and p.rule in disabled.get(p.pos.file, ()))
     ]
 
@@ -138,55 +141,97 @@ class _Loaded:
     head: Rulebook | None = None
     head_ok: bool = False
     pruned: dict[str, set[str]] = field(default_factory=dict)  # file -> rules not to trust
+    pruned_steps: dict[str, set[str]] = field(default_factory=dict)  # file -> step ids
     unbuilt: int = 0  # procedure files that could not be built at all
 
 
-def _load_unit(root: str, display: dict[str, str]) -> _Loaded:
-    """Read rulebook.yaml and every procedure file under `root`."""
+def _load_unit(root: str, display: dict[str, str], wanted: list[str] | None) -> _Loaded:
+    """Read rulebook.yaml and the procedure files of `root`: all of them, or
+    only `wanted` plus what they need (procedures they call, files of the
+    same name that could clash), so checking one file stays cheap."""
     from engine import schema
-    from engine.build import build_procedure, build_rulebook_head
 
     out = _Loaded()
     keys = schema.known_keys()
     rb_path = os.path.join(root, RULEBOOK_FILE)
-    files = [rb_path, *(os.path.normpath(f) for f in iter_yaml_files(root)
-                        if os.path.realpath(f) != os.path.realpath(rb_path))]
-    for real in files:
-        shown = display.get(os.path.realpath(real), real)
-        loaded = load_file(real, keys)
-        loaded_problems = [_rename(p, shown) for p in loaded.problems]
-        out.problems.extend(loaded_problems)
-        doc = loaded.document
-        is_rulebook = real == rb_path
-        if doc is None:
-            if not is_rulebook:
-                out.ids.add(Path(real).stem)
-                out.unbuilt += 1
+    others = [
+        os.path.normpath(f)
+        for f in iter_yaml_files(root, own_only=True)
+        if os.path.realpath(f) != os.path.realpath(rb_path)
+    ]
+    by_stem: dict[str, list[str]] = {}
+    for f in others:
+        by_stem.setdefault(Path(f).stem, []).append(f)
+    out.ids.update(by_stem)
+    _load_one(rb_path, True, keys, display, out)
+    if wanted is None:
+        for f in others:
+            _load_one(f, False, keys, display, out)
+        return out
+    wanted_real = {os.path.realpath(w) for w in wanted}
+    todo = [f for f in others if os.path.realpath(f) in wanted_real]
+    todo += [
+        f
+        for f in others
+        if os.path.realpath(f) not in wanted_real
+        and any(Path(f).stem == Path(w).stem for w in wanted)
+    ]
+    done: set[str] = set()
+    while todo:
+        f = todo.pop(0)
+        if f in done:
             continue
-        doc.path = shown
-        out.docs[shown] = doc
-        schema_problems, bad_paths = schema.validate_with_paths(
-            doc, "rulebook" if is_rulebook else "sop")
-        out.problems.extend(schema_problems)
-        if is_rulebook:
-            if not schema_problems:
-                out.head = build_rulebook_head(doc)
-                out.head_ok = not any(p.rule != "stray-character" for p in loaded_problems)
-            continue
-        data: Any = doc.data
-        pid = data.get("id") if isinstance(data, dict) else None
-        out.ids.add(pid if isinstance(pid, str) else Path(real).stem)
-        if not schema_problems:
-            out.built.append(build_procedure(doc))
-            continue
-        # Check the rest of the file too: build from a copy without the bad nodes.
-        pruned = schema.prune(data, bad_paths)
-        if pruned is not None and schema.is_valid(pruned, "sop"):
-            out.built.append(build_procedure(_replace_data(doc, pruned)))
-            out.pruned[shown] = _untrusted_rules(bad_paths)
-        else:
-            out.unbuilt += 1
+        done.add(f)
+        before = len(out.built)
+        _load_one(f, False, keys, display, out)
+        for proc in out.built[before:]:
+            for step in proc.steps.values():
+                if step.call:
+                    todo.extend(by_stem.get(step.call.procedure.name, ()))
     return out
+
+
+def _load_one(
+    real: str, is_rulebook: bool, keys: frozenset[str], display: dict[str, str], out: _Loaded
+) -> None:
+    from engine import schema
+    from engine.build import build_procedure, build_rulebook_head
+
+    shown = display.get(os.path.realpath(real), real)
+    loaded = load_file(real, keys)
+    loaded_problems = [_rename(p, shown) for p in loaded.problems]
+    out.problems.extend(loaded_problems)
+    doc = loaded.document
+    if doc is None:
+        if not is_rulebook:
+            out.unbuilt += 1
+        return
+    doc.path = shown
+    out.docs[shown] = doc
+    schema_problems, bad_paths = schema.validate_with_paths(
+        doc, "rulebook" if is_rulebook else "sop"
+    )
+    out.problems.extend(schema_problems)
+    if is_rulebook:
+        if not schema_problems:
+            out.head = build_rulebook_head(doc)
+            out.head_ok = not any(p.rule != "stray-character" for p in loaded_problems)
+        return
+    data: Any = doc.data
+    pid = data.get("id") if isinstance(data, dict) else None
+    if isinstance(pid, str):
+        out.ids.add(pid)
+    if not schema_problems:
+        out.built.append(build_procedure(doc))
+        return
+    # Check the rest of the file too: build from a copy without the bad nodes.
+    pruned = schema.prune(data, bad_paths)
+    if pruned is not None and schema.is_valid(pruned, "sop"):
+        out.built.append(build_procedure(_replace_data(doc, pruned)))
+        out.pruned[shown] = _untrusted_rules(bad_paths)
+        out.pruned_steps[shown] = {str(p[1]) for p in bad_paths if len(p) == 2 and p[0] == "steps"}
+    else:
+        out.unbuilt += 1
 
 
 def _replace_data(doc: Document, data: Any) -> Document:
@@ -215,19 +260,29 @@ def _validate_unit(unit: _Unit, result: Result) -> list[Problem]:
     rb_real = os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE))
     rb_shown = display.get(rb_real) or _shown_rulebook(unit)
     display[rb_real] = rb_shown
-    loaded = _load_unit(unit.root, display)
+    loaded = _load_unit(unit.root, display, None if unit.whole else unit.files)
     problems = list(loaded.problems)
     if loaded.head is not None and loaded.head_ok:
         rulebook = _assemble(loaded.head, loaded.built)
         complete = not loaded.pruned and not loaded.unbuilt
         if complete:
             result.rulebooks.append(rulebook)
-        ctx = Context(rulebook, tuple(loaded.built), frozenset(loaded.ids),
-                      {k: d.text for k, d in loaded.docs.items()}, unit.whole and complete)
+        ctx = Context(
+            rulebook,
+            tuple(loaded.built),
+            frozenset(loaded.ids),
+            {k: d.text for k, d in loaded.docs.items()},
+            unit.whole and complete,
+        )
         problems.extend(
-            p for p in run_all(ctx)
+            p
+            for p in run_all(ctx)
             # Pruning removed evidence: only local checks stay trustworthy there.
             if p.rule not in loaded.pruned.get(p.pos.file, ())
+            and not (
+                p.rule == "unknown-step"
+                and p.args.get("name") in loaded.pruned_steps.get(p.pos.file, ())
+            )
         )
     if unit.whole:
         result.files = sorted(set(result.files) | set(loaded.docs) | {rb_shown})

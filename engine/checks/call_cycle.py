@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
-from engine.model import Ref
+from engine.model import Procedure, Ref
 from engine.problems import Problem
 
 ID = "call-cycle"
 DESCRIPTION = "流程之间不能循环调用 / no call cycle between procedures"
+
+
+def _report(cycle: list[str], procs: dict[str, Procedure], checked: set[str]) -> Iterator[Problem]:
+    """One problem at each call of the cycle, each naming the cycle from its
+    own procedure, so every file involved shows it."""
+    for i, pid in enumerate(cycle):
+        callee = cycle[(i + 1) % len(cycle)]
+        if pid not in checked:
+            continue
+        rotated = [*cycle[i:], *cycle[:i], pid]
+        for step in procs[pid].steps.values():
+            if step.call and step.call.procedure.name == callee:
+                yield Problem(ID, step.call.procedure.pos, {"cycle": " → ".join(rotated)})
+                break
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -31,11 +45,11 @@ def check(ctx: Context) -> Iterator[Problem]:
             callee = ref.name
             if state.get(callee) == 1:
                 ids = [p for p, _ in stack]
-                cycle = ids[ids.index(callee):]
+                cycle = ids[ids.index(callee) :]
                 key = frozenset(cycle)
                 if key not in reported and checked & key:
                     reported.add(key)
-                    yield Problem(ID, ref.pos, {"cycle": " → ".join([*cycle, callee])})
+                    yield from _report(cycle, procs, checked)
             elif callee in calls and state.get(callee) is None:
                 yield from visit(callee, ref)
         stack.pop()

@@ -17,7 +17,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         for step in proc.steps.values():
             if step.call and step.call.procedure.name not in ctx.procedure_ids:
                 name = step.call.procedure.name
-                yield Problem(ID, step.call.procedure.pos, {
-                    "name": name, "known": listing(ctx.procedure_ids),
-                    "suggestion": suggest(name, ctx.procedure_ids),
-                })
+                yield Problem(
+                    ID,
+                    step.call.procedure.pos,
+                    {
+                        "name": name,
+                        "known": listing(ctx.procedure_ids),
+                        "suggestion": suggest(name, ctx.procedure_ids),
+                    },
+                )

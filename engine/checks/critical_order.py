@@ -20,5 +20,6 @@ def check(ctx: Context) -> Iterator[Problem]:
                     seen_plain = True
                 elif seen_plain:
                     text = item.text.source
-                    yield Problem(ID, item.text.pos,
-                                  {"item": text if len(text) <= 20 else text[:19] + "…"})
+                    yield Problem(
+                        ID, item.text.pos, {"item": text if len(text) <= 20 else text[:19] + "…"}
+                    )

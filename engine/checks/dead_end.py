@@ -20,8 +20,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if t.name in back:
                     back[t.name].append(sid)
         # A step with a misspelt target is unknown-step's to report, not ours.
-        done = {sid for sid, s in proc.steps.items()
-                if s.end is not None or any(t.name not in proc.steps for t in s.targets)}
+        done = {
+            sid
+            for sid, s in proc.steps.items()
+            if s.end is not None or any(t.name not in proc.steps for t in s.targets)
+        }
         todo = list(done)
         while todo:
             for prev in back[todo.pop()]:

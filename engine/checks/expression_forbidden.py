@@ -22,10 +22,22 @@ def check(ctx: Context) -> Iterator[Problem]:
                 pos = ctx.locate(expr, f.line, f.needle)
                 zh, en = what(expr)
                 if f.kind == "forbidden":
-                    yield Problem(ID, pos, {"what": zh, "what_en": en, "construct": f.construct[0],
-                                            "construct_en": f.construct[1]})
+                    yield Problem(
+                        ID,
+                        pos,
+                        {
+                            "what": zh,
+                            "what_en": en,
+                            "construct": f.construct[0],
+                            "construct_en": f.construct[1],
+                        },
+                    )
                 elif f.kind == "filter":
-                    yield Problem(ID, pos, {"name": f.detail,
-                                            "allowed": ", ".join(sorted(ALLOWED_FILTERS))}, "filter")
+                    yield Problem(
+                        ID,
+                        pos,
+                        {"name": f.detail, "allowed": ", ".join(sorted(ALLOWED_FILTERS))},
+                        "filter",
+                    )
                 else:
                     yield Problem(ID, pos, {"name": f.needle or f.detail}, f.kind)

@@ -20,5 +20,8 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if f.kind == "syntax":
                     zh, en = what(expr)
                     text = json.dumps(expr.source, ensure_ascii=False)
-                    yield Problem(ID, ctx.locate(expr, f.line), {
-                        "what": zh, "what_en": en, "text": text, "detail": f.detail})
+                    yield Problem(
+                        ID,
+                        ctx.locate(expr, f.line),
+                        {"what": zh, "what_en": en, "text": text, "detail": f.detail},
+                    )

@@ -21,7 +21,13 @@ def check(ctx: Context) -> Iterator[Problem]:
                     continue
                 for ref in rec.fields:
                     if ref.name not in form.fields:
-                        yield Problem(ID, ref.pos, {
-                            "name": ref.name, "form": form.id, "known": listing(form.fields, 20),
-                            "suggestion": suggest(ref.name, form.fields),
-                        })
+                        yield Problem(
+                            ID,
+                            ref.pos,
+                            {
+                                "name": ref.name,
+                                "form": form.id,
+                                "known": listing(form.fields, 20),
+                                "suggestion": suggest(ref.name, form.fields),
+                            },
+                        )

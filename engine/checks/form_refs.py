@@ -9,7 +9,9 @@ from engine.messages import listing, suggest
 from engine.problems import Problem
 
 ID = "unknown-form"
-DESCRIPTION = "record 的表单必须在 rulebook.yaml 中定义 / recorded forms are defined in rulebook.yaml"
+DESCRIPTION = (
+    "record 的表单必须在 rulebook.yaml 中定义 / recorded forms are defined in rulebook.yaml"
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -18,5 +20,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         for step in proc.steps.values():
             for rec in step.record:
                 if rec.form.name not in forms:
-                    yield Problem(ID, rec.form.pos, {"name": rec.form.name, "known": listing(forms),
-                                                     "suggestion": suggest(rec.form.name, forms)})
+                    yield Problem(
+                        ID,
+                        rec.form.pos,
+                        {
+                            "name": rec.form.name,
+                            "known": listing(forms),
+                            "suggestion": suggest(rec.form.name, forms),
+                        },
+                    )

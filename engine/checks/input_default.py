@@ -35,6 +35,14 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue
             ok, detail, detail_en = _fits(inp)
             if not ok:
-                yield Problem(ID, inp.pos, {"name": inp.name, "value": repr(inp.default),
-                                            "type": inp.type, "detail": detail,
-                                            "detail_en": detail_en})
+                yield Problem(
+                    ID,
+                    inp.pos,
+                    {
+                        "name": inp.name,
+                        "value": repr(inp.default),
+                        "type": inp.type,
+                        "detail": detail,
+                        "detail_en": detail_en,
+                    },
+                )

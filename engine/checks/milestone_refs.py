@@ -19,5 +19,12 @@ def check(ctx: Context) -> Iterator[Problem]:
             refs = [r for r in (step.due.anchor if step.due else None, step.milestone) if r]
             for ref in refs:
                 if ref.name not in declared:
-                    yield Problem(ID, ref.pos, {"name": ref.name, "known": listing(declared),
-                                                "suggestion": suggest(ref.name, declared)})
+                    yield Problem(
+                        ID,
+                        ref.pos,
+                        {
+                            "name": ref.name,
+                            "known": listing(declared),
+                            "suggestion": suggest(ref.name, declared),
+                        },
+                    )

@@ -8,7 +8,7 @@ from engine.checks.context import Context
 from engine.problems import Problem
 
 ID = "otherwise-last"
-DESCRIPTION = "自动转入的分支以不带 when 的\"否则\"结尾 / an automatic next ends with an otherwise"
+DESCRIPTION = '自动转入的分支以不带 when 的"否则"结尾 / an automatic next ends with an otherwise'
 
 
 def check(ctx: Context) -> Iterator[Problem]:

@@ -19,5 +19,6 @@ def check(ctx: Context) -> Iterator[Problem]:
         listed = {r.name for r in proc.roles}
         for ref in role_refs(proc):
             if ref.name not in listed and ref.name in ctx.rulebook.roles:
-                yield Problem(ID, ref.pos, {"name": ref.name,
-                                            "listed": ", ".join(r.name for r in proc.roles)})
+                yield Problem(
+                    ID, ref.pos, {"name": ref.name, "listed": ", ".join(r.name for r in proc.roles)}
+                )

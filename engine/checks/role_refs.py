@@ -28,5 +28,12 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         for ref in (*proc.roles, *role_refs(proc)):
             if ref.name not in roles:
-                yield Problem(ID, ref.pos, {"name": ref.name, "known": listing(roles),
-                                            "suggestion": suggest(ref.name, roles)})
+                yield Problem(
+                    ID,
+                    ref.pos,
+                    {
+                        "name": ref.name,
+                        "known": listing(roles),
+                        "suggestion": suggest(ref.name, roles),
+                    },
+                )

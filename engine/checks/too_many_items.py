@@ -16,5 +16,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         for step in proc.steps.values():
             if len(step.do) > LIMIT:
-                yield Problem(ID, step.do[LIMIT].text.pos,
-                              {"step": step.id, "count": len(step.do), "limit": LIMIT})
+                yield Problem(
+                    ID,
+                    step.do[LIMIT].text.pos,
+                    {"step": step.id, "count": len(step.do), "limit": LIMIT},
+                )

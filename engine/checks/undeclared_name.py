@@ -18,6 +18,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         for expr, analysis in ctx.exprs(proc):
             for name in analysis.names:
                 if name not in known:
-                    yield Problem(ID, ctx.locate(expr, 1, name), {
-                        "name": name, "known": listing(known, 12),
-                        "suggestion": suggest(name, known)})
+                    yield Problem(
+                        ID,
+                        ctx.locate(expr, 1, name),
+                        {
+                            "name": name,
+                            "known": listing(known, 12),
+                            "suggestion": suggest(name, known),
+                        },
+                    )

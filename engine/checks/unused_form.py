@@ -14,8 +14,12 @@ DESCRIPTION = "定义的表单要有流程记录 / defined forms are recorded so
 def check(ctx: Context) -> Iterator[Problem]:
     if not ctx.whole_rulebook:
         return
-    used = {rec.form.name for p in ctx.rulebook.procedures.values()
-            for s in p.steps.values() for rec in s.record}
+    used = {
+        rec.form.name
+        for p in ctx.rulebook.procedures.values()
+        for s in p.steps.values()
+        for rec in s.record
+    }
     for fid, form in ctx.rulebook.forms.items():
         if fid not in used:
             yield Problem(ID, form.pos, {"name": fid})

@@ -32,8 +32,10 @@ def _passed_by_caller(ctx: Context, pid: str, name: str) -> bool:
     """An input a caller fills with `with` is part of the callee's interface."""
     for proc in ctx.rulebook.procedures.values():
         for step in proc.steps.values():
-            if step.call and step.call.procedure.name == pid and any(
-                k.name == name for k, _ in step.call.args
+            if (
+                step.call
+                and step.call.procedure.name == pid
+                and any(k.name == name for k, _ in step.call.args)
             ):
                 return True
     return False

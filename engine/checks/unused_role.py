@@ -19,8 +19,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             if ref.name not in used:
                 yield Problem(ID, ref.pos, {"name": ref.name})
     if ctx.whole_rulebook:
-        used_all = {r.name for p in ctx.rulebook.procedures.values()
-                    for r in (*p.roles, *role_refs(p))}
+        used_all = {
+            r.name for p in ctx.rulebook.procedures.values() for r in (*p.roles, *role_refs(p))
+        }
         for rid, role in ctx.rulebook.roles.items():
             if rid not in used_all:
                 yield Problem(ID, role.pos, {"name": rid})

@@ -51,8 +51,9 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="sop",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", "-V", prog_name="sop", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """sop: 案场服务标准作业流程引擎 (a declarative SOP engine)."""
 

@@ -27,8 +27,17 @@ def list_procedures(path: str | None, fmt: str, lang: str) -> None:
     rulebook = load_rulebook(path or resources.default_rulebook())
     procs = sorted(rulebook.procedures.values(), key=lambda p: (p.kind, p.priority or 0, p.id))
     if fmt == "json":
-        rows = [{"id": p.id, "kind": p.kind, "title": p.title, "steps": len(p.steps),
-                 "priority": p.priority, "path": p.path} for p in procs]
+        rows = [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "title": p.title,
+                "steps": len(p.steps),
+                "priority": p.priority,
+                "path": p.path,
+            }
+            for p in procs
+        ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     head = ("编号", "类别", "名称", "步骤") if lang == "zh" else ("id", "kind", "title", "steps")

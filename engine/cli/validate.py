@@ -12,14 +12,20 @@ from engine.errors import EXIT_OK, EXIT_PROBLEMS
 
 @click.command(short_help="检查规则手册 / validate a rulebook")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              help="输出格式 / output format")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    help="输出格式 / output format",
+)
 @click.option("--strict", is_flag=True, help="警告也算失败 / fail on warnings too")
 @click.option("--no-cache", is_flag=True, help="不使用缓存 / do not use the result cache")
 @click.option("--color/--no-color", default=None, help="彩色输出 (默认: 终端时) / colour output")
 @lang_option
-def validate(paths: tuple[str, ...], fmt: str, strict: bool, no_cache: bool,
-             color: bool | None, lang: str) -> None:
+def validate(
+    paths: tuple[str, ...], fmt: str, strict: bool, no_cache: bool, color: bool | None, lang: str
+) -> None:
     """检查流程文件和 rulebook.yaml, 报告每个问题的 文件:行:列。
 
     PATH 可以是文件或文件夹; 不写时检查 ./sops (若存在) 或内置的规则手册。

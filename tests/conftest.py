@@ -1,0 +1,69 @@
+"""Shared fixtures. CLI tests run the installed `sop` entry point, from a
+folder outside the checkout so the checkout's sources cannot shadow it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update",
+        action="store_true",
+        help="rewrite golden files from the current output (review the diff!)",
+    )
+
+
+@pytest.fixture
+def update(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update"))
+
+
+def sop_command() -> list[str]:
+    exe = Path(sys.executable).parent / "sop"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("sop")
+    return [found] if found else [sys.executable, "-m", "engine"]
+
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def sop(tmp_path: Path) -> Runner:
+    def run(
+        *args: str,
+        cwd: Path | str | None = None,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            **os.environ,
+            "SOP_CACHE_DIR": str(tmp_path / "cache"),
+            "LANG": "C.UTF-8",
+            "SOP_LANG": "",
+            **(env or {}),
+        }
+        return subprocess.run(
+            [*sop_command(), *args],
+            cwd=cwd or tmp_path,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+        )
+
+    return run
