@@ -29,3 +29,25 @@ class RulebookError(SopError):
     """The rulebook has problems; validate it for the list."""
 
     exit_code = EXIT_PROBLEMS
+
+
+class JournalError(SopError):
+    """The journal cannot be opened, read or written."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+class JournalConflict(JournalError):
+    """Someone else wrote to the same run since this process last read it."""
+
+
+class RunError(SopError):
+    """A run cannot be started or resumed as asked (unknown run, finished run...)."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+class ScenarioError(SopError):
+    """A scenario file does not fit the procedure it drives."""
+
+    exit_code = EXIT_PROBLEMS
