@@ -10,7 +10,7 @@ to the schemas' `properties`.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from engine.model import (
     Branch,
@@ -225,7 +225,7 @@ class _Builder:
         due = None
         if "due" in raw:
             d = raw["due"]
-            direction = "after" if "after" in d else "before"
+            direction: Literal["after", "before"] = "after" if "after" in d else "before"
             unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
             due = Due(self.ref(d[direction], (*path, "due", direction)), direction, amount, unit)
         return Step(

@@ -7,7 +7,7 @@ check cannot promote or demote itself (the engine, not the check, sets it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -25,7 +25,7 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

@@ -176,22 +176,20 @@ def scan_text(
     """
     errors: list[Problem] = []
     hints: list[Problem] = []
-    reported = 0
-    for m in _STRAY.finditer(text):
+    for reported, m in enumerate(_STRAY.finditer(text)):
         if reported == MAX_REPORTED_CHARS:
             break
         ch = m.group()
-        line = text.count("\n", 0, m.start()) + 1
+        at_line = text.count("\n", 0, m.start()) + 1
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         name = _CHAR_NAMES.get(ch, "CONTROL CHARACTER")
         errors.append(
             Problem(
                 "stray-character",
-                Pos(path, line, col, line, col + 1),
+                Pos(path, at_line, col, at_line, col + 1),
                 {"code": f"U+{ord(ch):04X}", "name": name},
             )
         )
-        reported += 1
     for lineno, line in enumerate(text.split("\n"), 1):
         stripped = line.lstrip(" ")
         lead = line[: len(line) - len(stripped)]
@@ -207,22 +205,22 @@ def scan_text(
                         "tab" if bad == "\t" else "fullwidth",
                     )
                 )
-        m = _KEY_LINE.match(line)
-        if m and m.group(2) in known_keys:
-            colon, after = m.group(3), m.group(4)
-            col = m.start(3) + 1
+        key = _KEY_LINE.match(line)
+        if key and key.group(2) in known_keys:
+            colon, after = key.group(3), key.group(4)
+            col = key.start(3) + 1
             if colon == "：":
                 errors.append(
                     Problem(
                         "fullwidth-colon",
                         Pos(path, lineno, col, lineno, col + 1),
-                        {"key": m.group(2)},
+                        {"key": key.group(2)},
                     )
                 )
-            elif after not in ("", " ", "\t", "/") and not line[m.end(3) :].startswith("//"):
+            elif after not in ("", " ", "\t", "/") and not line[key.end(3) :].startswith("//"):
                 errors.append(
                     Problem(
-                        "colon-space", Pos(path, lineno, col, lineno, col + 1), {"key": m.group(2)}
+                        "colon-space", Pos(path, lineno, col, lineno, col + 1), {"key": key.group(2)}
                     )
                 )
     return errors, hints
@@ -256,7 +254,7 @@ _AT_OPENING = frozenset({"flow-end", "unclosed-quote", "unexpected-end"})
 
 
 def _yaml_error(exc: Exception, path: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    mark: Any = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     text = " ".join(
         str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
     )
@@ -315,7 +313,7 @@ def parse(text: str, path: str) -> Document:
         get = parser.get_event
         while True:
             try:
-                ev = get()
+                ev: Any = get()
             except MarkedYAMLError as exc:
                 raise LoadFailed(_yaml_error(exc, path)) from None
             if ev is None:

@@ -251,9 +251,9 @@ def _validate_unit(unit: _Unit, result: Result) -> list[Problem]:
     if unit.root is None:
         out: list[Problem] = []
         for f in unit.files:
-            loaded = load_file(f)
-            out.extend(loaded.problems)
-            if loaded.document is not None:
+            alone = load_file(f)
+            out.extend(alone.problems)
+            if alone.document is not None:
                 out.append(Problem("missing-rulebook", Pos(f, 1, 1)))
         return out
     display = {os.path.realpath(f): f for f in unit.files}

@@ -1,127 +1,307 @@
 """Write schemas/*.json. The schemas are checked in; this script is how they
 are kept tidy (run it after editing, then commit both)."""
-import json, pathlib
+
+import json
+import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+
 def d(zh, en):
     return f"{zh} ({en})"
+
 
 SNAKE = "^[a-z][a-z0-9_]*$"
 KEBAB = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 common_defs = {
-    "text": {"type": "string", "minLength": 1, "x-kind": "text",
-             "description": d("一段文字", "a piece of text")},
-    "roleId": {"type": "string", "pattern": SNAKE, "x-kind": "snake-id",
-               "description": d("岗位编号, 在 rulebook.yaml 的 roles 中定义", "a role id from rulebook.yaml roles")},
-    "inputName": {"type": "string", "pattern": SNAKE, "x-kind": "snake-id",
-                  "description": d("输入项名称: 小写字母、数字和下划线", "an input name: lowercase letters, digits, _")},
-    "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "x-kind": "date",
-             "description": d("日期, 写作 \"2026-12-01\" (加引号)", "a date written \"2026-12-01\" (quoted)")},
-    "version": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){1,2}$", "x-kind": "version",
-                "description": d("版本号, 如 \"1.0\" 或 \"1.0.0\" (加引号)", "a version such as \"1.0\" or \"1.0.0\" (quoted)")},
+    "text": {
+        "type": "string",
+        "minLength": 1,
+        "x-kind": "text",
+        "description": d("一段文字", "a piece of text"),
+    },
+    "roleId": {
+        "type": "string",
+        "pattern": SNAKE,
+        "x-kind": "snake-id",
+        "description": d(
+            "岗位编号, 在 rulebook.yaml 的 roles 中定义", "a role id from rulebook.yaml roles"
+        ),
+    },
+    "inputName": {
+        "type": "string",
+        "pattern": SNAKE,
+        "x-kind": "snake-id",
+        "description": d(
+            "输入项名称: 小写字母、数字和下划线", "an input name: lowercase letters, digits, _"
+        ),
+    },
+    "date": {
+        "type": "string",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "x-kind": "date",
+        "description": d(
+            '日期, 写作 "2026-12-01" (加引号)', 'a date written "2026-12-01" (quoted)'
+        ),
+    },
+    "version": {
+        "type": "string",
+        "pattern": "^[0-9]+(\\.[0-9]+){1,2}$",
+        "x-kind": "version",
+        "description": d(
+            '版本号, 如 "1.0" 或 "1.0.0" (加引号)', 'a version such as "1.0" or "1.0.0" (quoted)'
+        ),
+    },
     "input": {
-        "type": "object", "additionalProperties": False, "required": ["type"],
-        "description": d("一个输入项: 运行时第一次用到时询问, 或用 --set 预先给出", "an input: asked the first time it is needed, or given with --set"),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type"],
+        "description": d(
+            "一个输入项: 运行时第一次用到时询问, 或用 --set 预先给出",
+            "an input: asked the first time it is needed, or given with --set",
+        ),
         "properties": {
-            "type": {"enum": ["text", "bool", "int", "number", "choice", "date", "time", "phone"],
-                     "description": d("类型: text 文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, phone 电话",
-                                      "type: text, bool, int, number, choice, date, time, phone")},
-            "ask": {"$ref": "#/$defs/text", "description": d("询问时显示的问题, 如: 客户是否二次以上来访?", "the question shown when asking")},
-            "options": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}, "uniqueItems": True,
-                        "description": d("choice 类型的可选项", "the options of a choice input")},
-            "default": {"type": ["string", "number", "boolean"], "description": d("默认值: 有默认值时不再询问", "default value: when set, the input is not asked")},
-            "required": {"type": "boolean", "description": d("是否必须回答 (默认 true); false 时可留空", "whether an answer is required (default true)")},
+            "type": {
+                "enum": ["text", "bool", "int", "number", "choice", "date", "time", "phone"],
+                "description": d(
+                    "类型: text 文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, phone 电话",
+                    "type: text, bool, int, number, choice, date, time, phone",
+                ),
+            },
+            "ask": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "询问时显示的问题, 如: 客户是否二次以上来访?", "the question shown when asking"
+                ),
+            },
+            "options": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/text"},
+                "uniqueItems": True,
+                "description": d("choice 类型的可选项", "the options of a choice input"),
+            },
+            "default": {
+                "type": ["string", "number", "boolean"],
+                "description": d(
+                    "默认值: 有默认值时不再询问", "default value: when set, the input is not asked"
+                ),
+            },
+            "required": {
+                "type": "boolean",
+                "description": d(
+                    "是否必须回答 (默认 true); false 时可留空",
+                    "whether an answer is required (default true)",
+                ),
+            },
             "min": {"type": "number", "description": d("数字的最小值", "minimum for numbers")},
             "max": {"type": "number", "description": d("数字的最大值", "maximum for numbers")},
-            "note": {"$ref": "#/$defs/text", "description": d("给设计者的备注", "a note for designers")},
+            "note": {
+                "$ref": "#/$defs/text",
+                "description": d("给设计者的备注", "a note for designers"),
+            },
         },
-        "allOf": [{"if": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
-                   "then": {"required": ["options"]}}],
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
+                "then": {"required": ["options"]},
+            }
+        ],
     },
     "inputs": {
-        "type": "object", "propertyNames": {"$ref": "#/$defs/inputName"},
+        "type": "object",
+        "propertyNames": {"$ref": "#/$defs/inputName"},
         "additionalProperties": {"$ref": "#/$defs/input"},
-        "description": d("输入项: 名称 → 定义; 名称可在 when 条件和话术 {{ }} 中使用", "inputs: name → definition; names are usable in when guards and {{ }} templates"),
+        "description": d(
+            "输入项: 名称 → 定义; 名称可在 when 条件和话术 {{ }} 中使用",
+            "inputs: name → definition; names are usable in when guards and {{ }} templates",
+        ),
     },
     "revision": {
-        "type": "object", "additionalProperties": False, "required": ["version", "date", "change"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "date", "change"],
         "description": d("一条修订记录", "one revision record"),
         "properties": {
-            "version": {"$ref": "#/$defs/version", "description": d("修订后的版本号", "the version after this revision")},
+            "version": {
+                "$ref": "#/$defs/version",
+                "description": d("修订后的版本号", "the version after this revision"),
+            },
             "date": {"$ref": "#/$defs/date", "description": d("修订日期", "date of the revision")},
             "change": {"$ref": "#/$defs/text", "description": d("修订内容", "what changed")},
             "author": {"$ref": "#/$defs/text", "description": d("修订人", "who changed it")},
         },
     },
     "document": {
-        "type": "object", "additionalProperties": False,
-        "description": d("文件控制: 编号、受控状态、生效日期、编制/审核/批准、修订记录", "document control"),
+        "type": "object",
+        "additionalProperties": False,
+        "description": d(
+            "文件控制: 编号、受控状态、生效日期、编制/审核/批准、修订记录", "document control"
+        ),
         "properties": {
-            "number": {"$ref": "#/$defs/text", "description": d("文件编号, 如 WY-AC-SOP-001", "document number")},
-            "status": {"enum": ["受控", "非受控", "草稿", "作废"], "description": d("受控状态: 受控 / 非受控 / 草稿 / 作废", "control status")},
+            "number": {
+                "$ref": "#/$defs/text",
+                "description": d("文件编号, 如 WY-AC-SOP-001", "document number"),
+            },
+            "status": {
+                "enum": ["受控", "非受控", "草稿", "作废"],
+                "description": d("受控状态: 受控 / 非受控 / 草稿 / 作废", "control status"),
+            },
             "effective": {"$ref": "#/$defs/date", "description": d("生效日期", "effective date")},
             "author": {"$ref": "#/$defs/text", "description": d("编制人", "written by")},
             "reviewer": {"$ref": "#/$defs/text", "description": d("审核人", "reviewed by")},
             "approver": {"$ref": "#/$defs/text", "description": d("批准人", "approved by")},
-            "revisions": {"type": "array", "items": {"$ref": "#/$defs/revision"},
-                          "description": d("修订记录, 按时间先后", "revision history, oldest first")},
+            "revisions": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/revision"},
+                "description": d("修订记录, 按时间先后", "revision history, oldest first"),
+            },
         },
     },
 }
 
 sop_defs = {
     **common_defs,
-    "stepId": {"type": "string", "pattern": SNAKE, "x-kind": "snake-id",
-               "description": d("步骤编号: 小写字母、数字和下划线, 如 greet", "a step id: lowercase letters, digits and _, e.g. greet")},
-    "guard": {"type": "string", "minLength": 1, "x-kind": "guard",
-              "description": d("条件 (Jinja2 表达式), 如 returning and surname; 只能用输入项名称、常量、比较、and/or/not、in、if/else",
-                               "a condition (Jinja2 expression) over declared inputs")},
-    "template": {"type": "string", "minLength": 1, "x-kind": "template",
-                 "description": d("文字, 可用 {{ 输入项 }} 填入, 如: 您好,{{ surname }}先生", "text; {{ input }} fills in a value")},
-    "duration": {"type": "string", "pattern": "^[0-9]+(-[0-9]+)?(min|h|d|w)$", "x-kind": "duration",
-                 "description": d("时长: 数字加单位 min/h/d/w, 可写范围, 如 8-10min、24h、1d", "a duration: number and unit min/h/d/w, or a range like 8-10min")},
-    "clock": {"type": "string", "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$", "x-kind": "clock",
-              "description": d("时刻, 24 小时制, 如 \"08:30\" (请加引号, 用半角冒号)", "a clock time such as \"08:30\" (24 h)")},
+    "stepId": {
+        "type": "string",
+        "pattern": SNAKE,
+        "x-kind": "snake-id",
+        "description": d(
+            "步骤编号: 小写字母、数字和下划线, 如 greet",
+            "a step id: lowercase letters, digits and _, e.g. greet",
+        ),
+    },
+    "guard": {
+        "type": "string",
+        "minLength": 1,
+        "x-kind": "guard",
+        "description": d(
+            "条件 (Jinja2 表达式), 如 returning and surname; 只能用输入项名称、常量、比较、and/or/not、in、if/else",
+            "a condition (Jinja2 expression) over declared inputs",
+        ),
+    },
+    "template": {
+        "type": "string",
+        "minLength": 1,
+        "x-kind": "template",
+        "description": d(
+            "文字, 可用 {{ 输入项 }} 填入, 如: 您好,{{ surname }}先生",
+            "text; {{ input }} fills in a value",
+        ),
+    },
+    "duration": {
+        "type": "string",
+        "pattern": "^[0-9]+(-[0-9]+)?(min|h|d|w)$",
+        "x-kind": "duration",
+        "description": d(
+            "时长: 数字加单位 min/h/d/w, 可写范围, 如 8-10min、24h、1d",
+            "a duration: number and unit min/h/d/w, or a range like 8-10min",
+        ),
+    },
+    "clock": {
+        "type": "string",
+        "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$",
+        "x-kind": "clock",
+        "description": d(
+            '时刻, 24 小时制, 如 "08:30" (请加引号, 用半角冒号)',
+            'a clock time such as "08:30" (24 h)',
+        ),
+    },
     "item": {
-        "description": d("一项: 直接写文字, 或写成 {text, when, critical, note, role}", "an item: plain text, or {text, when, critical, note, role}"),
+        "description": d(
+            "一项: 直接写文字, 或写成 {text, when, critical, note, role}",
+            "an item: plain text, or {text, when, critical, note, role}",
+        ),
         "anyOf": [
             {"$ref": "#/$defs/template"},
-            {"type": "object", "additionalProperties": False, "required": ["text"],
-             "properties": {
-                 "text": {"$ref": "#/$defs/template", "description": d("要做的事或要说的话", "what to do or say")},
-                 "when": {"$ref": "#/$defs/guard", "description": d("仅在条件成立时适用", "applies only when this holds")},
-                 "critical": {"type": "boolean", "description": d("关键项: 排在最前并标记", "critical: shown first and marked")},
-                 "note": {"$ref": "#/$defs/text", "description": d("补充说明", "a note")},
-                 "role": {"$ref": "#/$defs/roleId", "description": d("由哪个岗位做/说 (默认为步骤的岗位)", "who does or says it (default: the step's role)")},
-             }},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text"],
+                "properties": {
+                    "text": {
+                        "$ref": "#/$defs/template",
+                        "description": d("要做的事或要说的话", "what to do or say"),
+                    },
+                    "when": {
+                        "$ref": "#/$defs/guard",
+                        "description": d("仅在条件成立时适用", "applies only when this holds"),
+                    },
+                    "critical": {
+                        "type": "boolean",
+                        "description": d(
+                            "关键项: 排在最前并标记", "critical: shown first and marked"
+                        ),
+                    },
+                    "note": {"$ref": "#/$defs/text", "description": d("补充说明", "a note")},
+                    "role": {
+                        "$ref": "#/$defs/roleId",
+                        "description": d(
+                            "由哪个岗位做/说 (默认为步骤的岗位)",
+                            "who does or says it (default: the step's role)",
+                        ),
+                    },
+                },
+            },
         ],
     },
     "branch": {
-        "type": "object", "additionalProperties": False, "required": ["to"],
-        "description": d("自动转入的一个分支: 第一个条件成立的分支生效; 最后一个不写 when (否则)", "one automatic branch; the first whose when holds is taken; the last has no when"),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["to"],
+        "description": d(
+            "自动转入的一个分支: 第一个条件成立的分支生效; 最后一个不写 when (否则)",
+            "one automatic branch; the first whose when holds is taken; the last has no when",
+        ),
         "properties": {
             "to": {"$ref": "#/$defs/stepId", "description": d("转入的步骤", "the step to go to")},
             "when": {"$ref": "#/$defs/guard", "description": d("条件", "condition")},
-            "label": {"$ref": "#/$defs/text", "description": d("向员工说明为什么转入此步, 如: 销售人员不在场", "why this branch is taken, shown to staff")},
+            "label": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "向员工说明为什么转入此步, 如: 销售人员不在场",
+                    "why this branch is taken, shown to staff",
+                ),
+            },
         },
     },
     "choice": {
-        "type": "object", "additionalProperties": False, "required": ["label", "to"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["label", "to"],
         "description": d("员工可选的一项", "one option staff can pick"),
         "properties": {
-            "label": {"$ref": "#/$defs/text", "description": d("选项文字, 如: 客户想拍照", "the option's text")},
-            "to": {"$ref": "#/$defs/stepId", "description": d("选择后转入的步骤", "the step it leads to")},
-            "when": {"$ref": "#/$defs/guard", "description": d("仅在条件成立时显示此选项", "shown only when this holds")},
+            "label": {
+                "$ref": "#/$defs/text",
+                "description": d("选项文字, 如: 客户想拍照", "the option's text"),
+            },
+            "to": {
+                "$ref": "#/$defs/stepId",
+                "description": d("选择后转入的步骤", "the step it leads to"),
+            },
+            "when": {
+                "$ref": "#/$defs/guard",
+                "description": d("仅在条件成立时显示此选项", "shown only when this holds"),
+            },
         },
     },
     "due": {
-        "type": "object", "additionalProperties": False,
-        "description": d("旅程触点的到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}", "a journey touchpoint's due date relative to a milestone"),
+        "type": "object",
+        "additionalProperties": False,
+        "description": d(
+            "旅程触点的到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}",
+            "a journey touchpoint's due date relative to a milestone",
+        ),
         "properties": {
-            "after": {"$ref": "#/$defs/inputName", "description": d("在此里程碑之后", "after this milestone")},
-            "before": {"$ref": "#/$defs/inputName", "description": d("在此里程碑之前", "before this milestone")},
+            "after": {
+                "$ref": "#/$defs/inputName",
+                "description": d("在此里程碑之后", "after this milestone"),
+            },
+            "before": {
+                "$ref": "#/$defs/inputName",
+                "description": d("在此里程碑之前", "before this milestone"),
+            },
             "hours": {"type": "integer", "minimum": 0, "description": d("小时数", "hours")},
             "days": {"type": "integer", "minimum": 0, "description": d("天数", "days")},
             "weeks": {"type": "integer", "minimum": 0, "description": d("周数", "weeks")},
@@ -129,101 +309,286 @@ sop_defs = {
             "years": {"type": "integer", "minimum": 0, "description": d("年数", "years")},
         },
         "oneOf": [{"required": ["after"]}, {"required": ["before"]}],
-        "minProperties": 2, "maxProperties": 2,
+        "minProperties": 2,
+        "maxProperties": 2,
     },
     "step": {
-        "type": "object", "additionalProperties": False, "required": ["title"],
-        "description": d("一个步骤; 出口只能有一种: next、choices、call+next 或 end", "a step; exactly one way out: next, choices, call+next or end"),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title"],
+        "description": d(
+            "一个步骤; 出口只能有一种: next、choices、call+next 或 end",
+            "a step; exactly one way out: next, choices, call+next or end",
+        ),
         "properties": {
             "title": {"$ref": "#/$defs/text", "description": d("步骤标题", "step title")},
-            "role": {"$ref": "#/$defs/roleId", "description": d("执行此步的岗位", "the role that performs this step")},
-            "do": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"},
-                   "description": d("要做的事 (检查单), 每项可加 when / critical", "what to do (checklist items)")},
-            "say": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"},
-                    "description": d("要说的话 (标准用语), 原文照录; 可用 {{ 输入项 }}", "what to say (standard phrases), verbatim")},
-            "ask": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/inputName"}, "uniqueItems": True,
-                    "description": d("在此步立即询问的输入项 (否则在第一次用到时询问)", "inputs to ask at this step rather than when first needed")},
-            "record": {"type": "object", "minProperties": 1,
-                       "propertyNames": {"pattern": SNAKE},
-                       "additionalProperties": {
-                           "anyOf": [{"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": SNAKE}},
-                                     {"const": "all"}]},
-                       "description": d("此步要填写的表单字段: 表单编号 → [字段…] 或 all", "form fields filled at this step: form id → [fields] or all")},
-            "next": {"description": d("自动转入: 一个步骤编号, 或带条件的分支列表 (最后一个为否则)", "automatic next: a step id, or a list of guarded branches ending with an otherwise"),
-                     "anyOf": [{"$ref": "#/$defs/stepId"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/branch"}}]},
-            "choices": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/choice"},
-                        "description": d("由员工选择的去向", "where to go, picked by staff")},
-            "call": {"type": "string", "pattern": KEBAB, "x-kind": "kebab-id",
-                     "description": d("调用另一个流程, 结束后回到本步的 next", "run another procedure, then continue at this step's next")},
-            "with": {"type": "object", "propertyNames": {"$ref": "#/$defs/inputName"},
-                     "additionalProperties": {"type": ["string", "number", "boolean"]},
-                     "description": d("调用时传给被调用流程的输入项", "inputs passed to the called procedure")},
-            "end": {"type": "string", "pattern": SNAKE, "x-kind": "snake-id",
-                    "description": d("结束步骤及其结果, 如 completed、escalated", "a final step and its outcome, e.g. completed")},
-            "every": {"$ref": "#/$defs/duration", "description": d("在此步期间定期提醒, 如 8-10min", "a recurring reminder while in this step")},
-            "within": {"$ref": "#/$defs/duration", "description": d("期限: 从进入此步起计算, 如 24h", "a deadline counted from entering the step")},
-            "at": {"$ref": "#/$defs/clock", "description": d("例行工作的时刻, 如 \"19:00\"", "clock time for routines")},
+            "role": {
+                "$ref": "#/$defs/roleId",
+                "description": d("执行此步的岗位", "the role that performs this step"),
+            },
+            "do": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/item"},
+                "description": d(
+                    "要做的事 (检查单), 每项可加 when / critical", "what to do (checklist items)"
+                ),
+            },
+            "say": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/item"},
+                "description": d(
+                    "要说的话 (标准用语), 原文照录; 可用 {{ 输入项 }}",
+                    "what to say (standard phrases), verbatim",
+                ),
+            },
+            "ask": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/inputName"},
+                "uniqueItems": True,
+                "description": d(
+                    "在此步立即询问的输入项 (否则在第一次用到时询问)",
+                    "inputs to ask at this step rather than when first needed",
+                ),
+            },
+            "record": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": SNAKE},
+                "additionalProperties": {
+                    "anyOf": [
+                        {
+                            "type": "array",
+                            "minItems": 1,
+                            "uniqueItems": True,
+                            "items": {"type": "string", "pattern": SNAKE},
+                        },
+                        {"const": "all"},
+                    ]
+                },
+                "description": d(
+                    "此步要填写的表单字段: 表单编号 → [字段…] 或 all",
+                    "form fields filled at this step: form id → [fields] or all",
+                ),
+            },
+            "next": {
+                "description": d(
+                    "自动转入: 一个步骤编号, 或带条件的分支列表 (最后一个为否则)",
+                    "automatic next: a step id, or a list of guarded branches ending with an otherwise",
+                ),
+                "anyOf": [
+                    {"$ref": "#/$defs/stepId"},
+                    {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/branch"}},
+                ],
+            },
+            "choices": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/choice"},
+                "description": d("由员工选择的去向", "where to go, picked by staff"),
+            },
+            "call": {
+                "type": "string",
+                "pattern": KEBAB,
+                "x-kind": "kebab-id",
+                "description": d(
+                    "调用另一个流程, 结束后回到本步的 next",
+                    "run another procedure, then continue at this step's next",
+                ),
+            },
+            "with": {
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/inputName"},
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                "description": d(
+                    "调用时传给被调用流程的输入项", "inputs passed to the called procedure"
+                ),
+            },
+            "end": {
+                "type": "string",
+                "pattern": SNAKE,
+                "x-kind": "snake-id",
+                "description": d(
+                    "结束步骤及其结果, 如 completed、escalated",
+                    "a final step and its outcome, e.g. completed",
+                ),
+            },
+            "every": {
+                "$ref": "#/$defs/duration",
+                "description": d(
+                    "在此步期间定期提醒, 如 8-10min", "a recurring reminder while in this step"
+                ),
+            },
+            "within": {
+                "$ref": "#/$defs/duration",
+                "description": d(
+                    "期限: 从进入此步起计算, 如 24h", "a deadline counted from entering the step"
+                ),
+            },
+            "at": {
+                "$ref": "#/$defs/clock",
+                "description": d('例行工作的时刻, 如 "19:00"', "clock time for routines"),
+            },
             "due": {"$ref": "#/$defs/due"},
-            "milestone": {"$ref": "#/$defs/inputName", "description": d("完成此步即记录该里程碑 (旅程)", "completing this step records this milestone (journeys)")},
+            "milestone": {
+                "$ref": "#/$defs/inputName",
+                "description": d(
+                    "完成此步即记录该里程碑 (旅程)",
+                    "completing this step records this milestone (journeys)",
+                ),
+            },
             "note": {"$ref": "#/$defs/text", "description": d("补充说明", "a note")},
-            "source": {"$ref": "#/$defs/text", "description": d("原文出处, 如 000 §3.2.1.2C", "where in the sources this comes from")},
-            "status": {"enum": ["unverified"], "description": d("unverified: 原文不全, 内容未经核实", "unverified: the source is incomplete")},
+            "source": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "原文出处, 如 000 §3.2.1.2C", "where in the sources this comes from"
+                ),
+            },
+            "status": {
+                "enum": ["unverified"],
+                "description": d(
+                    "unverified: 原文不全, 内容未经核实", "unverified: the source is incomplete"
+                ),
+            },
         },
     },
     "milestone": {
-        "type": "object", "additionalProperties": False, "required": ["title"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title"],
         "description": d("旅程的里程碑 (如 签约日)", "a journey milestone"),
-        "properties": {"title": {"$ref": "#/$defs/text", "description": d("里程碑名称, 如 签约日", "milestone title")}},
+        "properties": {
+            "title": {
+                "$ref": "#/$defs/text",
+                "description": d("里程碑名称, 如 签约日", "milestone title"),
+            }
+        },
     },
 }
 
-WARNING_RULES = ["too-many-items", "emergency-trigger", "critical-order", "unused-input",
-                 "unused-role", "unused-form", "revision-version"]
+WARNING_RULES = [
+    "too-many-items",
+    "emergency-trigger",
+    "critical-order",
+    "unused-input",
+    "unused-role",
+    "unused-form",
+    "revision-version",
+]
 
 sop = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://sop.invalid/schemas/sop.schema.json",
     "title": "SOP 流程文件 (procedure)",
-    "description": d("一个标准作业流程: 步骤、岗位、话术、检查项、记录和时限", "one standard operating procedure"),
-    "type": "object", "additionalProperties": False,
+    "description": d(
+        "一个标准作业流程: 步骤、岗位、话术、检查项、记录和时限", "one standard operating procedure"
+    ),
+    "type": "object",
+    "additionalProperties": False,
     "required": ["id", "title", "kind", "start", "steps"],
     "properties": {
-        "id": {"type": "string", "pattern": KEBAB, "x-kind": "kebab-id",
-               "description": d("流程编号, 与文件名相同 (不含 .yaml), 如 show-flat", "procedure id, equal to the file name stem")},
-        "title": {"$ref": "#/$defs/text", "description": d("流程名称, 如 样板房服务流程", "procedure title")},
-        "kind": {"enum": ["service", "emergency", "routine", "situation", "journey"],
-                 "description": d("类别: service 服务, emergency 应急, routine 例行, situation 情境, journey 客户旅程", "kind")},
-        "mode": {"enum": ["do-confirm", "read-do"],
-                 "description": d("检查方式: do-confirm 先做后确认 (默认); read-do 逐项读后做", "checklist mode")},
+        "id": {
+            "type": "string",
+            "pattern": KEBAB,
+            "x-kind": "kebab-id",
+            "description": d(
+                "流程编号, 与文件名相同 (不含 .yaml), 如 show-flat",
+                "procedure id, equal to the file name stem",
+            ),
+        },
+        "title": {
+            "$ref": "#/$defs/text",
+            "description": d("流程名称, 如 样板房服务流程", "procedure title"),
+        },
+        "kind": {
+            "enum": ["service", "emergency", "routine", "situation", "journey"],
+            "description": d(
+                "类别: service 服务, emergency 应急, routine 例行, situation 情境, journey 客户旅程",
+                "kind",
+            ),
+        },
+        "mode": {
+            "enum": ["do-confirm", "read-do"],
+            "description": d(
+                "检查方式: do-confirm 先做后确认 (默认); read-do 逐项读后做", "checklist mode"
+            ),
+        },
         "version": {"$ref": "#/$defs/version", "description": d("流程版本号", "procedure version")},
-        "source": {"description": d("原文出处, 如 000 §3.5", "where the wording comes from"),
-                   "anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}}]},
+        "source": {
+            "description": d("原文出处, 如 000 §3.5", "where the wording comes from"),
+            "anyOf": [
+                {"$ref": "#/$defs/text"},
+                {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}},
+            ],
+        },
         "purpose": {"$ref": "#/$defs/text", "description": d("目的", "purpose")},
         "scope": {"$ref": "#/$defs/text", "description": d("适用范围", "scope")},
-        "trigger": {"$ref": "#/$defs/text", "description": d("启动条件: 什么情况下执行本流程", "when this procedure applies")},
-        "priority": {"type": "integer", "minimum": 1, "maximum": 9,
-                     "description": d("应急优先级, 1 最高 (emergency 必填)", "emergency priority, 1 is highest")},
-        "roles": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"$ref": "#/$defs/roleId"},
-                  "description": d("参与本流程的岗位", "roles acting in this procedure")},
+        "trigger": {
+            "$ref": "#/$defs/text",
+            "description": d("启动条件: 什么情况下执行本流程", "when this procedure applies"),
+        },
+        "priority": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 9,
+            "description": d(
+                "应急优先级, 1 最高 (emergency 必填)", "emergency priority, 1 is highest"
+            ),
+        },
+        "roles": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/roleId"},
+            "description": d("参与本流程的岗位", "roles acting in this procedure"),
+        },
         "inputs": {"$ref": "#/$defs/inputs"},
-        "milestones": {"type": "object", "propertyNames": {"$ref": "#/$defs/inputName"},
-                       "additionalProperties": {"$ref": "#/$defs/milestone"},
-                       "description": d("旅程里程碑: 名称 → {title}", "journey milestones")},
+        "milestones": {
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/inputName"},
+            "additionalProperties": {"$ref": "#/$defs/milestone"},
+            "description": d("旅程里程碑: 名称 → {title}", "journey milestones"),
+        },
         "start": {"$ref": "#/$defs/stepId", "description": d("第一个步骤", "the first step")},
-        "steps": {"type": "object", "minProperties": 1, "propertyNames": {"$ref": "#/$defs/stepId"},
-                  "additionalProperties": {"$ref": "#/$defs/step"},
-                  "description": d("步骤: 编号 → 步骤", "steps: id → step")},
+        "steps": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"$ref": "#/$defs/stepId"},
+            "additionalProperties": {"$ref": "#/$defs/step"},
+            "description": d("步骤: 编号 → 步骤", "steps: id → step"),
+        },
         "document": {"$ref": "#/$defs/document"},
-        "lint": {"type": "object", "additionalProperties": False,
-                 "description": d("本流程关闭的提醒类检查", "advisory checks silenced for this procedure"),
-                 "properties": {"disable": {"type": "array", "uniqueItems": True, "items": {"enum": WARNING_RULES},
-                                            "description": d("要关闭的检查编号", "rule ids to silence")}}},
-        "notes": {"type": "array", "items": {"$ref": "#/$defs/text"},
-                  "description": d("设计说明, 如对原文矛盾的取舍", "design notes, e.g. how a contradiction was resolved")},
+        "lint": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": d(
+                "本流程关闭的提醒类检查", "advisory checks silenced for this procedure"
+            ),
+            "properties": {
+                "disable": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"enum": WARNING_RULES},
+                    "description": d("要关闭的检查编号", "rule ids to silence"),
+                }
+            },
+        },
+        "notes": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/text"},
+            "description": d(
+                "设计说明, 如对原文矛盾的取舍",
+                "design notes, e.g. how a contradiction was resolved",
+            ),
+        },
     },
     "allOf": [
-        {"if": {"properties": {"kind": {"const": "emergency"}}, "required": ["kind"]},
-         "then": {"required": ["priority"]}},
+        {
+            "if": {"properties": {"kind": {"const": "emergency"}}, "required": ["kind"]},
+            "then": {"required": ["priority"]},
+        },
     ],
     "$defs": sop_defs,
 }
@@ -232,65 +597,136 @@ rulebook = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://sop.invalid/schemas/rulebook.schema.json",
     "title": "SOP 规则手册 (rulebook.yaml)",
-    "description": d("各流程共用的内容: 组织、岗位、表单、共用输入项", "what procedures share: organisation, roles, forms, shared inputs"),
-    "type": "object", "additionalProperties": False,
+    "description": d(
+        "各流程共用的内容: 组织、岗位、表单、共用输入项",
+        "what procedures share: organisation, roles, forms, shared inputs",
+    ),
+    "type": "object",
+    "additionalProperties": False,
     "required": ["title", "organisation", "roles"],
     "properties": {
         "title": {"$ref": "#/$defs/text", "description": d("手册名称", "rulebook title")},
         "version": {"$ref": "#/$defs/version", "description": d("手册版本号", "rulebook version")},
-        "locale": {"enum": ["zh-CN", "zh-TW"], "description": d("默认语言: zh-CN 简体 / zh-TW 繁体", "default locale")},
+        "locale": {
+            "enum": ["zh-CN", "zh-TW"],
+            "description": d("默认语言: zh-CN 简体 / zh-TW 繁体", "default locale"),
+        },
         "organisation": {
-            "type": "object", "additionalProperties": False, "required": ["name"],
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
             "description": d("组织信息", "the organisation"),
             "properties": {
                 "name": {"$ref": "#/$defs/text", "description": d("公司名称", "company name")},
                 "site": {"$ref": "#/$defs/text", "description": d("项目/案场名称", "site name")},
-                "client": {"$ref": "#/$defs/text", "description": d("委托方 (开发商/甲方)", "the client (developer)")},
+                "client": {
+                    "$ref": "#/$defs/text",
+                    "description": d("委托方 (开发商/甲方)", "the client (developer)"),
+                },
             },
         },
         "document": {"$ref": "#/$defs/document"},
         "roles": {
-            "type": "object", "minProperties": 1, "propertyNames": {"$ref": "#/$defs/roleId"},
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"$ref": "#/$defs/roleId"},
             "description": d("岗位: 编号 → {name, duties}", "roles: id → {name, duties}"),
             "additionalProperties": {
-                "type": "object", "additionalProperties": False, "required": ["name"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
                 "description": d("一个岗位", "a role"),
                 "properties": {
-                    "name": {"$ref": "#/$defs/text", "description": d("岗位中文名称, 如 形象岗", "the role's name")},
-                    "duties": {"type": "array", "items": {"$ref": "#/$defs/text"}, "description": d("岗位职责", "duties")},
+                    "name": {
+                        "$ref": "#/$defs/text",
+                        "description": d("岗位中文名称, 如 形象岗", "the role's name"),
+                    },
+                    "duties": {
+                        "type": "array",
+                        "items": {"$ref": "#/$defs/text"},
+                        "description": d("岗位职责", "duties"),
+                    },
                     "source": {"$ref": "#/$defs/text", "description": d("原文出处", "source")},
                 },
             },
         },
         "forms": {
-            "type": "object", "propertyNames": {"pattern": SNAKE},
+            "type": "object",
+            "propertyNames": {"pattern": SNAKE},
             "description": d("表单: 编号 → {title, fields}", "forms: id → {title, fields}"),
             "additionalProperties": {
-                "type": "object", "additionalProperties": False, "required": ["title", "fields"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "fields"],
                 "description": d("一张表单 (记录)", "a form (record)"),
                 "properties": {
-                    "title": {"$ref": "#/$defs/text", "description": d("表单名称, 如 样板间客户接待记录表", "form title")},
+                    "title": {
+                        "$ref": "#/$defs/text",
+                        "description": d("表单名称, 如 样板间客户接待记录表", "form title"),
+                    },
                     "source": {"$ref": "#/$defs/text", "description": d("原文出处", "source")},
                     "fields": {
-                        "type": "object", "minProperties": 1, "propertyNames": {"pattern": SNAKE},
-                        "description": d("字段: 编号 → {label, type}", "fields: id → {label, type}"),
+                        "type": "object",
+                        "minProperties": 1,
+                        "propertyNames": {"pattern": SNAKE},
+                        "description": d(
+                            "字段: 编号 → {label, type}", "fields: id → {label, type}"
+                        ),
                         "additionalProperties": {
-                            "type": "object", "additionalProperties": False, "required": ["label", "type"],
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["label", "type"],
                             "description": d("一个字段", "a field"),
                             "properties": {
-                                "label": {"$ref": "#/$defs/text", "description": d("字段名称, 如 客户姓名", "field label")},
-                                "type": {"enum": ["text", "longtext", "bool", "int", "number", "choice", "date", "time",
-                                                  "datetime", "phone", "score", "signature"],
-                                         "description": d("类型: text 文字, longtext 长文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, datetime 日期时间, phone 电话, score 评分 1–5, signature 签名",
-                                                          "field type")},
-                                "options": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"$ref": "#/$defs/text"},
-                                            "description": d("choice 的可选项", "options for choice")},
-                                "required": {"type": "boolean", "description": d("是否必填 (默认 true)", "required (default true)")},
+                                "label": {
+                                    "$ref": "#/$defs/text",
+                                    "description": d("字段名称, 如 客户姓名", "field label"),
+                                },
+                                "type": {
+                                    "enum": [
+                                        "text",
+                                        "longtext",
+                                        "bool",
+                                        "int",
+                                        "number",
+                                        "choice",
+                                        "date",
+                                        "time",
+                                        "datetime",
+                                        "phone",
+                                        "score",
+                                        "signature",
+                                    ],
+                                    "description": d(
+                                        "类型: text 文字, longtext 长文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, datetime 日期时间, phone 电话, score 评分 1–5, signature 签名",
+                                        "field type",
+                                    ),
+                                },
+                                "options": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "uniqueItems": True,
+                                    "items": {"$ref": "#/$defs/text"},
+                                    "description": d("choice 的可选项", "options for choice"),
+                                },
+                                "required": {
+                                    "type": "boolean",
+                                    "description": d(
+                                        "是否必填 (默认 true)", "required (default true)"
+                                    ),
+                                },
                                 "min": {"type": "number", "description": d("最小值", "minimum")},
                                 "max": {"type": "number", "description": d("最大值", "maximum")},
                             },
-                            "allOf": [{"if": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
-                                       "then": {"required": ["options"]}}],
+                            "allOf": [
+                                {
+                                    "if": {
+                                        "properties": {"type": {"const": "choice"}},
+                                        "required": ["type"],
+                                    },
+                                    "then": {"required": ["options"]},
+                                }
+                            ],
                         },
                     },
                 },
