@@ -271,6 +271,16 @@ def _yaml_error(exc: Exception, path: str) -> Problem:
     return Problem("yaml-syntax", Pos(path, line, col, line, col + 1), {"detail": text}, variant)
 
 
+def _reader_error(exc: Exception, text: str, path: str) -> Problem:
+    index = getattr(exc, "position", 0) or 0
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    char = getattr(exc, "character", "")
+    code = f"U+{ord(char):04X}" if isinstance(char, str) and len(char) == 1 else "?"
+    return Problem("stray-character", Pos(path, line, col, line, col + 1),
+                   {"code": code, "name": "CONTROL CHARACTER"})
+
+
 def _resolve_plain(value: str) -> Any:
     if value == "true":
         return True
@@ -287,7 +297,7 @@ def _resolve_plain(value: str) -> Any:
 
 def parse(text: str, path: str) -> Document:
     """Compose YAML text into plain data; raise LoadFailed on the first fatal problem."""
-    from yaml import MarkedYAMLError
+    from yaml import MarkedYAMLError, YAMLError
     from yaml._yaml import CParser
     from yaml.events import (
         AliasEvent,
@@ -316,6 +326,8 @@ def parse(text: str, path: str) -> Document:
                 ev: Any = get()
             except MarkedYAMLError as exc:
                 raise LoadFailed(_yaml_error(exc, path)) from None
+            except YAMLError as exc:  # ReaderError: a character YAML refuses
+                raise LoadFailed(_reader_error(exc, text, path)) from None
             if ev is None:
                 break
             t = type(ev)
@@ -448,6 +460,8 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
             near = [h for h in hints if h.pos.line <= problem.pos.line]
             if near or errors:
                 return Loaded(path, None, [*errors, *near[-1:]] if near else errors)
+        if problem.rule == "stray-character" and errors:
+            return Loaded(path, None, errors)  # the scan already named the character
         return Loaded(path, None, [*errors, problem])
     return Loaded(path, doc, errors)
 

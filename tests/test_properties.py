@@ -1,0 +1,122 @@
+"""Properties: generated valid rulebooks validate; a single mutation of one is
+rejected with a location that points at the mutated text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.problems import Severity
+from engine.validate import validate_paths
+
+RULEBOOK = {
+    "title": "生成的规则手册",
+    "organisation": {"name": "xx物业公司"},
+    "roles": {"host": {"name": "客服"}, "guard": {"name": "护卫员"}},
+    "forms": {"log": {"title": "记录表", "fields": {"name": {"label": "姓名", "type": "text"}}}},
+    "inputs": {"project": {"type": "text", "default": "XXXX"}},
+}
+
+
+@st.composite
+def procedures(draw: st.DrawFn) -> dict[str, Any]:
+    """A procedure whose steps form a DAG (every step reaches the last one,
+    every step is reached from the first), with guards over declared inputs."""
+    n = draw(st.integers(min_value=1, max_value=12))
+    inputs = {"returning": {"type": "bool", "ask": "二次来访?"},
+              "party": {"type": "int", "ask": "人数", "default": 1}}
+    steps: dict[str, Any] = {}
+    for i in range(n):
+        step: dict[str, Any] = {"title": f"第{i}步", "role": draw(st.sampled_from(["host", "guard"]))}
+        step["say"] = [{"text": "欢迎光临{{ project }}", "when": "not returning"},
+                       {"text": "欢迎再次光临", "when": "returning and party > 0"}]
+        if draw(st.booleans()):
+            step["do"] = [draw(st.sampled_from(["撑伞", "开门", "问候"])) for _ in range(3)]
+        if i == n - 1:
+            step["end"] = "completed"
+            step["record"] = {"log": ["name"]}
+        else:
+            later = [f"s{j}" for j in range(i + 1, n)]
+            shape = draw(st.sampled_from(["next", "branches", "choices"]))
+            if shape == "next" or len(later) == 1:
+                step["next"] = f"s{i + 1}"
+            elif shape == "branches":
+                other = draw(st.sampled_from(later))
+                step["next"] = [{"to": other, "when": "returning"}, {"to": f"s{i + 1}"}]
+            else:
+                other = draw(st.sampled_from(later))
+                step["choices"] = [{"label": "继续", "to": f"s{i + 1}"},
+                                   {"label": "跳过", "to": other}]
+        steps[f"s{i}"] = step
+    return {"id": "gen", "title": "生成的流程", "kind": "service", "roles": ["host", "guard"],
+            "inputs": inputs, "start": "s0", "steps": steps}
+
+
+def write(folder: Path, proc: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rulebook.yaml").write_text(
+        yaml.safe_dump(RULEBOOK, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path = folder / "gen.yaml"
+    path.write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def uses_both_roles(proc: dict[str, Any]) -> bool:
+    return {s["role"] for s in proc["steps"].values()} == {"host", "guard"}
+
+
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(procedures())
+def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[str, Any]) -> None:
+    folder = tmp_path_factory.mktemp("ok")
+    write(folder, proc)
+    result = validate_paths([str(folder)])
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert not errors, errors
+    warnings = {p.rule for p in result.problems}
+    assert warnings <= {"unused-role"} and (warnings == set()) == uses_both_roles(proc)
+
+
+MUTATIONS = ("dangling", "no-end", "undeclared")
+
+
+@SETTINGS
+@given(procedures(), st.sampled_from(MUTATIONS), st.data())
+def test_a_single_mutation_is_rejected_with_its_location(
+    tmp_path_factory: Any, proc: dict[str, Any], mutation: str, data: st.DataObject
+) -> None:
+    steps = proc["steps"]
+    sid = data.draw(st.sampled_from(sorted(steps)))
+    step = steps[sid]
+    if mutation == "dangling":
+        for key in ("next", "choices", "end", "record"):
+            step.pop(key, None)
+        step["next"] = "nowhere_zz"
+        needle, expected = "nowhere_zz", {"unknown-step"}
+    elif mutation == "no-end":
+        last = steps[f"s{len(steps) - 1}"]
+        last.pop("end")
+        needle, expected = None, {"one-way-out"}
+    else:
+        step["say"][0]["when"] = "undeclared_zz and returning"
+        needle, expected = "undeclared_zz", {"undeclared-name"}
+    folder = tmp_path_factory.mktemp("bad")
+    path = write(folder, proc)
+    result = validate_paths([str(folder)])
+    found = [p for p in result.problems if p.rule in expected]
+    assert found, result.problems
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for problem in found:
+        assert problem.pos.file.endswith("gen.yaml")
+        assert 1 <= problem.pos.line <= len(lines)
+        if needle:
+            line = lines[problem.pos.line - 1]
+            assert line[problem.pos.col - 1 :].startswith(needle), (line, problem.pos)

@@ -1,0 +1,86 @@
+"""The JSON Schemas and the builder read the same keys: a key added to one
+and not the other fails here, not in a designer's editor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from engine import build
+from engine.problems import WARNING_RULES
+from engine.resources import schema_path
+
+
+def schema(name: str) -> dict[str, Any]:
+    with schema_path(name).open(encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+SOP = schema("sop")
+RB = schema("rulebook")
+
+
+def props(node: dict[str, Any]) -> set[str]:
+    return set(node["properties"])
+
+
+@pytest.mark.parametrize(
+    ("in_schema", "in_builder"),
+    [
+        (props(SOP), build.PROCEDURE_KEYS),
+        (props(SOP["$defs"]["step"]), build.STEP_KEYS),
+        (props(SOP["$defs"]["item"]["anyOf"][1]), build.ITEM_KEYS),
+        (props(SOP["$defs"]["branch"]), build.BRANCH_KEYS),
+        (props(SOP["$defs"]["choice"]), build.CHOICE_KEYS),
+        (props(SOP["$defs"]["input"]), build.INPUT_KEYS),
+        (props(SOP["$defs"]["due"]), build.DUE_KEYS),
+        (props(SOP["$defs"]["document"]), build.DOCUMENT_KEYS),
+        (props(SOP["$defs"]["revision"]), build.REVISION_KEYS),
+        (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),
+        (props(RB), build.RULEBOOK_KEYS),
+        (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
+        (props(RB["properties"]["roles"]["additionalProperties"]), build.ROLE_KEYS),
+        (props(RB["properties"]["forms"]["additionalProperties"]), build.FORM_KEYS),
+        (props(RB["properties"]["forms"]["additionalProperties"]["properties"]["fields"]
+               ["additionalProperties"]), build.FIELD_KEYS),
+    ],
+)
+def test_schema_and_builder_agree(in_schema: set[str], in_builder: frozenset[str]) -> None:
+    assert in_schema == set(in_builder)
+
+
+def test_lint_disable_lists_exactly_the_warning_rules() -> None:
+    enum = SOP["properties"]["lint"]["properties"]["disable"]["items"]["enum"]
+    assert set(enum) == WARNING_RULES
+
+
+def _walk(node: Any, where: str = "") -> list[str]:
+    missing = []
+    if isinstance(node, dict):
+        for key, sub in node.get("properties", {}).items():
+            if isinstance(sub, dict) and "description" not in sub and "$ref" not in sub:
+                missing.append(f"{where}/{key}")
+        for key, sub in node.items():
+            if key != "if":  # conditions restate keys; they are not keys of their own
+                missing += _walk(sub, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            missing += _walk(sub, f"{where}/{i}")
+    return missing
+
+
+def test_every_key_has_a_description_for_editor_hover() -> None:
+    assert _walk(SOP) == [] and _walk(RB) == []
+    for sch in (SOP, RB):
+        for name, d in sch["$defs"].items():
+            assert "description" in d, name
+
+
+def test_schemas_are_valid_draft_2020_12() -> None:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(SOP)
+    Draft202012Validator.check_schema(RB)
