@@ -1,0 +1,184 @@
+"""`sop render script|checklist|manual`: printable outputs of a rulebook."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import click
+
+if TYPE_CHECKING:
+    from engine.render import TextFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+LOCALES = ("zh-CN", "zh-TW", "zh-HK")
+
+
+def _rulebook_option(func: F) -> F:
+    return click.option(
+        "--rulebook",
+        "-R",
+        "rulebook_path",
+        type=click.Path(file_okay=False),
+        help="规则手册文件夹 (默认 ./sops 或内置的) / rulebook folder",
+    )(func)
+
+
+def _card_options(func: F) -> F:
+    options: list[Any] = [
+        click.option(
+            "--role",
+            "-r",
+            help="只看此岗位 (编号或名称, 如 showflat_host 或 样板房客服人员) / only this post",
+        ),
+        click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="名称=值",
+            help="为一位客户填入情况, 可重复 / answer an input, repeatable",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "md", "html"]),
+            default="text",
+            show_default=True,
+            help="输出格式 / output format",
+        ),
+        _locale_option,
+        _output_option,
+        _rulebook_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _locale_option(func: F) -> F:
+    return click.option(
+        "--locale",
+        type=click.Choice(LOCALES),
+        default=None,
+        help="zh-TW/zh-HK 转为繁体字 (默认: 规则手册的 locale) / traditional characters",
+    )(func)
+
+
+def _output_option(func: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        help="写入文件 (默认: 标准输出) / write to a file",
+    )(func)
+
+
+def load(rulebook_path: str | None) -> Any:
+    from engine import resources
+    from engine.validate import load_rulebook
+
+    return load_rulebook(rulebook_path or resources.default_rulebook())
+
+
+def emit(data: str | bytes, output: str | None) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            click.echo(data, nl=False)
+        return
+    path = Path(output)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    click.echo(f"已写入 / written: {output}", err=True)
+
+
+def _sets_for(rulebook: Any, pid: str | None, sets: tuple[str, ...]) -> dict[str, Any] | None:
+    if not sets:
+        return None
+    from engine.render.cards import find_procedure
+    from engine.render.values import parse_sets
+
+    if pid is not None:
+        inputs = rulebook.inputs_for(find_procedure(rulebook, pid))
+    else:
+        inputs = dict(rulebook.inputs)
+        for proc in rulebook.procedures.values():
+            inputs.update(proc.inputs)
+    return parse_sets(sets, inputs)
+
+
+@click.group(short_help="生成话术卡、检查单、手册 / render scripts, checklists, manuals")
+def render() -> None:
+    """生成话术卡 (script)、检查单 (checklist) 和受控手册 (manual)。"""
+
+
+@render.command(short_help="话术卡 / speaking script")
+@click.argument("procedure", required=False)
+@_card_options
+def script(
+    procedure: str | None,
+    role: str | None,
+    sets: tuple[str, ...],
+    fmt: str,
+    locale: str | None,
+    output: str | None,
+    rulebook_path: str | None,
+) -> None:
+    """话术卡: 按步骤顺序列出每个岗位要说的话, 并写明适用条件。
+
+    用 --set 为一位客户填入情况 (如 --set surname=王 --set returning=true),
+    只显示适用的话。不写 PROCEDURE 而用 --role 时, 列出该岗位在所有流程中的话术。
+    """
+    from engine.render.script import render_script
+
+    rulebook = load(rulebook_path)
+    values = _sets_for(rulebook, procedure, sets)
+    emit(
+        render_script(
+            rulebook,
+            procedure,
+            role=role,
+            sets=values,
+            fmt=cast("TextFormat", fmt),
+            locale=locale or rulebook.locale,
+        ),
+        output,
+    )
+
+
+@render.command(short_help="检查单 / checklist")
+@click.argument("procedure", required=False)
+@_card_options
+def checklist(
+    procedure: str | None,
+    role: str | None,
+    sets: tuple[str, ...],
+    fmt: str,
+    locale: str | None,
+    output: str | None,
+    rulebook_path: str | None,
+) -> None:
+    """检查单: 每步的 ☐ 事项 (关键项标 ★)、条件、时限和定期提醒、要填的记录。
+
+    不写 PROCEDURE 而用 --role 时, 生成该岗位的每日工作卡 (所有流程, 例行工作按时刻在前)。
+    """
+    from engine.render.checklist import render_checklist
+
+    rulebook = load(rulebook_path)
+    values = _sets_for(rulebook, procedure, sets)
+    emit(
+        render_checklist(
+            rulebook,
+            procedure,
+            role=role,
+            sets=values,
+            fmt=cast("TextFormat", fmt),
+            locale=locale or rulebook.locale,
+        ),
+        output,
+    )

@@ -1,0 +1,122 @@
+"""What goes on a card: one procedure, or every procedure a post acts in.
+
+Scripts (话术卡) and checklists share the choice of procedures, the order of
+a post's daily card (timed routines first, by clock time; emergencies last,
+by priority) and the role filter, so both cards of a post list the same
+procedures in the same order.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.errors import UsageError
+from engine.model import Procedure, Rulebook
+from engine.render.exprs import Values
+from engine.render.view import Line, ProcView, StepView, ViewBuilder
+
+_KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "journey": 3, "emergency": 4}
+
+
+@dataclass(frozen=True)
+class CardStep:
+    step: StepView
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    proc: ProcView
+    steps: tuple[CardStep, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    sections: tuple[Section, ...]
+    role_id: str | None
+    role: str
+    values: tuple[tuple[str, str], ...]  # the --set answers in words, for the header
+
+
+def find_procedure(rulebook: Rulebook, pid: str) -> Procedure:
+    if pid in rulebook.procedures:
+        return rulebook.procedures[pid]
+    close = difflib.get_close_matches(pid, list(rulebook.procedures), n=1)
+    hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
+    raise UsageError(
+        f"没有编号为 {pid!r} 的流程 / no procedure {pid!r}.{hint}\n"
+        f"可用 / known: {', '.join(sorted(rulebook.procedures))}"
+    )
+
+
+def find_role(rulebook: Rulebook, role: str) -> str:
+    """A role by id or by its Chinese name (形象岗)."""
+    if role in rulebook.roles:
+        return role
+    for rid, spec in rulebook.roles.items():
+        if spec.name == role:
+            return rid
+    names = [*rulebook.roles, *(r.name for r in rulebook.roles.values())]
+    close = difflib.get_close_matches(role, names, n=1)
+    hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(f"{rid} ({spec.name})" for rid, spec in rulebook.roles.items())
+    raise UsageError(f"没有岗位 {role!r} / no role {role!r}.{hint}\n可用 / known: {listing}")
+
+
+def card_order(proc: Procedure) -> tuple[int, str, int, str]:
+    first_at = next((s.at.zfill(5) for s in proc.steps.values() if s.at), "99:99")
+    return (_KIND_ORDER.get(proc.kind, 9), first_at, proc.priority or 0, proc.id)
+
+
+def build_card(
+    rulebook: Rulebook,
+    pid: str | None,
+    role: str | None,
+    sets: Values | None,
+    pick: Callable[[StepView], tuple[Line, ...]],
+    *,
+    keep_empty: Callable[[StepView], bool] = lambda step: False,
+) -> Card:
+    """`pick` chooses a step's lines (say or do); steps with none for this
+    role are left out unless `keep_empty` wants them (a record to fill, say)."""
+    if pid is None and role is None:
+        raise UsageError("请给出流程编号, 或用 --role 指定岗位 / give a procedure ID, or --role")
+    rid = find_role(rulebook, role) if role else None
+    if pid is not None:
+        procs = [find_procedure(rulebook, pid)]
+    else:
+        procs = sorted(rulebook.procedures.values(), key=card_order)
+    builder = ViewBuilder(rulebook, sets)
+    sections = []
+    for proc in procs:
+        view = builder.procedure(proc)
+        steps = []
+        for step in view.steps:
+            lines = tuple(line for line in pick(step) if rid is None or line.role_id == rid)
+            mine = rid is None or step.role_id == rid
+            if lines or (mine and keep_empty(step)):
+                steps.append(CardStep(step, lines))
+        if steps or pid is not None:
+            sections.append(Section(view, tuple(steps)))
+    answers = _answers_in_words(rulebook, procs, sets)
+    return Card(tuple(sections), rid, builder.role_name(rid), answers)
+
+
+def _answers_in_words(
+    rulebook: Rulebook, procs: list[Procedure], values: Values | None
+) -> tuple[tuple[str, str], ...]:
+    if not values:
+        return ()
+    from engine.render.exprs import Wording
+
+    inputs = {}
+    for proc in procs:
+        inputs.update(rulebook.inputs_for(proc))
+    wording = Wording(inputs)
+    shown = []
+    for name, value in values.items():
+        text = ("是" if value else "否") if isinstance(value, bool) else str(value)
+        shown.append((wording.label(name), text))
+    return tuple(shown)

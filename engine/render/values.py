@@ -1,0 +1,89 @@
+"""`--set name=value` answers, typed by the input each one answers.
+
+A script filled in for one visitor must compare `returning` as a boolean and
+`party_size` as a number, exactly as the runner will; a mistyped answer is a
+usage error that names the input and what it accepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine.errors import UsageError
+from engine.model import Input
+
+TRUE_WORDS = frozenset({"true", "是", "yes", "y", "1", "对", "有"})
+FALSE_WORDS = frozenset({"false", "否", "no", "n", "0", "不", "没有", "无"})
+# Built-in names may be given too, e.g. to fill a script for an evening visit.
+BUILTIN_TYPES = {"now": "time", "today": "date", "weekday": "int", "hour": "int"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+
+def parse_sets(pairs: Iterable[str], inputs: Mapping[str, Input]) -> dict[str, Any]:
+    """`["surname=王", "returning=true"]` → typed values; unknown names and
+    badly typed values raise UsageError with the fix."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(
+                f"--set 应写成 名称=值, 例如 --set surname=王 (收到 {pair!r})\n"
+                f"--set expects name=value, e.g. --set surname=王 (got {pair!r})"
+            )
+        if name in inputs:
+            values[name] = coerce(inputs[name], raw.strip())
+        elif name in BUILTIN_TYPES:
+            values[name] = _coerce_type(name, BUILTIN_TYPES[name], raw.strip(), ())
+        else:
+            known = sorted({*inputs, *BUILTIN_TYPES})
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"--set: 没有名为 {name!r} 的输入项 / no input named {name!r}.{hint}\n"
+                f"可用 / known: {', '.join(known)}"
+            )
+    return values
+
+
+def defaults(inputs: Mapping[str, Input]) -> dict[str, Any]:
+    """What the runner would use without asking."""
+    return {name: spec.default for name, spec in inputs.items() if spec.default is not None}
+
+
+def coerce(spec: Input, raw: str) -> Any:
+    return _coerce_type(spec.name, spec.type, raw, spec.options)
+
+
+def _coerce_type(name: str, kind: str, raw: str, options: tuple[str, ...]) -> Any:
+    def bad(expected: str) -> UsageError:
+        return UsageError(f"--set {name}={raw}: {expected}")
+
+    if kind == "bool":
+        low = raw.lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+        raise bad("应为 是/否 (true/false) / expected true or false")
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise bad("应为整数 / expected a whole number") from None
+    if kind == "number":
+        try:
+            return float(raw)
+        except ValueError:
+            raise bad("应为数字 / expected a number") from None
+    if kind == "choice" and raw not in options:
+        raise bad(f"应为以下之一 / expected one of: {' / '.join(options)}")
+    if kind == "date" and not _DATE.match(raw):
+        raise bad("应为日期 YYYY-MM-DD / expected a date YYYY-MM-DD")
+    if kind == "time" and not _TIME.match(raw):
+        raise bad("应为时刻 HH:MM / expected a time HH:MM")
+    return raw

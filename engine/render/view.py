@@ -1,0 +1,442 @@
+"""The shared view of a procedure that every output is rendered from.
+
+Scripts, checklists, the manual and flowcharts all need the same facts in
+words: the step's number and post, each item with its condition in words,
+where the step can go next and why, its timing and its records. They are
+worked out once here, so a condition reads the same on a 话术卡 and in the
+manual. Given `--set` answers, items and exits that cannot apply to this
+visitor are dropped and the steps this visitor cannot reach are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from engine.model import Due, Duration, Item, Procedure, Rulebook, Step
+from engine.render.exprs import Values, Wording, holds
+from engine.render.values import defaults
+
+KIND_LABELS = {
+    "service": "服务",
+    "emergency": "应急",
+    "routine": "例行",
+    "situation": "情境处理",
+    "journey": "客户旅程",
+}
+MODE_LABELS = {"do-confirm": "先做后确认", "read-do": "逐项读后做"}
+STATUS_HEADERS = {"受控": "受控文件", "非受控": "非受控文件", "草稿": "草稿", "作废": "作废文件"}
+_UNITS = {"min": "分钟", "h": "小时", "d": "天", "w": "周"}
+_DUE_UNITS = {"hours": "小时", "days": "天", "weeks": "周", "months": "个月", "years": "年"}
+FIELD_TYPE_LABELS = {
+    "text": "文字",
+    "longtext": "长文字",
+    "bool": "是/否",
+    "int": "整数",
+    "number": "数字",
+    "choice": "选项",
+    "date": "日期",
+    "time": "时刻",
+    "datetime": "日期时间",
+    "phone": "电话",
+    "score": "评分 1–5",
+    "signature": "签名",
+}
+ExitKind = Literal["next", "branch", "choice", "call", "end"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A `do` item or a `say` line, in words."""
+
+    text: str
+    condition: str = ""
+    critical: bool = False
+    note: str | None = None
+    role_id: str | None = None  # who does it: the item's role, else the step's
+    role: str = ""
+    own_role: bool = False  # True when the item names a role other than the step's
+
+
+@dataclass(frozen=True)
+class Exit:
+    kind: ExitKind
+    label: str  # what the edge or the line says
+    condition: str = ""  # the guard in words, "" when none
+    target: str | None = None  # step id (None for end / call)
+    target_title: str = ""
+    target_number: int = 0
+
+
+@dataclass(frozen=True)
+class FieldView:
+    id: str
+    label: str
+    type: str
+    type_label: str
+    required: bool
+    options: tuple[str, ...] = ()
+    range: str = ""
+
+
+@dataclass(frozen=True)
+class RecordView:
+    form_id: str
+    title: str
+    fields: tuple[FieldView, ...]
+    all_fields: bool = False
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    id: str
+    title: str
+    role_id: str | None
+    role: str
+    do: tuple[Line, ...]
+    say: tuple[Line, ...]
+    records: tuple[RecordView, ...]
+    exits: tuple[Exit, ...]
+    ask: tuple[str, ...] = ()
+    every: str = ""
+    within: str = ""
+    at: str = ""
+    due: str = ""
+    call: str = ""  # "《title》" of the called procedure
+    call_id: str = ""
+    call_args: tuple[str, ...] = ()
+    end: str | None = None
+    milestone: str = ""
+    note: str | None = None
+    source: str | None = None
+    unverified: bool = False
+    is_start: bool = False
+
+    @property
+    def timing(self) -> tuple[str, ...]:
+        """Deadlines and reminders, each as one phrase."""
+        out = []
+        if self.at:
+            out.append(f"时刻: {self.at}")
+        if self.every:
+            out.append(f"重复: 每隔{self.every}")
+        if self.within:
+            out.append(f"时限: 进入本步起{self.within}内完成")
+        if self.due:
+            out.append(f"到期: {self.due}")
+        return tuple(out)
+
+    @property
+    def role_ids(self) -> frozenset[str]:
+        """Every post that acts in this step."""
+        ids = {line.role_id for line in (*self.do, *self.say) if line.role_id}
+        if self.role_id:
+            ids.add(self.role_id)
+        return frozenset(ids)
+
+    @property
+    def critical(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.do if line.critical)
+
+
+@dataclass(frozen=True)
+class RoleView:
+    id: str
+    name: str
+    duties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputView:
+    name: str
+    ask: str
+    type: str
+    options: tuple[str, ...] = ()
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class ProcView:
+    id: str
+    title: str
+    kind: str
+    kind_label: str
+    mode_label: str
+    version: str
+    source: tuple[str, ...]
+    purpose: str
+    scope: str
+    trigger: str
+    priority: int | None
+    roles: tuple[RoleView, ...]
+    inputs: tuple[InputView, ...]
+    steps: tuple[StepView, ...]
+    notes: tuple[str, ...]
+    document: Any  # engine.model.Document
+    filled: bool = False
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def forms(self) -> tuple[RecordView, ...]:
+        """Each form this procedure fills, once, with every field the procedure
+        fills in it (first use first)."""
+        seen: dict[str, RecordView] = {}
+        for step in self.steps:
+            for rec in step.records:
+                if rec.form_id not in seen:
+                    seen[rec.form_id] = rec
+        return tuple(seen.values())
+
+    def step(self, sid: str) -> StepView:
+        return next(s for s in self.steps if s.id == sid)
+
+
+def duration_words(d: Duration) -> str:
+    """`8-10min` → `8~10分钟`; `24h` → `24小时`."""
+    m = re.match(r"^(\d+)(?:-(\d+))?(min|h|d|w)$", d.text)
+    if not m:
+        return d.text
+    low, high, unit = m.groups()
+    return f"{low}~{high}{_UNITS[unit]}" if high else f"{low}{_UNITS[unit]}"
+
+
+def due_words(due: Due, proc: Procedure) -> str:
+    anchor = proc.milestones.get(due.anchor.name)
+    title = anchor.title if anchor else due.anchor.name
+    side = "后" if due.direction == "after" else "前"
+    return f"{title}{side}{due.amount}{_DUE_UNITS[due.unit]}"
+
+
+class ViewBuilder:
+    """Builds `ProcView`s of one rulebook. Given `sets` (the --set answers),
+    each procedure is filled in with them over its inputs' defaults."""
+
+    def __init__(self, rulebook: Rulebook, sets: Values | None = None) -> None:
+        self.rulebook = rulebook
+        self.sets = sets
+        self.filled = sets is not None
+        self.values: Values | None = None  # the procedure being built: defaults + sets
+
+    def role_name(self, rid: str | None) -> str:
+        if rid is None:
+            return ""
+        role = self.rulebook.roles.get(rid)
+        return role.name if role else rid
+
+    def form_view(self, form_id: str, field_ids: tuple[str, ...] | None = None) -> RecordView:
+        form = self.rulebook.forms.get(form_id)
+        if form is None:
+            return RecordView(form_id, form_id, ())
+        ids = field_ids if field_ids is not None else tuple(form.fields)
+        fields = []
+        for fid in ids:
+            f = form.fields.get(fid)
+            if f is None:
+                continue
+            span = ""
+            if f.min is not None or f.max is not None:
+                low = "" if f.min is None else f"{f.min:g}"
+                high = "" if f.max is None else f"{f.max:g}"
+                span = f"{low}–{high}"
+            fields.append(
+                FieldView(
+                    f.id,
+                    f.label,
+                    f.type,
+                    FIELD_TYPE_LABELS.get(f.type, f.type),
+                    f.required,
+                    f.options,
+                    span,
+                )
+            )
+        return RecordView(form_id, form.title, tuple(fields), field_ids is None)
+
+    def procedure(self, proc: Procedure) -> ProcView:
+        inputs = self.rulebook.inputs_for(proc)
+        wording = Wording(inputs)
+        if self.sets is not None:
+            self.values = {**defaults(inputs), **self.sets}
+        numbers = {sid: i for i, sid in enumerate(proc.steps, start=1)}
+        keep = self._reachable(proc) if self.filled else set(proc.steps)
+        steps = tuple(
+            self._step(proc, step, wording, numbers)
+            for sid, step in proc.steps.items()
+            if sid in keep
+        )
+        roles = tuple(
+            RoleView(
+                r.name,
+                self.role_name(r.name),
+                self.rulebook.roles[r.name].duties if r.name in self.rulebook.roles else (),
+            )
+            for r in proc.roles
+        )
+        shown_inputs = tuple(
+            InputView(
+                name,
+                spec.ask or name,
+                spec.type,
+                spec.options,
+                "" if spec.default is None else str(spec.default),
+            )
+            for name, spec in proc.inputs.items()
+        )
+        return ProcView(
+            proc.id,
+            proc.title,
+            proc.kind,
+            KIND_LABELS.get(proc.kind, proc.kind),
+            MODE_LABELS.get(proc.mode, proc.mode),
+            proc.version or "",
+            proc.source,
+            proc.purpose or "",
+            proc.scope or "",
+            proc.trigger or "",
+            proc.priority,
+            roles,
+            shown_inputs,
+            steps,
+            proc.notes,
+            proc.document,
+            self.filled,
+            dict(self.values or {}),
+        )
+
+    # -- filtering by answers ---------------------------------------------
+    def _applies(self, when: Any) -> bool | None:
+        return holds(when, self.values or {}) if self.filled else None
+
+    def _reachable(self, proc: Procedure) -> set[str]:
+        """Steps this visitor can still reach, following only exits that may apply."""
+        seen: set[str] = set()
+        todo = [proc.start.name]
+        while todo:
+            sid = todo.pop()
+            if sid in seen or sid not in proc.steps:
+                continue
+            seen.add(sid)
+            step = proc.steps[sid]
+            todo.extend(branch.to.name for branch in self._live_branches(step))
+            todo.extend(c.to.name for c in step.choices if self._applies(c.when) is not False)
+        return seen
+
+    def _live_branches(self, step: Step) -> list[Any]:
+        """Branches of an automatic `next` that may still be taken: the first
+        that surely holds ends the list, those that surely fail drop out."""
+        live = []
+        for branch in step.next:
+            verdict = self._applies(branch.when)
+            if verdict is False:
+                continue
+            live.append(branch)
+            if verdict is True or (not self.filled and branch.when is None):
+                break
+        return live
+
+    # -- one step ---------------------------------------------------------
+    def _line(self, item: Item, step: Step, wording: Wording) -> Line | None:
+        verdict = self._applies(item.when)
+        if verdict is False:
+            return None
+        text = wording.fill(item.text, self.values if self.filled else None)
+        condition = "" if verdict is True else wording.condition(item.when)
+        rid = item.role.name if item.role else (step.role.name if step.role else None)
+        own = item.role is not None and (step.role is None or item.role.name != step.role.name)
+        return Line(text, condition, item.critical, item.note, rid, self.role_name(rid), own)
+
+    def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
+        lines = [line for item in items if (line := self._line(item, step, wording))]
+        # Critical items come first, as the language promises, even if written later.
+        return tuple(sorted(lines, key=lambda line: not line.critical))
+
+    def _step(
+        self, proc: Procedure, step: Step, wording: Wording, numbers: Mapping[str, int]
+    ) -> StepView:
+        records = tuple(
+            self.form_view(
+                rec.form.name, None if rec.all_fields else tuple(f.name for f in rec.fields)
+            )
+            for rec in step.record
+        )
+        call_title = call_id = ""
+        call_args: tuple[str, ...] = ()
+        if step.call:
+            call_id = step.call.procedure.name
+            called = self.rulebook.procedures.get(call_id)
+            call_title = f"《{called.title}》" if called else call_id
+            callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
+            call_args = tuple(
+                f"{Wording(callee_inputs).noun(ref.name)}: "
+                f"{wording.fill(value, self.values if self.filled else None)}"
+                for ref, value in step.call.args
+            )
+        return StepView(
+            number=numbers[step.id],
+            id=step.id,
+            title=step.title,
+            role_id=step.role.name if step.role else None,
+            role=self.role_name(step.role.name if step.role else None),
+            do=self._lines(step.do, step, wording),
+            say=self._lines(step.say, step, wording),
+            records=records,
+            exits=self._exits(proc, step, wording, numbers, call_title),
+            ask=tuple(wording.label(ref.name) for ref in step.ask),
+            every=duration_words(step.every) if step.every else "",
+            within=duration_words(step.within) if step.within else "",
+            at=step.at or "",
+            due=due_words(step.due, proc) if step.due else "",
+            call=call_title,
+            call_id=call_id,
+            call_args=call_args,
+            end=step.end,
+            milestone=(
+                proc.milestones[step.milestone.name].title
+                if step.milestone and step.milestone.name in proc.milestones
+                else ""
+            ),
+            note=step.note,
+            source=step.source,
+            unverified=step.status == "unverified",
+            is_start=step.id == proc.start.name,
+        )
+
+    def _exits(
+        self,
+        proc: Procedure,
+        step: Step,
+        wording: Wording,
+        numbers: Mapping[str, int],
+        call_title: str,
+    ) -> tuple[Exit, ...]:
+        def target(kind: ExitKind, label: str, to: str, condition: str = "") -> Exit:
+            dest = proc.steps.get(to)
+            return Exit(kind, label, condition, to, dest.title if dest else to, numbers.get(to, 0))
+
+        if step.end is not None:
+            return (Exit("end", step.end),)
+        out: list[Exit] = []
+        if step.call:
+            out.append(Exit("call", f"调用{call_title}", target=None))
+        if step.choices:
+            for choice in step.choices:
+                verdict = self._applies(choice.when)
+                if verdict is False:
+                    continue
+                cond = "" if verdict is True else wording.condition(choice.when)
+                out.append(target("choice", choice.label, choice.to.name, cond))
+            return tuple(out)
+        live = self._live_branches(step)
+        if len(step.next) == 1 and step.next[0].when is None:
+            out.append(target("next", step.next[0].label or "", step.next[0].to.name))
+            return tuple(out)
+        for branch in live:
+            verdict = self._applies(branch.when)
+            if branch.when is None:
+                cond = "否则" if len(live) > 1 or not self.filled else ""
+            else:
+                cond = "" if verdict is True else wording.condition(branch.when)
+            out.append(target("branch", branch.label or cond, branch.to.name, cond))
+        return tuple(out)
