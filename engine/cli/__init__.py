@@ -18,11 +18,13 @@ COMMANDS: dict[str, str] = {
     "validate": "engine.cli.validate:validate",
     "list": "engine.cli.listing:list_procedures",
     "render": "engine.cli.render:render",
+    "graph": "engine.cli.graph:graph",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
     "list": "列出流程 / list procedures",
     "render": "生成话术卡、检查单、手册 / render scripts, checklists, manuals",
+    "graph": "流程图 (Mermaid/DOT/SVG) / flowchart",
 }
 
 

@@ -1,0 +1,141 @@
+"""Flowcharts: a procedure's steps as nodes, its ways out as labelled edges.
+
+One graph model feeds Mermaid (renders on GitHub), DOT (for Graphviz users)
+and the built-in layout for SVG and the PDF. Node ids are sanitised to
+`s_<step>` (plus `begin`), so no step id can collide with a keyword such as
+Mermaid's `end`; every label is quoted and escaped. Choices and guards label
+their edges, end steps are drawn as terminals with their outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.model import Rulebook
+from engine.render.layout import EdgeSpec, Layout, NodeSpec, layout, wrap
+from engine.render.view import ProcView, ViewBuilder
+
+GraphFormat = Literal["mermaid", "dot", "svg"]
+GRAPH_FORMATS: tuple[GraphFormat, ...] = ("mermaid", "dot", "svg")
+BEGIN = "begin"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass(frozen=True)
+class GNode:
+    id: str
+    lines: tuple[str, ...]
+    shape: str  # start | step | call | end
+
+
+@dataclass(frozen=True)
+class GEdge:
+    src: str
+    dst: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Graph:
+    id: str
+    title: str
+    nodes: tuple[GNode, ...]
+    edges: tuple[GEdge, ...]
+
+    @property
+    def ends(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.nodes if n.shape == "end")
+
+    @property
+    def calls(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.nodes if n.shape == "call")
+
+
+def node_id(step_id: str) -> str:
+    return "s_" + _UNSAFE.sub("_", step_id)
+
+
+def build_graph(view: ProcView) -> Graph:
+    nodes = [GNode(BEGIN, ("开始",), "start")]
+    edges: list[GEdge] = []
+    start = next((s for s in view.steps if s.is_start), None)
+    if start is not None:
+        edges.append(GEdge(BEGIN, node_id(start.id), "", "next"))
+    for step in view.steps:
+        lines = [f"{step.number}. {step.title}"]
+        if step.role:
+            lines.append(step.role)
+        shape = "step"
+        if step.call:
+            lines.append(f"调用{step.call}")
+            shape = "call"
+        if step.end is not None:
+            lines.append(f"结束: {step.end}")
+            shape = "end"
+        nodes.append(GNode(node_id(step.id), tuple(lines), shape))
+        for exit_ in step.exits:
+            if exit_.target is None:
+                continue
+            label = exit_.label
+            if exit_.kind == "choice" and exit_.condition:
+                label = f"{label} (若 {exit_.condition})"
+            edges.append(GEdge(node_id(step.id), node_id(exit_.target), label, exit_.kind))
+    return Graph(view.id, view.title, tuple(nodes), tuple(edges))
+
+
+def graph_of(rulebook: Rulebook, pid: str) -> Graph:
+    from engine.render.cards import find_procedure
+
+    return build_graph(ViewBuilder(rulebook).procedure(find_procedure(rulebook, pid)))
+
+
+def graph_layout(graph: Graph) -> Layout:
+    numbers = {n.id: n.lines[0].split(".", 1)[0] for n in graph.nodes}
+    return layout(
+        [NodeSpec(n.id, n.lines, n.shape) for n in graph.nodes],
+        [EdgeSpec(e.src, e.dst, e.label) for e in graph.edges],
+        connector=lambda target: f"↩ 回到第{numbers[target]}步",
+    )
+
+
+# -- text formats -----------------------------------------------------------
+def mermaid_text(text: str) -> str:
+    """Escape for a quoted Mermaid label: entity codes for what Mermaid or
+    its HTML labels would read as syntax."""
+    out = text.replace("#", "#35;").replace('"', "#quot;").replace("|", "#124;")
+    return out.replace("<", "#lt;").replace(">", "#gt;")
+
+
+def mermaid_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> str:
+    parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
+    return "<br/>".join(mermaid_text(p) for p in parts)
+
+
+def dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def dot_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> str:
+    parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
+    return "\\n".join(dot_text(p) for p in parts)
+
+
+def render_graph(
+    rulebook: Rulebook, pid: str, fmt: GraphFormat = "mermaid", locale: str = "zh-CN"
+) -> str:
+    from engine.render.locale import convert
+    from engine.render.templating import render
+
+    graph = graph_of(rulebook, pid)
+    if fmt == "svg":
+        from engine.render.svg import svg_document
+
+        return convert(svg_document(graph), locale)
+    name = "graph.mmd.j2" if fmt == "mermaid" else "graph.dot.j2"
+    text = render(
+        name, graph=graph, mermaid_label=mermaid_label, dot_label=dot_label, dot_text=dot_text
+    )
+    return convert(text, locale)
