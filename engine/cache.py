@@ -1,8 +1,10 @@
 """A content-hash cache of `sop validate` output.
 
-The key covers the engine version, the output options and the bytes of every
-file the validation would read (each requested folder's whole rulebook), so an
-unchanged rulebook is answered without importing YAML, Jinja2 or jsonschema.
+The key covers the engine version, the output options and the content hash
+of every file the validation would read (each requested folder's whole
+rulebook), so an unchanged rulebook is answered without importing YAML,
+Jinja2 or jsonschema. As git's index does, a file whose size and mtime_ns
+are unchanged keeps its recorded hash, so a hit reads no file contents.
 """
 
 from __future__ import annotations
@@ -10,49 +12,88 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 
 from engine import __version__
 
 
-def _dir() -> Path:
+def _dir() -> str:
     base = os.environ.get("SOP_CACHE_DIR")
     if base:
-        return Path(base)
+        return base
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) / "sop" if xdg else Path.home() / ".cache" / "sop"
+    return (
+        os.path.join(xdg, "sop") if xdg else os.path.expanduser(os.path.join("~", ".cache", "sop"))
+    )
 
 
 def key_for(targets: list[str], options: str) -> str | None:
-    from engine.source import iter_yaml_files
-    from engine.validate import RULEBOOK_FILE, expand, find_root
+    from engine.paths import RULEBOOK_FILE, expand, find_root, iter_yaml_files
 
     files, missing = expand(targets)
     if missing:
         return None
-    roots = {find_root(f) for f in files}
-    every = set(files)
+    roots = {find_root(folder) for folder in {os.path.dirname(f) or "." for f in files}}
+    every = {os.path.realpath(f) for f in files}
     for root in roots:
         if root is not None:
-            every.update(iter_yaml_files(root, own_only=True))
+            every.update(os.path.realpath(f) for f in iter_yaml_files(root, own_only=True))
             every.add(os.path.join(root, RULEBOOK_FILE))
+    manifest = _read_manifest()
+    fresh: dict[str, list[object]] = {}
     h = hashlib.sha256(f"{__version__}\0{options}\0{'|'.join(targets)}\0".encode())
     for f in sorted(every):
-        try:
-            with open(f, "rb") as fh:
-                data = fh.read(2 * 1024 * 1024)
-        except OSError:
-            return None  # let the validator explain
-        h.update(f.encode("utf-8", "surrogateescape") + b"\0")
-        h.update(hashlib.sha256(data).digest())
+        digest = _digest(f, manifest.get(f), fresh)
+        if digest is None:
+            return None  # unreadable: let the validator explain
+        h.update(f.encode("utf-8", "surrogateescape") + b"\0" + digest.encode())
+    if fresh:
+        _write_manifest({**manifest, **fresh})
     return h.hexdigest()
+
+
+def _digest(path: str, known: list[object] | None, fresh: dict[str, list[object]]) -> str | None:
+    try:
+        st = os.stat(path)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return str(known[2])
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+    fresh[path] = [st.st_size, st.st_mtime_ns, digest]
+    return digest
+
+
+def _read_manifest() -> dict[str, list[object]]:
+    try:
+        with open(os.path.join(_dir(), "manifest.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(data: dict[str, list[object]]) -> None:
+    _atomic_write(os.path.join(_dir(), "manifest.json"), json.dumps(data))
+
+
+def _atomic_write(target: str, text: str) -> None:
+    try:
+        folder, name = os.path.split(target)
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home still validates, just without the cache
 
 
 def get(key: str | None) -> tuple[str, int] | None:
     if key is None:
         return None
     try:
-        with open(_dir() / "validate" / f"{key}.json", encoding="utf-8") as fh:
+        with open(os.path.join(_dir(), "validate", f"{key}.json"), encoding="utf-8") as fh:
             data = json.load(fh)
         return str(data["out"]), int(data["code"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -60,13 +101,8 @@ def get(key: str | None) -> tuple[str, int] | None:
 
 
 def put(key: str | None, out: str, code: int) -> None:
-    if key is None:
-        return
-    folder = _dir() / "validate"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"out": out, "code": code}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError:
-        pass  # a read-only home still validates, just without the cache
+    if key is not None:
+        _atomic_write(
+            os.path.join(_dir(), "validate", f"{key}.json"),
+            json.dumps({"out": out, "code": code}, ensure_ascii=False),
+        )

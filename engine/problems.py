@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """A place in a file: 1-based line and column, end exclusive."""
+class Pos(NamedTuple):
+    """A place in a file: 1-based line and column, end exclusive. A tuple,
+    not a dataclass: the builder makes one for every node of every file."""
 
     file: str
     line: int

@@ -15,11 +15,13 @@ import gc
 import os
 import re
 import stat as _stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.paths import iter_yaml_files
 from engine.problems import Pos, Problem
+
+__all__ = ["Document", "Loaded", "decode", "iter_yaml_files", "load_file", "load_text", "parse"]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_SCALAR_CHARS = 10_000
@@ -104,7 +106,7 @@ def _problem(
 # ---------------------------------------------------------------- reading
 
 
-def read_bytes(path: str) -> bytes | Problem:
+def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | Problem:
     """Read a file, refusing what is not a regular file of sane size."""
     try:
         st = os.stat(path)
@@ -118,15 +120,15 @@ def read_bytes(path: str) -> bytes | Problem:
         return _problem("not-a-file", path, variant="directory")
     if not _stat.S_ISREG(st.st_mode):
         return _problem("not-a-file", path, variant="special")
-    if st.st_size > MAX_FILE_BYTES:
-        return _problem("file-too-large", path, size=st.st_size, limit=MAX_FILE_BYTES)
+    if st.st_size > max_bytes:
+        return _problem("file-too-large", path, size=st.st_size, limit=max_bytes)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(max_bytes + 1)
     except OSError as exc:
         return _problem("not-a-file", path, variant="unreadable", detail=exc.strerror)
-    if len(raw) > MAX_FILE_BYTES:
-        return _problem("file-too-large", path, size=len(raw), limit=MAX_FILE_BYTES)
+    if len(raw) > max_bytes:
+        return _problem("file-too-large", path, size=len(raw), limit=max_bytes)
     return raw
 
 
@@ -165,17 +167,16 @@ def _decode_or_problem(raw: bytes, codec: str, path: str) -> str | Problem:
 # ---------------------------------------------------------------- text scan
 
 
-def scan_text(
-    text: str, path: str, known_keys: frozenset[str]
-) -> tuple[list[Problem], list[Problem]]:
-    """Find what a person must fix before YAML can be read as meant.
+_KEY_COLON = re.compile(
+    r"^([ \t\u3000]*(?:-[ \t]+)?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*(：|:(?=[^\s/]))", re.MULTILINE
+)
 
-    Returns (errors, hints): errors always stand (stray invisible characters,
-    a known key followed by a full-width colon or no space); hints explain a
-    YAML syntax error if one occurs (tabs or full-width spaces in indentation).
-    """
+
+def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]:
+    """Find what a person must fix before YAML can be read as meant: stray
+    invisible characters, and a known key followed by a full-width colon or
+    no space (YAML would silently read the whole line as text)."""
     errors: list[Problem] = []
-    hints: list[Problem] = []
     for reported, m in enumerate(_STRAY.finditer(text)):
         if reported == MAX_REPORTED_CHARS:
             break
@@ -190,40 +191,30 @@ def scan_text(
                 {"code": f"U+{ord(ch):04X}", "name": name},
             )
         )
-    for lineno, line in enumerate(text.split("\n"), 1):
+    for m in _KEY_COLON.finditer(text):
+        key = m.group(2)
+        if key not in known_keys:
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start(3) - m.start() + 1
+        rule = "fullwidth-colon" if m.group(3) == "：" else "colon-space"
+        errors.append(Problem(rule, Pos(path, line, col, line, col + 1), {"key": key}))
+    return errors
+
+
+def indentation_hints(text: str, path: str, up_to_line: int) -> list[Problem]:
+    """Tabs or full-width spaces in indentation: the likely cause of a YAML
+    syntax error at or after them (computed only when one occurred)."""
+    hints: list[Problem] = []
+    for lineno, line in enumerate(text.split("\n")[:up_to_line], 1):
         stripped = line.lstrip(" ")
-        lead = line[: len(line) - len(stripped)]
         if stripped[:1] in ("\t", "\u3000"):
             rest = stripped.lstrip("\t\u3000 ")
             if rest and not rest.startswith("#"):
-                bad = stripped[0]
-                hints.append(
-                    Problem(
-                        "indentation",
-                        Pos(path, lineno, len(lead) + 1),
-                        {},
-                        "tab" if bad == "\t" else "fullwidth",
-                    )
-                )
-        key = _KEY_LINE.match(line)
-        if key and key.group(2) in known_keys:
-            colon, after = key.group(3), key.group(4)
-            col = key.start(3) + 1
-            if colon == "：":
-                errors.append(
-                    Problem(
-                        "fullwidth-colon",
-                        Pos(path, lineno, col, lineno, col + 1),
-                        {"key": key.group(2)},
-                    )
-                )
-            elif after not in ("", " ", "\t", "/") and not line[key.end(3) :].startswith("//"):
-                errors.append(
-                    Problem(
-                        "colon-space", Pos(path, lineno, col, lineno, col + 1), {"key": key.group(2)}
-                    )
-                )
-    return errors, hints
+                lead = len(line) - len(stripped)
+                variant = "tab" if stripped[0] == "\t" else "fullwidth"
+                hints.append(Problem("indentation", Pos(path, lineno, lead + 1), {}, variant))
+    return hints
 
 
 # ---------------------------------------------------------------- YAML
@@ -277,11 +268,21 @@ def _reader_error(exc: Exception, text: str, path: str) -> Problem:
     col = index - (text.rfind("\n", 0, index) + 1) + 1
     char = getattr(exc, "character", "")
     code = f"U+{ord(char):04X}" if isinstance(char, str) and len(char) == 1 else "?"
-    return Problem("stray-character", Pos(path, line, col, line, col + 1),
-                   {"code": code, "name": "CONTROL CHARACTER"})
+    return Problem(
+        "stray-character",
+        Pos(path, line, col, line, col + 1),
+        {"code": code, "name": "CONTROL CHARACTER"},
+    )
+
+
+_MAYBE_TYPED = frozenset("tfn~-0123456789")
 
 
 def _resolve_plain(value: str) -> Any:
+    if not value:
+        return None
+    if value[0] not in _MAYBE_TYPED:
+        return value  # most values are text: skip the comparisons
     if value == "true":
         return True
     if value == "false":
@@ -446,7 +447,7 @@ class Loaded:
 
 
 def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
-    errors, hints = scan_text(text, path, known_keys)
+    errors = scan_text(text, path, known_keys)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -457,7 +458,7 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
         problem = failed.problem
         if problem.rule == "yaml-syntax":
             # An indentation hint at or before the error line names the real cause.
-            near = [h for h in hints if h.pos.line <= problem.pos.line]
+            near = indentation_hints(text, path, problem.pos.line)
             if near or errors:
                 return Loaded(path, None, [*errors, *near[-1:]] if near else errors)
         if problem.rule == "stray-character" and errors:
@@ -466,8 +467,10 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
     return Loaded(path, doc, errors)
 
 
-def load_file(path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
-    raw = read_bytes(path)
+def load_file(
+    path: str, known_keys: frozenset[str] = frozenset(), max_bytes: int = MAX_FILE_BYTES
+) -> Loaded:
+    raw = read_bytes(path, max_bytes)
     if isinstance(raw, Problem):
         return Loaded(path, None, [raw])
     text = decode(raw, path)
@@ -479,19 +482,3 @@ def load_file(path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
 def _with_variant(p: Problem) -> Problem:
     reason = p.args.pop("variant_reason", "")
     return Problem(p.rule, p.pos, p.args, reason or p.variant)
-
-
-def iter_yaml_files(root: str, own_only: bool = False) -> Iterator[str]:
-    """Every *.yaml / *.yml under a folder, sorted, not following symlinked
-    folders. With `own_only`, subfolders that hold a rulebook.yaml of their
-    own (another rulebook) are left out."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".")
-            and not (own_only and os.path.isfile(os.path.join(dirpath, d, "rulebook.yaml")))
-        )
-        for name in sorted(filenames):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                yield os.path.join(dirpath, name)

@@ -16,10 +16,12 @@ from typing import Any
 
 from engine.errors import RulebookError
 from engine.model import Procedure, Rulebook
+from engine.paths import RULEBOOK_FILE, find_root, iter_yaml_files
+from engine.paths import expand as paths_expand
 from engine.problems import Pos, Problem, Severity, with_severity
-from engine.source import Document, iter_yaml_files, load_file
+from engine.source import MAX_FILE_BYTES, Document, load_file
 
-RULEBOOK_FILE = "rulebook.yaml"
+__all__ = ["RULEBOOK_FILE", "Result", "find_root", "load_rulebook", "validate_paths"]
 _EXIT_KEYS = frozenset({"next", "choices", "call", "end", "with"})
 _REFERENCING_KEYS = frozenset(
     {"inputs", "roles", "role", "say", "do", "next", "choices", "ask", "with", "text", "when"}
@@ -61,30 +63,9 @@ class Result:
         return sum(p.severity is Severity.WARNING for p in self.problems)
 
 
-def find_root(path: str) -> str | None:
-    """The nearest folder at or above `path` that holds a rulebook.yaml."""
-    here = Path(path).resolve()
-    folder = here if here.is_dir() else here.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / RULEBOOK_FILE).is_file():
-            return str(candidate)
-    return None
-
-
 def expand(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
-    """Files named, and YAML files under folders named, in order, once each."""
-    files: list[str] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if os.path.isdir(path):
-            files.extend(os.path.normpath(f) for f in iter_yaml_files(path))
-        elif os.path.lexists(path) or path.endswith((".yaml", ".yml")):
-            files.append(path)
-        else:
-            problems.append(Problem("not-a-file", Pos(path, 1, 1), {}, "missing"))
-    seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
-    return unique, problems
+    files, missing = paths_expand(paths)
+    return files, [Problem("not-a-file", Pos(p, 1, 1), {}, "missing") for p in missing]
 
 
 @dataclass
@@ -107,13 +88,13 @@ def _group(files: list[str], folders: set[str]) -> list[_Unit]:
     return list(units.values())
 
 
-def validate_paths(paths: Iterable[str]) -> Result:
+def validate_paths(paths: Iterable[str], max_bytes: int = MAX_FILE_BYTES) -> Result:
     paths = list(paths)
     files, problems = expand(paths)
     folders = {p for p in paths if os.path.isdir(p)}
     result = Result(problems=problems, files=list(files))
     for unit in _group(files, folders):
-        result.problems.extend(_validate_unit(unit, result))
+        result.problems.extend(_validate_unit(unit, result, max_bytes))
     result.problems = sorted((with_severity(p) for p in result.problems), key=Problem.sort_key)
     result.problems = _apply_lint_disable(result.problems, result.rulebooks)
     return result
@@ -145,7 +126,9 @@ class _Loaded:
     unbuilt: int = 0  # procedure files that could not be built at all
 
 
-def _load_unit(root: str, display: dict[str, str], wanted: list[str] | None) -> _Loaded:
+def _load_unit(
+    root: str, display: dict[str, str], wanted: list[str] | None, max_bytes: int
+) -> _Loaded:
     """Read rulebook.yaml and the procedure files of `root`: all of them, or
     only `wanted` plus what they need (procedures they call, files of the
     same name that could clash), so checking one file stays cheap."""
@@ -163,10 +146,10 @@ def _load_unit(root: str, display: dict[str, str], wanted: list[str] | None) -> 
     for f in others:
         by_stem.setdefault(Path(f).stem, []).append(f)
     out.ids.update(by_stem)
-    _load_one(rb_path, True, keys, display, out)
+    _load_one(rb_path, True, keys, display, out, max_bytes)
     if wanted is None:
         for f in others:
-            _load_one(f, False, keys, display, out)
+            _load_one(f, False, keys, display, out, max_bytes)
         return out
     wanted_real = {os.path.realpath(w) for w in wanted}
     todo = [f for f in others if os.path.realpath(f) in wanted_real]
@@ -183,7 +166,7 @@ def _load_unit(root: str, display: dict[str, str], wanted: list[str] | None) -> 
             continue
         done.add(f)
         before = len(out.built)
-        _load_one(f, False, keys, display, out)
+        _load_one(f, False, keys, display, out, max_bytes)
         for proc in out.built[before:]:
             for step in proc.steps.values():
                 if step.call:
@@ -192,13 +175,18 @@ def _load_unit(root: str, display: dict[str, str], wanted: list[str] | None) -> 
 
 
 def _load_one(
-    real: str, is_rulebook: bool, keys: frozenset[str], display: dict[str, str], out: _Loaded
+    real: str,
+    is_rulebook: bool,
+    keys: frozenset[str],
+    display: dict[str, str],
+    out: _Loaded,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> None:
     from engine import schema
     from engine.build import build_procedure, build_rulebook_head
 
     shown = display.get(os.path.realpath(real), real)
-    loaded = load_file(real, keys)
+    loaded = load_file(real, keys, max_bytes)
     loaded_problems = [_rename(p, shown) for p in loaded.problems]
     out.problems.extend(loaded_problems)
     doc = loaded.document
@@ -245,13 +233,13 @@ def _rename(p: Problem, shown: str) -> Problem:
     return Problem(p.rule, pos, {**p.args, "file": shown}, p.variant)
 
 
-def _validate_unit(unit: _Unit, result: Result) -> list[Problem]:
+def _validate_unit(unit: _Unit, result: Result, max_bytes: int) -> list[Problem]:
     from engine.checks import Context, run_all
 
     if unit.root is None:
         out: list[Problem] = []
         for f in unit.files:
-            alone = load_file(f)
+            alone = load_file(f, max_bytes=max_bytes)
             out.extend(alone.problems)
             if alone.document is not None:
                 out.append(Problem("missing-rulebook", Pos(f, 1, 1)))
@@ -260,7 +248,7 @@ def _validate_unit(unit: _Unit, result: Result) -> list[Problem]:
     rb_real = os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE))
     rb_shown = display.get(rb_real) or _shown_rulebook(unit)
     display[rb_real] = rb_shown
-    loaded = _load_unit(unit.root, display, None if unit.whole else unit.files)
+    loaded = _load_unit(unit.root, display, None if unit.whole else unit.files, max_bytes)
     problems = list(loaded.problems)
     if loaded.head is not None and loaded.head_ok:
         rulebook = _assemble(loaded.head, loaded.built)

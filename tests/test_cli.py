@@ -43,20 +43,31 @@ def test_exit_codes(sop: Runner) -> None:
 
 
 def test_all_problems_sorted_by_file_and_position(sop: Runner) -> None:
-    result = sop("validate", "--format", "json", "err/unknown-step.yaml", "err/dead-end.yaml",
-                 "err/duplicate-key.yaml", cwd=CASES)
+    result = sop(
+        "validate",
+        "--format",
+        "json",
+        "err/unknown-step.yaml",
+        "err/dead-end.yaml",
+        "err/duplicate-key.yaml",
+        cwd=CASES,
+    )
     items = json.loads(result.stdout)["problems"]
     keys = [(p["file"], p["line"], p["column"]) for p in items]
     assert keys == sorted(keys) and len({p["file"] for p in items}) == 3
 
 
 def test_json_and_github_formats(sop: Runner) -> None:
-    doc = json.loads(sop("validate", "--format", "json", "err/unknown-step.yaml",
-                         cwd=CASES).stdout)
+    doc = json.loads(sop("validate", "--format", "json", "err/unknown-step.yaml", cwd=CASES).stdout)
     (problem,) = doc["problems"]
     assert problem == {
-        "file": "err/unknown-step.yaml", "line": 18, "column": 11, "end_line": 18,
-        "end_column": 18, "severity": "error", "rule": "unknown-step",
+        "file": "err/unknown-step.yaml",
+        "line": 18,
+        "column": 11,
+        "end_line": 18,
+        "end_column": 18,
+        "severity": "error",
+        "rule": "unknown-step",
         "message": problem["message"],
     }
     assert "farewell" in problem["message"]
@@ -66,8 +77,7 @@ def test_json_and_github_formats(sop: Runner) -> None:
 
 def test_english_by_flag_and_by_lang(sop: Runner) -> None:
     by_flag = sop("validate", "--lang", "en", "err/unknown-step.yaml", cwd=CASES).stdout
-    by_env = sop("validate", "err/unknown-step.yaml", cwd=CASES,
-                 env={"LANG": "en_US.UTF-8"}).stdout
+    by_env = sop("validate", "err/unknown-step.yaml", cwd=CASES, env={"LANG": "en_US.UTF-8"}).stdout
     assert "does not exist" in by_flag and by_flag == by_env
 
 
@@ -76,8 +86,9 @@ def test_cache_answers_unchanged_files_and_notices_changes(sop: Runner, tmp_path
     first = sop("validate", "rb", cwd=tmp_path)
     assert sop("validate", "rb", cwd=tmp_path).stdout == first.stdout
     target = tmp_path / "rb" / "helper.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("end: delivered", "end: x y"),
-                      encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("end: delivered", "end: x y"), encoding="utf-8"
+    )
     changed = sop("validate", "rb", cwd=tmp_path)
     assert changed.returncode == 1 and "helper.yaml" in changed.stdout
 
@@ -99,8 +110,13 @@ def test_python_dash_m(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "engine", "--version"], cwd=tmp_path,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "engine", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.startswith("sop ")
 
 
@@ -109,7 +125,8 @@ def test_hostile_bytes_through_the_cli_never_exit_3(sop: Runner, tmp_path: Path)
 
     rng = random.Random(7)
     (tmp_path / "rulebook.yaml").write_text(
-        (CASES / "err" / "rulebook.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (CASES / "err" / "rulebook.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     for i in range(15):
         blob = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
         (tmp_path / f"x{i}.yaml").write_bytes(blob)

@@ -41,8 +41,11 @@ LOADER_RULES = {
 
 
 def _examples(rule: str) -> list[Path]:
-    return sorted(p for p in ERR.glob("*.out") if not p.name.endswith(".en.out")
-                  and f"[{rule}]" in p.read_text(encoding="utf-8"))
+    return sorted(
+        p
+        for p in ERR.glob("*.out")
+        if not p.name.endswith(".en.out") and f"[{rule}]" in p.read_text(encoding="utf-8")
+    )
 
 
 def render() -> str:
@@ -55,7 +58,7 @@ def render() -> str:
         "## 语义检查 (semantic checks)\n\n",
     ]
     sections = [(m.ID, m.DESCRIPTION) for m in REGISTRY]
-    sections += [("", "")] + sorted(LOADER_RULES.items())
+    sections += [("", ""), *sorted(LOADER_RULES.items())]
     for rule, description in sections:
         if not rule:
             out.append("## 读取与结构检查 (loading and schema)\n\n")
@@ -67,10 +70,12 @@ def render() -> str:
             continue
         example = examples[0]
         case = example.with_suffix(".yaml")
-        source = f"tests/cases/err/{case.name}" if case.exists() else \
-            f"tests/cases/err/{example.stem}/"
+        source = (
+            f"tests/cases/err/{case.name}" if case.exists() else f"tests/cases/err/{example.stem}/"
+        )
         text = example.read_text(encoding="utf-8")
-        out.append(f"用例 [`{source}`](../{source}):\n\n```text\n$ sop validate {source.split('err/')[1]}\n{text}```\n\n")
+        command = f"$ sop validate {source.split('err/')[1]}"
+        out.append(f"用例 [`{source}`](../{source}):\n\n```text\n{command}\n{text}```\n\n")
     return "".join(out)
 
 

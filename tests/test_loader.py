@@ -118,8 +118,11 @@ def test_arbitrary_bytes_never_crash(raw: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab: -[]{}'\"&*!|>#\n\t\u3000：,?%@`1\x01")),
-               max_size=120))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab: -[]{}'\"&*!|>#\n\t\u3000：,?%@`1\x01")), max_size=120
+    )
+)
 def test_arbitrary_yamlish_text_never_crashes(text: str) -> None:
     loaded = load_text(text, "f", frozenset({"a", "b"}))
     assert loaded.document is not None or loaded.problems

@@ -27,13 +27,20 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
     """A procedure whose steps form a DAG (every step reaches the last one,
     every step is reached from the first), with guards over declared inputs."""
     n = draw(st.integers(min_value=1, max_value=12))
-    inputs = {"returning": {"type": "bool", "ask": "二次来访?"},
-              "party": {"type": "int", "ask": "人数", "default": 1}}
+    inputs = {
+        "returning": {"type": "bool", "ask": "二次来访?"},
+        "party": {"type": "int", "ask": "人数", "default": 1},
+    }
     steps: dict[str, Any] = {}
     for i in range(n):
-        step: dict[str, Any] = {"title": f"第{i}步", "role": draw(st.sampled_from(["host", "guard"]))}
-        step["say"] = [{"text": "欢迎光临{{ project }}", "when": "not returning"},
-                       {"text": "欢迎再次光临", "when": "returning and party > 0"}]
+        step: dict[str, Any] = {
+            "title": f"第{i}步",
+            "role": draw(st.sampled_from(["host", "guard"])),
+        }
+        step["say"] = [
+            {"text": "欢迎光临{{ project }}", "when": "not returning"},
+            {"text": "欢迎再次光临", "when": "returning and party > 0"},
+        ]
         if draw(st.booleans()):
             step["do"] = [draw(st.sampled_from(["撑伞", "开门", "问候"])) for _ in range(3)]
         if i == n - 1:
@@ -49,17 +56,27 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                 step["next"] = [{"to": other, "when": "returning"}, {"to": f"s{i + 1}"}]
             else:
                 other = draw(st.sampled_from(later))
-                step["choices"] = [{"label": "继续", "to": f"s{i + 1}"},
-                                   {"label": "跳过", "to": other}]
+                step["choices"] = [
+                    {"label": "继续", "to": f"s{i + 1}"},
+                    {"label": "跳过", "to": other},
+                ]
         steps[f"s{i}"] = step
-    return {"id": "gen", "title": "生成的流程", "kind": "service", "roles": ["host", "guard"],
-            "inputs": inputs, "start": "s0", "steps": steps}
+    return {
+        "id": "gen",
+        "title": "生成的流程",
+        "kind": "service",
+        "roles": ["host", "guard"],
+        "inputs": inputs,
+        "start": "s0",
+        "steps": steps,
+    }
 
 
 def write(folder: Path, proc: dict[str, Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "rulebook.yaml").write_text(
-        yaml.safe_dump(RULEBOOK, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(RULEBOOK, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     path = folder / "gen.yaml"
     path.write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -69,8 +86,9 @@ def uses_both_roles(proc: dict[str, Any]) -> bool:
     return {s["role"] for s in proc["steps"].values()} == {"host", "guard"}
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS

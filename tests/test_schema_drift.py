@@ -44,8 +44,14 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
         (props(RB["properties"]["roles"]["additionalProperties"]), build.ROLE_KEYS),
         (props(RB["properties"]["forms"]["additionalProperties"]), build.FORM_KEYS),
-        (props(RB["properties"]["forms"]["additionalProperties"]["properties"]["fields"]
-               ["additionalProperties"]), build.FIELD_KEYS),
+        (
+            props(
+                RB["properties"]["forms"]["additionalProperties"]["properties"]["fields"][
+                    "additionalProperties"
+                ]
+            ),
+            build.FIELD_KEYS,
+        ),
     ],
 )
 def test_schema_and_builder_agree(in_schema: set[str], in_builder: frozenset[str]) -> None:

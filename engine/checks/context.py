@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from engine.expressions import Analysis, analyse
 from engine.model import BUILTIN_NAMES, Expr, Procedure, Rulebook
@@ -21,9 +22,18 @@ class Context:
     def names_for(self, proc: Procedure) -> frozenset[str]:
         return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
 
+    @cached_property
+    def _analysed(self) -> dict[int, list[tuple[Expr, Analysis]]]:
+        return {}
+
     def exprs(self, proc: Procedure) -> Iterator[tuple[Expr, Analysis]]:
-        for expr in proc.exprs():
-            yield expr, analyse(expr.source, expr.kind)
+        """Each guard and text of `proc` with its analysis, computed once for
+        all the checks that need them."""
+        done = self._analysed.get(id(proc))
+        if done is None:
+            done = [(e, analyse(e.source, e.kind)) for e in proc.exprs()]
+            self._analysed[id(proc)] = done
+        return iter(done)
 
     def locate(self, expr: Expr, line: int = 1, needle: str | None = None) -> Pos:
         """The position of `needle` (or of line `line`) inside an expression,

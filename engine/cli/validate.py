@@ -22,9 +22,22 @@ from engine.errors import EXIT_OK, EXIT_PROBLEMS
 @click.option("--strict", is_flag=True, help="警告也算失败 / fail on warnings too")
 @click.option("--no-cache", is_flag=True, help="不使用缓存 / do not use the result cache")
 @click.option("--color/--no-color", default=None, help="彩色输出 (默认: 终端时) / colour output")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=1024 * 1024,
+    show_default=True,
+    help="单个文件的字节上限 / largest file accepted, in bytes",
+)
 @lang_option
 def validate(
-    paths: tuple[str, ...], fmt: str, strict: bool, no_cache: bool, color: bool | None, lang: str
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    no_cache: bool,
+    color: bool | None,
+    max_file_size: int,
+    lang: str,
 ) -> None:
     """检查流程文件和 rulebook.yaml, 报告每个问题的 文件:行:列。
 
@@ -33,9 +46,9 @@ def validate(
     """
     from engine import cache, resources
 
-    targets = list(paths) or [str(resources.default_rulebook())]
+    targets = list(paths) or [resources.default_rulebook_dir()]
     use_color = sys.stdout.isatty() if color is None else color
-    options = f"{fmt}|{lang}|{strict}|{use_color}"
+    options = f"{fmt}|{lang}|{strict}|{use_color}|{max_file_size}"
     key = None if no_cache else cache.key_for(targets, options)
     hit = cache.get(key)
     if hit is not None:
@@ -45,7 +58,7 @@ def validate(
     from engine.report import render_github, render_json, render_text
     from engine.validate import validate_paths
 
-    result = validate_paths(targets)
+    result = validate_paths(targets, max_file_size)
     if fmt == "json":
         out = render_json(result, lang)
     elif fmt == "github":
