@@ -19,12 +19,16 @@ COMMANDS: dict[str, str] = {
     "list": "engine.cli.listing:list_procedures",
     "render": "engine.cli.render:render",
     "graph": "engine.cli.graph:graph",
+    "run": "engine.cli.run:run",
+    "resume": "engine.cli.resume:resume",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
     "list": "列出流程 / list procedures",
     "render": "生成话术卡、检查单、手册 / render scripts, checklists, manuals",
     "graph": "流程图 (Mermaid/DOT/SVG) / flowchart",
+    "run": "按步骤执行流程 / walk through a procedure",
+    "resume": "继续暂停的运行 / continue a paused run",
 }
 
 

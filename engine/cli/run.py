@@ -1,0 +1,87 @@
+"""`sop run ID`: walk through a procedure, step by step, journaling every answer."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.options import lang_option
+from engine.errors import EXIT_OK, UsageError
+
+EXIT_INTERRUPTED = 130
+
+
+def parse_sets(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f'--set 应写成 名称=值, 如 --set surname=王 (收到 "{pair}")')
+        out[name.strip()] = value
+    return out
+
+
+def exit_code(status: str, how: str) -> int:
+    return EXIT_INTERRUPTED if status == "paused" and how == "interrupt" else EXIT_OK
+
+
+@click.command(short_help="按步骤执行流程 / walk through a procedure")
+@click.argument("procedure")
+@click.option(
+    "--rulebook",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="规则手册文件夹 (默认 ./sops 或内置) / rulebook folder",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="预先回答输入项, 可重复 / answer an input in advance (repeatable)",
+)
+@click.option("--operator", default=None, help="执行人 (记入日志) / who is doing it")
+@click.option("--site", default=None, help="案场 (记入日志) / the site")
+@click.option(
+    "--answers",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="用场景文件回答 (测试、培训) / answer from a scenario file",
+)
+@click.option("--color/--no-color", default=None, help="彩色输出 (默认: 终端时) / colour")
+@journal_option
+@lang_option
+def run(
+    procedure: str,
+    rulebook: str | None,
+    sets: tuple[str, ...],
+    operator: str | None,
+    site: str | None,
+    answers: str | None,
+    color: bool | None,
+    journal_path: str | None,
+    lang: str,
+) -> None:
+    """逐步执行流程 PROCEDURE: 每一步显示岗位、话术、检查项和要记录的内容,
+    每个回答在下一个问题出现前写入日志。任何提问处: ! 紧急情况, p 暂停, n 备注, ? 帮助。
+    """
+    from engine import resources
+    from engine.cli.signals import pause_on_hangup
+    from engine.runtime.scenario import load_scenario
+    from engine.runtime.session import Console, run_procedure
+
+    preset = parse_sets(sets)
+    scenario = load_scenario(answers) if answers else None
+    if scenario is not None and scenario.procedure not in (None, procedure):
+        raise UsageError(f"场景文件 {answers} 是为流程 {scenario.procedure} 写的, 不是 {procedure}")
+    folder = rulebook or str(resources.default_rulebook())
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
+    pause_on_hangup()
+    with open_journal(journal_path) as journal:
+        outcome = run_procedure(
+            journal, console, folder, procedure, preset, operator, site, scenario
+        )
+    sys.exit(exit_code(outcome.status, outcome.how))

@@ -1,0 +1,161 @@
+"""What the runner shows and asks, as data; a `Driver` turns it into a
+conversation (a terminal, a pipe, a scenario file, a test).
+
+The runner never prints or reads: it hands a driver views (`show`) and
+questions (`ask`) and gets back replies. A reply is a value, an answer to a
+checklist item, or a command (emergency, pause, note) that any question
+accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from engine.runtime.dues import Reminder
+from engine.runtime.values import Spec
+
+ItemStatus = Literal["done", "not_done", "skipped"]
+
+
+# ---- views
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The first lines of a step: where the run is and who acts."""
+
+    run: int
+    procedure: str
+    procedure_title: str
+    number: int  # the step's place in the procedure, 1-based
+    total: int
+    step_id: str
+    step_title: str
+    role: str | None
+    trail: tuple[str, ...]  # the procedures below this one on the stack (callers, interrupted)
+    emergency: bool
+    visit: tuple[int, int, int]  # (run, frame depth, steps entered in the frame): one arrival
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    index: int  # position in the step's `do` list (stable key for answers)
+    number: int  # shown number, critical items first
+    text: str
+    critical: bool
+    note: str | None
+    role: str | None
+    answer: ItemStatus | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    say: tuple[str, ...]
+    items: tuple[ItemView, ...]
+    mode: str  # do-confirm | read-do
+    records: tuple[str, ...]  # titles of the forms this step fills in
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something that happened, said once: `kind` picks the sentence, `args` fill it."""
+
+    kind: str
+    args: dict[str, Any]
+
+
+View = Header | Body | Notice
+
+
+# ---- questions
+
+
+@dataclass(frozen=True, slots=True)
+class InputQuestion:
+    spec: Spec
+
+
+@dataclass(frozen=True, slots=True)
+class ItemQuestion:
+    item: ItemView
+    mode: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldQuestion:
+    form: str
+    form_title: str
+    spec: Spec
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    label: str
+    to_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceQuestion:
+    options: tuple[Option, ...]  # only those whose guard holds
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyOption:
+    procedure: str
+    title: str
+    priority: int
+    trigger: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyQuestion:
+    options: tuple[EmergencyOption, ...]  # by priority, 1 first
+
+
+Question = InputQuestion | ItemQuestion | FieldQuestion | ChoiceQuestion | EmergencyQuestion
+
+
+# ---- replies
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """A checked value (inputs, fields), or a 0-based option index (choices)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnswer:
+    status: ItemStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """`emergency` (`procedure` may name one), `pause`, `note` (with `text`),
+    `cancel` (leave the emergency list). `how` says how a pause came about:
+    asked (p), interrupt (Ctrl-C), eof (end of input)."""
+
+    kind: Literal["emergency", "pause", "note", "cancel"]
+    text: str = ""
+    procedure: str | None = None
+    how: Literal["asked", "interrupt", "eof"] = "asked"
+
+
+Reply = Given | ItemAnswer | Command
+
+
+class Driver(Protocol):
+    def show(self, view: View) -> None: ...
+
+    def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
+        """Return a reply that fits the question (drivers check values with
+        `values.parse` and ask again, or fail, when they do not)."""
+        ...

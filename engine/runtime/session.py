@@ -1,0 +1,97 @@
+"""Starting and resuming walk-throughs: the runtime's front door for the CLI.
+
+Puts the pieces together — the pinned rulebook, the journal, a driver (the
+terminal or a scenario) and the runner — and hands back how it ended.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TextIO
+
+from engine.journal import Journal
+from engine.runtime.pinning import pin
+from engine.runtime.prompts import Driver
+from engine.runtime.runner import Clock, Outcome, Runner, system_clock
+from engine.runtime.scenario import Scenario, ScenarioDriver
+from engine.runtime.terminal import Printer, TerminalDriver
+
+
+@dataclass(frozen=True)
+class Console:
+    """Where the conversation happens."""
+
+    out: TextIO
+    stdin: TextIO | None = None
+    color: bool = False
+    lang: str = "zh"
+    tty: bool | None = None
+
+
+def clock_from(start: datetime | None) -> Clock:
+    """The system clock, or one that starts at `start` and runs at real speed."""
+    if start is None:
+        return system_clock
+    t0 = time.monotonic()
+
+    def tick() -> datetime:
+        from datetime import timedelta
+
+        return start + timedelta(seconds=time.monotonic() - t0)
+
+    return tick
+
+
+def _driver(console: Console, scenario: Scenario | None) -> Driver:
+    printer = Printer(console.out, console.color, console.lang)
+    if scenario is not None:
+        return ScenarioDriver(scenario, printer)
+    return TerminalDriver(printer, console.stdin, console.tty)
+
+
+def run_procedure(
+    journal: Journal,
+    console: Console,
+    rulebook: str,
+    procedure: str,
+    preset: Mapping[str, Any],
+    operator: str | None,
+    site: str | None,
+    scenario: Scenario | None = None,
+) -> Outcome:
+    pinned = pin(rulebook)
+    if scenario is not None:
+        preset = {**scenario.preset, **preset}
+        operator = operator or scenario.operator
+        site = site or scenario.site
+    driver = _driver(console, scenario)
+    clock = clock_from(scenario.now if scenario else None)
+    runner = Runner(journal, driver, clock=clock, operator=operator, site=site)
+    outcome = runner.start(pinned, procedure, preset)
+    _check(driver, outcome)
+    return outcome
+
+
+def resume_run(
+    journal: Journal,
+    console: Console,
+    run_id: int,
+    rulebook: str | None,
+    operator: str | None = None,
+    scenario: Scenario | None = None,
+) -> Outcome:
+    driver = _driver(console, scenario)
+    clock = clock_from(scenario.now if scenario else None)
+    runner = Runner(journal, driver, clock=clock, operator=operator)
+    outcome = runner.resume(run_id, rulebook)
+    _check(driver, outcome)
+    return outcome
+
+
+def _check(driver: Driver, outcome: Outcome) -> None:
+    check: Callable[[str | None], None] | None = getattr(driver, "check_complete", None)
+    if check is not None and outcome.status == "finished":
+        check(outcome.outcome)

@@ -1,0 +1,209 @@
+"""A run's state as a fold over its journal events.
+
+The runner never keeps state the journal does not have: every answer becomes
+an event, and `RunState.apply` is the one place an event changes the state —
+for a live run and for a resumed one alike. Replay applies recorded
+decisions (the branch taken, the choice made) and never re-evaluates guards,
+so a guard on `hour` cannot send a resumed run somewhere it did not go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.journal import Event, RunUpdate
+from engine.model import Procedure, Rulebook, Step
+
+# Event kinds, in the order a run usually meets them.
+RUN_STARTED = "run.started"
+STEP_ENTERED = "step.entered"
+INPUT_ANSWERED = "input.answered"
+ITEM_CHECKED = "item.checked"
+FIELD_RECORDED = "field.recorded"
+CHOICE_MADE = "choice.made"
+BRANCH_TAKEN = "branch.taken"
+CALL_STARTED = "call.started"
+CALL_RETURNED = "call.returned"
+MILESTONE_REACHED = "milestone.reached"
+NOTE_ADDED = "note.added"
+WARNING = "warning"
+RUN_PAUSED = "run.paused"
+RUN_RESUMED = "run.resumed"
+RUN_INTERRUPTED = "run.interrupted"
+RUN_CONTINUED = "run.continued"
+RUN_FINISHED = "run.finished"
+
+ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
+
+
+@dataclass
+class Frame:
+    """One procedure on the run's stack: the run's own, or one it called."""
+
+    procedure: Procedure
+    values: dict[str, Any]
+    step: str | None = None
+    entered_at: str | None = None
+    items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
+    fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
+    dues: list[dict[str, Any]] = field(default_factory=list)
+    entries: int = 0  # steps entered in this frame, so each arrival has its own number
+
+    @property
+    def current(self) -> Step:
+        assert self.step is not None
+        return self.procedure.steps[self.step]
+
+    def copy(self) -> Frame:
+        return Frame(
+            self.procedure,
+            dict(self.values),
+            self.step,
+            self.entered_at,
+            dict(self.items),
+            dict(self.fields),
+            list(self.dues),
+        )
+
+
+@dataclass
+class RunState:
+    run_id: int
+    rulebook: Rulebook
+    frames: list[Frame] = field(default_factory=list)
+    status: str = ACTIVE
+    last_seq: int = 0
+    procedure_id: str = ""
+    interrupts: int | None = None  # the run this emergency interrupted
+    waiting_for: int | None = None  # the emergency this run waits for
+    outcome: str | None = None
+    milestones: dict[str, str] = field(default_factory=dict)
+    operator: str | None = None
+    site: str | None = None
+    started: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def top(self) -> Frame:
+        return self.frames[-1]
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.rulebook.procedure(self.procedure_id)
+
+    def copy(self) -> RunState:
+        return RunState(
+            self.run_id,
+            self.rulebook,
+            [f.copy() for f in self.frames],
+            self.status,
+            self.last_seq,
+            self.procedure_id,
+            self.interrupts,
+            self.waiting_for,
+            self.outcome,
+            dict(self.milestones),
+            self.operator,
+            self.site,
+            self.started,
+        )
+
+    def apply(self, kind: str, data: Mapping[str, Any], at: str) -> None:
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, data, at)
+
+    def summary(self) -> RunUpdate:
+        if not self.frames:
+            return RunUpdate(self.status, outcome=self.outcome)
+        top = self.top
+        dues = [d for f in self.frames for d in f.dues]
+        title = top.current.title if top.step else None
+        return RunUpdate(self.status, top.step, title, self.outcome, dues)
+
+
+def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState:
+    state = RunState(run_id, rulebook)
+    for ev in events:
+        state.apply(ev.kind, ev.data, ev.at)
+        state.last_seq = ev.seq
+    return state
+
+
+def _started(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.procedure_id = d["procedure"]
+    s.frames = [Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("set", {})))]
+    s.interrupts = d.get("interrupts")
+    s.operator, s.site, s.started = d.get("operator"), d.get("site"), d
+
+
+def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    top = s.top
+    top.step, top.entered_at = d["step"], at
+    top.items, top.fields = {}, {}
+    top.dues = list(d.get("dues", ()))
+    top.entries += 1
+
+
+def _input(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    # A caller's input can be asked while its callee ends (for the caller's `next`).
+    s.frames[int(d.get("depth", -1))].values[d["name"]] = d["value"]
+
+
+def _item(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.top.items[int(d["index"])] = (d["status"], d.get("reason"))
+
+
+def _field(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.top.fields[(d["form"], d["field"])] = d["value"]
+
+
+def _call(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.frames.append(Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("with", {}))))
+
+
+def _returned(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.frames.pop()
+
+
+def _milestone(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.milestones[d["name"]] = at
+
+
+def _status(status: str) -> Any:
+    def set_status(s: RunState, d: Mapping[str, Any], at: str) -> None:
+        s.status = status
+
+    return set_status
+
+
+def _interrupted(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.status, s.waiting_for = WAITING, d["by"]
+
+
+def _continued(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.status, s.waiting_for = ACTIVE, None
+
+
+def _finished(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    s.status, s.outcome = FINISHED, d.get("outcome")
+    for f in s.frames:
+        f.dues = []
+
+
+_HANDLERS = {
+    RUN_STARTED: _started,
+    STEP_ENTERED: _entered,
+    INPUT_ANSWERED: _input,
+    ITEM_CHECKED: _item,
+    FIELD_RECORDED: _field,
+    CALL_STARTED: _call,
+    CALL_RETURNED: _returned,
+    MILESTONE_REACHED: _milestone,
+    RUN_PAUSED: _status(PAUSED),
+    RUN_RESUMED: _status(ACTIVE),
+    RUN_INTERRUPTED: _interrupted,
+    RUN_CONTINUED: _continued,
+    RUN_FINISHED: _finished,
+}

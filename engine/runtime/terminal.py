@@ -1,0 +1,388 @@
+"""The terminal: how views and questions look, and how typed answers are read.
+
+`Printer` turns the runner's views into lines that fit 80 columns (colour
+only on a terminal); `TerminalDriver` reads answers — with line editing on a
+terminal, one answer per line from a pipe — checks them, asks again with a
+reason when they do not fit, and turns `!`, `p`, `n`, `?`, Ctrl-C and end of
+input into commands, so nothing a person types can crash a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TextIO
+
+import click
+
+from engine.runtime import values
+from engine.runtime.dues import SOON, Reminder
+from engine.runtime.layout import WIDTH, shorten, width, wrap
+from engine.runtime.prompts import (
+    Body,
+    ChoiceQuestion,
+    Command,
+    EmergencyQuestion,
+    FieldQuestion,
+    Given,
+    Header,
+    InputQuestion,
+    ItemAnswer,
+    ItemQuestion,
+    ItemView,
+    Notice,
+    Question,
+    Reply,
+    View,
+)
+from engine.runtime.texts import text
+
+PROMPT = " › "
+DONE_WORDS = frozenset({"", "y", "yes", "是", "完成", "好", "ok", "done"})
+NOT_DONE_WORDS = frozenset({"n", "no", "否", "未完成", "没有"})
+SKIP_WORDS = ("s", "skip", "跳过")
+
+
+def _when(at: datetime, now: datetime) -> str:
+    return at.strftime("%H:%M") if at.date() == now.date() else at.strftime("%m-%d %H:%M")
+
+
+class Printer:
+    def __init__(self, out: TextIO, color: bool = False, lang: str = "zh") -> None:
+        self.out = out
+        self.color = color
+        self.lang = lang
+
+    def t(self, key: str, **args: object) -> str:
+        return text(key, self.lang, **args)
+
+    def style(self, s: str, **kw: object) -> str:
+        return click.style(s, **kw) if self.color else s  # type: ignore[arg-type]
+
+    def line(self, s: str = "", indent: str = "", hang: str | None = None, **style: object) -> None:
+        for part in wrap(s, indent, hang) if s else [""]:
+            self.out.write(self.style(part, **style) + "\n")
+        self.out.flush()
+
+    def write(self, s: str) -> None:
+        self.out.write(s)
+        self.out.flush()
+
+    # ---- views
+
+    def show(self, view: View) -> None:
+        if isinstance(view, Header):
+            self._header(view)
+        elif isinstance(view, Body):
+            self._body(view)
+        else:
+            self._notice(view)
+
+    def _header(self, h: Header) -> None:
+        self.line()
+        self.line("─" * 80, dim=True)
+        parts = [h.procedure_title, self.t("step", number=h.number, total=h.total), h.step_title]
+        if h.role:
+            parts.append(h.role)
+        colour = "red" if h.emergency else "cyan"
+        self.line(" · ".join(parts), bold=True, fg=colour)
+        trail = " › ".join(h.trail)
+        if h.trail:
+            key = "emergency_over" if h.emergency else "called_by"
+            self.line(self.t(key, trail=trail) + "  " + self.t("run", run=h.run), "  ", dim=True)
+        if h.note:
+            self.line(self.t("note", note=h.note), "  ", dim=True)
+
+    def _body(self, b: Body) -> None:
+        if b.say:
+            self.line(self.t("say"), "  ", bold=True)
+            for s in b.say:
+                self.line(f"「{s}」", "    ", "     ")
+        if b.items and b.mode == "read-do":
+            self.line(self.t("read_do", n=len(b.items)), "  ", bold=True)
+        elif b.items:
+            self.line(self.t("do"), "  ", bold=True)
+            for item in b.items:
+                self._item(item)
+        if b.records:
+            forms = " ".join(f"《{f}》" for f in b.records)
+            self.line(self.t("record", forms=forms), "  ", bold=True)
+        self.line(self.t("footer"), "  ", dim=True)
+
+    def _item(self, item: ItemView) -> None:
+        mark = {"done": " ✓", "not_done": " ✗", "skipped": " –"}.get(item.answer or "", "")
+        label = f"[{item.number}]{mark}"
+        body = item.text
+        if item.critical:
+            body = f"★ {body} 〔{self.t('critical')}〕"
+        if item.role:
+            body += f" ({self.t('by_role', role=item.role)})"
+        lines = wrap(body, f"    {label} ")
+        for i, part in enumerate(lines):
+            self.out.write(
+                self.style(part, fg="red", bold=True) if item.critical and i >= 0 else part
+            )
+            self.out.write("\n")
+        if item.note:
+            self.line(self.t("note", note=item.note), "         ", dim=True)
+        self.out.flush()
+
+    def _notice(self, n: Notice) -> None:
+        a = dict(n.args)
+        k = n.kind
+        if k == "branch":
+            why = a.get("why") or ""
+            key = (
+                "branch_plain"
+                if not why
+                else "branch_otherwise"
+                if why == "otherwise"
+                else "branch"
+            )
+            self.line(self.t(key, **a), "  ", fg="cyan")
+        elif k == "call":
+            given = a.pop("with", {}) or {}
+            args = (
+                " (" + ", ".join(f"{n}={values.show(v, self.lang)}" for n, v in given.items()) + ")"
+                if given
+                else ""
+            )
+            self.line(self.t("call", args=args, **a), "  ", fg="cyan")
+        elif k in ("returned", "note_saved", "choice_gone"):
+            self.line(self.t(k, **a), "  ", fg="cyan")
+        elif k in ("emergency", "stuck", "warning", "unknown_emergency", "no_emergencies"):
+            if k == "unknown_emergency":
+                a["known"] = ", ".join(a["known"])
+            self.line(self.t(k, **a), "", fg="red", bold=True)
+        elif k == "emergency_over":
+            self.line(self.t("emergency_done", **a), "", fg="green", bold=True)
+        elif k in ("started", "finished", "paused"):
+            self.line()
+            self.line(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
+        elif k == "resumed":
+            self.line(self.t("resumed", **a), "", bold=True)
+            if a.get("waiting"):
+                self.line(self.t("resumed_waiting", waiting=" › ".join(a["waiting"])), "  ")
+            if a.get("changed"):
+                self.line(
+                    self.t(
+                        "rulebook_changed", version=a.get("version") or "-", sha=a.get("sha") or "-"
+                    ),
+                    "  ",
+                    fg="yellow",
+                )
+
+    def reminders(self, rs: Sequence[Reminder], now: datetime) -> None:
+        """The reminders due now, overdue, or close; recurring ones only when due."""
+        for r in rs:
+            if r.kind == "every" and not r.overdue:
+                continue
+            if not (r.overdue or r.at - now <= SOON):
+                continue
+            self.line(self._reminder(r, now), "  ", fg="red" if r.overdue else "yellow")
+
+    def _reminder(self, r: Reminder, now: datetime) -> str:
+        at = _when(r.at, now)
+        if r.kind == "every":
+            key = "due_every_now" if r.overdue else "due_every"
+        else:
+            key = {"within": "due_within", "at": "due_at", "due": "due_due"}[r.kind]
+        s = "⏰ " + self.t(key, title=r.step_title, text=r.text, at=at)
+        if r.overdue and r.kind != "every":
+            s += f" · {self.t('overdue')}"
+        if not r.mine:
+            s += " · " + self.t("other_run", run=r.run, procedure=r.procedure_title)
+        return s
+
+    def reminder_line(self, r: Reminder, now: datetime) -> str:
+        return self._reminder(r, now)
+
+
+class TerminalDriver:
+    """Asks a person. `tty` selects line editing and colour; without it one
+    answer is read per line (a pipe) and echoed, so the output reads as a
+    transcript."""
+
+    def __init__(
+        self, printer: Printer, stdin: TextIO | None = None, tty: bool | None = None
+    ) -> None:
+        self.p = printer
+        self.stdin = stdin or sys.stdin
+        self.tty = self.stdin.isatty() if tty is None else tty
+        self._form: str | None = None
+        if self.tty:
+            # Line editing and history for input(); absent on Windows, where
+            # input() still works without them.
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401
+
+    def show(self, view: View) -> None:
+        if isinstance(view, Header):
+            self._form = None
+        self.p.show(view)
+
+    # ---- reading
+
+    def _read(self, prompt: str) -> str | Command:
+        try:
+            if self.tty:
+                return input(prompt)
+            self.p.write(prompt)
+            line = self.stdin.readline()
+            if not line:
+                raise EOFError
+            answer = line.rstrip("\r\n")
+            self.p.write(answer + "\n")
+            return answer
+        except KeyboardInterrupt:
+            self.p.write("\n")
+            self.p.line(self.p.t("interrupted"), "  ", dim=True)
+            return Command("pause", how="interrupt")
+        except EOFError:
+            self.p.write("\n")
+            self.p.line(self.p.t("end_of_input"), "  ", dim=True)
+            return Command("pause", how="eof")
+
+    def _command(self, raw: str, yes_no: bool) -> Command | bool | None:
+        """A command typed at any question: a Command, True for "handled, ask
+        again" (help), None when it is an answer."""
+        s = raw.strip()
+        low = s.lower()
+        if s in ("!", "！"):
+            return Command("emergency")
+        if low in ("p", "pause", "暂停"):
+            return Command("pause")
+        if s in ("?", "？", "帮助", "help"):
+            self.p.line(self.p.t("help"), "  ")
+            return True
+        for prefix in ("n ", "备注 ", "备注:", "备注："):
+            if low.startswith(prefix) and s[len(prefix) :].strip():
+                return Command("note", text=s[len(prefix) :].strip())
+        if low == "备注" or (low == "n" and not yes_no):
+            note = self._read("  " + self.p.t("note_q") + PROMPT)
+            if isinstance(note, Command):
+                return note
+            return Command("note", text=note) if note.strip() else True
+        return None
+
+    def _ask_line(self, prompt: str, yes_no: bool = False) -> str | Command:
+        """Read until a line is an answer or a command (help is shown and asked again)."""
+        while True:
+            raw = self._read(prompt)
+            if isinstance(raw, Command):
+                return raw
+            cmd = self._command(raw, yes_no)
+            if cmd is True:
+                continue
+            if isinstance(cmd, Command):
+                return cmd
+            return raw
+
+    def _bad(self, message: str) -> None:
+        self.p.line("✗ " + message, "    ", fg="red")
+
+    # ---- questions
+
+    def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
+        self.p.reminders(reminders, now)
+        if isinstance(question, InputQuestion):
+            return self._value(question.spec, "  ", now)
+        if isinstance(question, FieldQuestion):
+            if self._form != question.form:
+                self._form = question.form
+                self.p.line(self.p.t("field_form", form=question.form_title), "  ", bold=True)
+            return self._value(question.spec, "    ", now)
+        if isinstance(question, ItemQuestion):
+            return self._item(question)
+        if isinstance(question, ChoiceQuestion):
+            return self._choice(question)
+        return self._emergency(question)
+
+    def _value(self, spec: values.Spec, indent: str, now: datetime) -> Reply:
+        hint = spec.hint(self.p.lang)
+        prompt = f"{indent}{spec.label}{f' [{hint}]' if hint else ''}{PROMPT}"
+        while True:
+            raw = self._ask_line(prompt, yes_no=spec.type == "bool")
+            if isinstance(raw, Command):
+                return raw
+            try:
+                return Given(values.parse(spec, raw, now))
+            except values.BadValue as exc:
+                self._bad(exc.text(self.p.lang))
+
+    def _item(self, q: ItemQuestion) -> Reply:
+        item = q.item
+        if q.mode == "read-do":
+            self.p._item(item)
+            prompt = f"      {self.p.t('read_do_q')}{PROMPT}"
+        else:
+            # The list was shown above; the confirmation names the item in one line.
+            question = f"  {self.p.t('done_q')}{PROMPT}"
+            room = WIDTH - width(question) - width(f"  [{item.number}] ")
+            prompt = f"  [{item.number}] {shorten(item.text, room)}{question}"
+        while True:
+            raw = self._ask_line(prompt, yes_no=True)
+            if isinstance(raw, Command):
+                return raw
+            answer = values.normalise(raw).lower()
+            if answer in DONE_WORDS:
+                return ItemAnswer("done")
+            if answer in NOT_DONE_WORDS:
+                return self._reason("not_done", "", required=item.critical)
+            for word in SKIP_WORDS:
+                if answer == word or answer.startswith(word + " "):
+                    return self._reason("skipped", raw.strip()[len(word) :].strip(), required=True)
+            self._bad(self.p.t("item_bad"))
+
+    def _reason(self, status: str, given: str, required: bool) -> Reply:
+        key = "reason_skip" if status == "skipped" else "reason_not_done"
+        reason = given
+        while not reason:
+            raw = self._read(f"      {self.p.t(key)}{PROMPT}")
+            if isinstance(raw, Command):
+                return raw
+            reason = raw.strip()
+            if reason or not required:
+                break
+            self._bad(self.p.t("reason_needed" if status == "skipped" else "reason_required"))
+        return ItemAnswer("skipped" if status == "skipped" else "not_done", reason or None)
+
+    def _numbered(self, shown: Sequence[str], names: Sequence[str], cancel: bool) -> Reply:
+        """A numbered list; the answer is a number (or an option's exact name)."""
+        n = len(shown)
+        for i, label in enumerate(shown, 1):
+            self.p.line(f"{i}) {label}", "    ", "       ")
+        if cancel:
+            self.p.line(f"0) {self.p.t('cancel')}", "    ", dim=True)
+        prompt = f"  {self.p.t('choose_q', n=n)}{PROMPT}"
+        while True:
+            raw = self._ask_line(prompt)
+            if isinstance(raw, Command):
+                return raw
+            s = values.normalise(raw)
+            if cancel and s in ("0", ""):
+                return Command("cancel")
+            if s.isdigit() and 1 <= int(s) <= n:
+                return Given(int(s) - 1)
+            if s in names:
+                return Given(list(names).index(s))
+            self._bad(self.p.t("choose_bad", n=n))
+
+    def _choice(self, q: ChoiceQuestion) -> Reply:
+        self.p.line(self.p.t("choose") + ":", "  ", bold=True)
+        if not q.options:
+            self.p.line(self.p.t("no_options"), "    ", dim=True)
+        shown = [
+            f"{o.label} → {o.to_title}" if o.to_title != o.label else o.label for o in q.options
+        ]
+        return self._numbered(shown, [o.label for o in q.options], cancel=False)
+
+    def _emergency(self, q: EmergencyQuestion) -> Reply:
+        self.p.line(self.p.t("emergencies"), "  ", fg="red", bold=True)
+        shown = [
+            f"[{o.priority}] {o.title}" + (f" — {o.trigger}" if o.trigger else "")
+            for o in q.options
+        ]
+        return self._numbered(shown, [o.procedure for o in q.options], cancel=True)

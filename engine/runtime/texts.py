@@ -1,0 +1,143 @@
+"""Every sentence the walk-through says to staff, in Chinese and English.
+
+Kept apart from the code that prints them so wording can be reviewed (and
+translated) in one place. `{name}` fields are filled with `str.format`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # ---- step
+    "step": ("第 {number}/{total} 步", "step {number} of {total}"),
+    "run": ("运行 #{run}", "run #{run}"),
+    "called_by": ("由 {trail} 调用", "called from {trail}"),
+    "emergency_over": ("应急 · 中断了 {trail}", "emergency · interrupted {trail}"),
+    "say": ("请说:", "Say:"),
+    "do": ("请做:", "Do:"),
+    "read_do": ("逐项读后做 (共 {n} 项):", "Read each item, then do it ({n} items):"),
+    "record": ("请记录: {forms}", "Record: {forms}"),
+    "critical": ("关键", "critical"),
+    "note": ("备注: {note}", "note: {note}"),
+    "by_role": ("由 {role} 执行", "by {role}"),
+    "footer": ("(! 紧急情况  p 暂停  n 备注  ? 帮助)", "(! emergency  p pause  n note  ? help)"),
+    # ---- questions
+    "done_q": ("完成? [Y/n/跳过]", "done? [Y/n/skip]"),
+    "read_do_q": (
+        "读完并做完后确认, 完成? [Y/n/跳过]",
+        "read it, do it, then confirm: done? [Y/n/skip]",
+    ),
+    "reason_skip": ("跳过的原因", "reason for skipping"),
+    "reason_not_done": ("未完成的原因", "reason it was not done"),
+    "reason_required": (
+        "关键项未完成, 必须写明原因",
+        "a critical item was not done: give the reason",
+    ),
+    "reason_needed": ("请写明跳过的原因", "give a reason for skipping"),
+    "item_bad": (
+        "请回答 y (完成)、n (未完成) 或 s (跳过)",
+        "answer y (done), n (not done) or s (skip)",
+    ),
+    "choose": ("请选择", "Choose"),
+    "choose_q": ("选择 [1-{n}]", "choice [1-{n}]"),
+    "choose_bad": ("请输入 1 到 {n} 之间的编号", "enter a number from 1 to {n}"),
+    "no_options": ("(没有可选的选项)", "(no options available)"),
+    "emergencies": ("应急流程 (按优先级):", "Emergency procedures (by priority):"),
+    "cancel": ("取消, 回到当前步骤", "cancel, back to the current step"),
+    "note_q": ("备注内容", "note"),
+    "field_form": ("《{form}》", "《{form}》"),
+    # ---- reminders
+    "due_within": ("{title} · 限时 {text} · 截止 {at}", "{title} · within {text} · due {at}"),
+    "due_at": ("{title} · 定时 {text}", "{title} · at {text}"),
+    "due_due": ("{title} · 到期 {at}", "{title} · due {at}"),
+    "due_every": ("{title} · 每 {text} · 下次 {at}", "{title} · every {text} · next {at}"),
+    "due_every_now": ("{title} · 每 {text} · 现在该做了", "{title} · every {text} · due now"),
+    "overdue": ("已超时", "OVERDUE"),
+    "other_run": ("运行 #{run} {procedure}", "run #{run} {procedure}"),
+    # ---- notices
+    "started": ("开始运行 #{run}: {title}", "started run #{run}: {title}"),
+    "branch": ("→ {why}, 转入: {to_title}", "→ {why}: go to {to_title}"),
+    "branch_plain": ("→ 转入: {to_title}", "→ next: {to_title}"),
+    "branch_otherwise": ("→ 其他情况, 转入: {to_title}", "→ otherwise: go to {to_title}"),
+    "call": ("↳ 调用流程: {title}{args}", "↳ calling: {title}{args}"),
+    "returned": (
+        "↲ {title} 已结束 ({outcome}), 回到: {back_title}",
+        "↲ {title} ended ({outcome}); back to {back_title}",
+    ),
+    "emergency": (
+        "⚠ 启动应急流程: {title} (优先级 {priority})。{interrupted} 停在「{step_title}」, "
+        "应急结束后从这里继续。",
+        "⚠ emergency: {title} (priority {priority}). {interrupted} waits at "
+        '"{step_title}" and continues from there when the emergency ends.',
+    ),
+    "emergency_done": (
+        "✓ 应急流程 {title} 已结束 ({outcome})。继续 {back_title}: {step_title}",
+        "✓ emergency {title} ended ({outcome}). Back to {back_title}: {step_title}",
+    ),
+    "finished": (
+        "✓ 运行 #{run} {title} 已完成 ({outcome})。查看记录: sop show {run}",
+        "✓ run #{run} {title} finished ({outcome}). Record: sop show {run}",
+    ),
+    "paused": (
+        "已暂停运行 #{run} ({title})。继续: sop resume {run}",
+        "paused run #{run} ({title}). Continue with: sop resume {run}",
+    ),
+    "resumed": (
+        "继续运行 #{run}: {title}, 当前步骤: {step_title}",
+        "resuming run #{run}: {title}, at: {step_title}",
+    ),
+    "resumed_waiting": (
+        "({waiting} 正在等待此应急流程结束)",
+        "({waiting} is waiting for this emergency to end)",
+    ),
+    "rulebook_changed": (
+        "注意: 此流程的规则手册在运行开始后已修改; 本次继续使用开始时的版本 ({version}, {sha})。",
+        "note: this procedure's rulebook changed after the run began; it continues "
+        "on the version it began with ({version}, {sha}).",
+    ),
+    "note_saved": ("备注已记录。", "note saved."),
+    "warning": (
+        '⚠ 规则手册问题 ({where}): "{expression}" 无法计算 ({detail}), 按不成立处理。',
+        '⚠ rulebook problem ({where}): "{expression}" cannot be evaluated ({detail}); '
+        "treated as false.",
+    ),
+    "stuck": (
+        "⚠ 此步没有可选的选项 (规则手册问题)。请用 n 记录情况, 或 p 暂停后联系流程负责人。",
+        "⚠ no option is available here (a rulebook problem). Add a note with n, or pause "
+        "with p and contact the procedure owner.",
+    ),
+    "choice_gone": ("选项「{label}」现在不可选。", 'option "{label}" is no longer available.'),
+    "no_emergencies": (
+        "规则手册中没有其他应急流程。",
+        "the rulebook has no other emergency procedures.",
+    ),
+    "unknown_emergency": (
+        '没有应急流程 "{procedure}"。可用: {known}',
+        'no emergency procedure "{procedure}". available: {known}',
+    ),
+    "interrupted": ("(已中断)", "(interrupted)"),
+    "end_of_input": ("(输入结束)", "(end of input)"),
+    "help": (
+        "在任何提问处都可以输入:\n"
+        "  !        紧急情况: 列出应急流程并启动一个; 当前流程停在这一步, 应急结束后继续\n"
+        "  p        暂停 (之后用 sop resume 继续); Ctrl-C 和 Ctrl-D 也会安全暂停\n"
+        '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
+        "  ?        显示本帮助\n"
+        "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
+        "选择题: 输入编号。是/否: 是/否 或 y/n。",
+        "At any question you can type:\n"
+        "  !         emergency: list emergency procedures and start one; this procedure\n"
+        "            waits at this step and continues when the emergency ends\n"
+        "  p         pause (continue later with sop resume); Ctrl-C and Ctrl-D also pause\n"
+        '  n TEXT    add a note (in a yes/no question a lone n means "no")\n'
+        "  ?         show this help\n"
+        "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
+        "Choices: type the number. Yes/no: y/n (是/否).",
+    ),
+}
+
+
+def text(key: str, lang: str, **args: Any) -> str:
+    zh, en = TEXTS[key]
+    return (en if lang == "en" else zh).format(**args)
