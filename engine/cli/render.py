@@ -11,6 +11,7 @@ import click
 
 if TYPE_CHECKING:
     from engine.render import TextFormat
+    from engine.render.manual import ManualFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOCALES = ("zh-CN", "zh-TW", "zh-HK")
@@ -163,7 +164,7 @@ def checklist(
     output: str | None,
     rulebook_path: str | None,
 ) -> None:
-    """检查单: 每步的 ☐ 事项 (关键项标 ★)、条件、时限和定期提醒、要填的记录。
+    """检查单: 每步的 □ 事项 (关键项标 ★)、条件、时限和定期提醒、要填的记录。
 
     不写 PROCEDURE 而用 --role 时, 生成该岗位的每日工作卡 (所有流程, 例行工作按时刻在前)。
     """
@@ -182,3 +183,31 @@ def checklist(
         ),
         output,
     )
+
+
+@render.command(short_help="受控手册 (HTML/PDF/Markdown) / the controlled manual")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="输出格式 / output format",
+)
+@_locale_option
+@_output_option
+def manual(path: str | None, fmt: str, locale: str | None, output: str | None) -> None:
+    """整本规则手册的受控手册: 封面、目录、每个流程的文件控制表、目的、范围、启动条件、
+    岗位职责、流程图、作业步骤、空白表单、修订记录, 以及岗位索引和表单一览。
+
+    PDF 为 A4, 嵌入中文字体 (没有安装中文字体的电脑也能正确显示), 必须用 -o 指定文件。
+    """
+    from engine.errors import UsageError
+    from engine.render.manual import render_manual
+
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
+    rulebook = load(path)
+    data = render_manual(rulebook, cast("ManualFormat", fmt), locale or rulebook.locale)
+    emit(data if fmt == "pdf" else data.decode("utf-8"), output)

@@ -1,4 +1,4 @@
-"""Checklists: ☐ items per step, critical first, with conditions, timing,
+"""Checklists: □ items per step, critical first, with conditions, timing,
 records to fill and where to go next.
 
 For one procedure every step is listed (a paper checklist is followed in

@@ -97,7 +97,7 @@ def graph_layout(graph: Graph) -> Layout:
     return layout(
         [NodeSpec(n.id, n.lines, n.shape) for n in graph.nodes],
         [EdgeSpec(e.src, e.dst, e.label) for e in graph.edges],
-        connector=lambda target: f"↩ 回到第{numbers[target]}步",
+        connector=lambda target: f"↑ 回到第{numbers[target]}步",
     )
 
 

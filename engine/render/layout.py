@@ -141,7 +141,7 @@ def layout(
 ) -> Layout:
     """Place `nodes` and route `edges`. With `connector`, an edge that goes back
     up (a loop in the procedure) ends in a small connector box under its source
-    reading `connector(target)`, e.g. "↩ 回到第8步", instead of a long line
+    reading `connector(target)`, e.g. "↑ 回到第8步", instead of a long line
     back up: printed flowcharts stay legible around steps many others return to."""
     boxes = {n.id: _box(n.id, n.lines, n.shape, NODE_FONT, NODE_WRAP_EM) for n in nodes}
     order_hint = {n.id: i for i, n in enumerate(nodes)}

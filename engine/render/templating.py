@@ -26,6 +26,14 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def css(text: Any) -> Any:
+    """A CSS string's content: quotes, backslashes and `<` (never `</style>`) escaped."""
+    from markupsafe import Markup
+
+    out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return Markup(out.replace("\n", " "))
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -39,6 +47,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md
+    env.filters["css"] = css
     return env
 
 

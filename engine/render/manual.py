@@ -1,0 +1,199 @@
+"""The controlled SOP manual of a whole rulebook: what an auditor prints.
+
+Cover, document control and table of contents; per procedure its document
+control table, purpose, scope, trigger, posts and duties, flowchart, steps
+(who, what to do, what to say, records, deadlines, where next), the blank
+forms it fills, design notes and revision history; at the end a role index
+and the list of forms. This module gathers those facts once; the HTML and
+Markdown templates and the PDF (engine/render/pdf.py) lay them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.model import Document, Rulebook
+from engine.render.graph import Graph, build_graph
+from engine.render.layout import Layout
+from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
+
+ManualFormat = Literal["html", "md"]
+MANUAL_FORMATS: tuple[ManualFormat, ...] = ("html", "md")
+# A log sheet (one row per visit) suits short forms; others print one per page.
+LOG_MAX_FIELDS = 8
+
+
+@dataclass(frozen=True)
+class FormSheet:
+    form: RecordView
+    source: str
+    log: bool  # columns and blank rows, rather than one record per sheet
+
+
+@dataclass(frozen=True)
+class ProcEntry:
+    view: ProcView
+    graph: Graph
+    sheets: tuple[FormSheet, ...]
+    number: str  # document number, or the id when the procedure has none
+    header: str  # 受控文件 / 草稿 …: what the running header says
+
+    @property
+    def anchor(self) -> str:
+        return f"proc-{self.view.id}"
+
+
+@dataclass(frozen=True)
+class RoleUse:
+    proc: ProcEntry
+    steps: tuple[str, ...]  # "第3步 迎宾服务"
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    role: RoleView
+    uses: tuple[RoleUse, ...]
+
+
+@dataclass(frozen=True)
+class FormUse:
+    proc: ProcEntry
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FormEntry:
+    id: str
+    title: str
+    source: str
+    fields: int
+    uses: tuple[FormUse, ...]
+
+
+@dataclass(frozen=True)
+class Manual:
+    rulebook: Rulebook
+    document: Document
+    number: str
+    header: str
+    date: str  # the print date: SOURCE_DATE_EPOCH when set (reproducible), else today
+    procedures: tuple[ProcEntry, ...]
+    roles: tuple[RoleEntry, ...]
+    forms: tuple[FormEntry, ...]
+
+    @property
+    def title(self) -> str:
+        return self.rulebook.title
+
+
+def print_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def header_for(status: str | None) -> str:
+    return STATUS_HEADERS.get(status or "", status or "受控文件")
+
+
+def _sort_key(view: ProcView) -> tuple[bool, bool, str, str]:
+    """Service procedures first, emergency plans after them; by document number."""
+    number = view.document.number
+    return (view.kind == "emergency", not number, number or "", view.id)
+
+
+def build_manual(rulebook: Rulebook) -> Manual:
+    builder = ViewBuilder(rulebook)
+    views = sorted((builder.procedure(p) for p in rulebook.procedures.values()), key=_sort_key)
+    entries = []
+    for view in views:
+        sheets = tuple(_sheet(builder, rulebook, rec.form_id) for rec in view.forms)
+        entries.append(
+            ProcEntry(
+                view,
+                build_graph(view),
+                sheets,
+                view.document.number or view.id,
+                header_for(view.document.status),
+            )
+        )
+    return Manual(
+        rulebook,
+        rulebook.document,
+        rulebook.document.number or "",
+        header_for(rulebook.document.status),
+        print_date(),
+        tuple(entries),
+        _roles(rulebook, entries),
+        _forms(rulebook, entries),
+    )
+
+
+def _sheet(builder: ViewBuilder, rulebook: Rulebook, form_id: str) -> FormSheet:
+    full = builder.form_view(form_id)
+    form = rulebook.forms.get(form_id)
+    long = any(f.type == "longtext" for f in full.fields)
+    return FormSheet(
+        full, (form.source if form else None) or "", not long and len(full.fields) <= LOG_MAX_FIELDS
+    )
+
+
+def _step_names(entry: ProcEntry, wanted: set[str]) -> tuple[str, ...]:
+    return tuple(f"第{s.number}步 {s.title}" for s in entry.view.steps if s.id in wanted)
+
+
+def _roles(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[RoleEntry, ...]:
+    out = []
+    for rid, role in rulebook.roles.items():
+        uses = []
+        for entry in entries:
+            acting = {s.id for s in entry.view.steps if rid in s.role_ids}
+            if acting:
+                uses.append(RoleUse(entry, _step_names(entry, acting)))
+        out.append(RoleEntry(RoleView(rid, role.name, role.duties), tuple(uses)))
+    return tuple(out)
+
+
+def _forms(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[FormEntry, ...]:
+    out = []
+    for fid, form in rulebook.forms.items():
+        uses = []
+        for entry in entries:
+            filling = {s.id for s in entry.view.steps if any(r.form_id == fid for r in s.records)}
+            if filling:
+                uses.append(FormUse(entry, _step_names(entry, filling)))
+        out.append(FormEntry(fid, form.title, form.source or "", len(form.fields), tuple(uses)))
+    return tuple(out)
+
+
+def layouts(manual: Manual) -> dict[str, Layout]:
+    from engine.render.graph import graph_layout
+
+    return {entry.view.id: graph_layout(entry.graph) for entry in manual.procedures}
+
+
+def render_manual(rulebook: Rulebook, fmt: ManualFormat = "html", locale: str = "zh-CN") -> bytes:
+    """The manual as bytes (UTF-8 text for html/md)."""
+    from engine.render.locale import convert
+
+    manual = build_manual(rulebook)
+    from engine.render.templating import render
+
+    if fmt == "md":
+        from engine.render.graph import mermaid_label
+
+        text = render("manual.md.j2", m=manual, mermaid_label=mermaid_label, lang=locale)
+    else:
+        from engine.render.svg import svg_fragment
+
+        shapes = layouts(manual)
+        charts = {
+            entry.view.id: svg_fragment(entry.graph, shapes[entry.view.id])
+            for entry in manual.procedures
+        }
+        text = render("manual.html.j2", m=manual, charts=charts, lang=locale)
+    return convert(text, locale).encode("utf-8")
