@@ -21,6 +21,11 @@ COMMANDS: dict[str, str] = {
     "graph": "engine.cli.graph:graph",
     "run": "engine.cli.run:run",
     "resume": "engine.cli.resume:resume",
+    "runs": "engine.cli.runs:runs",
+    "show": "engine.cli.show:show",
+    "report": "engine.cli.report:report",
+    "due": "engine.cli.due:due",
+    "journal": "engine.cli.journal:journal",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
@@ -29,6 +34,11 @@ SHORT_HELP: dict[str, str] = {
     "graph": "流程图 (Mermaid/DOT/SVG) / flowchart",
     "run": "按步骤执行流程 / walk through a procedure",
     "resume": "继续暂停的运行 / continue a paused run",
+    "runs": "列出运行记录 / list runs",
+    "show": "显示一次运行的经过 / show a run's timeline",
+    "report": "运行产生的记录和报告 / forms and incident reports",
+    "due": "各运行的期限和提醒 / what is due across runs",
+    "journal": "日志检查 (verify) / journal checks",
 }
 
 

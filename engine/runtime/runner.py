@@ -296,6 +296,8 @@ class Runner:
                         ev.INPUT_ANSWERED,
                         {
                             "name": q.spec.name,
+                            "label": q.spec.label,
+                            "type": q.spec.type,
                             "value": reply.value,
                             "step": step_id,
                             "depth": pending.depth,

@@ -141,3 +141,77 @@ TEXTS: dict[str, tuple[str, str]] = {
 def text(key: str, lang: str, **args: Any) -> str:
     zh, en = TEXTS[key]
     return (en if lang == "en" else zh).format(**args)
+
+
+# Labels of `sop show` and `sop report` (engine/templates/run_*.j2).
+LABELS: dict[str, tuple[str, str]] = {
+    "run": ("运行", "Run"),
+    "operator": ("执行人", "Operator"),
+    "site": ("案场", "Site"),
+    "started": ("开始", "Started"),
+    "finished": ("结束", "Finished"),
+    "updated": ("最后更新", "Last update"),
+    "rulebook": ("规则手册", "Rulebook"),
+    "version": ("版本", "Version"),
+    "rulebook_changed": (
+        "继续时规则手册已修改, 按开始时的版本执行",
+        "the rulebook had changed when resumed; the run kept its version",
+    ),
+    "interrupts": ("中断了", "Interrupted"),
+    "interrupted_by": ("被应急流程中断", "Interrupted by emergency"),
+    "timeline": ("经过", "Timeline"),
+    "deviations": ("偏差", "Deviations"),
+    "no_deviations": ("无偏差: 所有检查项均已完成", "no deviations: every item was done"),
+    "notes": ("备注", "Notes"),
+    "forms": ("记录", "Records"),
+    "no_forms": ("本次运行没有填写表单", "no form was filled in this run"),
+    "actions": ("采取的措施", "Actions taken"),
+    "notified": ("通知与报告", "Who was notified"),
+    "none": ("无", "none"),
+    "outcome": ("结果", "Outcome"),
+    "current_step": ("当前步骤", "Current step"),
+    "incident_title": ("事故情况和处理报告", "Incident report"),
+    "incident": ("事故类别", "Incident"),
+    "occurred": ("发生时间", "Occurred"),
+    "ended": ("处理结束", "Handled by"),
+    "reporter": ("报告人", "Reported by"),
+    "checklist": ("检查项", "Checklist"),
+    "done": ("已完成", "done"),
+    "not_done": ("未完成", "not done"),
+    "skipped": ("跳过", "skipped"),
+    "reason": ("原因", "reason"),
+    "critical": ("关键", "critical"),
+    "enter": ("进入", "enter"),
+    "choice": ("选择", "chose"),
+    "otherwise": ("其他情况", "otherwise"),
+    "call": ("调用", "call"),
+    "returned": ("返回", "returned"),
+    "note": ("备注", "note"),
+    "warning": ("规则手册问题", "rulebook problem"),
+    "paused": ("暂停", "paused"),
+    "paused_interrupt": ("暂停 (Ctrl-C)", "paused (Ctrl-C)"),
+    "paused_eof": ("暂停 (输入结束)", "paused (end of input)"),
+    "paused_error": ("暂停 (出错)", "paused (error)"),
+    "resumed": ("继续", "resumed"),
+    "resumed_changed": (
+        "继续 (规则手册已修改, 按原版本)",
+        "resumed (rulebook changed; kept its version)",
+    ),
+    "emergency_started": ("应急流程开始", "emergency started"),
+    "emergency_ended": ("应急流程结束, 继续", "emergency ended; continuing"),
+    "milestone": ("里程碑", "milestone"),
+    "form_rows": ("共 {n} 行", "{n} rows"),
+    "status": ("状态", "Status"),
+    "procedure": ("流程", "Procedure"),
+    "step": ("步骤", "Step"),
+    "when": ("时间", "When"),
+    "due": ("期限", "Due"),
+    "overdue": ("已超时", "OVERDUE"),
+    "no_runs": ("没有符合条件的运行。", "no runs match."),
+    "no_dues": ("没有待办的期限或提醒。", "nothing is due."),
+    "more": ("… 还有 {n} 个, 用 --limit 显示更多", "… {n} more; use --limit to see them"),
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return {k: (en if lang == "en" else zh) for k, (zh, en) in LABELS.items()}

@@ -1,0 +1,115 @@
+"""`sop report`: what runs produced — filled forms, incident reports."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.options import lang_option
+from engine.errors import RunError, UsageError
+
+
+@click.command(short_help="运行产生的记录和报告 / forms and incident reports from runs")
+@click.argument("run_id", type=int, metavar="[RUN]", required=False)
+@click.option(
+    "--form",
+    "form_id",
+    default=None,
+    help="把各次运行填写的此表单汇总成一张表 / one form's rows across runs",
+)
+@click.option("--procedure", default=None, help="配合 --form: 只看此流程 / with --form")
+@click.option("--since", default=None, metavar="DATE", help="配合 --form: 开始于此日期或之后")
+@click.option("--until", default=None, metavar="DATE", help="配合 --form: 开始于此日期之前")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    help="输出格式 / output format",
+)
+@journal_option
+@lang_option
+def report(
+    run_id: int | None,
+    form_id: str | None,
+    procedure: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    journal_path: str | None,
+    lang: str,
+) -> None:
+    """sop report RUN: 运行 RUN 填写的表单 (如《样板间客户接待记录表》); 应急流程给出
+    《事故情况和处理报告》(经过、措施、通知了谁、备注)。
+
+    sop report --form visitor_log: 各次运行填写的该表单, 汇总为一张表。
+    """
+    from engine.journal import RunFilter
+    from engine.runtime.record import read_record, record_of
+    from engine.runtime.report import render_form_table, render_report
+
+    if (run_id is None) == (form_id is None):
+        raise UsageError("请给出运行编号 RUN, 或用 --form 指定表单 (二选一)")
+    with open_journal(journal_path, must_exist=True) as journal:
+        if run_id is not None:
+            record = read_record(journal, run_id)
+            if record is None:
+                raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+            if fmt == "json":
+                click.echo(json.dumps(_record_json(record), ensure_ascii=False, indent=2))
+                return
+            click.echo(render_report(record, fmt, lang), nl=False)
+            return
+        rows = journal.runs(RunFilter((), procedure, None, since, until))
+        fills = []
+        title = form_id
+        for row in reversed(rows):  # oldest first, as a paper form fills up
+            rec = record_of(journal, row, journal.events(row.id))
+            for fill in rec.forms:
+                if fill.form == form_id:
+                    fills.append((rec, fill))
+                    title = fill.title
+    if fmt == "json":
+        out = [
+            {"run": rec.run.id, "at": fill.at, "fields": {f: v for f, _, v in fill.fields}}
+            for rec, fill in fills
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(render_form_table(str(title), fills, fmt, lang), nl=False)
+
+
+def _record_json(record: object) -> dict[str, object]:
+    from engine.runtime.record import RunRecord, run_json
+
+    assert isinstance(record, RunRecord)
+    return {
+        "run": run_json(record.run),
+        "forms": [
+            {
+                "form": f.form,
+                "title": f.title,
+                "at": f.at,
+                "step": f.step_title,
+                "fields": [
+                    {"field": fid, "label": label, "value": value} for fid, label, value in f.fields
+                ],
+            }
+            for f in record.forms
+        ],
+        "actions": [{"at": e.at, "text": e.text} for e in record.actions if e.status == "done"],
+        "notified": [{"at": e.at, "text": e.text} for e in record.notified],
+        "deviations": [
+            {
+                "at": e.at,
+                "step": e.step_title,
+                "text": e.text,
+                "status": e.status,
+                "reason": e.detail,
+            }
+            for e in record.deviations
+        ],
+        "notes": [{"at": e.at, "step": e.step_title, "text": e.text} for e in record.notes],
+    }

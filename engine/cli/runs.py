@@ -1,0 +1,82 @@
+"""`sop runs`: the runs in the journal, newest first."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.options import lang_option
+
+STATUSES = {
+    "open": ("active", "waiting"),
+    "paused": ("paused",),
+    "finished": ("finished",),
+    "unfinished": ("active", "waiting", "paused"),
+    "all": (),
+}
+
+
+@click.command(short_help="列出运行记录 / list runs")
+@click.option(
+    "--status",
+    type=click.Choice(list(STATUSES)),
+    default="all",
+    help="open 进行中, paused 已暂停, finished 已完成, unfinished 未完成 / status",
+)
+@click.option("--procedure", default=None, help="只看此流程 / only this procedure")
+@click.option("--site", default=None, help="只看此案场 / only this site")
+@click.option("--since", default=None, metavar="DATE", help="开始于此日期或之后 (2026-11-22)")
+@click.option("--until", default=None, metavar="DATE", help="开始于此日期之前 / started before")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="最多显示几个 / at most this many",
+)
+@journal_option
+@format_option
+@lang_option
+def runs(
+    status: str,
+    procedure: str | None,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    journal_path: str | None,
+    fmt: str,
+    lang: str,
+) -> None:
+    """列出日志中的运行: 编号、状态、流程、当前步骤或结果、执行人、开始时间。"""
+    from engine.journal import RunFilter
+    from engine.runtime.layout import pad, shorten
+    from engine.runtime.record import run_json, status_text
+    from engine.runtime.texts import labels
+
+    with open_journal(journal_path) as journal:
+        rows = journal.runs(RunFilter(STATUSES[status], procedure, site, since, until, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if fmt == "json":
+        click.echo(json.dumps([run_json(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    L = labels(lang)
+    if not rows:
+        click.echo(L["no_runs"])
+        return
+    for r in rows:
+        where = r.outcome if r.status == "finished" else r.step_title or ""
+        started = r.started_at[5:16].replace("T", " ")
+        line = (
+            pad(f"#{r.id}", 7)
+            + pad(status_text(r.status, lang), 13)
+            + pad(shorten(r.title, 22), 23)
+            + pad(shorten(where or "", 18), 19)
+            + started
+        )
+        click.echo(line.rstrip())
+    if more:
+        click.echo(L["more"].format(n="≥1"))

@@ -1,0 +1,284 @@
+"""A run's record, read back from the journal: the timeline, what was done
+and not done, the forms filled in, who was notified — what `sop show` and
+`sop report` print.
+
+Events carry the titles and labels they were shown with, so reading a run
+back needs neither the rulebook nor its pinned copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.journal import Event, Journal, RunRow
+from engine.runtime import state as ev
+from engine.runtime.values import show
+
+# Checklist items that notify someone: the incident report lists them as
+# "who was notified". The words are those the source documents use.
+NOTIFY_WORDS = ("通知", "报警", "报告", "上报", "汇报", "拨打", "联系", "告知", "呼叫", "报案")
+
+STATUS_TEXT = {
+    "active": ("进行中", "in progress"),
+    "waiting": ("等待应急结束", "waiting for an emergency"),
+    "paused": ("已暂停", "paused"),
+    "finished": ("已完成", "finished"),
+}
+
+
+def status_text(status: str, lang: str = "zh") -> str:
+    zh, en = STATUS_TEXT.get(status, (status, status))
+    return en if lang == "en" else zh
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the timeline. `kind` is the event kind; `text` and
+    `detail` are the words shown (rulebook text, answers); `deviation` marks
+    what an auditor looks for: skipped or undone items, rulebook problems."""
+
+    seq: int
+    at: str
+    actor: str | None
+    procedure: str
+    step: str | None
+    step_title: str | None
+    kind: str
+    text: str = ""
+    detail: str = ""
+    status: str = ""
+    critical: bool = False
+    deviation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FormFill:
+    """One filling-in of a form: its fields as recorded, in order."""
+
+    form: str
+    title: str
+    at: str
+    step_title: str | None
+    fields: tuple[tuple[str, str, str], ...]  # (field id, label, value shown)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run: RunRow
+    started: Mapping[str, Any]
+    entries: tuple[Entry, ...]
+    forms: tuple[FormFill, ...]
+    interrupted_by: tuple[RunRow, ...] = ()  # emergencies that interrupted this run
+    interrupts: RunRow | None = None  # the run this emergency interrupted
+    finished_at: str | None = None
+    resumed_on_changed_rulebook: bool = False
+
+    @property
+    def deviations(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.deviation)
+
+    @property
+    def actions(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind == ev.ITEM_CHECKED)
+
+    @property
+    def notified(self) -> tuple[Entry, ...]:
+        return tuple(
+            e for e in self.actions if e.status == "done" and any(w in e.text for w in NOTIFY_WORDS)
+        )
+
+    @property
+    def notes(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind == ev.NOTE_ADDED)
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for e in self.entries:
+            if e.actor:
+                seen.setdefault(e.actor, None)
+        return tuple(seen)
+
+
+@dataclass
+class _Reader:
+    """Walks the events keeping the titles of the frames on the stack."""
+
+    titles: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    forms: list[FormFill] = field(default_factory=list)
+    fill: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
+    fill_at: dict[tuple[str, str], str] = field(default_factory=dict)
+    changed: bool = False
+
+    def where(self) -> tuple[str, str | None, str | None]:
+        return self.titles[-1] if self.titles else ("", None, None)
+
+    def add(self, e: Event, kind: str, **kw: Any) -> None:
+        proc, step, title = self.where()
+        self.entries.append(Entry(e.seq, e.at, e.actor, proc, step, title, kind, **kw))
+
+    def close_forms(self) -> None:
+        """Fields recorded at one arrival at a step make one filled form."""
+        title = self.where()[2]
+        for (form, form_title), rows in self.fill.items():
+            self.forms.append(
+                FormFill(form, form_title, self.fill_at[(form, form_title)], title, tuple(rows))
+            )
+        self.fill.clear()
+        self.fill_at.clear()
+
+    def read(self, e: Event) -> None:
+        d = e.data
+        k = e.kind
+        if k == ev.RUN_STARTED:
+            self.titles = [(d["procedure"], None, None)]
+            self.add(e, k, text=str(d.get("title", "")))
+        elif k == ev.STEP_ENTERED:
+            self.close_forms()
+            self.titles[-1] = (d["procedure"], d["step"], d.get("title"))
+            self.add(e, k, text=str(d.get("title", "")))
+        elif k == ev.INPUT_ANSWERED:
+            self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
+        elif k == ev.ITEM_CHECKED:
+            status = d["status"]
+            self.add(
+                e,
+                k,
+                text=d["text"],
+                detail=d.get("reason") or "",
+                status=status,
+                critical=bool(d.get("critical")),
+                deviation=status != "done",
+            )
+        elif k == ev.FIELD_RECORDED:
+            key = (d["form"], d.get("form_title") or d["form"])
+            self.fill.setdefault(key, []).append(
+                (d["field"], d.get("label") or d["field"], show(d["value"]))
+            )
+            self.fill_at.setdefault(key, e.at)
+            self.add(
+                e,
+                k,
+                text=f"{d.get('label') or d['field']}",
+                detail=show(d["value"]),
+                status=str(d.get("form_title") or d["form"]),
+            )
+        elif k == ev.CHOICE_MADE:
+            self.add(e, k, text=d["label"])
+        elif k == ev.BRANCH_TAKEN:
+            why = d.get("why") or ""
+            if why:
+                self.add(e, k, text=why)
+        elif k == ev.CALL_STARTED:
+            self.close_forms()
+            self.add(
+                e,
+                k,
+                text=d.get("title") or d["procedure"],
+                detail=", ".join(f"{n}={show(v)}" for n, v in d.get("with", {}).items()),
+            )
+            self.titles.append((d["procedure"], None, None))
+        elif k == ev.CALL_RETURNED:
+            self.close_forms()
+            self.add(e, k, text=d.get("title") or d["procedure"], detail=str(d.get("outcome")))
+            if len(self.titles) > 1:
+                self.titles.pop()
+        elif k == ev.RUN_RESUMED:
+            self.changed = self.changed or bool(d.get("rulebook_changed"))
+            self.add(e, k, status="changed" if d.get("rulebook_changed") else "")
+        elif k in (ev.RUN_INTERRUPTED, ev.RUN_CONTINUED):
+            other = d.get("by", d.get("after"))
+            self.add(
+                e,
+                k,
+                text=str(d.get("title", "")),
+                detail=str(other),
+                status=str(d.get("outcome") or ""),
+            )
+        elif k == ev.WARNING:
+            self.add(
+                e,
+                k,
+                text=str(d.get("expression", "")),
+                detail=str(d.get("detail", "")),
+                status=str(d.get("where", "")),
+                deviation=True,
+            )
+        elif k == ev.NOTE_ADDED:
+            self.add(e, k, text=d["text"])
+        elif k == ev.MILESTONE_REACHED:
+            self.add(e, k, text=str(d.get("title", d["name"])))
+        elif k == ev.RUN_PAUSED:
+            self.add(e, k, status=str(d.get("how", "")))
+        elif k == ev.RUN_FINISHED:
+            self.close_forms()
+            self.add(e, k, text=str(d.get("outcome", "")))
+
+
+def read_record(journal: Journal, run_id: int) -> RunRecord | None:
+    row = journal.run(run_id)
+    if row is None:
+        return None
+    return record_of(journal, row, journal.events(run_id))
+
+
+def record_of(journal: Journal, row: RunRow, events: Iterable[Event]) -> RunRecord:
+    reader = _Reader()
+    started: Mapping[str, Any] = {}
+    finished = None
+    for e in events:
+        if e.kind == ev.RUN_STARTED:
+            started = e.data
+        if e.kind == ev.RUN_FINISHED:
+            finished = e.at
+        reader.read(e)
+    reader.close_forms()
+    children = tuple(journal.children(row.id))
+    parent = journal.run(row.parent) if row.parent is not None else None
+    return RunRecord(
+        row,
+        started,
+        tuple(reader.entries),
+        tuple(reader.forms),
+        children,
+        parent,
+        finished,
+        reader.changed,
+    )
+
+
+def event_json(e: Event) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "run": e.run,
+        "at": e.at,
+        "kind": e.kind,
+        "actor": e.actor,
+        "data": dict(e.data),
+        "hash": e.hash,
+    }
+
+
+def run_json(row: RunRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "procedure": row.procedure,
+        "title": row.title,
+        "kind": row.kind,
+        "status": row.status,
+        "step": row.step,
+        "step_title": row.step_title,
+        "outcome": row.outcome,
+        "operator": row.operator,
+        "site": row.site,
+        "started_at": row.started_at,
+        "updated_at": row.updated_at,
+        "parent": row.parent,
+        "events": row.events,
+        "rulebook_sha": row.rulebook_sha,
+        "procedure_sha": row.procedure_sha,
+        "dues": list(row.dues),
+    }
