@@ -148,6 +148,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "a comma or closing bracket is missing in [ ] or { }",
         ),
     },
+    "comment-after-text": {
+        "": (
+            '" #" 之后的 {comment} 被当作注释忽略了, 不属于这段文字。如果它是文字的一部分, 请给整段文字加引号',
+            '{comment} after " #" is read as a comment and dropped from the text. if it belongs to the text, quote the whole text',
+        )
+    },
     "yaml-key": {
         "": ('键为空或不是一段文字。请写成 "键: 值"', 'empty or non-text key. write "key: value"')
     },
@@ -337,6 +343,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             'milestone "{name}" is not declared in this procedure\'s milestones. {hint}declared: {known}',
         )
     },
+    "with-value": {
+        "": (
+            '传给 "{name}" 的值 {value} 不符合流程 "{callee}" 中它的类型 {type}{detail}',
+            'value {value} passed to "{name}" does not fit its type {type} in procedure "{callee}"{detail_en}',
+        )
+    },
     "input-default": {
         "": (
             '输入项 "{name}" 的默认值 {value} 与类型 {type} 不符{detail}',
@@ -465,9 +477,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
 
 SUMMARY = {
     "zh": "{files} 个文件: {errors} 个错误, {warnings} 个警告",
-    "en": "{files} files: {errors} errors, {warnings} warnings",
+    "en": "{files}: {errors}, {warnings}",
 }
-CLEAN = {"zh": "{files} 个文件, 没有发现问题 ✓", "en": "{files} files, no problems found ✓"}
+CLEAN = {"zh": "{files} 个文件, 没有发现问题 ✓", "en": "{files}, no problems found ✓"}
 DID_YOU_MEAN = {"zh": ' 是否想写 "{s}"?', "en": ' did you mean "{s}"?'}
 
 

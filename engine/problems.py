@@ -55,6 +55,7 @@ WARNING_RULES = frozenset(
         "unused-role",
         "unused-form",
         "revision-version",
+        "comment-after-text",
     }
 )
 

@@ -202,6 +202,37 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
     return errors
 
 
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
+def comments_after_text(doc: Document) -> list[Problem]:
+    """Plain text followed by ` #` on its line: YAML drops the rest as a
+    comment, a trap when the text meant "#4 号楼" or "§5.4 #4"."""
+    lines: list[str] | None = None
+    found: list[Problem] = []
+    if " #" not in doc.text and "\t#" not in doc.text:
+        return found
+    for mark in doc.marks.values():
+        if mark[4] != "" or mark[0] != mark[2]:
+            continue
+        if lines is None:
+            lines = doc.text.split("\n")
+        rest = lines[mark[2] - 1][mark[3] - 1 :]
+        m = _COMMENT_AFTER.match(rest)
+        if m:
+            comment = rest[m.end() - 1 :].strip()
+            col = mark[3] + m.end() - 1
+            shown = comment if len(comment) <= 16 else comment[:15] + "…"
+            found.append(
+                Problem(
+                    "comment-after-text",
+                    Pos(doc.path, mark[2], col, mark[2], col + len(comment)),
+                    {"comment": f'"{shown}"'},
+                )
+            )
+    return found
+
+
 def indentation_hints(text: str, path: str, up_to_line: int) -> list[Problem]:
     """Tabs or full-width spaces in indentation: the likely cause of a YAML
     syntax error at or after them (computed only when one occurred)."""
@@ -454,6 +485,7 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
         return Loaded(path, None, [*errors, _problem("empty-file", path)])
     try:
         doc = parse(text, path)
+        errors.extend(comments_after_text(doc))
     except LoadFailed as failed:
         problem = failed.problem
         if problem.rule == "yaml-syntax":

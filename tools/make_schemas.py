@@ -3,6 +3,7 @@ are kept tidy (run it after editing, then commit both)."""
 
 import json
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -468,15 +469,11 @@ sop_defs = {
     },
 }
 
-WARNING_RULES = [
-    "too-many-items",
-    "emergency-trigger",
-    "critical-order",
-    "unused-input",
-    "unused-role",
-    "unused-form",
-    "revision-version",
-]
+# The advisory rules a procedure may silence: the engine's own list.
+sys.path.insert(0, str(ROOT))
+from engine.problems import WARNING_RULES as _WARNINGS  # noqa: E402
+
+WARNING_RULES = sorted(_WARNINGS)
 
 sop = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -37,6 +37,7 @@ from engine.checks import (
     unused_form,
     unused_input,
     unused_role,
+    with_value,
 )
 from engine.checks.context import Context
 from engine.problems import Problem
@@ -54,6 +55,7 @@ REGISTRY: tuple[ModuleType, ...] = (
     input_refs,
     milestone_refs,
     input_default,
+    with_value,
     # structure
     one_way_out,
     otherwise_last,
