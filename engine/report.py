@@ -87,10 +87,7 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
         counts = {"files": files, "errors": result.errors, "warnings": result.warnings}
         if lang == "en":  # Chinese has no plural; English does
             counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in counts.items()}
-        if result.problems:
-            line = SUMMARY[lang].format(**counts)
-        else:
-            line = CLEAN[lang].format(**counts)
+        line = (SUMMARY if result.problems else CLEAN)[lang].format(**counts)
         out.append((_DIM + line + _RESET if color else line) + "\n")
     return "".join(out)
 
