@@ -190,7 +190,7 @@ def checklist(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "md"]),
+    type=click.Choice(["html", "pdf", "md"]),
     default="html",
     show_default=True,
     help="输出格式 / output format",

@@ -20,8 +20,8 @@ from engine.render.graph import Graph, build_graph
 from engine.render.layout import Layout
 from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
 
-ManualFormat = Literal["html", "md"]
-MANUAL_FORMATS: tuple[ManualFormat, ...] = ("html", "md")
+ManualFormat = Literal["html", "pdf", "md"]
+MANUAL_FORMATS: tuple[ManualFormat, ...] = ("html", "pdf", "md")
 # A log sheet (one row per visit) suits short forms; others print one per page.
 LOG_MAX_FIELDS = 8
 
@@ -181,6 +181,10 @@ def render_manual(rulebook: Rulebook, fmt: ManualFormat = "html", locale: str = 
     from engine.render.locale import convert
 
     manual = build_manual(rulebook)
+    if fmt == "pdf":
+        from engine.render.pdf import render_pdf
+
+        return render_pdf(manual, locale)
     from engine.render.templating import render
 
     if fmt == "md":

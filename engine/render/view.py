@@ -368,11 +368,7 @@ class ViewBuilder:
             called = self.rulebook.procedures.get(call_id)
             call_title = f"《{called.title}》" if called else call_id
             callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
-            call_args = tuple(
-                f"{Wording(callee_inputs).noun(ref.name)}: "
-                f"{wording.fill(value, self.values if self.filled else None)}"
-                for ref, value in step.call.args
-            )
+            call_args = self._call_args(step, wording, Wording(callee_inputs))
         return StepView(
             number=numbers[step.id],
             id=step.id,
@@ -402,6 +398,22 @@ class ViewBuilder:
             unverified=step.status == "unverified",
             is_start=step.id == proc.start.name,
         )
+
+    def _call_args(self, step: Step, mine: Wording, theirs: Wording) -> tuple[str, ...]:
+        """What the call passes, in words: an answer handed on under the same
+        name reads "沿用…"; literal yes/no reads 是/否."""
+        assert step.call is not None
+        out = []
+        for ref, value in step.call.args:
+            name = theirs.noun(ref.name)
+            source = value.source.strip()
+            passed = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", source)
+            if passed and passed.group(1) == ref.name and not self.filled:
+                out.append(f"沿用{name}")
+                continue
+            text = {"True": "是", "False": "否", "true": "是", "false": "否"}.get(source)
+            out.append(f"{name}: {text or mine.fill(value, self.values if self.filled else None)}")
+        return tuple(out)
 
     def _exits(
         self,

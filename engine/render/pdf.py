@@ -1,0 +1,495 @@
+"""The PDF manual: the markup template → ReportLab flowables → A4 PDF.
+
+Why ReportLab and not HTML + WeasyPrint: WeasyPrint needs Pango from the
+operating system, so `pip install .` alone would not give a working PDF on a
+fresh machine. ReportLab is pure Python (BSD), lays out CJK text with proper
+line-breaking rules (no 。 at a line start), splits long tables across pages
+with repeated headers, builds the table of contents with page numbers in a
+second pass, and embeds a subset of a TrueType font (engine/render/fonts.py).
+
+The layout still comes from a Jinja2 template (manual.pdf.xml.j2), written in
+a small markup this module reads; all wording stays in templates.
+Page furniture is drawn once the page count is known: a running header
+"受控文件 · 编号 · 版本 · 第 N 页 共 M 页" counted per controlled document, and the
+manual's own page number in the footer, which the contents refer to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, cast
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from engine.render.fonts import fonts_for
+from engine.render.locale import convert, is_traditional
+from engine.render.manual import Manual, layouts
+from engine.render.pdf_draw import Chart
+from engine.render.templating import render
+
+PAGE_W, PAGE_H = A4
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 22 * mm, 18 * mm
+FRAME_W = PAGE_W - 2 * MARGIN_X
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+INK = colors.HexColor("#1d2733")
+MUTED = colors.HexColor("#5b6673")
+ACCENT = colors.HexColor("#0b5cad")
+CRIT = colors.HexColor("#b3261e")
+RULE = colors.HexColor("#c9d1da")
+SOFT = colors.HexColor("#f0f3f7")
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+
+
+def register_fonts(markup: str, locale: str) -> Fonts:
+    """Embed-ready subsets of the CJK font for exactly this document's text."""
+    pair = fonts_for(markup, "tc" if is_traditional(locale) else "sc")
+    tag = hashlib.sha256(pair.regular).hexdigest()[:8]
+    regular, bold = f"{pair.name}-{tag}", f"{pair.name}-Bold-{tag}"
+    if regular not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(regular, io.BytesIO(pair.regular)))
+        pdfmetrics.registerFont(TTFont(bold, io.BytesIO(pair.bold)))
+        pdfmetrics.registerFontFamily(
+            regular, normal=regular, bold=bold, italic=regular, boldItalic=bold
+        )
+    return Fonts(regular, bold)
+
+
+def styles(f: Fonts) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle(
+        "body",
+        fontName=f.regular,
+        fontSize=9.5,
+        leading=14.5,
+        textColor=INK,
+        wordWrap="CJK",
+        spaceAfter=3,
+        bulletFontName=f.regular,
+    )
+
+    def make(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return {
+        "body": base,
+        "muted": make("muted", textColor=MUTED, fontSize=8.5, leading=12.5),
+        "center": make("center", alignment=TA_CENTER),
+        "h1": make("h1", fontName=f.bold, fontSize=17, leading=23, spaceBefore=2, spaceAfter=8),
+        "h2": make(
+            "h2",
+            fontName=f.bold,
+            fontSize=11.5,
+            leading=16,
+            textColor=ACCENT,
+            spaceBefore=9,
+            spaceAfter=4,
+        ),
+        "h3": make("h3", fontName=f.bold, fontSize=10, leading=14.5, spaceBefore=7, spaceAfter=2),
+        "org": make("org", fontSize=15, leading=22, alignment=TA_CENTER),
+        "cover-title": make(
+            "cover-title", fontName=f.bold, fontSize=26, leading=36, alignment=TA_CENTER
+        ),
+        "stamp": make(
+            "stamp",
+            fontName=f.bold,
+            fontSize=15,
+            leading=22,
+            alignment=TA_CENTER,
+            textColor=CRIT,
+            borderColor=CRIT,
+            borderWidth=2,
+            borderPadding=6,
+            leftIndent=FRAME_W / 2 - 55,
+            rightIndent=FRAME_W / 2 - 55,
+        ),
+        "sheet-title": make(
+            "sheet-title",
+            fontName=f.bold,
+            fontSize=15,
+            leading=22,
+            alignment=TA_CENTER,
+            spaceBefore=6,
+            spaceAfter=10,
+        ),
+        "cell": make("cell", fontSize=8.8, leading=12.5, spaceAfter=0),
+        "cell-head": make("cell-head", fontName=f.bold, fontSize=8.8, leading=12.5, spaceAfter=0),
+        "fact-label": make("fact-label", textColor=MUTED, fontSize=8.5, leading=13.5, spaceAfter=0),
+        "fact": make("fact", spaceAfter=0, leading=13.5),
+        "fact-muted": make("fact-muted", spaceAfter=0, fontSize=8.5, leading=12.5, textColor=MUTED),
+        "li": make("li", leftIndent=14, bulletIndent=2, spaceAfter=1.5),
+        "toc0": make("toc0", fontSize=10, leading=17),
+    }
+
+
+# -- the page furniture ------------------------------------------------------
+@dataclass(frozen=True)
+class DocInfo:
+    """The controlled document a page belongs to (what its header says)."""
+
+    index: int
+    number: str
+    version: str
+    header: str
+    cover: bool = False
+
+
+class Heading(Paragraph):
+    """A heading that may be a bookmark (`key`) and a contents entry (`toc`)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str | None, toc: str | None):
+        super().__init__(text, style)
+        self.sop_key = key
+        self.sop_toc = toc
+
+
+class DocMark(Flowable):
+    """Zero-size marker: pages from here on belong to this document."""
+
+    def __init__(self, info: DocInfo) -> None:
+        super().__init__()
+        self.info = info
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canvas: Any = self.canv  # ReportLab lets flowables leave notes on the canvas
+        canvas._sop_doc = self.info
+
+
+@dataclass(frozen=True)
+class Furniture:
+    fonts: Fonts
+    left: str  # organisation · manual title
+    date: str
+
+
+class FurnishedCanvas(Canvas):
+    """Holds pages back until the end, when page counts are known, then draws
+    each page's header and footer (the usual "page N of M" technique)."""
+
+    def __init__(self, *args: Any, furniture: Furniture, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._furniture = furniture
+        self._saved: list[dict[str, Any]] = []
+        self._sop_doc: DocInfo | None = None
+
+    def showPage(self) -> None:
+        self._saved.append(dict(self.__dict__))
+        fresh: Any = self  # a new page, without emitting this one yet (ReportLab internal)
+        fresh._startPage()
+
+    def save(self) -> None:
+        docs = [state.get("_sop_doc") for state in self._saved]
+        totals: dict[int, int] = {}
+        for info in docs:
+            if info is not None:
+                totals[info.index] = totals.get(info.index, 0) + 1
+        seen: dict[int, int] = {}
+        for page, state in enumerate(self._saved, start=1):
+            self.__dict__.update(state)
+            info = state.get("_sop_doc")
+            if info is not None and not info.cover:
+                seen[info.index] = seen.get(info.index, 0) + 1
+                self._draw_furniture(info, seen[info.index], totals[info.index], page)
+            super().showPage()
+        super().save()
+
+    def _draw_furniture(self, info: DocInfo, n: int, total: int, page: int) -> None:
+        f = self._furniture
+        top = PAGE_H - MARGIN_TOP + 9 * mm
+        self.saveState()
+        self.setFillColor(MUTED)
+        self.setFont(f.fonts.regular, 7.5)
+        self.drawString(MARGIN_X, top, f.left)
+        version = f" · 版本 {info.version}" if info.version else ""
+        self.drawRightString(
+            PAGE_W - MARGIN_X,
+            top,
+            f"{info.header} · {info.number}{version} · 第 {n} 页 共 {total} 页",
+        )
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.6)
+        self.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
+        bottom = MARGIN_BOTTOM - 9 * mm
+        self.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
+        self.drawString(MARGIN_X, bottom, f"印制日期 {f.date} · 以受控版本为准, 打印件请核对版本")
+        self.drawRightString(PAGE_W - MARGIN_X, bottom, f"— {page} —")
+        self.restoreState()
+
+
+class ManualDoc(BaseDocTemplate):
+    def __init__(self, target: Any, **kwargs: Any) -> None:
+        super().__init__(
+            target,
+            pagesize=A4,
+            leftMargin=MARGIN_X,
+            rightMargin=MARGIN_X,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            **kwargs,
+        )
+        frame = Frame(
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            FRAME_W,
+            FRAME_H,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+    def afterFlowable(self, flowable: Any) -> None:
+        if not isinstance(flowable, Heading) or flowable.sop_key is None:
+            return
+        key = flowable.sop_key
+        self.canv.bookmarkPage(key)
+        title = flowable.sop_toc
+        if title:
+            self.canv.addOutlineEntry(title, key, level=0)
+            self.notify("TOCEntry", (0, title, self.page, key))
+
+
+# -- markup → flowables ----------------------------------------------------------
+def inline(el: ET.Element) -> str:
+    """The element's content as ReportLab paragraph markup (b, font, br)."""
+    parts = [_escape(el.text or "")]
+    for child in el:
+        parts.append(ET.tostring(child, encoding="unicode"))
+    return "".join(parts).strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class Builder:
+    def __init__(self, manual: Manual, fonts: Fonts, charts: dict[str, Any]) -> None:
+        self.manual = manual
+        self.fonts = fonts
+        self.st = styles(fonts)
+        self.charts = charts
+        self.docs = 0
+
+    def story(self, root: ET.Element) -> list[Any]:
+        out: list[Any] = []
+        for el in root:
+            out.extend(self.block(el))
+        return out
+
+    def blocks(self, el: ET.Element) -> list[Any]:
+        return [flowable for child in el for flowable in self.block(child)]
+
+    def block(self, el: ET.Element) -> Iterator[Any]:
+        tag = el.tag
+        if tag == "doc":
+            if self.docs:
+                yield PageBreak()
+            yield DocMark(
+                DocInfo(
+                    self.docs,
+                    el.get("number", ""),
+                    el.get("version", ""),
+                    el.get("header", ""),
+                    el.get("cover") == "1",
+                )
+            )
+            self.docs += 1
+            yield from self.blocks(el)
+        elif tag in ("h1", "h2", "h3"):
+            para = Heading(inline(el), self.st[tag], el.get("key"), el.get("toc"))
+            para.keepWithNext = True
+            yield para
+        elif tag == "p":
+            yield Paragraph(inline(el), self.st[el.get("class", "body").split()[0]])
+        elif tag == "ul":
+            for li in el:
+                style = (
+                    self.st["li"]
+                    if li.get("class") != "muted"
+                    else ParagraphStyle(
+                        "li-muted",
+                        parent=self.st["li"],
+                        textColor=MUTED,
+                        fontSize=8.5,
+                        leading=12.5,
+                    )
+                )
+                yield Paragraph(inline(li), style, bulletText=li.get("mark", "·"))
+        elif tag == "table":
+            yield self.table(el)
+        elif tag == "step":
+            yield self.step(el)
+        elif tag == "chart":
+            yield Chart(self.charts[el.get("id", "")], self.fonts.regular, FRAME_H - 40)
+        elif tag == "toc":
+            toc = TableOfContents(dotsMinLevel=0)
+            toc.levelStyles = [self.st["toc0"]]
+            yield toc
+        elif tag == "pagebreak":
+            yield PageBreak()
+        elif tag == "space":
+            yield Spacer(1, float(el.get("h", "6")))
+        elif tag == "keep":
+            yield KeepTogether(self.blocks(el))
+        else:
+            raise ValueError(f"unknown PDF markup element <{tag}>")
+
+    def step(self, el: ET.Element) -> Any:
+        """A step: its heading, then one row per fact, with an accent rule on the left."""
+        head = Paragraph(inline(el[0]), self.st["h3"])
+        rows = []
+        for fact in el[1:]:
+            muted = "muted" in fact.get("class", "")
+            mark = fact.get("mark", "")
+            text = inline(fact)
+            if mark:
+                color = "#b3261e" if "crit" in fact.get("class", "") else "#1d2733"
+                text = f'<font color="{color}">{mark}</font> {text}'
+            rows.append(
+                [
+                    Paragraph(fact.get("label", ""), self.st["fact-label"]),
+                    Paragraph(text, self.st["fact-muted" if muted else "fact"]),
+                ]
+            )
+        table = Table(rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+                    ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT),
+                ]
+            )
+        )
+        return KeepTogether([head, table, Spacer(1, 5)])
+
+    def table(self, el: ET.Element) -> Any:
+        kind = el.get("class", "grid")
+        head = el.get("head") == "1"
+        rows: list[list[Any]] = []
+        spans: list[tuple[Any, ...]] = []
+        heights: list[float | None] = []
+        for r, tr in enumerate(el):
+            row: list[Any] = []
+            height: float | None = None
+            for td in tr:
+                cls = td.get("class", "")
+                style = "cell-head" if (head and r == 0) or "th" in cls else "cell"
+                row.append(Paragraph(inline(td), self.st[style]))
+                span = int(td.get("span", "1"))
+                if span > 1:
+                    spans.append(("SPAN", (len(row) - 1, r), (len(row) + span - 2, r)))
+                    row.extend([""] * (span - 1))
+                if "tall" in cls:
+                    height = 62.0
+                elif "blank" in cls:
+                    height = 26.0
+            rows.append(row)
+            heights.append(height)
+        columns = max((len(row) for row in rows), default=1)
+        if kind == "log":
+            extra = int(el.get("rows", "12"))
+            rows += [[""] * columns for _ in range(extra)]
+            heights += [24.0] * extra
+        width = FRAME_W * _percent(el.get("width", "100%"))
+        given = el.get("widths")
+        widths = (
+            [width * _percent(w) for w in given.split(",")]
+            if given
+            else [width / columns] * columns
+        )
+        table = Table(
+            rows,
+            colWidths=widths,
+            rowHeights=heights,
+            repeatRows=1 if head else 0,
+            hAlign=cast(Any, el.get("align", "LEFT").upper()),
+        )
+        commands: list[tuple[Any, ...]] = [
+            ("GRID", (0, 0), (-1, -1), 0.6, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP" if kind != "log" else "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            *spans,
+        ]
+        if head:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), SOFT))
+        for r, tr in enumerate(el):
+            for c, td in enumerate(tr):
+                if "th" in td.get("class", ""):
+                    commands.append(("BACKGROUND", (c, r), (c, r), SOFT))
+        table.setStyle(TableStyle(commands))
+        return table
+
+
+def _percent(text: str) -> float:
+    return float(text.strip().rstrip("%")) / 100
+
+
+def render_pdf(manual: Manual, locale: str = "zh-CN") -> bytes:
+    shapes = layouts(manual)
+    markup = convert(render("manual.pdf.xml.j2", m=manual), locale)
+    root = ET.fromstring(markup)
+    fonts = register_fonts(markup, locale)
+    builder = Builder(manual, fonts, shapes)
+    story = builder.story(root)
+    buffer = io.BytesIO()
+    org = manual.rulebook.organisation.name
+    furniture = Furniture(fonts, convert(f"{org} · {manual.title}", locale), manual.date)
+    doc = ManualDoc(
+        buffer,
+        title=root.get("title", ""),
+        author=root.get("author", ""),
+        subject=root.get("subject", ""),
+        creator="sop",
+        lang=locale,
+        invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else 0,
+        initialFontName=fonts.regular,  # else every page starts in Helvetica, unembedded
+    )
+    doc.multiBuild(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture))
+    return buffer.getvalue()
+
+
+def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:
+    """The intermediate markup, for golden files (the PDF bytes are checked by reading back)."""
+    return convert(render("manual.pdf.xml.j2", m=manual), locale)
