@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "report": "engine.cli.report:report",
     "due": "engine.cli.due:due",
     "journal": "engine.cli.journal:journal",
+    "simulate": "engine.cli.simulate:simulate",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
@@ -39,6 +40,7 @@ SHORT_HELP: dict[str, str] = {
     "report": "运行产生的记录和报告 / forms and incident reports",
     "due": "各运行的期限和提醒 / what is due across runs",
     "journal": "日志检查 (verify) / journal checks",
+    "simulate": "生成场景走遍每条转移 / simulate every path",
 }
 
 

@@ -37,7 +37,7 @@ class Header:
     role: str | None
     trail: tuple[str, ...]  # the procedures below this one on the stack (callers, interrupted)
     emergency: bool
-    visit: tuple[int, int, int]  # (run, frame depth, steps entered in the frame): one arrival
+    visit: tuple[int, int]  # (run, steps entered in it so far): identifies one arrival
     note: str | None = None
 
 

@@ -374,7 +374,6 @@ class Runner:
         proc = frame.procedure
         trail = [a.state.procedure.title for a in self.session[:-1]]
         trail += [f.procedure.title for f in active.state.frames[:-1]]
-        depth = len(active.state.frames) - 1
         return Header(
             run=active.state.run_id,
             procedure=proc.id,
@@ -386,7 +385,7 @@ class Runner:
             role=self._role(active, step.role),
             trail=tuple(trail),
             emergency=active.state.procedure.kind == "emergency",
-            visit=(active.state.run_id, depth, frame.entries),
+            visit=(active.state.run_id, active.state.arrivals),
             note=step.note,
         )
 
@@ -593,7 +592,14 @@ class Runner:
         why = self._why(step, index)
         title = frame.procedure.steps[target].title
         taken = self._draft(
-            ev.BRANCH_TAKEN, {"step": step.id, "to": target, "why": why, "index": index}
+            ev.BRANCH_TAKEN,
+            {
+                "procedure": frame.procedure.id,
+                "step": step.id,
+                "to": target,
+                "why": why,
+                "index": index,
+            },
         )
         drafts = [*before, taken, self._enter(active, frame.procedure, target, before)]
         return drafts, Notice("branch", {"why": why, "to": target, "to_title": title})
@@ -649,7 +655,13 @@ class Runner:
         first = self._milestone(active, step)
         made = self._draft(
             ev.CHOICE_MADE,
-            {"step": step.id, "label": step.choices[index].label, "to": target, "index": index},
+            {
+                "procedure": st.top.procedure.id,
+                "step": step.id,
+                "label": step.choices[index].label,
+                "to": target,
+                "index": index,
+            },
         )
         proc = st.top.procedure
         self._commit(active, [*first, made, self._enter(active, proc, target, first)])

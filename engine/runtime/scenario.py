@@ -162,7 +162,7 @@ class ScenarioDriver:
         self.visits: dict[str, int] = {}
         self.used: dict[str, int] = {}
         self.visit: _Visit | None = None
-        self._seen: set[tuple[int, int, int]] = set()
+        self._seen: set[tuple[int, int]] = set()
         self._form: str | None = None
 
     # ---- views

@@ -10,7 +10,7 @@ so a guard on `hour` cannot send a resumed run somewhere it did not go.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.journal import Event, RunUpdate
@@ -49,7 +49,6 @@ class Frame:
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
     dues: list[dict[str, Any]] = field(default_factory=list)
-    entries: int = 0  # steps entered in this frame, so each arrival has its own number
 
     @property
     def current(self) -> Step:
@@ -57,14 +56,12 @@ class Frame:
         return self.procedure.steps[self.step]
 
     def copy(self) -> Frame:
-        return Frame(
-            self.procedure,
-            dict(self.values),
-            self.step,
-            self.entered_at,
-            dict(self.items),
-            dict(self.fields),
-            list(self.dues),
+        return replace(
+            self,
+            values=dict(self.values),
+            items=dict(self.items),
+            fields=dict(self.fields),
+            dues=list(self.dues),
         )
 
 
@@ -83,6 +80,7 @@ class RunState:
     operator: str | None = None
     site: str | None = None
     started: Mapping[str, Any] = field(default_factory=dict)
+    arrivals: int = 0  # steps entered in the run so far: each arrival has its own number
 
     @property
     def top(self) -> Frame:
@@ -93,20 +91,8 @@ class RunState:
         return self.rulebook.procedure(self.procedure_id)
 
     def copy(self) -> RunState:
-        return RunState(
-            self.run_id,
-            self.rulebook,
-            [f.copy() for f in self.frames],
-            self.status,
-            self.last_seq,
-            self.procedure_id,
-            self.interrupts,
-            self.waiting_for,
-            self.outcome,
-            dict(self.milestones),
-            self.operator,
-            self.site,
-            self.started,
+        return replace(
+            self, frames=[f.copy() for f in self.frames], milestones=dict(self.milestones)
         )
 
     def apply(self, kind: str, data: Mapping[str, Any], at: str) -> None:
@@ -143,7 +129,7 @@ def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
     top.step, top.entered_at = d["step"], at
     top.items, top.fields = {}, {}
     top.dues = list(d.get("dues", ()))
-    top.entries += 1
+    s.arrivals += 1
 
 
 def _input(s: RunState, d: Mapping[str, Any], at: str) -> None:

@@ -1,0 +1,488 @@
+"""Simulation: scenarios that together take every transition, run for real.
+
+For a procedure, the inputs its guards read are given candidate values (each
+boolean both ways, each option, the constants the guards compare against);
+for each combination the step graph that results is walked: an automatic
+`next` goes where its first true branch goes, a choice step may take any
+choice whose guard holds. Each transition not yet covered gets a scenario —
+the shortest way from the start to it and on to an end — until every
+transition is covered or no combination reaches the rest. A combination
+under which some reachable step cannot reach an end (a choice step with
+every choice hidden, a loop with no way out) is a dead end, and fails.
+
+The scenarios then run through the same runner staff use (scenario driver,
+in-memory journal), and coverage is counted from what the journal recorded,
+not from the plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from engine.expressions import analyse, parse_guard
+from engine.model import Expr, Procedure, Rulebook
+from engine.runtime import evaluate
+from engine.runtime.pinning import Pinned
+from engine.runtime.values import BadValue, Spec, candidates, parse, sample
+
+MAX_COMBINATIONS = 2048
+BASE_TIME = datetime(2026, 11, 23, 10, 0).astimezone()  # a Monday morning
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edge:
+    procedure: str
+    step: str
+    kind: str  # "next" (automatic, or after a call returns) | "choice"
+    index: int
+    to: str
+
+    def label(self, proc: Procedure) -> str:
+        step = proc.steps[self.step]
+        if self.kind == "choice":
+            return step.choices[self.index].label
+        branch = step.next[self.index]
+        return branch.label or (branch.when.source if branch.when else "")
+
+
+def edges_of(proc: Procedure) -> list[Edge]:
+    out: list[Edge] = []
+    for sid, step in proc.steps.items():
+        out += [Edge(proc.id, sid, "next", i, b.to.name) for i, b in enumerate(step.next)]
+        out += [Edge(proc.id, sid, "choice", i, c.to.name) for i, c in enumerate(step.choices)]
+    return out
+
+
+@dataclass
+class Plan:
+    procedure: str
+    scenarios: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    uncovered: list[Edge] = field(default_factory=list)
+    dead_ends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # step, inputs
+    total: int = 0
+
+
+# ---------------------------------------------------------------- candidate values
+
+
+def _guards(proc: Procedure) -> list[Expr]:
+    out: list[Expr] = []
+    for step in proc.steps.values():
+        out += [b.when for b in step.next if b.when]
+        out += [c.when for c in step.choices if c.when]
+        out += [i.when for i in (*step.say, *step.do) if i.when]
+    return out
+
+
+def _constants(exprs: Sequence[Expr]) -> list[Any]:
+    from jinja2 import nodes
+
+    found: list[Any] = []
+    for expr in exprs:
+        try:
+            tree = parse_guard(expr.source)
+        except Exception:  # the validator reports syntax; nothing to learn here
+            continue
+        found += [n.value for n in tree.find_all(nodes.Const)]
+    return found
+
+
+def _clock_candidates(names: set[str], constants: Sequence[Any]) -> list[datetime]:
+    """Times of day (and days of the week) that the guards distinguish."""
+    times = [BASE_TIME]
+    numbers = [c for c in constants if isinstance(c, int) and not isinstance(c, bool)]
+    if "hour" in names:
+        times += [
+            BASE_TIME.replace(hour=h) for n in numbers for h in (n - 1, n, n + 1) if 0 <= h <= 23
+        ]
+    if "weekday" in names:
+        times += [BASE_TIME + timedelta(days=d - 1) for d in numbers if 1 <= d <= 7]
+    if "now" in names:
+        for c in constants:
+            if isinstance(c, str) and len(c) == 5 and c[2] == ":" and c.replace(":", "").isdigit():
+                h, m = int(c[:2]), int(c[3:])
+                if h < 24 and m < 60:
+                    at = BASE_TIME.replace(hour=h, minute=m)
+                    times += [at - timedelta(minutes=1), at]
+    unique: list[datetime] = []
+    for t in times:
+        if t not in unique:
+            unique.append(t)
+    return unique
+
+
+def _combinations(axes: Sequence[Sequence[Any]], limit: int) -> Iterator[tuple[Any, ...]]:
+    """Every combination when there are few; else the first values, each value
+    of each axis alone, then a fixed random sample."""
+    size = 1
+    for axis in axes:
+        size *= max(len(axis), 1)
+    if size <= limit:
+        yield from itertools.product(*axes)
+        return
+    base = tuple(axis[0] for axis in axes)
+    yield base
+    seen = {base}
+    for i, axis in enumerate(axes):
+        for value in axis[1:]:
+            combo = (*base[:i], value, *base[i + 1 :])
+            if combo not in seen:
+                seen.add(combo)
+                yield combo
+    rng = random.Random(20261122)
+    while len(seen) < limit:
+        combo = tuple(rng.choice(list(axis)) for axis in axes)
+        if combo not in seen:
+            seen.add(combo)
+            yield combo
+
+
+# ---------------------------------------------------------------- the graph under one assignment
+
+
+@dataclass
+class _World:
+    rulebook: Rulebook
+    proc: Procedure
+    values: dict[str, Any]
+    now: datetime
+
+    def scope(self) -> dict[str, Any]:
+        scope = evaluate.builtins(self.now)
+        inputs = self.rulebook.inputs_for(self.proc)
+        scope.update({n: i.default for n, i in inputs.items() if i.default is not None})
+        scope.update(self.values)
+        return scope
+
+    def holds(self, expr: Expr | None, scope: Mapping[str, Any]) -> bool:
+        if expr is None:
+            return True
+        try:
+            return evaluate.truth(expr.source, scope)
+        except (evaluate.NeedInput, evaluate.ExpressionFailed):
+            return False
+
+    def graph(self) -> dict[str, list[Edge]]:
+        scope = self.scope()
+        out: dict[str, list[Edge]] = {}
+        for sid, step in self.proc.steps.items():
+            taken: list[Edge] = []
+            for i, branch in enumerate(step.next):
+                if self.holds(branch.when, scope):
+                    taken.append(Edge(self.proc.id, sid, "next", i, branch.to.name))
+                    break
+            for i, choice in enumerate(step.choices):
+                if self.holds(choice.when, scope):
+                    taken.append(Edge(self.proc.id, sid, "choice", i, choice.to.name))
+            out[sid] = taken
+        return out
+
+
+def _paths_from(start: str, graph: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
+    """Shortest edge path from `start` to every step it reaches."""
+    paths: dict[str, list[Edge]] = {start: []}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for e in graph.get(here, []):
+            if e.to not in paths:
+                paths[e.to] = [*paths[here], e]
+                queue.append(e.to)
+    return paths
+
+
+def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
+    """For every step that can reach an `end`, the shortest edge path to one."""
+    back: dict[str, list[Edge]] = {sid: [] for sid in proc.steps}
+    for edges in graph.values():
+        for e in edges:
+            back[e.to].append(e)
+    ends = [sid for sid, s in proc.steps.items() if s.end is not None]
+    out: dict[str, list[Edge]] = {sid: [] for sid in ends}
+    queue = deque(ends)
+    while queue:
+        here = queue.popleft()
+        for e in back[here]:
+            if e.step not in out:
+                out[e.step] = [e, *out[here]]
+                queue.append(e.step)
+    return out
+
+
+# ---------------------------------------------------------------- planning
+
+
+class Planner:
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+
+    def axes(self, proc: Procedure) -> tuple[list[str], list[list[Any]], list[datetime]]:
+        guards = _guards(proc)
+        names: set[str] = set()
+        for g in guards:
+            names.update(analyse(g.source, "guard").names)
+        constants = _constants(guards)
+        inputs = self.rulebook.inputs_for(proc)
+        varied = [n for n in inputs if n in names and inputs[n].default is None]
+        axes = [candidates(Spec.of_input(inputs[n]), constants, BASE_TIME) for n in varied]
+        return varied, axes, _clock_candidates(names, constants)
+
+    def base_values(self, proc: Procedure) -> dict[str, Any]:
+        """A value for every input the procedure may ask (guards vary some of them)."""
+        inputs = self.rulebook.inputs_for(proc)
+        return {
+            n: sample(Spec.of_input(i), BASE_TIME) for n, i in inputs.items() if i.default is None
+        }
+
+    def plan(self, proc: Procedure) -> Plan:
+        plan = Plan(proc.id)
+        wanted = set(edges_of(proc))
+        plan.total = len(wanted)
+        covered: set[Edge] = set()
+        dead: set[str] = set()
+        varied, axes, clocks = self.axes(proc)
+        base = self.base_values(proc)
+        for combo in _combinations([*axes, clocks], MAX_COMBINATIONS):
+            values = {**base, **dict(zip(varied, combo[:-1], strict=True))}
+            world = _World(self.rulebook, proc, values, combo[-1])
+            graph = world.graph()
+            reach = _paths_from(proc.start.name, graph)
+            out = _ways_out(proc, graph)
+            for sid in reach:
+                if sid not in out and sid not in dead:
+                    dead.add(sid)
+                    plan.dead_ends.append((sid, {n: values[n] for n in varied}))
+            for e in sorted(wanted - covered):
+                if e in covered:  # taken by a path made earlier in this loop
+                    continue
+                if e.step in reach and e in graph[e.step] and e.to in out:
+                    path = [*reach[e.step], e, *out[e.to]]
+                    covered.update(path)
+                    plan.scenarios.append(self.scenario(world, path, len(plan.scenarios) + 1))
+                    plan.assignments.append({n: values[n] for n in varied})
+        plan.uncovered = sorted(wanted - covered)
+        if not plan.scenarios:  # no transitions (a one-step procedure): walk it once anyway
+            world = _World(self.rulebook, proc, base, BASE_TIME)
+            way = _ways_out(proc, world.graph()).get(proc.start.name)
+            if way is not None:
+                plan.scenarios.append(self.scenario(world, way, 1))
+                plan.assignments.append({})
+        return plan
+
+    def scenario(self, world: _World, path: Sequence[Edge], number: int) -> dict[str, Any]:
+        steps: dict[str, list[dict[str, Any]]] = {}
+        inputs = dict(world.values)
+        self._walk(world.proc, world.proc.start.name, path, steps, inputs, qualify=False)
+        return {
+            "title": f"{world.proc.title} · 场景 {number}",
+            "procedure": world.proc.id,
+            "now": world.now.isoformat(),
+            "inputs": inputs,
+            "steps": {k: (v[0] if len(v) == 1 else v) for k, v in steps.items()},
+        }
+
+    def _walk(
+        self,
+        proc: Procedure,
+        start: str,
+        path: Sequence[Edge],
+        steps: dict[str, list[dict[str, Any]]],
+        inputs: dict[str, Any],
+        qualify: bool,
+    ) -> None:
+        """Write one visit per step along `path` (and through any callee)."""
+        here = start
+        queue = list(path)
+        while True:
+            step = proc.steps[here]
+            visit: dict[str, Any] = {}
+            record = self._record(step)
+            if record:
+                visit["record"] = record
+            edge = queue.pop(0) if queue else None
+            if edge is not None and edge.kind == "choice":
+                visit["choice"] = step.choices[edge.index].label
+            key = f"{proc.id}:{here}" if qualify else here
+            steps.setdefault(key, []).append(visit)
+            if step.call is not None:
+                self._callee(proc, step, steps, inputs)
+            if edge is None:
+                return
+            here = edge.to
+
+    def _callee(
+        self,
+        caller: Procedure,
+        step: Any,
+        steps: dict[str, list[dict[str, Any]]],
+        inputs: dict[str, Any],
+    ) -> None:
+        """The callee's shortest way to an end, with the values the call passes."""
+        callee = self.rulebook.procedure(step.call.procedure.name)
+        caller_world = _World(self.rulebook, caller, inputs, BASE_TIME)
+        given: dict[str, Any] = {}
+        callee_inputs = self.rulebook.inputs_for(callee)
+        for ref, expr in step.call.args:
+            try:
+                text = evaluate.render(expr.source, caller_world.scope())
+            except (evaluate.NeedInput, evaluate.ExpressionFailed):
+                continue
+            inp = callee_inputs.get(ref.name)
+            try:
+                given[ref.name] = parse(Spec.of_input(inp), text, BASE_TIME) if inp else text
+            except BadValue:
+                given[ref.name] = text
+        for name, value in self.base_values(callee).items():
+            inputs.setdefault(name, value)
+        world = _World(self.rulebook, callee, {**inputs, **given}, BASE_TIME)
+        path = _ways_out(callee, world.graph()).get(callee.start.name, [])
+        self._walk(callee, callee.start.name, path, steps, inputs, qualify=True)
+
+    def _record(self, step: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for rec in step.record:
+            form = self.rulebook.forms[rec.form.name]
+            fields = (
+                form.fields.values()
+                if rec.all_fields
+                else [form.fields[r.name] for r in rec.fields]
+            )
+            for fld in fields:
+                values[f"{form.id}.{fld.id}"] = sample(Spec.of_field(fld), BASE_TIME)
+        return values
+
+
+# ---------------------------------------------------------------- running the plan
+
+
+@dataclass
+class Simulation:
+    plan: Plan
+    wanted: set[Edge] = field(default_factory=set)  # every transition of the procedure
+    runs: list[int] = field(default_factory=list)
+    outcomes: list[str | None] = field(default_factory=list)
+    taken: set[Edge] = field(default_factory=set)  # transitions the journal shows were taken
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Edge]:
+        return sorted(self.wanted - self.taken)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failures or self.plan.dead_ends or self.missing)
+
+
+def simulate(pinned: Pinned, pid: str) -> Simulation:
+    """Plan scenarios for procedure `pid` and run each through the runner."""
+    from engine.errors import SopError
+    from engine.journal import Journal
+    from engine.runtime.runner import Runner
+    from engine.runtime.scenario import ScenarioDriver, parse_scenario
+    from engine.runtime.session import clock_from
+
+    proc = pinned.rulebook.procedure(pid)
+    plan = Planner(pinned.rulebook).plan(proc)
+    sim = Simulation(plan, set(edges_of(proc)))
+    with Journal(":memory:") as journal:
+        for number, data in enumerate(plan.scenarios, 1):
+            scenario = parse_scenario(data, f"场景 {number}")
+            driver = ScenarioDriver(scenario)
+            runner = Runner(journal, driver, clock=clock_from(scenario.now), operator="simulate")
+            try:
+                outcome = runner.start(pinned, pid, scenario.preset)
+                driver.check_complete(outcome.outcome)
+            except SopError as exc:
+                sim.failures.append(f"场景 {number}: {exc.message}")
+                continue
+            sim.runs.append(outcome.run)
+            sim.outcomes.append(outcome.outcome)
+            if outcome.status != "finished":
+                sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
+            for e in journal.events(outcome.run):
+                if e.kind in ("branch.taken", "choice.made") and e.data.get("procedure") == pid:
+                    kind = "next" if e.kind == "branch.taken" else "choice"
+                    sim.taken.add(
+                        Edge(pid, e.data["step"], kind, int(e.data["index"]), e.data["to"])
+                    )
+    return sim
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def _shown(values: Mapping[str, Any]) -> str:
+    from engine.runtime.values import show
+
+    return ", ".join(f"{k}={show(v)}" for k, v in values.items())
+
+
+def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
+    proc = pinned.rulebook.procedure(sim.plan.procedure)
+    taken, total = len(sim.taken & sim.wanted), len(sim.wanted)
+    share = f"{100 * taken // total}%" if total else "—"
+    en = lang == "en"
+    mark = "✓" if sim.ok else "✗"
+    lines = [
+        f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} scenarios, "
+        f"{taken}/{total} transitions covered ({share})"
+        if en
+        else f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} 个场景, "
+        f"覆盖 {taken}/{total} 条转移 ({share})"
+    ]
+    for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
+        lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
+    for sid, values in sim.plan.dead_ends:
+        title = proc.steps[sid].title
+        lines.append(
+            f'  ✗ dead end: step "{title}" ({sid}) cannot reach an end when {_shown(values)}'
+            if en
+            else f"  ✗ 走不到结束: 当 {_shown(values) or '(任何情况)'} 时, "
+            f"步骤「{title}」({sid}) 无法到达结束步骤"
+        )
+    for e in sim.missing:
+        what = f"{e.step} → {e.to} ({e.label(proc)})"
+        lines.append(f"  ✗ never taken: {what}" if en else f"  ✗ 没有走到的转移: {what}")
+    lines += [f"  ✗ {f}" for f in sim.failures]
+    return "\n".join(lines)
+
+
+def summary_json(sim: Simulation, pinned: Pinned) -> dict[str, Any]:
+    proc = pinned.rulebook.procedure(sim.plan.procedure)
+    return {
+        "procedure": proc.id,
+        "ok": sim.ok,
+        "scenarios": len(sim.plan.scenarios),
+        "transitions": len(sim.wanted),
+        "covered": len(sim.taken & sim.wanted),
+        "outcomes": sim.outcomes,
+        "dead_ends": [{"step": s, "inputs": v} for s, v in sim.plan.dead_ends],
+        "missing": [
+            {"step": e.step, "to": e.to, "kind": e.kind, "index": e.index} for e in sim.missing
+        ],
+        "failures": sim.failures,
+    }
+
+
+def save_scenarios(sim: Simulation, folder: str) -> list[str]:
+    """Write the scenarios as YAML files that `sop run --answers` reads."""
+    import os
+
+    import yaml  # writing only: reading YAML stays in engine.source
+
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for i, data in enumerate(sim.plan.scenarios, 1):
+        path = os.path.join(folder, f"{sim.plan.procedure}-{i:02d}.yaml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"# sop run {sim.plan.procedure} --answers {os.path.basename(path)}\n")
+            yaml.safe_dump(data, fh, allow_unicode=True, sort_keys=False)
+        paths.append(path)
+    return paths
