@@ -162,7 +162,7 @@ class ScenarioDriver:
         self.visits: dict[str, int] = {}
         self.used: dict[str, int] = {}
         self.visit: _Visit | None = None
-        self._seen: set[tuple[int, int]] = set()
+        self._seen: dict[tuple[int, int], _Visit] = {}
         self._form: str | None = None
 
     # ---- views
@@ -175,14 +175,15 @@ class ScenarioDriver:
 
     def _arrive(self, h: Header) -> None:
         if h.visit in self._seen:  # the same step shown again (after an emergency)
+            self.visit = self._seen[h.visit]
             return
-        self._seen.add(h.visit)
         qualified = f"{h.procedure}:{h.step_id}"
         key = qualified if qualified in self.s.steps or h.step_id not in self.s.steps else h.step_id
         count = self.visits.get(key, 0) + 1
         self.visits[key] = count
         self._form = None
         self.visit = _Visit(key, count, self._entry(key, count))
+        self._seen[h.visit] = self.visit
 
     def _entry(self, key: str, number: int) -> Mapping[str, Any]:
         entry = self.s.steps.get(key)

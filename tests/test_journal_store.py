@@ -1,0 +1,191 @@
+"""The journal store: append-only, hash-chained, versioned, safe to share."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from engine.errors import JournalConflict, JournalError
+from engine.journal import Draft, Journal, NewRun, RunFilter, RunUpdate, Write, schema
+
+
+def _new(
+    journal: Journal,
+    procedure: str = "visit",
+    site: str | None = None,
+    at: str = "2026-11-22T10:00:00+08:00",
+) -> int:
+    run, _ = journal.start_run(
+        NewRun(
+            procedure,
+            "样板房服务流程",
+            "service",
+            at,
+            "rb-sha",
+            "proc-sha",
+            {"rulebook.yaml": "title: x\n"},
+            "张三",
+            site,
+        ),
+        lambda rid: [
+            Write(
+                rid,
+                [Draft("run.started", at, {"procedure": procedure})],
+                RunUpdate("active", "greet"),
+            )
+        ],
+    )
+    return run
+
+
+def _note(journal: Journal, run: int, text: str, expect: int | None = None) -> int:
+    events = journal.write(
+        [
+            Write(
+                run,
+                [Draft("note.added", "2026-11-22T10:01:00+08:00", {"text": text})],
+                RunUpdate("active", "greet"),
+                expect,
+            )
+        ]
+    )
+    return events[-1].seq
+
+
+def test_events_cannot_be_updated_or_deleted(tmp_path: Path) -> None:
+    with Journal(str(tmp_path / "j.db")) as journal:
+        run = _new(journal)
+        _note(journal, run, "第一条")
+    db = sqlite3.connect(tmp_path / "j.db")
+    for statement in (
+        "UPDATE events SET data = '{}'",
+        "DELETE FROM events",
+        "DELETE FROM snapshots",
+        "UPDATE snapshots SET files = '{}'",
+        "DELETE FROM runs",
+        "UPDATE runs SET procedure = 'x'",
+    ):
+        with pytest.raises(sqlite3.DatabaseError):
+            db.execute(statement)
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (2,)
+
+
+def test_chain_verifies_and_names_the_first_broken_link(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        run = _new(journal)
+        for i in range(5):
+            _note(journal, run, f"备注 {i}")
+        good = journal.verify()
+        assert good.ok and good.events == 6
+    db = sqlite3.connect(path)
+    # Someone with the file and a SQL shell drops the guard and edits history.
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("""UPDATE events SET data = '{"text":"改过"}' WHERE seq = 3""")
+    db.commit()
+    with Journal(str(path)) as journal:
+        bad = journal.verify()
+    assert not bad.ok and bad.broken_at == 3 and bad.reason == "content"
+
+
+def test_a_deleted_event_is_a_gap(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        run = _new(journal)
+        for i in range(3):
+            _note(journal, run, f"备注 {i}")
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER events_no_delete")
+    db.execute("DELETE FROM events WHERE seq = 2")
+    db.commit()
+    with Journal(str(path)) as journal:
+        bad = journal.verify()
+    assert bad.broken_at == 3 and bad.reason == "gap"
+
+
+def test_a_rewritten_link_breaks_the_chain(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        run = _new(journal)
+        _note(journal, run, "a")
+        _note(journal, run, "b")
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("UPDATE events SET prev = 'f' || substr(prev, 2) WHERE seq = 2")
+    db.commit()
+    with Journal(str(path)) as journal:
+        assert journal.verify().broken_at == 2
+
+
+def test_schema_is_versioned_and_a_newer_journal_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    Journal(str(path)).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (schema.VERSION,)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(JournalError, match="更新版本"):
+        Journal(str(path))
+
+
+def test_opening_again_keeps_everything(tmp_path: Path) -> None:
+    path = str(tmp_path / "j.db")
+    with Journal(path) as journal:
+        run = _new(journal)
+    with Journal(path) as journal:
+        assert [e.kind for e in journal.events(run)] == ["run.started"]
+        assert journal.snapshot("rb-sha") == {"rulebook.yaml": "title: x\n"}
+
+
+def test_a_stale_writer_is_refused(tmp_path: Path) -> None:
+    """Two terminals resuming the same run: the second one's write fails
+    instead of interleaving answers."""
+    with Journal(str(tmp_path / "j.db")) as journal:
+        run = _new(journal)
+        seen = journal.run(run)
+        assert seen is not None
+        _note(journal, run, "一", expect=seen.last_seq)
+        with pytest.raises(JournalConflict):
+            _note(journal, run, "二", expect=seen.last_seq)
+        assert journal.verify().ok
+
+
+def test_runs_filter_by_status_procedure_site_and_date(tmp_path: Path) -> None:
+    with Journal(str(tmp_path / "j.db")) as journal:
+        a = _new(journal, "visit", "一号案场", "2026-11-20T10:00:00+08:00")
+        b = _new(journal, "fire", "二号案场", "2026-11-22T10:00:00+08:00")
+        journal.write(
+            [
+                Write(
+                    b,
+                    [Draft("run.finished", "2026-11-22T11:00:00+08:00", {})],
+                    RunUpdate("finished", outcome="handled"),
+                )
+            ]
+        )
+        ids = lambda f: [r.id for r in journal.runs(f)]  # noqa: E731
+        assert ids(RunFilter()) == [b, a]
+        assert ids(RunFilter(statuses=("finished",))) == [b]
+        assert ids(RunFilter(procedure="visit")) == [a]
+        assert ids(RunFilter(site="二号案场")) == [b]
+        assert ids(RunFilter(since="2026-11-21")) == [b]
+        assert ids(RunFilter(until="2026-11-21")) == [a]
+        row = journal.run(b)
+        assert row is not None and row.outcome == "handled" and row.events == 2
+
+
+def test_summary_tampering_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        run = _new(journal)
+        _note(journal, run, "a")
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET events = 7")
+    db.commit()
+    with Journal(str(path)) as journal:
+        result = journal.verify()
+    assert result.reason == "summary" and not result.ok
