@@ -80,10 +80,11 @@ STEP_KEYS = frozenset(
         "milestone",
         "note",
         "source",
+        "stage",
         "status",
     }
 )
-ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role"})
+ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role", "channel"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
 INPUT_KEYS = frozenset({"type", "ask", "options", "default", "required", "min", "max", "note"})
@@ -142,6 +143,7 @@ class _Builder:
             critical=bool(raw.get("critical", False)),
             note=raw.get("note"),
             role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
+            channel=raw.get("channel"),
         )
 
     def input(self, name: str, raw: dict[str, Any], path: Path) -> Input:
@@ -250,6 +252,7 @@ class _Builder:
             else None,
             note=raw.get("note"),
             source=raw.get("source"),
+            stage=raw.get("stage"),
             status=raw.get("status"),
             written=tuple(raw),
         )

@@ -66,6 +66,7 @@ class Item:
     critical: bool = False
     note: str | None = None
     role: Ref | None = None
+    channel: str | None = None  # face | call | sms | letter | visit; None means face to face
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ class Step:
     milestone: Ref | None = None
     note: str | None = None
     source: str | None = None
+    stage: str | None = None
     status: str | None = None
     written: tuple[str, ...] = ()  # the keys as written, in file order
 

@@ -243,6 +243,13 @@ sop_defs = {
                             "who does or says it (default: the step's role)",
                         ),
                     },
+                    "channel": {
+                        "enum": ["face", "call", "sms", "letter", "visit"],
+                        "description": d(
+                            "说话的方式: face 当面 (默认), call 电话, sms 短信, letter 书面, visit 上门拜访",
+                            "how it is said: face (default), call, sms, letter, visit",
+                        ),
+                    },
                 },
             },
         ],
@@ -445,6 +452,13 @@ sop_defs = {
                 "$ref": "#/$defs/text",
                 "description": d(
                     "原文出处, 如 000 §3.2.1.2C", "where in the sources this comes from"
+                ),
+            },
+            "stage": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "所属阶段, 如客户旅程的 温馨牵手; 同一阶段的步骤在时间线上归在一起",
+                    "the stage this step belongs to, e.g. a journey stage",
                 ),
             },
             "status": {
