@@ -65,7 +65,9 @@ class Plan:
     scenarios: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
     uncovered: list[Edge] = field(default_factory=list)
-    dead_ends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # step, inputs
+    # The steps a run gets trapped in (a choice step with nothing to choose, a
+    # loop with no way out), with the inputs that trap it.
+    dead_ends: list[tuple[tuple[str, ...], dict[str, Any]]] = field(default_factory=list)
     total: int = 0
 
 
@@ -216,6 +218,27 @@ def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, lis
     return out
 
 
+def _traps(trapped: set[str], graph: Mapping[str, list[Edge]]) -> list[tuple[str, ...]]:
+    """Where runs that cannot reach an end get stuck: the sink components of
+    the trapped steps (a step with no way out, or a loop with no exit), not
+    the steps on the way there."""
+
+    def reach(start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for e in graph.get(todo.pop(), []):
+                if e.to in trapped and e.to not in seen:
+                    seen.add(e.to)
+                    todo.append(e.to)
+        return seen
+
+    reaches = {sid: reach(sid) for sid in trapped}
+    sinks = {
+        frozenset(r) for sid, r in reaches.items() if all(sid in reaches[other] for other in r)
+    }
+    return sorted(tuple(sorted(s)) for s in sinks)
+
+
 # ---------------------------------------------------------------- planning
 
 
@@ -246,7 +269,7 @@ class Planner:
         wanted = set(edges_of(proc))
         plan.total = len(wanted)
         covered: set[Edge] = set()
-        dead: set[str] = set()
+        dead: set[tuple[str, ...]] = set()
         varied, axes, clocks = self.axes(proc)
         base = self.base_values(proc)
         for combo in _combinations([*axes, clocks], MAX_COMBINATIONS):
@@ -255,10 +278,10 @@ class Planner:
             graph = world.graph()
             reach = _paths_from(proc.start.name, graph)
             out = _ways_out(proc, graph)
-            for sid in reach:
-                if sid not in out and sid not in dead:
-                    dead.add(sid)
-                    plan.dead_ends.append((sid, {n: values[n] for n in varied}))
+            for trap in _traps(set(reach) - set(out), graph):
+                if trap not in dead:
+                    dead.add(trap)
+                    plan.dead_ends.append((trap, {n: values[n] for n in varied}))
             for e in sorted(wanted - covered):
                 if e in covered:  # taken by a path made earlier in this loop
                     continue
@@ -439,16 +462,17 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
     ]
     for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
         lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
-    for sid, values in sim.plan.dead_ends:
-        title = proc.steps[sid].title
+    for trap, values in sim.plan.dead_ends:
+        steps = ", ".join(f"「{proc.steps[sid].title}」({sid})" for sid in trap)
+        when = _shown(values) or ("(always)" if en else "(任何情况)")
         lines.append(
-            f'  ✗ dead end: step "{title}" ({sid}) cannot reach an end when {_shown(values)}'
+            f"  ✗ dead end: when {when}, a run gets stuck at {steps} and cannot reach an end"
             if en
-            else f"  ✗ 走不到结束: 当 {_shown(values) or '(任何情况)'} 时, "
-            f"步骤「{title}」({sid}) 无法到达结束步骤"
+            else f"  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤"
         )
     for e in sim.missing:
-        what = f"{e.step} → {e.to} ({e.label(proc)})"
+        label = e.label(proc)
+        what = f"{e.step} → {e.to}" + (f" ({label})" if label else "")
         lines.append(f"  ✗ never taken: {what}" if en else f"  ✗ 没有走到的转移: {what}")
     lines += [f"  ✗ {f}" for f in sim.failures]
     return "\n".join(lines)
@@ -463,7 +487,7 @@ def summary_json(sim: Simulation, pinned: Pinned) -> dict[str, Any]:
         "transitions": len(sim.wanted),
         "covered": len(sim.taken & sim.wanted),
         "outcomes": sim.outcomes,
-        "dead_ends": [{"step": s, "inputs": v} for s, v in sim.plan.dead_ends],
+        "dead_ends": [{"steps": list(t), "inputs": v} for t, v in sim.plan.dead_ends],
         "missing": [
             {"step": e.step, "to": e.to, "kind": e.kind, "index": e.index} for e in sim.missing
         ],
