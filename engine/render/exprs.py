@@ -13,6 +13,7 @@ knowledge: `False and <unknown>` is False.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -27,16 +28,7 @@ Values = Mapping[str, Any]
 # What the built-in names are called on paper.
 BUILTIN_LABELS = {"now": "当前时刻", "today": "今天", "weekday": "今天", "hour": "当前钟点"}
 WEEKDAYS = "一二三四五六日"
-_OPS = {
-    "eq": "",
-    "ne": "不是",
-    "lt": "<",
-    "lteq": "≤",
-    "gt": ">",
-    "gteq": "≥",
-    "in": "",
-    "notin": "不是",
-}
+_OPS = {"lt": "<", "lteq": "≤", "gt": ">", "gteq": "≥"}
 _NEGATED = {
     "eq": "ne",
     "ne": "eq",
@@ -84,7 +76,10 @@ def _compiled(dump: str, node: nodes.Expr) -> Any:
 
     from engine.expressions import environment
 
-    body = [n.Assign(n.Name("result", "store"), node, lineno=1)]
+    # Compiling runs Jinja2's optimiser, which rewrites the tree in place (a
+    # list of constants becomes one constant): compile a copy, so the cached
+    # tree still reads the way it was written.
+    body = [n.Assign(n.Name("result", "store"), copy.deepcopy(node), lineno=1)]
     return environment().from_string(n.Template(body, lineno=1))
 
 
@@ -203,14 +198,17 @@ class Wording:
             op = _NEGATED[op]
         name = left.name
         label = self.label(name)
+        # A question reads "天气? 雨"; a noun reads "天气为雨".
+        asked = label.endswith(("?", "？"))
+        is_, is_not = (" ", " 不是 ") if asked else ("为", "不是")
         if op in ("in", "notin"):
             if not isinstance(right, n.List | n.Tuple):
                 raise _Unreadable
             shown = "/".join(self._value(item, name) for item in right.items)
-            return f"{label} {shown}" if op == "in" else f"{label} 不是 {shown}"
+            return f"{label}{is_ if op == 'in' else is_not}{shown}"
         value = self._value(right, name)
-        if op == "eq":
-            return f"{label} {value}"
+        if op in ("eq", "ne"):
+            return f"{label}{is_ if op == 'eq' else is_not}{value}"
         return f"{label} {_OPS[op]} {value}"
 
     def _value(self, node: Any, name: str) -> str:
