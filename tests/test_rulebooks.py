@@ -130,3 +130,10 @@ def test_every_procedure_and_step_cites_its_source() -> None:
         assert proc.source, proc.id
         assert all(step.source or step.call for step in proc.steps.values()), proc.id
         assert proc.document.number and proc.document.revisions, proc.id
+
+
+def test_every_bundled_file_names_its_schema_for_the_editor() -> None:
+    for path in sorted(bundled_rulebook().glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        schema = "rulebook" if path.name == "rulebook.yaml" else "sop"
+        assert first == f"# yaml-language-server: $schema=../schemas/{schema}.schema.json", path
