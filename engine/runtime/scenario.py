@@ -329,7 +329,9 @@ class ScenarioDriver:
             index = labels.index(str(choice))
         else:
             raise _fail(where, f"选项 {choice!r} 现在不可选; 可选: {', '.join(labels) or '(无)'}")
-        self._echo(f"{index + 1} ({labels[index]})", "  ")
+        if self.p is not None:
+            self.p.choices(q)
+        self._echo(str(index + 1), "  ")
         return Given(index)
 
     # ---- the end

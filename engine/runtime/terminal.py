@@ -116,14 +116,12 @@ class Printer:
         label = f"[{item.number}]{mark}"
         body = item.text
         if item.critical:
-            body = f"★ {body} 〔{self.t('critical')}〕"
+            body = f"★〔{self.t('critical')}〕{body}"
         if item.role:
             body += f" ({self.t('by_role', role=item.role)})"
         lines = wrap(body, f"    {label} ")
-        for i, part in enumerate(lines):
-            self.out.write(
-                self.style(part, fg="red", bold=True) if item.critical and i >= 0 else part
-            )
+        for part in lines:
+            self.out.write(self.style(part, fg="red", bold=True) if item.critical else part)
             self.out.write("\n")
         if item.note:
             self.line(self.t("note", note=item.note), "         ", dim=True)
@@ -173,6 +171,28 @@ class Printer:
                     "  ",
                     fg="yellow",
                 )
+
+    def _numbered(self, shown: Sequence[str]) -> None:
+        for i, label in enumerate(shown, 1):
+            self.line(f"{i}) {label}", "    ", "       ")
+
+    def choices(self, q: ChoiceQuestion) -> None:
+        self.line(self.t("choose") + ":", "  ", bold=True)
+        if not q.options:
+            self.line(self.t("no_options"), "    ", dim=True)
+        self._numbered(
+            [f"{o.label} → {o.to_title}" if o.to_title != o.label else o.label for o in q.options]
+        )
+
+    def emergencies(self, q: EmergencyQuestion) -> None:
+        self.line(self.t("emergencies"), "  ", fg="red", bold=True)
+        self._numbered(
+            [
+                f"[{o.priority}] {o.title}" + (f" — {o.trigger}" if o.trigger else "")
+                for o in q.options
+            ]
+        )
+        self.line(f"0) {self.t('cancel')}", "    ", dim=True)
 
     def reminders(self, rs: Sequence[Reminder], now: datetime) -> None:
         """The reminders due now, overdue, or close; recurring ones only when due."""
@@ -349,13 +369,8 @@ class TerminalDriver:
             self._bad(self.p.t("reason_needed" if status == "skipped" else "reason_required"))
         return ItemAnswer("skipped" if status == "skipped" else "not_done", reason or None)
 
-    def _numbered(self, shown: Sequence[str], names: Sequence[str], cancel: bool) -> Reply:
-        """A numbered list; the answer is a number (or an option's exact name)."""
-        n = len(shown)
-        for i, label in enumerate(shown, 1):
-            self.p.line(f"{i}) {label}", "    ", "       ")
-        if cancel:
-            self.p.line(f"0) {self.p.t('cancel')}", "    ", dim=True)
+    def _numbered(self, n: int, names: Sequence[str], cancel: bool) -> Reply:
+        """The answer to a numbered list: a number (or an option's exact name)."""
         prompt = f"  {self.p.t('choose_q', n=n)}{PROMPT}"
         while True:
             raw = self._ask_line(prompt)
@@ -371,18 +386,9 @@ class TerminalDriver:
             self._bad(self.p.t("choose_bad", n=n))
 
     def _choice(self, q: ChoiceQuestion) -> Reply:
-        self.p.line(self.p.t("choose") + ":", "  ", bold=True)
-        if not q.options:
-            self.p.line(self.p.t("no_options"), "    ", dim=True)
-        shown = [
-            f"{o.label} → {o.to_title}" if o.to_title != o.label else o.label for o in q.options
-        ]
-        return self._numbered(shown, [o.label for o in q.options], cancel=False)
+        self.p.choices(q)
+        return self._numbered(len(q.options), [o.label for o in q.options], cancel=False)
 
     def _emergency(self, q: EmergencyQuestion) -> Reply:
-        self.p.line(self.p.t("emergencies"), "  ", fg="red", bold=True)
-        shown = [
-            f"[{o.priority}] {o.title}" + (f" — {o.trigger}" if o.trigger else "")
-            for o in q.options
-        ]
-        return self._numbered(shown, [o.procedure for o in q.options], cancel=True)
+        self.p.emergencies(q)
+        return self._numbered(len(q.options), [o.procedure for o in q.options], cancel=True)
