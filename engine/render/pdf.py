@@ -204,6 +204,31 @@ class FurnishedCanvas(Canvas):
         self._furniture = furniture
         self._saved: list[dict[str, Any]] = []
         self._sop_doc: DocInfo | None = None
+        # Bookmarks must be made while their page is the current one, which
+        # is only true when pages are replayed in save(): hold them till then.
+        self._marks: dict[int, list[tuple[str, tuple[Any, ...]]]] = {}
+
+    def bookmarkPage(  # same signature as Canvas; the destination comes at save()
+        self,
+        key: Any,
+        fit: str = "Fit",
+        left: Any = None,
+        top: Any = None,
+        bottom: Any = None,
+        right: Any = None,
+        zoom: Any = None,
+    ) -> Any:
+        where = {"fit": fit, "left": left, "top": top, "bottom": bottom, "right": right}
+        self._marks.setdefault(len(self._saved), []).append(
+            ("bookmark", (key, {**where, "zoom": zoom}))
+        )
+
+    def addOutlineEntry(
+        self, title: str, key: str, level: int = 0, closed: bool | None = None
+    ) -> None:
+        self._marks.setdefault(len(self._saved), []).append(
+            ("outline", (title, key, level, closed))
+        )
 
     def showPage(self) -> None:
         self._saved.append(dict(self.__dict__))
@@ -217,8 +242,14 @@ class FurnishedCanvas(Canvas):
             if info is not None:
                 totals[info.index] = totals.get(info.index, 0) + 1
         seen: dict[int, int] = {}
+        marks = self._marks
         for page, state in enumerate(self._saved, start=1):
             self.__dict__.update(state)
+            for kind, args in marks.get(page - 1, []):
+                if kind == "bookmark":
+                    super().bookmarkPage(args[0], **args[1])
+                else:
+                    super().addOutlineEntry(*args)
             info = state.get("_sop_doc")
             if info is not None and not info.cover:
                 seen[info.index] = seen.get(info.index, 0) + 1
@@ -357,7 +388,16 @@ class Builder:
         elif tag == "chart":
             yield Chart(self.charts[el.get("id", "")], self.fonts.regular, FRAME_H - 40)
         elif tag == "toc":
-            toc = TableOfContents(dotsMinLevel=0)
+            toc = TableOfContents(
+                dotsMinLevel=0,
+                tableStyle=TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                ),
+            )
             toc.levelStyles = [self.st["toc0"]]
             yield toc
         elif tag == "pagebreak":
@@ -391,6 +431,7 @@ class Builder:
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
                     ("LEFTPADDING", (0, 0), (-1, -1), 3),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 2),
                     ("TOPPADDING", (0, 0), (-1, -1), 1.2),
@@ -445,6 +486,7 @@ class Builder:
         )
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.6, RULE),
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),  # not Helvetica, unembedded
             ("VALIGN", (0, 0), (-1, -1), "TOP" if kind != "log" else "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 4),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
