@@ -12,22 +12,22 @@ state, a resumed run asks exactly what it had not been answered.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.errors import RunError
-from engine.journal import Draft, Journal, NewRun, Write
-from engine.model import Expr, Field, Input, Item, Procedure, Step
-from engine.runtime import evaluate
+from engine.errors import RunError, SopError
+from engine.journal import Draft, Journal
+from engine.model import Expr, Procedure, Step
 from engine.runtime import state as ev
-from engine.runtime.dues import reminders, step_dues
+from engine.runtime import views
+from engine.runtime.dues import Reminder, reminders
 from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
-    Body,
     ChoiceQuestion,
     Command,
     Driver,
@@ -35,32 +35,21 @@ from engine.runtime.prompts import (
     EmergencyQuestion,
     FieldQuestion,
     Given,
-    Header,
     InputQuestion,
     ItemAnswer,
     ItemQuestion,
-    ItemView,
     Notice,
-    Option,
     Question,
     Reply,
 )
-from engine.runtime.state import RunState, replay
+from engine.runtime.recorder import Active, Clock, Recorder
+from engine.runtime.scope import Need, Scope
+from engine.runtime.state import replay
 from engine.runtime.values import BadValue, Spec, parse
-
-Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
     return datetime.now().astimezone()
-
-
-@dataclass
-class Active:
-    """One run of the session, with the rulebook it is pinned to."""
-
-    state: RunState
-    pinned: Pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +57,8 @@ class Outcome:
     status: str  # finished | paused
     run: int  # the run the session was started or resumed for
     outcome: str | None = None
-    how: str = ""  # for a pause: asked | interrupt | eof
+    how: str = ""  # for a pause: asked | interrupt | eof | error
     runs: tuple[int, ...] = ()
-
-
-class _Need(Exception):
-    """An expression of frame `depth` needs input `name`."""
-
-    def __init__(self, name: str, depth: int) -> None:
-        super().__init__(name)
-        self.name = name
-        self.depth = depth
 
 
 class _Stop(Exception):
@@ -89,13 +69,12 @@ class _Stop(Exception):
 
 @dataclass
 class _Pending:
-    """A question with what the runner needs to file its answer."""
+    """A question, with what the runner needs to file its answer."""
 
     question: Question
-    depth: int = -1
-    choice_index: tuple[int, ...] = ()  # option -> index in step.choices
+    depth: int
+    choices: tuple[int, ...] = ()  # shown option -> index in step.choices
     field_key: tuple[str, str] = ("", "")
-    item: Item | None = None
 
 
 @dataclass
@@ -108,33 +87,22 @@ class Runner:
     session: list[Active] = field(default_factory=list)
     machines: Machines = field(default_factory=Machines)
     _positions: dict[tuple[int, int], tuple[Procedure, Position]] = field(default_factory=dict)
-    _header_shown: bool = False
-    _body_shown: bool = False
+    _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
     _restored: dict[str, Pinned] = field(default_factory=dict)
     _root: int = 0
+
+    def __post_init__(self) -> None:
+        self.rec = Recorder(self.journal, self.clock, self.operator, self.site)
+        self.scope = Scope(self.clock, self._warn)
 
     # ------------------------------------------------------------ entry points
 
     def start(self, pinned: Pinned, pid: str, preset: Mapping[str, Any]) -> Outcome:
         proc = _find_procedure(pinned, pid)
         values = self._preset(pinned, proc, preset)
-        now = self.clock()
-        started: dict[str, Any] = {
-            "procedure": pid,
-            "title": proc.title,
-            "kind": proc.kind,
-            "mode": proc.mode,
-            "version": proc.version,
-            "rulebook": pinned.folder,
-            "rulebook_sha": pinned.sha,
-            "procedure_sha": pinned.procedure_sha(pid),
-            "operator": self.operator,
-            "site": self.site,
-            "set": values,
-        }
-        active = Active(RunState(0, pinned.rulebook), pinned)
-        self._open_run(active, proc, started, now)
+        self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
+        active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
         self.session.append(active)
         self._root = active.state.run_id
         self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
@@ -149,14 +117,10 @@ class Runner:
         where = folder or str(st.started.get("rulebook") or "")
         now_sha = current_sha(where, rel) if where and rel else None
         changed = now_sha != st.started.get("procedure_sha")
-        self._commit(
+        self.rec.record(
             leaf,
-            [
-                self._draft(
-                    ev.RUN_RESUMED,
-                    {"step": st.top.step, "rulebook_changed": changed, "current_sha": now_sha},
-                )
-            ],
+            ev.RUN_RESUMED,
+            {"step": st.top.step, "rulebook_changed": changed, "current_sha": now_sha},
         )
         self.driver.show(
             Notice(
@@ -175,6 +139,8 @@ class Runner:
         return self._run()
 
     def _chain(self, run_id: int) -> list[Active]:
+        """The runs to resume, bottom first: a run waiting for an emergency
+        resumes from that emergency, and an emergency with the run beneath it."""
         row = self.journal.run(run_id)
         if row is None:
             raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
@@ -183,8 +149,6 @@ class Runner:
                 f"运行 {run_id} ({row.title}) 已结束 (结果: {row.outcome}), "
                 f"不能继续。查看记录: sop show {run_id}"
             )
-        # An emergency resumes with the run it interrupted beneath it, and a
-        # run waiting for an emergency resumes from that emergency.
         while row.parent is not None:
             parent = self.journal.run(row.parent)
             if parent is None or parent.status != ev.WAITING:
@@ -201,8 +165,7 @@ class Runner:
     def _load(self, run_id: int, sha: str) -> Active:
         pinned = self._restored.get(sha)
         if pinned is None:
-            pinned = restore(self.journal.snapshot(sha), sha)
-            self._restored[sha] = pinned
+            pinned = self._restored[sha] = restore(self.journal.snapshot(sha), sha)
         return Active(replay(run_id, pinned.rulebook, self.journal.events(run_id)), pinned)
 
     # ------------------------------------------------------------ the loop
@@ -218,6 +181,15 @@ class Runner:
             leaf = self.session[-1]
             self.session[-1] = self._load(leaf.state.run_id, leaf.pinned.sha)
             return self._pause("interrupt")
+        except SopError:
+            # A scenario that does not fit, a journal conflict: leave the run
+            # paused (if the journal still takes writes), then say why.
+            if self.session:
+                failed = self.session[-1]
+                with contextlib.suppress(SopError):
+                    self.session[-1] = self._load(failed.state.run_id, failed.pinned.sha)
+                    self._pause("error", quiet=True)
+            raise
 
     def _loop(self) -> Outcome:
         while True:
@@ -231,36 +203,30 @@ class Runner:
                             "finished", self._root, st.outcome, runs=(self._root, st.run_id)
                         )
                     continue
-            except _Need as need:
-                pending = self._input_question(active, need.name, need.depth)
+            except Need as need:
+                spec = self.scope.spec(active, need.depth, need.name)
+                pending = _Pending(InputQuestion(spec), need.depth)
             reply = self.driver.ask(pending.question, self._reminders(), self.clock())
             self._answer(active, pending, reply)
 
     def _next(self, active: Active) -> _Pending | None:
         """Show what is new, then the first question this step still has."""
-        frame = active.state.top
+        frame, depth = active.state.top, active.depth
         step = frame.current
-        depth = len(active.state.frames) - 1
-        if not self._header_shown:
-            self.driver.show(self._header(active))
-            self._header_shown = True
+        if not self._shown[0]:
+            self.driver.show(views.header(self.session, active))
+            self._shown = (True, False)
         for ref in step.ask:
-            if self._unknown(active, depth, ref.name):
-                return self._input_question(active, ref.name, depth)
-        items = self._items(active, depth)
-        if not self._body_shown:
-            say = tuple(
-                self._render(active, depth, line.text)
-                for line in step.say
-                if line.when is None or self._judge(active, depth, line.when)
-            )
-            records = tuple(active.pinned.rulebook.forms[r.form.name].title for r in step.record)
-            self.driver.show(Body(say, tuple(items), frame.procedure.mode, records))
-            self._body_shown = True
-        for view in items:
-            if view.answer is None:
-                return _Pending(ItemQuestion(view, frame.procedure.mode, len(items)), depth)
-        for form_id, fld in self._fields(active, step):
+            if self.scope.unknown(active, depth, ref.name):
+                return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
+        items = views.items(self.scope, active, depth)
+        if not self._shown[1]:
+            self.driver.show(views.body(self.scope, active, depth, items))
+            self._shown = (True, True)
+        for item in items:
+            if item.answer is None:
+                return _Pending(ItemQuestion(item, frame.procedure.mode, len(items)), depth)
+        for form_id, fld in views.fields(active, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
@@ -269,235 +235,90 @@ class Runner:
                     field_key=(form_id, fld.id),
                 )
         if step.choices:
-            shown = [
-                (i, c)
-                for i, c in enumerate(step.choices)
-                if c.when is None or self._judge(active, depth, c.when)
-            ]
-            options = tuple(
-                Option(c.label, frame.procedure.steps[c.to.name].title) for _, c in shown
-            )
-            if not options:
+            shown = views.options(self.scope, active, depth)
+            if not shown:
                 self.driver.show(Notice("stuck", {"step_title": step.title}))
-            return _Pending(ChoiceQuestion(options), depth, choice_index=tuple(i for i, _ in shown))
+            return _Pending(
+                ChoiceQuestion(tuple(o for _, o in shown)),
+                depth,
+                choices=tuple(i for i, _ in shown),
+            )
         return None
 
     def _answer(self, active: Active, pending: _Pending, reply: Reply) -> None:
         q = pending.question
+        step = active.state.top.step
         if isinstance(reply, Command):
             self._command(active, reply)
-            return
-        step_id = active.state.top.step
-        if isinstance(q, InputQuestion) and isinstance(reply, Given):
-            self._commit(
+        elif isinstance(q, InputQuestion) and isinstance(reply, Given):
+            self.rec.record(
                 active,
-                [
-                    self._draft(
-                        ev.INPUT_ANSWERED,
-                        {
-                            "name": q.spec.name,
-                            "label": q.spec.label,
-                            "type": q.spec.type,
-                            "value": reply.value,
-                            "step": step_id,
-                            "depth": pending.depth,
-                        },
-                    )
-                ],
+                ev.INPUT_ANSWERED,
+                {
+                    "name": q.spec.name,
+                    "label": q.spec.label,
+                    "type": q.spec.type,
+                    "value": reply.value,
+                    "step": step,
+                    "depth": pending.depth,
+                },
             )
         elif isinstance(q, ItemQuestion) and isinstance(reply, ItemAnswer):
-            self._commit(
+            self.rec.record(
                 active,
-                [
-                    self._draft(
-                        ev.ITEM_CHECKED,
-                        {
-                            "step": step_id,
-                            "index": q.item.index,
-                            "text": q.item.text,
-                            "critical": q.item.critical,
-                            "status": reply.status,
-                            "reason": reply.reason,
-                        },
-                    )
-                ],
+                ev.ITEM_CHECKED,
+                {
+                    "step": step,
+                    "index": q.item.index,
+                    "text": q.item.text,
+                    "critical": q.item.critical,
+                    "status": reply.status,
+                    "reason": reply.reason,
+                },
             )
         elif isinstance(q, FieldQuestion) and isinstance(reply, Given):
-            form, fld = pending.field_key
-            self._commit(
+            self.rec.record(
                 active,
-                [
-                    self._draft(
-                        ev.FIELD_RECORDED,
-                        {
-                            "step": step_id,
-                            "form": form,
-                            "form_title": q.form_title,
-                            "field": fld,
-                            "label": q.spec.label,
-                            "type": q.spec.type,
-                            "value": reply.value,
-                        },
-                    )
-                ],
+                ev.FIELD_RECORDED,
+                {
+                    "step": step,
+                    "form": pending.field_key[0],
+                    "form_title": q.form_title,
+                    "field": pending.field_key[1],
+                    "label": q.spec.label,
+                    "type": q.spec.type,
+                    "value": reply.value,
+                },
             )
         elif isinstance(q, ChoiceQuestion) and isinstance(reply, Given):
-            self._choose(active, pending.choice_index[int(reply.value)])
+            self._choose(active, pending.choices[int(reply.value)])
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
 
     def _command(self, active: Active, cmd: Command) -> None:
-        if cmd.kind == "note":
-            text = cmd.text.strip()
-            if text:
-                st = active.state
-                self._commit(
-                    active,
-                    [
-                        self._draft(
-                            ev.NOTE_ADDED,
-                            {"step": st.top.step, "procedure": st.top.procedure.id, "text": text},
-                        )
-                    ],
-                )
-                self.driver.show(Notice("note_saved", {"text": text}))
+        if cmd.kind == "note" and cmd.text.strip():
+            st = active.state
+            self.rec.record(
+                active,
+                ev.NOTE_ADDED,
+                {"step": st.top.step, "procedure": st.top.procedure.id, "text": cmd.text.strip()},
+            )
+            self.driver.show(Notice("note_saved", {"text": cmd.text.strip()}))
         elif cmd.kind == "pause":
             raise _Stop(self._pause(cmd.how))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
 
-    # ------------------------------------------------------------ what a step holds
-
-    def _header(self, active: Active) -> Header:
-        frame = active.state.top
-        step = frame.current
-        proc = frame.procedure
-        trail = [a.state.procedure.title for a in self.session[:-1]]
-        trail += [f.procedure.title for f in active.state.frames[:-1]]
-        return Header(
-            run=active.state.run_id,
-            procedure=proc.id,
-            procedure_title=proc.title,
-            number=list(proc.steps).index(step.id) + 1,
-            total=len(proc.steps),
-            step_id=step.id,
-            step_title=step.title,
-            role=self._role(active, step.role),
-            trail=tuple(trail),
-            emergency=active.state.procedure.kind == "emergency",
-            visit=(active.state.run_id, active.state.arrivals),
-            note=step.note,
-        )
-
-    def _role(self, active: Active, ref: Any) -> str | None:
-        if ref is None:
-            return None
-        role = active.pinned.rulebook.roles.get(ref.name)
-        return role.name if role else str(ref.name)
-
-    def _items(self, active: Active, depth: int) -> list[ItemView]:
-        frame = active.state.frames[depth]
-        step = frame.current
-        live = [
-            (i, it)
-            for i, it in enumerate(step.do)
-            if it.when is None or self._judge(active, depth, it.when)
-        ]
-        live.sort(key=lambda pair: not pair[1].critical)  # stable: critical first, else as written
-        views = []
-        for number, (i, it) in enumerate(live, 1):
-            answer = frame.items.get(i)
-            role = self._role(active, it.role) if it.role else None
-            views.append(
-                ItemView(
-                    i,
-                    number,
-                    self._render(active, depth, it.text),
-                    it.critical,
-                    it.note,
-                    role,
-                    answer[0] if answer else None,  # type: ignore[arg-type]
-                    answer[1] if answer else None,
-                )
-            )
-        return views
-
-    def _fields(self, active: Active, step: Step) -> Iterable[tuple[str, Field]]:
-        forms = active.pinned.rulebook.forms
-        for rec in step.record:
-            form = forms[rec.form.name]
-            if rec.all_fields:
-                yield from ((form.id, f) for f in form.fields.values())
-            else:
-                yield from ((form.id, form.fields[r.name]) for r in rec.fields)
-
-    # ------------------------------------------------------------ values and expressions
-
-    def _inputs(self, active: Active, depth: int) -> dict[str, Input]:
-        return active.pinned.rulebook.inputs_for(active.state.frames[depth].procedure)
-
-    def _scope(self, active: Active, depth: int) -> dict[str, Any]:
-        scope = evaluate.builtins(self.clock())
-        scope.update(
-            {n: i.default for n, i in self._inputs(active, depth).items() if i.default is not None}
-        )
-        scope.update(active.state.frames[depth].values)
-        return scope
-
-    def _unknown(self, active: Active, depth: int, name: str) -> bool:
-        inp = self._inputs(active, depth).get(name)
-        known = name in active.state.frames[depth].values
-        return not known and not (inp is not None and inp.default is not None)
-
-    def _input_question(self, active: Active, name: str, depth: int) -> _Pending:
-        inp = self._inputs(active, depth).get(name)
-        if inp is None:
-            raise RunError(f'规则手册用到了未声明的名称 "{name}"。请运行 sop validate')
-        return _Pending(InputQuestion(Spec.of_input(inp)), depth)
-
-    def _judge(self, active: Active, depth: int, expr: Expr) -> bool:
-        try:
-            return evaluate.truth(expr.source, self._scope(active, depth))
-        except evaluate.NeedInput as need:
-            raise _Need(need.name, depth) from None
-        except evaluate.ExpressionFailed as exc:
-            self._warn(active, expr, exc.detail)
-            return False
-
-    def _render(self, active: Active, depth: int, expr: Expr) -> str:
-        try:
-            return evaluate.render(expr.source, self._scope(active, depth))
-        except evaluate.NeedInput as need:
-            raise _Need(need.name, depth) from None
-        except evaluate.ExpressionFailed as exc:
-            self._warn(active, expr, exc.detail)
-            return expr.source
-
     def _warn(self, active: Active, expr: Expr, detail: str) -> None:
-        """A rulebook expression that fails at run time: treated as false (or
-        shown as written), said on screen and journaled once per step."""
+        """A rulebook expression that fails at run time: said on screen and
+        journaled once per step (it counts as false, or shows as written)."""
         key = (active.state.run_id, str(active.state.top.step), expr.source)
         if key in self._warned:
             return
         self._warned.add(key)
-        where = str(expr.pos)
-        self._commit(
-            active,
-            [
-                self._draft(
-                    ev.WARNING,
-                    {
-                        "step": active.state.top.step,
-                        "where": where,
-                        "expression": expr.source,
-                        "detail": detail,
-                    },
-                )
-            ],
-        )
-        self.driver.show(
-            Notice("warning", {"where": where, "expression": expr.source, "detail": detail})
-        )
+        data = {"where": str(expr.pos), "expression": expr.source, "detail": detail}
+        self.rec.record(active, ev.WARNING, {"step": active.state.top.step, **data})
+        self.driver.show(Notice("warning", data))
 
     def _preset(self, pinned: Pinned, proc: Procedure, preset: Mapping[str, Any]) -> dict[str, Any]:
         inputs = pinned.rulebook.inputs_for(proc)
@@ -516,6 +337,7 @@ class Runner:
     # ------------------------------------------------------------ leaving a step
 
     def _position(self, active: Active, depth: int) -> Position:
+        """The transitions model of a frame, placed where the journal says it is."""
         frame = active.state.frames[depth]
         key = (active.state.run_id, depth)
         held = self._positions.get(key)
@@ -527,57 +349,18 @@ class Runner:
         self.machines.place(frame.procedure, held[1], str(frame.step))
         return held[1]
 
+    def _drop_position(self, run_id: int, depth: int) -> None:
+        held = self._positions.pop((run_id, depth), None)
+        if held is not None:
+            self.machines.release(*held)
+
     def _fire(self, active: Active, depth: int, trigger: str) -> tuple[str, int] | None:
-        frame = active.state.frames[depth]
-        firing = Firing(judge=lambda expr: self._judge(active, depth, expr))
-        target = self.machines.fire(frame.procedure, self._position(active, depth), trigger, firing)
+        proc = active.state.frames[depth].procedure
+        firing = Firing(judge=lambda expr: self.scope.judge(active, depth, expr))
+        target = self.machines.fire(proc, self._position(active, depth), trigger, firing)
         if target is None or firing.branch is None:
             return None
         return target, firing.branch
-
-    def _milestone(self, active: Active, step: Step) -> list[Draft]:
-        if step.milestone is None:
-            return []
-        m = active.state.top.procedure.milestones.get(step.milestone.name)
-        return [
-            self._draft(
-                ev.MILESTONE_REACHED,
-                {
-                    "name": step.milestone.name,
-                    "title": m.title if m else step.milestone.name,
-                    "step": step.id,
-                },
-            )
-        ]
-
-    def _enter(
-        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Draft]
-    ) -> Draft:
-        """The `step.entered` event, with the step's deadlines worked out now."""
-        now = self.clock()
-        milestones = dict(active.state.milestones)
-        milestones.update({d.data["name"]: d.at for d in before if d.kind == ev.MILESTONE_REACHED})
-        step = proc.steps[step_id]
-        return self._draft(
-            ev.STEP_ENTERED,
-            {
-                "procedure": proc.id,
-                "step": step_id,
-                "title": step.title,
-                "dues": step_dues(proc, step, now, milestones),
-            },
-        )
-
-    def _moved(self) -> None:
-        self._header_shown = self._body_shown = False
-
-    def _why(self, step: Step, index: int) -> str:
-        branch = step.next[index]
-        if branch.label:
-            return branch.label
-        if branch.when is not None:
-            return branch.when.source
-        return "otherwise" if index > 0 else ""
 
     def _advance(
         self, active: Active, depth: int, before: list[Draft]
@@ -589,9 +372,8 @@ class Runner:
         if fired is None:
             raise RunError(f'步骤 "{step.title}" 的 next 没有一个分支成立。请运行 sop validate')
         target, index = fired
-        why = self._why(step, index)
-        title = frame.procedure.steps[target].title
-        taken = self._draft(
+        why = _why(step, index)
+        taken = self.rec.draft(
             ev.BRANCH_TAKEN,
             {
                 "procedure": frame.procedure.id,
@@ -601,7 +383,8 @@ class Runner:
                 "index": index,
             },
         )
-        drafts = [*before, taken, self._enter(active, frame.procedure, target, before)]
+        drafts = [*before, taken, self.rec.entered(active, frame.procedure, target, before)]
+        title = frame.procedure.steps[target].title
         return drafts, Notice("branch", {"why": why, "to": target, "to_title": title})
 
     def _leave(self, active: Active) -> bool:
@@ -609,11 +392,9 @@ class Runner:
         st = active.state
         frame = st.top
         step = frame.current
-        first = self._milestone(active, step)
-        if step.end is not None and len(st.frames) > 1:
-            caller = len(st.frames) - 2
-            back = st.frames[caller].procedure.title
-            returned = self._draft(
+        first = self.rec.milestone(frame.procedure, step)
+        if step.end is not None and active.depth > 0:
+            returned = self.rec.draft(
                 ev.CALL_RETURNED,
                 {
                     "procedure": frame.procedure.id,
@@ -621,13 +402,17 @@ class Runner:
                     "outcome": step.end,
                 },
             )
-            drafts, moved = self._advance(active, caller, [*first, returned])
-            self._commit(active, drafts)
-            self._drop_position(st.run_id, caller + 1)
+            drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
+            self.rec.commit(active, drafts)
+            self._drop_position(st.run_id, len(st.frames) - 1)
             self.driver.show(
                 Notice(
                     "returned",
-                    {"title": frame.procedure.title, "outcome": step.end, "back_title": back},
+                    {
+                        "title": frame.procedure.title,
+                        "outcome": step.end,
+                        "back_title": st.frames[-2].procedure.title,
+                    },
                 )
             )
             self.driver.show(moved)
@@ -637,76 +422,80 @@ class Runner:
         elif step.call is not None:
             self._call(active, step, first)
         else:
-            drafts, moved = self._advance(active, len(st.frames) - 1, first)
-            self._commit(active, drafts)
+            drafts, moved = self._advance(active, active.depth, first)
+            self.rec.commit(active, drafts)
             self.driver.show(moved)
-        self._moved()
+        self._shown = (False, False)
         return False
 
     def _choose(self, active: Active, index: int) -> None:
-        st = active.state
-        depth = len(st.frames) - 1
-        step = st.top.current
-        fired = self._fire(active, depth, choice_trigger(index))
-        if fired is None:  # the guard no longer holds (an input changed it)
+        top = active.state.top
+        step = top.current
+        fired = self._fire(active, active.depth, choice_trigger(index))
+        if fired is None:  # the guard no longer holds
             self.driver.show(Notice("choice_gone", {"label": step.choices[index].label}))
             return
-        target, _ = fired
-        first = self._milestone(active, step)
-        made = self._draft(
+        first = self.rec.milestone(top.procedure, step)
+        made = self.rec.draft(
             ev.CHOICE_MADE,
             {
-                "procedure": st.top.procedure.id,
+                "procedure": top.procedure.id,
                 "step": step.id,
                 "label": step.choices[index].label,
-                "to": target,
+                "to": fired[0],
                 "index": index,
             },
         )
-        proc = st.top.procedure
-        self._commit(active, [*first, made, self._enter(active, proc, target, first)])
-        self._moved()
+        self.rec.commit(
+            active, [*first, made, self.rec.entered(active, top.procedure, fired[0], first)]
+        )
+        self._shown = (False, False)
 
     def _call(self, active: Active, step: Step, first: list[Draft]) -> None:
+        """Push the callee with its `with` values (and the rulebook's shared inputs)."""
         assert step.call is not None
-        st = active.state
-        depth = len(st.frames) - 1
         rulebook = active.pinned.rulebook
         callee = rulebook.procedure(step.call.procedure.name)
         callee_inputs = rulebook.inputs_for(callee)
-        shared = {k: v for k, v in st.top.values.items() if k in rulebook.inputs}
         given: dict[str, Any] = {}
         for ref, expr in step.call.args:
-            text = self._render(active, depth, expr)
+            text = self.scope.render(active, active.depth, expr)
             inp = callee_inputs.get(ref.name)
             try:
                 given[ref.name] = parse(Spec.of_input(inp), text, self.clock()) if inp else text
             except BadValue as exc:
                 self._warn(active, expr, exc.zh)
                 given[ref.name] = text
-        values = {**shared, **given}
-        started = self._draft(
+        shared = {k: v for k, v in active.state.top.values.items() if k in rulebook.inputs}
+        started = self.rec.draft(
             ev.CALL_STARTED,
-            {"step": step.id, "procedure": callee.id, "title": callee.title, "with": values},
+            {
+                "step": step.id,
+                "procedure": callee.id,
+                "title": callee.title,
+                "with": {**shared, **given},
+            },
         )
-        self._commit(
-            active, [*first, started, self._enter(active, callee, callee.start.name, first)]
+        self.rec.commit(
+            active, [*first, started, self.rec.entered(active, callee, callee.start.name, first)]
         )
         self.driver.show(Notice("call", {"title": callee.title, "with": given}))
 
     def _finish(self, active: Active, first: list[Draft], outcome: str) -> None:
+        """End the run; an emergency's end and the interrupted run's
+        continuation are written together."""
         st = active.state
-        done = self._draft(
+        done = self.rec.draft(
             ev.RUN_FINISHED, {"outcome": outcome, "step": st.top.step, "procedure": st.procedure_id}
         )
-        also: list[tuple[Active, list[Draft]]] = []
         below = self.session[-2] if len(self.session) > 1 else None
+        also: list[tuple[Active, list[Draft]]] = []
         if below is not None and st.interrupts == below.state.run_id:
             also.append(
                 (
                     below,
                     [
-                        self._draft(
+                        self.rec.draft(
                             ev.RUN_CONTINUED,
                             {
                                 "after": st.run_id,
@@ -718,7 +507,7 @@ class Runner:
                     ],
                 )
             )
-        self._commit(active, [*first, done], also)
+        self.rec.commit(active, [*first, done], also)
         self.driver.show(
             Notice("finished", {"run": st.run_id, "title": st.procedure.title, "outcome": outcome})
         )
@@ -726,7 +515,6 @@ class Runner:
             self._drop_position(st.run_id, depth)
         self.session.pop()
         if below is not None:
-            top = below.state.top
             self.driver.show(
                 Notice(
                     "emergency_over",
@@ -734,27 +522,24 @@ class Runner:
                         "title": st.procedure.title,
                         "outcome": outcome,
                         "back_title": below.state.procedure.title,
-                        "step_title": top.current.title,
+                        "step_title": below.state.top.current.title,
                     },
                 )
             )
-        self._moved()
-
-    def _drop_position(self, run_id: int, depth: int) -> None:
-        held = self._positions.pop((run_id, depth), None)
-        if held is not None:
-            self.machines.release(*held)
+        self._shown = (False, False)
 
     # ------------------------------------------------------------ emergencies and pauses
 
     def _emergencies(self, active: Active) -> tuple[EmergencyOption, ...]:
         running = {a.state.procedure_id for a in self.session}
-        procs = [
-            p
-            for p in active.pinned.rulebook.procedures.values()
-            if p.kind == "emergency" and p.id not in running
-        ]
-        procs.sort(key=lambda p: (p.priority or 9, p.id))
+        procs = sorted(
+            (
+                p
+                for p in active.pinned.rulebook.procedures.values()
+                if p.kind == "emergency" and p.id not in running
+            ),
+            key=lambda p: (p.priority or 9, p.id),
+        )
         return tuple(EmergencyOption(p.id, p.title, p.priority or 9, p.trigger) for p in procs)
 
     def _emergency(self, active: Active, pid: str | None) -> None:
@@ -779,140 +564,44 @@ class Runner:
             )
             return
         proc = active.pinned.rulebook.procedure(pid)
-        parent = active.state
         self.driver.show(
             Notice(
                 "emergency",
                 {
                     "title": proc.title,
                     "priority": proc.priority,
-                    "interrupted": parent.procedure.title,
-                    "step_title": parent.top.current.title,
+                    "interrupted": active.state.procedure.title,
+                    "step_title": active.state.top.current.title,
                 },
             )
         )
-        child = Active(RunState(0, active.pinned.rulebook), active.pinned)
-        started: dict[str, Any] = {
-            "procedure": pid,
-            "title": proc.title,
-            "kind": proc.kind,
-            "mode": proc.mode,
-            "version": proc.version,
-            "rulebook": active.pinned.folder,
-            "rulebook_sha": active.pinned.sha,
-            "procedure_sha": active.pinned.procedure_sha(pid),
-            "operator": self.operator,
-            "site": self.site,
-            "set": {},
-            "interrupts": parent.run_id,
-        }
-        self._open_run(child, proc, started, self.clock(), interrupted=active)
-        self.session.append(child)
-        self._moved()
+        started = self.rec.started(active.pinned, proc, {}, interrupts=active.state.run_id)
+        self.session.append(self.rec.open_run(active.pinned, proc, started, interrupted=active))
+        self._shown = (False, False)
 
-    def _open_run(
-        self,
-        active: Active,
-        proc: Procedure,
-        started: dict[str, Any],
-        now: datetime,
-        interrupted: Active | None = None,
-    ) -> None:
-        """Create a run in the journal: its first step entered, and (for an
-        emergency) the interrupted run marked waiting, in one transaction."""
-        at = now.isoformat(timespec="milliseconds")
-        pinned = active.pinned
-        new = NewRun(
-            proc.id,
-            proc.title,
-            proc.kind,
-            at,
-            pinned.sha,
-            pinned.procedure_sha(proc.id),
-            pinned.files,
-            self.operator,
-            self.site,
-            interrupted.state.run_id if interrupted else None,
-        )
-        previews: dict[int, RunState] = {}
-
-        def build(run_id: int) -> list[Write]:
-            child = RunState(run_id, pinned.rulebook)
-            drafts = [self._draft(ev.RUN_STARTED, started)]
-            child.apply(drafts[0].kind, drafts[0].data, drafts[0].at)
-            drafts.append(self._enter(Active(child, pinned), proc, proc.start.name, []))
-            child.apply(drafts[1].kind, drafts[1].data, drafts[1].at)
-            previews[run_id] = child
-            writes = [Write(run_id, drafts, child.summary())]
-            if interrupted is not None:
-                parent = interrupted.state.copy()
-                note = self._draft(
-                    ev.RUN_INTERRUPTED,
-                    {
-                        "by": run_id,
-                        "procedure": proc.id,
-                        "title": proc.title,
-                        "step": parent.top.step,
-                    },
-                )
-                parent.apply(note.kind, note.data, note.at)
-                previews[parent.run_id] = parent
-                writes.append(
-                    Write(
-                        parent.run_id, [note], parent.summary(), expect=interrupted.state.last_seq
-                    )
-                )
-            return writes
-
-        run_id, events = self.journal.start_run(new, build)
-        active.state = previews[run_id]
-        active.state.last_seq = max(e.seq for e in events if e.run == run_id)
-        if interrupted is not None:
-            interrupted.state = previews[interrupted.state.run_id]
-            interrupted.state.last_seq = max(
-                e.seq for e in events if e.run == interrupted.state.run_id
-            )
-
-    def _pause(self, how: str) -> Outcome:
+    def _pause(self, how: str, quiet: bool = False) -> Outcome:
         leaf = self.session[-1]
         st = leaf.state
-        self._commit(leaf, [self._draft(ev.RUN_PAUSED, {"step": st.top.step, "how": how})])
-        self.driver.show(
-            Notice("paused", {"run": st.run_id, "how": how, "title": st.procedure.title})
-        )
+        self.rec.record(leaf, ev.RUN_PAUSED, {"step": st.top.step, "how": how})
+        if not quiet:
+            self.driver.show(
+                Notice("paused", {"run": st.run_id, "how": how, "title": st.procedure.title})
+            )
         return Outcome("paused", self._root, how=how, runs=(self._root, st.run_id))
 
-    # ------------------------------------------------------------ journal
-
-    def _draft(self, kind: str, data: Mapping[str, Any]) -> Draft:
-        return Draft(kind, self.clock().isoformat(timespec="milliseconds"), data, self.operator)
-
-    def _commit(
-        self,
-        active: Active,
-        drafts: Sequence[Draft],
-        also: Sequence[tuple[Active, list[Draft]]] = (),
-    ) -> None:
-        """Write events (and linked ones of other runs) in one transaction,
-        then adopt the state they lead to."""
-        pairs = [(active, list(drafts)), *also]
-        previews: list[RunState] = []
-        writes: list[Write] = []
-        for act, ds in pairs:
-            preview = act.state.copy()
-            for d in ds:
-                preview.apply(d.kind, d.data, d.at)
-            previews.append(preview)
-            writes.append(Write(act.state.run_id, ds, preview.summary(), act.state.last_seq))
-        events = self.journal.write(writes)
-        for (act, _), preview in zip(pairs, previews, strict=True):
-            seqs = [e.seq for e in events if e.run == act.state.run_id]
-            preview.last_seq = max(seqs) if seqs else act.state.last_seq
-            act.state = preview
-
-    def _reminders(self) -> list[Any]:
+    def _reminders(self) -> list[Reminder]:
         mine = {a.state.run_id for a in self.session}
         return reminders(self.journal.with_dues(), self.clock(), mine)
+
+
+def _why(step: Step, index: int) -> str:
+    """Why an automatic `next` went where it went, for the screen and the journal."""
+    branch = step.next[index]
+    if branch.label:
+        return branch.label
+    if branch.when is not None:
+        return branch.when.source
+    return "otherwise" if index > 0 else ""
 
 
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:

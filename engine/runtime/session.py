@@ -15,7 +15,8 @@ from typing import Any, TextIO
 from engine.journal import Journal
 from engine.runtime.pinning import pin
 from engine.runtime.prompts import Driver
-from engine.runtime.runner import Clock, Outcome, Runner, system_clock
+from engine.runtime.recorder import Clock
+from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.scenario import Scenario, ScenarioDriver
 from engine.runtime.terminal import Printer, TerminalDriver
 

@@ -340,7 +340,8 @@ class TerminalDriver:
         else:
             # The list was shown above; the confirmation names the item in one line.
             question = f"  {self.p.t('done_q')}{PROMPT}"
-            room = WIDTH - width(question) - width(f"  [{item.number}] ")
+            # Leave room for the answer, so it is typed on the same line.
+            room = WIDTH - width(question) - width(f"  [{item.number}] ") - 8
             prompt = f"  [{item.number}] {shorten(item.text, room)}{question}"
         while True:
             raw = self._ask_line(prompt, yes_no=True)

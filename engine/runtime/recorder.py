@@ -1,0 +1,186 @@
+"""Writing a session's events: every change of a run goes through here.
+
+`commit` writes events (and the linked events of another run, as when an
+emergency ends and the run it interrupted continues) in one transaction and
+only then adopts the state they lead to, computed by the same `apply` that
+replays the journal — so what the runner holds is always what is on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.journal import Draft, Journal, NewRun, Write
+from engine.model import Procedure, Step
+from engine.runtime import state as ev
+from engine.runtime.dues import step_dues
+from engine.runtime.pinning import Pinned
+from engine.runtime.state import RunState
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Active:
+    """One run of the session, with the rulebook it is pinned to."""
+
+    state: RunState
+    pinned: Pinned
+
+    @property
+    def depth(self) -> int:
+        return len(self.state.frames) - 1
+
+
+@dataclass
+class Recorder:
+    journal: Journal
+    clock: Clock
+    operator: str | None = None
+    site: str | None = None
+
+    def draft(self, kind: str, data: Mapping[str, Any]) -> Draft:
+        return Draft(kind, self.clock().isoformat(timespec="milliseconds"), data, self.operator)
+
+    def commit(
+        self,
+        active: Active,
+        drafts: Sequence[Draft],
+        also: Sequence[tuple[Active, list[Draft]]] = (),
+    ) -> None:
+        pairs = [(active, list(drafts)), *also]
+        previews: list[RunState] = []
+        writes: list[Write] = []
+        for act, ds in pairs:
+            preview = act.state.copy()
+            for d in ds:
+                preview.apply(d.kind, d.data, d.at)
+            previews.append(preview)
+            writes.append(Write(act.state.run_id, ds, preview.summary(), act.state.last_seq))
+        events = self.journal.write(writes)
+        for (act, _), preview in zip(pairs, previews, strict=True):
+            seqs = [e.seq for e in events if e.run == act.state.run_id]
+            preview.last_seq = max(seqs) if seqs else act.state.last_seq
+            act.state = preview
+
+    def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
+        self.commit(active, [self.draft(kind, data)])
+
+    # ---- the events that move a run
+
+    def entered(
+        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Draft] = ()
+    ) -> Draft:
+        """`step.entered`, with the step's deadlines worked out now (a milestone
+        reached in the same commit counts)."""
+        milestones = dict(active.state.milestones)
+        milestones.update({d.data["name"]: d.at for d in before if d.kind == ev.MILESTONE_REACHED})
+        step = proc.steps[step_id]
+        return self.draft(
+            ev.STEP_ENTERED,
+            {
+                "procedure": proc.id,
+                "step": step_id,
+                "title": step.title,
+                "dues": step_dues(proc, step, self.clock(), milestones),
+            },
+        )
+
+    def milestone(self, proc: Procedure, step: Step) -> list[Draft]:
+        if step.milestone is None:
+            return []
+        m = proc.milestones.get(step.milestone.name)
+        return [
+            self.draft(
+                ev.MILESTONE_REACHED,
+                {
+                    "name": step.milestone.name,
+                    "title": m.title if m else step.milestone.name,
+                    "step": step.id,
+                },
+            )
+        ]
+
+    def started(
+        self,
+        pinned: Pinned,
+        proc: Procedure,
+        preset: Mapping[str, Any],
+        interrupts: int | None = None,
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "procedure": proc.id,
+            "title": proc.title,
+            "kind": proc.kind,
+            "mode": proc.mode,
+            "version": proc.version,
+            "rulebook": pinned.folder,
+            "rulebook_sha": pinned.sha,
+            "procedure_sha": pinned.procedure_sha(proc.id),
+            "operator": self.operator,
+            "site": self.site,
+            "set": dict(preset),
+        }
+        if interrupts is not None:
+            data["interrupts"] = interrupts
+        return data
+
+    def open_run(
+        self,
+        pinned: Pinned,
+        proc: Procedure,
+        started: Mapping[str, Any],
+        interrupted: Active | None = None,
+    ) -> Active:
+        """A new run, its first step entered and (for an emergency) the run it
+        interrupts marked waiting — all in one transaction."""
+        at = self.clock().isoformat(timespec="milliseconds")
+        new = NewRun(
+            proc.id,
+            proc.title,
+            proc.kind,
+            at,
+            pinned.sha,
+            pinned.procedure_sha(proc.id),
+            pinned.files,
+            self.operator,
+            self.site,
+            interrupted.state.run_id if interrupted else None,
+        )
+        previews: dict[int, RunState] = {}
+
+        def build(run_id: int) -> list[Write]:
+            child = RunState(run_id, pinned.rulebook)
+            first = self.draft(ev.RUN_STARTED, started)
+            child.apply(first.kind, first.data, first.at)
+            enter = self.entered(Active(child, pinned), proc, proc.start.name)
+            child.apply(enter.kind, enter.data, enter.at)
+            previews[run_id] = child
+            writes = [Write(run_id, [first, enter], child.summary())]
+            if interrupted is not None:
+                parent = interrupted.state.copy()
+                cut = self.draft(
+                    ev.RUN_INTERRUPTED,
+                    {
+                        "by": run_id,
+                        "procedure": proc.id,
+                        "title": proc.title,
+                        "step": parent.top.step,
+                    },
+                )
+                parent.apply(cut.kind, cut.data, cut.at)
+                previews[parent.run_id] = parent
+                writes.append(
+                    Write(parent.run_id, [cut], parent.summary(), expect=interrupted.state.last_seq)
+                )
+            return writes
+
+        run_id, events = self.journal.start_run(new, build)
+        for act_id, preview in previews.items():
+            preview.last_seq = max(e.seq for e in events if e.run == act_id)
+        if interrupted is not None:
+            interrupted.state = previews[interrupted.state.run_id]
+        return Active(previews[run_id], pinned)

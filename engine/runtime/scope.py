@@ -1,0 +1,75 @@
+"""What an expression of one frame sees, and what happens when it needs more.
+
+Guards and scripts see the built-in names, the inputs' defaults and the
+frame's answers. A name without a value raises `Need` (with the frame it
+belongs to) so the runner asks for it; an expression that fails at run time
+is reported through `warn` and counts as false, or shows as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.errors import RunError
+from engine.model import Expr, Input
+from engine.runtime import evaluate
+from engine.runtime.recorder import Active
+from engine.runtime.values import Spec
+
+
+class Need(Exception):
+    """An expression of frame `depth` needs input `name`."""
+
+    def __init__(self, name: str, depth: int) -> None:
+        super().__init__(name)
+        self.name = name
+        self.depth = depth
+
+
+@dataclass
+class Scope:
+    clock: Callable[[], datetime]
+    warn: Callable[[Active, Expr, str], None]
+
+    def inputs(self, active: Active, depth: int) -> dict[str, Input]:
+        return active.pinned.rulebook.inputs_for(active.state.frames[depth].procedure)
+
+    def names(self, active: Active, depth: int) -> dict[str, Any]:
+        scope = evaluate.builtins(self.clock())
+        scope.update(
+            {n: i.default for n, i in self.inputs(active, depth).items() if i.default is not None}
+        )
+        scope.update(active.state.frames[depth].values)
+        return scope
+
+    def unknown(self, active: Active, depth: int, name: str) -> bool:
+        inp = self.inputs(active, depth).get(name)
+        known = name in active.state.frames[depth].values
+        return not known and not (inp is not None and inp.default is not None)
+
+    def spec(self, active: Active, depth: int, name: str) -> Spec:
+        inp = self.inputs(active, depth).get(name)
+        if inp is None:
+            raise RunError(f'规则手册用到了未声明的名称 "{name}"。请运行 sop validate')
+        return Spec.of_input(inp)
+
+    def judge(self, active: Active, depth: int, expr: Expr) -> bool:
+        try:
+            return evaluate.truth(expr.source, self.names(active, depth))
+        except evaluate.NeedInput as need:
+            raise Need(need.name, depth) from None
+        except evaluate.ExpressionFailed as exc:
+            self.warn(active, expr, exc.detail)
+            return False
+
+    def render(self, active: Active, depth: int, expr: Expr) -> str:
+        try:
+            return evaluate.render(expr.source, self.names(active, depth))
+        except evaluate.NeedInput as need:
+            raise Need(need.name, depth) from None
+        except evaluate.ExpressionFailed as exc:
+            self.warn(active, expr, exc.detail)
+            return expr.source
