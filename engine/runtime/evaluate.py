@@ -107,6 +107,8 @@ def truth(source: str, scope: Mapping[str, Any]) -> bool:
 
 def render(source: str, scope: Mapping[str, Any]) -> str:
     """A script line or item text with its inputs filled in."""
+    if "{" not in source:  # most lines are plain text: nothing to compile
+        return source.strip()
     try:
         return _template(source).render(**scope).strip()
     except NeedInput:
