@@ -270,3 +270,31 @@ def test_reading_commands_on_a_missing_journal_say_so(run: Sop) -> None:
     result = run("show", "1")
     assert result.returncode == 1 and "日志文件不存在" in result.stderr
     assert run("runs").stdout.strip() == "没有符合条件的运行。"
+
+
+def test_journey_deadlines_follow_milestones_and_routines_their_clock_time(
+    run: Sop, tmp_path: Path
+) -> None:
+    journey = write_scenario(
+        tmp_path,
+        "journey",
+        {
+            "now": "2026-03-02T15:00:00+08:00",
+            "steps": {"sign": {}, "thank": {"pause": True}},
+        },
+    )
+    result = run("run", "journey", "--rulebook", str(FIXTURE), "--answers", str(journey))
+    assert "已暂停运行 #1" in result.stdout, result.stdout + result.stderr
+    night = run("run", "night", "--rulebook", str(FIXTURE), input="")
+    assert "已暂停运行 #2" in night.stdout
+    due = {d["run"]: d for d in run.json("due")}
+    assert due[1]["kind"] == "due" and due[1]["at"].startswith("2026-03-03T15:00")
+    assert due[1]["overdue"] is True and due[1]["step"] == "签约次日致电感谢"
+    assert due[2]["kind"] == "at" and due[2]["at"][11:16] == "19:00"
+    shown = run.json("show", "1")["events"]
+    assert [e["data"]["name"] for e in shown if e["kind"] == "milestone.reached"] == ["signed"]
+    # `ask` asks at the step itself, before its script is shown.
+    resumed = run("resume", "1", input="2\n")
+    out = resumed.stdout
+    assert out.index("客户满意度 (1-5)") < out.index("感谢您选择翠湖")
+    assert "客户不满意, 转入: 上报主管跟进" in out

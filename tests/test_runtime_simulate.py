@@ -51,6 +51,7 @@ def test_the_fixture_through_the_cli_and_saved_scenarios_replay(
     )
     assert {s["procedure"]: s["ok"] for s in every} == {
         "fire": True,
+        "journey": True,
         "night": True,
         "power": True,
         "shuttle": True,

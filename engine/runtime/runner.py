@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.errors import RunError, SopError
+from engine.errors import JournalConflict, RunError, SopError
 from engine.journal import Draft, Journal
 from engine.model import Expr, Procedure, Step
 from engine.runtime import state as ev
@@ -181,8 +181,10 @@ class Runner:
             leaf = self.session[-1]
             self.session[-1] = self._load(leaf.state.run_id, leaf.pinned.sha)
             return self._pause("interrupt")
+        except JournalConflict:
+            raise  # another terminal holds the run: it is theirs to pause
         except SopError:
-            # A scenario that does not fit, a journal conflict: leave the run
+            # A scenario that does not fit, a rulebook problem: leave the run
             # paused (if the journal still takes writes), then say why.
             if self.session:
                 failed = self.session[-1]

@@ -361,7 +361,7 @@ class TerminalDriver:
         key = "reason_skip" if status == "skipped" else "reason_not_done"
         reason = given
         while not reason:
-            raw = self._read(f"      {self.p.t(key)}{PROMPT}")
+            raw = self._ask_line(f"      {self.p.t(key)}{PROMPT}", yes_no=True)
             if isinstance(raw, Command):
                 return raw
             reason = raw.strip()
