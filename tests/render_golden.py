@@ -26,7 +26,7 @@ from tests.conftest import ROOT
 GOLDEN = ROOT / "tests" / "golden" / "render"
 BUNDLED = ROOT / "sops"
 MINI = ROOT / "tests" / "fixtures" / "render_mini"
-EPOCH = "1795046400"  # 2026-11-20: the print date on every golden manual
+EPOCH = "1795046400"  # 2026-11-19: the print date on every golden manual
 
 
 @pytest.fixture(autouse=False)

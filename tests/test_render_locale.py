@@ -88,3 +88,9 @@ def test_pdf_in_traditional_uses_the_tc_font(sop: Runner, tmp_path: Path) -> Non
     assert names and all("NotoSansTC" in n for n in names), names
     text = "".join(p.extract_text() for p in reader.pages)
     assert "樣板房接待" in text and leftovers(text, MINI) == set()
+    # Words drawn outside the text flow are converted too: the flowchart's
+    # start node and the running footer (a simplified glyph would be missing
+    # from the TC font and print as an empty box).
+    assert "開始" in text and "以受控版本為準" in text and "第 1 頁 共" in text
+    assert "\ufffd" not in text
+    assert "警告" not in done.stderr

@@ -85,6 +85,7 @@ def _render_pdf(folder: Path, out: Path, cache: Path, *extra: str) -> None:
         cwd=out.parent,
     )
     assert done.returncode == 0, done.stderr
+    assert "警告" not in done.stderr  # every character drawn has a glyph in the font
     assert out.read_bytes().startswith(b"%PDF-")
 
 
@@ -159,6 +160,21 @@ def test_pdf_rasterises_with_chinese_glyphs(mini_pdf: Path, tmp_path: Path) -> N
     assert any(
         abs(r - 0x0B) < 30 and abs(g - 0x5C) < 30 and abs(b - 0xAD) < 30 for _, (r, g, b) in colours
     )
+
+
+def test_characters_the_font_lacks_are_reported(sop: Runner, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "rb"
+    shutil.copytree(MINI, folder)
+    visit = folder / "visit.yaml"
+    visit.write_text(
+        visit.read_text(encoding="utf-8").replace("title: 样板房接待", "title: 样板房接待 😀"),
+        encoding="utf-8",
+    )
+    done = sop("render", "manual", str(folder), "--format", "pdf", "-o", str(tmp_path / "x.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert "not in the font: 😀" in done.stderr
 
 
 def test_cli_manual_html_defaults_to_the_bundled_rulebook(sop: Runner, tmp_path: Path) -> None:

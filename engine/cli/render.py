@@ -209,5 +209,10 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None) -
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
     rulebook = load(path)
-    data = render_manual(rulebook, cast("ManualFormat", fmt), locale or rulebook.locale)
+    data = render_manual(
+        rulebook,
+        cast("ManualFormat", fmt),
+        locale or rulebook.locale,
+        warn=lambda message: click.echo(message, err=True),
+    )
     emit(data if fmt == "pdf" else data.decode("utf-8"), output)

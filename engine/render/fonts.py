@@ -36,6 +36,7 @@ class FontPair:
     regular: bytes
     bold: bytes
     name: str  # "NotoSansSC" or "NotoSansTC"
+    missing: str = ""  # characters of the text the font has no glyph for
 
 
 def font_file(script: str) -> Path:
@@ -74,13 +75,20 @@ def fonts_for(text: str, script: str = "sc") -> FontPair:
     cached = [folder / f"{key}-{w}.ttf" for w in (REGULAR, BOLD)]
     name = "NotoSansSC" if script == "sc" else "NotoSansTC"
     try:
-        return FontPair(cached[0].read_bytes(), cached[1].read_bytes(), name)
+        regular, bold = cached[0].read_bytes(), cached[1].read_bytes()
     except OSError:
-        pass
-    regular, bold = _cut(source, chars)
-    for path, data in zip(cached, (regular, bold), strict=True):
-        _store(path, data)
-    return FontPair(regular, bold, name)
+        regular, bold = _cut(source, chars)
+        for path, data in zip(cached, (regular, bold), strict=True):
+            _store(path, data)
+    return FontPair(regular, bold, name, _missing(regular, chars))
+
+
+def _missing(font: bytes, chars: str) -> str:
+    """Printable characters the (subset) font cannot draw: they would print as boxes."""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(io.BytesIO(font), lazy=True).getBestCmap()
+    return "".join(c for c in chars if c.isprintable() and not c.isspace() and ord(c) not in cmap)
 
 
 def _cut(source: Path, chars: str) -> tuple[bytes, bytes]:

@@ -92,12 +92,28 @@ def graph_of(rulebook: Rulebook, pid: str) -> Graph:
     return build_graph(ViewBuilder(rulebook).procedure(find_procedure(rulebook, pid)))
 
 
+def localised(graph: Graph, locale: str) -> Graph:
+    """The same graph with its words converted (zh-TW), for drawing it directly."""
+    from dataclasses import replace
+
+    from engine.render.locale import convert
+
+    return replace(
+        graph,
+        title=convert(graph.title, locale),
+        nodes=tuple(
+            replace(n, lines=tuple(convert(x, locale) for x in n.lines)) for n in graph.nodes
+        ),
+        edges=tuple(replace(e, label=convert(e.label, locale)) for e in graph.edges),
+    )
+
+
 def graph_layout(graph: Graph) -> Layout:
     numbers = {n.id: n.lines[0].split(".", 1)[0] for n in graph.nodes}
     return layout(
         [NodeSpec(n.id, n.lines, n.shape) for n in graph.nodes],
         [EdgeSpec(e.src, e.dst, e.label) for e in graph.edges],
-        connector=lambda target: f"↑ 回到第{numbers[target]}步",
+        connector=lambda target: f"↑ 回到第{numbers[target]}步",  # converted with the rest
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -170,21 +171,31 @@ def _forms(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[FormEntry, ...
     return tuple(out)
 
 
-def layouts(manual: Manual) -> dict[str, Layout]:
-    from engine.render.graph import graph_layout
+def layouts(manual: Manual, locale: str = "zh-CN") -> dict[str, Layout]:
+    """Flowchart layouts, with their words already in `locale` (the PDF draws
+    them directly; HTML and Markdown are converted as a whole instead)."""
+    from engine.render.graph import graph_layout, localised
 
-    return {entry.view.id: graph_layout(entry.graph) for entry in manual.procedures}
+    return {
+        entry.view.id: graph_layout(localised(entry.graph, locale)) for entry in manual.procedures
+    }
 
 
-def render_manual(rulebook: Rulebook, fmt: ManualFormat = "html", locale: str = "zh-CN") -> bytes:
-    """The manual as bytes (UTF-8 text for html/md)."""
+def render_manual(
+    rulebook: Rulebook,
+    fmt: ManualFormat = "html",
+    locale: str = "zh-CN",
+    warn: Callable[[str], None] | None = None,
+) -> bytes:
+    """The manual as bytes (UTF-8 text for html/md); `warn` hears about
+    anything that will not print right (characters the font lacks)."""
     from engine.render.locale import convert
 
     manual = build_manual(rulebook)
     if fmt == "pdf":
         from engine.render.pdf import render_pdf
 
-        return render_pdf(manual, locale)
+        return render_pdf(manual, locale, warn)
     from engine.render.templating import render
 
     if fmt == "md":

@@ -20,7 +20,7 @@ import hashlib
 import io
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -53,6 +53,7 @@ from engine.render.manual import Manual, layouts
 from engine.render.pdf_draw import Chart
 from engine.render.templating import render
 
+FURNITURE_KEYS = ("top-left", "top-right", "version", "bottom-left", "bottom-right")
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 22 * mm, 18 * mm
 FRAME_W = PAGE_W - 2 * MARGIN_X
@@ -71,9 +72,10 @@ class Fonts:
     bold: str
 
 
-def register_fonts(markup: str, locale: str) -> Fonts:
-    """Embed-ready subsets of the CJK font for exactly this document's text."""
-    pair = fonts_for(markup, "tc" if is_traditional(locale) else "sc")
+def register_fonts(text: str, locale: str) -> tuple[Fonts, str]:
+    """Embed-ready subsets of the CJK font for exactly this document's text,
+    and the characters the font cannot draw."""
+    pair = fonts_for(text, "tc" if is_traditional(locale) else "sc")
     tag = hashlib.sha256(pair.regular).hexdigest()[:8]
     regular, bold = f"{pair.name}-{tag}", f"{pair.name}-Bold-{tag}"
     if regular not in pdfmetrics.getRegisteredFontNames():
@@ -82,7 +84,7 @@ def register_fonts(markup: str, locale: str) -> Fonts:
         pdfmetrics.registerFontFamily(
             regular, normal=regular, bold=bold, italic=regular, boldItalic=bold
         )
-    return Fonts(regular, bold)
+    return Fonts(regular, bold), pair.missing
 
 
 def styles(f: Fonts) -> dict[str, ParagraphStyle]:
@@ -190,9 +192,20 @@ class DocMark(Flowable):
 
 @dataclass(frozen=True)
 class Furniture:
+    """Header and footer wording, from the template (so it is localised like
+    the rest); {header} {number} {version} {n} {total} {page} are filled per page."""
+
     fonts: Fonts
-    left: str  # organisation · manual title
-    date: str
+    top_left: str
+    top_right: str
+    version: str  # " · 版本 {version}", left out when a document has no version
+    bottom_left: str
+    bottom_right: str
+
+    def fill(self, text: str, **values: object) -> str:
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", str(value))
+        return text
 
 
 class FurnishedCanvas(Canvas):
@@ -263,20 +276,24 @@ class FurnishedCanvas(Canvas):
         self.saveState()
         self.setFillColor(MUTED)
         self.setFont(f.fonts.regular, 7.5)
-        self.drawString(MARGIN_X, top, f.left)
-        version = f" · 版本 {info.version}" if info.version else ""
-        self.drawRightString(
-            PAGE_W - MARGIN_X,
-            top,
-            f"{info.header} · {info.number}{version} · 第 {n} 页 共 {total} 页",
-        )
+        self.drawString(MARGIN_X, top, f.top_left)
+        version = f.fill(f.version, version=info.version) if info.version else ""
+        values = {
+            "header": info.header,
+            "number": info.number,
+            "version": version,
+            "n": n,
+            "total": total,
+            "page": page,
+        }
+        self.drawRightString(PAGE_W - MARGIN_X, top, f.fill(f.top_right, **values))
         self.setStrokeColor(RULE)
         self.setLineWidth(0.6)
         self.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
         bottom = MARGIN_BOTTOM - 9 * mm
         self.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
-        self.drawString(MARGIN_X, bottom, f"印制日期 {f.date} · 以受控版本为准, 打印件请核对版本")
-        self.drawRightString(PAGE_W - MARGIN_X, bottom, f"— {page} —")
+        self.drawString(MARGIN_X, bottom, f.fill(f.bottom_left, **values))
+        self.drawRightString(PAGE_W - MARGIN_X, bottom, f.fill(f.bottom_right, **values))
         self.restoreState()
 
 
@@ -508,16 +525,20 @@ def _percent(text: str) -> float:
     return float(text.strip().rstrip("%")) / 100
 
 
-def render_pdf(manual: Manual, locale: str = "zh-CN") -> bytes:
-    shapes = layouts(manual)
+def render_pdf(
+    manual: Manual, locale: str = "zh-CN", warn: Callable[[str], None] | None = None
+) -> bytes:
+    shapes = layouts(manual, locale)
     markup = convert(render("manual.pdf.xml.j2", m=manual), locale)
     root = ET.fromstring(markup)
-    fonts = register_fonts(markup, locale)
-    builder = Builder(manual, fonts, shapes)
-    story = builder.story(root)
+    furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
+    drawn = [line for lay in shapes.values() for box in lay.boxes for line in box.lines]
+    fonts, missing = register_fonts("".join([markup, *furniture_text, *drawn]), locale)
+    if missing and warn is not None:
+        warn(f"警告: 字体中没有这些字符, PDF 中会印成空框 / not in the font: {missing}")
+    story = Builder(manual, fonts, shapes).story(root)
+    furniture = Furniture(fonts, *furniture_text)
     buffer = io.BytesIO()
-    org = manual.rulebook.organisation.name
-    furniture = Furniture(fonts, convert(f"{org} · {manual.title}", locale), manual.date)
     doc = ManualDoc(
         buffer,
         title=root.get("title", ""),

@@ -237,10 +237,12 @@ class ViewBuilder:
             if f is None:
                 continue
             span = ""
-            if f.min is not None or f.max is not None:
-                low = "" if f.min is None else f"{f.min:g}"
-                high = "" if f.max is None else f"{f.max:g}"
-                span = f"{low}–{high}"
+            if f.min is not None and f.max is not None:
+                span = f"{f.min:g}–{f.max:g}"
+            elif f.min is not None:
+                span = f"≥{f.min:g}"
+            elif f.max is not None:
+                span = f"≤{f.max:g}"
             fields.append(
                 FieldView(
                     f.id,
