@@ -44,3 +44,22 @@ def format_option(func: F) -> F:
         default="text",
         help="输出格式 / output format",
     )(func)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: Any) -> str | None:
+    """A date option as the ISO text runs are stored with (so it compares as text)."""
+    return value.date().isoformat() if value is not None else None
+
+
+def date_option(name: str, help_text: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            name,
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            metavar="YYYY-MM-DD",
+            callback=_date,
+            help=help_text,
+        )(func)
+
+    return decorate

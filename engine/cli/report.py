@@ -6,7 +6,7 @@ import json
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import date_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import RunError, UsageError
 
@@ -20,8 +20,8 @@ from engine.errors import RunError, UsageError
     help="把各次运行填写的此表单汇总成一张表 / one form's rows across runs",
 )
 @click.option("--procedure", default=None, help="配合 --form: 只看此流程 / with --form")
-@click.option("--since", default=None, metavar="DATE", help="配合 --form: 开始于此日期或之后")
-@click.option("--until", default=None, metavar="DATE", help="配合 --form: 开始于此日期之前")
+@date_option("--since", "配合 --form: 开始于此日期或之后 / started on or after")
+@date_option("--until", "配合 --form: 开始于此日期之前 / started before")
 @click.option(
     "--format",
     "fmt",

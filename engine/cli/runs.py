@@ -6,7 +6,7 @@ import json
 
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.journal_options import date_option, format_option, journal_option, open_journal
 from engine.cli.options import lang_option
 
 STATUSES = {
@@ -27,8 +27,8 @@ STATUSES = {
 )
 @click.option("--procedure", default=None, help="只看此流程 / only this procedure")
 @click.option("--site", default=None, help="只看此案场 / only this site")
-@click.option("--since", default=None, metavar="DATE", help="开始于此日期或之后 (2026-11-22)")
-@click.option("--until", default=None, metavar="DATE", help="开始于此日期之前 / started before")
+@date_option("--since", "开始于此日期或之后 / started on or after")
+@date_option("--until", "开始于此日期之前 / started before")
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
