@@ -64,6 +64,10 @@ def _paths(rulebook: Rulebook, folder: str) -> dict[str, str]:
 
 def pin(folder: str) -> Pinned:
     """Load a rulebook for a new run, with the text it was loaded from."""
+    if not os.path.isfile(os.path.join(folder, RULEBOOK_FILE)):
+        raise RulebookError(
+            f"找不到规则手册: {folder} 中没有 {RULEBOOK_FILE}。请用 --rulebook 指定规则手册文件夹"
+        )
     for _ in range(3):  # a designer saving a file mid-read: read again
         before = read_folder(folder)
         rulebook = load_rulebook(folder)

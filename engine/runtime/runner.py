@@ -481,7 +481,10 @@ class Runner:
         self.rec.commit(
             active, [*first, started, self.rec.entered(active, callee, callee.start.name, first)]
         )
-        self.driver.show(Notice("call", {"title": callee.title, "with": given}))
+        shown = {
+            (callee_inputs[n].ask or n) if n in callee_inputs else n: v for n, v in given.items()
+        }
+        self.driver.show(Notice("call", {"title": callee.title, "with": shown}))
 
     def _finish(self, active: Active, first: list[Draft], outcome: str) -> None:
         """End the run; an emergency's end and the interrupted run's

@@ -143,7 +143,9 @@ class Printer:
         elif k == "call":
             given = a.pop("with", {}) or {}
             args = (
-                " (" + ", ".join(f"{n}={values.show(v, self.lang)}" for n, v in given.items()) + ")"
+                " ("
+                + ", ".join(f"{n}: {values.show(v, self.lang)}" for n, v in given.items())
+                + ")"
                 if given
                 else ""
             )
