@@ -298,3 +298,28 @@ def test_journey_deadlines_follow_milestones_and_routines_their_clock_time(
     out = resumed.stdout
     assert out.index("客户满意度 (1-5)") < out.index("感谢您选择翠湖")
     assert "客户不满意, 转入: 上报主管跟进" in out
+
+
+def test_resuming_a_run_that_waits_for_an_emergency_resumes_the_emergency_first(
+    run: Sop,
+) -> None:
+    first = run(
+        "run", "visit", "--rulebook", str(FIXTURE), "--set", "returning=否", input="!\n1\ny\n"
+    )
+    assert "启动应急流程: 火情处理" in first.stdout and "已暂停运行 #2 (火情处理)" in first.stdout
+    statuses = {r["id"]: r["status"] for r in run.json("runs")}
+    assert statuses == {1: "waiting", 2: "paused"}
+    second = run("resume", "1", input="y\n否\ny\nB栋\n0\ny\n")
+    out = second.stdout
+    assert "继续运行 #2: 火情处理, 当前步骤: 报警" in out
+    assert "(样板房服务流程 正在等待此应急流程结束)" in out
+    assert "应急流程 火情处理 已结束 (handled)。继续 样板房服务流程: 迎宾服务" in out
+    assert out.count("站在样板房主入口处迎接客户") >= 1
+    statuses = {r["id"]: r["status"] for r in run.json("runs")}
+    assert statuses[2] == "finished" and statuses[1] in ("active", "paused")
+    events = run.json("show", "1")["events"]
+    assert [e["kind"] for e in events if e["kind"].startswith("run.")][:3] == [
+        "run.started",
+        "run.interrupted",
+        "run.continued",
+    ]
