@@ -24,7 +24,9 @@ from engine.validate import load_rulebook
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "render"
-BUNDLED = ROOT / "sops"
+# The bundled rulebook; SOP_RENDER_SOPS points elsewhere, e.g. at an export of
+# the committed sops/ while colleagues have uncommitted edits in the checkout.
+BUNDLED = Path(os.environ.get("SOP_RENDER_SOPS") or ROOT / "sops")
 MINI = ROOT / "tests" / "fixtures" / "render_mini"
 EPOCH = "1795046400"  # 2026-11-19: the print date on every golden manual
 

@@ -189,3 +189,17 @@ def test_cli_manual_html_defaults_to_the_bundled_rulebook(sop: Runner, tmp_path:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "m.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert str(ROOT) not in (tmp_path / "m.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("script", ["sc", "tc"])
+def test_symbol_substitutes_are_drawable(script: str) -> None:
+    """Each symbol the PDF swaps out is really missing from the font, and
+    what it becomes is really there."""
+    from fontTools.ttLib import TTFont
+
+    from engine.render.fonts import font_file
+    from engine.render.pdf import SUBSTITUTES
+
+    cmap = TTFont(str(font_file(script)), lazy=True).getBestCmap()
+    for source, target in SUBSTITUTES.items():
+        assert source not in cmap and ord(str(target)) in cmap, (chr(source), target)

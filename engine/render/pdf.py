@@ -53,6 +53,25 @@ from engine.render.manual import Manual, layouts
 from engine.render.pdf_draw import Chart
 from engine.render.templating import render
 
+# Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
+# one it has; anything else missing is reported rather than printed as a box.
+SUBSTITUTES = str.maketrans(
+    {
+        "➢": "▶",
+        "➤": "▶",
+        "►": "▶",
+        "▸": "▷",
+        "▹": "▷",
+        "✔": "✓",
+        "✗": "×",
+        "✘": "×",
+        "☐": "□",
+        "☑": "√",
+        "☒": "×",
+        "↩": "↑",
+        "↪": "↓",
+    }
+)
 FURNITURE_KEYS = ("top-left", "top-right", "version", "bottom-left", "bottom-right")
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 22 * mm, 18 * mm
@@ -529,9 +548,12 @@ def render_pdf(
     manual: Manual, locale: str = "zh-CN", warn: Callable[[str], None] | None = None
 ) -> bytes:
     shapes = layouts(manual, locale)
-    markup = convert(render("manual.pdf.xml.j2", m=manual), locale)
+    markup = convert(render("manual.pdf.xml.j2", m=manual), locale).translate(SUBSTITUTES)
     root = ET.fromstring(markup)
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
+    for lay in shapes.values():
+        for box in lay.boxes:
+            box.lines = tuple(line.translate(SUBSTITUTES) for line in box.lines)
     drawn = [line for lay in shapes.values() for box in lay.boxes for line in box.lines]
     fonts, missing = register_fonts("".join([markup, *furniture_text, *drawn]), locale)
     if missing and warn is not None:
