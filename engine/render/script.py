@@ -35,7 +35,10 @@ def render_script(
     fmt: TextFormat = "text",
     locale: str = "zh-CN",
 ) -> str:
-    card = build_card(rulebook, pid, role, sets, lambda step: step.say)
+    # A step that calls another procedure stays, as a pointer to that script.
+    card = build_card(
+        rulebook, pid, role, sets, lambda step: step.say, keep_empty=lambda step: bool(step.call)
+    )
     text = render(
         f"script.{EXTENSIONS[fmt]}.j2",
         card=card,
