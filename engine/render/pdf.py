@@ -462,7 +462,7 @@ class Builder:
                     Paragraph(text, self.st["fact-muted" if muted else "fact"]),
                 ]
             )
-        table = Table(rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT")
+        table = Table(rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT", splitInRow=1)
         table.setStyle(
             TableStyle(
                 [
@@ -519,6 +519,7 @@ class Builder:
             rowHeights=heights,
             repeatRows=1 if head else 0,
             hAlign=cast(Any, el.get("align", "LEFT").upper()),
+            splitInRow=1,  # a row taller than a page continues on the next one
         )
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.6, RULE),
