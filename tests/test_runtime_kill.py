@@ -160,6 +160,12 @@ def _trial(tmp: Path, seed: int, reference: list[tuple[str, Any]]) -> None:
     )
     assert verify.returncode == 0, where + verify.stdout + verify.stderr
 
+    with Journal(str(journal)) as j:
+        row = j.run(1)
+    assert row is not None
+    if row.status == "finished":  # the last answer won the race: nothing left to resume
+        assert journaled == reference, where
+        return
     rest = ANSWERS[len(journaled) :]
     resumed = subprocess.run(
         [*sop_command(), "resume", "1", "--journal", str(journal)],

@@ -9,7 +9,7 @@ replays the journal — so what the runner holds is always what is on disk.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ class Recorder:
     clock: Clock
     operator: str | None = None
     site: str | None = None
+    _staged: dict[int, list[Draft]] = field(default_factory=dict)  # run -> not yet written
 
     def draft(self, kind: str, data: Mapping[str, Any]) -> Draft:
         return Draft(kind, self.clock().isoformat(timespec="milliseconds"), data, self.operator)
@@ -51,23 +52,49 @@ class Recorder:
         drafts: Sequence[Draft],
         also: Sequence[tuple[Active, list[Draft]]] = (),
     ) -> None:
+        """Write staged and new events (and linked ones of other runs) in one
+        transaction, then adopt the state they lead to."""
         pairs = [(active, list(drafts)), *also]
         previews: list[RunState] = []
         writes: list[Write] = []
         for act, ds in pairs:
-            preview = act.state.copy()
+            preview = act.state.copy()  # staged drafts are in it already
             for d in ds:
                 preview.apply(d.kind, d.data, d.at)
             previews.append(preview)
-            writes.append(Write(act.state.run_id, ds, preview.summary(), act.state.last_seq))
+            staged = self._staged.get(act.state.run_id, [])
+            writes.append(
+                Write(act.state.run_id, [*staged, *ds], preview.summary(), act.state.last_seq)
+            )
         events = self.journal.write(writes)
         for (act, _), preview in zip(pairs, previews, strict=True):
+            self._staged.pop(act.state.run_id, None)
             seqs = [e.seq for e in events if e.run == act.state.run_id]
             preview.last_seq = max(seqs) if seqs else act.state.last_seq
             act.state = preview
 
     def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
         self.commit(active, [self.draft(kind, data)])
+
+    def stage(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
+        """Take an answer into the run's state now and write it with the next
+        commit — at the latest just before the next prompt (`flush`). The last
+        answer of a step then goes to disk together with the move to the next
+        step: one commit instead of two, and still nothing a person saw
+        acknowledged is ever missing from the journal."""
+        d = self.draft(kind, data)
+        preview = active.state.copy()
+        preview.apply(d.kind, d.data, d.at)
+        active.state = preview
+        self._staged.setdefault(preview.run_id, []).append(d)
+
+    def discard(self, run_id: int) -> None:
+        """Forget staged answers (the run is being re-read from the journal)."""
+        self._staged.pop(run_id, None)
+
+    def flush(self, active: Active) -> None:
+        if self._staged.get(active.state.run_id):
+            self.commit(active, [])
 
     # ---- the events that move a run
 

@@ -163,6 +163,7 @@ class Runner:
         return chain
 
     def _load(self, run_id: int, sha: str) -> Active:
+        self.rec.discard(run_id)
         pinned = self._restored.get(sha)
         if pinned is None:
             pinned = self._restored[sha] = restore(self.journal.snapshot(sha), sha)
@@ -208,6 +209,7 @@ class Runner:
             except Need as need:
                 spec = self.scope.spec(active, need.depth, need.name)
                 pending = _Pending(InputQuestion(spec), need.depth)
+            self.rec.flush(active)  # every answer so far is on disk before the prompt
             reply = self.driver.ask(pending.question, self._reminders(), self.clock())
             self._answer(active, pending, reply)
 
@@ -253,7 +255,7 @@ class Runner:
         if isinstance(reply, Command):
             self._command(active, reply)
         elif isinstance(q, InputQuestion) and isinstance(reply, Given):
-            self.rec.record(
+            self.rec.stage(
                 active,
                 ev.INPUT_ANSWERED,
                 {
@@ -266,7 +268,7 @@ class Runner:
                 },
             )
         elif isinstance(q, ItemQuestion) and isinstance(reply, ItemAnswer):
-            self.rec.record(
+            self.rec.stage(
                 active,
                 ev.ITEM_CHECKED,
                 {
@@ -279,7 +281,7 @@ class Runner:
                 },
             )
         elif isinstance(q, FieldQuestion) and isinstance(reply, Given):
-            self.rec.record(
+            self.rec.stage(
                 active,
                 ev.FIELD_RECORDED,
                 {
@@ -553,6 +555,7 @@ class Runner:
             if not options:
                 self.driver.show(Notice("no_emergencies", {}))
                 return
+            self.rec.flush(active)
             reply = self.driver.ask(EmergencyQuestion(options), self._reminders(), self.clock())
             if isinstance(reply, Command):
                 if reply.kind in ("pause", "note"):
@@ -580,6 +583,7 @@ class Runner:
                 },
             )
         )
+        self.rec.flush(active)  # the interrupted run's answers first, then the link
         started = self.rec.started(active.pinned, proc, {}, interrupts=active.state.run_id)
         self.session.append(self.rec.open_run(active.pinned, proc, started, interrupted=active))
         self._shown = (False, False)

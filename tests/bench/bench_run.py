@@ -8,7 +8,8 @@
 2. Scripted runs of 250, 500 and 1,000 steps: time per step should not grow;
    "ms/commit" is the median cost of journaling one answer or move (state
    preview, events with their hash chain, the run's summary), "over bare"
-   what that adds to the bare commit.
+   what that adds to the bare commit; "answer→prompt" the median time from an
+   answer to the next prompt (its commit and everything else the runner does).
 3. `sop runs`, `sop show` and `sop journal verify` over journals of 10,000,
    50,000 and 100,000 events.
 """
@@ -107,12 +108,20 @@ def write_rulebook(folder: Path, steps: int) -> None:
 
 
 class Scripted:
-    """Answers every question at once: the runner and journal are what is timed."""
+    """Answers every question at once: the runner and journal are what is timed.
+    `gaps` are the seconds from one answer to the next prompt."""
+
+    def __init__(self) -> None:
+        self.gaps: list[float] = []
+        self._answered: float | None = None
 
     def show(self, view: View) -> None:
         pass
 
     def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
+        if self._answered is not None:
+            self.gaps.append(time.perf_counter() - self._answered)
+        self._answered = time.perf_counter()
         if isinstance(question, ItemQuestion):
             return ItemAnswer("done")
         if isinstance(question, InputQuestion):
@@ -120,7 +129,7 @@ class Scripted:
         raise AssertionError(question)
 
 
-def scripted_run(folder: Path, steps: int) -> tuple[float, int, list[float]]:
+def scripted_run(folder: Path, steps: int) -> tuple[float, int, list[float], list[float]]:
     """Seconds for the whole run (rulebook already loaded), events written,
     and the seconds of each journal commit (state preview, events, summary)."""
     book = folder / f"book{steps}"
@@ -137,12 +146,13 @@ def scripted_run(folder: Path, steps: int) -> tuple[float, int, list[float]]:
     Recorder.commit = timed  # type: ignore[method-assign]
     try:
         with Journal(str(folder / f"run{steps}.db")) as journal:
-            runner = Runner(journal, Scripted(), operator="bench")
+            driver = Scripted()
+            runner = Runner(journal, driver, operator="bench")
             t0 = time.perf_counter()
             outcome = runner.start(pinned, f"line{steps}", {})
             elapsed = time.perf_counter() - t0
             assert outcome.status == "finished", outcome
-            return elapsed, journal.count_events(), commits
+            return elapsed, journal.count_events(), commits, driver.gaps
     finally:
         Recorder.commit = original  # type: ignore[method-assign]
 
@@ -213,20 +223,22 @@ def main() -> None:
 
         print("\nscripted runs (rulebook loaded beforehand; answers given at once):")
         print("  (each step: a say line with {{ project }} compiled on first use, one checklist")
-        print("   answer committed, a guarded next committed with the step entered)")
+        print("   answer, a guarded next: the answer is written with the move, one commit)")
         print(
             f"{'steps':>6} {'total s':>8} {'events':>7} {'ms/step':>8} {'commits':>8} "
-            f"{'ms/commit':>10} {'over bare':>10}"
+            f"{'ms/commit':>10} {'over bare':>10} {'answer→prompt':>14} {'p90':>6}"
         )
         per_step = []
         for steps in (100, 250) if quick else (250, 500, 1000):
-            elapsed, events, commits = scripted_run(folder, steps)
+            elapsed, events, commits, gaps = scripted_run(folder, steps)
             ms_step = elapsed / steps * 1000
             ms_commit = statistics.median(commits) * 1000
+            gap = statistics.median(gaps) * 1000
+            p90 = sorted(gaps)[int(len(gaps) * 0.9)] * 1000
             per_step.append(ms_step)
             print(
                 f"{steps:>6} {elapsed:>8.2f} {events:>7} {ms_step:>8.3f} {len(commits):>8} "
-                f"{ms_commit:>10.3f} {ms_commit - bare_ms:>+10.3f}"
+                f"{ms_commit:>10.3f} {ms_commit - bare_ms:>+10.3f} {gap:>14.3f} {p90:>6.3f}"
             )
         print(
             f"  growth of ms/step from smallest to largest run: "
