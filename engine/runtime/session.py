@@ -68,6 +68,8 @@ def run_procedure(
         preset = {**scenario.preset, **preset}
         operator = operator or scenario.operator
         site = site or scenario.site
+    # The rulebook names its site; a run there need not be told again.
+    site = site or pinned.rulebook.organisation.site
     driver = _driver(console, scenario)
     clock = clock_from(scenario.now if scenario else None)
     runner = Runner(journal, driver, clock=clock, operator=operator, site=site)
