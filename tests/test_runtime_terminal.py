@@ -6,16 +6,18 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Any
 
-import pexpect
 import pytest
 
 from engine.journal import Journal
 from tests.conftest import sop_command
 from tests.runtime_support import FIXTURE
 
+pexpect = pytest.importorskip("pexpect")  # Unix pseudo-terminals (in the test extras)
 
-def _spawn(tmp: Path, *args: str, color: bool = False) -> pexpect.spawn:
+
+def _spawn(tmp: Path, *args: str, color: bool = False) -> Any:
     cmd = sop_command()
     env = {
         **os.environ,
