@@ -164,6 +164,7 @@ class ScenarioDriver:
         self.visit: _Visit | None = None
         self._seen: dict[tuple[int, int], _Visit] = {}
         self._form: str | None = None
+        self._main: str | None = scenario.procedure
 
     # ---- views
 
@@ -177,8 +178,12 @@ class ScenarioDriver:
         if h.visit in self._seen:  # the same step shown again (after an emergency)
             self.visit = self._seen[h.visit]
             return
-        qualified = f"{h.procedure}:{h.step_id}"
-        key = qualified if qualified in self.s.steps or h.step_id not in self.s.steps else h.step_id
+        # A plain step id means a step of the procedure run; the steps of
+        # callees and emergencies are written procedure:step.
+        self._main = self._main or h.procedure
+        key = h.step_id if h.procedure == self._main else f"{h.procedure}:{h.step_id}"
+        if key == h.step_id and f"{h.procedure}:{key}" in self.s.steps:
+            key = f"{h.procedure}:{key}"
         count = self.visits.get(key, 0) + 1
         self.visits[key] = count
         self._form = None
