@@ -41,7 +41,9 @@ def _writer(path: str, number: int, start: object) -> None:
 def test_four_writers_lose_nothing(tmp_path: Path) -> None:
     path = str(tmp_path / "shared.db")
     Journal(path).close()
-    ctx = multiprocessing.get_context("spawn")
+    # fork: a spawned child would re-import this module by its package name,
+    # which only resolves when the checkout happens to be on sys.path.
+    ctx = multiprocessing.get_context("fork")
     start = ctx.Event()
     procs = [ctx.Process(target=_writer, args=(path, n, start)) for n in range(WRITERS)]
     for p in procs:
