@@ -1,0 +1,37 @@
+"""Every example's transcript, script and checklist is exactly what its
+scenario and the bundled rulebook produce now. Refresh deliberately with
+`python examples/build.py` and review the diff."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+
+
+def _builder():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("examples_build", EXAMPLES / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BUILD = _builder()
+
+
+def test_every_bundled_procedure_has_an_example() -> None:
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == BUILD.procedures()
+
+
+@pytest.mark.parametrize("pid", BUILD.procedures())
+def test_example_outputs_are_current(pid: str) -> None:
+    folder = EXAMPLES / pid
+    fresh = BUILD.outputs(pid, folder / "scenario.yaml")
+    for name, text in fresh.items():
+        assert (folder / name).read_text(encoding="utf-8") == text, f"{pid}/{name} is stale"
+    assert "已完成" in fresh["transcript.txt"], "the scenario must walk the procedure to an end"
