@@ -148,6 +148,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             "a comma or closing bracket is missing in [ ] or { }",
         ),
     },
+    "comma-in-list": {
+        "": (
+            '方括号列表中的半角逗号把 "{left},{right}" 分成了两项。如果这是一句话, 请给它加引号: ["{left},{right}"], 或写成 "- …" 列表',
+            'the ASCII comma in this [ ] list splits "{left},{right}" into two items. if it is one sentence, quote it: ["{left},{right}"], or write a "- …" list',
+        )
+    },
     "comment-after-text": {
         "": (
             '" #" 之后的 {comment} 被当作注释忽略了, 不属于这段文字。如果它是文字的一部分, 请给整段文字加引号',

@@ -56,6 +56,7 @@ WARNING_RULES = frozenset(
         "unused-form",
         "revision-version",
         "comment-after-text",
+        "comma-in-list",
     }
 )
 

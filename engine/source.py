@@ -233,6 +233,47 @@ def comments_after_text(doc: Document) -> list[Problem]:
     return found
 
 
+def commas_splitting_text(doc: Document) -> list[Problem]:
+    """`[谢谢您的光临,请慢走]` is two items to YAML: a flow list splits at the
+    ASCII comma that Chinese text also uses. Warn where two text items of a
+    flow list are joined by a bare "," (no space), as one sentence would be."""
+    found: list[Problem] = []
+    if "[" not in doc.text:
+        return found
+    lines: list[str] | None = None
+    for path, mark in doc.marks.items():
+        if mark[4] != "[":
+            continue
+        items = doc.data
+        for part in path:
+            items = items[part]
+        if not isinstance(items, list) or len(items) < 2:
+            continue
+        if lines is None:
+            lines = doc.text.split("\n")
+        for i in range(len(items) - 1):
+            a, b = doc.marks.get((*path, i)), doc.marks.get((*path, i + 1))
+            if not a or not b or a[4] != "" or b[4] != "" or a[2] != b[0]:
+                continue
+            between = lines[a[2] - 1][a[3] - 1 : b[1] - 1]
+            left, right = items[i], items[i + 1]
+            if (
+                between == ","
+                and isinstance(left, str)
+                and isinstance(right, str)
+                and not (left.isascii() and right.isascii())
+            ):
+                col = a[3]
+                found.append(
+                    Problem(
+                        "comma-in-list",
+                        Pos(doc.path, a[2], col, a[2], col + 1),
+                        {"left": left, "right": right},
+                    )
+                )
+    return found
+
+
 def indentation_hints(text: str, path: str, up_to_line: int) -> list[Problem]:
     """Tabs or full-width spaces in indentation: the likely cause of a YAML
     syntax error at or after them (computed only when one occurred)."""
@@ -486,6 +527,7 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
     try:
         doc = parse(text, path)
         errors.extend(comments_after_text(doc))
+        errors.extend(commas_splitting_text(doc))
     except LoadFailed as failed:
         problem = failed.problem
         if problem.rule == "yaml-syntax":

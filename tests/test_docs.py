@@ -25,6 +25,7 @@ LOADER_RULES = {
     "colon-space": "冒号后缺少空格 / no space after a key's colon",
     "yaml-syntax": "YAML 写法错误 / YAML syntax error",
     "yaml-key": "空的或非文字的键 / empty or complex key",
+    "comma-in-list": "[ ] 列表中的逗号把一句话分开 (warning) / a comma splits a sentence (warning)",
     "comment-after-text": '" #" 把文字截断 (warning) / text cut by " #" (warning)',
     "duplicate-key": "重复的键 / duplicate key",
     "yaml-alias": "别名 / alias",
