@@ -84,9 +84,10 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
         out.append(head + "\n" + snippet(p, color))
     if summary:
         files = len(result.files)
-        counts = {"files": files, "errors": result.errors, "warnings": result.warnings}
+        numbers = {"files": files, "errors": result.errors, "warnings": result.warnings}
+        counts: dict[str, object] = dict(numbers)
         if lang == "en":  # Chinese has no plural; English does
-            counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in counts.items()}
+            counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in numbers.items()}
         line = (SUMMARY if result.problems else CLEAN)[lang].format(**counts)
         out.append((_DIM + line + _RESET if color else line) + "\n")
     return "".join(out)
