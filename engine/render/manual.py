@@ -101,10 +101,14 @@ def header_for(status: str | None) -> str:
     return STATUS_HEADERS.get(status or "", status or "受控文件")
 
 
-def _sort_key(view: ProcView) -> tuple[bool, bool, str, str]:
-    """Service procedures first, emergency plans after them; by document number."""
+_MANUAL_ORDER = {"service": 0, "routine": 1, "situation": 2, "journey": 3, "emergency": 4}
+
+
+def _sort_key(view: ProcView) -> tuple[int, bool, str, str]:
+    """Service procedures first, then routines, situations and customer journeys,
+    emergency plans last; by document number within each."""
     number = view.document.number
-    return (view.kind == "emergency", not number, number or "", view.id)
+    return (_MANUAL_ORDER.get(view.kind, 9), not number, number or "", view.id)
 
 
 def build_manual(rulebook: Rulebook) -> Manual:
