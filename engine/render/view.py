@@ -157,6 +157,15 @@ class InputView:
     options: tuple[str, ...] = ()
     default: str = ""
 
+    @property
+    def answers(self) -> str:
+        """What may be answered, in words: the options, 是 / 否, or the kind of value."""
+        if self.options:
+            return " / ".join(self.options)
+        if self.type == "bool":
+            return "是 / 否"
+        return FIELD_TYPE_LABELS.get(self.type, self.type)
+
 
 @dataclass(frozen=True)
 class ProcView:
@@ -192,6 +201,14 @@ class ProcView:
 
     def step(self, sid: str) -> StepView:
         return next(s for s in self.steps if s.id == sid)
+
+
+def _answer_words(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 def duration_words(d: Duration) -> str:
@@ -282,7 +299,7 @@ class ViewBuilder:
                 spec.ask or name,
                 spec.type,
                 spec.options,
-                "" if spec.default is None else str(spec.default),
+                _answer_words(spec.default),
             )
             for name, spec in proc.inputs.items()
         )
