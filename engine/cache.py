@@ -9,7 +9,6 @@ are unchanged keeps its recorded hash, so a hit reads no file contents.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
@@ -40,15 +39,25 @@ def key_for(targets: list[str], options: str) -> str | None:
             every.add(os.path.join(root, RULEBOOK_FILE))
     manifest = _read_manifest()
     fresh: dict[str, list[object]] = {}
-    h = hashlib.sha256(f"{__version__}\0{options}\0{'|'.join(targets)}\0".encode())
+    parts = [__version__, options, "|".join(targets)]
     for f in sorted(every):
         digest = _digest(f, manifest.get(f), fresh)
         if digest is None:
             return None  # unreadable: let the validator explain
-        h.update(f.encode("utf-8", "surrogateescape") + b"\0" + digest.encode())
+        parts.append(f"{f}\0{digest}")
     if fresh:
         _write_manifest({**manifest, **fresh})
-    return h.hexdigest()
+    return "\n".join(parts)
+
+
+def _file_for(key: str) -> str:
+    """The entry's file name: a CRC of the key is enough to find it, since the
+    entry stores the whole key and is used only when that matches (and zlib,
+    unlike hashlib, costs nothing to import)."""
+    import zlib
+
+    crc = zlib.crc32(key.encode("utf-8", "surrogateescape"))
+    return os.path.join(_dir(), "validate", f"{crc:08x}-{len(key)}.json")
 
 
 def _digest(path: str, known: list[object] | None, fresh: dict[str, list[object]]) -> str | None:
@@ -56,6 +65,8 @@ def _digest(path: str, known: list[object] | None, fresh: dict[str, list[object]
         st = os.stat(path)
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return str(known[2])
+        import hashlib  # only when a file changed: an unchanged tree never loads OpenSSL
+
         with open(path, "rb") as fh:
             digest = hashlib.sha256(fh.read()).hexdigest()
     except OSError:
@@ -93,8 +104,10 @@ def get(key: str | None) -> tuple[str, int] | None:
     if key is None:
         return None
     try:
-        with open(os.path.join(_dir(), "validate", f"{key}.json"), encoding="utf-8") as fh:
+        with open(_file_for(key), encoding="utf-8") as fh:
             data = json.load(fh)
+        if data["key"] != key:
+            return None
         return str(data["out"]), int(data["code"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -103,6 +116,6 @@ def get(key: str | None) -> tuple[str, int] | None:
 def put(key: str | None, out: str, code: int) -> None:
     if key is not None:
         _atomic_write(
-            os.path.join(_dir(), "validate", f"{key}.json"),
-            json.dumps({"out": out, "code": code}, ensure_ascii=False),
+            _file_for(key),
+            json.dumps({"key": key, "out": out, "code": code}, ensure_ascii=False),
         )
