@@ -154,10 +154,6 @@ class Step:
         """Every step this one can go to next."""
         return tuple(b.to for b in self.next) + tuple(c.to for c in self.choices)
 
-    @property
-    def automatic(self) -> bool:
-        return bool(self.next) and not self.choices and self.call is None
-
 
 @dataclass(frozen=True, slots=True)
 class Input:

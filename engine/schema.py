@@ -113,11 +113,6 @@ def is_valid(data: Any, name: str) -> bool:
     return bool(_fast_validator(name).is_valid(data))
 
 
-def validate(doc: Document, name: str) -> list[Problem]:
-    """Problems of `doc` against schema `name` ("sop" or "rulebook")."""
-    return validate_with_paths(doc, name)[0]
-
-
 def validate_with_paths(doc: Document, name: str) -> tuple[list[Problem], list[tuple[Any, ...]]]:
     """Problems, and the paths of the nodes at fault (to prune them so the
     rest of the file can still be checked)."""

@@ -18,10 +18,9 @@ import stat as _stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.paths import iter_yaml_files
 from engine.problems import Pos, Problem
 
-__all__ = ["Document", "Loaded", "decode", "iter_yaml_files", "load_file", "load_text", "parse"]
+__all__ = ["Document", "Loaded", "decode", "load_file", "load_text", "parse"]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_SCALAR_CHARS = 10_000

@@ -4,8 +4,15 @@ are kept tidy (run it after editing, then commit both)."""
 import json
 import pathlib
 import sys
+from typing import get_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+# Type names and warning rules come from the engine, so the schema cannot drift.
+sys.path.insert(0, str(ROOT))
+from engine.model import FieldType, InputType  # noqa: E402
+from engine.problems import WARNING_RULES as _WARNINGS  # noqa: E402
 
 
 def d(zh, en):
@@ -64,7 +71,7 @@ common_defs = {
         ),
         "properties": {
             "type": {
-                "enum": ["text", "bool", "int", "number", "choice", "date", "time", "phone"],
+                "enum": list(get_args(InputType)),
                 "description": d(
                     "类型: text 文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, phone 电话",
                     "type: text, bool, int, number, choice, date, time, phone",
@@ -484,9 +491,6 @@ sop_defs = {
 }
 
 # The advisory rules a procedure may silence: the engine's own list.
-sys.path.insert(0, str(ROOT))
-from engine.problems import WARNING_RULES as _WARNINGS  # noqa: E402
-
 WARNING_RULES = sorted(_WARNINGS)
 
 sop = {
@@ -694,20 +698,7 @@ rulebook = {
                                     "description": d("字段名称, 如 客户姓名", "field label"),
                                 },
                                 "type": {
-                                    "enum": [
-                                        "text",
-                                        "longtext",
-                                        "bool",
-                                        "int",
-                                        "number",
-                                        "choice",
-                                        "date",
-                                        "time",
-                                        "datetime",
-                                        "phone",
-                                        "score",
-                                        "signature",
-                                    ],
+                                    "enum": list(get_args(FieldType)),
                                     "description": d(
                                         "类型: text 文字, longtext 长文字, bool 是/否, int 整数, number 数字, choice 选项, date 日期, time 时刻, datetime 日期时间, phone 电话, score 评分 1–5, signature 签名",
                                         "field type",

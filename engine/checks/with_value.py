@@ -4,32 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from engine.checks._fits import fits
 from engine.checks.context import Context
-from engine.model import Input
 from engine.problems import Problem
 
 ID = "with-value"
 DESCRIPTION = "with 传入的值符合被调用流程输入项的类型 / with values fit the callee's input types"
-
-_BOOL_TEXT = frozenset({"true", "false", "True", "False"})
-
-
-def fits(inp: Input, text: str) -> tuple[bool, str, str]:
-    """Whether a literal (as written in `with`) can be an answer to `inp`."""
-    if inp.type == "bool":
-        return text in _BOOL_TEXT, " (请写 true 或 false)", " (write true or false)"
-    if inp.type in ("int", "number"):
-        try:
-            value = int(text) if inp.type == "int" else float(text)
-        except ValueError:
-            return False, "", ""
-        low = inp.min if inp.min is not None else value
-        high = inp.max if inp.max is not None else value
-        return low <= value <= high, "", ""
-    if inp.type == "choice":
-        options = ", ".join(inp.options)
-        return text in inp.options, f" (可选: {options})", f" (options: {options})"
-    return True, "", ""
 
 
 def check(ctx: Context) -> Iterator[Problem]:

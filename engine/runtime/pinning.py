@@ -19,7 +19,8 @@ from pathlib import Path
 from engine.errors import RulebookError
 from engine.journal.events import canonical
 from engine.model import Rulebook
-from engine.source import decode, iter_yaml_files, read_bytes
+from engine.paths import iter_yaml_files
+from engine.source import decode, read_bytes
 from engine.validate import RULEBOOK_FILE, load_rulebook, validate_paths
 
 
