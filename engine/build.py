@@ -52,6 +52,7 @@ PROCEDURE_KEYS = frozenset(
         "priority",
         "roles",
         "inputs",
+        "subject",
         "milestones",
         "start",
         "steps",
@@ -277,6 +278,9 @@ class _Builder:
             priority=raw.get("priority"),
             roles=tuple(self.ref(r, ("roles", i)) for i, r in enumerate(raw.get("roles", ()))),
             inputs=self.inputs(raw.get("inputs"), ("inputs",)),
+            subject=tuple(
+                self.ref(n, ("subject", i)) for i, n in enumerate(raw.get("subject", ()))
+            ),
             milestones={
                 n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
                 for n, m in (raw.get("milestones") or {}).items()

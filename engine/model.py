@@ -214,6 +214,7 @@ class Procedure:
     priority: int | None = None
     roles: tuple[Ref, ...] = ()
     inputs: Mapping[str, Input] = field(default_factory=dict)
+    subject: tuple[Ref, ...] = ()  # the inputs that say whom a run is about
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()

@@ -560,6 +560,16 @@ sop = {
             "description": d("参与本流程的岗位", "roles acting in this procedure"),
         },
         "inputs": {"$ref": "#/$defs/inputs"},
+        "subject": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/inputName"},
+            "description": d(
+                "标明本次运行对象 (客户) 的输入项, 开始时询问, 显示在 sop due 和 sop runs 中",
+                "inputs naming whom a run is about (the customer): asked first, shown in call lists",
+            ),
+        },
         "milestones": {
             "type": "object",
             "propertyNames": {"$ref": "#/$defs/inputName"},

@@ -16,6 +16,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.rulebook.procedures.values() if ctx.whole_rulebook else ctx.procedures:
         used = {name for _, a in ctx.exprs(proc) for name in a.names}
         used |= {r.name for s in proc.steps.values() for r in s.ask}
+        used |= {r.name for r in proc.subject}
         used_anywhere |= used
         if proc not in ctx.procedures:
             continue

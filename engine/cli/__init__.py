@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "show": "engine.cli.show:show",
     "report": "engine.cli.report:report",
     "due": "engine.cli.due:due",
+    "milestone": "engine.cli.milestone:milestone",
     "journal": "engine.cli.journal:journal",
     "simulate": "engine.cli.simulate:simulate",
 }
@@ -38,7 +39,8 @@ SHORT_HELP: dict[str, str] = {
     "runs": "列出运行记录 / list runs",
     "show": "显示一次运行的经过 / show a run's timeline",
     "report": "运行产生的记录和报告 / forms and incident reports",
-    "due": "各运行的期限和提醒 / what is due across runs",
+    "due": "呼叫清单: 到期的触点和期限 / the call list: what is due",
+    "milestone": "记录旅程里程碑日期 / record a journey milestone's date",
     "journal": "日志检查 (verify) / journal checks",
     "simulate": "生成场景走遍每条转移 / simulate every path",
 }

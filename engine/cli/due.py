@@ -1,54 +1,87 @@
-"""`sop due`: deadlines and reminders across all open runs."""
+"""`sop due`: the call list — what is overdue, due and coming up across open runs."""
 
 from __future__ import annotations
 
-import json
-import sys
+from datetime import datetime
 
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.journal_options import journal_option, open_journal
 from engine.cli.options import lang_option
 
 
-@click.command(short_help="各运行的期限和提醒 / what is due across runs")
+@click.command(short_help="呼叫清单: 各运行到期的触点和期限 / what is due across runs")
+@click.option(
+    "--at",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="以这一天为准 (默认今天) / as of this day (default today)",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(0, 3660),
+    default=7,
+    show_default=True,
+    help="列出之后几天内将到期的 / how many days ahead to list",
+)
+@click.option("--site", default=None, help="只看此案场 / only this site")
+@click.option(
+    "--role",
+    default=None,
+    help="只看此岗位 (编号或名称, 如 call_centre 或 呼叫中心) / only this role (id or title)",
+)
 @click.option("--overdue", is_flag=True, help="只显示已超时的 / only what is overdue")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    help="输出格式; csv 可用 Excel 打开 / output format",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
+)
 @journal_option
-@format_option
 @lang_option
-def due(overdue: bool, journal_path: str | None, fmt: str, lang: str) -> None:
-    """列出所有未结束运行的期限 (within/at/due) 和定期提醒 (every), 已超时的在前。"""
-    from datetime import datetime
+def due(
+    on: datetime | None,
+    days: int,
+    site: str | None,
+    role: str | None,
+    overdue: bool,
+    fmt: str,
+    output: str | None,
+    journal_path: str | None,
+    lang: str,
+) -> None:
+    """列出所有未结束运行中已超时、今天到期和之后几天内将到期的触点和期限,
+    按日期排列, 并写明客户、阶段和由谁执行。旅程触点按日计算 (到期当天全天有效,
+    次日起为已超时); 其他期限按分钟计算。"""
+    from engine.render.calls import as_csv, as_json, as_text
+    from engine.runtime.calls import call_list
 
-    from engine.runtime.dues import reminders
-    from engine.runtime.terminal import Printer
-    from engine.runtime.texts import labels
-
-    now = datetime.now().astimezone()
+    day = on.date() if on is not None else None
     with open_journal(journal_path) as journal:
-        rows = journal.with_dues()
-        # Every run counts as "mine" here: the run is named on each line already.
-        found = reminders(rows, now, {r.id for r in rows}, everything=True)
+        items = call_list(journal, day, days, site=site, role=role)
     if overdue:
-        found = [r for r in found if r.overdue and r.kind != "every"]
+        items = [i for i in items if i.state == "overdue"]
+    today = day or datetime.now().astimezone().date()
     if fmt == "json":
-        out = [
-            {
-                "run": r.run,
-                "procedure": r.procedure_title,
-                "step": r.step_title,
-                "kind": r.kind,
-                "text": r.text,
-                "at": r.at.isoformat(),
-                "overdue": r.overdue,
-            }
-            for r in found
-        ]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        text = as_json(items) + "\n"
+    elif fmt == "csv":
+        text = as_csv(items, lang)
+    else:
+        text = as_text(items, today, days, lang)
+    if output is None:
+        click.echo(text, nl=False)
         return
-    if not found:
-        click.echo(labels(lang)["no_dues"])
-        return
-    printer = Printer(sys.stdout, lang=lang)
-    for r in found:
-        click.echo(f"#{r.run:<5} {r.procedure_title} · {printer.reminder_line(r, now)}")
+    # utf-8-sig: Excel on Windows reads a CSV without the BOM as GBK.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with open(output, "w", encoding=encoding, newline="") as f:
+        f.write(text)

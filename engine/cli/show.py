@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,22 +11,44 @@ from engine.cli.journal_options import format_option, journal_option, open_journ
 from engine.cli.options import lang_option
 from engine.errors import RunError
 
+if TYPE_CHECKING:
+    from engine.runtime.timeline import Timeline
+
 
 @click.command(short_help="显示一次运行的经过 / show a run's timeline")
 @click.argument("run_id", type=int, metavar="RUN")
+@click.option(
+    "--events/--no-events",
+    default=None,
+    help="逐条列出事件 (旅程默认只列阶段和触点) / list every event "
+    "(a journey lists its stages and touchpoints by default)",
+)
 @journal_option
 @format_option
 @lang_option
-def show(run_id: int, journal_path: str | None, fmt: str, lang: str) -> None:
+def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, lang: str) -> None:
     """显示运行 RUN 的经过: 谁、何时、在哪一步、每个回答、备注,
-    以及偏差 (跳过或未完成的项及原因)。"""
+    以及偏差 (跳过或未完成的项及原因)。客户旅程 (journey) 按阶段列出每个触点:
+    已完成、今天到期、已超时、等待中和尚未到的, 以及各里程碑日期。"""
+    from datetime import datetime
+
     from engine.runtime.record import event_json, read_record, run_json
+    from engine.runtime.recorder import load_run
     from engine.runtime.report import render_show
+    from engine.runtime.timeline import journey_timeline
 
     with open_journal(journal_path, must_exist=True) as journal:
         record = read_record(journal, run_id)
         if record is None:
             raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+        timeline = None
+        if record.run.kind == "journey":
+            active = load_run(journal, run_id)
+            assert active is not None
+            now = datetime.now().astimezone()
+            timeline = journey_timeline(
+                active.pinned.rulebook, active.state, journal.events(run_id), now
+            )
         if fmt == "json":
             out = {
                 "run": run_json(record.run),
@@ -43,6 +66,37 @@ def show(run_id: int, journal_path: str | None, fmt: str, lang: str) -> None:
                     for e in record.deviations
                 ],
             }
+            if timeline is not None:
+                out["journey"] = timeline_json(timeline)
             click.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
-    click.echo(render_show(record, lang), nl=False)
+    full = events if events is not None else timeline is None
+    click.echo(render_show(record, lang, timeline, full), nl=False)
+
+
+def timeline_json(tl: Timeline) -> dict[str, Any]:
+    return {
+        "customer": tl.subject,
+        "milestones": [
+            {"name": m.name, "title": m.title, "date": m.date, "planned": m.planned}
+            for m in tl.milestones
+        ],
+        "stages": [
+            {
+                "stage": s.name,
+                "touchpoints": [
+                    {
+                        "step": t.step,
+                        "title": t.title,
+                        "role": t.role_title,
+                        "state": t.state,
+                        "done_at": t.done_at,
+                        "due": t.due.isoformat() if t.due is not None else None,
+                        "rule": t.rule or None,
+                    }
+                    for t in s.touches
+                ],
+            }
+            for s in tl.stages
+        ],
+    }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from engine.journal.events import Draft, Event, NewRun, RunRow, RunUpdate, Write
 from engine.journal.paths import default_journal_path, resolve_journal_path
-from engine.journal.store import Journal, RunFilter, Verification
+from engine.journal.store import DueRow, Journal, RunFilter, Verification
 
 __all__ = [
     "Draft",
+    "DueRow",
     "Event",
     "Journal",
     "NewRun",

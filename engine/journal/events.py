@@ -57,6 +57,7 @@ class RunUpdate:
     step_title: str | None = None
     outcome: str | None = None
     dues: Sequence[Mapping[str, Any]] = ()
+    subject: str | None = None  # who the run is about, once known
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +106,4 @@ class RunRow:
     last_seq: int
     events: int
     dues: tuple[Mapping[str, Any], ...]
+    subject: str | None = None

@@ -7,6 +7,11 @@ sop is refused rather than misread. Never edit a released migration: add one.
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
 _APPEND_ONLY = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'journal {table} are append-only: cannot update'); END",
@@ -65,5 +70,52 @@ _V1: tuple[str, ...] = (
     "BEGIN SELECT RAISE(ABORT, 'journal runs cannot be deleted'); END",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+
+def due_key(due: Mapping[str, Any]) -> str:
+    """How a deadline sorts: the site's wall-clock date (journey touchpoints)
+    or date and time, without the UTC offset; a recurring task sorts by its start."""
+    text = str(due.get("due") or due.get("since") or "")
+    return text[:19]
+
+
+def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        (run, n, due_key(d), str(d.get("kind", "")), d.get("role"), canonical_json(d))
+        for n, d in enumerate(dues)
+    ]
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _backfill_dues(db: sqlite3.Connection) -> None:
+    rows = db.execute("SELECT id, dues FROM runs WHERE dues IS NOT NULL AND status != 'finished'")
+    for run, text in rows.fetchall():
+        db.executemany(
+            "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)", due_rows(run, json.loads(text))
+        )
+
+
+# Version 2: journeys. Who a run is about (the customer), and the open
+# deadlines of every run in their own table, indexed by date, so a call list
+# over ten thousand journeys reads only what falls due. The table is a summary
+# like `runs` (rewritten with each write), not part of the hash chain.
+_V2: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    "ALTER TABLE runs ADD COLUMN subject TEXT",
+    """CREATE TABLE dues (
+        run     INTEGER NOT NULL REFERENCES runs(id),
+        n       INTEGER NOT NULL,   -- position in the run's list
+        due_key TEXT NOT NULL,      -- 2026-11-08 or 2026-11-08T21:00:00, site time
+        kind    TEXT NOT NULL,      -- within | at | due | every
+        role    TEXT,
+        data    TEXT NOT NULL,      -- the deadline as JSON
+        PRIMARY KEY (run, n)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX dues_by_key ON dues(due_key)",
+    _backfill_dues,
+)
+
+Migration = tuple[str | Callable[[sqlite3.Connection], None], ...]
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 VERSION = len(MIGRATIONS)

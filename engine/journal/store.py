@@ -25,7 +25,7 @@ from engine.journal.events import (
 
 _RUN_COLUMNS = (
     "id, procedure, title, kind, operator, site, started_at, updated_at, rulebook_sha, "
-    "procedure_sha, parent, status, step, step_title, outcome, last_seq, events, dues"
+    "procedure_sha, parent, status, step, step_title, outcome, last_seq, events, dues, subject"
 )
 BUSY_TIMEOUT_S = 30.0
 
@@ -38,6 +38,12 @@ class RunFilter:
     since: str | None = None  # started at or after (ISO text; a date works)
     until: str | None = None  # started before
     limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    run: RunRow
+    due: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +130,10 @@ class Journal:
                 )
             for number in range(version, schema.VERSION):
                 for statement in schema.MIGRATIONS[number]:
-                    db.execute(statement)
+                    if callable(statement):
+                        statement(db)
+                    else:
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {schema.VERSION}")
 
     def write(self, writes: Sequence[Write]) -> list[Event]:
@@ -206,10 +215,15 @@ class Journal:
         dues = json.dumps(list(u.dues), ensure_ascii=False, sort_keys=True) if u.dues else None
         db.execute(
             "UPDATE runs SET status = ?, step = ?, step_title = ?, outcome = ?, dues = ?, "
-            "last_seq = ?, events = events + ?, updated_at = COALESCE(?, updated_at) "
-            "WHERE id = ?",
-            (u.status, u.step, u.step_title, u.outcome, dues, last, added, at, run),
+            "last_seq = ?, events = events + ?, updated_at = COALESCE(?, updated_at), "
+            "subject = COALESCE(?, subject) WHERE id = ?",
+            (u.status, u.step, u.step_title, u.outcome, dues, last, added, at, u.subject, run),
         )
+        db.execute("DELETE FROM dues WHERE run = ?", (run,))
+        if u.dues and u.status != "finished":
+            db.executemany(
+                "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)", schema.due_rows(run, u.dues)
+            )
 
     # ---- reading
 
@@ -254,6 +268,36 @@ class Journal:
             "ORDER BY id"
         )
         return [_row_to_run(r) for r in rows]
+
+    def dues(self, until: str, site: str | None = None, role: str | None = None) -> list[DueRow]:
+        """Open deadlines that fall on or before `until` (a date: the whole
+        day counts), earliest first, read through the date index."""
+        sql = (
+            f"SELECT d.data, {', '.join('r.' + c for c in _RUN_COLUMNS.split(', '))} "
+            "FROM dues d JOIN runs r ON r.id = d.run "
+            "WHERE d.due_key <= ? AND r.status != 'finished'"
+        )
+        args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
+        if site is not None:
+            sql += " AND r.site = ?"
+            args.append(site)
+        if role is not None:
+            sql += " AND d.role = ?"
+            args.append(role)
+        sql += " ORDER BY d.due_key, d.run, d.n"
+        return [DueRow(_row_to_run(r[1:]), json.loads(r[0])) for r in self._db.execute(sql, args)]
+
+    def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
+        """The runs whose deadlines a prompt may show: this session's, and
+        other non-journey runs with a deadline by `soon` (journey touchpoints
+        belong to the call list, not to every prompt)."""
+        marks = ",".join("?" * len(mine)) or "NULL"
+        sql = (
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'finished' AND dues IS NOT NULL "
+            f"AND (id IN ({marks}) OR (kind != 'journey' AND id IN ("
+            "SELECT run FROM dues WHERE due_key <= ? AND kind IN ('within', 'at')))) ORDER BY id"
+        )
+        return [_row_to_run(r) for r in self._db.execute(sql, [*mine, soon])]
 
     def events(self, run_id: int) -> list[Event]:
         rows = self._db.execute(

@@ -302,6 +302,8 @@ class ViewBuilder:
                 _answer_words(spec.default),
             )
             for name, spec in proc.inputs.items()
+            # Who the run is about is asked of every run, not a condition.
+            if name not in {r.name for r in proc.subject}
         )
         return ProcView(
             proc.id,

@@ -10,16 +10,21 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, TypeVar
 
 from engine.journal import RunRow
-from engine.model import Procedure, Step
+from engine.model import Procedure, Rulebook, Step
+
+_D = TypeVar("_D", date, datetime)
 
 SOON = timedelta(minutes=30)  # a deadline this close is shown even for other staff's runs
 
 
-def add_months(moment: datetime, months: int) -> datetime:
+UNITS_ZH = {"hours": "小时", "days": "天", "weeks": "周", "months": "个月", "years": "年"}
+
+
+def add_months(moment: _D, months: int) -> _D:
     """Same day of month, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
     index = moment.year * 12 + moment.month - 1 + months
     year, month = divmod(index, 12)
@@ -27,7 +32,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def _shift(base: datetime, amount: int, unit: str) -> datetime:
+def _shift(base: _D, amount: int, unit: str) -> _D:
     if unit == "months":
         return add_months(base, amount)
     if unit == "years":
@@ -35,14 +40,87 @@ def _shift(base: datetime, amount: int, unit: str) -> datetime:
     return base + timedelta(**{unit: amount})
 
 
+def day_of(text: str) -> date:
+    """The site's calendar day of a recorded moment or date (2026-11-01…)."""
+    return date.fromisoformat(text[:10])
+
+
+def moment_of(text: str, tz: tzinfo | None = None) -> datetime:
+    """A recorded moment; a bare date is the start of that day."""
+    if len(text) == 10:
+        start = datetime.combine(date.fromisoformat(text), time(), tz)
+        return start if tz is not None else start.astimezone()
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Touchpoint:
+    """When a journey step falls due, as far as the milestones known so far say.
+
+    `when` is a date (days, weeks, months, years), a moment (hours), or None
+    while the milestone it hangs on has no date yet."""
+
+    when: date | datetime | None
+    anchor: str  # milestone name
+    anchor_title: str
+    direction: str  # after | before | on (a step that is the milestone itself)
+    amount: int = 0
+    unit: str = "days"
+
+    @property
+    def text(self) -> str:
+        if self.direction == "on":
+            return f"{self.anchor_title}当天"
+        side = "后" if self.direction == "after" else "前"
+        return f"{self.anchor_title}{side} {self.amount} {UNITS_ZH[self.unit]}"
+
+    @property
+    def text_en(self) -> str:
+        if self.direction == "on":
+            return f"on {self.anchor_title}"
+        return f"{self.amount} {self.unit} {self.direction} {self.anchor_title}"
+
+
+def touchpoint(proc: Procedure, step: Step, milestones: Mapping[str, str]) -> Touchpoint | None:
+    """A step's date from `due`, or, for the step that records a milestone,
+    that milestone's date when one was given ahead (a booked signing)."""
+    direction: str
+    if step.due is not None:
+        name, direction = step.due.anchor.name, step.due.direction
+        amount, unit = step.due.amount, step.due.unit
+    elif step.milestone is not None:
+        name, direction, amount, unit = step.milestone.name, "on", 0, "days"
+    else:
+        return None
+    m = proc.milestones.get(name)
+    title = m.title if m else name
+    known = milestones.get(name)
+    when: date | datetime | None = None
+    if known is not None:
+        sign = -1 if direction == "before" else 1
+        if unit == "hours":
+            when = _shift(moment_of(known), sign * amount, unit)
+        else:
+            when = _shift(day_of(known), sign * amount, unit)
+    return Touchpoint(when, name, title, direction, amount, unit)
+
+
 def step_dues(
-    proc: Procedure, step: Step, entered: datetime, milestones: Mapping[str, str]
+    rulebook: Rulebook,
+    proc: Procedure,
+    step: Step,
+    entered: datetime,
+    milestones: Mapping[str, str],
 ) -> list[dict[str, Any]]:
+    role = rulebook.roles.get(step.role.name) if step.role else None
     base = {
         "procedure": proc.id,
         "procedure_title": proc.title,
         "step": step.id,
         "title": step.title,
+        "stage": step.stage,
+        "role": step.role.name if step.role else None,
+        "role_title": role.name if role else None,
     }
     out: list[dict[str, Any]] = []
     if step.within:
@@ -71,22 +149,47 @@ def step_dues(
         hour, minute = (int(p) for p in step.at.split(":"))
         due = entered.replace(hour=hour, minute=minute, second=0, microsecond=0)
         out.append({**base, "kind": "at", "due": due.isoformat(), "text": step.at})
-    if step.due:
-        anchor = milestones.get(step.due.anchor.name)
-        milestone = proc.milestones.get(step.due.anchor.name)
-        if anchor is not None:
-            sign = 1 if step.due.direction == "after" else -1
-            due = _shift(datetime.fromisoformat(anchor), sign * step.due.amount, step.due.unit)
-            out.append(
-                {
-                    **base,
-                    "kind": "due",
-                    "due": due.isoformat(),
-                    "text": f"{milestone.title if milestone else step.due.anchor.name}"
-                    f" {step.due.direction} {step.due.amount} {step.due.unit}",
-                }
-            )
+    tp = touchpoint(proc, step, milestones)
+    if tp is not None and tp.when is not None:
+        out.append(
+            {
+                **base,
+                "kind": "due",
+                "due": tp.when.isoformat(),
+                "anchor": tp.anchor,
+                "anchor_title": tp.anchor_title,
+                "text": tp.text,
+                "text_en": tp.text_en,
+            }
+        )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A journey step that is not due yet: its date, or the milestone it waits for."""
+
+    until: date | datetime | None
+    text: str  # 签约日后 7 天
+    text_en: str
+    anchor_title: str
+
+
+def waiting(
+    proc: Procedure, step: Step, milestones: Mapping[str, str], now: datetime
+) -> Wait | None:
+    if proc.kind != "journey":
+        return None
+    tp = touchpoint(proc, step, milestones)
+    if tp is None:
+        return None
+    if tp.when is None:
+        # The step that marks a milestone, reached with no date for it, is
+        # that moment itself (the customer is signing); one hung on a
+        # milestone after or before waits until the milestone has a date.
+        return None if tp.direction == "on" else Wait(None, tp.text, tp.text_en, tp.anchor_title)
+    early = tp.when > now if isinstance(tp.when, datetime) else tp.when > now.date()
+    return Wait(tp.when, tp.text, tp.text_en, tp.anchor_title) if early else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +202,7 @@ class Reminder:
     at: datetime  # the deadline, or the next time a recurring task comes round
     overdue: bool  # past the deadline / a recurring task is due now
     mine: bool  # belongs to the runs of this session
+    dated: bool = False  # a whole day (journey touchpoints), not a moment
 
 
 def reminder(run: int, due: Mapping[str, Any], now: datetime, mine: bool) -> Reminder:
@@ -115,7 +219,21 @@ def reminder(run: int, due: Mapping[str, Any], now: datetime, mine: bool) -> Rem
         return Reminder(
             run, due["procedure_title"], due["title"], kind, due["text"], at, due_now, mine
         )
-    at = datetime.fromisoformat(due["due"])
+    text = str(due["due"])
+    if len(text) == 10:  # a journey date: due all that day, overdue from the next
+        at = moment_of(text, now.tzinfo)
+        return Reminder(
+            run,
+            due["procedure_title"],
+            due["title"],
+            kind,
+            due["text"],
+            at,
+            now.date() > at.date(),
+            mine,
+            dated=True,
+        )
+    at = datetime.fromisoformat(text)
     return Reminder(
         run, due["procedure_title"], due["title"], kind, due["text"], at, now >= at, mine
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from engine.runtime.dues import Reminder
@@ -118,7 +118,21 @@ class EmergencyQuestion:
     options: tuple[EmergencyOption, ...]  # by priority, 1 first
 
 
-Question = InputQuestion | ItemQuestion | FieldQuestion | ChoiceQuestion | EmergencyQuestion
+@dataclass(frozen=True, slots=True)
+class WaitQuestion:
+    """A journey step reached before it is due: do it now (Given(True)) or
+    leave the journey to wait (Given(False))."""
+
+    step_title: str
+    until: date | datetime | None  # None: the milestone it hangs on has no date yet
+    text: str  # 签约日后 7 天
+    text_en: str
+    anchor_title: str  # 签约日
+
+
+Question = (
+    InputQuestion | ItemQuestion | FieldQuestion | ChoiceQuestion | EmergencyQuestion | WaitQuestion
+)
 
 
 # ---- replies
@@ -140,12 +154,13 @@ class ItemAnswer:
 @dataclass(frozen=True, slots=True)
 class Command:
     """`emergency` (`procedure` may name one), `pause`, `note` (with `text`),
-    `cancel` (leave the emergency list). `how` says how a pause came about:
-    asked (p), interrupt (Ctrl-C), eof (end of input)."""
+    `cancel` (leave the emergency list), `milestone` (a journey date given).
+    `how` says how a pause came about: asked (p), interrupt (Ctrl-C), eof
+    (end of input)."""
 
-    kind: Literal["emergency", "pause", "note", "cancel"]
-    text: str = ""
-    procedure: str | None = None
+    kind: Literal["emergency", "pause", "note", "cancel", "milestone"]
+    text: str = ""  # a note; for `milestone`, the date
+    procedure: str | None = None  # an emergency; for `milestone`, the milestone's name
     how: Literal["asked", "interrupt", "eof"] = "asked"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from engine.journal import Draft, Journal, NewRun, Write
 from engine.model import Procedure, Step
 from engine.runtime import state as ev
-from engine.runtime.dues import step_dues
+from engine.runtime.dues import day_of, step_dues
 from engine.runtime.pinning import Pinned
 from engine.runtime.state import RunState
 
@@ -104,7 +104,13 @@ class Recorder:
         """`step.entered`, with the step's deadlines worked out now (a milestone
         reached in the same commit counts)."""
         milestones = dict(active.state.milestones)
-        milestones.update({d.data["name"]: d.at for d in before if d.kind == ev.MILESTONE_REACHED})
+        milestones.update(
+            {
+                d.data["name"]: d.data.get("date") or d.at
+                for d in before
+                if d.kind == ev.MILESTONE_REACHED
+            }
+        )
         step = proc.steps[step_id]
         return self.draft(
             ev.STEP_ENTERED,
@@ -112,12 +118,17 @@ class Recorder:
                 "procedure": proc.id,
                 "step": step_id,
                 "title": step.title,
-                "dues": step_dues(proc, step, self.clock(), milestones),
+                "dues": step_dues(active.pinned.rulebook, proc, step, self.clock(), milestones),
             },
         )
 
-    def milestone(self, proc: Procedure, step: Step) -> list[Draft]:
+    def milestone(self, active: Active, proc: Procedure, step: Step) -> list[Draft]:
+        """The milestone a step marks, reached now — unless a date on or
+        before today was already given for it (`sop milestone`), which stands."""
         if step.milestone is None:
+            return []
+        known = active.state.milestones.get(step.milestone.name)
+        if known is not None and day_of(known) <= self.clock().date():
             return []
         m = proc.milestones.get(step.milestone.name)
         return [
@@ -211,3 +222,15 @@ class Recorder:
         if interrupted is not None:
             interrupted.state = previews[interrupted.state.run_id]
         return Active(previews[run_id], pinned)
+
+
+def load_run(journal: Journal, run_id: int) -> Active | None:
+    """A run read back from the journal, on the rulebook it is pinned to."""
+    from engine.runtime.pinning import restore
+    from engine.runtime.state import replay
+
+    row = journal.run(run_id)
+    if row is None:
+        return None
+    pinned = restore(journal.snapshot(row.rulebook_sha), row.rulebook_sha)
+    return Active(replay(run_id, pinned.rulebook, journal.events(run_id)), pinned)

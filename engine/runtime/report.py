@@ -15,6 +15,7 @@ from typing import Any
 from engine.runtime.layout import pad, width, wrap
 from engine.runtime.record import FormFill, RunRecord, status_text
 from engine.runtime.texts import labels
+from engine.runtime.timeline import Timeline, Touch
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,34 @@ class Fmt:
     def wrap(self, text: Any, indent: str, hang: str | None = None) -> str:
         return "\n".join(wrap(str(text), indent, hang))
 
+    def touch(self, t: Touch) -> str:
+        """A touchpoint's state in words: 完成 2026-04-09, 已超时 · 超 3 天 …"""
+        L = labels(self.lang)
+        due = ""
+        if t.due is not None:
+            due = t.due.isoformat() if not isinstance(t.due, datetime) else self.when(str(t.due))
+        if t.state == "done":
+            return f"{L['t_done']} {self.day(t.done_at)}" if t.done_at else L["t_done"]
+        if t.state == "passed":
+            return L["t_passed"]
+        if t.due is None:
+            if t.rule:
+                waits = L["t_waits_for"].format(anchor=t.anchor)
+                return f"{L['t_' + t.state]} · {t.rule} ({waits})"
+            return L["t_" + t.state]
+        days = t.days or 0
+        when = f"{L['t_due_on']} {due} · {t.rule}"
+        if t.state == "overdue":
+            return f"{L['t_overdue']} {L['t_days_late'].format(n=-days)} · {when}"
+        if t.state == "due" and days == 0:
+            return f"{L['t_today']} · {t.rule}"
+        if days > 0:
+            return f"{L['t_' + t.state]} · {L['t_days_left'].format(n=days)} · {when}"
+        return f"{L['t_' + t.state]} · {when}"
+
+    def widest(self, texts: Sequence[Any]) -> int:
+        return max((width(str(t)) for t in texts), default=0)
+
     def labels_width(self, fill: FormFill) -> int:
         return max((width(label) for _, label, _ in fill.fields), default=0)
 
@@ -56,8 +85,14 @@ def _render(name: str, **context: Any) -> str:
     return render(name, **context)
 
 
-def render_show(record: RunRecord, lang: str = "zh") -> str:
-    return _render("run_show.txt.j2", r=record, f=Fmt(lang), L=labels(lang))
+def render_show(
+    record: RunRecord, lang: str = "zh", timeline: Timeline | None = None, events: bool = True
+) -> str:
+    """A run's record; a journey's opens with its stages and touchpoints
+    (`timeline`), and its event-by-event log is printed only with `events`."""
+    return _render(
+        "run_show.txt.j2", r=record, f=Fmt(lang), L=labels(lang), tl=timeline, events=events
+    )
 
 
 def render_report(record: RunRecord, fmt: str = "text", lang: str = "zh") -> str:

@@ -24,8 +24,9 @@ from engine.journal import Draft, Journal
 from engine.model import Expr, Procedure, Step
 from engine.runtime import state as ev
 from engine.runtime import views
-from engine.runtime.dues import Reminder, reminders
+from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
+from engine.runtime.milestones import milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
     ChoiceQuestion,
@@ -41,6 +42,7 @@ from engine.runtime.prompts import (
     Notice,
     Question,
     Reply,
+    WaitQuestion,
 )
 from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import Need, Scope
@@ -90,6 +92,7 @@ class Runner:
     _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
     _restored: dict[str, Pinned] = field(default_factory=dict)
+    _going: set[tuple[int, int]] = field(default_factory=set)  # arrivals cleared to proceed
     _root: int = 0
 
     def __post_init__(self) -> None:
@@ -98,12 +101,20 @@ class Runner:
 
     # ------------------------------------------------------------ entry points
 
-    def start(self, pinned: Pinned, pid: str, preset: Mapping[str, Any]) -> Outcome:
+    def start(
+        self,
+        pinned: Pinned,
+        pid: str,
+        preset: Mapping[str, Any],
+        milestones: Mapping[str, str] | None = None,
+    ) -> Outcome:
         proc = _find_procedure(pinned, pid)
         values = self._preset(pinned, proc, preset)
         self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
         active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
         self.session.append(active)
+        for name, date in (milestones or {}).items():
+            self.rec.commit(active, [milestone_draft(self.rec, active, name, date)])
         self._root = active.state.run_id
         self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
         return self._run()
@@ -220,6 +231,21 @@ class Runner:
         if not self._shown[0]:
             self.driver.show(views.header(self.session, active))
             self._shown = (True, False)
+        subject = frame.procedure.subject if depth == 0 else ()
+        for ref in subject:
+            if self.scope.unknown(active, depth, ref.name):
+                return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
+        arrival = (active.state.run_id, active.state.arrivals)
+        if arrival not in self._going:
+            wait = waiting(frame.procedure, step, active.state.milestones, self.clock())
+            if wait is not None:
+                return _Pending(
+                    WaitQuestion(
+                        step.title, wait.until, wait.text, wait.text_en, wait.anchor_title
+                    ),
+                    depth,
+                )
+            self._going.add(arrival)
         for ref in step.ask:
             if self.scope.unknown(active, depth, ref.name):
                 return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
@@ -296,6 +322,10 @@ class Runner:
             )
         elif isinstance(q, ChoiceQuestion) and isinstance(reply, Given):
             self._choose(active, pending.choices[int(reply.value)])
+        elif isinstance(q, WaitQuestion) and isinstance(reply, Given):
+            if not reply.value:
+                raise _Stop(self._pause("waiting"))
+            self._going.add((active.state.run_id, active.state.arrivals))
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
 
@@ -312,6 +342,11 @@ class Runner:
             raise _Stop(self._pause(cmd.how))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
+        elif cmd.kind == "milestone" and cmd.procedure:
+            self.rec.flush(active)
+            draft = milestone_draft(self.rec, active, cmd.procedure, cmd.text)
+            self.rec.commit(active, [draft])
+            self.driver.show(Notice("milestone", dict(draft.data)))
 
     def _warn(self, active: Active, expr: Expr, detail: str) -> None:
         """A rulebook expression that fails at run time: said on screen and
@@ -396,7 +431,7 @@ class Runner:
         st = active.state
         frame = st.top
         step = frame.current
-        first = self.rec.milestone(frame.procedure, step)
+        first = self.rec.milestone(active, frame.procedure, step)
         if step.end is not None and active.depth > 0:
             returned = self.rec.draft(
                 ev.CALL_RETURNED,
@@ -439,7 +474,7 @@ class Runner:
         if fired is None:  # the guard no longer holds
             self.driver.show(Notice("choice_gone", {"label": step.choices[index].label}))
             return
-        first = self.rec.milestone(top.procedure, step)
+        first = self.rec.milestone(active, top.procedure, step)
         made = self.rec.draft(
             ev.CHOICE_MADE,
             {
@@ -593,14 +628,15 @@ class Runner:
         st = leaf.state
         self.rec.record(leaf, ev.RUN_PAUSED, {"step": st.top.step, "how": how})
         if not quiet:
-            self.driver.show(
-                Notice("paused", {"run": st.run_id, "how": how, "title": st.procedure.title})
-            )
+            args = {"run": st.run_id, "how": how, "title": st.procedure.title}
+            self.driver.show(Notice("waiting" if how == "waiting" else "paused", args))
         return Outcome("paused", self._root, how=how, runs=(self._root, st.run_id))
 
     def _reminders(self) -> list[Reminder]:
         mine = {a.state.run_id for a in self.session}
-        return reminders(self.journal.with_dues(), self.clock(), mine)
+        now = self.clock()
+        soon = (now + SOON).isoformat()[:19]
+        return reminders(self.journal.reminders_for(sorted(mine), soon), now, mine)
 
 
 def _why(step: Step, index: int) -> str:

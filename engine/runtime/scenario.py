@@ -22,15 +22,30 @@ steps:                           # keyed by step id, or procedure:step for other
   farewell: {pause: true}        # pause here (to be resumed)
 ```
 
+Journeys last months; a scenario moves the clock. `on:` sets the date (and
+time) a step is worked on — a step not yet due is then done on that day —
+and `milestones:` gives dates, at the start or on arriving at a step, as
+`sop milestone` would:
+
+```yaml
+procedure: vanke-6plus2
+now: "2026-03-01T10:00:00+08:00"
+milestones: {handover: 2027-06-30}        # known at the start (planned)
+steps:
+  deposit_sms: {on: 2026-03-02}
+  signing: {on: "2026-03-20T15:00", milestones: {moved_in: 2027-07-15}}
+```
+
 A scenario that does not fit — an answer of the wrong type, a choice that is
 not offered, a step it never reaches — stops with the step and the reason.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.errors import ScenarioError
@@ -49,6 +64,7 @@ from engine.runtime.prompts import (
     Question,
     Reply,
     View,
+    WaitQuestion,
 )
 from engine.runtime.terminal import DONE_WORDS, Printer
 
@@ -64,9 +80,27 @@ TOP_KEYS = frozenset(
         "expect",
         "title",
         "description",
+        "milestones",
     }
 )
-VISIT_KEYS = frozenset({"do", "record", "choice", "inputs", "note", "emergency", "pause"})
+VISIT_KEYS = frozenset(
+    {"do", "record", "choice", "inputs", "note", "emergency", "pause", "on", "milestones"}
+)
+
+
+class ScenarioClock:
+    """The scenario's time: starts at `now`, runs at real speed, and jumps
+    forward to a step's `on:` date."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._base = start or datetime.now().astimezone()
+        self._t0 = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._t0)
+
+    def jump(self, to: datetime) -> None:
+        self._base, self._t0 = to, time.monotonic()
 
 
 @dataclass
@@ -79,6 +113,7 @@ class Scenario:
     preset: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
     expect: str | None = None
+    milestones: dict[str, Any] = field(default_factory=dict)
     path: str = "<scenario>"
 
 
@@ -128,8 +163,17 @@ def parse_scenario(data: Any, path: str = "<scenario>") -> Scenario:
         preset=dict(data.get("set") or {}),
         inputs=dict(data.get("inputs") or {}),
         expect=data.get("expect"),
+        milestones=_milestones(data.get("milestones"), path),
         path=path,
     )
+
+
+def _milestones(given: Any, where: str) -> dict[str, Any]:
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise _fail(where, "milestones 应是 里程碑 → 日期 的映射, 如 {signed: 2026-11-01}")
+    return {str(k): v for k, v in given.items()}
 
 
 def load_scenario(path: str) -> Scenario:
@@ -156,9 +200,15 @@ class _Visit:
 class ScenarioDriver:
     """Answers from a scenario; prints a transcript when given a printer."""
 
-    def __init__(self, scenario: Scenario, printer: Printer | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        printer: Printer | None = None,
+        clock: ScenarioClock | None = None,
+    ) -> None:
         self.s = scenario
         self.p = printer
+        self.clock = clock or ScenarioClock(scenario.now)
         self.visits: dict[str, int] = {}
         self.used: dict[str, int] = {}
         self.visit: _Visit | None = None
@@ -189,6 +239,32 @@ class ScenarioDriver:
         self._form = None
         self.visit = _Visit(key, count, self._entry(key, count))
         self._seen[h.visit] = self.visit
+        if "on" in self.visit.answers:
+            self._jump(self.visit.answers["on"], key)
+
+    def _jump(self, when: Any, key: str) -> None:
+        now = self.clock()
+        where = f"{self.s.path}: 步骤 {key}"
+        try:
+            if isinstance(when, datetime):
+                to = when
+            elif isinstance(when, date):
+                to = datetime.combine(when, now.timetz())
+            elif len(str(when)) == 10:
+                to = datetime.combine(date.fromisoformat(str(when)), now.timetz())
+            else:
+                to = datetime.fromisoformat(str(when))
+        except ValueError:
+            raise _fail(
+                where, f'on 的日期 "{when}" 无效, 请写成 2026-11-22 或 2026-11-22T14:00'
+            ) from None
+        if to.tzinfo is None:
+            to = to.replace(tzinfo=now.tzinfo)
+        if to < now - timedelta(minutes=1):
+            raise _fail(where, f"on {when} 早于场景此时的时间 {now:%Y-%m-%d %H:%M}; 时间只能向前")
+        self.clock.jump(to)
+        if self.p is not None:
+            self.p.line(f"📅 {to:%Y-%m-%d %H:%M}", "  ", dim=True)
 
     def _entry(self, key: str, number: int) -> Mapping[str, Any]:
         entry = self.s.steps.get(key)
@@ -223,7 +299,13 @@ class ScenarioDriver:
         return reply
 
     def _once(self, visit: _Visit) -> Command | None:
-        """Notes, an emergency and a pause are given once, before the first answer."""
+        """Milestone dates, notes, an emergency and a pause are given once,
+        before the first answer."""
+        given = _milestones(visit.answers.get("milestones"), f"{self.s.path}: {visit.key}")
+        for name, when in given.items():
+            if f"milestone:{name}" not in visit.said:
+                visit.said.add(f"milestone:{name}")
+                return Command("milestone", text=str(when), procedure=name)
         for key in ("note", "emergency", "pause"):
             if key in visit.answers and key not in visit.said:
                 visit.said.add(key)
@@ -237,6 +319,8 @@ class ScenarioDriver:
         return None
 
     def _command_text(self, cmd: Command) -> str:
+        if cmd.kind == "milestone":
+            return f"m {cmd.procedure} {cmd.text}"
         if cmd.kind == "note":
             return f"n {cmd.text}"
         if cmd.kind == "emergency":
@@ -256,6 +340,13 @@ class ScenarioDriver:
             return self._item(q, visit, where)
         if isinstance(q, ChoiceQuestion):
             return self._choice(q, visit, where)
+        if isinstance(q, WaitQuestion):
+            # Reached before its date: a scenario works on it now (`on:` has
+            # already moved the clock when a date was given).
+            if self.p is not None:
+                self.p.wait(q, now)
+            self._echo("y", f"  {self.p.t('wait_q') if self.p else ''}")
+            return Given(True)
         raise _fail(where, "意外的应急流程列表")  # emergencies are started by id
 
     def _input(self, q: InputQuestion, visit: _Visit, where: str, now: datetime) -> Reply:

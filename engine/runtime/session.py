@@ -6,10 +6,8 @@ terminal or a scenario) and the runner — and hands back how it ended.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TextIO
 
 from engine.journal import Journal
@@ -32,25 +30,13 @@ class Console:
     tty: bool | None = None
 
 
-def clock_from(start: datetime | None) -> Clock:
-    """The system clock, or one that starts at `start` and runs at real speed."""
-    if start is None:
-        return system_clock
-    t0 = time.monotonic()
-
-    def tick() -> datetime:
-        from datetime import timedelta
-
-        return start + timedelta(seconds=time.monotonic() - t0)
-
-    return tick
-
-
-def _driver(console: Console, scenario: Scenario | None) -> Driver:
+def _driver(console: Console, scenario: Scenario | None) -> tuple[Driver, Clock]:
+    """The terminal on the system clock, or a scenario on its own clock."""
     printer = Printer(console.out, console.color, console.lang)
     if scenario is not None:
-        return ScenarioDriver(scenario, printer)
-    return TerminalDriver(printer, console.stdin, console.tty)
+        driver = ScenarioDriver(scenario, printer)
+        return driver, driver.clock
+    return TerminalDriver(printer, console.stdin, console.tty), system_clock
 
 
 def run_procedure(
@@ -62,18 +48,20 @@ def run_procedure(
     operator: str | None,
     site: str | None,
     scenario: Scenario | None = None,
+    milestones: Mapping[str, str] | None = None,
 ) -> Outcome:
     pinned = pin(rulebook)
+    milestones = dict(milestones or {})
     if scenario is not None:
+        milestones = {**scenario.milestones, **milestones}
         preset = {**scenario.preset, **preset}
         operator = operator or scenario.operator
         site = site or scenario.site
     # The rulebook names its site; a run there need not be told again.
     site = site or pinned.rulebook.organisation.site
-    driver = _driver(console, scenario)
-    clock = clock_from(scenario.now if scenario else None)
+    driver, clock = _driver(console, scenario)
     runner = Runner(journal, driver, clock=clock, operator=operator, site=site)
-    outcome = runner.start(pinned, procedure, preset)
+    outcome = runner.start(pinned, procedure, preset, milestones)
     _check(driver, outcome)
     return outcome
 
@@ -86,8 +74,7 @@ def resume_run(
     operator: str | None = None,
     scenario: Scenario | None = None,
 ) -> Outcome:
-    driver = _driver(console, scenario)
-    clock = clock_from(scenario.now if scenario else None)
+    driver, clock = _driver(console, scenario)
     runner = Runner(journal, driver, clock=clock, operator=operator)
     outcome = runner.resume(run_id, rulebook)
     _check(driver, outcome)

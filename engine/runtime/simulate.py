@@ -409,7 +409,6 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
     from engine.journal import Journal
     from engine.runtime.runner import Runner
     from engine.runtime.scenario import ScenarioDriver, parse_scenario
-    from engine.runtime.session import clock_from
 
     proc = pinned.rulebook.procedure(pid)
     plan = Planner(pinned.rulebook).plan(proc)
@@ -418,7 +417,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
         for number, data in enumerate(plan.scenarios, 1):
             scenario = parse_scenario(data, f"场景 {number}")
             driver = ScenarioDriver(scenario)
-            runner = Runner(journal, driver, clock=clock_from(scenario.now), operator="simulate")
+            runner = Runner(journal, driver, clock=driver.clock, operator="simulate")
             try:
                 outcome = runner.start(pinned, pid, scenario.preset)
                 driver.check_complete(outcome.outcome)

@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.journal import Event, RunUpdate
 from engine.model import Procedure, Rulebook, Step
+from engine.runtime.values import show
 
 # Event kinds, in the order a run usually meets them.
 RUN_STARTED = "run.started"
@@ -100,13 +101,22 @@ class RunState:
         if handler is not None:
             handler(self, data, at)
 
+    @property
+    def subject(self) -> str | None:
+        """Whom the run is about, from the inputs its procedure names in `subject`."""
+        if not self.frames:
+            return None
+        first = self.frames[0]
+        given = [first.values.get(r.name) for r in first.procedure.subject]
+        return " ".join(show(v) for v in given if v not in (None, "")) or None
+
     def summary(self) -> RunUpdate:
         if not self.frames:
             return RunUpdate(self.status, outcome=self.outcome)
         top = self.top
         dues = [d for f in self.frames for d in f.dues]
         title = top.current.title if top.step else None
-        return RunUpdate(self.status, top.step, title, self.outcome, dues)
+        return RunUpdate(self.status, top.step, title, self.outcome, dues, self.subject)
 
 
 def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState:
@@ -154,7 +164,10 @@ def _returned(s: RunState, d: Mapping[str, Any], at: str) -> None:
 
 
 def _milestone(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.milestones[d["name"]] = at
+    # A date given (`sop milestone`, a booked date ahead) or the moment the step was done.
+    s.milestones[d["name"]] = d.get("date") or at
+    if "dues" in d:  # recorded outside a step: the current step's dates, worked out again
+        s.top.dues = list(d["dues"])
 
 
 def _status(status: str) -> Any:

@@ -36,6 +36,7 @@ from engine.runtime.prompts import (
     Question,
     Reply,
     View,
+    WaitQuestion,
 )
 from engine.runtime.texts import text
 
@@ -158,7 +159,10 @@ class Printer:
             self.line(self.t(k, **a), "", fg="red", bold=True)
         elif k == "emergency_over":
             self.line(self.t("emergency_done", **a), "", fg="green", bold=True)
-        elif k in ("started", "finished", "paused"):
+        elif k == "milestone":
+            planned = self.t("planned") if a.get("planned") else ""
+            self.line(self.t("milestone", **{**a, "planned": planned}), "  ", fg="cyan")
+        elif k in ("started", "finished", "paused", "waiting"):
             self.line()
             self.line(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
         elif k == "resumed":
@@ -206,7 +210,10 @@ class Printer:
             self.line(self._reminder(r, now), "  ", fg="red" if r.overdue else "yellow")
 
     def _reminder(self, r: Reminder, now: datetime) -> str:
-        at = _when(r.at, now)
+        if r.dated:
+            at = self.t("today") if r.at.date() == now.date() else r.at.strftime("%Y-%m-%d")
+        else:
+            at = _when(r.at, now)
         if r.kind == "every":
             key = "due_every_now" if r.overdue else "due_every"
         else:
@@ -217,6 +224,23 @@ class Printer:
         if not r.mine:
             s += " · " + self.t("other_run", run=r.run, procedure=r.procedure_title)
         return s
+
+    def wait(self, q: WaitQuestion, now: datetime) -> None:
+        """Why a journey step is not due yet."""
+        en = self.lang == "en"
+        said = q.text_en if en else q.text
+        if q.until is None:
+            self.line(self.t("wait_milestone", text=said, anchor=q.anchor_title), "  ", fg="yellow")
+        elif isinstance(q.until, datetime):
+            when = q.until.strftime("%Y-%m-%d %H:%M")
+            self.line(self.t("wait_until_time", text=said, date=when), "  ", fg="yellow")
+        else:
+            days = (q.until - now.date()).days
+            self.line(
+                self.t("wait_until", text=said, date=q.until.isoformat(), days=days),
+                "  ",
+                fg="yellow",
+            )
 
     def reminder_line(self, r: Reminder, now: datetime) -> str:
         return self._reminder(r, now)
@@ -320,7 +344,16 @@ class TerminalDriver:
             return self._item(question)
         if isinstance(question, ChoiceQuestion):
             return self._choice(question)
+        if isinstance(question, WaitQuestion):
+            return self._wait(question, now)
         return self._emergency(question)
+
+    def _wait(self, q: WaitQuestion, now: datetime) -> Reply:
+        self.p.wait(q, now)
+        raw = self._ask_line(f"  {self.p.t('wait_q')}{PROMPT}", yes_no=True)
+        if isinstance(raw, Command):
+            return raw
+        return Given(values.normalise(raw).lower() in values.TRUE_WORDS)
 
     def _value(self, spec: values.Spec, indent: str, now: datetime) -> Reply:
         hint = spec.hint(self.p.lang)

@@ -55,6 +55,36 @@ TEXTS: dict[str, tuple[str, str]] = {
     "due_every_now": ("{title} · 每 {text} · 现在该做了", "{title} · every {text} · due now"),
     "overdue": ("已超时", "OVERDUE"),
     "other_run": ("运行 #{run} {procedure}", "run #{run} {procedure}"),
+    "today": ("今天", "today"),
+    # ---- journeys
+    "wait_until": (
+        "⏳ 这个触点还没到期: {text}, 即 {date} (还有 {days} 天)",
+        "⏳ not due yet: {text}, on {date} (in {days} days)",
+    ),
+    "wait_until_time": (
+        "⏳ 这个触点还没到期: {text}, 即 {date}",
+        "⏳ not due yet: {text}, at {date}",
+    ),
+    "wait_milestone": (
+        "⏳ 这个触点在{text}; 还没有记录{anchor}的日期 (可用 sop milestone 记录计划日期)",
+        "⏳ this touchpoint falls {text}; {anchor} has no date yet "
+        "(give a planned one with sop milestone)",
+    ),
+    "wait_q": ("现在就做这一步吗? [y/N]", "do this step now? [y/N]"),
+    "waiting": (
+        "旅程 #{run} ({title}) 已保存, 等这个触点到期。"
+        "到期时会列在 sop due 中; 继续: sop resume {run}",
+        "journey #{run} ({title}) saved to wait for this touchpoint. It will be listed by "
+        "sop due when due; continue with: sop resume {run}",
+    ),
+    "milestone": ("已记录 {title}: {date}{planned}", "recorded {title}: {date}{planned}"),
+    "planned": (" (计划日期)", " (planned)"),
+    "milestone_was": ("  (更正, 原为 {before})", "  (corrected; was {before})"),
+    "milestone_next": (
+        "  当前触点「{title}」到期: {date} ({text})",
+        '  current touchpoint "{title}" is due on {date} ({text})',
+    ),
+    "milestone_at": ("  当前步骤: {title}", "  current step: {title}"),
     # ---- notices
     "started": ("开始运行 #{run}: {title}", "started run #{run}: {title}"),
     "branch": ("→ {why}, 转入: {to_title}", "→ {why}: go to {to_title}"),
@@ -200,6 +230,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "emergency_started": ("应急流程开始", "emergency started"),
     "emergency_ended": ("应急流程结束, 继续", "emergency ended; continuing"),
     "milestone": ("里程碑", "milestone"),
+    "journey": ("客户旅程", "Journey"),
+    "customer": ("客户", "Customer"),
+    "milestones": ("里程碑", "Milestones"),
+    "planned_short": ("计划", "planned"),
+    "not_yet": ("未定", "not yet"),
+    "t_done": ("完成", "done"),
+    "t_overdue": ("已超时", "overdue"),
+    "t_due": ("待办", "due"),
+    "t_waiting": ("等待", "waiting"),
+    "t_ahead": ("未到", "ahead"),
+    "t_passed": ("未经过", "not on this path"),
+    "t_due_on": ("到期", "due"),
+    "t_days_late": ("{n} 天", "by {n} days"),
+    "t_days_left": ("还有 {n} 天", "in {n} days"),
+    "t_today": ("今天到期", "due today"),
+    "t_waits_for": ("待{anchor}确定", "waits for {anchor}"),
+    "events_hint": (
+        "逐条记录: sop show {run} --events",
+        "every event: sop show {run} --events",
+    ),
     "form_rows": ("共 {n} 行", "{n} rows"),
     "status": ("状态", "Status"),
     "procedure": ("流程", "Procedure"),

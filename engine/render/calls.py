@@ -1,0 +1,128 @@
+"""The call list (`sop due`) as text for the screen, CSV for a spreadsheet,
+or JSON for other tools."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from engine.runtime.calls import CallItem
+from engine.runtime.layout import pad, width
+
+_HEAD = {
+    "zh": ("日期", "状态", "天数", "运行", "客户", "案场", "流程", "阶段", "触点", "岗位", "依据"),
+    "en": (
+        "date", "state", "days", "run", "customer", "site", "procedure", "stage",
+        "touchpoint", "role", "rule",
+    ),
+}  # fmt: skip
+_STATE = {
+    "zh": {"overdue": "已超时", "today": "今天", "upcoming": "将到期"},
+    "en": {"overdue": "overdue", "today": "today", "upcoming": "coming up"},
+}
+
+
+def _when(item: CallItem) -> str:
+    return item.day.isoformat() if item.dated else item.when.strftime("%Y-%m-%d %H:%M")
+
+
+def as_json(items: Sequence[CallItem]) -> str:
+    return json.dumps(
+        [
+            {
+                "date": item.day.isoformat(),
+                "at": item.when.isoformat(),
+                "state": item.state,
+                "days": item.days,
+                "run": item.run,
+                "customer": item.subject,
+                "site": item.site,
+                "procedure": item.procedure,
+                "procedure_title": item.procedure_title,
+                "stage": item.stage,
+                "step": item.step,
+                "step_title": item.step_title,
+                "role": item.role,
+                "role_title": item.role_title,
+                "kind": item.kind,
+                "text": item.text,
+                "text_en": item.text_en,
+            }
+            for item in items
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # what spreadsheets expect
+    writer.writerow(_HEAD[lang])
+    for item in items:
+        writer.writerow(
+            (
+                _when(item),
+                _STATE[lang][item.state],
+                item.days,
+                item.run,
+                item.subject or "",
+                item.site or "",
+                item.procedure_title,
+                item.stage or "",
+                item.step_title,
+                item.role_title or item.role or "",
+                item.text_en if lang == "en" else item.text,
+            )
+        )
+    return out.getvalue()
+
+
+def _lag(item: CallItem, lang: str) -> str:
+    if item.days < 0:
+        return f"超 {-item.days} 天" if lang == "zh" else f"{-item.days}d late"
+    if item.days == 0:
+        return _STATE[lang]["today"]
+    return f"{item.days} 天后" if lang == "zh" else f"in {item.days}d"
+
+
+def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -> str:
+    zh = lang == "zh"
+    counts = {s: sum(1 for i in items if i.state == s) for s in ("overdue", "today", "upcoming")}
+    title = (
+        f"{on.isoformat()} 待办: 已超时 {counts['overdue']} · 今天 {counts['today']} · "
+        f"{ahead} 天内将到期 {counts['upcoming']}"
+        if zh
+        else f"Due as of {on.isoformat()}: {counts['overdue']} overdue · {counts['today']} today · "
+        f"{counts['upcoming']} in the next {ahead} days"
+    )
+    lines = [title]
+    if not items:
+        lines.append("没有待办的触点或期限。" if zh else "nothing is due.")
+        return "\n".join(lines) + "\n"
+    rows = [
+        (
+            _when(i),
+            _lag(i, lang),
+            f"#{i.run}",
+            i.subject or "—",
+            " · ".join(p for p in (i.stage, i.step_title) if p),
+            i.role_title or i.role or "",
+            f"{i.procedure_title} · {i.text_en if lang == 'en' else i.text}",
+        )
+        for i in items
+    ]
+    cells = [max(width(r[c]) for r in rows) for c in range(6)]
+    for state in ("overdue", "today", "upcoming"):
+        group = [r for r, i in zip(rows, items, strict=True) if i.state == state]
+        if not group:
+            continue
+        lines.append("")
+        lines.append(_STATE[lang][state])
+        for r in group:
+            head = "  ".join(pad(r[c], cells[c]) for c in range(6))
+            lines.append(f"  {head}  {r[6]}".rstrip())
+    return "\n".join(lines) + "\n"

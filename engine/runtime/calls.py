@@ -1,0 +1,108 @@
+"""The call list: what is overdue, due and coming up across open runs on a
+given day — journey touchpoints by date, other deadlines by the minute.
+
+Reads the journal's date index (`Journal.dues`), so its cost follows the
+number of deadlines in the window, not the number of open journeys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from engine.journal import DueRow, Journal
+from engine.runtime.dues import reminder
+
+State = Literal["overdue", "today", "upcoming"]
+
+
+@dataclass(frozen=True, slots=True)
+class CallItem:
+    run: int
+    subject: str | None  # the customer
+    site: str | None
+    procedure: str
+    procedure_title: str
+    stage: str | None
+    step: str
+    step_title: str
+    role: str | None
+    role_title: str | None
+    kind: str  # due | within | at | every
+    text: str  # 签约日后 7 天, 24h, 21:00 …
+    text_en: str
+    when: datetime  # for a journey date, the start of that day
+    dated: bool  # a whole day rather than a moment
+    state: State
+    days: int  # days from the list's date: -3 is three days overdue
+
+    @property
+    def day(self) -> date:
+        return self.when.date()
+
+
+def call_list(
+    journal: Journal,
+    on: date | None = None,
+    ahead: int = 7,
+    site: str | None = None,
+    role: str | None = None,
+    now: datetime | None = None,
+) -> list[CallItem]:
+    """Everything due on or before `on` + `ahead` days, earliest first.
+    `on` defaults to today; `role` matches a role's id or its title."""
+    now = now or datetime.now().astimezone()
+    on = on or now.date()
+    # As of another day: that day's start; as of today: this minute.
+    ref = now if on == now.date() else datetime.combine(on, time(), now.tzinfo)
+    last = on + timedelta(days=ahead)
+    out: list[CallItem] = []
+    for row in journal.dues(last.isoformat(), site=site):
+        if role is not None and not _plays(row.due, role):
+            continue
+        item = _item(row, ref, on)
+        if item is not None and item.day <= last:
+            out.append(item)
+    out.sort(key=lambda i: (i.when, i.run, i.step))
+    return out
+
+
+def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:
+    d = row.due
+    r = reminder(row.run.id, d, ref, False)
+    if r.kind == "every":
+        if on != ref.date() or not r.overdue:
+            return None  # a routine shows only while it is due, on the live list
+        state: State = "today"
+    elif r.overdue:
+        state = "overdue"
+    elif r.at.date() == on:
+        state = "today"
+    else:
+        state = "upcoming"
+    return CallItem(
+        run=row.run.id,
+        subject=row.run.subject,
+        site=row.run.site,
+        procedure=str(d.get("procedure", row.run.procedure)),
+        procedure_title=r.procedure_title,
+        stage=d.get("stage"),
+        step=str(d.get("step", "")),
+        step_title=r.step_title,
+        role=d.get("role"),
+        role_title=d.get("role_title"),
+        kind=r.kind,
+        text=r.text,
+        text_en=str(d.get("text_en") or r.text),
+        when=r.at,
+        dated=r.dated,
+        state=state,
+        days=(r.at.date() - on).days,
+    )
+
+
+def _plays(due: dict[str, object], role: str) -> bool:
+    """A role by id (call_centre) or by its title or part of it (呼叫中心)."""
+    title = str(due.get("role_title") or "")
+    return role == due.get("role") or (bool(role) and role in title)

@@ -1,0 +1,85 @@
+"""Journey milestones given a date: from a prompt, a scenario, `sop run
+--milestone` or `sop milestone RUN NAME DATE`.
+
+A date may lie ahead (a booked signing, the planned handover, the warranty's
+end): touchpoints `before` it then fall due ahead of it. Giving a date again
+corrects it. The current step's deadlines are worked out again in the same
+event, so `sop due` is right at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from engine.errors import RunError
+from engine.journal import Draft, Journal
+from engine.model import Milestone, Procedure
+from engine.runtime import state as ev
+from engine.runtime.dues import day_of, step_dues
+from engine.runtime.recorder import Active, Recorder, load_run
+from engine.runtime.values import BadValue, Spec, parse
+
+
+def find_milestone(journey: Procedure, name: str) -> Milestone:
+    """By name (signed) or title (签约日)."""
+    for m in journey.milestones.values():
+        if name in (m.name, m.title):
+            return m
+    known = [f"{m.name} ({m.title})" for m in journey.milestones.values()]
+    if not known:
+        raise RunError(f"流程 {journey.id} ({journey.title}) 没有声明里程碑 (milestones)")
+    near = difflib.get_close_matches(name, [*journey.milestones, *known], n=1)
+    hint = f'是不是 "{near[0].split(" ")[0]}"? ' if near else ""
+    raise RunError(f'流程 {journey.id} 没有里程碑 "{name}"。{hint}可用的里程碑: {", ".join(known)}')
+
+
+def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft:
+    st = active.state
+    m = find_milestone(st.frames[0].procedure, name)
+    now = rec.clock()
+    try:
+        when = str(parse(Spec(m.name, m.title, "date"), raw, now))
+    except BadValue as exc:
+        raise RunError(f"{m.title} 的日期 {raw!r}: {exc.zh}") from None
+    top = st.top
+    dues: list[dict[str, Any]] = []
+    if top.step is not None:
+        entered = datetime.fromisoformat(top.entered_at) if top.entered_at else now
+        milestones = {**st.milestones, m.name: when}
+        dues = step_dues(active.pinned.rulebook, top.procedure, top.current, entered, milestones)
+    return rec.draft(
+        ev.MILESTONE_REACHED,
+        {
+            "name": m.name,
+            "title": m.title,
+            "date": when,
+            "planned": day_of(when) > now.date(),
+            "corrects": st.milestones.get(m.name),
+            "dues": dues,
+        },
+    )
+
+
+def record_milestone(
+    journal: Journal,
+    run_id: int,
+    name: str,
+    raw: str,
+    clock: Callable[[], datetime],
+    operator: str | None = None,
+) -> tuple[Active, Draft]:
+    """Give a date to a milestone of a run outside a session (`sop milestone`)."""
+    row = journal.run(run_id)
+    if row is None:
+        raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+    if row.status == ev.FINISHED:
+        raise RunError(f"运行 {run_id} ({row.title}) 已结束, 不能再记录里程碑")
+    active = load_run(journal, run_id)
+    assert active is not None
+    rec = Recorder(journal, clock, operator)
+    draft = milestone_draft(rec, active, name, raw)
+    rec.commit(active, [draft])
+    return active, draft
