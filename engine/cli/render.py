@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from engine.cli.journal_options import journal_option
+
 if TYPE_CHECKING:
     from engine.render import TextFormat
     from engine.render.manual import ManualFormat
@@ -49,6 +51,15 @@ def _card_options(func: F) -> F:
             show_default=True,
             help="输出格式 / output format",
         ),
+        click.option(
+            "--run",
+            "run_id",
+            type=int,
+            metavar="RUN",
+            help="按日志中运行 RUN 已回答的情况 (这位客户) 填入, 可与 --set 同用 / "
+            "fill in with what run RUN answered (this customer)",
+        ),
+        journal_option,
         _locale_option,
         _output_option,
         _rulebook_option,
@@ -98,6 +109,33 @@ def emit(data: str | bytes, output: str | None) -> None:
     click.echo(f"已写入 / written: {output}", err=True)
 
 
+def _fill(
+    rulebook: Any,
+    pid: str | None,
+    sets: tuple[str, ...],
+    run_id: int | None,
+    journal_path: str | None,
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The procedure and the answers to fill a card with: a run's (the
+    customer it is about), then --set on top."""
+    given: dict[str, Any] = {}
+    if run_id is not None:
+        from engine.cli.journal_options import open_journal
+        from engine.errors import RunError
+        from engine.runtime.recorder import load_run
+
+        with open_journal(journal_path, must_exist=True) as journal:
+            active = load_run(journal, run_id)
+        if active is None:
+            raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+        pid = pid or active.state.procedure_id
+        given = {k: v for k, v in active.state.frames[0].values.items() if v is not None}
+    values = _sets_for(rulebook, pid, sets)
+    if values is None and run_id is None:
+        return pid, None
+    return pid, {**given, **(values or {})}
+
+
 def _sets_for(rulebook: Any, pid: str | None, sets: tuple[str, ...]) -> dict[str, Any] | None:
     if not sets:
         return None
@@ -126,6 +164,8 @@ def script(
     role: str | None,
     sets: tuple[str, ...],
     fmt: str,
+    run_id: int | None,
+    journal_path: str | None,
     locale: str | None,
     output: str | None,
     rulebook_path: str | None,
@@ -133,12 +173,13 @@ def script(
     """话术卡: 按步骤顺序列出每个岗位要说的话, 并写明适用条件。
 
     用 --set 为一位客户填入情况 (如 --set surname=王 --set returning=true),
-    只显示适用的话。不写 PROCEDURE 而用 --role 时, 列出该岗位在所有流程中的话术。
+    只显示适用的话; 用 --run 按日志中这位客户的运行填入
+    (短信、电话模板即成为要发的原文)。不写 PROCEDURE 而用 --role 时, 列出该岗位在所有流程中的话术。
     """
     from engine.render.script import render_script
 
     rulebook = load(rulebook_path)
-    values = _sets_for(rulebook, procedure, sets)
+    procedure, values = _fill(rulebook, procedure, sets, run_id, journal_path)
     emit(
         render_script(
             rulebook,
@@ -160,6 +201,8 @@ def checklist(
     role: str | None,
     sets: tuple[str, ...],
     fmt: str,
+    run_id: int | None,
+    journal_path: str | None,
     locale: str | None,
     output: str | None,
     rulebook_path: str | None,
@@ -171,7 +214,7 @@ def checklist(
     from engine.render.checklist import render_checklist
 
     rulebook = load(rulebook_path)
-    values = _sets_for(rulebook, procedure, sets)
+    procedure, values = _fill(rulebook, procedure, sets, run_id, journal_path)
     emit(
         render_checklist(
             rulebook,

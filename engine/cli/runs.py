@@ -76,6 +76,7 @@ def runs(
             + pad(shorten(r.title, 22), 23)
             + pad(shorten(where or "", 18), 19)
             + started
+            + (f"  {r.subject}" if r.subject else "")
         )
         click.echo(line.rstrip())
     if more:

@@ -24,10 +24,13 @@ from engine.runtime.values import BadValue, Spec, parse
 
 
 def find_milestone(journey: Procedure, name: str) -> Milestone:
-    """By name (signed) or title (签约日)."""
+    """By name (signed) or title (签约日), or the one title that starts so (签约)."""
     for m in journey.milestones.values():
         if name in (m.name, m.title):
             return m
+    starts = [m for m in journey.milestones.values() if name and m.title.startswith(name)]
+    if len(starts) == 1:
+        return starts[0]
     known = [f"{m.name} ({m.title})" for m in journey.milestones.values()]
     if not known:
         raise RunError(f"流程 {journey.id} ({journey.title}) 没有声明里程碑 (milestones)")

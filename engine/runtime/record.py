@@ -281,4 +281,5 @@ def run_json(row: RunRow) -> dict[str, Any]:
         "rulebook_sha": row.rulebook_sha,
         "procedure_sha": row.procedure_sha,
         "dues": list(row.dues),
+        "subject": row.subject,
     }

@@ -344,7 +344,11 @@ class Runner:
             self._emergency(active, cmd.procedure)
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
-            draft = milestone_draft(self.rec, active, cmd.procedure, cmd.text)
+            try:
+                draft = milestone_draft(self.rec, active, cmd.procedure, cmd.text)
+            except RunError as exc:  # a typo at the prompt: say so, ask again
+                self.driver.show(Notice("milestone_bad", {"message": exc.message}))
+                return
             self.rec.commit(active, [draft])
             self.driver.show(Notice("milestone", dict(draft.data)))
 

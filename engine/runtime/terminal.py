@@ -153,6 +153,8 @@ class Printer:
             self.line(self.t("call", args=args, **a), "  ", fg="cyan")
         elif k in ("returned", "note_saved", "choice_gone"):
             self.line(self.t(k, **a), "  ", fg="cyan")
+        elif k == "milestone_bad":
+            self.line(self.t(k, **a), "    ", fg="red")
         elif k in ("emergency", "stuck", "warning", "unknown_emergency", "no_emergencies"):
             if k == "unknown_emergency":
                 a["known"] = ", ".join(a["known"])
@@ -205,6 +207,8 @@ class Printer:
         for r in rs:
             if r.kind == "every" and not r.overdue:
                 continue
+            if r.dated and r.at.date() > now.date():
+                continue  # a journey date ahead: the call list's, not this prompt's
             if not (r.overdue or r.at - now <= SOON):
                 continue
             self.line(self._reminder(r, now), "  ", fg="red" if r.overdue else "yellow")
@@ -303,6 +307,9 @@ class TerminalDriver:
         if s in ("?", "？", "帮助", "help"):
             self.p.line(self.p.t("help"), "  ")
             return True
+        parts = s.split()
+        if len(parts) == 3 and parts[0].lower() in ("m", "里程碑"):
+            return Command("milestone", text=parts[2], procedure=parts[1])
         for prefix in ("n ", "备注 ", "备注:", "备注："):
             if low.startswith(prefix) and s[len(prefix) :].strip():
                 return Command("note", text=s[len(prefix) :].strip())

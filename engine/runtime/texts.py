@@ -79,6 +79,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "milestone": ("已记录 {title}: {date}{planned}", "recorded {title}: {date}{planned}"),
     "planned": (" (计划日期)", " (planned)"),
+    "milestone_bad": ("✗ {message}", "✗ {message}"),
     "milestone_was": ("  (更正, 原为 {before})", "  (corrected; was {before})"),
     "milestone_next": (
         "  当前触点「{title}」到期: {date} ({text})",
@@ -153,6 +154,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "  !        紧急情况: 列出应急流程并启动一个; 当前流程停在这一步, 应急结束后继续\n"
         "  p        暂停 (之后用 sop resume 继续); Ctrl-C 和 Ctrl-D 也会安全暂停\n"
         '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
+        "  m 里程碑 日期  客户旅程: 记录里程碑日期, 可以是计划日期 (如 m 交付日 2027-06-30)\n"
         "  ?        显示本帮助\n"
         "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
         "选择题: 输入编号。是/否: 是/否 或 y/n。",
@@ -161,6 +163,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "            waits at this step and continues when the emergency ends\n"
         "  p         pause (continue later with sop resume); Ctrl-C and Ctrl-D also pause\n"
         '  n TEXT    add a note (in a yes/no question a lone n means "no")\n'
+        "  m NAME DATE  journeys: record a milestone's date, also a planned one\n"
+        "            (m handover 2027-06-30)\n"
         "  ?         show this help\n"
         "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
         "Choices: type the number. Yes/no: y/n (是/否).",
