@@ -414,7 +414,7 @@ class TerminalDriver:
 
     def _numbered(self, n: int, names: Sequence[str], cancel: bool) -> Reply:
         """The answer to a numbered list: a number (or an option's exact name)."""
-        prompt = f"  {self.p.t('choose_q', n=n)}{PROMPT}"
+        prompt = f"  {self.p.t('choose_q_cancel' if cancel else 'choose_q', n=n)}{PROMPT}"
         while True:
             raw = self._ask_line(prompt)
             if isinstance(raw, Command):

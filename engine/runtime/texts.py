@@ -41,6 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "choose": ("请选择", "Choose"),
     "choose_q": ("选择 [1-{n}]", "choice [1-{n}]"),
+    "choose_q_cancel": ("选择 [1-{n}, 0 取消]", "choice [1-{n}, 0 cancels]"),
     "choose_bad": ("请输入 1 到 {n} 之间的编号", "enter a number from 1 to {n}"),
     "no_options": ("(没有可选的选项)", "(no options available)"),
     "emergencies": ("应急流程 (按优先级):", "Emergency procedures (by priority):"),
