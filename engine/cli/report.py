@@ -47,8 +47,8 @@ def report(
     sop report --form visitor_log: 各次运行填写的该表单, 汇总为一张表。
     """
     from engine.journal import RunFilter
+    from engine.render.runs import render_form_table, render_report
     from engine.runtime.record import read_record, record_of
-    from engine.runtime.report import render_form_table, render_report
 
     if (run_id is None) == (form_id is None):
         raise UsageError("请给出运行编号 RUN, 或用 --form 指定表单 (二选一)")

@@ -32,9 +32,9 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
     已完成、今天到期、已超时、等待中和尚未到的, 以及各里程碑日期。"""
     from datetime import datetime
 
+    from engine.render.runs import render_show
     from engine.runtime.record import event_json, read_record, run_json
     from engine.runtime.recorder import load_run
-    from engine.runtime.report import render_show
     from engine.runtime.timeline import journey_timeline
 
     with open_journal(journal_path, must_exist=True) as journal:

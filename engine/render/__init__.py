@@ -9,6 +9,8 @@ the Jinja2 templates in `engine/templates/`. Modules, one job each:
 - `templating` the environment our own (trusted) templates run in
 - `locale`     zh-CN → zh-TW/zh-HK conversion of finished output (OpenCC)
 - `script`, `checklist`, `manual`, `graph`  one output each
+- `runs`       run records from the journal: `sop show`, `sop report`, form tables
+- `calls`      the call list (`sop due`) as text, CSV or JSON
 - `layout`     a layered flowchart layout, shared by SVG and PDF
 - `pdf`, `pdf_draw`, `fonts`  the PDF route (ReportLab + an embedded CJK subset)
 """
