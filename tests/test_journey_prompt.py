@@ -60,3 +60,20 @@ def test_a_script_is_filled_in_for_the_runs_customer(run: Sop) -> None:
     assert "您好, 感谢您选择翠湖" in card.stdout
     missing = run("render", "script", "--run", "9", "--rulebook", str(FIXTURE))
     assert missing.returncode != 0 and "日志中没有运行 9" in missing.stderr
+
+
+def test_run_can_start_a_journey_with_dates_already_known(run: Sop) -> None:
+    signed = (date.today() - timedelta(days=2)).isoformat()
+    bad = run("run", "journey", "--rulebook", str(FIXTURE), "--milestone", "sgned=2026-11-01")
+    assert bad.returncode != 0 and '没有里程碑 "sgned"' in bad.stderr
+    assert "签约日" in bad.stderr and run.json("runs") == []  # no run was left behind
+    result = run(
+        "run", "journey", "--rulebook", str(FIXTURE), "--milestone", f"签约日={signed}",
+        input="",
+    )  # fmt: skip
+    out = result.stdout
+    assert out.index("开始运行 #1") < out.index(f"已记录 签约日: {signed}"), out
+    # The signing step keeps the date given, not today's.
+    run("resume", "1", input="\n4\n")
+    milestones = run.json("show", "1")["journey"]["milestones"]
+    assert milestones == [{"name": "signed", "title": "签约日", "date": signed, "planned": False}]

@@ -13,12 +13,14 @@ from engine.errors import EXIT_OK, UsageError
 EXIT_INTERRUPTED = 130
 
 
-def parse_sets(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_sets(
+    pairs: tuple[str, ...], option: str = "--set", example: str = "surname=王"
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f'--set 应写成 名称=值, 如 --set surname=王 (收到 "{pair}")')
+            raise UsageError(f'{option} 应写成 名称=值, 如 {option} {example} (收到 "{pair}")')
         out[name.strip()] = value
     return out
 
@@ -42,6 +44,14 @@ def exit_code(status: str, how: str) -> int:
     metavar="NAME=VALUE",
     help="预先回答输入项, 可重复 / answer an input in advance (repeatable)",
 )
+@click.option(
+    "--milestone",
+    "milestones",
+    multiple=True,
+    metavar="NAME=DATE",
+    help="旅程: 预先记录里程碑日期 (可为计划日期), 可重复, 如 --milestone 交付日=2027-06-30 / "
+    "journeys: a milestone's date, repeatable",
+)
 @click.option("--operator", default=None, help="执行人 (记入日志) / who is doing it")
 @click.option("--site", default=None, help="案场 (记入日志) / the site")
 @click.option(
@@ -57,6 +67,7 @@ def run(
     procedure: str,
     rulebook: str | None,
     sets: tuple[str, ...],
+    milestones: tuple[str, ...],
     operator: str | None,
     site: str | None,
     answers: str | None,
@@ -73,6 +84,7 @@ def run(
     from engine.runtime.session import Console, run_procedure
 
     preset = parse_sets(sets)
+    dates = parse_sets(milestones, "--milestone", "signed=2026-11-01")
     scenario = load_scenario(answers) if answers else None
     if scenario is not None and scenario.procedure not in (None, procedure):
         raise UsageError(f"场景文件 {answers} 是为流程 {scenario.procedure} 写的, 不是 {procedure}")
@@ -82,6 +94,6 @@ def run(
     pause_on_hangup()
     with open_journal(journal_path) as journal:
         outcome = run_procedure(
-            journal, console, folder, procedure, preset, operator, site, scenario
+            journal, console, folder, procedure, preset, operator, site, scenario, dates
         )
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -39,14 +39,21 @@ def find_milestone(journey: Procedure, name: str) -> Milestone:
     raise RunError(f'流程 {journey.id} 没有里程碑 "{name}"。{hint}可用的里程碑: {", ".join(known)}')
 
 
-def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft:
-    st = active.state
-    m = find_milestone(st.frames[0].procedure, name)
-    now = rec.clock()
+def check_milestone(
+    journey: Procedure, name: str, raw: Any, now: datetime
+) -> tuple[Milestone, str]:
+    """The milestone named and its date as ISO text, or a RunError saying what is wrong."""
+    m = find_milestone(journey, name)
     try:
-        when = str(parse(Spec(m.name, m.title, "date"), raw, now))
+        return m, str(parse(Spec(m.name, m.title, "date"), raw, now))
     except BadValue as exc:
         raise RunError(f"{m.title} 的日期 {raw!r}: {exc.zh}") from None
+
+
+def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft:
+    st = active.state
+    now = rec.clock()
+    m, when = check_milestone(st.frames[0].procedure, name, raw, now)
     top = st.top
     dues: list[dict[str, Any]] = []
     if top.step is not None:

@@ -26,7 +26,7 @@ from engine.runtime import state as ev
 from engine.runtime import views
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
-from engine.runtime.milestones import milestone_draft
+from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
     ChoiceQuestion,
@@ -110,13 +110,17 @@ class Runner:
     ) -> Outcome:
         proc = _find_procedure(pinned, pid)
         values = self._preset(pinned, proc, preset)
+        for name, when in (milestones or {}).items():  # refuse a typo before the run exists
+            check_milestone(proc, name, when, self.clock())
         self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
         active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
         self.session.append(active)
-        for name, date in (milestones or {}).items():
-            self.rec.commit(active, [milestone_draft(self.rec, active, name, date)])
         self._root = active.state.run_id
         self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
+        for name, when in (milestones or {}).items():
+            draft = milestone_draft(self.rec, active, name, when)
+            self.rec.commit(active, [draft])
+            self.driver.show(Notice("milestone", dict(draft.data)))
         return self._run()
 
     def resume(self, run_id: int, folder: str | None = None) -> Outcome:
