@@ -210,7 +210,8 @@ class _Reader:
         elif k == ev.NOTE_ADDED:
             self.add(e, k, text=d["text"])
         elif k == ev.MILESTONE_REACHED:
-            self.add(e, k, text=str(d.get("title", d["name"])))
+            given = str(d.get("date") or "")[:10]  # a date given, not the moment reached
+            self.add(e, k, text=str(d.get("title", d["name"])), detail=given)
         elif k == ev.RUN_PAUSED:
             self.add(e, k, status=str(d.get("how", "")))
         elif k == ev.RUN_FINISHED:
