@@ -258,6 +258,14 @@ class _Builder:
             written=tuple(raw),
         )
 
+    def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:
+        """`subject: customer` is `subject: [customer]`."""
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            return (self.ref(raw, ("subject",)),)
+        return tuple(self.ref(n, ("subject", i)) for i, n in enumerate(raw))
+
     def procedure(self) -> Procedure:
         raw = self.src.data
         source = raw.get("source", ())
@@ -278,9 +286,7 @@ class _Builder:
             priority=raw.get("priority"),
             roles=tuple(self.ref(r, ("roles", i)) for i, r in enumerate(raw.get("roles", ()))),
             inputs=self.inputs(raw.get("inputs"), ("inputs",)),
-            subject=tuple(
-                self.ref(n, ("subject", i)) for i, n in enumerate(raw.get("subject", ()))
-            ),
+            subject=self.subject(raw.get("subject")),
             milestones={
                 n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
                 for n, m in (raw.get("milestones") or {}).items()

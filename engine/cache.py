@@ -25,6 +25,29 @@ def _dir() -> str:
     )
 
 
+def _engine_stamp() -> str:
+    """Sizes and mtimes of the engine's checks, messages and schemas: a
+    working copy being edited (an editable install) keeps one version
+    string while its rules change, and must not be answered from before."""
+    import zlib
+
+    from engine.resources import _data_dir
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamp: list[str] = []
+    for folder in (here, os.path.join(here, "checks"), _data_dir("schemas")):
+        try:
+            with os.scandir(folder) as entries:
+                for e in entries:
+                    if e.name.endswith((".py", ".json")):
+                        st = e.stat()
+                        stamp.append(f"{e.name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            continue
+    stamp.sort()
+    return f"{zlib.crc32(chr(0).join(stamp).encode()):08x}"
+
+
 def key_for(targets: list[str], options: str) -> str | None:
     from engine.paths import RULEBOOK_FILE, expand, find_root, iter_yaml_files
 
@@ -39,7 +62,7 @@ def key_for(targets: list[str], options: str) -> str | None:
             every.add(os.path.join(root, RULEBOOK_FILE))
     manifest = _read_manifest()
     fresh: dict[str, list[object]] = {}
-    parts = [__version__, options, "|".join(targets)]
+    parts = [__version__, _engine_stamp(), options, "|".join(targets)]
     for f in sorted(every):
         digest = _digest(f, manifest.get(f), fresh)
         if digest is None:

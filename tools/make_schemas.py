@@ -561,10 +561,15 @@ sop = {
         },
         "inputs": {"$ref": "#/$defs/inputs"},
         "subject": {
-            "type": "array",
-            "minItems": 1,
-            "uniqueItems": True,
-            "items": {"$ref": "#/$defs/inputName"},
+            "anyOf": [
+                {"$ref": "#/$defs/inputName"},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"$ref": "#/$defs/inputName"},
+                },
+            ],
             "description": d(
                 "标明本次运行对象 (客户) 的输入项, 开始时询问, 显示在 sop due 和 sop runs 中",
                 "inputs naming whom a run is about (the customer): asked first, shown in call lists",
