@@ -1,8 +1,10 @@
 """Deadlines as data: what a step's `within`/`every`/`at`/`due` means in clock time.
 
 Entering a step computes its deadlines once and the journal keeps them (in
-the `step.entered` event and the run's summary); reminders are computed from
-that data whenever a prompt is shown. Nothing sleeps or runs in the background.
+the `step.entered` event, the run's summary and the date index); reminders
+and the call list are computed from that data when asked. Nothing sleeps or
+runs in the background. A journey touchpoint (`due`) falls on a calendar day,
+due all that day and overdue from the next; `within` and `at` are moments.
 """
 
 from __future__ import annotations
@@ -239,17 +241,14 @@ def reminder(run: int, due: Mapping[str, Any], now: datetime, mine: bool) -> Rem
     )
 
 
-def reminders(
-    rows: Iterable[RunRow], now: datetime, mine: set[int], everything: bool = False
-) -> list[Reminder]:
+def reminders(rows: Iterable[RunRow], now: datetime, mine: set[int]) -> list[Reminder]:
     """The reminders worth showing at a prompt: all of this session's runs,
-    and other open runs' deadlines that are overdue or close (all with
-    `everything`, as `sop due` shows them)."""
+    and other open runs' deadlines that are overdue or close."""
     out: list[Reminder] = []
     for row in rows:
         for due in row.dues:
             r = reminder(row.id, due, now, row.id in mine)
-            if everything or r.mine or (r.kind != "every" and (r.overdue or r.at - now <= SOON)):
+            if r.mine or (r.kind != "every" and (r.overdue or r.at - now <= SOON)):
                 out.append(r)
     out.sort(key=lambda r: (not r.overdue, r.at))
     return out
