@@ -87,7 +87,7 @@ def journey_timeline(
     order = list(proc.steps)
     here = order.index(current) if current in order else len(order)
     if finished and events:
-        now = min(now, datetime.fromisoformat(events[-1].at))  # as it stood when it ended
+        now = datetime.fromisoformat(events[-1].at)  # as it stood when it ended
     today = now.date()
     touches: dict[str, list[Touch]] = {}
     for i, (sid, step) in enumerate(proc.steps.items()):
