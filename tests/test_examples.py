@@ -41,9 +41,21 @@ def test_example_outputs_are_current(pid: str) -> None:
 
 
 def test_the_call_list_example_is_current(tmp_path: Path) -> None:
-    _builder("call-list/build.py").build(tmp_path)
+    """A fresh journal of paused journeys gives, byte for byte, the committed
+    list for --at 2026-11-23 (whatever today is)."""
+    builder = _builder("call-list/build.py")
+    builder.build(tmp_path)
     for name in ("call-list.txt", "call-list.csv", "call-centre.txt"):
         made = (tmp_path / name).read_bytes()
         assert made == (EXAMPLES / "call-list" / name).read_bytes(), (
             f"examples/call-list/{name} is stale: run python examples/call-list/build.py"
         )
+    journeys = {pid for _, _, pid, _, _ in builder.CUSTOMERS}
+    assert journeys == {p for p in BUILD.procedures() if "kind: journey" in _rulebook(p)}
+    listed = (tmp_path / "call-list.txt").read_text(encoding="utf-8")
+    for state in ("已超时", "今天", "将到期"):
+        assert f"\n{state}\n" in listed
+
+
+def _rulebook(pid: str) -> str:
+    return (ROOT / "sops" / f"{pid}.yaml").read_text(encoding="utf-8")

@@ -2,14 +2,25 @@
 
     python examples/call-list/build.py
 
-Each customer is one of the dated journey examples (examples/vanke-6plus2,
-examples/opening-to-signing-care) moved in time so that the touchpoint it
-stops at falls around 2026-11-23, run with `sop run --answers` into a fresh
-journal, and left paused there — as staff would leave it. Then:
+Each run is one of the dated journey examples (examples/vanke-6plus2,
+examples/opening-to-signing-care, examples/pre-delivery-viewing,
+examples/property-question-callback) moved in time so that the touchpoint it
+stops at falls around 2026-11-23, given another customer (or delivery batch),
+run with `sop run --answers` into a fresh journal, and left paused there — as
+staff would leave it. Milestone dates given ahead move with the rest: one
+customer waits for a planned handover, the delivery batch's risk meeting falls
+three months before its planned handover. Then:
 
     sop due --at 2026-11-23                      -> call-list.txt
     sop due --at 2026-11-23 --format csv -o ...  -> call-list.csv (opens in Excel)
     sop due --at 2026-11-23 --role 呼叫中心       -> call-centre.txt
+
+Nothing here depends on the real clock: the scenarios carry their own dates (`now:`,
+`on:`, `milestones:`) and the list is asked for 2026-11-23 with `--at`. The
+one deadline that is a moment (the callback's 24 hours) lies wholly before
+2026-11-23, so it is overdue on that day whatever the clock says; `sop` runs
+with TZ=Asia/Shanghai, the sites' zone, so the order does not depend on the
+machine's zone either.
 
 tests/test_examples.py rebuilds the list and checks these files are current.
 """
@@ -36,20 +47,25 @@ AT = "2026-11-23"
 OPERATOR = "李娜"
 
 SIXTWO, CARE = "vanke-6plus2", "opening-to-signing-care"
-# name, phone, site, journey, the touchpoint it waits at, the day that falls on
+VIEWING, CALLBACK = "pre-delivery-viewing", "property-question-callback"
+# whom the run is about (its procedure's subject: customer and phone, or the
+# delivery batch), site, journey, the touchpoint it waits at, and the day the
+# example's work on that touchpoint is moved to
 CUSTOMERS = [
-    ("王建国", "13912345678", "翠湖天地一期", SIXTWO, "deposit_sms", "2026-11-21"),
-    ("李娜娜", "13811112222", "翠湖天地一期", SIXTWO, "signing_revisit", "2026-11-23"),
-    ("张伟", "13633334444", "翠湖天地一期", SIXTWO, "handover_revisit", "2026-11-26"),
-    ("刘洋", "13755556666", "翠湖天地一期", SIXTWO, "three_month_plan", "2026-11-23"),
-    ("陈静", "13577778888", "翠湖天地一期", CARE, "pre_opening_sms", "2026-11-24"),
-    ("杨帆", "13599990000", "翠湖天地一期", CARE, "day1_call", "2026-11-22"),
-    ("黄磊", "13900001111", "滨江花园", SIXTWO, "signing_revisit", "2026-11-18"),
-    ("周敏", "13800002222", "滨江花园", SIXTWO, "one_year_check", "2026-11-25"),
-    ("吴昊", "13700003333", "滨江花园", SIXTWO, "warranty_reminder", "2026-11-30"),
-    ("徐丽", "13600004444", "滨江花园", CARE, "signing_eve_sms", "2026-11-23"),
-    ("孙强", "13500005555", "滨江花园", CARE, "pre_opening_sms", "2026-12-05"),
-    ("马超", "13400006666", "滨江花园", SIXTWO, "deposit_sms", "2026-11-23"),
+    (("王建国", "13912345678"), "翠湖天地一期", SIXTWO, "deposit_sms", "2026-11-21"),
+    (("李娜娜", "13811112222"), "翠湖天地一期", SIXTWO, "signing_revisit", "2026-11-23"),
+    (("张伟", "13633334444"), "翠湖天地一期", SIXTWO, "handover_revisit", "2026-11-26"),
+    (("刘洋", "13755556666"), "翠湖天地一期", SIXTWO, "three_month_plan", "2026-11-23"),
+    (("陈静", "13577778888"), "翠湖天地一期", CARE, "pre_opening_sms", "2026-11-24"),
+    (("杨帆", "13599990000"), "翠湖天地一期", CARE, "day1_call", "2026-11-22"),
+    (("黄磊", "13900001111"), "滨江花园", SIXTWO, "signing_revisit", "2026-11-18"),
+    (("周敏", "13800002222"), "滨江花园", SIXTWO, "one_year_check", "2026-11-25"),
+    (("吴昊", "13700003333"), "滨江花园", SIXTWO, "warranty_reminder", "2026-11-30"),
+    (("徐丽", "13600004444"), "滨江花园", CARE, "signing_eve_sms", "2026-11-23"),
+    (("孙强", "13500005555"), "滨江花园", CARE, "pre_opening_sms", "2026-12-05"),
+    (("马超", "13400006666"), "滨江花园", SIXTWO, "handover", "2026-11-27"),
+    (("二期 6、8 栋",), "滨江花园", VIEWING, "convene", "2026-11-25"),
+    (("郑芳", "13312345678"), "翠湖天地一期", CALLBACK, "call_back", "2026-11-22"),
 ]  # fmt: skip
 
 _DATE = re.compile(r"^(\d{4}-\d\d-\d\d)")
@@ -66,25 +82,37 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _shift(value: Any, days: int) -> Any:
+def _shift(value: Any, days: int, names: dict[str, str]) -> Any:
+    """Dates moved by `days`; the example's customer replaced by this one."""
     if isinstance(value, dict):
-        return {k: _shift(v, days) for k, v in value.items()}
+        return {k: _shift(v, days, names) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shift(v, days) for v in value]
+        return [_shift(v, days, names) for v in value]
     if isinstance(value, str) and (m := _DATE.match(value)):
         moved = date.fromisoformat(m.group(1)) + timedelta(days=days)
         return moved.isoformat() + value[10:]
+    if isinstance(value, str):
+        for old, new in names.items():
+            value = value.replace(old, new)
     return value
 
 
-def scenario(name: str, phone: str, site: str, pid: str, stop: str, day: str) -> dict[str, Any]:
+def scenario(who: tuple[str, ...], site: str, pid: str, stop: str, day: str) -> dict[str, Any]:
     base = _load(EXAMPLES / pid / "scenario.yaml")
+    subject = _load(RULEBOOK / f"{pid}.yaml")["subject"]
+    given = dict(zip([subject] if isinstance(subject, str) else subject, who, strict=True))
     worked_on = str(base["steps"][stop]["on"])[:10]
-    moved = _shift(base, (date.fromisoformat(day) - date.fromisoformat(worked_on)).days)
+    days = (date.fromisoformat(day) - date.fromisoformat(worked_on)).days
+    names = {str(base["inputs"][k]): v for k, v in given.items()}
+    moved = _shift(base, days, names)
     moved.pop("expect", None)
-    moved["title"] = f"{moved['procedure']} · {name}"
+    moved["title"] = f"{moved['procedure']} · {' '.join(who)}"
     moved.update(operator=OPERATOR, site=site)
-    moved["inputs"].update(customer=name, phone=phone)
+    # Given in advance, like sop run --set: a run paused at its first step
+    # still knows whom it is about.
+    moved["set"] = {**moved.get("set", {}), **given}
+    for name in given:
+        moved["inputs"].pop(name, None)
     steps: dict[str, Any] = {}
     for step, answers in moved["steps"].items():
         if step == stop:
@@ -96,7 +124,11 @@ def scenario(name: str, phone: str, site: str, pid: str, stop: str, day: str) ->
 
 
 def sop(journal: str, *args: str) -> str:
+    # The sites' time zone (the scenarios are written in +08:00): where a
+    # journey day and a moment fall on the same date, sop due orders them by
+    # the machine's midnight, so another zone could change the order.
     env = {**os.environ, "SOP_LANG": "zh", "NO_COLOR": "1", "SOP_JOURNAL": journal}
+    env["TZ"] = "Asia/Shanghai"
     done = subprocess.run([*SOP, *args], capture_output=True, text=True, env=env, check=True)
     return done.stdout
 
