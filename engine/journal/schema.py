@@ -113,6 +113,9 @@ _V2: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         PRIMARY KEY (run, n)
     ) WITHOUT ROWID""",
     "CREATE INDEX dues_by_key ON dues(due_key)",
+    # The prompt's question "which other runs have a deadline by now?" asks
+    # only for moments (within, at): journeys' dated touchpoints stay unread.
+    "CREATE INDEX dues_by_kind ON dues(kind, due_key)",
     _backfill_dues,
 )
 

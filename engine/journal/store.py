@@ -295,7 +295,7 @@ class Journal:
         sql = (
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'finished' AND dues IS NOT NULL "
             f"AND (id IN ({marks}) OR (kind != 'journey' AND id IN ("
-            "SELECT run FROM dues WHERE due_key <= ? AND kind IN ('within', 'at')))) ORDER BY id"
+            "SELECT run FROM dues WHERE kind IN ('within', 'at') AND due_key <= ?))) ORDER BY id"
         )
         return [_row_to_run(r) for r in self._db.execute(sql, [*mine, soon])]
 
