@@ -64,7 +64,9 @@ def call_list(
         item = _item(row, ref, on)
         if item is not None and item.day <= last:
             out.append(item)
-    out.sort(key=lambda i: (i.when, i.run, i.step))
+    # By calendar day first: a journey date is a day, not midnight in the
+    # machine's time zone, so it sorts the same wherever sop runs.
+    out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run, i.step))
     return out
 
 
