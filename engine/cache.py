@@ -31,11 +31,11 @@ def _engine_stamp() -> str:
     string while its rules change, and must not be answered from before."""
     import zlib
 
-    from engine.resources import _data_dir
+    from engine.resources import data_dir
 
     here = os.path.dirname(os.path.abspath(__file__))
     stamp: list[str] = []
-    for folder in (here, os.path.join(here, "checks"), _data_dir("schemas")):
+    for folder in (here, os.path.join(here, "checks"), data_dir("schemas")):
         try:
             with os.scandir(folder) as entries:
                 for e in entries:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _data_dir(name: str) -> str:
+def data_dir(name: str) -> str:
     installed = os.path.join(_PACKAGE, "data", name)
     if os.path.isdir(installed):
         return installed
@@ -23,13 +23,13 @@ def _data_dir(name: str) -> str:
 def schema_path(name: str) -> Path:
     from pathlib import Path
 
-    return Path(_data_dir("schemas"), f"{name}.schema.json")
+    return Path(data_dir("schemas"), f"{name}.schema.json")
 
 
 def bundled_rulebook() -> Path:
     from pathlib import Path
 
-    return Path(_data_dir("sops"))
+    return Path(data_dir("sops"))
 
 
 def default_rulebook_dir(cwd: str | None = None) -> str:
@@ -37,7 +37,7 @@ def default_rulebook_dir(cwd: str | None = None) -> str:
     local = os.path.join(cwd or os.getcwd(), "sops")
     if os.path.isfile(os.path.join(local, "rulebook.yaml")):
         return local
-    return _data_dir("sops")
+    return data_dir("sops")
 
 
 def default_rulebook(cwd: Path | None = None) -> Path:

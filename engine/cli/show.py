@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from engine.cli.journal_options import format_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import RunError
-
-if TYPE_CHECKING:
-    from engine.runtime.timeline import Timeline
 
 
 @click.command(short_help="显示一次运行的经过 / show a run's timeline")
@@ -67,36 +63,8 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
                 ],
             }
             if timeline is not None:
-                out["journey"] = timeline_json(timeline)
+                out["journey"] = timeline.as_json()
             click.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
     full = events if events is not None else timeline is None
     click.echo(render_show(record, lang, timeline, full), nl=False)
-
-
-def timeline_json(tl: Timeline) -> dict[str, Any]:
-    return {
-        "customer": tl.subject,
-        "milestones": [
-            {"name": m.name, "title": m.title, "date": m.date, "planned": m.planned}
-            for m in tl.milestones
-        ],
-        "stages": [
-            {
-                "stage": s.name,
-                "touchpoints": [
-                    {
-                        "step": t.step,
-                        "title": t.title,
-                        "role": t.role_title,
-                        "state": t.state,
-                        "done_at": t.done_at,
-                        "due": t.due.isoformat() if t.due is not None else None,
-                        "rule": t.rule or None,
-                    }
-                    for t in s.touches
-                ],
-            }
-            for s in tl.stages
-        ],
-    }

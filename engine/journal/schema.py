@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from engine.journal.events import canonical
+
 _APPEND_ONLY = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'journal {table} are append-only: cannot update'); END",
@@ -80,13 +82,9 @@ def due_key(due: Mapping[str, Any]) -> str:
 
 def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return [
-        (run, n, due_key(d), str(d.get("kind", "")), d.get("role"), canonical_json(d))
+        (run, n, due_key(d), str(d.get("kind", "")), d.get("role"), canonical(d))
         for n, d in enumerate(dues)
     ]
-
-
-def canonical_json(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _backfill_dues(db: sqlite3.Connection) -> None:

@@ -222,22 +222,11 @@ def reminder(run: int, due: Mapping[str, Any], now: datetime, mine: bool) -> Rem
             run, due["procedure_title"], due["title"], kind, due["text"], at, due_now, mine
         )
     text = str(due["due"])
-    if len(text) == 10:  # a journey date: due all that day, overdue from the next
-        at = moment_of(text, now.tzinfo)
-        return Reminder(
-            run,
-            due["procedure_title"],
-            due["title"],
-            kind,
-            due["text"],
-            at,
-            now.date() > at.date(),
-            mine,
-            dated=True,
-        )
-    at = datetime.fromisoformat(text)
+    dated = len(text) == 10  # a journey date: due all that day, overdue from the next
+    at = moment_of(text, now.tzinfo) if dated else datetime.fromisoformat(text)
+    overdue = now.date() > at.date() if dated else now >= at
     return Reminder(
-        run, due["procedure_title"], due["title"], kind, due["text"], at, now >= at, mine
+        run, due["procedure_title"], due["title"], kind, due["text"], at, overdue, mine, dated
     )
 
 

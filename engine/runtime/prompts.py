@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from engine.runtime.dues import Reminder
+from engine.runtime.dues import Reminder, Wait
 from engine.runtime.values import Spec
 
 ItemStatus = Literal["done", "not_done", "skipped"]
@@ -124,10 +124,7 @@ class WaitQuestion:
     leave the journey to wait (Given(False))."""
 
     step_title: str
-    until: date | datetime | None  # None: the milestone it hangs on has no date yet
-    text: str  # 签约日后 7 天
-    text_en: str
-    anchor_title: str  # 签约日
+    wait: Wait  # its date, or the milestone it waits for
 
 
 Question = (

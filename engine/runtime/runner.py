@@ -244,9 +244,7 @@ class Runner:
             wait = waiting(frame.procedure, step, active.state.milestones, self.clock())
             if wait is not None:
                 return _Pending(
-                    WaitQuestion(
-                        step.title, wait.until, wait.text, wait.text_en, wait.anchor_title
-                    ),
+                    WaitQuestion(step.title, wait),
                     depth,
                 )
             self._going.add(arrival)

@@ -232,16 +232,17 @@ class Printer:
     def wait(self, q: WaitQuestion, now: datetime) -> None:
         """Why a journey step is not due yet."""
         en = self.lang == "en"
-        said = q.text_en if en else q.text
-        if q.until is None:
-            self.line(self.t("wait_milestone", text=said, anchor=q.anchor_title), "  ", fg="yellow")
-        elif isinstance(q.until, datetime):
-            when = q.until.strftime("%Y-%m-%d %H:%M")
+        w = q.wait
+        said = w.text_en if en else w.text
+        if w.until is None:
+            self.line(self.t("wait_milestone", text=said, anchor=w.anchor_title), "  ", fg="yellow")
+        elif isinstance(w.until, datetime):
+            when = w.until.strftime("%Y-%m-%d %H:%M")
             self.line(self.t("wait_until_time", text=said, date=when), "  ", fg="yellow")
         else:
-            days = (q.until - now.date()).days
+            days = (w.until - now.date()).days
             self.line(
-                self.t("wait_until", text=said, date=q.until.isoformat(), days=days),
+                self.t("wait_until", text=said, date=w.until.isoformat(), days=days),
                 "  ",
                 fg="yellow",
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from engine.journal import Event
 from engine.model import Procedure, Rulebook
@@ -55,8 +55,32 @@ class Timeline:
     stages: tuple[Stage, ...]
     milestones: tuple[MilestoneDate, ...]
 
-    def count(self, state: TouchState) -> int:
-        return sum(1 for s in self.stages for t in s.touches if t.state == state)
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.subject,
+            "milestones": [
+                {"name": m.name, "title": m.title, "date": m.date, "planned": m.planned}
+                for m in self.milestones
+            ],
+            "stages": [
+                {
+                    "stage": s.name,
+                    "touchpoints": [
+                        {
+                            "step": t.step,
+                            "title": t.title,
+                            "role": t.role_title,
+                            "state": t.state,
+                            "done_at": t.done_at,
+                            "due": t.due.isoformat() if t.due is not None else None,
+                            "rule": t.rule or None,
+                        }
+                        for t in s.touches
+                    ],
+                }
+                for s in self.stages
+            ],
+        }
 
 
 def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
