@@ -48,6 +48,6 @@ def resume(
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
     pause_on_hangup()
-    with open_journal(journal_path, must_exist=True) as journal:
+    with open_journal(journal_path, write=True) as journal:
         outcome = resume_run(journal, console, run_id, rulebook, operator, scenario)
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -92,7 +92,7 @@ def run(
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
     pause_on_hangup()
-    with open_journal(journal_path) as journal:
+    with open_journal(journal_path, write=True) as journal:
         outcome = run_procedure(
             journal, console, folder, procedure, preset, operator, site, scenario, dates
         )
