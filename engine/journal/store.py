@@ -384,6 +384,7 @@ class Journal:
                 self._migrate()
             st = os.stat(self.path)
             self._identity = (st.st_dev, st.st_ino)
+            self._note_wal()
         except sqlite3.DatabaseError as exc:
             raise self._write_error(exc) from exc
         return db
@@ -495,7 +496,7 @@ class Journal:
 
     def _write_error(self, exc: sqlite3.Error) -> JournalError:
         name = getattr(exc, "sqlite_errorname", "")
-        if name == "SQLITE_FULL":
+        if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and self._disk_full()):
             return JournalError(DISK_FULL, path=self.path)
         if name.startswith("SQLITE_READONLY"):
             return JournalError(READ_ONLY, path=self.path)
@@ -504,6 +505,14 @@ class Journal:
         if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
             return self._unreadable(exc)
         return JournalError(WRITE_FAILED, path=self.path, error=str(exc))
+
+    def _disk_full(self) -> bool:
+        """SQLite reports a full disk while growing its WAL index as an I/O error."""
+        try:
+            st = os.statvfs(os.path.dirname(os.path.abspath(self.path)))
+        except OSError:
+            return False
+        return st.f_bavail * st.f_frsize < 64 * 1024
 
     def write(self, writes: Sequence[Write]) -> list[Event]:
         """Append events to one or more runs atomically, with their summaries."""
