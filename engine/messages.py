@@ -23,6 +23,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             'no such file or folder "{file}". check the path',
         ),
         "directory": ('"{file}" 是文件夹, 不是文件', '"{file}" is a folder, not a file'),
+        "empty-folder": (
+            '文件夹 "{file}" 中没有 .yaml 文件, 没有可检查的内容。请指定规则手册文件夹或流程文件',
+            'folder "{file}" holds no .yaml files, so there is nothing to check. name a rulebook folder or a procedure file',
+        ),
         "loop": (
             '"{file}" 是循环的符号链接, 无法读取。请修正链接',
             '"{file}" is a symlink loop. fix the link',

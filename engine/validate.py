@@ -78,6 +78,13 @@ class Result:
 def expand(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     files, missing = paths_expand(paths)
     problems = [Problem("not-a-file", Pos(p, 1, 1), {}, "missing") for p in missing]
+    # A folder with nothing to check is a mistake (a mistyped folder, or a
+    # folder named like a file), never "0 files, no problems".
+    problems += [
+        Problem("not-a-file", Pos(p, 1, 1), {}, "empty-folder")
+        for p in dict.fromkeys(paths)
+        if os.path.isdir(p) and next(iter_yaml_files(p), None) is None
+    ]
     return files, problems
 
 
