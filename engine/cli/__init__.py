@@ -46,14 +46,6 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
-def default_lang() -> str:
-    for var in ("SOP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "en" if value.lower().startswith("en") else "zh"
-    return "zh"
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
