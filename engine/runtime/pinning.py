@@ -18,12 +18,64 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import JournalError, RulebookError
+from engine.i18n import message, messages
 from engine.journal.events import canonical
 from engine.model import Rulebook
 from engine.paths import RULEBOOK_FILE, iter_yaml_files, unsafe_name
 from engine.problems import Problem, Severity
 from engine.source import decode, read_bytes
 from engine.validate import Result, validate_texts
+
+NO_RULEBOOK = message(
+    "pin.no-rulebook",
+    "找不到规则手册: {folder} 中没有 {file}。请用 --rulebook 指定规则手册文件夹",
+    "no rulebook: {folder} holds no {file}. name the rulebook folder with --rulebook",
+)
+BEING_EDITED = message(
+    "pin.being-edited",
+    "规则手册 {folder} 正在被修改, 请保存完再运行",
+    "the rulebook {folder} is being edited; save your changes and run again",
+)
+NOT_VALID = message(
+    "pin.not-valid",
+    "{problems}",
+    "{problems}",
+)
+SNAPSHOT_DAMAGED = message(
+    "pin.snapshot-damaged",
+    "日志中保存的规则手册 ({sha}) 已损坏: 内容不是文件名到文字的对应。"
+    "请用 sop journal verify 检查日志",
+    "the rulebook stored in the journal ({sha}) is damaged: it is not a map of file names to "
+    "texts. check the journal with: sop journal verify",
+)
+SNAPSHOT_UNSAFE_NAME = message(
+    "pin.snapshot-unsafe-name",
+    "日志中保存的规则手册 ({sha}) 含有不安全的文件名 {name} ({reason})。日志可能已被篡改, "
+    "不能据此恢复运行; 请用 sop journal verify 检查日志",
+    "the rulebook stored in the journal ({sha}) holds an unsafe file name {name} ({reason}). "
+    "the journal may have been tampered with, so the run is not restored from it; check the "
+    "journal with: sop journal verify",
+)
+SNAPSHOT_BROKEN = message(
+    "pin.snapshot-broken",
+    "日志中保存的规则手册 ({sha}) 无法再读取:\n{problems}",
+    "the rulebook stored in the journal ({sha}) can no longer be read:\n{problems}",
+)
+_REASONS = messages(
+    "pin.unsafe",
+    {
+        "empty": ("空的文件名", "an empty name"),
+        "too-long": ("文件名过长", "too long"),
+        "backslash": ("含有反斜杠", "it holds a backslash"),
+        "absolute": ("是绝对路径", "an absolute path"),
+        "drive": ("含有盘符或冒号", "it holds a drive letter or colon"),
+        "control": ("含有控制字符或看不见的字符", "it holds control or invisible characters"),
+        "parent": ('含有 ".."', 'it holds ".."'),
+        "empty-part": ("含有空的路径部分", "it has an empty part"),
+        "hidden": ("是隐藏文件", "a hidden file"),
+        "not-yaml": ("不是 .yaml 文件", "not a .yaml file"),
+    },
+)
 
 
 def text_sha(text: str) -> str:
@@ -92,9 +144,7 @@ def pin(folder: str) -> Pinned:
     file is read once, and the texts are validated as read. A file saved while
     the folder was being read (its stamp changed) makes it read again."""
     if not os.path.isfile(os.path.join(folder, RULEBOOK_FILE)):
-        raise RulebookError(
-            f"找不到规则手册: {folder} 中没有 {RULEBOOK_FILE}。请用 --rulebook 指定规则手册文件夹"
-        )
+        raise RulebookError(NO_RULEBOOK, folder=folder, file=RULEBOOK_FILE)
     for _ in range(3):
         names = _layout(folder)
         before = _stamps(folder, names)
@@ -102,13 +152,14 @@ def pin(folder: str) -> Pinned:
         if _layout(folder) == names and _stamps(folder, names) == before:
             break
     else:
-        raise RulebookError(f"规则手册 {folder} 正在被修改, 请保存完再运行")
+        raise RulebookError(BEING_EDITED, folder=folder)
     result = validate_texts(read, folder)
     texts = {rel: text for rel, text in read.items() if isinstance(text, str)}
     if result.errors or not result.rulebooks or len(texts) != len(read):
+        from engine.i18n import current
         from engine.report import render_text
 
-        raise RulebookError(render_text(result, "zh", color=False))
+        raise RulebookError(NOT_VALID, problems=render_text(result, current(), color=False))
     rulebook = result.rulebooks[0]
     return Pinned(rulebook, text_sha(canonical(texts)), texts, folder, _paths(rulebook, folder))
 
@@ -129,43 +180,28 @@ def restore(files: Mapping[str, str], sha: str) -> Pinned:
     if not isinstance(files, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
     ):
-        raise JournalError(f"日志中保存的规则手册 ({sha[:12]}) 已损坏: 内容不是文件名到文字的对应")
+        raise JournalError(SNAPSHOT_DAMAGED, sha=sha[:12])
     for name in files:
         reason = unsafe_name(name)
         if reason is not None:
             raise JournalError(
-                f"日志中保存的规则手册 ({sha[:12]}) 含有不安全的文件名 {_shown(name)} "
-                f"({_REASONS.get(reason, reason)})。日志可能已被篡改, 不能据此恢复运行; "
-                "请用 sop journal verify 检查日志"
+                SNAPSHOT_UNSAFE_NAME, sha=sha[:12], name=_shown(name), reason=_REASONS[reason].say()
             )
     result = validate_texts(files)
     if not result.rulebooks:
-        raise RulebookError(f"日志中保存的规则手册 ({sha[:12]}) 无法再读取:\n{_summary(result)}")
+        raise RulebookError(SNAPSHOT_BROKEN, sha=sha[:12], problems=_summary(result))
     rulebook = result.rulebooks[0]
     return Pinned(rulebook, sha, dict(files), "", _paths(rulebook, ""))
-
-
-_REASONS = {
-    "empty": "空的文件名",
-    "too-long": "文件名过长",
-    "backslash": "含有反斜杠",
-    "absolute": "是绝对路径",
-    "drive": "含有盘符或冒号",
-    "control": "含有控制字符或看不见的字符",
-    "parent": '含有 ".."',
-    "empty-part": "含有空的路径部分",
-    "hidden": "是隐藏文件",
-    "not-yaml": "不是 .yaml 文件",
-}
 
 
 def _summary(result: Result, limit: int = 5) -> str:
     """The first problems of a stored rulebook, without source lines (the
     names are the journal's, not files on this disk)."""
+    from engine.i18n import current
     from engine.messages import render
 
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
-    lines = [f"  {p.pos}: {render(p, 'zh')} [{p.rule}]" for p in errors[:limit]]
+    lines = [f"  {p.pos}: {render(p, current())} [{p.rule}]" for p in errors[:limit]]
     if len(errors) > limit:
         lines.append(f"  … (+{len(errors) - limit})")
     return "\n".join(lines)
