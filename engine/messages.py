@@ -154,7 +154,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "flow-end": (
             "方括号或花括号中缺少逗号或闭合括号",
-            "a comma or closing bracket is missing in [ ] or { }",
+            "a comma or closing bracket is missing in [ ] or {{ }}",
         ),
     },
     "comma-in-list": {
