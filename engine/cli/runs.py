@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -18,11 +17,12 @@ from engine.cli.journal_options import (
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS
 from engine.i18n import message
+from engine.screen import json_text
 
 if TYPE_CHECKING:
     from engine.journal import Damaged, RunRow
 
-DAMAGED_RUN = message("runs.damaged", "已损坏: {why}", "damaged: {why}")
+RUNS_DAMAGED_ROW = message("runs.damaged", "已损坏: {why}", "damaged: {why}")
 
 STATUSES = {
     "open": ("active", "waiting"),
@@ -80,7 +80,7 @@ def runs(
             run_json(r) if isinstance(r, RunRow) else {"id": r.run, "damaged": damage_json(r)}
             for r in rows
         ]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(out))
     elif not rows:
         click.echo(labels(lang)["no_runs"])
     else:
@@ -99,7 +99,7 @@ def _line(r: RunRow | Damaged, lang: str) -> str:
     from engine.runtime.record import status_text
 
     if isinstance(r, DamagedRow):
-        return pad(f"#{r.key}", 7) + DAMAGED_RUN.say(why=describe_damage(r))
+        return pad(f"#{r.key}", 7) + RUNS_DAMAGED_ROW.say(why=describe_damage(r))
     where = r.outcome if r.status == "finished" else r.step_title or ""
     started = r.started_at[5:16].replace("T", " ")
     return (

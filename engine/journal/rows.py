@@ -309,21 +309,10 @@ def describe_place(d: Damaged) -> str:
         key = d.key.split("/")[0]
     else:
         key = d.key
-    return PLACES[d.table].say(key=visible(key))
+    return PLACES[d.table].say(key=key)
 
 
 def describe_damage(d: Damaged) -> str:
     msg = DAMAGES[d.kind]
-    params = {"column": visible(d.column or ""), "detail": visible(d.detail)}
+    params = {"column": d.column or "", "detail": d.detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})
-
-
-def visible(text: str) -> str:
-    """Text read from a damaged or hand-edited journal, safe to print: control
-    and format characters (terminal escapes, bidi overrides) shown as escapes."""
-    import unicodedata
-
-    return "".join(
-        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") else repr(ch)[1:-1]
-        for ch in text
-    )

@@ -72,34 +72,34 @@ JOURNAL_FOLDER = message(
     "{path} is a folder, not a journal file. Give the file with --journal, "
     "e.g. {path}/journal.sqlite3",
 )
-NOT_SQLITE = message(
+JOURNAL_NOT_SQLITE = message(
     "journal.not-sqlite",
     "{path} 不是 sop 的日志: 它不是 SQLite 数据库 (若它曾是日志, 文件开头已损坏)。"
     "sop 没有改动它。请用 --journal 指定日志文件",
     "{path} is not a sop journal: it is not an SQLite database (if it was a journal, its "
     "start is damaged). sop left it unchanged. Give the journal with --journal",
 )
-NOT_A_JOURNAL = message(
+JOURNAL_NOT_A_JOURNAL = message(
     "journal.foreign",
     "{path} 不是 sop 的日志, 而是另一个程序的 SQLite 数据库。sop 没有改动它。"
     "请用 --journal 指定 sop 的日志文件",
     "{path} is not a sop journal but another program's SQLite database. sop left it "
     "unchanged. Give sop's journal with --journal",
 )
-NEWER = message(
+JOURNAL_NEWER = message(
     "journal.newer",
     "日志 {path} 由更新版本的 sop 创建 (格式 {version}, 本程序支持到 {supported})。请升级 sop",
     "the journal {path} was made by a newer sop (format {version}; this one reads up to "
     "{supported}). Upgrade sop",
 )
-UNREADABLE = message(
+JOURNAL_UNREADABLE = message(
     "journal.unreadable",
     "无法读取日志 {path}: {error}。文件可能已损坏; 用 sop journal verify --journal {path} "
     "查看还能读出什么",
     "cannot read the journal {path}: {error}. The file may be damaged; see what can still be "
     "read with: sop journal verify --journal {path}",
 )
-READ_ONLY = message(
+JOURNAL_READ_ONLY = message(
     "journal.read-only",
     "日志 {path} 是只读的 (文件或所在文件夹不可写), 不能在其中记录。查看记录的命令 "
     "(sop runs / show / report / due) 仍可使用; 要继续流程, 请把日志放到可写的位置",
@@ -107,29 +107,29 @@ READ_ONLY = message(
     "can be recorded in it. Commands that read (sop runs / show / report / due) still work; "
     "to go on with a run, put the journal where it can be written",
 )
-FOLDER_FAILED = message(
+JOURNAL_FOLDER_FAILED = message(
     "journal.folder-failed",
     "无法创建日志文件夹 {folder}: {error}",
     "cannot create the journal's folder {folder}: {error}",
 )
-DISK_FULL = message(
+JOURNAL_DISK_FULL = message(
     "journal.full",
     "磁盘已满, 日志 {path} 无法写入: 刚才的操作没有记录。请腾出磁盘空间后用 sop resume 继续",
     "the disk is full and the journal {path} cannot be written: the last step was not "
     "recorded. Free some space, then go on with sop resume",
 )
-WRITE_FAILED = message(
+JOURNAL_WRITE_FAILED = message(
     "journal.write-failed",
     "无法写入日志 {path}: {error}。刚才的操作没有记录",
     "cannot write to the journal {path}: {error}. The last step was not recorded",
 )
-BUSY = message(
+JOURNAL_BUSY = message(
     "journal.busy",
     "日志 {path} 被另一个程序占用超过 {seconds} 秒, 刚才的操作没有记录。请稍后用 sop resume 继续",
     "the journal {path} was held by another program for over {seconds} seconds; the last "
     "step was not recorded. Go on later with sop resume",
 )
-GONE = message(
+JOURNAL_GONE = message(
     "journal.gone",
     "日志文件 {path} 在运行中被删除或替换了: 之后的记录会丢失, 所以停止记录。刚才的操作没有记录。"
     "请找回原来的日志文件 (或从备份恢复), 再用 sop resume 继续",
@@ -137,7 +137,7 @@ GONE = message(
     "lost, so recording stops here. The last step was not recorded. Put the journal back "
     "(or restore it from a backup), then go on with sop resume",
 )
-WAL_GONE = message(
+JOURNAL_WAL_GONE = message(
     "journal.wal-gone",
     "日志的预写文件 {wal} 在运行中被删除或替换了, 其中的记录已丢失, 所以停止记录。"
     "刚才的操作没有记录。请用 sop journal verify 检查日志",
@@ -145,7 +145,7 @@ WAL_GONE = message(
     "in it are lost, so recording stops here. The last step was not recorded. Check the "
     "journal with sop journal verify",
 )
-WAL_DAMAGED = message(
+JOURNAL_WAL_DAMAGED = message(
     "journal.wal-damaged",
     "日志的预写文件 {wal} 已损坏: 第 {frame} 帧之后的 {lost} 次写入无法读出。"
     "继续写入会让它们永远丢失, 所以没有写入。请先用 sop journal verify 检查, 并从备份恢复",
@@ -153,23 +153,23 @@ WAL_DAMAGED = message(
     "cannot be read. Writing now would lose them for good, so nothing was written. Check "
     "with sop journal verify and restore from a backup",
 )
-DAMAGED_ROW = message(
+JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
     "日志 {path} 中 {what} 已损坏 ({why}), 不能在它的基础上继续。用 sop journal verify 查看详情",
     "in the journal {path}, {what} is damaged ({why}); nothing can build on it. See the "
     "details with sop journal verify",
 )
-SNAPSHOT_MISSING = message(
+JOURNAL_SNAPSHOT_MISSING = message(
     "journal.snapshot-missing",
     "日志中缺少规则手册快照 {sha}",
     "the journal lacks the rulebook snapshot {sha}",
 )
-BACKUP_EXISTS = message(
+JOURNAL_BACKUP_EXISTS = message(
     "journal.backup-exists",
     "{dest} 已存在, 没有覆盖。请换一个文件名",
     "{dest} already exists and was not overwritten. Choose another name",
 )
-BACKUP_FAILED = message(
+JOURNAL_BACKUP_FAILED = message(
     "journal.backup-failed",
     "无法写入备份 {dest}: {error}",
     "cannot write the backup {dest}: {error}",
@@ -271,11 +271,11 @@ class Journal:
         if found.kind is Kind.FOLDER:
             return JournalError(JOURNAL_FOLDER, path=self.path)
         if found.kind is Kind.NOT_SQLITE:
-            return JournalError(NOT_SQLITE, path=self.path)
-        return JournalError(NOT_A_JOURNAL, path=self.path)
+            return JournalError(JOURNAL_NOT_SQLITE, path=self.path)
+        return JournalError(JOURNAL_NOT_A_JOURNAL, path=self.path)
 
     def _unreadable(self, exc: BaseException) -> JournalDamaged:
-        return JournalDamaged(UNREADABLE, path=self.path, error=str(exc))
+        return JournalDamaged(JOURNAL_UNREADABLE, path=self.path, error=str(exc))
 
     def _open_readonly(self) -> sqlite3.Connection:
         """A read-only connection that changes nothing beside the file: an
@@ -317,10 +317,14 @@ class Journal:
         app, version, tables = self._inspect(db)
         if app == APPLICATION_ID or (app == 0 and tables == schema.TABLES.get(version)):
             if version > schema.VERSION:
-                raise JournalError(NEWER, path=self.path, version=version, supported=schema.VERSION)
+                raise JournalError(
+                    JOURNAL_NEWER, path=self.path, version=version, supported=schema.VERSION
+                )
             if version < 1 or (version in schema.TABLES and tables != schema.TABLES[version]):
                 raise JournalDamaged(
-                    UNREADABLE, path=self.path, error=f"format {version}, tables {sorted(tables)}"
+                    JOURNAL_UNREADABLE,
+                    path=self.path,
+                    error=f"format {version}, tables {sorted(tables)}",
                 )
             return version
         raise self._refuse(Found(Kind.FOREIGN, found.size, found.header))
@@ -362,14 +366,19 @@ class Journal:
             try:
                 os.makedirs(folder, exist_ok=True)
             except OSError as exc:
-                raise JournalError(FOLDER_FAILED, folder=folder, error=exc.strerror) from exc
+                raise JournalError(
+                    JOURNAL_FOLDER_FAILED, folder=folder, error=exc.strerror
+                ) from exc
         exists = found.kind is not Kind.MISSING
         if not os.access(folder, os.W_OK) or (exists and not os.access(self.path, os.W_OK)):
-            raise JournalError(READ_ONLY, path=self.path)
+            raise JournalError(JOURNAL_READ_ONLY, path=self.path)
         wal = check_wal(self.path)
         if wal is not None and wal.damaged:
             raise JournalError(
-                WAL_DAMAGED, wal=wal_path(self.path), frame=wal.bad_frame or 0, lost=wal.lost
+                JOURNAL_WAL_DAMAGED,
+                wal=wal_path(self.path),
+                frame=wal.bad_frame or 0,
+                lost=wal.lost,
             )
         try:
             self._db = db = self._connect(self.path)
@@ -402,7 +411,9 @@ class Journal:
             # Another process may have migrated while this one waited for the lock.
             (version,) = db.execute("PRAGMA user_version").fetchone()
             if version > schema.VERSION:
-                raise JournalError(NEWER, path=self.path, version=version, supported=schema.VERSION)
+                raise JournalError(
+                    JOURNAL_NEWER, path=self.path, version=version, supported=schema.VERSION
+                )
             self._run_migrations(db, version)
         self.version = schema.VERSION
         # Put the new mark into the main file now, not at some later checkpoint.
@@ -472,17 +483,17 @@ class Journal:
         try:
             st = os.stat(self.path)
         except OSError:
-            raise JournalError(GONE, path=self.path) from None
+            raise JournalError(JOURNAL_GONE, path=self.path) from None
         if (st.st_dev, st.st_ino) != self._identity:
-            raise JournalError(GONE, path=self.path)
+            raise JournalError(JOURNAL_GONE, path=self.path)
         if self._wal_identity is not None:
             wal = wal_path(self.path)
             try:
                 w = os.stat(wal)
             except OSError:
-                raise JournalError(WAL_GONE, wal=wal) from None
+                raise JournalError(JOURNAL_WAL_GONE, wal=wal) from None
             if (w.st_dev, w.st_ino) != self._wal_identity:
-                raise JournalError(WAL_GONE, wal=wal)
+                raise JournalError(JOURNAL_WAL_GONE, wal=wal)
 
     def _note_wal(self) -> None:
         if self._identity is None:
@@ -497,14 +508,14 @@ class Journal:
     def _write_error(self, exc: sqlite3.Error) -> JournalError:
         name = getattr(exc, "sqlite_errorname", "")
         if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and self._disk_full()):
-            return JournalError(DISK_FULL, path=self.path)
+            return JournalError(JOURNAL_DISK_FULL, path=self.path)
         if name.startswith("SQLITE_READONLY"):
-            return JournalError(READ_ONLY, path=self.path)
+            return JournalError(JOURNAL_READ_ONLY, path=self.path)
         if name.startswith("SQLITE_BUSY"):
-            return JournalError(BUSY, path=self.path, seconds=int(BUSY_TIMEOUT_S))
+            return JournalError(JOURNAL_BUSY, path=self.path, seconds=int(BUSY_TIMEOUT_S))
         if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
             return self._unreadable(exc)
-        return JournalError(WRITE_FAILED, path=self.path, error=str(exc))
+        return JournalError(JOURNAL_WRITE_FAILED, path=self.path, error=str(exc))
 
     def _disk_full(self) -> bool:
         """SQLite reports a full disk while growing its WAL index as an I/O error."""
@@ -563,9 +574,9 @@ class Journal:
         for w in writes:
             row = db.execute("SELECT last_seq FROM runs WHERE id = ?", (w.run,)).fetchone()
             if row is None:
-                raise JournalError(_NO_RUN, run=w.run)
+                raise JournalError(_JOURNAL_NO_RUN, run=w.run)
             if w.expect is not None and row[0] != w.expect:
-                raise JournalConflict(_CONFLICT, run=w.run)
+                raise JournalConflict(_JOURNAL_CONFLICT, run=w.run)
             last = row[0]
             for d in w.drafts:
                 seq += 1
@@ -605,7 +616,7 @@ class Journal:
         The copy is one whole file (no WAL beside it). Returns the copy's
         head (sequence number and hash of its last event)."""
         if os.path.lexists(dest):
-            raise JournalError(BACKUP_EXISTS, dest=dest)
+            raise JournalError(JOURNAL_BACKUP_EXISTS, dest=dest)
         source = self._db
         if self.path != ":memory:" and self._fingerprint is not None:
             # An immutable view does not see a writer that starts meanwhile:
@@ -618,7 +629,7 @@ class Journal:
         try:
             target = sqlite3.connect(dest, isolation_level=None)
         except sqlite3.Error as exc:
-            raise JournalError(BACKUP_FAILED, dest=dest, error=str(exc)) from exc
+            raise JournalError(JOURNAL_BACKUP_FAILED, dest=dest, error=str(exc)) from exc
         try:
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
@@ -631,7 +642,7 @@ class Journal:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith("SQLITE_CORRUPT"):
                 raise self._unreadable(exc) from exc
-            raise JournalError(BACKUP_FAILED, dest=dest, error=str(exc)) from exc
+            raise JournalError(JOURNAL_BACKUP_FAILED, dest=dest, error=str(exc)) from exc
         finally:
             if source is not self._db:
                 source.close()
@@ -728,7 +739,10 @@ class Journal:
     def _strict(self, row: RunRow | Damaged) -> RunRow:
         if isinstance(row, Damaged):
             raise JournalDamaged(
-                DAMAGED_ROW, path=self.path, what=describe_place(row), why=describe_damage(row)
+                JOURNAL_DAMAGED_ROW,
+                path=self.path,
+                what=describe_place(row),
+                why=describe_damage(row),
             )
         return row
 
@@ -851,7 +865,10 @@ class Journal:
         for e in self.read_events(run_id):
             if isinstance(e, Damaged):
                 raise JournalDamaged(
-                    DAMAGED_ROW, path=self.path, what=describe_place(e), why=describe_damage(e)
+                    JOURNAL_DAMAGED_ROW,
+                    path=self.path,
+                    what=describe_place(e),
+                    why=describe_damage(e),
                 )
             out.append(e)
         return out
@@ -861,11 +878,11 @@ class Journal:
         under: a run never resumes on text that was changed."""
         row = self._select("SELECT files FROM snapshots WHERE sha = ?", (sha,))
         if not row:
-            raise JournalError(SNAPSHOT_MISSING, sha=sha[:12])
+            raise JournalError(JOURNAL_SNAPSHOT_MISSING, sha=sha[:12])
         damage = snapshot_damage(sha, row[0][0])
         if damage is not None:
             raise JournalDamaged(
-                DAMAGED_ROW, path=self.path, what=describe_place(damage),
+                JOURNAL_DAMAGED_ROW, path=self.path, what=describe_place(damage),
                 why=describe_damage(damage),
             )  # fmt: skip
         files: dict[str, str] = json.loads(row[0][0])
@@ -971,8 +988,10 @@ def _dedupe(rows: list[DueRow | Damaged]) -> list[DueRow | Damaged]:
     return out
 
 
-_NO_RUN = message("journal.no-run", "日志中没有运行 {run}", "there is no run {run} in the journal")
-_CONFLICT = message(
+_JOURNAL_NO_RUN = message(
+    "journal.no-run", "日志中没有运行 {run}", "there is no run {run} in the journal"
+)
+_JOURNAL_CONFLICT = message(
     "journal.conflict",
     "运行 {run} 已在别处被继续 (另一个终端?), 本次操作未写入。请用 sop show {run} 查看, "
     "再 sop resume {run}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, assert_never
 
 from engine.i18n import message
@@ -22,37 +21,37 @@ from engine.journal.audit import (
     RunWithoutEvents,
     SnapshotMissing,
 )
-from engine.journal.rows import visible
+from engine.screen import json_text
 
 SHOWN = 20  # problems listed in full; the rest are counted
 
-OK = message(
+VERIFY_OK = message(
     "verify.ok",
     "日志完好: {events} 个事件, 哈希链完整, "
     "{runs} 个运行的摘要、期限和保存的规则手册都与事件相符。",
     "journal intact: {events} events, the hash chain is whole, and the summaries, deadlines "
     "and pinned rulebooks of {runs} runs match their events.",
 )
-DAMAGED = message(
+VERIFY_DAMAGED = message(
     "verify.damaged",
     "日志有问题 ({count} 处): 以下内容与事件不符或无法读出。"
     "{events} 个事件、{runs} 个运行还能读出。",
     "the journal has problems ({count}): what follows does not match its events or cannot be "
     "read. {events} events and {runs} runs can still be read.",
 )
-HEAD = message(
+VERIFY_HEAD = message(
     "verify.head",
     "最新哈希 (事件 #{seq}): {head}",
     "head (event #{seq}): {head}",
 )
-NO_HEAD = message("verify.no-head", "没有最新哈希 (没有事件)", "no head (no events)")
-ANCHOR_OK = message(
+VERIFY_NO_HEAD = message("verify.no-head", "没有最新哈希 (没有事件)", "no head (no events)")
+VERIFY_ANCHOR_OK = message(
     "verify.anchor-ok",
     "与记下的哈希 {expect} 相符: 它是事件 #{seq}, 此后又记录了 {since} 个事件。",
     "matches the head written down ({expect}): it is event #{seq}, and {since} events "
     "were recorded after it.",
 )
-NO_ANCHOR = message(
+VERIFY_NO_ANCHOR = message(
     "verify.no-anchor",
     "提示: 把最新哈希记在日志以外的地方 (纸上、邮件); 以后用 sop journal verify --expect {short} "
     "可发现被整段删去的最后几条记录或回滚到旧副本, 这是日志本身无法发现的。",
@@ -60,7 +59,7 @@ NO_ANCHOR = message(
     "sop journal verify --expect {short} finds the last records cut off or a rollback to an "
     "old copy, which the journal alone cannot show.",
 )
-MORE = message("verify.more", "…… 另有 {n} 处问题 (用 --format json 查看全部)",
+VERIFY_MORE = message("verify.more", "…… 另有 {n} 处问题 (用 --format json 查看全部)",
                "… and {n} more (all of them with --format json)")  # fmt: skip
 
 _CHAIN = {
@@ -81,40 +80,40 @@ _CHAIN = {
         "events are missing before #{seq}: {detail} (events were deleted)",
     ),
 }
-ROW = message("verify.row", "{place} 已损坏: {why}", "{place} is damaged: {why}")
-DIFFERS = message(
+VERIFY_ROW = message("verify.row", "{place} 已损坏: {why}", "{place} is damaged: {why}")
+VERIFY_DIFFERS = message(
     "verify.differs",
     '运行 #{run} 的摘要 {column} 是 "{stored}", 但它的事件说是 "{expected}" (摘要被改动过)',
     'run #{run}\'s summary has {column} "{stored}", but its events say "{expected}" '
     "(the summary was changed)",
 )
-NO_EVENTS_RUN = message(
+VERIFY_NO_EVENTS_RUN = message(
     "verify.run-without-events",
     "运行 #{run} 有摘要但没有任何事件 (摘要是伪造的, 或它的事件被删除了)",
     "run #{run} has a summary but no events (the summary is forged, or its events were deleted)",
 )
-NO_RUN = message(
+VERIFY_NO_RUN = message(
     "verify.events-without-run",
     "运行 #{run} 有 {events} 个事件但没有摘要 (摘要被删除了)",
     "run #{run} has {events} events but no summary (the summary was deleted)",
 )
-DUES = message(
+VERIFY_DUES = message(
     "verify.dues",
     '运行 #{run} 的期限索引是 "{stored}", 但它的期限是 "{expected}" (索引被改动过, sop due 会列错)',
     'run #{run}\'s deadline index holds "{stored}", but its deadlines are "{expected}" (the '
     "index was changed; sop due would list the wrong things)",
 )
-SNAPSHOT = message(
+VERIFY_SNAPSHOT = message(
     "verify.snapshot-missing",
     "运行 #{run} 所用的规则手册 {sha} 不在日志中",
     "the rulebook {sha} that run #{run} uses is not in the journal",
 )
-UNCHECKED = message(
+VERIFY_UNCHECKED = message(
     "verify.unchecked",
     "运行 #{run} 的摘要无法从事件重建: {why}",
     "run #{run}'s summary cannot be worked out from its events: {why}",
 )
-NO_EVENTS = message(
+VERIFY_NO_EVENTS = message(
     "verify.no-events",
     "日志中没有任何事件。若这里本应有记录, 它们已丢失 "
     "(例如预写文件 -wal 被删除, 或文件被换成了旧副本)",
@@ -184,60 +183,59 @@ def describe(p: Problem) -> str:
             msg = _CHAIN[reason]
             return msg.say(seq=seq, detail=detail) if reason == "gap" else msg.say(seq=seq)
         case RowDamaged(row=row):
-            return ROW.say(place=describe_place(row), why=describe_damage(row))
+            return VERIFY_ROW.say(place=describe_place(row), why=describe_damage(row))
         case RunDiffers(run=run, column=column, stored=stored, expected=expected):
-            return DIFFERS.say(
+            return VERIFY_DIFFERS.say(
                 run=run, column=column, stored=_clip(stored), expected=_clip(expected)
             )
         case RunWithoutEvents(run=run):
-            return NO_EVENTS_RUN.say(run=run)
+            return VERIFY_NO_EVENTS_RUN.say(run=run)
         case EventsWithoutRun(run=run, events=events):
-            return NO_RUN.say(run=run, events=events)
+            return VERIFY_NO_RUN.say(run=run, events=events)
         case DuesDiffer(run=run, stored=stored, expected=expected):
-            return DUES.say(run=run, stored=_clip(stored), expected=_clip(expected))
+            return VERIFY_DUES.say(run=run, stored=_clip(stored), expected=_clip(expected))
         case SnapshotMissing(sha=sha, run=run):
-            return SNAPSHOT.say(sha=sha[:12], run=run)
+            return VERIFY_SNAPSHOT.say(sha=sha[:12], run=run)
         case RunUnchecked(run=run, why=why):
-            return UNCHECKED.say(run=run, why=visible(why))
+            return VERIFY_UNCHECKED.say(run=run, why=why)
         case FileProblem(what=what, detail=detail):
             msg = _FILE[what]
             return msg.say(detail=detail) if "detail" in msg.fields else msg.say()
         case AnchorProblem(expect=expect, what=what):
             return _ANCHOR[what].say(expect=expect)
         case NoEvents():
-            return NO_EVENTS.say()
+            return VERIFY_NO_EVENTS.say()
         case _:
             assert_never(p)
 
 
 def _clip(text: str, width: int = 80) -> str:
-    text = visible(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _head(report: Report) -> str:
     if not report.events:
-        return NO_HEAD.say()
-    return HEAD.say(seq=report.head_seq, head=report.head)
+        return VERIFY_NO_HEAD.say()
+    return VERIFY_HEAD.say(seq=report.head_seq, head=report.head)
 
 
 def as_text(report: Report) -> str:
     lines: list[str] = []
     if report.ok:
-        lines.append(OK.say(events=report.events, runs=report.runs))
+        lines.append(VERIFY_OK.say(events=report.events, runs=report.runs))
     else:
         lines.append(
-            DAMAGED.say(count=len(report.problems), events=report.events, runs=report.runs)
+            VERIFY_DAMAGED.say(count=len(report.problems), events=report.events, runs=report.runs)
         )
         lines.extend(f"  - {describe(p)}" for p in report.problems[:SHOWN])
         if len(report.problems) > SHOWN:
-            lines.append("  " + MORE.say(n=len(report.problems) - SHOWN))
+            lines.append("  " + VERIFY_MORE.say(n=len(report.problems) - SHOWN))
     lines.append(_head(report))
     if report.anchor is not None and report.ok:
         a = report.anchor
-        lines.append(ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
+        lines.append(VERIFY_ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
     elif report.anchor is None and report.ok and report.events:
-        lines.append(NO_ANCHOR.say(short=report.head[:16]))
+        lines.append(VERIFY_NO_ANCHOR.say(short=report.head[:16]))
     return "\n".join(lines) + "\n"
 
 
@@ -280,17 +278,17 @@ def as_json(report: Report) -> str:
         ),
         "problems": [_problem_json(p) for p in report.problems],
     }
-    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    return json_text(out) + "\n"
 
 
-BACKED_UP = message(
+JOURNAL_BACKED_UP = message(
     "backup.done",
     "已备份到 {dest}: {events} 个事件, 最新哈希 (事件 #{seq}) {head}。\n"
     "检查备份: sop journal verify --journal {dest} --expect {short}\n",
     "backed up to {dest}: {events} events, head (event #{seq}) {head}.\n"
     "check the copy with: sop journal verify --journal {dest} --expect {short}\n",
 )
-BACKED_UP_EMPTY = message(
+JOURNAL_BACKED_UP_EMPTY = message(
     "backup.done-empty",
     "已备份到 {dest} (日志中还没有事件)\n",
     "backed up to {dest} (the journal has no events yet)\n",
@@ -299,6 +297,6 @@ BACKED_UP_EMPTY = message(
 
 def backed_up(dest: str, head: tuple[int, str] | None) -> str:
     if head is None:
-        return BACKED_UP_EMPTY.say(dest=dest)
+        return JOURNAL_BACKED_UP_EMPTY.say(dest=dest)
     seq, digest = head
-    return BACKED_UP.say(dest=dest, events=seq, seq=seq, head=digest, short=digest[:16])
+    return JOURNAL_BACKED_UP.say(dest=dest, events=seq, seq=seq, head=digest, short=digest[:16])

@@ -22,22 +22,22 @@ from engine.runtime import state as ev
 from engine.runtime.pinning import Pinned, restore
 from engine.runtime.state import RunState
 
-NOT_STARTED = message(
+VERIFY_NOT_STARTED = message(
     "verify.not-started",
     "它的第一个事件 (#{seq}) 不是 run.started",
     "its first event (#{seq}) is not run.started",
 )
-SNAPSHOT_DAMAGED = message(
+VERIFY_PINNED_DAMAGED = message(
     "verify.snapshot-damaged",
     "它所用的规则手册 {sha} 已损坏或缺失",
     "the rulebook {sha} it is pinned to is damaged or missing",
 )
-NO_RULEBOOK = message(
+VERIFY_NO_RULEBOOK = message(
     "verify.no-rulebook",
     "它的 run.started 没有记下规则手册",
     "its run.started names no rulebook",
 )
-FOLD_FAILED = message(
+VERIFY_REPLAY_FAILED = message(
     "verify.fold-failed",
     "事件 #{seq} ({kind}) 无法用于重建运行状态: {error}",
     "event #{seq} ({kind}) cannot be replayed: {error}",
@@ -61,7 +61,7 @@ class _RunFold:
             self.state.last_seq = event.seq
             now = self.state.subject
         except _REPLAY_ERRORS as exc:
-            self.failed = FOLD_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
+            self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
             return
         if now is not None:
             self.subject = now  # the store keeps the last known subject
@@ -73,7 +73,7 @@ class _RunFold:
         try:
             u = st.summary()
         except _REPLAY_ERRORS as exc:
-            return FOLD_FAILED.say(seq=st.last_seq, kind="summary", error=_why(exc))
+            return VERIFY_REPLAY_FAILED.say(seq=st.last_seq, kind="summary", error=_why(exc))
         started = st.started
         return Expected(
             procedure=st.procedure_id,
@@ -105,16 +105,16 @@ def folds_for(journal: Journal) -> FoldFactory:
 
     def make(first: Event) -> Fold | str:
         if first.kind != ev.RUN_STARTED:
-            return NOT_STARTED.say(seq=first.seq)
+            return VERIFY_NOT_STARTED.say(seq=first.seq)
         sha = first.data.get("rulebook_sha")
         if not isinstance(sha, str):
-            return NO_RULEBOOK.say()
+            return VERIFY_NO_RULEBOOK.say()
         book = pinned.get(sha)
         if book is None:
             try:
                 files = journal.snapshot(sha)
             except JournalError:
-                book = SNAPSHOT_DAMAGED.say(sha=sha[:12])
+                book = VERIFY_PINNED_DAMAGED.say(sha=sha[:12])
             else:
                 try:
                     book = restore(files, sha)
