@@ -134,7 +134,16 @@ class FileProblem:
     damaged WAL, pages that fail SQLite's integrity check, or a file that
     changed while it was read)."""
 
-    what: Literal["truncated", "wal-damaged", "wal-torn", "integrity", "changed", "unreadable"]
+    what: Literal[
+        "truncated",
+        "wal-damaged",
+        "wal-torn",
+        "wal-missing",
+        "integrity",
+        "schema",
+        "changed",
+        "unreadable",
+    ]
     detail: str = ""
 
 
@@ -219,6 +228,7 @@ class _Walk:
     runs: dict[int, _Run] = field(default_factory=dict)
     hashes: dict[str, int] = field(default_factory=dict)  # hash -> seq (for --expect)
     broken_at: int | None = None  # the first break
+    blind: bool = False  # some event could not be read far enough to know its run
 
     def feed(self, row: Any) -> None:
         from engine.journal.rows import ChainRow, parse_event
@@ -228,6 +238,8 @@ class _Walk:
             self._break(int(row.key) if row.key.isdigit() else self.expected_seq)
             if row.run is not None:
                 self.runs.setdefault(row.run, _Run()).damaged = True
+            else:
+                self.blind = True
             if row.key.isdigit():
                 self.expected_seq = int(row.key) + 1
             return
@@ -397,7 +409,8 @@ def audit(
         summaries[row.id] = row
         run = walk.runs.get(row.id)
         if run is None or (run.events == 0 and not run.damaged):
-            problems.append(RunWithoutEvents(row.id))
+            if not walk.blind:  # events it may have could not be read
+                problems.append(RunWithoutEvents(row.id))
             continue
         if row.rulebook_sha not in known:
             problems.append(SnapshotMissing(row.rulebook_sha, row.id))
@@ -415,9 +428,11 @@ def audit(
         else:
             _compare_fold(row, exp, problems)
     damaged_runs = {r.run for r in rows if isinstance(r, Damaged) and r.run is not None}
-    for run_id, run in walk.runs.items():
-        if run_id not in summaries and run_id not in damaged_runs:
-            problems.append(EventsWithoutRun(run_id, run.events))
+    runs_blind = any(isinstance(r, Damaged) and r.run is None for r in rows)
+    if not runs_blind:
+        for run_id, run in walk.runs.items():
+            if run_id not in summaries and run_id not in damaged_runs:
+                problems.append(EventsWithoutRun(run_id, run.events))
 
     # The deadline index: exactly the open runs' deadlines.
     if store.version >= 2:

@@ -125,6 +125,8 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
             parsed = _json(dues_text, "dues")
             if not isinstance(parsed, list):
                 raise Bad("type", "dues")
+            if json.dumps(parsed, ensure_ascii=False, sort_keys=True) != dues_text:
+                raise Bad("value", "dues", dues_text[:40])  # not as sop writes it
             for d in parsed:
                 problem = due_problem(d)
                 if problem is not None:
@@ -266,8 +268,8 @@ PLACES = {
 DAMAGES = {
     "unreadable": message(
         "journal.damage.unreadable",
-        "SQLite 无法读出它所在的页: {detail}",
-        "SQLite cannot read its page: {detail}",
+        "SQLite 无法读出它所在的页{detail}",
+        "SQLite cannot read the page it is on{detail}",
     ),
     "text": message(
         "journal.damage.text", "{column} 不是有效的 UTF-8 文本", "{column} is not valid UTF-8 text"
@@ -293,6 +295,11 @@ DAMAGES = {
         "内容不是 {detail} 事件应有的样子",
         "its data is not what a {detail} event holds",
     ),
+    "missing": message(
+        "journal.damage.missing",
+        "它的 {detail} 个事件不见了 (被删除, 或无法读出)",
+        "{detail} of its events are gone (deleted, or unreadable)",
+    ),
     "hash": message(
         "journal.damage.hash",
         "内容与它的哈希不符 (写入后被改动过)",
@@ -301,8 +308,17 @@ DAMAGES = {
 }
 
 
+TABLE_PLACE = message(
+    "journal.place.table",
+    "{table} 表中无法读出的部分",
+    "what cannot be read of the {table} table",
+)
+
+
 def describe_place(d: Damaged) -> str:
     """Where the damaged row is, for a person: event #37, run #5's summary…"""
+    if d.key == "*":
+        return TABLE_PLACE.say(table=d.table)
     if d.table == "snapshots":
         key = d.key[:12]
     elif d.table == "dues":
@@ -314,5 +330,6 @@ def describe_place(d: Damaged) -> str:
 
 def describe_damage(d: Damaged) -> str:
     msg = DAMAGES[d.kind]
-    params = {"column": d.column or "", "detail": d.detail}
+    detail = f" ({d.detail})" if d.kind == "unreadable" and d.detail else d.detail
+    params = {"column": d.column or "", "detail": detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})

@@ -99,9 +99,14 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# Rulebooks rebuilt in this process, by sha. Sound to share: a snapshot's
+# text is checked against its sha before it is rebuilt, so one sha is one text.
+_REBUILT: dict[str, Pinned] = {}
+
+
 def folds_for(journal: Journal) -> FoldFactory:
     """A fold per run, on its pinned rulebook (rebuilt once per snapshot)."""
-    pinned: dict[str, Pinned | str] = {}
+    pinned: dict[str, Pinned | str] = dict(_REBUILT)
 
     def make(first: Event) -> Fold | str:
         if first.kind != ev.RUN_STARTED:
@@ -117,9 +122,11 @@ def folds_for(journal: Journal) -> FoldFactory:
                 book = VERIFY_PINNED_DAMAGED.say(sha=sha[:12])
             else:
                 try:
-                    book = restore(files, sha)
+                    book = _REBUILT[sha] = restore(files, sha)
                 except SopError as exc:
                     book = exc.message
+                if len(_REBUILT) > 32:
+                    _REBUILT.pop(next(iter(_REBUILT)))
             pinned[sha] = book
         if isinstance(book, str):
             return book
