@@ -248,3 +248,18 @@ def test_a_journal_from_a_newer_sop_is_refused(run: Sop) -> None:
     for command in [*READERS, ["resume", "1"]]:
         result = run(*command, input="")
         assert result.returncode == 1 and "更新版本的 sop" in result.stderr, command
+
+
+def test_the_security_doc_shows_verify_as_it_speaks() -> None:
+    """docs/security.md quotes a verify report and the commands it advises:
+    the report's lines are the program's own templates, the options exist."""
+    from engine.cli.journal import backup, verify
+    from engine.render.audit import VERIFY_HEAD, VERIFY_OK
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert VERIFY_OK.say("zh", events=5312, runs=214) in doc
+    head = "9c0e5a1f3b7d2e84c61f0a9d5b3e7c21f4a8d6e0b2c9f7a13e5d8b4c6a0f2e91"
+    assert VERIFY_HEAD.say("zh", seq=5312, head=head) in doc
+    assert "--expect" in {o for p in verify.params for o in p.opts}
+    assert backup.name == "backup" and "sop journal backup" in doc
+    assert f"`0x{APPLICATION_ID:08X}`" in doc
