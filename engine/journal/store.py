@@ -304,8 +304,11 @@ class Journal:
         no lock or side file needed), else SQLite's read-only mode — and when
         that cannot open (a read-only folder lacking the WAL's index), a
         private copy of the file and its WAL."""
-        wal = check_wal(self.path)
-        if wal is None:
+        try:
+            wal_size = os.path.getsize(wal_path(self.path))
+        except OSError:
+            wal_size = 0
+        if not wal_size:
             self._fingerprint = _fingerprint(self.path)
             return self._connect(_uri(self.path, "immutable=1"), uri=True)
         try:
