@@ -192,6 +192,11 @@ def _positions(size: int, count: int, rng: random.Random, page: int = 4096) -> l
     )
 
 
+def _tell(what: str, tally: dict[str, int]) -> None:
+    if SCALE > 1:  # a long sweep: say what it found (pytest -s)
+        print(f"\n{what}: {tally['seen']} flips seen, {tally['harmless']} changed nothing read")
+
+
 def _flip(path: Path, at: int, rng: random.Random) -> None:
     with open(path, "r+b") as f:
         f.seek(at)
@@ -214,6 +219,7 @@ def test_byte_flips_in_the_main_file_are_seen_or_harmless(
         _flip(case, at, rng)
         seen_or_harmless(case, before, f"{which}: byte {at} flipped", tally)
         shutil.rmtree(case.parent)
+    _tell(f"main file ({which})", tally)
     assert tally["seen"] > 10, tally
 
 
@@ -227,6 +233,7 @@ def test_byte_flips_in_the_wal_are_seen_or_harmless(with_wal: Path, tmp_path: Pa
         _flip(Path(str(case) + "-wal"), at, rng)
         seen_or_harmless(case, before, f"WAL byte {at} flipped", tally)
         shutil.rmtree(case.parent)
+    _tell("WAL", tally)
     assert tally["seen"] > 20, tally
 
 
