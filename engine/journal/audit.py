@@ -25,7 +25,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from engine.journal import schema
 from engine.journal.events import GENESIS, Damaged, Event, RunRow, chain_hash
+from engine.journal.rows import ChainRow, DueEntry, event_of, snapshot_damage
 
 MIN_EXPECT = 8  # hex digits of a written-down head that are enough to find it
 
@@ -226,13 +228,12 @@ class _Walk:
     count: int = 0
     head_seq: int = 0
     runs: dict[int, _Run] = field(default_factory=dict)
-    hashes: dict[str, int] = field(default_factory=dict)  # hash -> seq (for --expect)
+    expect: str | None = None  # a head written down: the events whose hash begins so
+    found: list[int] = field(default_factory=list)
     broken_at: int | None = None  # the first break
     blind: bool = False  # some event could not be read far enough to know its run
 
-    def feed(self, row: Any) -> None:
-        from engine.journal.rows import ChainRow, parse_event
-
+    def feed(self, row: ChainRow | Damaged) -> None:
         if isinstance(row, Damaged):
             self.problems.append(RowDamaged(row))
             self._break(int(row.key) if row.key.isdigit() else self.expected_seq)
@@ -243,7 +244,6 @@ class _Walk:
             if row.key.isdigit():
                 self.expected_seq = int(row.key) + 1
             return
-        assert isinstance(row, ChainRow)
         if row.seq != self.expected_seq:
             if row.seq > self.expected_seq:
                 gap = f"{self.expected_seq}..{row.seq - 1}"
@@ -263,16 +263,15 @@ class _Walk:
         self.prev, self.expected_seq = row.hash, row.seq + 1
         self.count += 1
         self.head_seq = row.seq
-        self.hashes[row.hash] = row.seq
+        if self.expect is not None and row.hash.startswith(self.expect):
+            self.found.append(row.seq)
         run.events += 1
         run.last_seq = row.seq
         run.first_at = run.first_at if run.first_at is not None else row.at
         run.last_at = row.at
         if run.damaged or self.folds is None:
             return
-        event = parse_event(
-            (row.seq, row.run, row.at, row.kind, row.actor, row.data, row.prev, row.hash)
-        )
+        event = event_of(row)  # its hash was checked above
         if isinstance(event, Damaged):
             self.problems.append(RowDamaged(event))
             run.damaged = True
@@ -377,11 +376,10 @@ def audit(
 ) -> Report:
     """Check everything the store holds; see the module's docstring. `store`
     is a `Journal` (any store with the same streaming reads)."""
-    from engine.journal import schema
-    from engine.journal.rows import DueEntry, snapshot_damage
 
     problems: list[Problem] = list(file_problems)
-    walk = _Walk(folds)
+    head = expect.strip().lower() if expect is not None else None
+    walk = _Walk(folds, expect=head if head and len(head) >= MIN_EXPECT else None)
     for row in store.chain_rows():
         walk.feed(row)
     problems.extend(walk.problems)
@@ -482,7 +480,7 @@ def _anchor(expect: str, walk: _Walk, problems: list[Problem]) -> Anchor | None:
     if len(expect) < MIN_EXPECT or not all(c in "0123456789abcdef" for c in expect):
         problems.append(AnchorProblem(expect, "short"))
         return None
-    found = [seq for digest, seq in walk.hashes.items() if digest.startswith(expect)]
+    found = walk.found
     if not found:
         problems.append(AnchorProblem(expect, "missing"))
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,6 @@ from engine.journal.events import (
     due_problem,
     is_moment,
 )
-
-_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +57,11 @@ def decode(raw: bytes) -> str:
         return BadText(raw.decode("utf-8", "replace"))
 
 
+_HASH = re.compile("[0-9a-f]{64}")
+
+
 def _is_hash(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
+    return isinstance(value, str) and _HASH.fullmatch(value) is not None
 
 
 class Bad(Exception):
@@ -163,7 +165,20 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
 
 def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
     """An `events` row as stored, with each column of the type written."""
-    seq, run = row[0], row[1]
+    seq, run, at, kind, actor, data, prev, digest = row
+    # The usual case, checked in one go: `type(x) is str` also rules out
+    # BadText (text that was not UTF-8).
+    if (
+        type(seq) is int
+        and type(run) is int
+        and type(at) is str
+        and type(kind) is str
+        and (actor is None or type(actor) is str)
+        and type(data) is str
+        and _is_hash(prev)
+        and _is_hash(digest)
+    ):
+        return ChainRow(seq, run, at, kind, actor, data, prev, digest)
     try:
         actor = _text(row[4], "actor", optional=True)
         prev, digest = _req_text(row[6], "prev"), _req_text(row[7], "hash")
@@ -192,9 +207,13 @@ def parse_event(row: Sequence[Any]) -> Event | Damaged:
     if isinstance(stored, Damaged):
         return stored
     s = stored
-    damaged = Damaged("events", str(s.seq), s.run, "hash", "hash")
     if chain_hash(s.prev, s.seq, s.run, s.at, s.kind, s.actor, s.data) != s.hash:
-        return damaged
+        return Damaged("events", str(s.seq), s.run, "hash", "hash")
+    return event_of(s)
+
+
+def event_of(s: ChainRow) -> Event | Damaged:
+    """A stored event whose hash was checked, as the event it records."""
     try:
         if not is_moment(s.at):
             raise Bad("value", "at", s.at[:40])

@@ -802,6 +802,8 @@ class Journal:
                 args.append(value)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         tail = "ORDER BY id DESC"
+        if flt.limit is not None:
+            tail += f" LIMIT {int(flt.limit)}"
         rows = self._runs_where(clause, args, tail)
         return rows[: flt.limit] if flt.limit is not None else rows
 
@@ -834,9 +836,12 @@ class Journal:
         except DB_ERRORS:
             return self._dues_salvaged(until, site, role)
         out: list[DueRow | Damaged] = []
+        runs: dict[object, RunRow | Damaged] = {}  # a run with several deadlines: read once
         for r in rows:
             due = parse_due(r[:3])
-            run = parse_run(r[3:])
+            run = runs.get(r[3])
+            if run is None:
+                run = runs[r[3]] = parse_run(r[3:])
             if isinstance(run, Damaged):
                 out.append(run)
             elif isinstance(due, Damaged):
@@ -937,18 +942,28 @@ class Journal:
 
     def chain_rows(self) -> Iterator[ChainRow | Damaged]:
         """Every event in chain order as stored; rows on a damaged page are
-        read one by one and the unreadable ones named."""
+        read one by one and the unreadable ones named. Text is decoded by
+        SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
         last = 0
+        self._db.text_factory = str
         try:
-            cur = self._db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY seq")
-            for row in cur:
-                parsed = parse_chain_row(row)
-                if not isinstance(parsed, Damaged):
-                    last = parsed.seq
-                yield parsed
-            return
-        except DB_ERRORS:
-            pass
+            while True:
+                try:
+                    cur = self._db.execute(
+                        f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq", (last,)
+                    )
+                    for row in cur:
+                        last = row[0] if type(row[0]) is int else last
+                        yield parse_chain_row(row)
+                    return
+                except sqlite3.OperationalError as exc:
+                    if self._db.text_factory is decode or "decode" not in str(exc):
+                        break
+                    self._db.text_factory = decode  # read the rest leniently, and name it
+                except DB_ERRORS:
+                    break
+        finally:
+            self._db.text_factory = decode
         keys, whole = self._keys("events", "seq")
         for row in self._salvage("events", "seq", [k for k in keys if k > last], _EVENT_COLUMNS):
             yield row if isinstance(row, Damaged) else parse_chain_row(row)

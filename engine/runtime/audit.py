@@ -47,6 +47,9 @@ VERIFY_REPLAY_FAILED = message(
 _REPLAY_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, SopError)
 
 
+_SUBJECT_CHANGES = frozenset({ev.RUN_STARTED, ev.INPUT_ANSWERED})
+
+
 @dataclass
 class _RunFold:
     state: RunState
@@ -59,7 +62,8 @@ class _RunFold:
         try:
             self.state.apply(event.kind, event.data, event.at)
             self.state.last_seq = event.seq
-            now = self.state.subject
+            # Whom the run is about follows its first frame's inputs.
+            now = self.state.subject if event.kind in _SUBJECT_CHANGES else None
         except _REPLAY_ERRORS as exc:
             self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
             return

@@ -1,7 +1,7 @@
 """Benchmark of `sop journal verify` on a large journal (a script that prints
 figures, not a test).
 
-    python tests/bench/bench_verify.py [--journeys 2000] [--reuse FILE] [--before "CMD …"]
+    python tests/bench/bench_verify.py [--journeys 2000] [--reuse FILE] [--before DIR]
 
 The journal is built as bench_due builds it (tests/journey_gen.py: journeys
 of the four bundled journeys walked by sop's own runner), in /dev/shm when
@@ -13,16 +13,17 @@ file is not changed). Printed:
    counters, the deadline index), the same with every run's summary worked
    out again by the runtime's fold, and the file checks (WAL, schema,
    SQLite's integrity_check);
-3. with `--before "CMD"`, the same journal verified by another sop (for
-   instance the last release, `PYTHONPATH=old python -m engine`) on a copy,
-   for the cost before and after.
+3. with `--before DIR` (a checkout of another sop, e.g. `git archive` of
+   the last release), the same journal verified by that sop on a copy, for
+   the cost before and after; both as wall time and CPU time, since the
+   machine may be shared. Build the journal with the older sop when its
+   format is older (a newer sop reads an older journal without changing it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -45,24 +46,41 @@ from tests import journey_gen  # noqa: E402
 SOP = [str(Path(sys.executable).parent / "sop")]
 
 
-def median_time(fn: Callable[[], Any], n: int) -> tuple[float, Any]:
+def median_time(
+    fn: Callable[[], Any], n: int, clock: Callable[[], float] = time.perf_counter
+) -> tuple[float, Any]:
     times, out = [], None
     for _ in range(n):
-        start = time.perf_counter()
+        start = clock()
         out = fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times), out
 
 
-def process(cmd: list[str], path: str) -> float:
-    def once() -> int:
-        done = subprocess.run([*cmd, "journal", "verify", "--journal", path], capture_output=True)
-        return done.returncode
+# Runs the sop found in a folder, whatever this interpreter has installed.
+_OTHER = """import sys
+sys.path.insert(0, sys.argv[1])
+import engine
+assert engine.__file__.startswith(sys.argv[1]), engine.__file__
+from engine.cli import main
+sys.argv = ["sop", *sys.argv[2:]]
+main()
+"""
 
-    spent, code = median_time(once, 3)
-    if code != 0:
-        print(f"  (exit {code})")
-    return spent
+
+def process(cmd: list[str], path: str) -> tuple[float, float]:
+    """Median wall and CPU seconds of `cmd journal verify` (3 runs)."""
+    walls, cpus = [], []
+    for _ in range(3):
+        before = os.times()
+        start = time.perf_counter()
+        done = subprocess.run([*cmd, "journal", "verify", "--journal", path], capture_output=True)
+        walls.append(time.perf_counter() - start)
+        after = os.times()
+        cpus.append(after.children_user - before.children_user)
+    if done.returncode != 0:
+        print(f"  (exit {done.returncode})")
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -85,11 +103,15 @@ def main() -> None:
         with Journal(path, write=False) as journal:
             events, runs = journal.count_events(), len(journal.all_runs())
         print(f"{path}: {size / 1e6:.1f} MB, {events:,} events, {runs:,} runs")
-        print(f"  sop journal verify (process): {process(SOP, path):.2f} s")
+        wall, cpu = process(SOP, path)
+        print(f"  sop journal verify (process): {wall:.2f} s wall, {cpu:.2f} s CPU")
         with Journal(path, write=False) as journal:
-            store, _ = median_time(lambda: audit(journal), 3)
-            full, report = median_time(lambda: audit(journal, folds_for(journal)), 3)
-            files, _ = median_time(journal.file_problems, 3)
+            store, _ = median_time(lambda: audit(journal), 3, time.process_time)
+            full, report = median_time(
+                lambda: audit(journal, folds_for(journal)), 3, time.process_time
+            )
+            files, _ = median_time(journal.file_problems, 3, time.process_time)
+        print("  in-process, CPU seconds:")
         print(f"  the store's checks (chain, snapshots, counters, index): {store:.2f} s")
         print(f"  with every summary re-derived by the fold:              {full:.2f} s")
         print(f"  file checks (WAL, schema, integrity_check):             {files:.2f} s")
@@ -97,8 +119,9 @@ def main() -> None:
         if args.before:
             copy = str(folder / "before.sqlite3")
             shutil.copy(path, copy)
-            spent = process(shlex.split(args.before), copy)
-            print(f"  before: {args.before} journal verify (process): {spent:.2f} s")
+            other = [sys.executable, "-c", _OTHER, str(Path(args.before).resolve())]
+            wall, cpu = process(other, copy)
+            print(f"  the sop in {args.before}: {wall:.2f} s wall, {cpu:.2f} s CPU")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
