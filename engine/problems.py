@@ -1,7 +1,7 @@
 """Problems: what every stage reports, with a position and a rule id.
 
-A stage yields `Problem`s without a severity; `severity_of` decides it, so a
-check cannot promote or demote itself (the engine, not the check, sets it).
+A stage yields `Problem`s without a severity; the rule's declared level
+decides it (engine.checks), so a check cannot promote or demote itself.
 """
 
 from __future__ import annotations
@@ -30,10 +30,23 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message argument said differently in each language (a place, a
+    type name): the message picks the one for the language it is said in."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.zh
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One finding. `args` fill the message template of `rule` (see messages.py);
-    `variant` picks another template of the same rule."""
+    """One finding. `args` fill the message template of `rule` (declared in the
+    rule's module, engine/checks/); `variant` picks another template of the
+    same rule."""
 
     rule: str
     pos: Pos
@@ -45,28 +58,7 @@ class Problem:
         return (self.pos.file, self.pos.line, self.pos.col, self.rule)
 
 
-# Human-factors lints are advice: they warn and may be silenced per procedure.
-WARNING_RULES = frozenset(
-    {
-        "too-many-items",
-        "emergency-trigger",
-        "critical-order",
-        "unused-input",
-        "unused-role",
-        "unused-form",
-        "revision-version",
-        "comment-after-text",
-        "comma-in-list",
-    }
-)
-
-
-def severity_of(rule: str) -> Severity:
-    return Severity.WARNING if rule in WARNING_RULES else Severity.ERROR
-
-
-def with_severity(problem: Problem) -> Problem:
-    sev = severity_of(problem.rule)
-    if sev is problem.severity:
+def with_severity(problem: Problem, severity: Severity) -> Problem:
+    if severity is problem.severity:
         return problem
-    return Problem(problem.rule, problem.pos, problem.args, problem.variant, sev)
+    return Problem(problem.rule, problem.pos, problem.args, problem.variant, severity)

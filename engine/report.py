@@ -88,7 +88,8 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
         counts: dict[str, object] = dict(numbers)
         if lang == "en":  # Chinese has no plural; English does
             counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in numbers.items()}
-        line = (SUMMARY if result.problems else CLEAN)[lang].format(**counts)
+        line = (SUMMARY if result.problems else CLEAN).template("en" if lang == "en" else "zh")
+        line = line.format(**counts)
         out.append((_DIM + line + _RESET if color else line) + "\n")
     return "".join(out)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine import resources
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, Said
 from engine.source import Document
 
 # What a part of the file is called, by the last key of its path.
@@ -194,6 +194,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _type_names(types: list[str]) -> Said:
+    return Said(
+        " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in types) or "?",
+        " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in types) or "?",
+    )
+
+
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -234,8 +241,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
                 doc.pos((*path, extra), key=True),
                 {
                     "key": extra,
-                    "where": where_zh,
-                    "where_en": where_en,
+                    "where": Said(where_zh, where_en),
                     "expected": listing(allowed, 30),
                     "suggestion": suggest(extra, allowed),
                 },
@@ -249,7 +255,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
             yield Problem(
                 "required-key",
                 doc.pos(path, key=True),
-                {"key": k, "where": where_zh, "where_en": where_en},
+                {"key": k, "where": Said(where_zh, where_en)},
                 variant,
             )
         return
@@ -260,10 +266,8 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         args: dict[str, Any] = {
             "key": key,
             "value": _show(instance),
-            "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
-            "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected),
-            "actual": _TYPE_NAMES[actual][0],
-            "actual_en": _TYPE_NAMES[actual][1],
+            "expected": _type_names(expected),
+            "actual": Said(*_TYPE_NAMES[actual]),
         }
         variant = ""
         if "string" in expected and actual in ("integer", "number", "boolean", "null"):
@@ -359,13 +363,11 @@ def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     key = _key_of(path)
     names = [t for t in dict.fromkeys(expected)]
-    args = {
+    args: dict[str, Any] = {
         "key": key,
         "value": _show(error.instance),
-        "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in names) or "?",
-        "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in names) or "?",
-        "actual": _TYPE_NAMES[actual][0],
-        "actual_en": _TYPE_NAMES[actual][1],
+        "expected": _type_names(names),
+        "actual": Said(*_TYPE_NAMES[actual]),
     }
     variant = ""
     if "string" in names and actual in ("integer", "number", "boolean"):

@@ -1,9 +1,10 @@
 """What each kind of expression is called in messages."""
 
 from engine.model import Expr
+from engine.problems import Said
 
 
-def what(expr: Expr) -> tuple[str, str]:
+def what(expr: Expr) -> Said:
     if expr.kind == "guard":
-        return "条件", "the guard"
-    return "文字模板", "the text template"
+        return Said("条件", "the guard")
+    return Said("文字模板", "the text template")

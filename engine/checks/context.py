@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from engine.expressions import Analysis, analyse
@@ -21,6 +21,8 @@ class Context:
     # The files whose problems are reported (None: all); the others were
     # loaded only because these need them.
     focus: frozenset[str] | None = None
+    # Per file: the paths the schema stage pruned to check the rest.
+    pruned: Mapping[str, tuple[tuple[str | int, ...], ...]] = field(default_factory=dict)
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
         return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES

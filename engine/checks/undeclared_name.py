@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.problems import Problem
 
 ID = "undeclared-name"
-DESCRIPTION = "条件和话术中的名称必须已声明 / names in guards and templates are declared"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("条件和话术中的名称必须已声明", "names in guards and templates are declared"),
+    messages={
+        "": (
+            '名称 "{name}" 未声明。请在 inputs 中声明它。{hint}可用的名称: {known}',
+            'name "{name}" is not declared. declare it in inputs. {hint}known names: {known}',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
