@@ -96,6 +96,19 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
     return "".join(out)
 
 
+def _fix_json(p: Problem) -> dict[str, object]:
+    """The edit the message offers: replace line:column up to end_line:end_column with text."""
+    assert p.fix is not None
+    at = p.fix.pos
+    return {
+        "line": at.line,
+        "column": at.col,
+        "end_line": at.end_line or at.line,
+        "end_column": at.end_col or at.col,
+        "text": p.fix.text,
+    }
+
+
 def render_json(result: Result, lang: str) -> str:
     items = [
         {
@@ -107,6 +120,7 @@ def render_json(result: Result, lang: str) -> str:
             "severity": p.severity.value,
             "rule": p.rule,
             "message": render(p, lang),
+            **({"fix": _fix_json(p)} if p.fix is not None else {}),
         }
         for p in result.problems
     ]

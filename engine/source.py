@@ -18,7 +18,7 @@ import stat as _stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.problems import Pos, Problem
+from engine.problems import Fix, Pos, Problem
 
 __all__ = [
     "Document",
@@ -234,7 +234,8 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
         line = text.count("\n", 0, m.start()) + 1
         col = m.start(3) - m.start() + 1
         rule = "fullwidth-colon" if m.group(3) == "：" else "colon-space"
-        errors.append(Problem(rule, Pos(path, line, col, line, col + 1), {"key": key}))
+        at = Pos(path, line, col, line, col + 1)
+        errors.append(Problem(rule, at, {"key": key}, fix=Fix(at, ": ")))
     return errors
 
 

@@ -40,6 +40,25 @@ class Context:
             self._analysed[id(proc)] = done
         return iter(done)
 
+    def locate_name(self, expr: Expr, name: str) -> Pos | None:
+        """Where a name is used in an expression (as a whole word, not in a
+        string), or None when the file's text does not show it plainly."""
+        import re
+
+        text = self.texts.get(expr.pos.file)
+        if text is None:
+            return None
+        word = re.compile(r"(?<![\w.'\"])" + re.escape(name) + r"(?![\w'\"])")
+        lines = text.split("\n")
+        first = expr.pos.line + (1 if expr.style in ("|", ">") else 0)
+        last = max(expr.pos.end_line, first)
+        for ln in range(first, min(last, len(lines)) + 1):
+            start = expr.pos.col - 1 if ln == expr.pos.line else 0
+            m = word.search(lines[ln - 1], start)
+            if m:
+                return Pos(expr.pos.file, ln, m.start() + 1, ln, m.end() + 1)
+        return None
+
     def locate(self, expr: Expr, line: int = 1, needle: str | None = None) -> Pos:
         """The position of `needle` (or of line `line`) inside an expression,
         found in the file's own text so quoting and block scalars need no

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from engine.checks._expr import what
+from engine.checks._expr import what, whole
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.expressions import braces_fix
@@ -42,9 +42,12 @@ def check(ctx: Context) -> Iterator[Problem]:
                     args = {"what": what(expr), "text": text, "detail": f.detail}
                     if expr.kind == "guard" and ("{{" in expr.source or "{%" in expr.source):
                         fixed = braces_fix(expr.source, ctx.names_for(proc))
-                        variant = "braces" if fixed else "braces-only"
                         yield Problem(
-                            ID, ctx.locate(expr, f.line), {**args, "fixed": fixed}, variant
+                            ID,
+                            ctx.locate(expr, f.line),
+                            {**args, "fixed": fixed},
+                            "braces" if fixed else "braces-only",
+                            fix=whole(expr, fixed) if fixed else None,
                         )
                         continue
                     yield Problem(ID, ctx.locate(expr, f.line), args)

@@ -21,9 +21,21 @@ RULE = Rule(
             '时刻 {value} 写法不对。请写成 24 小时制 "HH:MM", 如 "08:30"',
             'clock time {value} is not valid. write it as 24-hour "HH:MM", like "08:30"',
         ),
+        "clock-as": (
+            '时刻 {value} 写法不对。请写成 24 小时制 "HH:MM": "{text}"',
+            'clock time {value} is not valid. write it as 24-hour "HH:MM": "{text}"',
+        ),
         "clock-fullwidth": (
-            '时刻 {value} 用了全角字符。请用半角数字和冒号, 如 "08:30"',
-            'clock time {value} uses full-width characters. use ASCII digits and colon, like "08:30"',
+            '时刻 {value} 用了全角字符。请用半角数字和冒号: "{text}"',
+            'clock time {value} uses full-width characters. use ASCII digits and colon: "{text}"',
+        ),
+        "date-as": (
+            '日期 {value} 写法不对。请写成 "{text}"',
+            'date {value} is not valid. write "{text}"',
+        ),
+        "version-as": (
+            '版本号 {value} 写法不对。请写成 "{text}"',
+            'version {value} is not valid. write "{text}"',
         ),
         "date": (
             '日期 {value} 写法不对。请写成 "2026-12-01" (加引号)',

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "undeclared-name"
 RULE = Rule(
@@ -31,12 +31,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue  # its names are a guess until it parses: expression-syntax says so
             for name in analysis.names:
                 if name not in known:
+                    exact = ctx.locate_name(expr, name)
+                    meant = suggest(name, known)
                     yield Problem(
                         ID,
-                        ctx.locate(expr, 1, name),
-                        {
-                            "name": name,
-                            "known": listing(known, 12),
-                            "suggestion": suggest(name, known),
-                        },
+                        exact or ctx.locate(expr, 1, name),
+                        {"name": name, "known": listing(known, 12), "suggestion": meant},
+                        fix=did_you_mean(exact, meant) if exact else None,
                     )

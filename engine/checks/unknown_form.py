@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-form"
 RULE = Rule(
@@ -40,4 +40,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                             "known": listing(forms),
                             "suggestion": suggest(rec.form.name, forms),
                         },
+                        fix=did_you_mean(rec.form.pos, suggest(rec.form.name, forms)),
                     )

@@ -8,7 +8,7 @@ from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.model import Input, Ref
-from engine.problems import Problem, Said
+from engine.problems import Problem, Said, did_you_mean
 
 ID = "unknown-input"
 RULE = Rule(
@@ -55,4 +55,5 @@ def _unknown(ref: Ref, known: Mapping[str, Input], owner: Said) -> Problem:
             "known": listing(known),
             "suggestion": suggest(ref.name, known),
         },
+        fix=did_you_mean(ref.pos, suggest(ref.name, known)),
     )

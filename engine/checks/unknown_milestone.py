@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-milestone"
 RULE = Rule(
@@ -41,4 +41,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                             "known": listing(declared),
                             "suggestion": suggest(ref.name, declared),
                         },
+                        fix=did_you_mean(ref.pos, suggest(ref.name, declared)),
                     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-procedure"
 RULE = Rule(
@@ -36,4 +36,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                         "known": listing(ctx.procedure_ids),
                         "suggestion": suggest(name, ctx.procedure_ids),
                     },
+                    fix=did_you_mean(step.call.procedure.pos, suggest(name, ctx.procedure_ids)),
                 )

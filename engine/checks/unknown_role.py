@@ -8,7 +8,7 @@ from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.model import Procedure, Ref
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-role"
 RULE = Rule(
@@ -47,4 +47,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                         "known": listing(roles),
                         "suggestion": suggest(ref.name, roles),
                     },
+                    fix=did_you_mean(ref.pos, suggest(ref.name, roles)),
                 )

@@ -8,7 +8,7 @@ from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.model import Ref
-from engine.problems import Problem, Said
+from engine.problems import Problem, Said, did_you_mean
 
 ID = "unknown-step"
 RULE = Rule(
@@ -46,4 +46,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                         "known": listing(proc.steps),
                         "suggestion": suggest(ref.name, proc.steps),
                     },
+                    fix=did_you_mean(ref.pos, suggest(ref.name, proc.steps)),
                 )

@@ -17,9 +17,13 @@ RULE = Rule(
             '"{key}" 应该是文字, 但 {value} 会被读成{actual}。请加引号: "{text}"',
             '"{key}" should be text, but {value} reads as {actual}. quote it: "{text}"',
         ),
+        "quote-as": (
+            '"{key}" 应该是文字, 但 {value} 会被读成{actual}。请写成 "{text}" (加引号)',
+            '"{key}" should be text, but {value} reads as {actual}. write "{text}" (quoted)',
+        ),
         "bool-word": (
-            '"{key}" 应该是 true 或 false, 但写的是 {value}。是/否请写 true/false',
-            '"{key}" should be true or false, but it is {value}. write true or false',
+            '"{key}" 应该是 true 或 false, 但写的是 {value}。请写成 {text} (是/否请写 true/false)',
+            '"{key}" should be true or false, but it is {value}. write {text} (true or false)',
         ),
     },
     stage="schema",
