@@ -155,21 +155,102 @@ def _names_in_broken(source: str, kind: str) -> tuple[str, ...]:
 
 
 _BRACES = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%-?\s*(?:if\s+)?(.*?)\s*-?%\}", re.DOTALL)
+_FULLWIDTH = {
+    "“": "'",
+    "”": "'",
+    "‘": "'",
+    "’": "'",
+    "＝": "=",
+    "＞": ">",
+    "＜": "<",
+    "！": "!",
+    "（": "(",
+    "）": ")",
+    "［": "[",
+    "］": "]",
+    "，": ",",
+    "\u3000": " ",
+    "＆": "&",
+    "｜": "|",
+    "＋": "+",
+    "－": "-",
+}
+_STRINGS = re.compile(r"('[^']*'|\"[^\"]*\")")
+_OPERATORS = [
+    (re.compile(r"\s*&&\s*"), " and "),
+    (re.compile(r"\s*\|\|\s*"), " or "),
+    (re.compile(r"!(?!=)\s*"), "not "),
+]
+_EQUALS = [(re.compile(r"===|(?<![=!<>])=(?!=)"), "==")]
 
 
-def braces_fix(source: str, known: frozenset[str]) -> str | None:
-    """A guard written as a template (`{{ returning }}`, `{% if vip %}`): the
-    same guard without the braces, when that is a guard that checks clean
-    with the names `known`."""
-    if "{{" not in source and "{%" not in source:
-        return None
-    fixed = _BRACES.sub(lambda m: m.group(1) or m.group(2) or "", source).strip()
-    if not fixed or "{" in fixed:
-        return None
-    analysis = analyse(fixed, "guard")
-    if analysis.findings or not set(analysis.names) <= known:
-        return None
-    return fixed
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What a guard or template that does not parse most likely meant."""
+
+    variant: str  # the message variant of expression-syntax
+    needle: str | None = None  # where in the text to point
+    fixed: str | None = None  # the whole expression as meant, when it checks clean
+    char: str = ""
+    token: str = ""
+    block: str = ""
+
+
+def _outside_strings(source: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    parts = _STRINGS.split(source)
+    for i in range(0, len(parts), 2):  # the even parts are outside quotes
+        for pattern, replacement in rules:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return " ".join("".join(parts).split())
+
+
+def _checks_clean(source: str, known: frozenset[str]) -> bool:
+    analysis = analyse(source, "guard")
+    return not analysis.findings and set(analysis.names) <= known
+
+
+def diagnose(source: str, kind: str, detail: str, known: frozenset[str]) -> Diagnosis:
+    """Why an expression does not parse, in the designer's terms: a guard
+    written as a template, full-width symbols, && || ! for and or not, = for
+    ==; else what Jinja2 stumbled on, translated. `known`: the names the
+    procedure declares (an offered fix must check clean with them)."""
+    if kind == "guard":
+        if "{{" in source or "{%" in source:
+            fixed = _BRACES.sub(lambda m: m.group(1) or m.group(2) or "", source).strip()
+            ok = fixed and "{" not in fixed and _checks_clean(fixed, known)
+            return Diagnosis("braces" if ok else "braces-only", None, fixed if ok else None)
+        wide = [c for c in dict.fromkeys(source) if c in _FULLWIDTH]
+        fixed = "".join(_FULLWIDTH.get(c, c) for c in source)
+        ops = _outside_strings(fixed, _OPERATORS)
+        equals = _outside_strings(ops, _EQUALS)
+        if equals != " ".join(source.split()) and _checks_clean(equals, known):
+            if wide:
+                return Diagnosis("fullwidth", wide[0], equals, char=" ".join(wide))
+            if ops != " ".join(fixed.split()):
+                needle = next(op for op in ("&&", "||", "!") if op in source)
+                return Diagnosis("operator", needle, equals)
+            return Diagnosis("equals", "=", equals)
+    if kind == "template" and (
+        source.count("{{") != source.count("}}") or source.count("{%") != source.count("%}")
+    ):
+        return Diagnosis("unpaired")
+    block = re.search(r"innermost block that needs to be closed is '(\w+)'", detail)
+    if block:
+        return Diagnosis("unclosed-block", None, block=block.group(1))
+    if "end of template" in detail:
+        return Diagnosis("incomplete")
+    char = re.match(r"unexpected char (['\"])(.)\1", detail)
+    if char:
+        c = char.group(2)
+        if c in "'\"":
+            return Diagnosis("unclosed-quote", c, char=c)
+        if c in _FULLWIDTH:
+            return Diagnosis("fullwidth-char", c, char=c, token=_FULLWIDTH[c])
+        return Diagnosis("char", c, char=c)
+    token = re.match(r"(?:unexpected|expected token '[^']*', got) '(.+)'$", detail)
+    if token:
+        return Diagnosis("token", token.group(1), token=token.group(1))
+    return Diagnosis("")
 
 
 def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ golden case, and over designers' mistakes generated in the bundled rulebook
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -101,7 +102,9 @@ def _mistake(data: st.DataObject, text: str) -> tuple[str, str] | None:
     """One designer's mistake in a procedure's text: (mistake, new text)."""
     lines = text.split("\n")
     kind = data.draw(
-        st.sampled_from(["next-typo", "role-typo", "clock", "fullwidth-colon", "colon-space"])
+        st.sampled_from(
+            ["next-typo", "role-typo", "clock", "fullwidth-colon", "colon-space", "guard"]
+        )
     )
     if kind in ("next-typo", "role-typo"):
         key = "next" if kind == "next-typo" else "role"
@@ -127,6 +130,26 @@ def _mistake(data: st.DataObject, text: str) -> tuple[str, str] | None:
             st.sampled_from([f"{int(hh)}.{mm}", f'"{int(hh)}点{mm}"', f'"{hh}：{mm}"', f"{hh}{mm}"])
         )
         lines[i] = f"    at: {written}"
+    elif kind == "guard":
+        found = [
+            i for i, ln in enumerate(lines) if re.fullmatch(r"\s+when: [a-z_]+ (==|and) .*", ln)
+        ]
+        if not found:
+            return None
+        i = data.draw(st.sampled_from(found))
+        head, guard = lines[i].split("when: ", 1)
+        way = data.draw(st.sampled_from(["equals", "quotes", "ampersands", "braces"]))
+        if way == "equals":
+            guard = guard.replace("==", "=", 1)
+        elif way == "quotes":
+            guard = re.sub(r"'([^']*)'", r"“\1”", guard)
+        elif way == "ampersands":
+            guard = guard.replace(" and ", " && ", 1)
+        else:
+            guard = "{{ " + guard + " }}"
+        if guard == lines[i].split("when: ", 1)[1]:
+            return None
+        lines[i] = head + "when: " + json.dumps(guard, ensure_ascii=False)
     else:
         found = [i for i, ln in enumerate(lines) if re.fullmatch(r"    title: \S.*", ln)]
         i = data.draw(st.sampled_from(found))
