@@ -340,3 +340,136 @@ def _needle(node: Any) -> str | None:
         return _OPERATOR_TEXT[kind]
     name = getattr(node, "name", None)
     return name if isinstance(name, str) else None
+
+
+# ---------------------------------------------------------------- values
+
+
+class Unknowable(Exception):
+    """The guard uses something the checker does not evaluate."""
+
+
+class Failed(Exception):
+    """The guard fails at run time under these values (say, "3" < 2)."""
+
+
+@lru_cache(maxsize=4096)
+def guard_tree(source: str) -> Any:
+    """A guard's syntax tree (None when it does not parse)."""
+    from jinja2.exceptions import TemplateSyntaxError
+
+    try:
+        return parse_guard(source)
+    except TemplateSyntaxError:
+        return None
+
+
+_COMPARE: dict[str, Any] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "lteq": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "gteq": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "notin": lambda a, b: a not in b,
+}
+
+
+def _filter(name: str, value: Any, args: list[Any]) -> Any:
+    if name == "default":
+        return value
+    if name == "length":
+        return len(value)
+    if name in ("lower", "upper"):
+        return getattr(str(value), name)()
+    if name == "trim":
+        return str(value).strip()
+    if name == "join":
+        return (args[0] if args else "").join(str(v) for v in value)
+    if name in ("first", "last"):
+        seq = list(value)
+        return (seq[0] if name == "first" else seq[-1]) if seq else None
+    if name == "round":
+        return round(float(value), int(args[0]) if args else 0)
+    if name == "int":
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return args[0] if args else 0
+    if name == "replace" and len(args) >= 2:
+        return str(value).replace(str(args[0]), str(args[1]))
+    raise Unknowable(name)
+
+
+def value_of(node: Any, scope: dict[str, Any]) -> Any:
+    """The value of a guard's tree with the names in `scope`, as Jinja2's
+    sandbox computes it for the allowed subset (engine.expressions)."""
+    from jinja2 import nodes as n
+
+    try:
+        if isinstance(node, n.Const):
+            return node.value
+        if isinstance(node, n.Name):
+            if node.name not in scope:
+                raise Unknowable(node.name)
+            return scope[node.name]
+        if isinstance(node, n.List):
+            return [value_of(i, scope) for i in node.items]
+        if isinstance(node, n.Tuple):
+            return tuple(value_of(i, scope) for i in node.items)
+        if isinstance(node, n.And):
+            left = value_of(node.left, scope)
+            return value_of(node.right, scope) if left else left
+        if isinstance(node, n.Or):
+            left = value_of(node.left, scope)
+            return left if left else value_of(node.right, scope)
+        if isinstance(node, n.Not):
+            return not value_of(node.node, scope)
+        if isinstance(node, n.Compare):
+            left = value_of(node.expr, scope)
+            for op in node.ops:
+                right = value_of(op.expr, scope)
+                if not _COMPARE[op.op](left, right):
+                    return False
+                left = right
+            return True
+        if isinstance(node, n.CondExpr):
+            if value_of(node.test, scope):
+                return value_of(node.expr1, scope)
+            return None if node.expr2 is None else value_of(node.expr2, scope)
+        if isinstance(node, n.Neg):
+            return -value_of(node.node, scope)
+        if isinstance(node, n.Pos):
+            return +value_of(node.node, scope)
+        if isinstance(node, n.Add):
+            return value_of(node.left, scope) + value_of(node.right, scope)
+        if isinstance(node, n.Sub):
+            return value_of(node.left, scope) - value_of(node.right, scope)
+        if isinstance(node, n.Concat):
+            return "".join(str(value_of(x, scope)) for x in node.nodes)
+        if isinstance(node, n.Filter) and node.node is not None:
+            args = [value_of(a, scope) for a in node.args]
+            return _filter(node.name, value_of(node.node, scope), args)
+    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
+        raise Failed(str(exc)) from exc
+    raise Unknowable(type(node).__name__)
+
+
+def literal_spans(source: str) -> list[tuple[Any, str]]:
+    """Each literal (string, number, true/false) of a guard with the text
+    that writes it, in order."""
+    import ast
+
+    out: list[tuple[Any, str]] = []
+    for _, kind, raw in environment().lexer.tokeniter(source, None, state="variable"):
+        if kind == "string":
+            try:
+                out.append((ast.literal_eval(raw), raw))
+            except (ValueError, SyntaxError):
+                out.append((raw[1:-1], raw))
+        elif kind in ("integer", "float"):
+            out.append((int(raw) if kind == "integer" else float(raw), raw))
+        elif kind == "name" and raw.lower() in ("true", "false", "none"):
+            out.append(({"true": True, "false": False}.get(raw.lower()), raw))
+    return out

@@ -103,7 +103,16 @@ def _mistake(data: st.DataObject, text: str) -> tuple[str, str] | None:
     lines = text.split("\n")
     kind = data.draw(
         st.sampled_from(
-            ["next-typo", "role-typo", "clock", "fullwidth-colon", "colon-space", "guard"]
+            [
+                "next-typo",
+                "role-typo",
+                "clock",
+                "fullwidth-colon",
+                "colon-space",
+                "guard",
+                "option",
+                "yes-no",
+            ]
         )
     )
     if kind in ("next-typo", "role-typo"):
@@ -130,6 +139,30 @@ def _mistake(data: st.DataObject, text: str) -> tuple[str, str] | None:
             st.sampled_from([f"{int(hh)}.{mm}", f'"{int(hh)}点{mm}"', f'"{hh}：{mm}"', f"{hh}{mm}"])
         )
         lines[i] = f"    at: {written}"
+    elif kind == "option":
+        found = [
+            i for i, ln in enumerate(lines) if re.fullmatch(r"\s+when: [a-z_]+ == '[^']+'", ln)
+        ]
+        if not found:
+            return None
+        i = data.draw(st.sampled_from(found))
+        option = lines[i].split("'")[1]
+        options = set(re.findall(r"'([^']+)'", text)) | {option}
+        typo = _typo(data, option)
+        if typo in options or difflib.get_close_matches(typo, options, 1, 0.6) != [option]:
+            return None
+        lines[i] = lines[i].replace(f"'{option}'", f"'{typo}'")
+    elif kind == "yes-no":
+        found = [i for i, ln in enumerate(lines) if re.fullmatch(r"\s+when: (not )?[a-z_]+", ln)]
+        if not found:
+            return None
+        i = data.draw(st.sampled_from(found))
+        head, guard = lines[i].split("when: ")
+        word = data.draw(st.sampled_from(["是", "否", "yes", "no"]))
+        name = guard.removeprefix("not ")
+        if not re.search(rf"^  {name}: {{type: bool", text, re.M):
+            return None
+        lines[i] = head + "when: " + json.dumps(f"{name} == '{word}'", ensure_ascii=False)
     elif kind == "guard":
         found = [
             i for i, ln in enumerate(lines) if re.fullmatch(r"\s+when: [a-z_]+ (==|and) .*", ln)
