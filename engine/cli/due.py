@@ -45,7 +45,7 @@ from engine.errors import EXIT_PROBLEMS
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
     help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
 )
@@ -65,9 +65,14 @@ def due(
     """列出所有未结束运行中已超时、今天到期和之后几天内将到期的触点和期限,
     按日期排列, 并写明客户、阶段和由谁执行。旅程触点按日计算 (到期当天全天有效,
     次日起为已超时); 其他期限按分钟计算。"""
+    from engine.cli.output import check_target, protected, write_output
+    from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
     from engine.runtime.calls import call_list
 
+    protect = protected(journal=resolve_journal_path(journal_path))
+    if output is not None:
+        check_target(output, protect)
     day = on.date() if on is not None else None
     with open_journal(journal_path) as journal:
         listed = call_list(journal, day, days, site=site, role=role)
@@ -81,12 +86,8 @@ def due(
         text = as_csv(items, lang)
     else:
         text = as_text(items, today, days, lang)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        # utf-8-sig: Excel on Windows reads a CSV without the BOM as GBK.
-        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-        with open(output, "w", encoding=encoding, newline="") as f:
-            f.write(text)
+    # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
+    encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
+    write_output(text, output, protect, encoding=encoding, announce=False)
     if warn_damaged(listed.damaged):
         sys.exit(EXIT_PROBLEMS)
