@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import JournalError, RulebookError
+from engine.journal import snapshot_sha
+from engine.journal.events import GENESIS, canonical, chain_hash
 from engine.paths import in_layout, unsafe_name
 from engine.runtime import pinning
 from engine.runtime.pinning import pin, read_folder, restore
@@ -191,8 +193,25 @@ def _crafted_journal(run: Runner, tmp_path: Path) -> Path:
     files = json.loads(files_json)
     files["../../escaped.yaml"] = "id: escaped\n"
     files[str(tmp_path / "absolute.yaml")] = "id: absolute\n"
-    db.execute("DROP TRIGGER snapshots_no_update")
-    db.execute("UPDATE snapshots SET files = ? WHERE sha = ?", (json.dumps(files), sha))
+    # Crafted with care: the snapshot stored under its own sha, the run and
+    # its events naming it, the hash chain computed again (a snapshot that
+    # does not match its sha is refused before any name is looked at).
+    forged = snapshot_sha(files)
+    for trigger in ("events_no_update", "runs_identity"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("INSERT INTO snapshots VALUES (?, ?)", (forged, canonical(files)))
+    db.execute("UPDATE runs SET rulebook_sha = ?", (forged,))
+    prev = GENESIS
+    for seq, run_id, at, kind, actor, data in db.execute(
+        "SELECT seq, run, at, kind, actor, data FROM events ORDER BY seq"
+    ).fetchall():
+        data = data.replace(sha, forged)
+        digest = chain_hash(prev, seq, run_id, at, kind, actor, data)
+        db.execute(
+            "UPDATE events SET data = ?, prev = ?, hash = ? WHERE seq = ?",
+            (data, prev, digest, seq),
+        )
+        prev = digest
     db.commit()
     db.close()
     return journal

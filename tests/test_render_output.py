@@ -88,7 +88,9 @@ def test_output_never_replaces_the_journal(
 
 @pytest.mark.parametrize("command", ["manual", "manual-pdf", "script", "graph", "due"])
 def test_bad_paths_are_explained(sop: Runner, book: Path, tmp_path: Path, command: str) -> None:
-    args = _commands(book, tmp_path / "j.sqlite3")[command]
+    journal = tmp_path / "j.sqlite3"  # sop due reads a journal; only a recording command makes one
+    shutil.copy(ROOT / "tests" / "fixtures" / "journals" / "v2.sqlite3", journal)
+    args = _commands(book, journal)[command]
     missing = sop(*args, "-o", str(tmp_path / "nowhere" / "out.txt"))
     assert missing.returncode == 2 and "不存在" in missing.stderr, missing.stderr
     folder = sop(*args, "-o", str(tmp_path))
