@@ -69,8 +69,15 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     _import_all()
     sites: list[tuple[str, int, str, set[str]]] = []
     every = {name: msg for m in list(_modules()) for name, msg in _message_names(m).items()}
+    import sys
+
     for path in sorted(ENGINE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        dotted = ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts)
+        module = sys.modules.get(dotted.removesuffix(".__init__"))
+        # A name means a message only where it is one (not a constant of
+        # the same name in another module, like paths.RULEBOOK_FILE).
+        local = vars(module) if module is not None else {}
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -86,6 +93,8 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
                     name = target.attr
             elif node.args and isinstance(node.args[0], ast.Name):
                 name = node.args[0].id
+                if name in local and not isinstance(local[name], i18n.Message):
+                    continue
             if name in every:
                 rel = str(path.relative_to(ENGINE.parent))
                 sites.append((rel, node.lineno, every[name].id, keywords))
