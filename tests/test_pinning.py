@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import JournalError, RulebookError
+from engine.journal.events import canonical
+from engine.journal.store import snapshot_sha
 from engine.paths import in_layout, unsafe_name
 from engine.runtime import pinning
 from engine.runtime.pinning import pin, read_folder, restore
@@ -191,8 +193,12 @@ def _crafted_journal(run: Runner, tmp_path: Path) -> Path:
     files = json.loads(files_json)
     files["../../escaped.yaml"] = "id: escaped\n"
     files[str(tmp_path / "absolute.yaml")] = "id: absolute\n"
-    db.execute("DROP TRIGGER snapshots_no_update")
-    db.execute("UPDATE snapshots SET files = ? WHERE sha = ?", (json.dumps(files), sha))
+    # As an attacker would: a snapshot stored under its own hash, and the
+    # run pointed at it, so the journal's hash check passes.
+    crafted = snapshot_sha(files)
+    db.execute("INSERT INTO snapshots(sha, files) VALUES (?, ?)", (crafted, canonical(files)))
+    db.execute("DROP TRIGGER runs_identity")
+    db.execute("UPDATE runs SET rulebook_sha = ? WHERE rulebook_sha = ?", (crafted, sha))
     db.commit()
     db.close()
     return journal
