@@ -95,8 +95,11 @@ def test_a_transition_no_input_can_take_is_reported(sop: Runner, tmp_path: Path)
     assert result.returncode == 0, result.stdout  # '从不' is a constant: it gets tried
     text = text.replace("destination == '从不'", "destination == '从不' and destination != '从不'")
     shuttle.write_text(text, encoding="utf-8")
+    # Validate finds the branch no value can take before simulate would.
     result = sop("simulate", "shuttle", "--rulebook", str(book))
-    assert result.returncode == 1 and "没有走到的转移: board → arrive" in result.stdout
+    out = result.stdout + result.stderr
+    assert result.returncode == 1 and "[guard-never-true]" in out, out
+    assert "shuttle.yaml" in out and "这个分支永远不会走到" in out
 
 
 def _qualified(plan_scenario: dict[str, Any], pid: str) -> dict[str, Any]:

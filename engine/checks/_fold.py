@@ -19,6 +19,6 @@ def folded(unused: Sequence[Any], declared: Mapping[str, Any], ctx: Context) -> 
     return {
         "count": len(unused),
         "total": len(declared),
-        "procedures": len(ctx.rulebook.procedures),
+        "procedures": len(ctx.outlines),
         "names": shown,
     }

@@ -367,3 +367,30 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
     except Unknowable:
         return None
     return taken
+
+
+class Typed:
+    """One procedure's guards under its declared types, each worked out once
+    for all the checks that ask."""
+
+    def __init__(self, rulebook: Rulebook, proc: Procedure) -> None:
+        self.doms = domains(rulebook, proc)
+        self._mismatches: dict[str, tuple[Mismatch, ...]] = {}
+        self._outcomes: dict[str, frozenset[str] | None] = {}
+
+    def mismatches(self, source: str) -> tuple[Mismatch, ...]:
+        found = self._mismatches.get(source)
+        if found is None:
+            found = self._mismatches[source] = mismatches(source, self.doms)
+        return found
+
+    def outcomes(self, source: str) -> frozenset[str] | None:
+        if source not in self._outcomes:
+            self._outcomes[source] = outcomes(source, self.doms)
+        return self._outcomes[source]
+
+
+def typed(ctx: Any, proc: Procedure) -> Typed:
+    """The procedure's Typed, shared by the checks of one context."""
+    result: Typed = ctx.memo("typed", proc, lambda: Typed(ctx.rulebook, proc))
+    return result

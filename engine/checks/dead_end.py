@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.checks.unreachable_step import after, reachable, shown, stuck
+from engine.checks.unreachable_step import after, flow, shown, stuck
 from engine.model import Procedure
 from engine.problems import Problem, Said
 
@@ -38,18 +38,19 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
+        f = flow(ctx, proc)
         back: dict[str, list[str]] = {sid: [] for sid in proc.steps}
-        for sid, step in proc.steps.items():
-            for t in step.targets:
-                if t.name in back:
-                    back[t.name].append(sid)
+        for sid, targets in f.edges.items():
+            for t in targets:
+                if t in back:
+                    back[t].append(sid)
         # A step with a misspelt target is unknown-step's to report, and one
         # with no way onward one-way-out's: the steps leading to them are not
         # dead ends of their own.
         done = {
             sid
             for sid, s in proc.steps.items()
-            if s.end is not None or stuck(s) or any(t.name not in proc.steps for t in s.targets)
+            if s.end is not None or stuck(s) or any(t not in proc.steps for t in f.edges[sid])
         }
         todo = list(done)
         while todo:
@@ -57,15 +58,16 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if prev not in done:
                     done.add(prev)
                     todo.append(prev)
-        live = reachable(proc) if proc.start.name in proc.steps else set(proc.steps)
-        dead = {sid for sid in proc.steps if sid in live and sid not in done}
-        yield from _traps(proc, dead)
+        dead = {sid for sid in proc.steps if sid in f.seen and sid not in done}
+        yield from _traps(proc, dead, f.edges)
 
 
-def _traps(proc: Procedure, dead: set[str]) -> Iterator[Problem]:
+def _traps(
+    proc: Procedure, dead: set[str], edges: Mapping[str, tuple[str, ...]]
+) -> Iterator[Problem]:
     """One problem per place runs get stuck (a loop with no way to an end),
     naming the steps that lead only there."""
-    ahead = {sid: set(after(proc, sid, dead)) for sid in dead}
+    ahead = {sid: set(after(proc, sid, dead, edges)) for sid in dead}
     reported: set[str] = set()
     for sid in proc.steps:
         if sid not in dead or sid in reported:

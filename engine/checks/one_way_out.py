@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.checks.unreachable_step import cut_off, shown
+from engine.checks.unreachable_step import flow, shown
 from engine.problems import Problem
 
 ID = "one-way-out"
@@ -53,7 +53,7 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        cut = cut_off(proc)
+        cut = flow(ctx, proc).cut
         for step in proc.steps.values():
             declared = set(step.exits_declared)
             args: dict[str, object] = {"step": step.id}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
@@ -36,9 +37,15 @@ RULE = Rule(
 )
 
 
-def reachable(proc: Procedure) -> set[str]:
+def graph(proc: Procedure) -> dict[str, tuple[str, ...]]:
+    """Each step's targets by name."""
+    return {sid: tuple(t.name for t in step.targets) for sid, step in proc.steps.items()}
+
+
+def reachable(proc: Procedure, edges: Mapping[str, tuple[str, ...]] | None = None) -> set[str]:
     """Steps reachable from start. A misspelt target counts as reaching the
     step it was probably meant to be, so one typo is reported once."""
+    edges = graph(proc) if edges is None else edges
     seen: set[str] = set()
     todo = [proc.start.name]
     while todo:
@@ -51,7 +58,7 @@ def reachable(proc: Procedure) -> set[str]:
         if sid in seen:
             continue
         seen.add(sid)
-        todo.extend(t.name for t in proc.steps[sid].targets)
+        todo.extend(edges[sid])
     return seen
 
 
@@ -60,32 +67,53 @@ def stuck(step: Step) -> bool:
     return not step.targets and step.end is None
 
 
-def after(proc: Procedure, first: str, among: set[str]) -> list[str]:
+def after(
+    proc: Procedure, first: str, among: set[str], edges: Mapping[str, tuple[str, ...]]
+) -> list[str]:
     """`first` and the steps of `among` reached from it, in file order."""
     group = {first}
     todo = [first]
     while todo:
-        for t in proc.steps[todo.pop()].targets:
-            if t.name in among and t.name not in group:
-                group.add(t.name)
-                todo.append(t.name)
+        for name in edges[todo.pop()]:
+            if name in among and name not in group:
+                group.add(name)
+                todo.append(name)
     return [sid for sid in proc.steps if sid in group]
 
 
-def cut_off(proc: Procedure) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Flow:
+    """A procedure's step graph and what start reaches, computed once per check run."""
+
+    edges: dict[str, tuple[str, ...]]
+    seen: set[str]  # reachable from start (all steps when start is unknown)
+    cut: dict[str, list[str]]
+
+
+def flow(ctx: Context, proc: Procedure) -> Flow:
+    def compute() -> Flow:
+        edges = graph(proc)
+        if proc.start.name not in proc.steps:
+            return Flow(edges, set(proc.steps), {})
+        seen = reachable(proc, edges)
+        return Flow(edges, seen, _cut_off(proc, edges, seen))
+
+    return ctx.memo("flow", proc, compute)
+
+
+def _cut_off(
+    proc: Procedure, edges: Mapping[str, tuple[str, ...]], seen: set[str]
+) -> dict[str, list[str]]:
     """Steps cut off by a reachable step with no way onward: that step ->
     the unreachable steps from the one written after it (its likely next),
     in file order. One missing next is one problem, not one per step."""
-    if proc.start.name not in proc.steps:
-        return {}
-    seen = reachable(proc)
     lost = set(proc.steps) - seen
     order = list(proc.steps)
     out: dict[str, list[str]] = {}
     for i, sid in enumerate(order[:-1]):
         following = order[i + 1]
         if sid in seen and stuck(proc.steps[sid]) and following in lost:
-            out[sid] = after(proc, following, lost)
+            out[sid] = after(proc, following, lost, edges)
             lost -= set(out[sid])
     return out
 
@@ -98,18 +126,19 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         if proc.start.name not in proc.steps:
             continue  # unknown-step says so
-        lost = set(proc.steps) - reachable(proc)
-        for group in cut_off(proc).values():
+        f = flow(ctx, proc)
+        lost = set(proc.steps) - f.seen
+        for group in f.cut.values():
             lost -= set(group)  # one-way-out reports them with the step that lost its way
         # What is left: each chain once, at the step that leads into it (the
         # first in file order for a loop nothing leads into).
-        targeted = {t.name for s in lost for t in proc.steps[s].targets if t.name != s}
+        targeted = {t for s in lost for t in f.edges[s] if t != s}
         entries = [s for s in proc.steps if s in lost and s not in targeted]
         entries += [s for s in proc.steps if s in lost and s in targeted]
         for sid in entries:
             if sid not in lost:
                 continue
-            group = after(proc, sid, lost)
+            group = after(proc, sid, lost, f.edges)
             lost -= set(group)
             rest = group[1:]
             if rest:

@@ -27,15 +27,10 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
     if not ctx.whole_rulebook:
         return
-    used = {
-        rec.form.name
-        for p in ctx.rulebook.procedures.values()
-        for s in p.steps.values()
-        for rec in s.record
-    }
+    used = {name for o in ctx.outlines for name in o.forms}
     unused = [form for fid, form in ctx.rulebook.forms.items() if fid not in used]
     if len(unused) > FOLD_OVER:
         yield Problem(ID, unused[0].pos, folded(unused, ctx.rulebook.forms, ctx), "many")

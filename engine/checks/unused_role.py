@@ -46,12 +46,14 @@ def check(ctx: Context) -> Iterator[Problem]:
         for ref in proc.roles:
             if ref.name not in used:
                 yield Problem(ID, ref.pos, {"name": ref.name})
-    if ctx.whole_rulebook:
-        used_all = {
-            r.name for p in ctx.rulebook.procedures.values() for r in (*p.roles, *role_refs(p))
-        }
-        unused = [role for rid, role in ctx.rulebook.roles.items() if rid not in used_all]
-        if len(unused) > FOLD_OVER:
-            yield Problem(ID, unused[0].pos, folded(unused, ctx.rulebook.roles, ctx), "many")
-        else:
-            yield from (Problem(ID, role.pos, {"name": role.id}) for role in unused)
+
+
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    if not ctx.whole_rulebook:
+        return
+    used_all = {name for o in ctx.outlines for name in o.roles}
+    unused = [role for rid, role in ctx.rulebook.roles.items() if rid not in used_all]
+    if len(unused) > FOLD_OVER:
+        yield Problem(ID, unused[0].pos, folded(unused, ctx.rulebook.roles, ctx), "many")
+    else:
+        yield from (Problem(ID, role.pos, {"name": role.id}) for role in unused)
