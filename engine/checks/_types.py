@@ -268,9 +268,19 @@ def _samples(d: Domain, literals: Sequence[Any]) -> list[Any]:
             out = [v for v in out if v <= d.high]
         if d.kind == "int":
             out = [int(v) for v in out if float(v).is_integer()]
+        else:  # a value between any two, for x > 1 and x < 1.2
+            ordered = sorted(set(out))
+            out += [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
         out = out or [d.low if d.low is not None else 0]
     elif d.kind in ("text", "phone"):
-        out = [*(x for x in literals if isinstance(x, str)), "", "\0其他"]
+        out = ["", "\0其他"]
+        for x in literals:
+            if isinstance(x, str):
+                # The literal and a text just above and just below it, so that
+                # name > 'a' and name < 'b' finds one in between.
+                out += [x, x + "\0"]
+                if x and x[-1] > "\0":
+                    out.append(x[:-1] + chr(ord(x[-1]) - 1) + "\U0010ffff")
     elif d.kind == "date":
         out = ["2000-01-01", "2999-12-31"]
         for x in literals:
