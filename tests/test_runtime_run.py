@@ -117,11 +117,11 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
     [
         (
             lambda d: d["steps"]["during_visit"][0].update(choice="客户想拍照"),
-            "步骤 during_visit: 场景不符合流程: 选项 '客户想拍照' 现在不可选",
+            "场景不符合流程 (步骤 during_visit): 选项 '客户想拍照' 现在不可选",
         ),
         (
             lambda d: d["steps"]["register"]["record"].pop("customer_name"),
-            "步骤 register: 场景不符合流程: 《样板间客户接待记录表》的字段 customer_name",
+            "场景不符合流程 (步骤 register): 《样板间客户接待记录表》的字段 customer_name",
         ),
         (
             lambda d: d["steps"]["register"]["record"].update(party_size="两个"),
@@ -129,13 +129,13 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
         ),
         (
             lambda d: d["steps"].update(watch_children={}),
-            "步骤 watch_children: 场景不符合流程: 场景写了这一步, 但运行没有到达",
+            "场景不符合流程 (步骤 watch_children): 场景写了这一步, 但运行没有到达",
         ),
         (
             lambda d: d["steps"]["shoe_covers"].update(do=["done"]),
             "此步有 2 个检查项, do 给了 1 个答案",
         ),
-        (lambda d: d["inputs"].pop("returning"), "步骤 greet: 场景不符合流程: 输入项 returning"),
+        (lambda d: d["inputs"].pop("returning"), "场景不符合流程 (步骤 greet): 输入项 returning"),
         (lambda d: d.update(expect="cancelled"), "运行的结果是 completed, 场景期望 cancelled"),
     ],
 )
