@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import DAY, journal_option, open_journal
 from engine.cli.options import lang_option
 
 
@@ -14,7 +14,7 @@ from engine.cli.options import lang_option
 @click.option(
     "--at",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     metavar="YYYY-MM-DD",
     help="以这一天为准 (默认今天) / as of this day (default today)",
@@ -50,7 +50,7 @@ from engine.cli.options import lang_option
 @journal_option
 @lang_option
 def due(
-    on: datetime | None,
+    on: date | None,
     days: int,
     site: str | None,
     role: str | None,
@@ -66,7 +66,7 @@ def due(
     from engine.render.calls import as_csv, as_json, as_text
     from engine.runtime.calls import call_list
 
-    day = on.date() if on is not None else None
+    day = on
     with open_journal(journal_path) as journal:
         items = call_list(journal, day, days, site=site, role=role)
     if overdue:

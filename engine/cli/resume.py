@@ -6,12 +6,12 @@ import sys
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import RUN, journal_option, open_journal
 from engine.cli.options import lang_option
 
 
 @click.command(short_help="继续暂停的运行 / continue a paused run")
-@click.argument("run_id", type=int, metavar="RUN")
+@click.argument("run_id", type=RUN, metavar="RUN")
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),

@@ -30,7 +30,7 @@ STATUSES = {
 @date_option("--until", "开始于此日期之前 / started before")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 100_000),
     default=50,
     show_default=True,
     help="最多显示几个 / at most this many",

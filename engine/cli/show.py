@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.journal_options import RUN, format_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import RunError
 from engine.screen import json_text
 
 
 @click.command(short_help="显示一次运行的经过 / show a run's timeline")
-@click.argument("run_id", type=int, metavar="RUN")
+@click.argument("run_id", type=RUN, metavar="RUN")
 @click.option(
     "--events/--no-events",
     default=None,
