@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,12 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`."""
     _import_all()
     sites: list[tuple[str, int, str, set[str]]] = []
-    every = {name: msg for m in list(_modules()) for name, msg in _message_names(m).items()}
     for path in sorted(ENGINE.rglob("*.py")):
+        # A name means what it means in that module: its own messages and
+        # those it imports (two modules may use one name for different things).
+        dotted = ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts)
+        module = sys.modules.get(dotted.removesuffix(".__init__"))
+        every = _message_names(module) if module is not None else {}
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -79,23 +84,36 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
             keywords = {k.arg for k in node.keywords if k.arg is not None}
             func = node.func
             name: str | None = None
+            msg: i18n.Message | None = None
             if isinstance(func, ast.Attribute) and func.attr == "say":
                 target = func.value
                 name = target.id if isinstance(target, ast.Name) else None
                 if isinstance(target, ast.Attribute):
                     name = target.attr
+                msg = _entry(module, target)
             elif node.args and isinstance(node.args[0], ast.Name):
                 name = node.args[0].id
+            elif node.args:
+                msg = _entry(module, node.args[0])
             if name in every:
+                msg = every[name]
+            if msg is not None:
                 rel = str(path.relative_to(ENGINE.parent))
-                sites.append((rel, node.lineno, every[name].id, keywords))
+                sites.append((rel, node.lineno, msg.id, keywords))
     return sites
 
 
-def _modules() -> list[object]:
-    import sys
-
-    return [m for n, m in list(sys.modules.items()) if n.startswith("engine") and m is not None]
+def _entry(module: object, node: ast.expr) -> i18n.Message | None:
+    """A message picked from a table by a literal key: `WHY["type"]`."""
+    if not (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Constant)
+    ):
+        return None
+    table = getattr(module, node.value.id, None)
+    msg = table.get(node.slice.value) if isinstance(table, dict) else None
+    return msg if isinstance(msg, i18n.Message) else None
 
 
 def test_every_call_site_gives_exactly_the_placeholders_of_its_message() -> None:

@@ -47,6 +47,6 @@ def resume(
     scenario = load_scenario(answers) if answers else None
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
-    with Interrupts(), open_journal(journal_path, must_exist=True) as journal:
+    with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = resume_run(journal, console, run_id, rulebook, operator, scenario)
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -93,7 +93,7 @@ def run(
     folder = rulebook or str(resources.default_rulebook())
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
-    with Interrupts(), open_journal(journal_path) as journal:
+    with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = run_procedure(
             journal, console, folder, procedure, preset, operator, site, scenario, dates
         )

@@ -195,7 +195,8 @@ class Recorder:
 
         def build(run_id: int) -> list[Write]:
             child = RunState(run_id, pinned.rulebook)
-            first = self.draft(ev.RUN_STARTED, started)
+            # The run starts when its first event happens: one moment for both.
+            first = Draft(ev.RUN_STARTED, at, started, self.operator)
             child.apply(first.kind, first.data, first.at)
             enter = self.entered(Active(child, pinned), proc, proc.start.name)
             child.apply(enter.kind, enter.data, enter.at)
