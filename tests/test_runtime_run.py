@@ -250,7 +250,9 @@ def test_runs_show_report_and_verify_through_the_cli(run: Sop, tmp_path: Path) -
             run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path)).returncode == 0
         )
     listed = run("runs").stdout.splitlines()
-    assert listed[0].startswith("#2") and "已完成" in listed[0] and "completed" in listed[0]
+    assert listed[0].split()[:2] == ["编号", "状态"]
+    assert listed[1].startswith("#2") and "已完成" in listed[1] and "礼貌送客" in listed[1]
+    assert "completed" not in listed[1]  # an outcome id is not for staff
     assert run.json("runs", "--procedure", "fire") == []
     assert run("runs", "--procedure", "fire").stdout.strip() == "没有符合条件的运行。"
     show = run("show", "1").stdout
