@@ -443,11 +443,11 @@ def test_sop_milestone_says_plainly_what_is_wrong(run: Sop, tmp_path: Path) -> N
     unknown = run("milestone", "1", "sined", "2026-11-01")
     assert unknown.returncode == 1, unknown.stdout
     assert '没有里程碑 "sined"。是不是 "signed"?' in unknown.stderr, unknown.stderr
-    assert "signed (签约日)" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert "可用的里程碑: 落定日, 签约日" in unknown.stderr and "Traceback" not in unknown.stderr
     for bad in ("2026-13-01", "8:30", "2026-02-30"):
         said = run("milestone", "1", "签约日", bad)
         assert said.returncode == 1, said.stdout
-        assert f"签约日 的日期 '{bad}'" in said.stderr and "Traceback" not in said.stderr
+        assert f'签约日的日期 "{bad}" 不对' in said.stderr and "Traceback" not in said.stderr
     missing = run("milestone", "99", "signed", "2026-11-01")
     assert missing.returncode == 1 and "日志中没有运行 99" in missing.stderr
     # A journey that has ended takes no more dates.

@@ -46,6 +46,7 @@ from engine.errors import EXIT_PROBLEMS
     "-o",
     "--output",
     type=click.Path(),
+    metavar="FILE",
     default=None,
     help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
 )

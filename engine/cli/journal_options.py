@@ -76,6 +76,7 @@ def journal_option(func: F) -> F:
         "--journal",
         "journal_path",
         type=click.Path(dir_okay=False),
+        metavar="FILE",
         default=None,
         help="日志文件 (默认: $SOP_JOURNAL 或用户数据目录) / journal file "
         "(default: $SOP_JOURNAL or the user data folder)",

@@ -15,6 +15,7 @@ from engine.cli.options import lang_option
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="与之比较的规则手册 (只用于提示是否已修改) / rulebook to compare with",
 )
@@ -22,6 +23,7 @@ from engine.cli.options import lang_option
 @click.option(
     "--answers",
     type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
     default=None,
     help="用场景文件回答 / answer from a scenario file",
 )

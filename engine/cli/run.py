@@ -36,6 +36,7 @@ def exit_code(status: str, how: str) -> int:
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="规则手册文件夹 (默认 ./sops 或内置) / rulebook folder",
 )
@@ -59,6 +60,7 @@ def exit_code(status: str, how: str) -> int:
 @click.option(
     "--answers",
     type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
     default=None,
     help="用场景文件回答 (测试、培训) / answer from a scenario file",
 )
