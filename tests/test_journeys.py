@@ -75,7 +75,7 @@ def _days(run: Sop, *args: str, env: dict[str, str] | None = None) -> list[dict[
 def test_one_customer_walks_all_eight_stages_on_their_dates(run: Sop) -> None:
     result = run("run", "vanke-6plus2", "--rulebook", str(BUNDLED), "--answers", str(SCENARIO))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "已完成" in result.stdout and "(completed)" in result.stdout, result.stdout
+    assert "已完成 (四年之约" in result.stdout and "(completed)" not in result.stdout, result.stdout
     shown = run.json("show", "1")
     assert (shown["run"]["status"], shown["run"]["outcome"]) == ("finished", "completed")
     journey = shown["journey"]

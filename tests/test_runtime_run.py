@@ -27,7 +27,7 @@ def test_a_scenario_walks_the_visit_to_its_end(run: Sop, tmp_path: Path) -> None
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "欢迎再次光临" in result.stdout and "您好,王先生" in result.stdout
-    assert "已完成 (completed)" in result.stdout
+    assert "已完成 (礼貌送客)" in result.stdout
     shown = run.json("show", "1")
     assert shown["run"]["status"] == "finished" and shown["run"]["operator"] == "张三"
     assert [d["reason"] for d in shown["deviations"]] == ["鞋套用完了"]
@@ -95,7 +95,7 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "启动应急流程: 火情处理" in result.stdout
-    assert "应急流程 火情处理 已结束 (handled)。继续 样板房服务流程: 参观中" in result.stdout
+    assert "应急流程 火情处理 已结束 (已处理完毕)。继续 样板房服务流程: 参观中" in result.stdout
     visit = run.json("show", "1")["events"]
     kinds = _kinds(visit)
     cut, back = kinds.index("run.interrupted"), kinds.index("run.continued")
@@ -171,7 +171,7 @@ def test_resume_asks_only_what_was_not_answered(run: Sop) -> None:
     second = run("resume", "1", input="否\n\n\n是\n1\n王女士\n\n1\n是\n\n")
     assert second.returncode == 0, second.stdout + second.stderr
     assert "继续运行 #1" in second.stdout and "客户是否二次以上来访" not in second.stdout
-    assert "已完成 (completed)" in second.stdout
+    assert "已完成 (礼貌送客)" in second.stdout
     after = run.json("show", "1")["events"]
     assert after[: len(before)] == before
     asked = [e["data"]["name"] for e in after if e["kind"] == "input.answered"]
@@ -318,7 +318,7 @@ def test_resuming_a_run_that_waits_for_an_emergency_resumes_the_emergency_first(
     out = second.stdout
     assert "继续运行 #2: 火情处理, 当前步骤: 报警" in out
     assert "(样板房服务流程 正在等待此应急流程结束)" in out
-    assert "应急流程 火情处理 已结束 (handled)。继续 样板房服务流程: 迎宾服务" in out
+    assert "应急流程 火情处理 已结束 (已处理完毕)。继续 样板房服务流程: 迎宾服务" in out
     assert out.count("站在样板房主入口处迎接客户") >= 1
     statuses = {r["id"]: r["status"] for r in run.json("runs")}
     assert statuses[2] == "finished" and statuses[1] in ("active", "paused")

@@ -9,6 +9,13 @@ import click
 from engine.cli.journal_options import journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, UsageError
+from engine.i18n import message
+
+BAD_PAIR = message(
+    "run.bad-pair",
+    '{option} 应写成 名称=值, 如 {option} {example} (收到 "{value}")',
+    '{option} is written NAME=VALUE, such as {option} {example} (not "{value}")',
+)
 
 
 def parse_sets(
@@ -18,7 +25,7 @@ def parse_sets(
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f'{option} 应写成 名称=值, 如 {option} {example} (收到 "{pair}")')
+            raise UsageError(BAD_PAIR, option=option, example=example, value=pair)
         out[name.strip()] = value
     return out
 
