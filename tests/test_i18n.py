@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -66,16 +65,30 @@ def test_errors_follow_the_chosen_language() -> None:
 
 def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     """(file, line, message id, keywords) of every call that passes a
-    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`."""
+    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`; a name
+    is looked up in the module that uses it (its globals), and in the
+    modules a function imports it from."""
     _import_all()
+    import sys
+
     sites: list[tuple[str, int, str, set[str]]] = []
     for path in sorted(ENGINE.rglob("*.py")):
-        # A name means what it means in that module: its own messages and
-        # those it imports (two modules may use one name for different things).
-        dotted = ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts)
-        module = sys.modules.get(dotted.removesuffix(".__init__"))
-        every = _message_names(module) if module is not None else {}
+        rel = path.relative_to(ENGINE.parent)
+        modname = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
+        module = sys.modules.get(modname)
+        if module is None:
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        known = dict(_message_names(module))
+        for node in ast.walk(tree):  # names imported inside functions
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                source = sys.modules.get(node.module)
+                if source is None:
+                    continue
+                for alias in node.names:
+                    value = getattr(source, alias.name, None)
+                    if isinstance(value, i18n.Message):
+                        known[alias.asname or alias.name] = value
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -88,23 +101,20 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
             if isinstance(func, ast.Attribute) and func.attr == "say":
                 target = func.value
                 name = target.id if isinstance(target, ast.Name) else None
-                if isinstance(target, ast.Attribute):
-                    name = target.attr
                 msg = _entry(module, target)
             elif node.args and isinstance(node.args[0], ast.Name):
                 name = node.args[0].id
             elif node.args:
                 msg = _entry(module, node.args[0])
-            if name in every:
-                msg = every[name]
+            if name in known:
+                msg = known[name]
             if msg is not None:
-                rel = str(path.relative_to(ENGINE.parent))
-                sites.append((rel, node.lineno, msg.id, keywords))
+                sites.append((str(rel), node.lineno, msg.id, keywords))
     return sites
 
 
 def _entry(module: object, node: ast.expr) -> i18n.Message | None:
-    """A message picked from a table by a literal key: `WHY["type"]`."""
+    """A message picked from a table by a literal key: `WHY["type"].say(…)`."""
     if not (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Name)

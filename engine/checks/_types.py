@@ -302,6 +302,51 @@ def _cases(
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
 
 
+_ORDER_OPS = frozenset({"eq", "ne", "lt", "gt", "lteq", "gteq"})
+
+
+def decidable(tree: Any) -> bool:
+    """Whether the sampled cases decide this guard: it only compares names
+    with literals (=, <, in a literal list) and joins the comparisons with
+    and/or/not/if-else. Filters, arithmetic, concatenation and substring
+    tests (`'王' in surname`) can take values no sample stands for, so a
+    guard using them is never claimed always or never true."""
+    from jinja2 import nodes as n
+
+    def plain(node: Any) -> bool:
+        if isinstance(node, n.Name | n.Const):
+            return True
+        if isinstance(node, n.Neg):
+            return isinstance(node.node, n.Const)
+        if isinstance(node, n.List | n.Tuple):
+            return all(isinstance(i, n.Const) for i in node.items)
+        return False
+
+    def ok(node: Any) -> bool:
+        if plain(node):
+            return True
+        if isinstance(node, n.And | n.Or):
+            return ok(node.left) and ok(node.right)
+        if isinstance(node, n.Not):
+            return ok(node.node)
+        if isinstance(node, n.CondExpr):
+            return ok(node.test) and ok(node.expr1) and (node.expr2 is None or ok(node.expr2))
+        if isinstance(node, n.Compare):
+            left = node.expr
+            if not plain(left):
+                return False
+            for op in node.ops:
+                if op.op in ("in", "notin"):
+                    if not isinstance(op.expr, n.List | n.Tuple) or not plain(op.expr):
+                        return False
+                elif op.op not in _ORDER_OPS or not plain(op.expr):
+                    return False
+            return True
+        return False
+
+    return ok(tree)
+
+
 def _truth(tree: Any, scope: dict[str, Any]) -> str:
     try:
         return "true" if value_of(tree, scope) else "false"
@@ -312,7 +357,7 @@ def _truth(tree: Any, scope: dict[str, Any]) -> str:
 @lru_cache(maxsize=4096)
 def _outcomes(source: str, doms: tuple[tuple[str, Domain], ...]) -> frozenset[str] | None:
     tree = guard_tree(source)
-    if tree is None or len(doms) == 0:
+    if tree is None or len(doms) == 0 or not decidable(tree):
         return None
     known = dict(doms)
     cases = _cases(list(known), known, [v for v, _ in literal_spans(source)])
@@ -349,7 +394,7 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
             continue
         tree = guard_tree(g)
         analysis = analyse(g, "guard")
-        if tree is None or any(k not in doms for k in analysis.names):
+        if tree is None or not decidable(tree) or any(k not in doms for k in analysis.names):
             return None
         trees.append(tree)
         names.update(dict.fromkeys(analysis.names))
