@@ -66,8 +66,9 @@ _MD_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)|@")
 def md(text: object) -> str:
     """Text for anywhere in a Markdown line: table cell, list item, heading,
     paragraph start. Breaks become spaces and surrounding spaces go (a
-    leading run would be code, a trailing one a hard break)."""
-    out = one_line(str(text)).strip(" \t")
+    leading run would be code, a trailing one a hard break, and either
+    would stop the emphasis a template puts around the text)."""
+    out = one_line(str(text)).strip()  # any Unicode space: ** 　x** would not be bold
     out = _MD_INLINE.sub(r"\\\1", out)
     out = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), out)
     return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], out)
