@@ -20,7 +20,6 @@ twin of the same shape, then parses both as their readers would:
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -40,6 +39,7 @@ from engine.render.manual import render_manual
 from engine.render.script import render_script
 from engine.render.view import ViewBuilder
 from tests.hostile import Twins, answers, twins
+from tests.render_golden import needs_dot
 
 # pydot's grammar uses pyparsing names that now warn.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot")
@@ -269,7 +269,7 @@ def test_mermaid_and_dot_have_exactly_the_graphs_statements(tw: Twins) -> None:
     check_dot(render_graph(tw.hostile, "gen", "dot"), graph)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@needs_dot
 @settings(max_examples=10, deadline=None)
 @given(twins())
 def test_graphviz_draws_the_hostile_dot(tw: Twins) -> None:
