@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
+from engine.errors import EXIT_PROBLEMS
 
 
 @click.command(short_help="呼叫清单: 各运行到期的触点和期限 / what is due across runs")
@@ -73,7 +75,8 @@ def due(
         check_target(output, protect)
     day = on.date() if on is not None else None
     with open_journal(journal_path) as journal:
-        items = call_list(journal, day, days, site=site, role=role)
+        listed = call_list(journal, day, days, site=site, role=role)
+    items = listed.items
     if overdue:
         items = [i for i in items if i.state == "overdue"]
     today = day or datetime.now().astimezone().date()
@@ -86,3 +89,5 @@ def due(
     # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
     encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
     write_output(text, output, protect, encoding=encoding, announce=False)
+    if warn_damaged(listed.damaged):
+        sys.exit(EXIT_PROBLEMS)

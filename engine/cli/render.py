@@ -143,7 +143,7 @@ def _fill(
         from engine.errors import RUN_NOT_FOUND, RunError
         from engine.runtime.recorder import load_run
 
-        with open_journal(journal_path, must_exist=True) as journal:
+        with open_journal(journal_path) as journal:
             active = load_run(journal, run_id)
         if active is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
