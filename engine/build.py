@@ -79,16 +79,20 @@ STEP_KEYS = frozenset(
         "at",
         "due",
         "milestone",
+        "hint",
+        "notes",
         "note",
         "source",
         "stage",
         "status",
     }
 )
-ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role", "channel"})
+ITEM_KEYS = frozenset({"text", "when", "critical", "hint", "notes", "note", "role", "channel"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
-INPUT_KEYS = frozenset({"type", "ask", "options", "default", "required", "min", "max", "note"})
+INPUT_KEYS = frozenset(
+    {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
+)
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
 DOCUMENT_KEYS = frozenset(
     {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
@@ -117,6 +121,14 @@ def parse_duration(text: str) -> Duration:
     return Duration(low, high, text)
 
 
+def designer_notes(raw: dict[str, Any]) -> tuple[str, ...]:
+    """`notes:` (a list), after the first edition's single `note:`, which is
+    read as a designer's note too: it was where editors wrote their reasoning,
+    so it is never shown to staff. A staff-facing hint is `hint:`."""
+    legacy = raw.get("note")
+    return ((legacy,) if legacy else ()) + tuple(raw.get("notes", ()))
+
+
 def normalise_clock(text: str) -> str:
     hour, minute = text.split(":")
     return f"{int(hour):02d}:{minute}"
@@ -142,7 +154,8 @@ class _Builder:
             text=self.expr(raw["text"], "template", (*path, "text")),
             when=self.expr(raw["when"], "guard", (*path, "when")) if "when" in raw else None,
             critical=bool(raw.get("critical", False)),
-            note=raw.get("note"),
+            hint=raw.get("hint"),
+            notes=designer_notes(raw),
             role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
             channel=raw.get("channel"),
         )
@@ -158,6 +171,7 @@ class _Builder:
             required=bool(raw.get("required", True)),
             min=raw.get("min"),
             max=raw.get("max"),
+            notes=designer_notes(raw),
         )
 
     def inputs(self, raw: dict[str, Any] | None, path: Path) -> dict[str, Input]:
@@ -251,7 +265,8 @@ class _Builder:
             milestone=self.ref(raw["milestone"], (*path, "milestone"))
             if "milestone" in raw
             else None,
-            note=raw.get("note"),
+            hint=raw.get("hint"),
+            notes=designer_notes(raw),
             source=raw.get("source"),
             stage=raw.get("stage"),
             status=raw.get("status"),

@@ -443,6 +443,28 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             'step "{step}" has {count} items to do, more than {limit}; too many to hold in mind. split the step',
         )
     },
+    "editorial-text": {
+        "url": (
+            '给员工看的文字 {field} 中有网址 "{found}"。网址是编辑依据, 请移到 notes (设计说明) 或 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} carries a URL "{found}". web addresses are editorial: move them to notes (design notes) or docs/sources.md and leave staff a short hint',
+        ),
+        "inventory": (
+            '给员工看的文字 {field} 中引用了调研清单 "{found}"。请移到 notes (设计说明) 或 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} cites the research inventory "{found}". move it to notes (design notes) or docs/sources.md and leave staff a short hint',
+        ),
+        "section": (
+            '给员工看的文字 {field} 中有章节号 "{found}"。出处是编辑依据, 请移到 notes (设计说明) 或 source, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} carries a section mark "{found}". sources are editorial: move it to notes (design notes) or source and leave staff a short hint',
+        ),
+        "source": (
+            '给员工看的文字 {field} 中谈到原文出处 "{found}"。对原文的取舍请写在 notes (设计说明) 和 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} discusses the source ("{found}"). reasoning about the source goes to notes (design notes) and docs/sources.md; leave staff a short hint',
+        ),
+        "id": (
+            '给员工看的文字 {field} 中有编号 "{found}"。员工看不懂编号, 请写步骤或栏目的中文名称, 或把这句移到 notes (设计说明)',
+            'staff-facing text {field} carries the id "{found}". staff do not read ids: name the step or field in words, or move the sentence to notes (design notes)',
+        ),
+    },
     "emergency-trigger": {
         "": (
             "应急流程没有写 trigger (什么情况下启动)。请补上, 员工需要据此判断",

@@ -64,7 +64,8 @@ class Item:
     text: Expr
     when: Expr | None = None
     critical: bool = False
-    note: str | None = None
+    hint: str | None = None  # for staff: shown at the post, on cards and in the manual
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     role: Ref | None = None
     channel: str | None = None  # face | call | sms | letter | visit; None means face to face
 
@@ -138,7 +139,8 @@ class Step:
     at: str | None = None
     due: Due | None = None
     milestone: Ref | None = None
-    note: str | None = None
+    hint: str | None = None  # for staff: shown at the post, on cards and in the manual
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     source: str | None = None
     stage: str | None = None
     status: str | None = None
@@ -166,6 +168,7 @@ class Input:
     required: bool = True
     min: float | None = None
     max: float | None = None
+    notes: tuple[str, ...] = ()  # for designers only
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,7 @@ class Procedure:
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
 
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""

@@ -57,6 +57,7 @@ WARNING_RULES = frozenset(
         "revision-version",
         "comment-after-text",
         "comma-in-list",
+        "editorial-text",
     }
 )
 

@@ -227,7 +227,10 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         yield from _best_branch(error, doc)
         return
     if validator == "additionalProperties":
-        allowed = set(schema.get("properties", {}))
+        props = schema.get("properties", {})
+        allowed = set(props)
+        # A deprecated key is still read, but never offered as the fix.
+        offered = {k for k, v in props.items() if not v.get("deprecated")}
         for extra in sorted(set(instance) - allowed):
             yield Problem(
                 "unknown-key",
@@ -236,8 +239,8 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
                     "key": extra,
                     "where": where_zh,
                     "where_en": where_en,
-                    "expected": listing(allowed, 30),
-                    "suggestion": suggest(extra, allowed),
+                    "expected": listing(offered, 30),
+                    "suggestion": suggest(extra, offered),
                 },
             )
         return

@@ -15,6 +15,7 @@ from engine.checks import (
     call_refs,
     critical_order,
     dead_end,
+    editorial_text,
     emergency_trigger,
     expression_forbidden,
     expression_syntax,
@@ -74,6 +75,7 @@ REGISTRY: tuple[ModuleType, ...] = (
     unused_role,
     unused_form,
     revision_version,
+    editorial_text,
 )
 
 __all__ = ["REGISTRY", "Context", "run_all"]
