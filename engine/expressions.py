@@ -12,6 +12,7 @@ same trees in Jinja2's sandbox as a second wall.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,10 +126,50 @@ def analyse(source: str, kind: str) -> Analysis:
     try:
         tree: Any = parse_guard(source) if kind == "guard" else parse_template(source)
     except TemplateSyntaxError as exc:
-        return Analysis((), (Finding("syntax", exc.lineno or 1, None, exc.message or ""),))
+        finding = Finding("syntax", exc.lineno or 1, None, exc.message or "")
+        return Analysis(_names_in_broken(source, kind), (finding,))
     names: dict[str, None] = {}
     findings = list(_walk(tree, names, top=kind))
     return Analysis(tuple(names), tuple(findings))
+
+
+_WORDS = frozenset(
+    {"and", "or", "not", "in", "is", "if", "else", "elif", "endif", "true", "false", "none"}
+)
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|“[^”]*”|‘[^’]*’""")
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")
+_BLOCKS = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
+
+
+def _names_in_broken(source: str, kind: str) -> tuple[str, ...]:
+    """The names an expression that does not parse seems to use: it still
+    uses them (an input named there is not "unused"), though it cannot be
+    checked further until it parses."""
+    parts = [source] if kind == "guard" else [a or b for a, b in _BLOCKS.findall(source)]
+    names: dict[str, None] = {}
+    for part in parts:
+        for m in _NAME.finditer(_QUOTED.sub(" ", part)):
+            if m.group().lower() not in _WORDS:
+                names.setdefault(m.group(), None)
+    return tuple(names)
+
+
+_BRACES = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%-?\s*(?:if\s+)?(.*?)\s*-?%\}", re.DOTALL)
+
+
+def braces_fix(source: str, known: frozenset[str]) -> str | None:
+    """A guard written as a template (`{{ returning }}`, `{% if vip %}`): the
+    same guard without the braces, when that is a guard that checks clean
+    with the names `known`."""
+    if "{{" not in source and "{%" not in source:
+        return None
+    fixed = _BRACES.sub(lambda m: m.group(1) or m.group(2) or "", source).strip()
+    if not fixed or "{" in fixed:
+        return None
+    analysis = analyse(fixed, "guard")
+    if analysis.findings or not set(analysis.names) <= known:
+        return None
+    return fixed
 
 
 def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable
 
 from engine.problems import Problem
+from engine.source import visible
 
 Lang = str  # "zh" | "en"
 
@@ -23,6 +24,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
             'no such file or folder "{file}". check the path',
         ),
         "directory": ('"{file}" 是文件夹, 不是文件', '"{file}" is a folder, not a file'),
+        "empty-folder": (
+            '文件夹 "{file}" 中没有 .yaml 文件, 没有可检查的内容。请指定规则手册文件夹或流程文件',
+            'folder "{file}" holds no .yaml files, so there is nothing to check. name a rulebook folder or a procedure file',
+        ),
         "loop": (
             '"{file}" 是循环的符号链接, 无法读取。请修正链接',
             '"{file}" is a symlink loop. fix the link',
@@ -72,7 +77,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "": (
             "此处有看不见的字符 {code} ({name})。请删除它 (常见于从网页或 Word 复制的文字)",
             "invisible character {code} ({name}) here. delete it (it often comes with text copied from web pages or Word)",
-        )
+        ),
+        "escaped": (
+            "双引号中的 {escape} 写出了看不见的字符 {code} ({name})。规则手册的文字中不能有控制字符、看不见的字符或文字方向控制符 (它们会扰乱屏幕和打印的显示), 请删除它",
+            "{escape} in double quotes writes the invisible character {code} ({name}). rulebook text cannot hold control, invisible or text-direction characters (they garble screens and print); delete it",
+        ),
     },
     "indentation": {
         "tab": (
@@ -145,7 +154,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "flow-end": (
             "方括号或花括号中缺少逗号或闭合括号",
-            "a comma or closing bracket is missing in [ ] or { }",
+            "a comma or closing bracket is missing in [ ] or {{ }}",
         ),
     },
     "comma-in-list": {
@@ -410,7 +419,15 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     # ---- expressions
     "expression-syntax": {
-        "": ("{what} {text} 写法有误: {detail}", "{what_en} {text} does not parse: {detail}")
+        "": ("{what} {text} 写法有误: {detail}", "{what_en} {text} does not parse: {detail}"),
+        "braces": (
+            "条件不用写 {{{{ }}}} 或 {{% %}}: when 的内容本身就是表达式。请写成 when: {fixed}",
+            "a guard takes no {{{{ }}}} or {{% %}}: what follows when: is an expression already. write when: {fixed}",
+        ),
+        "braces-only": (
+            '条件 {text} 中不用写 {{{{ }}}} 或 {{% %}}: when 的内容本身就是表达式。请去掉括号 (如 when: "{{{{ vip }}}}" 写成 when: vip)',
+            'a guard takes no {{{{ }}}} or {{% %}}: {text} is an expression already. drop the braces (when: "{{{{ vip }}}}" is written when: vip)',
+        ),
     },
     "expression-forbidden": {
         "": (
@@ -538,7 +555,8 @@ def render(problem: Problem, lang: Lang = "zh") -> str:
     if pair is None:
         return problem.rule
     template = pair[0] if lang == "zh" else pair[1]
-    args = _Args(problem.args)
+    # Values quoted from a file show their invisible characters by name.
+    args = _Args({k: visible(v) if isinstance(v, str) else v for k, v in problem.args.items()})
     args.setdefault("file", problem.pos.file)
     suggestion = problem.args.get("suggestion")
     hint = DID_YOU_MEAN[lang].format(s=suggestion).strip() + " " if suggestion else ""

@@ -51,3 +51,50 @@ def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
         else:
             missing.append(path)
     return list(dict.fromkeys(files)), missing
+
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def unsafe_name(name: object) -> str | None:
+    """Why `name` is not a plain file name of a rulebook folder as the
+    validator reads it (None when it is): relative, "/"-separated, no "..",
+    no hidden or empty parts, no backslash, drive letter or control
+    character, ending in .yaml or .yml."""
+    if not isinstance(name, str) or not name:
+        return "empty"
+    if len(name) > 1024:
+        return "too-long"
+    if "\\" in name:
+        return "backslash"
+    if name.startswith("/"):
+        return "absolute"
+    if ":" in name:
+        return "drive"
+    parts = name.split("/")
+    if ".." in parts:
+        return "parent"
+    if not name.isprintable():
+        return "control"
+    if any(part in ("", ".") for part in parts):
+        return "empty-part"
+    if any(part.startswith(".") for part in parts):
+        return "hidden"
+    if not name.endswith(_YAML_SUFFIXES):
+        return "not-yaml"
+    return None
+
+
+def in_layout(names: Iterable[str]) -> list[str]:
+    """The names (plain, see `unsafe_name`) a rulebook folder holding them
+    would give the validator, in `iter_yaml_files` order: files of a
+    subfolder that holds its own rulebook.yaml belong to another rulebook."""
+    names = list(names)
+    nested = {n[: -len(RULEBOOK_FILE)] for n in names if n.endswith("/" + RULEBOOK_FILE)}
+
+    def walk_order(name: str) -> list[tuple[int, str]]:
+        *folders, file = name.split("/")
+        return [(1, d) for d in folders] + [(0, file)]
+
+    kept = [n for n in names if not any(n.startswith(prefix) for prefix in nested)]
+    return sorted(kept, key=walk_order)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from engine.messages import CLEAN, SUMMARY, render
 from engine.problems import Problem, Severity
+from engine.screen import json_text, style, visible
 
 if TYPE_CHECKING:
     from engine.validate import Result
-
-_RED, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
 def _width(text: str) -> int:
@@ -50,13 +48,17 @@ def snippet(problem: Problem, color: bool) -> str:
         problem.pos.end_col if problem.pos.end_line == n and problem.pos.end_col > col else col + 1
     )
     end = min(end, max(len(src) + 1, col + 1))
-    src, col, end = _window(src, col, end)
-    pad = " " * _width(src[: col - 1].replace("\t", " "))
+    # The line as the terminal will show it: a control or bidi character in
+    # the source is quoted by its visible stand-in, the caret under it.
+    before, marked = visible(src[: col - 1]), visible(src[col - 1 : end - 1])
+    src, col = visible(src), len(before) + 1
+    src, col, end = _window(src, col, col + len(marked))
+    pad = " " * _width(src[: col - 1])
     marker = "^" + "~" * max(_width(src[col - 1 : end - 1]) - 1, 0)
     gutter = str(n)
     blank = " " * len(gutter)
     if color:
-        marker = _BOLD + (_RED if problem.severity is Severity.ERROR else _YELLOW) + marker + _RESET
+        marker = style(marker, "red" if problem.severity is Severity.ERROR else "yellow", bold=True)
     return f" {blank} |\n {gutter} | {src}\n {blank} | {pad}{marker}\n"
 
 
@@ -79,7 +81,7 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
     for p in result.problems:
         sev = p.severity.value
         if color:
-            sev = (_RED if p.severity is Severity.ERROR else _YELLOW) + _BOLD + sev + _RESET
+            sev = style(sev, "red" if p.severity is Severity.ERROR else "yellow", bold=True)
         head = f"{p.pos}: {sev}: {render(p, lang)} [{p.rule}]"
         out.append(head + "\n" + snippet(p, color))
     if summary:
@@ -89,7 +91,7 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
         if lang == "en":  # Chinese has no plural; English does
             counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in numbers.items()}
         line = (SUMMARY if result.problems else CLEAN)[lang].format(**counts)
-        out.append((_DIM + line + _RESET if color else line) + "\n")
+        out.append((style(line, dim=True) if color else line) + "\n")
     return "".join(out)
 
 
@@ -113,7 +115,7 @@ def render_json(result: Result, lang: str) -> str:
         "warnings": result.warnings,
         "problems": items,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc) + "\n"
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:

@@ -20,7 +20,16 @@ from typing import Any
 
 from engine.problems import Pos, Problem
 
-__all__ = ["Document", "Loaded", "decode", "load_file", "load_text", "parse"]
+__all__ = [
+    "Document",
+    "Loaded",
+    "char_name",
+    "decode",
+    "load_file",
+    "load_text",
+    "parse",
+    "visible",
+]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_SCALAR_CHARS = 10_000
@@ -43,18 +52,43 @@ _STRAY = re.compile(
     "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-_CHAR_NAMES = {
-    "\u200b": "ZERO WIDTH SPACE",
-    "\u200c": "ZERO WIDTH NON-JOINER",
-    "\u200d": "ZERO WIDTH JOINER",
-    "\u200e": "LEFT-TO-RIGHT MARK",
-    "\u200f": "RIGHT-TO-LEFT MARK",
-    "\ufeff": "BYTE ORDER MARK",
-    "\u00ad": "SOFT HYPHEN",
-    "\u2028": "LINE SEPARATOR",
-    "\u2029": "PARAGRAPH SEPARATOR",
-    "\u2060": "WORD JOINER",
+# In a parsed value a carriage return can only come from an escape (a
+# backslash and r): YAML reads every line break of the file as a newline. It
+# would overwrite the line on a terminal, so it is refused there too.
+_VALUE_STRAY = re.compile(_STRAY.pattern[:-1] + "\r]")
+
+# Names Unicode gives only as aliases (unicodedata.name has none for controls).
+_CONTROL_NAMES = {
+    0x00: "NULL",
+    0x07: "BELL",
+    0x08: "BACKSPACE",
+    0x0B: "LINE TABULATION",
+    0x0C: "FORM FEED",
+    0x0D: "CARRIAGE RETURN",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+    0x9B: "CONTROL SEQUENCE INTRODUCER",
 }
+
+
+def char_name(ch: str) -> str:
+    """The Unicode name of a stray character, for a message: "ZERO WIDTH
+    SPACE", "RIGHT-TO-LEFT OVERRIDE", "ESCAPE"."""
+    import unicodedata
+
+    return unicodedata.name(ch, "") or _CONTROL_NAMES.get(ord(ch), "CONTROL CHARACTER")
+
+
+def visible(text: str) -> str:
+    """`text` with its stray characters written out as <U+XXXX> (newline and
+    tab as \\n, \\t), so a message quoting it shows what is there."""
+    if _VALUE_STRAY.search(text) is None and "\n" not in text and "\t" not in text:
+        return text
+    text = text.replace("\n", "\\n").replace("\t", "\\t")
+    return _VALUE_STRAY.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 _KEY_LINE = re.compile(r"^([ \t\u3000]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*([：:])(.?)")
 
 
@@ -67,6 +101,9 @@ class Document:
     data: Any
     marks: dict[Path, Mark] = field(default_factory=dict)
     key_marks: dict[Path, Mark] = field(default_factory=dict)
+    # Double-quoted scalars (values and keys) holding a stray character,
+    # which a backslash escape may have written: checked after parsing.
+    quoted_strays: list[Mark] = field(default_factory=list)
 
     def pos(self, path: Path, key: bool = False) -> Pos:
         """The position of the value at `path` (or of its key), falling back to
@@ -182,7 +219,7 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
         ch = m.group()
         at_line = text.count("\n", 0, m.start()) + 1
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        name = _CHAR_NAMES.get(ch, "CONTROL CHARACTER")
+        name = char_name(ch)
         errors.append(
             Problem(
                 "stray-character",
@@ -199,6 +236,53 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
         rule = "fullwidth-colon" if m.group(3) == "：" else "colon-space"
         errors.append(Problem(rule, Pos(path, line, col, line, col + 1), {"key": key}))
     return errors
+
+
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {
+    "0": "\x00",
+    "r": "\r",
+    "a": "\x07",
+    "b": "\x08",
+    "v": "\x0b",
+    "f": "\x0c",
+    "e": "\x1b",
+    "N": "\x85",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+
+
+def escaped_strays(doc: Document) -> list[Problem]:
+    """Control, invisible and text-direction characters that a backslash
+    escape in double quotes wrote ("\\e[2J", "\\u202e", "\\x07"): the text
+    scan cannot see them, the screen and the printer would."""
+    found: list[Problem] = []
+    if not doc.quoted_strays:
+        return found
+    lines = doc.text.split("\n")
+    for line, col, end_line, end_col, _ in doc.quoted_strays:
+        for n in range(line, end_line + 1):
+            src = lines[n - 1] if n <= len(lines) else ""
+            start = col if n == line else 0  # after the opening quote
+            stop = end_col - 1 if n == end_line else len(src)
+            for m in _ESCAPE.finditer(src, start, stop):
+                seq = m.group()
+                ch = _NAMED_ESCAPES.get(seq[1], "") if len(seq) == 2 else chr(int(seq[2:], 16))
+                if not ch or not _VALUE_STRAY.fullmatch(ch):
+                    continue
+                at = m.start() + 1
+                found.append(
+                    Problem(
+                        "stray-character",
+                        Pos(doc.path, n, at, n, at + len(seq)),
+                        {"code": f"U+{ord(ch):04X}", "name": char_name(ch), "escape": seq},
+                        "escaped",
+                    )
+                )
+                if len(found) == MAX_REPORTED_CHARS:
+                    return found
+    return found
 
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
@@ -338,11 +422,14 @@ def _reader_error(exc: Exception, text: str, path: str) -> Problem:
     line = text.count("\n", 0, index) + 1
     col = index - (text.rfind("\n", 0, index) + 1) + 1
     char = getattr(exc, "character", "")
-    code = f"U+{ord(char):04X}" if isinstance(char, str) and len(char) == 1 else "?"
+    one = isinstance(char, str) and len(char) == 1
     return Problem(
         "stray-character",
         Pos(path, line, col, line, col + 1),
-        {"code": code, "name": "CONTROL CHARACTER"},
+        {
+            "code": f"U+{ord(char):04X}" if one else "?",
+            "name": char_name(char) if one else "CONTROL CHARACTER",
+        },
     )
 
 
@@ -367,8 +454,10 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
-def parse(text: str, path: str) -> Document:
-    """Compose YAML text into plain data; raise LoadFailed on the first fatal problem."""
+def parse(text: str, path: str, strays: bool = False) -> Document:
+    """Compose YAML text into plain data; raise LoadFailed on the first fatal
+    problem. `strays`: the text holds stray characters (already reported),
+    to be left out of the values."""
     from yaml import MarkedYAMLError, YAMLError
     from yaml._yaml import CParser
     from yaml.events import (
@@ -420,8 +509,15 @@ def parse(text: str, path: str) -> Document:
                         )
                     )
                 style = ev.style or ""
-                value = _resolve_plain(raw) if style == "" and ev.implicit[0] else raw
                 mark = (sm.line + 1, sm.column + 1, em.line + 1, em.column + 1, style)
+                if (style == '"' or strays) and _VALUE_STRAY.search(raw) is not None:
+                    # Reported (by the text scan, or escaped_strays for an
+                    # escape); read without them, so one stray character
+                    # does not also make an unknown key or step.
+                    if style == '"':
+                        doc.quoted_strays.append(mark)
+                    raw = _VALUE_STRAY.sub("", raw)
+                value = _resolve_plain(raw) if style == "" and ev.implicit[0] else raw
                 if not stack:
                     result = value
                     marks[()] = mark
@@ -524,7 +620,8 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
     ):
         return Loaded(path, None, [*errors, _problem("empty-file", path)])
     try:
-        doc = parse(text, path)
+        doc = parse(text, path, any(p.rule == "stray-character" for p in errors))
+        errors.extend(escaped_strays(doc))
         errors.extend(comments_after_text(doc))
         errors.extend(commas_splitting_text(doc))
     except LoadFailed as failed:

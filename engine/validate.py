@@ -1,27 +1,39 @@
-"""The validation pipeline: files → load → schema → build → checks → Problems.
+"""The validation pipeline: texts → load → schema → build → checks → Problems.
 
 A folder of procedures with its rulebook.yaml is validated as one unit, since
-procedures refer to each other and to the rulebook; when only some files are
-asked for, the whole folder is still read but only their problems are
-reported (with rulebook.yaml's when it is broken).
+procedures refer to each other and to the rulebook. The core works on texts
+in memory (`validate_texts`: a rulebook pinned in a journal is rebuilt without
+touching a file); `validate_paths` is a reader on top of it. When only some
+files are asked for, the rest of the folder is read too but only parsed where
+those files need it (what they call, what calls them, files whose name or id
+could clash), and only their problems are reported (with rulebook.yaml's when
+it is broken).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.errors import RulebookError
 from engine.model import Procedure, Rulebook
-from engine.paths import RULEBOOK_FILE, find_root, iter_yaml_files
+from engine.paths import RULEBOOK_FILE, find_root, in_layout, iter_yaml_files, unsafe_name
 from engine.paths import expand as paths_expand
 from engine.problems import Pos, Problem, Severity, with_severity
-from engine.source import MAX_FILE_BYTES, Document, load_file
+from engine.source import MAX_FILE_BYTES, Document, decode, load_file, load_text, read_bytes
 
-__all__ = ["RULEBOOK_FILE", "Result", "find_root", "load_rulebook", "validate_paths"]
+__all__ = [
+    "RULEBOOK_FILE",
+    "Result",
+    "find_root",
+    "load_rulebook",
+    "validate_paths",
+    "validate_texts",
+]
 _EXIT_KEYS = frozenset({"next", "choices", "call", "end", "with"})
 _REFERENCING_KEYS = frozenset(
     {"inputs", "roles", "role", "say", "do", "next", "choices", "ask", "with", "text", "when"}
@@ -65,7 +77,15 @@ class Result:
 
 def expand(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     files, missing = paths_expand(paths)
-    return files, [Problem("not-a-file", Pos(p, 1, 1), {}, "missing") for p in missing]
+    problems = [Problem("not-a-file", Pos(p, 1, 1), {}, "missing") for p in missing]
+    # A folder with nothing to check is a mistake (a mistyped folder, or a
+    # folder named like a file), never "0 files, no problems".
+    problems += [
+        Problem("not-a-file", Pos(p, 1, 1), {}, "empty-folder")
+        for p in dict.fromkeys(paths)
+        if os.path.isdir(p) and next(iter_yaml_files(p), None) is None
+    ]
+    return files, problems
 
 
 @dataclass
@@ -89,12 +109,67 @@ def _group(files: list[str], folders: set[str]) -> list[_Unit]:
 
 
 def validate_paths(paths: Iterable[str], max_bytes: int = MAX_FILE_BYTES) -> Result:
+    """Validate files and folders on disk: a thin reader over the in-memory core."""
     paths = list(paths)
     files, problems = expand(paths)
     folders = {p for p in paths if os.path.isdir(p)}
     result = Result(problems=problems, files=list(files))
     for unit in _group(files, folders):
         result.problems.extend(_validate_unit(unit, result, max_bytes))
+    return _finish(result)
+
+
+def validate_texts(files: Mapping[str, str | Problem], folder: str = "") -> Result:
+    """Validate a whole rulebook held in memory and build it, touching no file.
+
+    `files` maps names relative to the rulebook folder ("rulebook.yaml",
+    "fire.yaml", "night/patrol.yaml") to their text (or to the problem met
+    reading it, for a caller that read them). Messages name each file
+    as `folder/name` (or `name` when no folder is given). A name that is not a
+    plain rulebook file name (see engine.paths.unsafe_name) is a programming
+    error: callers holding names from elsewhere (a journal) check them first.
+    """
+    for name in files:
+        reason = unsafe_name(name)
+        if reason is not None:
+            raise ValueError(f"not a rulebook file name ({reason}): {name!r}")
+
+    def shown(name: str) -> str:
+        return os.path.join(folder, *name.split("/")) if folder else name
+
+    names = in_layout(files)
+    rb = shown(RULEBOOK_FILE)
+    entries: dict[str, Entry] = {}
+    entries[rb] = files.get(RULEBOOK_FILE, _problem_missing(rb))
+    for name in names:
+        if name != RULEBOOK_FILE:
+            entry = files[name]
+            entries[shown(name)] = (
+                _within_limit(entry, shown(name)) if isinstance(entry, str) else entry
+            )
+    result = Result(files=list(entries))
+    checked = _check_unit(rb, entries, None)
+    result.problems = checked.problems
+    if checked.rulebook is not None:
+        result.rulebooks.append(checked.rulebook)
+    return _finish(result)
+
+
+def _within_limit(text: str, name: str) -> Entry:
+    """A text held in memory obeys the file size limit as a file would."""
+    if len(text) * 4 <= MAX_FILE_BYTES:  # no UTF-8 character takes more than 4 bytes
+        return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_FILE_BYTES:
+        return text
+    return Problem("file-too-large", Pos(name, 1, 1), {"size": size, "limit": MAX_FILE_BYTES})
+
+
+def _problem_missing(name: str) -> Problem:
+    return Problem("not-a-file", Pos(name, 1, 1), {}, "missing")
+
+
+def _finish(result: Result) -> Result:
     result.problems = sorted((with_severity(p) for p in result.problems), key=Problem.sort_key)
     result.problems = _apply_lint_disable(result.problems, result.rulebooks)
     return result
@@ -113,6 +188,10 @@ def _apply_lint_disable(problems: list[Problem], rulebooks: list[Rulebook]) -> l
     ]
 
 
+# A file's text, or why it could not be read.
+Entry = str | Problem
+
+
 @dataclass
 class _Loaded:
     docs: dict[str, Document] = field(default_factory=dict)
@@ -126,76 +205,140 @@ class _Loaded:
     unbuilt: int = 0  # procedure files that could not be built at all
 
 
-def _load_unit(
-    root: str, display: dict[str, str], wanted: list[str] | None, max_bytes: int
-) -> _Loaded:
-    """Read rulebook.yaml and the procedure files of `root`: all of them, or
-    only `wanted` plus what they need (procedures they call, files of the
-    same name that could clash), so checking one file stays cheap."""
+@dataclass
+class _Checked:
+    problems: list[Problem]
+    rulebook: Rulebook | None  # when every file built: the rulebook to run
+    read: list[str]  # the files that were loaded
+
+
+# A procedure file's own id and the procedures it calls, read from its text
+# without parsing, to find what a single file must be checked with.
+_ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([^\s"'#]+)\1""", re.MULTILINE)
+_CALL = re.compile(r"""\bcall:[ \t]*(["']?)([A-Za-z0-9_.-]+)\1""")
+
+
+def _stem(name: str) -> str:
+    return Path(name).stem
+
+
+def _needed(entries: Mapping[str, Entry], names: list[str], focus: set[str]) -> list[str]:
+    """The procedure files `focus` must be checked with, in folder order: the
+    files themselves, files whose name or id could clash with theirs, the
+    procedures they call (transitively) and those that call them."""
+    ids: dict[str, set[str]] = {}
+    calls: dict[str, set[str]] = {}
+    for name in names:
+        text = entries[name]
+        own = {_stem(name)}
+        if isinstance(text, str):
+            m = _ID_LINE.search(text)
+            if m:
+                own.add(m.group(2))
+            calls[name] = {c.group(2) for c in _CALL.finditer(text)} if "call" in text else set()
+        ids[name] = own
+    owners: dict[str, list[str]] = {}
+    for name, own in ids.items():
+        for pid in own:
+            owners.setdefault(pid, []).append(name)
+    wanted = {n for n in names if n in focus}
+    mine = set().union(*(ids[n] for n in wanted)) if wanted else set()
+    need = {n for n in names if n in wanted or ids[n] & mine or calls.get(n, set()) & mine}
+    todo = list(need)
+    while todo:
+        for callee in calls.get(todo.pop(), ()):
+            for n in owners.get(callee, ()):
+                if n not in need:
+                    need.add(n)
+                    todo.append(n)
+    return [n for n in names if n in need]
+
+
+def _check_unit(rb_name: str, entries: Mapping[str, Entry], focus: set[str] | None) -> _Checked:
+    """Load, build and check one rulebook: `entries` holds rulebook.yaml
+    (under `rb_name`) and its procedure files, in folder order. With `focus`,
+    only those files (plus what they need) are loaded and only their
+    problems are kept, with rulebook.yaml's when it is broken."""
     from engine import schema
+    from engine.checks import Context, run_all
 
     out = _Loaded()
     keys = schema.known_keys()
-    rb_path = os.path.join(root, RULEBOOK_FILE)
-    others = [
-        os.path.normpath(f)
-        for f in iter_yaml_files(root, own_only=True)
-        if os.path.realpath(f) != os.path.realpath(rb_path)
-    ]
+    names = [n for n in entries if n != rb_name]
     by_stem: dict[str, list[str]] = {}
-    for f in others:
-        by_stem.setdefault(Path(f).stem, []).append(f)
+    for n in names:
+        by_stem.setdefault(_stem(n), []).append(n)
     out.ids.update(by_stem)
-    _load_one(rb_path, True, keys, display, out, max_bytes)
-    if wanted is None:
-        for f in others:
-            _load_one(f, False, keys, display, out, max_bytes)
-        return out
-    wanted_real = {os.path.realpath(w) for w in wanted}
-    todo = [f for f in others if os.path.realpath(f) in wanted_real]
-    todo += [
-        f
-        for f in others
-        if os.path.realpath(f) not in wanted_real
-        and any(Path(f).stem == Path(w).stem for w in wanted)
-    ]
-    done: set[str] = set()
-    while todo:
-        f = todo.pop(0)
-        if f in done:
-            continue
-        done.add(f)
-        before = len(out.built)
-        _load_one(f, False, keys, display, out, max_bytes)
-        for proc in out.built[before:]:
-            for step in proc.steps.values():
-                if step.call:
-                    todo.extend(by_stem.get(step.call.procedure.name, ()))
-    return out
+    _load_one(rb_name, entries[rb_name], True, keys, out)
+    if focus is None:
+        for n in names:
+            _load_one(n, entries[n], False, keys, out)
+    else:
+        todo = _needed(entries, names, focus)
+        done: set[str] = set()
+        while todo:
+            n = todo.pop(0)
+            if n in done:
+                continue
+            done.add(n)
+            before = len(out.built)
+            _load_one(n, entries[n], False, keys, out)
+            for proc in out.built[before:]:
+                for step in proc.steps.values():
+                    if step.call:
+                        todo.extend(by_stem.get(step.call.procedure.name, ()))
+    problems = list(out.problems)
+    rulebook: Rulebook | None = None
+    if out.head is not None and out.head_ok:
+        assembled = _assemble(out.head, out.built)
+        complete = not out.pruned and not out.unbuilt
+        if complete:
+            rulebook = assembled
+        ctx = Context(
+            assembled,
+            tuple(out.built),
+            frozenset(out.ids),
+            {k: d.text for k, d in out.docs.items()},
+            focus is None and complete,
+            None if focus is None else frozenset(focus),
+        )
+        problems.extend(
+            p
+            for p in run_all(ctx)
+            # Pruning removed evidence: only local checks stay trustworthy there.
+            if p.rule not in out.pruned.get(p.pos.file, ())
+            and not (
+                p.rule == "unknown-step"
+                and p.args.get("name") in out.pruned_steps.get(p.pos.file, ())
+            )
+        )
+    if focus is not None:
+        rb_broken = out.head is None or not out.head_ok
+        problems = [
+            p for p in problems if p.pos.file in focus or (rb_broken and p.pos.file == rb_name)
+        ]
+    return _Checked(problems, rulebook, list(out.docs))
 
 
 def _load_one(
-    real: str,
-    is_rulebook: bool,
-    keys: frozenset[str],
-    display: dict[str, str],
-    out: _Loaded,
-    max_bytes: int = MAX_FILE_BYTES,
+    name: str, entry: Entry, is_rulebook: bool, keys: frozenset[str], out: _Loaded
 ) -> None:
     from engine import schema
     from engine.build import build_procedure, build_rulebook_head
 
-    shown = display.get(os.path.realpath(real), real)
-    loaded = load_file(real, keys, max_bytes)
-    loaded_problems = [_rename(p, shown) for p in loaded.problems]
-    out.problems.extend(loaded_problems)
+    if isinstance(entry, Problem):
+        out.problems.append(entry)
+        if not is_rulebook:
+            out.unbuilt += 1
+        return
+    loaded = load_text(entry, name, keys)
+    out.problems.extend(loaded.problems)
     doc = loaded.document
     if doc is None:
         if not is_rulebook:
             out.unbuilt += 1
         return
-    doc.path = shown
-    out.docs[shown] = doc
+    out.docs[name] = doc
     schema_problems, bad_paths = schema.validate_with_paths(
         doc, "rulebook" if is_rulebook else "sop"
     )
@@ -203,7 +346,7 @@ def _load_one(
     if is_rulebook:
         if not schema_problems:
             out.head = build_rulebook_head(doc)
-            out.head_ok = not any(p.rule != "stray-character" for p in loaded_problems)
+            out.head_ok = not any(p.rule != "stray-character" for p in loaded.problems)
         return
     data: Any = doc.data
     pid = data.get("id") if isinstance(data, dict) else None
@@ -216,8 +359,8 @@ def _load_one(
     pruned = schema.prune(data, bad_paths)
     if pruned is not None and schema.is_valid(pruned, "sop"):
         out.built.append(build_procedure(_replace_data(doc, pruned)))
-        out.pruned[shown] = _untrusted_rules(bad_paths)
-        out.pruned_steps[shown] = {str(p[1]) for p in bad_paths if len(p) == 2 and p[0] == "steps"}
+        out.pruned[name] = _untrusted_rules(bad_paths)
+        out.pruned_steps[name] = {str(p[1]) for p in bad_paths if len(p) == 2 and p[0] == "steps"}
     else:
         out.unbuilt += 1
 
@@ -226,16 +369,14 @@ def _replace_data(doc: Document, data: Any) -> Document:
     return Document(doc.path, doc.text, data, doc.marks, doc.key_marks)
 
 
-def _rename(p: Problem, shown: str) -> Problem:
-    if p.pos.file == shown:
-        return p
-    pos = Pos(shown, p.pos.line, p.pos.col, p.pos.end_line, p.pos.end_col)
-    return Problem(p.rule, pos, {**p.args, "file": shown}, p.variant)
+def _read(name: str, max_bytes: int) -> Entry:
+    raw = read_bytes(name, max_bytes)
+    if isinstance(raw, Problem):
+        return raw
+    return decode(raw, name)
 
 
 def _validate_unit(unit: _Unit, result: Result, max_bytes: int) -> list[Problem]:
-    from engine.checks import Context, run_all
-
     if unit.root is None:
         out: list[Problem] = []
         for f in unit.files:
@@ -244,51 +385,52 @@ def _validate_unit(unit: _Unit, result: Result, max_bytes: int) -> list[Problem]
             if alone.document is not None:
                 out.append(Problem("missing-rulebook", Pos(f, 1, 1)))
         return out
-    display = {os.path.realpath(f): f for f in unit.files}
-    rb_real = os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE))
-    rb_shown = display.get(rb_real) or _shown_rulebook(unit)
-    display[rb_real] = rb_shown
-    loaded = _load_unit(unit.root, display, None if unit.whole else unit.files, max_bytes)
-    problems = list(loaded.problems)
-    if loaded.head is not None and loaded.head_ok:
-        rulebook = _assemble(loaded.head, loaded.built)
-        complete = not loaded.pruned and not loaded.unbuilt
-        if complete:
-            result.rulebooks.append(rulebook)
-        ctx = Context(
-            rulebook,
-            tuple(loaded.built),
-            frozenset(loaded.ids),
-            {k: d.text for k, d in loaded.docs.items()},
-            unit.whole and complete,
-        )
-        problems.extend(
-            p
-            for p in run_all(ctx)
-            # Pruning removed evidence: only local checks stay trustworthy there.
-            if p.rule not in loaded.pruned.get(p.pos.file, ())
-            and not (
-                p.rule == "unknown-step"
-                and p.args.get("name") in loaded.pruned_steps.get(p.pos.file, ())
-            )
-        )
+    rb_shown, names = _unit_files(unit)
+    entries: dict[str, Entry] = {n: _read(n, max_bytes) for n in (rb_shown, *names)}
+    checked = _check_unit(rb_shown, entries, None if unit.whole else set(unit.files))
+    if checked.rulebook is not None:
+        result.rulebooks.append(checked.rulebook)
     if unit.whole:
-        result.files = sorted(set(result.files) | set(loaded.docs) | {rb_shown})
-        return problems
-    wanted = set(unit.files)
-    rb_broken = loaded.head is None or not loaded.head_ok
-    return [p for p in problems if p.pos.file in wanted or (rb_broken and p.pos.file == rb_shown)]
+        result.files = sorted(set(result.files) | set(checked.read) | {rb_shown})
+    return checked.problems
 
 
-def _shown_rulebook(unit: _Unit) -> str:
-    """Show rulebook.yaml relative to how the user named the procedure files."""
+def _unit_files(unit: _Unit) -> tuple[str, list[str]]:
+    """How rulebook.yaml and each procedure file of the unit is named: as the
+    user named it when they did, else by its path under the rulebook folder
+    as the user would reach it."""
     assert unit.root is not None
-    first = unit.files[0]
-    folder = os.path.dirname(first) or "."
-    candidate = os.path.join(folder, RULEBOOK_FILE)
-    if os.path.realpath(candidate) == os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE)):
-        return os.path.normpath(candidate)
-    return os.path.join(unit.root, RULEBOOK_FILE)
+    display = {os.path.realpath(f): f for f in unit.files}
+    base = _shown_root(unit)
+    rb_real = os.path.realpath(os.path.join(unit.root, RULEBOOK_FILE))
+    rb_shown = display.get(rb_real) or os.path.normpath(os.path.join(base, RULEBOOK_FILE))
+    names: list[str] = []
+    listed: set[str] = {rb_real}
+    for f in iter_yaml_files(unit.root, own_only=True):
+        real = os.path.realpath(f)
+        if real not in listed:
+            listed.add(real)
+            shown = os.path.normpath(os.path.join(base, os.path.relpath(f, unit.root)))
+            names.append(display.get(real, shown))
+    # A file named on the command line is checked even where a folder walk
+    # would not look (a hidden file, another extension).
+    names += [f for real, f in display.items() if real not in listed]
+    return rb_shown, names
+
+
+def _shown_root(unit: _Unit) -> str:
+    """The rulebook folder as the user's own paths reach it: the first named
+    file's folder, or a folder above it ("sops/night/x.yaml" → "sops")."""
+    assert unit.root is not None
+    folder = os.path.dirname(unit.files[0]) or "."
+    for _ in range(64):
+        if os.path.realpath(folder) == unit.root:
+            return folder
+        parent = os.path.normpath(os.path.join(folder, os.pardir))
+        if parent == folder:
+            break
+        folder = parent
+    return unit.root
 
 
 def _assemble(head: Rulebook, procedures: list[Procedure]) -> Rulebook:

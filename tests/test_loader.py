@@ -134,3 +134,106 @@ def test_missing_rulebook_and_missing_path_through_the_cli(tmp_path: Path, sop: 
     assert result.returncode == 1
     assert "[missing-rulebook]" in result.stdout
     assert "nowhere.yaml:1:1: error:" in result.stdout and "[not-a-file]" in result.stdout
+
+
+# Characters a rulebook may not hold, however written: the C0/C1 controls
+# YAML accepts escaped, and the invisible and text-direction ones.
+STRAYS = [
+    "\x00",
+    "\r",
+    "\x07",
+    "\x08",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u00ad",
+    "\u200b",
+    "\u200e",
+    "\u2028",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\ufeff",
+    "\U000e0041",
+]
+_SHORT = {
+    "\x00": "\\0",
+    "\x07": "\\a",
+    "\x08": "\\b",
+    "\x1b": "\\e",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+}
+
+
+def _escapes(ch: str) -> list[str]:
+    code = ord(ch)
+    forms = [f"\\U{code:08X}", f"\\U{code:08x}"]
+    if code <= 0xFFFF:
+        forms += [f"\\u{code:04x}", f"\\u{code:04X}"]
+    if code <= 0xFF:
+        forms.append(f"\\x{code:02x}")
+    if ch in _SHORT:
+        forms.append(_SHORT[ch])
+    return forms
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(STRAYS).flatmap(
+        lambda ch: st.tuples(st.just(ch), st.sampled_from(_escapes(ch)))
+    ),
+    st.sampled_from(["key", "value", "item", "flow", "folded"]),
+    st.text(alphabet="ab中文 ", max_size=6),
+)
+def test_escaped_stray_characters_are_named_where_written(
+    stray: tuple[str, str], where: str, around: str
+) -> None:
+    ch, escape = stray
+    quoted = f'"{around}{escape}{around}"'
+    text = {
+        "key": f"a: 1\n{quoted}: 2\n",
+        "value": f"a: 1\nb: {quoted}\n",
+        "item": f"a: 1\nb:\n  - x\n  - {quoted}\n",
+        "flow": f"a: 1\nb: {{c: [x, {quoted}]}}\n",
+        "folded": f'a: 1\nb: "first\n  {around}{escape}{around}"\n',
+    }[where]
+    loaded = load_text(text, "t.yaml")
+    found = [p for p in loaded.problems if p.rule == "stray-character"]
+    assert len(found) == 1, loaded.problems
+    problem = found[0]
+    assert problem.variant == "escaped"
+    assert problem.args["code"] == f"U+{ord(ch):04X}"
+    assert problem.args["name"] and problem.args["name"] != "CONTROL CHARACTER"
+    line = text.split("\n")[problem.pos.line - 1]
+    assert line[problem.pos.col - 1 :].startswith(escape)
+    assert problem.args["escape"] == escape
+    # Read without it, so it makes no second problem (an unknown key, a step).
+    assert loaded.document is not None
+    assert ch not in repr(loaded.document.data)
+
+
+def test_an_escaped_backslash_is_not_an_escape() -> None:
+    loaded = load_text('a: "C:\\\\e\\\\x07"\n', "t.yaml")
+    assert loaded.problems == [] and loaded.document is not None
+    assert loaded.document.data == {"a": "C:\\e\\x07"}
+
+
+def test_an_invisible_character_in_a_key_is_named_and_the_key_read_without_it() -> None:
+    loaded = load_text("ti\u200btle: 入口\n", "t.yaml")
+    assert [(p.rule, p.args["name"], p.pos.col) for p in loaded.problems] == [
+        ("stray-character", "ZERO WIDTH SPACE", 3)
+    ]
+    assert loaded.document is not None and loaded.document.data == {"title": "入口"}
+
+
+def test_messages_show_invisible_characters_in_quoted_values() -> None:
+    from engine.messages import render
+    from engine.problems import Pos, Problem
+
+    problem = Problem("unknown-step", Pos("f", 1, 1), {"name": "a\u202eb\x1b\n", "known": "x"})
+    text = render(problem)
+    assert "<U+202E>" in text and "<U+001B>" in text and "\\n" in text
+    assert "\u202e" not in text and "\x1b" not in text

@@ -84,9 +84,9 @@ def test_keyword_step_ids_are_sanitised(update: bool) -> None:
 
 
 def test_labels_are_escaped() -> None:
-    from engine.render.graph import mermaid_text
+    from engine.render.escape import mermaid
 
-    assert mermaid_text('a"b|c<d>#e') == "a#quot;b#124;c#lt;d#gt;#35;e"
+    assert mermaid('a"b|c<d>#e') == "a#34;b#124;c#60;d#62;#35;e"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")

@@ -18,6 +18,9 @@ class Context:
     procedure_ids: frozenset[str]  # every procedure that exists, even if it failed to build
     texts: Mapping[str, str]  # file path -> text, to place carets inside expressions
     whole_rulebook: bool  # rulebook-wide checks (unused forms...) only make sense then
+    # The files whose problems are reported (None: all); the others were
+    # loaded only because these need them.
+    focus: frozenset[str] | None = None
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
         return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from engine.checks._expr import what
 from engine.checks.context import Context
+from engine.expressions import braces_fix
 from engine.problems import Problem
 
 ID = "expression-syntax"
@@ -20,8 +21,12 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if f.kind == "syntax":
                     zh, en = what(expr)
                     text = json.dumps(expr.source, ensure_ascii=False)
-                    yield Problem(
-                        ID,
-                        ctx.locate(expr, f.line),
-                        {"what": zh, "what_en": en, "text": text, "detail": f.detail},
-                    )
+                    args = {"what": zh, "what_en": en, "text": text, "detail": f.detail}
+                    if expr.kind == "guard" and ("{{" in expr.source or "{%" in expr.source):
+                        fixed = braces_fix(expr.source, ctx.names_for(proc))
+                        variant = "braces" if fixed else "braces-only"
+                        yield Problem(
+                            ID, ctx.locate(expr, f.line), {**args, "fixed": fixed}, variant
+                        )
+                        continue
+                    yield Problem(ID, ctx.locate(expr, f.line), args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.model import Procedure
 from engine.problems import Problem
 
 ID = "duplicate-id"
@@ -12,9 +13,13 @@ DESCRIPTION = "流程编号不能重复 / procedure ids are unique"
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    first: dict[str, str] = {}
+    by_id: dict[str, list[Procedure]] = {}
     for proc in ctx.procedures:
-        if proc.id in first:
-            yield Problem(ID, proc.pos, {"id": proc.id, "other": first[proc.id]})
-        else:
-            first[proc.id] = proc.path
+        by_id.setdefault(proc.id, []).append(proc)
+    for same in by_id.values():
+        first, *later = same
+        for proc in later:
+            yield Problem(ID, proc.pos, {"id": proc.id, "other": first.path})
+        # Checking only the first file: its clash is reported there.
+        if later and ctx.focus is not None and not any(p.path in ctx.focus for p in later):
+            yield Problem(ID, first.pos, {"id": first.id, "other": later[0].path})

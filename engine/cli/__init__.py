@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from engine import __version__
+from engine import __version__, screen
 from engine.errors import EXIT_INTERNAL, SopError
 
 # command name -> "module:function"; each module parses its own options.
@@ -46,14 +46,6 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
-def default_lang() -> str:
-    for var in ("SOP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "en" if value.lower().startswith("en") else "zh"
-    return "zh"
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -81,6 +73,18 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    # Everything the program writes from here on, whatever the command,
+    # goes through the terminal boundary (engine/screen.py).
+    before = screen.install()
+    try:
+        return _main(argv)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        sys.stdout, sys.stderr = before
+
+
+def _main(argv: list[str] | None) -> Any:
     try:
         return cli.main(args=argv, prog_name="sop", standalone_mode=True)
     except SopError as exc:

@@ -27,12 +27,12 @@ def journal_option(func: F) -> F:
 def open_journal(option: str | None, must_exist: bool = False) -> Journal:
     import os
 
-    from engine.errors import JournalError
+    from engine.errors import JOURNAL_MISSING, JournalError
     from engine.journal import Journal, resolve_journal_path
 
     path = resolve_journal_path(option)
     if must_exist and path != ":memory:" and not os.path.exists(path):
-        raise JournalError(f"日志文件不存在: {path}。还没有运行过流程, 或请用 --journal 指定")
+        raise JournalError(JOURNAL_MISSING, path=path)
     return Journal(path)
 
 

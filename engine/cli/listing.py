@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 
 import click
 
 from engine.cli.options import lang_option
+from engine.screen import json_text
 
 
 def _pad(text: str, width: int) -> str:
@@ -38,7 +38,7 @@ def list_procedures(path: str | None, fmt: str, lang: str) -> None:
             }
             for p in procs
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
         return
     head = ("编号", "类别", "名称", "步骤") if lang == "zh" else ("id", "kind", "title", "steps")
     wid = max([len(p.id) for p in procs] + [len(head[0]) * 2]) + 2

@@ -10,8 +10,14 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _use_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from engine import i18n
+
+    return i18n.use(value)
+
+
 def lang_option(func: F) -> F:
-    from engine.cli import default_lang
+    from engine.i18n import default_lang
 
     return click.option(
         "--lang",
@@ -19,4 +25,6 @@ def lang_option(func: F) -> F:
         default=default_lang,
         show_default="zh, 或 LANG 为英文时 en",
         help="消息语言 / message language",
+        callback=_use_lang,
+        is_eager=True,
     )(func)

@@ -121,13 +121,13 @@ def _fill(
     given: dict[str, Any] = {}
     if run_id is not None:
         from engine.cli.journal_options import open_journal
-        from engine.errors import RunError
+        from engine.errors import RUN_NOT_FOUND, RunError
         from engine.runtime.recorder import load_run
 
         with open_journal(journal_path, must_exist=True) as journal:
             active = load_run(journal, run_id)
         if active is None:
-            raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+            raise RunError(RUN_NOT_FOUND, run=run_id)
         pid = pid or active.state.procedure_id
         given = {k: v for k, v in active.state.frames[0].values.items() if v is not None}
     values = _sets_for(rulebook, pid, sets)

@@ -8,7 +8,7 @@ import click
 
 from engine.cli.journal_options import date_option, journal_option, open_journal
 from engine.cli.options import lang_option
-from engine.errors import RunError, UsageError
+from engine.errors import RUN_NOT_FOUND, RunError, UsageError
 
 
 @click.command(short_help="运行产生的记录和报告 / forms and incident reports from runs")
@@ -56,7 +56,7 @@ def report(
         if run_id is not None:
             record = read_record(journal, run_id)
             if record is None:
-                raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+                raise RunError(RUN_NOT_FOUND, run=run_id)
             if fmt == "json":
                 click.echo(json.dumps(_record_json(record), ensure_ascii=False, indent=2))
                 return

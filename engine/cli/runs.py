@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from engine.cli.journal_options import date_option, format_option, journal_option, open_journal
 from engine.cli.options import lang_option
+from engine.screen import json_text
 
 STATUSES = {
     "open": ("active", "waiting"),
@@ -61,7 +60,7 @@ def runs(
     more = len(rows) > limit
     rows = rows[:limit]
     if fmt == "json":
-        click.echo(json.dumps([run_json(r) for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json_text([run_json(r) for r in rows]))
         return
     L = labels(lang)
     if not rows:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from engine.cli.journal_options import format_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import RunError
+from engine.screen import json_text
 
 
 @click.command(short_help="显示一次运行的经过 / show a run's timeline")
@@ -64,7 +63,7 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
             }
             if timeline is not None:
                 out["journey"] = timeline.as_json()
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+            click.echo(json_text(out))
             return
     full = events if events is not None else timeline is None
     click.echo(render_show(record, lang, timeline, full), nl=False)

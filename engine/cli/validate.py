@@ -44,7 +44,7 @@ def validate(
     PATH 可以是文件或文件夹; 不写时检查 ./sops (若存在) 或内置的规则手册。
     退出码: 0 无错误, 1 有问题, 2 用法错误, 3 内部错误。
     """
-    from engine import cache, resources
+    from engine import cache, resources, screen
 
     targets = list(paths) or [resources.default_rulebook_dir()]
     use_color = sys.stdout.isatty() if color is None else color
@@ -52,7 +52,7 @@ def validate(
     key = None if no_cache else cache.key_for(targets, options)
     hit = cache.get(key)
     if hit is not None:
-        sys.stdout.write(hit[0])
+        screen.write_replay(sys.stdout, hit[0])
         sys.exit(hit[1])
 
     from engine.report import render_github, render_json, render_text
@@ -67,6 +67,9 @@ def validate(
         out = render_text(result, lang, color=use_color)
     failed = result.errors > 0 or (strict and result.warnings > 0)
     code = EXIT_PROBLEMS if failed else EXIT_OK
-    cache.put(key, out, code)
-    sys.stdout.write(out)
+    # Cached as the terminal is to see it (our colours as SGR codes, the
+    # rulebook's control characters already visible), and replayed as such.
+    shown = screen.for_terminal(out)
+    cache.put(key, shown, code)
+    screen.write_replay(sys.stdout, shown)
     sys.exit(code)

@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from markupsafe import Markup
+
 from engine.model import Rulebook
+from engine.render import escape
 from engine.render.layout import EdgeSpec, Layout, NodeSpec, layout, wrap
 from engine.render.view import ProcView, ViewBuilder
 
@@ -118,25 +121,23 @@ def graph_layout(graph: Graph) -> Layout:
 
 
 # -- text formats -----------------------------------------------------------
-def mermaid_text(text: str) -> str:
-    """Escape for a quoted Mermaid label: entity codes for what Mermaid or
-    its HTML labels would read as syntax."""
-    out = text.replace("#", "#35;").replace('"', "#quot;").replace("|", "#124;")
-    return out.replace("<", "#lt;").replace(">", "#gt;")
-
-
-def mermaid_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> str:
+# Labels are built here from escaped parts and handed to the templates as
+# Markup (vouched for); everything else a template prints is escaped there.
+def mermaid_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> Markup:
     parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
-    return "<br/>".join(mermaid_text(p) for p in parts)
+    return Markup("<br/>".join(escape.mermaid(p) for p in parts))
 
 
-def dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def dot_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> str:
+def dot_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> Markup:
     parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
-    return "\\n".join(dot_text(p) for p in parts)
+    return Markup("\\n".join(escape.dot(p) for p in parts))
+
+
+def mermaid_chart(graph: Graph) -> str:
+    """The flowchart as Mermaid (also what the Markdown manual embeds)."""
+    from engine.render.templating import render
+
+    return render("graph.mmd.j2", graph=graph, mermaid_label=mermaid_label)
 
 
 def render_graph(
@@ -150,8 +151,6 @@ def render_graph(
         from engine.render.svg import svg_document
 
         return convert(svg_document(graph), locale)
-    name = "graph.mmd.j2" if fmt == "mermaid" else "graph.dot.j2"
-    text = render(
-        name, graph=graph, mermaid_label=mermaid_label, dot_label=dot_label, dot_text=dot_text
-    )
-    return convert(text, locale)
+    if fmt == "mermaid":
+        return convert(mermaid_chart(graph), locale)
+    return convert(render("graph.dot.j2", graph=graph, dot_label=dot_label), locale)

@@ -203,9 +203,10 @@ def render_manual(
     from engine.render.templating import render
 
     if fmt == "md":
-        from engine.render.graph import mermaid_label
+        from engine.render.graph import mermaid_chart
 
-        text = render("manual.md.j2", m=manual, mermaid_label=mermaid_label, lang=locale)
+        charts = {entry.view.id: mermaid_chart(entry.graph) for entry in manual.procedures}
+        text = render("manual.md.j2", m=manual, charts=charts, lang=locale)
     else:
         from engine.render.svg import svg_fragment
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
 from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, layouts
@@ -222,9 +224,12 @@ class Furniture:
     bottom_right: str
 
     def fill(self, text: str, **values: object) -> str:
-        for key, value in values.items():
-            text = text.replace("{" + key + "}", str(value))
-        return text
+        """One pass, so a value that happens to contain `{page}` stays as written."""
+        return re.sub(
+            r"\{(\w+)\}",
+            lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(),
+            text,
+        )
 
 
 class FurnishedCanvas(Canvas):
@@ -347,21 +352,17 @@ class ManualDoc(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         title = flowable.sop_toc
         if title:
-            self.canv.addOutlineEntry(title, key, level=0)
-            self.notify("TOCEntry", (0, title, self.page, key))
+            self.canv.addOutlineEntry(title, key, level=0)  # plain text
+            self.notify("TOCEntry", (0, reportlab(title), self.page, key))  # paragraph markup
 
 
 # -- markup → flowables ----------------------------------------------------------
 def inline(el: ET.Element) -> str:
     """The element's content as ReportLab paragraph markup (b, font, br)."""
-    parts = [_escape(el.text or "")]
-    for child in el:
+    parts = [reportlab(el.text or "")]
+    for child in el:  # our own b/font/br, their text (and tails) escaped by ElementTree
         parts.append(ET.tostring(child, encoding="unicode"))
     return "".join(parts).strip()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class Builder:
@@ -455,10 +456,10 @@ class Builder:
             text = inline(fact)
             if mark:
                 color = "#b3261e" if "crit" in fact.get("class", "") else "#1d2733"
-                text = f'<font color="{color}">{mark}</font> {text}'
+                text = f'<font color="{color}">{reportlab(mark)}</font> {text}'
             rows.append(
                 [
-                    Paragraph(fact.get("label", ""), self.st["fact-label"]),
+                    Paragraph(reportlab(fact.get("label", "")), self.st["fact-label"]),
                     Paragraph(text, self.st["fact-muted" if muted else "fact"]),
                 ]
             )
@@ -554,7 +555,7 @@ def render_pdf(
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
     for lay in shapes.values():
         for box in lay.boxes:
-            box.lines = tuple(line.translate(SUBSTITUTES) for line in box.lines)
+            box.lines = tuple(visible(line).translate(SUBSTITUTES) for line in box.lines)
     drawn = [line for lay in shapes.values() for box in lay.boxes for line in box.lines]
     fonts, missing = register_fonts("".join([markup, *furniture_text, *drawn]), locale)
     if missing and warn is not None:

@@ -1,13 +1,22 @@
-"""Fitting text to a terminal where Chinese characters take two columns."""
+"""Fitting text to a terminal where Chinese characters take two columns.
+
+Every function here lays out text as the terminal will show it: with the
+characters a terminal would act on already replaced by their visible
+stand-ins (engine/screen.py), so that widths and cuts are those of what is
+on the screen.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
+from engine.screen import visible
+
 WIDTH = 80
 
 
 def width(text: str) -> int:
+    text = visible(text)
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
@@ -17,7 +26,7 @@ def wrap(text: str, indent: str = "", hang: str | None = None, limit: int = WIDT
     Breaks fall between words for Latin text and anywhere in Chinese text."""
     hang = " " * width(indent) if hang is None else hang
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in visible(text).split("\n"):
         line, used = indent if not lines else hang, width(indent if not lines else hang)
         start = used
         for token in _tokens(paragraph):
@@ -52,11 +61,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def pad(text: str, columns: int) -> str:
+    text = visible(text)
     return text + " " * max(columns - width(text), 0)
 
 
 def shorten(text: str, columns: int) -> str:
     """`text` cut to fit `columns`, with "…" when cut."""
+    text = visible(text)
     if width(text) <= columns:
         return text
     out, used = "", 0

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from engine.errors import RunError
+from engine.errors import RUN_NOT_FOUND, RunError
 from engine.journal import Draft, Journal
 from engine.model import Milestone, Procedure
 from engine.runtime import state as ev
@@ -84,7 +84,7 @@ def record_milestone(
     """Give a date to a milestone of a run outside a session (`sop milestone`)."""
     row = journal.run(run_id)
     if row is None:
-        raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+        raise RunError(RUN_NOT_FOUND, run=run_id)
     if row.status == ev.FINISHED:
         raise RunError(f"运行 {run_id} ({row.title}) 已结束, 不能再记录里程碑")
     active = load_run(journal, run_id)

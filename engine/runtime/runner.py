@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.errors import JournalConflict, RunError, SopError
+from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.journal import Draft, Journal
 from engine.model import Expr, Procedure, Step
 from engine.runtime import state as ev
@@ -158,7 +158,7 @@ class Runner:
         resumes from that emergency, and an emergency with the run beneath it."""
         row = self.journal.run(run_id)
         if row is None:
-            raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+            raise RunError(RUN_NOT_FOUND, run=run_id)
         if row.status == ev.FINISHED:
             raise RunError(
                 f"运行 {run_id} ({row.title}) 已结束 (结果: {row.outcome}), "

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TextIO
 
-import click
-
+from engine import screen
 from engine.runtime import values
 from engine.runtime.dues import SOON, Reminder
 from engine.runtime.layout import WIDTH, shorten, width, wrap
@@ -52,19 +51,27 @@ def _when(at: datetime, now: datetime) -> str:
 
 class Printer:
     def __init__(self, out: TextIO, color: bool = False, lang: str = "zh") -> None:
-        self.out = out
+        self.out = screen.safe(out)  # nothing reaches the screen unescaped
         self.color = color
         self.lang = lang
 
     def t(self, key: str, **args: object) -> str:
         return text(key, self.lang, **args)
 
-    def style(self, s: str, **kw: object) -> str:
-        return click.style(s, **kw) if self.color else s  # type: ignore[arg-type]
+    def style(self, s: str, fg: str | None = None, bold: bool = False, dim: bool = False) -> str:
+        return screen.style(s, fg, bold, dim) if self.color else s
 
-    def line(self, s: str = "", indent: str = "", hang: str | None = None, **style: object) -> None:
+    def line(
+        self,
+        s: str = "",
+        indent: str = "",
+        hang: str | None = None,
+        fg: str | None = None,
+        bold: bool = False,
+        dim: bool = False,
+    ) -> None:
         for part in wrap(s, indent, hang) if s else [""]:
-            self.out.write(self.style(part, **style) + "\n")
+            self.out.write(self.style(part, fg, bold, dim) + "\n")
         self.out.flush()
 
     def write(self, s: str) -> None:
@@ -279,7 +286,8 @@ class TerminalDriver:
     def _read(self, prompt: str) -> str | Command:
         try:
             if self.tty:
-                return input(prompt)
+                # readline writes the prompt itself, past sys.stdout: make it safe here.
+                return input(screen.for_terminal(prompt))
             self.p.write(prompt)
             line = self.stdin.readline()
             if not line:

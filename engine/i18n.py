@@ -1,0 +1,131 @@
+"""The one message catalogue: everything the program says to a person, by id.
+
+A message is declared once, where it is used, as a module-level constant:
+
+    RUN_NOT_FOUND = message(
+        "run.not-found",
+        "日志中没有运行 {run}。用 sop runs 查看所有运行",
+        "there is no run {run} in the journal. list the runs with: sop runs",
+    )
+
+and said with `RUN_NOT_FOUND.say(run=7)` (in the language chosen for this
+process) or raised with `RunError(RUN_NOT_FOUND, run=7)`. Declaring registers
+it: ids are unique across the program, the zh and en texts must name the same
+placeholders, and saying a message with a missing or unknown placeholder is
+an error (tests/test_i18n.py also checks every call site statically), so a
+misspelt placeholder fails a test instead of printing nothing.
+
+The language is chosen once per process (`use`), from `--lang`, `SOP_LANG`
+or the locale, and every message follows it; nothing else branches on it.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+_formatter = string.Formatter()
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The `{name}` fields of a template (`{{`/`}}` are literal braces)."""
+    names: set[str] = set()
+    for _, name, _, _ in _formatter.parse(template):
+        if name is not None:
+            if not name.isidentifier():
+                raise ValueError(f"placeholder {{{name}}} in {template!r} is not a plain name")
+            names.add(name)
+    return frozenset(names)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One entry of the catalogue: an id and its text in each language."""
+
+    id: str
+    zh: str
+    en: str
+    fields: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        zh, en = placeholders(self.zh), placeholders(self.en)
+        if zh != en:
+            raise ValueError(
+                f"message {self.id!r}: zh names {sorted(zh)} but en names {sorted(en)}"
+            )
+        object.__setattr__(self, "fields", zh)
+
+    def template(self, lang: Lang | None = None) -> str:
+        return self.en if (lang or current()) == "en" else self.zh
+
+    def say(self, lang: Lang | None = None, /, **params: object) -> str:
+        """The message in `lang` (default: this process's language)."""
+        check_params(self, params)
+        return self.template(lang).format_map(params)
+
+
+_CATALOGUE: dict[str, Message] = {}
+
+
+def message(id: str, zh: str, en: str) -> Message:
+    """Declare (and register) a message; ids are unique program-wide."""
+    msg = Message(id, zh, en)
+    known = _CATALOGUE.get(id)
+    if known is not None and known != msg:
+        raise ValueError(f"message id {id!r} is declared twice with different texts")
+    _CATALOGUE[id] = msg
+    return msg
+
+
+def messages(prefix: str, table: Mapping[str, tuple[str, str]]) -> dict[str, Message]:
+    """Declare a table of messages sharing an id prefix (`prefix.key`)."""
+    return {key: message(f"{prefix}.{key}", zh, en) for key, (zh, en) in table.items()}
+
+
+def catalogue() -> Mapping[str, Message]:
+    """Every message declared by the modules imported so far, by id."""
+    return _CATALOGUE
+
+
+def check_params(msg: Message, params: Mapping[str, object]) -> None:
+    given = frozenset(params)
+    if given != msg.fields:
+        missing, extra = sorted(msg.fields - given), sorted(given - msg.fields)
+        raise KeyError(f"message {msg.id!r}: missing {missing}, unexpected {extra}")
+
+
+# ---- the process's language
+
+_current: list[Lang] = []
+
+
+def default_lang() -> Lang:
+    """zh unless SOP_LANG or the locale asks for English."""
+    for var in ("SOP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def use(lang: str) -> Lang:
+    """Choose the language every message is said in from now on."""
+    chosen: Lang = "en" if lang == "en" else "zh"
+    _current[:] = [chosen]
+    return chosen
+
+
+def current() -> Lang:
+    if not _current:
+        use(default_lang())
+    return _current[0]
+
+
+def iter_ids(prefix: str = "") -> Iterator[str]:
+    return (i for i in sorted(_CATALOGUE) if i.startswith(prefix))

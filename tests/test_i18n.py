@@ -1,0 +1,117 @@
+"""The one message catalogue: ids unique, zh and en naming the same
+placeholders, and every call site giving exactly the placeholders its message
+names (checked statically, so a misspelt placeholder fails here rather than
+printing nothing the day the message is shown)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine import i18n
+from engine.errors import RUN_NOT_FOUND, RunError
+
+ENGINE = Path(engine.__file__).resolve().parent
+
+
+def _import_all() -> None:
+    for info in pkgutil.walk_packages([str(ENGINE)], "engine."):
+        if info.name != "engine.__main__":
+            importlib.import_module(info.name)
+
+
+def _message_names(module: object) -> dict[str, i18n.Message]:
+    return {k: v for k, v in vars(module).items() if isinstance(v, i18n.Message)}
+
+
+def test_declared_messages_name_the_same_placeholders_in_both_languages() -> None:
+    _import_all()
+    assert i18n.catalogue(), "no message declared"
+    for msg in i18n.catalogue().values():
+        assert i18n.placeholders(msg.zh) == i18n.placeholders(msg.en), msg.id
+        assert msg.zh.strip() and msg.en.strip(), msg.id
+
+
+def test_a_misspelt_placeholder_is_refused() -> None:
+    with pytest.raises(ValueError, match="zh names"):
+        i18n.Message("test.mismatch", "运行 {run}", "run {rnu}")
+    with pytest.raises(KeyError, match="missing"):
+        RUN_NOT_FOUND.say(rum=3)
+    with pytest.raises(KeyError):
+        RunError(RUN_NOT_FOUND)
+
+
+def test_an_id_is_declared_once() -> None:
+    i18n.message("test.once", "一", "one")
+    i18n.message("test.once", "一", "one")  # the same declaration again (a re-import) is fine
+    with pytest.raises(ValueError, match="twice"):
+        i18n.message("test.once", "一", "two")
+
+
+def test_errors_follow_the_chosen_language() -> None:
+    try:
+        i18n.use("en")
+        assert str(RunError(RUN_NOT_FOUND, run=9)).startswith("there is no run 9")
+        i18n.use("zh")
+        assert str(RunError(RUN_NOT_FOUND, run=9)).startswith("日志中没有运行 9")
+    finally:
+        i18n.use(i18n.default_lang())
+
+
+def _call_sites() -> list[tuple[str, int, str, set[str]]]:
+    """(file, line, message id, keywords) of every call that passes a
+    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`."""
+    _import_all()
+    sites: list[tuple[str, int, str, set[str]]] = []
+    every = {name: msg for m in list(_modules()) for name, msg in _message_names(m).items()}
+    for path in sorted(ENGINE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            if any(k.arg is None for k in node.keywords):
+                continue  # **params: checked when said
+            keywords = {k.arg for k in node.keywords if k.arg is not None}
+            func = node.func
+            name: str | None = None
+            if isinstance(func, ast.Attribute) and func.attr == "say":
+                target = func.value
+                name = target.id if isinstance(target, ast.Name) else None
+                if isinstance(target, ast.Attribute):
+                    name = target.attr
+            elif node.args and isinstance(node.args[0], ast.Name):
+                name = node.args[0].id
+            if name in every:
+                rel = str(path.relative_to(ENGINE.parent))
+                sites.append((rel, node.lineno, every[name].id, keywords))
+    return sites
+
+
+def _modules() -> list[object]:
+    import sys
+
+    return [m for n, m in list(sys.modules.items()) if n.startswith("engine") and m is not None]
+
+
+def test_every_call_site_gives_exactly_the_placeholders_of_its_message() -> None:
+    sites = _call_sites()
+    assert any(mid == RUN_NOT_FOUND.id for _, _, mid, _ in sites)
+    wrong = [
+        f"{file}:{line}: {mid} wants {sorted(i18n.catalogue()[mid].fields)}, given {sorted(kw)}"
+        for file, line, mid, kw in sites
+        if kw != set(i18n.catalogue()[mid].fields)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_cli_says_errors_in_english_when_asked(sop) -> None:  # type: ignore[no-untyped-def]
+    zh = sop("show", "999", "--journal", "j.sqlite3")
+    assert zh.returncode != 0
+    en = sop("show", "999", "--journal", "j.sqlite3", "--lang", "en")
+    assert en.returncode == zh.returncode
+    assert "日志" not in en.stderr and en.stderr.strip(), en.stderr
