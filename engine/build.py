@@ -30,6 +30,7 @@ from engine.model import (
     Procedure,
     Record,
     Ref,
+    Reference,
     Revision,
     Role,
     Rulebook,
@@ -100,8 +101,19 @@ DOCUMENT_KEYS = frozenset(
 REVISION_KEYS = frozenset({"version", "date", "change", "author"})
 MILESTONE_KEYS = frozenset({"title"})
 RULEBOOK_KEYS = frozenset(
-    {"title", "version", "locale", "organisation", "document", "roles", "forms", "inputs"}
+    {
+        "title",
+        "version",
+        "locale",
+        "organisation",
+        "document",
+        "roles",
+        "forms",
+        "inputs",
+        "references",
+    }
 )
+REFERENCE_KEYS = frozenset({"title", "url"})
 ORGANISATION_KEYS = frozenset({"name", "site", "client"})
 ROLE_KEYS = frozenset({"name", "duties", "source"})
 FORM_KEYS = frozenset({"title", "source", "fields"})
@@ -355,6 +367,12 @@ class _Builder:
             },
             inputs=self.inputs(raw.get("inputs"), ("inputs",)),
             document=self.document(raw.get("document")),
+            references={
+                str(key): Reference(
+                    str(key), r["title"], self.pos(("references", key), key=True), r.get("url")
+                )
+                for key, r in (raw.get("references") or {}).items()
+            },
         )
 
 

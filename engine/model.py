@@ -271,6 +271,18 @@ class Form:
     source: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A source document designers cite by a short key (`000`, `004 piece 6`):
+    the manual prints its title where the key is written, and lists it, with
+    its web address if it has one, in its references appendix."""
+
+    key: str
+    title: str
+    pos: Pos
+    url: str | None = None
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
@@ -291,6 +303,7 @@ class Rulebook:
     inputs: Mapping[str, Input] = field(default_factory=dict)
     procedures: Mapping[str, Procedure] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
+    references: Mapping[str, Reference] = field(default_factory=dict)
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]

@@ -677,6 +677,33 @@ rulebook = {
             },
         },
         "document": {"$ref": "#/$defs/document"},
+        "references": {
+            "type": "object",
+            "description": d(
+                "参考文献: 设计说明和出处中引用原文时写的简称 → 文件名称和网址。手册把简称印成《文件名称》, 网址只印在参考文献附录中",
+                "references: the short key designers cite (e.g. 000, 004 piece 6) → the document's title and web address; the manual prints the title, and web addresses only in its references appendix",
+            ),
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title"],
+                "properties": {
+                    "title": {
+                        "$ref": "#/$defs/text",
+                        "description": d(
+                            "文件名称, 按原文自己的标题 (不带书名号)",
+                            "the document's title as it titles itself",
+                        ),
+                    },
+                    "url": {
+                        "type": "string",
+                        "pattern": "^https?://",
+                        "description": d("网页地址", "web address"),
+                    },
+                },
+            },
+        },
         "roles": {
             "type": "object",
             "minProperties": 1,
