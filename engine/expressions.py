@@ -155,21 +155,102 @@ def _names_in_broken(source: str, kind: str) -> tuple[str, ...]:
 
 
 _BRACES = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%-?\s*(?:if\s+)?(.*?)\s*-?%\}", re.DOTALL)
+_FULLWIDTH = {
+    "“": "'",
+    "”": "'",
+    "‘": "'",
+    "’": "'",
+    "＝": "=",
+    "＞": ">",
+    "＜": "<",
+    "！": "!",
+    "（": "(",
+    "）": ")",
+    "［": "[",
+    "］": "]",
+    "，": ",",
+    "\u3000": " ",
+    "＆": "&",
+    "｜": "|",
+    "＋": "+",
+    "－": "-",
+}
+_STRINGS = re.compile(r"('[^']*'|\"[^\"]*\")")
+_OPERATORS = [
+    (re.compile(r"\s*&&\s*"), " and "),
+    (re.compile(r"\s*\|\|\s*"), " or "),
+    (re.compile(r"!(?!=)\s*"), "not "),
+]
+_EQUALS = [(re.compile(r"===|(?<![=!<>])=(?!=)"), "==")]
 
 
-def braces_fix(source: str, known: frozenset[str]) -> str | None:
-    """A guard written as a template (`{{ returning }}`, `{% if vip %}`): the
-    same guard without the braces, when that is a guard that checks clean
-    with the names `known`."""
-    if "{{" not in source and "{%" not in source:
-        return None
-    fixed = _BRACES.sub(lambda m: m.group(1) or m.group(2) or "", source).strip()
-    if not fixed or "{" in fixed:
-        return None
-    analysis = analyse(fixed, "guard")
-    if analysis.findings or not set(analysis.names) <= known:
-        return None
-    return fixed
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What a guard or template that does not parse most likely meant."""
+
+    variant: str  # the message variant of expression-syntax
+    needle: str | None = None  # where in the text to point
+    fixed: str | None = None  # the whole expression as meant, when it checks clean
+    char: str = ""
+    token: str = ""
+    block: str = ""
+
+
+def _outside_strings(source: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    parts = _STRINGS.split(source)
+    for i in range(0, len(parts), 2):  # the even parts are outside quotes
+        for pattern, replacement in rules:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return " ".join("".join(parts).split())
+
+
+def _checks_clean(source: str, known: frozenset[str]) -> bool:
+    analysis = analyse(source, "guard")
+    return not analysis.findings and set(analysis.names) <= known
+
+
+def diagnose(source: str, kind: str, detail: str, known: frozenset[str]) -> Diagnosis:
+    """Why an expression does not parse, in the designer's terms: a guard
+    written as a template, full-width symbols, && || ! for and or not, = for
+    ==; else what Jinja2 stumbled on, translated. `known`: the names the
+    procedure declares (an offered fix must check clean with them)."""
+    if kind == "guard":
+        if "{{" in source or "{%" in source:
+            fixed = _BRACES.sub(lambda m: m.group(1) or m.group(2) or "", source).strip()
+            ok = fixed and "{" not in fixed and _checks_clean(fixed, known)
+            return Diagnosis("braces" if ok else "braces-only", None, fixed if ok else None)
+        wide = [c for c in dict.fromkeys(source) if c in _FULLWIDTH]
+        fixed = "".join(_FULLWIDTH.get(c, c) for c in source)
+        ops = _outside_strings(fixed, _OPERATORS)
+        equals = _outside_strings(ops, _EQUALS)
+        if equals != " ".join(source.split()) and _checks_clean(equals, known):
+            if wide:
+                return Diagnosis("fullwidth", wide[0], equals, char=" ".join(wide))
+            if ops != " ".join(fixed.split()):
+                needle = next(op for op in ("&&", "||", "!") if op in source)
+                return Diagnosis("operator", needle, equals)
+            return Diagnosis("equals", "=", equals)
+    if kind == "template" and (
+        source.count("{{") != source.count("}}") or source.count("{%") != source.count("%}")
+    ):
+        return Diagnosis("unpaired")
+    block = re.search(r"innermost block that needs to be closed is '(\w+)'", detail)
+    if block:
+        return Diagnosis("unclosed-block", None, block=block.group(1))
+    if "end of template" in detail:
+        return Diagnosis("incomplete")
+    char = re.match(r"unexpected char (['\"])(.)\1", detail)
+    if char:
+        c = char.group(2)
+        if c in "'\"":
+            return Diagnosis("unclosed-quote", c, char=c)
+        if c in _FULLWIDTH:
+            return Diagnosis("fullwidth-char", c, char=c, token=_FULLWIDTH[c])
+        return Diagnosis("char", c, char=c)
+    token = re.match(r"(?:unexpected|expected token '[^']*', got) '(.+)'$", detail)
+    if token:
+        return Diagnosis("token", token.group(1), token=token.group(1))
+    return Diagnosis("")
 
 
 def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:
@@ -259,3 +340,136 @@ def _needle(node: Any) -> str | None:
         return _OPERATOR_TEXT[kind]
     name = getattr(node, "name", None)
     return name if isinstance(name, str) else None
+
+
+# ---------------------------------------------------------------- values
+
+
+class Unknowable(Exception):
+    """The guard uses something the checker does not evaluate."""
+
+
+class Failed(Exception):
+    """The guard fails at run time under these values (say, "3" < 2)."""
+
+
+@lru_cache(maxsize=4096)
+def guard_tree(source: str) -> Any:
+    """A guard's syntax tree (None when it does not parse)."""
+    from jinja2.exceptions import TemplateSyntaxError
+
+    try:
+        return parse_guard(source)
+    except TemplateSyntaxError:
+        return None
+
+
+_COMPARE: dict[str, Any] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "lteq": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "gteq": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "notin": lambda a, b: a not in b,
+}
+
+
+def _filter(name: str, value: Any, args: list[Any]) -> Any:
+    if name == "default":
+        return value
+    if name == "length":
+        return len(value)
+    if name in ("lower", "upper"):
+        return getattr(str(value), name)()
+    if name == "trim":
+        return str(value).strip()
+    if name == "join":
+        return (args[0] if args else "").join(str(v) for v in value)
+    if name in ("first", "last"):
+        seq = list(value)
+        return (seq[0] if name == "first" else seq[-1]) if seq else None
+    if name == "round":
+        return round(float(value), int(args[0]) if args else 0)
+    if name == "int":
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return args[0] if args else 0
+    if name == "replace" and len(args) >= 2:
+        return str(value).replace(str(args[0]), str(args[1]))
+    raise Unknowable(name)
+
+
+def value_of(node: Any, scope: dict[str, Any]) -> Any:
+    """The value of a guard's tree with the names in `scope`, as Jinja2's
+    sandbox computes it for the allowed subset (engine.expressions)."""
+    from jinja2 import nodes as n
+
+    try:
+        if isinstance(node, n.Const):
+            return node.value
+        if isinstance(node, n.Name):
+            if node.name not in scope:
+                raise Unknowable(node.name)
+            return scope[node.name]
+        if isinstance(node, n.List):
+            return [value_of(i, scope) for i in node.items]
+        if isinstance(node, n.Tuple):
+            return tuple(value_of(i, scope) for i in node.items)
+        if isinstance(node, n.And):
+            left = value_of(node.left, scope)
+            return value_of(node.right, scope) if left else left
+        if isinstance(node, n.Or):
+            left = value_of(node.left, scope)
+            return left if left else value_of(node.right, scope)
+        if isinstance(node, n.Not):
+            return not value_of(node.node, scope)
+        if isinstance(node, n.Compare):
+            left = value_of(node.expr, scope)
+            for op in node.ops:
+                right = value_of(op.expr, scope)
+                if not _COMPARE[op.op](left, right):
+                    return False
+                left = right
+            return True
+        if isinstance(node, n.CondExpr):
+            if value_of(node.test, scope):
+                return value_of(node.expr1, scope)
+            return None if node.expr2 is None else value_of(node.expr2, scope)
+        if isinstance(node, n.Neg):
+            return -value_of(node.node, scope)
+        if isinstance(node, n.Pos):
+            return +value_of(node.node, scope)
+        if isinstance(node, n.Add):
+            return value_of(node.left, scope) + value_of(node.right, scope)
+        if isinstance(node, n.Sub):
+            return value_of(node.left, scope) - value_of(node.right, scope)
+        if isinstance(node, n.Concat):
+            return "".join(str(value_of(x, scope)) for x in node.nodes)
+        if isinstance(node, n.Filter) and node.node is not None:
+            args = [value_of(a, scope) for a in node.args]
+            return _filter(node.name, value_of(node.node, scope), args)
+    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
+        raise Failed(str(exc)) from exc
+    raise Unknowable(type(node).__name__)
+
+
+def literal_spans(source: str) -> list[tuple[Any, str]]:
+    """Each literal (string, number, true/false) of a guard with the text
+    that writes it, in order."""
+    import ast
+
+    out: list[tuple[Any, str]] = []
+    for _, kind, raw in environment().lexer.tokeniter(source, None, state="variable"):
+        if kind == "string":
+            try:
+                out.append((ast.literal_eval(raw), raw))
+            except (ValueError, SyntaxError):
+                out.append((raw[1:-1], raw))
+        elif kind in ("integer", "float"):
+            out.append((int(raw) if kind == "integer" else float(raw), raw))
+        elif kind == "name" and raw.lower() in ("true", "false", "none"):
+            out.append(({"true": True, "false": False}.get(raw.lower()), raw))
+    return out

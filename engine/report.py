@@ -90,9 +90,23 @@ def render_text(result: Result, lang: str, color: bool = False, summary: bool = 
         counts: dict[str, object] = dict(numbers)
         if lang == "en":  # Chinese has no plural; English does
             counts = {k: f"{v} {k[:-1] if v == 1 else k}" for k, v in numbers.items()}
-        line = (SUMMARY if result.problems else CLEAN)[lang].format(**counts)
+        line = (SUMMARY if result.problems else CLEAN).template("en" if lang == "en" else "zh")
+        line = line.format(**counts)
         out.append((style(line, dim=True) if color else line) + "\n")
     return "".join(out)
+
+
+def _fix_json(p: Problem) -> dict[str, object]:
+    """The edit the message offers: replace line:column up to end_line:end_column with text."""
+    assert p.fix is not None
+    at = p.fix.pos
+    return {
+        "line": at.line,
+        "column": at.col,
+        "end_line": at.end_line or at.line,
+        "end_column": at.end_col or at.col,
+        "text": p.fix.text,
+    }
 
 
 def render_json(result: Result, lang: str) -> str:
@@ -106,6 +120,7 @@ def render_json(result: Result, lang: str) -> str:
             "severity": p.severity.value,
             "rule": p.rule,
             "message": render(p, lang),
+            **({"fix": _fix_json(p)} if p.fix is not None else {}),
         }
         for p in result.problems
     ]

@@ -10,13 +10,14 @@ explained by the kind of value they describe (`x-kind` in the schema).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from engine import resources
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Fix, Problem, Said, did_you_mean
 from engine.source import Document
 
 # What a part of the file is called, by the last key of its path.
@@ -128,7 +129,7 @@ def validate_with_paths(doc: Document, name: str) -> tuple[list[Problem], list[t
             paths.extend((*path, k) for k in error.instance if k not in allowed)
         else:
             paths.append(path)
-        for p in _translate(error, doc):
+        for p in _translate(error, doc, name):
             key = (
                 p.rule,
                 p.pos.line,
@@ -194,6 +195,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _type_names(types: list[str]) -> Said:
+    return Said(
+        " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in types) or "?",
+        " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in types) or "?",
+    )
+
+
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -210,7 +218,7 @@ def _kind_of(value: Any) -> str:
     return "null"
 
 
-def _translate(error: Any, doc: Document) -> Iterator[Problem]:
+def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     validator = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -224,7 +232,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         ):
             yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
             return
-        yield from _best_branch(error, doc)
+        yield from _best_branch(error, doc, name)
         return
     if validator == "additionalProperties":
         props = schema.get("properties", {})
@@ -237,11 +245,11 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
                 doc.pos((*path, extra), key=True),
                 {
                     "key": extra,
-                    "where": where_zh,
-                    "where_en": where_en,
+                    "where": Said(where_zh, where_en),
                     "expected": listing(offered, 30),
                     "suggestion": suggest(extra, offered),
                 },
+                fix=did_you_mean(doc.pos((*path, extra), key=True), suggest(extra, offered)),
             )
         return
     if validator == "required":
@@ -252,7 +260,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
             yield Problem(
                 "required-key",
                 doc.pos(path, key=True),
-                {"key": k, "where": where_zh, "where_en": where_en},
+                {"key": k, "where": Said(where_zh, where_en)},
                 variant,
             )
         return
@@ -260,21 +268,27 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
         actual = _kind_of(instance)
+        written = _source_text(doc, path)
         args: dict[str, Any] = {
             "key": key,
             "value": _show(instance),
-            "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in expected),
-            "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in expected),
-            "actual": _TYPE_NAMES[actual][0],
-            "actual_en": _TYPE_NAMES[actual][1],
+            "expected": _type_names(expected),
+            "actual": Said(*_TYPE_NAMES[actual]),
         }
         variant = ""
+        fix = None
         if "string" in expected and actual in ("integer", "number", "boolean", "null"):
-            variant = "quote"
-            args["text"] = _source_text(doc, path) or _show(instance).strip('"')
+            text = _fitting(name, schema, written or _show(instance).strip('"'))
+            if text is not None:
+                variant = "quote" if text == written else "quote-as"
+                args["text"] = text
+                args["value"] = written or args["value"]
+                fix = Fix(doc.pos(path), _quoted(text))
         elif expected == ["boolean"] and isinstance(instance, str) and instance in _BOOL_WORDS:
             variant = "bool-word"
-        yield Problem("wrong-type", doc.pos(path), args, variant)
+            args["text"] = "true" if instance.lower() in _TRUE_WORDS else "false"
+            fix = Fix(doc.pos(path), args["text"])
+        yield Problem("wrong-type", doc.pos(path), args, variant, fix=fix)
         return
     if validator in ("enum", "const"):
         options = error.validator_value if validator == "enum" else [error.validator_value]
@@ -289,6 +303,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
                 "suggestion": suggest(str(instance), text_options),
             },
             "enum",
+            fix=did_you_mean(doc.pos(path), suggest(str(instance), text_options)),
         )
         return
     if validator == "pattern" and "propertyNames" in error.absolute_schema_path:
@@ -305,15 +320,15 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
         variant = (
             kind if kind in ("duration", "clock", "date", "version", "snake-id", "kebab-id") else ""
         )
-        if (
-            kind == "clock"
-            and isinstance(instance, str)
-            and any("\uff10" <= c <= "\uff1a" for c in instance)
-        ):
-            variant = "clock-fullwidth"
-        yield Problem(
-            "invalid-value", doc.pos(path), {"key": key, "value": _show(instance)}, variant
-        )
+        pattern_args: dict[str, Any] = {"key": key, "value": _show(instance)}
+        text = _fitting(name, schema, instance) if isinstance(instance, str) else None
+        fix = None
+        if text is not None and text != instance and kind in ("clock", "date", "version"):
+            fullwidth = any("\uff10" <= c <= "\uff1a" for c in instance)
+            variant = "clock-fullwidth" if kind == "clock" and fullwidth else f"{kind}-as"
+            pattern_args["text"] = text
+            fix = Fix(doc.pos(path), _quoted(text))
+        yield Problem("invalid-value", doc.pos(path), pattern_args, variant, fix=fix)
         return
     if validator in ("minLength", "minItems", "minProperties"):
         yield Problem("invalid-value", doc.pos(path), {"key": key}, "empty")
@@ -336,7 +351,7 @@ def _translate(error: Any, doc: Document) -> Iterator[Problem]:
     yield Problem("invalid-value", doc.pos(path), {"key": key, "value": _show(instance)})
 
 
-def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
+def _best_branch(error: Any, doc: Document, name: str) -> Iterator[Problem]:
     """For anyOf/oneOf: report the errors of the branch that fits the value's
     type; if none fits, a type error listing what would have."""
     actual = _kind_of(error.instance)
@@ -351,7 +366,7 @@ def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
     ]
     if fitting:
         for sub in min(fitting, key=len):
-            yield from _translate(sub, doc)
+            yield from _translate(sub, doc, name)
         return
     expected: list[str] = []
     for subs in by_branch.values():
@@ -362,19 +377,24 @@ def _best_branch(error: Any, doc: Document) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     key = _key_of(path)
     names = [t for t in dict.fromkeys(expected)]
-    args = {
+    args: dict[str, Any] = {
         "key": key,
         "value": _show(error.instance),
-        "expected": " 或 ".join(_TYPE_NAMES.get(t, (t, t))[0] for t in names) or "?",
-        "expected_en": " or ".join(_TYPE_NAMES.get(t, (t, t))[1] for t in names) or "?",
-        "actual": _TYPE_NAMES[actual][0],
-        "actual_en": _TYPE_NAMES[actual][1],
+        "expected": _type_names(names),
+        "actual": Said(*_TYPE_NAMES[actual]),
     }
     variant = ""
+    fix = None
+    written = _source_text(doc, path)
+    if written:
+        args["value"] = written
     if "string" in names and actual in ("integer", "number", "boolean"):
-        variant = "quote"
-        args["text"] = _source_text(doc, path) or str(error.instance)
-    yield Problem("wrong-type", doc.pos(path), args, variant)
+        text = _fitting(name, error.schema, written or str(error.instance))
+        if text is not None:
+            variant = "quote" if text == written else "quote-as"
+            args["text"] = text
+            fix = Fix(doc.pos(path), _quoted(text))
+    yield Problem("wrong-type", doc.pos(path), args, variant, fix=fix)
 
 
 def _source_text(doc: Document, path: tuple[Any, ...]) -> str | None:
@@ -386,3 +406,48 @@ def _source_text(doc: Document, path: tuple[Any, ...]) -> str | None:
     if mark[0] - 1 >= len(lines):
         return None
     return lines[mark[0] - 1][mark[1] - 1 : mark[3] - 1] or None
+
+
+# What a designer may have meant by a value that does not fit: full-width
+# digits, "8.30" or "8点30" for a clock, "2026/11/22" for a date, 1 for "1.0".
+_TO_ASCII = str.maketrans("０１２３４５６７８９：．／－", "0123456789:./-")
+_CLOCK_LIKE = re.compile(r"(\d{1,2})\s*[:.点时]\s*(\d{2})\s*分?|(\d{2})(\d{2})")
+_DATE_LIKE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})"
+)
+_TRUE_WORDS = frozenset({"yes", "on", "y", "true", "是", "对"})
+
+
+def _candidates(written: str, kind: str) -> list[str]:
+    """What `written` may have meant, the canonical form of a clock or date first."""
+    text = written.translate(_TO_ASCII).strip()
+    out = []
+    clock = _CLOCK_LIKE.fullmatch(text) if kind == "clock" else None
+    if clock:
+        hour, minute = (clock.group(1), clock.group(2)) if clock.group(1) else clock.group(3, 4)
+        out.append(f"{int(hour):02d}:{minute}")
+    date = _DATE_LIKE.fullmatch(text) if kind == "date" else None
+    if date:
+        y, m, d = date.group(1, 2, 3) if date.group(1) else date.group(4, 5, 6)
+        out.append(f"{y}-{int(m):02d}-{int(d):02d}")
+    out += [written, text]
+    if kind == "version" and re.fullmatch(r"[0-9]+", text):
+        out.append(text + ".0")
+    return out
+
+
+def _fitting(name: str, schema: Any, written: str) -> str | None:
+    """The first text a value could have meant that the schema accepts at
+    its place: what the message offers as the fix (None: nothing fits)."""
+    if not isinstance(schema, dict):
+        return None
+    validator = _slow_validator(name).evolve(schema=schema)
+    for text in dict.fromkeys(_candidates(written, str(schema.get("x-kind", "")))):
+        if text and validator.is_valid(text):
+            return text
+    return None
+
+
+def _quoted(text: str) -> str:
+    """A text as a double-quoted YAML scalar."""
+    return json.dumps(text, ensure_ascii=False)

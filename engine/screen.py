@@ -39,7 +39,10 @@ _FORMAT = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
-UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _FORMAT + "]")
+# A carriage return is unsafe unless it ends a line (CRLF, as CSV writes it).
+UNSAFE = re.compile(
+    "\r(?!\n)|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _FORMAT + "]"
+)
 
 
 def _stand_in(ch: str) -> str:

@@ -18,7 +18,7 @@ import stat as _stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.problems import Pos, Problem
+from engine.problems import Fix, Pos, Problem
 
 __all__ = [
     "Document",
@@ -234,7 +234,8 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
         line = text.count("\n", 0, m.start()) + 1
         col = m.start(3) - m.start() + 1
         rule = "fullwidth-colon" if m.group(3) == "：" else "colon-space"
-        errors.append(Problem(rule, Pos(path, line, col, line, col + 1), {"key": key}))
+        at = Pos(path, line, col, line, col + 1)
+        errors.append(Problem(rule, at, {"key": key}, fix=Fix(at, ": ")))
     return errors
 
 
@@ -282,78 +283,6 @@ def escaped_strays(doc: Document) -> list[Problem]:
                 )
                 if len(found) == MAX_REPORTED_CHARS:
                     return found
-    return found
-
-
-_COMMENT_AFTER = re.compile(r"[ \t]+#")
-
-
-def comments_after_text(doc: Document) -> list[Problem]:
-    """Plain text followed by ` #` on its line: YAML drops the rest as a
-    comment, a trap when the text meant "#4 号楼" or "§5.4 #4"."""
-    lines: list[str] | None = None
-    found: list[Problem] = []
-    if " #" not in doc.text and "\t#" not in doc.text:
-        return found
-    for mark in doc.marks.values():
-        if mark[4] != "" or mark[0] != mark[2]:
-            continue
-        if lines is None:
-            lines = doc.text.split("\n")
-        rest = lines[mark[2] - 1][mark[3] - 1 :]
-        m = _COMMENT_AFTER.match(rest)
-        if m:
-            comment = rest[m.end() - 1 :].strip()
-            col = mark[3] + m.end() - 1
-            shown = comment if len(comment) <= 16 else comment[:15] + "…"
-            found.append(
-                Problem(
-                    "comment-after-text",
-                    Pos(doc.path, mark[2], col, mark[2], col + len(comment)),
-                    {"comment": f'"{shown}"'},
-                )
-            )
-    return found
-
-
-def commas_splitting_text(doc: Document) -> list[Problem]:
-    """`[谢谢您的光临,请慢走]` is two items to YAML: a flow list splits at the
-    ASCII comma that Chinese text also uses. Warn where two text items of a
-    flow list are joined by a bare "," (no space), as one sentence would be."""
-    found: list[Problem] = []
-    if "[" not in doc.text:
-        return found
-    lines: list[str] | None = None
-    for path, mark in doc.marks.items():
-        if mark[4] != "[":
-            continue
-        items = doc.data
-        for part in path:
-            items = items[part]
-        if not isinstance(items, list) or len(items) < 2:
-            continue
-        if lines is None:
-            lines = doc.text.split("\n")
-        for i in range(len(items) - 1):
-            a, b = doc.marks.get((*path, i)), doc.marks.get((*path, i + 1))
-            if not a or not b or a[4] != "" or b[4] != "" or a[2] != b[0]:
-                continue
-            between = lines[a[2] - 1][a[3] - 1 : b[1] - 1]
-            left, right = items[i], items[i + 1]
-            if (
-                between == ","
-                and isinstance(left, str)
-                and isinstance(right, str)
-                and not (left.isascii() and right.isascii())
-            ):
-                col = a[3]
-                found.append(
-                    Problem(
-                        "comma-in-list",
-                        Pos(doc.path, a[2], col, a[2], col + 1),
-                        {"left": left, "right": right},
-                    )
-                )
     return found
 
 
@@ -622,8 +551,6 @@ def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) ->
     try:
         doc = parse(text, path, any(p.rule == "stray-character" for p in errors))
         errors.extend(escaped_strays(doc))
-        errors.extend(comments_after_text(doc))
-        errors.extend(commas_splitting_text(doc))
     except LoadFailed as failed:
         problem = failed.problem
         if problem.rule == "yaml-syntax":
@@ -647,8 +574,3 @@ def load_file(
     if isinstance(text, Problem):
         return Loaded(path, None, [text])
     return load_text(text, path, known_keys)
-
-
-def _with_variant(p: Problem) -> Problem:
-    reason = p.args.pop("variant_reason", "")
-    return Problem(p.rule, p.pos, p.args, reason or p.variant)

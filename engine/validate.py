@@ -34,30 +34,6 @@ __all__ = [
     "validate_paths",
     "validate_texts",
 ]
-_EXIT_KEYS = frozenset({"next", "choices", "call", "end", "with"})
-_REFERENCING_KEYS = frozenset(
-    {"inputs", "roles", "role", "say", "do", "next", "choices", "ask", "with", "text", "when"}
-)
-
-
-def _untrusted_rules(paths: list[tuple[Any, ...]]) -> set[str]:
-    """Rules whose findings may be artefacts of pruning these paths away."""
-    rules: set[str] = set()
-    for path in paths:
-        keys = {str(k) for k in path}
-        if not path or (
-            path[0] in ("start", "steps") and (len(path) <= 2 or path[2] in _EXIT_KEYS)
-        ):
-            rules |= {"one-way-out", "otherwise-last", "unreachable-step", "dead-end"}
-        if not path or keys & _REFERENCING_KEYS or (path[0] == "steps" and len(path) <= 2):
-            rules |= {"unused-input", "unused-role"}
-        if not path or path[0] == "id":
-            rules.add("id-mismatch")
-        if not path or path[0] in ("version", "document"):
-            rules.add("revision-version")
-        if not path or path[0] in ("trigger", "kind"):
-            rules.add("emergency-trigger")
-    return rules
 
 
 @dataclass
@@ -170,7 +146,15 @@ def _problem_missing(name: str) -> Problem:
 
 
 def _finish(result: Result) -> Result:
-    result.problems = sorted((with_severity(p) for p in result.problems), key=Problem.sort_key)
+    from engine.checks import registry
+    from engine.checks.rule import check_args
+
+    rules = registry()
+    for p in result.problems:
+        check_args(rules[p.rule], p)
+    result.problems = sorted(
+        (with_severity(p, rules[p.rule].level) for p in result.problems), key=Problem.sort_key
+    )
     result.problems = _apply_lint_disable(result.problems, result.rulebooks)
     return result
 
@@ -200,8 +184,8 @@ class _Loaded:
     ids: set[str] = field(default_factory=set)
     head: Rulebook | None = None
     head_ok: bool = False
-    pruned: dict[str, set[str]] = field(default_factory=dict)  # file -> rules not to trust
-    pruned_steps: dict[str, set[str]] = field(default_factory=dict)  # file -> step ids
+    # file -> the paths the schema stage pruned to check the rest of it
+    pruned: dict[str, tuple[tuple[Any, ...], ...]] = field(default_factory=dict)
     unbuilt: int = 0  # procedure files that could not be built at all
 
 
@@ -260,7 +244,8 @@ def _check_unit(rb_name: str, entries: Mapping[str, Entry], focus: set[str] | No
     only those files (plus what they need) are loaded and only their
     problems are kept, with rulebook.yaml's when it is broken."""
     from engine import schema
-    from engine.checks import Context, run_all
+    from engine.checks import registry, run_all
+    from engine.checks.context import Context
 
     out = _Loaded()
     keys = schema.known_keys()
@@ -301,17 +286,15 @@ def _check_unit(rb_name: str, entries: Mapping[str, Entry], focus: set[str] | No
             {k: d.text for k, d in out.docs.items()},
             focus is None and complete,
             None if focus is None else frozenset(focus),
+            out.pruned,
         )
-        problems.extend(
-            p
-            for p in run_all(ctx)
-            # Pruning removed evidence: only local checks stay trustworthy there.
-            if p.rule not in out.pruned.get(p.pos.file, ())
-            and not (
-                p.rule == "unknown-step"
-                and p.args.get("name") in out.pruned_steps.get(p.pos.file, ())
-            )
-        )
+        # Pruning removed evidence: a rule reading what was pruned is not
+        # trusted in that file.
+        untrusted = {
+            name: {r.id for r in registry().values() for p in paths if r.untrusted_by(p)}
+            for name, paths in out.pruned.items()
+        }
+        problems.extend(p for p in run_all(ctx) if p.rule not in untrusted.get(p.pos.file, ()))
     if focus is not None:
         rb_broken = out.head is None or not out.head_ok
         problems = [
@@ -325,6 +308,7 @@ def _load_one(
 ) -> None:
     from engine import schema
     from engine.build import build_procedure, build_rulebook_head
+    from engine.checks import document_checks
 
     if isinstance(entry, Problem):
         out.problems.append(entry)
@@ -338,6 +322,8 @@ def _load_one(
         if not is_rulebook:
             out.unbuilt += 1
         return
+    for lint in document_checks():
+        out.problems.extend(lint(doc))
     out.docs[name] = doc
     schema_problems, bad_paths = schema.validate_with_paths(
         doc, "rulebook" if is_rulebook else "sop"
@@ -359,8 +345,7 @@ def _load_one(
     pruned = schema.prune(data, bad_paths)
     if pruned is not None and schema.is_valid(pruned, "sop"):
         out.built.append(build_procedure(_replace_data(doc, pruned)))
-        out.pruned[name] = _untrusted_rules(bad_paths)
-        out.pruned_steps[name] = {str(p[1]) for p in bad_paths if len(p) == 2 and p[0] == "steps"}
+        out.pruned[name] = tuple(bad_paths)
     else:
         out.unbuilt += 1
 

@@ -69,6 +69,7 @@ def test_json_and_github_formats(sop: Runner) -> None:
         "severity": "error",
         "rule": "unknown-step",
         "message": problem["message"],
+        "fix": {"line": 18, "column": 11, "end_line": 18, "end_column": 18, "text": "farewell"},
     }
     assert "farewell" in problem["message"]
     gh = sop("validate", "--format", "github", "err/unknown-step.yaml", cwd=CASES).stdout

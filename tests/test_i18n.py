@@ -65,12 +65,30 @@ def test_errors_follow_the_chosen_language() -> None:
 
 def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     """(file, line, message id, keywords) of every call that passes a
-    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`."""
+    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`; a name
+    is looked up in the module that uses it (its globals), and in the
+    modules a function imports it from."""
     _import_all()
+    import sys
+
     sites: list[tuple[str, int, str, set[str]]] = []
-    every = {name: msg for m in list(_modules()) for name, msg in _message_names(m).items()}
     for path in sorted(ENGINE.rglob("*.py")):
+        rel = path.relative_to(ENGINE.parent)
+        modname = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
+        module = sys.modules.get(modname)
+        if module is None:
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        known = dict(_message_names(module))
+        for node in ast.walk(tree):  # names imported inside functions
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                source = sys.modules.get(node.module)
+                if source is None:
+                    continue
+                for alias in node.names:
+                    value = getattr(source, alias.name, None)
+                    if isinstance(value, i18n.Message):
+                        known[alias.asname or alias.name] = value
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -82,20 +100,11 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
             if isinstance(func, ast.Attribute) and func.attr == "say":
                 target = func.value
                 name = target.id if isinstance(target, ast.Name) else None
-                if isinstance(target, ast.Attribute):
-                    name = target.attr
             elif node.args and isinstance(node.args[0], ast.Name):
                 name = node.args[0].id
-            if name in every:
-                rel = str(path.relative_to(ENGINE.parent))
-                sites.append((rel, node.lineno, every[name].id, keywords))
+            if name in known:
+                sites.append((str(rel), node.lineno, known[name].id, keywords))
     return sites
-
-
-def _modules() -> list[object]:
-    import sys
-
-    return [m for n, m in list(sys.modules.items()) if n.startswith("engine") and m is not None]
 
 
 def test_every_call_site_gives_exactly_the_placeholders_of_its_message() -> None:

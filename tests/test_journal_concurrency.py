@@ -5,8 +5,9 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from engine.journal import Draft, Journal, NewRun, RunUpdate, Write
+from engine.journal import Draft, Journal, NewRun, RunRow, RunUpdate, Write, snapshot_sha
 
+FILES = {"a": "b"}
 WRITERS = 4
 EVENTS = 150
 
@@ -16,7 +17,7 @@ def _writer(path: str, number: int, start: object) -> None:
     with Journal(path) as journal:
         at = "2026-11-22T10:00:00+08:00"
         run, _ = journal.start_run(
-            NewRun("visit", f"writer {number}", "service", at, "sha", "psha", {"a": "b"}),
+            NewRun("visit", f"writer {number}", "service", at, snapshot_sha(FILES), "psha", FILES),
             lambda rid: [
                 Write(rid, [Draft("run.started", at, {"writer": number})], RunUpdate("active"))
             ],
@@ -55,6 +56,7 @@ def test_four_writers_lose_nothing(tmp_path: Path) -> None:
     with Journal(path) as journal:
         assert journal.count_events() == WRITERS * (EVENTS + 1)
         for row in journal.runs():
+            assert isinstance(row, RunRow)
             events = journal.events(row.id)
             assert [e.data["i"] for e in events[1:]] == list(range(EVENTS))
             assert row.events == EVENTS + 1

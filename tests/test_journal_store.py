@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.errors import JournalConflict, JournalError
-from engine.journal import Draft, Journal, NewRun, RunFilter, RunUpdate, Write, schema
+from engine.journal import Draft, Journal, NewRun, RunFilter, RunUpdate, Write, schema, snapshot_sha
+
+FILES = {"rulebook.yaml": "title: x\n"}
 
 
 def _new(
@@ -23,9 +25,9 @@ def _new(
             "样板房服务流程",
             "service",
             at,
-            "rb-sha",
+            snapshot_sha(FILES),
             "proc-sha",
-            {"rulebook.yaml": "title: x\n"},
+            FILES,
             "张三",
             site,
         ),
@@ -138,7 +140,7 @@ def test_opening_again_keeps_everything(tmp_path: Path) -> None:
         run = _new(journal)
     with Journal(path) as journal:
         assert [e.kind for e in journal.events(run)] == ["run.started"]
-        assert journal.snapshot("rb-sha") == {"rulebook.yaml": "title: x\n"}
+        assert journal.snapshot(snapshot_sha(FILES)) == FILES
 
 
 def test_a_stale_writer_is_refused(tmp_path: Path) -> None:

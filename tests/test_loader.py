@@ -233,7 +233,8 @@ def test_messages_show_invisible_characters_in_quoted_values() -> None:
     from engine.messages import render
     from engine.problems import Pos, Problem
 
-    problem = Problem("unknown-step", Pos("f", 1, 1), {"name": "a\u202eb\x1b\n", "known": "x"})
+    args = {"name": "a\u202eb\x1b\n", "known": "x", "where": ""}
+    problem = Problem("unknown-step", Pos("f", 1, 1), args)
     text = render(problem)
     assert "<U+202E>" in text and "<U+001B>" in text and "\\n" in text
     assert "\u202e" not in text and "\x1b" not in text

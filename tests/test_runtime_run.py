@@ -267,9 +267,11 @@ def test_runs_show_report_and_verify_through_the_cli(run: Sop, tmp_path: Path) -
 
 
 def test_reading_commands_on_a_missing_journal_say_so(run: Sop) -> None:
-    result = run("show", "1")
-    assert result.returncode == 1 and "日志文件不存在" in result.stderr
-    assert run("runs").stdout.strip() == "没有符合条件的运行。"
+    for command in (["show", "1"], ["report", "1"], ["runs"], ["due"], ["journal", "verify"]):
+        result = run(*command)
+        assert result.returncode == 1 and "日志文件不存在" in result.stderr, command
+        assert str(run.journal) in result.stderr
+    assert not run.journal.exists()  # reading never creates a journal
 
 
 def test_journey_deadlines_follow_milestones_and_routines_their_clock_time(

@@ -31,10 +31,11 @@ OURS = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def raw_controls(text: str) -> list[str]:
-    """What in `text` a terminal would act on or hide."""
+    """What in `text` a terminal would act on or hide (a CRLF line end is a
+    line end, as CSV writes it)."""
     return [
         ch
-        for ch in OURS.sub("", text)
+        for ch in OURS.sub("", text).replace("\r\n", "\n")
         if ch != "\n"
         and (RAW.match(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"))
     ]
@@ -269,7 +270,7 @@ def test_no_command_shows_data_raw(tmp_path_factory: pytest.TempPathFactory, v: 
         assert not raw_controls(text), (code, text)
     # The data went in whole: JSON gives it back exactly.
     runs = json.loads(sop("runs", "--journal", journal, "--format", "json")[1])
-    assert any(v[4] in (r["subject"] or "") for r in runs), runs
+    assert any(v[4].strip() in (r["subject"] or "") for r in runs), runs
 
 
 def test_the_journal_really_holds_the_payloads(tmp_path: Path) -> None:
@@ -341,3 +342,8 @@ def test_the_prompt_readline_writes_is_made_safe(monkeypatch: pytest.MonkeyPatch
     driver.ask(InputQuestion(spec), [], datetime.now())
     assert prompts and not raw_controls(prompts[0])
     assert "客户␛]0;x␇⟨U+202E⟩姓名" in prompts[0]
+
+
+def test_a_crlf_line_end_passes_and_a_lone_carriage_return_does_not() -> None:
+    assert screen.visible("a,b\r\nc,d\r\n") == "a,b\r\nc,d\r\n"
+    assert screen.visible("over\rwrite\r") == "over␍write␍"

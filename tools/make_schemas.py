@@ -11,8 +11,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # Type names and warning rules come from the engine, so the schema cannot drift.
 sys.path.insert(0, str(ROOT))
+from engine.checks import registry  # noqa: E402
+from engine.checks.rule import WARNING  # noqa: E402
 from engine.model import FieldType, InputType  # noqa: E402
-from engine.problems import WARNING_RULES as _WARNINGS  # noqa: E402
 
 
 def d(zh, en):
@@ -519,7 +520,7 @@ sop_defs = {
 }
 
 # The advisory rules a procedure may silence: the engine's own list.
-WARNING_RULES = sorted(_WARNINGS)
+WARNING_RULES = sorted(r.id for r in registry().values() if r.level is WARNING)
 
 sop = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

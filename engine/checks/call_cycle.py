@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.model import Procedure, Ref
 from engine.problems import Problem
 
 ID = "call-cycle"
-DESCRIPTION = "流程之间不能循环调用 / no call cycle between procedures"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("流程之间不能循环调用", "no call cycle between procedures"),
+    messages={
+        "": (
+            "流程之间循环调用: {cycle}。请打断这个循环",
+            "procedures call each other in a cycle: {cycle}. break the cycle",
+        ),
+    },
+)
 
 
 def _report(cycle: list[str], procs: dict[str, Procedure], checked: set[str]) -> Iterator[Problem]:

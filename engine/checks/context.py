@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from engine.expressions import Analysis, analyse
@@ -21,6 +21,8 @@ class Context:
     # The files whose problems are reported (None: all); the others were
     # loaded only because these need them.
     focus: frozenset[str] | None = None
+    # Per file: the paths the schema stage pruned to check the rest.
+    pruned: Mapping[str, tuple[tuple[str | int, ...], ...]] = field(default_factory=dict)
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
         return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
@@ -37,6 +39,25 @@ class Context:
             done = [(e, analyse(e.source, e.kind)) for e in proc.exprs()]
             self._analysed[id(proc)] = done
         return iter(done)
+
+    def locate_name(self, expr: Expr, name: str) -> Pos | None:
+        """Where a name is used in an expression (as a whole word, not in a
+        string), or None when the file's text does not show it plainly."""
+        import re
+
+        text = self.texts.get(expr.pos.file)
+        if text is None:
+            return None
+        word = re.compile(r"(?<![\w.'\"])" + re.escape(name) + r"(?![\w'\"])")
+        lines = text.split("\n")
+        first = expr.pos.line + (1 if expr.style in ("|", ">") else 0)
+        last = max(expr.pos.end_line, first)
+        for ln in range(first, min(last, len(lines)) + 1):
+            start = expr.pos.col - 1 if ln == expr.pos.line else 0
+            m = word.search(lines[ln - 1], start)
+            if m:
+                return Pos(expr.pos.file, ln, m.start() + 1, ln, m.end() + 1)
+        return None
 
     def locate(self, expr: Expr, line: int = 1, needle: str | None = None) -> Pos:
         """The position of `needle` (or of line `line`) inside an expression,

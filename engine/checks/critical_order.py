@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import WARNING, Rule
 from engine.problems import Problem
 
 ID = "critical-order"
-DESCRIPTION = "关键项排在非关键项之前 / critical items come first"
+RULE = Rule(
+    id=ID,
+    level=WARNING,
+    description=("关键项排在非关键项之前", "critical items come first"),
+    messages={
+        "": (
+            '关键项 "{item}" 排在非关键项之后。请把关键项 (critical: true) 移到最前面',
+            'critical item "{item}" comes after a non-critical one. move critical items first',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

@@ -5,11 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.checks.unreachable_step import reachable
 from engine.problems import Problem
 
 ID = "dead-end"
-DESCRIPTION = "每个步骤都能走到结束 / every step can reach an end"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("每个步骤都能走到结束", "every step can reach an end"),
+    messages={
+        "": (
+            '从步骤 "{step}" 出发永远到不了结束 (end) 步骤。请检查它之后的去向',
+            'no end step can be reached from step "{step}". check where it leads',
+        ),
+    },
+    keys=(
+        "start",
+        "steps.*.next",
+        "steps.*.choices",
+        "steps.*.call",
+        "steps.*.end",
+        "steps.*.with",
+    ),
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

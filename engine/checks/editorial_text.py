@@ -17,13 +17,53 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from engine.checks.context import Context
+from engine.checks.rule import WARNING, Rule
 from engine.model import Procedure
 from engine.problems import Pos, Problem
 
 ID = "editorial-text"
-DESCRIPTION = (
-    "给员工看的文字不写出处、章节号、网址、调研清单或编号 / "
-    "staff-facing text cites no sources, section marks, URLs, inventory or ids"
+RULE = Rule(
+    id=ID,
+    level=WARNING,
+    description=(
+        "给员工看的文字不写出处、章节号、网址、调研清单或编号",
+        "staff-facing text cites no sources, section marks, URLs, inventory or ids",
+    ),
+    messages={
+        "url": (
+            '给员工看的文字 {field} 中有网址 "{found}"。网址是编辑依据, 请移到 notes (设计说明) 或 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} carries a URL "{found}". web addresses are editorial: move them to notes (design notes) or docs/sources.md and leave staff a short hint',
+        ),
+        "inventory": (
+            '给员工看的文字 {field} 中引用了调研清单 "{found}"。请移到 notes (设计说明) 或 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} cites the research inventory "{found}". move it to notes (design notes) or docs/sources.md and leave staff a short hint',
+        ),
+        "section": (
+            '给员工看的文字 {field} 中有章节号 "{found}"。出处是编辑依据, 请移到 notes (设计说明) 或 source, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} carries a section mark "{found}". sources are editorial: move it to notes (design notes) or source and leave staff a short hint',
+        ),
+        "source": (
+            '给员工看的文字 {field} 中谈到原文出处 "{found}"。对原文的取舍请写在 notes (设计说明) 和 docs/sources.md, 给员工只留简短的提示 (hint)',
+            'staff-facing text {field} discusses the source ("{found}"). reasoning about the source goes to notes (design notes) and docs/sources.md; leave staff a short hint',
+        ),
+        "id": (
+            '给员工看的文字 {field} 中有编号 "{found}"。员工看不懂编号, 请写步骤或栏目的中文名称, 或把这句移到 notes (设计说明)',
+            'staff-facing text {field} carries the id "{found}". staff do not read ids: name the step or field in words, or move the sentence to notes (design notes)',
+        ),
+    },
+    keys=(
+        "purpose",
+        "scope",
+        "trigger",
+        "inputs",
+        "milestones",
+        "steps.*.title",
+        "steps.*.hint",
+        "steps.*.do",
+        "steps.*.say",
+        "steps.*.next",
+        "steps.*.choices",
+    ),
 )
 
 # Each kind of editorial mark, in the order they are looked for.
@@ -153,7 +193,7 @@ def _report(ctx: Context, texts: Iterable[_Text], ids: frozenset[str]) -> Iterat
         if hit is None:
             continue
         kind, found = hit
-        yield Problem(ID, _where(ctx, t, found), {"field": t.field, "found": found}, kind)
+        yield RULE.problem(_where(ctx, t, found), kind, field=t.field, found=found)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

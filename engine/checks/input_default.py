@@ -6,10 +6,21 @@ from collections.abc import Iterator
 
 from engine.checks._fits import fits
 from engine.checks.context import Context
-from engine.problems import Problem
+from engine.checks.rule import ERROR, Rule
+from engine.problems import Problem, Said
 
 ID = "input-default"
-DESCRIPTION = "输入项的默认值必须符合其类型 / an input's default fits its type"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("输入项的默认值必须符合其类型", "an input's default fits its type"),
+    messages={
+        "": (
+            '输入项 "{name}" 的默认值 {value} 与类型 {type} 不符{detail}',
+            'default {value} of input "{name}" does not fit its type {type}{detail}',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -28,7 +39,6 @@ def check(ctx: Context) -> Iterator[Problem]:
                         "name": inp.name,
                         "value": repr(inp.default),
                         "type": inp.type,
-                        "detail": detail,
-                        "detail_en": detail_en,
+                        "detail": Said(detail, detail_en),
                     },
                 )

@@ -5,10 +5,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.problems import Problem
 
 ID = "one-way-out"
-DESCRIPTION = "每个步骤只有一种出口 / each step has exactly one way out"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("每个步骤只有一种出口", "each step has exactly one way out"),
+    messages={
+        "none": (
+            '步骤 "{step}" 没有出口。请写 next、choices、call+next 或 end 中的一种',
+            'step "{step}" has no way out. write one of next, choices, call+next or end',
+        ),
+        "many": (
+            '步骤 "{step}" 有多种出口 ({keys}), 只能保留一种',
+            'step "{step}" has several ways out ({keys}); keep exactly one',
+        ),
+        "call-without-next": (
+            '步骤 "{step}" 调用了流程但没有写 next (调用结束后去哪里)',
+            'step "{step}" calls a procedure but has no next (where to go after it returns)',
+        ),
+        "with-without-call": (
+            '步骤 "{step}" 写了 with 但没有 call。with 只能和 call 一起用',
+            'step "{step}" has with but no call. with only goes with call',
+        ),
+    },
+    keys=(
+        "start",
+        "steps.*.next",
+        "steps.*.choices",
+        "steps.*.call",
+        "steps.*.end",
+        "steps.*.with",
+    ),
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

@@ -5,10 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.problems import Problem
 
 ID = "otherwise-last"
-DESCRIPTION = '自动转入的分支以不带 when 的"否则"结尾 / an automatic next ends with an otherwise'
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        '自动转入的分支以不带 when 的"否则"结尾',
+        "an automatic next ends with an otherwise",
+    ),
+    messages={
+        "missing": (
+            '自动转入的最后一个分支必须不带 when (即"否则"), 否则可能无处可去。请加上 {{to: …}}',
+            "the last branch of an automatic next must have no when (the otherwise), or the run can get stuck. add {{to: …}}",
+        ),
+        "not-last": (
+            '不带 when 的分支 ("否则") 必须放在最后, 它后面的分支永远不会被选中',
+            "the branch without when (the otherwise) must be last; branches after it are never taken",
+        ),
+    },
+    keys=(
+        "start",
+        "steps.*.next",
+        "steps.*.choices",
+        "steps.*.call",
+        "steps.*.end",
+        "steps.*.with",
+    ),
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "undeclared-name"
-DESCRIPTION = "条件和话术中的名称必须已声明 / names in guards and templates are declared"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("条件和话术中的名称必须已声明", "names in guards and templates are declared"),
+    messages={
+        "": (
+            '名称 "{name}" 未声明。请在 inputs 中声明它。{hint}可用的名称: {known}',
+            'name "{name}" is not declared. declare it in inputs. {hint}known names: {known}',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -20,12 +31,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue  # its names are a guess until it parses: expression-syntax says so
             for name in analysis.names:
                 if name not in known:
+                    exact = ctx.locate_name(expr, name)
+                    meant = suggest(name, known)
                     yield Problem(
                         ID,
-                        ctx.locate(expr, 1, name),
-                        {
-                            "name": name,
-                            "known": listing(known, 12),
-                            "suggestion": suggest(name, known),
-                        },
+                        exact or ctx.locate(expr, 1, name),
+                        {"name": name, "known": listing(known, 12), "suggestion": meant},
+                        fix=did_you_mean(exact, meant) if exact else None,
                     )

@@ -5,12 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import suggest
 from engine.model import Procedure
 from engine.problems import Problem
 
 ID = "unreachable-step"
-DESCRIPTION = "每个步骤都能从 start 到达 / every step is reachable from start"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("每个步骤都能从 start 到达", "every step is reachable from start"),
+    messages={
+        "": (
+            '步骤 "{step}" 从 start 出发无法到达。请从某个步骤的 next/choices 指向它, 或删除它',
+            'step "{step}" cannot be reached from start. point a next/choice at it, or delete it',
+        ),
+    },
+    keys=(
+        "start",
+        "steps.*.next",
+        "steps.*.choices",
+        "steps.*.call",
+        "steps.*.end",
+        "steps.*.with",
+    ),
+)
 
 
 def reachable(proc: Procedure) -> set[str]:

@@ -5,10 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import WARNING, Rule
 from engine.problems import Problem
 
 ID = "unused-input"
-DESCRIPTION = "声明的输入项要被使用 / declared inputs are used"
+RULE = Rule(
+    id=ID,
+    level=WARNING,
+    description=("声明的输入项要被使用", "declared inputs are used"),
+    messages={
+        "": (
+            '输入项 "{name}" 已声明但从未使用。请删除它, 或在 when/话术中使用',
+            'input "{name}" is declared but never used. remove it or use it in a guard or text',
+        ),
+    },
+    keys=(
+        "inputs",
+        "roles",
+        "subject",
+        "steps.*.role",
+        "steps.*.say",
+        "steps.*.do",
+        "steps.*.next",
+        "steps.*.choices",
+        "steps.*.ask",
+        "steps.*.with",
+    ),
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

@@ -6,10 +6,24 @@ from collections.abc import Iterator
 
 from engine.checks._fits import fits
 from engine.checks.context import Context
-from engine.problems import Problem
+from engine.checks.rule import ERROR, Rule
+from engine.problems import Problem, Said
 
 ID = "with-value"
-DESCRIPTION = "with 传入的值符合被调用流程输入项的类型 / with values fit the callee's input types"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        "with 传入的值符合被调用流程输入项的类型",
+        "with values fit the callee's input types",
+    ),
+    messages={
+        "": (
+            '传给 "{name}" 的值 {value} 不符合流程 "{callee}" 中它的类型 {type}{detail}',
+            'value {value} passed to "{name}" does not fit its type {type} in procedure "{callee}"{detail}',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -33,7 +47,6 @@ def check(ctx: Context) -> Iterator[Problem]:
                             "value": repr(value.source),
                             "callee": callee.id,
                             "type": inp.type,
-                            "detail": detail,
-                            "detail_en": detail_en,
+                            "detail": Said(detail, detail_en),
                         },
                     )

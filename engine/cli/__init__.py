@@ -1,10 +1,26 @@
 """The `sop` command line. Commands are imported only when run, so that
 `sop --version` and cached `sop validate` cost little more than click."""
 
+# ruff: noqa: E402 (the SIGINT handler is set before anything slow is imported)
+
 from __future__ import annotations
 
+# Ctrl-C while Python is still importing the program ends it quietly, not
+# with a traceback; main() takes over once it runs. (`_signal`, the module
+# built into the interpreter and already loaded, so that this comes first.)
+import _signal  # type: ignore[import-not-found]
+
+
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(130)
+
+
+_signal.signal(_signal.SIGINT, _leave)
+
+import contextlib
 import importlib
 import os
+import signal
 import sys
 from typing import Any
 
@@ -12,6 +28,7 @@ import click
 
 from engine import __version__, screen
 from engine.errors import EXIT_INTERNAL, SopError
+from engine.runtime import interrupts
 
 # command name -> "module:function"; each module parses its own options.
 COMMANDS: dict[str, str] = {
@@ -80,20 +97,47 @@ def main(argv: list[str] | None = None) -> Any:
         return _main(argv)
     finally:
         for stream in (sys.stdout, sys.stderr):
-            stream.flush()
+            with contextlib.suppress(OSError):  # a closed terminal, a gone reader
+                stream.flush()
         sys.stdout, sys.stderr = before
 
 
+_interrupted: list[int] = []
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    _interrupted.append(signum)
+    raise KeyboardInterrupt
+
+
 def _main(argv: list[str] | None) -> Any:
+    _interrupted.clear()
+    signal.signal(signal.SIGINT, _interrupt)
     try:
-        return cli.main(args=argv, prog_name="sop", standalone_mode=True)
+        return cli.main(args=argv, prog_name="sop", standalone_mode=False)
     except SopError as exc:
         click.echo(exc.message, err=True)
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, EOFError):
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, EOFError, click.Abort):
         click.echo("\n已中断 / interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # a traceback is a bug: say so, briefly, with how to report
+    except BrokenPipeError:
+        # The reader went away (`sop runs | head`): nothing left to say to it.
+        # (As Python's documentation advises: point stdout at devnull so the
+        # final flush does not fail again.)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        sys.exit(1)
+    except BaseException as exc:  # a traceback is a bug: say so, briefly, with how to report
+        if isinstance(exc, SystemExit):
+            raise
+        if _interrupted or interrupts.seen() or interrupts.signalled(exc) is not None:
+            # Ctrl-C inside a library that turned it into its own failure.
+            click.echo("\n已中断 / interrupted", err=True)
+            sys.exit(130)
         import traceback
 
         if os.environ.get("SOP_DEBUG"):

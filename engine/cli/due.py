@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
+from engine.errors import EXIT_PROBLEMS
 
 
 @click.command(short_help="呼叫清单: 各运行到期的触点和期限 / what is due across runs")
@@ -43,7 +45,7 @@ from engine.cli.options import lang_option
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
     help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
 )
@@ -63,12 +65,18 @@ def due(
     """列出所有未结束运行中已超时、今天到期和之后几天内将到期的触点和期限,
     按日期排列, 并写明客户、阶段和由谁执行。旅程触点按日计算 (到期当天全天有效,
     次日起为已超时); 其他期限按分钟计算。"""
+    from engine.cli.output import check_target, protected, write_output
+    from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
     from engine.runtime.calls import call_list
 
+    protect = protected(journal=resolve_journal_path(journal_path))
+    if output is not None:
+        check_target(output, protect)
     day = on.date() if on is not None else None
     with open_journal(journal_path) as journal:
-        items = call_list(journal, day, days, site=site, role=role)
+        listed = call_list(journal, day, days, site=site, role=role)
+    items = listed.items
     if overdue:
         items = [i for i in items if i.state == "overdue"]
     today = day or datetime.now().astimezone().date()
@@ -78,10 +86,8 @@ def due(
         text = as_csv(items, lang)
     else:
         text = as_text(items, today, days, lang)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    # utf-8-sig: Excel on Windows reads a CSV without the BOM as GBK.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    with open(output, "w", encoding=encoding, newline="") as f:
-        f.write(text)
+    # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
+    encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
+    write_output(text, output, protect, encoding=encoding, announce=False)
+    if warn_damaged(listed.damaged):
+        sys.exit(EXIT_PROBLEMS)

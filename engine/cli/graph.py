@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from engine.cli.render import LOCALES, emit, load
+from engine.cli.options import lang_option
+from engine.cli.render import LOCALES, emit, guard_output, load
 
 if TYPE_CHECKING:
     from engine.render.graph import GraphFormat
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     help="mermaid (GitHub 可直接显示) / dot (Graphviz) / svg (无需 Graphviz)",
 )
 @click.option("--locale", type=click.Choice(LOCALES), default=None, help="zh-TW/zh-HK 繁体字")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="写入文件 / write to a file")
+@click.option("-o", "--output", type=click.Path(), help="写入文件 / write to a file")
 @click.option(
     "--rulebook",
     "-R",
@@ -31,8 +32,14 @@ if TYPE_CHECKING:
     type=click.Path(file_okay=False),
     help="规则手册文件夹 / rulebook folder",
 )
+@lang_option
 def graph(
-    procedure: str, fmt: str, locale: str | None, output: str | None, rulebook_path: str | None
+    procedure: str,
+    fmt: str,
+    locale: str | None,
+    output: str | None,
+    rulebook_path: str | None,
+    lang: str,
 ) -> None:
     """画出流程图: 每个步骤一个框, 选择和条件写在连线上, 结束步骤标出结果。
 
@@ -40,8 +47,10 @@ def graph(
     """
     from engine.render.graph import render_graph
 
+    protect = guard_output(output, rulebook_path)
     rulebook = load(rulebook_path)
     emit(
         render_graph(rulebook, procedure, cast("GraphFormat", fmt), locale or rulebook.locale),
         output,
+        protect,
     )

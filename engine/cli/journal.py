@@ -1,8 +1,8 @@
-"""`sop journal verify`: is the journal whole and untouched?"""
+"""`sop journal verify` (is the journal whole and untouched?) and
+`sop journal backup` (a safe copy)."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -11,71 +11,45 @@ from engine.cli.journal_options import format_option, journal_option, open_journ
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, EXIT_PROBLEMS
 
-_REASONS = {
-    "content": (
-        "事件 #{seq} 的内容与它的哈希不符 (被修改过)",
-        "event #{seq} does not match its hash (it was changed)",
-    ),
-    "link": (
-        "事件 #{seq} 没有指向前一个事件的哈希 (链断开)",
-        "event #{seq} does not point at the previous event's hash (the chain is broken)",
-    ),
-    "gap": (
-        "事件序号不连续: 缺少 {detail} (有事件被删除)",
-        "events are missing: {detail} (events were deleted)",
-    ),
-    "summary": (
-        "运行 #{detail} 的摘要与它的事件不符",
-        "run #{detail}'s summary does not match its events",
-    ),
-}
 
-
-@click.group(short_help="日志检查 / journal checks")
+@click.group(short_help="日志检查与备份 / journal checks and backups")
 def journal() -> None:
-    """日志 (journal) 的维护命令。"""
+    """日志 (journal) 的维护命令: verify 检查, backup 备份。"""
 
 
-@journal.command(short_help="检查日志的完整性和哈希链 / verify the journal")
+@journal.command(short_help="检查日志是否完整、未被改动 / verify the journal")
+@click.option(
+    "--expect",
+    metavar="HEAD",
+    default=None,
+    help="之前记下的最新哈希 (至少 8 位): 发现截断或回滚 / a head written down earlier "
+    "(8+ hex digits): finds truncation and rollback",
+)
 @journal_option
 @format_option
 @lang_option
-def verify(journal_path: str | None, fmt: str, lang: str) -> None:
-    """检查日志: SQLite 完整性 (integrity_check) 和事件的哈希链; 报告第一个断开的链接。
-    退出码: 0 完好, 1 有问题。"""
-    with open_journal(journal_path, must_exist=True) as j:
-        integrity = j.integrity()
-        result = j.verify()
-    ok = integrity == "ok" and result.ok
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "ok": ok,
-                    "integrity": integrity,
-                    "events": result.events,
-                    "head": result.head,
-                    "broken_at": result.broken_at,
-                    "reason": result.reason,
-                    "detail": result.detail,
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
-    en = lang == "en"
-    if integrity != "ok":
-        click.echo(
-            ("SQLite integrity_check failed:\n" if en else "SQLite 完整性检查失败:\n") + integrity
-        )
-    if result.reason is not None:
-        zh_text, en_text = _REASONS[result.reason]
-        click.echo((en_text if en else zh_text).format(seq=result.broken_at, detail=result.detail))
-    if ok:
-        click.echo(
-            f"journal ok: {result.events} events, chain intact; head {result.head}"
-            if en
-            else f"日志完好: {result.events} 个事件, 哈希链完整; 最新哈希 {result.head}"
-        )
-    sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
+def verify(expect: str | None, journal_path: str | None, fmt: str, lang: str) -> None:
+    """检查日志, 只读不写: 文件 (截断、预写文件 -wal、SQLite 完整性)、事件的哈希链、
+    保存的规则手册, 以及每个运行的摘要和期限是否与它的事件相符。列出每处问题,
+    并给出最新哈希 (记在日志以外, 以后用 --expect 比较)。退出码: 0 完好, 1 有问题。"""
+    from engine.journal import resolve_journal_path
+    from engine.render.audit import as_json, as_text
+    from engine.runtime.audit import verify_journal
+
+    report = verify_journal(resolve_journal_path(journal_path), expect)
+    click.echo(as_json(report) if fmt == "json" else as_text(report), nl=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+@journal.command(short_help="安全地备份日志 / a safe copy of the journal")
+@click.argument("dest", type=click.Path(dir_okay=False))
+@journal_option
+@lang_option
+def backup(dest: str, journal_path: str | None, lang: str) -> None:
+    """把日志复制到 DEST (不会覆盖已有文件)。用 SQLite 的备份接口复制, 包括预写文件
+    (-wal) 中尚未并入的记录, 运行中也可以备份; 只复制 .sqlite3 文件本身可能丢失记录。"""
+    from engine.render.audit import backed_up
+
+    with open_journal(journal_path) as j:
+        head = j.backup(dest)
+    click.echo(backed_up(dest, head), nl=False)

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from engine.journal import Journal
+    from collections.abc import Sequence
+
+    from engine.journal import Damaged, Journal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,16 +26,39 @@ def journal_option(func: F) -> F:
     )(func)
 
 
-def open_journal(option: str | None, must_exist: bool = False) -> Journal:
-    import os
-
-    from engine.errors import JOURNAL_MISSING, JournalError
+def open_journal(option: str | None, write: bool = False) -> Journal:
+    """The journal named by `--journal`, `$SOP_JOURNAL` or the default place.
+    Commands that only read open it read-only: a missing or empty file is an
+    error, never created, and nothing is written. Commands that record
+    (`write=True`) create it when there is none yet."""
     from engine.journal import Journal, resolve_journal_path
 
-    path = resolve_journal_path(option)
-    if must_exist and path != ":memory:" and not os.path.exists(path):
-        raise JournalError(JOURNAL_MISSING, path=path)
-    return Journal(path)
+    return Journal(resolve_journal_path(option), write=write)
+
+
+def warn_damaged(damaged: Sequence[Damaged]) -> bool:
+    """Name on stderr what could not be read and was left out; True when
+    anything was (the command then ends with exit code 1, after its output)."""
+    from engine.i18n import message
+    from engine.journal import describe_damage, describe_place
+
+    left_out = message(
+        "journal.left-out",
+        "注意: 日志中有 {count} 处记录已损坏, 没有列出或显示:",
+        "note: {count} records in the journal are damaged and were left out:",
+    )
+    verify = message(
+        "journal.left-out-verify",
+        "用 sop journal verify 查看日志还有哪些问题。",
+        "see what else is wrong with: sop journal verify",
+    )
+    if not damaged:
+        return False
+    click.echo(left_out.say(count=len(damaged)), err=True)
+    for d in damaged[:10]:
+        click.echo(f"  - {describe_place(d)}: {describe_damage(d)}", err=True)
+    click.echo(verify.say(), err=True)
+    return True
 
 
 def format_option(func: F) -> F:

@@ -29,7 +29,7 @@ def milestone(
     from engine.runtime.runner import system_clock
     from engine.runtime.texts import text
 
-    with open_journal(journal_path, must_exist=True) as journal:
+    with open_journal(journal_path, write=True) as journal:
         active, draft = record_milestone(journal, run_id, name, when, system_clock, operator)
     data = draft.data
     planned = text("planned", lang) if data["planned"] else ""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from engine.cli.journal_options import journal_option
+from engine.cli.options import lang_option
 
 if TYPE_CHECKING:
+    from engine.cli.output import Protected
     from engine.render import TextFormat
     from engine.render.manual import ManualFormat
 
@@ -63,6 +65,7 @@ def _card_options(func: F) -> F:
         _locale_option,
         _output_option,
         _rulebook_option,
+        lang_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -82,7 +85,7 @@ def _output_option(func: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         help="写入文件 (默认: 标准输出) / write to a file",
     )(func)
 
@@ -94,19 +97,35 @@ def load(rulebook_path: str | None) -> Any:
     return load_rulebook(rulebook_path or resources.default_rulebook())
 
 
-def emit(data: str | bytes, output: str | None) -> None:
-    if output is None:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            click.echo(data, nl=False)
-        return
-    path = Path(output)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
-    click.echo(f"已写入 / written: {output}", err=True)
+def guard_output(
+    output: str | None,
+    rulebook_path: str | os.PathLike[str] | None,
+    journal_path: str | None = None,
+) -> Protected:
+    """What -o must not replace (the rulebook's YAML, the journal read), checked
+    now, before any work, so a wrong path fails at once."""
+    from engine import resources
+    from engine.cli.output import check_target, protected
+
+    protect = protected([rulebook_path or resources.default_rulebook()], journal_path)
+    if output is not None:
+        check_target(output, protect)
+    return protect
+
+
+def emit(data: str | bytes, output: str | None, protect: Protected) -> None:
+    from engine.cli.output import write_output
+
+    write_output(data, output, protect)
+
+
+def _journal_read(run_id: int | None, journal_path: str | None) -> str | None:
+    """The journal a card is filled from, if any."""
+    if run_id is None:
+        return None
+    from engine.journal import resolve_journal_path
+
+    return resolve_journal_path(journal_path)
 
 
 def _fill(
@@ -124,7 +143,7 @@ def _fill(
         from engine.errors import RUN_NOT_FOUND, RunError
         from engine.runtime.recorder import load_run
 
-        with open_journal(journal_path, must_exist=True) as journal:
+        with open_journal(journal_path) as journal:
             active = load_run(journal, run_id)
         if active is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
@@ -169,6 +188,7 @@ def script(
     locale: str | None,
     output: str | None,
     rulebook_path: str | None,
+    lang: str,
 ) -> None:
     """话术卡: 按步骤顺序列出每个岗位要说的话, 并写明适用条件。
 
@@ -178,6 +198,7 @@ def script(
     """
     from engine.render.script import render_script
 
+    protect = guard_output(output, rulebook_path, _journal_read(run_id, journal_path))
     rulebook = load(rulebook_path)
     procedure, values = _fill(rulebook, procedure, sets, run_id, journal_path)
     emit(
@@ -190,6 +211,7 @@ def script(
             locale=locale or rulebook.locale,
         ),
         output,
+        protect,
     )
 
 
@@ -206,6 +228,7 @@ def checklist(
     locale: str | None,
     output: str | None,
     rulebook_path: str | None,
+    lang: str,
 ) -> None:
     """检查单: 每步的 □ 事项 (关键项标 ★)、条件、时限和定期提醒、要填的记录。
 
@@ -213,6 +236,7 @@ def checklist(
     """
     from engine.render.checklist import render_checklist
 
+    protect = guard_output(output, rulebook_path, _journal_read(run_id, journal_path))
     rulebook = load(rulebook_path)
     procedure, values = _fill(rulebook, procedure, sets, run_id, journal_path)
     emit(
@@ -225,6 +249,7 @@ def checklist(
             locale=locale or rulebook.locale,
         ),
         output,
+        protect,
     )
 
 
@@ -240,7 +265,8 @@ def checklist(
 )
 @_locale_option
 @_output_option
-def manual(path: str | None, fmt: str, locale: str | None, output: str | None) -> None:
+@lang_option
+def manual(path: str | None, fmt: str, locale: str | None, output: str | None, lang: str) -> None:
     """整本规则手册的受控手册: 封面、目录、每个流程的文件控制表、目的、范围、启动条件、
     岗位职责、流程图、作业步骤、空白表单、修订记录, 以及岗位索引和表单一览。
 
@@ -251,6 +277,7 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None) -
 
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
+    protect = guard_output(output, path)
     rulebook = load(path)
     data = render_manual(
         rulebook,
@@ -258,4 +285,4 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None) -
         locale or rulebook.locale,
         warn=lambda message: click.echo(message, err=True),
     )
-    emit(data if fmt == "pdf" else data.decode("utf-8"), output)
+    emit(data if fmt == "pdf" else data.decode("utf-8"), output, protect)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
-from engine.cli.journal_options import date_option, journal_option, open_journal
+from engine.cli.journal_options import date_option, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
-from engine.errors import RUN_NOT_FOUND, RunError, UsageError
+from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError, UsageError
 
 
 @click.command(short_help="运行产生的记录和报告 / forms and incident reports from runs")
@@ -46,27 +47,34 @@ def report(
 
     sop report --form visitor_log: 各次运行填写的该表单, 汇总为一张表。
     """
-    from engine.journal import RunFilter
+    from engine.journal import Damaged, RunFilter
     from engine.render.runs import render_form_table, render_report
     from engine.runtime.record import read_record, record_of
 
     if (run_id is None) == (form_id is None):
         raise UsageError("请给出运行编号 RUN, 或用 --form 指定表单 (二选一)")
-    with open_journal(journal_path, must_exist=True) as journal:
+    with open_journal(journal_path) as journal:
         if run_id is not None:
             record = read_record(journal, run_id)
             if record is None:
                 raise RunError(RUN_NOT_FOUND, run=run_id)
             if fmt == "json":
                 click.echo(json.dumps(_record_json(record), ensure_ascii=False, indent=2))
-                return
-            click.echo(render_report(record, fmt, lang), nl=False)
+            else:
+                click.echo(render_report(record, fmt, lang), nl=False)
+            if warn_damaged(record.damaged):
+                sys.exit(EXIT_PROBLEMS)
             return
         rows = journal.runs(RunFilter((), procedure, None, since, until))
         fills = []
+        damaged: list[Damaged] = []
         title = form_id
         for row in reversed(rows):  # oldest first, as a paper form fills up
-            rec = record_of(journal, row, journal.events(row.id))
+            if isinstance(row, Damaged):
+                damaged.append(row)
+                continue
+            rec = record_of(journal, row, journal.read_events(row.id))
+            damaged.extend(rec.damaged)
             for fill in rec.forms:
                 if fill.form == form_id:
                     fills.append((rec, fill))
@@ -77,8 +85,10 @@ def report(
             for rec, fill in fills
         ]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    click.echo(render_form_table(str(title), fills, fmt, lang), nl=False)
+    else:
+        click.echo(render_form_table(str(title), fills, fmt, lang), nl=False)
+    if warn_damaged(damaged):
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _record_json(record: object) -> dict[str, object]:

@@ -40,14 +40,13 @@ def resume(
     """继续运行 RUN (暂停、中断或被关闭的): 从它停下的那一步、那一个问题继续,
     使用运行开始时的规则手册版本。"""
     from engine.cli.run import exit_code
-    from engine.cli.signals import pause_on_hangup
+    from engine.cli.signals import Interrupts
     from engine.runtime.scenario import load_scenario
     from engine.runtime.session import Console, resume_run
 
     scenario = load_scenario(answers) if answers else None
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
-    pause_on_hangup()
-    with open_journal(journal_path, must_exist=True) as journal:
+    with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = resume_run(journal, console, run_id, rulebook, operator, scenario)
     sys.exit(exit_code(outcome.status, outcome.how))

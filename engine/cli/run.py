@@ -10,8 +10,6 @@ from engine.cli.journal_options import journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, UsageError
 
-EXIT_INTERRUPTED = 130
-
 
 def parse_sets(
     pairs: tuple[str, ...], option: str = "--set", example: str = "surname=王"
@@ -26,7 +24,11 @@ def parse_sets(
 
 
 def exit_code(status: str, how: str) -> int:
-    return EXIT_INTERRUPTED if status == "paused" and how == "interrupt" else EXIT_OK
+    """0, or for a run a signal paused 128 + the signal (130 for Ctrl-C)."""
+    from engine.runtime.interrupts import exit_status
+
+    signalled = exit_status(how) if status == "paused" else None
+    return signalled if signalled is not None else EXIT_OK
 
 
 @click.command(short_help="按步骤执行流程 / walk through a procedure")
@@ -79,7 +81,7 @@ def run(
     每个回答在下一个问题出现前写入日志。任何提问处: ! 紧急情况, p 暂停, n 备注, ? 帮助。
     """
     from engine import resources
-    from engine.cli.signals import pause_on_hangup
+    from engine.cli.signals import Interrupts
     from engine.runtime.scenario import load_scenario
     from engine.runtime.session import Console, run_procedure
 
@@ -91,8 +93,7 @@ def run(
     folder = rulebook or str(resources.default_rulebook())
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
-    pause_on_hangup()
-    with open_journal(journal_path) as journal:
+    with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = run_procedure(
             journal, console, folder, procedure, preset, operator, site, scenario, dates
         )

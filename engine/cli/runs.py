@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 import click
 
-from engine.cli.journal_options import date_option, format_option, journal_option, open_journal
+from engine.cli.journal_options import (
+    date_option,
+    format_option,
+    journal_option,
+    open_journal,
+    warn_damaged,
+)
 from engine.cli.options import lang_option
+from engine.errors import EXIT_PROBLEMS
+from engine.i18n import message
 from engine.screen import json_text
+
+if TYPE_CHECKING:
+    from engine.journal import Damaged, RunRow
+
+RUNS_DAMAGED_ROW = message("runs.damaged", "已损坏: {why}", "damaged: {why}")
 
 STATUSES = {
     "open": ("active", "waiting"),
@@ -50,33 +66,47 @@ def runs(
     lang: str,
 ) -> None:
     """列出日志中的运行: 编号、状态、流程、当前步骤或结果、执行人、开始时间。"""
-    from engine.journal import RunFilter
-    from engine.runtime.layout import pad, shorten
-    from engine.runtime.record import run_json, status_text
+    from engine.journal import Damaged, RunFilter, RunRow
+    from engine.runtime.record import damage_json, run_json
     from engine.runtime.texts import labels
 
     with open_journal(journal_path) as journal:
         rows = journal.runs(RunFilter(STATUSES[status], procedure, site, since, until, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
+    damaged = [r for r in rows if isinstance(r, Damaged)]
     if fmt == "json":
-        click.echo(json_text([run_json(r) for r in rows]))
-        return
-    L = labels(lang)
-    if not rows:
-        click.echo(L["no_runs"])
-        return
-    for r in rows:
-        where = r.outcome if r.status == "finished" else r.step_title or ""
-        started = r.started_at[5:16].replace("T", " ")
-        line = (
-            pad(f"#{r.id}", 7)
-            + pad(status_text(r.status, lang), 13)
-            + pad(shorten(r.title, 22), 23)
-            + pad(shorten(where or "", 18), 19)
-            + started
-            + (f"  {r.subject}" if r.subject else "")
-        )
-        click.echo(line.rstrip())
-    if more:
-        click.echo(L["more"].format(n="≥1"))
+        out = [
+            run_json(r) if isinstance(r, RunRow) else {"id": r.run, "damaged": damage_json(r)}
+            for r in rows
+        ]
+        click.echo(json_text(out))
+    elif not rows:
+        click.echo(labels(lang)["no_runs"])
+    else:
+        for r in rows:
+            click.echo(_line(r, lang).rstrip())
+        if more:
+            click.echo(labels(lang)["more"].format(n="≥1"))
+    if warn_damaged(damaged):
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _line(r: RunRow | Damaged, lang: str) -> str:
+    from engine.journal import Damaged as DamagedRow
+    from engine.journal import describe_damage
+    from engine.runtime.layout import pad, shorten
+    from engine.runtime.record import status_text
+
+    if isinstance(r, DamagedRow):
+        return pad(f"#{r.key}", 7) + RUNS_DAMAGED_ROW.say(why=describe_damage(r))
+    where = r.outcome if r.status == "finished" else r.step_title or ""
+    started = r.started_at[5:16].replace("T", " ")
+    return (
+        pad(f"#{r.id}", 7)
+        + pad(status_text(r.status, lang), 13)
+        + pad(shorten(r.title, 22), 23)
+        + pad(shorten(where or "", 18), 19)
+        + started
+        + (f"  {r.subject}" if r.subject else "")
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.journal_options import format_option, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
-from engine.errors import RunError
+from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError
 from engine.screen import json_text
 
 
@@ -27,17 +29,18 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
     已完成、今天到期、已超时、等待中和尚未到的, 以及各里程碑日期。"""
     from datetime import datetime
 
+    from engine.journal import Event
     from engine.render.runs import render_show
-    from engine.runtime.record import event_json, read_record, run_json
+    from engine.runtime.record import damage_json, event_json, read_record, run_json
     from engine.runtime.recorder import load_run
     from engine.runtime.timeline import journey_timeline
 
-    with open_journal(journal_path, must_exist=True) as journal:
+    with open_journal(journal_path) as journal:
         record = read_record(journal, run_id)
         if record is None:
-            raise RunError(f"日志中没有运行 {run_id}。用 sop runs 查看所有运行")
+            raise RunError(RUN_NOT_FOUND, run=run_id)
         timeline = None
-        if record.run.kind == "journey":
+        if record.run.kind == "journey" and not record.damaged:
             active = load_run(journal, run_id)
             assert active is not None
             now = datetime.now().astimezone()
@@ -47,7 +50,10 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
         if fmt == "json":
             out = {
                 "run": run_json(record.run),
-                "events": [event_json(e) for e in journal.events(run_id)],
+                "events": [
+                    event_json(e) if isinstance(e, Event) else {"damaged": damage_json(e)}
+                    for e in journal.read_events(run_id)
+                ],
                 "deviations": [
                     {
                         "seq": e.seq,
@@ -64,6 +70,8 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
             if timeline is not None:
                 out["journey"] = timeline.as_json()
             click.echo(json_text(out))
-            return
-    full = events if events is not None else timeline is None
-    click.echo(render_show(record, lang, timeline, full), nl=False)
+    if fmt != "json":
+        full = events if events is not None else timeline is None
+        click.echo(render_show(record, lang, timeline, full), nl=False)
+    if warn_damaged(record.damaged):
+        sys.exit(EXIT_PROBLEMS)

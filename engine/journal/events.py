@@ -6,9 +6,12 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 GENESIS = "0" * 64  # the `prev` of the very first event
+STATUSES = ("active", "paused", "waiting", "finished")
+DUE_KINDS = ("within", "at", "due", "every")
 
 
 def canonical(data: Mapping[str, Any]) -> str:
@@ -107,3 +110,86 @@ class RunRow:
     events: int
     dues: tuple[Mapping[str, Any], ...]
     subject: str | None = None
+
+
+Table = Literal["events", "runs", "dues", "snapshots"]
+# What is wrong with a stored row: SQLite cannot read its page; a text is not
+# UTF-8; a JSON column does not parse; a value has the wrong type or is not
+# one of the values written; a deadline lacks what it needs; an event does
+# not match its hash; a snapshot does not match its sha; an event's data is
+# not what an event of its kind holds.
+Damage = Literal["unreadable", "text", "json", "type", "value", "shape", "hash", "data"]
+
+
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A row the journal holds but cannot give back as it was written. Readers
+    get it in place of the row, so one bad row does not hide the others."""
+
+    table: Table
+    key: str  # the event's seq, the run's id, "run/n" of a deadline, a snapshot's sha
+    run: int | None  # the run it belongs to, when that can be read
+    kind: Damage
+    column: str | None = None
+    detail: str = ""
+
+
+class BadText(str):
+    """A stored text whose bytes are not UTF-8, decoded with U+FFFD in place
+    of what cannot be read (so the row can be named, then reported)."""
+
+    __slots__ = ()
+
+
+def is_moment(value: object) -> bool:
+    """An ISO 8601 date and time with its UTC offset, as events and
+    deadlines record moments (a bare date counts: the start of that day)."""
+    if not isinstance(value, str) or isinstance(value, BadText):
+        return False
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10 or moment.tzinfo is not None
+
+
+def is_day(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _text(d: Mapping[str, Any], key: str, optional: bool = False) -> bool:
+    v = d.get(key)
+    return (optional and v is None) or (isinstance(v, str) and not isinstance(v, BadText))
+
+
+def due_problem(due: object) -> str | None:
+    """What a stored deadline lacks (None when every reader can use it): the
+    keys the runtime writes (engine/runtime/dues.py `step_dues`) and reads."""
+    if not isinstance(due, Mapping):
+        return "not an object"
+    kind = due.get("kind")
+    if kind not in DUE_KINDS:
+        return "kind"
+    for key in ("procedure", "procedure_title", "step", "title", "text"):
+        if not _text(due, key):
+            return key
+    for key in ("stage", "role", "role_title", "text_en", "anchor", "anchor_title"):
+        if not _text(due, key, optional=True):
+            return key
+    if kind in ("within", "every") and not is_moment(due.get("since")):
+        return "since"
+    if kind in ("within", "at") and not is_moment(due.get("due")):
+        return "due"
+    if kind == "due" and not (is_day(due.get("due")) or is_moment(due.get("due"))):
+        return "due"
+    if kind == "every":
+        low, high = due.get("low"), due.get("high")
+        if not (type(low) is int and type(high) is int and 0 <= low <= high):
+            return "low/high"
+    return None

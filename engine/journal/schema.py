@@ -13,12 +13,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.journal.events import canonical
+from engine.journal.sqlite_file import APPLICATION_ID
 
 _APPEND_ONLY = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'journal {table} are append-only: cannot update'); END",
     "CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'journal {table} are append-only: cannot delete'); END",
+)
+
+# The text of format 1, unchanged (a released migration is never edited).
+_RUNS_IDENTITY = (
+    "CREATE TRIGGER runs_identity BEFORE UPDATE OF id, procedure, title, kind, operator, site,\n"
+    "        started_at, rulebook_sha, procedure_sha, parent ON runs\n"
+    "        BEGIN SELECT RAISE(ABORT, 'a run''s identity cannot change'); END"
 )
 
 _V1: tuple[str, ...] = (
@@ -65,9 +73,7 @@ _V1: tuple[str, ...] = (
     "CREATE INDEX runs_by_status ON runs(status, started_at)",
     "CREATE INDEX runs_by_started ON runs(started_at)",
     "CREATE INDEX runs_by_procedure ON runs(procedure, started_at)",
-    """CREATE TRIGGER runs_identity BEFORE UPDATE OF id, procedure, title, kind, operator, site,
-        started_at, rulebook_sha, procedure_sha, parent ON runs
-        BEGIN SELECT RAISE(ABORT, 'a run''s identity cannot change'); END""",
+    _RUNS_IDENTITY,
     "CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs "
     "BEGIN SELECT RAISE(ABORT, 'journal runs cannot be deleted'); END",
 )
@@ -117,6 +123,33 @@ _V2: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _backfill_dues,
 )
 
+
+def _started_at_from_events(db: sqlite3.Connection) -> None:
+    """A run's start time is its first event's: sop before version 3 read
+    the clock twice when a run began, a millisecond or two apart. Setting it
+    from the chain lets `sop journal verify` check the column exactly."""
+    db.execute("DROP TRIGGER runs_identity")
+    db.execute(
+        "UPDATE runs SET started_at = (SELECT at FROM events WHERE events.run = runs.id "
+        "ORDER BY seq LIMIT 1) WHERE EXISTS (SELECT 1 FROM events WHERE events.run = runs.id)"
+    )
+    db.execute(_RUNS_IDENTITY)
+
+
+# Version 3: the file says it is a journal (PRAGMA application_id, checked
+# before anything is written, so another program's database given by mistake
+# is refused unchanged), and every summary column can be re-derived from the
+# hash chain and compared.
+_V3: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    _started_at_from_events,
+)
+
 Migration = tuple[str | Callable[[sqlite3.Connection], None], ...]
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 VERSION = len(MIGRATIONS)
+
+# The tables each version has: a database with any other table is not a journal.
+TABLES = {1: frozenset({"events", "snapshots", "runs"})}
+TABLES[2] = TABLES[1] | {"dues"}
+TABLES[3] = TABLES[2]

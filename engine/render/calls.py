@@ -3,12 +3,11 @@ or JSON for other tools."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import date
 
+from engine.render.escape import csv_text
 from engine.runtime.calls import CallItem
 from engine.runtime.layout import pad, width
 
@@ -59,26 +58,25 @@ def as_json(items: Sequence[CallItem]) -> str:
 
 
 def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # what spreadsheets expect
-    writer.writerow(_HEAD[lang])
-    for item in items:
-        writer.writerow(
-            (
-                _when(item),
-                _STATE[lang][item.state],
-                item.days,
-                item.run,
-                item.subject or "",
-                item.site or "",
-                item.procedure_title,
-                item.stage or "",
-                item.step_title,
-                item.role_title or item.role or "",
-                item.text_en if lang == "en" else item.text,
-            )
+    """The call list for a spreadsheet; every cell formula-safe (escape.csv_text)."""
+    rows: list[Sequence[object]] = [_HEAD[lang]]
+    rows += [
+        (
+            _when(item),
+            _STATE[lang][item.state],
+            item.days,
+            item.run,
+            item.subject or "",
+            item.site or "",
+            item.procedure_title,
+            item.stage or "",
+            item.step_title,
+            item.role_title or item.role or "",
+            item.text_en if lang == "en" else item.text,
         )
-    return out.getvalue()
+        for item in items
+    ]
+    return csv_text(rows)
 
 
 def _lag(item: CallItem, lang: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from engine.journal import DueRow, Journal
+from engine.journal import Damaged, DueRow, Journal
 from engine.runtime.dues import reminder
 
 State = Literal["overdue", "today", "upcoming"]
@@ -42,6 +42,15 @@ class CallItem:
         return self.when.date()
 
 
+@dataclass(frozen=True)
+class CallList:
+    """The list, and the runs or deadlines that could not be read (left
+    out of it, so the rest can still be called)."""
+
+    items: list[CallItem]
+    damaged: list[Damaged]
+
+
 def call_list(
     journal: Journal,
     on: date | None = None,
@@ -49,7 +58,7 @@ def call_list(
     site: str | None = None,
     role: str | None = None,
     now: datetime | None = None,
-) -> list[CallItem]:
+) -> CallList:
     """Everything due on or before `on` + `ahead` days, earliest first.
     `on` defaults to today; `role` matches a role's id or its title."""
     now = now or datetime.now().astimezone()
@@ -58,7 +67,11 @@ def call_list(
     ref = now if on == now.date() else datetime.combine(on, time(), now.tzinfo)
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
+    damaged: list[Damaged] = []
     for row in journal.dues(last.isoformat(), site=site):
+        if isinstance(row, Damaged):
+            damaged.append(row)
+            continue
         if role is not None and not _plays(row.due, role):
             continue
         item = _item(row, ref, on)
@@ -67,7 +80,7 @@ def call_list(
     # By calendar day first: a journey date is a day, not midnight in the
     # machine's time zone, so it sorts the same wherever sop runs.
     out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run, i.step))
-    return out
+    return CallList(out, damaged)
 
 
 def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:

@@ -152,13 +152,13 @@ class ItemAnswer:
 class Command:
     """`emergency` (`procedure` may name one), `pause`, `note` (with `text`),
     `cancel` (leave the emergency list), `milestone` (a journey date given).
-    `how` says how a pause came about: asked (p), interrupt (Ctrl-C), eof
-    (end of input)."""
+    `how` says how a pause came about: asked (p), interrupt (Ctrl-C),
+    hangup (the terminal closed), terminated (SIGTERM), eof (end of input)."""
 
     kind: Literal["emergency", "pause", "note", "cancel", "milestone"]
     text: str = ""  # a note; for `milestone`, the date
     procedure: str | None = None  # an emergency; for `milestone`, the milestone's name
-    how: Literal["asked", "interrupt", "eof"] = "asked"
+    how: Literal["asked", "interrupt", "hangup", "terminated", "eof"] = "asked"
 
 
 Reply = Given | ItemAnswer | Command

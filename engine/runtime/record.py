@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.journal import Event, Journal, RunRow
+from engine.journal import Damaged, Event, Journal, RunRow
 from engine.runtime import state as ev
 from engine.runtime.values import show
 
@@ -74,6 +74,7 @@ class RunRecord:
     interrupts: RunRow | None = None  # the run this emergency interrupted
     finished_at: str | None = None
     resumed_on_changed_rulebook: bool = False
+    damaged: tuple[Damaged, ...] = ()  # events (and linked runs) that could not be read
 
     @property
     def deviations(self) -> tuple[Entry, ...]:
@@ -223,31 +224,54 @@ def read_record(journal: Journal, run_id: int) -> RunRecord | None:
     row = journal.run(run_id)
     if row is None:
         return None
-    return record_of(journal, row, journal.events(run_id))
+    return record_of(journal, row, journal.read_events(run_id))
 
 
-def record_of(journal: Journal, row: RunRow, events: Iterable[Event]) -> RunRecord:
+def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) -> RunRecord:
+    """The run's record from its events; a damaged event is left out and
+    named in `damaged` (with a linked run whose summary cannot be read)."""
     reader = _Reader()
     started: Mapping[str, Any] = {}
     finished = None
+    damaged: list[Damaged] = []
     for e in events:
+        if isinstance(e, Damaged):
+            damaged.append(e)
+            continue
         if e.kind == ev.RUN_STARTED:
             started = e.data
         if e.kind == ev.RUN_FINISHED:
             finished = e.at
-        reader.read(e)
+        try:
+            reader.read(e)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            # Data no sop wrote, under a hash that fits: whoever wrote it
+            # rebuilt the chain. Shown as damaged, not as a crash.
+            damaged.append(Damaged("events", str(e.seq), e.run, "data", "data", e.kind))
     reader.close_forms()
-    children = tuple(journal.children(row.id))
-    parent = journal.run(row.parent) if row.parent is not None else None
+    children: list[RunRow] = []
+    for child in journal.children(row.id):
+        if isinstance(child, Damaged):
+            damaged.append(child)
+        else:
+            children.append(child)
+    parent: RunRow | None = None
+    if row.parent is not None:
+        linked = journal.read_run(row.parent)
+        if isinstance(linked, Damaged):
+            damaged.append(linked)
+        else:
+            parent = linked
     return RunRecord(
         row,
         started,
         tuple(reader.entries),
         tuple(reader.forms),
-        children,
+        tuple(children),
         parent,
         finished,
         reader.changed,
+        tuple(damaged),
     )
 
 
@@ -260,6 +284,20 @@ def event_json(e: Event) -> dict[str, Any]:
         "actor": e.actor,
         "data": dict(e.data),
         "hash": e.hash,
+    }
+
+
+def damage_json(d: Damaged) -> dict[str, Any]:
+    """What is wrong with a row, for tools."""
+    from engine.journal import describe_damage, describe_place
+
+    return {
+        "table": d.table,
+        "key": d.key,
+        "run": d.run,
+        "damage": d.kind,
+        "column": d.column,
+        "message": f"{describe_place(d)}: {describe_damage(d)}",
     }
 
 

@@ -17,6 +17,7 @@ from engine.journal import Draft, Journal, NewRun, Write
 from engine.model import Procedure, Step
 from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
+from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import Pinned
 from engine.runtime.state import RunState
 
@@ -66,12 +67,14 @@ class Recorder:
             writes.append(
                 Write(act.state.run_id, [*staged, *ds], preview.summary(), act.state.last_seq)
             )
-        events = self.journal.write(writes)
-        for (act, _), preview in zip(pairs, previews, strict=True):
-            self._staged.pop(act.state.run_id, None)
-            seqs = [e.seq for e in events if e.run == act.state.run_id]
-            preview.last_seq = max(seqs) if seqs else act.state.last_seq
-            act.state = preview
+        # Written and adopted as one: a signal waits until both are done.
+        with deferred():
+            events = self.journal.write(writes)
+            for (act, _), preview in zip(pairs, previews, strict=True):
+                self._staged.pop(act.state.run_id, None)
+                seqs = [e.seq for e in events if e.run == act.state.run_id]
+                preview.last_seq = max(seqs) if seqs else act.state.last_seq
+                act.state = preview
 
     def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
         self.commit(active, [self.draft(kind, data)])
@@ -192,7 +195,8 @@ class Recorder:
 
         def build(run_id: int) -> list[Write]:
             child = RunState(run_id, pinned.rulebook)
-            first = self.draft(ev.RUN_STARTED, started)
+            # The run starts when its first event happens: one moment for both.
+            first = Draft(ev.RUN_STARTED, at, started, self.operator)
             child.apply(first.kind, first.data, first.at)
             enter = self.entered(Active(child, pinned), proc, proc.start.name)
             child.apply(enter.kind, enter.data, enter.at)

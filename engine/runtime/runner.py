@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +22,10 @@ from typing import Any
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.journal import Draft, Journal
 from engine.model import Expr, Procedure, Step
+from engine.runtime import interrupts, views
 from engine.runtime import state as ev
-from engine.runtime import views
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
+from engine.runtime.interrupts import deferred
 from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
@@ -59,7 +60,7 @@ class Outcome:
     status: str  # finished | paused
     run: int  # the run the session was started or resumed for
     outcome: str | None = None
-    how: str = ""  # for a pause: asked | interrupt | eof | error
+    how: str = ""  # for a pause: asked | interrupt | hangup | terminated | eof | error
     runs: tuple[int, ...] = ()
 
 
@@ -94,6 +95,7 @@ class Runner:
     _restored: dict[str, Pinned] = field(default_factory=dict)
     _going: set[tuple[int, int]] = field(default_factory=set)  # arrivals cleared to proceed
     _root: int = 0
+    _folder: str | None = None  # the rulebook a resumed run is compared with
 
     def __post_init__(self) -> None:
         self.rec = Recorder(self.journal, self.clock, self.operator, self.site)
@@ -113,23 +115,34 @@ class Runner:
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
         self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
-        active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
-        self.session.append(active)
-        self._root = active.state.run_id
-        self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
-        for name, when in (milestones or {}).items():
-            draft = milestone_draft(self.rec, active, name, when)
-            self.rec.commit(active, [draft])
-            self.driver.show(Notice("milestone", dict(draft.data)))
-        return self._run()
+
+        def begin() -> None:
+            # Once the run exists it is held, so that a signal from now on
+            # pauses it (one held back meanwhile is raised at the end).
+            with deferred():
+                active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
+                self.session.append(active)
+                self._root = active.state.run_id
+            self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
+            for name, when in (milestones or {}).items():
+                draft = milestone_draft(self.rec, active, name, when)
+                self.rec.commit(active, [draft])
+                self.driver.show(Notice("milestone", dict(draft.data)))
+
+        return self._run(begin)
 
     def resume(self, run_id: int, folder: str | None = None) -> Outcome:
-        self.session = self._chain(run_id)
+        with deferred():  # restoring validates the pinned rulebook: let it finish
+            self.session = self._chain(run_id)
         self._root = self.session[0].state.run_id
+        self._folder = folder
+        return self._run(self._resumed)
+
+    def _resumed(self) -> None:
         leaf = self.session[-1]
         st = leaf.state
         rel = leaf.pinned.paths.get(st.procedure_id, "")
-        where = folder or str(st.started.get("rulebook") or "")
+        where = self._folder or str(st.started.get("rulebook") or "")
         now_sha = current_sha(where, rel) if where and rel else None
         changed = now_sha != st.started.get("procedure_sha")
         self.rec.record(
@@ -151,7 +164,6 @@ class Runner:
                 },
             )
         )
-        return self._run()
 
     def _chain(self, run_id: int) -> list[Active]:
         """The runs to resume, bottom first: a run waiting for an emergency
@@ -186,17 +198,25 @@ class Runner:
 
     # ------------------------------------------------------------ the loop
 
-    def _run(self) -> Outcome:
+    def _run(self, begin: Callable[[], None]) -> Outcome:
         try:
+            begin()
             return self._loop()
         except _Stop as stop:
             return stop.outcome
-        except KeyboardInterrupt:
-            # Ctrl-C between prompts: the last commit may or may not have
-            # happened, so re-read the run from the journal before pausing.
-            leaf = self.session[-1]
-            self.session[-1] = self._load(leaf.state.run_id, leaf.pinned.sha)
-            return self._pause("interrupt")
+        except KeyboardInterrupt as exc:
+            # A signal between prompts (Ctrl-C, a closed terminal, a kill):
+            # staged answers were never acknowledged, so re-read the run from
+            # the journal, then pause it; no second signal cuts this short.
+            if not self.session:
+                raise  # before the run existed: nothing to pause
+            interrupts.act()
+            with deferred():
+                leaf = self.session[-1]
+                self.session[-1] = leaf = self._load(leaf.state.run_id, leaf.pinned.sha)
+                if leaf.state.status == ev.PAUSED:  # it was being paused already
+                    return Outcome("paused", self._root, how="asked", runs=(self._root,))
+                return self._pause(interrupts.how(exc))
         except JournalConflict:
             raise  # another terminal holds the run: it is theirs to pause
         except SopError:
@@ -211,6 +231,7 @@ class Runner:
 
     def _loop(self) -> Outcome:
         while True:
+            interrupts.check()
             active = self.session[-1]
             try:
                 pending = self._next(active)
@@ -626,16 +647,20 @@ class Runner:
         )
         self.rec.flush(active)  # the interrupted run's answers first, then the link
         started = self.rec.started(active.pinned, proc, {}, interrupts=active.state.run_id)
-        self.session.append(self.rec.open_run(active.pinned, proc, started, interrupted=active))
+        with deferred():  # the emergency, once it exists, is the run a signal pauses
+            self.session.append(self.rec.open_run(active.pinned, proc, started, interrupted=active))
         self._shown = (False, False)
 
     def _pause(self, how: str, quiet: bool = False) -> Outcome:
         leaf = self.session[-1]
         st = leaf.state
-        self.rec.record(leaf, ev.RUN_PAUSED, {"step": st.top.step, "how": how})
+        with deferred():
+            self.rec.record(leaf, ev.RUN_PAUSED, {"step": st.top.step, "how": how})
         if not quiet:
             args = {"run": st.run_id, "how": how, "title": st.procedure.title}
-            self.driver.show(Notice("waiting" if how == "waiting" else "paused", args))
+            # Journaled already; a terminal that has closed (SIGHUP) cannot be told.
+            with contextlib.suppress(OSError):
+                self.driver.show(Notice("waiting" if how == "waiting" else "paused", args))
         return Outcome("paused", self._root, how=how, runs=(self._root, st.run_id))
 
     def _reminders(self) -> list[Reminder]:

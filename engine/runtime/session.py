@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from engine.journal import Journal
+from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import pin
 from engine.runtime.prompts import Driver
 from engine.runtime.recorder import Clock
@@ -50,7 +51,8 @@ def run_procedure(
     scenario: Scenario | None = None,
     milestones: Mapping[str, str] | None = None,
 ) -> Outcome:
-    pinned = pin(rulebook)
+    with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
+        pinned = pin(rulebook)
     milestones = dict(milestones or {})
     if scenario is not None:
         milestones = {**scenario.milestones, **milestones}

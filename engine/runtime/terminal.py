@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TextIO
 
 from engine import screen
-from engine.runtime import values
+from engine.runtime import interrupts, values
 from engine.runtime.dues import SOON, Reminder
 from engine.runtime.layout import WIDTH, shorten, width, wrap
 from engine.runtime.prompts import (
@@ -285,6 +285,7 @@ class TerminalDriver:
 
     def _read(self, prompt: str) -> str | Command:
         try:
+            interrupts.check()  # a signal whose exception was lost acts now
             if self.tty:
                 # readline writes the prompt itself, past sys.stdout: make it safe here.
                 return input(screen.for_terminal(prompt))
@@ -295,10 +296,15 @@ class TerminalDriver:
             answer = line.rstrip("\r\n")
             self.p.write(answer + "\n")
             return answer
-        except KeyboardInterrupt:
-            self.p.write("\n")
-            self.p.line(self.p.t("interrupted"), "  ", dim=True)
-            return Command("pause", how="interrupt")
+        except (KeyboardInterrupt, SystemError) as exc:
+            signalled = interrupts.signalled(exc)
+            if signalled is None:
+                raise
+            interrupts.act()
+            with contextlib.suppress(OSError):  # a closed terminal takes no more
+                self.p.write("\n")
+                self.p.line(self.p.t("interrupted"), "  ", dim=True)
+            return Command("pause", how=interrupts.how(signalled))
         except EOFError:
             self.p.write("\n")
             self.p.line(self.p.t("end_of_input"), "  ", dim=True)

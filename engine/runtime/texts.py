@@ -226,6 +226,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "paused": ("暂停", "paused"),
     "paused_interrupt": ("暂停 (Ctrl-C)", "paused (Ctrl-C)"),
     "paused_eof": ("暂停 (输入结束)", "paused (end of input)"),
+    "paused_hangup": ("暂停 (终端已关闭)", "paused (the terminal closed)"),
+    "paused_terminated": ("暂停 (进程被终止)", "paused (the process was stopped)"),
     "paused_error": ("暂停 (出错)", "paused (error)"),
     "resumed": ("继续", "resumed"),
     "resumed_changed": (

@@ -112,7 +112,8 @@ def measure(path: str, journeys: int) -> None:
         )
         print(f"  {'window':<24} {'items':>6} {'call_list':>10} {'per item':>9} {'scan all':>9}")
         for on, ahead in WINDOWS:
-            spent, items = median_time(partial(call_list, journal, on, ahead), 20)
+            spent, listed = median_time(partial(call_list, journal, on, ahead), 20)
+            items = listed.items
             scanned, n = median_time(partial(scan_all, journal, on, ahead), 5)
             per = f"{spent / len(items) * 1e6:.0f} µs" if items else "—"
             print(

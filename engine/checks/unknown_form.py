@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-form"
-DESCRIPTION = (
-    "record 的表单必须在 rulebook.yaml 中定义 / recorded forms are defined in rulebook.yaml"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        "record 的表单必须在 rulebook.yaml 中定义",
+        "recorded forms are defined in rulebook.yaml",
+    ),
+    messages={
+        "": (
+            '表单 "{name}" 未在 rulebook.yaml 的 forms 中定义。{hint}已有的表单: {known}',
+            'form "{name}" is not defined in rulebook.yaml forms. {hint}forms: {known}',
+        ),
+    },
 )
 
 
@@ -28,4 +40,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                             "known": listing(forms),
                             "suggestion": suggest(rec.form.name, forms),
                         },
+                        fix=did_you_mean(rec.form.pos, suggest(rec.form.name, forms)),
                     )

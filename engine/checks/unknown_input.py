@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.model import Input, Ref
-from engine.problems import Problem
+from engine.problems import Problem, Said, did_you_mean
 
 ID = "unknown-input"
-DESCRIPTION = (
-    "ask、subject 和 with 用到的输入项必须已声明 / ask, subject and with name declared inputs"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        "ask、subject 和 with 用到的输入项必须已声明",
+        "ask, subject and with name declared inputs",
+    ),
+    messages={
+        "": (
+            '输入项 "{name}" 未在{owner}的 inputs 中声明。{hint}已声明的输入项: {known}',
+            'input "{name}" is not declared in the inputs of {owner}. {hint}declared: {known}',
+        ),
+    },
 )
 
 
@@ -22,27 +34,26 @@ def check(ctx: Context) -> Iterator[Problem]:
         asked = [ref for step in proc.steps.values() for ref in step.ask]
         for ref in sorted([*proc.subject, *asked], key=lambda r: r.pos):
             if ref.name not in own:
-                yield _unknown(ref, own, "本流程", "this procedure")
+                yield _unknown(ref, own, Said("本流程", "this procedure"))
         for step in proc.steps.values():
             if step.call and step.call.procedure.name in rb.procedures:
                 callee = rb.procedures[step.call.procedure.name]
                 theirs = rb.inputs_for(callee)
                 for key, _ in step.call.args:
                     if key.name not in theirs:
-                        yield _unknown(
-                            key, theirs, f'流程 "{callee.id}" ', f'procedure "{callee.id}"'
-                        )
+                        owner = Said(f'流程 "{callee.id}" ', f'procedure "{callee.id}"')
+                        yield _unknown(key, theirs, owner)
 
 
-def _unknown(ref: Ref, known: Mapping[str, Input], owner: str, owner_en: str) -> Problem:
+def _unknown(ref: Ref, known: Mapping[str, Input], owner: Said) -> Problem:
     return Problem(
         ID,
         ref.pos,
         {
             "name": ref.name,
             "owner": owner,
-            "owner_en": owner_en,
             "known": listing(known),
             "suggestion": suggest(ref.name, known),
         },
+        fix=did_you_mean(ref.pos, suggest(ref.name, known)),
     )

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
 from engine.model import Procedure, Ref
-from engine.problems import Problem
+from engine.problems import Problem, did_you_mean
 
 ID = "unknown-role"
-DESCRIPTION = "岗位必须在 rulebook.yaml 中定义 / roles are defined in rulebook.yaml"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("岗位必须在 rulebook.yaml 中定义", "roles are defined in rulebook.yaml"),
+    messages={
+        "": (
+            '岗位 "{name}" 未在 rulebook.yaml 的 roles 中定义。{hint}已有的岗位: {known}',
+            'role "{name}" is not defined in rulebook.yaml roles. {hint}roles: {known}',
+        ),
+    },
+)
 
 
 def role_refs(proc: Procedure) -> Iterator[Ref]:
@@ -36,4 +47,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                         "known": listing(roles),
                         "suggestion": suggest(ref.name, roles),
                     },
+                    fix=did_you_mean(ref.pos, suggest(ref.name, roles)),
                 )

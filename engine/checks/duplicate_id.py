@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
 from engine.model import Procedure
 from engine.problems import Problem
 
 ID = "duplicate-id"
-DESCRIPTION = "流程编号不能重复 / procedure ids are unique"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=("流程编号不能重复", "procedure ids are unique"),
+    messages={
+        "": (
+            '流程编号 "{id}" 已在 {other} 中使用。每个流程的编号必须唯一',
+            'procedure id "{id}" is already used in {other}. every procedure needs its own id',
+        ),
+    },
+)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

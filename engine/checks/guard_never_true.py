@@ -1,0 +1,60 @@
+"""A guard that no value of its names can make true: its item, branch or choice is dead."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from engine.checks._types import domains, mismatches, outcomes
+from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
+from engine.model import Expr, Procedure
+from engine.problems import Problem, Said
+
+ID = "guard-never-true"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        "条件在输入项的类型和选项下必须有可能成立",
+        "a guard can hold for some value of its names' types and options",
+    ),
+    messages={
+        "": (
+            "条件 {text} 永远不成立: 按各输入项的类型和选项, 没有任何取值能让它成立, {effect}。请检查条件",
+            "the guard {text} never holds: no value its names' types and options allow makes it true, so {effect}. check the guard",
+        ),
+    },
+    keys=("inputs", "steps"),
+)
+
+ITEM = Said("这一项永远不会出现", "this item never shows")
+BRANCH = Said("这个分支永远不会走到", "this branch is never taken")
+CHOICE = Said("这个选项永远不会出现", "this choice is never offered")
+
+
+def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
+    """Every guard of a procedure, what it guards, and whether it is a `next` branch's."""
+    for step in proc.steps.values():
+        for item in (*step.say, *step.do):
+            if item.when:
+                yield item.when, ITEM, False
+        for branch in step.next:
+            if branch.when:
+                yield branch.when, BRANCH, True
+        for choice in step.choices:
+            if choice.when:
+                yield choice.when, CHOICE, False
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        doms = domains(ctx.rulebook, proc)
+        parsed = {id(e): not a.findings for e, a in ctx.exprs(proc)}
+        for expr, effect, _ in guarded(proc):
+            if not parsed.get(id(expr)) or mismatches(expr.source, doms):
+                continue  # compare-value or the syntax rules say what is wrong
+            seen = outcomes(expr.source, doms)
+            if seen is not None and "false" in seen and "true" not in seen:
+                text = json.dumps(expr.source, ensure_ascii=False)
+                yield Problem(ID, expr.pos, {"text": text, "effect": effect})

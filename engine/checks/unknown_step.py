@@ -1,0 +1,50 @@
+"""`start` and every `next`/`choices` target name a step of the procedure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.checks.rule import ERROR, Rule
+from engine.messages import listing, suggest
+from engine.model import Ref
+from engine.problems import Problem, Said, did_you_mean
+
+ID = "unknown-step"
+RULE = Rule(
+    id=ID,
+    level=ERROR,
+    description=(
+        "start、next、choices 指向的步骤必须存在",
+        "start, next and choices name existing steps",
+    ),
+    messages={
+        "": (
+            '步骤 "{name}" 不存在{where}。{hint}本流程的步骤: {known}',
+            'step "{name}" does not exist{where}. {hint}steps here: {known}',
+        ),
+    },
+)
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.procedures:
+        refs: list[tuple[Ref, Said]] = [(proc.start, Said(" (start)", " (start)"))]
+        for step in proc.steps.values():
+            for target in step.targets:
+                refs.append((target, Said(f' (在步骤 "{step.id}" 中)', f' (in step "{step.id}")')))
+        # Steps the schema stage pruned away exist in the file: not unknown.
+        gone = {str(p[1]) for p in ctx.pruned.get(proc.path, ()) if len(p) == 2 and p[0] == "steps"}
+        for ref, where in refs:
+            if ref.name not in proc.steps and ref.name not in gone:
+                yield Problem(
+                    ID,
+                    ref.pos,
+                    {
+                        "name": ref.name,
+                        "where": where,
+                        "known": listing(proc.steps),
+                        "suggestion": suggest(ref.name, proc.steps),
+                    },
+                    fix=did_you_mean(ref.pos, suggest(ref.name, proc.steps)),
+                )

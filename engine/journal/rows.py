@@ -1,0 +1,318 @@
+"""Rows of the journal as stored, checked column by column: each is given
+back as written, or as a `Damaged` saying what is wrong with it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine.i18n import message
+from engine.journal.events import (
+    STATUSES,
+    BadText,
+    Damaged,
+    Event,
+    RunRow,
+    chain_hash,
+    due_problem,
+    is_moment,
+)
+
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRow:
+    """An event as stored, for walking the chain (`data` as the text hashed)."""
+
+    seq: int
+    run: int
+    at: str
+    kind: str
+    actor: str | None
+    data: str
+    prev: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueEntry:
+    """A row of the deadline index as stored."""
+
+    run: int
+    n: int
+    due_key: str
+    kind: str
+    role: str | None
+    data: str
+
+
+def decode(raw: bytes) -> str:
+    """SQLite text as str; bytes that are not UTF-8 as `BadText`."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadText(raw.decode("utf-8", "replace"))
+
+
+def _is_hash(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
+
+
+class Bad(Exception):
+    """A column that does not hold what was written there."""
+
+    def __init__(self, kind: Any, column: str, detail: str = "") -> None:
+        super().__init__(column)
+        self.kind, self.column, self.detail = kind, column, detail
+
+
+def _text(value: object, column: str, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, BadText):
+        raise Bad("text", column)
+    if not isinstance(value, str):
+        raise Bad("type", column)
+    return value
+
+
+def _int(value: object, column: str, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if type(value) is not int:
+        raise Bad("type", column)
+    return value
+
+
+def _req_text(value: object, column: str) -> str:
+    text = _text(value, column)
+    assert text is not None
+    return text
+
+
+def _req_int(value: object, column: str) -> int:
+    number = _int(value, column)
+    assert number is not None
+    return number
+
+
+def _moment(value: object, column: str) -> str:
+    text = _req_text(value, column)
+    if not is_moment(text):
+        raise Bad("value", column, text[:40])
+    return text
+
+
+def _json(value: object, column: str) -> Any:
+    text = _req_text(value, column)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise Bad("json", column) from None
+
+
+def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
+    """A `runs` row (columns in `_RUN_NAMES` order), or what is wrong with it."""
+    key = row[0]
+    try:
+        dues_text = _text(row[17], "dues", optional=True)
+        dues: tuple[dict[str, Any], ...] = ()
+        if dues_text is not None:
+            parsed = _json(dues_text, "dues")
+            if not isinstance(parsed, list):
+                raise Bad("type", "dues")
+            for d in parsed:
+                problem = due_problem(d)
+                if problem is not None:
+                    raise Bad("shape", "dues", problem)
+            dues = tuple(parsed)
+        status = _req_text(row[11], "status")
+        if status not in STATUSES:
+            raise Bad("value", "status", status[:40])
+        return RunRow(
+            id=_req_int(row[0], "id"),
+            procedure=_req_text(row[1], "procedure"),
+            title=_req_text(row[2], "title"),
+            kind=_req_text(row[3], "kind"),
+            operator=_text(row[4], "operator", optional=True),
+            site=_text(row[5], "site", optional=True),
+            started_at=_moment(row[6], "started_at"),
+            updated_at=_moment(row[7], "updated_at"),
+            rulebook_sha=_req_text(row[8], "rulebook_sha"),
+            procedure_sha=_req_text(row[9], "procedure_sha"),
+            parent=_int(row[10], "parent", optional=True),
+            status=status,
+            step=_text(row[12], "step", optional=True),
+            step_title=_text(row[13], "step_title", optional=True),
+            outcome=_text(row[14], "outcome", optional=True),
+            last_seq=_req_int(row[15], "last_seq"),
+            events=_req_int(row[16], "events"),
+            dues=dues,
+            subject=_text(row[18], "subject", optional=True),
+        )
+    except Bad as bad:
+        run = key if type(key) is int else None
+        return Damaged("runs", str(key), run, bad.kind, bad.column, bad.detail)
+
+
+def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
+    """An `events` row as stored, with each column of the type written."""
+    seq, run = row[0], row[1]
+    try:
+        actor = _text(row[4], "actor", optional=True)
+        prev, digest = _req_text(row[6], "prev"), _req_text(row[7], "hash")
+        for name, value in (("prev", prev), ("hash", digest)):
+            if not _is_hash(value):
+                raise Bad("value", name, value[:70])
+        return ChainRow(
+            _req_int(seq, "seq"),
+            _req_int(run, "run"),
+            _req_text(row[2], "at"),
+            _req_text(row[3], "kind"),
+            actor,
+            _req_text(row[5], "data"),
+            prev,
+            digest,
+        )
+    except Bad as bad:
+        owner = run if type(run) is int else None
+        return Damaged("events", str(seq), owner, bad.kind, bad.column, bad.detail)
+
+
+def parse_event(row: Sequence[Any]) -> Event | Damaged:
+    """An event as written: its columns of the right types, its content
+    matching its hash, its time a moment and its data a JSON object."""
+    stored = parse_chain_row(row)
+    if isinstance(stored, Damaged):
+        return stored
+    s = stored
+    damaged = Damaged("events", str(s.seq), s.run, "hash", "hash")
+    if chain_hash(s.prev, s.seq, s.run, s.at, s.kind, s.actor, s.data) != s.hash:
+        return damaged
+    try:
+        if not is_moment(s.at):
+            raise Bad("value", "at", s.at[:40])
+        data = _json(s.data, "data")
+        if not isinstance(data, dict):
+            raise Bad("type", "data")
+    except Bad as bad:
+        return Damaged("events", str(s.seq), s.run, bad.kind, bad.column, bad.detail)
+    return Event(s.seq, s.run, s.at, s.kind, s.actor, data, s.prev, s.hash)
+
+
+def parse_due(row: Sequence[Any]) -> tuple[int, dict[str, Any]] | Damaged:
+    """A row of the deadline index: (run, deadline) or what is wrong."""
+    run, n = row[0], row[1]
+    try:
+        data = _json(row[2], "data")
+        problem = due_problem(data)
+        if problem is not None:
+            raise Bad("shape", "data", problem)
+        return _req_int(run, "run"), data
+    except Bad as bad:
+        owner = run if type(run) is int else None
+        return Damaged("dues", f"{run}/{n}", owner, bad.kind, bad.column, bad.detail)
+
+
+def parse_due_entry(row: Sequence[Any]) -> DueEntry | Damaged:
+    """A row of the deadline index (run, n, due_key, kind, role, data) as stored."""
+    run, n, key, kind, role, data = row
+    try:
+        return DueEntry(
+            _req_int(run, "run"),
+            _req_int(n, "n"),
+            _req_text(key, "due_key"),
+            _req_text(kind, "kind"),
+            _text(role, "role", optional=True),
+            _req_text(data, "data"),
+        )
+    except Bad as bad:
+        owner = run if type(run) is int else None
+        return Damaged("dues", f"{run}/{n}", owner, bad.kind, bad.column, bad.detail)
+
+
+def snapshot_damage(sha: str, stored: object) -> Damaged | None:
+    """What is wrong with a stored snapshot: not text, not the JSON of
+    {path: text}, or not the text its sha was taken of."""
+    if not isinstance(stored, str):
+        return Damaged("snapshots", sha, None, "type", "files")
+    if isinstance(stored, BadText):
+        return Damaged("snapshots", sha, None, "text", "files")
+    if hashlib.sha256(stored.encode("utf-8")).hexdigest() != sha:
+        return Damaged("snapshots", sha, None, "hash", "files")
+    try:
+        files = json.loads(stored)
+    except ValueError:
+        return Damaged("snapshots", sha, None, "json", "files")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        return Damaged("snapshots", sha, None, "type", "files")
+    return None
+
+
+PLACES = {
+    "events": message("journal.place.event", "事件 #{key}", "event #{key}"),
+    "runs": message("journal.place.run", "运行 #{key} 的摘要", "run #{key}'s summary"),
+    "dues": message("journal.place.due", "运行 #{key} 的期限", "run #{key}'s deadlines"),
+    "snapshots": message(
+        "journal.place.snapshot", "保存的规则手册 {key}", "the pinned rulebook {key}"
+    ),
+}
+DAMAGES = {
+    "unreadable": message(
+        "journal.damage.unreadable",
+        "SQLite 无法读出它所在的页: {detail}",
+        "SQLite cannot read its page: {detail}",
+    ),
+    "text": message(
+        "journal.damage.text", "{column} 不是有效的 UTF-8 文本", "{column} is not valid UTF-8 text"
+    ),
+    "json": message(
+        "journal.damage.json", "{column} 不是有效的 JSON", "{column} is not valid JSON"
+    ),
+    "type": message(
+        "journal.damage.type", "{column} 的类型不对", "{column} holds a value of the wrong type"
+    ),
+    "value": message(
+        "journal.damage.value",
+        '{column} 的值 "{detail}" 不是 sop 写入的样子',
+        '{column} holds "{detail}", which sop never writes there',
+    ),
+    "shape": message(
+        "journal.damage.shape",
+        "{column} 中的期限缺少或写错了 {detail}",
+        "a deadline in {column} lacks or mangles {detail}",
+    ),
+    "data": message(
+        "journal.damage.data",
+        "内容不是 {detail} 事件应有的样子",
+        "its data is not what a {detail} event holds",
+    ),
+    "hash": message(
+        "journal.damage.hash",
+        "内容与它的哈希不符 (写入后被改动过)",
+        "its content does not match its hash (it was changed after it was written)",
+    ),
+}
+
+
+def describe_place(d: Damaged) -> str:
+    """Where the damaged row is, for a person: event #37, run #5's summary…"""
+    if d.table == "snapshots":
+        key = d.key[:12]
+    elif d.table == "dues":
+        key = d.key.split("/")[0]
+    else:
+        key = d.key
+    return PLACES[d.table].say(key=key)
+
+
+def describe_damage(d: Damaged) -> str:
+    msg = DAMAGES[d.kind]
+    params = {"column": d.column or "", "detail": d.detail}
+    return msg.say(**{k: v for k, v in params.items() if k in msg.fields})

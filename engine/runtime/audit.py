@@ -1,0 +1,154 @@
+"""`sop journal verify`: the journal's checks, with every run's summary
+worked out again by the fold that replays a run.
+
+The store checks what it can alone (the hash chain, snapshots by sha,
+counters, the deadline index: `engine.journal.audit`). What a summary row
+says about where a run stands — its status, step, outcome, deadlines, whom it
+is about — is what `RunState.apply` makes of its events, on the rulebook the
+run is pinned to; the same fold the runner uses live and on resume, so a row
+edited by hand, or a forged deadline, differs from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import JournalError, SopError
+from engine.i18n import message
+from engine.journal import Journal
+from engine.journal.audit import Expected, FileProblem, Fold, FoldFactory, Report, audit
+from engine.journal.events import Event
+from engine.runtime import state as ev
+from engine.runtime.pinning import Pinned, restore
+from engine.runtime.state import RunState
+
+VERIFY_NOT_STARTED = message(
+    "verify.not-started",
+    "它的第一个事件 (#{seq}) 不是 run.started",
+    "its first event (#{seq}) is not run.started",
+)
+VERIFY_PINNED_DAMAGED = message(
+    "verify.snapshot-damaged",
+    "它所用的规则手册 {sha} 已损坏或缺失",
+    "the rulebook {sha} it is pinned to is damaged or missing",
+)
+VERIFY_NO_RULEBOOK = message(
+    "verify.no-rulebook",
+    "它的 run.started 没有记下规则手册",
+    "its run.started names no rulebook",
+)
+VERIFY_REPLAY_FAILED = message(
+    "verify.fold-failed",
+    "事件 #{seq} ({kind}) 无法用于重建运行状态: {error}",
+    "event #{seq} ({kind}) cannot be replayed: {error}",
+)
+# What a replay can raise on event data that no sop wrote (the chain fits, so
+# whoever wrote it also rebuilt the chain): said as the reason, not a crash.
+_REPLAY_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, SopError)
+
+
+@dataclass
+class _RunFold:
+    state: RunState
+    subject: str | None = None
+    failed: str | None = None
+
+    def feed(self, event: Event) -> None:
+        if self.failed is not None:
+            return
+        try:
+            self.state.apply(event.kind, event.data, event.at)
+            self.state.last_seq = event.seq
+            now = self.state.subject
+        except _REPLAY_ERRORS as exc:
+            self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
+            return
+        if now is not None:
+            self.subject = now  # the store keeps the last known subject
+
+    def expected(self) -> Expected | str:
+        if self.failed is not None:
+            return self.failed
+        st = self.state
+        try:
+            u = st.summary()
+        except _REPLAY_ERRORS as exc:
+            return VERIFY_REPLAY_FAILED.say(seq=st.last_seq, kind="summary", error=_why(exc))
+        started = st.started
+        return Expected(
+            procedure=st.procedure_id,
+            title=started.get("title"),  # type: ignore[arg-type]
+            kind=started.get("kind"),  # type: ignore[arg-type]
+            operator=st.operator,
+            site=st.site,
+            rulebook_sha=started.get("rulebook_sha"),  # type: ignore[arg-type]
+            procedure_sha=started.get("procedure_sha"),  # type: ignore[arg-type]
+            parent=st.interrupts,
+            status=u.status,
+            step=u.step,
+            step_title=u.step_title,
+            outcome=u.outcome,
+            dues=tuple(u.dues),
+            subject=u.subject if u.subject is not None else self.subject,
+        )
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, SopError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+def folds_for(journal: Journal) -> FoldFactory:
+    """A fold per run, on its pinned rulebook (rebuilt once per snapshot)."""
+    pinned: dict[str, Pinned | str] = {}
+
+    def make(first: Event) -> Fold | str:
+        if first.kind != ev.RUN_STARTED:
+            return VERIFY_NOT_STARTED.say(seq=first.seq)
+        sha = first.data.get("rulebook_sha")
+        if not isinstance(sha, str):
+            return VERIFY_NO_RULEBOOK.say()
+        book = pinned.get(sha)
+        if book is None:
+            try:
+                files = journal.snapshot(sha)
+            except JournalError:
+                book = VERIFY_PINNED_DAMAGED.say(sha=sha[:12])
+            else:
+                try:
+                    book = restore(files, sha)
+                except SopError as exc:
+                    book = exc.message
+            pinned[sha] = book
+        if isinstance(book, str):
+            return book
+        return _RunFold(RunState(first.run, book.rulebook))
+
+    return make
+
+
+def verify_journal(path: str, expect: str | None = None) -> Report:
+    """Everything `sop journal verify` checks, read-only. The file is read
+    again when a writer folded its WAL into it while it was being read."""
+    from engine.journal.store import JournalDamaged
+
+    report: Report | None = None
+    for _ in range(2):
+        try:
+            journal = Journal(path, write=False)
+        except JournalDamaged as exc:
+            return Report(0, "0" * 64, 0, 0, (FileProblem("unreadable", exc.message),))
+        with journal:
+            report = audit(journal, folds_for(journal), expect, journal.file_problems())
+            if not journal.changed_while_read():
+                return report
+    assert report is not None
+    return Report(
+        report.events,
+        report.head,
+        report.head_seq,
+        report.runs,
+        (*report.problems, FileProblem("changed")),
+        report.anchor,
+    )
