@@ -19,7 +19,7 @@ from typing import Literal
 from engine.model import Document, Procedure, Reference, Revision, Rulebook
 from engine.render.citations import Citer
 from engine.render.graph import Graph, build_graph
-from engine.render.layout import Layout
+from engine.render.layout import SCREEN, Layout, Metrics
 from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
 
 ManualFormat = Literal["html", "pdf", "md"]
@@ -212,13 +212,15 @@ def _forms(rulebook: Rulebook, entries: list[ProcEntry], citer: Citer) -> tuple[
     return tuple(out)
 
 
-def layouts(manual: Manual, locale: str = "zh-CN") -> dict[str, Layout]:
+def layouts(manual: Manual, locale: str = "zh-CN", metrics: Metrics = SCREEN) -> dict[str, Layout]:
     """Flowchart layouts, with their words already in `locale` (the PDF draws
-    them directly; HTML and Markdown are converted as a whole instead)."""
+    them directly, with print `metrics`; HTML and Markdown are converted as a
+    whole instead)."""
     from engine.render.graph import graph_layout, localised
 
     return {
-        entry.view.id: graph_layout(localised(entry.graph, locale)) for entry in manual.procedures
+        entry.view.id: graph_layout(localised(entry.graph, locale), metrics)
+        for entry in manual.procedures
     }
 
 
