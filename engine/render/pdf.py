@@ -54,7 +54,7 @@ from engine.render.fonts import fonts_for
 from engine.render.layout import PRINT
 from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, layouts
-from engine.render.pdf_draw import MIN_SCALE, chart_parts, newspaper
+from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
 
 # Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
@@ -85,6 +85,8 @@ FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 WIDE_W, WIDE_H = landscape(A4)
 WIDE_FRAME_W = WIDE_W - 2 * MARGIN_X
 WIDE_FRAME_H = WIDE_H - MARGIN_TOP - MARGIN_BOTTOM
+# A long chart is set in two columns if its labels stay at 8 pt or more.
+COLUMNS_MIN_SCALE = 8.0 / 11.0
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6673")
 ACCENT = colors.HexColor("#0b5cad")
@@ -480,7 +482,9 @@ class Builder:
         split = len(parts) > 1 or lay.height * parts[0].scale + 40 > height
         if len(parts) == 1:  # tall and narrow: columns side by side
             # rows a little shorter than a page, so the first fits under its heading
-            rows = newspaper(lay, self.fonts.regular, parts[0].scale, width, height - 60)
+            two = (width - COLUMN_GAP) / 2 / lay.width  # the scale that fits two columns
+            scale = max(min(parts[0].scale, two), COLUMNS_MIN_SCALE)
+            rows = newspaper(lay, self.fonts.regular, scale, width, height - 60)
             parts = rows or parts
         if wide:
             yield NextPageTemplate("wide")
