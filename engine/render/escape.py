@@ -80,6 +80,15 @@ def md(text: object) -> str:
     return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], out)
 
 
+def md_url(url: object) -> str:
+    """A web address for a Markdown autolink <…>: every character that could
+    end it or start markup (spaces, <>, brackets, backslash, backtick) is
+    percent-encoded, so the address stays one link and nothing else."""
+    from urllib.parse import quote
+
+    return quote(one_line(str(url)).strip(), safe=":/?#@!$&'*+,;=%-._~")
+
+
 # -- Mermaid ------------------------------------------------------------------
 # Inside "…" Mermaid reads entity codes (#35; #quot;) and nothing else, but
 # the text is also scanned for %%{directives}%%, `markdown strings` and the
