@@ -195,7 +195,7 @@ def _expected(graph: Graph) -> tuple[dict[str, str], list[tuple[str, str, str]]]
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", escape.visible(escape.one_line(text)))
+    return re.sub(r"\s+", "", escape.one_line(text))
 
 
 _MERMAID_NODE = re.compile(r'^  (\w+)(\(\(|\(\[|\[\[|\()"([^"`%]*)"(\)\)|\]\)|\]\]|\))$')

@@ -53,8 +53,8 @@ def visible(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Line breaks of any kind as single spaces."""
-    return _LINE_BREAKS.sub(" ", text)
+    """`visible` text on one line: the line breaks left (LF, CRLF) as spaces."""
+    return _LINE_BREAKS.sub(" ", visible(text))
 
 
 # -- Markdown -----------------------------------------------------------------
