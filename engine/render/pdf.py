@@ -47,13 +47,12 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
 from engine.render.layout import PRINT
 from engine.render.locale import convert, is_traditional
-from engine.render.manual import Manual, layouts
+from engine.render.manual import Manual, Progress, layouts
 from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
 
@@ -194,7 +193,25 @@ class DocInfo:
     cover: bool = False
 
 
-class Heading(Paragraph):
+class Para(Paragraph):
+    """A paragraph that remembers its last line breaking: ReportLab asks a
+    paragraph for its size several times at the same width (a table measures
+    its cells, then draws them; a kept-together step is measured, then laid
+    out), and CJK line breaking is most of what a manual costs to print."""
+
+    _sop_wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        hit = self._sop_wrapped
+        if hit is not None and hit[0] == availWidth and "blPara" in self.__dict__:
+            self.width, self.height = availWidth, hit[1][1]
+            return hit[1]
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._sop_wrapped = (availWidth, size)
+        return size
+
+
+class Heading(Para):
     """A heading that may be a bookmark (`key`) and a contents entry (`toc`)."""
 
     def __init__(self, text: str, style: ParagraphStyle, key: str | None, toc: str | None):
@@ -240,14 +257,51 @@ class Furniture:
         )
 
 
+@dataclass(frozen=True)
+class TocSlot:
+    """Where a contents line was laid out (page index, position, width); its
+    page number is written in when the pages are replayed at the end."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    title: str
+    key: str
+
+
+class TocLine(Flowable):
+    """One line of the contents: a fixed-height slot laid out in the one pass
+    (so the contents never needs the second pass ReportLab's own contents
+    takes); the canvas writes it, with dot leaders and the page number, once
+    every heading's page is known."""
+
+    def __init__(self, title: str, key: str, width: float, leading: float) -> None:
+        super().__init__()
+        self.title, self.key = title, key
+        self.width, self.height = width, leading
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        canvas._sop_toc.append(TocSlot(len(canvas._saved), x, y, self.width, self.title, self.key))
+
+    def draw(self) -> None:  # drawn by the canvas at the end
+        return None
+
+
 class FurnishedCanvas(Canvas):
     """Holds pages back until the end, when page counts are known, then draws
-    each page's header and footer (the usual "page N of M" technique)."""
+    each page's header and footer (the usual "page N of M" technique) and the
+    contents' page numbers."""
 
     def __init__(self, *args: Any, furniture: Furniture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._furniture = furniture
         self._saved: list[dict[str, Any]] = []
+        self._sop_toc: list[TocSlot] = []
+        self._sop_pages: dict[str, int] = {}  # heading key -> page (1-based)
         self._sop_doc: DocInfo | None = None
         # Bookmarks must be made while their page is the current one, which
         # is only true when pages are replayed in save(): hold them till then.
@@ -288,19 +342,46 @@ class FurnishedCanvas(Canvas):
                 totals[info.index] = totals.get(info.index, 0) + 1
         seen: dict[int, int] = {}
         marks = self._marks
+        # Annotations made now (the contents' links) number on from the last
+        # page's count, not from each replayed page's own, or names would repeat.
+        annotations: int = cast(Any, self)._annotationCount
         for page, state in enumerate(self._saved, start=1):
             self.__dict__.update(state)
+            self._annotationCount = annotations
             for kind, args in marks.get(page - 1, []):
                 if kind == "bookmark":
                     super().bookmarkPage(args[0], **args[1])
                 else:
                     super().addOutlineEntry(*args)
+            for slot in self._sop_toc:
+                if slot.page == page - 1:
+                    self._draw_toc_line(slot)
             info = state.get("_sop_doc")
             if info is not None and not info.cover:
                 seen[info.index] = seen.get(info.index, 0) + 1
                 self._draw_furniture(info, seen[info.index], totals[info.index], page)
+            annotations = self._annotationCount
             super().showPage()
         super().save()
+
+    def _draw_toc_line(self, slot: TocSlot) -> None:
+        f = self._furniture
+        size = 10.0
+        number = str(self._sop_pages.get(slot.key, ""))
+        y = slot.y + 5
+        self.saveState()
+        self.setFillColor(INK)
+        self.setFont(f.fonts.regular, size)
+        self.drawString(slot.x, y, slot.title)
+        self.drawRightString(slot.x + slot.width, y, number)
+        start = slot.x + pdfmetrics.stringWidth(slot.title, f.fonts.regular, size) + 6
+        end = slot.x + slot.width - pdfmetrics.stringWidth(number, f.fonts.regular, size) - 6
+        dot = pdfmetrics.stringWidth(" . ", f.fonts.regular, size)
+        if end > start + dot:
+            self.setFillColor(MUTED)
+            self.drawRightString(end, y, " . " * int((end - start) / dot))
+        self.linkRect("", slot.key, (slot.x, slot.y, slot.x + slot.width, slot.y + 15), relative=0)
+        self.restoreState()
 
     def _draw_furniture(self, info: DocInfo, n: int, total: int, page: int) -> None:
         f = self._furniture
@@ -374,11 +455,12 @@ class ManualDoc(BaseDocTemplate):
         if not isinstance(flowable, Heading) or flowable.sop_key is None:
             return
         key = flowable.sop_key
-        self.canv.bookmarkPage(key)
+        canv: Any = self.canv
+        canv.bookmarkPage(key)
+        canv._sop_pages[key] = self.page
         title = flowable.sop_toc
         if title:
-            self.canv.addOutlineEntry(title, key, level=0)  # plain text
-            self.notify("TOCEntry", (0, reportlab(title), self.page, key))  # paragraph markup
+            canv.addOutlineEntry(title, key, level=0)  # plain text
 
 
 # -- markup → flowables ----------------------------------------------------------
@@ -399,6 +481,7 @@ class Builder:
         self.docs = 0
 
     def story(self, root: ET.Element) -> list[Any]:
+        self.root = root
         out: list[Any] = []
         for el in root:
             out.extend(self.block(el))
@@ -428,7 +511,7 @@ class Builder:
             para.keepWithNext = True
             yield para
         elif tag == "p":
-            yield Paragraph(inline(el), self.st[el.get("class", "body").split()[0]])
+            yield Para(inline(el), self.st[el.get("class", "body").split()[0]])
         elif tag == "ul":
             for li in el:
                 style = (
@@ -442,7 +525,7 @@ class Builder:
                         leading=12.5,
                     )
                 )
-                yield Paragraph(inline(li), style, bulletText=li.get("mark", "·"))
+                yield Para(inline(li), style, bulletText=li.get("mark", "·"))
         elif tag == "table":
             yield self.table(el)
         elif tag == "step":
@@ -450,18 +533,10 @@ class Builder:
         elif tag == "chart":
             yield from self.chart(el)
         elif tag == "toc":
-            toc = TableOfContents(
-                dotsMinLevel=0,
-                tableStyle=TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ]
-                ),
-            )
-            toc.levelStyles = [self.st["toc0"]]
-            yield toc
+            # One line per heading that goes into the contents, in order.
+            for entry in self.root.iter():
+                if entry.get("toc"):
+                    yield TocLine(entry.get("toc", ""), entry.get("key", ""), FRAME_W, 17.0)
         elif tag == "pagebreak":
             yield PageBreak()
         elif tag == "space":
@@ -493,7 +568,7 @@ class Builder:
         head.keepWithNext = True
         yield head
         if split and el.get("split"):
-            note = Paragraph(el.get("split", ""), self.st["muted"])
+            note = Para(el.get("split", ""), self.st["muted"])
             note.keepWithNext = True
             yield note
         yield from parts
@@ -503,7 +578,7 @@ class Builder:
 
     def step(self, el: ET.Element) -> Any:
         """A step: its heading, then one row per fact, with an accent rule on the left."""
-        head = Paragraph(inline(el[0]), self.st["h3"])
+        head = Para(inline(el[0]), self.st["h3"])
         rows = []
         for fact in el[1:]:
             muted = "muted" in fact.get("class", "")
@@ -514,8 +589,8 @@ class Builder:
                 text = f'<font color="{color}">{reportlab(mark)}</font> {text}'
             rows.append(
                 [
-                    Paragraph(reportlab(fact.get("label", "")), self.st["fact-label"]),
-                    Paragraph(text, self.st["fact-muted" if muted else "fact"]),
+                    Para(reportlab(fact.get("label", "")), self.st["fact-label"]),
+                    Para(text, self.st["fact-muted" if muted else "fact"]),
                 ]
             )
         table = Table(rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT", splitInRow=1)
@@ -546,7 +621,7 @@ class Builder:
             for td in tr:
                 cls = td.get("class", "")
                 style = "cell-head" if (head and r == 0) or "th" in cls else "cell"
-                row.append(Paragraph(inline(td), self.st[style]))
+                row.append(Para(inline(td), self.st[style]))
                 span = int(td.get("span", "1"))
                 if span > 1:
                     spans.append(("SPAN", (len(row) - 1, r), (len(row) + span - 2, r)))
@@ -602,7 +677,10 @@ def _percent(text: str) -> float:
 
 
 def render_pdf(
-    manual: Manual, locale: str = "zh-CN", warn: Callable[[str], None] | None = None
+    manual: Manual,
+    locale: str = "zh-CN",
+    warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     shapes = layouts(manual, locale, PRINT)
     markup = convert(render("manual.pdf.xml.j2", m=manual), locale).translate(SUBSTITUTES)
@@ -628,8 +706,28 @@ def render_pdf(
         invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else 0,
         initialFontName=fonts.regular,  # else every page starts in Helvetica, unembedded
     )
-    doc.multiBuild(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture))
+    if progress is not None:
+        doc.setProgressCallBack(_progress(progress))
+    # One pass: the contents' page numbers are written in at the end.
+    doc.build(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture))
     return buffer.getvalue()
+
+
+def _progress(progress: Progress) -> Callable[[str, int], None]:
+    """ReportLab's progress events as (laid out, in all)."""
+    total = 0
+
+    def hear(kind: str, value: int) -> None:
+        nonlocal total
+        if kind == "SIZE_EST":
+            total = value
+            progress(0, total)
+        elif kind == "PROGRESS":
+            progress(min(value, total), total)
+        elif kind == "FINISHED":
+            progress(total, total)
+
+    return hear
 
 
 def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:
