@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.render.layout import LABEL_FONT, PRINT
 from engine.render.manual import build_manual, layouts
@@ -205,3 +207,19 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path: Path, sop: Runner) -> No
     piped = sop("render", "manual", str(MINI), "--format", "pdf", "-o", str(tmp_path / "b.pdf"))
     assert piped.returncode == 0
     assert "排版" not in piped.stderr and "%" not in piped.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="<&", blacklist_categories=("Cs",))))
+def test_plain_text_paragraphs_match_reportlabs_parser(text: str) -> None:
+    """The fast path for text without markup gives the fragments ReportLab's
+    own parser gives (so the printed manual is byte for byte the same)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from engine.render.pdf import Para
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=9, wordWrap="CJK")
+    ours, theirs = Para(text, style), Paragraph(text, style)
+    assert ours.text == theirs.text
+    assert [f.__dict__ for f in ours.frags] == [f.__dict__ for f in theirs.frags]
