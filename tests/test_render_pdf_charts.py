@@ -223,3 +223,23 @@ def test_plain_text_paragraphs_match_reportlabs_parser(text: str) -> None:
     ours, theirs = Para(text, style), Paragraph(text, style)
     assert ours.text == theirs.text
     assert [f.__dict__ for f in ours.frags] == [f.__dict__ for f in theirs.frags]
+
+
+def test_a_step_longer_than_a_page_runs_on(tmp_path: Path) -> None:
+    """A step whose items fill more than a page, and one item longer than a
+    page, split across pages instead of failing."""
+    (tmp_path / "rulebook.yaml").write_text(
+        "title: t\norganisation: {name: o}\nroles: {host: {name: 客服}}\n", encoding="utf-8"
+    )
+    long_item = "按标准站姿迎接客户并热情问候, " * 400
+    items = "".join(f"      - 第{i}项 核对物品并记录\n" for i in range(60))
+    (tmp_path / "p.yaml").write_text(
+        "id: p\ntitle: 长步骤\nkind: service\nroles: [host]\nstart: a\nsteps:\n"
+        f"  a:\n    title: 很长的一步\n    role: host\n    do:\n      - '{long_item}'\n{items}"
+        "    lint: {}\n    end: done\n".replace("    lint: {}\n", ""),
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.pdf"
+    out.write_bytes(render_pdf(build_manual(load_rulebook(str(tmp_path)))))
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    assert "第59项 核对物品并记录" in text

@@ -262,6 +262,65 @@ class MemoTable(Table):
         return size
 
 
+class Facts(Flowable):
+    """A step's facts: a muted label (要做, 要说 …) and its text per row, an
+    accent rule down the left. Drawn directly rather than as a Table, which
+    would measure every cell twice and apply a style to each: most of a
+    manual is steps. Too tall for the space left, it splits between rows."""
+
+    LABEL_W = 16 * mm
+    PAD_X, PAD_Y = 3.0, 1.2
+
+    def __init__(self, rows: list[tuple[str, Flowable]], font: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.font = font
+        self._heights: list[float] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+        self._heights = [p.wrap(text_w, availHeight)[1] + 2 * self.PAD_Y for _, p in self.rows]
+        self.width, self.height = availWidth, sum(self._heights)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        used, cut = 0.0, 0
+        for height in self._heights:
+            if used + height > availHeight:
+                break
+            used, cut = used + height, cut + 1
+        if cut == len(self.rows):
+            return []
+        if cut == 0:  # the first row alone is too tall: split its text
+            label, para = self.rows[0]
+            text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+            parts = para.split(text_w, availHeight - 2 * self.PAD_Y)
+            if len(parts) != 2:
+                return []
+            return [
+                Facts([(label, parts[0])], self.font),
+                Facts([("", parts[1]), *self.rows[1:]], self.font),
+            ]
+        return [Facts(self.rows[:cut], self.font), Facts(self.rows[cut:], self.font)]
+
+    def draw(self) -> None:
+        canv: Any = self.canv
+        y = self.height
+        canv.saveState()
+        canv.setStrokeColor(ACCENT)
+        canv.setLineWidth(2.2)
+        canv.line(0, 0, 0, self.height)
+        canv.setFillColor(MUTED)
+        canv.setFont(self.font, 8.5)
+        for (label, para), height in zip(self.rows, self._heights, strict=True):
+            y -= height
+            if label:
+                canv.drawString(self.PAD_X, y + height - self.PAD_Y - 9.5, label)
+            para.drawOn(canv, self.LABEL_W + self.PAD_X, y + self.PAD_Y)
+        canv.restoreState()
+
+
 class Heading(Para):
     """A heading that may be a bookmark (`key`) and a contents entry (`toc`)."""
 
@@ -630,7 +689,7 @@ class Builder:
     def step(self, el: ET.Element) -> Any:
         """A step: its heading, then one row per fact, with an accent rule on the left."""
         head = Para(inline(el[0]), self.st["h3"])
-        rows = []
+        rows: list[tuple[str, Flowable]] = []
         for fact in el[1:]:
             muted = "muted" in fact.get("class", "")
             mark = fact.get("mark", "")
@@ -639,31 +698,10 @@ class Builder:
                 text = f'<font color="#b3261e">{reportlab(mark)}</font> {text}'
             elif mark:  # in the text's own colour: no markup, the paragraph's fast path
                 text = f"{reportlab(mark)} {text}"
-            # The label (要做, 要说, 去向 …) is a word or nothing: a plain cell, drawn
-            # in the table's label style, costs far less than a paragraph.
             rows.append(
-                [fact.get("label", ""), Para(text, self.st["fact-muted" if muted else "fact"])]
+                (fact.get("label", ""), Para(text, self.st["fact-muted" if muted else "fact"]))
             )
-        table = MemoTable(
-            rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT", splitInRow=1
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1.2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
-                    ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT),
-                    ("FONTSIZE", (0, 0), (0, -1), 8.5),
-                    ("LEADING", (0, 0), (0, -1), 13.5),
-                    ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
-                    ("TOPPADDING", (0, 0), (0, -1), 3.0),
-                ]
-            )
-        )
+        table = Facts(rows, self.fonts.regular)
         return KeepTogether([head, table, Spacer(1, 5)])
 
     def table(self, el: ET.Element) -> Any:
