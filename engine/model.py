@@ -133,7 +133,8 @@ class Step:
     next: tuple[Branch, ...] = ()
     choices: tuple[Choice, ...] = ()
     call: Call | None = None
-    end: str | None = None
+    end: str | None = None  # the outcome's id
+    end_title: str | None = None  # the outcome in words, when the designer gave them
     every: Duration | None = None
     within: Duration | None = None
     at: str | None = None
@@ -145,6 +146,12 @@ class Step:
     stage: str | None = None
     status: str | None = None
     written: tuple[str, ...] = ()  # the keys as written, in file order
+
+    @property
+    def outcome(self) -> str:
+        """How a run ending here ended, in words for staff: the outcome's
+        title, or else this step's own title (never the outcome's id)."""
+        return self.end_title or self.title
 
     @property
     def exits_declared(self) -> tuple[str, ...]:

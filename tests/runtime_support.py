@@ -3,8 +3,10 @@ files, and `sop` with a journal of the test's own (never the user's)."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,24 @@ def write_scenario(folder: Path, name: str, data: dict[str, Any]) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def sop_in_process(*args: str, stdin: str = "") -> tuple[int, str]:
+    """`sop ARGS` in this process, through its real entry point (so through
+    the terminal boundary): the exit code and everything it wrote."""
+    from engine.cli import main
+
+    out = io.StringIO()
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, out
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return code, out.getvalue()
 
 
 class Sop:

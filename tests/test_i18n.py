@@ -97,14 +97,33 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
             keywords = {k.arg for k in node.keywords if k.arg is not None}
             func = node.func
             name: str | None = None
+            msg: i18n.Message | None = None
             if isinstance(func, ast.Attribute) and func.attr == "say":
                 target = func.value
                 name = target.id if isinstance(target, ast.Name) else None
+                msg = _entry(module, target)
             elif node.args and isinstance(node.args[0], ast.Name):
                 name = node.args[0].id
+            elif node.args:
+                msg = _entry(module, node.args[0])
             if name in known:
-                sites.append((str(rel), node.lineno, known[name].id, keywords))
+                msg = known[name]
+            if msg is not None:
+                sites.append((str(rel), node.lineno, msg.id, keywords))
     return sites
+
+
+def _entry(module: object, node: ast.expr) -> i18n.Message | None:
+    """A message picked from a table by a literal key: `WHY["type"].say(…)`."""
+    if not (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Constant)
+    ):
+        return None
+    table = getattr(module, node.value.id, None)
+    msg = table.get(node.slice.value) if isinstance(table, dict) else None
+    return msg if isinstance(msg, i18n.Message) else None
 
 
 def test_every_call_site_gives_exactly_the_placeholders_of_its_message() -> None:

@@ -46,7 +46,7 @@ def test_m_at_any_prompt_records_a_milestone_and_the_wait_is_worked_out_again(
     days_ago = (date.today() - timedelta(days=3)).isoformat()
     # At the wait question: a typo first, then the signing date three days back.
     out = _start(run, f"\nm 签 x\nm 签约 {days_ago}\n2\n")
-    assert "✗ 签约日 的日期 'x'" in out, out
+    assert '✗ 签约日的日期 "x" 不对' in out, out
     assert f"已记录 签约日: {days_ago}" in out
     assert "客户满意度 (1-5)" in out and "客户不满意, 转入: 上报主管跟进" in out
     shown = run.json("show", "1")["journey"]

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import JournalError, RulebookError
+from engine.journal.events import GENESIS, canonical, chain_hash
 from engine.paths import in_layout, unsafe_name
 from engine.runtime import pinning
 from engine.runtime.pinning import pin, read_folder, restore
@@ -183,16 +184,36 @@ def test_crafted_names_create_no_file_anywhere(data: st.DataObject) -> None:
 
 
 def _crafted_journal(run: Runner, tmp_path: Path) -> Path:
+    """A journal whose pinned rulebook holds hostile file names, forged
+    consistently (the snapshot under its true hash, the run and its events
+    pointing at it, the whole chain recomputed), as an attacker who can write
+    the file would: the journal's own checks pass, so only the refusal of the
+    names stands between the text and the file system."""
     journal = tmp_path / "journal.sqlite3"
     result = run("run", "fire", "--journal", str(journal), input="p\n")
     assert "已暂停运行 #1" in result.stdout, result.stdout + result.stderr
     db = sqlite3.connect(journal)
-    (sha, files_json) = db.execute("SELECT sha, files FROM snapshots").fetchone()
+    (old_sha, files_json) = db.execute("SELECT sha, files FROM snapshots").fetchone()
     files = json.loads(files_json)
     files["../../escaped.yaml"] = "id: escaped\n"
     files[str(tmp_path / "absolute.yaml")] = "id: absolute\n"
-    db.execute("DROP TRIGGER snapshots_no_update")
-    db.execute("UPDATE snapshots SET files = ? WHERE sha = ?", (json.dumps(files), sha))
+    sha = pinning.text_sha(canonical(files))
+    triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for (name,) in triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("INSERT INTO snapshots(sha, files) VALUES (?, ?)", (sha, canonical(files)))
+    db.execute("UPDATE runs SET rulebook_sha = ? WHERE rulebook_sha = ?", (sha, old_sha))
+    prev = GENESIS
+    rows = db.execute("SELECT seq, run, at, kind, actor, data FROM events ORDER BY seq").fetchall()
+    for seq, run_id, at, kind, actor, data in rows:
+        data = data.replace(old_sha, sha)
+        digest = chain_hash(prev, seq, run_id, at, kind, actor, data)
+        db.execute(
+            "UPDATE events SET data = ?, prev = ?, hash = ? WHERE seq = ?",
+            (data, prev, digest, seq),
+        )
+        prev = digest
+    db.execute("DELETE FROM snapshots WHERE sha = ?", (old_sha,))
     db.commit()
     db.close()
     return journal

@@ -118,7 +118,7 @@ def _reference(tmp: Path) -> list[tuple[str, Any]]:
         env=_env(tmp),
         timeout=60,
     )
-    assert "已完成 (completed)" in result.stdout, result.stdout + result.stderr
+    assert "已完成 (礼貌送客)" in result.stdout, result.stdout + result.stderr
     return _answers(journal)
 
 
@@ -175,7 +175,7 @@ def _trial(tmp: Path, seed: int, reference: list[tuple[str, Any]]) -> None:
         env=env,
         timeout=60,
     )
-    assert "已完成 (completed)" in resumed.stdout, where + resumed.stdout[-1500:] + resumed.stderr
+    assert "已完成 (礼貌送客)" in resumed.stdout, where + resumed.stdout[-1500:] + resumed.stderr
     assert _answers(journal) == reference, where
 
 

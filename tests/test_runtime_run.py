@@ -27,7 +27,7 @@ def test_a_scenario_walks_the_visit_to_its_end(run: Sop, tmp_path: Path) -> None
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "欢迎再次光临" in result.stdout and "您好,王先生" in result.stdout
-    assert "已完成 (completed)" in result.stdout
+    assert "已完成 (礼貌送客)" in result.stdout
     shown = run.json("show", "1")
     assert shown["run"]["status"] == "finished" and shown["run"]["operator"] == "张三"
     assert [d["reason"] for d in shown["deviations"]] == ["鞋套用完了"]
@@ -95,7 +95,7 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "启动应急流程: 火情处理" in result.stdout
-    assert "应急流程 火情处理 已结束 (handled)。继续 样板房服务流程: 参观中" in result.stdout
+    assert "应急流程 火情处理 已结束 (已处理完毕)。继续 样板房服务流程: 参观中" in result.stdout
     visit = run.json("show", "1")["events"]
     kinds = _kinds(visit)
     cut, back = kinds.index("run.interrupted"), kinds.index("run.continued")
@@ -117,11 +117,11 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
     [
         (
             lambda d: d["steps"]["during_visit"][0].update(choice="客户想拍照"),
-            "步骤 during_visit: 场景不符合流程: 选项 '客户想拍照' 现在不可选",
+            "场景不符合流程 (步骤 during_visit): 选项 '客户想拍照' 现在不可选",
         ),
         (
             lambda d: d["steps"]["register"]["record"].pop("customer_name"),
-            "步骤 register: 场景不符合流程: 《样板间客户接待记录表》的字段 customer_name",
+            "场景不符合流程 (步骤 register): 《样板间客户接待记录表》的字段 customer_name",
         ),
         (
             lambda d: d["steps"]["register"]["record"].update(party_size="两个"),
@@ -129,13 +129,13 @@ def test_an_emergency_interrupts_and_the_visit_resumes_at_the_same_step(
         ),
         (
             lambda d: d["steps"].update(watch_children={}),
-            "步骤 watch_children: 场景不符合流程: 场景写了这一步, 但运行没有到达",
+            "场景不符合流程 (步骤 watch_children): 场景写了这一步, 但运行没有到达",
         ),
         (
             lambda d: d["steps"]["shoe_covers"].update(do=["done"]),
             "此步有 2 个检查项, do 给了 1 个答案",
         ),
-        (lambda d: d["inputs"].pop("returning"), "步骤 greet: 场景不符合流程: 输入项 returning"),
+        (lambda d: d["inputs"].pop("returning"), "场景不符合流程 (步骤 greet): 输入项 returning"),
         (lambda d: d.update(expect="cancelled"), "运行的结果是 completed, 场景期望 cancelled"),
     ],
 )
@@ -171,7 +171,7 @@ def test_resume_asks_only_what_was_not_answered(run: Sop) -> None:
     second = run("resume", "1", input="否\n\n\n是\n1\n王女士\n\n1\n是\n\n")
     assert second.returncode == 0, second.stdout + second.stderr
     assert "继续运行 #1" in second.stdout and "客户是否二次以上来访" not in second.stdout
-    assert "已完成 (completed)" in second.stdout
+    assert "已完成 (礼貌送客)" in second.stdout
     after = run.json("show", "1")["events"]
     assert after[: len(before)] == before
     asked = [e["data"]["name"] for e in after if e["kind"] == "input.answered"]
@@ -250,7 +250,9 @@ def test_runs_show_report_and_verify_through_the_cli(run: Sop, tmp_path: Path) -
             run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path)).returncode == 0
         )
     listed = run("runs").stdout.splitlines()
-    assert listed[0].startswith("#2") and "已完成" in listed[0] and "completed" in listed[0]
+    assert listed[0].split()[:2] == ["编号", "状态"]
+    assert listed[1].startswith("#2") and "已完成" in listed[1] and "礼貌送客" in listed[1]
+    assert "completed" not in listed[1]  # an outcome id is not for staff
     assert run.json("runs", "--procedure", "fire") == []
     assert run("runs", "--procedure", "fire").stdout.strip() == "没有符合条件的运行。"
     show = run("show", "1").stdout
@@ -316,7 +318,7 @@ def test_resuming_a_run_that_waits_for_an_emergency_resumes_the_emergency_first(
     out = second.stdout
     assert "继续运行 #2: 火情处理, 当前步骤: 报警" in out
     assert "(样板房服务流程 正在等待此应急流程结束)" in out
-    assert "应急流程 火情处理 已结束 (handled)。继续 样板房服务流程: 迎宾服务" in out
+    assert "应急流程 火情处理 已结束 (已处理完毕)。继续 样板房服务流程: 迎宾服务" in out
     assert out.count("站在样板房主入口处迎接客户") >= 1
     statuses = {r["id"]: r["status"] for r in run.json("runs")}
     assert statuses[2] == "finished" and statuses[1] in ("active", "paused")

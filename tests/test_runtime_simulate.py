@@ -93,10 +93,18 @@ def test_a_transition_no_input_can_take_is_reported(sop: Runner, tmp_path: Path)
     shuttle.write_text(text, encoding="utf-8")
     result = sop("simulate", "shuttle", "--rulebook", str(book))
     assert result.returncode == 0, result.stdout  # '从不' is a constant: it gets tried
-    text = text.replace("destination == '从不'", "destination == '从不' and destination != '从不'")
-    shuttle.write_text(text, encoding="utf-8")
+    # A guard no value can satisfy is the validator's to report, before any walk.
+    never = text.replace("destination == '从不'", "destination == '从不' and destination != '从不'")
+    shuttle.write_text(never, encoding="utf-8")
     result = sop("simulate", "shuttle", "--rulebook", str(book))
-    assert result.returncode == 1 and "没有走到的转移: board → arrive" in result.stdout
+    assert result.returncode == 1 and "guard-never-true" in result.stderr + result.stdout
+    # One the validator cannot judge (a filter's result) and no tried value takes.
+    hidden = text.replace("destination == '从不'", "destination | length > 100")
+    shuttle.write_text(hidden, encoding="utf-8")
+    result = sop("simulate", "shuttle", "--rulebook", str(book))
+    assert result.returncode == 1 and "没有走到的转移: board → arrive" in result.stdout, (
+        result.stdout + result.stderr
+    )
 
 
 def _qualified(plan_scenario: dict[str, Any], pid: str) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def test_a_person_at_the_terminal(tmp_path: Path) -> None:
     t.expect("打开应急照明")
     t.expect("完成")
     t.sendline("y")
-    t.expect("应急流程 意外停电 已结束 \\(handled\\)。继续 样板房服务流程: 指引客户就座穿鞋套")
+    t.expect("应急流程 意外停电 已结束 \\(启用应急照明\\)。继续 样板房服务流程")
     t.expect("客户是否携带儿童")  # the interrupted question, asked again
     t.sendintr()  # Ctrl-C
     t.expect("已暂停运行 #1")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import screen
-from engine.cli import main
 from tests.runtime_support import BUNDLED, FIXTURE
+from tests.runtime_support import sop_in_process as sop
 
 # Any control character but the newline, DEL, C1, format characters (bidi
 # overrides and isolates, zero-width ones, the BOM, tags), separators.
@@ -132,21 +131,6 @@ def test_a_cached_report_keeps_our_colours_only() -> None:
 
 
 # ---- every command, in process, as `sop` would run
-
-
-def sop(*args: str, stdin: str = "") -> tuple[int, str]:
-    """`sop ARGS` in this process: exit code and everything written."""
-    out = io.StringIO()
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, out
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-    return code, out.getvalue()
 
 
 def _scenario(folder: Path, data: dict[str, Any]) -> str:

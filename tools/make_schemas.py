@@ -449,12 +449,39 @@ sop_defs = {
                 ),
             },
             "end": {
-                "type": "string",
-                "pattern": SNAKE,
-                "x-kind": "snake-id",
+                "x-kind": "outcome",  # explained by the branch the value fits
+                "oneOf": [
+                    {"type": "string", "pattern": SNAKE, "x-kind": "snake-id"},
+                    {
+                        "type": "object",
+                        "required": ["outcome"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "outcome": {
+                                "type": "string",
+                                "pattern": SNAKE,
+                                "x-kind": "snake-id",
+                                "description": d(
+                                    "结果的编号, 如 completed (用于统计和场景的 expect)",
+                                    "the outcome's id, e.g. completed (for counts and expect:)",
+                                ),
+                            },
+                            "title": {
+                                "type": "string",
+                                "minLength": 1,
+                                "description": d(
+                                    "员工看到的结果说法, 如 客户已登记离开 (不写时用本步骤的名称)",
+                                    "the outcome in staff's words (default: this step's title)",
+                                ),
+                            },
+                        },
+                    },
+                ],
                 "description": d(
-                    "结束步骤及其结果, 如 completed、escalated",
-                    "a final step and its outcome, e.g. completed",
+                    "结束步骤及其结果, 如 completed、escalated; "
+                    "或 {outcome: completed, title: 客户已登记离开}, 给结果一个员工看的说法",
+                    "a final step and its outcome, e.g. completed; or "
+                    "{outcome: completed, title: …} to give the outcome staff's words",
                 ),
             },
             "every": {

@@ -268,9 +268,19 @@ def _samples(d: Domain, literals: Sequence[Any]) -> list[Any]:
             out = [v for v in out if v <= d.high]
         if d.kind == "int":
             out = [int(v) for v in out if float(v).is_integer()]
+        else:  # a value between any two, for x > 1 and x < 1.2
+            ordered = sorted(set(out))
+            out += [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
         out = out or [d.low if d.low is not None else 0]
     elif d.kind in ("text", "phone"):
-        out = [*(x for x in literals if isinstance(x, str)), "", "\0其他"]
+        out = ["", "\0其他"]
+        for x in literals:
+            if isinstance(x, str):
+                # The literal and a text just above and just below it, so that
+                # name > 'a' and name < 'b' finds one in between.
+                out += [x, x + "\0"]
+                if x and x[-1] > "\0":
+                    out.append(x[:-1] + chr(ord(x[-1]) - 1) + "\U0010ffff")
     elif d.kind == "date":
         out = ["2000-01-01", "2999-12-31"]
         for x in literals:
@@ -302,6 +312,51 @@ def _cases(
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
 
 
+_ORDER_OPS = frozenset({"eq", "ne", "lt", "gt", "lteq", "gteq"})
+
+
+def decidable(tree: Any) -> bool:
+    """Whether the sampled cases decide this guard: it only compares names
+    with literals (=, <, in a literal list) and joins the comparisons with
+    and/or/not/if-else. Filters, arithmetic, concatenation and substring
+    tests (`'王' in surname`) can take values no sample stands for, so a
+    guard using them is never claimed always or never true."""
+    from jinja2 import nodes as n
+
+    def plain(node: Any) -> bool:
+        if isinstance(node, n.Name | n.Const):
+            return True
+        if isinstance(node, n.Neg):
+            return isinstance(node.node, n.Const)
+        if isinstance(node, n.List | n.Tuple):
+            return all(isinstance(i, n.Const) for i in node.items)
+        return False
+
+    def ok(node: Any) -> bool:
+        if plain(node):
+            return True
+        if isinstance(node, n.And | n.Or):
+            return ok(node.left) and ok(node.right)
+        if isinstance(node, n.Not):
+            return ok(node.node)
+        if isinstance(node, n.CondExpr):
+            return ok(node.test) and ok(node.expr1) and (node.expr2 is None or ok(node.expr2))
+        if isinstance(node, n.Compare):
+            left = node.expr
+            if not plain(left):
+                return False
+            for op in node.ops:
+                if op.op in ("in", "notin"):
+                    if not isinstance(op.expr, n.List | n.Tuple) or not plain(op.expr):
+                        return False
+                elif op.op not in _ORDER_OPS or not plain(op.expr):
+                    return False
+            return True
+        return False
+
+    return ok(tree)
+
+
 def _truth(tree: Any, scope: dict[str, Any]) -> str:
     try:
         return "true" if value_of(tree, scope) else "false"
@@ -312,7 +367,7 @@ def _truth(tree: Any, scope: dict[str, Any]) -> str:
 @lru_cache(maxsize=4096)
 def _outcomes(source: str, doms: tuple[tuple[str, Domain], ...]) -> frozenset[str] | None:
     tree = guard_tree(source)
-    if tree is None or len(doms) == 0:
+    if tree is None or len(doms) == 0 or not decidable(tree):
         return None
     known = dict(doms)
     cases = _cases(list(known), known, [v for v, _ in literal_spans(source)])
@@ -349,7 +404,7 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
             continue
         tree = guard_tree(g)
         analysis = analyse(g, "guard")
-        if tree is None or any(k not in doms for k in analysis.names):
+        if tree is None or not decidable(tree) or any(k not in doms for k in analysis.names):
             return None
         trees.append(tree)
         names.update(dict.fromkeys(analysis.names))
@@ -367,3 +422,30 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
     except Unknowable:
         return None
     return taken
+
+
+class Typed:
+    """One procedure's guards under its declared types, each worked out once
+    for all the checks that ask."""
+
+    def __init__(self, rulebook: Rulebook, proc: Procedure) -> None:
+        self.doms = domains(rulebook, proc)
+        self._mismatches: dict[str, tuple[Mismatch, ...]] = {}
+        self._outcomes: dict[str, frozenset[str] | None] = {}
+
+    def mismatches(self, source: str) -> tuple[Mismatch, ...]:
+        found = self._mismatches.get(source)
+        if found is None:
+            found = self._mismatches[source] = mismatches(source, self.doms)
+        return found
+
+    def outcomes(self, source: str) -> frozenset[str] | None:
+        if source not in self._outcomes:
+            self._outcomes[source] = outcomes(source, self.doms)
+        return self._outcomes[source]
+
+
+def typed(ctx: Any, proc: Procedure) -> Typed:
+    """The procedure's Typed, shared by the checks of one context."""
+    result: Typed = ctx.memo("typed", proc, lambda: Typed(ctx.rulebook, proc))
+    return result

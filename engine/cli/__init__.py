@@ -26,7 +26,7 @@ from typing import Any
 
 import click
 
-from engine import __version__, screen
+from engine import __version__, i18n, screen
 from engine.errors import EXIT_INTERNAL, SopError
 from engine.runtime import interrupts
 
@@ -75,6 +75,19 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attr)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            from engine.cli.click_text import NO_COMMAND
+
+            near = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            ctx.fail(NO_COMMAND.say(name=name, near=near[0] if near else "list"))
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("命令 / Commands"):
@@ -83,7 +96,12 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    __version__, "--version", "-V", prog_name="sop", message="%(prog)s %(version)s"
+    __version__,
+    "--version",
+    "-V",
+    prog_name="sop",
+    message="%(prog)s %(version)s",
+    help="显示版本 / show the version",
 )
 def cli() -> None:
     """sop: 案场服务标准作业流程引擎 (a declarative SOP engine)."""
@@ -102,6 +120,17 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stdout, sys.stderr = before
 
 
+def _asked_lang(args: list[str]) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
 _interrupted: list[int] = []
 
 
@@ -111,7 +140,14 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _main(argv: list[str] | None) -> Any:
+    from engine.cli import click_text
+
+    click_text.install()
     _interrupted.clear()
+    # The language first, so that a mistake found before the command reads
+    # its own --lang (an unknown command, say) is already said in it.
+    args = sys.argv[1:] if argv is None else argv
+    i18n.use(_asked_lang(args) or i18n.default_lang())
     signal.signal(signal.SIGINT, _interrupt)
     try:
         return cli.main(args=argv, prog_name="sop", standalone_mode=False)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal, warn_damaged
+from engine.cli.journal_options import DAY, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS
 
@@ -16,7 +16,7 @@ from engine.errors import EXIT_PROBLEMS
 @click.option(
     "--at",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     metavar="YYYY-MM-DD",
     help="以这一天为准 (默认今天) / as of this day (default today)",
@@ -46,13 +46,14 @@ from engine.errors import EXIT_PROBLEMS
     "-o",
     "--output",
     type=click.Path(),
+    metavar="FILE",
     default=None,
     help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
 )
 @journal_option
 @lang_option
 def due(
-    on: datetime | None,
+    on: date | None,
     days: int,
     site: str | None,
     role: str | None,
@@ -65,16 +66,20 @@ def due(
     """列出所有未结束运行中已超时、今天到期和之后几天内将到期的触点和期限,
     按日期排列, 并写明客户、阶段和由谁执行。旅程触点按日计算 (到期当天全天有效,
     次日起为已超时); 其他期限按分钟计算。"""
+    from engine import resources
     from engine.cli.output import check_target, protected, write_output
     from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
-    from engine.runtime.calls import call_list
+    from engine.runtime.calls import call_list, check_filters, rulebook_roles
 
     protect = protected(journal=resolve_journal_path(journal_path))
     if output is not None:
         check_target(output, protect)
-    day = on.date() if on is not None else None
+    day = on
     with open_journal(journal_path) as journal:
+        if site is not None or role is not None:
+            roles = rulebook_roles(str(resources.default_rulebook()))
+            check_filters(journal, roles, site, role)
         listed = call_list(journal, day, days, site=site, role=role)
     items = listed.items
     if overdue:

@@ -24,12 +24,15 @@ if TYPE_CHECKING:
     help="mermaid (GitHub 可直接显示) / dot (Graphviz) / svg (无需 Graphviz)",
 )
 @click.option("--locale", type=click.Choice(LOCALES), default=None, help="zh-TW/zh-HK 繁体字")
-@click.option("-o", "--output", type=click.Path(), help="写入文件 / write to a file")
+@click.option(
+    "-o", "--output", type=click.Path(), metavar="FILE", help="写入文件 / write to a file"
+)
 @click.option(
     "--rulebook",
     "-R",
     "rulebook_path",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     help="规则手册文件夹 / rulebook folder",
 )
 @lang_option

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import click
 
 from engine.cli.options import lang_option
+from engine.i18n import messages
 from engine.screen import json_text
 
-
-def _pad(text: str, width: int) -> str:
-    used = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-    return text + " " * max(width - used, 0)
+KINDS = messages(
+    "procedure.kind",
+    {
+        "service": ("服务", "service"),
+        "emergency": ("应急", "emergency"),
+        "routine": ("例行", "routine"),
+        "situation": ("情境处理", "situation"),
+        "journey": ("客户旅程", "journey"),
+    },
+)
+COLUMNS = tuple(
+    messages(
+        "list.column",
+        {
+            "id": ("编号", "id"),
+            "kind": ("类别", "kind"),
+            "title": ("名称", "title"),
+            "steps": ("步骤数", "steps"),
+        },
+    ).values()
+)
 
 
 @click.command(short_help="列出流程 / list procedures")
@@ -40,8 +56,12 @@ def list_procedures(path: str | None, fmt: str, lang: str) -> None:
         ]
         click.echo(json_text(rows))
         return
-    head = ("编号", "类别", "名称", "步骤") if lang == "zh" else ("id", "kind", "title", "steps")
-    wid = max([len(p.id) for p in procs] + [len(head[0]) * 2]) + 2
-    click.echo(_pad(head[0], wid) + _pad(head[1], 11) + _pad(head[2], 34) + head[3])
-    for p in procs:
-        click.echo(_pad(p.id, wid) + _pad(p.kind, 11) + _pad(p.title, 34) + str(len(p.steps)))
+    from engine.runtime.layout import table
+
+    header = [h.say() for h in COLUMNS]
+    cells = [
+        [p.id, KINDS[p.kind].say() if p.kind in KINDS else p.kind, p.title, str(len(p.steps))]
+        for p in procs
+    ]
+    for line in table(header, cells, flexible=(2,)):
+        click.echo(line)

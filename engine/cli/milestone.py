@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import RUN, journal_option, open_journal
 from engine.cli.options import lang_option
 
 
 @click.command(short_help="记录旅程里程碑日期 / record a journey milestone's date")
-@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("run_id", metavar="RUN", type=RUN)
 @click.argument("name")
 @click.argument("when", metavar="DATE")
 @click.option("--operator", default=None, help="记录人 (记入日志) / who records it")

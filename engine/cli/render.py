@@ -28,6 +28,7 @@ def _rulebook_option(func: F) -> F:
         "-R",
         "rulebook_path",
         type=click.Path(file_okay=False),
+        metavar="DIR",
         help="规则手册文件夹 (默认 ./sops 或内置的) / rulebook folder",
     )(func)
 
@@ -87,6 +88,7 @@ def _output_option(func: F) -> F:
         "-o",
         "--output",
         type=click.Path(),
+        metavar="FILE",
         help="写入文件 (默认: 标准输出) / write to a file",
     )(func)
 

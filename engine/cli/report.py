@@ -7,13 +7,13 @@ import sys
 
 import click
 
-from engine.cli.journal_options import date_option, journal_option, open_journal, warn_damaged
+from engine.cli.journal_options import RUN, date_option, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError, UsageError
 
 
 @click.command(short_help="运行产生的记录和报告 / forms and incident reports from runs")
-@click.argument("run_id", type=int, metavar="[RUN]", required=False)
+@click.argument("run_id", type=RUN, metavar="[RUN]", required=False)
 @click.option(
     "--form",
     "form_id",

@@ -6,15 +6,16 @@ import sys
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import RUN, journal_option, open_journal
 from engine.cli.options import lang_option
 
 
 @click.command(short_help="继续暂停的运行 / continue a paused run")
-@click.argument("run_id", type=int, metavar="RUN")
+@click.argument("run_id", type=RUN, metavar="RUN")
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="与之比较的规则手册 (只用于提示是否已修改) / rulebook to compare with",
 )
@@ -22,6 +23,7 @@ from engine.cli.options import lang_option
 @click.option(
     "--answers",
     type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
     default=None,
     help="用场景文件回答 / answer from a scenario file",
 )

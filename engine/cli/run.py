@@ -9,6 +9,13 @@ import click
 from engine.cli.journal_options import journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, UsageError
+from engine.i18n import message
+
+BAD_PAIR = message(
+    "run.bad-pair",
+    '{option} 应写成 名称=值, 如 {option} {example} (收到 "{value}")',
+    '{option} is written NAME=VALUE, such as {option} {example} (not "{value}")',
+)
 
 
 def parse_sets(
@@ -18,7 +25,7 @@ def parse_sets(
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f'{option} 应写成 名称=值, 如 {option} {example} (收到 "{pair}")')
+            raise UsageError(BAD_PAIR, option=option, example=example, value=pair)
         out[name.strip()] = value
     return out
 
@@ -36,6 +43,7 @@ def exit_code(status: str, how: str) -> int:
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="规则手册文件夹 (默认 ./sops 或内置) / rulebook folder",
 )
@@ -59,6 +67,7 @@ def exit_code(status: str, how: str) -> int:
 @click.option(
     "--answers",
     type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
     default=None,
     help="用场景文件回答 (测试、培训) / answer from a scenario file",
 )
@@ -82,14 +91,14 @@ def run(
     """
     from engine import resources
     from engine.cli.signals import Interrupts
-    from engine.runtime.scenario import load_scenario
+    from engine.runtime.scenario import check_procedure, load_scenario
     from engine.runtime.session import Console, run_procedure
 
     preset = parse_sets(sets)
     dates = parse_sets(milestones, "--milestone", "signed=2026-11-01")
     scenario = load_scenario(answers) if answers else None
-    if scenario is not None and scenario.procedure not in (None, procedure):
-        raise UsageError(f"场景文件 {answers} 是为流程 {scenario.procedure} 写的, 不是 {procedure}")
+    if scenario is not None:
+        check_procedure(scenario, procedure)
     folder = rulebook or str(resources.default_rulebook())
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)

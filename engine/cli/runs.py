@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from engine import i18n
 from engine.cli.journal_options import (
     date_option,
     format_option,
@@ -16,13 +17,26 @@ from engine.cli.journal_options import (
 )
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS
-from engine.i18n import message
+from engine.i18n import message, messages
 from engine.screen import json_text
 
 if TYPE_CHECKING:
     from engine.journal import Damaged, RunRow
 
 RUNS_DAMAGED_ROW = message("runs.damaged", "已损坏: {why}", "damaged: {why}")
+RUNS_HEADER = tuple(
+    messages(
+        "runs.column",
+        {
+            "run": ("编号", "run"),
+            "status": ("状态", "status"),
+            "procedure": ("流程", "procedure"),
+            "where": ("步骤", "step"),
+            "started": ("开始", "started"),
+            "subject": ("客户", "customer"),
+        },
+    ).values()
+)
 
 STATUSES = {
     "open": ("active", "waiting"),
@@ -46,7 +60,7 @@ STATUSES = {
 @date_option("--until", "开始于此日期之前 / started before")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 100_000),
     default=50,
     show_default=True,
     help="最多显示几个 / at most this many",
@@ -84,29 +98,39 @@ def runs(
     elif not rows:
         click.echo(labels(lang)["no_runs"])
     else:
-        for r in rows:
-            click.echo(_line(r, lang).rstrip())
+        for line in _table(rows):
+            click.echo(line)
         if more:
             click.echo(labels(lang)["more"].format(n="≥1"))
     if warn_damaged(damaged):
         sys.exit(EXIT_PROBLEMS)
 
 
-def _line(r: RunRow | Damaged, lang: str) -> str:
+def _table(rows: list[RunRow | Damaged]) -> list[str]:
+    """One line a run, under a header, in columns that line up."""
     from engine.journal import Damaged as DamagedRow
     from engine.journal import describe_damage
-    from engine.runtime.layout import pad, shorten
+    from engine.runtime.layout import table
     from engine.runtime.record import status_text
 
-    if isinstance(r, DamagedRow):
-        return pad(f"#{r.key}", 7) + RUNS_DAMAGED_ROW.say(why=describe_damage(r))
-    where = r.outcome if r.status == "finished" else r.step_title or ""
-    started = r.started_at[5:16].replace("T", " ")
-    return (
-        pad(f"#{r.id}", 7)
-        + pad(status_text(r.status, lang), 13)
-        + pad(shorten(r.title, 22), 23)
-        + pad(shorten(where or "", 18), 19)
-        + started
-        + (f"  {r.subject}" if r.subject else "")
-    )
+    cells = []
+    for r in rows:
+        if isinstance(r, DamagedRow):
+            cells.append(
+                [f"#{r.key}", RUNS_DAMAGED_ROW.say(why=describe_damage(r)), "", "", "", ""]
+            )
+            continue
+        where = r.step_title or ""  # a finished run's last step says how it ended
+        started = r.started_at[5:16].replace("T", " ")
+        cells.append(
+            [
+                f"#{r.id}",
+                status_text(r.status, i18n.current()),
+                r.title,
+                where,
+                started,
+                r.subject or "",
+            ]
+        )
+    header = [h.say() for h in RUNS_HEADER]
+    return table(header, cells, flexible=(2, 3, 5), optional=(4, 5))

@@ -6,14 +6,20 @@ import sys
 
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal, warn_damaged
+from engine.cli.journal_options import (
+    RUN,
+    format_option,
+    journal_option,
+    open_journal,
+    warn_damaged,
+)
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError
 from engine.screen import json_text
 
 
 @click.command(short_help="显示一次运行的经过 / show a run's timeline")
-@click.argument("run_id", type=int, metavar="RUN")
+@click.argument("run_id", type=RUN, metavar="RUN")
 @click.option(
     "--events/--no-events",
     default=None,

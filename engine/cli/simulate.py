@@ -17,12 +17,14 @@ from engine.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 @click.option(
     "--rulebook",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="规则手册文件夹 (默认 ./sops 或内置) / rulebook folder",
 )
 @click.option(
     "--save",
     type=click.Path(file_okay=False),
+    metavar="DIR",
     default=None,
     help="把生成的场景存为 YAML (可用于 sop run --answers) / save the scenarios",
 )

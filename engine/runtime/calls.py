@@ -7,11 +7,14 @@ number of deadlines in the window, not the number of open journeys.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from engine.journal import Damaged, DueRow, Journal
+from engine.errors import UsageError
+from engine.i18n import message
+from engine.journal import Damaged, DueRow, Journal, RunRow
 from engine.runtime.dues import reminder
 
 State = Literal["overdue", "today", "upcoming"]
@@ -121,3 +124,73 @@ def _plays(due: dict[str, object], role: str) -> bool:
     """A role by id (call_centre) or by its title or part of it (呼叫中心)."""
     title = str(due.get("role_title") or "")
     return role == due.get("role") or (bool(role) and role in title)
+
+
+# ---- the names a call list can be filtered by
+
+UNKNOWN_ROLE = message(
+    "due.unknown-role",
+    '没有岗位 "{role}"。{hint}可用的岗位: {known}',
+    'there is no role "{role}". {hint}roles: {known}',
+)
+UNKNOWN_SITE = message(
+    "due.unknown-site",
+    '日志中没有案场 "{site}" 的运行。{hint}日志中的案场: {known}',
+    'no run in the journal is at site "{site}". {hint}sites in the journal: {known}',
+)
+DID_YOU_MEAN = message("due.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+NONE = message("due.none", "(无)", "(none)")
+
+
+def check_filters(
+    journal: Journal, roles: dict[str, str], site: str | None, role: str | None
+) -> None:
+    """Refuse a role or a site that matches nothing anyone could be given
+    (a typo would otherwise print an empty list, as if nothing were due).
+    `roles`: the rulebook's roles, id → title; the journal's deadlines add
+    any a pinned rulebook had."""
+    if role is not None:
+        known = dict(roles)
+        for row in journal.dues("9999-12-31"):
+            if not isinstance(row, Damaged) and row.due.get("role"):
+                known.setdefault(str(row.due["role"]), str(row.due.get("role_title") or ""))
+        if not any(role == rid or (role and role in title) for rid, title in known.items()):
+            short = [t.split(" (")[0] for t in known.values() if t]
+            raise UsageError(
+                UNKNOWN_ROLE,
+                role=role,
+                hint=_hint(role, [*short, *known]),
+                known=", ".join(short or known) or NONE.say(),
+            )
+    if site is not None:
+        sites = sorted({r.site for r in journal.runs() if isinstance(r, RunRow) and r.site})
+        if site not in sites:
+            raise UsageError(
+                UNKNOWN_SITE,
+                site=site,
+                hint=_hint(site, sites),
+                known=", ".join(sites) or NONE.say(),
+            )
+
+
+def _hint(given: str, names: list[str]) -> str:
+    near = difflib.get_close_matches(given, names, n=1, cutoff=0.5)
+    return DID_YOU_MEAN.say(near=near[0]) if near else ""
+
+
+def rulebook_roles(folder: str) -> dict[str, str]:
+    """The roles a rulebook declares (id → title), read from its
+    rulebook.yaml alone: cheap enough for every call list."""
+    import os
+
+    from engine.source import load_file
+
+    loaded = load_file(os.path.join(folder, "rulebook.yaml"))
+    data = loaded.document.data if loaded.document is not None else None
+    roles = data.get("roles") if isinstance(data, dict) else None
+    if not isinstance(roles, dict):
+        return {}
+    return {
+        str(rid): str(r.get("name") or "") if isinstance(r, dict) else ""
+        for rid, r in roles.items()
+    }

@@ -14,13 +14,37 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from engine import i18n
 from engine.errors import RUN_NOT_FOUND, RunError
+from engine.i18n import message
 from engine.journal import Draft, Journal
 from engine.model import Milestone, Procedure
 from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
 from engine.runtime.recorder import Active, Recorder, load_run
 from engine.runtime.values import BadValue, Spec, parse
+
+NO_MILESTONES = message(
+    "milestone.none",
+    "「{title}」没有里程碑: m 只用于客户旅程, 记录落定日、签约日这样的日期",
+    '"{title}" has no milestones: m is for customer journeys, to record dates such as signing',
+)
+UNKNOWN_MILESTONE = message(
+    "milestone.unknown",
+    '没有里程碑 "{name}"。{hint}可用的里程碑: {known}',
+    'there is no milestone "{name}". {hint}milestones: {known}',
+)
+DID_YOU_MEAN = message("milestone.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+BAD_DATE = message(
+    "milestone.bad-date",
+    '{title}的日期 "{value}" 不对: {why}',
+    'the date "{value}" for {title}: {why}',
+)
+FINISHED = message(
+    "milestone.finished",
+    "运行 {run} ({title}) 已结束, 不能再记录里程碑",
+    "run {run} ({title}) has finished; it takes no more milestones",
+)
 
 
 def find_milestone(journey: Procedure, name: str) -> Milestone:
@@ -31,12 +55,12 @@ def find_milestone(journey: Procedure, name: str) -> Milestone:
     starts = [m for m in journey.milestones.values() if name and m.title.startswith(name)]
     if len(starts) == 1:
         return starts[0]
-    known = [f"{m.name} ({m.title})" for m in journey.milestones.values()]
-    if not known:
-        raise RunError(f"流程 {journey.id} ({journey.title}) 没有声明里程碑 (milestones)")
-    near = difflib.get_close_matches(name, [*journey.milestones, *known], n=1)
-    hint = f'是不是 "{near[0].split(" ")[0]}"? ' if near else ""
-    raise RunError(f'流程 {journey.id} 没有里程碑 "{name}"。{hint}可用的里程碑: {", ".join(known)}')
+    titles = [m.title for m in journey.milestones.values()]
+    if not titles:
+        raise RunError(NO_MILESTONES, title=journey.title)
+    near = difflib.get_close_matches(name, [*titles, *journey.milestones], n=1)
+    hint = DID_YOU_MEAN.say(near=near[0]) if near else ""
+    raise RunError(UNKNOWN_MILESTONE, name=name, hint=hint, known=", ".join(titles))
 
 
 def check_milestone(
@@ -47,7 +71,7 @@ def check_milestone(
     try:
         return m, str(parse(Spec(m.name, m.title, "date"), raw, now))
     except BadValue as exc:
-        raise RunError(f"{m.title} 的日期 {raw!r}: {exc.zh}") from None
+        raise RunError(BAD_DATE, title=m.title, value=raw, why=exc.text(i18n.current())) from None
 
 
 def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft:
@@ -86,7 +110,7 @@ def record_milestone(
     if row is None:
         raise RunError(RUN_NOT_FOUND, run=run_id)
     if row.status == ev.FINISHED:
-        raise RunError(f"运行 {run_id} ({row.title}) 已结束, 不能再记录里程碑")
+        raise RunError(FINISHED, run=run_id, title=row.title)
     active = load_run(journal, run_id)
     assert active is not None
     rec = Recorder(journal, clock, operator)

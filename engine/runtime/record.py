@@ -77,6 +77,14 @@ class RunRecord:
     damaged: tuple[Damaged, ...] = ()  # events (and linked runs) that could not be read
 
     @property
+    def outcome(self) -> str | None:
+        """How the run ended, in words (never the outcome's id)."""
+        for e in reversed(self.entries):
+            if e.kind == ev.RUN_FINISHED:
+                return e.text or None
+        return None
+
+    @property
     def deviations(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.deviation)
 
@@ -184,7 +192,8 @@ class _Reader:
             self.titles.append((d["procedure"], None, None))
         elif k == ev.CALL_RETURNED:
             self.close_forms()
-            self.add(e, k, text=d.get("title") or d["procedure"], detail=str(d.get("outcome")))
+            said = d.get("outcome_title") or self.where()[2] or d.get("outcome")
+            self.add(e, k, text=d.get("title") or d["procedure"], detail=str(said))
             if len(self.titles) > 1:
                 self.titles.pop()
         elif k == ev.RUN_RESUMED:
@@ -197,7 +206,7 @@ class _Reader:
                 k,
                 text=str(d.get("title", "")),
                 detail=str(other),
-                status=str(d.get("outcome") or ""),
+                status=str(d.get("outcome_title") or d.get("outcome") or ""),
             )
         elif k == ev.WARNING:
             self.add(
@@ -217,7 +226,10 @@ class _Reader:
             self.add(e, k, status=str(d.get("how", "")))
         elif k == ev.RUN_FINISHED:
             self.close_forms()
-            self.add(e, k, text=str(d.get("outcome", "")))
+            # Older journals kept only the outcome's id: the step it ended
+            # at says it in words.
+            said = d.get("outcome_title") or self.where()[2] or d.get("outcome", "")
+            self.add(e, k, text=str(said))
 
 
 def read_record(journal: Journal, run_id: int) -> RunRecord | None:
@@ -234,7 +246,9 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
     started: Mapping[str, Any] = {}
     finished = None
     damaged: list[Damaged] = []
+    count = 0
     for e in events:
+        count += 1
         if isinstance(e, Damaged):
             damaged.append(e)
             continue
@@ -249,6 +263,9 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
             # rebuilt the chain. Shown as damaged, not as a crash.
             damaged.append(Damaged("events", str(e.seq), e.run, "data", "data", e.kind))
     reader.close_forms()
+    if count < row.events or not started:
+        gone = str(max(row.events - count, 1))
+        damaged.append(Damaged("runs", str(row.id), row.id, "missing", "events", gone))
     children: list[RunRow] = []
     for child in journal.children(row.id):
         if isinstance(child, Damaged):

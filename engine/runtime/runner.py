@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
+from engine.i18n import message
 from engine.journal import Draft, Journal
 from engine.model import Expr, Procedure, Step
 from engine.runtime import interrupts, views
@@ -49,6 +51,32 @@ from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import Need, Scope
 from engine.runtime.state import replay
 from engine.runtime.values import BadValue, Spec, parse
+
+FINISHED_ALREADY = message(
+    "run.finished-already",
+    "运行 {run} ({title}) 已结束, 不能继续。查看记录: sop show {run}",
+    "run {run} ({title}) has finished and cannot be continued. its record: sop show {run}",
+)
+NO_INPUT = message(
+    "run.no-input",
+    '「{title}」没有输入项 "{name}"。{hint}可用的输入项: {known}',
+    '"{title}" has no input "{name}". {hint}inputs: {known}',
+)
+BAD_SET = message("run.bad-set", "--set {name}={value}: {why}", "--set {name}={value}: {why}")
+NO_BRANCH = message(
+    "run.no-branch",
+    "步骤「{step}」之后没有一条路可走 (规则手册问题)。"
+    "请暂停并联系流程负责人 (sop validate 会指出问题)",
+    'no way leads on from step "{step}" (a rulebook problem). pause and tell the procedure '
+    "owner (sop validate names the problem)",
+)
+NO_PROCEDURE = message(
+    "run.no-procedure",
+    '规则手册中没有流程 "{procedure}"。{hint}用 sop list 查看所有流程',
+    'the rulebook has no procedure "{procedure}". {hint}list them with: sop list',
+)
+DID_YOU_MEAN = message("run.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+NONE = message("run.none", "(无)", "(none)")
 
 
 def system_clock() -> datetime:
@@ -172,10 +200,7 @@ class Runner:
         if row is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
         if row.status == ev.FINISHED:
-            raise RunError(
-                f"运行 {run_id} ({row.title}) 已结束 (结果: {row.outcome}), "
-                f"不能继续。查看记录: sop show {run_id}"
-            )
+            raise RunError(FINISHED_ALREADY, run=run_id, title=row.title)
         while row.parent is not None:
             parent = self.journal.run(row.parent)
             if parent is None or parent.status != ev.WAITING:
@@ -392,12 +417,20 @@ class Runner:
         for name, raw in preset.items():
             inp = inputs.get(name)
             if inp is None:
-                known = ", ".join(inputs) or "(无)"
-                raise RunError(f'流程 {proc.id} 没有输入项 "{name}"。可用的输入项: {known}')
+                near = difflib.get_close_matches(name, list(inputs), n=1)
+                raise RunError(
+                    NO_INPUT,
+                    name=name,
+                    title=proc.title,
+                    hint=DID_YOU_MEAN.say(near=near[0]) if near else "",
+                    known=", ".join(inputs) or NONE.say(),
+                )
             try:
                 values[name] = parse(Spec.of_input(inp), raw, self.clock())
             except BadValue as exc:
-                raise RunError(f"--set {name}={raw}: {exc.zh}") from None
+                raise RunError(
+                    BAD_SET, name=name, value=raw, why=exc.text(i18n.current())
+                ) from None
         return values
 
     # ------------------------------------------------------------ leaving a step
@@ -436,7 +469,7 @@ class Runner:
         step = frame.current
         fired = self._fire(active, depth, ADVANCE)
         if fired is None:
-            raise RunError(f'步骤 "{step.title}" 的 next 没有一个分支成立。请运行 sop validate')
+            raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
         why = _why(step, index)
         taken = self.rec.draft(
@@ -466,6 +499,7 @@ class Runner:
                     "procedure": frame.procedure.id,
                     "title": frame.procedure.title,
                     "outcome": step.end,
+                    "outcome_title": step.outcome,
                 },
             )
             drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
@@ -476,14 +510,14 @@ class Runner:
                     "returned",
                     {
                         "title": frame.procedure.title,
-                        "outcome": step.end,
+                        "outcome": step.outcome,
                         "back_title": st.frames[-2].procedure.title,
                     },
                 )
             )
             self.driver.show(moved)
         elif step.end is not None:
-            self._finish(active, first, step.end)
+            self._finish(active, first, step.end, step.outcome)
             return not self.session
         elif step.call is not None:
             self._call(active, step, first)
@@ -550,12 +584,18 @@ class Runner:
         }
         self.driver.show(Notice("call", {"title": callee.title, "with": shown}))
 
-    def _finish(self, active: Active, first: list[Draft], outcome: str) -> None:
+    def _finish(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
         """End the run; an emergency's end and the interrupted run's
         continuation are written together."""
         st = active.state
         done = self.rec.draft(
-            ev.RUN_FINISHED, {"outcome": outcome, "step": st.top.step, "procedure": st.procedure_id}
+            ev.RUN_FINISHED,
+            {
+                "outcome": outcome,
+                "outcome_title": said,
+                "step": st.top.step,
+                "procedure": st.procedure_id,
+            },
         )
         below = self.session[-2] if len(self.session) > 1 else None
         also: list[tuple[Active, list[Draft]]] = []
@@ -571,6 +611,7 @@ class Runner:
                                 "procedure": st.procedure_id,
                                 "title": st.procedure.title,
                                 "outcome": outcome,
+                                "outcome_title": said,
                             },
                         )
                     ],
@@ -578,7 +619,7 @@ class Runner:
             )
         self.rec.commit(active, [*first, done], also)
         self.driver.show(
-            Notice("finished", {"run": st.run_id, "title": st.procedure.title, "outcome": outcome})
+            Notice("finished", {"run": st.run_id, "title": st.procedure.title, "outcome": said})
         )
         for depth in range(len(st.frames) + 1):
             self._drop_position(st.run_id, depth)
@@ -589,7 +630,7 @@ class Runner:
                     "emergency_over",
                     {
                         "title": st.procedure.title,
-                        "outcome": outcome,
+                        "outcome": said,
                         "back_title": below.state.procedure.title,
                         "step_title": below.state.top.current.title,
                     },
@@ -685,5 +726,5 @@ def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
     if pid in procs:
         return procs[pid]
     near = difflib.get_close_matches(pid, list(procs), n=1)
-    hint = f'是不是 "{near[0]}"? ' if near else ""
-    raise RunError(f'规则手册中没有流程 "{pid}"。{hint}用 sop list 查看所有流程')
+    hint = DID_YOU_MEAN.say(near=near[0]) if near else ""
+    raise RunError(NO_PROCEDURE, procedure=pid, hint=hint)

@@ -14,10 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import RunError
+from engine.i18n import message
 from engine.model import Expr, Input
 from engine.runtime import evaluate
 from engine.runtime.recorder import Active
 from engine.runtime.values import Spec
+
+UNDECLARED = message(
+    "run.undeclared",
+    '规则手册用到了未声明的名称 "{name}" (规则手册问题)。请暂停并联系流程负责人',
+    'the rulebook uses a name it never declares, "{name}" (a rulebook problem). '
+    "pause and tell the procedure owner",
+)
 
 
 class Need(Exception):
@@ -53,7 +61,7 @@ class Scope:
     def spec(self, active: Active, depth: int, name: str) -> Spec:
         inp = self.inputs(active, depth).get(name)
         if inp is None:
-            raise RunError(f'规则手册用到了未声明的名称 "{name}"。请运行 sop validate')
+            raise RunError(UNDECLARED, name=name)
         return Spec.of_input(inp)
 
     def judge(self, active: Active, depth: int, expr: Expr) -> bool:
