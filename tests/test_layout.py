@@ -16,7 +16,7 @@ def test_widths_are_the_terminals() -> None:
 
 
 def test_a_name_is_not_broken_in_the_middle() -> None:
-    text = "样板房服务流程 · 第 2/27 步 · 指引客户就座穿鞋套 · 样板房客服人员"
+    text = "样板房服务流程 · 第 2 步 (至少还有 5 步) · 指引客户就座穿鞋套 · 样板房客服人员"
     keep = ("样板房服务流程", "指引客户就座穿鞋套", "样板房客服人员")
     for limit in range(30, 70):
         lines = wrap(text, limit=limit, keep=keep)
@@ -40,3 +40,17 @@ def test_nothing_goes_past_the_limit(text: str, limit: int) -> None:
 @given(st.text(max_size=50), st.integers(1, 30))
 def test_shorten_fits(text: str, columns: int) -> None:
     assert width(shorten(text, max(columns, 2))) <= max(columns, 2)
+
+
+def test_where_staff_are_is_told_truly() -> None:
+    """The header counts the steps this run has been through and the fewest
+    left before it can end, not the step's place in the file."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.views import steps_left
+    from tests.runtime_support import FIXTURE
+
+    visit = pin(str(FIXTURE)).rulebook.procedures["visit"]
+    assert steps_left(visit, "farewell") == 0
+    assert steps_left(visit, "ride") == 1
+    assert steps_left(visit, "during_visit") == 3  # register, ride, farewell: the shortest way
+    assert steps_left(visit, "greet") == 5

@@ -30,8 +30,8 @@ class Header:
     run: int
     procedure: str
     procedure_title: str
-    number: int  # the step's place in the procedure, 1-based
-    total: int
+    number: int  # steps entered in this run so far, this one included
+    total: int  # the fewest steps left before the procedure can end (-1: none)
     step_id: str
     step_title: str
     role: str | None

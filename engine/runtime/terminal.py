@@ -108,7 +108,8 @@ class Printer:
     def _header(self, h: Header) -> None:
         self.line()
         self.line("─" * self.cols(), dim=True)
-        parts = [h.procedure_title, self.t("step", number=h.number, total=h.total), h.step_title]
+        key = "step_last" if h.total == 0 else "step_open" if h.total < 0 else "step"
+        parts = [h.procedure_title, self.t(key, number=h.number, total=h.total), h.step_title]
         if h.role:
             parts.append(h.role)
         colour = "red" if h.emergency else "cyan"

@@ -10,7 +10,9 @@ from typing import Any
 
 TEXTS: dict[str, tuple[str, str]] = {
     # ---- step
-    "step": ("第 {number}/{total} 步", "step {number} of {total}"),
+    "step": ("第 {number} 步 (至少还有 {total} 步)", "step {number} (at least {total} to go)"),
+    "step_last": ("第 {number} 步 (最后一步)", "step {number} (the last)"),
+    "step_open": ("第 {number} 步", "step {number}"),
     "run": ("运行 #{run}", "run #{run}"),
     "called_by": ("由 {trail} 调用", "called from {trail}"),
     "emergency_over": ("应急 · 中断了 {trail}", "emergency · interrupted {trail}"),
