@@ -121,6 +121,7 @@ class _Reader:
     fill: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
     fill_at: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: bool = False
+    last: str = ""  # the kind of the event read before
 
     def where(self) -> tuple[str, str | None, str | None]:
         return self.titles[-1] if self.titles else ("", None, None)
@@ -140,6 +141,12 @@ class _Reader:
         self.fill_at.clear()
 
     def read(self, e: Event) -> None:
+        try:
+            self._read(e)
+        finally:
+            self.last = e.kind
+
+    def _read(self, e: Event) -> None:
         d = e.data
         k = e.kind
         if k == ev.RUN_STARTED:
@@ -198,7 +205,15 @@ class _Reader:
                 self.titles.pop()
         elif k == ev.RUN_RESUMED:
             self.changed = self.changed or bool(d.get("rulebook_changed"))
-            self.add(e, k, status="changed" if d.get("rulebook_changed") else "")
+            # Resumed with no pause before it: the run was cut off (killed,
+            # a power cut), and the timeline says so.
+            cut = self.last not in (ev.RUN_PAUSED, ev.RUN_CONTINUED, "")
+            self.add(
+                e,
+                k,
+                status="changed" if d.get("rulebook_changed") else "",
+                detail="cut" if cut else "",
+            )
         elif k in (ev.RUN_INTERRUPTED, ev.RUN_CONTINUED):
             other = d.get("by", d.get("after"))
             self.add(

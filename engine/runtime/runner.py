@@ -51,6 +51,7 @@ from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import Need, Scope
 from engine.runtime.state import replay
 from engine.runtime.values import BadValue, Spec, parse
+from engine.runtime.values import show as show_value
 
 FINISHED_ALREADY = message(
     "run.finished-already",
@@ -173,6 +174,7 @@ class Runner:
         where = self._folder or str(st.started.get("rulebook") or "")
         now_sha = current_sha(where, rel) if where and rel else None
         changed = now_sha != st.started.get("procedure_sha")
+        done, crashed = self._already(leaf)
         self.rec.record(
             leaf,
             ev.RUN_RESUMED,
@@ -189,9 +191,27 @@ class Runner:
                     "version": st.procedure.version,
                     "sha": str(st.started.get("procedure_sha", ""))[:12],
                     "waiting": [a.state.procedure.title for a in self.session[:-1]],
+                    "crashed": crashed,
+                    "done": done,
                 },
             )
         )
+
+    def _already(self, active: Active) -> tuple[list[tuple[str, str]], bool]:
+        """What was already answered at the current step (inputs and form
+        fields, as label and value; the checklist shows its own ticks), and
+        whether the run stopped without pausing (the program was killed or
+        the machine went down)."""
+        events = self.journal.events(active.state.run_id)
+        last = events[-1].kind if events else ""
+        crashed = last not in (ev.RUN_PAUSED, ev.RUN_STARTED) and active.state.status != ev.WAITING
+        done: list[tuple[str, str]] = []
+        for e in reversed(events):
+            if e.kind == ev.STEP_ENTERED:
+                break
+            if e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
+                done.append((str(e.data.get("label") or ""), show_value(e.data.get("value"))))
+        return done[::-1], crashed
 
     def _chain(self, run_id: int) -> list[Active]:
         """The runs to resume, bottom first: a run waiting for an emergency

@@ -197,6 +197,12 @@ class Printer:
             say(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
         elif k == "resumed":
             say(self.t("resumed", **a), "", bold=True)
+            if a.get("crashed"):
+                say(self.t("resumed_crashed"), "  ", fg="yellow")
+            if a.get("done"):
+                say(self.t("resumed_done"), "  ")
+                for label, value in a["done"]:
+                    say(f"{label} = {value}", "    ", "      ")
             if a.get("waiting"):
                 say(self.t("resumed_waiting", waiting=" › ".join(a["waiting"])), "  ")
             if a.get("changed"):

@@ -121,6 +121,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "继续运行 #{run}: {title}, 当前步骤: {step_title}",
         "resuming run #{run}: {title}, at: {step_title}",
     ),
+    "resumed_crashed": (
+        "上次没有正常暂停 (程序被中断或断电)。已确认的回答都已保存, 从没有回答的地方继续。",
+        "last time the run was not paused (the program was stopped or the power went). "
+        "every answer given was saved; it goes on from the first one not given.",
+    ),
+    "resumed_done": ("这一步已经回答的:", "already answered at this step:"),
     "resumed_waiting": (
         "({waiting} 正在等待此应急流程结束)",
         "({waiting} is waiting for this emergency to end)",
@@ -232,6 +238,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "paused_terminated": ("暂停 (进程被终止)", "paused (the process was stopped)"),
     "paused_error": ("暂停 (出错)", "paused (error)"),
     "resumed": ("继续", "resumed"),
+    "cut_off": (
+        "中断: 运行没有暂停就停了 (程序被终止或断电)",
+        "cut off: the run stopped without a pause (the program was killed or the power went)",
+    ),
     "resumed_changed": (
         "继续 (规则手册已修改, 按原版本)",
         "resumed (rulebook changed; kept its version)",
