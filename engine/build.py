@@ -30,6 +30,7 @@ from engine.model import (
     Procedure,
     Record,
     Ref,
+    Reference,
     Revision,
     Role,
     Rulebook,
@@ -79,16 +80,20 @@ STEP_KEYS = frozenset(
         "at",
         "due",
         "milestone",
+        "hint",
+        "notes",
         "note",
         "source",
         "stage",
         "status",
     }
 )
-ITEM_KEYS = frozenset({"text", "when", "critical", "note", "role", "channel"})
+ITEM_KEYS = frozenset({"text", "when", "critical", "hint", "notes", "note", "role", "channel"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
-INPUT_KEYS = frozenset({"type", "ask", "options", "default", "required", "min", "max", "note"})
+INPUT_KEYS = frozenset(
+    {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
+)
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
 DOCUMENT_KEYS = frozenset(
     {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
@@ -96,8 +101,19 @@ DOCUMENT_KEYS = frozenset(
 REVISION_KEYS = frozenset({"version", "date", "change", "author"})
 MILESTONE_KEYS = frozenset({"title"})
 RULEBOOK_KEYS = frozenset(
-    {"title", "version", "locale", "organisation", "document", "roles", "forms", "inputs"}
+    {
+        "title",
+        "version",
+        "locale",
+        "organisation",
+        "document",
+        "roles",
+        "forms",
+        "inputs",
+        "references",
+    }
 )
+REFERENCE_KEYS = frozenset({"title", "url"})
 ORGANISATION_KEYS = frozenset({"name", "site", "client"})
 ROLE_KEYS = frozenset({"name", "duties", "source"})
 FORM_KEYS = frozenset({"title", "source", "fields"})
@@ -115,6 +131,14 @@ def parse_duration(text: str) -> Duration:
     low = int(m.group(1)) * unit
     high = int(m.group(2)) * unit if m.group(2) else low
     return Duration(low, high, text)
+
+
+def designer_notes(raw: dict[str, Any]) -> tuple[str, ...]:
+    """`notes:` (a list), after the first edition's single `note:`, which is
+    read as a designer's note too: it was where editors wrote their reasoning,
+    so it is never shown to staff. A staff-facing hint is `hint:`."""
+    legacy = raw.get("note")
+    return ((legacy,) if legacy else ()) + tuple(raw.get("notes", ()))
 
 
 def normalise_clock(text: str) -> str:
@@ -142,7 +166,8 @@ class _Builder:
             text=self.expr(raw["text"], "template", (*path, "text")),
             when=self.expr(raw["when"], "guard", (*path, "when")) if "when" in raw else None,
             critical=bool(raw.get("critical", False)),
-            note=raw.get("note"),
+            hint=raw.get("hint"),
+            notes=designer_notes(raw),
             role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
             channel=raw.get("channel"),
         )
@@ -158,6 +183,7 @@ class _Builder:
             required=bool(raw.get("required", True)),
             min=raw.get("min"),
             max=raw.get("max"),
+            notes=designer_notes(raw),
         )
 
     def inputs(self, raw: dict[str, Any] | None, path: Path) -> dict[str, Input]:
@@ -252,7 +278,8 @@ class _Builder:
             milestone=self.ref(raw["milestone"], (*path, "milestone"))
             if "milestone" in raw
             else None,
-            note=raw.get("note"),
+            hint=raw.get("hint"),
+            notes=designer_notes(raw),
             source=raw.get("source"),
             stage=raw.get("stage"),
             status=raw.get("status"),
@@ -341,6 +368,12 @@ class _Builder:
             },
             inputs=self.inputs(raw.get("inputs"), ("inputs",)),
             document=self.document(raw.get("document")),
+            references={
+                str(key): Reference(
+                    str(key), r["title"], self.pos(("references", key), key=True), r.get("url")
+                )
+                for key, r in (raw.get("references") or {}).items()
+            },
         )
 
 

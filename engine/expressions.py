@@ -117,7 +117,7 @@ def parse_template(source: str) -> nodes.Template:
     return environment().parse(source)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def analyse(source: str, kind: str) -> Analysis:
     """Check one guard ("guard") or template ("template"); cached by text, since
     the same phrase recurs across steps and files."""

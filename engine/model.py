@@ -64,7 +64,8 @@ class Item:
     text: Expr
     when: Expr | None = None
     critical: bool = False
-    note: str | None = None
+    hint: str | None = None  # for staff: shown at the post, on cards and in the manual
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     role: Ref | None = None
     channel: str | None = None  # face | call | sms | letter | visit; None means face to face
 
@@ -139,7 +140,8 @@ class Step:
     at: str | None = None
     due: Due | None = None
     milestone: Ref | None = None
-    note: str | None = None
+    hint: str | None = None  # for staff: shown at the post, on cards and in the manual
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     source: str | None = None
     stage: str | None = None
     status: str | None = None
@@ -173,6 +175,7 @@ class Input:
     required: bool = True
     min: float | None = None
     max: float | None = None
+    notes: tuple[str, ...] = ()  # for designers only
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +228,7 @@ class Procedure:
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
 
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""
@@ -275,6 +278,18 @@ class Form:
     source: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A source document designers cite by a short key (`000`, `004 piece 6`):
+    the manual prints its title where the key is written, and lists it, with
+    its web address if it has one, in its references appendix."""
+
+    key: str
+    title: str
+    pos: Pos
+    url: str | None = None
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
@@ -295,6 +310,7 @@ class Rulebook:
     inputs: Mapping[str, Input] = field(default_factory=dict)
     procedures: Mapping[str, Procedure] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
+    references: Mapping[str, Reference] = field(default_factory=dict)
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]

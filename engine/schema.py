@@ -235,7 +235,10 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
         yield from _best_branch(error, doc, name)
         return
     if validator == "additionalProperties":
-        allowed = set(schema.get("properties", {}))
+        props = schema.get("properties", {})
+        allowed = set(props)
+        # A deprecated key is still read, but never offered as the fix.
+        offered = {k for k, v in props.items() if not v.get("deprecated")}
         for extra in sorted(set(instance) - allowed):
             yield Problem(
                 "unknown-key",
@@ -243,10 +246,10 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
                 {
                     "key": extra,
                     "where": Said(where_zh, where_en),
-                    "expected": listing(allowed, 30),
-                    "suggestion": suggest(extra, allowed),
+                    "expected": listing(offered, 30),
+                    "suggestion": suggest(extra, offered),
                 },
-                fix=did_you_mean(doc.pos((*path, extra), key=True), suggest(extra, allowed)),
+                fix=did_you_mean(doc.pos((*path, extra), key=True), suggest(extra, offered)),
             )
         return
     if validator == "required":

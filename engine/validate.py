@@ -14,17 +14,26 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.checks.context import Outline
 from engine.errors import RulebookError
 from engine.model import Procedure, Rulebook
 from engine.paths import RULEBOOK_FILE, find_root, in_layout, iter_yaml_files, unsafe_name
 from engine.paths import expand as paths_expand
 from engine.problems import Pos, Problem, Severity, with_severity
-from engine.source import MAX_FILE_BYTES, Document, decode, load_file, load_text, read_bytes
+from engine.source import (
+    MAX_FILE_BYTES,
+    Document,
+    Loaded,
+    decode,
+    load_file,
+    load_text,
+    read_bytes,
+)
 
 __all__ = [
     "RULEBOOK_FILE",
@@ -40,7 +49,9 @@ __all__ = [
 class Result:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    rulebooks: list[Rulebook] = field(default_factory=list)
+    rulebooks: list[Rulebook] = field(default_factory=list)  # built, to run or render
+    # file -> the warnings its procedure's lint.disable silences
+    disabled: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -84,14 +95,19 @@ def _group(files: list[str], folders: set[str]) -> list[_Unit]:
     return list(units.values())
 
 
-def validate_paths(paths: Iterable[str], max_bytes: int = MAX_FILE_BYTES) -> Result:
-    """Validate files and folders on disk: a thin reader over the in-memory core."""
+def validate_paths(
+    paths: Iterable[str], max_bytes: int = MAX_FILE_BYTES, build: bool = True
+) -> Result:
+    """Validate files and folders on disk: a thin reader over the in-memory
+    core. With `build=False` (sop validate) the built procedures are not
+    kept, so memory follows what the checks compare, not the files' size;
+    `result.rulebooks` is then empty."""
     paths = list(paths)
     files, problems = expand(paths)
     folders = {p for p in paths if os.path.isdir(p)}
     result = Result(problems=problems, files=list(files))
     for unit in _group(files, folders):
-        result.problems.extend(_validate_unit(unit, result, max_bytes))
+        result.problems.extend(_validate_unit(unit, result, max_bytes, build))
     return _finish(result)
 
 
@@ -126,6 +142,7 @@ def validate_texts(files: Mapping[str, str | Problem], folder: str = "") -> Resu
     result = Result(files=list(entries))
     checked = _check_unit(rb, entries, None)
     result.problems = checked.problems
+    result.disabled.update(checked.disabled)
     if checked.rulebook is not None:
         result.rulebooks.append(checked.rulebook)
     return _finish(result)
@@ -155,16 +172,13 @@ def _finish(result: Result) -> Result:
     result.problems = sorted(
         (with_severity(p, rules[p.rule].level) for p in result.problems), key=Problem.sort_key
     )
-    result.problems = _apply_lint_disable(result.problems, result.rulebooks)
+    result.problems = _apply_lint_disable(result.problems, result.disabled)
     return result
 
 
-def _apply_lint_disable(problems: list[Problem], rulebooks: list[Rulebook]) -> list[Problem]:
-    disabled: dict[str, frozenset[str]] = {}
-    for rb in rulebooks:
-        for proc in rb.procedures.values():
-            if proc.lint_disable:
-                disabled[proc.path] = proc.lint_disable
+def _apply_lint_disable(
+    problems: list[Problem], disabled: Mapping[str, frozenset[str]]
+) -> list[Problem]:
     return [
         p
         for p in problems
@@ -178,9 +192,10 @@ Entry = str | Problem
 
 @dataclass
 class _Loaded:
-    docs: dict[str, Document] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    built: list[Procedure] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # the files that parsed
+    models: list[Procedure] = field(default_factory=list)  # kept only to run or render
+    outlines: list[Outline] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     head: Rulebook | None = None
     head_ok: bool = False
@@ -192,8 +207,9 @@ class _Loaded:
 @dataclass
 class _Checked:
     problems: list[Problem]
-    rulebook: Rulebook | None  # when every file built: the rulebook to run
+    rulebook: Rulebook | None  # when every file built and models were kept
     read: list[str]  # the files that were loaded
+    disabled: dict[str, frozenset[str]]  # file -> the warnings its lint.disable silences
 
 
 # A procedure file's own id and the procedures it calls, read from its text
@@ -238,13 +254,20 @@ def _needed(entries: Mapping[str, Entry], names: list[str], focus: set[str]) -> 
     return [n for n in names if n in need]
 
 
-def _check_unit(rb_name: str, entries: Mapping[str, Entry], focus: set[str] | None) -> _Checked:
+def _check_unit(
+    rb_name: str, entries: Mapping[str, Entry], focus: set[str] | None, keep: bool = True
+) -> _Checked:
     """Load, build and check one rulebook: `entries` holds rulebook.yaml
     (under `rb_name`) and its procedure files, in folder order. With `focus`,
     only those files (plus what they need) are loaded and only their
-    problems are kept, with rulebook.yaml's when it is broken."""
+    problems are kept, with rulebook.yaml's when it is broken.
+
+    Each procedure is checked as soon as it is built; then only its outline
+    is kept for the checks across procedures (and its model only when
+    `keep`, to run or render it), so memory follows what is compared, not
+    the size of the files."""
     from engine import schema
-    from engine.checks import registry, run_all
+    from engine.checks import run_rulebook
     from engine.checks.context import Context
 
     out = _Loaded()
@@ -254,104 +277,161 @@ def _check_unit(rb_name: str, entries: Mapping[str, Entry], focus: set[str] | No
     for n in names:
         by_stem.setdefault(_stem(n), []).append(n)
     out.ids.update(by_stem)
-    _load_one(rb_name, entries[rb_name], True, keys, out)
-    if focus is None:
-        for n in names:
-            _load_one(n, entries[n], False, keys, out)
-    else:
-        todo = _needed(entries, names, focus)
-        done: set[str] = set()
-        while todo:
-            n = todo.pop(0)
-            if n in done:
-                continue
-            done.add(n)
-            before = len(out.built)
-            _load_one(n, entries[n], False, keys, out)
-            for proc in out.built[before:]:
+    _load_rulebook(rb_name, entries[rb_name], keys, out)
+    todo = list(names) if focus is None else _needed(entries, names, focus)
+    done: set[str] = set()
+    while todo:
+        n = todo.pop(0)
+        if n in done:
+            continue
+        done.add(n)
+        proc = _load_procedure(n, entries[n], keys, out, focus)
+        if proc is not None:
+            if keep:
+                out.models.append(proc)
+            if focus is not None:  # follow what it calls
                 for step in proc.steps.values():
                     if step.call:
                         todo.extend(by_stem.get(step.call.procedure.name, ()))
-    problems = list(out.problems)
+    problems = out.problems
     rulebook: Rulebook | None = None
+    complete = not out.pruned and not out.unbuilt
     if out.head is not None and out.head_ok:
-        assembled = _assemble(out.head, out.built)
-        complete = not out.pruned and not out.unbuilt
-        if complete:
-            rulebook = assembled
+        if complete and keep:
+            rulebook = _assemble(out.head, out.models)
         ctx = Context(
-            assembled,
-            tuple(out.built),
+            out.head,
+            (),
             frozenset(out.ids),
-            {k: d.text for k, d in out.docs.items()},
+            {},
             focus is None and complete,
             None if focus is None else frozenset(focus),
             out.pruned,
+            tuple(out.outlines),
         )
-        # Pruning removed evidence: a rule reading what was pruned is not
-        # trusted in that file.
-        untrusted = {
-            name: {r.id for r in registry().values() for p in paths if r.untrusted_by(p)}
-            for name, paths in out.pruned.items()
-        }
-        problems.extend(p for p in run_all(ctx) if p.rule not in untrusted.get(p.pos.file, ()))
+        problems.extend(_trusted(run_rulebook(ctx), out.pruned))
     if focus is not None:
         rb_broken = out.head is None or not out.head_ok
         problems = [
             p for p in problems if p.pos.file in focus or (rb_broken and p.pos.file == rb_name)
         ]
-    return _Checked(problems, rulebook, list(out.docs))
+    disabled = {o.path: o.lint_disable for o in out.outlines if o.lint_disable}
+    return _Checked(problems, rulebook, out.read, disabled)
 
 
-def _load_one(
-    name: str, entry: Entry, is_rulebook: bool, keys: frozenset[str], out: _Loaded
-) -> None:
-    from engine import schema
-    from engine.build import build_procedure, build_rulebook_head
+def _trusted(
+    problems: Iterable[Problem], pruned: Mapping[str, tuple[tuple[Any, ...], ...]]
+) -> Iterator[Problem]:
+    """Pruning removed evidence: a rule reading what was pruned from a file
+    is not trusted in that file."""
+    from engine.checks import registry
+
+    untrusted = {
+        name: {r.id for r in registry().values() for p in paths if r.untrusted_by(p)}
+        for name, paths in pruned.items()
+    }
+    return (p for p in problems if p.rule not in untrusted.get(p.pos.file, ()))
+
+
+def _load(name: str, entry: Entry, keys: frozenset[str], out: _Loaded) -> Loaded | None:
+    """Parse one file (its problems go to `out`); None when it cannot be read."""
     from engine.checks import document_checks
 
     if isinstance(entry, Problem):
         out.problems.append(entry)
-        if not is_rulebook:
-            out.unbuilt += 1
-        return
+        return None
     loaded = load_text(entry, name, keys)
     out.problems.extend(loaded.problems)
-    doc = loaded.document
-    if doc is None:
-        if not is_rulebook:
-            out.unbuilt += 1
-        return
+    if loaded.document is None:
+        return None
     for lint in document_checks():
-        out.problems.extend(lint(doc))
-    out.docs[name] = doc
-    schema_problems, bad_paths = schema.validate_with_paths(
-        doc, "rulebook" if is_rulebook else "sop"
-    )
-    out.problems.extend(schema_problems)
-    if is_rulebook:
-        if not schema_problems:
-            out.head = build_rulebook_head(doc)
-            out.head_ok = not any(p.rule != "stray-character" for p in loaded.problems)
+        out.problems.extend(lint(loaded.document))
+    out.read.append(name)
+    return loaded
+
+
+def _load_rulebook(name: str, entry: Entry, keys: frozenset[str], out: _Loaded) -> None:
+    from engine import schema
+    from engine.build import build_rulebook_head
+
+    loaded = _load(name, entry, keys, out)
+    if loaded is None or loaded.document is None:
         return
+    schema_problems, _ = schema.validate_with_paths(loaded.document, "rulebook")
+    out.problems.extend(schema_problems)
+    if not schema_problems:
+        out.head = build_rulebook_head(loaded.document)
+        out.head_ok = not any(p.rule != "stray-character" for p in loaded.problems)
+
+
+def _load_procedure(
+    name: str, entry: Entry, keys: frozenset[str], out: _Loaded, focus: set[str] | None
+) -> Procedure | None:
+    """Load, build and check one procedure file; its outline is kept."""
+    from engine import schema
+    from engine.build import build_procedure
+    from engine.checks import run_all
+    from engine.checks.context import Context
+
+    loaded = _load(name, entry, keys, out)
+    doc = loaded.document if loaded is not None else None
+    if doc is None:
+        out.unbuilt += 1
+        return None
+    schema_problems, bad_paths = schema.validate_with_paths(doc, "sop")
+    out.problems.extend(schema_problems)
     data: Any = doc.data
     pid = data.get("id") if isinstance(data, dict) else None
     if isinstance(pid, str):
         out.ids.add(pid)
     if not schema_problems:
-        out.built.append(build_procedure(doc))
-        return
-    # Check the rest of the file too: build from a copy without the bad nodes.
-    pruned = schema.prune(data, bad_paths)
-    if pruned is not None and schema.is_valid(pruned, "sop"):
-        out.built.append(build_procedure(_replace_data(doc, pruned)))
-        out.pruned[name] = tuple(bad_paths)
+        proc = build_procedure(doc)
     else:
-        out.unbuilt += 1
+        # Check the rest of the file too: build from a copy without the bad nodes.
+        pruned = schema.prune(data, bad_paths)
+        if pruned is None or not schema.is_valid(pruned, "sop"):
+            out.unbuilt += 1
+            return None
+        proc = build_procedure(_replace_data(doc, pruned))
+        out.pruned[name] = tuple(bad_paths)
+    if out.head is None or not out.head_ok:
+        return proc  # nothing to check it against
+    ctx = Context(
+        out.head,
+        (proc,),
+        frozenset(),
+        {name: doc.text},
+        False,
+        None if focus is None else frozenset(focus),
+        {name: out.pruned[name]} if name in out.pruned else {},
+    )
+    out.problems.extend(_trusted(run_all(ctx), out.pruned))
+    out.outlines.append(ctx.outline(proc))
+    return proc
 
 
 def _replace_data(doc: Document, data: Any) -> Document:
     return Document(doc.path, doc.text, data, doc.marks, doc.key_marks)
+
+
+class _Files(Mapping[str, Entry]):
+    """The files of a unit, each read when it is asked for and not kept."""
+
+    def __init__(self, names: list[str], max_bytes: int) -> None:
+        self._names = names
+        self._known = set(names)
+        self._max = max_bytes
+
+    def __getitem__(self, name: str) -> Entry:
+        if name not in self._known:
+            raise KeyError(name)
+        return _read(name, self._max)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _read(name: str, max_bytes: int) -> Entry:
@@ -361,7 +441,7 @@ def _read(name: str, max_bytes: int) -> Entry:
     return decode(raw, name)
 
 
-def _validate_unit(unit: _Unit, result: Result, max_bytes: int) -> list[Problem]:
+def _validate_unit(unit: _Unit, result: Result, max_bytes: int, build: bool) -> list[Problem]:
     if unit.root is None:
         out: list[Problem] = []
         for f in unit.files:
@@ -371,8 +451,10 @@ def _validate_unit(unit: _Unit, result: Result, max_bytes: int) -> list[Problem]
                 out.append(Problem("missing-rulebook", Pos(f, 1, 1)))
         return out
     rb_shown, names = _unit_files(unit)
-    entries: dict[str, Entry] = {n: _read(n, max_bytes) for n in (rb_shown, *names)}
-    checked = _check_unit(rb_shown, entries, None if unit.whole else set(unit.files))
+    entries = _Files([rb_shown, *names], max_bytes)
+    focus = None if unit.whole else set(unit.files)
+    checked = _check_unit(rb_shown, entries, focus, keep=build)
+    result.disabled.update(checked.disabled)
     if checked.rulebook is not None:
         result.rulebooks.append(checked.rulebook)
     if unit.whole:

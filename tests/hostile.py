@@ -108,7 +108,7 @@ _BREAKS = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 def _has_words(text: str) -> bool:
     """Not blank however a format trims it (so hostile and benign texts are
     both present or both absent)."""
-    return bool(text.strip(_BREAKS))
+    return bool(text.strip(_BREAKS).strip())
 
 
 hostile_texts = st.lists(_PIECE, min_size=1, max_size=5).map("".join).filter(_has_words)

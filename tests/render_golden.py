@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,13 @@ GOLDEN = ROOT / "tests" / "golden" / "render"
 # the committed sops/ while colleagues have uncommitted edits in the checkout.
 BUNDLED = Path(os.environ.get("SOP_RENDER_SOPS") or ROOT / "sops")
 MINI = ROOT / "tests" / "fixtures" / "render_mini"
+
+# Graphviz's `dot` checks our DOT output. Developers without it skip those
+# tests; CI installs it (.ci/run) and, with CI set, a missing `dot` fails.
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("CI"),
+    reason="Graphviz not installed (apt-get install graphviz)",
+)
 EPOCH = "1795046400"  # 2026-11-19: the print date on every golden manual
 
 

@@ -282,3 +282,39 @@ def test_a_writer_refuses_a_wal_whose_middle_is_damaged(tmp_path: Path) -> None:
         env={**os.environ, "LANG": "C.UTF-8"},
     )
     assert check.returncode == 1 and "预写文件 (-wal) 已损坏" in check.stdout, check.stdout
+
+
+def _crash_after_writing(path: Path, notes: int) -> None:
+    """A writer killed after `notes` answers: its WAL and WAL index left behind."""
+    pid = os.fork()
+    if pid == 0:  # the child writes, then dies without closing anything
+        try:
+            journal = Journal(str(path))
+            run = _start(journal)
+            for i in range(notes):
+                _note(journal, run, f"备注 {i}")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def test_a_wal_deleted_after_a_crash_is_reported_and_not_written_over(
+    sop: Runner, tmp_path: Path
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    _crash_after_writing(path, 5)
+    wal = Path(str(path) + "-wal")
+    assert wal.stat().st_size > 0
+    wal.unlink()  # "a temporary file", someone thought
+    journal = Sop(sop, path)
+    verify = journal("journal", "verify")
+    assert verify.returncode == 1, verify.stdout
+    assert "预写文件 (-wal) 不见了或被截短" in verify.stdout and "日志完好" not in verify.stdout
+    refused = journal("run", "visit", "--rulebook", str(FIXTURE), input="")
+    assert refused.returncode == 1 and "这些记录已丢失" in refused.stderr, refused.stderr
+    assert "sop journal backup" in refused.stderr and "-shm" in refused.stderr
+    Path(str(path) + "-shm").unlink()  # as the message says, once a copy is made
+    again = journal(
+        "run", "visit", "--rulebook", str(FIXTURE), "--set", "returning=否", input="p\n"
+    )
+    assert again.returncode == 0, again.stderr

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import struct
 from collections.abc import Iterator
+from json import loads as json_loads
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,53 @@ def test_a_journal_from_a_newer_sop_is_refused(run: Sop) -> None:
     for command in [*READERS, ["resume", "1"]]:
         result = run(*command, input="")
         assert result.returncode == 1 and "更新版本的 sop" in result.stderr, command
+
+
+def test_the_security_doc_shows_verify_as_it_speaks() -> None:
+    """docs/security.md quotes a verify report and the commands it advises:
+    the report's lines are the program's own templates, the options exist."""
+    from engine.cli.journal import backup, verify
+    from engine.render.audit import VERIFY_HEAD, VERIFY_OK
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert VERIFY_OK.say("zh", events=5312, runs=214) in doc
+    head = "9c0e5a1f3b7d2e84c61f0a9d5b3e7c21f4a8d6e0b2c9f7a13e5d8b4c6a0f2e91"
+    assert VERIFY_HEAD.say("zh", seq=5312, head=head) in doc
+    assert "--expect" in {o for p in verify.params for o in p.opts}
+    assert backup.name == "backup" and "sop journal backup" in doc
+    assert f"`0x{APPLICATION_ID:08X}`" in doc
+
+
+def test_verify_speaks_json_and_english_and_names_the_anchor(sop: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    shutil.copy(FIXTURES / "v2.sqlite3", path)
+    journal = Sop(sop, path)
+    report = journal.json("journal", "verify")
+    assert report["ok"] is True and report["events"] == 120 and report["runs"] == 6
+    assert report["problems"] == [] and report["broken_at"] is None and report["anchor"] is None
+    head = report["head"]
+    early = sqlite3.connect(path).execute("SELECT hash FROM events WHERE seq = 100").fetchone()[0]
+    anchored = journal.json("journal", "verify", "--expect", early[:10].upper())
+    assert anchored["anchor"] == {"expect": early[:10].lower(), "seq": 100, "since": 20}
+    text = journal("journal", "verify", "--expect", early[:10], "--lang", "en").stdout
+    assert "journal intact: 120 events" in text and f"head (event #120): {head}" in text
+    assert "it is event #100, and 20 events were recorded after it" in text
+    for expect, words in (("abc", "at least 8 hex digits"), ("0" * 12, "is not in the journal")):
+        wrong = journal("journal", "verify", "--expect", expect, "--lang", "en")
+        assert wrong.returncode == 1 and words in wrong.stdout, wrong.stdout
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET status = 'x' WHERE id = 2")  # status is not guarded
+    db.commit()
+    db.close()
+    damaged = journal("journal", "verify", "--format", "json")
+    assert damaged.returncode == 1
+    problems = json_loads(damaged.stdout)["problems"]
+    assert [(p["kind"], p.get("column"), p.get("key")) for p in problems] == [
+        ("damaged", "status", "2")
+    ]
+    listed = journal("runs", "--format", "json")
+    assert listed.returncode == 1 and "运行 #2 的摘要: status 的值" in listed.stderr
+    rows = json_loads(listed.stdout)
+    assert [r["id"] for r in rows] == [6, 5, 4, 3, 2, 1] and rows[4]["damaged"][
+        "column"
+    ] == "status"

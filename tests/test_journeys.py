@@ -554,7 +554,7 @@ def test_a_v1_journal_is_brought_up_to_date_with_its_deadlines_indexed(
             "procedure_sha, status, updated_at, dues) VALUES ('vanke-6plus2', '6+2 步法客户旅程', "
             "'journey', '滨江花园', '2026-11-01T10:00:00+08:00', 'sha', 'p', ?, "
             "'2026-11-17T10:00:00+08:00', ?)",
-            (status, json.dumps(dues, ensure_ascii=False)),
+            (status, json.dumps(dues, ensure_ascii=False, sort_keys=True)),  # as sop wrote it
         )
     db.execute("PRAGMA user_version = 1")
     db.commit()

@@ -41,14 +41,14 @@ def test_checklist_shows_what_an_auditor_looks_for() -> None:
     first = out.split("第1步")[1].split("第2步")[0]
     # The critical item is written last in the YAML but comes first, marked.
     assert first.index("★ 确认地面无水渍") < first.index("站在样板房主入口处")
-    assert "注: 防止客户滑倒" in first
+    assert "提示: 防止客户滑倒" in first
     assert "递上雨伞套 (仅当 天气为雨/雪)" in first
     assert "重复: 每隔8~10分钟" in out
     assert "时限: 进入本步起30分钟内完成" in out
     assert "▤ 填写《客户接待记录表》: 日期；客户姓名；来访人数" in out
     assert "收取当日记录表 (由接待领班)" in out
     assert "回访客户问候 (若 客户是否二次以上来访? 是)" in out
-    assert "(原文不全, 待核实)" in out
+    assert "(内容待核实)" in out
     journey = render_checklist(rulebook(MINI), "care")
     assert "到期: 签约日后1天" in journey and "到期: 交付日前2周" in journey
 

@@ -5,7 +5,6 @@ the built-in layout checked for structure and overlaps."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -13,7 +12,7 @@ import pytest
 
 from engine.render.graph import graph_layout, graph_of, node_id, render_graph
 from tests.conftest import Runner
-from tests.render_golden import BUNDLED, MINI, bundled_ids, check, rulebook, stale
+from tests.render_golden import BUNDLED, MINI, bundled_ids, check, needs_dot, rulebook, stale
 
 # Words Mermaid reads as syntax when used bare as a node id.
 MERMAID_KEYWORDS = {
@@ -89,7 +88,7 @@ def test_labels_are_escaped() -> None:
     assert mermaid('a"b|c<d>#e') == "a#34;b#124;c#60;d#62;#35;e"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@needs_dot
 @pytest.mark.parametrize("pid", bundled_ids())
 def test_dot_is_accepted_by_graphviz(pid: str) -> None:
     text = render_graph(rulebook(BUNDLED), pid, "dot")

@@ -20,10 +20,10 @@ twin of the same shape, then parses both as their readers would:
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import html5lib
@@ -39,7 +39,10 @@ from engine.render.graph import Graph, graph_of, render_graph
 from engine.render.manual import render_manual
 from engine.render.script import render_script
 from engine.render.view import ViewBuilder
+from tests.conftest import Runner
 from tests.hostile import Twins, answers, twins
+from tests.render_golden import needs_dot
+from tests.runtime_support import FIXTURE, VISIT_HAPPY, Sop, write_scenario
 
 # pydot's grammar uses pyparsing names that now warn.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot")
@@ -269,7 +272,7 @@ def test_mermaid_and_dot_have_exactly_the_graphs_statements(tw: Twins) -> None:
     check_dot(render_graph(tw.hostile, "gen", "dot"), graph)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@needs_dot
 @settings(max_examples=10, deadline=None)
 @given(twins())
 def test_graphviz_draws_the_hostile_dot(tw: Twins) -> None:
@@ -329,3 +332,29 @@ def test_views_are_built_from_hostile_text(tw: Twins) -> None:
     view = ViewBuilder(tw.hostile).procedure(tw.hostile.procedures["gen"])
     benign = ViewBuilder(tw.benign).procedure(tw.benign.procedures["gen"])
     assert view.title != benign.title and view.steps[0].title != benign.steps[0].title
+
+
+# -- a run's answers, through the command line -------------------------------------
+def test_render_run_fills_in_a_hostile_answer_as_text(sop: Runner, tmp_path: Path) -> None:
+    """`sop render script --run N`: the customer's answers come from the journal
+    (typed by staff), and are text in every format, like --set values. (A
+    scenario file cannot hold control characters; --set values can, and the
+    properties above give them.)"""
+    outputs = {}
+    for name, surname in (
+        ("hostile", '<img src=x onerror=alert(1)>"|*[x](javascript:1)'),
+        ("benign", "王"),
+    ):
+        run = Sop(sop, tmp_path / f"{name}.db")
+        scenario = write_scenario(
+            tmp_path, name, {**VISIT_HAPPY, "inputs": {**VISIT_HAPPY["inputs"], "surname": surname}}
+        )
+        done = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(scenario))
+        assert done.returncode == 0, done.stdout + done.stderr
+        for fmt in ("html", "md"):
+            shown = run("render", "script", "--run", "1", "-R", str(FIXTURE), "--format", fmt)
+            assert shown.returncode == 0, shown.stderr
+            outputs[name, fmt] = shown.stdout
+    assert "&lt;img src=x onerror=alert(1)&gt;" in outputs["hostile", "html"]
+    assert_same_html(outputs["hostile", "html"], outputs["benign", "html"])
+    assert_same_markdown(outputs["hostile", "md"], outputs["benign", "md"])

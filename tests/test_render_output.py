@@ -89,12 +89,13 @@ def test_output_never_replaces_the_journal(
 
 @pytest.mark.parametrize("command", ["manual", "manual-pdf", "script", "graph", "due"])
 def test_bad_paths_are_explained(sop: Runner, book: Path, tmp_path: Path, command: str) -> None:
-    args = _commands(book, tmp_path / "j.sqlite3")[command]
-    if command == "due":  # the call list reads a journal that exists
-        Journal(str(tmp_path / "j.sqlite3"), write=True).close()
+    journal = tmp_path / "j.sqlite3"
+    with Journal(str(journal)):
+        pass  # an empty journal, for due to read
+    args = _commands(book, journal)[command]
     missing = sop(*args, "-o", str(tmp_path / "nowhere" / "out.txt"))
     assert missing.returncode == 2 and "不存在" in missing.stderr, missing.stderr
-    folder = sop(*args, "-o", str(tmp_path))
+    folder = sop(*args, "-o", str(book.parent / "sops"))
     assert folder.returncode == 2 and "是一个文件夹" in folder.stderr, folder.stderr
     english = sop(*args, "-o", str(tmp_path / "nowhere" / "out.txt"), "--lang", "en")
     assert english.returncode == 2 and "does not exist" in english.stderr, english.stderr

@@ -118,3 +118,36 @@ def test_cli_role_by_chinese_name(sop: Runner) -> None:
     done = sop("render", "script", "-R", str(MINI), "--role", "样板房客服")
     assert done.returncode == 0, done.stderr
     assert "话术卡 · 样板房客服" in done.stdout
+
+
+@pytest.mark.parametrize("sets", [(), ("summer=true",), ("carrying=雨伞", "summer=false")])
+def test_placeholders_are_filled_or_named_never_xxxx(sop: Runner, sets: tuple[str, ...]) -> None:
+    """Whatever else is given, the project name is 〔项目名称〕 until it is given."""
+    args = [a for s in sets for a in ("--set", s)]
+    out = sop("render", "script", "lobby", *args).stdout
+    assert "XXXX" not in out
+    assert "「〔项目名称〕欢迎您的光临」" in out
+    filled = sop("render", "script", "lobby", *args, "--set", "project=翠湖天地").stdout
+    assert "「翠湖天地欢迎您的光临」" in filled
+
+
+def test_a_placeholder_default_is_not_a_value(tmp_path: Path, sop: Runner) -> None:
+    """A site rulebook that copied the source's blank as a default (XXXX) still
+    prints the input's name on a filled card."""
+    folder = tmp_path / "rb"
+    folder.mkdir()
+    (folder / "rulebook.yaml").write_text(
+        "title: t\norganisation: {name: o}\nroles: {host: {name: 客服}}\n"
+        "inputs:\n  project: {type: text, ask: 项目名称, default: XXXX}\n",
+        encoding="utf-8",
+    )
+    (folder / "p.yaml").write_text(
+        "id: p\ntitle: 迎宾\nkind: service\nroles: [host]\n"
+        "inputs:\n  vip: {type: bool, ask: 是否贵宾?}\nstart: a\nsteps:\n"
+        "  a:\n    title: 迎宾\n    role: host\n    say: ['{{ project }}欢迎您的光临']\n"
+        "    end: done\n",
+        encoding="utf-8",
+    )
+    out = sop("render", "script", "p", "--rulebook", str(folder), "--set", "vip=true")
+    assert out.returncode == 0, out.stderr
+    assert "「〔项目名称〕欢迎您的光临」" in out.stdout and "XXXX" not in out.stdout

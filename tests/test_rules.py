@@ -12,7 +12,7 @@ import pytest
 
 import engine.checks
 from engine import i18n
-from engine.checks import checks, registry
+from engine.checks import checks, registry, rulebook_checks
 from engine.checks.rule import AUTOMATIC, ERROR, Rule, check_args
 from engine.messages import render
 from engine.problems import Pos, Problem
@@ -33,7 +33,7 @@ def test_each_rule_declares_what_it_is() -> None:
         assert zh.strip() and en.strip(), rule.id
         assert rule.messages, rule.id
         assert rule.stage in ("read", "load", "schema", "check")
-    checked = {r.id for r, _ in checks()}
+    checked = {r.id for r, _ in (*checks(), *rulebook_checks())}
     assert checked == {r.id for r in registry().values() if r.stage == "check"}
 
 

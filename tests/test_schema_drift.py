@@ -43,6 +43,7 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),
         (props(RB), build.RULEBOOK_KEYS),
         (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
+        (props(RB["properties"]["references"]["additionalProperties"]), build.REFERENCE_KEYS),
         (props(RB["properties"]["roles"]["additionalProperties"]), build.ROLE_KEYS),
         (props(RB["properties"]["forms"]["additionalProperties"]), build.FORM_KEYS),
         (

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from engine.validate import validate_paths
 from tests.conftest import Runner
 
@@ -87,3 +89,38 @@ def test_a_folder_with_nothing_to_check_is_an_error(tmp_path: Path, sop: Runner)
     book(tmp_path / "x.yaml", {"p.yaml": proc("p")})
     result = sop("validate", "--no-cache", "x.yaml", cwd=tmp_path)
     assert result.returncode == 0 and "2 个文件, 没有发现问题" in result.stdout, result.stdout
+
+
+# ---------------------------------------------------------------- one mistake, one message
+
+_BUNDLED = Path(__file__).resolve().parent.parent / "sops"
+
+
+def _deletable_nexts() -> list[tuple[str, int]]:
+    out = []
+    for path in sorted(_BUNDLED.glob("*.yaml")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        out += [(path.name, i) for i, ln in enumerate(lines) if ln.startswith("    next: ")]
+    return out
+
+
+@pytest.mark.parametrize(("name", "line"), _deletable_nexts()[::7])
+def test_deleting_one_next_is_one_error(tmp_path: Path, name: str, line: int) -> None:
+    import shutil
+
+    book = tmp_path / "sops"
+    shutil.copytree(_BUNDLED, book)
+    lines = (book / name).read_text(encoding="utf-8").split("\n")
+    del lines[line]
+    (book / name).write_text("\n".join(lines), encoding="utf-8")
+    errors = [p for p in validate_paths([str(book / name)]).problems if p.severity == "error"]
+    assert [p.rule for p in errors] == ["one-way-out"], errors
+    assert (
+        errors[0].pos.line
+        == max(
+            i
+            for i in range(line)
+            if lines[i].startswith("  ") and lines[i][2] != " " and lines[i].rstrip().endswith(":")
+        )
+        + 1
+    )

@@ -30,6 +30,32 @@ common_defs = {
         "x-kind": "text",
         "description": d("一段文字", "a piece of text"),
     },
+    "hint": {
+        "$ref": "#/$defs/text",
+        "x-audience": "staff",
+        "description": d(
+            "给现场员工的简短提示: 运行时、话术卡、检查单和手册的步骤中都会显示。只写员工要知道的, 不写出处、章节、编号或网址 (这些写在 notes)",
+            "a short hint for staff, shown at the post, on cards and in the manual's steps; no sources, section marks, ids or URLs (those go in notes)",
+        ),
+    },
+    "notes": {
+        "type": "array",
+        "items": {"$ref": "#/$defs/text"},
+        "x-audience": "designer",
+        "description": d(
+            "设计说明 (给设计者和审核人): 出处、对原文的取舍、改正的笔误; 只印在手册的 编制说明 中, 不显示给现场员工",
+            "design notes for designers and auditors: sources, decisions, typo fixes; printed only in the manual's 编制说明, never shown to staff",
+        ),
+    },
+    "legacyNote": {
+        "$ref": "#/$defs/text",
+        "deprecated": True,
+        "x-audience": "designer",
+        "description": d(
+            "旧写法, 按 notes 的一条读取 (设计说明, 不显示给员工)。请改写: 给员工看的写 hint, 设计说明写 notes",
+            "first-edition key, read as one of notes (never shown to staff); write hint for staff, notes for designers",
+        ),
+    },
     "roleId": {
         "type": "string",
         "pattern": SNAKE,
@@ -106,10 +132,8 @@ common_defs = {
             },
             "min": {"type": "number", "description": d("数字的最小值", "minimum for numbers")},
             "max": {"type": "number", "description": d("数字的最大值", "maximum for numbers")},
-            "note": {
-                "$ref": "#/$defs/text",
-                "description": d("给设计者的备注", "a note for designers"),
-            },
+            "notes": {"$ref": "#/$defs/notes"},
+            "note": {"$ref": "#/$defs/legacyNote", "deprecated": True},
         },
         "allOf": [
             {
@@ -219,8 +243,8 @@ sop_defs = {
     },
     "item": {
         "description": d(
-            "一项: 直接写文字, 或写成 {text, when, critical, note, role}",
-            "an item: plain text, or {text, when, critical, note, role}",
+            "一项: 直接写文字, 或写成 {text, when, critical, hint, notes, role}",
+            "an item: plain text, or {text, when, critical, hint, notes, role}",
         ),
         "anyOf": [
             {"$ref": "#/$defs/template"},
@@ -243,7 +267,9 @@ sop_defs = {
                             "关键项: 排在最前并标记", "critical: shown first and marked"
                         ),
                     },
-                    "note": {"$ref": "#/$defs/text", "description": d("补充说明", "a note")},
+                    "hint": {"$ref": "#/$defs/hint"},
+                    "notes": {"$ref": "#/$defs/notes"},
+                    "note": {"$ref": "#/$defs/legacyNote", "deprecated": True},
                     "role": {
                         "$ref": "#/$defs/roleId",
                         "description": d(
@@ -482,7 +508,9 @@ sop_defs = {
                     "completing this step records this milestone (journeys)",
                 ),
             },
-            "note": {"$ref": "#/$defs/text", "description": d("补充说明", "a note")},
+            "hint": {"$ref": "#/$defs/hint"},
+            "notes": {"$ref": "#/$defs/notes"},
+            "note": {"$ref": "#/$defs/legacyNote", "deprecated": True},
             "source": {
                 "$ref": "#/$defs/text",
                 "description": d(
@@ -633,14 +661,7 @@ sop = {
                 }
             },
         },
-        "notes": {
-            "type": "array",
-            "items": {"$ref": "#/$defs/text"},
-            "description": d(
-                "设计说明, 如对原文矛盾的取舍",
-                "design notes, e.g. how a contradiction was resolved",
-            ),
-        },
+        "notes": {"$ref": "#/$defs/notes"},
     },
     "allOf": [
         {
@@ -684,6 +705,33 @@ rulebook = {
             },
         },
         "document": {"$ref": "#/$defs/document"},
+        "references": {
+            "type": "object",
+            "description": d(
+                "参考文献: 设计说明和出处中引用原文时写的简称 → 文件名称和网址。手册把简称印成《文件名称》, 网址只印在参考文献附录中",
+                "references: the short key designers cite (e.g. 000, 004 piece 6) → the document's title and web address; the manual prints the title, and web addresses only in its references appendix",
+            ),
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title"],
+                "properties": {
+                    "title": {
+                        "$ref": "#/$defs/text",
+                        "description": d(
+                            "文件名称, 按原文自己的标题 (不带书名号)",
+                            "the document's title as it titles itself",
+                        ),
+                    },
+                    "url": {
+                        "type": "string",
+                        "pattern": "^https?://",
+                        "description": d("网页地址", "web address"),
+                    },
+                },
+            },
+        },
         "roles": {
             "type": "object",
             "minProperties": 1,

@@ -1,12 +1,13 @@
 """The rules of `sop validate`: one module per rule, named after its id.
 
 Each module declares `RULE` (engine.checks.rule.Rule: id, level,
-description, messages, the keys it depends on); a module whose rule checks
-the built rulebook also has `check(ctx) -> Iterator[Problem]`, one that lints
-a single loaded file `check_document(doc) -> list[Problem]`; the others'
-problems are found while reading, loading YAML or checking the schema. Rules are
-found by discovery: a new module here is a new rule, with nothing else to
-keep in sync. Checks report what they find; the engine sets each problem's
+description, messages, the keys it depends on). A rule that checks one
+built procedure has `check(ctx) -> Iterator[Problem]`; one that compares
+procedures across the rulebook `check_rulebook(ctx)`, over their outlines
+(engine.checks.context); one that lints a single loaded file
+`check_document(doc) -> list[Problem]`; the others' problems are found while
+reading, loading YAML or checking the schema. Rules are found by discovery:
+a new module here is a new rule, with nothing else to keep in sync. Checks report what they find; the engine sets each problem's
 severity from its rule's level and applies per-procedure `lint.disable`.
 """
 
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
     from engine.problems import Problem
     from engine.source import Document
 
-__all__ = ["Check", "checks", "document_checks", "registry", "rule_of", "run_all"]
+__all__ = [
+    "Check",
+    "checks",
+    "document_checks",
+    "registry",
+    "rule_of",
+    "rulebook_checks",
+    "run_all",
+    "run_rulebook",
+]
 
 Check = Callable[["Context"], Iterator["Problem"]]
 
@@ -60,15 +70,19 @@ def rule_of(rule_id: str) -> Rule:
 
 @lru_cache(maxsize=1)
 def checks() -> tuple[tuple[Rule, Check], ...]:
-    """The rules that check a built rulebook, with their check functions."""
-    out: list[tuple[Rule, Check]] = []
+    """The rules that check one built procedure at a time: `check(ctx)`."""
     for module in _modules():
-        check = getattr(module, "check", None)
-        if module.RULE.stage == "check":
-            if check is None:
-                raise ImportError(f"rule {module.RULE.id!r} is a check but has no check(ctx)")
-            out.append((module.RULE, check))
-    return tuple(out)
+        has = hasattr(module, "check") or hasattr(module, "check_rulebook")
+        if module.RULE.stage == "check" and not has:
+            raise ImportError(f"rule {module.RULE.id!r} is a check but has no check function")
+    return tuple((m.RULE, m.check) for m in _modules() if hasattr(m, "check"))
+
+
+@lru_cache(maxsize=1)
+def rulebook_checks() -> tuple[tuple[Rule, Check], ...]:
+    """The rules that compare procedures across the rulebook, over their
+    outlines: `check_rulebook(ctx)`."""
+    return tuple((m.RULE, m.check_rulebook) for m in _modules() if hasattr(m, "check_rulebook"))
 
 
 @lru_cache(maxsize=1)
@@ -78,5 +92,12 @@ def document_checks() -> tuple[Callable[[Document], list[Problem]], ...]:
 
 
 def run_all(ctx: Context) -> Iterator[Problem]:
+    """The checks of the procedures in `ctx.procedures`."""
     for _, check in checks():
+        yield from check(ctx)
+
+
+def run_rulebook(ctx: Context) -> Iterator[Problem]:
+    """The checks across the procedures outlined in `ctx.outlines`."""
+    for _, check in rulebook_checks():
         yield from check(ctx)

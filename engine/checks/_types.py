@@ -268,9 +268,19 @@ def _samples(d: Domain, literals: Sequence[Any]) -> list[Any]:
             out = [v for v in out if v <= d.high]
         if d.kind == "int":
             out = [int(v) for v in out if float(v).is_integer()]
+        else:  # a value between any two, for x > 1 and x < 1.2
+            ordered = sorted(set(out))
+            out += [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
         out = out or [d.low if d.low is not None else 0]
     elif d.kind in ("text", "phone"):
-        out = [*(x for x in literals if isinstance(x, str)), "", "\0其他"]
+        out = ["", "\0其他"]
+        for x in literals:
+            if isinstance(x, str):
+                # The literal and a text just above and just below it, so that
+                # name > 'a' and name < 'b' finds one in between.
+                out += [x, x + "\0"]
+                if x and x[-1] > "\0":
+                    out.append(x[:-1] + chr(ord(x[-1]) - 1) + "\U0010ffff")
     elif d.kind == "date":
         out = ["2000-01-01", "2999-12-31"]
         for x in literals:
@@ -412,3 +422,30 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
     except Unknowable:
         return None
     return taken
+
+
+class Typed:
+    """One procedure's guards under its declared types, each worked out once
+    for all the checks that ask."""
+
+    def __init__(self, rulebook: Rulebook, proc: Procedure) -> None:
+        self.doms = domains(rulebook, proc)
+        self._mismatches: dict[str, tuple[Mismatch, ...]] = {}
+        self._outcomes: dict[str, frozenset[str] | None] = {}
+
+    def mismatches(self, source: str) -> tuple[Mismatch, ...]:
+        found = self._mismatches.get(source)
+        if found is None:
+            found = self._mismatches[source] = mismatches(source, self.doms)
+        return found
+
+    def outcomes(self, source: str) -> frozenset[str] | None:
+        if source not in self._outcomes:
+            self._outcomes[source] = outcomes(source, self.doms)
+        return self._outcomes[source]
+
+
+def typed(ctx: Any, proc: Procedure) -> Typed:
+    """The procedure's Typed, shared by the checks of one context."""
+    result: Typed = ctx.memo("typed", proc, lambda: Typed(ctx.rulebook, proc))
+    return result

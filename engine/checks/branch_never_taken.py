@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks._types import branches_taken, domains, mismatches, outcomes
+from engine.checks._types import branches_taken, typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.problems import Problem
@@ -36,22 +36,22 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        doms = domains(ctx.rulebook, proc)
+        types = typed(ctx, proc)
         parsed = {e.source: not a.findings for e, a in ctx.exprs(proc) if e.kind == "guard"}
         for step in proc.steps.values():
             if len(step.next) < 2:
                 continue
             guards = [b.when.source if b.when else None for b in step.next]
-            if any(g is not None and (not parsed.get(g) or mismatches(g, doms)) for g in guards):
+            if any(g is not None and (not parsed.get(g) or types.mismatches(g)) for g in guards):
                 continue  # a guard that does not parse or compares wrongly says so itself
-            taken = branches_taken(guards, doms)
+            taken = branches_taken(guards, types.doms)
             if taken is None:
                 continue
             for i, branch in enumerate(step.next):
                 if i in taken:
                     continue
                 when = branch.when
-                seen = outcomes(when.source, doms) if when else None
+                seen = types.outcomes(when.source) if when else None
                 if seen is not None and "true" not in seen:
                     continue  # guard-never-true says why
                 yield Problem(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import Context
+from engine.checks.context import Context, Outline
 from engine.checks.rule import ERROR, Rule
-from engine.model import Procedure, Ref
+from engine.model import Ref
 from engine.problems import Problem
 
 ID = "call-cycle"
@@ -23,7 +23,7 @@ RULE = Rule(
 )
 
 
-def _report(cycle: list[str], procs: dict[str, Procedure], checked: set[str]) -> Iterator[Problem]:
+def _report(cycle: list[str], procs: dict[str, Outline], checked: set[str]) -> Iterator[Problem]:
     """One problem at each call of the cycle, each naming the cycle from its
     own procedure, so every file involved shows it."""
     for i, pid in enumerate(cycle):
@@ -31,20 +31,18 @@ def _report(cycle: list[str], procs: dict[str, Procedure], checked: set[str]) ->
         if pid not in checked:
             continue
         rotated = [*cycle[i:], *cycle[:i], pid]
-        for step in procs[pid].steps.values():
-            if step.call and step.call.procedure.name == callee:
-                yield Problem(ID, step.call.procedure.pos, {"cycle": " → ".join(rotated)})
+        for call in procs[pid].calls:
+            if call.procedure.name == callee:
+                yield Problem(ID, call.procedure.pos, {"cycle": " → ".join(rotated)})
                 break
 
 
-def check(ctx: Context) -> Iterator[Problem]:
-    procs = dict(ctx.rulebook.procedures)
-    for p in ctx.procedures:
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    procs: dict[str, Outline] = {}
+    for p in ctx.outlines:
         procs.setdefault(p.id, p)
-    calls: dict[str, list[Ref]] = {
-        pid: [s.call.procedure for s in p.steps.values() if s.call] for pid, p in procs.items()
-    }
-    checked = {p.id for p in ctx.procedures}
+    calls: dict[str, list[Ref]] = {pid: [c.procedure for c in p.calls] for pid, p in procs.items()}
+    checked = set(procs)
     reported: set[frozenset[str]] = set()
     state: dict[str, int] = {}  # 1 = on the stack, 2 = finished
     stack: list[tuple[str, Ref | None]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks._types import KINDS, domains, mismatches
+from engine.checks._types import KINDS, typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing
@@ -70,11 +70,11 @@ def _number(value: float | None) -> str:
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        doms = domains(ctx.rulebook, proc)
+        types = typed(ctx, proc)
         for expr, analysis in ctx.exprs(proc):
             if expr.kind != "guard" or analysis.findings:
                 continue
-            for m in mismatches(expr.source, doms):
+            for m in types.mismatches(expr.source):
                 pos = ctx.locate(expr, 1, m.raw)
                 exact = pos.end_col - pos.col == len(m.raw) and pos.line == pos.end_line
                 yield Problem(

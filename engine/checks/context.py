@@ -1,14 +1,38 @@
-"""What a check sees: the rulebook, the procedures to check, the file texts."""
+"""What a check sees: the rulebook, the procedures to check, the file texts.
+
+A validation checks one procedure at a time (`check(ctx)`, ctx.procedures
+holding it) and then drops its model, keeping only its Outline: what the
+rulebook-wide checks (`check_rulebook(ctx)`, over ctx.outlines) compare
+across procedures. So what a validation holds grows with what it compares,
+not with the size of the files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from engine.expressions import Analysis, analyse
-from engine.model import BUILTIN_NAMES, Expr, Procedure, Rulebook
+from engine.model import BUILTIN_NAMES, Call, Expr, Input, Procedure, Rulebook
 from engine.problems import Pos
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What rulebook-wide checks compare of one procedure."""
+
+    id: str
+    path: str
+    pos: Pos
+    inputs: Mapping[str, Input]
+    calls: tuple[Call, ...]  # in step order
+    roles: frozenset[str]  # listed and acting
+    forms: frozenset[str]  # recorded
+    uses: frozenset[str]  # names its guards and texts read, asked, subject
+    lint_disable: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,40 @@ class Context:
     focus: frozenset[str] | None = None
     # Per file: the paths the schema stage pruned to check the rest.
     pruned: Mapping[str, tuple[tuple[str | int, ...], ...]] = field(default_factory=dict)
+    # Every procedure built, file order (for check_rulebook).
+    outlines: tuple[Outline, ...] = ()
+
+    def outline(self, proc: Procedure) -> Outline:
+        uses = {name for _, a in self.exprs(proc) for name in a.names}
+        uses |= {r.name for s in proc.steps.values() for r in s.ask}
+        uses |= {r.name for r in proc.subject}
+        roles = {r.name for r in proc.roles}
+        for step in proc.steps.values():
+            if step.role:
+                roles.add(step.role.name)
+            roles |= {i.role.name for i in (*step.do, *step.say) if i.role}
+        return Outline(
+            id=proc.id,
+            path=proc.path,
+            pos=proc.pos,
+            inputs=proc.inputs,
+            calls=tuple(s.call for s in proc.steps.values() if s.call),
+            roles=frozenset(roles),
+            forms=frozenset(r.form.name for s in proc.steps.values() for r in s.record),
+            uses=frozenset(uses),
+            lint_disable=proc.lint_disable,
+        )
+
+    @cached_property
+    def _by_id(self) -> dict[str, Outline]:
+        out: dict[str, Outline] = {}
+        for o in self.outlines:
+            out.setdefault(o.id, o)
+        return out
+
+    def callee(self, name: str) -> Outline | None:
+        """The procedure a call names (the first of that id)."""
+        return self._by_id.get(name)
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
         return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
@@ -30,6 +88,19 @@ class Context:
     @cached_property
     def _analysed(self) -> dict[int, list[tuple[Expr, Analysis]]]:
         return {}
+
+    @cached_property
+    def _memo(self) -> dict[tuple[str, int], Any]:
+        return {}
+
+    def memo(self, what: str, proc: Procedure, compute: Callable[[], T]) -> T:
+        """`compute()` once per procedure for all the checks that need it
+        (the step graph, the guards' types...)."""
+        key = (what, id(proc))
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: T = self._memo[key]
+        return result
 
     def exprs(self, proc: Procedure) -> Iterator[tuple[Expr, Analysis]]:
         """Each guard and text of `proc` with its analysis, computed once for

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.checks.unreachable_step import reachable
-from engine.problems import Problem
+from engine.checks.unreachable_step import after, flow, shown, stuck
+from engine.model import Procedure
+from engine.problems import Problem, Said
 
 ID = "dead-end"
 RULE = Rule(
@@ -18,6 +19,10 @@ RULE = Rule(
         "": (
             '从步骤 "{step}" 出发永远到不了结束 (end) 步骤。请检查它之后的去向',
             'no end step can be reached from step "{step}". check where it leads',
+        ),
+        "trap": (
+            '从步骤 "{step}" 出发永远到不了结束 (end) 步骤: 运行会困在 {trap} 之中{more}。请给其中一步加上通往结束的去向',
+            'no end step can be reached from step "{step}": a run gets stuck among {trap}{more}. give one of them a way to an end',
         ),
     },
     keys=(
@@ -33,16 +38,19 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
+        f = flow(ctx, proc)
         back: dict[str, list[str]] = {sid: [] for sid in proc.steps}
-        for sid, step in proc.steps.items():
-            for t in step.targets:
-                if t.name in back:
-                    back[t.name].append(sid)
-        # A step with a misspelt target is unknown-step's to report, not ours.
+        for sid, targets in f.edges.items():
+            for t in targets:
+                if t in back:
+                    back[t].append(sid)
+        # A step with a misspelt target is unknown-step's to report, and one
+        # with no way onward one-way-out's: the steps leading to them are not
+        # dead ends of their own.
         done = {
             sid
             for sid, s in proc.steps.items()
-            if s.end is not None or any(t.name not in proc.steps for t in s.targets)
+            if s.end is not None or stuck(s) or any(t not in proc.steps for t in f.edges[sid])
         }
         todo = list(done)
         while todo:
@@ -50,8 +58,36 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if prev not in done:
                     done.add(prev)
                     todo.append(prev)
-        live = reachable(proc) if proc.start.name in proc.steps else set(proc.steps)
-        for sid, step in proc.steps.items():
-            # A step whose own way out is missing is one-way-out's to report.
-            if sid in live and sid not in done and step.exits_declared:
-                yield Problem(ID, step.pos, {"step": sid})
+        dead = {sid for sid in proc.steps if sid in f.seen and sid not in done}
+        yield from _traps(proc, dead, f.edges)
+
+
+def _traps(
+    proc: Procedure, dead: set[str], edges: Mapping[str, tuple[str, ...]]
+) -> Iterator[Problem]:
+    """One problem per place runs get stuck (a loop with no way to an end),
+    naming the steps that lead only there."""
+    ahead = {sid: set(after(proc, sid, dead, edges)) for sid in dead}
+    reported: set[str] = set()
+    for sid in proc.steps:
+        if sid not in dead or sid in reported:
+            continue
+        trap = {x for x in ahead[sid] if sid in ahead[x]}
+        if any(trap != {y for y in ahead[x] if x in ahead[y]} for x in ahead[sid]):
+            continue  # not where runs end up: a step further on is
+        reported |= trap
+        order = [x for x in proc.steps if x in trap]
+        feeders = [x for x in proc.steps if x in dead and x not in trap and ahead[x] & trap]
+        if len(order) == 1 and not feeders:
+            yield Problem(ID, proc.steps[sid].pos, {"step": sid})
+            continue
+        more = (
+            Said(
+                f"; 另有 {len(feeders)} 个步骤只能走到这里 ({shown(feeders)})",
+                f"; {len(feeders)} more steps lead only here ({shown(feeders)})",
+            )
+            if feeders
+            else Said("", "")
+        )
+        args = {"step": sid, "trap": " → ".join(order), "more": more}
+        yield Problem(ID, proc.steps[sid].pos, args, "trap")

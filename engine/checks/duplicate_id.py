@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks.context import Context
+from engine.checks.context import Context, Outline
 from engine.checks.rule import ERROR, Rule
-from engine.model import Procedure
 from engine.problems import Problem
 
 ID = "duplicate-id"
@@ -23,9 +22,9 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
-    by_id: dict[str, list[Procedure]] = {}
-    for proc in ctx.procedures:
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    by_id: dict[str, list[Outline]] = {}
+    for proc in ctx.outlines:
         by_id.setdefault(proc.id, []).append(proc)
     for same in by_id.values():
         first, *later = same

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from engine.checks._types import domains, mismatches, outcomes
+from engine.checks._types import typed
 from engine.checks.context import Context
 from engine.checks.guard_never_true import guarded
 from engine.checks.rule import WARNING, Rule
@@ -31,12 +31,12 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        doms = domains(ctx.rulebook, proc)
+        types = typed(ctx, proc)
         parsed = {id(e): not a.findings for e, a in ctx.exprs(proc)}
         for expr, _, in_next in guarded(proc):
             # In a `next`, a branch that always holds shadows the ones after
             # it: branch-never-taken reports those.
-            if in_next or not parsed.get(id(expr)) or mismatches(expr.source, doms):
+            if in_next or not parsed.get(id(expr)) or types.mismatches(expr.source):
                 continue
-            if outcomes(expr.source, doms) == frozenset({"true"}):
+            if types.outcomes(expr.source) == frozenset({"true"}):
                 yield Problem(ID, expr.pos, {"text": json.dumps(expr.source, ensure_ascii=False)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from engine.checks._types import domains, mismatches, outcomes
+from engine.checks._types import typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.model import Expr, Procedure
@@ -49,12 +49,12 @@ def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        doms = domains(ctx.rulebook, proc)
+        types = typed(ctx, proc)
         parsed = {id(e): not a.findings for e, a in ctx.exprs(proc)}
         for expr, effect, _ in guarded(proc):
-            if not parsed.get(id(expr)) or mismatches(expr.source, doms):
+            if not parsed.get(id(expr)) or types.mismatches(expr.source):
                 continue  # compare-value or the syntax rules say what is wrong
-            seen = outcomes(expr.source, doms)
+            seen = types.outcomes(expr.source)
             if seen is not None and "false" in seen and "true" not in seen:
                 text = json.dumps(expr.source, ensure_ascii=False)
                 yield Problem(ID, expr.pos, {"text": text, "effect": effect})

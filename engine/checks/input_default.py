@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from engine.checks._fits import fits
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
+from engine.model import Input
 from engine.problems import Problem, Said
 
 ID = "input-default"
@@ -24,21 +25,28 @@ RULE = Rule(
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    scopes = [ctx.rulebook.inputs] if ctx.whole_rulebook else []
-    scopes += [p.inputs for p in ctx.procedures]
-    for inputs in scopes:
-        for inp in inputs.values():
-            if inp.default is None:
-                continue
-            ok, detail, detail_en = fits(inp, inp.default)
-            if not ok:
-                yield Problem(
-                    ID,
-                    inp.pos,
-                    {
-                        "name": inp.name,
-                        "value": repr(inp.default),
-                        "type": inp.type,
-                        "detail": Said(detail, detail_en),
-                    },
-                )
+    for proc in ctx.procedures:
+        yield from _defaults(proc.inputs)
+
+
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    if ctx.whole_rulebook:
+        yield from _defaults(ctx.rulebook.inputs)
+
+
+def _defaults(inputs: Mapping[str, Input]) -> Iterator[Problem]:
+    for inp in inputs.values():
+        if inp.default is None:
+            continue
+        ok, detail, detail_en = fits(inp, inp.default)
+        if not ok:
+            yield Problem(
+                ID,
+                inp.pos,
+                {
+                    "name": inp.name,
+                    "value": repr(inp.default),
+                    "type": inp.type,
+                    "detail": Said(detail, detail_en),
+                },
+            )

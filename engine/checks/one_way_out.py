@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
+from engine.checks.unreachable_step import flow, shown
 from engine.problems import Problem
 
 ID = "one-way-out"
@@ -18,6 +19,10 @@ RULE = Rule(
             '步骤 "{step}" 没有出口。请写 next、choices、call+next 或 end 中的一种',
             'step "{step}" has no way out. write one of next, choices, call+next or end',
         ),
+        "none-cut": (
+            '步骤 "{step}" 没有出口。请写 next、choices、call+next 或 end 中的一种。写在它后面的 {count} 个步骤因此无法到达 ({steps})',
+            'step "{step}" has no way out. write one of next, choices, call+next or end. the {count} steps written after it cannot be reached because of it ({steps})',
+        ),
         "many": (
             '步骤 "{step}" 有多种出口 ({keys}), 只能保留一种',
             'step "{step}" has several ways out ({keys}); keep exactly one',
@@ -25,6 +30,10 @@ RULE = Rule(
         "call-without-next": (
             '步骤 "{step}" 调用了流程但没有写 next (调用结束后去哪里)',
             'step "{step}" calls a procedure but has no next (where to go after it returns)',
+        ),
+        "call-without-next-cut": (
+            '步骤 "{step}" 调用了流程但没有写 next (调用结束后去哪里)。写在它后面的 {count} 个步骤因此无法到达 ({steps})',
+            'step "{step}" calls a procedure but has no next (where to go after it returns). the {count} steps written after it cannot be reached because of it ({steps})',
         ),
         "with-without-call": (
             '步骤 "{step}" 写了 with 但没有 call。with 只能和 call 一起用',
@@ -44,17 +53,22 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
+        cut = flow(ctx, proc).cut
         for step in proc.steps.values():
             declared = set(step.exits_declared)
-            args = {"step": step.id}
+            args: dict[str, object] = {"step": step.id}
+            lost = cut.get(step.id)
+            if lost:
+                args.update(count=len(lost), steps=shown(lost))
             if "with" in step.written and "call" not in declared:
                 yield Problem(ID, step.pos, args, "with-without-call")
             if "call" in declared:
                 declared.discard("next")
                 if not step.next:
-                    yield Problem(ID, step.pos, args, "call-without-next")
+                    variant = "call-without-next-cut" if lost else "call-without-next"
+                    yield Problem(ID, step.pos, args, variant)
             if not declared:
-                yield Problem(ID, step.pos, args, "none")
+                yield Problem(ID, step.pos, args, "none-cut" if lost else "none")
             elif len(declared) > 1:
                 keys = ", ".join(k for k in step.exits_declared)
                 yield Problem(ID, step.pos, {**args, "keys": keys}, "many")

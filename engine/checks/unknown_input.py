@@ -28,21 +28,26 @@ RULE = Rule(
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    rb = ctx.rulebook
     for proc in ctx.procedures:
-        own = rb.inputs_for(proc)
+        own = ctx.rulebook.inputs_for(proc)
         asked = [ref for step in proc.steps.values() for ref in step.ask]
         for ref in sorted([*proc.subject, *asked], key=lambda r: r.pos):
             if ref.name not in own:
                 yield _unknown(ref, own, Said("本流程", "this procedure"))
-        for step in proc.steps.values():
-            if step.call and step.call.procedure.name in rb.procedures:
-                callee = rb.procedures[step.call.procedure.name]
-                theirs = rb.inputs_for(callee)
-                for key, _ in step.call.args:
-                    if key.name not in theirs:
-                        owner = Said(f'流程 "{callee.id}" ', f'procedure "{callee.id}"')
-                        yield _unknown(key, theirs, owner)
+
+
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    """`with` names inputs of the procedure it calls."""
+    for proc in ctx.outlines:
+        for call in proc.calls:
+            callee = ctx.callee(call.procedure.name)
+            if callee is None:
+                continue
+            theirs = {**ctx.rulebook.inputs, **callee.inputs}
+            for key, _ in call.args:
+                if key.name not in theirs:
+                    owner = Said(f'流程 "{callee.id}" ', f'procedure "{callee.id}"')
+                    yield _unknown(key, theirs, owner)
 
 
 def _unknown(ref: Ref, known: Mapping[str, Input], owner: Said) -> Problem:

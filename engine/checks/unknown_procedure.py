@@ -23,18 +23,15 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
-    for proc in ctx.procedures:
-        for step in proc.steps.values():
-            if step.call and step.call.procedure.name not in ctx.procedure_ids:
-                name = step.call.procedure.name
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.outlines:
+        for call in proc.calls:
+            name = call.procedure.name
+            if name not in ctx.procedure_ids:
+                meant = suggest(name, ctx.procedure_ids)
                 yield Problem(
                     ID,
-                    step.call.procedure.pos,
-                    {
-                        "name": name,
-                        "known": listing(ctx.procedure_ids),
-                        "suggestion": suggest(name, ctx.procedure_ids),
-                    },
-                    fix=did_you_mean(step.call.procedure.pos, suggest(name, ctx.procedure_ids)),
+                    call.procedure.pos,
+                    {"name": name, "known": listing(ctx.procedure_ids), "suggestion": meant},
+                    fix=did_you_mean(call.procedure.pos, meant),
                 )

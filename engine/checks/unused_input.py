@@ -34,32 +34,15 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
-    used_anywhere: set[str] = set()
-    for proc in ctx.rulebook.procedures.values() if ctx.whole_rulebook else ctx.procedures:
-        used = {name for _, a in ctx.exprs(proc) for name in a.names}
-        used |= {r.name for s in proc.steps.values() for r in s.ask}
-        used |= {r.name for r in proc.subject}
-        used_anywhere |= used
-        if proc not in ctx.procedures:
-            continue
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    # An input a caller fills with `with` is part of the callee's interface.
+    passed = {(c.procedure.name, k.name) for o in ctx.outlines for c in o.calls for k, _ in c.args}
+    for proc in ctx.outlines:
         for name, inp in proc.inputs.items():
-            if name not in used and not _passed_by_caller(ctx, proc.id, name):
+            if name not in proc.uses and (proc.id, name) not in passed:
                 yield Problem(ID, inp.pos, {"name": name})
     if ctx.whole_rulebook:
+        used_anywhere = {name for o in ctx.outlines for name in o.uses}
         for name, inp in ctx.rulebook.inputs.items():
             if name not in used_anywhere:
                 yield Problem(ID, inp.pos, {"name": name})
-
-
-def _passed_by_caller(ctx: Context, pid: str, name: str) -> bool:
-    """An input a caller fills with `with` is part of the callee's interface."""
-    for proc in ctx.rulebook.procedures.values():
-        for step in proc.steps.values():
-            if (
-                step.call
-                and step.call.procedure.name == pid
-                and any(k.name == name for k, _ in step.call.args)
-            ):
-                return True
-    return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from engine.checks._fold import FOLD_OVER, folded
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
 from engine.checks.unknown_role import role_refs
@@ -18,6 +19,10 @@ RULE = Rule(
         "": (
             '岗位 "{name}" 已列出但没有任何步骤或项由它执行。请删除它, 或指定给步骤',
             'role "{name}" is listed but no step or item uses it. remove it or assign it',
+        ),
+        "many": (
+            "rulebook.yaml 的 {total} 个岗位中有 {count} 个没有被本文件夹的 {procedures} 个流程用到: {names}。只带着部分流程检查共用的 rulebook.yaml 时这是正常的; 要找出真正多余的岗位, 请对整个规则手册文件夹运行 sop validate",
+            "{count} of the {total} roles in rulebook.yaml are used by none of the {procedures} procedures in this folder: {names}. expected when checking a shared rulebook.yaml with only some procedures; run sop validate on the whole rulebook folder to find the ones truly unused",
         ),
     },
     keys=(
@@ -41,10 +46,14 @@ def check(ctx: Context) -> Iterator[Problem]:
         for ref in proc.roles:
             if ref.name not in used:
                 yield Problem(ID, ref.pos, {"name": ref.name})
-    if ctx.whole_rulebook:
-        used_all = {
-            r.name for p in ctx.rulebook.procedures.values() for r in (*p.roles, *role_refs(p))
-        }
-        for rid, role in ctx.rulebook.roles.items():
-            if rid not in used_all:
-                yield Problem(ID, role.pos, {"name": rid})
+
+
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    if not ctx.whole_rulebook:
+        return
+    used_all = {name for o in ctx.outlines for name in o.roles}
+    unused = [role for rid, role in ctx.rulebook.roles.items() if rid not in used_all]
+    if len(unused) > FOLD_OVER:
+        yield Problem(ID, unused[0].pos, folded(unused, ctx.rulebook.roles, ctx), "many")
+    else:
+        yield from (Problem(ID, role.pos, {"name": role.id}) for role in unused)

@@ -26,14 +26,14 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
-    for proc in ctx.procedures:
-        for step in proc.steps.values():
-            if not step.call or step.call.procedure.name not in ctx.rulebook.procedures:
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    for proc in ctx.outlines:
+        for call in proc.calls:
+            callee = ctx.callee(call.procedure.name)
+            if callee is None:
                 continue
-            callee = ctx.rulebook.procedures[step.call.procedure.name]
-            inputs = ctx.rulebook.inputs_for(callee)
-            for key, value in step.call.args:
+            inputs = {**ctx.rulebook.inputs, **callee.inputs}
+            for key, value in call.args:
                 inp = inputs.get(key.name)
                 if inp is None or "{{" in value.source or "{%" in value.source:
                     continue  # unknown-input's to report; templates are checked at run time

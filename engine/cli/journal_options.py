@@ -93,28 +93,29 @@ def open_journal(option: str | None, write: bool = False) -> Journal:
     return Journal(resolve_journal_path(option), write=write)
 
 
+JOURNAL_LEFT_OUT = message(
+    "journal.left-out",
+    "注意: 日志中有 {count} 处记录已损坏, 没有列出或显示:",
+    "note: {count} records in the journal are damaged and were left out:",
+)
+JOURNAL_LEFT_OUT_VERIFY = message(
+    "journal.left-out-verify",
+    "用 sop journal verify 查看日志还有哪些问题。",
+    "see what else is wrong with: sop journal verify",
+)
+
+
 def warn_damaged(damaged: Sequence[Damaged]) -> bool:
     """Name on stderr what could not be read and was left out; True when
     anything was (the command then ends with exit code 1, after its output)."""
-    from engine.i18n import message
     from engine.journal import describe_damage, describe_place
 
-    left_out = message(
-        "journal.left-out",
-        "注意: 日志中有 {count} 处记录已损坏, 没有列出或显示:",
-        "note: {count} records in the journal are damaged and were left out:",
-    )
-    verify = message(
-        "journal.left-out-verify",
-        "用 sop journal verify 查看日志还有哪些问题。",
-        "see what else is wrong with: sop journal verify",
-    )
     if not damaged:
         return False
-    click.echo(left_out.say(count=len(damaged)), err=True)
+    click.echo(JOURNAL_LEFT_OUT.say(count=len(damaged)), err=True)
     for d in damaged[:10]:
         click.echo(f"  - {describe_place(d)}: {describe_damage(d)}", err=True)
-    click.echo(verify.say(), err=True)
+    click.echo(JOURNAL_LEFT_OUT_VERIFY.say(), err=True)
     return True
 
 

@@ -58,7 +58,7 @@ def validate(
     from engine.report import render_github, render_json, render_text
     from engine.validate import validate_paths
 
-    result = validate_paths(targets, max_file_size)
+    result = validate_paths(targets, max_file_size, build=False)
     if fmt == "json":
         out = render_json(result, lang)
     elif fmt == "github":

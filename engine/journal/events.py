@@ -117,8 +117,8 @@ Table = Literal["events", "runs", "dues", "snapshots"]
 # UTF-8; a JSON column does not parse; a value has the wrong type or is not
 # one of the values written; a deadline lacks what it needs; an event does
 # not match its hash; a snapshot does not match its sha; an event's data is
-# not what an event of its kind holds.
-Damage = Literal["unreadable", "text", "json", "type", "value", "shape", "hash", "data"]
+# not what an event of its kind holds; a run's events are not all there.
+Damage = Literal["unreadable", "text", "json", "type", "value", "shape", "hash", "data", "missing"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,6 @@ from engine.journal.events import (
     due_problem,
     is_moment,
 )
-
-_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +57,11 @@ def decode(raw: bytes) -> str:
         return BadText(raw.decode("utf-8", "replace"))
 
 
+_HASH = re.compile("[0-9a-f]{64}")
+
+
 def _is_hash(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
+    return isinstance(value, str) and _HASH.fullmatch(value) is not None
 
 
 class Bad(Exception):
@@ -125,6 +127,8 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
             parsed = _json(dues_text, "dues")
             if not isinstance(parsed, list):
                 raise Bad("type", "dues")
+            if json.dumps(parsed, ensure_ascii=False, sort_keys=True) != dues_text:
+                raise Bad("value", "dues", dues_text[:40])  # not as sop writes it
             for d in parsed:
                 problem = due_problem(d)
                 if problem is not None:
@@ -161,7 +165,20 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
 
 def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
     """An `events` row as stored, with each column of the type written."""
-    seq, run = row[0], row[1]
+    seq, run, at, kind, actor, data, prev, digest = row
+    # The usual case, checked in one go: `type(x) is str` also rules out
+    # BadText (text that was not UTF-8).
+    if (
+        type(seq) is int
+        and type(run) is int
+        and type(at) is str
+        and type(kind) is str
+        and (actor is None or type(actor) is str)
+        and type(data) is str
+        and _is_hash(prev)
+        and _is_hash(digest)
+    ):
+        return ChainRow(seq, run, at, kind, actor, data, prev, digest)
     try:
         actor = _text(row[4], "actor", optional=True)
         prev, digest = _req_text(row[6], "prev"), _req_text(row[7], "hash")
@@ -190,9 +207,13 @@ def parse_event(row: Sequence[Any]) -> Event | Damaged:
     if isinstance(stored, Damaged):
         return stored
     s = stored
-    damaged = Damaged("events", str(s.seq), s.run, "hash", "hash")
     if chain_hash(s.prev, s.seq, s.run, s.at, s.kind, s.actor, s.data) != s.hash:
-        return damaged
+        return Damaged("events", str(s.seq), s.run, "hash", "hash")
+    return event_of(s)
+
+
+def event_of(s: ChainRow) -> Event | Damaged:
+    """A stored event whose hash was checked, as the event it records."""
     try:
         if not is_moment(s.at):
             raise Bad("value", "at", s.at[:40])
@@ -266,8 +287,8 @@ PLACES = {
 DAMAGES = {
     "unreadable": message(
         "journal.damage.unreadable",
-        "SQLite 无法读出它所在的页: {detail}",
-        "SQLite cannot read its page: {detail}",
+        "SQLite 无法读出它所在的页{detail}",
+        "SQLite cannot read the page it is on{detail}",
     ),
     "text": message(
         "journal.damage.text", "{column} 不是有效的 UTF-8 文本", "{column} is not valid UTF-8 text"
@@ -293,6 +314,11 @@ DAMAGES = {
         "内容不是 {detail} 事件应有的样子",
         "its data is not what a {detail} event holds",
     ),
+    "missing": message(
+        "journal.damage.missing",
+        "它的 {detail} 个事件不见了 (被删除, 或无法读出)",
+        "{detail} of its events are gone (deleted, or unreadable)",
+    ),
     "hash": message(
         "journal.damage.hash",
         "内容与它的哈希不符 (写入后被改动过)",
@@ -301,8 +327,17 @@ DAMAGES = {
 }
 
 
+TABLE_PLACE = message(
+    "journal.place.table",
+    "{table} 表中无法读出的部分",
+    "what cannot be read of the {table} table",
+)
+
+
 def describe_place(d: Damaged) -> str:
     """Where the damaged row is, for a person: event #37, run #5's summary…"""
+    if d.key == "*":
+        return TABLE_PLACE.say(table=d.table)
     if d.table == "snapshots":
         key = d.key[:12]
     elif d.table == "dues":
@@ -314,5 +349,6 @@ def describe_place(d: Damaged) -> str:
 
 def describe_damage(d: Damaged) -> str:
     msg = DAMAGES[d.kind]
-    params = {"column": d.column or "", "detail": d.detail}
+    detail = f" ({d.detail})" if d.kind == "unreadable" and d.detail else d.detail
+    params = {"column": d.column or "", "detail": detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})

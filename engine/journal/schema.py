@@ -7,6 +7,7 @@ sop is refused rather than misread. Never edit a released migration: add one.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -147,9 +148,27 @@ _V3: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
 
 Migration = tuple[str | Callable[[sqlite3.Connection], None], ...]
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+MARKED_FROM = 3  # the first format with PRAGMA application_id set
 VERSION = len(MIGRATIONS)
 
 # The tables each version has: a database with any other table is not a journal.
 TABLES = {1: frozenset({"events", "snapshots", "runs"})}
 TABLES[2] = TABLES[1] | {"dues"}
 TABLES[3] = TABLES[2]
+
+
+@functools.cache
+def expected_master(version: int) -> tuple[tuple[Any, ...], ...]:
+    """sqlite_master of a journal of `version` as the migrations make it:
+    (type, name, tbl_name, sql) of every table, index and trigger."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for number in range(version):
+            for statement in MIGRATIONS[number]:
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute(statement)
+        return tuple(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+    finally:
+        db.close()

@@ -192,3 +192,34 @@ def check_wal(path: str) -> WalCheck | None:
         if current and commit:
             lost += 1
     return WalCheck(len(data), frames, commits, bad if lost else None, lost)
+
+
+def shm_path(path: str) -> str:
+    return path + "-shm"
+
+
+def wal_lost(path: str) -> int | None:
+    """How many WAL frames the WAL index (`-shm`) says were written and not
+    yet folded into the main file, when the WAL no longer holds them: it was
+    deleted or cut short after a crash (None when nothing is missing, or
+    there is no index to tell). SQLite itself would start afresh and say
+    nothing; the next writer would erase this last trace."""
+    try:
+        with open(shm_path(path), "rb") as f:
+            data = f.read(136)
+    except OSError:
+        return None
+    if len(data) < 136 or data[0:48] != data[48:96]:
+        return None  # no index, or one being written: it tells nothing
+    version, _, _, is_init, _, page, frames, _ = struct.unpack("=IIIBBHII", data[:24])
+    (backfilled,) = struct.unpack("=I", data[96:100])
+    if version != 3007000 or not is_init or frames <= backfilled:
+        return None
+    page = 65536 if page == 1 else page
+    try:
+        size = os.stat(wal_path(path)).st_size
+    except OSError:
+        size = 0
+    if size >= WAL_HEADER + frames * (FRAME_HEADER + page):
+        return None
+    return int(frames - backfilled)

@@ -55,9 +55,21 @@ from engine.journal.rows import (
     parse_run,
     snapshot_damage,
 )
-from engine.journal.sqlite_file import Found, Kind, check_wal, identify, truncated, wal_path
+from engine.journal.sqlite_file import (
+    Found,
+    Kind,
+    check_wal,
+    identify,
+    shm_path,
+    truncated,
+    wal_lost,
+    wal_path,
+)
 
 BUSY_TIMEOUT_S = 30.0
+# What reading a damaged file can raise: SQLite's errors, and Python's when
+# SQLite's own message quotes bytes that are not UTF-8 (a damaged schema).
+DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
 
 JOURNAL_EMPTY = message(
     "journal.empty",
@@ -152,6 +164,15 @@ JOURNAL_WAL_DAMAGED = message(
     "the journal's write-ahead file {wal} is damaged: {lost} writes after frame {frame} "
     "cannot be read. Writing now would lose them for good, so nothing was written. Check "
     "with sop journal verify and restore from a backup",
+)
+JOURNAL_WAL_MISSING = message(
+    "journal.wal-missing",
+    "日志的预写文件 {wal} 不见了或被截短, 但索引文件显示其中有 {frames} 帧尚未并入日志的记录: "
+    "这些记录已丢失。若能找回 {wal}, 请放回原处; 若找不回, 先用 sop journal backup 备份, "
+    "再删除 {shm} 即可继续记录",
+    "the journal's write-ahead file {wal} is gone or cut short, yet its index shows {frames} "
+    "frames of records not yet in the journal: they are lost. If you can find {wal}, put it "
+    "back; if not, make a copy with sop journal backup, then delete {shm} to go on recording",
 )
 JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
@@ -283,8 +304,11 @@ class Journal:
         no lock or side file needed), else SQLite's read-only mode — and when
         that cannot open (a read-only folder lacking the WAL's index), a
         private copy of the file and its WAL."""
-        wal = check_wal(self.path)
-        if wal is None:
+        try:
+            wal_size = os.path.getsize(wal_path(self.path))
+        except OSError:
+            wal_size = 0
+        if not wal_size:
             self._fingerprint = _fingerprint(self.path)
             return self._connect(_uri(self.path, "immutable=1"), uri=True)
         try:
@@ -292,7 +316,10 @@ class Journal:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return db
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorname not in ("SQLITE_CANTOPEN", "SQLITE_READONLY_CANTINIT"):
+            if getattr(exc, "sqlite_errorname", "") not in (
+                "SQLITE_CANTOPEN",
+                "SQLITE_READONLY_CANTINIT",
+            ):
                 raise
         self._private = tempfile.mkdtemp(prefix="sop-journal-")
         copy = os.path.join(self._private, "journal.sqlite3")
@@ -320,7 +347,8 @@ class Journal:
                 raise JournalError(
                     JOURNAL_NEWER, path=self.path, version=version, supported=schema.VERSION
                 )
-            if version < 1 or (version in schema.TABLES and tables != schema.TABLES[version]):
+            marked_too_early = app == APPLICATION_ID and version < schema.MARKED_FROM
+            if marked_too_early or version < 1 or tables != schema.TABLES.get(version):
                 raise JournalDamaged(
                     JOURNAL_UNREADABLE,
                     path=self.path,
@@ -340,7 +368,7 @@ class Journal:
             db = self._open_readonly()
             self.version = self._recognise(db, found)
             db.execute("PRAGMA query_only = ON")
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             self._drop_private()
             raise self._unreadable(exc) from exc
         except JournalError:
@@ -359,7 +387,7 @@ class Journal:
                 finally:
                     probe.close()
                     self._drop_private()
-            except sqlite3.DatabaseError as exc:
+            except DB_ERRORS as exc:
                 raise self._unreadable(exc) from exc
         folder = os.path.dirname(os.path.abspath(self.path))
         if found.kind is Kind.MISSING:
@@ -372,6 +400,11 @@ class Journal:
         exists = found.kind is not Kind.MISSING
         if not os.access(folder, os.W_OK) or (exists and not os.access(self.path, os.W_OK)):
             raise JournalError(JOURNAL_READ_ONLY, path=self.path)
+        lost = wal_lost(self.path)
+        if lost is not None:
+            raise JournalError(
+                JOURNAL_WAL_MISSING, wal=wal_path(self.path), shm=shm_path(self.path), frames=lost
+            )
         wal = check_wal(self.path)
         if wal is not None and wal.damaged:
             raise JournalError(
@@ -394,7 +427,7 @@ class Journal:
             st = os.stat(self.path)
             self._identity = (st.st_dev, st.st_ino)
             self._note_wal()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             raise self._write_error(exc) from exc
         return db
 
@@ -505,7 +538,7 @@ class Journal:
             return
         self._wal_identity = (w.st_dev, w.st_ino)
 
-    def _write_error(self, exc: sqlite3.Error) -> JournalError:
+    def _write_error(self, exc: Exception) -> JournalError:
         name = getattr(exc, "sqlite_errorname", "")
         if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and self._disk_full()):
             return JournalError(JOURNAL_DISK_FULL, path=self.path)
@@ -530,7 +563,7 @@ class Journal:
         try:
             with self._transaction() as db:
                 return self._apply(db, writes)
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             raise self._write_error(exc) from exc
 
     def start_run(
@@ -564,7 +597,7 @@ class Journal:
                 run_id = cur.lastrowid
                 assert run_id is not None
                 return run_id, self._apply(db, build(run_id))
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             raise self._write_error(exc) from exc
 
     def _apply(self, db: sqlite3.Connection, writes: Sequence[Write]) -> list[Event]:
@@ -624,18 +657,18 @@ class Journal:
             try:
                 source = self._connect(_uri(self.path, "mode=ro"), uri=True)
                 source.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            except sqlite3.Error:
+            except DB_ERRORS:
                 source = self._db
         try:
             target = sqlite3.connect(dest, isolation_level=None)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise JournalError(JOURNAL_BACKUP_FAILED, dest=dest, error=str(exc)) from exc
         try:
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
             head = target.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
             found = head.fetchone()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             target.close()
             with contextlib.suppress(OSError):
                 os.unlink(dest)
@@ -659,7 +692,7 @@ class Journal:
     def _select(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             raise self._unreadable(exc) from exc
 
     def _run_columns(self, prefix: str = "") -> str:
@@ -676,24 +709,26 @@ class Journal:
                 row = self._db.execute(
                     f"SELECT {columns} FROM {table} WHERE {key} = ?", (i,)
                 ).fetchone()
-            except sqlite3.DatabaseError as exc:
+            except DB_ERRORS as exc:
                 yield Damaged(table, str(i), i if table == "runs" else None, "unreadable",
                               None, str(exc))  # fmt: skip
                 continue
             if row is not None:
                 yield row
 
-    def _keys(self, table: Table, key: str) -> list[int]:
-        """Every key a damaged table may hold: 1 up to the largest readable."""
-        top = 0
+    def _keys(self, table: Table, key: str) -> tuple[list[int], bool]:
+        """Every key a damaged table may hold (1 up to the largest readable),
+        and whether the whole table could be scanned for them."""
+        top, whole = 0, True
         for order in ("ASC", "DESC"):
             try:
                 for (k,) in self._db.execute(f"SELECT {key} FROM {table} ORDER BY {key} {order}"):
                     if type(k) is int:
                         top = max(top, k)
-            except sqlite3.DatabaseError:
-                continue
-        return list(range(1, top + 1))
+                break
+            except DB_ERRORS:
+                whole = False
+        return list(range(1, top + 1)), whole
 
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
@@ -701,12 +736,15 @@ class Journal:
         sql = f"SELECT {self._run_columns()} FROM runs {where} {tail}"
         try:
             rows: list[Any] = self._db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
+            keys, whole = self._keys("runs", "id")
             rows = [
                 r
-                for r in self._salvage("runs", "id", self._keys("runs", "id"), self._run_columns())
+                for r in self._salvage("runs", "id", keys, self._run_columns())
                 if isinstance(r, Damaged) or self._matches(r, where, args)
             ]
+            if not whole:
+                rows.append(Damaged("runs", "*", None, "unreadable", None, ""))
             if "DESC" in tail:
                 rows.reverse()
         return [r if isinstance(r, Damaged) else parse_run(r) for r in rows]
@@ -720,7 +758,7 @@ class Journal:
             hit = self._db.execute(
                 f"SELECT 1 FROM (SELECT {placeholders}) {where}", [*row, *args]
             ).fetchone()
-        except sqlite3.Error:
+        except DB_ERRORS:
             return True
         return hit is not None
 
@@ -764,6 +802,8 @@ class Journal:
                 args.append(value)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         tail = "ORDER BY id DESC"
+        if flt.limit is not None:
+            tail += f" LIMIT {int(flt.limit)}"
         rows = self._runs_where(clause, args, tail)
         return rows[: flt.limit] if flt.limit is not None else rows
 
@@ -793,12 +833,15 @@ class Journal:
         sql += " ORDER BY d.due_key, d.run, d.n"
         try:
             rows = self._db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
             return self._dues_salvaged(until, site, role)
         out: list[DueRow | Damaged] = []
+        runs: dict[object, RunRow | Damaged] = {}  # a run with several deadlines: read once
         for r in rows:
             due = parse_due(r[:3])
-            run = parse_run(r[3:])
+            run = runs.get(r[3])
+            if run is None:
+                run = runs[r[3]] = parse_run(r[3:])
             if isinstance(run, Damaged):
                 out.append(run)
             elif isinstance(due, Damaged):
@@ -850,12 +893,15 @@ class Journal:
         sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ? ORDER BY seq"
         try:
             rows: list[Any] = self._db.execute(sql, (run_id,)).fetchall()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
+            keys, whole = self._keys("events", "seq")
             rows = [
                 r
-                for r in self._salvage("events", "seq", self._keys("events", "seq"), _EVENT_COLUMNS)
+                for r in self._salvage("events", "seq", keys, _EVENT_COLUMNS)
                 if isinstance(r, Damaged) or r[1] == run_id
             ]
+            if not whole:
+                rows.append(Damaged("events", "*", None, "unreadable", None, ""))
         return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
 
     def events(self, run_id: int) -> list[Event]:
@@ -896,21 +942,33 @@ class Journal:
 
     def chain_rows(self) -> Iterator[ChainRow | Damaged]:
         """Every event in chain order as stored; rows on a damaged page are
-        read one by one and the unreadable ones named."""
+        read one by one and the unreadable ones named. Text is decoded by
+        SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
         last = 0
+        self._db.text_factory = str
         try:
-            cur = self._db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY seq")
-            for row in cur:
-                parsed = parse_chain_row(row)
-                if not isinstance(parsed, Damaged):
-                    last = parsed.seq
-                yield parsed
-            return
-        except sqlite3.DatabaseError:
-            pass
-        rest = [k for k in self._keys("events", "seq") if k > last]
-        for row in self._salvage("events", "seq", rest, _EVENT_COLUMNS):
+            while True:
+                try:
+                    cur = self._db.execute(
+                        f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq", (last,)
+                    )
+                    for row in cur:
+                        last = row[0] if type(row[0]) is int else last
+                        yield parse_chain_row(row)
+                    return
+                except sqlite3.OperationalError as exc:
+                    if self._db.text_factory is decode or "decode" not in str(exc):
+                        break
+                    self._db.text_factory = decode  # read the rest leniently, and name it
+                except DB_ERRORS:
+                    break
+        finally:
+            self._db.text_factory = decode
+        keys, whole = self._keys("events", "seq")
+        for row in self._salvage("events", "seq", [k for k in keys if k > last], _EVENT_COLUMNS):
             yield row if isinstance(row, Damaged) else parse_chain_row(row)
+        if not whole:
+            yield Damaged("events", "*", None, "unreadable", None, "")
 
     def all_runs(self) -> list[RunRow | Damaged]:
         return self._runs_where("", (), "ORDER BY id")
@@ -924,7 +982,7 @@ class Journal:
             rows: list[Any] = self._db.execute(
                 f"SELECT {cols} FROM dues ORDER BY run, n"
             ).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             yield Damaged("dues", "*", None, "unreadable", None, str(exc))
             return
         for row in rows:
@@ -934,7 +992,7 @@ class Journal:
         """(sha, stored text) of every pinned rulebook."""
         try:
             rows = self._db.execute("SELECT sha, files FROM snapshots").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             yield ("*", Damaged("snapshots", "*", None, "unreadable", None, str(exc)))
             return
         yield from ((str(sha), files) for sha, files in rows)
@@ -949,20 +1007,38 @@ class Journal:
         size = truncated(found)
         if size is not None:
             out.append(FileProblem("truncated", f"{found.size}/{size}"))
+        lost = wal_lost(self.path)
+        if lost is not None:
+            out.append(FileProblem("wal-missing", str(lost)))
         wal = check_wal(self.path)
         if wal is not None and (wal.damaged or wal.torn_tail):
             what: Any = "wal-damaged" if wal.damaged else "wal-torn"
             out.append(FileProblem(what, f"{wal.bad_frame or 0}/{wal.lost}"))
+        changed = self._schema_changes()
+        if changed:
+            out.append(FileProblem("schema", ", ".join(changed)))
         integrity = self.integrity()
         if integrity != "ok":
             out.append(FileProblem("integrity", integrity[:2000]))
         return out
 
+    def _schema_changes(self) -> list[str]:
+        """The tables, indexes and triggers that are not exactly those of a
+        journal of this format (a guard trigger dropped to edit history, an
+        index rebuilt to hide rows): their names."""
+        query = "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        try:
+            have = set(self._db.execute(query).fetchall())
+        except DB_ERRORS as exc:
+            return [str(exc)]
+        want = set(schema.expected_master(self.version))
+        return sorted({str(row[1]) for row in have ^ want})
+
     def integrity(self) -> str:
         """SQLite's own page-level check: "ok" or the first problems found."""
         try:
             rows = self._db.execute("PRAGMA integrity_check").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             return str(exc)
         return "\n".join(str(r[0]) for r in rows)
 

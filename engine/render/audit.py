@@ -139,10 +139,23 @@ _FILE = {
         "the last write in the write-ahead file (-wal) cannot be read (frame/writes {detail}): "
         "a power cut during that write left it unfinished, or the file was changed",
     ),
+    "wal-missing": message(
+        "verify.file.wal-missing",
+        "预写文件 (-wal) 不见了或被截短: 索引文件 (-shm) 显示其中有 {detail} 帧"
+        "尚未并入的记录, 已丢失",
+        "the write-ahead file (-wal) is gone or cut short: its index (-shm) shows {detail} frames "
+        "of records not yet folded in, now lost",
+    ),
     "integrity": message(
         "verify.file.integrity",
         "SQLite 完整性检查失败: {detail}",
         "SQLite's integrity check failed: {detail}",
+    ),
+    "schema": message(
+        "verify.file.schema",
+        "日志的表结构被改动过: {detail} (例如删除了保护记录的触发器, 以便改写记录)",
+        "the journal's tables were altered: {detail} (a trigger guarding the records dropped "
+        "to rewrite them, for instance)",
     ),
     "changed": message(
         "verify.file.changed",

@@ -24,12 +24,16 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-# C0 controls but tab and newline, DEL and C1; bidi embeddings, overrides,
-# isolates and marks; line/paragraph separators; lone surrogates and the two
-# non-characters XML refuses.
+from engine.screen import _FORMAT as FORMAT_CHARACTERS
+
+# What a terminal would act on (engine/screen.py's set: C0 and C1 controls,
+# DEL, format characters such as bidi overrides and zero-width characters,
+# line/paragraph separators, lone surrogates), less the tab and newline a
+# document may hold, plus the two non-characters XML refuses.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-    "\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+    "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff"
+    + FORMAT_CHARACTERS
+    + "]"
 )
 # Every way a string can end a line for some reader (CommonMark, Python, JS).
 _LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -40,9 +44,11 @@ def _shown(match: re.Match[str]) -> str:
 
 
 def visible(text: str) -> str:
-    """Characters that would act instead of print (terminal controls, bidi
-    overrides that reorder what follows, characters XML cannot hold) as a
-    visible 〈U+XXXX〉; tab and newline stay. Idempotent."""
+    """Characters that would act instead of print (controls, bidi overrides
+    that reorder what follows, characters XML cannot hold) as 〈U+XXXX〉; tab,
+    newline and CRLF stay. The same characters as the terminal's
+    engine.screen.visible, another stand-in: a printed manual's font has no
+    control pictures (␛) or ⟨⟩, but has 〈〉. Idempotent."""
     return _INVISIBLE.sub(_shown, text)
 
 
@@ -66,11 +72,21 @@ _MD_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)|@")
 def md(text: object) -> str:
     """Text for anywhere in a Markdown line: table cell, list item, heading,
     paragraph start. Breaks become spaces and surrounding spaces go (a
-    leading run would be code, a trailing one a hard break)."""
-    out = one_line(str(text)).strip(" \t")
+    leading run would be code, a trailing one a hard break, and either
+    would stop the emphasis a template puts around the text)."""
+    out = one_line(str(text)).strip()  # any Unicode space: ** 　x** would not be bold
     out = _MD_INLINE.sub(r"\\\1", out)
     out = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), out)
     return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], out)
+
+
+def md_url(url: object) -> str:
+    """A web address for a Markdown autolink <…>: every character that could
+    end it or start markup (spaces, <>, brackets, backslash, backtick) is
+    percent-encoded, so the address stays one link and nothing else."""
+    from urllib.parse import quote
+
+    return quote(one_line(str(url)).strip(), safe=":/?#@!$&'*+,;=%-._~")
 
 
 # -- Mermaid ------------------------------------------------------------------

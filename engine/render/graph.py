@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from engine.model import Rulebook
 from engine.render import escape
-from engine.render.layout import EdgeSpec, Layout, NodeSpec, layout, wrap
+from engine.render.layout import SCREEN, EdgeSpec, Layout, Metrics, NodeSpec, layout, wrap
 from engine.render.view import ProcView, ViewBuilder
 
 GraphFormat = Literal["mermaid", "dot", "svg"]
@@ -76,7 +76,7 @@ def build_graph(view: ProcView) -> Graph:
             lines.append(f"调用{step.call}")
             shape = "call"
         if step.end is not None:
-            lines.append(f"结束: {step.end}")
+            lines.append("结束")
             shape = "end"
         nodes.append(GNode(node_id(step.id), tuple(lines), shape))
         for exit_ in step.exits:
@@ -111,12 +111,13 @@ def localised(graph: Graph, locale: str) -> Graph:
     )
 
 
-def graph_layout(graph: Graph) -> Layout:
+def graph_layout(graph: Graph, metrics: Metrics = SCREEN) -> Layout:
     numbers = {n.id: n.lines[0].split(".", 1)[0] for n in graph.nodes}
     return layout(
         [NodeSpec(n.id, n.lines, n.shape) for n in graph.nodes],
         [EdgeSpec(e.src, e.dst, e.label) for e in graph.edges],
         connector=lambda target: f"↑ 回到第{numbers[target]}步",  # converted with the rest
+        metrics=metrics,
     )
 
 

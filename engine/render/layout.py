@@ -37,6 +37,21 @@ LINE = 1.3  # line height, in em
 
 
 @dataclass(frozen=True)
+class Metrics:
+    """Text sizes, wrapping widths and gaps of one layout. The default suits a
+    screen; print lays out narrower boxes (`PRINT`) so wide charts fit a page
+    at a legible size, and lets long ones run over several pages."""
+
+    node_wrap_em: float = NODE_WRAP_EM
+    label_wrap_em: float = LABEL_WRAP_EM
+    gap_x: float = GAP_X
+
+
+SCREEN = Metrics()
+PRINT = Metrics(node_wrap_em=7.0, label_wrap_em=5.0, gap_x=12.0)
+
+
+@dataclass(frozen=True)
 class NodeSpec:
     id: str
     lines: tuple[str, ...]  # already split into logical lines; each may wrap
@@ -137,18 +152,22 @@ def _box(id_: str, lines: tuple[str, ...], shape: str, size: float, wrap_em: flo
 
 
 def layout(
-    nodes: list[NodeSpec], edges: list[EdgeSpec], connector: Callable[[str], str] | None = None
+    nodes: list[NodeSpec],
+    edges: list[EdgeSpec],
+    connector: Callable[[str], str] | None = None,
+    metrics: Metrics = SCREEN,
 ) -> Layout:
     """Place `nodes` and route `edges`. With `connector`, an edge that goes back
     up (a loop in the procedure) ends in a small connector box under its source
     reading `connector(target)`, e.g. "↑ 回到第8步", instead of a long line
     back up: printed flowcharts stay legible around steps many others return to."""
-    boxes = {n.id: _box(n.id, n.lines, n.shape, NODE_FONT, NODE_WRAP_EM) for n in nodes}
+    m = metrics
+    boxes = {n.id: _box(n.id, n.lines, n.shape, NODE_FONT, m.node_wrap_em) for n in nodes}
     order_hint = {n.id: i for i, n in enumerate(nodes)}
     loops = [e for e in edges if e.src == e.dst]
     real = [e for e in edges if e.src != e.dst and e.src in boxes and e.dst in boxes]
     if connector is not None:
-        real = _connectors(nodes, real, boxes, order_hint, connector)
+        real = _connectors(nodes, real, boxes, order_hint, connector, m.label_wrap_em)
     degree: dict[str, int] = defaultdict(int)
     for e in real:
         degree[e.src] += 1
@@ -170,7 +189,7 @@ def layout(
             did = f"\0{i}:{level}"
             mid = level == layer_of[a] + 1
             if mid and real[i].label:
-                labels[i] = _box(did, (real[i].label,), "label", LABEL_FONT, LABEL_WRAP_EM)
+                labels[i] = _box(did, (real[i].label,), "label", LABEL_FONT, m.label_wrap_em)
                 boxes[did] = labels[i]
             else:
                 boxes[did] = Box(did, 0, 0, 8.0, 8.0, (), "dummy", LABEL_FONT)
@@ -180,12 +199,12 @@ def layout(
         chains.append(chain)
 
     layers = _order(layer_of, chains, order_hint)
-    _place(layers, boxes, chains)
+    _place(layers, boxes, chains, m.gap_x)
     routes = [_route(chains[i], boxes, i in back, labels.get(i)) for i in range(len(dag))]
     _spread_ports(
         routes, [chains[i][::-1] if i in back else chains[i] for i in range(len(dag))], boxes
     )
-    routes += [_loop(boxes[e.src], e.label) for e in loops if e.src in boxes]
+    routes += [_loop(boxes[e.src], e.label, m.label_wrap_em) for e in loops if e.src in boxes]
     shown = [b for b in boxes.values() if b.shape not in ("dummy", "label")]
     shown += list(labels.values()) + [r.label for r in routes if r.loop and r.label]
     return _normalise(shown, routes)
@@ -197,6 +216,7 @@ def _connectors(
     boxes: dict[str, Box],
     hint: dict[str, int],
     connector: Callable[[str], str],
+    wrap_em: float = LABEL_WRAP_EM,
 ) -> list[EdgeSpec]:
     back = _back_edges([n.id for n in nodes], edges)
     out = []
@@ -205,7 +225,7 @@ def _connectors(
             out.append(e)
             continue
         cid = f"\0to:{i}"
-        boxes[cid] = _box(cid, (connector(e.dst),), "connector", LABEL_FONT, LABEL_WRAP_EM)
+        boxes[cid] = _box(cid, (connector(e.dst),), "connector", LABEL_FONT, wrap_em)
         hint[cid] = hint[e.src]
         out.append(EdgeSpec(e.src, cid, e.label))
     return out
@@ -317,7 +337,9 @@ def _crossings(layers: list[list[str]], down: dict[str, list[str]]) -> int:
     return total
 
 
-def _place(layers: list[list[str]], boxes: dict[str, Box], chains: list[list[str]]) -> None:
+def _place(
+    layers: list[list[str]], boxes: dict[str, Box], chains: list[list[str]], gap_x: float
+) -> None:
     y = MARGIN
     for layer in layers:
         height = max((boxes[n].h for n in layer), default=0.0)
@@ -330,23 +352,23 @@ def _place(layers: list[list[str]], boxes: dict[str, Box], chains: list[list[str
             nbrs[a].append(b)
             nbrs[b].append(a)
     for layer in layers:
-        _pack(layer, boxes, [0.0] * len(layer))
+        _pack(layer, boxes, [0.0] * len(layer), gap_x)
     for _ in range(12):  # pull toward neighbours, then undo overlaps in order
         for layer in layers:
             want = []
             for n in layer:
                 xs = [boxes[m].x for m in nbrs[n]]
                 want.append(sum(xs) / len(xs) if xs else boxes[n].x)
-            _pack(layer, boxes, want)
+            _pack(layer, boxes, want, gap_x)
 
 
-def _pack(layer: list[str], boxes: dict[str, Box], want: list[float]) -> None:
+def _pack(layer: list[str], boxes: dict[str, Box], want: list[float], gap_x: float) -> None:
     """Put each box as near its wanted x as the order and the gaps allow: the
     mean of a left-to-right and a right-to-left packing, each of which keeps
     the gaps, so their mean keeps them too and neither side is favoured."""
     if not layer:
         return
-    gaps = [(boxes[a].w + boxes[b].w) / 2 + GAP_X for a, b in itertools.pairwise(layer)]
+    gaps = [(boxes[a].w + boxes[b].w) / 2 + gap_x for a, b in itertools.pairwise(layer)]
     fwd, bwd = list(want), list(want)
     for i in range(1, len(layer)):
         fwd[i] = max(want[i], fwd[i - 1] + gaps[i - 1])
@@ -383,9 +405,9 @@ def _spread_ports(routes: list[Route], paths: list[list[str]], boxes: dict[str, 
             route.points[index] = (x, route.points[index][1])
 
 
-def _loop(box: Box, label: str) -> Route:
+def _loop(box: Box, label: str, wrap_em: float = LABEL_WRAP_EM) -> Route:
     x, y = box.x + box.w / 2, box.y
-    tag = _box(f"\0loop:{box.id}", (label,), "label", LABEL_FONT, LABEL_WRAP_EM) if label else None
+    tag = _box(f"\0loop:{box.id}", (label,), "label", LABEL_FONT, wrap_em) if label else None
     if tag:
         tag.x, tag.y = x + 30 + tag.w / 2, y
     return Route([(x, y - 6), (x + 28, y - 6), (x + 28, y + 6), (x, y + 6)], tag, loop=True)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from engine.model import Document, Rulebook
+from engine.model import Document, Procedure, Reference, Revision, Rulebook
+from engine.render.citations import Citer
 from engine.render.graph import Graph, build_graph
-from engine.render.layout import Layout
+from engine.render.layout import SCREEN, Layout, Metrics
 from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
 
 ManualFormat = Literal["html", "pdf", "md"]
@@ -84,6 +85,7 @@ class Manual:
     procedures: tuple[ProcEntry, ...]
     roles: tuple[RoleEntry, ...]
     forms: tuple[FormEntry, ...]
+    references: tuple[Reference, ...] = ()  # cited documents, for the appendix
 
     @property
     def title(self) -> str:
@@ -113,10 +115,14 @@ def _sort_key(view: ProcView) -> tuple[int, bool, str, str]:
 
 def build_manual(rulebook: Rulebook) -> Manual:
     builder = ViewBuilder(rulebook)
-    views = sorted((builder.procedure(p) for p in rulebook.procedures.values()), key=_sort_key)
+    citer = Citer(rulebook)
+    views = sorted(
+        (_cited(citer, builder.procedure(p), p) for p in rulebook.procedures.values()),
+        key=_sort_key,
+    )
     entries = []
     for view in views:
-        sheets = tuple(_sheet(builder, rulebook, rec.form_id) for rec in view.forms)
+        sheets = tuple(_sheet(builder, citer, rulebook, rec.form_id) for rec in view.forms)
         entries.append(
             ProcEntry(
                 view,
@@ -126,25 +132,55 @@ def build_manual(rulebook: Rulebook) -> Manual:
                 header_for(view.document.status),
             )
         )
+    forms = _forms(rulebook, entries, citer)
     return Manual(
         rulebook,
-        rulebook.document,
+        _cited_document(citer, rulebook.document),
         rulebook.document.number or "",
         header_for(rulebook.document.status),
         print_date(),
         tuple(entries),
         _roles(rulebook, entries),
-        _forms(rulebook, entries),
+        forms,
+        citer.used,
     )
 
 
-def _sheet(builder: ViewBuilder, rulebook: Rulebook, form_id: str) -> FormSheet:
+def _cited_document(citer: Citer, doc: Document, proc: Procedure | None = None) -> Document:
+    revisions = tuple(
+        Revision(r.version, r.date, citer.cite(r.change, proc), r.author) for r in doc.revisions
+    )
+    return replace(doc, revisions=revisions)
+
+
+def _cited(citer: Citer, view: ProcView, proc: Procedure) -> ProcView:
+    """The view with every designer text (sources, notes, revisions) in the
+    readers' terms: documents by name, steps by number and title."""
+    steps = tuple(
+        replace(
+            s,
+            notes=citer.cite_all(s.notes, proc),
+            source=citer.cite(s.source, proc) if s.source else s.source,
+            do=tuple(replace(line, notes=citer.cite_all(line.notes, proc)) for line in s.do),
+            say=tuple(replace(line, notes=citer.cite_all(line.notes, proc)) for line in s.say),
+        )
+        for s in view.steps
+    )
+    return replace(
+        view,
+        source=citer.cite_all(view.source, proc),
+        notes=citer.cite_all(view.notes, proc),
+        steps=steps,
+        document=_cited_document(citer, view.document, proc),
+    )
+
+
+def _sheet(builder: ViewBuilder, citer: Citer, rulebook: Rulebook, form_id: str) -> FormSheet:
     full = builder.form_view(form_id)
     form = rulebook.forms.get(form_id)
     long = any(f.type == "longtext" for f in full.fields)
-    return FormSheet(
-        full, (form.source if form else None) or "", not long and len(full.fields) <= LOG_MAX_FIELDS
-    )
+    source = citer.cite(form.source) if form and form.source else ""
+    return FormSheet(full, source, not long and len(full.fields) <= LOG_MAX_FIELDS)
 
 
 def _step_names(entry: ProcEntry, wanted: set[str]) -> tuple[str, ...]:
@@ -163,7 +199,7 @@ def _roles(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[RoleEntry, ...
     return tuple(out)
 
 
-def _forms(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[FormEntry, ...]:
+def _forms(rulebook: Rulebook, entries: list[ProcEntry], citer: Citer) -> tuple[FormEntry, ...]:
     out = []
     for fid, form in rulebook.forms.items():
         uses = []
@@ -171,17 +207,20 @@ def _forms(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[FormEntry, ...
             filling = {s.id for s in entry.view.steps if any(r.form_id == fid for r in s.records)}
             if filling:
                 uses.append(FormUse(entry, _step_names(entry, filling)))
-        out.append(FormEntry(fid, form.title, form.source or "", len(form.fields), tuple(uses)))
+        source = citer.cite(form.source) if form.source else ""
+        out.append(FormEntry(fid, form.title, source, len(form.fields), tuple(uses)))
     return tuple(out)
 
 
-def layouts(manual: Manual, locale: str = "zh-CN") -> dict[str, Layout]:
+def layouts(manual: Manual, locale: str = "zh-CN", metrics: Metrics = SCREEN) -> dict[str, Layout]:
     """Flowchart layouts, with their words already in `locale` (the PDF draws
-    them directly; HTML and Markdown are converted as a whole instead)."""
+    them directly, with print `metrics`; HTML and Markdown are converted as a
+    whole instead)."""
     from engine.render.graph import graph_layout, localised
 
     return {
-        entry.view.id: graph_layout(localised(entry.graph, locale)) for entry in manual.procedures
+        entry.view.id: graph_layout(localised(entry.graph, locale), metrics)
+        for entry in manual.procedures
     }
 
 

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -39,6 +39,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -50,9 +51,10 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
+from engine.render.layout import PRINT
 from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, layouts
-from engine.render.pdf_draw import Chart
+from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
 
 # Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
@@ -79,6 +81,12 @@ PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 22 * mm, 18 * mm
 FRAME_W = PAGE_W - 2 * MARGIN_X
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+# Landscape pages, for flowcharts too wide to be legible on a portrait page.
+WIDE_W, WIDE_H = landscape(A4)
+WIDE_FRAME_W = WIDE_W - 2 * MARGIN_X
+WIDE_FRAME_H = WIDE_H - MARGIN_TOP - MARGIN_BOTTOM
+# A long chart is set in two columns if its labels stay at 8 pt or more.
+COLUMNS_MIN_SCALE = 8.0 / 11.0
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6673")
 ACCENT = colors.HexColor("#0b5cad")
@@ -296,7 +304,8 @@ class FurnishedCanvas(Canvas):
 
     def _draw_furniture(self, info: DocInfo, n: int, total: int, page: int) -> None:
         f = self._furniture
-        top = PAGE_H - MARGIN_TOP + 9 * mm
+        page_w, page_h = cast(Any, self)._pagesize  # portrait, or landscape (wide charts)
+        top = page_h - MARGIN_TOP + 9 * mm
         self.saveState()
         self.setFillColor(MUTED)
         self.setFont(f.fonts.regular, 7.5)
@@ -310,14 +319,14 @@ class FurnishedCanvas(Canvas):
             "total": total,
             "page": page,
         }
-        self.drawRightString(PAGE_W - MARGIN_X, top, f.fill(f.top_right, **values))
+        self.drawRightString(page_w - MARGIN_X, top, f.fill(f.top_right, **values))
         self.setStrokeColor(RULE)
         self.setLineWidth(0.6)
-        self.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
+        self.line(MARGIN_X, top - 2.5 * mm, page_w - MARGIN_X, top - 2.5 * mm)
         bottom = MARGIN_BOTTOM - 9 * mm
-        self.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
+        self.line(MARGIN_X, bottom + 4 * mm, page_w - MARGIN_X, bottom + 4 * mm)
         self.drawString(MARGIN_X, bottom, f.fill(f.bottom_left, **values))
-        self.drawRightString(PAGE_W - MARGIN_X, bottom, f.fill(f.bottom_right, **values))
+        self.drawRightString(page_w - MARGIN_X, bottom, f.fill(f.bottom_right, **values))
         self.restoreState()
 
 
@@ -343,7 +352,23 @@ class ManualDoc(BaseDocTemplate):
             topPadding=0,
             bottomPadding=0,
         )
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        wide = Frame(
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            WIDE_FRAME_W,
+            WIDE_FRAME_H,
+            id="wide",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate(id="page", frames=[frame], pagesize=A4),
+                PageTemplate(id="wide", frames=[wide], pagesize=landscape(A4)),
+            ]
+        )
 
     def afterFlowable(self, flowable: Any) -> None:
         if not isinstance(flowable, Heading) or flowable.sop_key is None:
@@ -423,7 +448,7 @@ class Builder:
         elif tag == "step":
             yield self.step(el)
         elif tag == "chart":
-            yield Chart(self.charts[el.get("id", "")], self.fonts.regular, FRAME_H - 40)
+            yield from self.chart(el)
         elif tag == "toc":
             toc = TableOfContents(
                 dotsMinLevel=0,
@@ -445,6 +470,36 @@ class Builder:
             yield KeepTogether(self.blocks(el))
         else:
             raise ValueError(f"unknown PDF markup element <{tag}>")
+
+    def chart(self, el: ET.Element) -> Iterator[Any]:
+        """A flowchart under its heading: on this page if it is legible at the
+        width of a portrait page, else on landscape pages of its own; it runs
+        over as many pages as it needs (ReportLab splits it as pages fill)."""
+        lay = self.charts[el.get("id", "")]
+        wide = lay.width * MIN_SCALE > FRAME_W
+        width, height = (WIDE_FRAME_W, WIDE_FRAME_H) if wide else (FRAME_W, FRAME_H)
+        parts: list[Any] = chart_parts(lay, self.fonts.regular, width, height)
+        split = len(parts) > 1 or lay.height * parts[0].scale + 40 > height
+        if len(parts) == 1:  # tall and narrow: columns side by side
+            # rows a little shorter than a page, so the first fits under its heading
+            two = (width - COLUMN_GAP) / 2 / lay.width  # the scale that fits two columns
+            scale = max(min(parts[0].scale, two), COLUMNS_MIN_SCALE)
+            rows = newspaper(lay, self.fonts.regular, scale, width, height - 60)
+            parts = rows or parts
+        if wide:
+            yield NextPageTemplate("wide")
+            yield PageBreak()
+        head = Heading(el.get("title", ""), self.st["h2"], None, None)
+        head.keepWithNext = True
+        yield head
+        if split and el.get("split"):
+            note = Paragraph(el.get("split", ""), self.st["muted"])
+            note.keepWithNext = True
+            yield note
+        yield from parts
+        if wide:
+            yield NextPageTemplate("page")
+            yield PageBreak()
 
     def step(self, el: ET.Element) -> Any:
         """A step: its heading, then one row per fact, with an accent rule on the left."""
@@ -549,7 +604,7 @@ def _percent(text: str) -> float:
 def render_pdf(
     manual: Manual, locale: str = "zh-CN", warn: Callable[[str], None] | None = None
 ) -> bytes:
-    shapes = layouts(manual, locale)
+    shapes = layouts(manual, locale, PRINT)
     markup = convert(render("manual.pdf.xml.j2", m=manual), locale).translate(SUBSTITUTES)
     root = ET.fromstring(markup)
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]

@@ -87,6 +87,7 @@ def environment(lang: Language) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["css"] = css
+    env.filters["md_url"] = lambda url: Markup(escape.md_url(url))
     return env
 
 

@@ -50,9 +50,22 @@ def parse_sets(pairs: Iterable[str], inputs: Mapping[str, Input]) -> dict[str, A
     return values
 
 
+_PLACEHOLDER = re.compile(r"^[Xx×*＊]{2,}$")
+
+
+def is_placeholder(value: object) -> bool:
+    """A default copied from a source's blank, like XXXX (项目名称) or ***: not a
+    value anyone should hear, so a card shows the input's name 〔项目名称〕 instead."""
+    return isinstance(value, str) and bool(_PLACEHOLDER.match(value.strip()))
+
+
 def defaults(inputs: Mapping[str, Input]) -> dict[str, Any]:
-    """What the runner would use without asking."""
-    return {name: spec.default for name, spec in inputs.items() if spec.default is not None}
+    """What the runner would use without asking (a placeholder default is no value)."""
+    return {
+        name: spec.default
+        for name, spec in inputs.items()
+        if spec.default is not None and not is_placeholder(spec.default)
+    }
 
 
 def coerce(spec: Input, raw: str) -> Any:

@@ -54,10 +54,11 @@ class Line:
     text: str
     condition: str = ""
     critical: bool = False
-    note: str | None = None
+    hint: str | None = None  # for staff
     role_id: str | None = None  # who does it: the item's role, else the step's
     role: str = ""
     own_role: bool = False  # True when the item names a role other than the step's
+    notes: tuple[str, ...] = ()  # for designers: the manual's 编制说明 only
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class StepView:
     call_args: tuple[str, ...] = ()
     end: str | None = None
     milestone: str = ""
-    note: str | None = None
+    hint: str | None = None  # for staff
+    notes: tuple[str, ...] = ()  # for designers: the manual's 编制说明 only
     source: str | None = None
     unverified: bool = False
     is_start: bool = False
@@ -201,6 +203,17 @@ class ProcView:
 
     def step(self, sid: str) -> StepView:
         return next(s for s in self.steps if s.id == sid)
+
+    @property
+    def step_notes(self) -> tuple[tuple[StepView, tuple[str, ...]], ...]:
+        """The designers' notes of each step and its items, for the manual's
+        编制说明 (never for staff), steps in manual order."""
+        out = []
+        for s in self.steps:
+            notes = (*s.notes, *(n for line in (*s.do, *s.say) for n in line.notes))
+            if notes:
+                out.append((s, notes))
+        return tuple(out)
 
 
 def _answer_words(value: object) -> str:
@@ -366,7 +379,9 @@ class ViewBuilder:
         condition = "" if verdict is True else wording.condition(item.when)
         rid = item.role.name if item.role else (step.role.name if step.role else None)
         own = item.role is not None and (step.role is None or item.role.name != step.role.name)
-        return Line(text, condition, item.critical, item.note, rid, self.role_name(rid), own)
+        return Line(
+            text, condition, item.critical, item.hint, rid, self.role_name(rid), own, item.notes
+        )
 
     def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
         lines = [line for item in items if (line := self._line(item, step, wording))]
@@ -414,7 +429,8 @@ class ViewBuilder:
                 if step.milestone and step.milestone.name in proc.milestones
                 else ""
             ),
-            note=step.note,
+            hint=step.hint,
+            notes=step.notes,
             source=step.source,
             unverified=step.status == "unverified",
             is_start=step.id == proc.start.name,

@@ -47,6 +47,9 @@ VERIFY_REPLAY_FAILED = message(
 _REPLAY_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, SopError)
 
 
+_SUBJECT_CHANGES = frozenset({ev.RUN_STARTED, ev.INPUT_ANSWERED})
+
+
 @dataclass
 class _RunFold:
     state: RunState
@@ -59,7 +62,8 @@ class _RunFold:
         try:
             self.state.apply(event.kind, event.data, event.at)
             self.state.last_seq = event.seq
-            now = self.state.subject
+            # Whom the run is about follows its first frame's inputs.
+            now = self.state.subject if event.kind in _SUBJECT_CHANGES else None
         except _REPLAY_ERRORS as exc:
             self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
             return
@@ -99,9 +103,14 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# Rulebooks rebuilt in this process, by sha. Sound to share: a snapshot's
+# text is checked against its sha before it is rebuilt, so one sha is one text.
+_REBUILT: dict[str, Pinned] = {}
+
+
 def folds_for(journal: Journal) -> FoldFactory:
     """A fold per run, on its pinned rulebook (rebuilt once per snapshot)."""
-    pinned: dict[str, Pinned | str] = {}
+    pinned: dict[str, Pinned | str] = dict(_REBUILT)
 
     def make(first: Event) -> Fold | str:
         if first.kind != ev.RUN_STARTED:
@@ -117,9 +126,11 @@ def folds_for(journal: Journal) -> FoldFactory:
                 book = VERIFY_PINNED_DAMAGED.say(sha=sha[:12])
             else:
                 try:
-                    book = restore(files, sha)
+                    book = _REBUILT[sha] = restore(files, sha)
                 except SopError as exc:
                     book = exc.message
+                if len(_REBUILT) > 32:
+                    _REBUILT.pop(next(iter(_REBUILT)))
             pinned[sha] = book
         if isinstance(book, str):
             return book

@@ -38,7 +38,7 @@ class Header:
     trail: tuple[str, ...]  # the procedures below this one on the stack (callers, interrupted)
     emergency: bool
     visit: tuple[int, int]  # (run, steps entered in it so far): identifies one arrival
-    note: str | None = None
+    hint: str | None = None  # the step's staff-facing hint (never the designers' notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class ItemView:
     number: int  # shown number, critical items first
     text: str
     critical: bool
-    note: str | None
+    hint: str | None  # the item's staff-facing hint (never the designers' notes)
     role: str | None
     answer: ItemStatus | None = None
     reason: str | None = None

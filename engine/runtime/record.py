@@ -261,7 +261,9 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
     started: Mapping[str, Any] = {}
     finished = None
     damaged: list[Damaged] = []
+    count = 0
     for e in events:
+        count += 1
         if isinstance(e, Damaged):
             damaged.append(e)
             continue
@@ -276,6 +278,9 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
             # rebuilt the chain. Shown as damaged, not as a crash.
             damaged.append(Damaged("events", str(e.seq), e.run, "data", "data", e.kind))
     reader.close_forms()
+    if count < row.events or not started:
+        gone = str(max(row.events - count, 1))
+        damaged.append(Damaged("runs", str(row.id), row.id, "missing", "events", gone))
     children: list[RunRow] = []
     for child in journal.children(row.id):
         if isinstance(child, Damaged):

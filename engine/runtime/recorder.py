@@ -236,5 +236,9 @@ def load_run(journal: Journal, run_id: int) -> Active | None:
     row = journal.run(run_id)
     if row is None:
         return None
-    pinned = restore(journal.snapshot(row.rulebook_sha), row.rulebook_sha)
-    return Active(replay(run_id, pinned.rulebook, journal.events(run_id)), pinned)
+    events = journal.events(run_id)
+    # The rulebook its first event names (the summary's column is a copy).
+    first = events[0].data.get("rulebook_sha") if events else None
+    sha = first if isinstance(first, str) else row.rulebook_sha
+    pinned = restore(journal.snapshot(sha), sha)
+    return Active(replay(run_id, pinned.rulebook, events), pinned)

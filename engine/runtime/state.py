@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from engine.errors import JournalError
+from engine.i18n import message
 from engine.journal import Event, RunUpdate
 from engine.model import Procedure, Rulebook, Step
 from engine.runtime.values import show
@@ -119,10 +121,26 @@ class RunState:
         return RunUpdate(self.status, top.step, title, self.outcome, dues, self.subject)
 
 
+REPLAY_FAILED = message(
+    "run.replay-failed",
+    "运行 #{run} 的事件 #{seq} ({kind}) 无法在它保存的规则手册上重放 ({error}): "
+    "日志可能被改动过。用 sop journal verify 检查",
+    "run #{run}'s event #{seq} ({kind}) cannot be replayed on its pinned rulebook ({error}): "
+    "the journal may have been altered. Check it with sop journal verify",
+)
+
+
 def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState:
     state = RunState(run_id, rulebook)
     for ev in events:
-        state.apply(ev.kind, ev.data, ev.at)
+        try:
+            state.apply(ev.kind, ev.data, ev.at)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            # Data no sop wrote under a hash that fits: said, not a crash.
+            error = f"{type(exc).__name__}: {exc}"
+            raise JournalError(
+                REPLAY_FAILED, run=run_id, seq=ev.seq, kind=ev.kind, error=error
+            ) from exc
         state.last_seq = ev.seq
     return state
 

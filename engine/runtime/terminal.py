@@ -118,8 +118,8 @@ class Printer:
         if h.trail:
             key = "emergency_over" if h.emergency else "called_by"
             self.line(self.t(key, trail=trail) + "  " + self.t("run", run=h.run), "  ", dim=True)
-        if h.note:
-            self.line(self.t("note", note=h.note), "  ", dim=True)
+        if h.hint:
+            self.line(self.t("hint", hint=h.hint), "  ", dim=True)
 
     def _body(self, b: Body) -> None:
         if b.say:
@@ -149,8 +149,8 @@ class Printer:
         for part in lines:
             self.out.write(self.style(part, fg="red", bold=True) if item.critical else part)
             self.out.write("\n")
-        if item.note:
-            self.line(self.t("note", note=item.note), "         ", dim=True)
+        if item.hint:
+            self.line(self.t("hint", hint=item.hint), "         ", dim=True)
         self.out.flush()
 
     def _notice(self, n: Notice) -> None:

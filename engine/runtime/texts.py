@@ -21,7 +21,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "read_do": ("逐项读后做 (共 {n} 项):", "Read each item, then do it ({n} items):"),
     "record": ("请记录: {forms}", "Record: {forms}"),
     "critical": ("关键", "critical"),
-    "note": ("备注: {note}", "note: {note}"),
+    "hint": ("提示: {hint}", "hint: {hint}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "footer": ("(! 紧急情况  p 暂停  n 备注  ? 帮助)", "(! emergency  p pause  n note  ? help)"),
     # ---- questions

@@ -37,7 +37,7 @@ def header(session: Sequence[Active], active: Active) -> Header:
         trail=tuple(trail),
         emergency=active.state.procedure.kind == "emergency",
         visit=(active.state.run_id, active.state.arrivals),
-        note=step.note,
+        hint=step.hint,
     )
 
 
@@ -78,7 +78,7 @@ def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:
                 number,
                 scope.render(active, depth, it.text),
                 it.critical,
-                it.note,
+                it.hint,
                 role_name(active, it.role) if it.role else None,
                 cast(ItemStatus | None, status),
                 reason,

@@ -1,0 +1,150 @@
+"""Flowcharts print legibly: no text in the PDF is under 7 pt; a chart too
+wide for a portrait page gets landscape pages, a long one runs over pages
+joined by lettered connectors. Text sizes are read back from the PDF."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from engine.render.layout import LABEL_FONT, PRINT
+from engine.render.manual import build_manual, layouts
+from engine.render.pdf import render_pdf
+from engine.render.pdf_draw import MIN_SCALE, MIN_TEXT_PT, chart_parts, column_cuts
+from engine.validate import load_rulebook
+from tests.conftest import ROOT
+
+RB = load_rulebook(str(ROOT / "sops"))
+BIG = ("opening-to-signing-care", "vanke-6plus2", "show-flat")
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory: pytest.TempPathFactory) -> pypdf.PdfReader:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1795046400")
+    out = tmp_path_factory.mktemp("charts") / "manual.pdf"
+    out.write_bytes(render_pdf(build_manual(RB)))
+    return pypdf.PdfReader(out)
+
+
+def _mul(a: list[float], b: list[float]) -> list[float]:
+    return [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+
+
+def texts(page: pypdf.PageObject) -> Iterator[tuple[str, float, float, float]]:
+    """(text, printed height in pt, x, y) of every piece of text on the page."""
+    found: list[tuple[str, float, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            m = _mul(tm, cm)
+            found.append((text, size * math.hypot(m[2], m[3]), m[4], m[5]))
+
+    page.extract_text(visitor_text=visit)
+    return iter(found)
+
+
+def _chart_pages(reader: pypdf.PdfReader, pid: str) -> list[int]:
+    """The pages from the procedure's flowchart heading to its steps' heading."""
+    number = RB.procedures[pid].document.number
+    outline = {o.title: reader.get_destination_page_number(o) for o in reader.outline}
+    start = next(p for t, p in outline.items() if t.startswith(f"{number} "))
+    pages = []
+    for index in range(start, len(reader.pages)):
+        text = reader.pages[index].extract_text()
+        if pages or "5 流程图" in text:
+            pages.append(index)
+        if "6 作业步骤" in text:
+            break
+    return pages
+
+
+def test_no_text_in_the_manual_is_under_7_pt(pdf: pypdf.PdfReader) -> None:
+    small = [
+        (index + 1, text, round(height, 2))
+        for index, page in enumerate(pdf.pages)
+        for text, height, _, _ in texts(page)
+        if height < MIN_TEXT_PT - 0.01
+    ]
+    assert small == [], small[:10]
+
+
+@pytest.mark.parametrize("pid", BIG)
+def test_the_largest_charts_fill_their_pages(pdf: pypdf.PdfReader, pid: str) -> None:
+    """Not one thin column: on each page of the chart the drawing's text spans
+    a good part of the page, at a size people can read."""
+    pages = _chart_pages(pdf, pid)
+    assert len(pages) >= 2, "a chart this long runs over pages"
+    for index in pages[:-1]:  # the last page also starts the steps
+        page = pdf.pages[index]
+        chart = [(h, x, y) for t, h, x, y in texts(page) if 7 <= h < 9.5]  # box text, not body
+        assert chart, f"page {index + 1} has no chart text"
+        xs = [x for _, x, _ in chart]
+        ys = [y for _, _, y in chart]
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (max(ys) - min(ys)) / height > 0.45, f"page {index + 1} is mostly empty"
+        assert (max(xs) - min(xs)) / width > 0.4, f"page {index + 1} is one thin column"
+    letters = {t.strip() for i in pages for t, _, _, _ in texts(pdf.pages[i])}
+    assert {"A", "B"} <= letters, "cut lines carry lettered connectors, from A"
+
+
+def test_wide_charts_go_on_landscape_pages(pdf: pypdf.PdfReader) -> None:
+    shapes = layouts(build_manual(RB), metrics=PRINT)
+    wide = [pid for pid, lay in shapes.items() if lay.width * MIN_SCALE > 493]
+    assert "show-flat" in wide
+    for pid in wide:
+        for index in _chart_pages(pdf, pid)[1:-1]:
+            box = pdf.pages[index].mediabox
+            assert float(box.width) > float(box.height), (pid, index + 1)
+
+
+def test_a_chart_wider_than_a_landscape_page_is_cut_into_columns() -> None:
+    """However many choices a step has, no text shrinks below 7 pt: the chart
+    is cut into columns between boxes, each with its connectors."""
+    lay = layouts(build_manual(RB), metrics=PRINT)["show-flat"]
+    parts = chart_parts(lay, "Helvetica", 300.0, 500.0)
+    assert len(parts) >= 3
+    assert all(p.scale >= MIN_SCALE and p.scale * LABEL_FONT >= MIN_TEXT_PT for p in parts)
+    cuts = column_cuts(lay, MIN_SCALE, 300.0)
+    assert all(
+        0 < b - a <= 300.0 / MIN_SCALE
+        for a, b in zip([0.0, *cuts], [*cuts, lay.width], strict=True)
+    )
+    assert any(p.marks.get("right") for p in parts)
+
+
+def test_a_tall_narrow_chart_is_set_in_columns(pdf: pypdf.PdfReader) -> None:
+    """The 6+2 journey is one long line of steps: its pages carry two columns."""
+    pages = _chart_pages(pdf, "vanke-6plus2")
+    page = pdf.pages[pages[1]]
+    titles = [x for t, h, x, _ in texts(page) if h >= 9 and t.strip()[:1].isdigit()]
+    middle = float(page.mediabox.width) / 2
+    assert any(x < middle for x in titles) and any(x > middle for x in titles)
+
+
+def test_pages_look_right_as_pictures(pdf: pypdf.PdfReader, tmp_path: Path) -> None:
+    """Rasterised, a chart page has ink across the page, not a thin strip."""
+    pdfium = pytest.importorskip("pypdfium2")
+    reader = pdf
+    index = _chart_pages(reader, "show-flat")[1]
+    out = tmp_path / "m.pdf"
+    writer = pypdf.PdfWriter()
+    writer.add_page(reader.pages[index])
+    writer.write(out)
+    image = pdfium.PdfDocument(str(out))[0].render(scale=0.5).to_pil().convert("L")
+    width, height = image.size
+    columns = [
+        x for x in range(width) if any(image.getpixel((x, y)) < 200 for y in range(0, height, 3))
+    ]
+    assert (max(columns) - min(columns)) / width > 0.6
