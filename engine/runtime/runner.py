@@ -32,8 +32,10 @@ from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_t
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
+    Answered,
     ChoiceQuestion,
     Command,
+    CorrectQuestion,
     Driver,
     EmergencyOption,
     EmergencyQuestion,
@@ -410,6 +412,8 @@ class Runner:
             raise _Stop(self._pause(cmd.how))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
+        elif cmd.kind == "correct":
+            self._correct(active)
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
             try:
@@ -419,6 +423,104 @@ class Runner:
                 return
             self.rec.commit(active, [draft])
             self.driver.show(Notice("milestone", dict(draft.data)))
+
+    def _correct(self, active: Active) -> None:
+        """Give an earlier answer of this run again: the person picks it, types
+        the new value (checked as the first was), and a correction is
+        appended; the first answer stays in the journal, never edited."""
+        self.rec.flush(active)
+        st = active.state
+        events = self.journal.events(st.run_id)
+        answers: list[tuple[Any, Any]] = []  # (the answer's event, its value now)
+        now_value: dict[int, Any] = {}
+        titles: dict[int, str] = {}
+        title = ""
+        for e in events:
+            if e.kind == ev.STEP_ENTERED:
+                title = str(e.data.get("title") or "")
+            elif e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
+                answers.append((e, e.data.get("value")))
+                titles[e.seq] = title
+            elif e.kind == ev.ANSWER_CORRECTED:
+                now_value[int(e.data["of"])] = e.data.get("value")
+        if not answers:
+            self.driver.show(Notice("correct_none", {}))
+            return
+        offered = tuple(
+            Answered(
+                str(e.data.get("label") or e.data.get("name") or e.data.get("field")),
+                show_value(now_value.get(e.seq, value)),
+                titles[e.seq],
+            )
+            for e, value in answers
+        )
+        reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
+        if not isinstance(reply, Given):
+            if isinstance(reply, Command) and reply.kind == "pause":
+                self._command(active, reply)
+            return
+        e, first = answers[int(reply.value)]
+        spec = self._spec_of(active, e.kind, e.data)
+        new = self.driver.ask(InputQuestion(spec), [], self.clock())
+        if not isinstance(new, Given):
+            if isinstance(new, Command) and new.kind == "pause":
+                self._command(active, new)
+            return
+        before = now_value.get(e.seq, first)
+        d = e.data
+        field = e.kind == ev.FIELD_RECORDED
+        self.rec.record(
+            active,
+            ev.ANSWER_CORRECTED,
+            {
+                "of": e.seq,
+                "kind": "field" if field else "input",
+                "name": d["field"] if field else d["name"],
+                "label": spec.label,
+                "form": d.get("form"),
+                "form_title": d.get("form_title"),
+                "procedure": self._procedure_at(active, d),
+                "depth": d.get("depth", 0),
+                "step": d.get("step"),
+                "value": new.value,
+                "before": before,
+            },
+        )
+        self.driver.show(
+            Notice(
+                "corrected",
+                {"label": spec.label, "before": show_value(before), "after": show_value(new.value)},
+            )
+        )
+
+    def _procedure_at(self, active: Active, d: Mapping[str, Any]) -> str | None:
+        """The procedure an input was answered in, if its frame is still on the stack."""
+        depth = int(d.get("depth", 0))
+        frames = active.state.frames
+        if depth < len(frames) and d.get("name") in active.pinned.rulebook.inputs_for(
+            frames[depth].procedure
+        ):
+            return frames[depth].procedure.id
+        return None
+
+    def _spec_of(self, active: Active, kind: str, d: Mapping[str, Any]) -> Spec:
+        """What the new value must be: the same as the first answer had to."""
+        rulebook = active.pinned.rulebook
+        if kind == ev.FIELD_RECORDED:
+            form = rulebook.forms.get(str(d.get("form")))
+            if form is not None and d.get("field") in form.fields:
+                return Spec.of_field(form.fields[str(d["field"])])
+        else:
+            for proc in (f.procedure for f in active.state.frames):
+                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
+                if inp is not None:
+                    return Spec.of_input(inp)
+            for proc in rulebook.procedures.values():
+                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
+                if inp is not None:
+                    return Spec.of_input(inp)
+        name = str(d.get("field") or d.get("name"))
+        return Spec(name, str(d.get("label") or name), str(d.get("type") or "text"))
 
     def _warn(self, active: Active, expr: Expr, detail: str) -> None:
         """A rulebook expression that fails at run time: said on screen and

@@ -24,6 +24,7 @@ from engine.runtime.prompts import (
     Body,
     ChoiceQuestion,
     Command,
+    CorrectQuestion,
     EmergencyQuestion,
     FieldQuestion,
     Given,
@@ -45,6 +46,7 @@ ANSWER_ROOM = 6  # columns left on a prompt's line for the answer
 DONE_WORDS = frozenset({"", "y", "yes", "是", "完成", "好", "ok", "done"})
 NOT_DONE_WORDS = frozenset({"n", "no", "否", "未完成", "没有"})
 SKIP_WORDS = ("s", "skip", "跳过")
+CORRECT_WORDS = frozenset({"更正", "改", "correct", "fix"})
 
 
 def _when(at: datetime, now: datetime) -> str:
@@ -179,7 +181,7 @@ class Printer:
                 else ""
             )
             say(self.t("call", args=args, **a), "  ", fg="cyan")
-        elif k in ("returned", "note_saved", "choice_gone"):
+        elif k in ("returned", "note_saved", "choice_gone", "corrected", "correct_none"):
             say(self.t(k, **a), "  ", fg="cyan")
         elif k == "milestone_bad":
             say(self.t(k, **a), "    ", fg="red")
@@ -357,6 +359,8 @@ class TerminalDriver:
             return Command("emergency")
         if low in ("p", "pause", "暂停"):
             return Command("pause")
+        if low in CORRECT_WORDS:
+            return Command("correct")
         if s in ("?", "？", "帮助", "help"):
             self.p.line(self.p.t("help"), "  ")
             return True
@@ -406,7 +410,15 @@ class TerminalDriver:
             return self._choice(question)
         if isinstance(question, WaitQuestion):
             return self._wait(question, now)
+        if isinstance(question, CorrectQuestion):
+            return self._correct(question)
         return self._emergency(question)
+
+    def _correct(self, q: CorrectQuestion) -> Reply:
+        self.p.line(self.p.t("correct_which"), "  ", bold=True)
+        self.p._numbered([f"{a.label} = {a.value}  ({a.step_title})" for a in q.answers])
+        self.p.line(f"0) {self.p.t('cancel')}", "    ", dim=True)
+        return self._numbered(len(q.answers), [a.label for a in q.answers], cancel=True)
 
     def _wait(self, q: WaitQuestion, now: datetime) -> Reply:
         self.p.wait(q, now)

@@ -24,6 +24,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hint": ("提示: {hint}", "hint: {hint}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "footer": ("(! 紧急情况  p 暂停  n 备注  ? 帮助)", "(! emergency  p pause  n note  ? help)"),
+    "correct_which": ("更正哪一个回答?", "Correct which answer?"),
+    "correct_none": ("这次运行还没有可以更正的回答。", "no answer of this run to correct yet."),
+    "corrected": ("已更正 {label}: {before} → {after}", "corrected {label}: {before} → {after}"),
     # ---- questions
     "done_q": ("完成? [Y/n/跳过]", "done? [Y/n/skip]"),
     "read_do_q": (
@@ -164,6 +167,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "  p        暂停 (之后用 sop resume 继续); Ctrl-C 和 Ctrl-D 也会安全暂停\n"
         '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
         "  m 里程碑 日期  客户旅程: 记录里程碑日期, 可以是计划日期 (如 m 交付日 2027-06-30)\n"
+        "  更正     更正本次运行中之前的一个回答 (原回答仍保留在记录中)\n"
         "  ?        显示本帮助\n"
         "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
         "选择题: 输入编号。是/否: 是/否 或 y/n。",
@@ -174,6 +178,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         '  n TEXT    add a note (in a yes/no question a lone n means "no")\n'
         "  m NAME DATE  journeys: record a milestone's date, also a planned one\n"
         "            (m handover 2027-06-30)\n"
+        "  correct   give an earlier answer of this run again (the first stays on record)\n"
         "  ?         show this help\n"
         "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
         "Choices: type the number. Yes/no: y/n (是/否).",
@@ -230,6 +235,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "call": ("调用", "call"),
     "returned": ("返回", "returned"),
     "note": ("备注", "note"),
+    "corrected": ("更正", "corrected"),
+    "was": ("原为", "was"),
     "warning": ("规则手册问题", "rulebook problem"),
     "paused": ("暂停", "paused"),
     "paused_interrupt": ("暂停 (Ctrl-C)", "paused (Ctrl-C)"),
