@@ -92,6 +92,7 @@ class FieldQuestion:
     form: str
     form_title: str
     spec: Spec
+    default: str | None = None  # what the run already knows, taken with Enter
 
 
 @dataclass(frozen=True, slots=True)

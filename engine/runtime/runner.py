@@ -330,7 +330,7 @@ class Runner:
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
-                    FieldQuestion(form_id, title, Spec.of_field(fld)),
+                    FieldQuestion(form_id, title, Spec.of_field(fld), self._known(active, fld)),
                     depth,
                     field_key=(form_id, fld.id),
                 )
@@ -343,6 +343,41 @@ class Runner:
                 depth,
                 choices=tuple(i for i, _ in shown),
             )
+        return None
+
+    def _known(self, active: Active, fld: Any) -> str | None:
+        """What the run already knows for a form field, offered so that Enter
+        takes it: the same field filled earlier in the run, the customer's
+        name and phone from the run's inputs, the operator as the person
+        receiving or calling back, the time now for a time of the visit."""
+        st = active.state
+        earlier = [
+            value
+            for frame in reversed(st.frames)
+            for (_, fid), value in frame.fields.items()
+            if fid == fld.id and value not in (None, "")
+        ]
+        if earlier:
+            return show_value(earlier[0])
+        values: dict[str, Any] = {}
+        for frame in st.frames:
+            values.update({k: v for k, v in frame.values.items() if v not in (None, "")})
+        if fld.id in values:
+            return show_value(values[fld.id])
+        if fld.id in _CUSTOMER_FIELDS and "customer" in values:
+            return show_value(values["customer"])
+        if fld.type == "phone":
+            phones = [v for k, v in values.items() if k == "phone" or k.endswith("_phone")]
+            if len(phones) == 1:
+                return show_value(phones[0])
+        if (
+            fld.type == "text"
+            and self.operator
+            and (fld.id in _OPERATOR_FIELDS or fld.label.endswith(_OPERATOR_LABELS))
+        ):
+            return self.operator
+        if fld.type == "datetime":
+            return self.clock().strftime("%Y-%m-%d %H:%M")
         return None
 
     def _answer(self, active: Active, pending: _Pending, reply: Reply) -> None:
@@ -831,6 +866,12 @@ class Runner:
         now = self.clock()
         soon = (now + SOON).isoformat()[:19]
         return reminders(self.journal.reminders_for(sorted(mine), soon), now, mine)
+
+
+# Form fields a run knows the answer to (see Runner._known).
+_CUSTOMER_FIELDS = frozenset({"customer_name", "customer", "owner_name"})
+_OPERATOR_FIELDS = frozenset({"received_by", "revisited_by", "handled_by", "caller"})
+_OPERATOR_LABELS = ("回访人", "接待人", "经办人", "记录人", "致电人")
 
 
 def _why(step: Step, index: int) -> str:

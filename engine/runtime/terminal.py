@@ -403,7 +403,7 @@ class TerminalDriver:
             if self._form != question.form:
                 self._form = question.form
                 self.p.line(self.p.t("field_form", form=question.form_title), "  ", bold=True)
-            return self._value(question.spec, "    ", now)
+            return self._value(question.spec, "    ", now, question.default)
         if isinstance(question, ItemQuestion):
             return self._item(question)
         if isinstance(question, ChoiceQuestion):
@@ -427,13 +427,19 @@ class TerminalDriver:
             return raw
         return Given(values.normalise(raw).lower() in values.TRUE_WORDS)
 
-    def _value(self, spec: values.Spec, indent: str, now: datetime) -> Reply:
+    def _value(
+        self, spec: values.Spec, indent: str, now: datetime, default: str | None = None
+    ) -> Reply:
         hint = spec.hint(self.p.lang)
+        if default is not None:  # known already: Enter takes it
+            hint = self.p.t("enter_takes", value=default)
         prompt = f"{indent}{spec.label}{f' [{hint}]' if hint else ''}{PROMPT}"
         while True:
             raw = self._ask_line(prompt, yes_no=spec.type == "bool")
             if isinstance(raw, Command):
                 return raw
+            if default is not None and not raw.strip():
+                raw = default
             try:
                 return Given(values.parse(spec, raw, now))
             except values.BadValue as exc:

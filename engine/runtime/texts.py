@@ -53,6 +53,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cancel": ("取消, 回到当前步骤", "cancel, back to the current step"),
     "note_q": ("备注内容", "note"),
     "field_form": ("《{form}》", "《{form}》"),
+    "enter_takes": ("回车 = {value}", "Enter = {value}"),
     # ---- reminders
     "due_within": ("{title} · 限时 {text} · 截止 {at}", "{title} · within {text} · due {at}"),
     "due_at": ("{title} · 定时 {text}", "{title} · at {text}"),
