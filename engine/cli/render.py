@@ -11,6 +11,7 @@ import click
 
 from engine.cli.journal_options import journal_option
 from engine.cli.options import lang_option
+from engine.i18n import message
 
 if TYPE_CHECKING:
     from engine.cli.output import Protected
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOCALES = ("zh-CN", "zh-TW", "zh-HK")
+
+
+PDF_NEEDS_OUTPUT = message(
+    "render.pdf-needs-output",
+    "PDF 请用 -o 指定输出文件",
+    "give -o FILE for PDF output",
+)
 
 
 def _rulebook_option(func: F) -> F:
@@ -278,7 +286,7 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None, l
     from engine.render.manual import render_manual
 
     if fmt == "pdf" and output is None and sys.stdout.isatty():
-        raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
+        raise UsageError(PDF_NEEDS_OUTPUT)
     protect = guard_output(output, path)
     rulebook = load(path)
     data = render_manual(
