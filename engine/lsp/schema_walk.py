@@ -78,6 +78,10 @@ def keys(root: dict[str, Any], path: tuple[str, ...]) -> list[Key]:
 
 
 def description(root: dict[str, Any], node: Any) -> str:
+    """The node's own description (what the key means here), else the one
+    of what it refers to."""
+    if isinstance(node, dict) and isinstance(node.get("description"), str):
+        return str(node["description"])
     for alt in _resolve(root, node):
         text = alt.get("description")
         if isinstance(text, str):
