@@ -9,9 +9,10 @@ from engine.i18n import message
 
 MISSING = message(
     "lsp.missing-extra",
-    "sop lsp 需要可选组件 lsp (pygls): 在安装 sop 的环境中运行 pip install 'sop[lsp]'",
-    "sop lsp needs the optional lsp extra (pygls): install it with pip install 'sop[lsp]' "
-    "(into the environment sop is installed in)",
+    "sop lsp 需要可选组件 lsp (pygls): 在安装 sop 的环境中运行 pip install 'sop[lsp]'"
+    " (从源码目录安装时: pip install '.[lsp]')",
+    "sop lsp needs the optional lsp extra (pygls): install it into sop's environment with "
+    "pip install 'sop[lsp]' (from a source checkout: pip install '.[lsp]')",
 )
 
 
