@@ -268,6 +268,34 @@ async def test_rename_a_role_used_in_five_procedures(client: LanguageClient) -> 
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_no_rename_while_a_file_cannot_be_read(client: LanguageClient) -> None:
+    """A file that does not build hides its references: a rename would miss
+    them, so it is refused, naming the file, until the file reads again."""
+    broken = BOOK / "fire.yaml"
+    b = open_doc(client, broken)
+    await diagnostics(client, b)
+    change(client, b, "id: fire\nsteps: [\n")
+    assert [d.code for d in await diagnostics(client, b)] == ["yaml-syntax"]
+    path = BOOK / "robbery.yaml"
+    text = path.read_text(encoding="utf-8")
+    u = open_doc(client, path)
+    await diagnostics(client, u)
+    at = position_of(text, "role: any_staff", 8)
+    with pytest.raises(Exception, match=r"fire\.yaml"):
+        await client.text_document_rename_async(
+            lsp.RenameParams(lsp.TextDocumentIdentifier(u), at, "staff_on_duty")
+        )
+    change(client, b, broken.read_text(encoding="utf-8"))
+    assert await diagnostics(client, b) == []
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(lsp.TextDocumentIdentifier(u), at, "staff_on_duty")
+    )
+    assert edit is not None and edit.changes and uri(broken) in edit.changes
+    close_doc(client, b)
+    close_doc(client, u)
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_complete_inside_next(client: LanguageClient) -> None:
     path = BOOK / "show-flat.yaml"
     text = path.read_text(encoding="utf-8")

@@ -125,11 +125,11 @@ def test_strings_filters_and_text_are_not_names(folder: Folder) -> None:
 
 
 def test_completion_in_each_place(folder: Folder) -> None:
-    rb, index = folder.rulebook(), folder.index()
+    rb = folder.rulebook()
 
     def labels(name: str, src: str, line: int, col: int) -> set[str]:
         got = features.complete(
-            path(name), src, line, col, folder.procedure(path(name)), rb, index, "zh"
+            path(name), src, line, col, folder.procedure(path(name)), rb, folder.procedures(), "zh"
         )
         return {c.label for c in got.candidates}
 
@@ -152,7 +152,7 @@ def test_completion_in_each_place(folder: Folder) -> None:
         4,
         folder.procedure(path("show-flat.yaml")),
         rb,
-        index,
+        folder.procedures(),
         "en",
     )
     by = {c.label: c for c in keys.candidates}

@@ -5,7 +5,7 @@ JSON Schemas. engine.lsp.server turns them into LSP messages."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -72,18 +72,18 @@ def complete(
     col: int,
     proc: Procedure | None,
     rulebook: Rulebook | None,
-    index: Index,
+    procedures: Mapping[str, Procedure],
     lang: str,
 ) -> Completion:
     """Candidates at 0-based `line`:`col` of the file `path` (whose last
-    built model is `proc`)."""
+    built model is `proc`; `procedures`: every one built, by file)."""
     w = where(text, line, col)
     lines = text.split("\n")
     src = lines[line] if line < len(lines) else ""
     end = col
     while end < len(src) and (src[end].isalnum() or src[end] in "_-"):
         end += 1
-    found = list(_candidates(w, path, proc, rulebook, index, lang))
+    found = list(_candidates(w, path, proc, rulebook, procedures, lang))
     return Completion(found, w.col, end)
 
 
@@ -92,7 +92,7 @@ def _candidates(
     path: str,
     proc: Procedure | None,
     rb: Rulebook | None,
-    index: Index,
+    procedures: Mapping[str, Procedure],
     lang: str,
 ) -> Iterator[Candidate]:
     p = w.path
@@ -102,7 +102,7 @@ def _candidates(
         return
     if w.key:
         if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "with":
-            callee = _callee(proc, p[1], index)
+            callee = _callee(proc, p[1], procedures)
             yield from _inputs(callee, rb, lang)
             return
         if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "record":
@@ -121,18 +121,17 @@ def _candidates(
         if schema_walk.keys(root, p):
             return
     if not is_rulebook:
-        yield from _references(w, p, proc, rb, index, lang)
+        yield from _references(p, proc, rb, procedures, lang)
     root = schema_for(path)
     for value, doc in schema_walk.values(root, p):
         yield Candidate(value, "value", documentation=schema_walk.said(doc, lang))
 
 
 def _references(
-    w: Where,
     p: tuple[str, ...],
     proc: Procedure | None,
     rb: Rulebook | None,
-    index: Index,
+    procedures: Mapping[str, Procedure],
     lang: str,
 ) -> Iterator[Candidate]:
     in_step = len(p) >= 3 and p[0] == "steps"
@@ -146,7 +145,7 @@ def _references(
         yield from _roles(rb, lang)
         return
     if rest == ("call",):
-        for other in index.procedures.values():
+        for other in procedures.values():
             if proc is None or other.id != proc.id:
                 yield Candidate(other.id, "procedure", other.title, hover_procedure(other, lang))
         return
@@ -165,11 +164,13 @@ def _references(
             yield Candidate(name, "milestone", m.title)
 
 
-def _callee(proc: Procedure | None, sid: str, index: Index) -> Procedure | None:
+def _callee(
+    proc: Procedure | None, sid: str, procedures: Mapping[str, Procedure]
+) -> Procedure | None:
     step = proc.steps.get(sid) if proc is not None else None
     if step is None or step.call is None:
         return None
-    return index.procedure_by_id(step.call.procedure.name)
+    return next((p for p in procedures.values() if p.id == step.call.procedure.name), None)
 
 
 def _roles(rb: Rulebook | None, lang: str) -> Iterator[Candidate]:

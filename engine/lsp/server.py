@@ -399,9 +399,15 @@ def make_server(lang: str | None = None) -> SopServer:
         if found is None:
             return None
         path, folder, text, line, col = found
-        index = folder.index()
         got = features.complete(
-            path, text, line, col, folder.procedure(path), folder.rulebook(), index, ls.lang
+            path,
+            text,
+            line,
+            col,
+            folder.procedure(path),
+            folder.rulebook(),
+            folder.procedures(),
+            ls.lang,
         )
         lines = text.split("\n")
         edit_range = ls.range(Pos(path, line + 1, got.col + 1, line + 1, got.end + 1), lines)
@@ -448,7 +454,13 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         occ, index = found
         kind_word = features.say("kind." + occ.target.kind, ls.lang)
+        folder = ls.folder_of(occ.pos.file)
+        broken = folder.unbuilt() if folder is not None else []
         try:
+            if broken:
+                raise Refused(
+                    "broken", file=os.path.relpath(broken[0], folder.root if folder else "")
+                )
             edits = rename(occ, params.new_name, index, kind_word)
         except Refused as refused:
             raise RenameRefused(refused.say(ls.lang)) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from engine.model import BUILTIN_NAMES, Expr, Procedure, Ref, Rulebook
@@ -89,28 +90,52 @@ def build_index(
     rulebook: Rulebook | None,
     procedures: Mapping[str, Procedure],
     texts: Mapping[str, str],
+    cache: dict[tuple[int, ...], tuple[object, ...]] | None = None,
 ) -> Index:
     """The index of a rulebook: rulebook.yaml's head (roles, forms, inputs)
-    and each procedure built, by file; `texts` are the files as the models
-    were built from them."""
+    and each procedure built, by file; `texts` are the files as they are
+    now (an occurrence whose range no longer holds its name is left out).
+    `cache`, kept between calls, holds each file's occurrences."""
     index = Index(procedures=dict(procedures), rulebook=rulebook)
     lines = _Lines(texts)
     found: list[Occurrence] = []
     if rulebook is not None:
-        found += _rulebook(rulebook)
+        found += _exact(_rulebook(rulebook), lines)
     by_id = {p.id: p for p in procedures.values()}
+    fresh: dict[tuple[int, ...], tuple[object, ...]] = {}
     for proc in procedures.values():
-        found += _procedure(proc, rulebook, by_id, lines)
+        # a file's occurrences depend on its model and text, rulebook.yaml's
+        # head and the procedures it calls: kept while none of them changed
+        callees = [by_id.get(s.call.procedure.name) for s in proc.steps.values() if s.call]
+        text = texts.get(proc.path)
+        held: tuple[object, ...] = (proc, rulebook, text, *callees)
+        key = tuple(id(x) for x in held)
+        known = cache.get(key) if cache is not None else None
+        if known is None:
+            occs = _exact(_procedure(proc, rulebook, by_id, lines), lines)
+            known = (*held, occs)
+        fresh[key] = known
+        got = known[-1]
+        assert isinstance(got, list)
+        found += got
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     for occ in found:
-        exact = lines.exact(occ.pos, occ.target.name)
-        if exact is None:
-            continue
-        occ = Occurrence(occ.target, exact, occ.declaration)
-        index.by_file.setdefault(exact.file, []).append(occ)
+        index.by_file.setdefault(occ.pos.file, []).append(occ)
         index.by_target.setdefault(occ.target, []).append(occ)
     for occs in index.by_file.values():
         occs.sort(key=lambda o: (o.pos.line, o.pos.col))
     return index
+
+
+def _exact(found: Iterable[Occurrence], lines: _Lines) -> list[Occurrence]:
+    out: list[Occurrence] = []
+    for occ in found:
+        exact = lines.exact(occ.pos, occ.target.name)
+        if exact is not None:
+            out.append(Occurrence(occ.target, exact, occ.declaration))
+    return out
 
 
 def _rulebook(rb: Rulebook) -> Iterator[Occurrence]:
@@ -187,27 +212,39 @@ def names_in(expr: Expr, lines: _Lines) -> Iterator[tuple[str, Pos]]:
     """The free names a guard or template reads, each where the file writes
     it: the scalar's text is run through the expression language's lexer
     (strings, filters and attributes are not names)."""
-    from engine.expressions import analyse, environment
+    from engine.expressions import analyse
 
-    free = set(analyse(expr.source, expr.kind).names)
+    free = analyse(expr.source, expr.kind).names
     if not free:
         return
     span = lines.scalar(expr.pos, expr.style)
     if span is None:
         return
     text, line, col = span
-    state = "variable" if expr.kind == "guard" else None
+    for name, offset in _name_offsets(text, expr.kind == "guard", frozenset(free)):
+        yield name, _advance(expr.pos.file, text, offset, line, col, len(name))
+
+
+@lru_cache(maxsize=65536)
+def _name_offsets(text: str, guard: bool, free: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """Where in `text` each of the `free` names is read (kept per text: a
+    file's unchanged guards and templates are not lexed again)."""
+    from engine.expressions import environment
+
+    found: list[tuple[str, int]] = []
     offset = 0
     before = ""
     try:
-        for _, token, value in environment().lexer.tokeniter(text, None, state=state):
+        tokens = environment().lexer.tokeniter(text, None, state="variable" if guard else None)
+        for _, token, value in tokens:
             if token == "name" and value in free and before not in ("|", "."):
-                yield value, _advance(expr.pos.file, text, offset, line, col, len(value))
+                found.append((value, offset))
             if token != "whitespace":
                 before = value
             offset += len(value)
     except Exception:  # a broken expression: its problem is the validator's to report
-        return
+        pass
+    return tuple(found)
 
 
 def _advance(file: str, text: str, offset: int, line: int, col: int, length: int) -> Pos:
@@ -277,8 +314,3 @@ class _Lines:
             b = end_col - 1 if n == end_line else len(src)
             parts.append(src[a:b])
         return "\n".join(parts), line, col
-
-
-def words(texts: Iterable[str]) -> list[str]:
-    """Unique in order."""
-    return list(dict.fromkeys(texts))

@@ -54,6 +54,10 @@ REFUSED = messages(
             '新名称 "{name}" 不合格式: 用小写英文字母开头, 只含小写字母、数字和下划线 (如 greet_guest)',
             'the new name "{name}" is not an id: a lowercase letter, then lowercase letters, digits and _ (e.g. greet_guest)',
         ),
+        "broken": (
+            "{file} 现在有错误, 无法读取其中的引用, 重命名会漏改: 请先改正它",
+            "{file} has errors that stop it being read, so a rename would miss its references: correct it first",
+        ),
         "taken": (
             '"{name}" 已经是{kind}的名称 ({file}:{line}), 重命名后会冲突',
             '"{name}" is already a {kind} ({file}:{line}); renaming would clash',

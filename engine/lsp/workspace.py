@@ -41,7 +41,9 @@ class Folder:
     last: Validation | None = None
     _disk: dict[str, tuple[int, int, str | Problem]] = field(default_factory=dict)
     _good: dict[str, tuple[Procedure, str]] = field(default_factory=dict)
+    _good_head: Rulebook | None = None
     _index: Index | None = None
+    _index_parts: dict[tuple[int, ...], tuple[object, ...]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def files(self, buffers: Mapping[str, str]) -> list[str]:
@@ -122,6 +124,9 @@ class Folder:
                 self._good[path] = (proc, text)
         for gone in set(self._good) - set(texts):
             del self._good[gone]
+        head = self.memo.rulebook()
+        if head is not None:
+            self._good_head = head
         validation = Validation(problems, texts, versions)
         with self.lock:
             self.last = validation
@@ -129,7 +134,19 @@ class Folder:
         return validation
 
     def rulebook(self) -> Rulebook | None:
-        return self.memo.rulebook()
+        """rulebook.yaml's head: as now, or as when it last built."""
+        return self.memo.rulebook() or self._good_head
+
+    def unbuilt(self) -> list[str]:
+        """The files whose text as it stands does not build (their models,
+        and what the index holds of them, are from before)."""
+        if self.last is None:
+            return []
+        out = [p for p in self.last.texts if os.path.basename(p) != RULEBOOK_FILE]
+        out = [p for p in out if self.memo.procedure(p) is None]
+        if self.memo.rulebook() is None:
+            out.insert(0, os.path.join(self.root, RULEBOOK_FILE))
+        return out
 
     def procedures(self) -> dict[str, Procedure]:
         """Every procedure by file: as last built, or as last built well."""
@@ -155,7 +172,7 @@ class Folder:
             if self._index is not None:
                 return self._index
             texts: Mapping[str, str] = self.last.texts if self.last else {}
-        built = build_index(self.rulebook(), self.procedures(), texts)
+        built = build_index(self.rulebook(), self.procedures(), texts, self._index_parts)
         with self.lock:
             self._index = built
         return built
