@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from engine.lsp import schema_walk
+from engine.lsp import schema_walk, steps
 from engine.lsp.context import ITEM, Where, key_at, where
 from engine.lsp.symbols import Index, Occurrence, Target
 from engine.lsp.texts import TEXT
@@ -168,9 +168,8 @@ def _callee(
     proc: Procedure | None, sid: str, procedures: Mapping[str, Procedure]
 ) -> Procedure | None:
     step = proc.steps.get(sid) if proc is not None else None
-    if step is None or step.call is None:
-        return None
-    return next((p for p in procedures.values() if p.id == step.call.procedure.name), None)
+    called = {c.procedure.name for c in steps.calls(step)} if step is not None else set()
+    return next((p for p in procedures.values() if p.id in called), None)
 
 
 def _roles(rb: Rulebook | None, lang: str) -> Iterator[Candidate]:
@@ -271,8 +270,8 @@ def hover_step(proc: Procedure, sid: str, rb: Rulebook | None, lang: str) -> str
         lines.append(say("step.role", lang, role=name))
     else:
         lines.append(say("step.no-role", lang))
-    if step.call is not None:
-        lines.append(say("step.call", lang, callee=f"`{step.call.procedure.name}`"))
+    for call in steps.calls(step):
+        lines.append(say("step.call", lang, callee=f"`{call.procedure.name}`"))
     exits = [t.name for t in step.targets]
     if exits:
         shown = ", ".join(
@@ -280,7 +279,7 @@ def hover_step(proc: Procedure, sid: str, rb: Rulebook | None, lang: str) -> str
             for n in dict.fromkeys(exits)
         )
         lines.append(say("step.exits", lang, exits=shown))
-    if step.end is not None:
+    if steps.ends(step):
         lines.append(say("step.end", lang, outcome=md(step.outcome)))
     return "\n\n".join(lines)
 

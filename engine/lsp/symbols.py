@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from engine.lsp.steps import calls
 from engine.model import BUILTIN_NAMES, Expr, Procedure, Ref, Rulebook
 from engine.problems import Pos
 
@@ -106,7 +107,7 @@ def build_index(
     for proc in procedures.values():
         # a file's occurrences depend on its model and text, rulebook.yaml's
         # head and the procedures it calls: kept while none of them changed
-        callees = [by_id.get(s.call.procedure.name) for s in proc.steps.values() if s.call]
+        callees = [by_id.get(c.procedure.name) for s in proc.steps.values() for c in calls(s)]
         text = texts.get(proc.path)
         held: tuple[object, ...] = (proc, rulebook, text, *callees)
         key = tuple(id(x) for x in held)
@@ -193,10 +194,10 @@ def _procedure(
             for f in rec.fields:
                 yield Occurrence(Target("field", rec.form.name, f.name), f.pos)
         yield from map(step, s.targets)
-        if s.call is not None:
-            callee = by_id.get(s.call.procedure.name)
-            yield Occurrence(Target("procedure", "", s.call.procedure.name), s.call.procedure.pos)
-            for key, _ in s.call.args:
+        for call in calls(s):
+            callee = by_id.get(call.procedure.name)
+            yield Occurrence(Target("procedure", "", call.procedure.name), call.procedure.pos)
+            for key, _ in call.args:
                 yield Occurrence(input_target(key.name, callee, rb), key.pos)
         if s.milestone is not None:
             yield Occurrence(Target("milestone", here, s.milestone.name), s.milestone.pos)
