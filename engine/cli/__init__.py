@@ -45,6 +45,8 @@ COMMANDS: dict[str, str] = {
     "milestone": "engine.cli.milestone:milestone",
     "journal": "engine.cli.journal:journal",
     "simulate": "engine.cli.simulate:simulate",
+    "lsp": "engine.cli.lsp:lsp",
+    "schema": "engine.cli.schema:schema",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
@@ -60,6 +62,8 @@ SHORT_HELP: dict[str, str] = {
     "milestone": "记录旅程里程碑日期 / record a journey milestone's date",
     "journal": "日志检查 (verify) / journal checks",
     "simulate": "生成场景走遍每条转移 / simulate every path",
+    "lsp": "编辑器的语言服务 / language server for editors",
+    "schema": "JSON Schema 的位置 / where the JSON Schemas are",
 }
 
 
