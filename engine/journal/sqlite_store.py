@@ -550,8 +550,13 @@ class SqliteJournal(Journal):
             raise self._write_error(exc) from exc
 
     def _apply(self, db: sqlite3.Connection, writes: Sequence[Write]) -> list[Event]:
-        head = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+        # One writer at a time (BEGIN IMMEDIATE): every event goes on the
+        # file's one chain (""), numbered after the last event of any chain.
+        seq, prev = db.execute(
+            "SELECT (SELECT MAX(seq) FROM events), "
+            "(SELECT hash FROM events WHERE chain = '' ORDER BY seq DESC LIMIT 1)"
+        ).fetchone()
+        seq, prev = seq or 0, prev or GENESIS
         out: list[Event] = []
         for w in writes:
             row = db.execute("SELECT last_seq FROM runs WHERE id = ?", (w.run,)).fetchone()
@@ -846,10 +851,31 @@ class SqliteJournal(Journal):
         return files
 
     def heads(self) -> list[Head]:
-        rows = self._select("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        if not rows:
-            return []
-        return [Head("", int(rows[0][0]), str(rows[0][1]), self.count_events())]
+        if self.version < 4:
+            rows = self._select("SELECT '', MAX(seq), COUNT(*) FROM events HAVING COUNT(*) > 0")
+        else:
+            rows = self._select(
+                "SELECT chain, MAX(seq), COUNT(*) FROM events GROUP BY chain ORDER BY chain"
+            )
+        out: list[Head] = []
+        for chain, seq, count in rows:
+            (digest,) = self._select("SELECT hash FROM events WHERE seq = ?", (seq,))[0]
+            out.append(Head(str(chain), int(seq), str(digest), int(count)))
+        return out
+
+    @property
+    def dense(self) -> bool:
+        try:
+            return self.meta("seq") != "sparse"
+        except JournalDamaged:
+            return True  # then a gap is reported as a gap, and the link breaks there too
+
+    def meta(self, key: str) -> str | None:
+        """A value of the journal's `meta` table (format 4 on)."""
+        if self.version < 4:
+            return None
+        rows = self._select("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
 
     def count_events(self) -> int:
         (n,) = self._select("SELECT COUNT(*) FROM events")[0]
@@ -862,12 +888,13 @@ class SqliteJournal(Journal):
         read one by one and the unreadable ones named. Text is decoded by
         SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
         last = 0
+        columns = EVENT_COLUMNS + (", chain" if self.version >= 4 else "")
         self._db.text_factory = str
         try:
             while True:
                 try:
                     cur = self._db.execute(
-                        f"SELECT {EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq", (last,)
+                        f"SELECT {columns} FROM events WHERE seq > ? ORDER BY seq", (last,)
                     )
                     for row in cur:
                         last = row[0] if type(row[0]) is int else last
@@ -882,7 +909,7 @@ class SqliteJournal(Journal):
         finally:
             self._db.text_factory = decode
         keys, whole = self._keys("events", "seq")
-        for row in self._salvage("events", "seq", [k for k in keys if k > last], EVENT_COLUMNS):
+        for row in self._salvage("events", "seq", [k for k in keys if k > last], columns):
             yield row if isinstance(row, Damaged) else parse_chain_row(row)
         if not whole:
             yield Damaged("events", "*", None, "unreadable", None, "")
