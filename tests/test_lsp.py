@@ -167,7 +167,7 @@ async def test_a_misspelt_step_is_reported_where_it_is_and_fixed(client: Languag
     start = position_of(typed, "next: shoe_cover", len("next: "))
     assert d.range == lsp.Range(start, lsp.Position(start.line, start.character + 10))
     assert d.severity == lsp.DiagnosticSeverity.Error
-    assert '"shoe_cover"' in d.message and "shoe_covers" in d.message
+    assert d.message.startswith('步骤 "shoe_cover" 不存在') and "shoe_covers" in d.message
 
     actions = await client.text_document_code_action_async(
         lsp.CodeActionParams(
@@ -378,3 +378,45 @@ def test_starting_sop_does_not_import_the_language_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip().endswith("[]"), out.stdout
+
+
+def test_messages_follow_the_editors_language(tmp_path: Path) -> None:
+    """zh unless the client's locale is English (or `sop lsp --lang en`)."""
+    from pygls.lsp.client import LanguageClient as Client
+
+    book = tmp_path / "sops"
+    shutil.copytree(ROOT / "sops", book)
+    path = book / "show-flat.yaml"
+    text = path.read_text(encoding="utf-8").replace("next: shoe_covers", "next: shoe_cover", 1)
+    u = uri(path)
+
+    async def first_message(locale: str, *args: str) -> str:
+        client = Client("test", "1")
+        got: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(ls: Client, params: lsp.PublishDiagnosticsParams) -> None:
+            if params.uri == u and params.diagnostics and not got.done():
+                got.set_result(params.diagnostics[0].message)
+
+        await client.start_io(*sop_command(), "lsp", *args)
+        try:
+            await client.initialize_async(
+                lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), locale=locale)
+            )
+            client.initialized(lsp.InitializedParams())
+            client.text_document_did_open(
+                lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(u, "yaml", 1, text))
+            )
+            return await asyncio.wait_for(got, 30)
+        finally:
+            await client.shutdown_async(None)
+            client.exit(None)
+            await client.stop()
+
+    async def both() -> tuple[str, str]:
+        return await first_message("en-US"), await first_message("zh-CN", "--lang", "en")
+
+    en, forced = asyncio.run(both())  # zh (the default) is what the tests above read
+    assert en.startswith('step "shoe_cover" does not exist'), en
+    assert forced == en
