@@ -115,9 +115,11 @@ def main(argv: list[str] | None = None) -> Any:
     # Everything the program writes from here on, whatever the command,
     # goes through the terminal boundary (engine/screen.py).
     before = screen.install()
+    lang = i18n.current()
     try:
         return _main(argv)
     finally:
+        i18n.use(lang)  # called in a process that goes on (tests): leave it as found
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError):  # a closed terminal, a gone reader
                 stream.flush()
