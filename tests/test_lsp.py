@@ -420,3 +420,27 @@ def test_messages_follow_the_editors_language(tmp_path: Path) -> None:
     en, forced = asyncio.run(both())  # zh (the default) is what the tests above read
     assert en.startswith('step "shoe_cover" does not exist'), en
     assert forced == en
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_titles_after_ids_and_a_search_across_the_rulebook(client: LanguageClient) -> None:
+    path = BOOK / "show-flat.yaml"
+    text = path.read_text(encoding="utf-8")
+    u = open_doc(client, path)
+    await diagnostics(client, u)
+    line = position_of(text, "next: shoe_covers").line
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            lsp.TextDocumentIdentifier(u),
+            lsp.Range(lsp.Position(line, 0), lsp.Position(line + 1, 0)),
+        )
+    )
+    assert hints is not None
+    assert [(h.label, h.position) for h in hints] == [
+        ("指引客户就座穿鞋套", position_of(text, "next: shoe_covers", len("next: shoe_covers")))
+    ]
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="鞋套"))
+    assert found is not None
+    names = [s.name for s in found]
+    assert "shoe_covers 指引客户就座穿鞋套" in names
+    close_doc(client, u)
