@@ -19,6 +19,7 @@ from engine.lsp.symbols import Index, build_index
 from engine.model import Procedure, Rulebook
 from engine.paths import RULEBOOK_FILE, find_root, iter_yaml_files, unsafe_name
 from engine.problems import Pos, Problem
+from engine.source import MAX_FILE_BYTES, decode, read_bytes
 from engine.validate import Memo, validate_texts
 
 
@@ -84,16 +85,16 @@ class Folder:
             self.versions.pop(path, None)
 
     def _read(self, path: str) -> str | Problem:
-        from engine.validate import _read
-
+        """A file on disk as the validator reads it (or why it cannot be),
+        read again only when its size or time changed."""
         try:
             st = os.stat(path)
         except OSError:
-            return _read(path, 1 << 20)
+            return _read(path)
         known = self._disk.get(path)
         if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return known[2]
-        entry = _read(path, 1 << 20)
+        entry = _read(path)
         self._disk[path] = (st.st_size, st.st_mtime_ns, entry)
         return entry
 
@@ -108,9 +109,7 @@ class Folder:
             if name is None:
                 continue
             entry = buffers[path] if path in buffers else self._read(path)
-            if isinstance(entry, Problem):
-                entry = replace(entry, pos=entry.pos._replace(file=path))
-            else:
+            if isinstance(entry, str):
                 texts[path] = entry
             if name == RULEBOOK_FILE and isinstance(entry, Problem) and not os.path.exists(path):
                 continue  # validate_texts names the missing rulebook.yaml itself
@@ -183,6 +182,11 @@ class Folder:
             if self.last is last:  # not replaced by a validation meanwhile
                 self._index = built
         return built
+
+
+def _read(path: str) -> str | Problem:
+    raw = read_bytes(path, MAX_FILE_BYTES)
+    return raw if isinstance(raw, Problem) else decode(raw, path)
 
 
 def problem_range(problem: Problem, lines: list[str]) -> Pos:
