@@ -444,3 +444,39 @@ async def test_titles_after_ids_and_a_search_across_the_rulebook(client: Languag
     names = [s.name for s in found]
     assert "shoe_covers 指引客户就座穿鞋套" in names
     close_doc(client, u)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_new_unsaved_file_and_a_file_outside_any_rulebook(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    new = BOOK / "night-patrol.yaml"  # never written to disk
+    u = uri(new)
+    _versions[u] = 1
+    text = (
+        "id: night-patrol\ntitle: 夜间巡逻\nkind: routine\nroles: [guard]\nstart: patrol\n"
+        "steps:\n  patrol:\n    title: 巡逻\n    role: guard\n    call: shuttle\n"
+        "    next: done\n  done:\n    title: 完成\n    role: guard\n    end: completed\n"
+    )
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(u, "yaml", 1, text))
+    )
+    assert await diagnostics(client, u) == []
+    shuttle = BOOK / "shuttle.yaml"
+    refs = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            context=lsp.ReferenceContext(include_declaration=False),
+            text_document=lsp.TextDocumentIdentifier(uri(shuttle)),
+            position=position_of(shuttle.read_text(encoding="utf-8"), "id: shuttle", 4),
+        )
+    )
+    assert refs is not None and u in {r.uri for r in refs}
+    close_doc(client, u)
+
+    alone = tmp_path / "elsewhere" / "notes.yaml"
+    alone.parent.mkdir()
+    alone.write_text("title: 草稿\n", encoding="utf-8")
+    a = open_doc(client, alone)
+    got = await published(client, lambda p: p.uri == a)
+    assert [d.code for d in got.diagnostics] == ["missing-rulebook"]
+    close_doc(client, a)
