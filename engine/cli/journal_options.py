@@ -76,10 +76,11 @@ def journal_option(func: F) -> F:
         "--journal",
         "journal_path",
         type=click.Path(dir_okay=False),
-        metavar="FILE",
+        metavar="FILE|URL",
         default=None,
-        help="日志文件 (默认: $SOP_JOURNAL 或用户数据目录) / journal file "
-        "(default: $SOP_JOURNAL or the user data folder)",
+        help="日志文件, 或 PostgreSQL 数据库 postgresql://用户@主机:端口/库 "
+        "(默认: $SOP_JOURNAL 或用户数据目录) / journal file, or a PostgreSQL database "
+        "postgresql://user@host:port/db (default: $SOP_JOURNAL or the user data folder)",
     )(func)
 
 

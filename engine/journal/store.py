@@ -164,6 +164,10 @@ class Journal:
     def __new__(cls, target: str, write: bool = True) -> Journal:
         if cls is not Journal:
             return super().__new__(cls)
+        if is_database_url(target):
+            from engine.journal.postgres import PostgresJournal
+
+            return super().__new__(PostgresJournal)
         from engine.journal.sqlite_store import SqliteJournal
 
         return super().__new__(SqliteJournal)
