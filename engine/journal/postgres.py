@@ -27,7 +27,6 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from engine.errors import JournalConflict, JournalError
 from engine.i18n import message
@@ -63,7 +62,9 @@ from engine.journal.store import (
     JOURNAL_DAMAGED_ROW,
     JOURNAL_NO_RUN,
     JOURNAL_SNAPSHOT_MISSING,
+    RUN_IDENTITY,
     RUN_NAMES,
+    Batch,
     DueRow,
     Head,
     Journal,
@@ -71,6 +72,8 @@ from engine.journal.store import (
     RunFilter,
     chain_of,
     dedupe,
+    display_url,
+    run_values,
 )
 
 if TYPE_CHECKING:
@@ -79,7 +82,6 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT = "30s"  # a writer waits this long for its chain, then says so
 PAGE = 5000  # events read at a time when walking the chains
-
 PG_MISSING_DRIVER = message(
     "journal.pg-driver",
     "要使用 PostgreSQL 日志 ({path}), 需要安装 psycopg: pip install 'sop[postgres]'",
@@ -145,26 +147,8 @@ PG_BUSY = message(
     "the records of {chain} in the journal database {path} were held by another program for "
     "over {timeout}; the last step was not recorded. Go on later with sop resume",
 )
-PG_NO_BACKUP = message(
-    "journal.pg-backup",
-    "日志在数据库 {path} 中, 由数据库自己备份 (pg_dump, 或托管服务的备份); sop 不写 {dest}",
-    "the journal is in the database {path}, which is backed up by the database itself "
-    "(pg_dump, or your hosting's backups); sop did not write {dest}",
-)
 PG_CHAIN = message("journal.pg-chain", "案场 {site}", "site {site}")
 PG_NO_SITE_CHAIN = message("journal.pg-no-site", "未指定案场的运行", "runs without a site")
-
-
-def display_url(url: str) -> str:
-    """The URL as messages show it: any password replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _psycopg(path: str) -> Any:
@@ -441,7 +425,18 @@ class PostgresJournal(Journal):
             )
 
     def backup(self, dest: str) -> tuple[int, str] | None:
-        raise JournalError(PG_NO_BACKUP, path=self.path, dest=dest)
+        """A whole copy in one SQLite file (`sop journal copy` to a new
+        file): every chain as it is, checkable on its own. The database's own
+        backups (pg_dump, a hosting's snapshots) are the DBA's business."""
+        import os
+
+        from engine.journal.copy import copy_from
+        from engine.journal.sqlite_store import JOURNAL_BACKUP_EXISTS
+
+        if os.path.lexists(dest):
+            raise JournalError(JOURNAL_BACKUP_EXISTS, dest=dest)
+        copy_from(self, dest)
+        return self.head()
 
     # ---- reading
 
@@ -551,6 +546,64 @@ class PostgresJournal(Journal):
     def count_events(self) -> int:
         (n,) = self._select("SELECT COUNT(*) FROM events")[0]
         return int(n)
+
+    def meta(self, key: str) -> str | None:
+        rows = self._select("SELECT value FROM sop_journal WHERE key = %s", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def absorb(self, batch: Batch) -> None:
+        names = ", ".join(RUN_NAMES)
+        with self._writing() as cur:
+            if batch.snapshots:
+                cur.executemany(
+                    "INSERT INTO snapshots VALUES (%s, %s) ON CONFLICT DO NOTHING", batch.snapshots
+                )
+            if batch.runs:
+                with cur.copy(f"COPY runs ({names}) FROM STDIN") as copy:
+                    for r in batch.runs:
+                        copy.write_row(run_values(r))
+                cur.execute("SELECT setval('runs_id', GREATEST((SELECT MAX(id) FROM runs), 1))")
+            if batch.events:
+                with cur.copy(f"COPY events ({EVENT_COLUMNS}, chain) FROM STDIN") as copy:
+                    for e in batch.events:
+                        copy.write_row(
+                            (e.seq, e.run, e.at, e.kind, e.actor, e.data, e.prev, e.hash, e.chain)
+                        )
+                cur.execute(
+                    "SELECT setval('events_seq', GREATEST((SELECT MAX(seq) FROM events), 1))"
+                )
+            settable = [n for n in RUN_NAMES if n not in RUN_IDENTITY]
+            if batch.summaries:
+                cur.executemany(
+                    f"UPDATE runs SET {', '.join(f'{n} = %s' for n in settable)} WHERE id = %s",
+                    [
+                        (*(v for n, v in zip(RUN_NAMES, run_values(r), strict=True)
+                           if n in settable), r.id)
+                        for r in batch.summaries
+                    ],
+                )  # fmt: skip
+                cur.execute(
+                    "DELETE FROM dues WHERE run = ANY(%s)", ([r.id for r in batch.summaries],)
+                )
+            if batch.dues:
+                with cur.copy("COPY dues (run, n, due_key, kind, role, data) FROM STDIN") as copy:
+                    for d in batch.dues:
+                        copy.write_row((d.run, d.n, d.due_key, d.kind, d.role, d.data))
+            for key, value in batch.meta.items():
+                if value is None:
+                    cur.execute("DELETE FROM sop_journal WHERE key = %s", (key,))
+                else:
+                    cur.execute(
+                        "INSERT INTO sop_journal VALUES (%s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                        (key, value),
+                    )
+
+    @contextmanager
+    def consistent(self) -> Iterator[None]:
+        # A reader already sees one moment for its whole life (one
+        # repeatable-read transaction); a writer reads as of each statement.
+        yield
 
     def heads(self) -> list[Head]:
         rows = self._select(
