@@ -138,12 +138,14 @@ def test_output_fits_the_terminal_width(tmp_path: Path, columns: int) -> None:
     title is never broken in the middle."""
     t = _spawn(
         tmp_path, "run", "show-flat", "--rulebook", str(BUNDLED), "--operator", "李娜",
-        columns=columns,
+        "--set", "project=翠湖天地", columns=columns,
     )  # fmt: skip
     seen = io.StringIO()
     t.logfile_read = seen
     t.expect("样板房是否有私家花园")
     t.sendline("否")
+    t.expect("项目名称")
+    t.sendline("翠湖天地")
     for _ in range(3):
         t.expect("完成")
         t.sendline("y")
