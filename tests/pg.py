@@ -66,8 +66,12 @@ def _owner() -> str | None:
 
 
 class Cluster:
-    def __init__(self, bindir: Path) -> None:
+    """`durable`: fsync as a production server does (benchmarks); the tests
+    run without it, which only matters if the machine itself loses power."""
+
+    def __init__(self, bindir: Path, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.owner = _owner()
         self.root = Path(tempfile.mkdtemp(prefix="sop-pg-"))
         self.data = self.root / "data"
@@ -94,9 +98,10 @@ class Cluster:
             self.port = _free_port()
             options = (
                 f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-                "-c fsync=off -c full_page_writes=off -c max_connections=200 "
-                "-c shared_buffers=64MB"
+                "-c max_connections=200 -c shared_buffers=128MB"
             )
+            if not self.durable:
+                options += " -c fsync=off -c full_page_writes=off"
             done = self._run(
                 "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
                 "-w", "-t", "60", "start",
