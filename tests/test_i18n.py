@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,73 @@ def test_the_cli_says_errors_in_english_when_asked(sop) -> None:  # type: ignore
     en = sop("show", "999", "--journal", "j.sqlite3", "--lang", "en")
     assert en.returncode == zh.returncode
     assert "日志" not in en.stderr and en.stderr.strip(), en.stderr
+
+
+_ERRORS = {
+    "SopError",
+    "UsageError",
+    "RulebookError",
+    "JournalError",
+    "JournalConflict",
+    "RunError",
+    "ScenarioError",
+}
+
+
+def test_no_error_is_raised_with_raw_text() -> None:
+    """Every error the engine raises on purpose is a catalogue entry, so it
+    can be said in either language: never SopError("…") or f"…"."""
+    raw = []
+    for path in sorted(ENGINE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _ERRORS
+                and node.args
+                and not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript)
+            ):
+                raw.append(f"{path.relative_to(ENGINE.parent)}:{node.lineno}")
+    assert not raw, "raised with raw text: " + ", ".join(raw)
+
+
+_QUOTED = re.compile(r'"[^"\n]*"|「[^」\n]*」|《[^》\n]*》|\'[^\'\n]*\'')
+_LISTED = re.compile(r"\b(roles|known|inputs|milestones|options): .*")
+_CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "999"],
+        ["resume", "999"],
+        ["milestone", "999", "signed", "2026-01-01"],
+        ["run", "nope", "--rulebook", "FIXTURE"],
+        ["run", "visit", "--rulebook", "FIXTURE", "--set", "=x"],
+        ["run", "visit", "--rulebook", "FIXTURE", "--set", "nope=1"],
+        ["runs", "--since", "2026-13-01"],
+        ["due", "--at", "x"],
+        ["due", "--role", "nobody"],
+        ["report"],
+        ["simulate"],
+        ["render", "script"],
+        ["show"],
+        ["nosuchcommand"],
+    ],
+)
+def test_each_commands_errors_in_english(tmp_path: Path, argv: list[str]) -> None:
+    """Under --lang en, an error says nothing in Chinese but the data it
+    quotes (a title, a name)."""
+    from tests.runtime_support import FIXTURE, sop_in_process
+
+    journal = str(tmp_path / "j.db")
+    sop_in_process("run", "visit", "--rulebook", str(FIXTURE), "--journal", journal)
+    args = [str(FIXTURE) if a == "FIXTURE" else a for a in argv]
+    if args[0] not in ("simulate", "render", "nosuchcommand"):
+        args += ["--journal", journal]
+    code, out = sop_in_process(*args, "--lang", "en")
+    assert code in (1, 2), out
+    said = _QUOTED.sub("", out)
+    said = _LISTED.sub("", said)  # a list of the rulebook's names is its data
+    assert not _CJK.search(said), out

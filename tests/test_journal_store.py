@@ -191,3 +191,81 @@ def test_summary_tampering_is_found(tmp_path: Path) -> None:
     with Journal(str(path)) as journal:
         result = journal.verify()
     assert result.reason == "summary" and not result.ok
+
+
+def _rechain(path: Path, drop: int | None = None) -> None:
+    """The journal's events put on one chain per site, as a store that keeps
+    a chain per site writes them (and as `sop journal copy` brings them
+    over): each event's `prev` is the last event of its own site's."""
+    from engine.journal.events import GENESIS, chain_hash
+
+    db = sqlite3.connect(path)
+    triggers = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")
+    rows = db.execute(
+        "SELECT e.seq, e.run, e.at, e.kind, e.actor, e.data, r.site FROM events e "
+        "JOIN runs r ON r.id = e.run ORDER BY e.seq"
+    ).fetchall()
+    heads: dict[str, str] = {}
+    for seq, run, at, kind, actor, data, site in rows:
+        chain = site or ""
+        prev = heads.get(chain, GENESIS)
+        digest = chain_hash(prev, seq, run, at, kind, actor, data)
+        db.execute(
+            "UPDATE events SET chain = ?, prev = ?, hash = ? WHERE seq = ?",
+            (chain, prev, digest, seq),
+        )
+        heads[chain] = digest
+    if drop is not None:
+        db.execute("DELETE FROM events WHERE seq = ?", (drop,))
+        db.execute("INSERT INTO meta VALUES ('seq', 'sparse')")
+    for (sql,) in triggers:
+        db.execute(sql)
+    db.commit()
+    db.close()
+
+
+def test_each_site_chain_is_walked_on_its_own_links(tmp_path: Path) -> None:
+    from engine.journal.audit import audit
+
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        a = _new(journal, site="一号案场")
+        b = _new(journal, site="二号案场")
+        for i in range(3):
+            _note(journal, a, f"a{i}")
+            _note(journal, b, f"b{i}")
+    _rechain(path)
+    with Journal(str(path), write=False) as journal:
+        assert journal.verify().ok
+        heads = {h.chain: (h.seq, h.events) for h in journal.heads()}
+        assert heads == {"一号案场": (7, 4), "二号案场": (8, 4)}
+        report = audit(journal)
+        assert [(c.chain, c.events) for c in report.chains] == [("一号案场", 4), ("二号案场", 4)]
+        # A head written down at one site is found on its own chain.
+        (early,) = [e.hash for e in journal.events(a) if e.seq == 3]
+        anchored = audit(journal, expect=early[:12])
+        assert anchored.anchor is not None and anchored.anchor.chain == "一号案场"
+        assert anchored.anchor.since == 2  # events 5 and 7; site two's do not count
+    with Journal(str(path)) as journal:  # a new write goes on the file's own chain
+        _note(journal, a, "after")
+        assert journal.verify().ok
+        assert {h.chain for h in journal.heads()} == {"", "一号案场", "二号案场"}
+
+
+def test_a_deleted_event_on_a_site_chain_breaks_that_chain(tmp_path: Path) -> None:
+    """Where sequence numbers may have gaps, a deleted event is still seen:
+    the next event of its chain does not name the one before it."""
+    path = tmp_path / "j.db"
+    with Journal(str(path)) as journal:
+        a = _new(journal, site="一号案场")
+        b = _new(journal, site="二号案场")
+        for i in range(3):
+            _note(journal, a, f"a{i}")
+            _note(journal, b, f"b{i}")
+    _rechain(path, drop=4)  # site two's second event
+    with Journal(str(path), write=False) as journal:
+        assert not journal.dense
+        bad = journal.verify()
+        assert (bad.broken_at, bad.reason) == (6, "link")

@@ -45,6 +45,24 @@ VERIFY_HEAD = message(
     "head (event #{seq}): {head}",
 )
 VERIFY_NO_HEAD = message("verify.no-head", "没有最新哈希 (没有事件)", "no head (no events)")
+VERIFY_CHAINS = message(
+    "verify.chains",
+    "每个案场一条哈希链, 共 {count} 条; 各链的最新哈希:",
+    "one hash chain per site, {count} in all; the head of each:",
+)
+VERIFY_CHAIN_HEAD = message(
+    "verify.chain-head",
+    "{chain}: {events} 个事件, 最新哈希 (事件 #{seq}) {head}",
+    "{chain}: {events} events, head (event #{seq}) {head}",
+)
+VERIFY_SITE = message("verify.site", "案场 {site}", "site {site}")
+VERIFY_NO_SITE = message("verify.no-site", "未指定案场的运行", "runs without a site")
+VERIFY_ANCHOR_CHAIN = message(
+    "verify.anchor-chain",
+    "与记下的哈希 {expect} 相符: 它是{chain}的事件 #{seq}, 此后这条链上又记录了 {since} 个事件。",
+    "matches the head written down ({expect}): it is event #{seq} of {chain}, and {since} "
+    "events were recorded on that chain after it.",
+)
 VERIFY_ANCHOR_OK = message(
     "verify.anchor-ok",
     "与记下的哈希 {expect} 相符: 它是事件 #{seq}, 此后又记录了 {since} 个事件。",
@@ -226,10 +244,26 @@ def _clip(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _head(report: Report) -> str:
+def chain_name(chain: str) -> str:
+    """A chain as people know it: by its site."""
+    return VERIFY_SITE.say(site=chain) if chain else VERIFY_NO_SITE.say()
+
+
+def _head(report: Report) -> list[str]:
     if not report.events:
-        return VERIFY_NO_HEAD.say()
-    return VERIFY_HEAD.say(seq=report.head_seq, head=report.head)
+        return [VERIFY_NO_HEAD.say()]
+    if report.one_chain:
+        return [VERIFY_HEAD.say(seq=report.head_seq, head=report.head)]
+    return [
+        VERIFY_CHAINS.say(count=len(report.chains)),
+        *(
+            "  "
+            + VERIFY_CHAIN_HEAD.say(
+                chain=chain_name(c.chain), events=c.events, seq=c.seq, head=c.hash
+            )
+            for c in report.chains
+        ),
+    ]
 
 
 def as_text(report: Report) -> str:
@@ -243,10 +277,17 @@ def as_text(report: Report) -> str:
         lines.extend(f"  - {describe(p)}" for p in report.problems[:SHOWN])
         if len(report.problems) > SHOWN:
             lines.append("  " + VERIFY_MORE.say(n=len(report.problems) - SHOWN))
-    lines.append(_head(report))
+    lines.extend(_head(report))
     if report.anchor is not None and report.ok:
         a = report.anchor
-        lines.append(VERIFY_ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
+        if report.one_chain:
+            lines.append(VERIFY_ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
+        else:
+            lines.append(
+                VERIFY_ANCHOR_CHAIN.say(
+                    expect=a.expect, seq=a.seq, since=a.since, chain=chain_name(a.chain)
+                )
+            )
     elif report.anchor is None and report.ok and report.events:
         lines.append(VERIFY_NO_ANCHOR.say(short=report.head[:16]))
     return "\n".join(lines) + "\n"
@@ -285,10 +326,19 @@ def as_json(report: Report) -> str:
         "head_seq": report.head_seq if report.events else None,
         "broken_at": first.seq if first else None,
         "anchor": (
-            {"expect": report.anchor.expect, "seq": report.anchor.seq, "since": report.anchor.since}
+            {
+                "expect": report.anchor.expect,
+                "seq": report.anchor.seq,
+                "since": report.anchor.since,
+                "chain": report.anchor.chain,
+            }
             if report.anchor
             else None
         ),
+        "chains": [
+            {"chain": c.chain, "events": c.events, "head": c.hash, "head_seq": c.seq}
+            for c in report.chains
+        ],
         "problems": [_problem_json(p) for p in report.problems],
     }
     return json_text(out) + "\n"

@@ -110,6 +110,7 @@ class StepView:
     call_id: str = ""
     call_args: tuple[str, ...] = ()
     end: str | None = None
+    end_title: str = ""  # the outcome in words, when the designer gave them
     milestone: str = ""
     hint: str | None = None  # for staff
     notes: tuple[str, ...] = ()  # for designers: the manual's 编制说明 only
@@ -424,6 +425,7 @@ class ViewBuilder:
             call_id=call_id,
             call_args=call_args,
             end=step.end,
+            end_title=step.end_title or "",
             milestone=(
                 proc.milestones[step.milestone.name].title
                 if step.milestone and step.milestone.name in proc.milestones
@@ -465,7 +467,7 @@ class ViewBuilder:
             return Exit(kind, label, condition, to, dest.title if dest else to, numbers.get(to, 0))
 
         if step.end is not None:
-            return (Exit("end", step.end),)
+            return (Exit("end", step.end_title or ""),)  # the outcome in words, never its id
         out: list[Exit] = []
         if step.call:
             out.append(Exit("call", f"调用{call_title}", target=None))

@@ -11,6 +11,7 @@ edited by hand, or a forged deadline, differs from it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from engine.errors import JournalError, SopError
@@ -155,11 +156,4 @@ def verify_journal(path: str, expect: str | None = None) -> Report:
             if not journal.changed_while_read():
                 return report
     assert report is not None
-    return Report(
-        report.events,
-        report.head,
-        report.head_seq,
-        report.runs,
-        (*report.problems, FileProblem("changed")),
-        report.anchor,
-    )
+    return dataclasses.replace(report, problems=(*report.problems, FileProblem("changed")))
