@@ -115,6 +115,19 @@ def _cut_off(
         if sid in seen and stuck(proc.steps[sid]) and following in lost:
             out[sid] = after(proc, following, lost, edges)
             lost -= set(out[sid])
+    # One stuck step and steps still lost elsewhere in the file (its next
+    # pointed past a branch written in between): they are its consequence too.
+    stuck_left = [s for s in order if s in seen and s not in out and stuck(proc.steps[s])]
+    if len(stuck_left) == 1 and not out and lost:
+        later = set(order[order.index(stuck_left[0]) + 1 :])
+        targeted = {t for s in lost for t in edges[s] if t != s}
+        group: list[str] = []
+        for entry in [s for s in order if s in lost & later and s not in targeted]:
+            if entry in lost:
+                chain = after(proc, entry, lost, edges)
+                group += chain
+                lost -= set(chain)
+        out[stuck_left[0]] = [s for s in order if s in group]
     return out
 
 
