@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.expressions import analyse, parse_guard
+from engine import expressions
+from engine.expressions import Const, analyse, guard_tree, walk
 from engine.model import Expr, Procedure, Rulebook
-from engine.runtime import evaluate
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -84,15 +84,12 @@ def _guards(proc: Procedure) -> list[Expr]:
 
 
 def _constants(exprs: Sequence[Expr]) -> list[Any]:
-    from jinja2 import nodes
-
     found: list[Any] = []
     for expr in exprs:
-        try:
-            tree = parse_guard(expr.source)
-        except Exception:  # the validator reports syntax; nothing to learn here
+        tree = guard_tree(expr.source)
+        if tree is None:  # the validator reports syntax; nothing to learn here
             continue
-        found += [n.value for n in tree.find_all(nodes.Const)]
+        found += [n.value for n in walk(tree) if isinstance(n, Const)]
     return found
 
 
@@ -157,7 +154,7 @@ class _World:
     now: datetime
 
     def scope(self) -> dict[str, Any]:
-        scope = evaluate.builtins(self.now)
+        scope = expressions.builtins(self.now)
         inputs = self.rulebook.inputs_for(self.proc)
         scope.update({n: i.default for n, i in inputs.items() if i.default is not None})
         scope.update(self.values)
@@ -167,8 +164,8 @@ class _World:
         if expr is None:
             return True
         try:
-            return evaluate.truth(expr.source, scope)
-        except (evaluate.NeedInput, evaluate.ExpressionFailed):
+            return expressions.truth(expr.source, scope)
+        except (expressions.NeedInput, expressions.ExpressionFailed):
             return False
 
     def graph(self) -> dict[str, list[Edge]]:
@@ -354,8 +351,8 @@ class Planner:
         callee_inputs = self.rulebook.inputs_for(callee)
         for ref, expr in step.call.args:
             try:
-                text = evaluate.render(expr.source, caller_world.scope())
-            except (evaluate.NeedInput, evaluate.ExpressionFailed):
+                text = expressions.render(expr.source, caller_world.scope())
+            except (expressions.NeedInput, expressions.ExpressionFailed):
                 continue
             inp = callee_inputs.get(ref.name)
             try:
