@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from transitions import Machine, State
 
-from engine.model import Expr, Procedure
+from engine.model import Call, Choices, End, Expr, Next, Procedure
 
 ADVANCE = "advance"
 
@@ -62,27 +63,35 @@ def _taken(index: int) -> Callable[[Firing], None]:
 
 
 def build_machine(proc: Procedure) -> Machine:
-    states = [State(sid, final=step.end is not None) for sid, step in proc.steps.items()]
+    states = [State(sid, final=isinstance(step.exit, End)) for sid, step in proc.steps.items()]
     machine = Machine(
         model=None, states=states, initial=proc.start.name, auto_transitions=False, send_event=False
     )
     for sid, step in proc.steps.items():
-        for i, branch in enumerate(step.next):
-            machine.add_transition(
-                ADVANCE,
-                sid,
-                branch.to.name,
-                conditions=[guard_for(branch.when)] if branch.when else [],
-                after=[_taken(i)],
-            )
-        for i, choice in enumerate(step.choices):
-            machine.add_transition(
-                choice_trigger(i),
-                sid,
-                choice.to.name,
-                conditions=[guard_for(choice.when)] if choice.when else [],
-                after=[_taken(i)],
-            )
+        way = step.exit
+        match way:
+            case Next(branches) | Call(next=Next(branches)):
+                for i, branch in enumerate(branches):
+                    machine.add_transition(
+                        ADVANCE,
+                        sid,
+                        branch.to.name,
+                        conditions=[guard_for(branch.when)] if branch.when else [],
+                        after=[_taken(i)],
+                    )
+            case Choices(choices):
+                for i, choice in enumerate(choices):
+                    machine.add_transition(
+                        choice_trigger(i),
+                        sid,
+                        choice.to.name,
+                        conditions=[guard_for(choice.when)] if choice.when else [],
+                        after=[_taken(i)],
+                    )
+            case End():
+                pass
+            case _:
+                assert_never(way)
     return machine
 
 

@@ -17,13 +17,13 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
 from engine.journal import Draft, Journal
-from engine.model import Expr, Procedure, Step
+from engine.model import Call, Choice, Choices, End, Expr, Next, Procedure, Step, branches_of
 from engine.runtime import interrupts, views
 from engine.runtime import state as ev
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
@@ -312,16 +312,21 @@ class Runner:
                     depth,
                     field_key=(form_id, fld.id),
                 )
-        if step.choices:
-            shown = views.options(self.scope, active, depth)
-            if not shown:
-                self.driver.show(Notice("stuck", {"step_title": step.title}))
-            return _Pending(
-                ChoiceQuestion(tuple(o for _, o in shown)),
-                depth,
-                choices=tuple(i for i, _ in shown),
-            )
-        return None
+        way = step.exit
+        match way:
+            case Choices():
+                shown = views.options(self.scope, active, depth, way)
+                if not shown:
+                    self.driver.show(Notice("stuck", {"step_title": step.title}))
+                return _Pending(
+                    ChoiceQuestion(tuple(o for _, o in shown)),
+                    depth,
+                    choices=tuple(i for i, _ in shown),
+                )
+            case Next() | Call() | End():
+                return None
+            case _:
+                assert_never(way)
 
     def _answer(self, active: Active, pending: _Pending, reply: Reply) -> None:
         q = pending.question
@@ -492,48 +497,61 @@ class Runner:
         frame = st.top
         step = frame.current
         first = self.rec.milestone(active, frame.procedure, step)
-        if step.end is not None and active.depth > 0:
-            returned = self.rec.draft(
-                ev.CALL_RETURNED,
-                {
-                    "procedure": frame.procedure.id,
-                    "title": frame.procedure.title,
-                    "outcome": step.end,
-                    "outcome_title": step.outcome,
-                },
-            )
-            drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
-            self.rec.commit(active, drafts)
-            self._drop_position(st.run_id, len(st.frames) - 1)
-            self.driver.show(
-                Notice(
-                    "returned",
-                    {
-                        "title": frame.procedure.title,
-                        "outcome": step.outcome,
-                        "back_title": st.frames[-2].procedure.title,
-                    },
-                )
-            )
-            self.driver.show(moved)
-        elif step.end is not None:
-            self._finish(active, first, step.end, step.outcome)
-            return not self.session
-        elif step.call is not None:
-            self._call(active, step, first)
-        else:
-            drafts, moved = self._advance(active, active.depth, first)
-            self.rec.commit(active, drafts)
-            self.driver.show(moved)
+        way = step.exit
+        match way:
+            case End(outcome) if active.depth > 0:
+                self._return(active, first, outcome, step.outcome)
+            case End(outcome):
+                self._finish(active, first, outcome, step.outcome)
+                return not self.session
+            case Call():
+                self._call(active, step, way, first)
+            case Next():
+                drafts, moved = self._advance(active, active.depth, first)
+                self.rec.commit(active, drafts)
+                self.driver.show(moved)
+            case Choices():  # left by `_choose`, never by leaving
+                raise AssertionError(f"step {step.id} is left by a choice")
+            case _:
+                assert_never(way)
         self._shown = (False, False)
         return False
+
+    def _return(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
+        """A called procedure has ended: back to its caller, which goes on by its `next`."""
+        st = active.state
+        frame = st.top
+        returned = self.rec.draft(
+            ev.CALL_RETURNED,
+            {
+                "procedure": frame.procedure.id,
+                "title": frame.procedure.title,
+                "outcome": outcome,
+                "outcome_title": said,
+            },
+        )
+        drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
+        self.rec.commit(active, drafts)
+        self._drop_position(st.run_id, len(st.frames) - 1)
+        self.driver.show(
+            Notice(
+                "returned",
+                {
+                    "title": frame.procedure.title,
+                    "outcome": said,
+                    "back_title": st.frames[-2].procedure.title,
+                },
+            )
+        )
+        self.driver.show(moved)
 
     def _choose(self, active: Active, index: int) -> None:
         top = active.state.top
         step = top.current
         fired = self._fire(active, active.depth, choice_trigger(index))
+        label = _choice(step, index).label
         if fired is None:  # the guard no longer holds
-            self.driver.show(Notice("choice_gone", {"label": step.choices[index].label}))
+            self.driver.show(Notice("choice_gone", {"label": label}))
             return
         first = self.rec.milestone(active, top.procedure, step)
         made = self.rec.draft(
@@ -541,7 +559,7 @@ class Runner:
             {
                 "procedure": top.procedure.id,
                 "step": step.id,
-                "label": step.choices[index].label,
+                "label": label,
                 "to": fired[0],
                 "index": index,
             },
@@ -551,14 +569,13 @@ class Runner:
         )
         self._shown = (False, False)
 
-    def _call(self, active: Active, step: Step, first: list[Draft]) -> None:
+    def _call(self, active: Active, step: Step, call: Call, first: list[Draft]) -> None:
         """Push the callee with its `with` values (and the rulebook's shared inputs)."""
-        assert step.call is not None
         rulebook = active.pinned.rulebook
-        callee = rulebook.procedure(step.call.procedure.name)
+        callee = rulebook.procedure(call.procedure.name)
         callee_inputs = rulebook.inputs_for(callee)
         given: dict[str, Any] = {}
-        for ref, expr in step.call.args:
+        for ref, expr in call.args:
             text = self.scope.render(active, active.depth, expr)
             inp = callee_inputs.get(ref.name)
             try:
@@ -713,12 +730,23 @@ class Runner:
 
 def _why(step: Step, index: int) -> str:
     """Why an automatic `next` went where it went, for the screen and the journal."""
-    branch = step.next[index]
+    branch = branches_of(step.exit)[index]
     if branch.label:
         return branch.label
     if branch.when is not None:
         return branch.when.source
     return "otherwise" if index > 0 else ""
+
+
+def _choice(step: Step, index: int) -> Choice:
+    way = step.exit
+    match way:
+        case Choices(choices):
+            return choices[index]
+        case Next() | Call() | End():
+            raise AssertionError(f"step {step.id} has no choices")
+        case _:
+            assert_never(way)
 
 
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:

@@ -23,11 +23,11 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
-from engine.model import Expr, Procedure, Rulebook
+from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -44,18 +44,38 @@ class Edge:
     to: str
 
     def label(self, proc: Procedure) -> str:
-        step = proc.steps[self.step]
-        if self.kind == "choice":
-            return step.choices[self.index].label
-        branch = step.next[self.index]
-        return branch.label or (branch.when.source if branch.when else "")
+        way = proc.steps[self.step].exit
+        match way:
+            case Choices(choices):
+                return choices[self.index].label
+            case Next(branches) | Call(next=Next(branches)):
+                branch = branches[self.index]
+                return branch.label or (branch.when.source if branch.when else "")
+            case End():
+                return ""
+            case _:
+                assert_never(way)
+
+
+def _ways(step: Step) -> list[tuple[str, int, Expr | None, str]]:
+    """A step's transitions: (kind, index, guard, target), as the runner
+    journals them ("next" for a branch, also after a call returns)."""
+    way = step.exit
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return [("next", i, b.when, b.to.name) for i, b in enumerate(branches)]
+        case Choices(choices):
+            return [("choice", i, c.when, c.to.name) for i, c in enumerate(choices)]
+        case End():
+            return []
+        case _:
+            assert_never(way)
 
 
 def edges_of(proc: Procedure) -> list[Edge]:
     out: list[Edge] = []
     for sid, step in proc.steps.items():
-        out += [Edge(proc.id, sid, "next", i, b.to.name) for i, b in enumerate(step.next)]
-        out += [Edge(proc.id, sid, "choice", i, c.to.name) for i, c in enumerate(step.choices)]
+        out += [Edge(proc.id, sid, kind, i, to) for kind, i, _, to in _ways(step)]
     return out
 
 
@@ -77,8 +97,7 @@ class Plan:
 def _guards(proc: Procedure) -> list[Expr]:
     out: list[Expr] = []
     for step in proc.steps.values():
-        out += [b.when for b in step.next if b.when]
-        out += [c.when for c in step.choices if c.when]
+        out += [when for _, _, when, _ in _ways(step) if when]
         out += [i.when for i in (*step.say, *step.do) if i.when]
     return out
 
@@ -173,13 +192,11 @@ class _World:
         out: dict[str, list[Edge]] = {}
         for sid, step in self.proc.steps.items():
             taken: list[Edge] = []
-            for i, branch in enumerate(step.next):
-                if self.holds(branch.when, scope):
-                    taken.append(Edge(self.proc.id, sid, "next", i, branch.to.name))
-                    break
-            for i, choice in enumerate(step.choices):
-                if self.holds(choice.when, scope):
-                    taken.append(Edge(self.proc.id, sid, "choice", i, choice.to.name))
+            for kind, i, when, to in _ways(step):
+                if self.holds(when, scope):
+                    taken.append(Edge(self.proc.id, sid, kind, i, to))
+                    if kind == "next":  # the first branch that holds is taken
+                        break
             out[sid] = taken
         return out
 
@@ -203,7 +220,7 @@ def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, lis
     for edges in graph.values():
         for e in edges:
             back[e.to].append(e)
-    ends = [sid for sid, s in proc.steps.items() if s.end is not None]
+    ends = [sid for sid, s in proc.steps.items() if isinstance(s.exit, End)]
     out: dict[str, list[Edge]] = {sid: [] for sid in ends}
     queue = deque(ends)
     while queue:
@@ -328,11 +345,11 @@ class Planner:
                 visit["record"] = record
             edge = queue.pop(0) if queue else None
             if edge is not None and edge.kind == "choice":
-                visit["choice"] = step.choices[edge.index].label
+                visit["choice"] = edge.label(proc)
             key = f"{proc.id}:{here}" if qualify else here
             steps.setdefault(key, []).append(visit)
-            if step.call is not None:
-                self._callee(proc, step, steps, inputs)
+            if isinstance(step.exit, Call):
+                self._callee(proc, step.exit, steps, inputs)
             if edge is None:
                 return
             here = edge.to
@@ -340,16 +357,16 @@ class Planner:
     def _callee(
         self,
         caller: Procedure,
-        step: Any,
+        call: Call,
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
     ) -> None:
         """The callee's shortest way to an end, with the values the call passes."""
-        callee = self.rulebook.procedure(step.call.procedure.name)
+        callee = self.rulebook.procedure(call.procedure.name)
         caller_world = _World(self.rulebook, caller, inputs, BASE_TIME)
         given: dict[str, Any] = {}
         callee_inputs = self.rulebook.inputs_for(callee)
-        for ref, expr in step.call.args:
+        for ref, expr in call.args:
             try:
                 text = expressions.render(expr.source, caller_world.scope())
             except (expressions.NeedInput, expressions.ExpressionFailed):

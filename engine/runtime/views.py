@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Field, Step
+from engine.model import Choices, Field, Step
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
@@ -94,11 +94,11 @@ def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
             yield from ((form.id, form.fields[r.name]) for r in rec.fields)
 
 
-def options(scope: Scope, active: Active, depth: int) -> list[tuple[int, Option]]:
+def options(scope: Scope, active: Active, depth: int, choices: Choices) -> list[tuple[int, Option]]:
     """The choices whose guard holds, with their index in `choices`."""
     frame = active.state.frames[depth]
     return [
         (i, Option(c.label, frame.procedure.steps[c.to.name].title))
-        for i, c in enumerate(frame.current.choices)
+        for i, c in enumerate(choices.choices)
         if c.when is None or scope.judge(active, depth, c.when)
     ]
