@@ -37,6 +37,7 @@ from engine.source import (
 
 __all__ = [
     "RULEBOOK_FILE",
+    "Memo",
     "Result",
     "find_root",
     "load_rulebook",
@@ -111,7 +112,9 @@ def validate_paths(
     return _finish(result)
 
 
-def validate_texts(files: Mapping[str, str | Problem], folder: str = "") -> Result:
+def validate_texts(
+    files: Mapping[str, str | Problem], folder: str = "", memo: Memo | None = None
+) -> Result:
     """Validate a whole rulebook held in memory and build it, touching no file.
 
     `files` maps names relative to the rulebook folder ("rulebook.yaml",
@@ -120,6 +123,12 @@ def validate_texts(files: Mapping[str, str | Problem], folder: str = "") -> Resu
     as `folder/name` (or `name` when no folder is given). A name that is not a
     plain rulebook file name (see engine.paths.unsafe_name) is a programming
     error: callers holding names from elsewhere (a journal) check them first.
+
+    With a `memo` kept between calls (an editor's language server), a file
+    whose text is unchanged since the last call, with rulebook.yaml
+    unchanged too, is not loaded, built or checked again: its problems,
+    model and outline are taken from the memo, and only the checks across
+    procedures run over every file. The result is the same as without it.
     """
     for name in files:
         reason = unsafe_name(name)
@@ -140,7 +149,7 @@ def validate_texts(files: Mapping[str, str | Problem], folder: str = "") -> Resu
                 _within_limit(entry, shown(name)) if isinstance(entry, str) else entry
             )
     result = Result(files=list(entries))
-    checked = _check_unit(rb, entries, None)
+    checked = _check_unit(rb, entries, None, memo=memo)
     result.problems = checked.problems
     result.disabled.update(checked.disabled)
     if checked.rulebook is not None:
@@ -212,6 +221,83 @@ class _Checked:
     disabled: dict[str, frozenset[str]]  # file -> the warnings its lint.disable silences
 
 
+@dataclass
+class _Part:
+    """What loading one file added to a validation, for the memo."""
+
+    key: tuple[str, str]  # (the file's text, rulebook.yaml's text)
+    added: _Loaded
+    model: Procedure | None
+
+
+@dataclass
+class Memo:
+    """Per-file results of `validate_texts`, kept between calls by a caller
+    that validates the same rulebook again and again as it is edited."""
+
+    parts: dict[str, _Part] = field(default_factory=dict)
+    rulebook_text: str = ""
+    head: _Loaded | None = None
+
+    def procedure(self, name: str) -> Procedure | None:
+        """The procedure last built from the file `name` (as messages name
+        it), even when other files or the file itself had problems: built
+        from what remained valid where the schema stage pruned it."""
+        part = self.parts.get(name)
+        return part.model if part is not None else None
+
+    def rulebook(self) -> Rulebook | None:
+        """rulebook.yaml last built (without procedures), when it was valid."""
+        return self.head.head if self.head is not None and self.head.head_ok else None
+
+    def names(self) -> list[str]:
+        return list(self.parts)
+
+
+def _merge(out: _Loaded, added: _Loaded) -> None:
+    out.problems.extend(added.problems)
+    out.read.extend(added.read)
+    out.outlines.extend(added.outlines)
+    out.ids.update(added.ids)
+    out.pruned.update(added.pruned)
+    out.unbuilt += added.unbuilt
+
+
+def _memo_rulebook(
+    name: str, entry: Entry, keys: frozenset[str], out: _Loaded, memo: Memo | None
+) -> None:
+    if memo is None or not isinstance(entry, str):
+        if memo is not None:
+            memo.head, memo.rulebook_text, memo.parts = None, "", {}
+        _load_rulebook(name, entry, keys, out)
+        return
+    if memo.head is None or memo.rulebook_text != entry:
+        added = _Loaded()
+        _load_rulebook(name, entry, keys, added)
+        memo.head, memo.rulebook_text, memo.parts = added, entry, {}
+    _merge(out, memo.head)
+    out.head, out.head_ok = memo.head.head, memo.head.head_ok
+
+
+def _memo_procedure(
+    name: str, entry: Entry, keys: frozenset[str], out: _Loaded, memo: Memo | None
+) -> Procedure | None:
+    if memo is None:
+        return _load_procedure(name, entry, keys, out, None)
+    key = (entry if isinstance(entry, str) else "", memo.rulebook_text)
+    part = memo.parts.get(name)
+    if part is None or part.key != key or not isinstance(entry, str):
+        added = _Loaded(head=out.head, head_ok=out.head_ok)
+        model = _load_procedure(name, entry, keys, added, None)
+        part = _Part(key, added, model)
+        if isinstance(entry, str):
+            memo.parts[name] = part
+        else:
+            memo.parts.pop(name, None)
+    _merge(out, part.added)
+    return part.model
+
+
 # A procedure file's own id and the procedures it calls, read from its text
 # without parsing, to find what a single file must be checked with.
 _ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([^\s"'#]+)\1""", re.MULTILINE)
@@ -255,7 +341,11 @@ def _needed(entries: Mapping[str, Entry], names: list[str], focus: set[str]) -> 
 
 
 def _check_unit(
-    rb_name: str, entries: Mapping[str, Entry], focus: set[str] | None, keep: bool = True
+    rb_name: str,
+    entries: Mapping[str, Entry],
+    focus: set[str] | None,
+    keep: bool = True,
+    memo: Memo | None = None,
 ) -> _Checked:
     """Load, build and check one rulebook: `entries` holds rulebook.yaml
     (under `rb_name`) and its procedure files, in folder order. With `focus`,
@@ -277,7 +367,10 @@ def _check_unit(
     for n in names:
         by_stem.setdefault(_stem(n), []).append(n)
     out.ids.update(by_stem)
-    _load_rulebook(rb_name, entries[rb_name], keys, out)
+    _memo_rulebook(rb_name, entries[rb_name], keys, out, memo if focus is None else None)
+    if memo is not None:
+        for gone in set(memo.parts) - set(names):
+            del memo.parts[gone]
     todo = list(names) if focus is None else _needed(entries, names, focus)
     done: set[str] = set()
     while todo:
@@ -285,7 +378,10 @@ def _check_unit(
         if n in done:
             continue
         done.add(n)
-        proc = _load_procedure(n, entries[n], keys, out, focus)
+        if focus is None and memo is not None:
+            proc = _memo_procedure(n, entries[n], keys, out, memo)
+        else:
+            proc = _load_procedure(n, entries[n], keys, out, focus)
         if proc is not None:
             if keep:
                 out.models.append(proc)

@@ -3,6 +3,7 @@ that says what there is and what was probably meant — not an empty list."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,36 @@ def test_no_journal_filters_are_checked_too(tmp_path: Path) -> None:
     sop_in_process("run", "visit", "--rulebook", str(BUNDLED), "--journal", str(tmp_path / "j"))
     code, out = sop_in_process("due", "--journal", str(tmp_path / "j"), "--site", "任何")
     assert code == 2 and "(无)" in out, out
+
+
+def test_ahead_lists_what_a_parked_journey_will_meet(tmp_path: Path) -> None:
+    """A journey parked at its first step with a signing date booked: its
+    touchpoints after signing are projected from that date; the next one
+    that hangs on an unknown milestone is listed as waiting for it."""
+    scenario = tmp_path / "v.yaml"
+    scenario.write_text(
+        'procedure: vanke-6plus2\nnow: "2026-03-01T10:00:00+08:00"\n'
+        "milestones: {signed: 2026-03-20}\nsteps:\n  viewing: {pause: true}\n",
+        encoding="utf-8",
+    )
+    journal = str(tmp_path / "j.db")
+    code, out = sop_in_process(
+        "run", "vanke-6plus2", "--rulebook", str(BUNDLED), "--answers", str(scenario),
+        "--set", "customer=王建国", "--set", "phone=13912345678", "--journal", journal,
+    )  # fmt: skip
+    assert code == 0, out
+    window = ["--at", "2026-03-01", "--days", "60"]
+    code, out = sop_in_process("due", "--journal", journal, *window)
+    assert "旅程尚未到达" not in out  # only when asked
+    code, out = sop_in_process("due", "--journal", journal, *window, "--ahead")
+    assert code == 0 and "旅程尚未到达的触点 (预计)" in out and "2026-03-27" in out, out
+    code, out = sop_in_process("due", "--journal", journal, *window, "--ahead", "--format", "json")
+    ahead = json.loads(out)["ahead"]
+    callback = next(a for a in ahead if a["step"] == "呼叫中心销售(签约)满意度回访")
+    assert (callback["projected"], callback["rule"]) == ("2026-03-27", "签约日后 7 天")
+    assert callback["customer"] == "王建国 13912345678"
+    assert any(a["projected"] is None and a["waits_for"] for a in ahead)
+    code, out = sop_in_process(
+        "due", "--journal", journal, *window, "--ahead", "--role", "呼叫中心", "--format", "json"
+    )
+    assert {a["role"] for a in json.loads(out)["ahead"]} == {"呼叫中心 (集团呼叫中心)"}

@@ -195,7 +195,7 @@ def _expected(graph: Graph) -> tuple[dict[str, str], list[tuple[str, str, str]]]
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", escape.visible(escape.one_line(text)))
+    return re.sub(r"\s+", "", escape.one_line(text))
 
 
 _MERMAID_NODE = re.compile(r'^  (\w+)(\(\(|\(\[|\[\[|\()"([^"`%]*)"(\)\)|\]\)|\]\]|\))$')
@@ -358,3 +358,10 @@ def test_render_run_fills_in_a_hostile_answer_as_text(sop: Runner, tmp_path: Pat
     assert "&lt;img src=x onerror=alert(1)&gt;" in outputs["hostile", "html"]
     assert_same_html(outputs["hostile", "html"], outputs["benign", "html"])
     assert_same_markdown(outputs["hostile", "md"], outputs["benign", "md"])
+
+
+def test_only_web_addresses_become_links() -> None:
+    assert escape.web_url("https://example.com/a b") == "https://example.com/a b"
+    assert escape.md_url("https://example.com/a b") == "https://example.com/a%20b"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//x", ""):
+        assert escape.web_url(bad) == "" and escape.md_url(bad) == ""

@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.render.layout import LABEL_FONT, PRINT
 from engine.render.manual import build_manual, layouts
 from engine.render.pdf import render_pdf
 from engine.render.pdf_draw import MIN_SCALE, MIN_TEXT_PT, chart_parts, column_cuts
 from engine.validate import load_rulebook
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Runner, sop_command
 
 RB = load_rulebook(str(ROOT / "sops"))
+MINI = ROOT / "tests" / "fixtures" / "render_mini"
 BIG = ("opening-to-signing-care", "vanke-6plus2", "show-flat")
 
 
@@ -148,3 +152,94 @@ def test_pages_look_right_as_pictures(pdf: pypdf.PdfReader, tmp_path: Path) -> N
         x for x in range(width) if any(image.getpixel((x, y)) < 200 for y in range(0, height, 3))
     ]
     assert (max(columns) - min(columns)) / width > 0.6
+
+
+def test_contents_over_several_pages_link_and_number_right(tmp_path: Path) -> None:
+    """The contents is laid out in the one pass and its page numbers written
+    in at the end: with more procedures than one contents page holds, every
+    line still names the page its procedure starts on (and links to it)."""
+    (tmp_path / "rulebook.yaml").write_text(
+        "title: 多流程手册\norganisation: {name: 测试物业}\nroles: {host: {name: 客服}}\n",
+        encoding="utf-8",
+    )
+    for i in range(60):
+        (tmp_path / f"p{i:02d}.yaml").write_text(
+            f"id: p{i:02d}\ntitle: 流程{i:02d}\nkind: service\nroles: [host]\n"
+            f"document: {{number: T-{i:02d}}}\nstart: a\n"
+            "steps:\n  a: {title: 迎宾, role: host, do: [站好], end: done}\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "m.pdf"
+    out.write_bytes(render_pdf(build_manual(load_rulebook(str(tmp_path)))))
+    reader = pypdf.PdfReader(out)
+    outline = {o.title: reader.get_destination_page_number(o) + 1 for o in reader.outline}
+    contents = "".join(reader.pages[i].extract_text() for i in (1, 2))
+    for title, page in outline.items():
+        assert re.search(re.escape(title) + r"\s*\n?\s*" + str(page) + r"\b", contents), title
+    links = [a for i in (1, 2) for a in reader.pages[i].get("/Annots", [])]
+    assert len(links) == len(outline)
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path: Path, sop: Runner) -> None:
+    """Laying out the PDF takes seconds: a terminal shows a progress bar on
+    stderr, in the chosen language; a pipe or a file gets none."""
+    import io
+
+    pexpect = pytest.importorskip("pexpect")
+    cmd = sop_command()
+    env = {**os.environ, "LANG": "C.UTF-8", "SOP_CACHE_DIR": str(tmp_path / "cache")}
+    for lang, label in (("zh", "排版"), ("en", "laying out")):
+        out = tmp_path / f"{lang}.pdf"
+        args = ["render", "manual", str(MINI), "--format", "pdf", "-o", str(out), "--lang", lang]
+        child = pexpect.spawn(
+            cmd[0], [*cmd[1:], *args], env=env, encoding="utf-8", timeout=120, dimensions=(24, 80)
+        )
+        seen = io.StringIO()
+        child.logfile_read = seen
+        child.expect(label)
+        child.expect("100%")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+        assert "\r" in seen.getvalue()  # the bar redraws its line: codes reach the terminal
+        assert "␍" not in seen.getvalue() and "␛" not in seen.getvalue()
+        assert out.read_bytes().startswith(b"%PDF-")
+    piped = sop("render", "manual", str(MINI), "--format", "pdf", "-o", str(tmp_path / "b.pdf"))
+    assert piped.returncode == 0
+    assert "排版" not in piped.stderr and "%" not in piped.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="<&", blacklist_categories=("Cs",))))
+def test_plain_text_paragraphs_match_reportlabs_parser(text: str) -> None:
+    """The fast path for text without markup gives the fragments ReportLab's
+    own parser gives (so the printed manual is byte for byte the same)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from engine.render.pdf import Para
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=9, wordWrap="CJK")
+    ours, theirs = Para(text, style), Paragraph(text, style)
+    assert ours.text == theirs.text
+    assert [f.__dict__ for f in ours.frags] == [f.__dict__ for f in theirs.frags]
+
+
+def test_a_step_longer_than_a_page_runs_on(tmp_path: Path) -> None:
+    """A step whose items fill more than a page, and one item longer than a
+    page, split across pages instead of failing."""
+    (tmp_path / "rulebook.yaml").write_text(
+        "title: t\norganisation: {name: o}\nroles: {host: {name: 客服}}\n", encoding="utf-8"
+    )
+    long_item = "按标准站姿迎接客户并热情问候, " * 400
+    items = "".join(f"      - 第{i}项 核对物品并记录\n" for i in range(60))
+    (tmp_path / "p.yaml").write_text(
+        "id: p\ntitle: 长步骤\nkind: service\nroles: [host]\nstart: a\nsteps:\n"
+        f"  a:\n    title: 很长的一步\n    role: host\n    do:\n      - '{long_item}'\n{items}"
+        "    lint: {}\n    end: done\n".replace("    lint: {}\n", ""),
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.pdf"
+    out.write_bytes(render_pdf(build_manual(load_rulebook(str(tmp_path)))))
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    assert "第59项 核对物品并记录" in text

@@ -49,7 +49,7 @@ def test_a_scenario_walks_the_visit_to_its_end(run: Sop, tmp_path: Path) -> None
 def test_critical_items_come_first(run: Sop, tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "happy", VISIT_HAPPY)
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
-    block = result.stdout.split("第 2/9 步 · 指引客户就座穿鞋套")[1]
+    block = result.stdout.split("第 2 步 (至少还有 4 步) · 指引客户就座穿鞋套")[1]
     assert block.index("确认地面无水渍") < block.index("将客户引领至鞋套箱前")
     shown = run.json("show", "1")
     checked = [

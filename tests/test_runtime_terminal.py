@@ -12,12 +12,12 @@ import pytest
 
 from engine.journal import Journal
 from tests.conftest import sop_command
-from tests.runtime_support import FIXTURE
+from tests.runtime_support import BUNDLED, FIXTURE
 
 pexpect = pytest.importorskip("pexpect")  # Unix pseudo-terminals (in the test extras)
 
 
-def _spawn(tmp: Path, *args: str, color: bool = False) -> Any:
+def _spawn(tmp: Path, *args: str, color: bool = False, columns: int = 80) -> Any:
     cmd = sop_command()
     env = {
         **os.environ,
@@ -28,7 +28,12 @@ def _spawn(tmp: Path, *args: str, color: bool = False) -> Any:
     }
     args = (*args, "--journal", str(tmp / "j.db"), *(() if color else ("--no-color",)))
     child = pexpect.spawn(
-        cmd[0], [*cmd[1:], *args], env=env, encoding="utf-8", timeout=20, dimensions=(24, 80)
+        cmd[0],
+        [*cmd[1:], *args],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(24, columns),
     )
     return child
 
@@ -126,18 +131,35 @@ def test_colour_only_on_a_terminal(tmp_path: Path) -> None:
     t.expect(pexpect.EOF)
 
 
-@pytest.mark.parametrize("columns", [80])
+@pytest.mark.parametrize("columns", [40, 60, 120])
 def test_output_fits_the_terminal_width(tmp_path: Path, columns: int) -> None:
-    t = _spawn(tmp_path, "run", "visit", "--rulebook", str(FIXTURE), "--set", "returning=否")
+    """The bundled show-flat walked in a terminal of 40, 60 and 120 columns:
+    every line fits, the separator spans the width, and a role or a step's
+    title is never broken in the middle."""
+    t = _spawn(
+        tmp_path, "run", "show-flat", "--rulebook", str(BUNDLED), "--operator", "李娜",
+        columns=columns,
+    )  # fmt: skip
     seen = io.StringIO()
     t.logfile_read = seen
-    t.expect("完成")
-    t.sendline("y")
-    t.expect("客户是否携带儿童")
+    t.expect("样板房是否有私家花园")
+    t.sendline("否")
+    for _ in range(3):
+        t.expect("完成")
+        t.sendline("y")
+    t.expect("定做的布鞋套是否不够用")
+    t.sendline("!")
+    t.expect("0 取消")
+    t.sendline("0")
+    t.expect("定做的布鞋套是否不够用")
     t.sendintr()
     t.expect(pexpect.EOF)
     from engine.runtime.layout import width
 
     lines = seen.getvalue().replace("\r", "").split("\n")
-    assert len(lines) > 10 and any("─" * 80 in line for line in lines)
+    assert len(lines) > 10 and any("─" * columns == line for line in lines)
     assert all(width(line) <= columns for line in lines), max(lines, key=width)
+    text = "\n".join(lines)
+    for name in ("样板房客服人员", "指引客户就座穿鞋套", "样板房服务流程"):
+        assert name in text, (name, text)  # whole, on one line
+    assert "\n。" not in text and "\n，" not in text  # no line starts with closing punctuation

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date, datetime
+from typing import Any
 
 import click
 
 from engine.cli.journal_options import DAY, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS
+from engine.i18n import messages
+from engine.screen import json_text
 
 
 @click.command(short_help="呼叫清单: 各运行到期的触点和期限 / what is due across runs")
@@ -36,6 +40,12 @@ from engine.errors import EXIT_PROBLEMS
 )
 @click.option("--overdue", is_flag=True, help="只显示已超时的 / only what is overdue")
 @click.option(
+    "--ahead",
+    is_flag=True,
+    help="另列出旅程尚未到达的触点 (里程碑日期已知时给出预计日期) / "
+    "also the touchpoints a journey has not reached yet, with projected dates",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "csv"]),
@@ -58,6 +68,7 @@ def due(
     site: str | None,
     role: str | None,
     overdue: bool,
+    ahead: bool,
     fmt: str,
     output: str | None,
     journal_path: str | None,
@@ -70,7 +81,7 @@ def due(
     from engine.cli.output import check_target, protected, write_output
     from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
-    from engine.runtime.calls import call_list, check_filters, rulebook_roles
+    from engine.runtime.calls import ahead_list, call_list, check_filters, rulebook_roles
 
     protect = protected(journal=resolve_journal_path(journal_path))
     if output is not None:
@@ -81,18 +92,75 @@ def due(
             roles = rulebook_roles(str(resources.default_rulebook()))
             check_filters(journal, roles, site, role)
         listed = call_list(journal, day, days, site=site, role=role)
+        coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
     items = listed.items
     if overdue:
         items = [i for i in items if i.state == "overdue"]
     today = day or datetime.now().astimezone().date()
-    if fmt == "json":
+    if fmt == "json" and ahead:
+        text = json_text({"due": json.loads(as_json(items)), "ahead": _ahead_json(coming)}) + "\n"
+    elif fmt == "json":
         text = as_json(items) + "\n"
     elif fmt == "csv":
         text = as_csv(items, lang)
     else:
         text = as_text(items, today, days, lang)
+        if ahead:
+            text += _ahead_text(coming)
     # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
     encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
     write_output(text, output, protect, encoding=encoding, announce=False)
     if warn_damaged(listed.damaged):
         sys.exit(EXIT_PROBLEMS)
+
+
+AHEAD = messages(
+    "due.ahead",
+    {
+        "title": (
+            "旅程尚未到达的触点 (预计)",
+            "touchpoints journeys have not reached yet (projected)",
+        ),
+        "none": ("没有。", "none."),
+        "waits": ("待{anchor}确定", "when {anchor} is known"),
+    },
+)
+
+
+def _ahead_text(coming: list[Any]) -> str:
+    from engine.runtime.layout import table
+
+    lines = ["", AHEAD["title"].say()]
+    if not coming:
+        return "\n".join([*lines, "  " + AHEAD["none"].say()]) + "\n"
+    rows = [
+        [
+            a.when.isoformat() if a.when else AHEAD["waits"].say(anchor=a.anchor),
+            f"#{a.run}",
+            a.subject or "—",
+            " · ".join(p for p in (a.stage, a.step_title) if p),
+            a.rule,
+            a.role_title or "",
+        ]
+        for a in coming
+    ]
+    body = table(["", "", "", "", "", ""], rows, flexible=(2, 3, 5), optional=(5,))[1:]
+    return "\n".join([*lines, *("  " + line for line in body)]) + "\n"
+
+
+def _ahead_json(coming: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "run": a.run,
+            "customer": a.subject,
+            "site": a.site,
+            "procedure": a.procedure_title,
+            "stage": a.stage,
+            "step": a.step_title,
+            "role": a.role_title,
+            "rule": a.rule,
+            "waits_for": a.anchor if a.when is None else None,
+            "projected": a.when.isoformat() if a.when else None,
+        }
+        for a in coming
+    ]

@@ -11,6 +11,7 @@ import click
 
 from engine.cli.journal_options import journal_option
 from engine.cli.options import lang_option
+from engine.i18n import message
 
 if TYPE_CHECKING:
     from engine.cli.output import Protected
@@ -281,10 +282,48 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None, l
         raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
     protect = guard_output(output, path)
     rulebook = load(path)
-    data = render_manual(
-        rulebook,
-        cast("ManualFormat", fmt),
-        locale or rulebook.locale,
-        warn=lambda message: click.echo(message, err=True),
-    )
+    # A bar on the terminal while the PDF is laid out (it takes seconds); none
+    # when stderr is a file or a pipe.
+    bar = LayoutBar() if fmt == "pdf" and sys.stderr.isatty() else None
+    try:
+        data = render_manual(
+            rulebook,
+            cast("ManualFormat", fmt),
+            locale or rulebook.locale,
+            warn=lambda message: click.echo(message, err=True),
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     emit(data if fmt == "pdf" else data.decode("utf-8"), output, protect)
+
+
+LAYING_OUT = message("render.pdf-progress", "排版", "laying out")
+
+
+class LayoutBar:
+    """click's progress bar on stderr, made when the size of the work is known."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label=LAYING_OUT.say(),
+                # The bar's own carriage returns and cursor codes must reach the
+                # terminal, so it writes beneath the boundary (engine/screen.py)
+                # that shows control characters as pictures; only our label and
+                # numbers pass through it, never data.
+                file=cast(Any, getattr(sys.stderr, "raw", sys.stderr)),
+                show_eta=True,
+                show_percent=True,
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

@@ -53,8 +53,8 @@ def visible(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Line breaks of any kind as single spaces."""
-    return _LINE_BREAKS.sub(" ", text)
+    """`visible` text on one line: the line breaks left (LF, CRLF) as spaces."""
+    return _LINE_BREAKS.sub(" ", visible(text))
 
 
 # -- Markdown -----------------------------------------------------------------
@@ -80,13 +80,21 @@ def md(text: object) -> str:
     return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], out)
 
 
+def web_url(url: object) -> str:
+    """A link target only when it is a web address (http/https): `sop validate`
+    requires that, and a javascript: or data: link must not come alive in a
+    document whatever reached the renderer. Anything else gives ""."""
+    text = one_line(str(url)).strip()
+    return text if re.match(r"(?i)https?://", text) else ""
+
+
 def md_url(url: object) -> str:
     """A web address for a Markdown autolink <…>: every character that could
     end it or start markup (spaces, <>, brackets, backslash, backtick) is
     percent-encoded, so the address stays one link and nothing else."""
     from urllib.parse import quote
 
-    return quote(one_line(str(url)).strip(), safe=":/?#@!$&'*+,;=%-._~")
+    return quote(web_url(url), safe=":/?#@!$&'*+,;=%-._~")
 
 
 # -- Mermaid ------------------------------------------------------------------

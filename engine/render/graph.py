@@ -125,12 +125,14 @@ def graph_layout(graph: Graph, metrics: Metrics = SCREEN) -> Layout:
 # Labels are built here from escaped parts and handed to the templates as
 # Markup (vouched for); everything else a template prints is escaped there.
 def mermaid_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> Markup:
-    parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
+    # Controls shown before wrapping, which would take some for spaces.
+    parts = [part for line in lines for part in wrap(escape.visible(line), 1.0, wrap_em)]
     return Markup("<br/>".join(escape.mermaid(p) for p in parts))
 
 
 def dot_label(lines: tuple[str, ...] | list[str], wrap_em: float = 12.0) -> Markup:
-    parts = [part for line in lines for part in wrap(line, 1.0, wrap_em)]
+    # Controls shown before wrapping, which would take some for spaces.
+    parts = [part for line in lines for part in wrap(escape.visible(line), 1.0, wrap_em)]
     return Markup("\\n".join(escape.dot(p) for p in parts))
 
 

@@ -23,6 +23,8 @@ from engine.render.layout import SCREEN, Layout, Metrics
 from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
 
 ManualFormat = Literal["html", "pdf", "md"]
+# Told how far the PDF's page layout has got: (pieces laid out, pieces in all).
+Progress = Callable[[int, int], None]
 MANUAL_FORMATS: tuple[ManualFormat, ...] = ("html", "pdf", "md")
 # A log sheet (one row per visit) suits short forms; others print one per page.
 LOG_MAX_FIELDS = 8
@@ -229,16 +231,18 @@ def render_manual(
     fmt: ManualFormat = "html",
     locale: str = "zh-CN",
     warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     """The manual as bytes (UTF-8 text for html/md); `warn` hears about
-    anything that will not print right (characters the font lacks)."""
+    anything that will not print right (characters the font lacks);
+    `progress` hears how far the PDF's layout has got."""
     from engine.render.locale import convert
 
     manual = build_manual(rulebook)
     if fmt == "pdf":
         from engine.render.pdf import render_pdf
 
-        return render_pdf(manual, locale, warn)
+        return render_pdf(manual, locale, warn, progress)
     from engine.render.templating import render
 
     if fmt == "md":

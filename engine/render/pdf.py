@@ -47,13 +47,15 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import paragraph as rl_paragraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
 from engine.render.layout import PRINT
 from engine.render.locale import convert, is_traditional
-from engine.render.manual import Manual, layouts
+from engine.render.manual import Manual, Progress, layouts
 from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
 
@@ -194,7 +196,132 @@ class DocInfo:
     cover: bool = False
 
 
-class Heading(Paragraph):
+def plain_frags(text: str, style: ParagraphStyle) -> list[Any]:
+    """The fragments ReportLab's parser makes of text without markup, made by
+    the parser's own steps minus the HTML tokenizer (what <para>text</para>
+    feeds it): the same result at a fraction of the cost."""
+    parser = ParaParser()
+    parser._setup_for_parse(style)
+    parser.start_para({})
+    parser.handle_data(text)
+    parser.end_para()
+    _, frags, _ = parser._complete_parse()
+    cast(Any, rl_paragraph).textTransformFrags(frags, style)
+    return cast(list[Any], frags)
+
+
+class Para(Paragraph):
+    """A paragraph that remembers its last line breaking: ReportLab asks a
+    paragraph for its size several times at the same width (a table measures
+    its cells, then draws them; a kept-together step is measured, then laid
+    out), and CJK line breaking is most of what a manual costs to print.
+    Text without markup skips the HTML tokenizer (`plain_frags`)."""
+
+    _sop_wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def __init__(  # Paragraph's signature: its split() makes more of the same class
+        self,
+        text: str | None,
+        style: ParagraphStyle | None = None,
+        bulletText: str | None = None,
+        frags: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if frags is None and style is not None and text and "<" not in text and "&" not in text:
+            cleaned = cleanBlockQuotedText(text)
+            if cleaned:
+                text, frags = cleaned, plain_frags(cleaned, style)
+        super().__init__(cast(str, text), style, bulletText, frags, **kwargs)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        hit = self._sop_wrapped
+        if hit is not None and hit[0] == availWidth and "blPara" in self.__dict__:
+            self.width, self.height = availWidth, hit[1][1]
+            return hit[1]
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._sop_wrapped = (availWidth, size)
+        return size
+
+
+class MemoTable(Table):
+    """A table that remembers its last complete measurement: a step is measured
+    whole (to keep it together) and then again where it is placed, at the same
+    width; when the second call has room for all of it, the first answer
+    stands. The table's row and column sizes are those of its most recent
+    real measurement, so only that one is remembered."""
+
+    _sop_natural: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        hit = self._sop_natural
+        if hit is not None and hit[0] == availWidth and hit[1][1] <= availHeight:
+            self.availWidth = availWidth
+            return hit[1]
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._sop_natural = (availWidth, size) if size[1] <= availHeight else None
+        return size
+
+
+class Facts(Flowable):
+    """A step's facts: a muted label (要做, 要说 …) and its text per row, an
+    accent rule down the left. Drawn directly rather than as a Table, which
+    would measure every cell twice and apply a style to each: most of a
+    manual is steps. Too tall for the space left, it splits between rows."""
+
+    LABEL_W = 16 * mm
+    PAD_X, PAD_Y = 3.0, 1.2
+
+    def __init__(self, rows: list[tuple[str, Flowable]], font: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.font = font
+        self._heights: list[float] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+        self._heights = [p.wrap(text_w, availHeight)[1] + 2 * self.PAD_Y for _, p in self.rows]
+        self.width, self.height = availWidth, sum(self._heights)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        used, cut = 0.0, 0
+        for height in self._heights:
+            if used + height > availHeight:
+                break
+            used, cut = used + height, cut + 1
+        if cut == len(self.rows):
+            return []
+        if cut == 0:  # the first row alone is too tall: split its text
+            label, para = self.rows[0]
+            text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+            parts = para.split(text_w, availHeight - 2 * self.PAD_Y)
+            if len(parts) != 2:
+                return []
+            return [
+                Facts([(label, parts[0])], self.font),
+                Facts([("", parts[1]), *self.rows[1:]], self.font),
+            ]
+        return [Facts(self.rows[:cut], self.font), Facts(self.rows[cut:], self.font)]
+
+    def draw(self) -> None:
+        canv: Any = self.canv
+        y = self.height
+        canv.saveState()
+        canv.setStrokeColor(ACCENT)
+        canv.setLineWidth(2.2)
+        canv.line(0, 0, 0, self.height)
+        canv.setFillColor(MUTED)
+        canv.setFont(self.font, 8.5)
+        for (label, para), height in zip(self.rows, self._heights, strict=True):
+            y -= height
+            if label:
+                canv.drawString(self.PAD_X, y + height - self.PAD_Y - 9.5, label)
+            para.drawOn(canv, self.LABEL_W + self.PAD_X, y + self.PAD_Y)
+        canv.restoreState()
+
+
+class Heading(Para):
     """A heading that may be a bookmark (`key`) and a contents entry (`toc`)."""
 
     def __init__(self, text: str, style: ParagraphStyle, key: str | None, toc: str | None):
@@ -240,14 +367,51 @@ class Furniture:
         )
 
 
+@dataclass(frozen=True)
+class TocSlot:
+    """Where a contents line was laid out (page index, position, width); its
+    page number is written in when the pages are replayed at the end."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    title: str
+    key: str
+
+
+class TocLine(Flowable):
+    """One line of the contents: a fixed-height slot laid out in the one pass
+    (so the contents never needs the second pass ReportLab's own contents
+    takes); the canvas writes it, with dot leaders and the page number, once
+    every heading's page is known."""
+
+    def __init__(self, title: str, key: str, width: float, leading: float) -> None:
+        super().__init__()
+        self.title, self.key = title, key
+        self.width, self.height = width, leading
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        canvas._sop_toc.append(TocSlot(len(canvas._saved), x, y, self.width, self.title, self.key))
+
+    def draw(self) -> None:  # drawn by the canvas at the end
+        return None
+
+
 class FurnishedCanvas(Canvas):
     """Holds pages back until the end, when page counts are known, then draws
-    each page's header and footer (the usual "page N of M" technique)."""
+    each page's header and footer (the usual "page N of M" technique) and the
+    contents' page numbers."""
 
     def __init__(self, *args: Any, furniture: Furniture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._furniture = furniture
         self._saved: list[dict[str, Any]] = []
+        self._sop_toc: list[TocSlot] = []
+        self._sop_pages: dict[str, int] = {}  # heading key -> page (1-based)
         self._sop_doc: DocInfo | None = None
         # Bookmarks must be made while their page is the current one, which
         # is only true when pages are replayed in save(): hold them till then.
@@ -288,19 +452,46 @@ class FurnishedCanvas(Canvas):
                 totals[info.index] = totals.get(info.index, 0) + 1
         seen: dict[int, int] = {}
         marks = self._marks
+        # Annotations made now (the contents' links) number on from the last
+        # page's count, not from each replayed page's own, or names would repeat.
+        annotations: int = cast(Any, self)._annotationCount
         for page, state in enumerate(self._saved, start=1):
             self.__dict__.update(state)
+            self._annotationCount = annotations
             for kind, args in marks.get(page - 1, []):
                 if kind == "bookmark":
                     super().bookmarkPage(args[0], **args[1])
                 else:
                     super().addOutlineEntry(*args)
+            for slot in self._sop_toc:
+                if slot.page == page - 1:
+                    self._draw_toc_line(slot)
             info = state.get("_sop_doc")
             if info is not None and not info.cover:
                 seen[info.index] = seen.get(info.index, 0) + 1
                 self._draw_furniture(info, seen[info.index], totals[info.index], page)
+            annotations = self._annotationCount
             super().showPage()
         super().save()
+
+    def _draw_toc_line(self, slot: TocSlot) -> None:
+        f = self._furniture
+        size = 10.0
+        number = str(self._sop_pages.get(slot.key, ""))
+        y = slot.y + 5
+        self.saveState()
+        self.setFillColor(INK)
+        self.setFont(f.fonts.regular, size)
+        self.drawString(slot.x, y, slot.title)
+        self.drawRightString(slot.x + slot.width, y, number)
+        start = slot.x + pdfmetrics.stringWidth(slot.title, f.fonts.regular, size) + 6
+        end = slot.x + slot.width - pdfmetrics.stringWidth(number, f.fonts.regular, size) - 6
+        dot = pdfmetrics.stringWidth(" . ", f.fonts.regular, size)
+        if end > start + dot:
+            self.setFillColor(MUTED)
+            self.drawRightString(end, y, " . " * int((end - start) / dot))
+        self.linkRect("", slot.key, (slot.x, slot.y, slot.x + slot.width, slot.y + 15), relative=0)
+        self.restoreState()
 
     def _draw_furniture(self, info: DocInfo, n: int, total: int, page: int) -> None:
         f = self._furniture
@@ -374,11 +565,12 @@ class ManualDoc(BaseDocTemplate):
         if not isinstance(flowable, Heading) or flowable.sop_key is None:
             return
         key = flowable.sop_key
-        self.canv.bookmarkPage(key)
+        canv: Any = self.canv
+        canv.bookmarkPage(key)
+        canv._sop_pages[key] = self.page
         title = flowable.sop_toc
         if title:
-            self.canv.addOutlineEntry(title, key, level=0)  # plain text
-            self.notify("TOCEntry", (0, reportlab(title), self.page, key))  # paragraph markup
+            canv.addOutlineEntry(title, key, level=0)  # plain text
 
 
 # -- markup → flowables ----------------------------------------------------------
@@ -399,6 +591,7 @@ class Builder:
         self.docs = 0
 
     def story(self, root: ET.Element) -> list[Any]:
+        self.root = root
         out: list[Any] = []
         for el in root:
             out.extend(self.block(el))
@@ -428,7 +621,7 @@ class Builder:
             para.keepWithNext = True
             yield para
         elif tag == "p":
-            yield Paragraph(inline(el), self.st[el.get("class", "body").split()[0]])
+            yield Para(inline(el), self.st[el.get("class", "body").split()[0]])
         elif tag == "ul":
             for li in el:
                 style = (
@@ -442,7 +635,7 @@ class Builder:
                         leading=12.5,
                     )
                 )
-                yield Paragraph(inline(li), style, bulletText=li.get("mark", "·"))
+                yield Para(inline(li), style, bulletText=li.get("mark", "·"))
         elif tag == "table":
             yield self.table(el)
         elif tag == "step":
@@ -450,18 +643,10 @@ class Builder:
         elif tag == "chart":
             yield from self.chart(el)
         elif tag == "toc":
-            toc = TableOfContents(
-                dotsMinLevel=0,
-                tableStyle=TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ]
-                ),
-            )
-            toc.levelStyles = [self.st["toc0"]]
-            yield toc
+            # One line per heading that goes into the contents, in order.
+            for entry in self.root.iter():
+                if entry.get("toc"):
+                    yield TocLine(entry.get("toc", ""), entry.get("key", ""), FRAME_W, 17.0)
         elif tag == "pagebreak":
             yield PageBreak()
         elif tag == "space":
@@ -493,7 +678,7 @@ class Builder:
         head.keepWithNext = True
         yield head
         if split and el.get("split"):
-            note = Paragraph(el.get("split", ""), self.st["muted"])
+            note = Para(el.get("split", ""), self.st["muted"])
             note.keepWithNext = True
             yield note
         yield from parts
@@ -503,35 +688,20 @@ class Builder:
 
     def step(self, el: ET.Element) -> Any:
         """A step: its heading, then one row per fact, with an accent rule on the left."""
-        head = Paragraph(inline(el[0]), self.st["h3"])
-        rows = []
+        head = Para(inline(el[0]), self.st["h3"])
+        rows: list[tuple[str, Flowable]] = []
         for fact in el[1:]:
             muted = "muted" in fact.get("class", "")
             mark = fact.get("mark", "")
             text = inline(fact)
-            if mark:
-                color = "#b3261e" if "crit" in fact.get("class", "") else "#1d2733"
-                text = f'<font color="{color}">{reportlab(mark)}</font> {text}'
+            if mark and "crit" in fact.get("class", ""):
+                text = f'<font color="#b3261e">{reportlab(mark)}</font> {text}'
+            elif mark:  # in the text's own colour: no markup, the paragraph's fast path
+                text = f"{reportlab(mark)} {text}"
             rows.append(
-                [
-                    Paragraph(reportlab(fact.get("label", "")), self.st["fact-label"]),
-                    Paragraph(text, self.st["fact-muted" if muted else "fact"]),
-                ]
+                (fact.get("label", ""), Para(text, self.st["fact-muted" if muted else "fact"]))
             )
-        table = Table(rows, colWidths=[16 * mm, FRAME_W - 16 * mm - 4], hAlign="LEFT", splitInRow=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1.2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
-                    ("LINEBEFORE", (0, 0), (0, -1), 2.2, ACCENT),
-                ]
-            )
-        )
+        table = Facts(rows, self.fonts.regular)
         return KeepTogether([head, table, Spacer(1, 5)])
 
     def table(self, el: ET.Element) -> Any:
@@ -546,7 +716,7 @@ class Builder:
             for td in tr:
                 cls = td.get("class", "")
                 style = "cell-head" if (head and r == 0) or "th" in cls else "cell"
-                row.append(Paragraph(inline(td), self.st[style]))
+                row.append(Para(inline(td), self.st[style]))
                 span = int(td.get("span", "1"))
                 if span > 1:
                     spans.append(("SPAN", (len(row) - 1, r), (len(row) + span - 2, r)))
@@ -569,7 +739,7 @@ class Builder:
             if given
             else [width / columns] * columns
         )
-        table = Table(
+        table = MemoTable(
             rows,
             colWidths=widths,
             rowHeights=heights,
@@ -602,7 +772,10 @@ def _percent(text: str) -> float:
 
 
 def render_pdf(
-    manual: Manual, locale: str = "zh-CN", warn: Callable[[str], None] | None = None
+    manual: Manual,
+    locale: str = "zh-CN",
+    warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     shapes = layouts(manual, locale, PRINT)
     markup = convert(render("manual.pdf.xml.j2", m=manual), locale).translate(SUBSTITUTES)
@@ -628,8 +801,28 @@ def render_pdf(
         invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else 0,
         initialFontName=fonts.regular,  # else every page starts in Helvetica, unembedded
     )
-    doc.multiBuild(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture))
+    if progress is not None:
+        doc.setProgressCallBack(_progress(progress))
+    # One pass: the contents' page numbers are written in at the end.
+    doc.build(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture))
     return buffer.getvalue()
+
+
+def _progress(progress: Progress) -> Callable[[str, int], None]:
+    """ReportLab's progress events as (laid out, in all)."""
+    total = 0
+
+    def hear(kind: str, value: int) -> None:
+        nonlocal total
+        if kind == "SIZE_EST":
+            total = value
+            progress(0, total)
+        elif kind == "PROGRESS":
+            progress(min(value, total), total)
+        elif kind == "FINISHED":
+            progress(total, total)
+
+    return hear
 
 
 def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:

@@ -88,6 +88,7 @@ def environment(lang: Language) -> Environment:
     )
     env.filters["css"] = css
     env.filters["md_url"] = lambda url: Markup(escape.md_url(url))
+    env.filters["web_url"] = escape.web_url
     return env
 
 

@@ -194,3 +194,87 @@ def rulebook_roles(folder: str) -> dict[str, str]:
         str(rid): str(r.get("name") or "") if isinstance(r, dict) else ""
         for rid, r in roles.items()
     }
+
+
+# ---- what lies ahead of a journey parked at an earlier step
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """A touchpoint of an open journey that the journey has not reached yet,
+    with the date it will fall due if the milestone it hangs on is known
+    (`when` None: it waits for that milestone's date)."""
+
+    run: int
+    subject: str | None
+    site: str | None
+    procedure_title: str
+    stage: str | None
+    step_title: str
+    role_title: str | None
+    rule: str  # 签约日后 7 天
+    anchor: str  # 签约日
+    when: date | None
+
+
+def ahead_list(
+    journal: Journal,
+    on: date | None = None,
+    days: int = 7,
+    site: str | None = None,
+    role: str | None = None,
+) -> list[Ahead]:
+    """The touchpoints ahead of every open journey's current step: those
+    whose projected day falls within `days` of `on`, then for each journey
+    the next one still waiting for a milestone's date."""
+    from engine.journal import RunFilter
+    from engine.runtime.pinning import Pinned, restore
+    from engine.runtime.state import replay
+    from engine.runtime.timeline import journey_timeline
+
+    now = datetime.now().astimezone()
+    on = on or now.date()
+    last = on + timedelta(days=days)
+    ref = datetime.combine(on, time(), now.tzinfo) if on != now.date() else now
+    pinned: dict[str, Pinned] = {}
+    dated: list[Ahead] = []
+    waiting: list[Ahead] = []
+    for row in journal.runs(RunFilter(("active", "waiting", "paused"), site=site)):
+        if not isinstance(row, RunRow) or row.kind != "journey":
+            continue
+        events = journal.events(row.id)
+        if row.rulebook_sha not in pinned:
+            pinned[row.rulebook_sha] = restore(journal.snapshot(row.rulebook_sha), row.rulebook_sha)
+        book = pinned[row.rulebook_sha].rulebook
+        state = replay(row.id, book, events)
+        proc = state.frames[0].procedure
+        timeline = journey_timeline(book, state, events, ref)
+        first_waiting = True
+        for stage in timeline.stages:
+            for t in stage.touches:
+                if t.state != "ahead" or not t.rule:
+                    continue
+                step = proc.steps[t.step]
+                rid = step.role.name if step.role else ""
+                if role is not None and not (role == rid or role in (t.role_title or "")):
+                    continue
+                day = t.due.date() if isinstance(t.due, datetime) else t.due
+                item = Ahead(
+                    row.id,
+                    row.subject,
+                    row.site,
+                    row.title,
+                    step.stage,
+                    t.title,
+                    t.role_title,
+                    t.rule,
+                    t.anchor,
+                    day,
+                )
+                if day is not None and on <= day <= last:
+                    dated.append(item)
+                elif day is None and first_waiting:
+                    waiting.append(item)
+                    first_waiting = False
+    dated.sort(key=lambda a: (a.when or on, a.run))
+    return [*dated, *waiting]

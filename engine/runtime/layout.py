@@ -1,9 +1,10 @@
-"""Fitting text to a terminal where Chinese characters take two columns.
+"""Fitting text to the terminal's width, where Chinese characters take two
+columns (and combining marks none).
 
 Every function here lays out text as the terminal will show it: with the
 characters a terminal would act on already replaced by their visible
 stand-ins (engine/screen.py), so that widths and cuts are those of what is
-on the screen.
+on the screen. Widths are wcwidth's, the terminal's own rules.
 """
 
 from __future__ import annotations
@@ -11,26 +12,50 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from wcwidth import wcswidth
+
 from engine.screen import visible
 
-WIDTH = 80
+WIDTH = 80  # for output that is not a terminal (a file, a pipe, a transcript)
+NARROWEST = 40
+
+# A line does not start with closing punctuation, nor end with opening
+# punctuation (the usual rule of Chinese typesetting).
+_CLOSING = frozenset("，。、；：？！）」』》〉】〕…—,.;:?!)]}%")
+_OPENING = frozenset("（「『《〈【〔([{")
 
 
 def width(text: str) -> int:
-    text = visible(text)
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    """Columns `text` takes on a terminal."""
+    shown = visible(text)
+    w = wcswidth(shown)
+    if w >= 0:
+        return int(w)
+    # wcswidth gives up on a character it has no width for: count it as one.
+    return sum(
+        max(int(wcswidth(ch)), 1 if unicodedata.category(ch)[0] != "M" else 0) for ch in shown
+    )
 
 
-def wrap(text: str, indent: str = "", hang: str | None = None, limit: int = WIDTH) -> list[str]:
+def wrap(
+    text: str,
+    indent: str = "",
+    hang: str | None = None,
+    limit: int = WIDTH,
+    keep: Sequence[str] = (),
+) -> list[str]:
     """Break `text` into lines of at most `limit` columns: the first line
     starts with `indent`, the others with `hang` (default: as many spaces).
-    Breaks fall between words for Latin text and anywhere in Chinese text."""
+    Breaks fall between words of Latin text and between Chinese characters,
+    never inside a name in `keep` (a role, a title) unless it is longer than
+    a line, never before closing punctuation or after opening punctuation."""
     hang = " " * width(indent) if hang is None else hang
+    kept = [visible(k) for k in keep if k]
     lines: list[str] = []
     for paragraph in visible(text).split("\n"):
         line, used = indent if not lines else hang, width(indent if not lines else hang)
         start = used
-        for token in _tokens(paragraph):
+        for token in _tokens(paragraph, kept):
             w = width(token)
             if used + w > limit and used > start:
                 lines.append(line.rstrip())
@@ -38,18 +63,38 @@ def wrap(text: str, indent: str = "", hang: str | None = None, limit: int = WIDT
                 start = used
                 if token == " ":
                     continue
+            while used + w > limit and used == start and len(token) > 1:
+                # Longer than a whole line: cut it where the line ends.
+                head = shorten_to(token, limit - used)
+                lines.append((line + head).rstrip())
+                token = token[len(head) :]
+                w = width(token)
+                line, used = hang, width(hang)
+                start = used
             line += token
             used += w
         lines.append(line.rstrip())
     return lines
 
 
-def _tokens(text: str) -> list[str]:
-    """Words of Latin text stay whole; every wide character is its own token."""
+def _tokens(text: str, keep: Sequence[str] = ()) -> list[str]:
+    """Words of Latin text and names in `keep` stay whole; every other wide
+    character is its own token; punctuation sticks to its neighbour."""
     out: list[str] = []
     word = ""
-    for ch in text:
-        if ch == " " or unicodedata.east_asian_width(ch) in ("W", "F"):
+    i = 0
+    while i < len(text):
+        whole = next((k for k in keep if text.startswith(k, i)), None)
+        if whole is not None:
+            if word:
+                out.append(word)
+                word = ""
+            out.append(whole)
+            i += len(whole)
+            continue
+        ch = text[i]
+        i += 1
+        if ch == " " or width(ch) == 2:
             if word:
                 out.append(word)
                 word = ""
@@ -58,6 +103,25 @@ def _tokens(text: str) -> list[str]:
             word += ch
     if word:
         out.append(word)
+    # Closing punctuation joins the token before it; opening, the one after.
+    glued: list[str] = []
+    for token in out:
+        if glued and glued[-1] != " " and (token[0] in _CLOSING or glued[-1][-1] in _OPENING):
+            glued[-1] += token
+        else:
+            glued.append(token)
+    return glued
+
+
+def shorten_to(text: str, columns: int) -> str:
+    """The longest start of `text` that fits `columns` (at least one character)."""
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > columns and out:
+            break
+        out += ch
+        used += w
     return out
 
 

@@ -30,8 +30,8 @@ class Header:
     run: int
     procedure: str
     procedure_title: str
-    number: int  # the step's place in the procedure, 1-based
-    total: int
+    number: int  # steps entered in this run so far, this one included
+    total: int  # the fewest steps left before the procedure can end (-1: none)
     step_id: str
     step_title: str
     role: str | None
@@ -92,6 +92,7 @@ class FieldQuestion:
     form: str
     form_title: str
     spec: Spec
+    default: str | None = None  # what the run already knows, taken with Enter
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,30 @@ class WaitQuestion:
     wait: Wait  # its date, or the milestone it waits for
 
 
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An earlier answer of the run, offered for correction."""
+
+    label: str
+    value: str  # as shown, the correction already made if any
+    step_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectQuestion:
+    """Which earlier answer to correct (Given(index)), or Command("cancel")."""
+
+    answers: tuple[Answered, ...]
+
+
 Question = (
-    InputQuestion | ItemQuestion | FieldQuestion | ChoiceQuestion | EmergencyQuestion | WaitQuestion
+    InputQuestion
+    | ItemQuestion
+    | FieldQuestion
+    | ChoiceQuestion
+    | EmergencyQuestion
+    | WaitQuestion
+    | CorrectQuestion
 )
 
 
@@ -151,11 +174,12 @@ class ItemAnswer:
 @dataclass(frozen=True, slots=True)
 class Command:
     """`emergency` (`procedure` may name one), `pause`, `note` (with `text`),
-    `cancel` (leave the emergency list), `milestone` (a journey date given).
+    `cancel` (leave the emergency list), `milestone` (a journey date given),
+    `correct` (give an earlier answer again).
     `how` says how a pause came about: asked (p), interrupt (Ctrl-C),
     hangup (the terminal closed), terminated (SIGTERM), eof (end of input)."""
 
-    kind: Literal["emergency", "pause", "note", "cancel", "milestone"]
+    kind: Literal["emergency", "pause", "note", "cancel", "milestone", "correct"]
     text: str = ""  # a note; for `milestone`, the date
     procedure: str | None = None  # an emergency; for `milestone`, the milestone's name
     how: Literal["asked", "interrupt", "hangup", "terminated", "eof"] = "asked"

@@ -8,6 +8,7 @@ back needs neither the rulebook nor its pinned copy.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class FormFill:
     at: str
     step_title: str | None
     fields: tuple[tuple[str, str, str], ...]  # (field id, label, value shown)
+    corrected: Mapping[str, str] = field(default_factory=dict)  # field id -> first value shown
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,10 @@ class _Reader:
     fill: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
     fill_at: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: bool = False
+    last: str = ""  # the kind of the event read before
+    # answer's event -> (value now, as shown; first value, as shown), from corrections
+    corrections: dict[int, tuple[str, str]] = field(default_factory=dict)
+    fill_firsts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def where(self) -> tuple[str, str | None, str | None]:
         return self.titles[-1] if self.titles else ("", None, None)
@@ -133,13 +139,20 @@ class _Reader:
         """Fields recorded at one arrival at a step make one filled form."""
         title = self.where()[2]
         for (form, form_title), rows in self.fill.items():
-            self.forms.append(
-                FormFill(form, form_title, self.fill_at[(form, form_title)], title, tuple(rows))
-            )
+            at = self.fill_at[(form, form_title)]
+            firsts = self.fill_firsts.get((form, form_title), {})
+            self.forms.append(FormFill(form, form_title, at, title, tuple(rows), firsts))
         self.fill.clear()
         self.fill_at.clear()
+        self.fill_firsts.clear()
 
     def read(self, e: Event) -> None:
+        try:
+            self._read(e)
+        finally:
+            self.last = e.kind
+
+    def _read(self, e: Event) -> None:
         d = e.data
         k = e.kind
         if k == ev.RUN_STARTED:
@@ -151,6 +164,15 @@ class _Reader:
             self.add(e, k, text=str(d.get("title", "")))
         elif k == ev.INPUT_ANSWERED:
             self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
+        elif k == ev.ANSWER_CORRECTED:
+            # Shown where it was made: the label, the value before and after.
+            self.add(
+                e,
+                k,
+                text=str(d.get("label") or d["name"]),
+                detail=show(d.get("value")),
+                status=show(d.get("before")),
+            )
         elif k == ev.ITEM_CHECKED:
             status = d["status"]
             self.add(
@@ -164,9 +186,11 @@ class _Reader:
             )
         elif k == ev.FIELD_RECORDED:
             key = (d["form"], d.get("form_title") or d["form"])
-            self.fill.setdefault(key, []).append(
-                (d["field"], d.get("label") or d["field"], show(d["value"]))
-            )
+            value = show(d["value"])
+            if e.seq in self.corrections:  # the form holds the value corrected
+                value, first = self.corrections[e.seq]
+                self.fill_firsts.setdefault(key, {})[d["field"]] = first
+            self.fill.setdefault(key, []).append((d["field"], d.get("label") or d["field"], value))
             self.fill_at.setdefault(key, e.at)
             self.add(
                 e,
@@ -198,7 +222,15 @@ class _Reader:
                 self.titles.pop()
         elif k == ev.RUN_RESUMED:
             self.changed = self.changed or bool(d.get("rulebook_changed"))
-            self.add(e, k, status="changed" if d.get("rulebook_changed") else "")
+            # Resumed with no pause before it: the run was cut off (killed,
+            # a power cut), and the timeline says so.
+            cut = self.last not in (ev.RUN_PAUSED, ev.RUN_CONTINUED, "")
+            self.add(
+                e,
+                k,
+                status="changed" if d.get("rulebook_changed") else "",
+                detail="cut" if cut else "",
+            )
         elif k in (ev.RUN_INTERRUPTED, ev.RUN_CONTINUED):
             other = d.get("by", d.get("after"))
             self.add(
@@ -242,7 +274,13 @@ def read_record(journal: Journal, run_id: int) -> RunRecord | None:
 def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) -> RunRecord:
     """The run's record from its events; a damaged event is left out and
     named in `damaged` (with a linked run whose summary cannot be read)."""
+    events = list(events)
     reader = _Reader()
+    for e in events:
+        if not isinstance(e, Damaged) and e.kind == ev.ANSWER_CORRECTED:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                first = reader.corrections.get(int(e.data["of"]), ("", show(e.data["before"])))[1]
+                reader.corrections[int(e.data["of"])] = (show(e.data["value"]), first)
     started: Mapping[str, Any] = {}
     finished = None
     damaged: list[Damaged] = []

@@ -32,8 +32,10 @@ from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_t
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
+    Answered,
     ChoiceQuestion,
     Command,
+    CorrectQuestion,
     Driver,
     EmergencyOption,
     EmergencyQuestion,
@@ -51,6 +53,7 @@ from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import Need, Scope
 from engine.runtime.state import replay
 from engine.runtime.values import BadValue, Spec, parse
+from engine.runtime.values import show as show_value
 
 FINISHED_ALREADY = message(
     "run.finished-already",
@@ -173,6 +176,7 @@ class Runner:
         where = self._folder or str(st.started.get("rulebook") or "")
         now_sha = current_sha(where, rel) if where and rel else None
         changed = now_sha != st.started.get("procedure_sha")
+        done, crashed = self._already(leaf)
         self.rec.record(
             leaf,
             ev.RUN_RESUMED,
@@ -189,9 +193,27 @@ class Runner:
                     "version": st.procedure.version,
                     "sha": str(st.started.get("procedure_sha", ""))[:12],
                     "waiting": [a.state.procedure.title for a in self.session[:-1]],
+                    "crashed": crashed,
+                    "done": done,
                 },
             )
         )
+
+    def _already(self, active: Active) -> tuple[list[tuple[str, str]], bool]:
+        """What was already answered at the current step (inputs and form
+        fields, as label and value; the checklist shows its own ticks), and
+        whether the run stopped without pausing (the program was killed or
+        the machine went down)."""
+        events = self.journal.events(active.state.run_id)
+        last = events[-1].kind if events else ""
+        crashed = last not in (ev.RUN_PAUSED, ev.RUN_STARTED) and active.state.status != ev.WAITING
+        done: list[tuple[str, str]] = []
+        for e in reversed(events):
+            if e.kind == ev.STEP_ENTERED:
+                break
+            if e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
+                done.append((str(e.data.get("label") or ""), show_value(e.data.get("value"))))
+        return done[::-1], crashed
 
     def _chain(self, run_id: int) -> list[Active]:
         """The runs to resume, bottom first: a run waiting for an emergency
@@ -308,7 +330,7 @@ class Runner:
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
-                    FieldQuestion(form_id, title, Spec.of_field(fld)),
+                    FieldQuestion(form_id, title, Spec.of_field(fld), self._known(active, fld)),
                     depth,
                     field_key=(form_id, fld.id),
                 )
@@ -327,6 +349,41 @@ class Runner:
                 return None
             case _:
                 assert_never(way)
+
+    def _known(self, active: Active, fld: Any) -> str | None:
+        """What the run already knows for a form field, offered so that Enter
+        takes it: the same field filled earlier in the run, the customer's
+        name and phone from the run's inputs, the operator as the person
+        receiving or calling back, the time now for a time of the visit."""
+        st = active.state
+        earlier = [
+            value
+            for frame in reversed(st.frames)
+            for (_, fid), value in frame.fields.items()
+            if fid == fld.id and value not in (None, "")
+        ]
+        if earlier:
+            return show_value(earlier[0])
+        values: dict[str, Any] = {}
+        for frame in st.frames:
+            values.update({k: v for k, v in frame.values.items() if v not in (None, "")})
+        if fld.id in values:
+            return show_value(values[fld.id])
+        if fld.id in _CUSTOMER_FIELDS and "customer" in values:
+            return show_value(values["customer"])
+        if fld.type == "phone":
+            phones = [v for k, v in values.items() if k == "phone" or k.endswith("_phone")]
+            if len(phones) == 1:
+                return show_value(phones[0])
+        if (
+            fld.type == "text"
+            and self.operator
+            and (fld.id in _OPERATOR_FIELDS or fld.label.endswith(_OPERATOR_LABELS))
+        ):
+            return self.operator
+        if fld.type == "datetime":
+            return self.clock().strftime("%Y-%m-%d %H:%M")
+        return None
 
     def _answer(self, active: Active, pending: _Pending, reply: Reply) -> None:
         q = pending.question
@@ -395,6 +452,8 @@ class Runner:
             raise _Stop(self._pause(cmd.how))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
+        elif cmd.kind == "correct":
+            self._correct(active)
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
             try:
@@ -404,6 +463,104 @@ class Runner:
                 return
             self.rec.commit(active, [draft])
             self.driver.show(Notice("milestone", dict(draft.data)))
+
+    def _correct(self, active: Active) -> None:
+        """Give an earlier answer of this run again: the person picks it, types
+        the new value (checked as the first was), and a correction is
+        appended; the first answer stays in the journal, never edited."""
+        self.rec.flush(active)
+        st = active.state
+        events = self.journal.events(st.run_id)
+        answers: list[tuple[Any, Any]] = []  # (the answer's event, its value now)
+        now_value: dict[int, Any] = {}
+        titles: dict[int, str] = {}
+        title = ""
+        for e in events:
+            if e.kind == ev.STEP_ENTERED:
+                title = str(e.data.get("title") or "")
+            elif e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
+                answers.append((e, e.data.get("value")))
+                titles[e.seq] = title
+            elif e.kind == ev.ANSWER_CORRECTED:
+                now_value[int(e.data["of"])] = e.data.get("value")
+        if not answers:
+            self.driver.show(Notice("correct_none", {}))
+            return
+        offered = tuple(
+            Answered(
+                str(e.data.get("label") or e.data.get("name") or e.data.get("field")),
+                show_value(now_value.get(e.seq, value)),
+                titles[e.seq],
+            )
+            for e, value in answers
+        )
+        reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
+        if not isinstance(reply, Given):
+            if isinstance(reply, Command) and reply.kind == "pause":
+                self._command(active, reply)
+            return
+        e, first = answers[int(reply.value)]
+        spec = self._spec_of(active, e.kind, e.data)
+        new = self.driver.ask(InputQuestion(spec), [], self.clock())
+        if not isinstance(new, Given):
+            if isinstance(new, Command) and new.kind == "pause":
+                self._command(active, new)
+            return
+        before = now_value.get(e.seq, first)
+        d = e.data
+        field = e.kind == ev.FIELD_RECORDED
+        self.rec.record(
+            active,
+            ev.ANSWER_CORRECTED,
+            {
+                "of": e.seq,
+                "kind": "field" if field else "input",
+                "name": d["field"] if field else d["name"],
+                "label": spec.label,
+                "form": d.get("form"),
+                "form_title": d.get("form_title"),
+                "procedure": self._procedure_at(active, d),
+                "depth": d.get("depth", 0),
+                "step": d.get("step"),
+                "value": new.value,
+                "before": before,
+            },
+        )
+        self.driver.show(
+            Notice(
+                "corrected",
+                {"label": spec.label, "before": show_value(before), "after": show_value(new.value)},
+            )
+        )
+
+    def _procedure_at(self, active: Active, d: Mapping[str, Any]) -> str | None:
+        """The procedure an input was answered in, if its frame is still on the stack."""
+        depth = int(d.get("depth", 0))
+        frames = active.state.frames
+        if depth < len(frames) and d.get("name") in active.pinned.rulebook.inputs_for(
+            frames[depth].procedure
+        ):
+            return frames[depth].procedure.id
+        return None
+
+    def _spec_of(self, active: Active, kind: str, d: Mapping[str, Any]) -> Spec:
+        """What the new value must be: the same as the first answer had to."""
+        rulebook = active.pinned.rulebook
+        if kind == ev.FIELD_RECORDED:
+            form = rulebook.forms.get(str(d.get("form")))
+            if form is not None and d.get("field") in form.fields:
+                return Spec.of_field(form.fields[str(d["field"])])
+        else:
+            for proc in (f.procedure for f in active.state.frames):
+                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
+                if inp is not None:
+                    return Spec.of_input(inp)
+            for proc in rulebook.procedures.values():
+                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
+                if inp is not None:
+                    return Spec.of_input(inp)
+        name = str(d.get("field") or d.get("name"))
+        return Spec(name, str(d.get("label") or name), str(d.get("type") or "text"))
 
     def _warn(self, active: Active, expr: Expr, detail: str) -> None:
         """A rulebook expression that fails at run time: said on screen and
@@ -726,6 +883,12 @@ class Runner:
         now = self.clock()
         soon = (now + SOON).isoformat()[:19]
         return reminders(self.journal.reminders_for(sorted(mine), soon), now, mine)
+
+
+# Form fields a run knows the answer to (see Runner._known).
+_CUSTOMER_FIELDS = frozenset({"customer_name", "customer", "owner_name"})
+_OPERATOR_FIELDS = frozenset({"received_by", "revisited_by", "handled_by", "caller"})
+_OPERATOR_LABELS = ("回访人", "接待人", "经办人", "记录人", "致电人")
 
 
 def _why(step: Step, index: int) -> str:

@@ -634,6 +634,8 @@ class ScenarioDriver:
             raw, where = record[qualified], (*visit.where, "record", qualified)
         elif spec.name in record:
             raw, where = record[spec.name], (*visit.where, "record", spec.name)
+        elif q.default is not None:  # what the run knows, as Enter would take it
+            raw = q.default
         elif not spec.required:
             raw = None
         else:

@@ -37,6 +37,7 @@ RUN_RESUMED = "run.resumed"
 RUN_INTERRUPTED = "run.interrupted"
 RUN_CONTINUED = "run.continued"
 RUN_FINISHED = "run.finished"
+ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
@@ -173,6 +174,19 @@ def _field(s: RunState, d: Mapping[str, Any], at: str) -> None:
     s.top.fields[(d["form"], d["field"])] = d["value"]
 
 
+def _corrected(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    """The corrected value is used from now on where the answer still counts:
+    an input of a frame still on the stack, a field of the step still open."""
+    if d["kind"] == "input":
+        depth = int(d.get("depth", 0))
+        if depth < len(s.frames) and s.frames[depth].procedure.id == d.get("procedure"):
+            s.frames[depth].values[d["name"]] = d["value"]
+    elif d["kind"] == "field":
+        key = (d["form"], d["name"])
+        if key in s.top.fields and s.top.step == d.get("step"):
+            s.top.fields[key] = d["value"]
+
+
 def _call(s: RunState, d: Mapping[str, Any], at: str) -> None:
     s.frames.append(Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("with", {}))))
 
@@ -213,6 +227,7 @@ _HANDLERS = {
     RUN_STARTED: _started,
     STEP_ENTERED: _entered,
     INPUT_ANSWERED: _input,
+    ANSWER_CORRECTED: _corrected,
     ITEM_CHECKED: _item,
     FIELD_RECORDED: _field,
     CALL_STARTED: _call,

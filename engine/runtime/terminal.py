@@ -10,6 +10,7 @@ input into commands, so nothing a person types can crash a run.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,11 +19,12 @@ from typing import TextIO
 from engine import screen
 from engine.runtime import interrupts, values
 from engine.runtime.dues import SOON, Reminder
-from engine.runtime.layout import WIDTH, shorten, width, wrap
+from engine.runtime.layout import WIDTH, columns, shorten, width, wrap
 from engine.runtime.prompts import (
     Body,
     ChoiceQuestion,
     Command,
+    CorrectQuestion,
     EmergencyQuestion,
     FieldQuestion,
     Given,
@@ -40,9 +42,11 @@ from engine.runtime.prompts import (
 from engine.runtime.texts import text
 
 PROMPT = " › "
+ANSWER_ROOM = 6  # columns left on a prompt's line for the answer
 DONE_WORDS = frozenset({"", "y", "yes", "是", "完成", "好", "ok", "done"})
 NOT_DONE_WORDS = frozenset({"n", "no", "否", "未完成", "没有"})
 SKIP_WORDS = ("s", "skip", "跳过")
+CORRECT_WORDS = frozenset({"更正", "改", "correct", "fix"})
 
 
 def _when(at: datetime, now: datetime) -> str:
@@ -50,9 +54,12 @@ def _when(at: datetime, now: datetime) -> str:
 
 
 class Printer:
-    def __init__(self, out: TextIO, color: bool = False, lang: str = "zh") -> None:
+    def __init__(
+        self, out: TextIO, color: bool = False, lang: str = "zh", columns: int | None = None
+    ) -> None:
         self.out = screen.safe(out)  # nothing reaches the screen unescaped
         self.color = color
+        self.columns = columns  # fixed, or None: the terminal's width at each line
         self.lang = lang
 
     def t(self, key: str, **args: object) -> str:
@@ -60,6 +67,17 @@ class Printer:
 
     def style(self, s: str, fg: str | None = None, bold: bool = False, dim: bool = False) -> str:
         return screen.style(s, fg, bold, dim) if self.color else s
+
+    def cols(self) -> int:
+        """The width to lay out to: the terminal's, as it is now (a window
+        can be resized mid-run), at least 40; 80 when not a terminal."""
+        if self.columns is not None:
+            return self.columns
+        try:
+            tty = self.out.isatty()
+        except (OSError, ValueError):
+            tty = False
+        return columns() if tty else WIDTH
 
     def line(
         self,
@@ -69,8 +87,9 @@ class Printer:
         fg: str | None = None,
         bold: bool = False,
         dim: bool = False,
+        keep: Sequence[str] = (),
     ) -> None:
-        for part in wrap(s, indent, hang) if s else [""]:
+        for part in wrap(s, indent, hang, self.cols(), keep) if s else [""]:
             self.out.write(self.style(part, fg, bold, dim) + "\n")
         self.out.flush()
 
@@ -90,12 +109,13 @@ class Printer:
 
     def _header(self, h: Header) -> None:
         self.line()
-        self.line("─" * 80, dim=True)
-        parts = [h.procedure_title, self.t("step", number=h.number, total=h.total), h.step_title]
+        self.line("─" * self.cols(), dim=True)
+        key = "step_last" if h.total == 0 else "step_open" if h.total < 0 else "step"
+        parts = [h.procedure_title, self.t(key, number=h.number, total=h.total), h.step_title]
         if h.role:
             parts.append(h.role)
         colour = "red" if h.emergency else "cyan"
-        self.line(" · ".join(parts), bold=True, fg=colour)
+        self.line(" · ".join(parts), bold=True, fg=colour, keep=parts)
         trail = " › ".join(h.trail)
         if h.trail:
             key = "emergency_over" if h.emergency else "called_by"
@@ -127,7 +147,7 @@ class Printer:
             body = f"★〔{self.t('critical')}〕{body}"
         if item.role:
             body += f" ({self.t('by_role', role=item.role)})"
-        lines = wrap(body, f"    {label} ")
+        lines = wrap(body, f"    {label} ", None, self.cols(), (item.role or "",))
         for part in lines:
             self.out.write(self.style(part, fg="red", bold=True) if item.critical else part)
             self.out.write("\n")
@@ -137,6 +157,9 @@ class Printer:
 
     def _notice(self, n: Notice) -> None:
         a = dict(n.args)
+        # Titles and names in the sentence are not broken across lines.
+        keep = tuple(v for v in a.values() if isinstance(v, str) and 0 < width(v) <= 24)
+        say = functools.partial(self.line, keep=keep)
         k = n.kind
         if k == "branch":
             why = a.get("why") or ""
@@ -147,7 +170,7 @@ class Printer:
                 if why == "otherwise"
                 else "branch"
             )
-            self.line(self.t(key, **a), "  ", fg="cyan")
+            say(self.t(key, **a), "  ", fg="cyan")
         elif k == "call":
             given = a.pop("with", {}) or {}
             args = (
@@ -157,29 +180,35 @@ class Printer:
                 if given
                 else ""
             )
-            self.line(self.t("call", args=args, **a), "  ", fg="cyan")
-        elif k in ("returned", "note_saved", "choice_gone"):
-            self.line(self.t(k, **a), "  ", fg="cyan")
+            say(self.t("call", args=args, **a), "  ", fg="cyan")
+        elif k in ("returned", "note_saved", "choice_gone", "corrected", "correct_none"):
+            say(self.t(k, **a), "  ", fg="cyan")
         elif k == "milestone_bad":
-            self.line(self.t(k, **a), "    ", fg="red")
+            say(self.t(k, **a), "    ", fg="red")
         elif k in ("emergency", "stuck", "warning", "unknown_emergency", "no_emergencies"):
             if k == "unknown_emergency":
                 a["known"] = ", ".join(a["known"])
-            self.line(self.t(k, **a), "", fg="red", bold=True)
+            say(self.t(k, **a), "", fg="red", bold=True)
         elif k == "emergency_over":
-            self.line(self.t("emergency_done", **a), "", fg="green", bold=True)
+            say(self.t("emergency_done", **a), "", fg="green", bold=True)
         elif k == "milestone":
             planned = self.t("planned") if a.get("planned") else ""
-            self.line(self.t("milestone", **{**a, "planned": planned}), "  ", fg="cyan")
+            say(self.t("milestone", **{**a, "planned": planned}), "  ", fg="cyan")
         elif k in ("started", "finished", "paused", "waiting"):
-            self.line()
-            self.line(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
+            say()
+            say(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
         elif k == "resumed":
-            self.line(self.t("resumed", **a), "", bold=True)
+            say(self.t("resumed", **a), "", bold=True)
+            if a.get("crashed"):
+                say(self.t("resumed_crashed"), "  ", fg="yellow")
+            if a.get("done"):
+                say(self.t("resumed_done"), "  ")
+                for label, value in a["done"]:
+                    say(f"{label} = {value}", "    ", "      ")
             if a.get("waiting"):
-                self.line(self.t("resumed_waiting", waiting=" › ".join(a["waiting"])), "  ")
+                say(self.t("resumed_waiting", waiting=" › ".join(a["waiting"])), "  ")
             if a.get("changed"):
-                self.line(
+                say(
                     self.t(
                         "rulebook_changed", version=a.get("version") or "-", sha=a.get("sha") or "-"
                     ),
@@ -283,7 +312,18 @@ class TerminalDriver:
 
     # ---- reading
 
+    def _fit(self, prompt: str) -> str:
+        """A prompt too wide to leave room for the answer on its line is
+        said on lines of its own, and the answer typed after a short one."""
+        if width(prompt) + ANSWER_ROOM <= self.p.cols():
+            return prompt
+        indent = prompt[: len(prompt) - len(prompt.lstrip(" "))]
+        body = prompt.strip().removesuffix(PROMPT.strip()).rstrip()
+        self.p.line(body, indent)
+        return indent + PROMPT.lstrip()
+
     def _read(self, prompt: str) -> str | Command:
+        prompt = self._fit(prompt)
         try:
             interrupts.check()  # a signal whose exception was lost acts now
             if self.tty:
@@ -319,6 +359,8 @@ class TerminalDriver:
             return Command("emergency")
         if low in ("p", "pause", "暂停"):
             return Command("pause")
+        if low in CORRECT_WORDS:
+            return Command("correct")
         if s in ("?", "？", "帮助", "help"):
             self.p.line(self.p.t("help"), "  ")
             return True
@@ -361,14 +403,22 @@ class TerminalDriver:
             if self._form != question.form:
                 self._form = question.form
                 self.p.line(self.p.t("field_form", form=question.form_title), "  ", bold=True)
-            return self._value(question.spec, "    ", now)
+            return self._value(question.spec, "    ", now, question.default)
         if isinstance(question, ItemQuestion):
             return self._item(question)
         if isinstance(question, ChoiceQuestion):
             return self._choice(question)
         if isinstance(question, WaitQuestion):
             return self._wait(question, now)
+        if isinstance(question, CorrectQuestion):
+            return self._correct(question)
         return self._emergency(question)
+
+    def _correct(self, q: CorrectQuestion) -> Reply:
+        self.p.line(self.p.t("correct_which"), "  ", bold=True)
+        self.p._numbered([f"{a.label} = {a.value}  ({a.step_title})" for a in q.answers])
+        self.p.line(f"0) {self.p.t('cancel')}", "    ", dim=True)
+        return self._numbered(len(q.answers), [a.label for a in q.answers], cancel=True)
 
     def _wait(self, q: WaitQuestion, now: datetime) -> Reply:
         self.p.wait(q, now)
@@ -377,13 +427,19 @@ class TerminalDriver:
             return raw
         return Given(values.normalise(raw).lower() in values.TRUE_WORDS)
 
-    def _value(self, spec: values.Spec, indent: str, now: datetime) -> Reply:
+    def _value(
+        self, spec: values.Spec, indent: str, now: datetime, default: str | None = None
+    ) -> Reply:
         hint = spec.hint(self.p.lang)
+        if default is not None:  # known already: Enter takes it
+            hint = self.p.t("enter_takes", value=default)
         prompt = f"{indent}{spec.label}{f' [{hint}]' if hint else ''}{PROMPT}"
         while True:
             raw = self._ask_line(prompt, yes_no=spec.type == "bool")
             if isinstance(raw, Command):
                 return raw
+            if default is not None and not raw.strip():
+                raw = default
             try:
                 return Given(values.parse(spec, raw, now))
             except values.BadValue as exc:
@@ -398,8 +454,9 @@ class TerminalDriver:
             # The list was shown above; the confirmation names the item in one line.
             question = f"  {self.p.t('done_q')}{PROMPT}"
             # Leave room for the answer, so it is typed on the same line.
-            room = WIDTH - width(question) - width(f"  [{item.number}] ") - 8
-            prompt = f"  [{item.number}] {shorten(item.text, room)}{question}"
+            room = self.p.cols() - width(question) - width(f"  [{item.number}] ") - 8
+            text = f" {shorten(item.text, room)}" if room >= 12 else ""
+            prompt = f"  [{item.number}]{text}{question}"
         while True:
             raw = self._ask_line(prompt, yes_no=True)
             if isinstance(raw, Command):

@@ -10,7 +10,9 @@ from typing import Any
 
 TEXTS: dict[str, tuple[str, str]] = {
     # ---- step
-    "step": ("第 {number}/{total} 步", "step {number} of {total}"),
+    "step": ("第 {number} 步 (至少还有 {total} 步)", "step {number} (at least {total} to go)"),
+    "step_last": ("第 {number} 步 (最后一步)", "step {number} (the last)"),
+    "step_open": ("第 {number} 步", "step {number}"),
     "run": ("运行 #{run}", "run #{run}"),
     "called_by": ("由 {trail} 调用", "called from {trail}"),
     "emergency_over": ("应急 · 中断了 {trail}", "emergency · interrupted {trail}"),
@@ -22,6 +24,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hint": ("提示: {hint}", "hint: {hint}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "footer": ("(! 紧急情况  p 暂停  n 备注  ? 帮助)", "(! emergency  p pause  n note  ? help)"),
+    "correct_which": ("更正哪一个回答?", "Correct which answer?"),
+    "correct_none": ("这次运行还没有可以更正的回答。", "no answer of this run to correct yet."),
+    "corrected": ("已更正 {label}: {before} → {after}", "corrected {label}: {before} → {after}"),
     # ---- questions
     "done_q": ("完成? [Y/n/跳过]", "done? [Y/n/skip]"),
     "read_do_q": (
@@ -48,6 +53,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cancel": ("取消, 回到当前步骤", "cancel, back to the current step"),
     "note_q": ("备注内容", "note"),
     "field_form": ("《{form}》", "《{form}》"),
+    "enter_takes": ("回车 = {value}", "Enter = {value}"),
     # ---- reminders
     "due_within": ("{title} · 限时 {text} · 截止 {at}", "{title} · within {text} · due {at}"),
     "due_at": ("{title} · 定时 {text}", "{title} · at {text}"),
@@ -119,6 +125,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "继续运行 #{run}: {title}, 当前步骤: {step_title}",
         "resuming run #{run}: {title}, at: {step_title}",
     ),
+    "resumed_crashed": (
+        "上次没有正常暂停 (程序被中断或断电)。已确认的回答都已保存, 从没有回答的地方继续。",
+        "last time the run was not paused (the program was stopped or the power went). "
+        "every answer given was saved; it goes on from the first one not given.",
+    ),
+    "resumed_done": ("这一步已经回答的:", "already answered at this step:"),
     "resumed_waiting": (
         "({waiting} 正在等待此应急流程结束)",
         "({waiting} is waiting for this emergency to end)",
@@ -156,6 +168,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "  p        暂停 (之后用 sop resume 继续); Ctrl-C 和 Ctrl-D 也会安全暂停\n"
         '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
         "  m 里程碑 日期  客户旅程: 记录里程碑日期, 可以是计划日期 (如 m 交付日 2027-06-30)\n"
+        "  更正     更正本次运行中之前的一个回答 (原回答仍保留在记录中)\n"
         "  ?        显示本帮助\n"
         "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
         "选择题: 输入编号。是/否: 是/否 或 y/n。",
@@ -166,6 +179,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         '  n TEXT    add a note (in a yes/no question a lone n means "no")\n'
         "  m NAME DATE  journeys: record a milestone's date, also a planned one\n"
         "            (m handover 2027-06-30)\n"
+        "  correct   give an earlier answer of this run again (the first stays on record)\n"
         "  ?         show this help\n"
         "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
         "Choices: type the number. Yes/no: y/n (是/否).",
@@ -222,6 +236,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "call": ("调用", "call"),
     "returned": ("返回", "returned"),
     "note": ("备注", "note"),
+    "corrected": ("更正", "corrected"),
+    "was": ("原为", "was"),
     "warning": ("规则手册问题", "rulebook problem"),
     "paused": ("暂停", "paused"),
     "paused_interrupt": ("暂停 (Ctrl-C)", "paused (Ctrl-C)"),
@@ -230,6 +246,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "paused_terminated": ("暂停 (进程被终止)", "paused (the process was stopped)"),
     "paused_error": ("暂停 (出错)", "paused (error)"),
     "resumed": ("继续", "resumed"),
+    "cut_off": (
+        "中断: 运行没有暂停就停了 (程序被终止或断电)",
+        "cut off: the run stopped without a pause (the program was killed or the power went)",
+    ),
     "resumed_changed": (
         "继续 (规则手册已修改, 按原版本)",
         "resumed (rulebook changed; kept its version)",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Choices, Field, Step
+from engine.model import Choices, End, Field, Procedure, Step
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
@@ -28,8 +29,8 @@ def header(session: Sequence[Active], active: Active) -> Header:
         run=active.state.run_id,
         procedure=proc.id,
         procedure_title=proc.title,
-        number=list(proc.steps).index(step.id) + 1,
-        total=len(proc.steps),
+        number=active.state.arrivals,
+        total=steps_left(proc, step.id),
         step_id=step.id,
         step_title=step.title,
         role=role_name(active, step.role),
@@ -38,6 +39,25 @@ def header(session: Sequence[Active], active: Active) -> Header:
         visit=(active.state.run_id, active.state.arrivals),
         hint=step.hint,
     )
+
+
+def steps_left(proc: Procedure, step: str) -> int:
+    """The fewest steps after `step` before the procedure can end (0 at an
+    end): what is left at least, whichever way the run goes."""
+    before: dict[str, list[str]] = {sid: [] for sid in proc.steps}
+    for sid, s in proc.steps.items():
+        for t in s.targets:
+            if t.name in before:
+                before[t.name].append(sid)
+    left = {sid: 0 for sid, s in proc.steps.items() if isinstance(s.exit, End)}
+    queue = deque(left)
+    while queue:  # back from the ends, a few dozen steps: cheap at every step
+        sid = queue.popleft()
+        for prev in before[sid]:
+            if prev not in left:
+                left[prev] = left[sid] + 1
+                queue.append(prev)
+    return left.get(step, -1)  # -1: no end can be reached from here
 
 
 def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:

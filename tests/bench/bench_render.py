@@ -1,7 +1,7 @@
 """Speed of rendering the manual: seconds per procedure and per page, HTML and PDF,
 on the bundled rulebook and on a generated one ten times its size.
 
-Run: python tests/bench/bench_render.py [--runs N] [--scale 10]
+Run: python tests/bench/bench_render.py [--runs N] [--scale 10] [--generated 50x100]
 
 The large rulebook is the bundled one copied `scale` times (ids, calls and
 document numbers renamed per copy), so it has the same mix of steps, forms and
@@ -12,6 +12,10 @@ instancing, ~2-3 s, paid once). "Pages" are the PDF's pages; the HTML is the
 same content, so its per-page figure uses the same count. Linear cost shows as
 a large/small ratio of seconds per procedure near 1. Figures are CPU seconds of
 the child process (robust on a shared machine); the PDF's wall time is shown too.
+`--generated FILESxSTEPS` adds generated procedures (the validation
+benchmark's corpus, one long linear-ish flowchart each). The last columns are
+the PDF's peak memory and its time as a multiple of the HTML manual's (the
+goal: at most 5x).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import time
 from pathlib import Path
 
 WALL: list[float] = []
+PEAK: list[int] = []  # peak resident memory of each child, KiB
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "sops"
 BIN = Path(sys.executable).parent
@@ -59,9 +64,21 @@ def run(args: list[str], env: dict[str, str]) -> float:
     not the renderer's cost (wall time is printed alongside for reference)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([*SOP, *args], capture_output=True, text=True, env=env, check=False)
+    # The child reports its own peak memory (RUSAGE_CHILDREN's maxrss is the
+    # largest child so far, not this one's).
+    probe = (
+        "import resource,runpy,sys;sys.argv=['sop',*sys.argv[1:]];"
+        "import atexit;atexit.register(lambda: sys.stderr.write("
+        "f'\\nPEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'));"
+        "from engine.cli import main;main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, check=False
+    )
     WALL.append(time.perf_counter() - start)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peaks = re.findall(r"PEAK (\d+)", done.stderr)
+    PEAK.append(int(peaks[-1]) if peaks else 0)
     if done.returncode != 0:
         sys.exit(f"sop {' '.join(args)} failed:\n{done.stderr}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -90,6 +107,7 @@ def measure(folder: Path, procs: int, runs: int, work: Path) -> dict[str, float]
         for _ in range(runs)
     ]
     pdf_wall = statistics.median(WALL[-runs:])
+    pdf_peak = max(PEAK[-runs:])
     html = [
         run(["render", "manual", str(folder), "--format", "html", "-o", str(out_html)], env)
         for _ in range(runs)
@@ -103,13 +121,31 @@ def measure(folder: Path, procs: int, runs: int, work: Path) -> dict[str, float]
         "pdf": statistics.median(pdf),
         "pdf_cold": statistics.median(cold),
         "pdf_wall": pdf_wall,
+        "pdf_mb": pdf_peak / 1024,
     }
+
+
+def generated(target: Path, spec: str) -> int:
+    """FILESxSTEPS generated procedures (the validation benchmark's corpus)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_validate import corpus
+
+    files, steps = (int(n) for n in spec.split("x"))
+    corpus(target, files, steps)
+    return files
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument(
+        "--generated",
+        action="append",
+        default=[],
+        metavar="FILESxSTEPS",
+        help="also generated procedures, e.g. 50x100 (repeatable)",
+    )
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -121,10 +157,14 @@ def main() -> None:
             "bundled": measure(BUNDLED, small_procs, opts.runs, work),
             f"{opts.scale}x": measure(large, large_procs, opts.runs, work),
         }
+        for spec in opts.generated:
+            folder = work / f"gen-{spec}"
+            rows[spec] = measure(folder, generated(folder, spec), opts.runs, work)
     print(f"sop render manual: CPU seconds, medians of {opts.runs} runs, whole processes\n")
     head = (
         f"{'rulebook':<9}{'procs':>6}{'pages':>7}{'validate s':>11}{'HTML s':>8}"
         f"{'s/proc':>8}{'s/page':>8}{'PDF s':>8}{'s/proc':>8}{'s/page':>8}{'PDF cold s':>11}"
+        f"{'PDF MB':>8}{'PDF/HTML':>9}"
     )
     print(head)
     for name, r in rows.items():
@@ -132,12 +172,13 @@ def main() -> None:
             f"{name:<9}{r['procs']:>6.0f}{r['pages']:>7.0f}{r['validate']:>11.2f}"
             f"{r['html']:>8.2f}{r['html'] / r['procs']:>8.3f}{r['html'] / r['pages']:>8.4f}"
             f"{r['pdf']:>8.2f}{r['pdf'] / r['procs']:>8.3f}{r['pdf'] / r['pages']:>8.4f}"
-            f"{r['pdf_cold']:>11.2f}"
+            f"{r['pdf_cold']:>11.2f}{r['pdf_mb']:>8.0f}{r['pdf'] / r['html']:>8.1f}x"
         )
     small, big = rows["bundled"], rows[f"{opts.scale}x"]
     for fmt in ("html", "pdf"):
         ratio = (big[fmt] / big["procs"]) / (small[fmt] / small["procs"])
         print(f"{fmt}: large/small seconds per procedure = {ratio:.2f} (1.0 = linear)")
+    print("goal: PDF within 5x the HTML manual's time (PDF/HTML column)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""Laying text out to a width: East Asian widths (wcwidth), names kept whole,
+no line starting with closing punctuation, nothing over the limit."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.runtime.layout import shorten, width, wrap
+
+
+def test_widths_are_the_terminals() -> None:
+    assert width("样板房") == 6
+    assert width("e\u0301") == 1  # a combining accent takes no column
+    assert width("\x1b[2J") == width("␛[2J") == 4  # what is shown: the stand-in
+
+
+def test_a_name_is_not_broken_in_the_middle() -> None:
+    text = "样板房服务流程 · 第 2 步 (至少还有 5 步) · 指引客户就座穿鞋套 · 样板房客服人员"
+    keep = ("样板房服务流程", "指引客户就座穿鞋套", "样板房客服人员")
+    for limit in range(30, 70):
+        lines = wrap(text, limit=limit, keep=keep)
+        assert all(width(line) <= limit for line in lines)
+        for name in keep:
+            assert any(name in line for line in lines), (limit, lines)
+
+
+def test_closing_punctuation_stays_with_its_word() -> None:
+    for limit in range(10, 30):
+        for line in wrap("「您好，欢迎光临！请问您是第一次来吗？」", limit=limit):
+            assert line[0] not in "，。！？」", (limit, line)
+
+
+@given(st.text(min_size=1, max_size=200), st.integers(40, 120))
+def test_nothing_goes_past_the_limit(text: str, limit: int) -> None:
+    lines = wrap(text, "  ", limit=limit, keep=(text[:5],))
+    assert all(width(line) <= limit for line in lines), lines
+
+
+@given(st.text(max_size=50), st.integers(1, 30))
+def test_shorten_fits(text: str, columns: int) -> None:
+    assert width(shorten(text, max(columns, 2))) <= max(columns, 2)
+
+
+def test_where_staff_are_is_told_truly() -> None:
+    """The header counts the steps this run has been through and the fewest
+    left before it can end, not the step's place in the file."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.views import steps_left
+    from tests.runtime_support import FIXTURE
+
+    visit = pin(str(FIXTURE)).rulebook.procedures["visit"]
+    assert steps_left(visit, "farewell") == 0
+    assert steps_left(visit, "ride") == 1
+    assert steps_left(visit, "during_visit") == 3  # register, ride, farewell: the shortest way
+    assert steps_left(visit, "greet") == 5
