@@ -24,11 +24,10 @@ from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
 from engine.journal import Draft, Journal
 from engine.model import Call, Choice, Choices, End, Expr, Next, Procedure, Step, branches_of
-from engine.runtime import interrupts, views
+from engine.runtime import interrupts, machine, views
 from engine.runtime import state as ev
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.interrupts import deferred
-from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
@@ -119,8 +118,6 @@ class Runner:
     operator: str | None = None
     site: str | None = None
     session: list[Active] = field(default_factory=list)
-    machines: Machines = field(default_factory=Machines)
-    _positions: dict[tuple[int, int], tuple[Procedure, Position]] = field(default_factory=dict)
     _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
     _restored: dict[str, Pinned] = field(default_factory=dict)
@@ -597,31 +594,16 @@ class Runner:
 
     # ------------------------------------------------------------ leaving a step
 
-    def _position(self, active: Active, depth: int) -> Position:
-        """The transitions model of a frame, placed where the journal says it is."""
-        frame = active.state.frames[depth]
-        key = (active.state.run_id, depth)
-        held = self._positions.get(key)
-        if held is None or held[0] is not frame.procedure:
-            if held is not None:
-                self.machines.release(*held)
-            held = (frame.procedure, self.machines.position(frame.procedure, str(frame.step)))
-            self._positions[key] = held
-        self.machines.place(frame.procedure, held[1], str(frame.step))
-        return held[1]
-
-    def _drop_position(self, run_id: int, depth: int) -> None:
-        held = self._positions.pop((run_id, depth), None)
-        if held is not None:
-            self.machines.release(*held)
-
     def _fire(self, active: Active, depth: int, trigger: str) -> tuple[str, int] | None:
-        proc = active.state.frames[depth].procedure
-        firing = Firing(judge=lambda expr: self.scope.judge(active, depth, expr))
-        target = self.machines.fire(proc, self._position(active, depth), trigger, firing)
-        if target is None or firing.branch is None:
-            return None
-        return target, firing.branch
+        """Where frame `depth` goes by `trigger`, its guards judged now (the
+        frame moves when the event is committed)."""
+        frame = active.state.frames[depth]
+        return machine.decide(
+            frame.procedure,
+            str(frame.step),
+            trigger,
+            lambda expr: self.scope.judge(active, depth, expr),
+        )
 
     def _advance(
         self, active: Active, depth: int, before: list[Draft]
@@ -629,7 +611,7 @@ class Runner:
         """The events of an automatic `next` from frame `depth`, and what to say about it."""
         frame = active.state.frames[depth]
         step = frame.current
-        fired = self._fire(active, depth, ADVANCE)
+        fired = self._fire(active, depth, machine.ADVANCE)
         if fired is None:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
@@ -689,7 +671,6 @@ class Runner:
         )
         drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
         self.rec.commit(active, drafts)
-        self._drop_position(st.run_id, len(st.frames) - 1)
         self.driver.show(
             Notice(
                 "returned",
@@ -705,7 +686,7 @@ class Runner:
     def _choose(self, active: Active, index: int) -> None:
         top = active.state.top
         step = top.current
-        fired = self._fire(active, active.depth, choice_trigger(index))
+        fired = self._fire(active, active.depth, machine.choice_trigger(index))
         label = _choice(step, index).label
         if fired is None:  # the guard no longer holds
             self.driver.show(Notice("choice_gone", {"label": label}))
@@ -795,8 +776,6 @@ class Runner:
         self.driver.show(
             Notice("finished", {"run": st.run_id, "title": st.procedure.title, "outcome": said})
         )
-        for depth in range(len(st.frames) + 1):
-            self._drop_position(st.run_id, depth)
         self.session.pop()
         if below is not None:
             self.driver.show(

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from engine.model import Choices, End, Field, Procedure, Step
+from engine.runtime import machine
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
@@ -115,10 +116,17 @@ def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
 
 
 def options(scope: Scope, active: Active, depth: int, choices: Choices) -> list[tuple[int, Option]]:
-    """The choices whose guard holds, with their index in `choices`."""
+    """The choices that can be taken now (their transition's guard holds),
+    with their index in `choices`."""
     frame = active.state.frames[depth]
-    return [
-        (i, Option(c.label, frame.procedure.steps[c.to.name].title))
-        for i, c in enumerate(choices.choices)
-        if c.when is None or scope.judge(active, depth, c.when)
-    ]
+    shown: list[tuple[int, Option]] = []
+    for i, choice in enumerate(choices.choices):
+        moved = machine.decide(
+            frame.procedure,
+            str(frame.step),
+            machine.choice_trigger(i),
+            lambda expr: scope.judge(active, depth, expr),
+        )
+        if moved is not None:
+            shown.append((i, Option(choice.label, frame.procedure.steps[moved[0]].title)))
+    return shown
