@@ -22,6 +22,7 @@ from engine.model import (
     Due,
     Duration,
     End,
+    Evidence,
     Exit,
     Expr,
     ExprKind,
@@ -91,9 +92,13 @@ STEP_KEYS = frozenset(
         "source",
         "stage",
         "status",
+        "evidence",
     }
 )
-ITEM_KEYS = frozenset({"text", "when", "critical", "hint", "notes", "note", "role", "channel"})
+ITEM_KEYS = frozenset(
+    {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
+)
+EVIDENCE_KEYS = frozenset({"photo", "signature"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
 INPUT_KEYS = frozenset(
@@ -175,6 +180,19 @@ class _Builder:
             notes=designer_notes(raw),
             role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
             channel=raw.get("channel"),
+            evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+        )
+
+    def evidence(self, raw: dict[str, Any] | None, path: Path) -> Evidence | None:
+        """`evidence: {photo: 2, signature: true}`; `signature: 客户` names who signs."""
+        if raw is None:
+            return None
+        sign = raw.get("signature", False)
+        return Evidence(
+            pos=self.pos(path, key=True),
+            photos=int(raw.get("photo", 0)),
+            signature=sign is True or isinstance(sign, str),
+            signer=sign if isinstance(sign, str) else None,
         )
 
     def input(self, name: str, raw: dict[str, Any], path: Path) -> Input:
@@ -311,6 +329,7 @@ class _Builder:
             source=raw.get("source"),
             stage=raw.get("stage"),
             status=raw.get("status"),
+            evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
         )
 
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:

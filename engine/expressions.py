@@ -849,9 +849,11 @@ def value_of(node: Node, scope: dict[str, Any]) -> Any:
         raise Failed(str(exc)) from exc
 
 
-def literal_spans(source: str) -> list[tuple[Any, str]]:
+@lru_cache(maxsize=16384)
+def literal_spans(source: str) -> tuple[tuple[Any, str], ...]:
     """Each literal (string, number, true/false) of a guard with the text
-    that writes it, in order."""
+    that writes it, in order. Kept per text: the same guard is written at
+    many steps, and the language server checks a file on every edit."""
     import ast
 
     out: list[tuple[Any, str]] = []
@@ -865,4 +867,4 @@ def literal_spans(source: str) -> list[tuple[Any, str]]:
             out.append((int(raw) if kind == "integer" else float(raw), raw))
         elif kind == "name" and raw.lower() in ("true", "false", "none"):
             out.append(({"true": True, "false": False}.get(raw.lower()), raw))
-    return out
+    return tuple(out)

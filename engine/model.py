@@ -58,6 +58,19 @@ class Expr:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Proof a step or a checklist item asks for: at least `photos` photos
+    (from the phone's camera) and, with `signature`, a signature (drawn, or
+    the signer's name typed) — by `signer` when the designer names who signs
+    (客户), else by the person doing the step."""
+
+    pos: Pos
+    photos: int = 0
+    signature: bool = False
+    signer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A `do` item or a `say` line."""
 
@@ -68,6 +81,7 @@ class Item:
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     role: Ref | None = None
     channel: str | None = None  # face | call | sms | letter | visit; None means face to face
+    evidence: Evidence | None = None  # asked once the item is done (a `do` item only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +235,7 @@ class Step:
     source: str | None = None
     stage: str | None = None
     status: str | None = None
+    evidence: Evidence | None = None  # asked once the items and fields are answered
 
     @property
     def outcome(self) -> str:

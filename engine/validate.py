@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.checks.context import Outline
 from engine.errors import RulebookError
+from engine.i18n import message
 from engine.model import Procedure, Rulebook
 from engine.paths import RULEBOOK_FILE, find_root, in_layout, iter_yaml_files, unsafe_name
 from engine.paths import expand as paths_expand
@@ -44,6 +45,9 @@ __all__ = [
     "validate_paths",
     "validate_texts",
 ]
+
+
+RULEBOOK_HAS_ERRORS = message("rulebook.has-errors", "{problems}", "{problems}")
 
 
 @dataclass
@@ -610,7 +614,9 @@ def load_rulebook(folder: str | os.PathLike[str]) -> Rulebook:
     folder = str(folder)
     result = validate_paths([folder])
     if result.errors or not result.rulebooks:
+        from engine import i18n
         from engine.report import render_text
 
-        raise RulebookError(render_text(result, "zh", color=False))
+        problems = render_text(result, i18n.current(), color=False)
+        raise RulebookError(RULEBOOK_HAS_ERRORS, problems=problems)
     return result.rulebooks[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,31 @@ def test_errors_follow_the_chosen_language() -> None:
         assert str(RunError(RUN_NOT_FOUND, run=9)).startswith("there is no run 9")
         i18n.use("zh")
         assert str(RunError(RUN_NOT_FOUND, run=9)).startswith("日志中没有运行 9")
+    finally:
+        i18n.use(i18n.default_lang())
+
+
+def test_a_request_speaks_its_own_language_without_changing_the_process() -> None:
+    import threading
+
+    try:
+        i18n.use("zh")
+        seen: dict[str, str] = {}
+
+        def request(lang: str) -> None:
+            with i18n.speaking(lang):
+                seen[lang] = str(RunError(RUN_NOT_FOUND, run=9))
+
+        threads = [threading.Thread(target=request, args=(lang,)) for lang in ("en", "zh")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen["en"].startswith("there is no run 9")
+        assert seen["zh"].startswith("日志中没有运行 9")
+        with i18n.speaking("en"):
+            assert i18n.current() == "en"
+        assert i18n.current() == "zh"  # the process's language, as it was
     finally:
         i18n.use(i18n.default_lang())
 
@@ -143,3 +169,73 @@ def test_the_cli_says_errors_in_english_when_asked(sop) -> None:  # type: ignore
     en = sop("show", "999", "--journal", "j.sqlite3", "--lang", "en")
     assert en.returncode == zh.returncode
     assert "日志" not in en.stderr and en.stderr.strip(), en.stderr
+
+
+_ERRORS = {
+    "SopError",
+    "UsageError",
+    "RulebookError",
+    "JournalError",
+    "JournalConflict",
+    "RunError",
+    "ScenarioError",
+}
+
+
+def test_no_error_is_raised_with_raw_text() -> None:
+    """Every error the engine raises on purpose is a catalogue entry, so it
+    can be said in either language: never SopError("…") or f"…"."""
+    raw = []
+    for path in sorted(ENGINE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _ERRORS
+                and node.args
+                and not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript)
+            ):
+                raw.append(f"{path.relative_to(ENGINE.parent)}:{node.lineno}")
+    assert not raw, "raised with raw text: " + ", ".join(raw)
+
+
+_QUOTED = re.compile(r'"[^"\n]*"|「[^」\n]*」|《[^》\n]*》|\'[^\'\n]*\'')
+_LISTED = re.compile(r"\b(roles|known|inputs|milestones|options): .*")
+_CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "999"],
+        ["resume", "999"],
+        ["milestone", "999", "signed", "2026-01-01"],
+        ["run", "nope", "--rulebook", "FIXTURE"],
+        ["run", "visit", "--rulebook", "FIXTURE", "--set", "=x"],
+        ["run", "visit", "--rulebook", "FIXTURE", "--set", "nope=1"],
+        ["runs", "--since", "2026-13-01"],
+        ["due", "--at", "x"],
+        ["due", "--role", "nobody"],
+        ["report"],
+        ["simulate"],
+        ["render", "script"],
+        ["show"],
+        ["nosuchcommand"],
+    ],
+)
+def test_each_commands_errors_in_english(tmp_path: Path, argv: list[str]) -> None:
+    """Under --lang en, an error says nothing in Chinese but the data it
+    quotes (a title, a name)."""
+    from tests.runtime_support import FIXTURE, sop_in_process
+
+    journal = str(tmp_path / "j.db")
+    sop_in_process("run", "visit", "--rulebook", str(FIXTURE), "--journal", journal)
+    args = [str(FIXTURE) if a == "FIXTURE" else a for a in argv]
+    if args[0] not in ("simulate", "render", "nosuchcommand"):
+        args += ["--journal", journal]
+    code, out = sop_in_process(*args, "--lang", "en")
+    assert code in (1, 2), out
+    said = _QUOTED.sub("", out)
+    said = _LISTED.sub("", said)  # a list of the rulebook's names is its data
+    assert not _CJK.search(said), out

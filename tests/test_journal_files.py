@@ -276,7 +276,8 @@ def test_verify_speaks_json_and_english_and_names_the_anchor(sop: Runner, tmp_pa
     head = report["head"]
     early = sqlite3.connect(path).execute("SELECT hash FROM events WHERE seq = 100").fetchone()[0]
     anchored = journal.json("journal", "verify", "--expect", early[:10].upper())
-    assert anchored["anchor"] == {"expect": early[:10].lower(), "seq": 100, "since": 20}
+    expected = {"expect": early[:10].lower(), "seq": 100, "since": 20, "chain": ""}
+    assert anchored["anchor"] == expected
     text = journal("journal", "verify", "--expect", early[:10], "--lang", "en").stdout
     assert "journal intact: 120 events" in text and f"head (event #120): {head}" in text
     assert "it is event #100, and 20 events were recorded after it" in text

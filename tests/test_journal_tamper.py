@@ -40,7 +40,7 @@ from tests.conftest import ROOT
 FIXTURES = ROOT / "tests" / "fixtures" / "journals"
 SCALE = int(os.environ.get("SOP_TAMPER_SCALE", "1"))
 RUNS = range(1, 7)
-TABLES = ("events", "runs", "dues", "snapshots")
+TABLES = ("events", "runs", "dues", "snapshots", "meta")
 
 
 # ---- the journals tampered with
@@ -307,6 +307,7 @@ COLUMNS: dict[str, tuple[str, dict[str, list[str]]]] = {
             "data": [*JSON_, "json_set(c, '$.step', 'farewell')", "json_remove(c, '$.step')"],
             "prev": [*TEXT, "upper(c)"],
             "hash": [*TEXT, "upper(c)"],
+            "chain": ["'一号案场'", "NULL", "42", BAD_UTF8],
         },
     ),
     "runs": (
@@ -369,8 +370,11 @@ ROWS = [
     "last_seq, events, dues, subject FROM runs WHERE id = 3",
     "INSERT INTO dues SELECT 3, 7, due_key, kind, role, data FROM dues WHERE run = 6",
     "INSERT INTO snapshots VALUES ('" + "0" * 64 + "', '{}')",
-    "INSERT INTO events SELECT seq + 1000, run, at, kind, actor, data, prev, hash FROM events "
-    "WHERE seq = (SELECT MAX(seq) FROM events)",
+    "INSERT INTO events SELECT seq + 1000, run, at, kind, actor, data, prev, hash, chain "
+    "FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
+    # A second chain forged beside the first, from a copy of its last event.
+    "INSERT INTO events SELECT seq + 1000, run, at, kind, actor, data, prev, hash, 'x' "
+    "FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
     "UPDATE events SET run = 5 WHERE seq = 40",
     # An edit with the chain rebuilt after it: only the summaries give it away.
     "UPDATE runs SET status = 'finished', outcome = 'completed' WHERE id = 3",

@@ -125,5 +125,7 @@ def test_cli_graph(sop: Runner) -> None:
     assert done.returncode == 0 and done.stdout == render_graph(rulebook(MINI), "visit")
     done = sop("graph", "visit", "-R", str(MINI), "--format", "svg")
     assert done.returncode == 0 and done.stdout.startswith("<?xml")
+    done = sop("graph", "nope", "-R", str(MINI), "--lang", "en")
+    assert done.returncode == 2 and 'no procedure "nope"' in done.stderr
     done = sop("graph", "nope", "-R", str(MINI))
-    assert done.returncode == 2 and "no procedure 'nope'" in done.stderr
+    assert done.returncode == 2 and '没有编号为 "nope" 的流程' in done.stderr

@@ -97,18 +97,18 @@ def test_cli_script_of_the_bundled_rulebook_by_default(sop: Runner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["visti"], "did you mean 'visit'"),
-        (["visit", "--set", "surnam=王"], "did you mean 'surname'"),
+        (["visti"], 'did you mean "visit"'),
+        (["visit", "--set", "surnam=王"], 'did you mean "surname"'),
         (["visit", "--set", "returning=maybe"], "expected true or false"),
         (["visit", "--set", "weather=阴"], "晴 / 雨 / 雪"),
         (["visit", "--set", "party=many"], "whole number"),
         (["visit", "--set", "surname"], "name=value"),
-        (["--role", "nobody"], "no role 'nobody'"),
-        ([], "give a procedure ID, or --role"),
+        (["--role", "nobody"], 'no role "nobody"'),
+        ([], "give a procedure id, or a role with --role"),
     ],
 )
 def test_cli_script_usage_errors(sop: Runner, args: list[str], message: str) -> None:
-    done = sop("render", "script", "-R", str(MINI), *args)
+    done = sop("render", "script", "-R", str(MINI), *args, "--lang", "en")
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -138,7 +138,7 @@ def test_output_fits_the_terminal_width(tmp_path: Path, columns: int) -> None:
     title is never broken in the middle."""
     t = _spawn(
         tmp_path, "run", "show-flat", "--rulebook", str(BUNDLED), "--operator", "李娜",
-        columns=columns,
+        "--set", "project=翠湖天地", columns=columns,
     )  # fmt: skip
     seen = io.StringIO()
     t.logfile_read = seen

@@ -81,6 +81,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# What every pattern above and below needs at least one of: most staff texts
+# have none and are passed over with one search (the language server checks
+# a file on every edit).
+_MAYBE = re.compile(r"[A-Za-z§]|调研清单|原文|出处|00\d")
 _SNAKE = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")
 _WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*(?![\w-])")
 
@@ -97,6 +101,8 @@ def find(text: str, ids: frozenset[str]) -> tuple[str, str] | None:
     Template parts (`{{ name }}`, `{% if %}`) are code, not words, and are
     left out; an id is a lowercase word naming a step, procedure, input,
     role, form or field, or any snake_case word."""
+    if _MAYBE.search(text) is None:
+        return None
     words = _TEMPLATE.sub(" ", text)
     for kind, pattern in _PATTERNS:
         m = pattern.search(words)

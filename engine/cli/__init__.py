@@ -45,6 +45,8 @@ COMMANDS: dict[str, str] = {
     "milestone": "engine.cli.milestone:milestone",
     "journal": "engine.cli.journal:journal",
     "simulate": "engine.cli.simulate:simulate",
+    "lsp": "engine.cli.lsp:lsp",
+    "schema": "engine.cli.schema:schema",
 }
 SHORT_HELP: dict[str, str] = {
     "validate": "检查规则手册 / validate a rulebook",
@@ -60,6 +62,8 @@ SHORT_HELP: dict[str, str] = {
     "milestone": "记录旅程里程碑日期 / record a journey milestone's date",
     "journal": "日志检查 (verify) / journal checks",
     "simulate": "生成场景走遍每条转移 / simulate every path",
+    "lsp": "编辑器的语言服务 / language server for editors",
+    "schema": "JSON Schema 的位置 / where the JSON Schemas are",
 }
 
 
@@ -111,9 +115,11 @@ def main(argv: list[str] | None = None) -> Any:
     # Everything the program writes from here on, whatever the command,
     # goes through the terminal boundary (engine/screen.py).
     before = screen.install()
+    lang = i18n.current()
     try:
         return _main(argv)
     finally:
+        i18n.use(lang)  # called in a process that goes on (tests): leave it as found
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError):  # a closed terminal, a gone reader
                 stream.flush()

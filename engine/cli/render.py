@@ -22,6 +22,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 LOCALES = ("zh-CN", "zh-TW", "zh-HK")
 
 
+PDF_NEEDS_OUTPUT = message(
+    "render.pdf-needs-output",
+    "PDF 请用 -o 指定输出文件",
+    "give -o FILE for PDF output",
+)
+
+
 def _rulebook_option(func: F) -> F:
     return click.option(
         "--rulebook",
@@ -279,7 +286,7 @@ def manual(path: str | None, fmt: str, locale: str | None, output: str | None, l
     from engine.render.manual import render_manual
 
     if fmt == "pdf" and output is None and sys.stdout.isatty():
-        raise UsageError("PDF 请用 -o 指定输出文件 / give -o FILE for PDF output")
+        raise UsageError(PDF_NEEDS_OUTPUT)
     protect = guard_output(output, path)
     rulebook = load(path)
     # A bar on the terminal while the PDF is laid out (it takes seconds); none

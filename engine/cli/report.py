@@ -10,6 +10,13 @@ import click
 from engine.cli.journal_options import RUN, date_option, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError, UsageError
+from engine.i18n import message
+
+RUN_OR_FORM = message(
+    "report.run-or-form",
+    "请给出运行编号 RUN, 或用 --form 指定表单 (二选一)",
+    "give a run number RUN, or a form with --form (one of the two)",
+)
 
 
 @click.command(short_help="运行产生的记录和报告 / forms and incident reports from runs")
@@ -52,7 +59,7 @@ def report(
     from engine.runtime.record import read_record, record_of
 
     if (run_id is None) == (form_id is None):
-        raise UsageError("请给出运行编号 RUN, 或用 --form 指定表单 (二选一)")
+        raise UsageError(RUN_OR_FORM)
     with open_journal(journal_path) as journal:
         if run_id is not None:
             record = read_record(journal, run_id)

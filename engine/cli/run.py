@@ -19,7 +19,7 @@ BAD_PAIR = message(
 
 
 def parse_sets(
-    pairs: tuple[str, ...], option: str = "--set", example: str = "surname=王"
+    pairs: tuple[str, ...], option: str = "--set", example: str = "returning=true"
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:

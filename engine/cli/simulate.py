@@ -9,6 +9,13 @@ import click
 
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from engine.i18n import message
+
+PROCEDURE_OR_ALL = message(
+    "simulate.procedure-or-all",
+    "请给出流程编号, 或用 --all 模拟所有流程 (二选一)",
+    "give a procedure id, or --all to simulate every procedure (one of the two)",
+)
 
 
 @click.command(short_help="生成场景走遍每条转移 / simulate every path")
@@ -47,7 +54,7 @@ def simulate(
     from engine.runtime.simulate import save_scenarios, simulate, summary_json, summary_text
 
     if (procedure is None) == (not every):
-        raise UsageError("请给出流程编号, 或用 --all 模拟所有流程 (二选一)")
+        raise UsageError(PROCEDURE_OR_ALL)
     pinned = pin(rulebook or str(resources.default_rulebook()))
     ids = sorted(pinned.rulebook.procedures) if every else [str(procedure)]
     results = [simulate(pinned, pid) for pid in ids]

@@ -1,11 +1,12 @@
-"""The journal: an append-only, hash-chained SQLite record of every run.
+"""The journal: an append-only, hash-chained record of every run, in an
+SQLite file (the default) or a PostgreSQL database shared by many sites.
 
-Only this package touches SQL. Events are written one transaction at a time
-(`BEGIN IMMEDIATE`, WAL, `synchronous=FULL`), so an answer acknowledged on the
-screen is on disk before the next prompt appears, and several processes can
-append to one journal at once. A file is recognised as a journal before
-anything is written to it; reading commands open it read-only; every read
-gives back each row as written or a `Damaged` in its place.
+Only this package touches SQL. Events are written one transaction at a time,
+so an answer acknowledged on the screen is stored before the next prompt
+appears, and several processes can append to one journal at once. A journal
+is recognised before anything is written to it; reading commands open it
+read-only; every read gives back each row as written or a `Damaged` in its
+place. `store.Journal` is the interface both backends implement.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from engine.journal.paths import default_journal_path, resolve_journal_path
 from engine.journal.rows import describe_damage, describe_place
 from engine.journal.store import (
     DueRow,
+    Head,
     Journal,
     JournalDamaged,
     RunFilter,
+    is_database_url,
     snapshot_sha,
 )
 
@@ -27,6 +30,7 @@ __all__ = [
     "Draft",
     "DueRow",
     "Event",
+    "Head",
     "Journal",
     "JournalDamaged",
     "NewRun",
@@ -38,6 +42,7 @@ __all__ = [
     "default_journal_path",
     "describe_damage",
     "describe_place",
+    "is_database_url",
     "resolve_journal_path",
     "snapshot_sha",
 ]

@@ -1,8 +1,11 @@
 """Checking a journal: is everything a command reads what the events say?
 
-The events form a hash chain: each names the hash of the one before, so an
-edited, removed or inserted event breaks the chain from there on. Everything
-else a command reads is checked against the chain here:
+The events form hash chains: each names the hash of the one before it on
+its chain, so an edited, removed or inserted event breaks its chain from
+there on. A journal in one SQLite file has one chain; a shared PostgreSQL
+store has one per site, so sites never wait for each other's writes. Each
+chain is walked on its own links, in sequence order. Everything else a
+command reads is checked against the chains here:
 
 - each pinned rulebook against the sha it is stored under (the text a run
   resumes on);
@@ -10,8 +13,9 @@ else a command reads is checked against the chain here:
   against what its events say, worked out by the runtime's own fold (the
   `FoldFactory` given in: this package does not know what events mean);
 - the deadline index against the runs' deadlines;
-- the head against a hash written down elsewhere (`expect`), which is the only
-  way to see that the last events were cut off or the file rolled back.
+- a head against a hash written down elsewhere (`expect`, found on whichever
+  chain holds it), which is the only way to see that the last events were
+  cut off or the journal rolled back.
 
 Nothing here knows SQLite: it reads through the store's streaming API
 (`chain_rows`, `all_runs`, `due_entries`, `snapshots`), so another storage
@@ -78,6 +82,7 @@ class ChainBreak:
     seq: int
     reason: Literal["content", "link", "gap"]
     detail: str = ""
+    chain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +150,7 @@ class FileProblem:
         "schema",
         "changed",
         "unreadable",
+        "copying",
     ]
     detail: str = ""
 
@@ -181,12 +187,23 @@ Problem = (
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """Where the written-down head was found: at event `seq`, with `since`
-    events after it."""
+    """Where the written-down head was found: at event `seq` of `chain`,
+    with `since` events after it on that chain."""
 
     expect: str
     seq: int
     since: int
+    chain: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """The last event read of one chain."""
+
+    chain: str
+    events: int
+    seq: int
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -198,6 +215,12 @@ class Report:
     problems: tuple[Problem, ...] = ()
     anchor: Anchor | None = None
     checked_summaries: bool = True  # re-derived with the runtime's fold
+    chains: tuple[ChainHead, ...] = ()  # every chain's head, by chain
+
+    @property
+    def one_chain(self) -> bool:
+        """A journal with its one chain (""): said as before chains were kept per site."""
+        return all(c.chain == "" for c in self.chains)
 
     @property
     def ok(self) -> bool:
@@ -218,25 +241,39 @@ class _Run:
 
 
 @dataclass
+class _Chain:
+    """Where the walk stands on one chain."""
+
+    prev: str = GENESIS
+    events: int = 0
+    head_seq: int = 0
+
+
+@dataclass
 class _Walk:
-    """Walks the chain in order; remembers each run's counters and folds."""
+    """Walks the events in sequence order, each chain on its own links;
+    remembers each run's counters and folds. `dense`: sequence numbers have
+    no gaps, so a missing one is a deleted event."""
 
     folds: FoldFactory | None
+    dense: bool = True
     problems: list[Problem] = field(default_factory=list)
-    prev: str = GENESIS
+    chains: dict[str, _Chain] = field(default_factory=dict)
     expected_seq: int = 1
     count: int = 0
     head_seq: int = 0
+    last_hash: str = GENESIS
     runs: dict[int, _Run] = field(default_factory=dict)
     expect: str | None = None  # a head written down: the events whose hash begins so
-    found: list[int] = field(default_factory=list)
-    broken_at: int | None = None  # the first break
+    found: list[tuple[str, int, int]] = field(default_factory=list)  # (chain, seq, nth)
+    broken: dict[str, int] = field(default_factory=dict)  # chain (or "*": all) -> first break
+    broken_at: int | None = None  # the first break of any chain
     blind: bool = False  # some event could not be read far enough to know its run
 
     def feed(self, row: ChainRow | Damaged) -> None:
         if isinstance(row, Damaged):
             self.problems.append(RowDamaged(row))
-            self._break(int(row.key) if row.key.isdigit() else self.expected_seq)
+            self._break(None, int(row.key) if row.key.isdigit() else self.expected_seq)
             if row.run is not None:
                 self.runs.setdefault(row.run, _Run()).damaged = True
             else:
@@ -244,27 +281,31 @@ class _Walk:
             if row.key.isdigit():
                 self.expected_seq = int(row.key) + 1
             return
-        if row.seq != self.expected_seq:
+        chain = self.chains.get(row.chain)
+        if chain is None:
+            chain = self.chains[row.chain] = _Chain()
+        if self.dense and row.seq != self.expected_seq:
             if row.seq > self.expected_seq:
                 gap = f"{self.expected_seq}..{row.seq - 1}"
-                self.problems.append(ChainBreak(row.seq, "gap", gap))
+                self.problems.append(ChainBreak(row.seq, "gap", gap, row.chain))
             else:
-                self.problems.append(ChainBreak(row.seq, "gap", f"{row.seq}"))
-            self._break(row.seq)
-        if row.prev != self.prev:
-            self.problems.append(ChainBreak(row.seq, "link"))
-            self._break(row.seq)
+                self.problems.append(ChainBreak(row.seq, "gap", f"{row.seq}", row.chain))
+            self._break(row.chain, row.seq)
+        if row.prev != chain.prev:
+            self.problems.append(ChainBreak(row.seq, "link", chain=row.chain))
+            self._break(row.chain, row.seq)
         content = chain_hash(row.prev, row.seq, row.run, row.at, row.kind, row.actor, row.data)
         run = self.runs.setdefault(row.run, _Run())
         if content != row.hash:
-            self.problems.append(ChainBreak(row.seq, "content"))
-            self._break(row.seq)
+            self.problems.append(ChainBreak(row.seq, "content", chain=row.chain))
+            self._break(row.chain, row.seq)
             run.damaged = True
-        self.prev, self.expected_seq = row.hash, row.seq + 1
+        chain.prev, chain.events, chain.head_seq = row.hash, chain.events + 1, row.seq
+        self.expected_seq = row.seq + 1
         self.count += 1
-        self.head_seq = row.seq
+        self.head_seq, self.last_hash = row.seq, row.hash
         if self.expect is not None and row.hash.startswith(self.expect):
-            self.found.append(row.seq)
+            self.found.append((row.chain, row.seq, chain.events))
         run.events += 1
         run.last_seq = row.seq
         run.first_at = run.first_at if run.first_at is not None else row.at
@@ -281,9 +322,16 @@ class _Walk:
         if not isinstance(run.fold, str):
             run.fold.feed(event)
 
-    def _break(self, seq: int) -> None:
+    def _break(self, chain: str | None, seq: int) -> None:
+        """A break on `chain` (None: an event whose chain cannot be read,
+        which breaks every chain from there)."""
         if self.broken_at is None:
             self.broken_at = seq
+        self.broken.setdefault("*" if chain is None else chain, seq)
+
+    def broken_before(self, chain: str, seq: int) -> bool:
+        first = [b for b in (self.broken.get(chain), self.broken.get("*")) if b is not None]
+        return any(b <= seq for b in first)
 
 
 def _show(value: object) -> str:
@@ -324,7 +372,7 @@ def _close_start(stored: str, first: str | None) -> bool:
     return 0 <= gap < 1
 
 
-def _compare(row: RunRow, run: _Run, problems: list[Problem], version: int) -> None:
+def _compare(row: RunRow, run: _Run, problems: list[Problem], exact_start: bool) -> None:
     """The columns the store keeps itself: counters and times."""
     for column, stored, expected in (
         ("events", row.events, run.events),
@@ -334,7 +382,7 @@ def _compare(row: RunRow, run: _Run, problems: list[Problem], version: int) -> N
     ):
         if stored == expected:
             continue
-        legacy = column == "started_at" and version < 3
+        legacy = column == "started_at" and not exact_start
         if legacy and _close_start(row.started_at, run.first_at):
             continue
         problems.append(RunDiffers(row.id, column, _show(stored), _show(expected)))
@@ -379,7 +427,7 @@ def audit(
 
     problems: list[Problem] = list(file_problems)
     head = expect.strip().lower() if expect is not None else None
-    walk = _Walk(folds, expect=head if head and len(head) >= MIN_EXPECT else None)
+    walk = _Walk(folds, store.dense, expect=head if head and len(head) >= MIN_EXPECT else None)
     for row in store.chain_rows():
         walk.feed(row)
     problems.extend(walk.problems)
@@ -415,7 +463,7 @@ def audit(
             problems.append(SnapshotMissing(row.rulebook_sha, row.id))
         if run.damaged:
             continue  # its events are reported; the summary cannot be checked
-        _compare(row, run, problems, store.version)
+        _compare(row, run, problems, store.exact_start)
         if folds is None:
             continue
         fold = run.fold
@@ -435,7 +483,7 @@ def audit(
                 problems.append(EventsWithoutRun(run_id, run.events))
 
     # The deadline index: exactly the open runs' deadlines.
-    if store.version >= 2:
+    if store.due_index:
         index: dict[int, list[tuple[Any, ...]]] = {}
         for entry in store.due_entries():
             if isinstance(entry, Damaged):
@@ -467,12 +515,15 @@ def audit(
         anchor = _anchor(expect.strip().lower(), walk, problems)
     return Report(
         walk.count,
-        walk.prev if walk.count else GENESIS,
+        walk.last_hash if walk.count else GENESIS,
         walk.head_seq,
         len(rows),
         tuple(problems),
         anchor,
         folds is not None,
+        tuple(
+            ChainHead(name, c.events, c.head_seq, c.prev) for name, c in sorted(walk.chains.items())
+        ),
     )
 
 
@@ -487,10 +538,10 @@ def _anchor(expect: str, walk: _Walk, problems: list[Problem]) -> Anchor | None:
     if len(found) > 1:
         problems.append(AnchorProblem(expect, "ambiguous"))
         return None
-    seq: int = found[0]
-    if walk.broken_at is not None and walk.broken_at <= seq:
+    chain, seq, nth = found[0]
+    if walk.broken_before(chain, seq):
         problems.append(AnchorProblem(expect, "broken"))
-    return Anchor(expect, seq, walk.head_seq - seq)
+    return Anchor(expect, seq, walk.chains[chain].events - nth, chain)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,9 @@ from engine.journal.events import (
 
 @dataclass(frozen=True, slots=True)
 class ChainRow:
-    """An event as stored, for walking the chain (`data` as the text hashed)."""
+    """An event as stored, for walking the chain (`data` as the text hashed).
+    `chain` names the chain it is on ("" for the journal's first chain, the
+    only one of a journal kept in one SQLite file)."""
 
     seq: int
     run: int
@@ -35,6 +37,7 @@ class ChainRow:
     data: str
     prev: str
     hash: str
+    chain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +167,10 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
 
 
 def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
-    """An `events` row as stored, with each column of the type written."""
-    seq, run, at, kind, actor, data, prev, digest = row
+    """An `events` row as stored (seq, run, at, kind, actor, data, prev,
+    hash and, when read, chain), with each column of the type written."""
+    seq, run, at, kind, actor, data, prev, digest = row[:8]
+    chain = row[8] if len(row) > 8 else ""
     # The usual case, checked in one go: `type(x) is str` also rules out
     # BadText (text that was not UTF-8).
     if (
@@ -177,10 +182,12 @@ def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
         and type(data) is str
         and _is_hash(prev)
         and _is_hash(digest)
+        and type(chain) is str
     ):
-        return ChainRow(seq, run, at, kind, actor, data, prev, digest)
+        return ChainRow(seq, run, at, kind, actor, data, prev, digest, chain)
     try:
         actor = _text(row[4], "actor", optional=True)
+        chain = _req_text(chain, "chain")
         prev, digest = _req_text(row[6], "prev"), _req_text(row[7], "hash")
         for name, value in (("prev", prev), ("hash", digest)):
             if not _is_hash(value):
@@ -194,6 +201,7 @@ def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:
             _req_text(row[5], "data"),
             prev,
             digest,
+            chain,
         )
     except Bad as bad:
         owner = run if type(run) is int else None

@@ -146,8 +146,22 @@ _V3: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _started_at_from_events,
 )
 
+# Version 4: chains. Each event names the chain it is on. A journal in one
+# file keeps one chain (""), as before; a journal copied from a PostgreSQL
+# store, where each site has its own chain, keeps the chains it came with, so
+# every hash still checks. `meta` says what the sequence numbers promise
+# (`seq: sparse` when a copy brought gaps in) and marks a copy under way.
+_V4: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    "ALTER TABLE events ADD COLUMN chain TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX events_by_chain ON events(chain, seq)",
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+)
+
 Migration = tuple[str | Callable[[sqlite3.Connection], None], ...]
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 MARKED_FROM = 3  # the first format with PRAGMA application_id set
 VERSION = len(MIGRATIONS)
 
@@ -155,6 +169,7 @@ VERSION = len(MIGRATIONS)
 TABLES = {1: frozenset({"events", "snapshots", "runs"})}
 TABLES[2] = TABLES[1] | {"dues"}
 TABLES[3] = TABLES[2]
+TABLES[4] = TABLES[3] | {"meta"}
 
 
 @functools.cache

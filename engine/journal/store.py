@@ -1,179 +1,37 @@
-"""The journal store: recognise and open, append in one transaction, read
-back row by row, and the checks only the store can make.
+"""The journal's storage interface: one `Journal`, two backends.
 
-A file is recognised as a journal before anything is written to it (its
-SQLite `application_id`, or the tables of a journal an older sop made):
-another program's database given by mistake is refused as it is. Commands
-that only read open the file read-only (an immutable view when no writer has
-left a WAL), so they work on a read-only folder or medium and never change
-the file; only a writing command creates a journal or brings an old one up to
-date. Every read gives back each row as it was written or, in its place, a
-`Damaged` saying what is wrong, so one damaged row hides nothing else.
+`Journal(target)` opens the journal a command names: an SQLite file (the
+embedded default, `engine.journal.sqlite_store`) or a PostgreSQL database
+given by its URL (`postgresql://user@host:port/db`, the shared store of many
+sites, `engine.journal.postgres`). Every command reads and writes through the
+methods declared here and nothing else, so each works the same on both; what
+only one backend can check (a file cut short, a trigger disabled) it reports
+through `file_problems`.
+
+Both backends keep the same promises: events and pinned rulebooks are
+append-only (the database refuses to change or delete them), each event
+names the hash of the one before it on its chain, every read gives back each
+row as written or a `Damaged` in its place, a database that is not a journal
+is refused unchanged, and a command that only reads opens the journal
+read-only and changes nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
+from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal import schema
 from engine.journal.audit import FileProblem, Verification
-from engine.journal.events import (
-    GENESIS,
-    Damaged,
-    Event,
-    NewRun,
-    RunRow,
-    RunUpdate,
-    Table,
-    Write,
-    canonical,
-    chain_hash,
-)
-from engine.journal.rows import (
-    ChainRow,
-    DueEntry,
-    decode,
-    describe_damage,
-    describe_place,
-    parse_chain_row,
-    parse_due,
-    parse_due_entry,
-    parse_event,
-    parse_run,
-    snapshot_damage,
-)
-from engine.journal.sqlite_file import (
-    Found,
-    Kind,
-    check_wal,
-    identify,
-    shm_path,
-    truncated,
-    wal_lost,
-    wal_path,
-)
+from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
+from engine.journal.rows import ChainRow, DueEntry, describe_damage, describe_place
 
-BUSY_TIMEOUT_S = 30.0
-# What reading a damaged file can raise: SQLite's errors, and Python's when
-# SQLite's own message quotes bytes that are not UTF-8 (a damaged schema).
-DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
-
-JOURNAL_EMPTY = message(
-    "journal.empty",
-    "日志文件 {path} 是空的 (0 字节), 里面没有任何记录。若它本应有记录, 说明文件被截断了: "
-    "请从备份恢复 (sop journal backup 做的副本)",
-    "the journal {path} is empty (0 bytes): it holds no records. If it should, the file was "
-    "cut short: restore it from a backup (a copy made by sop journal backup)",
-)
-JOURNAL_FOLDER = message(
-    "journal.folder",
-    "{path} 是文件夹, 不是日志文件。请用 --journal 指定日志文件, 如 {path}/journal.sqlite3",
-    "{path} is a folder, not a journal file. Give the file with --journal, "
-    "e.g. {path}/journal.sqlite3",
-)
-JOURNAL_NOT_SQLITE = message(
-    "journal.not-sqlite",
-    "{path} 不是 sop 的日志: 它不是 SQLite 数据库 (若它曾是日志, 文件开头已损坏)。"
-    "sop 没有改动它。请用 --journal 指定日志文件",
-    "{path} is not a sop journal: it is not an SQLite database (if it was a journal, its "
-    "start is damaged). sop left it unchanged. Give the journal with --journal",
-)
-JOURNAL_NOT_A_JOURNAL = message(
-    "journal.foreign",
-    "{path} 不是 sop 的日志, 而是另一个程序的 SQLite 数据库。sop 没有改动它。"
-    "请用 --journal 指定 sop 的日志文件",
-    "{path} is not a sop journal but another program's SQLite database. sop left it "
-    "unchanged. Give sop's journal with --journal",
-)
-JOURNAL_NEWER = message(
-    "journal.newer",
-    "日志 {path} 由更新版本的 sop 创建 (格式 {version}, 本程序支持到 {supported})。请升级 sop",
-    "the journal {path} was made by a newer sop (format {version}; this one reads up to "
-    "{supported}). Upgrade sop",
-)
-JOURNAL_UNREADABLE = message(
-    "journal.unreadable",
-    "无法读取日志 {path}: {error}。文件可能已损坏; 用 sop journal verify --journal {path} "
-    "查看还能读出什么",
-    "cannot read the journal {path}: {error}. The file may be damaged; see what can still be "
-    "read with: sop journal verify --journal {path}",
-)
-JOURNAL_READ_ONLY = message(
-    "journal.read-only",
-    "日志 {path} 是只读的 (文件或所在文件夹不可写), 不能在其中记录。查看记录的命令 "
-    "(sop runs / show / report / due) 仍可使用; 要继续流程, 请把日志放到可写的位置",
-    "the journal {path} is read-only (the file or its folder cannot be written), so nothing "
-    "can be recorded in it. Commands that read (sop runs / show / report / due) still work; "
-    "to go on with a run, put the journal where it can be written",
-)
-JOURNAL_FOLDER_FAILED = message(
-    "journal.folder-failed",
-    "无法创建日志文件夹 {folder}: {error}",
-    "cannot create the journal's folder {folder}: {error}",
-)
-JOURNAL_DISK_FULL = message(
-    "journal.full",
-    "磁盘已满, 日志 {path} 无法写入: 刚才的操作没有记录。请腾出磁盘空间后用 sop resume 继续",
-    "the disk is full and the journal {path} cannot be written: the last step was not "
-    "recorded. Free some space, then go on with sop resume",
-)
-JOURNAL_WRITE_FAILED = message(
-    "journal.write-failed",
-    "无法写入日志 {path}: {error}。刚才的操作没有记录",
-    "cannot write to the journal {path}: {error}. The last step was not recorded",
-)
-JOURNAL_BUSY = message(
-    "journal.busy",
-    "日志 {path} 被另一个程序占用超过 {seconds} 秒, 刚才的操作没有记录。请稍后用 sop resume 继续",
-    "the journal {path} was held by another program for over {seconds} seconds; the last "
-    "step was not recorded. Go on later with sop resume",
-)
-JOURNAL_GONE = message(
-    "journal.gone",
-    "日志文件 {path} 在运行中被删除或替换了: 之后的记录会丢失, 所以停止记录。刚才的操作没有记录。"
-    "请找回原来的日志文件 (或从备份恢复), 再用 sop resume 继续",
-    "the journal file {path} was deleted or replaced while in use: what followed would be "
-    "lost, so recording stops here. The last step was not recorded. Put the journal back "
-    "(or restore it from a backup), then go on with sop resume",
-)
-JOURNAL_WAL_GONE = message(
-    "journal.wal-gone",
-    "日志的预写文件 {wal} 在运行中被删除或替换了, 其中的记录已丢失, 所以停止记录。"
-    "刚才的操作没有记录。请用 sop journal verify 检查日志",
-    "the journal's write-ahead file {wal} was deleted or replaced while in use; the records "
-    "in it are lost, so recording stops here. The last step was not recorded. Check the "
-    "journal with sop journal verify",
-)
-JOURNAL_WAL_DAMAGED = message(
-    "journal.wal-damaged",
-    "日志的预写文件 {wal} 已损坏: 第 {frame} 帧之后的 {lost} 次写入无法读出。"
-    "继续写入会让它们永远丢失, 所以没有写入。请先用 sop journal verify 检查, 并从备份恢复",
-    "the journal's write-ahead file {wal} is damaged: {lost} writes after frame {frame} "
-    "cannot be read. Writing now would lose them for good, so nothing was written. Check "
-    "with sop journal verify and restore from a backup",
-)
-JOURNAL_WAL_MISSING = message(
-    "journal.wal-missing",
-    "日志的预写文件 {wal} 不见了或被截短, 但索引文件显示其中有 {frames} 帧尚未并入日志的记录: "
-    "这些记录已丢失。若能找回 {wal}, 请放回原处; 若找不回, 先用 sop journal backup 备份, "
-    "再删除 {shm} 即可继续记录",
-    "the journal's write-ahead file {wal} is gone or cut short, yet its index shows {frames} "
-    "frames of records not yet in the journal: they are lost. If you can find {wal}, put it "
-    "back; if not, make a copy with sop journal backup, then delete {shm} to go on recording",
-)
 JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
     "日志 {path} 中 {what} 已损坏 ({why}), 不能在它的基础上继续。用 sop journal verify 查看详情",
@@ -185,18 +43,19 @@ JOURNAL_SNAPSHOT_MISSING = message(
     "日志中缺少规则手册快照 {sha}",
     "the journal lacks the rulebook snapshot {sha}",
 )
-JOURNAL_BACKUP_EXISTS = message(
-    "journal.backup-exists",
-    "{dest} 已存在, 没有覆盖。请换一个文件名",
-    "{dest} already exists and was not overwritten. Choose another name",
+JOURNAL_NO_RUN = message(
+    "journal.no-run", "日志中没有运行 {run}", "there is no run {run} in the journal"
 )
-JOURNAL_BACKUP_FAILED = message(
-    "journal.backup-failed",
-    "无法写入备份 {dest}: {error}",
-    "cannot write the backup {dest}: {error}",
+JOURNAL_CONFLICT = message(
+    "journal.conflict",
+    "运行 {run} 已在别处被继续 (另一个终端?), 本次操作未写入。请用 sop show {run} 查看, "
+    "再 sop resume {run}",
+    "run {run} was carried on elsewhere (another terminal?); this step was not written. "
+    "Look with sop show {run}, then sop resume {run}",
 )
 
-_RUN_NAMES = (
+# The columns of a run's summary, in the order `parse_run` reads them.
+RUN_NAMES = (
     "id",
     "procedure",
     "title",
@@ -217,7 +76,12 @@ _RUN_NAMES = (
     "dues",
     "subject",
 )
-_EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
+# The columns of a run that never change once written (the database refuses).
+RUN_IDENTITY = frozenset(
+    ("id", "procedure", "title", "kind", "operator", "site", "started_at", "rulebook_sha",
+     "procedure_sha", "parent")
+)  # fmt: skip
+EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,22 +94,50 @@ class RunFilter:
     limit: int | None = None
 
 
+EVERY_RUN = RunFilter()
+
+
 @dataclass(frozen=True, slots=True)
 class DueRow:
     run: RunRow
     due: dict[str, Any]
 
 
-def _uri(path: str, query: str) -> str:
-    return Path(os.path.abspath(path)).as_uri() + "?" + query
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The last event of one chain: its sequence number and hash, and how
+    many events the chain holds."""
+
+    chain: str
+    seq: int
+    hash: str
+    events: int
 
 
-def _fingerprint(path: str) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Rows brought over from another journal by `sop journal copy`, stored
+    as they are, in one transaction (`Journal.absorb`)."""
+
+    snapshots: Sequence[tuple[str, str]] = ()  # (sha, files as stored)
+    runs: Sequence[RunRow] = ()  # new runs, with their summaries as the source has them
+    events: Sequence[ChainRow] = ()
+    summaries: Sequence[RunRow] = ()  # runs already copied, their summaries written again
+    dues: Sequence[DueEntry] = ()  # the deadline index of the `summaries` runs, replacing theirs
+    meta: Mapping[str, str | None] = field(default_factory=dict)  # None removes a key
+
+
+COPYING = "copying"  # meta key: a copy into this journal is under way (the source's origin)
+
+
+def run_values(row: RunRow) -> tuple[Any, ...]:
+    """A summary's columns in `RUN_NAMES` order, as the store writes them."""
+    dues = json.dumps(list(row.dues), ensure_ascii=False, sort_keys=True) if row.dues else None
+    return (
+        row.id, row.procedure, row.title, row.kind, row.operator, row.site, row.started_at,
+        row.updated_at, row.rulebook_sha, row.procedure_sha, row.parent, row.status, row.step,
+        row.step_title, row.outcome, row.last_seq, row.events, dues, row.subject,
+    )  # fmt: skip
 
 
 def snapshot_sha(files: dict[str, str]) -> str:
@@ -253,228 +145,81 @@ def snapshot_sha(files: dict[str, str]) -> str:
     return hashlib.sha256(canonical(files).encode("utf-8")).hexdigest()
 
 
+def chain_of(site: str | None) -> str:
+    """The chain a site's events go on where each site has its own ("" for
+    runs that name no site)."""
+    return site or ""
+
+
 class JournalDamaged(JournalError):
     """A row a command needs cannot be read as it was written."""
 
 
+def display_url(url: str) -> str:
+    """The URL as messages show it: any password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def is_database_url(target: str) -> bool:
+    """Whether `--journal` names a PostgreSQL database rather than a file."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+# What each backend implements (the base raises NotImplementedError);
+# tests/test_journal_backends.py checks every backend overrides every one.
+BACKEND_METHODS = (
+    "close",
+    "write",
+    "start_run",
+    "backup",
+    "read_run",
+    "runs",
+    "children",
+    "dues",
+    "reminders_for",
+    "read_events",
+    "snapshot",
+    "count_events",
+    "heads",
+    "chain_rows",
+    "all_runs",
+    "due_entries",
+    "snapshots",
+    "meta",
+    "absorb",
+    "consistent",
+)
+
+
 class Journal:
-    """One connection to a journal file. Not shared between threads.
+    """One connection to a journal. Not shared between threads.
 
-    `write=False` opens it for reading only: nothing is created, migrated or
-    written, and a read-only file, folder or medium is fine."""
+    `Journal(target)` opens the backend `target` names (a PostgreSQL URL, or
+    else an SQLite file; ":memory:" is a journal that lives as long as the
+    object). `write=False` opens it for reading only: nothing is created,
+    migrated or written."""
 
-    def __init__(self, path: str, write: bool = True) -> None:
-        self.path = path
-        self.writable = write
-        self.version = schema.VERSION
-        self._private: str | None = None  # a copy read in place of an unopenable original
-        self._fingerprint: tuple[int, int, int, int] | None = None  # of an immutable view
-        self._identity: tuple[int, int] | None = None  # (device, inode) of the file written
-        self._wal_identity: tuple[int, int] | None = None
-        if path == ":memory:":
-            self._db = self._connect(path)
-            self._create()
-            return
-        found = identify(path)
-        if write:
-            self._db = self._open_for_writing(found)
-        else:
-            self._db = self._open_for_reading(found)
+    path: str  # what messages call the journal: the file, or the URL without a password
+    writable: bool
+    version: int  # the format of the journal as stored
 
-    # ---- opening
+    def __new__(cls, target: str, write: bool = True) -> Journal:
+        if cls is not Journal:
+            return super().__new__(cls)
+        if is_database_url(target):
+            from engine.journal.postgres import PostgresJournal
 
-    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
-        db = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_S, uri=uri)
-        db.text_factory = decode
-        return db
+            return super().__new__(PostgresJournal)
+        from engine.journal.sqlite_store import SqliteJournal
 
-    def _refuse(self, found: Found) -> JournalError:
-        if found.kind is Kind.FOLDER:
-            return JournalError(JOURNAL_FOLDER, path=self.path)
-        if found.kind is Kind.NOT_SQLITE:
-            return JournalError(JOURNAL_NOT_SQLITE, path=self.path)
-        return JournalError(JOURNAL_NOT_A_JOURNAL, path=self.path)
-
-    def _unreadable(self, exc: BaseException) -> JournalDamaged:
-        return JournalDamaged(JOURNAL_UNREADABLE, path=self.path, error=str(exc))
-
-    def _open_readonly(self) -> sqlite3.Connection:
-        """A read-only connection that changes nothing beside the file: an
-        immutable view when no WAL holds anything (nothing else to read, and
-        no lock or side file needed), else SQLite's read-only mode — and when
-        that cannot open (a read-only folder lacking the WAL's index), a
-        private copy of the file and its WAL."""
-        try:
-            wal_size = os.path.getsize(wal_path(self.path))
-        except OSError:
-            wal_size = 0
-        if not wal_size:
-            self._fingerprint = _fingerprint(self.path)
-            return self._connect(_uri(self.path, "immutable=1"), uri=True)
-        try:
-            db = self._connect(_uri(self.path, "mode=ro"), uri=True)
-            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorname", "") not in (
-                "SQLITE_CANTOPEN",
-                "SQLITE_READONLY_CANTINIT",
-            ):
-                raise
-        self._private = tempfile.mkdtemp(prefix="sop-journal-")
-        copy = os.path.join(self._private, "journal.sqlite3")
-        shutil.copyfile(self.path, copy)
-        shutil.copyfile(wal_path(self.path), wal_path(copy))
-        return self._connect(_uri(copy, "mode=ro"), uri=True)
-
-    def _inspect(self, db: sqlite3.Connection) -> tuple[int, int, frozenset[str]]:
-        (app,) = db.execute("PRAGMA application_id").fetchone()
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        tables = frozenset(
-            str(name)
-            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not str(name).startswith("sqlite_")
-        )
-        return int(app), int(version), tables
-
-    def _recognise(self, db: sqlite3.Connection, found: Found) -> int:
-        """The journal's format version, or a refusal when it is not a journal."""
-        from engine.journal.sqlite_file import APPLICATION_ID
-
-        app, version, tables = self._inspect(db)
-        if app == APPLICATION_ID or (app == 0 and tables == schema.TABLES.get(version)):
-            if version > schema.VERSION:
-                raise JournalError(
-                    JOURNAL_NEWER, path=self.path, version=version, supported=schema.VERSION
-                )
-            marked_too_early = app == APPLICATION_ID and version < schema.MARKED_FROM
-            if marked_too_early or version < 1 or tables != schema.TABLES.get(version):
-                raise JournalDamaged(
-                    JOURNAL_UNREADABLE,
-                    path=self.path,
-                    error=f"format {version}, tables {sorted(tables)}",
-                )
-            return version
-        raise self._refuse(Found(Kind.FOREIGN, found.size, found.header))
-
-    def _open_for_reading(self, found: Found) -> sqlite3.Connection:
-        if found.kind is Kind.MISSING:
-            raise JournalError(JOURNAL_MISSING, path=self.path)
-        if found.kind is Kind.EMPTY:
-            raise JournalError(JOURNAL_EMPTY, path=self.path)
-        if found.kind not in (Kind.JOURNAL, Kind.UNMARKED):
-            raise self._refuse(found)
-        try:
-            db = self._open_readonly()
-            self.version = self._recognise(db, found)
-            db.execute("PRAGMA query_only = ON")
-        except DB_ERRORS as exc:
-            self._drop_private()
-            raise self._unreadable(exc) from exc
-        except JournalError:
-            self._drop_private()
-            raise
-        return db
-
-    def _open_for_writing(self, found: Found) -> sqlite3.Connection:
-        if found.kind in (Kind.FOLDER, Kind.NOT_SQLITE, Kind.FOREIGN):
-            raise self._refuse(found)
-        if found.kind is Kind.UNMARKED:  # an old journal, or someone else's database?
-            try:
-                probe = self._open_readonly()
-                try:
-                    self._recognise(probe, found)
-                finally:
-                    probe.close()
-                    self._drop_private()
-            except DB_ERRORS as exc:
-                raise self._unreadable(exc) from exc
-        folder = os.path.dirname(os.path.abspath(self.path))
-        if found.kind is Kind.MISSING:
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError as exc:
-                raise JournalError(
-                    JOURNAL_FOLDER_FAILED, folder=folder, error=exc.strerror
-                ) from exc
-        exists = found.kind is not Kind.MISSING
-        if not os.access(folder, os.W_OK) or (exists and not os.access(self.path, os.W_OK)):
-            raise JournalError(JOURNAL_READ_ONLY, path=self.path)
-        lost = wal_lost(self.path)
-        if lost is not None:
-            raise JournalError(
-                JOURNAL_WAL_MISSING, wal=wal_path(self.path), shm=shm_path(self.path), frames=lost
-            )
-        wal = check_wal(self.path)
-        if wal is not None and wal.damaged:
-            raise JournalError(
-                JOURNAL_WAL_DAMAGED,
-                wal=wal_path(self.path),
-                frame=wal.bad_frame or 0,
-                lost=wal.lost,
-            )
-        try:
-            self._db = db = self._connect(self.path)
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            if found.kind in (Kind.MISSING, Kind.EMPTY):
-                self._create()
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode=WAL")
-            self.version = self._recognise(db, found)
-            if self.version < schema.VERSION:
-                self._migrate()
-            st = os.stat(self.path)
-            self._identity = (st.st_dev, st.st_ino)
-            self._note_wal()
-        except DB_ERRORS as exc:
-            raise self._write_error(exc) from exc
-        return db
-
-    def _create(self) -> None:
-        """A new journal, made in one transaction before the switch to WAL,
-        so the main file carries its mark from the start."""
-        with self._transaction() as db:
-            app, version, tables = self._inspect(db)
-            if version == 0 and not tables and app == 0:  # nobody made it meanwhile
-                self._run_migrations(db, 0)
-
-    def _migrate(self) -> None:
-        with self._transaction() as db:
-            # Another process may have migrated while this one waited for the lock.
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            if version > schema.VERSION:
-                raise JournalError(
-                    JOURNAL_NEWER, path=self.path, version=version, supported=schema.VERSION
-                )
-            self._run_migrations(db, version)
-        self.version = schema.VERSION
-        # Put the new mark into the main file now, not at some later checkpoint.
-        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
-    @staticmethod
-    def _run_migrations(db: sqlite3.Connection, version: int) -> None:
-        for number in range(version, schema.VERSION):
-            for statement in schema.MIGRATIONS[number]:
-                if callable(statement):
-                    statement(db)
-                else:
-                    db.execute(statement)
-        db.execute(f"PRAGMA user_version = {schema.VERSION}")
-
-    def close(self) -> None:
-        if self.writable and self.path != ":memory:":
-            # Fold the WAL into the main file, so a copy of the file alone is
-            # whole; another process still writing keeps what it needs.
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        self._db.close()
-        self._drop_private()
-
-    def _drop_private(self) -> None:
-        if self._private is not None:
-            shutil.rmtree(self._private, ignore_errors=True)
-            self._private = None
+        return super().__new__(SqliteJournal)
 
     def __enter__(self) -> Journal:
         return self
@@ -482,297 +227,111 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # ---- what the backend says about itself
+
+    @property
+    def dense(self) -> bool:
+        """Whether sequence numbers run 1, 2, 3… with no gap (a single
+        writer hands them out), so a missing number is a deleted event.
+        Where writers on different chains draw numbers at once, a number can
+        be skipped by a write that was rolled back."""
+        return True
+
+    @property
+    def due_index(self) -> bool:
+        """Whether open deadlines are kept in an index of their own (`dues`)."""
+        return True
+
+    @property
+    def exact_start(self) -> bool:
+        """Whether a run's `started_at` is exactly its first event's time
+        (sop before SQLite format 3 read the clock a moment earlier)."""
+        return True
+
+    def file_problems(self) -> list[FileProblem]:
+        """What the storage itself shows beside the rows (a file cut short,
+        a guard trigger disabled…)."""
+        return []
+
     def changed_while_read(self) -> bool:
-        """Whether the file under an immutable view changed since it was
-        opened (a writer folded its WAL in): what was read may be torn."""
-        return self._fingerprint is not None and _fingerprint(self.path) != self._fingerprint
+        """Whether what was read may be torn because the store changed under
+        a view that does not see writers."""
+        return False
 
     # ---- writing
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        if self._db.in_transaction:
-            # An interrupt landed between BEGIN and the handler that ends a
-            # failed transaction: end it now rather than fail every later write.
-            self._db.execute("ROLLBACK")
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            yield self._db
-            self._still_the_file()
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-            raise
-        self._note_wal()
-
-    def _still_the_file(self) -> None:
-        """Refuse to commit into a file that is no longer the journal at
-        `path` (deleted or replaced while open), or whose WAL was deleted:
-        whatever SQLite wrote would be lost when the process ends."""
-        if self._identity is None:
-            return
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            raise JournalError(JOURNAL_GONE, path=self.path) from None
-        if (st.st_dev, st.st_ino) != self._identity:
-            raise JournalError(JOURNAL_GONE, path=self.path)
-        if self._wal_identity is not None:
-            wal = wal_path(self.path)
-            try:
-                w = os.stat(wal)
-            except OSError:
-                raise JournalError(JOURNAL_WAL_GONE, wal=wal) from None
-            if (w.st_dev, w.st_ino) != self._wal_identity:
-                raise JournalError(JOURNAL_WAL_GONE, wal=wal)
-
-    def _note_wal(self) -> None:
-        if self._identity is None:
-            return
-        try:
-            w = os.stat(wal_path(self.path))
-        except OSError:
-            self._wal_identity = None
-            return
-        self._wal_identity = (w.st_dev, w.st_ino)
-
-    def _write_error(self, exc: Exception) -> JournalError:
-        name = getattr(exc, "sqlite_errorname", "")
-        if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and self._disk_full()):
-            return JournalError(JOURNAL_DISK_FULL, path=self.path)
-        if name.startswith("SQLITE_READONLY"):
-            return JournalError(JOURNAL_READ_ONLY, path=self.path)
-        if name.startswith("SQLITE_BUSY"):
-            return JournalError(JOURNAL_BUSY, path=self.path, seconds=int(BUSY_TIMEOUT_S))
-        if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
-            return self._unreadable(exc)
-        return JournalError(JOURNAL_WRITE_FAILED, path=self.path, error=str(exc))
-
-    def _disk_full(self) -> bool:
-        """SQLite reports a full disk while growing its WAL index as an I/O error."""
-        try:
-            st = os.statvfs(os.path.dirname(os.path.abspath(self.path)))
-        except OSError:
-            return False
-        return st.f_bavail * st.f_frsize < 64 * 1024
-
     def write(self, writes: Sequence[Write]) -> list[Event]:
         """Append events to one or more runs atomically, with their summaries."""
-        try:
-            with self._transaction() as db:
-                return self._apply(db, writes)
-        except DB_ERRORS as exc:
-            raise self._write_error(exc) from exc
+        raise NotImplementedError
 
     def start_run(
         self, new: NewRun, build: Callable[[int], Sequence[Write]]
     ) -> tuple[int, list[Event]]:
         """Create a run and write its first events in the same transaction;
         `build` receives the new run's id (so linked events can name it)."""
-        try:
-            with self._transaction() as db:
-                db.execute(
-                    "INSERT OR IGNORE INTO snapshots(sha, files) VALUES (?, ?)",
-                    (new.rulebook_sha, canonical(new.snapshot)),
-                )
-                cur = db.execute(
-                    "INSERT INTO runs(procedure, title, kind, operator, site, started_at, "
-                    "rulebook_sha, procedure_sha, parent, status, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-                    (
-                        new.procedure,
-                        new.title,
-                        new.kind,
-                        new.operator,
-                        new.site,
-                        new.started_at,
-                        new.rulebook_sha,
-                        new.procedure_sha,
-                        new.parent,
-                        new.started_at,
-                    ),
-                )
-                run_id = cur.lastrowid
-                assert run_id is not None
-                return run_id, self._apply(db, build(run_id))
-        except DB_ERRORS as exc:
-            raise self._write_error(exc) from exc
-
-    def _apply(self, db: sqlite3.Connection, writes: Sequence[Write]) -> list[Event]:
-        head = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-        out: list[Event] = []
-        for w in writes:
-            row = db.execute("SELECT last_seq FROM runs WHERE id = ?", (w.run,)).fetchone()
-            if row is None:
-                raise JournalError(_JOURNAL_NO_RUN, run=w.run)
-            if w.expect is not None and row[0] != w.expect:
-                raise JournalConflict(_JOURNAL_CONFLICT, run=w.run)
-            last = row[0]
-            for d in w.drafts:
-                seq += 1
-                text = canonical(d.data)
-                digest = chain_hash(prev, seq, w.run, d.at, d.kind, d.actor, text)
-                db.execute(
-                    f"INSERT INTO events({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (seq, w.run, d.at, d.kind, d.actor, text, prev, digest),
-                )
-                out.append(Event(seq, w.run, d.at, d.kind, d.actor, d.data, prev, digest))
-                prev, last = digest, seq
-            self._update_run(
-                db, w.run, w.update, last, len(w.drafts), w.drafts[-1].at if w.drafts else None
-            )
-        return out
-
-    @staticmethod
-    def _update_run(
-        db: sqlite3.Connection, run: int, u: RunUpdate, last: int, added: int, at: str | None
-    ) -> None:
-        dues = json.dumps(list(u.dues), ensure_ascii=False, sort_keys=True) if u.dues else None
-        db.execute(
-            "UPDATE runs SET status = ?, step = ?, step_title = ?, outcome = ?, dues = ?, "
-            "last_seq = ?, events = events + ?, updated_at = COALESCE(?, updated_at), "
-            "subject = COALESCE(?, subject) WHERE id = ?",
-            (u.status, u.step, u.step_title, u.outcome, dues, last, added, at, u.subject, run),
-        )
-        db.execute("DELETE FROM dues WHERE run = ?", (run,))
-        if u.dues and u.status != "finished":
-            db.executemany(
-                "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)", schema.due_rows(run, u.dues)
-            )
+        raise NotImplementedError
 
     def backup(self, dest: str) -> tuple[int, str] | None:
-        """A consistent copy of the journal — the main file and what its WAL
-        holds — made with SQLite's backup API while others may be writing.
-        The copy is one whole file (no WAL beside it). Returns the copy's
-        head (sequence number and hash of its last event)."""
-        if os.path.lexists(dest):
-            raise JournalError(JOURNAL_BACKUP_EXISTS, dest=dest)
-        source = self._db
-        if self.path != ":memory:" and self._fingerprint is not None:
-            # An immutable view does not see a writer that starts meanwhile:
-            # read through SQLite's locks when the folder allows it.
-            try:
-                source = self._connect(_uri(self.path, "mode=ro"), uri=True)
-                source.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            except DB_ERRORS:
-                source = self._db
-        try:
-            target = sqlite3.connect(dest, isolation_level=None)
-        except DB_ERRORS as exc:
-            raise JournalError(JOURNAL_BACKUP_FAILED, dest=dest, error=str(exc)) from exc
-        try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")
-            head = target.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            found = head.fetchone()
-        except DB_ERRORS as exc:
-            target.close()
-            with contextlib.suppress(OSError):
-                os.unlink(dest)
-            name = getattr(exc, "sqlite_errorname", "")
-            if name.startswith("SQLITE_CORRUPT"):
-                raise self._unreadable(exc) from exc
-            raise JournalError(JOURNAL_BACKUP_FAILED, dest=dest, error=str(exc)) from exc
-        finally:
-            if source is not self._db:
-                source.close()
-        target.close()
-        return (int(found[0]), str(found[1])) if found else None
-
-    def head(self) -> tuple[int, str] | None:
-        """The last event's sequence number and hash (None when there is none)."""
-        rows = self._select("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+        """A consistent copy at `dest`; returns the copy's head (sequence
+        number and hash of its last event)."""
+        raise NotImplementedError
 
     # ---- reading
 
-    def _select(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self._db.execute(sql, args).fetchall()
-        except DB_ERRORS as exc:
-            raise self._unreadable(exc) from exc
+    def read_run(self, run_id: int) -> RunRow | Damaged | None:
+        raise NotImplementedError
 
-    def _run_columns(self, prefix: str = "") -> str:
-        names = list(_RUN_NAMES)
-        if self.version < 2:
-            names[-1] = "NULL"  # format 1 did not know whom a run is about
-        return ", ".join(prefix + n if n != "NULL" else n for n in names)
+    def runs(self, flt: RunFilter = EVERY_RUN) -> list[RunRow | Damaged]:
+        """Runs newest first, each as written or `Damaged` in its place."""
+        raise NotImplementedError
 
-    def _salvage(self, table: Table, key: str, ids: Sequence[int], columns: str) -> Iterator[Any]:
-        """Rows read one by one by key, when reading them together fails on a
-        damaged page: each row that cannot be read is named instead."""
-        for i in ids:
-            try:
-                row = self._db.execute(
-                    f"SELECT {columns} FROM {table} WHERE {key} = ?", (i,)
-                ).fetchone()
-            except DB_ERRORS as exc:
-                yield Damaged(table, str(i), i if table == "runs" else None, "unreadable",
-                              None, str(exc))  # fmt: skip
-                continue
-            if row is not None:
-                yield row
+    def children(self, run_id: int) -> list[RunRow | Damaged]:
+        raise NotImplementedError
 
-    def _keys(self, table: Table, key: str) -> tuple[list[int], bool]:
-        """Every key a damaged table may hold (1 up to the largest readable),
-        and whether the whole table could be scanned for them."""
-        top, whole = 0, True
-        for order in ("ASC", "DESC"):
-            try:
-                for (k,) in self._db.execute(f"SELECT {key} FROM {table} ORDER BY {key} {order}"):
-                    if type(k) is int:
-                        top = max(top, k)
-                break
-            except DB_ERRORS:
-                whole = False
-        return list(range(1, top + 1)), whole
+    def dues(
+        self, until: str, site: str | None = None, role: str | None = None
+    ) -> list[DueRow | Damaged]:
+        """Open deadlines that fall on or before `until` (a date: the whole
+        day counts), earliest first; a deadline or run that cannot be read is
+        `Damaged` in its place."""
+        raise NotImplementedError
 
-    def _runs_where(
-        self, where: str, args: Sequence[Any], tail: str = ""
-    ) -> list[RunRow | Damaged]:
-        sql = f"SELECT {self._run_columns()} FROM runs {where} {tail}"
-        try:
-            rows: list[Any] = self._db.execute(sql, args).fetchall()
-        except DB_ERRORS:
-            keys, whole = self._keys("runs", "id")
-            rows = [
-                r
-                for r in self._salvage("runs", "id", keys, self._run_columns())
-                if isinstance(r, Damaged) or self._matches(r, where, args)
-            ]
-            if not whole:
-                rows.append(Damaged("runs", "*", None, "unreadable", None, ""))
-            if "DESC" in tail:
-                rows.reverse()
-        return [r if isinstance(r, Damaged) else parse_run(r) for r in rows]
+    def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
+        """The runs whose deadlines a prompt may show: this session's, and
+        other non-journey runs with a deadline (`within`, `at`) by `soon`."""
+        raise NotImplementedError
 
-    def _matches(self, row: tuple[Any, ...], where: str, args: Sequence[Any]) -> bool:
-        """A salvaged row against the same WHERE clause, asked of SQLite on its values."""
-        if not where:
-            return True
-        placeholders = ", ".join(f"? AS {n}" for n in _RUN_NAMES)
-        try:
-            hit = self._db.execute(
-                f"SELECT 1 FROM (SELECT {placeholders}) {where}", [*row, *args]
-            ).fetchone()
-        except DB_ERRORS:
-            return True
-        return hit is not None
+    def read_events(self, run_id: int) -> list[Event | Damaged]:
+        """A run's events in order, each as written or `Damaged` in its place."""
+        raise NotImplementedError
+
+    def snapshot(self, sha: str) -> dict[str, str]:
+        """A pinned rulebook's files, checked against the sha it is stored under."""
+        raise NotImplementedError
+
+    def count_events(self) -> int:
+        raise NotImplementedError
+
+    def heads(self) -> list[Head]:
+        """The last event of every chain, by chain."""
+        raise NotImplementedError
+
+    def head(self) -> tuple[int, str] | None:
+        """The last event's sequence number and hash (None when there is none)."""
+        heads = self.heads()
+        if not heads:
+            return None
+        last = max(heads, key=lambda h: h.seq)
+        return last.seq, last.hash
 
     def run(self, run_id: int) -> RunRow | None:
         """A run by its id (None when there is none); a damaged row is an error
         (JournalDamaged): nothing can continue or be shown from it."""
-        rows = self._runs_where("WHERE id = ?", (run_id,))
-        if not rows:
-            return None
-        return self._strict(rows[0])
-
-    def read_run(self, run_id: int) -> RunRow | Damaged | None:
-        rows = self._runs_where("WHERE id = ?", (run_id,))
-        return rows[0] if rows else None
+        row = self.read_run(run_id)
+        return None if row is None else self._strict(row)
 
     def _strict(self, row: RunRow | Damaged) -> RunRow:
         if isinstance(row, Damaged):
@@ -783,126 +342,6 @@ class Journal:
                 why=describe_damage(row),
             )
         return row
-
-    def runs(self, flt: RunFilter = RunFilter()) -> list[RunRow | Damaged]:
-        """Runs newest first, each as written or `Damaged` in its place."""
-        where: list[str] = []
-        args: list[Any] = []
-        if flt.statuses:
-            where.append(f"status IN ({','.join('?' * len(flt.statuses))})")
-            args.extend(flt.statuses)
-        for column, value, op in (
-            ("procedure", flt.procedure, "="),
-            ("site", flt.site, "="),
-            ("started_at", flt.since, ">="),
-            ("started_at", flt.until, "<"),
-        ):
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                args.append(value)
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
-        tail = "ORDER BY id DESC"
-        if flt.limit is not None:
-            tail += f" LIMIT {int(flt.limit)}"
-        rows = self._runs_where(clause, args, tail)
-        return rows[: flt.limit] if flt.limit is not None else rows
-
-    def children(self, run_id: int) -> list[RunRow | Damaged]:
-        return self._runs_where("WHERE parent = ?", (run_id,), "ORDER BY id")
-
-    def dues(
-        self, until: str, site: str | None = None, role: str | None = None
-    ) -> list[DueRow | Damaged]:
-        """Open deadlines that fall on or before `until` (a date: the whole
-        day counts), earliest first, read through the date index; a deadline
-        or run that cannot be read is `Damaged` in its place."""
-        if self.version < 2:
-            return self._dues_v1(until, site, role)
-        sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.')} "
-            "FROM dues d JOIN runs r ON r.id = d.run "
-            "WHERE d.due_key <= ? AND r.status != 'finished'"
-        )
-        args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
-        if site is not None:
-            sql += " AND r.site = ?"
-            args.append(site)
-        if role is not None:
-            sql += " AND d.role = ?"
-            args.append(role)
-        sql += " ORDER BY d.due_key, d.run, d.n"
-        try:
-            rows = self._db.execute(sql, args).fetchall()
-        except DB_ERRORS:
-            return self._dues_salvaged(until, site, role)
-        out: list[DueRow | Damaged] = []
-        runs: dict[object, RunRow | Damaged] = {}  # a run with several deadlines: read once
-        for r in rows:
-            due = parse_due(r[:3])
-            run = runs.get(r[3])
-            if run is None:
-                run = runs[r[3]] = parse_run(r[3:])
-            if isinstance(run, Damaged):
-                out.append(run)
-            elif isinstance(due, Damaged):
-                out.append(due)
-            else:
-                out.append(DueRow(run, due[1]))
-        return _dedupe(out)
-
-    def _dues_salvaged(
-        self, until: str, site: str | None, role: str | None
-    ) -> list[DueRow | Damaged]:
-        """The call list when the index cannot be read: every open run's own
-        deadlines, filtered here as the index would."""
-        out: list[DueRow | Damaged] = []
-        for row in self._runs_where("WHERE status != 'finished'", ()):
-            if isinstance(row, Damaged):
-                out.append(row)
-                continue
-            if site is not None and row.site != site:
-                continue
-            for d in row.dues:
-                if schema.due_key(d) <= until + "~" and (role is None or d.get("role") == role):
-                    out.append(DueRow(row, dict(d)))
-        return out
-
-    def _dues_v1(self, until: str, site: str | None, role: str | None) -> list[DueRow | Damaged]:
-        out = self._dues_salvaged(until, site, role)
-        return sorted(
-            out,
-            key=lambda r: ("", 0) if isinstance(r, Damaged) else (schema.due_key(r.due), r.run.id),
-        )
-
-    def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
-        """The runs whose deadlines a prompt may show: this session's, and
-        other non-journey runs with a deadline by `soon` (journey touchpoints
-        belong to the call list, not to every prompt). A damaged run is left
-        out (sop due and sop journal verify name it)."""
-        marks = ",".join("?" * len(mine)) or "NULL"
-        where = (
-            f"WHERE status != 'finished' AND dues IS NOT NULL "
-            f"AND (id IN ({marks}) OR (kind != 'journey' AND id IN ("
-            "SELECT run FROM dues WHERE kind IN ('within', 'at') AND due_key <= ?)))"
-        )
-        rows = self._runs_where(where, [*mine, soon], "ORDER BY id")
-        return [r for r in rows if not isinstance(r, Damaged)]
-
-    def read_events(self, run_id: int) -> list[Event | Damaged]:
-        """A run's events in order, each as written or `Damaged` in its place."""
-        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ? ORDER BY seq"
-        try:
-            rows: list[Any] = self._db.execute(sql, (run_id,)).fetchall()
-        except DB_ERRORS:
-            keys, whole = self._keys("events", "seq")
-            rows = [
-                r
-                for r in self._salvage("events", "seq", keys, _EVENT_COLUMNS)
-                if isinstance(r, Damaged) or r[1] == run_id
-            ]
-            if not whole:
-                rows.append(Damaged("events", "*", None, "unreadable", None, ""))
-        return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
 
     def events(self, run_id: int) -> list[Event]:
         """A run's events, every one as written: a damaged one is an error
@@ -919,139 +358,54 @@ class Journal:
             out.append(e)
         return out
 
-    def snapshot(self, sha: str) -> dict[str, str]:
-        """A pinned rulebook's files, checked against the sha it is stored
-        under: a run never resumes on text that was changed."""
-        row = self._select("SELECT files FROM snapshots WHERE sha = ?", (sha,))
-        if not row:
-            raise JournalError(JOURNAL_SNAPSHOT_MISSING, sha=sha[:12])
-        damage = snapshot_damage(sha, row[0][0])
-        if damage is not None:
-            raise JournalDamaged(
-                JOURNAL_DAMAGED_ROW, path=self.path, what=describe_place(damage),
-                why=describe_damage(damage),
-            )  # fmt: skip
-        files: dict[str, str] = json.loads(row[0][0])
-        return files
-
-    def count_events(self) -> int:
-        (n,) = self._select("SELECT COUNT(*) FROM events")[0]
-        return int(n)
-
-    # ---- streaming, for verification
+    # ---- streaming, for verification (engine.journal.audit)
 
     def chain_rows(self) -> Iterator[ChainRow | Damaged]:
-        """Every event in chain order as stored; rows on a damaged page are
-        read one by one and the unreadable ones named. Text is decoded by
-        SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
-        last = 0
-        self._db.text_factory = str
-        try:
-            while True:
-                try:
-                    cur = self._db.execute(
-                        f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq", (last,)
-                    )
-                    for row in cur:
-                        last = row[0] if type(row[0]) is int else last
-                        yield parse_chain_row(row)
-                    return
-                except sqlite3.OperationalError as exc:
-                    if self._db.text_factory is decode or "decode" not in str(exc):
-                        break
-                    self._db.text_factory = decode  # read the rest leniently, and name it
-                except DB_ERRORS:
-                    break
-        finally:
-            self._db.text_factory = decode
-        keys, whole = self._keys("events", "seq")
-        for row in self._salvage("events", "seq", [k for k in keys if k > last], _EVENT_COLUMNS):
-            yield row if isinstance(row, Damaged) else parse_chain_row(row)
-        if not whole:
-            yield Damaged("events", "*", None, "unreadable", None, "")
+        """Every event in sequence order, as stored."""
+        raise NotImplementedError
 
     def all_runs(self) -> list[RunRow | Damaged]:
-        return self._runs_where("", (), "ORDER BY id")
+        raise NotImplementedError
 
     def due_entries(self) -> Iterator[DueEntry | Damaged]:
-        """The deadline index as stored (format 2 and later)."""
-        if self.version < 2:
-            return
-        cols = "run, n, due_key, kind, role, data"
-        try:
-            rows: list[Any] = self._db.execute(
-                f"SELECT {cols} FROM dues ORDER BY run, n"
-            ).fetchall()
-        except DB_ERRORS as exc:
-            yield Damaged("dues", "*", None, "unreadable", None, str(exc))
-            return
-        for row in rows:
-            yield parse_due_entry(row)
+        """The deadline index as stored."""
+        raise NotImplementedError
 
     def snapshots(self) -> Iterator[tuple[str, object]]:
         """(sha, stored text) of every pinned rulebook."""
-        try:
-            rows = self._db.execute("SELECT sha, files FROM snapshots").fetchall()
-        except DB_ERRORS as exc:
-            yield ("*", Damaged("snapshots", "*", None, "unreadable", None, str(exc)))
-            return
-        yield from ((str(sha), files) for sha, files in rows)
+        raise NotImplementedError
 
-    def file_problems(self) -> list[FileProblem]:
-        """What the files show beside the rows: the main file cut short, a
-        WAL holding writes SQLite will not read, pages failing SQLite's check."""
-        out: list[FileProblem] = []
-        if self.path == ":memory:":
-            return out
-        found = identify(self.path)
-        size = truncated(found)
-        if size is not None:
-            out.append(FileProblem("truncated", f"{found.size}/{size}"))
-        lost = wal_lost(self.path)
-        if lost is not None:
-            out.append(FileProblem("wal-missing", str(lost)))
-        wal = check_wal(self.path)
-        if wal is not None and (wal.damaged or wal.torn_tail):
-            what: Any = "wal-damaged" if wal.damaged else "wal-torn"
-            out.append(FileProblem(what, f"{wal.bad_frame or 0}/{wal.lost}"))
-        changed = self._schema_changes()
-        if changed:
-            out.append(FileProblem("schema", ", ".join(changed)))
-        integrity = self.integrity()
-        if integrity != "ok":
-            out.append(FileProblem("integrity", integrity[:2000]))
-        return out
+    # ---- copying between journals (engine.journal.copy)
 
-    def _schema_changes(self) -> list[str]:
-        """The tables, indexes and triggers that are not exactly those of a
-        journal of this format (a guard trigger dropped to edit history, an
-        index rebuilt to hide rows): their names."""
-        query = "SELECT type, name, tbl_name, sql FROM sqlite_master"
-        try:
-            have = set(self._db.execute(query).fetchall())
-        except DB_ERRORS as exc:
-            return [str(exc)]
-        want = set(schema.expected_master(self.version))
-        return sorted({str(row[1]) for row in have ^ want})
+    def meta(self, key: str) -> str | None:
+        """A value the journal keeps about itself (COPYING…), or None."""
+        raise NotImplementedError
 
-    def integrity(self) -> str:
-        """SQLite's own page-level check: "ok" or the first problems found."""
-        try:
-            rows = self._db.execute("PRAGMA integrity_check").fetchall()
-        except DB_ERRORS as exc:
-            return str(exc)
-        return "\n".join(str(r[0]) for r in rows)
+    def absorb(self, batch: Batch) -> None:
+        """Store rows copied from another journal exactly as they are, in one
+        transaction (ids, times and hashes kept)."""
+        raise NotImplementedError
+
+    def consistent(self) -> AbstractContextManager[None]:
+        """While inside, every read sees the journal at one moment."""
+        raise NotImplementedError
+
+    def unfinished_copy(self) -> list[FileProblem]:
+        """A copy into this journal that was interrupted: its summaries and
+        index are not yet those of its events."""
+        origin = self.meta(COPYING)
+        return [FileProblem("copying", origin[:16])] if origin else []
 
     def verify(self) -> Verification:
-        """The chain from the first event (stopping at the first break), then
-        what the store can check beside it; see `engine.journal.audit` and
-        `engine.runtime.audit` for the whole check `sop journal verify` makes."""
+        """The chains from their first events (stopping at the first break),
+        then what the store can check beside them; see `engine.journal.audit`
+        and `engine.runtime.audit` for the whole check `sop journal verify` makes."""
         from engine.journal.audit import check_store
 
         return check_store(self)
 
 
-def _dedupe(rows: list[DueRow | Damaged]) -> list[DueRow | Damaged]:
+def dedupe(rows: list[DueRow | Damaged]) -> list[DueRow | Damaged]:
     """A damaged run is named once, however many of its deadlines fall due."""
     seen: set[tuple[str, str]] = set()
     out: list[DueRow | Damaged] = []
@@ -1062,15 +416,3 @@ def _dedupe(rows: list[DueRow | Damaged]) -> list[DueRow | Damaged]:
             seen.add((r.table, r.key))
         out.append(r)
     return out
-
-
-_JOURNAL_NO_RUN = message(
-    "journal.no-run", "日志中没有运行 {run}", "there is no run {run} in the journal"
-)
-_JOURNAL_CONFLICT = message(
-    "journal.conflict",
-    "运行 {run} 已在别处被继续 (另一个终端?), 本次操作未写入。请用 sop show {run} 查看, "
-    "再 sop resume {run}",
-    "run {run} was carried on elsewhere (another terminal?); this step was not written. "
-    "Look with sop show {run}, then sop resume {run}",
-)

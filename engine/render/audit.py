@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from engine.i18n import message
 from engine.journal import describe_damage, describe_place
@@ -22,6 +22,9 @@ from engine.journal.audit import (
     SnapshotMissing,
 )
 from engine.screen import json_text
+
+if TYPE_CHECKING:
+    from engine.journal.copy import Copied
 
 SHOWN = 20  # problems listed in full; the rest are counted
 
@@ -45,6 +48,24 @@ VERIFY_HEAD = message(
     "head (event #{seq}): {head}",
 )
 VERIFY_NO_HEAD = message("verify.no-head", "没有最新哈希 (没有事件)", "no head (no events)")
+VERIFY_CHAINS = message(
+    "verify.chains",
+    "每个案场一条哈希链, 共 {count} 条; 各链的最新哈希:",
+    "one hash chain per site, {count} in all; the head of each:",
+)
+VERIFY_CHAIN_HEAD = message(
+    "verify.chain-head",
+    "{chain}: {events} 个事件, 最新哈希 (事件 #{seq}) {head}",
+    "{chain}: {events} events, head (event #{seq}) {head}",
+)
+VERIFY_SITE = message("verify.site", "案场 {site}", "site {site}")
+VERIFY_NO_SITE = message("verify.no-site", "未指定案场的运行", "runs without a site")
+VERIFY_ANCHOR_CHAIN = message(
+    "verify.anchor-chain",
+    "与记下的哈希 {expect} 相符: 它是{chain}的事件 #{seq}, 此后这条链上又记录了 {since} 个事件。",
+    "matches the head written down ({expect}): it is event #{seq} of {chain}, and {since} "
+    "events were recorded on that chain after it.",
+)
 VERIFY_ANCHOR_OK = message(
     "verify.anchor-ok",
     "与记下的哈希 {expect} 相符: 它是事件 #{seq}, 此后又记录了 {since} 个事件。",
@@ -164,6 +185,13 @@ _FILE = {
         "sop journal verify again",
     ),
     "unreadable": message("verify.file.unreadable", "{detail}", "{detail}"),
+    "copying": message(
+        "verify.file.copying",
+        "向这个日志的复制 (来源的第一个哈希 {detail}…) 被中断了, 还没有完成: "
+        "再运行一次同样的 sop journal copy 即可接着完成",
+        "a copy into this journal (from the journal whose first hash is {detail}…) was "
+        "interrupted before it finished: run the same sop journal copy again to finish it",
+    ),
 }
 _ANCHOR = {
     "missing": message(
@@ -226,10 +254,26 @@ def _clip(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _head(report: Report) -> str:
+def chain_name(chain: str) -> str:
+    """A chain as people know it: by its site."""
+    return VERIFY_SITE.say(site=chain) if chain else VERIFY_NO_SITE.say()
+
+
+def _head(report: Report) -> list[str]:
     if not report.events:
-        return VERIFY_NO_HEAD.say()
-    return VERIFY_HEAD.say(seq=report.head_seq, head=report.head)
+        return [VERIFY_NO_HEAD.say()]
+    if report.one_chain:
+        return [VERIFY_HEAD.say(seq=report.head_seq, head=report.head)]
+    return [
+        VERIFY_CHAINS.say(count=len(report.chains)),
+        *(
+            "  "
+            + VERIFY_CHAIN_HEAD.say(
+                chain=chain_name(c.chain), events=c.events, seq=c.seq, head=c.hash
+            )
+            for c in report.chains
+        ),
+    ]
 
 
 def as_text(report: Report) -> str:
@@ -243,10 +287,17 @@ def as_text(report: Report) -> str:
         lines.extend(f"  - {describe(p)}" for p in report.problems[:SHOWN])
         if len(report.problems) > SHOWN:
             lines.append("  " + VERIFY_MORE.say(n=len(report.problems) - SHOWN))
-    lines.append(_head(report))
+    lines.extend(_head(report))
     if report.anchor is not None and report.ok:
         a = report.anchor
-        lines.append(VERIFY_ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
+        if report.one_chain:
+            lines.append(VERIFY_ANCHOR_OK.say(expect=a.expect, seq=a.seq, since=a.since))
+        else:
+            lines.append(
+                VERIFY_ANCHOR_CHAIN.say(
+                    expect=a.expect, seq=a.seq, since=a.since, chain=chain_name(a.chain)
+                )
+            )
     elif report.anchor is None and report.ok and report.events:
         lines.append(VERIFY_NO_ANCHOR.say(short=report.head[:16]))
     return "\n".join(lines) + "\n"
@@ -285,10 +336,19 @@ def as_json(report: Report) -> str:
         "head_seq": report.head_seq if report.events else None,
         "broken_at": first.seq if first else None,
         "anchor": (
-            {"expect": report.anchor.expect, "seq": report.anchor.seq, "since": report.anchor.since}
+            {
+                "expect": report.anchor.expect,
+                "seq": report.anchor.seq,
+                "since": report.anchor.since,
+                "chain": report.anchor.chain,
+            }
             if report.anchor
             else None
         ),
+        "chains": [
+            {"chain": c.chain, "events": c.events, "head": c.hash, "head_seq": c.seq}
+            for c in report.chains
+        ],
         "problems": [_problem_json(p) for p in report.problems],
     }
     return json_text(out) + "\n"
@@ -313,3 +373,35 @@ def backed_up(dest: str, head: tuple[int, str] | None) -> str:
         return JOURNAL_BACKED_UP_EMPTY.say(dest=dest)
     seq, digest = head
     return JOURNAL_BACKED_UP.say(dest=dest, events=seq, seq=seq, head=digest, short=digest[:16])
+
+
+COPIED = message(
+    "copy.done",
+    "已复制: {events} 个事件、{runs} 个运行、{snapshots} 份规则手册, 从 {source} 到 {target}; "
+    "{chains} 条哈希链的最新哈希与来源相同。\n检查: sop journal verify --journal {target}\n",
+    "copied {events} events, {runs} runs and {snapshots} pinned rulebooks from {source} to "
+    "{target}; the heads of its {chains} hash chains are the source's.\ncheck it with: "
+    "sop journal verify --journal {target}\n",
+)
+COPY_RESUMED = message(
+    "copy.resumed",
+    "(接着上次中断处: 这次复制了 {copied} 个事件)\n",
+    "(went on where it was interrupted: {copied} events copied this time)\n",
+)
+
+
+def copied(source: str, target: str, result: Copied) -> str:
+    """What `sop journal copy` says when done."""
+    from engine.journal.store import display_url
+
+    text = COPIED.say(
+        events=result.events,
+        runs=result.runs,
+        snapshots=result.snapshots,
+        source=display_url(source),
+        target=display_url(target),
+        chains=len(result.heads),
+    )
+    if result.resumed:
+        text += COPY_RESUMED.say(copied=result.copied)
+    return text

@@ -13,11 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.errors import UsageError
+from engine.i18n import message
 from engine.model import Procedure, Rulebook
 from engine.render.exprs import Values
 from engine.render.view import Line, ProcView, StepView, ViewBuilder
 
 _KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "journey": 3, "emergency": 4}
+
+
+CARD_NEAR = message("card.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+CARD_NO_PROCEDURE = message(
+    "card.no-procedure",
+    '没有编号为 "{pid}" 的流程。{hint}可用: {known}',
+    'there is no procedure "{pid}". {hint}known: {known}',
+)
+CARD_NO_ROLE = message(
+    "card.no-role",
+    '没有岗位 "{role}"。{hint}可用: {known}',
+    'there is no role "{role}". {hint}known: {known}',
+)
+CARD_WHICH = message(
+    "card.which",
+    "请给出流程编号, 或用 --role 指定岗位",
+    "give a procedure id, or a role with --role",
+)
 
 
 @dataclass(frozen=True)
@@ -44,10 +63,9 @@ def find_procedure(rulebook: Rulebook, pid: str) -> Procedure:
     if pid in rulebook.procedures:
         return rulebook.procedures[pid]
     close = difflib.get_close_matches(pid, list(rulebook.procedures), n=1)
-    hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
+    hint = CARD_NEAR.say(near=close[0]) if close else ""
     raise UsageError(
-        f"没有编号为 {pid!r} 的流程 / no procedure {pid!r}.{hint}\n"
-        f"可用 / known: {', '.join(sorted(rulebook.procedures))}"
+        CARD_NO_PROCEDURE, pid=pid, hint=hint, known=", ".join(sorted(rulebook.procedures))
     )
 
 
@@ -60,9 +78,9 @@ def find_role(rulebook: Rulebook, role: str) -> str:
             return rid
     names = [*rulebook.roles, *(r.name for r in rulebook.roles.values())]
     close = difflib.get_close_matches(role, names, n=1)
-    hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
+    hint = CARD_NEAR.say(near=close[0]) if close else ""
     listing = ", ".join(f"{rid} ({spec.name})" for rid, spec in rulebook.roles.items())
-    raise UsageError(f"没有岗位 {role!r} / no role {role!r}.{hint}\n可用 / known: {listing}")
+    raise UsageError(CARD_NO_ROLE, role=role, hint=hint, known=listing)
 
 
 def card_order(proc: Procedure) -> tuple[int, str, int, str]:
@@ -82,7 +100,7 @@ def build_card(
     """`pick` chooses a step's lines (say or do); steps with none for this
     role are left out unless `keep_empty` wants them (a record to fill, say)."""
     if pid is None and role is None:
-        raise UsageError("请给出流程编号, 或用 --role 指定岗位 / give a procedure ID, or --role")
+        raise UsageError(CARD_WHICH)
     rid = find_role(rulebook, role) if role else None
     if pid is not None:
         procs = [find_procedure(rulebook, pid)]

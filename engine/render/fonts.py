@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import SopError
+from engine.i18n import message
 
 PACKAGE = "justmytype_intl_cjk"
 FILES = {
@@ -29,6 +30,13 @@ FILES = {
 REGULAR, BOLD = 400, 700
 # Always keep these, so labels the templates add later still have glyphs.
 _BASE = "".join(chr(c) for c in range(0x20, 0x7F)) + "□★◎▤■→↑·、，。：；（）《》「」〔〕…—–第页共"
+
+
+NO_FONT = message(
+    "render.no-font",
+    "找不到中文字体 (justmytype-intl-cjk 包未安装)。请重新安装: pip install .",
+    "the Chinese font (package justmytype-intl-cjk) is missing; reinstall: pip install .",
+)
 
 
 @dataclass(frozen=True)
@@ -47,10 +55,7 @@ def font_file(script: str) -> Path:
     except ModuleNotFoundError:
         path = Path("/nonexistent")
     if not path.is_file():
-        raise SopError(
-            "找不到中文字体 (justmytype-intl-cjk 包未安装)。请重新安装: pip install .\n"
-            "the Chinese font (package justmytype-intl-cjk) is missing; reinstall: pip install ."
-        )
+        raise SopError(NO_FONT)
     return path
 
 

@@ -76,7 +76,7 @@ def build_graph(view: ProcView) -> Graph:
             lines.append(f"调用{step.call}")
             shape = "call"
         if step.end is not None:
-            lines.append("结束")
+            lines.append(f"结束: {step.end_title}" if step.end_title else "结束")
             shape = "end"
         nodes.append(GNode(node_id(step.id), tuple(lines), shape))
         for exit_ in step.exits:

@@ -13,8 +13,16 @@ from functools import lru_cache
 from typing import Any
 
 from engine.errors import UsageError
+from engine.i18n import message
 
 _CONFIGS = {"zh-TW": "s2tw", "zh-HK": "s2hk"}
+
+
+NO_OPENCC = message(
+    "render.no-opencc",
+    "繁体输出需要 opencc 包: {detail}",
+    "traditional output needs the opencc package: {detail}",
+)
 
 
 def is_traditional(locale: str) -> bool:
@@ -26,9 +34,7 @@ def _converter(config: str) -> Any:
     try:
         import opencc
     except ImportError as exc:  # a broken install; say which package is missing
-        raise UsageError(
-            f"繁体输出需要 opencc 包 / traditional output needs the opencc package: {exc}"
-        ) from exc
+        raise UsageError(NO_OPENCC, detail=str(exc)) from exc
     return opencc.OpenCC(config)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.errors import UsageError
+from engine.i18n import message, messages
 from engine.model import Input
 
 TRUE_WORDS = frozenset({"true", "是", "yes", "y", "1", "对", "有"})
@@ -23,6 +24,35 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 
 
+SET_PAIR = message(
+    "set.pair",
+    '--set 应写成 名称=值, 例如 --set surname=王 (收到 "{value}")',
+    '--set expects name=value, e.g. --set surname=王 (not "{value}")',
+)
+SET_NEAR = message("set.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+SET_UNKNOWN = message(
+    "set.unknown",
+    '--set: 没有名为 "{name}" 的输入项。{hint}可用: {known}',
+    '--set: there is no input named "{name}". {hint}known: {known}',
+)
+SET_BAD = message("set.bad", "--set {name}={value}: {expected}", "--set {name}={value}: {expected}")
+SET_CHOICE = message(
+    "set.choice",
+    "--set {name}={value}: 应为以下之一: {options}",
+    "--set {name}={value}: expected one of: {options}",
+)
+SET_EXPECTED = messages(
+    "set.expected",
+    {
+        "bool": ("应为 是/否 (true/false)", "expected true or false"),
+        "int": ("应为整数", "expected a whole number"),
+        "number": ("应为数字", "expected a number"),
+        "date": ("应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
+        "time": ("应为时刻 HH:MM", "expected a time HH:MM"),
+    },
+)
+
+
 def parse_sets(pairs: Iterable[str], inputs: Mapping[str, Input]) -> dict[str, Any]:
     """`["surname=王", "returning=true"]` → typed values; unknown names and
     badly typed values raise UsageError with the fix."""
@@ -31,10 +61,7 @@ def parse_sets(pairs: Iterable[str], inputs: Mapping[str, Input]) -> dict[str, A
         name, sep, raw = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise UsageError(
-                f"--set 应写成 名称=值, 例如 --set surname=王 (收到 {pair!r})\n"
-                f"--set expects name=value, e.g. --set surname=王 (got {pair!r})"
-            )
+            raise UsageError(SET_PAIR, value=pair)
         if name in inputs:
             values[name] = coerce(inputs[name], raw.strip())
         elif name in BUILTIN_TYPES:
@@ -42,11 +69,8 @@ def parse_sets(pairs: Iterable[str], inputs: Mapping[str, Input]) -> dict[str, A
         else:
             known = sorted({*inputs, *BUILTIN_TYPES})
             close = difflib.get_close_matches(name, known, n=1)
-            hint = f" 您是不是要写 {close[0]!r}? / did you mean {close[0]!r}?" if close else ""
-            raise UsageError(
-                f"--set: 没有名为 {name!r} 的输入项 / no input named {name!r}.{hint}\n"
-                f"可用 / known: {', '.join(known)}"
-            )
+            hint = SET_NEAR.say(near=close[0]) if close else ""
+            raise UsageError(SET_UNKNOWN, name=name, hint=hint, known=", ".join(known))
     return values
 
 
@@ -74,7 +98,7 @@ def coerce(spec: Input, raw: str) -> Any:
 
 def _coerce_type(name: str, kind: str, raw: str, options: tuple[str, ...]) -> Any:
     def bad(expected: str) -> UsageError:
-        return UsageError(f"--set {name}={raw}: {expected}")
+        return UsageError(SET_BAD, name=name, value=raw, expected=SET_EXPECTED[expected].say())
 
     if kind == "bool":
         low = raw.lower()
@@ -82,21 +106,22 @@ def _coerce_type(name: str, kind: str, raw: str, options: tuple[str, ...]) -> An
             return True
         if low in FALSE_WORDS:
             return False
-        raise bad("应为 是/否 (true/false) / expected true or false")
+        raise bad("bool")
     if kind == "int":
         try:
             return int(raw)
         except ValueError:
-            raise bad("应为整数 / expected a whole number") from None
+            raise bad("int") from None
     if kind == "number":
         try:
             return float(raw)
         except ValueError:
-            raise bad("应为数字 / expected a number") from None
+            raise bad("number") from None
     if kind == "choice" and raw not in options:
-        raise bad(f"应为以下之一 / expected one of: {' / '.join(options)}")
+        listed = " / ".join(options)
+        raise UsageError(SET_CHOICE, name=name, value=raw, options=listed)
     if kind == "date" and not _DATE.match(raw):
-        raise bad("应为日期 YYYY-MM-DD / expected a date YYYY-MM-DD")
+        raise bad("date")
     if kind == "time" and not _TIME.match(raw):
-        raise bad("应为时刻 HH:MM / expected a time HH:MM")
+        raise bad("time")
     return raw

@@ -122,6 +122,7 @@ class StepView:
     call_id: str = ""
     call_args: tuple[str, ...] = ()
     end: str | None = None
+    end_title: str = ""  # the outcome in words, when the designer gave them
     milestone: str = ""
     hint: str | None = None  # for staff
     notes: tuple[str, ...] = ()  # for designers: the manual's 编制说明 only
@@ -419,6 +420,7 @@ class ViewBuilder:
         call_title = call_id = ""
         call_args: tuple[str, ...] = ()
         end: str | None = None
+        end_title = ""
         way = step.exit
         match way:
             case Call():
@@ -427,8 +429,8 @@ class ViewBuilder:
                 call_title = f"《{called.title}》" if called else call_id
                 callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
                 call_args = self._call_args(way, wording, Wording(callee_inputs))
-            case End(outcome):
-                end = outcome
+            case End(outcome, title):
+                end, end_title = outcome, title or ""
             case Next() | Choices():
                 pass
             case _:
@@ -452,6 +454,7 @@ class ViewBuilder:
             call_id=call_id,
             call_args=call_args,
             end=end,
+            end_title=end_title,
             milestone=(
                 proc.milestones[step.milestone.name].title
                 if step.milestone and step.milestone.name in proc.milestones
@@ -494,8 +497,8 @@ class ViewBuilder:
         out: list[Exit] = []
         way = step.exit
         match way:
-            case End(outcome):
-                return (Exit("end", outcome),)
+            case End(_, title):
+                return (Exit("end", title or ""),)  # the outcome in words, never its id
             case Choices(choices):
                 for choice in choices:
                     verdict = self._applies(choice.when)

@@ -11,6 +11,7 @@ edited by hand, or a forged deadline, differs from it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from engine.errors import JournalError, SopError
@@ -151,15 +152,9 @@ def verify_journal(path: str, expect: str | None = None) -> Report:
         except JournalDamaged as exc:
             return Report(0, "0" * 64, 0, 0, (FileProblem("unreadable", exc.message),))
         with journal:
-            report = audit(journal, folds_for(journal), expect, journal.file_problems())
+            problems = [*journal.file_problems(), *journal.unfinished_copy()]
+            report = audit(journal, folds_for(journal), expect, problems)
             if not journal.changed_while_read():
                 return report
     assert report is not None
-    return Report(
-        report.events,
-        report.head,
-        report.head_seq,
-        report.runs,
-        (*report.problems, FileProblem("changed")),
-        report.anchor,
-    )
+    return dataclasses.replace(report, problems=(*report.problems, FileProblem("changed")))

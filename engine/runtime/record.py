@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.i18n import messages
 from engine.journal import Damaged, Event, Journal, RunRow
 from engine.runtime import state as ev
 from engine.runtime.values import show
@@ -21,17 +22,20 @@ from engine.runtime.values import show
 # "who was notified". The words are those the source documents use.
 NOTIFY_WORDS = ("通知", "报警", "报告", "上报", "汇报", "拨打", "联系", "告知", "呼叫", "报案")
 
-STATUS_TEXT = {
-    "active": ("进行中", "in progress"),
-    "waiting": ("等待应急结束", "waiting for an emergency"),
-    "paused": ("已暂停", "paused"),
-    "finished": ("已完成", "finished"),
-}
+STATUS_TEXT = messages(
+    "status",
+    {
+        "active": ("进行中", "in progress"),
+        "waiting": ("等待应急结束", "waiting for an emergency"),
+        "paused": ("已暂停", "paused"),
+        "finished": ("已完成", "finished"),
+    },
+)
 
 
 def status_text(status: str, lang: str = "zh") -> str:
-    zh, en = STATUS_TEXT.get(status, (status, status))
-    return en if lang == "en" else zh
+    msg = STATUS_TEXT.get(status)
+    return msg.say("en" if lang == "en" else "zh") if msg is not None else status
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ def system_clock() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # finished | paused
+    status: str  # finished | paused | held (the driver had no answer yet: see Command)
     run: int  # the run the session was started or resumed for
     outcome: str | None = None
     how: str = ""  # for a pause: asked | interrupt | hangup | terminated | eof | error
@@ -120,7 +120,9 @@ class Runner:
     session: list[Active] = field(default_factory=list)
     _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
-    _restored: dict[str, Pinned] = field(default_factory=dict)
+    # Pinned rulebooks by sha, restored once (a server hands every request's
+    # runner the same dict, so no request validates a rulebook again).
+    restored: dict[str, Pinned] = field(default_factory=dict)
     _going: set[tuple[int, int]] = field(default_factory=set)  # arrivals cleared to proceed
     _root: int = 0
     _folder: str | None = None  # the rulebook a resumed run is compared with
@@ -142,7 +144,7 @@ class Runner:
         values = self._preset(pinned, proc, preset)
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
-        self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
+        self.restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
 
         def begin() -> None:
             # Once the run exists it is held, so that a signal from now on
@@ -165,6 +167,19 @@ class Runner:
         self._root = self.session[0].state.run_id
         self._folder = folder
         return self._run(self._resumed)
+
+    def carry_on(self, run_id: int) -> Outcome:
+        """Go on with a run that never stopped — a web page's next request
+        takes it up where the last one held (`Command("hold")`): nothing is
+        journaled for taking it up, and the next question is the first one
+        the journal has no answer to. A paused run is resumed as `resume`
+        resumes it."""
+        with deferred():
+            self.session = self._chain(run_id)
+        self._root = self.session[0].state.run_id
+        if self.session[-1].state.status == ev.PAUSED:
+            return self._run(self._resumed)
+        return self._run(lambda: None)
 
     def _resumed(self) -> None:
         leaf = self.session[-1]
@@ -235,9 +250,9 @@ class Runner:
 
     def _load(self, run_id: int, sha: str) -> Active:
         self.rec.discard(run_id)
-        pinned = self._restored.get(sha)
+        pinned = self.restored.get(sha)
         if pinned is None:
-            pinned = self._restored[sha] = restore(self.journal.snapshot(sha), sha)
+            pinned = self.restored[sha] = restore(self.journal.snapshot(sha), sha)
         return Active(replay(run_id, pinned.rulebook, self.journal.events(run_id)), pinned)
 
     # ------------------------------------------------------------ the loop
@@ -447,6 +462,10 @@ class Runner:
             self.driver.show(Notice("note_saved", {"text": cmd.text.strip()}))
         elif cmd.kind == "pause":
             raise _Stop(self._pause(cmd.how))
+        elif cmd.kind == "hold":
+            # Everything answered is on disk (flushed before each question).
+            leaf = self.session[-1].state.run_id
+            raise _Stop(Outcome("held", self._root, runs=(self._root, leaf)))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
         elif cmd.kind == "correct":
@@ -493,14 +512,14 @@ class Runner:
         )
         reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
         if not isinstance(reply, Given):
-            if isinstance(reply, Command) and reply.kind == "pause":
+            if isinstance(reply, Command) and reply.kind in ("pause", "hold"):
                 self._command(active, reply)
             return
         e, first = answers[int(reply.value)]
         spec = self._spec_of(active, e.kind, e.data)
         new = self.driver.ask(InputQuestion(spec), [], self.clock())
         if not isinstance(new, Given):
-            if isinstance(new, Command) and new.kind == "pause":
+            if isinstance(new, Command) and new.kind in ("pause", "hold"):
                 self._command(active, new)
             return
         before = now_value.get(e.seq, first)
@@ -814,7 +833,7 @@ class Runner:
             self.rec.flush(active)
             reply = self.driver.ask(EmergencyQuestion(options), self._reminders(), self.clock())
             if isinstance(reply, Command):
-                if reply.kind in ("pause", "note"):
+                if reply.kind in ("pause", "note", "hold"):
                     self._command(active, reply)
                 return
             if not isinstance(reply, Given):

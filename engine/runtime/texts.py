@@ -1,14 +1,15 @@
-"""Every sentence the walk-through says to staff, in Chinese and English.
-
-Kept apart from the code that prints them so wording can be reviewed (and
-translated) in one place. `{name}` fields are filled with `str.format`.
-"""
+"""Every sentence the walk-through says to staff, and the labels of its
+records, in Chinese and English: entries of the one message catalogue
+(engine/i18n.py), kept together here so the wording can be reviewed in one
+place."""
 
 from __future__ import annotations
 
 from typing import Any
 
-TEXTS: dict[str, tuple[str, str]] = {
+from engine.i18n import Lang, current, messages
+
+_TEXTS: dict[str, tuple[str, str]] = {
     # ---- step
     "step": ("第 {number} 步 (至少还有 {total} 步)", "step {number} (at least {total} to go)"),
     "step_last": ("第 {number} 步 (最后一步)", "step {number} (the last)"),
@@ -187,13 +188,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **args: Any) -> str:
-    zh, en = TEXTS[key]
-    return (en if lang == "en" else zh).format(**args)
-
-
 # Labels of `sop show` and `sop report` (engine/templates/run_*.j2).
-LABELS: dict[str, tuple[str, str]] = {
+_LABELS: dict[str, tuple[str, str]] = {
     "run": ("运行", "Run"),
     "operator": ("执行人", "Operator"),
     "site": ("案场", "Site"),
@@ -290,5 +286,23 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def labels(lang: str) -> dict[str, str]:
-    return {k: (en if lang == "en" else zh) for k, (zh, en) in LABELS.items()}
+# In the one catalogue (engine/i18n.py), under terminal.* and label.*.
+TEXTS = messages("terminal", _TEXTS)
+LABELS = messages("label", _LABELS)
+
+
+def text(key: str, lang: str | None = None, **args: Any) -> str:
+    """A sentence of the walk-through in `lang` (default: the process's),
+    filled from `args` (a notice's data: keys the sentence does not name
+    are left out, one it names and is not given is an error)."""
+    msg = TEXTS[key]
+    return msg.say(_lang(lang), **{k: v for k, v in args.items() if k in msg.fields})
+
+
+def labels(lang: str | None = None) -> dict[str, str]:
+    """The labels of sop show and report, as templates (some take {n}, {run})."""
+    return {k: m.template(_lang(lang)) for k, m in LABELS.items()}
+
+
+def _lang(lang: str | None) -> Lang:
+    return "en" if (lang or current()) == "en" else "zh"

@@ -1,0 +1,274 @@
+"""The language server's answers without an editor: the cursor's context,
+every reference kind in the index, completion in each place, hover,
+rename (and its refusals), and the outline, over the bundled rulebook."""
+
+from __future__ import annotations
+
+import os
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from engine.lsp import features
+from engine.lsp.context import ITEM, where
+from engine.lsp.rename import Refused, rename
+from engine.lsp.symbols import Index, Target
+from engine.lsp.workspace import Folder
+from engine.problems import apply_fix
+from engine.validate import validate_texts
+from tests.conftest import ROOT
+
+SOPS = os.path.realpath(ROOT / "sops")
+
+
+@pytest.fixture(scope="module")
+def folder() -> Folder:
+    f = Folder(SOPS)
+    assert all(not found for found in f.validate().problems.values())
+    return f
+
+
+def path(name: str) -> str:
+    return os.path.join(SOPS, name)
+
+
+def text(name: str) -> str:
+    return Path(path(name)).read_text(encoding="utf-8")
+
+
+def at(name: str, needle: str, offset: int = 0) -> tuple[int, int]:
+    """0-based line and column of `needle` (+ offset) in a bundled file."""
+    src = text(name)
+    i = src.index(needle) + offset
+    return src.count("\n", 0, i), i - (src.rfind("\n", 0, i) + 1)
+
+
+@pytest.mark.parametrize(
+    ("lines", "path_", "key"),
+    [
+        ("start: gr", ("start",), False),
+        ("roles: [a, b", ("roles", ITEM), False),
+        ("steps:\n  greet:\n    ro", ("steps", "greet"), True),
+        ("steps:\n  greet:\n    role: sh", ("steps", "greet", "role"), False),
+        ("steps:\n  s:\n    next:\n      - {to: a, wh", ("steps", "s", "next", ITEM), True),
+        (
+            "steps:\n  s:\n    next:\n      - {to: a, when: re",
+            ("steps", "s", "next", ITEM, "when"),
+            False,
+        ),
+        ("steps:\n  s:\n    record: {log: [na", ("steps", "s", "record", "log", ITEM), False),
+        (
+            "steps:\n  s:\n    do:\n      - text: x\n        role: g",
+            ("steps", "s", "do", ITEM, "role"),
+            False,
+        ),
+        ("steps:\n  s:\n    ask:\n      - na", ("steps", "s", "ask", ITEM), True),
+    ],
+)
+def test_the_cursor_context(lines: str, path_: tuple[str, ...], key: bool) -> None:
+    last = lines.split("\n")
+    w = where(lines, len(last) - 1, len(last[-1]))
+    assert (w.path, w.key) == (path_, key)
+
+
+def test_a_template_is_seen_as_one() -> None:
+    w = where("    say:\n      - 您好,{{ sur", 1, len("      - 您好,{{ sur"))
+    assert w.template and w.prefix == "sur"
+
+
+def test_every_reference_kind_is_indexed(folder: Folder) -> None:
+    index = folder.index()
+    sales, show = path("sales-visit.yaml"), path("show-flat.yaml")
+
+    def target(name: str, needle: str, offset: int) -> Target:
+        line, col = at(name, needle, offset)
+        occ = index.at(path(name), line + 1, col + 1)
+        assert occ is not None, needle
+        return occ.target
+
+    assert target("show-flat.yaml", "start: greet", 7) == Target("step", show, "greet")
+    assert target("show-flat.yaml", "next: shoe_covers", 7) == Target("step", show, "shoe_covers")
+    assert target("show-flat.yaml", "{to: accompanied_tour", 5).kind == "step"
+    assert target("sales-visit.yaml", "call: shuttle", 7) == Target("procedure", "", "shuttle")
+    assert target("show-flat.yaml", "role: showflat_host", 7) == Target("role", "", "showflat_host")
+    assert target("show-flat.yaml", "visitor_log: [", 1) == Target("form", "", "visitor_log")
+    assert target("show-flat.yaml", "visit_date,", 1) == Target(
+        "field", "visitor_log", "visit_date"
+    )
+    assert target("show-flat.yaml", "when: has_garden", 7) == Target("input", show, "has_garden")
+    assert target("show-flat.yaml", "{{ project }}", 4) == Target("input", "", "project")
+    # a `with` key is the callee's input; its value reads the caller's
+    key = target("sales-visit.yaml", 'self_driving: "{{', 0)
+    assert key == Target("input", path("entrance.yaml"), "self_driving")
+    assert index.declarations(key)[0].pos.file == path("entrance.yaml")
+    value = target("sales-visit.yaml", '{{ self_driving }}"', 3)
+    assert value == Target("input", sales, "self_driving")
+    # milestones (a journey): the declaration, `milestone:` and `due:`
+    journey = "vanke-6plus2.yaml"
+    ms = target(journey, "milestone: ", 11)
+    assert ms.kind == "milestone" and index.declarations(ms)
+    assert any(o.pos.file == path(journey) for o in index.occurrences(ms, False))
+    # subject
+    assert target(journey, "subject: ", 10).kind == "input"
+
+
+def test_strings_filters_and_text_are_not_names(folder: Folder) -> None:
+    index = folder.index()
+    show = path("show-flat.yaml")
+    names = {o.target.name for o in index.by_file[show] if o.target.kind == "input"}
+    assert "phrase_set" in names
+    for occ in index.by_file[show]:
+        if occ.target.kind == "input" and not occ.declaration:
+            line = text("show-flat.yaml").split("\n")[occ.pos.line - 1]
+            assert line[occ.pos.col - 1 : occ.pos.end_col - 1] == occ.target.name
+
+
+def test_completion_in_each_place(folder: Folder) -> None:
+    rb = folder.rulebook()
+
+    def labels(name: str, src: str, line: int, col: int) -> set[str]:
+        got = features.complete(
+            path(name), src, line, col, folder.procedure(path(name)), rb, folder.procedures(), "zh"
+        )
+        return {c.label for c in got.candidates}
+
+    src = text("show-flat.yaml")
+    line, col = at("show-flat.yaml", "role: showflat_host", 6)
+    typed = src.split("\n")
+    typed[line] = typed[line][:col]
+    assert "image_guard" in labels("show-flat.yaml", "\n".join(typed), line, col)
+    line, col = at("show-flat.yaml", "when: has_garden", 6)
+    got = labels("show-flat.yaml", src, line, col)
+    assert {"has_garden", "project", "hour"} <= got
+    line, col = at("show-flat.yaml", "visit_date,", 0)
+    assert {"visit_date", "customer_name"} <= labels("show-flat.yaml", src, line, col)
+    # keys of a step, from the schema, with descriptions
+    line, _ = at("show-flat.yaml", "    title: 迎宾服务")
+    keys = features.complete(
+        path("show-flat.yaml"),
+        src,
+        line,
+        4,
+        folder.procedure(path("show-flat.yaml")),
+        rb,
+        folder.procedures(),
+        "en",
+    )
+    by = {c.label: c for c in keys.candidates}
+    assert {"title", "role", "next", "choices", "hint"} <= set(by)
+    assert by["role"].documentation == "the role that performs this step"
+    assert by["role"].insert == "role: "
+    # values the schema fixes
+    line, col = at("show-flat.yaml", "kind: service", 6)
+    assert {"service", "emergency", "journey"} <= labels("show-flat.yaml", src, line, col)
+    # `call:` offers the other procedures
+    line, col = at("sales-visit.yaml", "call: shuttle", 6)
+    assert {"shuttle", "lobby"} <= labels("sales-visit.yaml", text("sales-visit.yaml"), line, col)
+
+
+def test_hover_says_what_a_name_is(folder: Folder) -> None:
+    index = folder.index()
+    line, col = at("show-flat.yaml", "role: showflat_host", 8)
+    got = features.hover(path("show-flat.yaml"), text("show-flat.yaml"), line, col, index, "zh")
+    assert got is not None and "岗位" in got[0]
+    name = folder.rulebook()
+    assert name is not None and name.roles["showflat_host"].name in got[0]
+    line, col = at("show-flat.yaml", "when: has_garden", 8)
+    got = features.hover(path("show-flat.yaml"), text("show-flat.yaml"), line, col, index, "en")
+    assert got is not None and "样板房是否有私家花园" in got[0] and "type: bool" in got[0]
+
+
+def rename_at(index: Index, name: str, needle: str, offset: int, new: str) -> dict[str, str]:
+    line, col = at(name, needle, offset)
+    occ = index.at(path(name), line + 1, col + 1)
+    assert occ is not None
+    edits = rename(occ, new, index, "x")
+    texts = {n: text(n) for n in os.listdir(SOPS) if n.endswith(".yaml")}
+    from engine.problems import Fix
+
+    for e in sorted(edits, key=lambda e: (e.pos.file, -e.pos.line, -e.pos.col)):
+        n = os.path.basename(e.pos.file)
+        texts[n] = apply_fix(texts[n], Fix(e.pos, e.text))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("name", "needle", "offset", "new"),
+    [
+        ("show-flat.yaml", "next: shoe_covers", 7, "put_on_covers"),  # a step
+        ("show-flat.yaml", "when: has_garden", 7, "garden"),  # an input, used in guards
+        ("show-flat.yaml", "{{ project }}", 4, "project_name"),  # the rulebook's input
+        ("show-flat.yaml", "visitor_log: [", 1, "visit_log"),  # a form
+        ("show-flat.yaml", "visit_date,", 1, "visited_on"),  # a field
+        ("vanke-6plus2.yaml", "milestone: ", 11, "milestone_x"),  # a milestone
+    ],
+)
+def test_a_rename_leaves_the_rulebook_valid(
+    folder: Folder, name: str, needle: str, offset: int, new: str
+) -> None:
+    renamed = rename_at(folder.index(), name, needle, offset, new)
+    assert validate_texts(renamed).problems == []
+    assert any(new in t for t in renamed.values())
+
+
+def test_a_rename_that_would_break_the_rulebook_is_refused(folder: Folder) -> None:
+    index = folder.index()
+    cases = [
+        ("show-flat.yaml", "next: shoe_covers", 7, "greet", "taken"),
+        ("show-flat.yaml", "next: shoe_covers", 7, "Shoe-Covers", "pattern"),
+        ("show-flat.yaml", "role: showflat_host", 7, "cleaner", "taken"),
+        ("show-flat.yaml", "when: has_garden", 7, "project", "taken"),  # would hide the rulebook's
+        ("sales-visit.yaml", "call: shuttle", 7, "bus", "kind"),
+    ]
+    for name, needle, offset, new, why in cases:
+        line, col = at(name, needle, offset)
+        occ = index.at(path(name), line + 1, col + 1)
+        assert occ is not None
+        with pytest.raises(Refused) as refused:
+            rename(occ, new, index, "岗位")
+        assert refused.value.key == why, (needle, new)
+        assert refused.value.say("zh") and refused.value.say("en")
+
+
+def test_the_outline_lists_steps_with_their_titles(folder: Folder) -> None:
+    show = path("show-flat.yaml")
+    nodes = features.outline(
+        show, text("show-flat.yaml"), folder.procedure(show), folder.rulebook()
+    )
+    assert [n.name for n in nodes] == ["show-flat"]
+    steps = [c for c in nodes[0].children if c.kind == "step"]
+    assert steps[0].name == "greet" and steps[0].detail == "迎宾服务"
+    assert all(a.end_line < b.pos.line for a, b in pairwise(nodes[0].children))
+    rb = path("rulebook.yaml")
+    top = features.outline(rb, text("rulebook.yaml"), None, folder.rulebook())
+    kinds = {n.kind for n in top}
+    assert kinds == {"role", "form", "input"}
+    assert any(n.children for n in top if n.kind == "form")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "style", "found"),
+    [
+        ("    when: a == 'a b' and b | length > 1", "guard", "", ["a", "b"]),
+        ("    when: \"a == 'a' or c\"", "guard", '"', ["a", "c"]),
+        ("      - 您好 a,{{ a }}先生{% if b %}b{% endif %}", "template", "", ["a", "b"]),
+    ],
+)
+def test_names_in_expressions(line: str, kind: str, style: str, found: list[str]) -> None:
+    from engine.lsp.symbols import _Lines, names_in
+    from engine.model import Expr
+    from engine.problems import Pos
+
+    start = line.index(": ") + 2 if kind == "guard" else line.index("- ") + 2
+    source = line[start:].strip(style) if style else line[start:]
+    expr = Expr(
+        source,
+        "guard" if kind == "guard" else "template",
+        Pos("f", 1, start + 1, 1, len(line) + 1),
+        style,
+    )
+    got = list(names_in(expr, _Lines({"f": line})))
+    assert [n for n, _ in got] == found
+    for name, pos in got:
+        assert line[pos.col - 1 : pos.end_col - 1] == name
