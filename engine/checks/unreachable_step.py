@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import suggest
-from engine.model import Procedure, Step
+from engine.model import End, Procedure, Step
 from engine.problems import Problem
 
 ID = "unreachable-step"
@@ -64,7 +64,12 @@ def reachable(proc: Procedure, edges: Mapping[str, tuple[str, ...]] | None = Non
 
 def stuck(step: Step) -> bool:
     """A step with no way onward: no next, choices or end (one-way-out says so)."""
-    return not step.targets and step.end is None
+    return not step.targets and not ends(step)
+
+
+def ends(step: Step) -> bool:
+    """Whether the step ends the run (by any way out written)."""
+    return any(isinstance(way, End) for way in step.ways)
 
 
 def after(
