@@ -301,3 +301,50 @@ def test_a_postgres_journal_from_a_newer_sop_is_refused(pg_url: str) -> None:
     for write in (True, False):
         with pytest.raises(JournalError, match="更新版本"):
             Journal(pg_url, write=write)
+
+
+def test_a_database_that_is_not_a_journal_is_refused_unchanged(pg_url: str) -> None:
+    with raw(pg_url) as db:
+        db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric)")
+        db.execute("INSERT INTO orders VALUES (1, 9.5)")
+    for write in (True, False):
+        with pytest.raises(JournalError, match=r"不是 sop 的日志.*orders"):
+            Journal(pg_url, write=write)
+    with raw(pg_url) as db:
+        tables = db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert tables == [("orders",)]
+
+
+def test_an_empty_database_becomes_a_journal_only_by_recording(pg_url: str) -> None:
+    with pytest.raises(JournalError, match="还没有日志"):
+        Journal(pg_url, write=False)
+    with raw(pg_url) as db:
+        assert db.execute(
+            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)
+    with Journal(pg_url) as journal:
+        _new(journal, site="一号案场")
+    with Journal(pg_url, write=False) as journal:
+        assert journal.count_events() == 1
+
+
+def test_a_role_that_may_only_read_reads_and_is_told_why_it_cannot_record(pg_url: str) -> None:
+    """The managers' view, a replica or an auditor's login: SELECT only."""
+    with Journal(pg_url) as journal:
+        run = _new(journal, site="一号案场")
+        _note(journal, run, "给审计看的")
+    name = pg_url.rsplit("/", 1)[1]
+    with raw(pg_url) as db:
+        db.execute("CREATE ROLE auditor LOGIN")
+        db.execute(f"GRANT CONNECT ON DATABASE {name} TO auditor")
+        db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO auditor")
+    reader = pg_url.replace("sop@", "auditor@")
+    with Journal(reader, write=False) as journal:
+        assert journal.verify().ok and journal.file_problems() == []
+        assert [e.data.get("text") for e in journal.events(run)][1:] == ["给审计看的"]
+    with Journal(reader) as journal, pytest.raises(JournalError, match="只允许读取"):
+        _note(journal, run, "不该写进去")
+    with Journal(pg_url, write=False) as journal:
+        assert journal.count_events() == 2
