@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.i18n import messages
 from engine.journal import Damaged, Event, Journal, RunRow
-from engine.runtime import state as ev
+from engine.runtime.events import EventKind as ev
 from engine.runtime.values import show
 
 # Checklist items that notify someone: the incident report lists them as

@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from engine.journal import Event
 from engine.model import Procedure, Rulebook
-from engine.runtime import state as ev
 from engine.runtime.dues import day_of, touchpoint
-from engine.runtime.state import RunState
+from engine.runtime.events import EventKind as ev
+from engine.runtime.state import FINISHED, RunState
 
 TouchState = Literal["done", "overdue", "due", "waiting", "ahead", "passed"]
 
@@ -106,7 +106,7 @@ def journey_timeline(
 ) -> Timeline:
     proc = state.frames[0].procedure if state.frames else state.procedure
     left = _left_at(proc, events)
-    finished = state.status == ev.FINISHED
+    finished = state.status == FINISHED
     current = state.frames[0].step if state.frames and not finished else None
     order = list(proc.steps)
     here = order.index(current) if current in order else len(order)
