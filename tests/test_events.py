@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.errors import SopError
 from engine.journal.events import canonical, due_problem
 from engine.runtime.events import (
     EVENT_TYPES,
@@ -214,3 +215,88 @@ def test_keys_that_are_python_words_keep_their_stored_names() -> None:
     assert event.to_json() == stored
     with pytest.raises(msgspec.ValidationError):
         msgspec.convert({**stored, "with": []}, type(event), strict=True)
+
+
+# ---------------------------------------------------------------- hand-edited journals
+
+
+def _rewrite(path: Path, seq: int, kind: str, data: dict[str, Any]) -> None:
+    """Event `seq` replaced, and every hash after it computed again: what
+    someone who can write the file can do (only the head kept elsewhere,
+    or what the data says, gives it away)."""
+    from engine.journal.events import chain_hash
+
+    db = sqlite3.connect(path)
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for name, _ in triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    rows = db.execute("SELECT seq, run, at, kind, actor, data FROM events ORDER BY seq").fetchall()
+    prev = "0" * 64
+    for at_seq, run, at, k, actor, text in rows:
+        if at_seq == seq:
+            k, text = kind, canonical(data)
+        digest = chain_hash(prev, at_seq, run, at, k, actor, text)
+        db.execute(
+            "UPDATE events SET kind = ?, data = ?, prev = ?, hash = ? WHERE seq = ?",
+            (k, text, prev, digest, at_seq),
+        )
+        prev = digest
+    for _, sql in triggers:
+        db.execute(sql)
+    db.commit()
+    db.close()
+
+
+def _event_of(path: Path, run: int, kind: str) -> tuple[int, dict[str, Any]]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        seq, text = db.execute(
+            "SELECT seq, data FROM events WHERE run = ? AND kind = ? ORDER BY seq LIMIT 1",
+            (run, kind),
+        ).fetchone()
+    return seq, json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "kind, change",
+    [
+        ("item.checked", lambda d: {**d, "index": str(d["index"])}),
+        ("step.entered", lambda d: {k: v for k, v in d.items() if k != "dues"}),
+        ("input.answered", lambda d: {**d, "depth": None}),
+        ("item.checked", "step.skipped"),  # a kind sop never writes
+    ],
+    ids=["wrong-type", "missing-key", "null", "unknown-kind"],
+)
+def test_an_event_no_sop_wrote_is_damage_to_every_command(
+    tmp_path: Path, kind: str, change: Any
+) -> None:
+    """Run #3 of the fixture (a visit paused at the register) with one event
+    rewritten and the chain computed again: verify names the event, show
+    leaves it out and says so, resume refuses — none of them crashes."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    path = tmp_path / "journal.sqlite3"
+    shutil.copy(FIXTURES / "v2.sqlite3", path)
+    seq, data = _event_of(path, 3, kind)
+    if isinstance(change, str):
+        _rewrite(path, seq, change, data)
+    else:
+        _rewrite(path, seq, kind, change(data))
+
+    def sop(*args: str) -> tuple[int, str]:
+        """The exit code and what is said (an error as `sop` prints it)."""
+        result = CliRunner().invoke(cli, [*args, "--journal", str(path)], input="")
+        if result.exception is None or isinstance(result.exception, SystemExit):
+            return result.exit_code, result.output
+        assert isinstance(result.exception, SopError), result.exception  # never exit 3
+        return result.exception.exit_code, result.output + result.exception.message
+
+    code, said = sop("journal", "verify")
+    assert code == 1 and f"#{seq}" in said, said
+    code, said = sop("show", "3")
+    assert code in (0, 1) and f"#{seq}" in said, said
+    code, said = sop("resume", "3")
+    assert code == 1 and f"#{seq}" in said and "sop journal verify" in said, said
