@@ -7,8 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,35 @@ def sop(tmp_path: Path) -> Runner:
         )
 
     return run
+
+
+# ---- the journal's stores: an SQLite file, and a throwaway PostgreSQL server
+
+STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """One PostgreSQL server for the whole session (tests/pg.py)."""
+    from tests import pg
+
+    cluster = pg.Cluster(pg.require())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return str(pg_cluster.new_database())
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's journal lives, once per store: a file, then a database."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "journal.sqlite3")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine.journal.postgres import PostgresJournal
 from engine.journal.sqlite_store import SqliteJournal
 from engine.journal.store import BACKEND_METHODS, Journal
 
-BACKENDS = [SqliteJournal]
+BACKENDS = [SqliteJournal, PostgresJournal]
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.__name__)

@@ -1,4 +1,6 @@
-"""The journal store: append-only, hash-chained, versioned, safe to share."""
+"""The journal store: append-only, hash-chained, versioned, safe to share —
+on both stores (an SQLite file and a PostgreSQL database) where the test
+says `store`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 
 from engine.errors import JournalConflict, JournalError
 from engine.journal import Draft, Journal, NewRun, RunFilter, RunUpdate, Write, schema, snapshot_sha
+from tests.journal_stores import is_pg, raw, refused, tamper
 
 FILES = {"rulebook.yaml": "title: x\n"}
 
@@ -56,11 +59,10 @@ def _note(journal: Journal, run: int, text: str, expect: int | None = None) -> i
     return events[-1].seq
 
 
-def test_events_cannot_be_updated_or_deleted(tmp_path: Path) -> None:
-    with Journal(str(tmp_path / "j.db")) as journal:
+def test_events_cannot_be_updated_or_deleted(store: str) -> None:
+    with Journal(store) as journal:
         run = _new(journal)
         _note(journal, run, "第一条")
-    db = sqlite3.connect(tmp_path / "j.db")
     for statement in (
         "UPDATE events SET data = '{}'",
         "DELETE FROM events",
@@ -69,55 +71,62 @@ def test_events_cannot_be_updated_or_deleted(tmp_path: Path) -> None:
         "DELETE FROM runs",
         "UPDATE runs SET procedure = 'x'",
     ):
-        with pytest.raises(sqlite3.DatabaseError):
-            db.execute(statement)
-    assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (2,)
+        why = refused(store, statement) or ""
+        assert "append-only" in why or "cannot" in why, (statement, why)
+    if is_pg(store):
+        # Summaries are rewritten only by the store's own transactions.
+        due = {"kind": "due", "due": "2026-12-01", "procedure": "visit", "text": "签约日后 7 天",
+               "procedure_title": "样板房服务流程", "step": "call", "title": "回访"}  # fmt: skip
+        with Journal(store) as journal:
+            journal.write([Write(run, [Draft("note.added", "2026-11-22T10:02:00+08:00", {})],
+                                 RunUpdate("active", "greet", dues=[due]))])  # fmt: skip
+        for statement in (
+            "TRUNCATE events",
+            "TRUNCATE runs CASCADE",
+            "UPDATE runs SET status = 'finished'",
+            "DELETE FROM dues",
+        ):
+            why = refused(store, statement) or ""
+            assert "append-only" in why or "only by sop" in why, (statement, why)
+    with Journal(store, write=False) as journal:
+        assert journal.count_events() == (3 if is_pg(store) else 2)
+        assert journal.verify().ok
 
 
-def test_chain_verifies_and_names_the_first_broken_link(tmp_path: Path) -> None:
-    path = tmp_path / "j.db"
-    with Journal(str(path)) as journal:
+def test_chain_verifies_and_names_the_first_broken_link(store: str) -> None:
+    with Journal(store) as journal:
         run = _new(journal)
         for i in range(5):
             _note(journal, run, f"备注 {i}")
         good = journal.verify()
         assert good.ok and good.events == 6
-    db = sqlite3.connect(path)
-    # Someone with the file and a SQL shell drops the guard and edits history.
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute("""UPDATE events SET data = '{"text":"改过"}' WHERE seq = 3""")
-    db.commit()
-    with Journal(str(path)) as journal:
+    # Someone with a SQL shell puts the guard aside and edits history.
+    tamper(store, """UPDATE events SET data = '{"text":"改过"}' WHERE seq = 3""")
+    with Journal(store) as journal:
         bad = journal.verify()
     assert not bad.ok and bad.broken_at == 3 and bad.reason == "content"
 
 
-def test_a_deleted_event_is_a_gap(tmp_path: Path) -> None:
-    path = tmp_path / "j.db"
-    with Journal(str(path)) as journal:
+def test_a_deleted_event_is_seen(store: str) -> None:
+    """Where numbers run without gaps, a gap; where they may skip (a shared
+    store), the next event no longer names the one before it."""
+    with Journal(store) as journal:
         run = _new(journal)
         for i in range(3):
             _note(journal, run, f"备注 {i}")
-    db = sqlite3.connect(path)
-    db.execute("DROP TRIGGER events_no_delete")
-    db.execute("DELETE FROM events WHERE seq = 2")
-    db.commit()
-    with Journal(str(path)) as journal:
+    tamper(store, "DELETE FROM events WHERE seq = 2")
+    with Journal(store) as journal:
         bad = journal.verify()
-    assert bad.broken_at == 3 and bad.reason == "gap"
+    assert bad.broken_at == 3 and bad.reason == ("link" if is_pg(store) else "gap")
 
 
-def test_a_rewritten_link_breaks_the_chain(tmp_path: Path) -> None:
-    path = tmp_path / "j.db"
-    with Journal(str(path)) as journal:
+def test_a_rewritten_link_breaks_the_chain(store: str) -> None:
+    with Journal(store) as journal:
         run = _new(journal)
         _note(journal, run, "a")
         _note(journal, run, "b")
-    db = sqlite3.connect(path)
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute("UPDATE events SET prev = 'f' || substr(prev, 2) WHERE seq = 2")
-    db.commit()
-    with Journal(str(path)) as journal:
+    tamper(store, "UPDATE events SET prev = 'f' || substr(prev, 2) WHERE seq = 2")
+    with Journal(store) as journal:
         assert journal.verify().broken_at == 2
 
 
@@ -134,19 +143,18 @@ def test_schema_is_versioned_and_a_newer_journal_is_refused(tmp_path: Path) -> N
         Journal(str(path))
 
 
-def test_opening_again_keeps_everything(tmp_path: Path) -> None:
-    path = str(tmp_path / "j.db")
-    with Journal(path) as journal:
+def test_opening_again_keeps_everything(store: str) -> None:
+    with Journal(store) as journal:
         run = _new(journal)
-    with Journal(path) as journal:
+    with Journal(store) as journal:
         assert [e.kind for e in journal.events(run)] == ["run.started"]
         assert journal.snapshot(snapshot_sha(FILES)) == FILES
 
 
-def test_a_stale_writer_is_refused(tmp_path: Path) -> None:
+def test_a_stale_writer_is_refused(store: str) -> None:
     """Two terminals resuming the same run: the second one's write fails
     instead of interleaving answers."""
-    with Journal(str(tmp_path / "j.db")) as journal:
+    with Journal(store) as journal:
         run = _new(journal)
         seen = journal.run(run)
         assert seen is not None
@@ -156,8 +164,8 @@ def test_a_stale_writer_is_refused(tmp_path: Path) -> None:
         assert journal.verify().ok
 
 
-def test_runs_filter_by_status_procedure_site_and_date(tmp_path: Path) -> None:
-    with Journal(str(tmp_path / "j.db")) as journal:
+def test_runs_filter_by_status_procedure_site_and_date(store: str) -> None:
+    with Journal(store) as journal:
         a = _new(journal, "visit", "一号案场", "2026-11-20T10:00:00+08:00")
         b = _new(journal, "fire", "二号案场", "2026-11-22T10:00:00+08:00")
         journal.write(
@@ -180,15 +188,12 @@ def test_runs_filter_by_status_procedure_site_and_date(tmp_path: Path) -> None:
         assert row is not None and row.outcome == "handled" and row.events == 2
 
 
-def test_summary_tampering_is_found(tmp_path: Path) -> None:
-    path = tmp_path / "j.db"
-    with Journal(str(path)) as journal:
+def test_summary_tampering_is_found(store: str) -> None:
+    with Journal(store) as journal:
         run = _new(journal)
         _note(journal, run, "a")
-    db = sqlite3.connect(path)
-    db.execute("UPDATE runs SET events = 7")
-    db.commit()
-    with Journal(str(path)) as journal:
+    tamper(store, "UPDATE runs SET events = 7")
+    with Journal(store) as journal:
         result = journal.verify()
     assert result.reason == "summary" and not result.ok
 
@@ -269,3 +274,77 @@ def test_a_deleted_event_on_a_site_chain_breaks_that_chain(tmp_path: Path) -> No
         assert not journal.dense
         bad = journal.verify()
         assert (bad.broken_at, bad.reason) == (6, "link")
+
+
+def test_each_site_writes_on_its_own_chain(pg_url: str) -> None:
+    """In the shared store each site's events form a chain of their own."""
+    with Journal(pg_url) as journal:
+        a = _new(journal, site="一号案场")
+        b = _new(journal, site="二号案场")
+        c = _new(journal)
+        for i in range(3):
+            for run in (a, b, c):
+                _note(journal, run, f"{run}-{i}")
+        heads = {h.chain: h.events for h in journal.heads()}
+        assert heads == {"一号案场": 4, "二号案场": 4, "": 4}
+        for run in (a, b, c):
+            events = journal.events(run)
+            assert [e.prev for e in events[1:]] == [e.hash for e in events[:-1]]
+        assert journal.verify().ok
+        assert not journal.dense
+
+
+def test_a_postgres_journal_from_a_newer_sop_is_refused(pg_url: str) -> None:
+    Journal(pg_url).close()
+    with raw(pg_url) as db:
+        db.execute("UPDATE sop_journal SET value = '99' WHERE key = 'format'")
+    for write in (True, False):
+        with pytest.raises(JournalError, match="更新版本"):
+            Journal(pg_url, write=write)
+
+
+def test_a_database_that_is_not_a_journal_is_refused_unchanged(pg_url: str) -> None:
+    with raw(pg_url) as db:
+        db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric)")
+        db.execute("INSERT INTO orders VALUES (1, 9.5)")
+    for write in (True, False):
+        with pytest.raises(JournalError, match=r"不是 sop 的日志.*orders"):
+            Journal(pg_url, write=write)
+    with raw(pg_url) as db:
+        tables = db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert tables == [("orders",)]
+
+
+def test_an_empty_database_becomes_a_journal_only_by_recording(pg_url: str) -> None:
+    with pytest.raises(JournalError, match="还没有日志"):
+        Journal(pg_url, write=False)
+    with raw(pg_url) as db:
+        assert db.execute(
+            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)
+    with Journal(pg_url) as journal:
+        _new(journal, site="一号案场")
+    with Journal(pg_url, write=False) as journal:
+        assert journal.count_events() == 1
+
+
+def test_a_role_that_may_only_read_reads_and_is_told_why_it_cannot_record(pg_url: str) -> None:
+    """The managers' view, a replica or an auditor's login: SELECT only."""
+    with Journal(pg_url) as journal:
+        run = _new(journal, site="一号案场")
+        _note(journal, run, "给审计看的")
+    name = pg_url.rsplit("/", 1)[1]
+    with raw(pg_url) as db:
+        db.execute("CREATE ROLE auditor LOGIN")
+        db.execute(f"GRANT CONNECT ON DATABASE {name} TO auditor")
+        db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO auditor")
+    reader = pg_url.replace("sop@", "auditor@")
+    with Journal(reader, write=False) as journal:
+        assert journal.verify().ok and journal.file_problems() == []
+        assert [e.data.get("text") for e in journal.events(run)][1:] == ["给审计看的"]
+    with Journal(reader) as journal, pytest.raises(JournalError, match="只允许读取"):
+        _note(journal, run, "不该写进去")
+    with Journal(pg_url, write=False) as journal:
+        assert journal.count_events() == 2

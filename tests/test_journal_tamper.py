@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import sqlite3
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from click.testing import CliRunner
 from engine.cli import cli
 from engine.errors import SopError
 from engine.journal import Draft, Journal, RunUpdate, Write
+from engine.journal.store import EVENT_COLUMNS
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "journals"
@@ -133,7 +135,7 @@ def invoke(*args: str) -> Any:
     return result
 
 
-def commands_hold(path: Path) -> int:
+def commands_hold(path: Path | str, runs: Iterable[int] = RUNS) -> int:
     """Every reading command on the journal ends as designed (0 or 1, never
     an internal error); returns verify's exit code."""
     journal = str(path)
@@ -141,7 +143,7 @@ def commands_hold(path: Path) -> int:
     assert verify.exit_code in (0, 1), verify.output
     for args in (["runs"], ["due", "--days", "3660"], ["report", "--form", "visitor_log"]):
         assert invoke(*args, "--journal", journal).exit_code in (0, 1), args
-    for run in RUNS:
+    for run in runs:
         for command in ("show", "report"):
             assert invoke(command, str(run), "--journal", journal).exit_code in (0, 1)
     return int(verify.exit_code)
@@ -370,11 +372,11 @@ ROWS = [
     "last_seq, events, dues, subject FROM runs WHERE id = 3",
     "INSERT INTO dues SELECT 3, 7, due_key, kind, role, data FROM dues WHERE run = 6",
     "INSERT INTO snapshots VALUES ('" + "0" * 64 + "', '{}')",
-    "INSERT INTO events SELECT seq + 1000, run, at, kind, actor, data, prev, hash, chain "
-    "FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
+    f"INSERT INTO events ({EVENT_COLUMNS}, chain) SELECT seq + 1000, run, at, kind, actor, "
+    "data, prev, hash, chain FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
     # A second chain forged beside the first, from a copy of its last event.
-    "INSERT INTO events SELECT seq + 1000, run, at, kind, actor, data, prev, hash, 'x' "
-    "FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
+    f"INSERT INTO events ({EVENT_COLUMNS}, chain) SELECT seq + 1000, run, at, kind, actor, "
+    "data, prev, hash, 'x' FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
     "UPDATE events SET run = 5 WHERE seq = 40",
     # An edit with the chain rebuilt after it: only the summaries give it away.
     "UPDATE runs SET status = 'finished', outcome = 'completed' WHERE id = 3",
@@ -480,3 +482,171 @@ def test_the_schema_altered_is_seen(whole: Path, tmp_path: Path) -> None:
         assert result.exit_code == 1, (statements, result.output)
         commands_hold(case)
         shutil.rmtree(case.parent)
+
+
+# ---- the same edits by hand in the shared store (PostgreSQL)
+#
+# The journal above copied into a database (`sop journal copy`), each case
+# edited in a database made from it (CREATE DATABASE … TEMPLATE), as someone
+# with a SQL shell would: the guard triggers disabled, the edit made, the
+# guards enabled again. PostgreSQL refuses by itself what its column types
+# rule out (bytes that are not UTF-8, text in a number column).
+
+_JSON_SET = re.compile(r"json_set\((\w+), '\$(.*?)', '(.*?)'\)")
+_JSON_REMOVE = re.compile(r"json_remove\((\w+), '\$\.(\w+)'\)")
+
+
+def _pg_path(path: str) -> str:
+    """A JSON path of SQLite's ($.a, $[0].b, $."x.y") as PostgreSQL's ({a}, {0,b}, {x.y})."""
+    parts = re.findall(r'\[(\d+)\]|\."([^"]+)"|\.(\w+)', path)
+    return "{" + ",".join(next(p for p in part if p) for part in parts) + "}"
+
+
+def pg_sql(statement: str) -> str:
+    """An edit written in SQLite's SQL, said in PostgreSQL's."""
+    statement = _JSON_SET.sub(
+        lambda m: f"jsonb_set({m[1]}::jsonb, '{_pg_path(m[2])}', to_jsonb('{m[3]}'::text))::text",
+        statement,
+    )
+    return _JSON_REMOVE.sub(lambda m: f"({m[1]}::jsonb - '{m[2]}')::text", statement)
+
+
+@pytest.fixture(scope="module")
+def pg_whole(whole: Path, pg_cluster: Any) -> Iterator[str]:
+    """The journal above, in a database to make each case's database from."""
+    from engine.journal.copy import copy_journal
+
+    url = pg_cluster.new_database()
+    copy_journal(str(whole), url)
+    yield url.rsplit("/", 1)[1]
+
+
+def _pg_case(cluster: Any, template: str, n: int) -> str:
+    name = f"{template}_case{n}"
+    cluster.sql(f"DROP DATABASE IF EXISTS {name}")
+    cluster.sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return str(cluster.url(name))
+
+
+def pg_dump(url: str) -> Any:
+    """Every row of every table, the guards and the mark, as the database has them."""
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        out: dict[str, Any] = {
+            t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()  # type: ignore[call-overload]
+            for t in ("events", "runs", "dues", "snapshots", "sop_journal")
+        }
+        out["guards"] = db.execute(
+            "SELECT tgname, tgenabled, tgtype, tgfoid FROM pg_trigger WHERE NOT tgisinternal "
+            "ORDER BY 1"
+        ).fetchall()
+        return out
+
+
+def _restore(url: str) -> None:
+    """The case's database put back as it was made (from `pristine`)."""
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        db.execute("SET session_replication_role = replica")  # no guard fires
+        for table in ("dues", "events", "runs", "snapshots", "sop_journal"):
+            db.execute(f"DELETE FROM {table}")  # type: ignore[call-overload]
+        for table in ("sop_journal", "snapshots", "runs", "events", "dues"):
+            db.execute(f"INSERT INTO {table} SELECT * FROM pristine.{table}")  # type: ignore[call-overload]
+
+
+def test_every_column_of_every_table_edited_by_hand_in_postgres_is_seen(
+    pg_whole: str, pg_cluster: Any
+) -> None:
+    import psycopg
+
+    from tests.journal_stores import tamper
+
+    case = _pg_case(pg_cluster, pg_whole, 0)
+    before = pg_dump(case)
+    pg_cluster.sql(
+        "CREATE SCHEMA pristine; "
+        + " ".join(
+            f"CREATE TABLE pristine.{t} AS SELECT * FROM public.{t};"
+            for t in ("events", "runs", "dues", "snapshots", "sop_journal")
+        ),
+        case.rsplit("/", 1)[1],
+    )
+    unchanged: list[str] = []
+    refused = seen = 0
+    for what, statements in _cases():
+        try:
+            tamper(case, *(pg_sql(s) for s in statements))
+        except psycopg.Error:
+            refused += 1  # PostgreSQL itself refuses it (a type, NOT NULL, a duplicate key)
+            continue
+        if pg_dump(case) == before:
+            unchanged.append(what)
+            continue
+        # Show and report the runs the corpus edits (3, 6, and event 40's run 1).
+        assert commands_hold(case, (1, 3, 6)) == 1, f"{what}: not seen"
+        seen += 1
+        _restore(case)
+        assert pg_dump(case) == before
+    assert len(unchanged) < 5, unchanged
+    assert seen > 150, (seen, refused)
+
+
+def test_a_postgres_chain_rebuilt_after_an_edit_is_seen_only_against_the_head(
+    pg_whole: str, pg_cluster: Any
+) -> None:
+    import psycopg
+
+    from engine.journal.events import chain_hash
+
+    case = _pg_case(pg_cluster, pg_whole, 9000)
+    with Journal(case, write=False) as j:
+        head = j.head()
+    assert head is not None
+    with psycopg.connect(case) as db:
+        db.execute("ALTER TABLE events DISABLE TRIGGER USER")
+        rows = db.execute(
+            "SELECT seq, run, at, kind, actor, data FROM events ORDER BY seq"
+        ).fetchall()
+        prev = "0" * 64
+        for seq, run, at, kind, actor, data in rows:
+            if kind == "note.added":
+                data = data.replace("客户要了温水", "客户要了冰水")
+            digest = chain_hash(prev, seq, run, at, kind, actor, data)
+            db.execute(
+                "UPDATE events SET data = %s, prev = %s, hash = %s WHERE seq = %s",
+                (data, prev, digest, seq),
+            )
+            prev = digest
+        db.execute("ALTER TABLE events ENABLE TRIGGER USER")
+    assert invoke("journal", "verify", "--journal", case).exit_code == 0
+    anchored = invoke("journal", "verify", "--journal", case, "--expect", head[1][:16])
+    assert anchored.exit_code == 1 and "不在日志中" in anchored.output
+
+
+def test_the_postgres_guards_altered_are_seen(pg_whole: str, pg_cluster: Any) -> None:
+    for n, statements in enumerate(
+        (
+            ["DROP TRIGGER events_append_only ON events"],
+            ["ALTER TABLE snapshots DISABLE TRIGGER snapshots_append_only"],
+            ["ALTER TABLE runs DISABLE TRIGGER USER"],
+            [
+                "CREATE OR REPLACE FUNCTION sop_append_only() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+            ],
+            [
+                "CREATE TRIGGER extra BEFORE INSERT ON events FOR EACH ROW "
+                "EXECUTE FUNCTION sop_summary_guard()"
+            ],
+            ["CREATE TABLE extra (x int)"],
+        )
+    ):
+        case = _pg_case(pg_cluster, pg_whole, 9100 + n)
+        pg_cluster.sql("; ".join(statements), case.rsplit("/", 1)[1])
+        result = invoke("journal", "verify", "--journal", case)
+        assert result.exit_code == 1 and "表结构被改动过" in result.output, (
+            statements,
+            result.output,
+        )
+        commands_hold(case)

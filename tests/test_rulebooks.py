@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.model import Rulebook
+from engine.model import End, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
@@ -177,14 +177,14 @@ def test_emergencies_have_trigger_priority_and_end_with_a_report() -> None:
     for pid in EMERGENCIES:
         proc = rb.procedures[pid]
         assert proc.kind == "emergency" and proc.trigger and proc.priority
-        ends = [s for s in proc.steps.values() if s.end]
+        ends = [s for s in proc.steps.values() if isinstance(s.exit, End)]
         assert all(s.record for s in ends), f"{pid}: an end step without its report"
 
 
 def test_every_procedure_and_step_cites_its_source() -> None:
     for proc in rulebook().procedures.values():
         assert proc.source, proc.id
-        assert all(step.source or step.call for step in proc.steps.values()), proc.id
+        assert all(step.source or step.calls for step in proc.steps.values()), proc.id
         assert proc.document.number and proc.document.revisions, proc.id
 
 

@@ -76,10 +76,11 @@ def journal_option(func: F) -> F:
         "--journal",
         "journal_path",
         type=click.Path(dir_okay=False),
-        metavar="FILE",
+        metavar="FILE|URL",
         default=None,
-        help="日志文件 (默认: $SOP_JOURNAL 或用户数据目录) / journal file "
-        "(default: $SOP_JOURNAL or the user data folder)",
+        help="日志文件, 或 PostgreSQL 数据库 postgresql://用户@主机:端口/库 "
+        "(默认: $SOP_JOURNAL 或用户数据目录) / journal file, or a PostgreSQL database "
+        "postgresql://user@host:port/db (default: $SOP_JOURNAL or the user data folder)",
     )(func)
 
 
@@ -89,8 +90,12 @@ def open_journal(option: str | None, write: bool = False) -> Journal:
     error, never created, and nothing is written. Commands that record
     (`write=True`) create it when there is none yet."""
     from engine.journal import Journal, resolve_journal_path
+    from engine.journal.copy import refuse_unfinished
 
-    return Journal(resolve_journal_path(option), write=write)
+    journal = Journal(resolve_journal_path(option), write=write)
+    if write:
+        refuse_unfinished(journal)
+    return journal
 
 
 JOURNAL_LEFT_OUT = message(

@@ -150,6 +150,7 @@ class FileProblem:
         "schema",
         "changed",
         "unreadable",
+        "copying",
     ]
     detail: str = ""
 
@@ -371,7 +372,7 @@ def _close_start(stored: str, first: str | None) -> bool:
     return 0 <= gap < 1
 
 
-def _compare(row: RunRow, run: _Run, problems: list[Problem], version: int) -> None:
+def _compare(row: RunRow, run: _Run, problems: list[Problem], exact_start: bool) -> None:
     """The columns the store keeps itself: counters and times."""
     for column, stored, expected in (
         ("events", row.events, run.events),
@@ -381,7 +382,7 @@ def _compare(row: RunRow, run: _Run, problems: list[Problem], version: int) -> N
     ):
         if stored == expected:
             continue
-        legacy = column == "started_at" and version < 3
+        legacy = column == "started_at" and not exact_start
         if legacy and _close_start(row.started_at, run.first_at):
             continue
         problems.append(RunDiffers(row.id, column, _show(stored), _show(expected)))
@@ -462,7 +463,7 @@ def audit(
             problems.append(SnapshotMissing(row.rulebook_sha, row.id))
         if run.damaged:
             continue  # its events are reported; the summary cannot be checked
-        _compare(row, run, problems, store.version)
+        _compare(row, run, problems, store.exact_start)
         if folds is None:
             continue
         fold = run.fold
@@ -482,7 +483,7 @@ def audit(
                 problems.append(EventsWithoutRun(run_id, run.events))
 
     # The deadline index: exactly the open runs' deadlines.
-    if store.version >= 2:
+    if store.due_index:
         index: dict[int, list[tuple[Any, ...]]] = {}
         for entry in store.due_entries():
             if isinstance(entry, Damaged):

@@ -71,13 +71,16 @@ from engine.journal.store import (
     JOURNAL_DAMAGED_ROW,
     JOURNAL_NO_RUN,
     JOURNAL_SNAPSHOT_MISSING,
+    RUN_IDENTITY,
     RUN_NAMES,
+    Batch,
     DueRow,
     Head,
     Journal,
     JournalDamaged,
     RunFilter,
     dedupe,
+    run_values,
 )
 
 BUSY_TIMEOUT_S = 30.0
@@ -864,6 +867,14 @@ class SqliteJournal(Journal):
         return out
 
     @property
+    def due_index(self) -> bool:
+        return self.version >= 2
+
+    @property
+    def exact_start(self) -> bool:
+        return self.version >= 3
+
+    @property
     def dense(self) -> bool:
         try:
             return self.meta("seq") != "sparse"
@@ -880,6 +891,57 @@ class SqliteJournal(Journal):
     def count_events(self) -> int:
         (n,) = self._select("SELECT COUNT(*) FROM events")[0]
         return int(n)
+
+    def absorb(self, batch: Batch) -> None:
+        names = ", ".join(RUN_NAMES)
+        marks = ", ".join("?" * len(RUN_NAMES))
+        try:
+            with self._transaction() as db:
+                db.executemany("INSERT OR IGNORE INTO snapshots VALUES (?, ?)", batch.snapshots)
+                db.executemany(
+                    f"INSERT INTO runs({names}) VALUES ({marks})",
+                    [run_values(r) for r in batch.runs],
+                )
+                db.executemany(
+                    f"INSERT INTO events({EVENT_COLUMNS}, chain) VALUES ({', '.join('?' * 9)})",
+                    [
+                        (e.seq, e.run, e.at, e.kind, e.actor, e.data, e.prev, e.hash, e.chain)
+                        for e in batch.events
+                    ],
+                )
+                settable = [n for n in RUN_NAMES if n not in RUN_IDENTITY]
+                db.executemany(
+                    f"UPDATE runs SET {', '.join(f'{n} = ?' for n in settable)} WHERE id = ?",
+                    [
+                        (*(v for n, v in zip(RUN_NAMES, run_values(r), strict=True)
+                           if n in settable), r.id)
+                        for r in batch.summaries
+                    ],
+                )  # fmt: skip
+                db.executemany("DELETE FROM dues WHERE run = ?", [(r.id,) for r in batch.summaries])
+                db.executemany(
+                    "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)",
+                    [(d.run, d.n, d.due_key, d.kind, d.role, d.data) for d in batch.dues],
+                )
+                for key, value in batch.meta.items():
+                    if value is None:
+                        db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                    else:
+                        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except DB_ERRORS as exc:
+            raise self._write_error(exc) from exc
+
+    @contextmanager
+    def consistent(self) -> Iterator[None]:
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")  # a read transaction: one moment of the file
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     # ---- streaming, for verification
 

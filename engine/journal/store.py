@@ -19,9 +19,12 @@ read-only and changes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from engine.errors import JournalError
 from engine.i18n import message
@@ -73,6 +76,11 @@ RUN_NAMES = (
     "dues",
     "subject",
 )
+# The columns of a run that never change once written (the database refuses).
+RUN_IDENTITY = frozenset(
+    ("id", "procedure", "title", "kind", "operator", "site", "started_at", "rulebook_sha",
+     "procedure_sha", "parent")
+)  # fmt: skip
 EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
 
 
@@ -106,6 +114,32 @@ class Head:
     events: int
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Rows brought over from another journal by `sop journal copy`, stored
+    as they are, in one transaction (`Journal.absorb`)."""
+
+    snapshots: Sequence[tuple[str, str]] = ()  # (sha, files as stored)
+    runs: Sequence[RunRow] = ()  # new runs, with their summaries as the source has them
+    events: Sequence[ChainRow] = ()
+    summaries: Sequence[RunRow] = ()  # runs already copied, their summaries written again
+    dues: Sequence[DueEntry] = ()  # the deadline index of the `summaries` runs, replacing theirs
+    meta: Mapping[str, str | None] = field(default_factory=dict)  # None removes a key
+
+
+COPYING = "copying"  # meta key: a copy into this journal is under way (the source's origin)
+
+
+def run_values(row: RunRow) -> tuple[Any, ...]:
+    """A summary's columns in `RUN_NAMES` order, as the store writes them."""
+    dues = json.dumps(list(row.dues), ensure_ascii=False, sort_keys=True) if row.dues else None
+    return (
+        row.id, row.procedure, row.title, row.kind, row.operator, row.site, row.started_at,
+        row.updated_at, row.rulebook_sha, row.procedure_sha, row.parent, row.status, row.step,
+        row.step_title, row.outcome, row.last_seq, row.events, dues, row.subject,
+    )  # fmt: skip
+
+
 def snapshot_sha(files: dict[str, str]) -> str:
     """The key a pinned rulebook is stored under: the sha256 of its canonical JSON."""
     return hashlib.sha256(canonical(files).encode("utf-8")).hexdigest()
@@ -119,6 +153,18 @@ def chain_of(site: str | None) -> str:
 
 class JournalDamaged(JournalError):
     """A row a command needs cannot be read as it was written."""
+
+
+def display_url(url: str) -> str:
+    """The URL as messages show it: any password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def is_database_url(target: str) -> bool:
@@ -146,6 +192,9 @@ BACKEND_METHODS = (
     "all_runs",
     "due_entries",
     "snapshots",
+    "meta",
+    "absorb",
+    "consistent",
 )
 
 
@@ -164,6 +213,10 @@ class Journal:
     def __new__(cls, target: str, write: bool = True) -> Journal:
         if cls is not Journal:
             return super().__new__(cls)
+        if is_database_url(target):
+            from engine.journal.postgres import PostgresJournal
+
+            return super().__new__(PostgresJournal)
         from engine.journal.sqlite_store import SqliteJournal
 
         return super().__new__(SqliteJournal)
@@ -185,6 +238,17 @@ class Journal:
         writer hands them out), so a missing number is a deleted event.
         Where writers on different chains draw numbers at once, a number can
         be skipped by a write that was rolled back."""
+        return True
+
+    @property
+    def due_index(self) -> bool:
+        """Whether open deadlines are kept in an index of their own (`dues`)."""
+        return True
+
+    @property
+    def exact_start(self) -> bool:
+        """Whether a run's `started_at` is exactly its first event's time
+        (sop before SQLite format 3 read the clock a moment earlier)."""
         return True
 
     def file_problems(self) -> list[FileProblem]:
@@ -310,6 +374,27 @@ class Journal:
     def snapshots(self) -> Iterator[tuple[str, object]]:
         """(sha, stored text) of every pinned rulebook."""
         raise NotImplementedError
+
+    # ---- copying between journals (engine.journal.copy)
+
+    def meta(self, key: str) -> str | None:
+        """A value the journal keeps about itself (COPYING…), or None."""
+        raise NotImplementedError
+
+    def absorb(self, batch: Batch) -> None:
+        """Store rows copied from another journal exactly as they are, in one
+        transaction (ids, times and hashes kept)."""
+        raise NotImplementedError
+
+    def consistent(self) -> AbstractContextManager[None]:
+        """While inside, every read sees the journal at one moment."""
+        raise NotImplementedError
+
+    def unfinished_copy(self) -> list[FileProblem]:
+        """A copy into this journal that was interrupted: its summaries and
+        index are not yet those of its events."""
+        origin = self.meta(COPYING)
+        return [FileProblem("copying", origin[:16])] if origin else []
 
     def verify(self) -> Verification:
         """The chains from their first events (stopping at the first break),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from engine.i18n import message
 from engine.journal import describe_damage, describe_place
@@ -22,6 +22,9 @@ from engine.journal.audit import (
     SnapshotMissing,
 )
 from engine.screen import json_text
+
+if TYPE_CHECKING:
+    from engine.journal.copy import Copied
 
 SHOWN = 20  # problems listed in full; the rest are counted
 
@@ -182,6 +185,13 @@ _FILE = {
         "sop journal verify again",
     ),
     "unreadable": message("verify.file.unreadable", "{detail}", "{detail}"),
+    "copying": message(
+        "verify.file.copying",
+        "向这个日志的复制 (来源的第一个哈希 {detail}…) 被中断了, 还没有完成: "
+        "再运行一次同样的 sop journal copy 即可接着完成",
+        "a copy into this journal (from the journal whose first hash is {detail}…) was "
+        "interrupted before it finished: run the same sop journal copy again to finish it",
+    ),
 }
 _ANCHOR = {
     "missing": message(
@@ -363,3 +373,35 @@ def backed_up(dest: str, head: tuple[int, str] | None) -> str:
         return JOURNAL_BACKED_UP_EMPTY.say(dest=dest)
     seq, digest = head
     return JOURNAL_BACKED_UP.say(dest=dest, events=seq, seq=seq, head=digest, short=digest[:16])
+
+
+COPIED = message(
+    "copy.done",
+    "已复制: {events} 个事件、{runs} 个运行、{snapshots} 份规则手册, 从 {source} 到 {target}; "
+    "{chains} 条哈希链的最新哈希与来源相同。\n检查: sop journal verify --journal {target}\n",
+    "copied {events} events, {runs} runs and {snapshots} pinned rulebooks from {source} to "
+    "{target}; the heads of its {chains} hash chains are the source's.\ncheck it with: "
+    "sop journal verify --journal {target}\n",
+)
+COPY_RESUMED = message(
+    "copy.resumed",
+    "(接着上次中断处: 这次复制了 {copied} 个事件)\n",
+    "(went on where it was interrupted: {copied} events copied this time)\n",
+)
+
+
+def copied(source: str, target: str, result: Copied) -> str:
+    """What `sop journal copy` says when done."""
+    from engine.journal.store import display_url
+
+    text = COPIED.say(
+        events=result.events,
+        runs=result.runs,
+        snapshots=result.snapshots,
+        source=display_url(source),
+        target=display_url(target),
+        chains=len(result.heads),
+    )
+    if result.resumed:
+        text += COPY_RESUMED.say(copied=result.copied)
+    return text

@@ -152,7 +152,8 @@ def verify_journal(path: str, expect: str | None = None) -> Report:
         except JournalDamaged as exc:
             return Report(0, "0" * 64, 0, 0, (FileProblem("unreadable", exc.message),))
         with journal:
-            report = audit(journal, folds_for(journal), expect, journal.file_problems())
+            problems = [*journal.file_problems(), *journal.unfinished_copy()]
+            report = audit(journal, folds_for(journal), expect, problems)
             if not journal.changed_while_read():
                 return report
     assert report is not None

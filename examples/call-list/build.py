@@ -133,9 +133,11 @@ def sop(journal: str, *args: str) -> str:
     return done.stdout
 
 
-def build(out: Path) -> None:
+def build(out: Path, store: str | None = None) -> None:
+    """The three lists in `out`, from a fresh journal (an SQLite file, or
+    the empty database `store` names: the lists are the same from either)."""
     with tempfile.TemporaryDirectory() as tmp:
-        journal = os.path.join(tmp, "journal.sqlite")
+        journal = store or os.path.join(tmp, "journal.sqlite")
         for number, customer in enumerate(CUSTOMERS, 1):
             data = scenario(*customer)
             path = Path(tmp, f"{number:02d}.yaml")
