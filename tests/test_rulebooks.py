@@ -293,3 +293,24 @@ def test_care_keeps_customers_who_did_not_pledge_and_informs_every_level(
             assert {"service_centre_informed", "escalate_service_centre"} & set(walk), walk
         if "pre_revisit" in walk and "signing_day" in walk:
             assert walk.index("pre_revisit") < walk.index("signing_day"), walk
+
+
+# Actions whose order the source fixes, in that order, as staff see them (the
+# checklist and the runner show critical items first, so a critical mark on a
+# later action would move it ahead of the earlier ones).
+SOURCE_ORDER: dict[tuple[str, str], tuple[str, ...]] = {
+    # 000 §3.2.1.2C: run up, salute, open the door shielding the frame, greet
+    ("entrance", "open_door"): ("快速(跑步)上前", "标准敬礼", "拉开车门", "热情问候"),
+}
+
+
+@pytest.mark.parametrize(("pid", "sid"), sorted(SOURCE_ORDER))
+def test_steps_keep_the_sources_order_of_actions(pid: str, sid: str) -> None:
+    from engine.render.checklist import render_checklist
+
+    title = rulebook().procedures[pid].steps[sid].title
+    card = render_checklist(rulebook(), pid)
+    start = card.index(f" {title} ·")
+    block = card[start : card.index("\n\n", start)]
+    places = [block.find(words) for words in SOURCE_ORDER[(pid, sid)]]
+    assert -1 not in places and places == sorted(places), block
