@@ -314,3 +314,63 @@ def test_steps_keep_the_sources_order_of_actions(pid: str, sid: str) -> None:
     block = card[start : card.index("\n\n", start)]
     places = [block.find(words) for words in SOURCE_ORDER[(pid, sid)]]
     assert -1 not in places and places == sorted(places), block
+
+
+def test_lobby_serves_the_drink_on_entry(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.4.1.4A: the drink comes 即刻 when the visitor enters, before the
+    greeter takes them anywhere."""
+    for walk in _walks(sop, tmp_path, "lobby"):
+        assert walk.index("serve_drink") < walk.index("route_to_sales"), walk
+
+
+def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
+    tmp_path: Path,
+) -> None:
+    """000 §3.4.1.5 B–C: with sales absent another staff member contacts them at
+    once, and a visitor they cannot come to is registered, whether or not a
+    question went unanswered."""
+    proc = rulebook().procedures["lobby"]
+    contacting = {
+        s.id for s in proc.steps.values() for i in s.do if "联系销售人员" in i.text.source
+    }
+    scenario = {
+        "procedure": "lobby",
+        "now": "2026-11-23T10:00:00+08:00",
+        "inputs": dict(
+            project="翠湖天地",
+            carrying="没有",
+            sales_present=False,
+            busy=False,
+            sales_can_come=False,
+            contact_purpose="告知最新项目信息",
+            returning=False,
+            summer=False,
+            drink_menu=False,
+        ),
+        "steps": {
+            "greet": {},
+            "serve_drink": {},
+            "route_to_sales": {},
+            "explain_project": {"choice": "讲解完毕"},
+            "sales_arrival": {},
+            "take_contact": {
+                "record": {
+                    "reg_date": "2026-11-23",
+                    "customer_name": "王建国",
+                    "phone": "13912345678",
+                    "purpose": "告知最新项目信息",
+                    "registered_by": "李娜",
+                }
+            },
+            "attend": {"choice": "客户看房结束，离开销售中心"},
+            "farewell": {},
+        },
+        "expect": "departed",
+    }
+    assert contacting & set(scenario["steps"]), contacting
+    path = write_scenario(tmp_path, "lobby", scenario)
+    code, out = sop_in_process(
+        "run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path),
+        "--journal", str(tmp_path / "j.db"), "--operator", "李娜",
+    )  # fmt: skip
+    assert code == 0, out
