@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.model import End, Rulebook
+from engine.model import End, Next, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
@@ -374,3 +374,35 @@ def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
         "--journal", str(tmp_path / "j.db"), "--operator", "李娜",
     )  # fmt: skip
     assert code == 0, out
+
+
+def test_deadlines_longer_than_a_visit_belong_to_journeys() -> None:
+    """A visit moves on at once: a `within` of hours there is ticked before it
+    can be met (the lobby once asked staff to confirm the 24 h callback as the
+    visitor walked on). Only a journey waits for such a deadline."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            if step.within is not None and step.within.low > 3600:
+                assert proc.kind == "journey", f"{proc.id}:{step.id} within {step.within.text}"
+
+
+def test_the_property_callback_counts_from_the_question() -> None:
+    """000 §3.4.1.6E: an unanswerable question is recorded with the customer's
+    contact and answered within 24 h of that moment. The callback journey opens
+    on that record (so the phone it asks first is the contact the source asks
+    for) and goes straight on into the 24 h step; the lobby starts it there and
+    then, and records nothing it would have to record again."""
+    rb = rulebook()
+    proc = rb.procedures["property-question-callback"]
+    first = proc.steps[proc.start.name]
+    assert {(r.form.name, f.name) for r in first.record for f in r.fields} >= {
+        ("property_question", "question"),
+        ("property_question", "phone"),
+    }
+    assert isinstance(first.exit, Next) and len(first.exit.branches) == 1
+    timed = proc.steps[first.exit.branches[0].to.name]
+    assert timed.within is not None and timed.within.text == "24h"
+    lobby = rb.procedures["lobby"]
+    handing = [s for s in lobby.steps.values() if any(proc.title in i.text.source for i in s.do)]
+    assert handing
+    assert not any(r.form.name == "property_question" for s in handing for r in s.record)
