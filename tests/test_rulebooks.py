@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.model import End, Next, Rulebook
+from engine.model import Call, Choices, End, Next, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
@@ -406,3 +406,42 @@ def test_the_property_callback_counts_from_the_question() -> None:
     handing = [s for s in lobby.steps.values() if any(proc.title in i.text.source for i in s.do)]
     assert handing
     assert not any(r.form.name == "property_question" for s in handing for r in s.record)
+
+
+def _ways_on(step: Any) -> list[str]:
+    match step.exit:
+        case Next(branches=branches):
+            return [b.to.name for b in branches]
+        case Choices(choices=choices):
+            return [c.to.name for c in choices]
+        case Call(next=Next(branches=branches)):
+            return [b.to.name for b in branches]
+        case _:
+            return []
+
+
+def _paths(pid: str, start: str, goal: str) -> list[list[str]]:
+    """Every loop-free way from one step to another."""
+    steps = rulebook().procedures[pid].steps
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        for on in _ways_on(steps[path[-1]]):
+            if on == goal:
+                found.append([*path, on])
+            elif on not in path:
+                walk([*path, on])
+
+    walk([start])
+    return found
+
+
+def test_every_visitor_is_greeted_at_the_flat_door() -> None:
+    """003 样板间接待服务: whoever reaches the flat's door is greeted there,
+    accompanied by a consultant or shown round by the host."""
+    steps = rulebook().procedures["show-flat"].steps
+    paths = _paths("show-flat", "shoe_covers", "during_visit")
+    assert len(paths) >= 2
+    for path in paths:
+        said = {i.text.source for sid in path for i in steps[sid].say}
+        assert "您好!欢迎参观!" in said, path
