@@ -13,12 +13,17 @@ import re
 from typing import Any, Literal
 
 from engine.model import (
+    NOWHERE,
     Branch,
     Call,
     Choice,
+    Choices,
     Document,
     Due,
     Duration,
+    End,
+    Evidence,
+    Exit,
     Expr,
     ExprKind,
     Field,
@@ -26,6 +31,7 @@ from engine.model import (
     Input,
     Item,
     Milestone,
+    Next,
     Organisation,
     Procedure,
     Record,
@@ -86,9 +92,13 @@ STEP_KEYS = frozenset(
         "source",
         "stage",
         "status",
+        "evidence",
     }
 )
-ITEM_KEYS = frozenset({"text", "when", "critical", "hint", "notes", "note", "role", "channel"})
+ITEM_KEYS = frozenset(
+    {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
+)
+EVIDENCE_KEYS = frozenset({"photo", "signature"})
 BRANCH_KEYS = frozenset({"to", "when", "label"})
 CHOICE_KEYS = frozenset({"label", "to", "when"})
 INPUT_KEYS = frozenset(
@@ -170,6 +180,19 @@ class _Builder:
             notes=designer_notes(raw),
             role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
             channel=raw.get("channel"),
+            evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+        )
+
+    def evidence(self, raw: dict[str, Any] | None, path: Path) -> Evidence | None:
+        """`evidence: {photo: 2, signature: true}`; `signature: 客户` names who signs."""
+        if raw is None:
+            return None
+        sign = raw.get("signature", False)
+        return Evidence(
+            pos=self.pos(path, key=True),
+            photos=int(raw.get("photo", 0)),
+            signature=sign is True or isinstance(sign, str),
+            signer=sign if isinstance(sign, str) else None,
         )
 
     def input(self, name: str, raw: dict[str, Any], path: Path) -> Input:
@@ -205,42 +228,67 @@ class _Builder:
             ),
         )
 
-    def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
-        nxt = raw.get("next")
-        branches: tuple[Branch, ...] = ()
-        if isinstance(nxt, str):
-            branches = (Branch(self.ref(nxt, (*path, "next"))),)
-        elif isinstance(nxt, list):
-            branches = tuple(
+    def branches(self, raw: Any, path: Path) -> Next:
+        """`next: step` or `next: [{to, when, label}, …]`."""
+        if isinstance(raw, str):
+            return Next((Branch(self.ref(raw, path)),))
+        return Next(
+            tuple(
                 Branch(
-                    to=self.ref(b["to"], (*path, "next", i, "to")),
-                    when=self.expr(b["when"], "guard", (*path, "next", i, "when"))
-                    if "when" in b
-                    else None,
+                    to=self.ref(b["to"], (*path, i, "to")),
+                    when=self.expr(b["when"], "guard", (*path, i, "when")) if "when" in b else None,
                     label=b.get("label"),
                 )
-                for i, b in enumerate(nxt)
+                for i, b in enumerate(raw or ())
             )
-        choices = tuple(
-            Choice(
-                label=c["label"],
-                to=self.ref(c["to"], (*path, "choices", i, "to")),
-                when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
-                if "when" in c
-                else None,
-            )
-            for i, c in enumerate(raw.get("choices", ()))
         )
-        call = None
-        if "call" in raw:
-            args = tuple(
-                (
-                    Ref(k, self.pos((*path, "with", k), key=True)),
-                    self.expr(v, "template", (*path, "with", k)),
+
+    def exits(
+        self, raw: dict[str, Any], path: Path
+    ) -> tuple[Exit, tuple[Exit, ...], tuple[str, ...]]:
+        """The step's way out, any further ones written (an error for
+        one-way-out, in file order), and exit keys that belong to none."""
+        ways: list[Exit] = []
+        for key in raw:
+            if key == "next" and "call" not in raw:
+                ways.append(self.branches(raw["next"], (*path, "next")))
+            elif key == "choices":
+                ways.append(
+                    Choices(
+                        tuple(
+                            Choice(
+                                label=c["label"],
+                                to=self.ref(c["to"], (*path, "choices", i, "to")),
+                                when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
+                                if "when" in c
+                                else None,
+                            )
+                            for i, c in enumerate(raw["choices"])
+                        )
+                    )
                 )
-                for k, v in (raw.get("with") or {}).items()
-            )
-            call = Call(self.ref(raw["call"], (*path, "call")), args)
+            elif key == "call":
+                args = tuple(
+                    (
+                        Ref(k, self.pos((*path, "with", k), key=True)),
+                        self.expr(v, "template", (*path, "with", k)),
+                    )
+                    for k, v in (raw.get("with") or {}).items()
+                )
+                after = self.branches(raw["next"], (*path, "next")) if "next" in raw else NOWHERE
+                ways.append(Call(self.ref(raw["call"], (*path, "call")), args, after))
+            elif key == "end":
+                end = raw["end"]
+                if isinstance(end, dict):
+                    ways.append(End(end["outcome"], end.get("title")))
+                else:
+                    ways.append(End(end))
+        stray = ("with",) if "with" in raw and "call" not in raw else ()
+        first = ways[0] if ways else NOWHERE
+        return first, tuple(ways[1:]), stray
+
+    def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
+        way, also, stray = self.exits(raw, path)
         record = tuple(
             Record(
                 form=Ref(form, self.pos((*path, "record", form), key=True)),
@@ -266,11 +314,9 @@ class _Builder:
             say=tuple(self.item(x, (*path, "say", i)) for i, x in enumerate(raw.get("say", ()))),
             ask=tuple(self.ref(a, (*path, "ask", i)) for i, a in enumerate(raw.get("ask", ()))),
             record=record,
-            next=branches,
-            choices=choices,
-            call=call,
-            end=end["outcome"] if isinstance(end := raw.get("end"), dict) else end,
-            end_title=end.get("title") if isinstance(end, dict) else None,
+            exit=way,
+            also=also,
+            stray=stray,
             every=parse_duration(raw["every"]) if "every" in raw else None,
             within=parse_duration(raw["within"]) if "within" in raw else None,
             at=normalise_clock(raw["at"]) if "at" in raw else None,
@@ -283,7 +329,7 @@ class _Builder:
             source=raw.get("source"),
             stage=raw.get("stage"),
             status=raw.get("status"),
-            written=tuple(raw),
+            evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
         )
 
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:

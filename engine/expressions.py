@@ -1,26 +1,38 @@
-"""Expressions: the safe subset of Jinja2 that rulebooks may use.
+"""Expressions: the one place guards and text templates are parsed, checked
+and evaluated.
 
 `when` guards are Jinja2 expressions, `say`/`do`/`with` texts are Jinja2
-templates. Both are parsed (never compiled here: compiling is the most
-expensive thing a validator could do) and their syntax tree is checked
-against an allowlist: names, literals, comparisons, and/or/not, in, if/else,
-+/-/~ and a few filters. Anything else — calls, attribute or item access,
-loops, `**`, underscore names, huge constants — is refused, so nothing in a
-rulebook can run code or reach Python objects. The runtime evaluates the
-same trees in Jinja2's sandbox as a second wall.
+templates. Jinja2 is used here only as a parser (imported lazily: `sop
+--version` never loads it) and for the few filters' own functions. Each
+text is parsed once and walked once: the walk checks every node against the
+allowlist — names, literals, comparisons, and/or/not, in, if/else, +/-/~ and
+a few filters; anything else (calls, attribute or item access, loops, `**`,
+underscore names, huge constants) is a `Finding` — and builds the
+expression's own syntax tree (the frozen nodes below), which is what every
+other module reads, with `match`.
+
+The same trees are evaluated by the one interpreter here (`value`, `truth`,
+`render`), for the runner, the simulator, the printed scripts and the
+validator's typed checks alike. It knows only the allowed nodes and the
+allowed filters, so nothing in a rulebook can run code or reach a Python
+object: the interpreter is the sandbox. Its semantics are Jinja2's for that
+subset (Python's operators, Jinja2's filters, `None` printed as nothing); a
+name without a value is a `NeedInput`, raised only where the value is used,
+so `returning and surname` asks for the surname only when the visitor is
+returning.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 if TYPE_CHECKING:
-    from jinja2 import nodes
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import Environment
 
 ALLOWED_FILTERS = frozenset(
     {
@@ -71,6 +83,189 @@ _CONSTRUCTS: dict[str, tuple[str, str]] = {
     "Keyword": ("关键字参数", "a keyword argument"),
 }
 
+ExprKind = Literal["guard", "template"]
+CompareOp = Literal["eq", "ne", "lt", "lteq", "gt", "gteq", "in", "notin"]
+
+
+# ---------------------------------------------------------------- the syntax tree
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: Any  # str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class List:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tuple:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    op: CompareOp
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """`left op1 a op2 b …`, chained as in Python."""
+
+    left: Node
+    ops: tuple[Operand, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CondExpr:
+    """`then if test else otherwise` (`otherwise` may be left out)."""
+
+    test: Node
+    then: Node
+    otherwise: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Sub:
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """`a ~ b ~ …`: the parts as text, joined."""
+
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    node: Node
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A construct outside the allowlist (its `Finding` says which); nothing
+    evaluates it."""
+
+    kind: str
+
+
+Node: TypeAlias = (
+    Name
+    | Const
+    | List
+    | Tuple
+    | And
+    | Or
+    | Not
+    | Neg
+    | Pos
+    | Compare
+    | CondExpr
+    | Add
+    | Sub
+    | Concat
+    | Filter
+    | Refused
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Literal text of a template."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    """`{% if %}…{% elif %}…{% else %}…{% endif %}`: the arms in order."""
+
+    arms: tuple[tuple[Node, Body], ...]
+    otherwise: Body
+
+
+Part: TypeAlias = Text | If | Node
+Body: TypeAlias = tuple[Part, ...]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """A node's sub-expressions, in the order they are written."""
+    match node:
+        case Name() | Const() | Refused():
+            return ()
+        case List(items) | Tuple(items) | Concat(items):
+            return items
+        case And(left, right) | Or(left, right) | Add(left, right) | Sub(left, right):
+            return (left, right)
+        case Not(inner) | Neg(inner) | Pos(inner):
+            return (inner,)
+        case Compare(left, ops):
+            return (left, *(op.right for op in ops))
+        case CondExpr(test, then, otherwise):
+            return (test, then) if otherwise is None else (test, then, otherwise)
+        case Filter(inner, _, args):
+            return (inner, *args)
+    raise TypeError(node)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The node and everything below it, depth first, in written order."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def names_in(node: Node) -> set[str]:
+    return {x.name for x in walk(node) if isinstance(x, Name)}
+
+
+# ---------------------------------------------------------------- parsing and checking
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -88,20 +283,21 @@ class Finding:
 class Analysis:
     names: tuple[str, ...]  # every free name, first use first
     findings: tuple[Finding, ...]
+    # The expression's tree (a guard's Node, a template's Body); None when
+    # it does not parse. Refused constructs stand in it as `Refused`.
+    tree: Node | Body | None = None
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+def environment() -> Environment:
+    """Jinja2, as our parser (never as a compiler: nothing is compiled)."""
+    from jinja2 import Environment, StrictUndefined
 
-    return SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
+    return Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def parse_guard(source: str) -> nodes.Expr:
-    """Parse an expression the way `compile_expression` does, without compiling."""
+def _parse_guard(source: str) -> Any:
+    """A guard's Jinja2 tree, parsed the way `compile_expression` would."""
     from jinja2.exceptions import TemplateSyntaxError
     from jinja2.parser import Parser
 
@@ -113,25 +309,185 @@ def parse_guard(source: str) -> nodes.Expr:
     return expr
 
 
-def parse_template(source: str) -> nodes.Template:
-    return environment().parse(source)
-
-
 @lru_cache(maxsize=16384)
-def analyse(source: str, kind: str) -> Analysis:
-    """Check one guard ("guard") or template ("template"); cached by text, since
-    the same phrase recurs across steps and files."""
+def analyse(source: str, kind: ExprKind | str) -> Analysis:
+    """Check one guard ("guard") or template ("template") and build its
+    tree; cached by text, since the same phrase recurs across steps and files."""
+    if kind == "template" and "{" not in source:
+        # Plain text (most lines): nothing to parse. Jinja2's lexer would
+        # only have normalised its line breaks.
+        return Analysis((), (), (Text(source.replace("\r\n", "\n").replace("\r", "\n")),))
     from jinja2.exceptions import TemplateSyntaxError
 
     try:
-        tree: Any = parse_guard(source) if kind == "guard" else parse_template(source)
+        tree: Any = _parse_guard(source) if kind == "guard" else environment().parse(source)
     except TemplateSyntaxError as exc:
         finding = Finding("syntax", exc.lineno or 1, None, exc.message or "")
         return Analysis(_names_in_broken(source, kind), (finding,))
-    names: dict[str, None] = {}
-    findings = list(_walk(tree, names, top=kind))
-    return Analysis(tuple(names), tuple(findings))
+    walk = _Walk(guard=kind == "guard")
+    built: Node | Body = walk.expr(tree) if kind == "guard" else walk.body(tree.body)
+    return Analysis(tuple(walk.names), tuple(walk.findings), built)
 
+
+def guard_tree(source: str) -> Node | None:
+    """A guard's tree (None when it does not parse)."""
+    tree = analyse(source, "guard").tree
+    assert tree is None or not isinstance(tree, tuple)
+    return tree
+
+
+def template_tree(source: str) -> Body | None:
+    """A template's parts (None when it does not parse)."""
+    tree = analyse(source, "template").tree
+    assert tree is None or isinstance(tree, tuple)
+    return tree
+
+
+class _Walk:
+    """One pass over a Jinja2 tree: what is refused (the allowlist, the one
+    statement of what a rulebook expression may contain), the free names in
+    order of first use, and our own tree."""
+
+    def __init__(self, guard: bool) -> None:
+        self.guard = guard
+        self.names: dict[str, None] = {}
+        self.findings: list[Finding] = []
+
+    def refuse(self, node: Any) -> Refused:
+        kind = type(node).__name__
+        line = getattr(node, "lineno", 1) or 1
+        construct = _CONSTRUCTS.get(kind, (kind, kind))
+        self.findings.append(Finding("forbidden", line, _needle(node), kind, construct))
+        return Refused(kind)
+
+    def body(self, nodes: list[Any]) -> Body:
+        from jinja2 import nodes as n
+
+        out: list[Part] = []
+        for node in nodes:
+            if isinstance(node, n.Output):
+                for child in node.nodes:
+                    out.append(
+                        Text(child.data) if isinstance(child, n.TemplateData) else self.expr(child)
+                    )
+            elif isinstance(node, n.If) and not self.guard:
+                arms: list[tuple[Node, Body]] = []
+                arm = node
+                test = self.expr(arm.test)
+                first = self.body(arm.body)
+                arms.append((test, first))
+                for elif_ in node.elif_:
+                    arms.append((self.expr(elif_.test), self.body(elif_.body)))
+                    # An elif's own elif_/else_ are always empty: the parser
+                    # puts every arm on the first If.
+                out.append(If(tuple(arms), self.body(node.else_)))
+            else:
+                out.append(self.refuse(node))
+        return tuple(out)
+
+    def expr(self, node: Any) -> Node:
+        from jinja2 import nodes as n
+
+        line = getattr(node, "lineno", 1) or 1
+        if isinstance(node, n.Name):
+            if node.name.startswith("_"):
+                self.findings.append(Finding("underscore", line, node.name))
+                return Refused("underscore")
+            self.names.setdefault(node.name, None)
+            return Name(node.name)
+        if isinstance(node, n.Const):
+            value = node.value
+            if isinstance(value, str) and len(value) > MAX_STRING:
+                self.findings.append(Finding("oversized", line, None, f"{len(value)}"))
+                return Refused("oversized")
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and abs(value) > MAX_NUMBER
+            ):
+                self.findings.append(Finding("oversized", line, str(value), str(value)))
+                return Refused("oversized")
+            return Const(value)
+        if isinstance(node, n.Filter):
+            allowed = node.name in ALLOWED_FILTERS
+            if not allowed:
+                self.findings.append(Finding("filter", line, node.name, node.name))
+            keywords = node.dyn_args is not None or node.dyn_kwargs is not None or node.kwargs
+            if keywords:
+                self.findings.append(
+                    Finding("forbidden", line, None, construct=_CONSTRUCTS["Keyword"])
+                )
+            inner = self.expr(node.node) if node.node is not None else Refused("Filter")
+            args = tuple(self.expr(arg) for arg in node.args)
+            if not allowed or keywords:
+                return Refused("Filter")
+            return Filter(inner, node.name, args)
+        if isinstance(node, n.Compare):
+            left = self.expr(node.expr)
+            ops: list[Operand] = []
+            refused = False
+            for op in node.ops:
+                if op.op not in ALLOWED_COMPARE:
+                    construct = ("比较 " + op.op, op.op)
+                    self.findings.append(Finding("forbidden", line, None, op.op, construct))
+                    refused = True
+                right = self.expr(op.expr)
+                ops.append(Operand(cast(CompareOp, op.op), right))
+            return Refused("Compare") if refused else Compare(left, tuple(ops))
+        if isinstance(node, n.And):
+            return And(self.expr(node.left), self.expr(node.right))
+        if isinstance(node, n.Or):
+            return Or(self.expr(node.left), self.expr(node.right))
+        if isinstance(node, n.Not):
+            return Not(self.expr(node.node))
+        if isinstance(node, n.Neg):
+            return Neg(self.expr(node.node))
+        if isinstance(node, n.Pos):
+            return Pos(self.expr(node.node))
+        if isinstance(node, n.CondExpr):
+            test, then = self.expr(node.test), self.expr(node.expr1)
+            otherwise = None if node.expr2 is None else self.expr(node.expr2)
+            return CondExpr(test, then, otherwise)
+        if isinstance(node, n.Add):
+            return Add(self.expr(node.left), self.expr(node.right))
+        if isinstance(node, n.Sub):
+            return Sub(self.expr(node.left), self.expr(node.right))
+        if isinstance(node, n.Concat):
+            return Concat(tuple(self.expr(x) for x in node.nodes))
+        if isinstance(node, n.List):
+            return List(tuple(self.expr(x) for x in node.items))
+        if isinstance(node, n.Tuple):
+            return Tuple(tuple(self.expr(x) for x in node.items))
+        return self.refuse(node)
+
+
+_OPERATOR_TEXT = {
+    "Pow": "**",
+    "Mul": "*",
+    "Div": "/",
+    "FloorDiv": "//",
+    "Mod": "%",
+    "Getitem": "[",
+    "Slice": ":",
+}
+
+
+def _needle(node: Any) -> str | None:
+    """The text of a refused construct to point the caret at."""
+    kind = type(node).__name__
+    if kind == "Call":
+        func = getattr(node, "node", None)
+        name = getattr(func, "attr", None) or getattr(func, "name", None)
+        return f"{name}(" if isinstance(name, str) else "("
+    if kind == "Getattr":
+        return f".{node.attr}"
+    if kind in _OPERATOR_TEXT:
+        return _OPERATOR_TEXT[kind]
+    name = getattr(node, "name", None)
+    return name if isinstance(name, str) else None
+
+
+# ---------------------------------------------------------------- syntax errors explained
 
 _WORDS = frozenset(
     {"and", "or", "not", "in", "is", "if", "else", "elif", "endif", "true", "false", "none"}
@@ -204,11 +560,6 @@ def _outside_strings(source: str, rules: list[tuple[re.Pattern[str], str]]) -> s
     return " ".join("".join(parts).split())
 
 
-def _checks_clean(source: str, known: frozenset[str]) -> bool:
-    analysis = analyse(source, "guard")
-    return not analysis.findings and set(analysis.names) <= known
-
-
 def diagnose(source: str, kind: str, detail: str, known: frozenset[str]) -> Diagnosis:
     """Why an expression does not parse, in the designer's terms: a guard
     written as a template, full-width symbols, && || ! for and or not, = for
@@ -253,118 +604,36 @@ def diagnose(source: str, kind: str, detail: str, known: frozenset[str]) -> Diag
     return Diagnosis("")
 
 
-def _walk(node: Any, names: dict[str, None], top: str) -> Iterator[Finding]:
-    from jinja2 import nodes as n
-
-    line = getattr(node, "lineno", 1) or 1
-    kind = type(node).__name__
-    if isinstance(node, n.Name):
-        if node.name.startswith("_"):
-            yield Finding("underscore", line, node.name)
-        else:
-            names.setdefault(node.name, None)
-        return
-    if isinstance(node, n.Const):
-        value = node.value
-        if isinstance(value, str) and len(value) > MAX_STRING:
-            yield Finding("oversized", line, None, f"{len(value)}")
-        elif (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and abs(value) > MAX_NUMBER
-        ):
-            yield Finding("oversized", line, str(value), str(value))
-        return
-    if isinstance(node, n.Filter):
-        if node.name not in ALLOWED_FILTERS:
-            yield Finding("filter", line, node.name, node.name)
-        if node.dyn_args is not None or node.dyn_kwargs is not None or node.kwargs:
-            yield Finding("forbidden", line, None, construct=_CONSTRUCTS["Keyword"])
-        if node.node is not None:
-            yield from _walk(node.node, names, top)
-        for arg in node.args:
-            yield from _walk(arg, names, top)
-        return
-    if isinstance(node, n.Operand):
-        if node.op not in ALLOWED_COMPARE:
-            yield Finding("forbidden", line, None, node.op, ("比较 " + node.op, node.op))
-        yield from _walk(node.expr, names, top)
-        return
-    allowed = (
-        n.Template,
-        n.Output,
-        n.TemplateData,
-        n.If,
-        n.And,
-        n.Or,
-        n.Not,
-        n.Neg,
-        n.Pos,
-        n.Compare,
-        n.CondExpr,
-        n.Add,
-        n.Sub,
-        n.Concat,
-        n.List,
-        n.Tuple,
-    )
-    if not isinstance(node, allowed) or (top == "guard" and isinstance(node, n.If)):
-        construct = _CONSTRUCTS.get(kind, (kind, kind))
-        yield Finding("forbidden", line, _needle(node), kind, construct)
-        return
-    for child in node.iter_child_nodes():
-        yield from _walk(child, names, top)
+def _checks_clean(source: str, known: frozenset[str]) -> bool:
+    analysis = analyse(source, "guard")
+    return not analysis.findings and set(analysis.names) <= known
 
 
-_OPERATOR_TEXT = {
-    "Pow": "**",
-    "Mul": "*",
-    "Div": "/",
-    "FloorDiv": "//",
-    "Mod": "%",
-    "Getitem": "[",
-    "Slice": ":",
-}
+# ---------------------------------------------------------------- evaluating
 
 
-def _needle(node: Any) -> str | None:
-    """The text of a refused construct to point the caret at."""
-    kind = type(node).__name__
-    if kind == "Call":
-        func = getattr(node, "node", None)
-        name = getattr(func, "attr", None) or getattr(func, "name", None)
-        return f"{name}(" if isinstance(name, str) else "("
-    if kind == "Getattr":
-        return f".{node.attr}"
-    if kind in _OPERATOR_TEXT:
-        return _OPERATOR_TEXT[kind]
-    name = getattr(node, "name", None)
-    return name if isinstance(name, str) else None
+class NeedInput(Exception):
+    """An expression used a name that has no value yet."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
-# ---------------------------------------------------------------- values
+class ExpressionFailed(Exception):
+    """An expression could not be evaluated (say, comparing text with a number)."""
+
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"{source}: {detail}")
+        self.source = source
+        self.detail = detail
 
 
-class Unknowable(Exception):
-    """The guard uses something the checker does not evaluate."""
+class NotAllowed(Exception):
+    """The tree holds a construct or filter outside the allowlist."""
 
 
-class Failed(Exception):
-    """The guard fails at run time under these values (say, "3" < 2)."""
-
-
-@lru_cache(maxsize=4096)
-def guard_tree(source: str) -> Any:
-    """A guard's syntax tree (None when it does not parse)."""
-    from jinja2.exceptions import TemplateSyntaxError
-
-    try:
-        return parse_guard(source)
-    except TemplateSyntaxError:
-        return None
-
-
-_COMPARE: dict[str, Any] = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
     "lt": lambda a, b: a < b,
@@ -376,84 +645,208 @@ _COMPARE: dict[str, Any] = {
 }
 
 
-def _filter(name: str, value: Any, args: list[Any]) -> Any:
-    if name == "default":
-        return value
-    if name == "length":
-        return len(value)
-    if name in ("lower", "upper"):
-        return getattr(str(value), name)()
-    if name == "trim":
-        return str(value).strip()
-    if name == "join":
-        return (args[0] if args else "").join(str(v) for v in value)
-    if name in ("first", "last"):
-        seq = list(value)
-        return (seq[0] if name == "first" else seq[-1]) if seq else None
-    if name == "round":
-        return round(float(value), int(args[0]) if args else 0)
-    if name == "int":
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            return args[0] if args else 0
-    if name == "replace" and len(args) >= 2:
-        return str(value).replace(str(args[0]), str(args[1]))
-    raise Unknowable(name)
+@lru_cache(maxsize=1)
+def _undefined() -> tuple[type[Any], type[Any]]:
+    """Jinja2's undefined values, as our interpreter uses them: a missing name
+    is an undefined that raises `NeedInput` wherever it is used (and that the
+    `default` filter recognises); an `if` without `else` that is false gives
+    the lenient kind, which reads as empty."""
+    from jinja2 import StrictUndefined, Undefined
+
+    class Missing(StrictUndefined):
+        __slots__ = ()
+
+        def __init__(self, name: str) -> None:
+            super().__init__(None, None, name, cast(Any, NeedInput))
+
+        @property
+        def _undefined_message(self) -> str:
+            return self._undefined_name or ""
+
+    return Missing, Undefined
 
 
-def value_of(node: Any, scope: dict[str, Any]) -> Any:
-    """The value of a guard's tree with the names in `scope`, as Jinja2's
-    sandbox computes it for the allowed subset (engine.expressions)."""
-    from jinja2 import nodes as n
+def value(node: Node, scope: Mapping[str, Any]) -> Any:
+    """The value of an expression with the names in `scope`, as Jinja2
+    computes it for the allowed subset. A missing name raises `NeedInput`
+    where its value is used; `NotAllowed` for a refused construct; anything
+    else a value of the wrong kind raises (TypeError…) goes to the caller."""
+    match node:
+        case Const(v):
+            return v
+        case Name(name):
+            if name in scope:
+                return scope[name]
+            return _undefined()[0](name)
+        case And(left, right):
+            return value(left, scope) and value(right, scope)
+        case Or(left, right):
+            return value(left, scope) or value(right, scope)
+        case Not(inner):
+            return not value(inner, scope)
+        case Compare(left, ops):
+            a = value(left, scope)
+            for op in ops:
+                b = value(op.right, scope)
+                if not _COMPARE[op.op](a, b):
+                    return False
+                a = b
+            return True
+        case CondExpr(test, then, otherwise):
+            if value(test, scope):
+                return value(then, scope)
+            if otherwise is None:
+                return _undefined()[1]()
+            return value(otherwise, scope)
+        case List(items):
+            return [value(i, scope) for i in items]
+        case Tuple(items):
+            return tuple(value(i, scope) for i in items)
+        case Neg(inner):
+            return -value(inner, scope)
+        case Pos(inner):
+            return +value(inner, scope)
+        case Add(left, right):
+            return value(left, scope) + value(right, scope)
+        case Sub(left, right):
+            return value(left, scope) - value(right, scope)
+        case Concat(parts):
+            values = [value(p, scope) for p in parts]  # all first, then text: as Jinja2
+            return "".join(str(v) for v in values)
+        case Filter(inner, name, args):
+            if name not in ALLOWED_FILTERS:
+                raise NotAllowed(name)
+            subject = value(inner, scope)
+            given = [value(a, scope) for a in args]
+            return environment().call_filter(name, subject, given)
+        case Refused(kind):
+            raise NotAllowed(kind)
+    raise NotAllowed(type(node).__name__)
+
+
+def _render(body: Body, scope: Mapping[str, Any]) -> str:
+    out: list[str] = []
+    for part in body:
+        match part:
+            case Text(data):
+                out.append(data)
+            case If(arms, otherwise):
+                for test, inner in arms:
+                    if value(test, scope):
+                        out.append(_render(inner, scope))
+                        break
+                else:
+                    out.append(_render(otherwise, scope))
+            case _:
+                shown = value(part, scope)
+                out.append("" if shown is None else str(shown))  # None prints as nothing
+    return "".join(out)
+
+
+def builtins(now: datetime) -> dict[str, Any]:
+    """The names every expression may use besides inputs."""
+    return {
+        "now": now.strftime("%H:%M"),
+        "today": now.date().isoformat(),
+        "weekday": now.isoweekday(),
+        "hour": now.hour,
+    }
+
+
+def _failed(source: str, exc: Exception) -> ExpressionFailed:
+    return ExpressionFailed(source, f"{type(exc).__name__}: {exc}")
+
+
+def truth(source: str, scope: Mapping[str, Any]) -> bool:
+    """A guard's value as a real bool, for the runner: `NeedInput` when it
+    reaches a name with no value, `ExpressionFailed` when it cannot be
+    evaluated (a rulebook problem, never a crash)."""
+    analysis = analyse(source, "guard")
+    tree = analysis.tree
+    if tree is None or isinstance(tree, tuple) or analysis.findings:
+        detail = analysis.findings[0].detail if analysis.findings else "not a guard"
+        raise ExpressionFailed(source, f"NotAllowed: {detail}")
+    try:
+        return bool(value(tree, scope))
+    except NeedInput:
+        raise
+    except Exception as exc:
+        raise _failed(source, exc) from exc
+
+
+def render(source: str, scope: Mapping[str, Any]) -> str:
+    """A script line or item text with its inputs filled in."""
+    if "{" not in source:  # most lines are plain text
+        return source.strip()
+    analysis = analyse(source, "template")
+    tree = analysis.tree
+    if not isinstance(tree, tuple) or analysis.findings:
+        detail = analysis.findings[0].detail if analysis.findings else "not a template"
+        raise ExpressionFailed(source, f"NotAllowed: {detail}")
+    try:
+        return _render(tree, scope).strip()
+    except NeedInput:
+        raise
+    except Exception as exc:
+        raise _failed(source, exc) from exc
+
+
+def known(node: Node, values: Mapping[str, Any]) -> tuple[bool, Any]:
+    """(known, value) of an expression with partial answers: unknown when a
+    name it reads has no value, or when it fails (a value of the wrong kind)."""
+    if not names_in(node) <= values.keys():
+        return False, None
+    try:
+        return True, value(node, values)
+    except Exception:  # any failure just means "cannot tell here"
+        return False, None
+
+
+def truth3(node: Node, values: Mapping[str, Any]) -> bool | None:
+    """Three-valued truth of a guard with partial answers: True, False or
+    None (not known yet); `False and <unknown>` is False."""
+    match node:
+        case Not(inner):
+            verdict = truth3(inner, values)
+            return None if verdict is None else not verdict
+        case And(left, right) | Or(left, right):
+            short = isinstance(node, Or)  # the value that decides at once
+            a, b = truth3(left, values), truth3(right, values)
+            if short in (a, b):
+                return short
+            return None if None in (a, b) else not short
+    ok, result = known(node, values)
+    if not ok:
+        return None
+    try:
+        return bool(result)
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------- for the typed checks
+
+
+class Unknowable(Exception):
+    """The guard uses something the checker does not evaluate."""
+
+
+class Failed(Exception):
+    """The guard fails at run time under these values (say, "3" < 2)."""
+
+
+def value_of(node: Node, scope: dict[str, Any]) -> Any:
+    """`value` for the validator's typed checks: `Unknowable` for a name
+    without a value or a refused construct, `Failed` for what would fail at
+    run time."""
+    from jinja2.exceptions import UndefinedError
 
     try:
-        if isinstance(node, n.Const):
-            return node.value
-        if isinstance(node, n.Name):
-            if node.name not in scope:
-                raise Unknowable(node.name)
-            return scope[node.name]
-        if isinstance(node, n.List):
-            return [value_of(i, scope) for i in node.items]
-        if isinstance(node, n.Tuple):
-            return tuple(value_of(i, scope) for i in node.items)
-        if isinstance(node, n.And):
-            left = value_of(node.left, scope)
-            return value_of(node.right, scope) if left else left
-        if isinstance(node, n.Or):
-            left = value_of(node.left, scope)
-            return left if left else value_of(node.right, scope)
-        if isinstance(node, n.Not):
-            return not value_of(node.node, scope)
-        if isinstance(node, n.Compare):
-            left = value_of(node.expr, scope)
-            for op in node.ops:
-                right = value_of(op.expr, scope)
-                if not _COMPARE[op.op](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, n.CondExpr):
-            if value_of(node.test, scope):
-                return value_of(node.expr1, scope)
-            return None if node.expr2 is None else value_of(node.expr2, scope)
-        if isinstance(node, n.Neg):
-            return -value_of(node.node, scope)
-        if isinstance(node, n.Pos):
-            return +value_of(node.node, scope)
-        if isinstance(node, n.Add):
-            return value_of(node.left, scope) + value_of(node.right, scope)
-        if isinstance(node, n.Sub):
-            return value_of(node.left, scope) - value_of(node.right, scope)
-        if isinstance(node, n.Concat):
-            return "".join(str(value_of(x, scope)) for x in node.nodes)
-        if isinstance(node, n.Filter) and node.node is not None:
-            args = [value_of(a, scope) for a in node.args]
-            return _filter(node.name, value_of(node.node, scope), args)
-    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
+        return value(node, scope)
+    except (NeedInput, NotAllowed) as exc:
+        raise Unknowable(str(exc)) from exc
+    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, UndefinedError) as exc:
         raise Failed(str(exc)) from exc
-    raise Unknowable(type(node).__name__)
 
 
 @lru_cache(maxsize=16384)

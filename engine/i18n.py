@@ -17,6 +17,8 @@ misspelt placeholder fails a test instead of printing nothing.
 
 The language is chosen once per process (`use`), from `--lang`, `SOP_LANG`
 or the locale, and every message follows it; nothing else branches on it.
+A server answering people in different languages at once says each
+request's messages in its own (`speaking`), without touching the process's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 import os
 import string
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +107,8 @@ def check_params(msg: Message, params: Mapping[str, object]) -> None:
 # ---- the process's language
 
 _current: list[Lang] = []
+# A language for the current context only (a server's request), over the process's.
+_context: ContextVar[Lang | None] = ContextVar("sop_lang", default=None)
 
 
 def default_lang() -> Lang:
@@ -121,7 +127,22 @@ def use(lang: str) -> Lang:
     return chosen
 
 
+@contextmanager
+def speaking(lang: str) -> Iterator[Lang]:
+    """Say messages in `lang` within this block, in this context (thread or
+    task) only; the process's language and other contexts' stay as they are."""
+    chosen: Lang = "en" if lang == "en" else "zh"
+    token = _context.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _context.reset(token)
+
+
 def current() -> Lang:
+    here = _context.get()
+    if here is not None:
+        return here
     if not _current:
         use(default_lang())
     return _current[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
 
@@ -58,6 +58,19 @@ class Expr:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Proof a step or a checklist item asks for: at least `photos` photos
+    (from the phone's camera) and, with `signature`, a signature (drawn, or
+    the signer's name typed) — by `signer` when the designer names who signs
+    (客户), else by the person doing the step."""
+
+    pos: Pos
+    photos: int = 0
+    signature: bool = False
+    signer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A `do` item or a `say` line."""
 
@@ -68,6 +81,7 @@ class Item:
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     role: Ref | None = None
     channel: str | None = None  # face | call | sms | letter | visit; None means face to face
+    evidence: Evidence | None = None  # asked once the item is done (a `do` item only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +98,6 @@ class Choice:
     label: str
     to: Ref
     when: Expr | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    procedure: Ref
-    args: tuple[tuple[Ref, Expr], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +128,87 @@ class Due:
     unit: Literal["hours", "days", "weeks", "months", "years"]
 
 
+# ---------------------------------------------------------------- a step's way out
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """An automatic way on: the first branch whose guard holds (the last has
+    no guard: the otherwise). `Next(())` is a step with no way out written
+    (one-way-out's error); a run that meets one stops with NO_BRANCH."""
+
+    branches: tuple[Branch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Staff pick one of the choices whose guard holds."""
+
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Run another procedure (its inputs given by `args`, the `with:` texts),
+    then go on by `next` once it returns (`Next(())`: no next written)."""
+
+    procedure: Ref
+    args: tuple[tuple[Ref, Expr], ...] = ()
+    next: Next = Next(())
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """The run (or the called procedure) ends here with this outcome."""
+
+    outcome: str  # the outcome's id
+    title: str | None = None  # the outcome in words, when the designer gave them
+
+
+Exit: TypeAlias = Next | Choices | Call | End
+NOWHERE = Next(())
+
+
+def exit_key(way: Exit) -> str:
+    """The key a way out is written with."""
+    match way:
+        case Next():
+            return "next"
+        case Choices():
+            return "choices"
+        case Call(next=Next(branches)):
+            return "call+next" if branches else "call"
+        case End():
+            return "end"
+        case _:
+            assert_never(way)
+
+
+def branches_of(way: Exit) -> tuple[Branch, ...]:
+    """The guarded branches a way out goes on by: a next's, or a call's once
+    the callee returns (none for choices and an end)."""
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return branches
+        case Choices() | End():
+            return ()
+        case _:
+            assert_never(way)
+
+
+def exit_targets(way: Exit) -> tuple[Ref, ...]:
+    """Every step a way out can lead to."""
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return tuple(b.to for b in branches)
+        case Choices(choices):
+            return tuple(c.to for c in choices)
+        case End():
+            return ()
+        case _:
+            assert_never(way)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     id: str
@@ -130,11 +219,12 @@ class Step:
     say: tuple[Item, ...] = ()
     ask: tuple[Ref, ...] = ()
     record: tuple[Record, ...] = ()
-    next: tuple[Branch, ...] = ()
-    choices: tuple[Choice, ...] = ()
-    call: Call | None = None
-    end: str | None = None  # the outcome's id
-    end_title: str | None = None  # the outcome in words, when the designer gave them
+    exit: Exit = NOWHERE
+    # Further ways out written besides `exit`, in file order: one-way-out's
+    # error. Their targets are still checked; nothing takes them.
+    also: tuple[Exit, ...] = ()
+    # Exit keys written that belong to no way out (`with` without `call`).
+    stray: tuple[str, ...] = ()
     every: Duration | None = None
     within: Duration | None = None
     at: str | None = None
@@ -145,23 +235,29 @@ class Step:
     source: str | None = None
     stage: str | None = None
     status: str | None = None
-    written: tuple[str, ...] = ()  # the keys as written, in file order
+    evidence: Evidence | None = None  # asked once the items and fields are answered
 
     @property
     def outcome(self) -> str:
         """How a run ending here ended, in words for staff: the outcome's
         title, or else this step's own title (never the outcome's id)."""
-        return self.end_title or self.title
+        title = self.exit.title if isinstance(self.exit, End) else None
+        return title or self.title
 
     @property
-    def exits_declared(self) -> tuple[str, ...]:
-        """Which of next/choices/call/end the designer wrote."""
-        return tuple(k for k in self.written if k in ("next", "choices", "call", "end"))
+    def ways(self) -> tuple[Exit, ...]:
+        """Every way out written: `exit`, then `also`."""
+        return (self.exit, *self.also)
 
     @property
     def targets(self) -> tuple[Ref, ...]:
-        """Every step this one can go to next."""
-        return tuple(b.to for b in self.next) + tuple(c.to for c in self.choices)
+        """Every step this one can go to next (by any way out written)."""
+        return tuple(t for way in self.ways for t in exit_targets(way))
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        """The procedures this step calls (one, unless one-way-out's error)."""
+        return tuple(way for way in self.ways if isinstance(way, Call))
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,15 +333,23 @@ class Procedure:
                 yield item.text
                 if item.when:
                     yield item.when
-            for branch in step.next:
-                if branch.when:
-                    yield branch.when
-            for choice in step.choices:
-                if choice.when:
-                    yield choice.when
-            if step.call:
-                for _, value in step.call.args:
-                    yield value
+            for way in (step.exit, *step.also):
+                yield from _exprs_of(way)
+
+
+def _exprs_of(way: Exit) -> Iterator[Expr]:
+    match way:
+        case Next(branches):
+            yield from (b.when for b in branches if b.when)
+        case Choices(choices):
+            yield from (c.when for c in choices if c.when)
+        case Call(_, args, Next(branches)):
+            yield from (b.when for b in branches if b.when)
+            yield from (value for _, value in args)
+        case End():
+            pass
+        case _:
+            assert_never(way)
 
 
 @dataclass(frozen=True, slots=True)

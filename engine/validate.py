@@ -391,8 +391,8 @@ def _check_unit(
                 out.models.append(proc)
             if focus is not None:  # follow what it calls
                 for step in proc.steps.values():
-                    if step.call:
-                        todo.extend(by_stem.get(step.call.procedure.name, ()))
+                    for call in step.calls:
+                        todo.extend(by_stem.get(call.procedure.name, ()))
     problems = out.problems
     rulebook: Rulebook | None = None
     complete = not out.pruned and not out.unbuilt

@@ -29,6 +29,7 @@ OPERATOR, SITE = "李娜", "翠湖天地一期"
 
 # Realistic answers for what the simulator fills with placeholders, by field id.
 _BY_FIELD = {
+    "project": "翠湖天地",
     "name": "王建国",
     "customer": "王建国",
     "consultant": "陈晓",

@@ -64,6 +64,31 @@ def test_errors_follow_the_chosen_language() -> None:
         i18n.use(i18n.default_lang())
 
 
+def test_a_request_speaks_its_own_language_without_changing_the_process() -> None:
+    import threading
+
+    try:
+        i18n.use("zh")
+        seen: dict[str, str] = {}
+
+        def request(lang: str) -> None:
+            with i18n.speaking(lang):
+                seen[lang] = str(RunError(RUN_NOT_FOUND, run=9))
+
+        threads = [threading.Thread(target=request, args=(lang,)) for lang in ("en", "zh")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen["en"].startswith("there is no run 9")
+        assert seen["zh"].startswith("日志中没有运行 9")
+        with i18n.speaking("en"):
+            assert i18n.current() == "en"
+        assert i18n.current() == "zh"  # the process's language, as it was
+    finally:
+        i18n.use(i18n.default_lang())
+
+
 def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     """(file, line, message id, keywords) of every call that passes a
     declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`; a name

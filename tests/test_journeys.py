@@ -261,7 +261,7 @@ AROUND = date(2026, 11, 20)  # the generated journeys begin up to three years be
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: seconds an example
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@example(seed=1, offset=0, ahead=7)
+@example(seed=3, offset=0, ahead=7)
 @example(seed=2, offset=-400, ahead=60)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -309,7 +309,7 @@ def test_the_call_list_matches_an_independent_computation(
 def test_the_generated_journeys_reach_what_the_list_must_get_right() -> None:
     """What the seeds above cover, worked out without running them: every
     journey and both sites, each kind of deadline and state, month ends."""
-    plans = [p for seed in (1, 2) for p in journey_gen.plans(60, seed, AROUND)]
+    plans = [p for seed in (3, 2) for p in journey_gen.plans(60, seed, AROUND)]
     wide = _expected(plans, AROUND, 3660)
     assert len(wide) >= 50, len(wide)
     assert {p.journey for p in plans} == set(journey_gen.WEIGHTS)
@@ -377,7 +377,7 @@ def _vanke(
         journey="vanke-6plus2",
         site="滨江花园",
         inputs={"customer": customer, "phone": "13900000001", "three_day_refund": False,
-                "in_visit_sample": False},
+                "in_visit_sample": False, "inspection_tips": False},
         now=_local(min(on.values()), 9),
         milestones={},
         visits=visits[: VANKE_PATH.index(stop) + 1],

@@ -167,7 +167,7 @@ async def test_a_misspelt_step_is_reported_where_it_is_and_fixed(client: Languag
     start = position_of(typed, "next: shoe_cover", len("next: "))
     assert d.range == lsp.Range(start, lsp.Position(start.line, start.character + 10))
     assert d.severity == lsp.DiagnosticSeverity.Error
-    assert '"shoe_cover"' in d.message and "shoe_covers" in d.message
+    assert d.message.startswith('步骤 "shoe_cover" 不存在') and "shoe_covers" in d.message
 
     actions = await client.text_document_code_action_async(
         lsp.CodeActionParams(
@@ -378,3 +378,105 @@ def test_starting_sop_does_not_import_the_language_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip().endswith("[]"), out.stdout
+
+
+def test_messages_follow_the_editors_language(tmp_path: Path) -> None:
+    """zh unless the client's locale is English (or `sop lsp --lang en`)."""
+    from pygls.lsp.client import LanguageClient as Client
+
+    book = tmp_path / "sops"
+    shutil.copytree(ROOT / "sops", book)
+    path = book / "show-flat.yaml"
+    text = path.read_text(encoding="utf-8").replace("next: shoe_covers", "next: shoe_cover", 1)
+    u = uri(path)
+
+    async def first_message(locale: str, *args: str) -> str:
+        client = Client("test", "1")
+        got: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(ls: Client, params: lsp.PublishDiagnosticsParams) -> None:
+            if params.uri == u and params.diagnostics and not got.done():
+                got.set_result(params.diagnostics[0].message)
+
+        await client.start_io(*sop_command(), "lsp", *args)
+        try:
+            await client.initialize_async(
+                lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), locale=locale)
+            )
+            client.initialized(lsp.InitializedParams())
+            client.text_document_did_open(
+                lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(u, "yaml", 1, text))
+            )
+            return await asyncio.wait_for(got, 30)
+        finally:
+            await client.shutdown_async(None)
+            client.exit(None)
+            await client.stop()
+
+    async def both() -> tuple[str, str]:
+        return await first_message("en-US"), await first_message("zh-CN", "--lang", "en")
+
+    en, forced = asyncio.run(both())  # zh (the default) is what the tests above read
+    assert en.startswith('step "shoe_cover" does not exist'), en
+    assert forced == en
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_titles_after_ids_and_a_search_across_the_rulebook(client: LanguageClient) -> None:
+    path = BOOK / "show-flat.yaml"
+    text = path.read_text(encoding="utf-8")
+    u = open_doc(client, path)
+    await diagnostics(client, u)
+    line = position_of(text, "next: shoe_covers").line
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            lsp.TextDocumentIdentifier(u),
+            lsp.Range(lsp.Position(line, 0), lsp.Position(line + 1, 0)),
+        )
+    )
+    assert hints is not None
+    assert [(h.label, h.position) for h in hints] == [
+        ("指引客户就座穿鞋套", position_of(text, "next: shoe_covers", len("next: shoe_covers")))
+    ]
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="鞋套"))
+    assert found is not None
+    names = [s.name for s in found]
+    assert "shoe_covers 指引客户就座穿鞋套" in names
+    close_doc(client, u)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_new_unsaved_file_and_a_file_outside_any_rulebook(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    new = BOOK / "night-patrol.yaml"  # never written to disk
+    u = uri(new)
+    _versions[u] = 1
+    text = (
+        "id: night-patrol\ntitle: 夜间巡逻\nkind: routine\nroles: [guard]\nstart: patrol\n"
+        "steps:\n  patrol:\n    title: 巡逻\n    role: guard\n    call: shuttle\n"
+        "    next: done\n  done:\n    title: 完成\n    role: guard\n    end: completed\n"
+    )
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(u, "yaml", 1, text))
+    )
+    assert await diagnostics(client, u) == []
+    shuttle = BOOK / "shuttle.yaml"
+    refs = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            context=lsp.ReferenceContext(include_declaration=False),
+            text_document=lsp.TextDocumentIdentifier(uri(shuttle)),
+            position=position_of(shuttle.read_text(encoding="utf-8"), "id: shuttle", 4),
+        )
+    )
+    assert refs is not None and u in {r.uri for r in refs}
+    close_doc(client, u)
+
+    alone = tmp_path / "elsewhere" / "notes.yaml"
+    alone.parent.mkdir()
+    alone.write_text("title: 草稿\n", encoding="utf-8")
+    a = open_doc(client, alone)
+    got = await published(client, lambda p: p.uri == a)
+    assert [d.code for d in got.diagnostics] == ["missing-rulebook"]
+    close_doc(client, a)

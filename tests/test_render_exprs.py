@@ -7,9 +7,11 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.expressions import guard_tree
+from engine.expressions import truth3 as truth
 from engine.model import Expr, Input
 from engine.problems import Pos
-from engine.render.exprs import Wording, guard_tree, holds, truth
+from engine.render.exprs import Wording, holds
 
 P = Pos("t.yaml", 1, 1)
 INPUTS = {

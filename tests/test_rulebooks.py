@@ -6,13 +6,17 @@ records), and every named form is a record of some procedure."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from engine.model import Rulebook
+from engine.model import End, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
+from tests.runtime_support import BUNDLED, sop_in_process, write_scenario
 
 RETURNING = "您好,{{ surname }}{{ honorific }},欢迎再次光临"  # “您好,X先生或X女士,欢迎再次光临”
 
@@ -64,6 +68,42 @@ PHRASES: dict[str, list[str]] = {
         "{{ honorific }},很抱歉这里不允许拍照。",
         "{{ honorific }},很抱歉这里不允许吸烟。",
     ],
+    # 001 篇2 §4.3.1, §4.3.4 ("并说:您好,请用茶")
+    "sales-centre-reception": ["您好", "您好,请用茶"],
+    # 004 piece 8 环节1 (the SMS template; without a surname it opens at 感谢您致电)
+    "phone-enquiry": [
+        "您好,{{ project }}项目,请问有什么可以帮您?",
+        "各产品分位置、楼层等,价格相差比较大,请问您具体咨询什么产品?",
+        "具体的价格请您到项目后我再为您详细介绍。",
+        "请问您需要什么样的产品呢?",
+        "您是如何知道我们项目的呢?",
+        "请问您什么时候有空过来呢,我可以带您参观一下。",
+        "您具体从什么地方过来呢,我可以跟您讲一下具体的行车路线。",
+        "感谢您的来电,祝您生活愉快,期待您光临本项目。",
+        "{{ surname }}{{ honorific }},感谢您致电{{ project }},我是您的置业顾问{{ consultant }},"
+        "欢迎您随时与我联系,期待您光临本项目。行车路线:{{ route }}",
+        "感谢您致电{{ project }},我是您的置业顾问{{ consultant }},"
+        "欢迎您随时与我联系,期待您光临本项目。行车路线:{{ route }}",
+    ],
+    # 002 篇一 策略四 情况2, 策略七 情况10, 策略九 情况14
+    "opening-to-signing-care": [
+        "您的满意是我的服务宗旨",
+        "有不清楚的地方可以随时联系我",
+        "对周边不利因素销售人员是否提醒您注意了呢?",
+    ],
+    # the handover revisit's questions (2008年上海区域6+2工作检查制度)
+    "vanke-6plus2": [
+        "万科是否邀请您参加工地开放活动",
+        "万科是否定期向您通报工程进展",
+        "您是否了解万科的投诉渠道",
+        "万科客服人员是否定期与您联系",
+    ],
+}
+
+# Lines the sources have that a rulebook decided not to encode (docs/sources.md
+# says why): steering the customer's score, in any step, said or done.
+NEVER_ENCODED: dict[str, list[str]] = {
+    "opening-to-signing-care": ["工作直接相关", "批评与处罚", "如何打分", "肯定答复"],
 }
 
 # Named forms and reports of the encoded sections (003's 《樣板間資產丟失損壞備案表》
@@ -75,6 +115,14 @@ FORMS = {
     "事故情况和处理报告",
     "特别事件处理报告",
     "样板间资产丢失损坏备案表",
+    "工作自查记录表",
+    "来访客户登记表",
+    "意向登记",
+    "满意度评分卡",
+    "现场反馈单",
+    "回访记录",
+    "项目风险问题汇总表",
+    "会议纪要",
 }
 
 EMERGENCIES = {
@@ -105,6 +153,14 @@ def test_standard_phrases_are_verbatim_say_lines(pid: str) -> None:
     assert not missing, f"{pid} lacks standard phrases: {missing}"
 
 
+@pytest.mark.parametrize("pid", sorted(NEVER_ENCODED))
+def test_lines_decided_against_stay_out(pid: str) -> None:
+    proc = rulebook().procedures[pid]
+    texts = [item.text.source for step in proc.steps.values() for item in (*step.do, *step.say)]
+    found = [(w, t) for w in NEVER_ENCODED[pid] for t in texts if w in t]
+    assert not found, found
+
+
 def test_every_named_form_is_recorded() -> None:
     rb = rulebook()
     recorded = {
@@ -121,14 +177,14 @@ def test_emergencies_have_trigger_priority_and_end_with_a_report() -> None:
     for pid in EMERGENCIES:
         proc = rb.procedures[pid]
         assert proc.kind == "emergency" and proc.trigger and proc.priority
-        ends = [s for s in proc.steps.values() if s.end]
+        ends = [s for s in proc.steps.values() if isinstance(s.exit, End)]
         assert all(s.record for s in ends), f"{pid}: an end step without its report"
 
 
 def test_every_procedure_and_step_cites_its_source() -> None:
     for proc in rulebook().procedures.values():
         assert proc.source, proc.id
-        assert all(step.source or step.call for step in proc.steps.values()), proc.id
+        assert all(step.source or step.calls for step in proc.steps.values()), proc.id
         assert proc.document.number and proc.document.revisions, proc.id
 
 
@@ -137,3 +193,103 @@ def test_every_bundled_file_names_its_schema_for_the_editor() -> None:
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
         schema = "rulebook" if path.name == "rulebook.yaml" else "sop"
         assert first == f"# yaml-language-server: $schema=../schemas/{schema}.schema.json", path
+
+
+# ---- decisions that a run must honour (docs/sources.md) ----
+
+_VIEWING_COMMON: dict[str, Any] = {
+    "convene": {},
+    "agenda": {},
+    "risk_summary": {
+        "record": {
+            "issue": "5 栋北侧景观水系未完工",
+            "category": "景观环境",
+            "solution": "5 月 31 日前完工",
+            "deadline": "2027-05-31",
+            "owner": "项目部",
+        }
+    },
+    "feasibility": {},
+}
+_MINUTES = {
+    "held_at": "2027-03-30 09:00",
+    "meeting": "交付风险预控会议",
+    "chair": "孙悦",
+    "attendees": "项目部、售案场",
+    "overview": "264 户",
+    "contract_clauses": "已核对",
+    "inspection_summary": "无",
+    "recorder": "周婷",
+}
+
+
+@pytest.mark.parametrize(
+    ("fitted", "a", "b", "c", "d", "held"),
+    [
+        (True, True, True, True, True, True),
+        (True, False, True, True, True, False),
+        (True, True, False, True, True, False),
+        (True, True, True, False, True, False),
+        (True, True, True, True, False, False),
+        (False, True, True, True, None, True),  # D is asked only for fitted units
+        (False, True, False, True, None, False),
+    ],
+)
+def test_early_viewing_goes_ahead_exactly_when_conditions_a_to_d_hold(
+    tmp_path: Path, fitted: bool, a: bool, b: bool, c: bool, d: bool | None, held: bool
+) -> None:
+    """004 piece 1 §一.2: the preconditions decide; nothing else is asked that
+    could contradict them."""
+    inputs = {"project": "翠湖天地", "batch": "一期", "fitted": fitted}
+    inputs |= {"cond_a": a, "cond_b": b, "cond_c": c}
+    if d is not None:
+        inputs["cond_d"] = d
+    minutes = dict(_MINUTES, viewing_date="2027-05-15") if held else _MINUTES
+    steps = dict(_VIEWING_COMMON)
+    steps["feasible" if held else "not_feasible"] = {"record": minutes}
+    steps["site_inspection"] = {"record": {"meeting": "交付风险预控会议", "site_findings": "无"}}
+    steps["early_viewing" if held else "no_early_viewing"] = {}
+    scenario = {
+        "procedure": "pre-delivery-viewing",
+        "now": "2027-03-30T09:00:00+08:00",
+        "milestones": {"handover": "2027-06-30"},
+        "inputs": inputs,
+        "steps": steps,
+        "expect": "viewing_held" if held else "no_early_viewing",
+    }
+    path = write_scenario(tmp_path, "viewing", scenario)
+    code, out = sop_in_process(
+        "run", "pre-delivery-viewing", "--rulebook", str(BUNDLED), "--answers", str(path),
+        "--journal", str(tmp_path / "j.db"), "--operator", "周婷",
+    )  # fmt: skip
+    assert code == 0, out
+    assert ("D 全装修房" in out) == fitted, out
+
+
+def _walks(sop: Runner, tmp_path: Path, pid: str) -> list[list[str]]:
+    """The steps of every scenario `sop simulate` walks for a procedure."""
+    folder = tmp_path / "walks"
+    result = sop("simulate", pid, "--rulebook", str(BUNDLED), "--save", str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr
+    walks = []
+    for path in sorted(folder.glob(f"{pid}-*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8").replace("on:", "on_:"))
+        walks.append(list(data["steps"]))
+    assert walks
+    return walks
+
+
+def test_care_keeps_customers_who_did_not_pledge_and_informs_every_level(
+    sop: Runner, tmp_path: Path
+) -> None:
+    """002 策略三 applies to every buyer, pledged or not; 策略九's chain reports
+    upward even when a level resolves the case, and it runs before signing."""
+    walks = _walks(sop, tmp_path, "opening-to-signing-care")
+    unpledged = [w for w in walks if "not_pledged" in w and "signing_day" in w]
+    assert unpledged and all("pledge" not in w and "score_card" in w for w in unpledged)
+    for walk in walks:
+        if "escalate_manager" in walk:
+            assert {"director_informed", "escalate_director"} & set(walk), walk
+            assert {"service_centre_informed", "escalate_service_centre"} & set(walk), walk
+        if "pre_revisit" in walk and "signing_day" in walk:
+            assert walk.index("pre_revisit") < walk.index("signing_day"), walk

@@ -144,8 +144,6 @@ def test_output_fits_the_terminal_width(tmp_path: Path, columns: int) -> None:
     t.logfile_read = seen
     t.expect("样板房是否有私家花园")
     t.sendline("否")
-    t.expect("项目名称")
-    t.sendline("翠湖天地")
     for _ in range(3):
         t.expect("完成")
         t.sendline("y")

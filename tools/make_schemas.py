@@ -241,10 +241,34 @@ sop_defs = {
             'a clock time such as "08:30" (24 h)',
         ),
     },
+    "evidence": {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "description": d(
+            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、手写签名 (无 JavaScript 时输入姓名); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
+            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and a drawn signature (a typed name without JavaScript); files are kept beside the journal by sha256 and sop journal verify checks them",
+        ),
+        "properties": {
+            "photo": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 9,
+                "description": d("至少要拍几张照片 (1–9)", "how many photos at least (1–9)"),
+            },
+            "signature": {
+                "description": d(
+                    "要签名: true (由执行的员工签), 或写明由谁签, 如 客户",
+                    "a signature: true (by the person doing it), or who signs, e.g. 客户",
+                ),
+                "anyOf": [{"type": "boolean"}, {"$ref": "#/$defs/text"}],
+            },
+        },
+    },
     "item": {
         "description": d(
-            "一项: 直接写文字, 或写成 {text, when, critical, hint, notes, role}",
-            "an item: plain text, or {text, when, critical, hint, notes, role}",
+            "一项: 直接写文字, 或写成 {text, when, critical, hint, notes, role, evidence}",
+            "an item: plain text, or {text, when, critical, hint, notes, role, evidence}",
         ),
         "anyOf": [
             {"$ref": "#/$defs/template"},
@@ -284,6 +308,7 @@ sop_defs = {
                             "how it is said: face (default), call, sms, letter, visit",
                         ),
                     },
+                    "evidence": {"$ref": "#/$defs/evidence"},
                 },
             },
         ],
@@ -530,6 +555,7 @@ sop_defs = {
                     "unverified: 原文不全, 内容未经核实", "unverified: the source is incomplete"
                 ),
             },
+            "evidence": {"$ref": "#/$defs/evidence"},
         },
     },
     "milestone": {

@@ -15,7 +15,26 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from engine.expressions import Failed, Unknowable, guard_tree, literal_spans, value_of
+from engine.expressions import (
+    And,
+    Compare,
+    CondExpr,
+    Const,
+    Failed,
+    List,
+    Name,
+    Neg,
+    Node,
+    Not,
+    Or,
+    Tuple,
+    Unknowable,
+    analyse,
+    guard_tree,
+    literal_spans,
+    value_of,
+    walk,
+)
 from engine.model import Procedure, Rulebook
 from engine.problems import Said
 
@@ -173,33 +192,28 @@ def _judge(name: str, d: Domain, op: str, value: Any, raw: str) -> Mismatch | No
     return None
 
 
-def _pairs(tree: Any) -> Iterator[tuple[Any, str, Any]]:
-    from jinja2 import nodes as n
-
-    own = [tree] if isinstance(tree, n.Compare) else []
-    for compare in [*own, *tree.find_all(n.Compare)]:
-        left = compare.expr
-        for op in compare.ops:
-            yield left, op.op, op.expr
-            left = op.expr
+def _pairs(tree: Node) -> Iterator[tuple[Node, str, Node]]:
+    for compare in walk(tree):
+        if isinstance(compare, Compare):
+            left = compare.left
+            for op in compare.ops:
+                yield left, op.op, op.right
+                left = op.right
 
 
-def _literals(node: Any) -> list[Any] | None:
-    from jinja2 import nodes as n
-
-    if isinstance(node, n.Const):
-        return [node]
-    if isinstance(node, n.Neg) and isinstance(node.node, n.Const):
-        return [node]
-    if isinstance(node, n.List | n.Tuple) and all(isinstance(i, n.Const) for i in node.items):
-        return list(node.items)
+def _literals(node: Node) -> list[Const | Neg] | None:
+    match node:
+        case Const():
+            return [node]
+        case Neg(Const()):
+            return [node]
+        case List(items) | Tuple(items) if all(isinstance(i, Const) for i in items):
+            return [i for i in items if isinstance(i, Const)]
     return None
 
 
 @lru_cache(maxsize=4096)
 def _mismatches(source: str, doms: tuple[tuple[str, Domain], ...]) -> tuple[Mismatch, ...]:
-    from jinja2 import nodes as n
-
     tree = guard_tree(source)
     if tree is None:
         return ()
@@ -216,18 +230,18 @@ def _mismatches(source: str, doms: tuple[tuple[str, Domain], ...]) -> tuple[Mism
 
     found: list[Mismatch] = []
     for left, op, right in _pairs(tree):
-        if isinstance(left, n.Name) and left.name in known:
+        if isinstance(left, Name) and left.name in known:
             name, other = left.name, right
-        elif isinstance(right, n.Name) and right.name in known and op not in ("in", "notin"):
+        elif isinstance(right, Name) and right.name in known and op not in ("in", "notin"):
             name, other = right.name, left
         else:
             continue
         literals = _literals(other)
-        if literals is None or (op in ("in", "notin") and not isinstance(other, n.List | n.Tuple)):
+        if literals is None or (op in ("in", "notin") and not isinstance(other, List | Tuple)):
             continue
         for lit in literals:
-            const: Any = lit.node if isinstance(lit, n.Neg) else lit
-            value = -const.value if isinstance(lit, n.Neg) else const.value
+            const: Any = lit.node if isinstance(lit, Neg) else lit
+            value = -const.value if isinstance(lit, Neg) else const.value
             raw = raw_of(const.value)
             verdict = _judge(name, known[name], op, value, raw)
             if verdict is not None:
@@ -236,8 +250,6 @@ def _mismatches(source: str, doms: tuple[tuple[str, Domain], ...]) -> tuple[Mism
 
 
 def _relevant(source: str, doms: Mapping[str, Domain]) -> tuple[tuple[str, Domain], ...]:
-    from engine.expressions import analyse
-
     names = analyse(source, "guard").names
     return tuple(sorted((k, doms[k]) for k in names if k in doms))
 
@@ -315,49 +327,49 @@ def _cases(
 _ORDER_OPS = frozenset({"eq", "ne", "lt", "gt", "lteq", "gteq"})
 
 
-def decidable(tree: Any) -> bool:
+def decidable(tree: Node) -> bool:
     """Whether the sampled cases decide this guard: it only compares names
     with literals (=, <, in a literal list) and joins the comparisons with
     and/or/not/if-else. Filters, arithmetic, concatenation and substring
     tests (`'王' in surname`) can take values no sample stands for, so a
     guard using them is never claimed always or never true."""
-    from jinja2 import nodes as n
 
-    def plain(node: Any) -> bool:
-        if isinstance(node, n.Name | n.Const):
-            return True
-        if isinstance(node, n.Neg):
-            return isinstance(node.node, n.Const)
-        if isinstance(node, n.List | n.Tuple):
-            return all(isinstance(i, n.Const) for i in node.items)
+    def plain(node: Node) -> bool:
+        match node:
+            case Name() | Const():
+                return True
+            case Neg(inner):
+                return isinstance(inner, Const)
+            case List(items) | Tuple(items):
+                return all(isinstance(i, Const) for i in items)
         return False
 
-    def ok(node: Any) -> bool:
+    def ok(node: Node) -> bool:
         if plain(node):
             return True
-        if isinstance(node, n.And | n.Or):
-            return ok(node.left) and ok(node.right)
-        if isinstance(node, n.Not):
-            return ok(node.node)
-        if isinstance(node, n.CondExpr):
-            return ok(node.test) and ok(node.expr1) and (node.expr2 is None or ok(node.expr2))
-        if isinstance(node, n.Compare):
-            left = node.expr
-            if not plain(left):
-                return False
-            for op in node.ops:
-                if op.op in ("in", "notin"):
-                    if not isinstance(op.expr, n.List | n.Tuple) or not plain(op.expr):
-                        return False
-                elif op.op not in _ORDER_OPS or not plain(op.expr):
+        match node:
+            case And(left, right) | Or(left, right):
+                return ok(left) and ok(right)
+            case Not(inner):
+                return ok(inner)
+            case CondExpr(test, then, otherwise):
+                return ok(test) and ok(then) and (otherwise is None or ok(otherwise))
+            case Compare(left, ops):
+                if not plain(left):
                     return False
-            return True
+                for op in ops:
+                    if op.op in ("in", "notin"):
+                        if not isinstance(op.right, List | Tuple) or not plain(op.right):
+                            return False
+                    elif op.op not in _ORDER_OPS or not plain(op.right):
+                        return False
+                return True
         return False
 
     return ok(tree)
 
 
-def _truth(tree: Any, scope: dict[str, Any]) -> str:
+def _truth(tree: Node, scope: dict[str, Any]) -> str:
     try:
         return "true" if value_of(tree, scope) else "false"
     except Failed:
@@ -382,8 +394,6 @@ def _outcomes(source: str, doms: tuple[tuple[str, Domain], ...]) -> frozenset[st
 def outcomes(source: str, doms: Mapping[str, Domain]) -> frozenset[str] | None:
     """ "true", "false" and/or "error" (a run-time failure): what the guard
     can come to over every case of its names (None: not known)."""
-    from engine.expressions import analyse
-
     names = analyse(source, "guard").names
     if any(k not in doms for k in names):
         return None
@@ -393,11 +403,9 @@ def outcomes(source: str, doms: Mapping[str, Domain]) -> frozenset[str] | None:
 def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> set[int] | None:
     """Which of an automatic `next`'s branches some case takes (the first
     whose guard holds; None is an otherwise)."""
-    from engine.expressions import analyse
-
     names: dict[str, None] = {}
     literals: list[Any] = []
-    trees: list[Any] = []
+    trees: list[Node | None] = []
     for g in guards:
         if g is None:
             trees.append(None)

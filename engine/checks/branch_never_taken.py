@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks._types import branches_taken, typed
+from engine.checks._types import Typed, branches_taken, typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
+from engine.model import Branch, Step, branches_of
 from engine.problems import Problem
 
 ID = "branch-never-taken"
@@ -39,24 +40,31 @@ def check(ctx: Context) -> Iterator[Problem]:
         types = typed(ctx, proc)
         parsed = {e.source: not a.findings for e, a in ctx.exprs(proc) if e.kind == "guard"}
         for step in proc.steps.values():
-            if len(step.next) < 2:
-                continue
-            guards = [b.when.source if b.when else None for b in step.next]
-            if any(g is not None and (not parsed.get(g) or types.mismatches(g)) for g in guards):
-                continue  # a guard that does not parse or compares wrongly says so itself
-            taken = branches_taken(guards, types.doms)
-            if taken is None:
-                continue
-            for i, branch in enumerate(step.next):
-                if i in taken:
-                    continue
-                when = branch.when
-                seen = types.outcomes(when.source) if when else None
-                if seen is not None and "true" not in seen:
-                    continue  # guard-never-true says why
-                yield Problem(
-                    ID,
-                    branch.to.pos,
-                    {"step": step.id, "to": branch.to.name},
-                    "" if when else "otherwise",
-                )
+            for way in step.ways:
+                yield from _never_taken(step, branches_of(way), types, parsed)
+
+
+def _never_taken(
+    step: Step, branches: tuple[Branch, ...], types: Typed, parsed: dict[str, bool]
+) -> Iterator[Problem]:
+    if len(branches) < 2:
+        return
+    guards = [b.when.source if b.when else None for b in branches]
+    if any(g is not None and (not parsed.get(g) or types.mismatches(g)) for g in guards):
+        return  # a guard that does not parse or compares wrongly says so itself
+    taken = branches_taken(guards, types.doms)
+    if taken is None:
+        return
+    for i, branch in enumerate(branches):
+        if i in taken:
+            continue
+        when = branch.when
+        seen = types.outcomes(when.source) if when else None
+        if seen is not None and "true" not in seen:
+            continue  # guard-never-true says why
+        yield Problem(
+            ID,
+            branch.to.pos,
+            {"step": step.id, "to": branch.to.name},
+            "" if when else "otherwise",
+        )

@@ -64,7 +64,7 @@ class Context:
             path=proc.path,
             pos=proc.pos,
             inputs=proc.inputs,
-            calls=tuple(s.call for s in proc.steps.values() if s.call),
+            calls=tuple(c for s in proc.steps.values() for c in s.calls),
             roles=frozenset(roles),
             forms=frozenset(r.form.name for s in proc.steps.values() for r in s.record),
             uses=frozenset(uses),

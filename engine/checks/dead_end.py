@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.checks.unreachable_step import after, flow, shown, stuck
+from engine.checks.unreachable_step import after, ends, flow, shown, stuck
 from engine.model import Procedure
 from engine.problems import Problem, Said
 
@@ -50,7 +50,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         done = {
             sid
             for sid, s in proc.steps.items()
-            if s.end is not None or stuck(s) or any(t not in proc.steps for t in f.edges[sid])
+            if ends(s) or stuck(s) or any(t not in proc.steps for t in f.edges[sid])
         }
         todo = list(done)
         while todo:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import assert_never
 
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
-from engine.model import Procedure
+from engine.model import Call, Choices, End, Next, Procedure
 from engine.problems import Pos, Problem
 
 ID = "editorial-text"
@@ -138,11 +139,19 @@ def _procedure_texts(proc: Procedure) -> Iterator[_Text]:
                 yield _Text(f"{where}.{key}[{i}]", item.text.source, item.text.pos)
                 if item.hint:
                     yield _Text(f"{where}.{key}[{i}].hint", item.hint, item.text.pos)
-        for branch in step.next:
-            if branch.label:
-                yield _Text(f"{where}.next.label", branch.label, branch.to.pos)
-        for choice in step.choices:
-            yield _Text(f"{where}.choices.label", choice.label, choice.to.pos)
+        for way in step.ways:
+            match way:
+                case Next(branches) | Call(next=Next(branches)):
+                    for branch in branches:
+                        if branch.label:
+                            yield _Text(f"{where}.next.label", branch.label, branch.to.pos)
+                case Choices(choices):
+                    for choice in choices:
+                        yield _Text(f"{where}.choices.label", choice.label, choice.to.pos)
+                case End():
+                    pass
+                case _:
+                    assert_never(way)
 
 
 def _rulebook_texts(ctx: Context) -> Iterator[_Text]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import assert_never
 
 from engine.checks._types import typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.model import Expr, Procedure
+from engine.model import Call, Choices, End, Expr, Next, Procedure
 from engine.problems import Problem, Said
 
 ID = "guard-never-true"
@@ -39,12 +40,16 @@ def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
         for item in (*step.say, *step.do):
             if item.when:
                 yield item.when, ITEM, False
-        for branch in step.next:
-            if branch.when:
-                yield branch.when, BRANCH, True
-        for choice in step.choices:
-            if choice.when:
-                yield choice.when, CHOICE, False
+        for way in step.ways:
+            match way:
+                case Next(branches) | Call(next=Next(branches)):
+                    yield from ((b.when, BRANCH, True) for b in branches if b.when)
+                case Choices(choices):
+                    yield from ((c.when, CHOICE, False) for c in choices if c.when)
+                case End():
+                    pass
+                case _:
+                    assert_never(way)
 
 
 def check(ctx: Context) -> Iterator[Problem]:

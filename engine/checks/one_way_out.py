@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.checks.unreachable_step import flow, shown
+from engine.model import NOWHERE, exit_key
 from engine.problems import Problem
 
 ID = "one-way-out"
@@ -55,20 +56,18 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         cut = flow(ctx, proc).cut
         for step in proc.steps.values():
-            declared = set(step.exits_declared)
             args: dict[str, object] = {"step": step.id}
             lost = cut.get(step.id)
             if lost:
                 args.update(count=len(lost), steps=shown(lost))
-            if "with" in step.written and "call" not in declared:
+            if "with" in step.stray:
                 yield Problem(ID, step.pos, args, "with-without-call")
-            if "call" in declared:
-                declared.discard("next")
-                if not step.next:
+            for call in step.calls:
+                if not call.next.branches:
                     variant = "call-without-next-cut" if lost else "call-without-next"
                     yield Problem(ID, step.pos, args, variant)
-            if not declared:
-                yield Problem(ID, step.pos, args, "none-cut" if lost else "none")
-            elif len(declared) > 1:
-                keys = ", ".join(k for k in step.exits_declared)
+            if step.also:
+                keys = ", ".join(exit_key(way) for way in step.ways)
                 yield Problem(ID, step.pos, {**args, "keys": keys}, "many")
+            elif step.exit == NOWHERE:
+                yield Problem(ID, step.pos, args, "none-cut" if lost else "none")

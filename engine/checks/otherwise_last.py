@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
+from engine.model import branches_of
 from engine.problems import Problem
 
 ID = "otherwise-last"
@@ -40,11 +41,12 @@ RULE = Rule(
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         for step in proc.steps.values():
-            branches = step.next
-            if len(branches) < 2 and not (branches and branches[0].when):
-                continue
-            for branch in branches[:-1]:
-                if branch.when is None:
-                    yield Problem(ID, branch.to.pos, {"step": step.id}, "not-last")
-            if branches[-1].when is not None:
-                yield Problem(ID, branches[-1].when.pos, {"step": step.id}, "missing")
+            for way in step.ways:
+                branches = branches_of(way)
+                if len(branches) < 2 and not (branches and branches[0].when):
+                    continue
+                for branch in branches[:-1]:
+                    if branch.when is None:
+                        yield Problem(ID, branch.to.pos, {"step": step.id}, "not-last")
+                if branches[-1].when is not None:
+                    yield Problem(ID, branches[-1].when.pos, {"step": step.id}, "missing")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import suggest
-from engine.model import Procedure, Step
+from engine.model import End, Procedure, Step
 from engine.problems import Problem
 
 ID = "unreachable-step"
@@ -64,7 +64,12 @@ def reachable(proc: Procedure, edges: Mapping[str, tuple[str, ...]] | None = Non
 
 def stuck(step: Step) -> bool:
     """A step with no way onward: no next, choices or end (one-way-out says so)."""
-    return not step.targets and step.end is None
+    return not step.targets and not ends(step)
+
+
+def ends(step: Step) -> bool:
+    """Whether the step ends the run (by any way out written)."""
+    return any(isinstance(way, End) for way in step.ways)
 
 
 def after(
@@ -115,6 +120,19 @@ def _cut_off(
         if sid in seen and stuck(proc.steps[sid]) and following in lost:
             out[sid] = after(proc, following, lost, edges)
             lost -= set(out[sid])
+    # One stuck step and steps still lost elsewhere in the file (its next
+    # pointed past a branch written in between): they are its consequence too.
+    stuck_left = [s for s in order if s in seen and s not in out and stuck(proc.steps[s])]
+    if len(stuck_left) == 1 and not out and lost:
+        later = set(order[order.index(stuck_left[0]) + 1 :])
+        targeted = {t for s in lost for t in edges[s] if t != s}
+        group: list[str] = []
+        for entry in [s for s in order if s in lost & later and s not in targeted]:
+            if entry in lost:
+                chain = after(proc, entry, lost, edges)
+                group += chain
+                lost -= set(chain)
+        out[stuck_left[0]] = [s for s in order if s in group]
     return out
 
 

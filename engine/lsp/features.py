@@ -375,3 +375,71 @@ def _spans(nodes: list[Outline], last: int) -> list[Outline]:
         nxt = ordered[i + 1].pos.line - 1 if i + 1 < len(ordered) else last
         node.end_line = max(node.pos.line, nxt)
     return ordered
+
+
+# ---------------------------------------------------------------- names in words
+
+
+def title_of(target: Target, index: Index) -> str | None:
+    """What staff call the thing a name denotes: a step's or form's title, a
+    role's name, a field's label, a milestone's title, a procedure's title."""
+    rb = index.rulebook
+    if target.kind == "step":
+        proc = index.procedures.get(target.scope)
+        step = proc.steps.get(target.name) if proc else None
+        return step.title if step else None
+    if target.kind == "role":
+        role = rb.roles.get(target.name) if rb else None
+        return role.name if role else None
+    if target.kind == "form":
+        form = rb.forms.get(target.name) if rb else None
+        return form.title if form else None
+    if target.kind == "field":
+        form = rb.forms.get(target.scope) if rb else None
+        fld = form.fields.get(target.name) if form else None
+        return fld.label if fld else None
+    if target.kind == "milestone":
+        proc = index.procedures.get(target.scope)
+        ms = proc.milestones.get(target.name) if proc else None
+        return ms.title if ms else None
+    if target.kind == "procedure":
+        other = index.procedure_by_id(target.name)
+        return other.title if other else None
+    return None  # an input: its question is a sentence, not a name
+
+
+def hints(path: str, first_line: int, last_line: int, index: Index) -> list[tuple[Pos, str]]:
+    """The title to show after each reference on lines `first_line`..`last_line`
+    (1-based): ids are English, what they name is Chinese."""
+    out: list[tuple[Pos, str]] = []
+    for occ in index.by_file.get(path, []):
+        if occ.declaration or not first_line <= occ.pos.line <= last_line:
+            continue
+        title = title_of(occ.target, index)
+        if title:
+            out.append((occ.pos, title))
+    return out
+
+
+def search(query: str, index: Index) -> list[tuple[Occurrence, str]]:
+    """Declarations whose id or title holds `query` (any case), steps first."""
+    q = query.strip().lower()
+    order = {
+        "step": 0,
+        "procedure": 1,
+        "role": 2,
+        "form": 3,
+        "field": 4,
+        "milestone": 5,
+        "input": 6,
+    }
+    found: list[tuple[Occurrence, str]] = []
+    for target, occs in index.by_target.items():
+        decl = next((o for o in occs if o.declaration), None)
+        if decl is None:
+            continue
+        title = title_of(target, index) or ""
+        if not q or q in target.name.lower() or q in title.lower():
+            found.append((decl, title))
+    found.sort(key=lambda f: (order.get(f[0].target.kind, 9), f[0].pos.file, f[0].pos.line))
+    return found

@@ -498,6 +498,38 @@ def make_server(lang: str | None = None) -> SopServer:
 
         return [symbol(n) for n in nodes]
 
+    @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT)
+    def inlay_hint(ls: SopServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint] | None:
+        found = ls.at(params.text_document.uri, lsp.Position(line=0, character=0))
+        if found is None:
+            return None
+        path, folder, text, _, _ = found
+        lines = text.split("\n")
+        r = params.range
+        out = []
+        for pos, title in features.hints(path, r.start.line + 1, r.end.line + 1, folder.index()):
+            end = ls.range(pos, lines).end
+            out.append(lsp.InlayHint(position=end, label=title, padding_left=True))
+        return out
+
+    @server.feature(lsp.WORKSPACE_SYMBOL)
+    def workspace_symbol(
+        ls: SopServer, params: lsp.WorkspaceSymbolParams
+    ) -> list[lsp.SymbolInformation]:
+        out = []
+        for folder in list(ls.folders.values()):
+            for occ, title in features.search(params.query, folder.index())[:200]:
+                proc = folder.procedure(occ.pos.file)
+                out.append(
+                    lsp.SymbolInformation(
+                        name=f"{occ.target.name} {title}".strip(),
+                        kind=_SYMBOL_KINDS.get(occ.target.kind, lsp.SymbolKind.Key),
+                        location=ls.location(occ.pos),
+                        container_name=proc.id if proc else os.path.basename(occ.pos.file),
+                    )
+                )
+        return out
+
     @server.command(FLOWCHART)
     def flowchart(ls: SopServer, args: Any) -> str | None:
         """The flowchart of the procedure in the file `args[0]` (a URI), as Mermaid."""

@@ -3,14 +3,14 @@ model's shape of a step's exit is read here only)."""
 
 from __future__ import annotations
 
-from engine.model import Call, Step
+from engine.model import Call, End, Step
 
 
 def calls(step: Step) -> tuple[Call, ...]:
     """The procedures a step calls."""
-    return (step.call,) if step.call is not None else ()
+    return step.calls
 
 
 def ends(step: Step) -> bool:
     """Whether a run ends at this step."""
-    return step.end is not None
+    return isinstance(step.exit, End)

@@ -19,6 +19,7 @@ from engine.lsp.symbols import Index, build_index
 from engine.model import Procedure, Rulebook
 from engine.paths import RULEBOOK_FILE, find_root, iter_yaml_files, unsafe_name
 from engine.problems import Pos, Problem
+from engine.source import MAX_FILE_BYTES, decode, read_bytes
 from engine.validate import Memo, validate_texts
 
 
@@ -42,6 +43,7 @@ class Folder:
     _disk: dict[str, tuple[int, int, str | Problem]] = field(default_factory=dict)
     _good: dict[str, tuple[Procedure, str]] = field(default_factory=dict)
     _good_head: Rulebook | None = None
+    _unbuilt: list[str] = field(default_factory=list)
     _index: Index | None = None
     _index_parts: dict[tuple[int, ...], tuple[object, ...]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -83,16 +85,16 @@ class Folder:
             self.versions.pop(path, None)
 
     def _read(self, path: str) -> str | Problem:
-        from engine.validate import _read
-
+        """A file on disk as the validator reads it (or why it cannot be),
+        read again only when its size or time changed."""
         try:
             st = os.stat(path)
         except OSError:
-            return _read(path, 1 << 20)
+            return _read(path)
         known = self._disk.get(path)
         if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return known[2]
-        entry = _read(path, 1 << 20)
+        entry = _read(path)
         self._disk[path] = (st.st_size, st.st_mtime_ns, entry)
         return entry
 
@@ -107,50 +109,51 @@ class Folder:
             if name is None:
                 continue
             entry = buffers[path] if path in buffers else self._read(path)
-            if isinstance(entry, Problem):
-                entry = replace(entry, pos=entry.pos._replace(file=path))
-            else:
+            if isinstance(entry, str):
                 texts[path] = entry
             if name == RULEBOOK_FILE and isinstance(entry, Problem) and not os.path.exists(path):
                 continue  # validate_texts names the missing rulebook.yaml itself
             entries[name] = entry
         result = validate_texts(entries, self.root, self.memo)
+        rb_path = os.path.join(self.root, RULEBOOK_FILE)
         problems: dict[str, list[Problem]] = {p: [] for p in texts}
         for problem in result.problems:
             problems.setdefault(problem.pos.file, []).append(problem)
+        # What the editor's requests read is replaced whole, under the lock,
+        # never changed in place while they may be reading it.
+        good = {p: g for p, g in self._good.items() if p in texts}
+        unbuilt: list[str] = []
         for path, text in texts.items():
             proc = self.memo.procedure(path)
             if proc is not None:
-                self._good[path] = (proc, text)
-        for gone in set(self._good) - set(texts):
-            del self._good[gone]
+                good[path] = (proc, text)
+            elif path != rb_path:
+                unbuilt.append(path)
         head = self.memo.rulebook()
-        if head is not None:
-            self._good_head = head
+        if head is None:
+            unbuilt.insert(0, rb_path)
         validation = Validation(problems, texts, versions)
         with self.lock:
             self.last = validation
+            self._good = good
+            self._good_head = head or self._good_head
+            self._unbuilt = unbuilt
             self._index = None
         return validation
 
     def rulebook(self) -> Rulebook | None:
-        """rulebook.yaml's head: as now, or as when it last built."""
-        return self.memo.rulebook() or self._good_head
+        """rulebook.yaml's head: as last validated, or as when it last built."""
+        return self._good_head
 
     def unbuilt(self) -> list[str]:
         """The files whose text as it stands does not build (their models,
         and what the index holds of them, are from before)."""
-        if self.last is None:
-            return []
-        out = [p for p in self.last.texts if os.path.basename(p) != RULEBOOK_FILE]
-        out = [p for p in out if self.memo.procedure(p) is None]
-        if self.memo.rulebook() is None:
-            out.insert(0, os.path.join(self.root, RULEBOOK_FILE))
-        return out
+        return list(self._unbuilt)
 
     def procedures(self) -> dict[str, Procedure]:
         """Every procedure by file: as last built, or as last built well."""
-        return {path: proc for path, (proc, _) in self._good.items()}
+        good = self._good
+        return {path: proc for path, (proc, _) in good.items()}
 
     def procedure(self, path: str) -> Procedure | None:
         got = self._good.get(path)
@@ -171,11 +174,19 @@ class Folder:
         with self.lock:
             if self._index is not None:
                 return self._index
-            texts: Mapping[str, str] = self.last.texts if self.last else {}
-        built = build_index(self.rulebook(), self.procedures(), texts, self._index_parts)
+            last = self.last
+            texts: Mapping[str, str] = last.texts if last else {}
+            head, procedures = self.rulebook(), self.procedures()
+        built = build_index(head, procedures, texts, self._index_parts)
         with self.lock:
-            self._index = built
+            if self.last is last:  # not replaced by a validation meanwhile
+                self._index = built
         return built
+
+
+def _read(path: str) -> str | Problem:
+    raw = read_bytes(path, MAX_FILE_BYTES)
+    return raw if isinstance(raw, Problem) else decode(raw, path)
 
 
 def problem_range(problem: Problem, lines: list[str]) -> Pos:

@@ -13,9 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
-from engine.model import Due, Duration, Item, Procedure, Rulebook, Step
+from engine.model import (
+    Branch,
+    Call,
+    Choices,
+    Due,
+    Duration,
+    End,
+    Item,
+    Next,
+    Procedure,
+    Rulebook,
+    Step,
+)
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
 
@@ -353,16 +365,23 @@ class ViewBuilder:
             if sid in seen or sid not in proc.steps:
                 continue
             seen.add(sid)
-            step = proc.steps[sid]
-            todo.extend(branch.to.name for branch in self._live_branches(step))
-            todo.extend(c.to.name for c in step.choices if self._applies(c.when) is not False)
+            way = proc.steps[sid].exit
+            match way:
+                case Next(branches) | Call(next=Next(branches)):
+                    todo.extend(branch.to.name for branch in self._live_branches(branches))
+                case Choices(choices):
+                    todo.extend(c.to.name for c in choices if self._applies(c.when) is not False)
+                case End():
+                    pass
+                case _:
+                    assert_never(way)
         return seen
 
-    def _live_branches(self, step: Step) -> list[Any]:
+    def _live_branches(self, branches: tuple[Branch, ...]) -> list[Branch]:
         """Branches of an automatic `next` that may still be taken: the first
         that surely holds ends the list, those that surely fail drop out."""
         live = []
-        for branch in step.next:
+        for branch in branches:
             verdict = self._applies(branch.when)
             if verdict is False:
                 continue
@@ -400,12 +419,22 @@ class ViewBuilder:
         )
         call_title = call_id = ""
         call_args: tuple[str, ...] = ()
-        if step.call:
-            call_id = step.call.procedure.name
-            called = self.rulebook.procedures.get(call_id)
-            call_title = f"《{called.title}》" if called else call_id
-            callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
-            call_args = self._call_args(step, wording, Wording(callee_inputs))
+        end: str | None = None
+        end_title = ""
+        way = step.exit
+        match way:
+            case Call():
+                call_id = way.procedure.name
+                called = self.rulebook.procedures.get(call_id)
+                call_title = f"《{called.title}》" if called else call_id
+                callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
+                call_args = self._call_args(way, wording, Wording(callee_inputs))
+            case End(outcome, title):
+                end, end_title = outcome, title or ""
+            case Next() | Choices():
+                pass
+            case _:
+                assert_never(way)
         return StepView(
             number=numbers[step.id],
             id=step.id,
@@ -424,8 +453,8 @@ class ViewBuilder:
             call=call_title,
             call_id=call_id,
             call_args=call_args,
-            end=step.end,
-            end_title=step.end_title or "",
+            end=end,
+            end_title=end_title,
             milestone=(
                 proc.milestones[step.milestone.name].title
                 if step.milestone and step.milestone.name in proc.milestones
@@ -438,12 +467,11 @@ class ViewBuilder:
             is_start=step.id == proc.start.name,
         )
 
-    def _call_args(self, step: Step, mine: Wording, theirs: Wording) -> tuple[str, ...]:
+    def _call_args(self, call: Call, mine: Wording, theirs: Wording) -> tuple[str, ...]:
         """What the call passes, in words: an answer handed on under the same
         name reads "沿用…"; literal yes/no reads 是/否."""
-        assert step.call is not None
         out = []
-        for ref, value in step.call.args:
+        for ref, value in call.args:
             name = theirs.noun(ref.name)
             source = value.source.strip()
             passed = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", source)
@@ -466,22 +494,28 @@ class ViewBuilder:
             dest = proc.steps.get(to)
             return Exit(kind, label, condition, to, dest.title if dest else to, numbers.get(to, 0))
 
-        if step.end is not None:
-            return (Exit("end", step.end_title or ""),)  # the outcome in words, never its id
         out: list[Exit] = []
-        if step.call:
-            out.append(Exit("call", f"调用{call_title}", target=None))
-        if step.choices:
-            for choice in step.choices:
-                verdict = self._applies(choice.when)
-                if verdict is False:
-                    continue
-                cond = "" if verdict is True else wording.condition(choice.when)
-                out.append(target("choice", choice.label, choice.to.name, cond))
-            return tuple(out)
-        live = self._live_branches(step)
-        if len(step.next) == 1 and step.next[0].when is None:
-            out.append(target("next", step.next[0].label or "", step.next[0].to.name))
+        way = step.exit
+        match way:
+            case End(_, title):
+                return (Exit("end", title or ""),)  # the outcome in words, never its id
+            case Choices(choices):
+                for choice in choices:
+                    verdict = self._applies(choice.when)
+                    if verdict is False:
+                        continue
+                    cond = "" if verdict is True else wording.condition(choice.when)
+                    out.append(target("choice", choice.label, choice.to.name, cond))
+                return tuple(out)
+            case Call(next=Next(branches)):
+                out.append(Exit("call", f"调用{call_title}", target=None))
+            case Next(branches):
+                pass
+            case _:
+                assert_never(way)
+        live = self._live_branches(branches)
+        if len(branches) == 1 and branches[0].when is None:
+            out.append(target("next", branches[0].label or "", branches[0].to.name))
             return tuple(out)
         for branch in live:
             verdict = self._applies(branch.when)

@@ -17,18 +17,17 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
 from engine.journal import Draft, Journal
-from engine.model import Expr, Procedure, Step
-from engine.runtime import interrupts, views
+from engine.model import Call, Choice, Choices, End, Expr, Next, Procedure, Step, branches_of
+from engine.runtime import interrupts, machine, views
 from engine.runtime import state as ev
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.interrupts import deferred
-from engine.runtime.machine import ADVANCE, Firing, Machines, Position, choice_trigger
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
@@ -88,7 +87,7 @@ def system_clock() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # finished | paused
+    status: str  # finished | paused | held (the driver had no answer yet: see Command)
     run: int  # the run the session was started or resumed for
     outcome: str | None = None
     how: str = ""  # for a pause: asked | interrupt | hangup | terminated | eof | error
@@ -119,11 +118,11 @@ class Runner:
     operator: str | None = None
     site: str | None = None
     session: list[Active] = field(default_factory=list)
-    machines: Machines = field(default_factory=Machines)
-    _positions: dict[tuple[int, int], tuple[Procedure, Position]] = field(default_factory=dict)
     _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
-    _restored: dict[str, Pinned] = field(default_factory=dict)
+    # Pinned rulebooks by sha, restored once (a server hands every request's
+    # runner the same dict, so no request validates a rulebook again).
+    restored: dict[str, Pinned] = field(default_factory=dict)
     _going: set[tuple[int, int]] = field(default_factory=set)  # arrivals cleared to proceed
     _root: int = 0
     _folder: str | None = None  # the rulebook a resumed run is compared with
@@ -145,7 +144,7 @@ class Runner:
         values = self._preset(pinned, proc, preset)
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
-        self._restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
+        self.restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
 
         def begin() -> None:
             # Once the run exists it is held, so that a signal from now on
@@ -168,6 +167,19 @@ class Runner:
         self._root = self.session[0].state.run_id
         self._folder = folder
         return self._run(self._resumed)
+
+    def carry_on(self, run_id: int) -> Outcome:
+        """Go on with a run that never stopped — a web page's next request
+        takes it up where the last one held (`Command("hold")`): nothing is
+        journaled for taking it up, and the next question is the first one
+        the journal has no answer to. A paused run is resumed as `resume`
+        resumes it."""
+        with deferred():
+            self.session = self._chain(run_id)
+        self._root = self.session[0].state.run_id
+        if self.session[-1].state.status == ev.PAUSED:
+            return self._run(self._resumed)
+        return self._run(lambda: None)
 
     def _resumed(self) -> None:
         leaf = self.session[-1]
@@ -238,9 +250,9 @@ class Runner:
 
     def _load(self, run_id: int, sha: str) -> Active:
         self.rec.discard(run_id)
-        pinned = self._restored.get(sha)
+        pinned = self.restored.get(sha)
         if pinned is None:
-            pinned = self._restored[sha] = restore(self.journal.snapshot(sha), sha)
+            pinned = self.restored[sha] = restore(self.journal.snapshot(sha), sha)
         return Active(replay(run_id, pinned.rulebook, self.journal.events(run_id)), pinned)
 
     # ------------------------------------------------------------ the loop
@@ -334,16 +346,21 @@ class Runner:
                     depth,
                     field_key=(form_id, fld.id),
                 )
-        if step.choices:
-            shown = views.options(self.scope, active, depth)
-            if not shown:
-                self.driver.show(Notice("stuck", {"step_title": step.title}))
-            return _Pending(
-                ChoiceQuestion(tuple(o for _, o in shown)),
-                depth,
-                choices=tuple(i for i, _ in shown),
-            )
-        return None
+        way = step.exit
+        match way:
+            case Choices():
+                shown = views.options(self.scope, active, depth, way)
+                if not shown:
+                    self.driver.show(Notice("stuck", {"step_title": step.title}))
+                return _Pending(
+                    ChoiceQuestion(tuple(o for _, o in shown)),
+                    depth,
+                    choices=tuple(i for i, _ in shown),
+                )
+            case Next() | Call() | End():
+                return None
+            case _:
+                assert_never(way)
 
     def _known(self, active: Active, fld: Any) -> str | None:
         """What the run already knows for a form field, offered so that Enter
@@ -445,6 +462,10 @@ class Runner:
             self.driver.show(Notice("note_saved", {"text": cmd.text.strip()}))
         elif cmd.kind == "pause":
             raise _Stop(self._pause(cmd.how))
+        elif cmd.kind == "hold":
+            # Everything answered is on disk (flushed before each question).
+            leaf = self.session[-1].state.run_id
+            raise _Stop(Outcome("held", self._root, runs=(self._root, leaf)))
         elif cmd.kind == "emergency":
             self._emergency(active, cmd.procedure)
         elif cmd.kind == "correct":
@@ -491,14 +512,14 @@ class Runner:
         )
         reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
         if not isinstance(reply, Given):
-            if isinstance(reply, Command) and reply.kind == "pause":
+            if isinstance(reply, Command) and reply.kind in ("pause", "hold"):
                 self._command(active, reply)
             return
         e, first = answers[int(reply.value)]
         spec = self._spec_of(active, e.kind, e.data)
         new = self.driver.ask(InputQuestion(spec), [], self.clock())
         if not isinstance(new, Given):
-            if isinstance(new, Command) and new.kind == "pause":
+            if isinstance(new, Command) and new.kind in ("pause", "hold"):
                 self._command(active, new)
             return
         before = now_value.get(e.seq, first)
@@ -592,31 +613,16 @@ class Runner:
 
     # ------------------------------------------------------------ leaving a step
 
-    def _position(self, active: Active, depth: int) -> Position:
-        """The transitions model of a frame, placed where the journal says it is."""
-        frame = active.state.frames[depth]
-        key = (active.state.run_id, depth)
-        held = self._positions.get(key)
-        if held is None or held[0] is not frame.procedure:
-            if held is not None:
-                self.machines.release(*held)
-            held = (frame.procedure, self.machines.position(frame.procedure, str(frame.step)))
-            self._positions[key] = held
-        self.machines.place(frame.procedure, held[1], str(frame.step))
-        return held[1]
-
-    def _drop_position(self, run_id: int, depth: int) -> None:
-        held = self._positions.pop((run_id, depth), None)
-        if held is not None:
-            self.machines.release(*held)
-
     def _fire(self, active: Active, depth: int, trigger: str) -> tuple[str, int] | None:
-        proc = active.state.frames[depth].procedure
-        firing = Firing(judge=lambda expr: self.scope.judge(active, depth, expr))
-        target = self.machines.fire(proc, self._position(active, depth), trigger, firing)
-        if target is None or firing.branch is None:
-            return None
-        return target, firing.branch
+        """Where frame `depth` goes by `trigger`, its guards judged now (the
+        frame moves when the event is committed)."""
+        frame = active.state.frames[depth]
+        return machine.decide(
+            frame.procedure,
+            str(frame.step),
+            trigger,
+            lambda expr: self.scope.judge(active, depth, expr),
+        )
 
     def _advance(
         self, active: Active, depth: int, before: list[Draft]
@@ -624,7 +630,7 @@ class Runner:
         """The events of an automatic `next` from frame `depth`, and what to say about it."""
         frame = active.state.frames[depth]
         step = frame.current
-        fired = self._fire(active, depth, ADVANCE)
+        fired = self._fire(active, depth, machine.ADVANCE)
         if fired is None:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
@@ -649,48 +655,60 @@ class Runner:
         frame = st.top
         step = frame.current
         first = self.rec.milestone(active, frame.procedure, step)
-        if step.end is not None and active.depth > 0:
-            returned = self.rec.draft(
-                ev.CALL_RETURNED,
-                {
-                    "procedure": frame.procedure.id,
-                    "title": frame.procedure.title,
-                    "outcome": step.end,
-                    "outcome_title": step.outcome,
-                },
-            )
-            drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
-            self.rec.commit(active, drafts)
-            self._drop_position(st.run_id, len(st.frames) - 1)
-            self.driver.show(
-                Notice(
-                    "returned",
-                    {
-                        "title": frame.procedure.title,
-                        "outcome": step.outcome,
-                        "back_title": st.frames[-2].procedure.title,
-                    },
-                )
-            )
-            self.driver.show(moved)
-        elif step.end is not None:
-            self._finish(active, first, step.end, step.outcome)
-            return not self.session
-        elif step.call is not None:
-            self._call(active, step, first)
-        else:
-            drafts, moved = self._advance(active, active.depth, first)
-            self.rec.commit(active, drafts)
-            self.driver.show(moved)
+        way = step.exit
+        match way:
+            case End(outcome) if active.depth > 0:
+                self._return(active, first, outcome, step.outcome)
+            case End(outcome):
+                self._finish(active, first, outcome, step.outcome)
+                return not self.session
+            case Call():
+                self._call(active, step, way, first)
+            case Next():
+                drafts, moved = self._advance(active, active.depth, first)
+                self.rec.commit(active, drafts)
+                self.driver.show(moved)
+            case Choices():  # left by `_choose`, never by leaving
+                raise AssertionError(f"step {step.id} is left by a choice")
+            case _:
+                assert_never(way)
         self._shown = (False, False)
         return False
+
+    def _return(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
+        """A called procedure has ended: back to its caller, which goes on by its `next`."""
+        st = active.state
+        frame = st.top
+        returned = self.rec.draft(
+            ev.CALL_RETURNED,
+            {
+                "procedure": frame.procedure.id,
+                "title": frame.procedure.title,
+                "outcome": outcome,
+                "outcome_title": said,
+            },
+        )
+        drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
+        self.rec.commit(active, drafts)
+        self.driver.show(
+            Notice(
+                "returned",
+                {
+                    "title": frame.procedure.title,
+                    "outcome": said,
+                    "back_title": st.frames[-2].procedure.title,
+                },
+            )
+        )
+        self.driver.show(moved)
 
     def _choose(self, active: Active, index: int) -> None:
         top = active.state.top
         step = top.current
-        fired = self._fire(active, active.depth, choice_trigger(index))
+        fired = self._fire(active, active.depth, machine.choice_trigger(index))
+        label = _choice(step, index).label
         if fired is None:  # the guard no longer holds
-            self.driver.show(Notice("choice_gone", {"label": step.choices[index].label}))
+            self.driver.show(Notice("choice_gone", {"label": label}))
             return
         first = self.rec.milestone(active, top.procedure, step)
         made = self.rec.draft(
@@ -698,7 +716,7 @@ class Runner:
             {
                 "procedure": top.procedure.id,
                 "step": step.id,
-                "label": step.choices[index].label,
+                "label": label,
                 "to": fired[0],
                 "index": index,
             },
@@ -708,14 +726,13 @@ class Runner:
         )
         self._shown = (False, False)
 
-    def _call(self, active: Active, step: Step, first: list[Draft]) -> None:
+    def _call(self, active: Active, step: Step, call: Call, first: list[Draft]) -> None:
         """Push the callee with its `with` values (and the rulebook's shared inputs)."""
-        assert step.call is not None
         rulebook = active.pinned.rulebook
-        callee = rulebook.procedure(step.call.procedure.name)
+        callee = rulebook.procedure(call.procedure.name)
         callee_inputs = rulebook.inputs_for(callee)
         given: dict[str, Any] = {}
-        for ref, expr in step.call.args:
+        for ref, expr in call.args:
             text = self.scope.render(active, active.depth, expr)
             inp = callee_inputs.get(ref.name)
             try:
@@ -778,8 +795,6 @@ class Runner:
         self.driver.show(
             Notice("finished", {"run": st.run_id, "title": st.procedure.title, "outcome": said})
         )
-        for depth in range(len(st.frames) + 1):
-            self._drop_position(st.run_id, depth)
         self.session.pop()
         if below is not None:
             self.driver.show(
@@ -818,7 +833,7 @@ class Runner:
             self.rec.flush(active)
             reply = self.driver.ask(EmergencyQuestion(options), self._reminders(), self.clock())
             if isinstance(reply, Command):
-                if reply.kind in ("pause", "note"):
+                if reply.kind in ("pause", "note", "hold"):
                     self._command(active, reply)
                 return
             if not isinstance(reply, Given):
@@ -876,12 +891,23 @@ _OPERATOR_LABELS = ("回访人", "接待人", "经办人", "记录人", "致电�
 
 def _why(step: Step, index: int) -> str:
     """Why an automatic `next` went where it went, for the screen and the journal."""
-    branch = step.next[index]
+    branch = branches_of(step.exit)[index]
     if branch.label:
         return branch.label
     if branch.when is not None:
         return branch.when.source
     return "otherwise" if index > 0 else ""
+
+
+def _choice(step: Step, index: int) -> Choice:
+    way = step.exit
+    match way:
+        case Choices(choices):
+            return choices[index]
+        case Next() | Call() | End():
+            raise AssertionError(f"step {step.id} has no choices")
+        case _:
+            assert_never(way)
 
 
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine import expressions
 from engine.errors import RunError
 from engine.i18n import message
 from engine.model import Expr, Input
-from engine.runtime import evaluate
 from engine.runtime.recorder import Active
 from engine.runtime.values import Spec
 
@@ -46,7 +46,7 @@ class Scope:
         return active.pinned.rulebook.inputs_for(active.state.frames[depth].procedure)
 
     def names(self, active: Active, depth: int) -> dict[str, Any]:
-        scope = evaluate.builtins(self.clock())
+        scope = expressions.builtins(self.clock())
         scope.update(
             {n: i.default for n, i in self.inputs(active, depth).items() if i.default is not None}
         )
@@ -66,18 +66,18 @@ class Scope:
 
     def judge(self, active: Active, depth: int, expr: Expr) -> bool:
         try:
-            return evaluate.truth(expr.source, self.names(active, depth))
-        except evaluate.NeedInput as need:
+            return expressions.truth(expr.source, self.names(active, depth))
+        except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
-        except evaluate.ExpressionFailed as exc:
+        except expressions.ExpressionFailed as exc:
             self.warn(active, expr, exc.detail)
             return False
 
     def render(self, active: Active, depth: int, expr: Expr) -> str:
         try:
-            return evaluate.render(expr.source, self.names(active, depth))
-        except evaluate.NeedInput as need:
+            return expressions.render(expr.source, self.names(active, depth))
+        except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
-        except evaluate.ExpressionFailed as exc:
+        except expressions.ExpressionFailed as exc:
             self.warn(active, expr, exc.detail)
             return expr.source

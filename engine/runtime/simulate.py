@@ -23,11 +23,11 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
-from engine.expressions import analyse, parse_guard
-from engine.model import Expr, Procedure, Rulebook
-from engine.runtime import evaluate
+from engine import expressions
+from engine.expressions import Const, analyse, guard_tree, walk
+from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -44,18 +44,38 @@ class Edge:
     to: str
 
     def label(self, proc: Procedure) -> str:
-        step = proc.steps[self.step]
-        if self.kind == "choice":
-            return step.choices[self.index].label
-        branch = step.next[self.index]
-        return branch.label or (branch.when.source if branch.when else "")
+        way = proc.steps[self.step].exit
+        match way:
+            case Choices(choices):
+                return choices[self.index].label
+            case Next(branches) | Call(next=Next(branches)):
+                branch = branches[self.index]
+                return branch.label or (branch.when.source if branch.when else "")
+            case End():
+                return ""
+            case _:
+                assert_never(way)
+
+
+def _ways(step: Step) -> list[tuple[str, int, Expr | None, str]]:
+    """A step's transitions: (kind, index, guard, target), as the runner
+    journals them ("next" for a branch, also after a call returns)."""
+    way = step.exit
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return [("next", i, b.when, b.to.name) for i, b in enumerate(branches)]
+        case Choices(choices):
+            return [("choice", i, c.when, c.to.name) for i, c in enumerate(choices)]
+        case End():
+            return []
+        case _:
+            assert_never(way)
 
 
 def edges_of(proc: Procedure) -> list[Edge]:
     out: list[Edge] = []
     for sid, step in proc.steps.items():
-        out += [Edge(proc.id, sid, "next", i, b.to.name) for i, b in enumerate(step.next)]
-        out += [Edge(proc.id, sid, "choice", i, c.to.name) for i, c in enumerate(step.choices)]
+        out += [Edge(proc.id, sid, kind, i, to) for kind, i, _, to in _ways(step)]
     return out
 
 
@@ -77,22 +97,18 @@ class Plan:
 def _guards(proc: Procedure) -> list[Expr]:
     out: list[Expr] = []
     for step in proc.steps.values():
-        out += [b.when for b in step.next if b.when]
-        out += [c.when for c in step.choices if c.when]
+        out += [when for _, _, when, _ in _ways(step) if when]
         out += [i.when for i in (*step.say, *step.do) if i.when]
     return out
 
 
 def _constants(exprs: Sequence[Expr]) -> list[Any]:
-    from jinja2 import nodes
-
     found: list[Any] = []
     for expr in exprs:
-        try:
-            tree = parse_guard(expr.source)
-        except Exception:  # the validator reports syntax; nothing to learn here
+        tree = guard_tree(expr.source)
+        if tree is None:  # the validator reports syntax; nothing to learn here
             continue
-        found += [n.value for n in tree.find_all(nodes.Const)]
+        found += [n.value for n in walk(tree) if isinstance(n, Const)]
     return found
 
 
@@ -157,7 +173,7 @@ class _World:
     now: datetime
 
     def scope(self) -> dict[str, Any]:
-        scope = evaluate.builtins(self.now)
+        scope = expressions.builtins(self.now)
         inputs = self.rulebook.inputs_for(self.proc)
         scope.update({n: i.default for n, i in inputs.items() if i.default is not None})
         scope.update(self.values)
@@ -167,8 +183,8 @@ class _World:
         if expr is None:
             return True
         try:
-            return evaluate.truth(expr.source, scope)
-        except (evaluate.NeedInput, evaluate.ExpressionFailed):
+            return expressions.truth(expr.source, scope)
+        except (expressions.NeedInput, expressions.ExpressionFailed):
             return False
 
     def graph(self) -> dict[str, list[Edge]]:
@@ -176,13 +192,11 @@ class _World:
         out: dict[str, list[Edge]] = {}
         for sid, step in self.proc.steps.items():
             taken: list[Edge] = []
-            for i, branch in enumerate(step.next):
-                if self.holds(branch.when, scope):
-                    taken.append(Edge(self.proc.id, sid, "next", i, branch.to.name))
-                    break
-            for i, choice in enumerate(step.choices):
-                if self.holds(choice.when, scope):
-                    taken.append(Edge(self.proc.id, sid, "choice", i, choice.to.name))
+            for kind, i, when, to in _ways(step):
+                if self.holds(when, scope):
+                    taken.append(Edge(self.proc.id, sid, kind, i, to))
+                    if kind == "next":  # the first branch that holds is taken
+                        break
             out[sid] = taken
         return out
 
@@ -206,7 +220,7 @@ def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, lis
     for edges in graph.values():
         for e in edges:
             back[e.to].append(e)
-    ends = [sid for sid, s in proc.steps.items() if s.end is not None]
+    ends = [sid for sid, s in proc.steps.items() if isinstance(s.exit, End)]
     out: dict[str, list[Edge]] = {sid: [] for sid in ends}
     queue = deque(ends)
     while queue:
@@ -331,11 +345,11 @@ class Planner:
                 visit["record"] = record
             edge = queue.pop(0) if queue else None
             if edge is not None and edge.kind == "choice":
-                visit["choice"] = step.choices[edge.index].label
+                visit["choice"] = edge.label(proc)
             key = f"{proc.id}:{here}" if qualify else here
             steps.setdefault(key, []).append(visit)
-            if step.call is not None:
-                self._callee(proc, step, steps, inputs)
+            if isinstance(step.exit, Call):
+                self._callee(proc, step.exit, steps, inputs)
             if edge is None:
                 return
             here = edge.to
@@ -343,19 +357,19 @@ class Planner:
     def _callee(
         self,
         caller: Procedure,
-        step: Any,
+        call: Call,
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
     ) -> None:
         """The callee's shortest way to an end, with the values the call passes."""
-        callee = self.rulebook.procedure(step.call.procedure.name)
+        callee = self.rulebook.procedure(call.procedure.name)
         caller_world = _World(self.rulebook, caller, inputs, BASE_TIME)
         given: dict[str, Any] = {}
         callee_inputs = self.rulebook.inputs_for(callee)
-        for ref, expr in step.call.args:
+        for ref, expr in call.args:
             try:
-                text = evaluate.render(expr.source, caller_world.scope())
-            except (evaluate.NeedInput, evaluate.ExpressionFailed):
+                text = expressions.render(expr.source, caller_world.scope())
+            except (expressions.NeedInput, expressions.ExpressionFailed):
                 continue
             inp = callee_inputs.get(ref.name)
             try:

@@ -2,9 +2,13 @@
 
 The runner never keeps state the journal does not have: every answer becomes
 an event, and `RunState.apply` is the one place an event changes the state —
-for a live run and for a resumed one alike. Replay applies recorded
-decisions (the branch taken, the choice made) and never re-evaluates guards,
-so a guard on `hour` cannot send a resumed run somewhere it did not go.
+for a live run and for a resumed one alike. A frame moves from step to step
+only through its procedure's state machine (engine.runtime.machine): a
+`branch.taken` or `choice.made` fires the transition it records, and a
+`step.entered` must be where that move led, so events that move a run in a
+way its procedure does not allow are refused as damage. Replay applies the
+recorded decisions and never re-evaluates guards, so a guard on `hour`
+cannot send a resumed run somewhere it did not go.
 """
 
 from __future__ import annotations
@@ -44,11 +48,12 @@ ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
 @dataclass
 class Frame:
-    """One procedure on the run's stack: the run's own, or one it called."""
+    """One procedure on the run's stack: the run's own, or one it called.
+    Its `step` is moved only by the procedure's machine (engine.runtime.machine)."""
 
     procedure: Procedure
     values: dict[str, Any]
-    step: str | None = None
+    step: str | None = None  # None until the first step is entered
     entered_at: str | None = None
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
@@ -136,9 +141,9 @@ def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState
     for ev in events:
         try:
             state.apply(ev.kind, ev.data, ev.at)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, JournalError) as exc:
             # Data no sop wrote under a hash that fits: said, not a crash.
-            error = f"{type(exc).__name__}: {exc}"
+            error = exc.message if isinstance(exc, JournalError) else f"{type(exc).__name__}: {exc}"
             raise JournalError(
                 REPLAY_FAILED, run=run_id, seq=ev.seq, kind=ev.kind, error=error
             ) from exc
@@ -154,11 +159,37 @@ def _started(s: RunState, d: Mapping[str, Any], at: str) -> None:
 
 
 def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    from engine.runtime import machine
+
     top = s.top
-    top.step, top.entered_at = d["step"], at
+    machine.arrive(top.procedure, top, d["step"])
+    top.entered_at = at
     top.items, top.fields = {}, {}
     top.dues = list(d.get("dues", ()))
     s.arrivals += 1
+
+
+def _moved(trigger: str) -> Any:
+    """`branch.taken` / `choice.made`: the top frame takes the recorded transition."""
+
+    def move(s: RunState, d: Mapping[str, Any], at: str) -> None:
+        from engine.runtime import machine
+
+        top = s.top
+        procedure, step = d.get("procedure", top.procedure.id), d.get("step", top.step)
+        if (procedure, step) != (top.procedure.id, top.step):
+            raise machine.NotAMove(
+                machine.MOVES["elsewhere-run"],
+                procedure=procedure,
+                step=step,
+                here=top.procedure.id,
+                at=top.step,
+            )
+        index = int(d["index"])
+        name = machine.ADVANCE if trigger == BRANCH_TAKEN else machine.choice_trigger(index)
+        machine.follow(top.procedure, top, name, index, d["to"])
+
+    return move
 
 
 def _input(s: RunState, d: Mapping[str, Any], at: str) -> None:
@@ -226,6 +257,8 @@ def _finished(s: RunState, d: Mapping[str, Any], at: str) -> None:
 _HANDLERS = {
     RUN_STARTED: _started,
     STEP_ENTERED: _entered,
+    BRANCH_TAKEN: _moved(BRANCH_TAKEN),
+    CHOICE_MADE: _moved(CHOICE_MADE),
     INPUT_ANSWERED: _input,
     ANSWER_CORRECTED: _corrected,
     ITEM_CHECKED: _item,

@@ -6,7 +6,8 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Field, Procedure, Step
+from engine.model import Choices, End, Field, Procedure, Step
+from engine.runtime import machine
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
@@ -49,7 +50,7 @@ def steps_left(proc: Procedure, step: str) -> int:
         for t in s.targets:
             if t.name in before:
                 before[t.name].append(sid)
-    left = {sid: 0 for sid, s in proc.steps.items() if s.end is not None}
+    left = {sid: 0 for sid, s in proc.steps.items() if isinstance(s.exit, End)}
     queue = deque(left)
     while queue:  # back from the ends, a few dozen steps: cheap at every step
         sid = queue.popleft()
@@ -114,11 +115,18 @@ def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
             yield from ((form.id, form.fields[r.name]) for r in rec.fields)
 
 
-def options(scope: Scope, active: Active, depth: int) -> list[tuple[int, Option]]:
-    """The choices whose guard holds, with their index in `choices`."""
+def options(scope: Scope, active: Active, depth: int, choices: Choices) -> list[tuple[int, Option]]:
+    """The choices that can be taken now (their transition's guard holds),
+    with their index in `choices`."""
     frame = active.state.frames[depth]
-    return [
-        (i, Option(c.label, frame.procedure.steps[c.to.name].title))
-        for i, c in enumerate(frame.current.choices)
-        if c.when is None or scope.judge(active, depth, c.when)
-    ]
+    shown: list[tuple[int, Option]] = []
+    for i, choice in enumerate(choices.choices):
+        moved = machine.decide(
+            frame.procedure,
+            str(frame.step),
+            machine.choice_trigger(i),
+            lambda expr: scope.judge(active, depth, expr),
+        )
+        if moved is not None:
+            shown.append((i, Option(choice.label, frame.procedure.steps[moved[0]].title)))
+    return shown
