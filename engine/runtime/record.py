@@ -112,7 +112,7 @@ class RunRecord:
     def operators(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for e in self.entries:
-            if e.actor:
+            if e.actor and e.kind not in ev.NOTICES:  # sop notify tells; it does not act
                 seen.setdefault(e.actor, None)
         return tuple(seen)
 
@@ -128,6 +128,7 @@ class _Reader:
     fill_at: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: bool = False
     last: str = ""  # the kind of the event read before
+    notices: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> notice.sending
     # answer's event -> (value now, as shown; first value, as shown), from corrections
     corrections: dict[int, tuple[str, str]] = field(default_factory=dict)
     fill_firsts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
@@ -154,7 +155,8 @@ class _Reader:
         try:
             self._read(e)
         finally:
-            self.last = e.kind
+            if e.kind not in ev.NOTICES:  # sop notify's, between a pause and a resume
+                self.last = e.kind
 
     def _read(self, e: Event) -> None:
         d = e.data
@@ -258,6 +260,25 @@ class _Reader:
         elif k == ev.MILESTONE_REACHED:
             given = str(d.get("date") or "")[:10]  # a date given, not the moment reached
             self.add(e, k, text=str(d.get("title", d["name"])), detail=given)
+        elif k == ev.NOTICE_SENDING:
+            self.notices[str(d["key"])] = d
+        elif k in (ev.NOTICE_SENT, ev.NOTICE_FAILED):
+            sent = self.notices.get(str(d["key"]), {})
+            to = str(sent.get("channel", ""))
+            to += f":{sent['to']}" if sent.get("to") else ""
+            if k == ev.NOTICE_SENT:
+                status = "sent"
+            else:
+                status = "doubt" if d.get("doubt") else "failed" if d.get("retry_at") else "gave_up"
+                to += f" — {d['error']}" if d.get("error") else ""
+            self.add(
+                e,
+                k,
+                text=str(sent.get("role_title") or sent.get("role") or ""),
+                detail=to,
+                status=status,
+                deviation=k == ev.NOTICE_FAILED,
+            )
         elif k == ev.RUN_PAUSED:
             self.add(e, k, status=str(d.get("how", "")))
         elif k == ev.RUN_FINISHED:

@@ -42,6 +42,14 @@ RUN_INTERRUPTED = "run.interrupted"
 RUN_CONTINUED = "run.continued"
 RUN_FINISHED = "run.finished"
 ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
+# `sop notify`: a message about the run, journaled before it is sent
+# (sending), then its outcome (sent, or failed with when to try again).
+# They change nothing of the run's state; a session writing to the run
+# takes them in its stride (Recorder.commit).
+NOTICE_SENDING = "notice.sending"
+NOTICE_SENT = "notice.sent"
+NOTICE_FAILED = "notice.failed"
+NOTICES = frozenset({NOTICE_SENDING, NOTICE_SENT, NOTICE_FAILED})
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
