@@ -22,7 +22,7 @@ from engine.journal import Journal
 from engine.notify import channels
 from engine.notify.send import LEASE, notify
 from engine.notify.settings import load_settings, parse_settings
-from engine.runtime import state as ev
+from engine.runtime.events import NOTICE_KINDS, EventKind, NoteAdded
 from tests.runtime_support import sop_in_process
 
 BOOK = Path(__file__).parent / "fixtures" / "notify_book"
@@ -91,7 +91,7 @@ def test_each_is_told_once_in_turn_and_it_is_journaled(store: str, tmp_path: Pat
     assert len({m["id"] for m in sent}) == 3
     with Journal(store, write=False) as journal:
         kinds = [e.kind for e in journal.events(run)]
-        assert kinds.count(ev.NOTICE_SENDING) == kinds.count(ev.NOTICE_SENT) == 3
+        assert kinds.count(EventKind.NOTICE_SENDING) == kinds.count(EventKind.NOTICE_SENT) == 3
         assert journal.verify().ok
     code, out = sop_in_process("show", str(run), "--journal", store)
     assert "✉ 已通知 案场主管 (box:李主管)" in out and "✉ 已通知 客服中心 (box:客服中心)" in out
@@ -116,8 +116,8 @@ def test_a_session_writing_to_the_run_is_not_stopped_by_a_notice(
         with Journal(store) as other:
             notify(other, settings, due + timedelta(hours=2))
         rec = Recorder(journal, lambda: due + timedelta(hours=2))
-        rec.record(active, ev.NOTE_ADDED, {"text": "已回电"})
-        notes = [e.data.get("text") for e in journal.events(run) if e.kind == ev.NOTE_ADDED]
+        rec.record(active, NoteAdded(step="reply", procedure="callback", text="已回电"))
+        notes = [e.data.get("text") for e in journal.events(run) if e.kind == EventKind.NOTE_ADDED]
         assert notes == ["已回电"]
         assert active.state.last_seq == journal.run(run).last_seq  # type: ignore[union-attr]
 
@@ -352,7 +352,7 @@ def test_no_one_to_tell_is_said_and_nothing_is_journaled(tmp_path: Path) -> None
     assert code == 0
     assert '#1 一号案场: 通知设置中没有岗位 "案场客服" 的联系方式, 无法通知' in out
     with Journal(store, write=False) as journal:
-        assert not [e for e in journal.events(run) if e.kind in ev.NOTICES]
+        assert not [e for e in journal.events(run) if e.kind in NOTICE_KINDS]
 
 
 @pytest.mark.parametrize(

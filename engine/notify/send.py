@@ -32,13 +32,21 @@ from typing import Any, Literal
 
 from engine.errors import JournalConflict, SopError
 from engine.i18n import Lang, messages
-from engine.journal import Damaged, Draft, Event, Journal, RunRow, RunUpdate, Write
+from engine.journal import Damaged, Event, Journal, RunRow, RunUpdate, Write
 from engine.model import Escalation, Procedure, Rulebook
 from engine.notify import channels
 from engine.notify.channels import Outgoing, SendFailed
 from engine.notify.settings import Address, Settings
-from engine.runtime import state as ev
 from engine.runtime.dues import reminder
+from engine.runtime.events import (
+    NOTICE_KINDS,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
+    RunEvent,
+    Stamped,
+    read,
+)
 from engine.screen import visible
 
 LEASE = timedelta(minutes=2)  # a sending left without an outcome this long: its sender died
@@ -142,15 +150,16 @@ class Record:
 def records(events: Iterable[Event]) -> dict[str, Record]:
     out: dict[str, Record] = {}
     for e in events:
-        if e.kind not in ev.NOTICES:
+        if e.kind not in NOTICE_KINDS:
             continue
-        key, attempt = str(e.data.get("key", "")), int(e.data.get("attempt", 1))
-        if e.kind == ev.NOTICE_SENDING:
-            out[key] = Record("sending", attempt, e.at)
-        elif e.kind == ev.NOTICE_SENT:
-            out[key] = Record("sent", attempt, e.at)
-        else:
-            out[key] = Record("failed", attempt, e.at, e.data.get("retry_at"))
+        event = read(e)
+        match event:
+            case NoticeSending(key=key, attempt=attempt):
+                out[key] = Record("sending", attempt, e.at)
+            case NoticeSent(key=key, attempt=attempt):
+                out[key] = Record("sent", attempt, e.at)
+            case NoticeFailed(key=key, attempt=attempt, retry_at=again):
+                out[key] = Record("failed", attempt, e.at, again)
     return out
 
 
@@ -326,11 +335,12 @@ def _state(journal: Journal, run_id: int) -> tuple[int, dict[str, Record], RunRo
     return row.last_seq, records(journal.events(run_id)), row
 
 
-def _write(journal: Journal, row: RunRow, kind: str, data: Mapping[str, Any], at: datetime,
-           expect: int | None) -> None:  # fmt: skip
+def _write(
+    journal: Journal, row: RunRow, event: RunEvent, at: datetime, expect: int | None
+) -> None:
     update = RunUpdate(row.status, row.step, row.step_title, row.outcome, row.dues, row.subject)
     stamp = at.isoformat(timespec="milliseconds")
-    journal.write([Write(row.id, [Draft(kind, stamp, dict(data), ACTOR)], update, expect)])
+    journal.write([Write(row.id, [Stamped(event, stamp, ACTOR).draft()], update, expect)])
 
 
 def _one(
@@ -363,9 +373,8 @@ def _one(
                 return _in_doubt(journal, row, p, record, now, sender)
         if dry_run:
             return Done(p, "would-send", attempt=attempt)
-        data = _data(p, attempt)
         try:
-            _write(journal, row, ev.NOTICE_SENDING, data, now, last)
+            _write(journal, row, _sending(p, attempt), now, last)
         except JournalConflict:
             continue
         return _attempt(journal, row, p, attempt, now, sender)
@@ -377,21 +386,21 @@ def _skip(p: Planned, record: Record) -> Done:
     return Done(p, "earlier" if done else "later", attempt=record.attempt, retry_at=record.retry_at)
 
 
-def _data(p: Planned, attempt: int) -> dict[str, Any]:
-    return {
-        "key": p.key,
-        "id": p.message.id,
-        "level": p.level,
-        "role": p.role,
-        "role_title": p.role_title,
-        "channel": p.address.channel.name,
-        "to": p.address.to,
-        "step": p.due.get("step"),
-        "step_title": p.due.get("title"),
-        "due": p.due.get("due"),
-        "text": p.message.text,
-        "attempt": attempt,
-    }
+def _sending(p: Planned, attempt: int) -> NoticeSending:
+    return NoticeSending(
+        key=p.key,
+        id=p.message.id,
+        level=p.level,
+        role=p.role,
+        role_title=p.role_title,
+        channel=p.address.channel.name,
+        to=p.address.to,
+        step=str(p.due.get("step", "")),
+        step_title=str(p.due.get("title", "")),
+        due=str(p.due.get("due", "")),
+        text=p.message.text,
+        attempt=attempt,
+    )
 
 
 def _attempt(
@@ -406,10 +415,10 @@ def _attempt(
         sender(p.message)
     except SendFailed as exc:
         again = retry_at(attempt, now)
-        data = {"key": p.key, "attempt": attempt, "error": str(exc), "retry_at": again}
-        _write(journal, row, ev.NOTICE_FAILED, data, now, None)
+        failed = NoticeFailed(key=p.key, attempt=attempt, error=str(exc), retry_at=again)
+        _write(journal, row, failed, now, None)
         return Done(p, "failed" if again else "gave-up", str(exc), attempt, again)
-    _write(journal, row, ev.NOTICE_SENT, {"key": p.key, "attempt": attempt}, now, None)
+    _write(journal, row, NoticeSent(key=p.key, attempt=attempt), now, None)
     return Done(p, "sent", attempt=attempt)
 
 
@@ -428,11 +437,10 @@ def _in_doubt(
     except SendFailed:
         arrived = None
     if arrived:
-        _write(journal, row, ev.NOTICE_SENT, {"key": p.key, "attempt": record.attempt}, now, None)
+        _write(journal, row, NoticeSent(key=p.key, attempt=record.attempt), now, None)
         return Done(p, "sent", attempt=record.attempt)
     if channels.idempotent(p.address.channel):
         return _attempt(journal, row, p, record.attempt, now, sender)
-    data = {"key": p.key, "attempt": record.attempt, "error": "", "retry_at": None,
-            "doubt": True}  # fmt: skip
-    _write(journal, row, ev.NOTICE_FAILED, data, now, None)
+    doubt = NoticeFailed(key=p.key, attempt=record.attempt, error="", retry_at=None, doubt=True)
+    _write(journal, row, doubt, now, None)
     return Done(p, "in-doubt", TEXT["doubt"].say(), record.attempt)
