@@ -445,3 +445,13 @@ def test_every_visitor_is_greeted_at_the_flat_door() -> None:
     for path in paths:
         said = {i.text.source for sid in path for i in steps[sid].say}
         assert "您好!欢迎参观!" in said, path
+
+
+# 003 二 2) 禁止行为, every one at the post while the show flat is open.
+SHOW_FLAT_BANS = ("坐或睡在样板间内的任何家具上", "除灯具外", "用餐", "留宿", "洗手间")
+
+
+def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
+    on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
+    texts = " ".join(i.text.source for i in on_duty.do)
+    assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
