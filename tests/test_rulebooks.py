@@ -455,3 +455,11 @@ def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
     on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
     texts = " ".join(i.text.source for i in on_duty.do)
     assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
+
+
+def test_the_waiting_show_flat_post_handles_idlers() -> None:
+    """001 篇1 §4.5 (idlers: dissuade, else tell the 领班) holds all day, not only
+    while a visitor is being shown round."""
+    day = rulebook().procedures["show-flat-day"]
+    nearby = [day.steps[sid] for sid in _ways_on(day.steps["on_duty"])]
+    assert any(s.source and "§4.5" in s.source for s in nearby), [s.id for s in nearby]
