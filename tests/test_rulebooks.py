@@ -463,3 +463,16 @@ def test_the_waiting_show_flat_post_handles_idlers() -> None:
     day = rulebook().procedures["show-flat-day"]
     nearby = [day.steps[sid] for sid in _ways_on(day.steps["on_duty"])]
     assert any(s.source and "§4.5" in s.source for s in nearby), [s.id for s in nearby]
+
+
+@pytest.mark.parametrize("pid", ["show-flat", "show-flat-day"])
+def test_actors_003_does_not_name_are_marked(pid: str) -> None:
+    """003 often says what happens (上报, 批准, 处罚) but not who does it. Where a
+    step rests on 003 alone, an item given to another post than the step's
+    carries a note saying whom the rulebook chose and why."""
+    for step in rulebook().procedures[pid].steps.values():
+        if not step.source or "003" not in step.source or "001" in step.source:
+            continue
+        for item in step.do:
+            if item.role is not None and step.role is not None and item.role != step.role:
+                assert item.notes, f"{pid}:{step.id} {item.text.source}"
