@@ -104,6 +104,8 @@ PHRASES: dict[str, list[str]] = {
 # says why): steering the customer's score, in any step, said or done.
 NEVER_ENCODED: dict[str, list[str]] = {
     "opening-to-signing-care": ["工作直接相关", "批评与处罚", "如何打分", "肯定答复"],
+    # 000 §3.3 其他 C ends at directing the way; 目送 is not in the section
+    "shuttle": ["目送"],
 }
 
 # Named forms and reports of the encoded sections (003's 《樣板間資產丟失損壞備案表》
@@ -476,3 +478,45 @@ def test_actors_003_does_not_name_are_marked(pid: str) -> None:
         for item in step.do:
             if item.role is not None and step.role is not None and item.role != step.role:
                 assert item.notes, f"{pid}:{step.id} {item.text.source}"
+
+
+# Forms the sources name without the 《》 (客户登记 "做好客户登记"; 万科家书); every other
+# form's title is the rulebook's and its source says so.
+NAMED_WITHOUT_BRACKETS = {"客户登记", "楼盘建设进展通报 (万科家书)"}
+
+
+def test_form_titles_the_sources_do_not_give_say_they_are_descriptive() -> None:
+    for fid, form in rulebook().forms.items():
+        if form.title not in FORMS | NAMED_WITHOUT_BRACKETS:
+            assert form.source and "描述性" in form.source, f"{fid} {form.title}: {form.source}"
+
+
+def test_every_item_belongs_to_a_post() -> None:
+    """A critical item of a step without a role (unsecured-vehicle's discovery,
+    once) belongs to no one: nobody's card shows it."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            for item in step.do:
+                assert item.role or step.role, f"{proc.id}:{step.id} {item.text.source}"
+
+
+# Steps that are the rulebook's own decision, not the source's, and say so.
+MARKED_DECISIONS = [
+    ("criminal-incident", "report"),  # 000 §3.9.3 asks for no report
+    ("sales-visit", "left"),  # every post returning: 000 §3.4.1.3A, 001 篇2 §4.3.7 only
+    ("entrance", "gesture_only"),  # 000 §3.2.1.2D says only 灵活调整
+]
+
+
+@pytest.mark.parametrize(("pid", "sid"), MARKED_DECISIONS)
+def test_decisions_of_the_rulebook_are_marked(pid: str, sid: str) -> None:
+    step = rulebook().procedures[pid].steps[sid]
+    assert step.status == "unverified" and step.notes, step
+
+
+def test_a_walking_visitor_is_seen_out_only_when_necessary(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.3 其他 C: direct the way precisely; escort "必要时" only."""
+    walks = _walks(sop, tmp_path, "sales-visit")
+    on_foot = [w for w in walks if "leave_on_foot" in w]
+    assert any(w[w.index("leave_on_foot") + 1] == "entrance_out_on_foot" for w in on_foot)
+    assert any("escort_out" in w for w in on_foot)
