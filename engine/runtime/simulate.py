@@ -40,6 +40,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     RunContinued,
     RunFinished,
     RunInterrupted,
@@ -496,6 +499,9 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 | RunInterrupted()
                 | RunContinued()
                 | RunFinished()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
             ):
                 pass  # not a transition of a step
             case _:

@@ -32,6 +32,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     RunContinued,
     RunEvent,
     RunFinished,
@@ -145,7 +148,7 @@ class RunState:
                 self.status, self.outcome = FINISHED, outcome
                 for f in self.frames:
                     f.dues = []
-            case NoteAdded() | RunWarning():
+            case NoteAdded() | RunWarning() | NoticeSending() | NoticeSent() | NoticeFailed():
                 pass  # said in the record; the run's state is the same
             case _:
                 assert_never(event)

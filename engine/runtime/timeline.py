@@ -27,6 +27,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     RunContinued,
     RunFinished,
     RunInterrupted,
@@ -136,6 +139,9 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | RunResumed()
                 | RunInterrupted()
                 | RunContinued()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
             ):
                 pass  # the step is left only by the next step, a call or the end
             case _:
