@@ -523,3 +523,20 @@ def test_a_walking_visitor_is_seen_out_only_when_necessary(sop: Runner, tmp_path
     on_foot = [w for w in walks if "leave_on_foot" in w]
     assert any(w[w.index("leave_on_foot") + 1] == "entrance_out_on_foot" for w in on_foot)
     assert any("escort_out" in w for w in on_foot)
+
+
+def test_no_visit_without_a_pass() -> None:
+    """001 篇3 四: every class of visitor gets a visit pass first; no pass, no visit."""
+    proc = rulebook().procedures["visiting-groups"]
+    paths = _paths("visiting-groups", proc.start.name, "visit")
+    assert paths
+    assert all(path[-2] == "permit" for path in paths), paths
+
+
+def test_every_call_or_visit_ends_recorded_followed_and_answered() -> None:
+    """001 篇4 §4.3–§4.4: whatever its type, the result is recorded, followed up
+    and told to the customer."""
+    paths = _paths("call-visit-reception", "classify", "reply")
+    firsts = {path[1] for path in paths}
+    assert firsts == {"enquiry", "help", "paid_service", "suggestion", "complaint"}
+    assert all(path[-3:] == ["record_result", "follow_up", "reply"] for path in paths), paths
