@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import JournalConflict, JournalError
 from engine.i18n import message
 from engine.journal import pg_schema, schema
-from engine.journal.audit import FileProblem
 from engine.journal.events import (
     GENESIS,
     Damaged,
@@ -47,6 +46,7 @@ from engine.journal.events import (
 from engine.journal.rows import (
     ChainRow,
     DueEntry,
+    FileProblem,
     describe_damage,
     describe_place,
     parse_chain_row,

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from engine.i18n import message
 from engine.journal.events import (
@@ -360,3 +360,23 @@ def describe_damage(d: Damaged) -> str:
     detail = f" ({d.detail})" if d.kind == "unreadable" and d.detail else d.detail
     params = {"column": d.column or "", "detail": detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """What the storage itself reports (for SQLite: a file cut short, a
+    damaged WAL, pages that fail SQLite's integrity check, or a file that
+    changed while it was read)."""
+
+    what: Literal[
+        "truncated",
+        "wal-damaged",
+        "wal-torn",
+        "wal-missing",
+        "integrity",
+        "schema",
+        "changed",
+        "unreadable",
+        "copying",
+    ]
+    detail: str = ""

@@ -28,7 +28,6 @@ from typing import Any
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
 from engine.i18n import message
 from engine.journal import schema
-from engine.journal.audit import FileProblem
 from engine.journal.events import (
     GENESIS,
     Damaged,
@@ -44,6 +43,7 @@ from engine.journal.events import (
 from engine.journal.rows import (
     ChainRow,
     DueEntry,
+    FileProblem,
     decode,
     describe_damage,
     describe_place,

@@ -23,12 +23,15 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal.audit import FileProblem, Verification
+from engine.journal.rows import FileProblem
+
+if TYPE_CHECKING:
+    from engine.journal.audit import Verification
 from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
 from engine.journal.rows import ChainRow, DueEntry, describe_damage, describe_place
 
