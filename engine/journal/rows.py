@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -380,3 +380,19 @@ class FileProblem:
         "copying",
     ]
     detail: str = ""
+
+
+def role_titles(rows: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    """role → title from (role, a deadline's JSON) rows; a deadline that
+    cannot be read still names its role."""
+    out: dict[str, str] = {}
+    for role, data in rows:
+        title = ""
+        try:
+            parsed = json.loads(data) if isinstance(data, str) else None
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and isinstance(parsed.get("role_title"), str):
+            title = parsed["role_title"]
+        out[str(role)] = title
+    return out

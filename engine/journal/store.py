@@ -185,6 +185,8 @@ BACKEND_METHODS = (
     "read_run",
     "runs",
     "children",
+    "sites",
+    "due_roles",
     "dues",
     "reminders_for",
     "read_events",
@@ -292,6 +294,14 @@ class Journal:
         raise NotImplementedError
 
     def children(self, run_id: int) -> list[RunRow | Damaged]:
+        raise NotImplementedError
+
+    def sites(self) -> list[str]:
+        """The sites runs were recorded at, sorted (not every run, only the names)."""
+        raise NotImplementedError
+
+    def due_roles(self) -> dict[str, str]:
+        """The roles open deadlines belong to: id → title as the deadline has it."""
         raise NotImplementedError
 
     def dues(
