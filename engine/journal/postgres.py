@@ -586,6 +586,12 @@ class PostgresJournal(Journal):
         )
         return [parse_event(r) for r in rows]
 
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
+        )
+        return [parse_event(r) for r in rows]
+
     def snapshot(self, sha: str) -> dict[str, str]:
         row = self._select("SELECT files FROM snapshots WHERE sha = %s", (sha,))
         if not row:

@@ -855,6 +855,13 @@ class SqliteJournal(Journal):
                 rows.append(Damaged("events", "*", None, "unreadable", None, ""))
         return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
 
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        marks = ", ".join("?" * len(kinds))
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq", kinds
+        )
+        return [parse_event(r) for r in rows]
+
     def snapshot(self, sha: str) -> dict[str, str]:
         """A pinned rulebook's files, checked against the sha it is stored
         under: a run never resumes on text that was changed."""

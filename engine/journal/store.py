@@ -190,6 +190,7 @@ BACKEND_METHODS = (
     "dues",
     "reminders_for",
     "read_events",
+    "events_of_kinds",
     "snapshot",
     "count_events",
     "heads",
@@ -319,6 +320,11 @@ class Journal:
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         """A run's events in order, each as written or `Damaged` in its place."""
+        raise NotImplementedError
+
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        """Every run's events of these kinds, in order (`sop notify` asks for
+        its own notices across the journal in one read, not run by run)."""
         raise NotImplementedError
 
     def snapshot(self, sha: str) -> dict[str, str]:

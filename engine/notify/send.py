@@ -323,19 +323,28 @@ def notify(
     """Send what is called for now; every step journaled on the message's run."""
     planned, nobody, damaged = plan(journal, settings, now, lang)
     report = Report(list(nobody), damaged)
-    runs = _Runs(journal)
+    runs = _Runs(journal, planned)
     for p in planned:
         report.done.append(_one(runs, p, now, dry_run, sender))
     return report
 
 
 class _Runs:
-    """Each run's notices read once per notify run, and again only after
-    this run or another writer has written to it."""
+    """The notices of every run, read in one go at the start; a run is read
+    again (its summary and events) only after this run of notify, or another
+    writer, has written to it."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, planned: Sequence[Planned]) -> None:
         self.journal = journal
         self.known: dict[int, tuple[int, dict[str, Record], RunRow | None]] = {}
+        notices: dict[int, list[Event]] = {}
+        for e in journal.events_of_kinds(sorted(NOTICE_KINDS)):
+            if isinstance(e, Event):
+                notices.setdefault(e.run, []).append(e)
+        for p in planned:  # the summaries the plan read, with the notices read after them
+            self.known.setdefault(
+                p.run.id, (p.run.last_seq, records(notices.get(p.run.id, ())), p.run)
+            )
 
     def state(self, run_id: int) -> tuple[int, dict[str, Record], RunRow | None]:
         if run_id not in self.known:
