@@ -33,6 +33,7 @@ from engine.model import (
     Milestone,
     Next,
     Organisation,
+    OutcomeDecl,
     Procedure,
     Record,
     Ref,
@@ -61,6 +62,7 @@ PROCEDURE_KEYS = frozenset(
         "inputs",
         "subject",
         "milestones",
+        "outcomes",
         "start",
         "steps",
         "document",
@@ -159,6 +161,7 @@ def normalise_clock(text: str) -> str:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
+        self.declared: dict[str, OutcomeDecl] = {}
 
     def pos(self, path: Path, key: bool = False) -> Any:
         return self.src.pos(path, key)
@@ -279,10 +282,12 @@ class _Builder:
                 ways.append(Call(self.ref(raw["call"], (*path, "call")), args, after))
             elif key == "end":
                 end = raw["end"]
-                if isinstance(end, dict):
-                    ways.append(End(end["outcome"], end.get("title")))
-                else:
-                    ways.append(End(end))
+                at = (*path, "end", "outcome") if isinstance(end, dict) else (*path, "end")
+                name = end["outcome"] if isinstance(end, dict) else end
+                said = end.get("title") if isinstance(end, dict) else None
+                if said is None and name in self.declared:
+                    said = self.declared[name].title
+                ways.append(End(name, said, self.pos(at)))
         stray = ("with",) if "with" in raw and "call" not in raw else ()
         first = ways[0] if ways else NOWHERE
         return first, tuple(ways[1:]), stray
@@ -343,6 +348,10 @@ class _Builder:
     def procedure(self) -> Procedure:
         raw = self.src.data
         source = raw.get("source", ())
+        self.declared = {
+            name: OutcomeDecl(name, title, self.pos(("outcomes", name), key=True))
+            for name, title in (raw.get("outcomes") or {}).items()
+        }
         return Procedure(
             id=raw["id"],
             title=raw["title"],
@@ -365,6 +374,7 @@ class _Builder:
                 n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
                 for n, m in (raw.get("milestones") or {}).items()
             },
+            declared_outcomes=self.declared,
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
             notes=tuple(raw.get("notes", ())),

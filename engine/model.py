@@ -35,6 +35,8 @@ ExprKind = Literal["guard", "template"]
 KINDS: tuple[Kind, ...] = ("service", "emergency", "routine", "situation", "journey")
 MODES: tuple[Mode, ...] = ("do-confirm", "read-do")
 BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
+# The called procedure's outcome: readable only in the guards of a call's `next`.
+OUTCOME = "outcome"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +161,13 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class End:
-    """The run (or the called procedure) ends here with this outcome."""
+    """The run (or the called procedure) ends here with this outcome. `title`
+    is the outcome in words: written at the end, or else the procedure's
+    `outcomes:` declaration of it (filled in by build)."""
 
     outcome: str  # the outcome's id
     title: str | None = None  # the outcome in words, when the designer gave them
+    pos: Pos | None = None  # where the outcome's id is written
 
 
 Exit: TypeAlias = Next | Choices | Call | End
@@ -275,6 +280,15 @@ class Input:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeDecl:
+    """One of a procedure's declared `outcomes:`, id → what staff see."""
+
+    name: str
+    title: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Milestone:
     name: str
     title: str
@@ -322,9 +336,24 @@ class Procedure:
     inputs: Mapping[str, Input] = field(default_factory=dict)
     subject: tuple[Ref, ...] = ()  # the inputs that say whom a run is about
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
+    # `outcomes:`, declared once with their titles (empty: the first edition,
+    # where each `end:` says its own id and words).
+    declared_outcomes: Mapping[str, OutcomeDecl] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
+
+    def outcomes(self) -> dict[str, str]:
+        """How a run of it can end, id → the words staff see, in file order:
+        what a caller's `next` may compare `outcome` with. The declared
+        `outcomes:` first; then any `end:` id not declared (first edition),
+        titled by the first title written for it, else its step's title."""
+        out = {name: o.title for name, o in self.declared_outcomes.items()}
+        for step in self.steps.values():
+            for way in step.ways:
+                if isinstance(way, End) and way.outcome not in out:
+                    out[way.outcome] = way.title or step.title
+        return out
 
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""

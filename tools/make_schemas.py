@@ -663,6 +663,23 @@ sop = {
             "additionalProperties": {"$ref": "#/$defs/milestone"},
             "description": d("旅程里程碑: 名称 → {title}", "journey milestones"),
         },
+        "outcomes": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": SNAKE},
+            "additionalProperties": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "员工和记录看到的结果说法, 如 已答复", "the outcome in staff's words"
+                ),
+            },
+            "description": d(
+                "本流程的结果, 只在这里声明一次: 编号 → 说法, 如 {answered: 已答复, escalated: 已升级}; "
+                "end: answered 引用其中之一; 调用本流程的步骤可在 next 的条件中读 outcome",
+                "the procedure's outcomes, declared once: id → title; end: names one; "
+                "a caller's next may read outcome",
+            ),
+        },
         "start": {"$ref": "#/$defs/stepId", "description": d("第一个步骤", "the first step")},
         "steps": {
             "type": "object",

@@ -33,6 +33,7 @@ class Outline:
     forms: frozenset[str]  # recorded
     uses: frozenset[str]  # names its guards and texts read, asked, subject
     lint_disable: frozenset[str]
+    outcomes: tuple[str, ...] = ()  # how a run of it can end (Procedure.outcomes)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Context:
             forms=frozenset(r.form.name for s in proc.steps.values() for r in s.record),
             uses=frozenset(uses),
             lint_disable=proc.lint_disable,
+            outcomes=tuple(proc.outcomes()),
         )
 
     @cached_property
