@@ -40,7 +40,7 @@ from engine.expressions import (
     template_tree,
     truth3,
 )
-from engine.model import Expr, Input
+from engine.model import OUTCOME, Expr, Input
 
 Values = Mapping[str, Any]
 
@@ -83,14 +83,25 @@ def holds(expr: Expr | None, values: Values) -> bool | None:
 class Wording:
     """Turns expressions into text, naming inputs by their `ask`."""
 
-    def __init__(self, inputs: Mapping[str, Input]) -> None:
+    def __init__(
+        self, inputs: Mapping[str, Input], returned: tuple[str, Mapping[str, str]] | None = None
+    ) -> None:
         self.inputs = inputs
+        # After a call: the callee's title and its outcomes (id → title), so
+        # `outcome == 'escalated'` reads 《疑问回电》的结果为 已升级.
+        self.returned = returned
+
+    def after_call(self, title: str, outcomes: Mapping[str, str]) -> Wording:
+        """The wording of a call's `next`, where `outcome` is the callee's."""
+        return Wording(self.inputs, (title, outcomes))
 
     # -- names -------------------------------------------------------------
     def label(self, name: str) -> str:
         """How a condition names an input: its question, as asked."""
         if name in BUILTIN_LABELS:
             return BUILTIN_LABELS[name]
+        if name == OUTCOME and self.returned is not None:
+            return f"《{self.returned[0]}》的结果"
         found = self.inputs.get(name)
         return (found.ask if found and found.ask else name).strip()
 
@@ -176,6 +187,8 @@ class Wording:
         value = node.value
         if isinstance(value, bool):
             return "是" if value else "否"
+        if name == OUTCOME and self.returned is not None and isinstance(value, str):
+            return self.returned[1].get(value, value)  # its title: ids are never shown
         if name == "weekday" and isinstance(value, int) and 1 <= value <= 7:
             return f"星期{WEEKDAYS[value - 1]}"
         if value == "":

@@ -429,6 +429,8 @@ class ViewBuilder:
                 call_title = f"《{called.title}》" if called else call_id
                 callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
                 call_args = self._call_args(way, wording, Wording(callee_inputs))
+                if called is not None:
+                    wording = wording.after_call(called.title, called.outcomes())
             case End(outcome, title):
                 end, end_title = outcome, title or ""
             case Next() | Choices():

@@ -23,7 +23,18 @@ from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
 from engine.journal import Draft, Journal
-from engine.model import Call, Choice, Choices, End, Expr, Next, Procedure, Step, branches_of
+from engine.model import (
+    OUTCOME,
+    Call,
+    Choice,
+    Choices,
+    End,
+    Expr,
+    Next,
+    Procedure,
+    Step,
+    branches_of,
+)
 from engine.runtime import interrupts, machine, views
 from engine.runtime import state as ev
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
@@ -613,7 +624,13 @@ class Runner:
 
     # ------------------------------------------------------------ leaving a step
 
-    def _fire(self, active: Active, depth: int, trigger: str) -> tuple[str, int] | None:
+    def _fire(
+        self,
+        active: Active,
+        depth: int,
+        trigger: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[str, int] | None:
         """Where frame `depth` goes by `trigger`, its guards judged now (the
         frame moves when the event is committed)."""
         frame = active.state.frames[depth]
@@ -621,16 +638,21 @@ class Runner:
             frame.procedure,
             str(frame.step),
             trigger,
-            lambda expr: self.scope.judge(active, depth, expr),
+            lambda expr: self.scope.judge(active, depth, expr, extra),
         )
 
     def _advance(
-        self, active: Active, depth: int, before: list[Draft]
+        self,
+        active: Active,
+        depth: int,
+        before: list[Draft],
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[list[Draft], Notice]:
-        """The events of an automatic `next` from frame `depth`, and what to say about it."""
+        """The events of an automatic `next` from frame `depth`, and what to
+        say about it (`extra`: the returning callee's `outcome`)."""
         frame = active.state.frames[depth]
         step = frame.current
-        fired = self._fire(active, depth, machine.ADVANCE)
+        fired = self._fire(active, depth, machine.ADVANCE, extra)
         if fired is None:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
@@ -688,7 +710,9 @@ class Runner:
                 "outcome_title": said,
             },
         )
-        drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
+        drafts, moved = self._advance(
+            active, active.depth - 1, [*first, returned], {OUTCOME: outcome}
+        )
         self.rec.commit(active, drafts)
         self.driver.show(
             Notice(

@@ -8,7 +8,7 @@ is reported through `warn` and counts as false, or shows as written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,9 +64,16 @@ class Scope:
             raise RunError(UNDECLARED, name=name)
         return Spec.of_input(inp)
 
-    def judge(self, active: Active, depth: int, expr: Expr) -> bool:
+    def judge(
+        self, active: Active, depth: int, expr: Expr, extra: Mapping[str, Any] | None = None
+    ) -> bool:
+        """A guard's truth now; `extra` are names only this moment has (the
+        called procedure's `outcome`, for the caller's `next`)."""
+        names = self.names(active, depth)
+        if extra:
+            names.update(extra)
         try:
-            return expressions.truth(expr.source, self.names(active, depth))
+            return expressions.truth(expr.source, names)
         except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
         except expressions.ExpressionFailed as exc:

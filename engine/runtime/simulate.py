@@ -27,7 +27,7 @@ from typing import Any, assert_never
 
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
-from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -214,13 +214,20 @@ def _paths_from(start: str, graph: Mapping[str, list[Edge]]) -> dict[str, list[E
     return paths
 
 
-def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
-    """For every step that can reach an `end`, the shortest edge path to one."""
+def _ways_out(
+    proc: Procedure, graph: Mapping[str, list[Edge]], outcome: str | None = None
+) -> dict[str, list[Edge]]:
+    """For every step that can reach an `end` (with `outcome`, when given),
+    the shortest edge path to one."""
     back: dict[str, list[Edge]] = {sid: [] for sid in proc.steps}
     for edges in graph.values():
         for e in edges:
             back[e.to].append(e)
-    ends = [sid for sid, s in proc.steps.items() if isinstance(s.exit, End)]
+    ends = [
+        sid
+        for sid, s in proc.steps.items()
+        if isinstance(s.exit, End) and outcome in (None, s.exit.outcome)
+    ]
     out: dict[str, list[Edge]] = {sid: [] for sid in ends}
     queue = deque(ends)
     while queue:
@@ -269,7 +276,22 @@ class Planner:
         inputs = self.rulebook.inputs_for(proc)
         varied = [n for n in inputs if n in names and inputs[n].default is None]
         axes = [candidates(Spec.of_input(inputs[n]), constants, BASE_TIME) for n in varied]
+        returned = self._returned(proc) if OUTCOME in names else []
+        if returned:  # each way a called procedure can end, for the caller's next
+            varied.append(OUTCOME)
+            axes.append(returned)
         return varied, axes, _clock_candidates(names, constants)
+
+    def _returned(self, proc: Procedure) -> list[str]:
+        """The outcomes the procedures `proc` calls can end with."""
+        out: list[str] = []
+        for step in proc.steps.values():
+            for call in step.calls:
+                callee = self.rulebook.procedures.get(call.procedure.name)
+                for name in callee.outcomes() if callee else ():
+                    if name not in out:
+                        out.append(name)
+        return out
 
     def base_values(self, proc: Procedure) -> dict[str, Any]:
         """A value for every input the procedure may ask (guards vary some of them)."""
@@ -316,7 +338,10 @@ class Planner:
     def scenario(self, world: _World, path: Sequence[Edge], number: int) -> dict[str, Any]:
         steps: dict[str, list[dict[str, Any]]] = {}
         inputs = dict(world.values)
-        self._walk(world.proc, world.proc.start.name, path, steps, inputs, qualify=False)
+        returned = inputs.pop(OUTCOME, None)  # not an input: where the callee is walked to
+        self._walk(
+            world.proc, world.proc.start.name, path, steps, inputs, qualify=False, outcome=returned
+        )
         return {
             "title": f"{world.proc.title} · 场景 {number}",
             "procedure": world.proc.id,
@@ -333,8 +358,10 @@ class Planner:
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
         qualify: bool,
+        outcome: str | None = None,
     ) -> None:
-        """Write one visit per step along `path` (and through any callee)."""
+        """Write one visit per step along `path` (and through any callee,
+        walked to `outcome` when it can end so)."""
         here = start
         queue = list(path)
         while True:
@@ -349,7 +376,7 @@ class Planner:
             key = f"{proc.id}:{here}" if qualify else here
             steps.setdefault(key, []).append(visit)
             if isinstance(step.exit, Call):
-                self._callee(proc, step.exit, steps, inputs)
+                self._callee(proc, step.exit, steps, inputs, outcome)
             if edge is None:
                 return
             here = edge.to
@@ -360,8 +387,10 @@ class Planner:
         call: Call,
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
+        outcome: str | None = None,
     ) -> None:
-        """The callee's shortest way to an end, with the values the call passes."""
+        """The callee's shortest way to an end (one with `outcome` if it
+        can reach one), with the values the call passes."""
         callee = self.rulebook.procedure(call.procedure.name)
         caller_world = _World(self.rulebook, caller, inputs, BASE_TIME)
         given: dict[str, Any] = {}
@@ -379,7 +408,10 @@ class Planner:
         for name, value in self.base_values(callee).items():
             inputs.setdefault(name, value)
         world = _World(self.rulebook, callee, {**inputs, **given}, BASE_TIME)
-        path = _ways_out(callee, world.graph()).get(callee.start.name, [])
+        graph = world.graph()
+        path = _ways_out(callee, graph, outcome).get(callee.start.name)
+        if path is None:
+            path = _ways_out(callee, graph).get(callee.start.name, [])
         self._walk(callee, callee.start.name, path, steps, inputs, qualify=True)
 
     def _record(self, step: Any) -> dict[str, Any]:

@@ -1,0 +1,105 @@
+"""Run state that changes, branching on a called procedure's outcome and
+deadline anchors (LANG2 §3, §8, §9): built, run, journaled, verified,
+simulated and rendered, on tests/fixtures/rulebook_flow."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.journal import Event, Journal
+from engine.runtime.audit import verify_journal
+from engine.runtime.pinning import Pinned, pin
+from engine.runtime.runner import Outcome, Runner
+from engine.runtime.scenario import ScenarioDriver, parse_scenario
+from engine.runtime.simulate import simulate
+from tests.conftest import ROOT
+
+FLOW = ROOT / "tests" / "fixtures" / "rulebook_flow"
+
+
+@pytest.fixture(scope="module")
+def flow() -> Pinned:
+    return pin(str(FLOW))
+
+
+def run_scenario(
+    pinned: Pinned, path: Path, data: Mapping[str, Any]
+) -> tuple[Outcome, list[Event]]:
+    """A scenario through the runner staff use, on a journal file of its own."""
+    scenario = parse_scenario(dict(data), "test")
+    driver = ScenarioDriver(scenario)
+    with Journal(str(path)) as journal:
+        runner = Runner(journal, driver, clock=driver.clock, operator="测试")
+        outcome = runner.start(pinned, str(data["procedure"]), scenario.preset)
+        driver.check_complete(outcome.outcome)
+        return outcome, journal.events(outcome.run)
+
+
+def kinds(events: list[Event]) -> list[tuple[str, Any]]:
+    return [(e.kind, e.data.get("step") or e.data.get("procedure")) for e in events]
+
+
+# ---------------------------------------------------------------- §8 outcomes
+
+
+def test_outcomes_are_declared_once_and_ends_take_their_titles(flow: Pinned) -> None:
+    callee = flow.rulebook.procedure("question-callback")
+    assert callee.outcomes() == {"answered": "已答复", "escalated": "已升级"}
+    assert callee.steps["escalate"].outcome == "已升级"  # what staff see, never the id
+
+
+def test_a_first_edition_end_gets_a_derived_title() -> None:
+    bundled = pin(str(ROOT / "tests" / "fixtures" / "rulebook_runtime"))
+    shuttle = bundled.rulebook.procedure("shuttle")
+    assert shuttle.outcomes() and all(shuttle.outcomes().values())
+
+
+def test_the_caller_branches_on_the_callees_outcome(flow: Pinned, tmp_path: Path) -> None:
+    data = {
+        "procedure": "visit",
+        "steps": {"question-callback:call_back": {"choice": "答复不了"}},
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.status == "finished"
+    returned = next(e for e in events if e.kind == "call.returned")
+    assert (returned.data["outcome"], returned.data["outcome_title"]) == ("escalated", "已升级")
+    taken = [e.data["to"] for e in events if e.kind == "branch.taken"]
+    assert taken[0] == "manager"
+    assert verify_journal(str(tmp_path / "j.db")).ok
+
+
+def test_the_other_outcome_takes_the_otherwise(flow: Pinned, tmp_path: Path) -> None:
+    data = {
+        "procedure": "visit",
+        "steps": {"question-callback:call_back": {"choice": "已答复客户"}},
+    }
+    _, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert next(e.data["to"] for e in events if e.kind == "branch.taken") == "farewell"
+
+
+def test_simulate_walks_the_caller_after_each_outcome(flow: Pinned) -> None:
+    sim = simulate(flow, "visit")
+    assert sim.ok, (sim.failures, sim.missing)
+    assert {a.get("outcome") for a in sim.plan.assignments} == {"answered", "escalated"}
+    assert all("outcome" not in s["inputs"] for s in sim.plan.scenarios)
+
+
+def test_manual_and_graph_word_the_outcome_by_its_title(tmp_path: Path) -> None:
+    from engine.render.view import ViewBuilder
+
+    folder = tmp_path / "rb"
+    shutil.copytree(FLOW, folder)
+    visit = folder / "visit.yaml"
+    visit.write_text(
+        visit.read_text(encoding="utf-8").replace(", label: 回电答复不了}", "}"), encoding="utf-8"
+    )
+    pinned = pin(str(folder))
+    view = ViewBuilder(pinned.rulebook).procedure(pinned.rulebook.procedure("visit"))
+    words = [x.condition or x.label for s in view.steps for x in s.exits]
+    assert "《疑问回电》的结果为已升级" in words
+    assert not any("escalated" in w or "outcome" in w for w in words)
