@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from engine.model import (
     NOWHERE,
+    Assign,
     Branch,
     Call,
     Choice,
@@ -95,14 +96,15 @@ STEP_KEYS = frozenset(
         "stage",
         "status",
         "evidence",
+        "set",
     }
 )
 ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
 )
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
-BRANCH_KEYS = frozenset({"to", "when", "label"})
-CHOICE_KEYS = frozenset({"label", "to", "when"})
+BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
+CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
 INPUT_KEYS = frozenset(
     {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
 )
@@ -231,6 +233,17 @@ class _Builder:
             ),
         )
 
+    def assigns(self, raw: dict[str, Any] | None, path: Path) -> tuple[Assign, ...]:
+        """`set: {name: value}`."""
+        return tuple(
+            Assign(
+                Ref(name, self.pos((*path, name), key=True)),
+                self.expr(value, "template", (*path, name)),
+                value,
+            )
+            for name, value in (raw or {}).items()
+        )
+
     def branches(self, raw: Any, path: Path) -> Next:
         """`next: step` or `next: [{to, when, label}, …]`."""
         if isinstance(raw, str):
@@ -241,6 +254,7 @@ class _Builder:
                     to=self.ref(b["to"], (*path, i, "to")),
                     when=self.expr(b["when"], "guard", (*path, i, "when")) if "when" in b else None,
                     label=b.get("label"),
+                    set=self.assigns(b.get("set"), (*path, i, "set")),
                 )
                 for i, b in enumerate(raw or ())
             )
@@ -265,6 +279,7 @@ class _Builder:
                                 when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
                                 if "when" in c
                                 else None,
+                                set=self.assigns(c.get("set"), (*path, "choices", i, "set")),
                             )
                             for i, c in enumerate(raw["choices"])
                         )
@@ -335,6 +350,7 @@ class _Builder:
             stage=raw.get("stage"),
             status=raw.get("status"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+            set=self.assigns(raw.get("set"), (*path, "set")),
         )
 
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:

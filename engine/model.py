@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
@@ -87,12 +88,29 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Assign:
+    """One entry of `set: {name: value}`: a declared input of the run's scope
+    takes a new value. `raw` is the value as written (true, 3, 已升级, or a
+    template such as "{{ attempts + 1 }}", rendered then read as the input's
+    type); `value` the same as a template, for the expression checks."""
+
+    target: Ref
+    value: Expr
+    raw: str | int | float | bool
+
+    @property
+    def templated(self) -> bool:
+        return isinstance(self.raw, str) and ("{{" in self.raw or "{%" in self.raw)
+
+
+@dataclass(frozen=True, slots=True)
 class Branch:
     """One arm of an automatic `next`; the last one has no `when` (otherwise)."""
 
     to: Ref
     when: Expr | None = None
     label: str | None = None
+    set: tuple[Assign, ...] = ()  # given their values when this branch is taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +118,7 @@ class Choice:
     label: str
     to: Ref
     when: Expr | None = None
+    set: tuple[Assign, ...] = ()  # given their values when staff pick it
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +220,19 @@ def branches_of(way: Exit) -> tuple[Branch, ...]:
             assert_never(way)
 
 
+def arms_of(way: Exit) -> tuple[Branch | Choice, ...]:
+    """The branches or choices of a way out (what `set:` can be written on)."""
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return branches
+        case Choices(choices):
+            return choices
+        case End():
+            return ()
+        case _:
+            assert_never(way)
+
+
 def exit_targets(way: Exit) -> tuple[Ref, ...]:
     """Every step a way out can lead to."""
     match way:
@@ -241,6 +273,8 @@ class Step:
     stage: str | None = None
     status: str | None = None
     evidence: Evidence | None = None  # asked once the items and fields are answered
+    # Given their values once the step is done, before its way out is judged.
+    set: tuple[Assign, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -362,18 +396,35 @@ class Procedure:
                 yield item.text
                 if item.when:
                     yield item.when
+            yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)
+
+    def assigned(self) -> Iterator[tuple[Step, Assign]]:
+        """Every `set:` entry (a step's, a choice's, a branch's), with its step."""
+        for step in self.steps.values():
+            for a in step.set:
+                yield step, a
+            for way in step.ways:
+                for arm in arms_of(way):
+                    for a in arm.set:
+                        yield step, a
 
 
 def _exprs_of(way: Exit) -> Iterator[Expr]:
     match way:
         case Next(branches):
-            yield from (b.when for b in branches if b.when)
+            for b in branches:
+                yield from (b.when,) if b.when else ()
+                yield from (a.value for a in b.set)
         case Choices(choices):
-            yield from (c.when for c in choices if c.when)
+            for c in choices:
+                yield from (c.when,) if c.when else ()
+                yield from (a.value for a in c.set)
         case Call(_, args, Next(branches)):
-            yield from (b.when for b in branches if b.when)
+            for b in branches:
+                yield from (b.when,) if b.when else ()
+                yield from (a.value for a in b.set)
             yield from (value for _, value in args)
         case End():
             pass
@@ -447,6 +498,17 @@ class Rulebook:
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]
+
+    @cached_property
+    def field_names(self) -> frozenset[str]:
+        """`form.field` of every declared field: what guards may read of records."""
+        return frozenset(f"{fid}.{k}" for fid, form in self.forms.items() for k in form.fields)
+
+    def field_of(self, name: str) -> Field | None:
+        """The field a `form.field` name reads (None if it names none)."""
+        form_id, _, field_id = name.partition(".")
+        form = self.forms.get(form_id)
+        return form.fields.get(field_id) if form else None
 
     def inputs_for(self, proc: Procedure) -> dict[str, Input]:
         """Inputs visible in a procedure: the rulebook's, then the procedure's own."""

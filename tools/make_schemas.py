@@ -331,7 +331,30 @@ sop_defs = {
                     "why this branch is taken, shown to staff",
                 ),
             },
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    "走这个分支时给输入项赋新值, 如 {escalated: true}",
+                    "inputs given new values when this branch is taken",
+                ),
+            },
         },
+    },
+    "set": {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"$ref": "#/$defs/inputName"},
+        "additionalProperties": {
+            "type": ["string", "number", "boolean"],
+            "description": d(
+                '新值: 符合输入项类型的值 (true、3、选项之一), 或模板 "{{ attempts + 1 }}"',
+                'the new value: one of the input\'s type, or a template "{{ attempts + 1 }}"',
+            ),
+        },
+        "description": d(
+            "给本流程声明的输入项赋新值 (运行中的状态), 之后的条件和话术读到新值; 记入日志",
+            "give declared inputs new values (the run's state); later guards and texts read them",
+        ),
     },
     "choice": {
         "type": "object",
@@ -350,6 +373,13 @@ sop_defs = {
             "when": {
                 "$ref": "#/$defs/guard",
                 "description": d("仅在条件成立时显示此选项", "shown only when this holds"),
+            },
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    "员工选了这一项时给输入项赋新值, 如 {armed: true}",
+                    "inputs given new values when staff pick this",
+                ),
             },
         },
     },
@@ -556,6 +586,13 @@ sop_defs = {
                 ),
             },
             "evidence": {"$ref": "#/$defs/evidence"},
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    '做完此步时 (判断去向之前) 给输入项赋新值, 如 {attempts: "{{ attempts + 1 }}"}',
+                    "inputs given new values once this step is done, before its way out is judged",
+                ),
+            },
         },
     },
     "milestone": {

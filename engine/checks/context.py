@@ -85,7 +85,12 @@ class Context:
         return self._by_id.get(name)
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
-        return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
+        return (
+            frozenset(self.rulebook.inputs)
+            | frozenset(proc.inputs)
+            | BUILTIN_NAMES
+            | self.rulebook.field_names
+        )
 
     @cached_property
     def _analysed(self) -> dict[int, list[tuple[Expr, Analysis]]]:

@@ -20,6 +20,11 @@ RULE = Rule(
             '名称 "{name}" 未声明。请在 inputs 中声明它。{hint}可用的名称: {known}',
             'name "{name}" is not declared. declare it in inputs. {hint}known names: {known}',
         ),
+        "field": (
+            '"{name}" 不是已声明表单的字段 (条件中读记录写作 表单编号.字段编号)。{hint}可用的字段: {known}',
+            '"{name}" is not a field of a declared form (a record is read as form_id.field_id). '
+            "{hint}fields: {known}",
+        ),
         "outcome": (
             '"outcome" (被调用流程的结果) 只能在调用了流程 (call) 的步骤的 next 条件中读取',
             '"outcome" (the called procedure\'s outcome) is readable only in the guards of the '
@@ -60,10 +65,12 @@ def check(ctx: Context) -> Iterator[Problem]:
                 if name == OUTCOME:
                     yield Problem(ID, where, {}, "outcome")
                     continue
-                meant = suggest(name, known)
+                among = ctx.rulebook.field_names if "." in name else known
+                meant = suggest(name, among)
                 yield Problem(
                     ID,
                     where,
-                    {"name": name, "known": listing(known, 12), "suggestion": meant},
+                    {"name": name, "known": listing(among, 12), "suggestion": meant},
+                    "field" if "." in name else "",
                     fix=did_you_mean(exact, meant) if exact else None,
                 )
