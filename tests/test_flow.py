@@ -103,3 +103,91 @@ def test_manual_and_graph_word_the_outcome_by_its_title(tmp_path: Path) -> None:
     words = [x.condition or x.label for s in view.steps for x in s.exits]
     assert "《疑问回电》的结果为已升级" in words
     assert not any("escalated" in w or "outcome" in w for w in words)
+
+
+# ---------------------------------------------------------------- §3 run state
+
+
+def _set_events(events: list[Event]) -> list[tuple[str, Any, str]]:
+    return [(e.data["name"], e.data["value"], e.data["by"]) for e in events if e.kind == "value.set"]
+
+
+def test_a_loop_asks_again_on_every_arrival_and_set_counts_the_turns(
+    flow: Pinned, tmp_path: Path
+) -> None:
+    data = {
+        "procedure": "callback-retry",
+        "steps": {
+            "dial": [{"inputs": {"reached": False}}, {"inputs": {"reached": True}}],
+            "survey": {"record": {"score": 5}},
+        },
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.outcome == "done"
+    asked = [e.data["value"] for e in events if e.kind == "input.answered"]
+    assert asked == [False, True]  # asked at each arrival, not once per run
+    assert _set_events(events) == [("attempts", 1, "step"), ("attempts", 2, "step")]
+    assert [e.data["to"] for e in events if e.kind == "branch.taken"] == [
+        "dial",
+        "survey",
+        "thanks",
+    ]
+    assert verify_journal(str(tmp_path / "j.db")).ok
+
+
+def test_three_turns_without_an_answer_give_up(flow: Pinned, tmp_path: Path) -> None:
+    data = {
+        "procedure": "callback-retry",
+        "inputs": {"reached": False},
+        "steps": {"dial": [{}, {}, {}]},
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.outcome == "gave_up"
+    assert [v for _, v, _ in _set_events(events)] == [1, 2, 3]
+
+
+def test_a_recorded_field_steers_the_next_and_a_branch_sets(flow: Pinned, tmp_path: Path) -> None:
+    data = {
+        "procedure": "callback-retry",
+        "steps": {"dial": {"inputs": {"reached": True}}, "survey": {"record": {"score": 2}}},
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert [e.data["to"] for e in events if e.kind == "branch.taken"][-1] == "manager_call"
+    assert ("escalated", True, "branch") in _set_events(events)
+    from engine.runtime.state import replay
+
+    st = replay(outcome.run, flow.rulebook, events)
+    assert st.frames[0].values["escalated"] is True
+    assert st.recorded == {"visit_feedback.score": 2}
+
+
+def test_a_correction_supersedes_the_recorded_value_guards_read() -> None:
+    from engine.runtime.state import ANSWER_CORRECTED, FIELD_RECORDED, RunState
+
+    rulebook = pin(str(FLOW)).rulebook
+    st = RunState(1, rulebook)
+    st.apply("run.started", {"procedure": "callback-retry"}, "t")
+    st.apply("step.entered", {"procedure": "callback-retry", "step": "dial"}, "t")
+    st.frames[0].step = "survey"  # as if moved there
+    rec = {"step": "survey", "form": "visit_feedback", "field": "score", "value": 2}
+    st.apply(FIELD_RECORDED, rec, "t")
+    fix = {"kind": "field", "form": "visit_feedback", "name": "score", "step": "survey"}
+    st.apply(ANSWER_CORRECTED, {**fix, "value": 5}, "t")
+    assert st.recorded["visit_feedback.score"] == 5
+    st.apply(ANSWER_CORRECTED, {**fix, "step": "elsewhere", "value": 1}, "t")
+    assert st.recorded["visit_feedback.score"] == 5  # not the latest recording: stands
+
+
+def test_a_resumed_loop_asks_what_this_arrival_has_not(flow: Pinned, tmp_path: Path) -> None:
+    data = {
+        "procedure": "callback-retry",
+        "steps": {"dial": [{"inputs": {"reached": False}}, {"pause": True}]},
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.status == "paused"
+    from engine.runtime.state import replay
+
+    st = replay(outcome.run, flow.rulebook, events)
+    top = st.top
+    assert (top.step, top.visits["dial"], top.answered) == ("dial", 2, set())
+    assert top.values == {"reached": False, "attempts": 1}

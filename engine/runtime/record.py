@@ -168,6 +168,8 @@ class _Reader:
             self.add(e, k, text=str(d.get("title", "")))
         elif k == ev.INPUT_ANSWERED:
             self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
+        elif k == ev.VALUE_SET:
+            self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
         elif k == ev.ANSWER_CORRECTED:
             # Shown where it was made: the label, the value before and after.
             self.add(

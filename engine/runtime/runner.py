@@ -25,6 +25,7 @@ from engine.i18n import message
 from engine.journal import Draft, Journal
 from engine.model import (
     OUTCOME,
+    Assign,
     Call,
     Choice,
     Choices,
@@ -60,7 +61,7 @@ from engine.runtime.prompts import (
     WaitQuestion,
 )
 from engine.runtime.recorder import Active, Clock, Recorder
-from engine.runtime.scope import Need, Scope
+from engine.runtime.scope import UNDECLARED, Need, Scope
 from engine.runtime.state import replay
 from engine.runtime.values import BadValue, Spec, parse
 from engine.runtime.values import show as show_value
@@ -339,9 +340,21 @@ class Runner:
                     depth,
                 )
             self._going.add(arrival)
+        again = frame.visits.get(step.id, 1) > 1
         for ref in step.ask:
-            if self.scope.unknown(active, depth, ref.name):
-                return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
+            # Asked on every arrival (the answer before is the default); on
+            # the first, a value given beforehand (--set, with) stands.
+            if ref.name in frame.answered:
+                continue
+            if again or self.scope.unknown(active, depth, ref.name):
+                before = frame.values.get(ref.name)
+                return _Pending(
+                    InputQuestion(
+                        self.scope.spec(active, depth, ref.name),
+                        None if before is None else show_value(before),
+                    ),
+                    depth,
+                )
         items = views.items(self.scope, active, depth)
         if not self._shown[1]:
             self.driver.show(views.body(self.scope, active, depth, items))
@@ -657,6 +670,10 @@ class Runner:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
         why = _why(step, index)
+        before = [
+            *before,
+            *self._assign(active, depth, branches_of(step.exit)[index].set, "branch", extra),
+        ]
         taken = self.rec.draft(
             ev.BRANCH_TAKEN,
             {
@@ -676,6 +693,7 @@ class Runner:
         st = active.state
         frame = st.top
         step = frame.current
+        self._set_step(active)
         first = self.rec.milestone(active, frame.procedure, step)
         way = step.exit
         match way:
@@ -696,6 +714,60 @@ class Runner:
                 assert_never(way)
         self._shown = (False, False)
         return False
+
+    def _set_step(self, active: Active) -> None:
+        """The step's own `set:`, given once it is done (before its way out is
+        judged, so the guards read the new values): staged once per arrival."""
+        frame = active.state.top
+        if frame.set_done or not frame.current.set:
+            return
+        for draft in self._assign(active, active.depth, frame.current.set, "step"):
+            self.rec.stage(active, draft.kind, draft.data)
+
+    def _assign(
+        self,
+        active: Active,
+        depth: int,
+        assigns: tuple[Assign, ...],
+        by: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> list[Draft]:
+        """`value.set` events for `set:` entries, each value worked out from
+        the values before any of them (a template that does not read as the
+        input's type is a rulebook problem: warned, the value left as it was)."""
+        frame = active.state.frames[depth]
+        inputs = active.pinned.rulebook.inputs_for(frame.procedure)
+        drafts: list[Draft] = []
+        for a in assigns:
+            inp = inputs.get(a.target.name)
+            if inp is None:
+                raise RunError(UNDECLARED, name=a.target.name)
+            raw: Any = a.raw
+            if a.templated:
+                raw = self.scope.render(active, depth, a.value, extra)
+            try:
+                value = (
+                    parse(Spec.of_input(inp), raw, self.clock()) if isinstance(raw, str) else raw
+                )
+            except BadValue as exc:
+                self._warn(active, a.value, exc.zh)
+                continue
+            drafts.append(
+                self.rec.draft(
+                    ev.VALUE_SET,
+                    {
+                        "name": inp.name,
+                        "label": inp.ask or inp.name,
+                        "value": value,
+                        "before": frame.values.get(inp.name),
+                        "by": by,
+                        "depth": depth,
+                        "procedure": frame.procedure.id,
+                        "step": frame.step,
+                    },
+                )
+            )
+        return drafts
 
     def _return(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
         """A called procedure has ended: back to its caller, which goes on by its `next`."""
@@ -730,11 +802,15 @@ class Runner:
         top = active.state.top
         step = top.current
         fired = self._fire(active, active.depth, machine.choice_trigger(index))
-        label = _choice(step, index).label
+        choice = _choice(step, index)
+        label = choice.label
         if fired is None:  # the guard no longer holds
             self.driver.show(Notice("choice_gone", {"label": label}))
             return
+        self._set_step(active)
+        top = active.state.top
         first = self.rec.milestone(active, top.procedure, step)
+        first += self._assign(active, active.depth, choice.set, "choice")
         made = self.rec.draft(
             ev.CHOICE_MADE,
             {

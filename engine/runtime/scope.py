@@ -47,6 +47,9 @@ class Scope:
 
     def names(self, active: Active, depth: int) -> dict[str, Any]:
         scope = expressions.builtins(self.clock())
+        # `form.field`: the latest value recorded in the run, None until then.
+        scope.update(dict.fromkeys(active.pinned.rulebook.field_names))
+        scope.update(active.state.recorded)
         scope.update(
             {n: i.default for n, i in self.inputs(active, depth).items() if i.default is not None}
         )
@@ -80,9 +83,14 @@ class Scope:
             self.warn(active, expr, exc.detail)
             return False
 
-    def render(self, active: Active, depth: int, expr: Expr) -> str:
+    def render(
+        self, active: Active, depth: int, expr: Expr, extra: Mapping[str, Any] | None = None
+    ) -> str:
+        names = self.names(active, depth)
+        if extra:
+            names.update(extra)
         try:
-            return expressions.render(expr.source, self.names(active, depth))
+            return expressions.render(expr.source, names)
         except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
         except expressions.ExpressionFailed as exc:

@@ -42,6 +42,7 @@ RUN_INTERRUPTED = "run.interrupted"
 RUN_CONTINUED = "run.continued"
 RUN_FINISHED = "run.finished"
 ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
+VALUE_SET = "value.set"  # a `set:` of a step, a choice or a branch: an input's new value
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
@@ -58,6 +59,9 @@ class Frame:
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
     dues: list[dict[str, Any]] = field(default_factory=list)
+    visits: dict[str, int] = field(default_factory=dict)  # step -> arrivals at it
+    answered: set[str] = field(default_factory=set)  # inputs answered since this arrival
+    set_done: bool = False  # the current step's own `set:` is given (this arrival)
 
     @property
     def current(self) -> Step:
@@ -71,6 +75,8 @@ class Frame:
             items=dict(self.items),
             fields=dict(self.fields),
             dues=list(self.dues),
+            visits=dict(self.visits),
+            answered=set(self.answered),
         )
 
 
@@ -90,6 +96,10 @@ class RunState:
     site: str | None = None
     started: Mapping[str, Any] = field(default_factory=dict)
     arrivals: int = 0  # steps entered in the run so far: each arrival has its own number
+    # `form.field` -> the latest value recorded in the run (what guards read),
+    # and the step it was recorded at (a correction there supersedes it).
+    recorded: dict[str, Any] = field(default_factory=dict)
+    recorded_at: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def top(self) -> Frame:
@@ -101,7 +111,11 @@ class RunState:
 
     def copy(self) -> RunState:
         return replace(
-            self, frames=[f.copy() for f in self.frames], milestones=dict(self.milestones)
+            self,
+            frames=[f.copy() for f in self.frames],
+            milestones=dict(self.milestones),
+            recorded=dict(self.recorded),
+            recorded_at=dict(self.recorded_at),
         )
 
     def apply(self, kind: str, data: Mapping[str, Any], at: str) -> None:
@@ -166,6 +180,8 @@ def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
     top.entered_at = at
     top.items, top.fields = {}, {}
     top.dues = list(d.get("dues", ()))
+    top.visits[d["step"]] = top.visits.get(d["step"], 0) + 1
+    top.answered, top.set_done = set(), False
     s.arrivals += 1
 
 
@@ -194,7 +210,16 @@ def _moved(trigger: str) -> Any:
 
 def _input(s: RunState, d: Mapping[str, Any], at: str) -> None:
     # A caller's input can be asked while its callee ends (for the caller's `next`).
-    s.frames[int(d.get("depth", -1))].values[d["name"]] = d["value"]
+    frame = s.frames[int(d.get("depth", -1))]
+    frame.values[d["name"]] = d["value"]
+    frame.answered.add(d["name"])
+
+
+def _value_set(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    frame = s.frames[int(d["depth"])]
+    frame.values[d["name"]] = d["value"]
+    if d.get("by") == "step":
+        frame.set_done = True
 
 
 def _item(s: RunState, d: Mapping[str, Any], at: str) -> None:
@@ -203,6 +228,8 @@ def _item(s: RunState, d: Mapping[str, Any], at: str) -> None:
 
 def _field(s: RunState, d: Mapping[str, Any], at: str) -> None:
     s.top.fields[(d["form"], d["field"])] = d["value"]
+    key = f"{d['form']}.{d['field']}"
+    s.recorded[key], s.recorded_at[key] = d["value"], d.get("step")
 
 
 def _corrected(s: RunState, d: Mapping[str, Any], at: str) -> None:
@@ -216,6 +243,9 @@ def _corrected(s: RunState, d: Mapping[str, Any], at: str) -> None:
         key = (d["form"], d["name"])
         if key in s.top.fields and s.top.step == d.get("step"):
             s.top.fields[key] = d["value"]
+        read = f"{d['form']}.{d['name']}"
+        if read in s.recorded and s.recorded_at.get(read) == d.get("step"):
+            s.recorded[read] = d["value"]  # the latest recording is the one corrected
 
 
 def _call(s: RunState, d: Mapping[str, Any], at: str) -> None:
@@ -260,6 +290,7 @@ _HANDLERS = {
     BRANCH_TAKEN: _moved(BRANCH_TAKEN),
     CHOICE_MADE: _moved(CHOICE_MADE),
     INPUT_ANSWERED: _input,
+    VALUE_SET: _value_set,
     ANSWER_CORRECTED: _corrected,
     ITEM_CHECKED: _item,
     FIELD_RECORDED: _field,

@@ -398,7 +398,7 @@ class TerminalDriver:
     def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
         self.p.reminders(reminders, now)
         if isinstance(question, InputQuestion):
-            return self._value(question.spec, "  ", now)
+            return self._value(question.spec, "  ", now, question.default)
         if isinstance(question, FieldQuestion):
             if self._form != question.form:
                 self._form = question.form
