@@ -109,7 +109,8 @@ def test_manual_and_graph_word_the_outcome_by_its_title(tmp_path: Path) -> None:
 
 
 def _set_events(events: list[Event]) -> list[tuple[str, Any, str]]:
-    return [(e.data["name"], e.data["value"], e.data["by"]) for e in events if e.kind == "value.set"]
+    sets = [e for e in events if e.kind == "value.set"]
+    return [(e.data["name"], e.data["value"], e.data["by"]) for e in sets]
 
 
 def test_a_loop_asks_again_on_every_arrival_and_set_counts_the_turns(

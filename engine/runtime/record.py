@@ -166,9 +166,7 @@ class _Reader:
             self.close_forms()
             self.titles[-1] = (d["procedure"], d["step"], d.get("title"))
             self.add(e, k, text=str(d.get("title", "")))
-        elif k == ev.INPUT_ANSWERED:
-            self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
-        elif k == ev.VALUE_SET:
+        elif k in (ev.INPUT_ANSWERED, ev.VALUE_SET):
             self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
         elif k == ev.ANSWER_CORRECTED:
             # Shown where it was made: the label, the value before and after.
