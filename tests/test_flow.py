@@ -192,3 +192,25 @@ def test_a_resumed_loop_asks_what_this_arrival_has_not(flow: Pinned, tmp_path: P
     top = st.top
     assert (top.step, top.visits["dial"], top.answered) == ("dial", 2, set())
     assert top.values == {"reached": False, "attempts": 1}
+
+
+def test_simulate_explores_states_and_walks_the_loop_twice(flow: Pinned) -> None:
+    sim = simulate(flow, "callback-retry")
+    assert sim.ok, (sim.failures, sim.missing, sim.plan.dead_ends)
+    assert set(sim.outcomes) == {"done", "gave_up"}
+    visits = [s["steps"]["dial"] for s in sim.plan.scenarios]
+    assert any(isinstance(v, list) and len(v) >= 2 for v in visits)  # round the loop
+    scores = {
+        s["steps"]["survey"]["record"]["visit_feedback.score"]
+        for s in sim.plan.scenarios
+        if "survey" in s["steps"]
+    }
+    assert any(v < 4 for v in scores) and any(v >= 4 for v in scores)
+
+
+def test_a_procedure_without_changing_values_keeps_the_static_plan(flow: Pinned) -> None:
+    from engine.runtime.explore import is_dynamic
+
+    rb = flow.rulebook
+    assert is_dynamic(rb, rb.procedure("callback-retry"))
+    assert not is_dynamic(rb, rb.procedure("question-callback"))

@@ -301,6 +301,10 @@ class Planner:
         }
 
     def plan(self, proc: Procedure) -> Plan:
+        from engine.runtime.explore import is_dynamic
+
+        if is_dynamic(self.rulebook, proc):
+            return self.plan_states(proc)
         plan = Plan(proc.id)
         wanted = set(edges_of(proc))
         plan.total = len(wanted)
@@ -334,6 +338,93 @@ class Planner:
                 plan.scenarios.append(self.scenario(world, way, 1))
                 plan.assignments.append({})
         return plan
+
+    def plan_states(self, proc: Procedure) -> Plan:
+        """The plan of a procedure whose values change as a run goes
+        (engine.runtime.explore): its states explored under each assignment
+        of the inputs asked once, a scenario for each transition not yet
+        taken — the shortest way to a state that takes it, then on to an end."""
+        from engine.runtime.explore import Explorer
+
+        plan = Plan(proc.id)
+        wanted = set(edges_of(proc))
+        plan.total = len(wanted)
+        covered: set[Edge] = set()
+        dead: set[tuple[str, ...]] = set()
+        varied, axes, clocks = self.axes(proc)
+        if OUTCOME in varied:  # explored: each outcome the callee can end with
+            at = varied.index(OUTCOME)
+            del varied[at], axes[at]
+        base = self.base_values(proc)
+        constants = _constants(_guards(proc))
+        for combo in _combinations([*axes, clocks], MAX_COMBINATIONS // 32):
+            values = {**base, **dict(zip(varied, combo[:-1], strict=True))}
+            explorer = Explorer(self.rulebook, proc, values, combo[-1], constants)
+            explorer.explore()
+            starts, ends = explorer.paths_from_start(), explorer.ends_from()
+            asked = {r.name for step in proc.steps.values() for r in step.ask}
+            chosen = {n: values[n] for n in varied if n not in asked}  # those: at each arrival
+            if explorer.complete:
+                trapped = tuple(sorted({s[0] for s in starts if s not in ends}))
+                if trapped and trapped not in dead:
+                    dead.add(trapped)
+                    plan.dead_ends.append((trapped, chosen))
+            for state, moves in explorer.moves.items():
+                if state not in starts:
+                    continue
+                for m in moves:
+                    if m.kind is None or m.to is None or m.after not in ends:
+                        continue
+                    edge = Edge(proc.id, state[0], m.kind, m.index, m.to)
+                    if edge not in wanted or edge in covered:
+                        continue
+                    path = [*starts[state], (state, m), *ends[m.after]]
+                    covered.update(
+                        Edge(proc.id, s[0], mv.kind, mv.index, mv.to)
+                        for s, mv in path
+                        if mv.kind is not None and mv.to is not None
+                    )
+                    number = len(plan.scenarios) + 1
+                    plan.scenarios.append(
+                        self.state_scenario(proc, path, values, combo[-1], number)
+                    )
+                    plan.assignments.append(chosen)
+        plan.uncovered = sorted(wanted - covered)
+        return plan
+
+    def state_scenario(
+        self,
+        proc: Procedure,
+        path: Sequence[tuple[Any, Any]],
+        values: Mapping[str, Any],
+        now: datetime,
+        number: int,
+    ) -> dict[str, Any]:
+        """A scenario along explored states: each arrival's answers written
+        on its visit (a step visited again has one entry per visit)."""
+        steps: dict[str, list[dict[str, Any]]] = {}
+        inputs = dict(values)
+        for state, move in path:
+            sid = state[0]
+            step = proc.steps[sid]
+            visit: dict[str, Any] = {}
+            if move.inputs:
+                visit["inputs"] = dict(move.inputs)
+            record = {**self._record(step), **dict(move.record)}
+            if record:
+                visit["record"] = record
+            if move.kind == "choice" and isinstance(step.exit, Choices):
+                visit["choice"] = step.exit.choices[move.index].label
+            steps.setdefault(sid, []).append(visit)
+            if isinstance(step.exit, Call):
+                self._callee(proc, step.exit, steps, inputs, move.outcome)
+        return {
+            "title": f"{proc.title} · 场景 {number}",
+            "procedure": proc.id,
+            "now": now.isoformat(),
+            "inputs": inputs,
+            "steps": {k: (v[0] if len(v) == 1 else v) for k, v in steps.items()},
+        }
 
     def scenario(self, world: _World, path: Sequence[Edge], number: int) -> dict[str, Any]:
         steps: dict[str, list[dict[str, Any]]] = {}
