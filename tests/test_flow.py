@@ -214,3 +214,13 @@ def test_a_procedure_without_changing_values_keeps_the_static_plan(flow: Pinned)
     rb = flow.rulebook
     assert is_dynamic(rb, rb.procedure("callback-retry"))
     assert not is_dynamic(rb, rb.procedure("question-callback"))
+
+
+def test_the_manual_says_what_set_gives_and_names_fields_by_their_labels(flow: Pinned) -> None:
+    from engine.render.view import ViewBuilder
+
+    view = ViewBuilder(flow.rulebook).procedure(flow.rulebook.procedure("callback-retry"))
+    steps = {s.id: s for s in view.steps}
+    assert steps["dial"].sets == "已拨打次数 记为 〔已拨打次数〕 + 1"
+    survey = steps["survey"].exits[0]
+    assert (survey.condition, survey.sets) == ("满意度评分 < 4", "已转经理 记为 是")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never
 
 from engine.model import (
+    Assign,
     Branch,
     Call,
     Choices,
@@ -81,6 +82,7 @@ class Exit:
     target: str | None = None  # step id (None for end / call)
     target_title: str = ""
     target_number: int = 0
+    sets: str = ""  # what `set:` gives when this way is taken, in words
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class StepView:
     source: str | None = None
     unverified: bool = False
     is_start: bool = False
+    sets: str = ""  # what the step's own `set:` gives once it is done, in words
 
     @property
     def timing(self) -> tuple[str, ...]:
@@ -301,7 +304,12 @@ class ViewBuilder:
 
     def procedure(self, proc: Procedure) -> ProcView:
         inputs = self.rulebook.inputs_for(proc)
-        wording = Wording(inputs)
+        fields = {
+            f"{fid}.{k}": fld.label
+            for fid, form in self.rulebook.forms.items()
+            for k, fld in form.fields.items()
+        }
+        wording = Wording(inputs, fields=fields)
         if self.sets is not None:
             self.values = {**defaults(inputs), **self.sets}
         numbers = {sid: i for i, sid in enumerate(proc.steps, start=1)}
@@ -448,6 +456,7 @@ class ViewBuilder:
             records=records,
             exits=self._exits(proc, step, wording, numbers, call_title),
             ask=tuple(wording.label(ref.name) for ref in step.ask),
+            sets=self._sets(step.set, wording),
             every=duration_words(step.every) if step.every else "",
             within=duration_words(step.within) if step.within else "",
             at=step.at or "",
@@ -468,6 +477,20 @@ class ViewBuilder:
             unverified=step.status == "unverified",
             is_start=step.id == proc.start.name,
         )
+
+    def _sets(self, assigns: tuple[Assign, ...], wording: Wording) -> str:
+        """`set:` in words: 已转经理 记为 是；已拨打次数 记为 〔已拨打次数〕 + 1."""
+        out = []
+        for a in assigns:
+            raw = a.raw
+            if isinstance(raw, bool):
+                shown = "是" if raw else "否"
+            elif a.templated:
+                shown = wording.fill(a.value, self.values if self.filled else None)
+            else:
+                shown = str(raw)
+            out.append(f"{wording.noun(a.target.name)} 记为 {shown}")
+        return "；".join(out)
 
     def _call_args(self, call: Call, mine: Wording, theirs: Wording) -> tuple[str, ...]:
         """What the call passes, in words: an answer handed on under the same
@@ -492,9 +515,17 @@ class ViewBuilder:
         numbers: Mapping[str, int],
         call_title: str,
     ) -> tuple[Exit, ...]:
-        def target(kind: ExitKind, label: str, to: str, condition: str = "") -> Exit:
+        def target(
+            kind: ExitKind,
+            label: str,
+            to: str,
+            condition: str = "",
+            assigns: tuple[Assign, ...] = (),
+        ) -> Exit:
             dest = proc.steps.get(to)
-            return Exit(kind, label, condition, to, dest.title if dest else to, numbers.get(to, 0))
+            title = dest.title if dest else to
+            sets = self._sets(assigns, wording)
+            return Exit(kind, label, condition, to, title, numbers.get(to, 0), sets)
 
         out: list[Exit] = []
         way = step.exit
@@ -507,7 +538,7 @@ class ViewBuilder:
                     if verdict is False:
                         continue
                     cond = "" if verdict is True else wording.condition(choice.when)
-                    out.append(target("choice", choice.label, choice.to.name, cond))
+                    out.append(target("choice", choice.label, choice.to.name, cond, choice.set))
                 return tuple(out)
             case Call(next=Next(branches)):
                 out.append(Exit("call", f"调用{call_title}", target=None))
@@ -517,7 +548,8 @@ class ViewBuilder:
                 assert_never(way)
         live = self._live_branches(branches)
         if len(branches) == 1 and branches[0].when is None:
-            out.append(target("next", branches[0].label or "", branches[0].to.name))
+            only = branches[0]
+            out.append(target("next", only.label or "", only.to.name, "", only.set))
             return tuple(out)
         for branch in live:
             verdict = self._applies(branch.when)
@@ -525,5 +557,5 @@ class ViewBuilder:
                 cond = "否则" if len(live) > 1 or not self.filled else ""
             else:
                 cond = "" if verdict is True else wording.condition(branch.when)
-            out.append(target("branch", branch.label or cond, branch.to.name, cond))
+            out.append(target("branch", branch.label or cond, branch.to.name, cond, branch.set))
         return tuple(out)
