@@ -21,6 +21,7 @@ from engine.model import (
     Choices,
     Document,
     Due,
+    DueOf,
     Duration,
     End,
     Evidence,
@@ -97,6 +98,7 @@ STEP_KEYS = frozenset(
         "status",
         "evidence",
         "set",
+        "timeout",
     }
 )
 ITEM_KEYS = frozenset(
@@ -109,6 +111,8 @@ INPUT_KEYS = frozenset(
     {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
 )
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
+DUE_PICK_KEYS = frozenset({"earliest", "latest"})
+MILESTONE_REF_KEYS = frozenset({"name", "from"})
 DOCUMENT_KEYS = frozenset(
     {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
 )
@@ -307,6 +311,12 @@ class _Builder:
         first = ways[0] if ways else NOWHERE
         return first, tuple(ways[1:]), stray
 
+    def due(self, d: Any, path: Path) -> Due:
+        """`{after|before: milestone, <unit>: N}`."""
+        direction: Literal["after", "before"] = "after" if "after" in d else "before"
+        unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
+        return Due(self.ref(d[direction], (*path, direction)), direction, amount, unit)
+
     def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
         way, also, stray = self.exits(raw, path)
         record = tuple(
@@ -319,12 +329,25 @@ class _Builder:
             )
             for form, fields in (raw.get("record") or {}).items()
         )
-        due = None
+        due: Due | DueOf | None = None
         if "due" in raw:
             d = raw["due"]
-            direction: Literal["after", "before"] = "after" if "after" in d else "before"
-            unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
-            due = Due(self.ref(d[direction], (*path, "due", direction)), direction, amount, unit)
+            pick = "earliest" if "earliest" in d else "latest" if "latest" in d else None
+            if pick is None:
+                due = self.due(d, (*path, "due"))
+            else:
+                due = DueOf(
+                    "earliest" if pick == "earliest" else "latest",
+                    tuple(self.due(x, (*path, "due", pick, i)) for i, x in enumerate(d[pick])),
+                )
+        mark = raw.get("milestone")
+        milestone = milestone_from = None
+        if isinstance(mark, dict):
+            milestone = self.ref(mark["name"], (*path, "milestone", "name"))
+            if "from" in mark:
+                milestone_from = self.ref(mark["from"], (*path, "milestone", "from"))
+        elif mark is not None:
+            milestone = self.ref(mark, (*path, "milestone"))
         return Step(
             id=sid,
             title=raw["title"],
@@ -341,9 +364,9 @@ class _Builder:
             within=parse_duration(raw["within"]) if "within" in raw else None,
             at=normalise_clock(raw["at"]) if "at" in raw else None,
             due=due,
-            milestone=self.ref(raw["milestone"], (*path, "milestone"))
-            if "milestone" in raw
-            else None,
+            milestone=milestone,
+            milestone_from=milestone_from,
+            timeout=self.ref(raw["timeout"], (*path, "timeout")) if "timeout" in raw else None,
             hint=raw.get("hint"),
             notes=designer_notes(raw),
             source=raw.get("source"),

@@ -141,12 +141,32 @@ class Duration:
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """A journey touchpoint's date: N units after/before a milestone."""
+    """A step's date: N units after/before a milestone."""
 
     anchor: Ref
     direction: Literal["after", "before"]
     amount: int
     unit: Literal["hours", "days", "weeks", "months", "years"]
+
+
+@dataclass(frozen=True, slots=True)
+class DueOf:
+    """`due: {earliest: [...]}` / `{latest: [...]}`: the earlier (later) of
+    several dates, each after/before a milestone."""
+
+    pick: Literal["earliest", "latest"]
+    options: tuple[Due, ...]
+
+    @property
+    def anchors(self) -> tuple[Ref, ...]:
+        return tuple(d.anchor for d in self.options)
+
+
+def due_anchors(due: Due | DueOf | None) -> tuple[Ref, ...]:
+    """The milestones a step's due date counts from."""
+    if due is None:
+        return ()
+    return due.anchors if isinstance(due, DueOf) else (due.anchor,)
 
 
 # ---------------------------------------------------------------- a step's way out
@@ -265,8 +285,14 @@ class Step:
     every: Duration | None = None
     within: Duration | None = None
     at: str | None = None
-    due: Due | None = None
+    due: Due | DueOf | None = None
     milestone: Ref | None = None
+    # `milestone: {name, from: form.field}`: the milestone's date is the
+    # recorded field's value (else the moment the step is done).
+    milestone_from: Ref | None = None
+    # `timeout: step`: once this step's `within`/`due` has passed, the run is
+    # moved there (journaled) at the next prompt or on resume.
+    timeout: Ref | None = None
     hint: str | None = None  # for staff: shown at the post, on cards and in the manual
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     source: str | None = None
@@ -290,8 +316,9 @@ class Step:
 
     @property
     def targets(self) -> tuple[Ref, ...]:
-        """Every step this one can go to next (by any way out written)."""
-        return tuple(t for way in self.ways for t in exit_targets(way))
+        """Every step this one can go to next (by any way out written, and by its timeout)."""
+        timeout = (self.timeout,) if self.timeout is not None else ()
+        return (*(t for way in self.ways for t in exit_targets(way)), *timeout)
 
     @property
     def calls(self) -> tuple[Call, ...]:

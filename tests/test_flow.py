@@ -224,3 +224,116 @@ def test_the_manual_says_what_set_gives_and_names_fields_by_their_labels(flow: P
     assert steps["dial"].sets == "已拨打次数 记为 〔已拨打次数〕 + 1"
     survey = steps["survey"].exits[0]
     assert (survey.condition, survey.sets) == ("满意度评分 < 4", "已转经理 记为 是")
+
+
+# ---------------------------------------------------------------- §9 deadline anchors
+
+QUESTION = {
+    "procedure": "question-log",
+    "now": "2026-12-02T09:00:00+08:00",
+}
+
+
+def _question(asked: str, promised: str | None, callback: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **QUESTION,
+        "steps": {
+            "register": {"record": {"question": "车位价格", "asked_at": asked}},
+            "promise": {"record": {"promised_at": promised or ""}},
+            "callback": callback,
+        },
+    }
+
+
+def test_a_milestone_takes_its_date_from_the_recorded_field(flow: Pinned, tmp_path: Path) -> None:
+    data = _question("2026-12-02 08:30", None, {})
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.outcome == "answered"  # done within the day: no timeout
+    reached = [e.data for e in events if e.kind == "milestone.reached"]
+    assert [(m["name"], m["date"]) for m in reached] == [("asked", "2026-12-02T08:30:00+08:00")]
+    entered = next(e for e in events if e.kind == "step.entered" and e.data["step"] == "callback")
+    (due,) = entered.data["dues"]
+    assert (due["due"], due["timeout_title"]) == (
+        "2026-12-03T08:30:00+08:00",
+        "超时未答复, 上报经理",
+    )
+
+
+def test_the_earlier_date_counts_and_an_overdue_step_times_out_at_the_prompt(
+    flow: Pinned, tmp_path: Path
+) -> None:
+    # Promised for 10:00, asked at 08:30: the callback is due at 10:00, and
+    # staff reach it at 11:00.
+    data = _question("2026-12-02 08:30", "2026-12-02 10:00", {"on": "2026-12-02T11:00:00+08:00"})
+    data["steps"]["escalate"] = {}
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    assert outcome.outcome == "escalated"
+    (out,) = [e.data for e in events if e.kind == "step.timed_out"]
+    assert (out["step"], out["to"], out["due"]) == (
+        "callback",
+        "escalate",
+        "2026-12-02T10:00:00+08:00",
+    )
+    assert not [e for e in events if e.kind == "item.checked" and e.data["step"] == "callback"]
+    assert verify_journal(str(tmp_path / "j.db")).ok
+
+
+def test_a_run_resumed_after_its_deadline_times_out_first(flow: Pinned, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    data = _question("2026-12-02 08:30", None, {"pause": True})
+    db = tmp_path / "j.db"
+    outcome, _ = run_scenario(flow, db, data)
+    assert outcome.status == "paused"
+    later = parse_scenario({"procedure": "question-log", "steps": {"escalate": {}}}, "later")
+    driver = ScenarioDriver(later)
+    with Journal(str(db)) as journal:
+        runner = Runner(
+            journal, driver, clock=lambda: datetime.fromisoformat("2026-12-04T09:00+08:00")
+        )
+        resumed = runner.resume(outcome.run)
+        kinds = [e.kind for e in journal.events(outcome.run)]
+    assert resumed.outcome == "escalated"
+    at = kinds.index("run.resumed")
+    assert kinds[at : at + 3] == ["run.resumed", "step.timed_out", "step.entered"]
+
+
+def test_due_lists_where_an_overdue_run_goes(flow: Pinned, tmp_path: Path) -> None:
+    from datetime import date
+
+    from engine.runtime.calls import call_list
+
+    data = _question("2026-12-02 08:30", None, {"pause": True})
+    run_scenario(flow, tmp_path / "j.db", data)
+    with Journal(str(tmp_path / "j.db")) as journal:
+        listed = call_list(journal, on=date(2026, 12, 4))
+    (item,) = listed.items
+    assert (item.state, item.step, item.timeout) == ("overdue", "callback", "超时未答复, 上报经理")
+
+
+def test_earliest_and_latest_pick_among_known_dates(flow: Pinned) -> None:
+    from dataclasses import replace as _replace
+
+    from engine.model import DueOf
+    from engine.runtime.dues import touchpoint
+
+    proc = flow.rulebook.procedure("question-log")
+    step = proc.steps["callback"]
+    asked, promised = "2026-12-02T08:30:00+08:00", "2026-12-05T10:00:00+08:00"
+    assert str(touchpoint(proc, step, {"asked": asked}).when) == "2026-12-03 08:30:00+08:00"
+    both = touchpoint(proc, step, {"asked": asked, "promised": promised})
+    assert str(both.when) == "2026-12-03 08:30:00+08:00"
+    assert both.text == "客户提问时间后 24 小时、约定回电时间 中的较早者"
+    assert isinstance(step.due, DueOf)
+    latest = _replace(step, due=_replace(step.due, pick="latest"))
+    assert touchpoint(proc, latest, {"asked": asked}).when is None  # waits for every date
+    assert str(touchpoint(proc, latest, {"asked": asked, "promised": promised}).when) == (
+        "2026-12-05 10:00:00+08:00"
+    )
+
+
+def test_simulate_takes_the_timeout(flow: Pinned) -> None:
+    sim = simulate(flow, "question-log")
+    assert sim.ok, (sim.failures, sim.missing)
+    assert any(e.kind == "timeout" for e in sim.taken)
+    assert set(sim.outcomes) == {"answered", "escalated"}

@@ -384,11 +384,51 @@ sop_defs = {
         },
     },
     "due": {
+        "description": d(
+            "到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}; "
+            "或几个日期中较早/较晚的一个: {earliest: [...]} / {latest: [...]}",
+            "a due date relative to a milestone; or the earlier/later of several: "
+            "{earliest: [...]} / {latest: [...]}",
+        ),
+        "anyOf": [
+            {"$ref": "#/$defs/dueOne"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["earliest"],
+                "properties": {
+                    "earliest": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {"$ref": "#/$defs/dueOne"},
+                        "description": d(
+                            "几个日期中较早的一个, 如 签约日后 7 天 与 交付日前 1 个月",
+                            "the earliest of these dates",
+                        ),
+                    }
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["latest"],
+                "properties": {
+                    "latest": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {"$ref": "#/$defs/dueOne"},
+                        "description": d("几个日期中较晚的一个", "the latest of these dates"),
+                    }
+                },
+            },
+        ],
+    },
+    "dueOne": {
         "type": "object",
         "additionalProperties": False,
         "description": d(
-            "旅程触点的到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}",
-            "a journey touchpoint's due date relative to a milestone",
+            "相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}",
+            "a date relative to a milestone",
         ),
         "properties": {
             "after": {
@@ -557,10 +597,40 @@ sop_defs = {
             },
             "due": {"$ref": "#/$defs/due"},
             "milestone": {
-                "$ref": "#/$defs/inputName",
                 "description": d(
-                    "完成此步即记录该里程碑 (旅程)",
-                    "completing this step records this milestone (journeys)",
+                    "完成此步即记录该里程碑; 或 {name: 里程碑, from: 表单.字段}: 以记录的日期为准",
+                    "completing this step records this milestone; or {name, from: form.field} "
+                    "to take its date from a recorded field",
+                ),
+                "anyOf": [
+                    {"$ref": "#/$defs/inputName"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name"],
+                        "properties": {
+                            "name": {
+                                "$ref": "#/$defs/inputName",
+                                "description": d("里程碑编号", "the milestone"),
+                            },
+                            "from": {
+                                "type": "string",
+                                "pattern": "^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$",
+                                "description": d(
+                                    "日期取自此步记录的字段: 表单编号.字段编号 (日期或日期时间)",
+                                    "the recorded date or datetime field it is taken from: form.field",
+                                ),
+                            },
+                        },
+                    },
+                ],
+            },
+            "timeout": {
+                "$ref": "#/$defs/stepId",
+                "description": d(
+                    "超时转入: 此步的 within 或 due 过了仍未完成时, 在下一次提问时 (或 sop resume 时) 转入这一步, 如上报经理",
+                    "once this step's within or due has passed, the run moves to this step "
+                    "(at the next prompt, or on resume)",
                 ),
             },
             "hint": {"$ref": "#/$defs/hint"},
@@ -698,7 +768,10 @@ sop = {
             "type": "object",
             "propertyNames": {"$ref": "#/$defs/inputName"},
             "additionalProperties": {"$ref": "#/$defs/milestone"},
-            "description": d("旅程里程碑: 名称 → {title}", "journey milestones"),
+            "description": d(
+                "里程碑: 编号 → {title}; 任何流程都可以声明, due 从它算起",
+                "milestones (any procedure): id → {title}; due counts from them",
+            ),
         },
         "outcomes": {
             "type": "object",

@@ -115,6 +115,8 @@ def _reads(ctx: Context, proc: Procedure, loop: set[str]) -> tuple[bool, set[str
         way = step.exit
         if isinstance(way, End):
             return True, read
+        if step.timeout is not None and step.timeout.name not in loop:
+            return True, read  # time passes: the step times out of the loop
         if isinstance(way, Choices):
             if any(c.to.name not in loop for c in way.choices):
                 return True, read

@@ -21,6 +21,7 @@ from engine.model import (
     Call,
     Choices,
     Due,
+    DueOf,
     Duration,
     End,
     Item,
@@ -249,7 +250,10 @@ def duration_words(d: Duration) -> str:
     return f"{low}~{high}{_UNITS[unit]}" if high else f"{low}{_UNITS[unit]}"
 
 
-def due_words(due: Due, proc: Procedure) -> str:
+def due_words(due: Due | DueOf, proc: Procedure) -> str:
+    if isinstance(due, DueOf):
+        pick = "较早者" if due.pick == "earliest" else "较晚者"
+        return f"{'、'.join(due_words(d, proc) for d in due.options)} 中的{pick}"
     anchor = proc.milestones.get(due.anchor.name)
     title = anchor.title if anchor else due.anchor.name
     side = "后" if due.direction == "after" else "前"

@@ -1,10 +1,11 @@
 """Simulation of procedures whose values change during a run (LANG2 §3):
 the step graph under one assignment is not enough when a step asks again
 on every arrival, `set:` changes an input or a guard reads a recorded
-field. Such a procedure is explored as states — the step and
+field, or a step times out. Such a procedure is explored as states — the step and
 every value the run holds — from the start: each arrival tries each answer
 the step's `ask` and the fields its guards read can take, its `set:` and
-the way out taken change the values. The shortest ways through the states that take each
+the way out taken change the values, and a step with `timeout:` may also
+be left undone by its timeout. The shortest ways through the states that take each
 transition (a loop's way back included, so a loop is walked at least
 twice) become scenarios, which simulate then runs through the runner.
 """
@@ -44,7 +45,7 @@ State = tuple[str, tuple[tuple[str, Any], ...]]  # the step, and every value hel
 class Move:
     """One way from a state: the answers given on arriving (inputs and
     recorded fields, as the scenario writes them), the transition taken
-    (kind "next" | "choice", its index and target; None for an
+    (kind "next" | "choice" | "timeout", its index and target; None for an
     end), the callee's outcome walked to, and the state it leads to."""
 
     inputs: tuple[tuple[str, Any], ...]
@@ -58,8 +59,10 @@ class Move:
 
 def is_dynamic(rulebook: Rulebook, proc: Procedure) -> bool:
     """Whether a run's values change as it goes: `set:`, a guard reading a
-    recorded field, a step that asks on every arrival inside a loop."""
+    recorded field, a step that asks on every arrival inside a loop, a timeout."""
     if any(True for _ in proc.assigned()):
+        return True
+    if any(step.timeout is not None for step in proc.steps.values()):
         return True
     fields = rulebook.field_names
     for expr in proc.exprs():
@@ -207,6 +210,10 @@ class Explorer:
     def _moves(self, state: State) -> Iterator[Move]:
         sid, frozen = state
         step = self.proc.steps[sid]
+        if step.timeout is not None and step.timeout.name in self.proc.steps:
+            # Left undone past its deadline: nothing answered, nothing set.
+            to = step.timeout.name
+            yield Move((), (), "timeout", 0, to, None, (to, frozen))
         for inputs, fields in self.answers(step):
             values = dict(frozen)
             values.update(inputs)

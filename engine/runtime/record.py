@@ -203,6 +203,8 @@ class _Reader:
                 detail=show(d["value"]),
                 status=str(d.get("form_title") or d["form"]),
             )
+        elif k == ev.STEP_TIMED_OUT:
+            self.add(e, k, text=str(d.get("text") or ""), detail=str(d.get("to") or ""))
         elif k == ev.CHOICE_MADE:
             self.add(e, k, text=d["label"])
         elif k == ev.BRANCH_TAKEN:

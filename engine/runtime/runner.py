@@ -38,7 +38,7 @@ from engine.model import (
 )
 from engine.runtime import interrupts, machine, views
 from engine.runtime import state as ev
-from engine.runtime.dues import SOON, Reminder, reminders, waiting
+from engine.runtime.dues import SOON, Reminder, reminder, reminders, waiting
 from engine.runtime.interrupts import deferred
 from engine.runtime.milestones import check_milestone, milestone_draft
 from engine.runtime.pinning import Pinned, current_sha, restore
@@ -317,6 +317,8 @@ class Runner:
                 spec = self.scope.spec(active, need.depth, need.name)
                 pending = _Pending(InputQuestion(spec), need.depth)
             self.rec.flush(active)  # every answer so far is on disk before the prompt
+            if self._timed_out(active):
+                continue
             reply = self.driver.ask(pending.question, self._reminders(), self.clock())
             self._answer(active, pending, reply)
 
@@ -714,6 +716,46 @@ class Runner:
                 assert_never(way)
         self._shown = (False, False)
         return False
+
+    def _timed_out(self, active: Active) -> bool:
+        """At a prompt (a resumed run's first one too): a step whose `within`
+        or `due` has passed and that has `timeout:` moves the run there, with
+        a `step.timed_out` event (the source's 超时升级)."""
+        st = active.state
+        frame = st.top
+        step = frame.current
+        if step.timeout is None or st.status != ev.ACTIVE:
+            return False
+        now = self.clock()
+        late = [
+            d
+            for d in frame.dues
+            if d.get("kind") in ("within", "due") and reminder(st.run_id, d, now, True).overdue
+        ]
+        if not late:
+            return False
+        target = step.timeout.name
+        moved = self.rec.draft(
+            ev.STEP_TIMED_OUT,
+            {
+                "procedure": frame.procedure.id,
+                "step": step.id,
+                "to": target,
+                "index": 0,
+                "due": late[0]["due"],
+                "text": late[0].get("text"),
+            },
+        )
+        self.rec.commit(active, [moved, self.rec.entered(active, frame.procedure, target)])
+        title = frame.procedure.steps[target].title
+        self.driver.show(
+            Notice(
+                "timeout",
+                {"step_title": step.title, "to_title": title, "text": late[0].get("text") or ""},
+            )
+        )
+        self._shown = (False, False)
+        return True
 
     def _set_step(self, active: Active) -> None:
         """The step's own `set:`, given once it is done (before its way out is

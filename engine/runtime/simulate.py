@@ -44,6 +44,8 @@ class Edge:
     to: str
 
     def label(self, proc: Procedure) -> str:
+        if self.kind == "timeout":
+            return "超时"
         way = proc.steps[self.step].exit
         match way:
             case Choices(choices):
@@ -76,6 +78,8 @@ def edges_of(proc: Procedure) -> list[Edge]:
     out: list[Edge] = []
     for sid, step in proc.steps.items():
         out += [Edge(proc.id, sid, kind, i, to) for kind, i, _, to in _ways(step)]
+        if step.timeout is not None and step.timeout.name in proc.steps:
+            out.append(Edge(proc.id, sid, "timeout", 0, step.timeout.name))
     return out
 
 
@@ -404,13 +408,26 @@ class Planner:
         on its visit (a step visited again has one entry per visit)."""
         steps: dict[str, list[dict[str, Any]]] = {}
         inputs = dict(values)
+        clock = now
+        # Dates that milestones are taken from fall a day ahead, so a deadline
+        # counted from them has not passed unless the scenario lets it pass.
+        anchors = {s.milestone_from.name for s in proc.steps.values() if s.milestone_from}
+        ahead = (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
         for state, move in path:
             sid = state[0]
             step = proc.steps[sid]
             visit: dict[str, Any] = {}
+            if move.kind == "timeout":  # arrive after the deadline: the run times out
+                wait = step.within.low if step.within else 400 * 86400
+                clock = clock + timedelta(seconds=wait + 3600)
+                steps.setdefault(sid, []).append({"on": clock.isoformat()})
+                continue
             if move.inputs:
                 visit["inputs"] = dict(move.inputs)
             record = {**self._record(step), **dict(move.record)}
+            for key in list(record):
+                if key in anchors:
+                    record[key] = ahead
             if record:
                 visit["record"] = record
             if move.kind == "choice" and isinstance(step.exit, Choices):
@@ -566,8 +583,9 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
             for e in journal.events(outcome.run):
-                if e.kind in ("branch.taken", "choice.made") and e.data.get("procedure") == pid:
-                    kind = "next" if e.kind == "branch.taken" else "choice"
+                moves = ("branch.taken", "choice.made", "step.timed_out")
+                if e.kind in moves and e.data.get("procedure") == pid:
+                    kind = {"branch.taken": "next", "choice.made": "choice"}.get(e.kind, "timeout")
                     sim.taken.add(
                         Edge(pid, e.data["step"], kind, int(e.data["index"]), e.data["to"])
                     )

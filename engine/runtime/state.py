@@ -42,6 +42,7 @@ RUN_INTERRUPTED = "run.interrupted"
 RUN_CONTINUED = "run.continued"
 RUN_FINISHED = "run.finished"
 ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
+STEP_TIMED_OUT = "step.timed_out"  # a step's deadline passed: moved to its `timeout:`
 VALUE_SET = "value.set"  # a `set:` of a step, a choice or a branch: an input's new value
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
@@ -186,7 +187,8 @@ def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
 
 
 def _moved(trigger: str) -> Any:
-    """`branch.taken` / `choice.made`: the top frame takes the recorded transition."""
+    """`branch.taken` / `choice.made` / `step.timed_out`: the top frame takes
+    the recorded transition."""
 
     def move(s: RunState, d: Mapping[str, Any], at: str) -> None:
         from engine.runtime import machine
@@ -201,8 +203,14 @@ def _moved(trigger: str) -> Any:
                 here=top.procedure.id,
                 at=top.step,
             )
-        index = int(d["index"])
-        name = machine.ADVANCE if trigger == BRANCH_TAKEN else machine.choice_trigger(index)
+        index = int(d.get("index", 0))
+        name = (
+            machine.ADVANCE
+            if trigger == BRANCH_TAKEN
+            else machine.TIMEOUT
+            if trigger == STEP_TIMED_OUT
+            else machine.choice_trigger(index)
+        )
         machine.follow(top.procedure, top, name, index, d["to"])
 
     return move
@@ -289,6 +297,7 @@ _HANDLERS = {
     STEP_ENTERED: _entered,
     BRANCH_TAKEN: _moved(BRANCH_TAKEN),
     CHOICE_MADE: _moved(CHOICE_MADE),
+    STEP_TIMED_OUT: _moved(STEP_TIMED_OUT),
     INPUT_ANSWERED: _input,
     VALUE_SET: _value_set,
     ANSWER_CORRECTED: _corrected,

@@ -185,6 +185,8 @@ class Printer:
             say(self.t(k, **a), "  ", fg="cyan")
         elif k == "milestone_bad":
             say(self.t(k, **a), "    ", fg="red")
+        elif k == "timeout":
+            say(self.t(k, **a), "  ", fg="red", bold=True)
         elif k in ("emergency", "stuck", "warning", "unknown_emergency", "no_emergencies"):
             if k == "unknown_emergency":
                 a["known"] = ", ".join(a["known"])
