@@ -337,3 +337,18 @@ def test_simulate_takes_the_timeout(flow: Pinned) -> None:
     assert sim.ok, (sim.failures, sim.missing)
     assert any(e.kind == "timeout" for e in sim.taken)
     assert set(sim.outcomes) == {"answered", "escalated"}
+
+
+def test_manuals_show_the_timeout_the_picked_date_and_the_milestone_field(flow: Pinned) -> None:
+    from engine.render.graph import build_graph
+    from engine.render.view import ViewBuilder
+
+    view = ViewBuilder(flow.rulebook).procedure(flow.rulebook.procedure("question-log"))
+    steps = {s.id: s for s in view.steps}
+    callback = steps["callback"]
+    assert callback.due == "客户提问时间后24小时、约定回电时间 中的较早者"
+    (late,) = [x for x in callback.exits if x.kind == "timeout"]
+    assert (late.target, late.target_title) == ("escalate", "超时未答复, 上报经理")
+    assert steps["register"].milestone == "客户提问时间 (日期取自记录的提问时间)"
+    edges = build_graph(view).edges
+    assert any(e.kind == "timeout" and e.dst.endswith("escalate") for e in edges)

@@ -58,7 +58,7 @@ FIELD_TYPE_LABELS = {
     "score": "评分 1–5",
     "signature": "签名",
 }
-ExitKind = Literal["next", "branch", "choice", "call", "end"]
+ExitKind = Literal["next", "branch", "choice", "call", "end", "timeout"]
 
 
 @dataclass(frozen=True)
@@ -256,6 +256,8 @@ def due_words(due: Due | DueOf, proc: Procedure) -> str:
         return f"{'、'.join(due_words(d, proc) for d in due.options)} 中的{pick}"
     anchor = proc.milestones.get(due.anchor.name)
     title = anchor.title if anchor else due.anchor.name
+    if due.amount == 0:
+        return title
     side = "后" if due.direction == "after" else "前"
     return f"{title}{side}{due.amount}{_DUE_UNITS[due.unit]}"
 
@@ -458,7 +460,8 @@ class ViewBuilder:
             do=self._lines(step.do, step, wording),
             say=self._lines(step.say, step, wording),
             records=records,
-            exits=self._exits(proc, step, wording, numbers, call_title),
+            exits=self._exits(proc, step, wording, numbers, call_title)
+            + self._timeout(proc, step, numbers),
             ask=tuple(wording.label(ref.name) for ref in step.ask),
             sets=self._sets(step.set, wording),
             every=duration_words(step.every) if step.every else "",
@@ -470,17 +473,32 @@ class ViewBuilder:
             call_args=call_args,
             end=end,
             end_title=end_title,
-            milestone=(
-                proc.milestones[step.milestone.name].title
-                if step.milestone and step.milestone.name in proc.milestones
-                else ""
-            ),
+            milestone=self._milestone(proc, step),
             hint=step.hint,
             notes=step.notes,
             source=step.source,
             unverified=step.status == "unverified",
             is_start=step.id == proc.start.name,
         )
+
+    def _milestone(self, proc: Procedure, step: Step) -> str:
+        """The milestone the step marks, and the field its date is taken from."""
+        if step.milestone is None or step.milestone.name not in proc.milestones:
+            return ""
+        title = proc.milestones[step.milestone.name].title
+        if step.milestone_from is None:
+            return title
+        fld = self.rulebook.field_of(step.milestone_from.name)
+        return f"{title} (日期取自记录的{fld.label if fld else step.milestone_from.name})"
+
+    def _timeout(self, proc: Procedure, step: Step, numbers: Mapping[str, int]) -> tuple[Exit, ...]:
+        """`timeout:`: where the run goes once the step's deadline has passed."""
+        if step.timeout is None:
+            return ()
+        to = step.timeout.name
+        dest = proc.steps.get(to)
+        title = dest.title if dest else to
+        return (Exit("timeout", "超过期限仍未完成", "", to, title, numbers.get(to, 0)),)
 
     def _sets(self, assigns: tuple[Assign, ...], wording: Wording) -> str:
         """`set:` in words: 已转经理 记为 是；已拨打次数 记为 〔已拨打次数〕 + 1."""
