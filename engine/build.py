@@ -24,6 +24,7 @@ from engine.model import (
     DueOf,
     Duration,
     End,
+    Escalation,
     Evidence,
     Exit,
     Expr,
@@ -70,6 +71,7 @@ PROCEDURE_KEYS = frozenset(
         "document",
         "lint",
         "notes",
+        "escalate",
     }
 )
 STEP_KEYS = frozenset(
@@ -99,8 +101,10 @@ STEP_KEYS = frozenset(
         "evidence",
         "set",
         "timeout",
+        "escalate",
     }
 )
+ESCALATION_KEYS = frozenset({"after", "tell"})
 ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
 )
@@ -374,6 +378,20 @@ class _Builder:
             status=raw.get("status"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
             set=self.assigns(raw.get("set"), (*path, "set")),
+            escalate=self.escalate(raw["escalate"], (*path, "escalate"))
+            if "escalate" in raw
+            else None,
+        )
+
+    def escalate(self, raw: list[dict[str, Any]], path: Path) -> tuple[Escalation, ...]:
+        return tuple(
+            Escalation(
+                after=parse_duration(level["after"]).low if "after" in level else 0,
+                tell=self.ref(level["tell"], (*path, i, "tell")),
+                pos=self.pos((*path, i)),
+                text=level.get("after", ""),
+            )
+            for i, level in enumerate(raw)
         )
 
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:
@@ -416,6 +434,7 @@ class _Builder:
             declared_outcomes=self.declared,
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
+            escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),
             notes=tuple(raw.get("notes", ())),
         )
 

@@ -162,20 +162,34 @@ def test_a_recorded_field_steers_the_next_and_a_branch_sets(flow: Pinned, tmp_pa
     assert st.recorded == {"visit_feedback.score": 2}
 
 
-def test_a_correction_supersedes_the_recorded_value_guards_read() -> None:
-    from engine.runtime.state import ANSWER_CORRECTED, FIELD_RECORDED, RunState
+def test_a_correction_supersedes_the_recorded_value_guards_read(
+    flow: Pinned, tmp_path: Path
+) -> None:
+    from engine.runtime.events import AnswerCorrected
+    from engine.runtime.state import replay
 
-    rulebook = pin(str(FLOW)).rulebook
-    st = RunState(1, rulebook)
-    st.apply("run.started", {"procedure": "callback-retry"}, "t")
-    st.apply("step.entered", {"procedure": "callback-retry", "step": "dial"}, "t")
-    st.frames[0].step = "survey"  # as if moved there
-    rec = {"step": "survey", "form": "visit_feedback", "field": "score", "value": 2}
-    st.apply(FIELD_RECORDED, rec, "t")
-    fix = {"kind": "field", "form": "visit_feedback", "name": "score", "step": "survey"}
-    st.apply(ANSWER_CORRECTED, {**fix, "value": 5}, "t")
+    data = {
+        "procedure": "callback-retry",
+        "steps": {"dial": {"inputs": {"reached": True}}, "survey": {"record": {"score": 2}}},
+    }
+    outcome, events = run_scenario(flow, tmp_path / "j.db", data)
+    recorded = next(i for i, e in enumerate(events) if e.kind == "field.recorded")
+    st = replay(outcome.run, flow.rulebook, events[: recorded + 1])  # at the survey
+    assert (st.top.step, st.recorded) == ("survey", {"visit_feedback.score": 2})
+    fix = {
+        "of": events[recorded].seq,
+        "answer": "field",
+        "name": "score",
+        "label": "满意度评分",
+        "form": "visit_feedback",
+        "form_title": "客户回访记录表",
+        "procedure": None,
+        "depth": 0,
+        "before": 2,
+    }
+    st.apply(AnswerCorrected(**fix, step="survey", value=5), "t")
     assert st.recorded["visit_feedback.score"] == 5
-    st.apply(ANSWER_CORRECTED, {**fix, "step": "elsewhere", "value": 1}, "t")
+    st.apply(AnswerCorrected(**fix, step="elsewhere", value=1), "t")
     assert st.recorded["visit_feedback.score"] == 5  # not the latest recording: stands
 
 

@@ -25,6 +25,14 @@ def test_a_name_is_not_broken_in_the_middle() -> None:
             assert any(name in line for line in lines), (limit, lines)
 
 
+def test_no_line_ends_with_a_separator() -> None:
+    text = "火情处理 · 第 1 步 (至少还有 3 步) · 报警并自救 · 现场工作人员"
+    for limit in range(20, 70):
+        lines = wrap(text, limit=limit, keep=("现场工作人员",))
+        assert all(not line.rstrip().endswith(("·", "›")) for line in lines), (limit, lines)
+    assert wrap(text, limit=60, keep=("现场工作人员",))[-1] == "· 现场工作人员"
+
+
 def test_closing_punctuation_stays_with_its_word() -> None:
     for limit in range(10, 30):
         for line in wrap("「您好，欢迎光临！请问您是第一次来吗？」", limit=limit):
@@ -35,6 +43,21 @@ def test_closing_punctuation_stays_with_its_word() -> None:
 def test_nothing_goes_past_the_limit(text: str, limit: int) -> None:
     lines = wrap(text, "  ", limit=limit, keep=(text[:5],))
     assert all(width(line) <= limit for line in lines), lines
+
+
+@given(
+    st.text(st.sampled_from("a 样样板房房，。「」👍\u200d\u0301\x1b\t"), max_size=60)
+    | st.text(max_size=60),
+    st.sampled_from(["", "  ", "    [1] "]),
+    st.integers(4, 80),
+)
+def test_a_line_that_fits_is_laid_out_as_the_long_way_would(
+    text: str, indent: str, limit: int
+) -> None:
+    """The short cut for lines that surely fit gives what breaking the line
+    into tokens gives (a second, empty paragraph forces the general way)."""
+    text = text.replace("\n", " ")
+    assert wrap(text, indent, limit=limit) == wrap(text + "\n", indent, limit=limit)[:-1]
 
 
 @given(st.text(max_size=50), st.integers(1, 30))
@@ -54,3 +77,19 @@ def test_where_staff_are_is_told_truly() -> None:
     assert steps_left(visit, "ride") == 1
     assert steps_left(visit, "during_visit") == 3  # register, ride, farewell: the shortest way
     assert steps_left(visit, "greet") == 5
+
+
+def test_help_wraps_each_description_under_itself() -> None:
+    import io
+
+    from engine.runtime.terminal import Printer
+    from engine.runtime.texts import text
+
+    out = io.StringIO()
+    Printer(out, columns=40).help(text("help", "zh"))
+    lines = out.getvalue().splitlines()
+    assert all(width(line) <= 40 for line in lines)
+    first = next(i for i, line in enumerate(lines) if line.startswith("    !"))
+    start = len(lines[first]) - len(lines[first][5:].lstrip())  # where "紧急情况" begins
+    follow = lines[first + 1]
+    assert len(follow) - len(follow.lstrip()) == start, lines[first : first + 2]

@@ -27,7 +27,7 @@ from typing import Any
 import click
 
 from engine import __version__, i18n, screen
-from engine.errors import EXIT_INTERNAL, SopError
+from engine.errors import EXIT_INTERNAL, EXIT_PROBLEMS, SopError
 from engine.runtime import interrupts
 
 # command name -> "module:function"; each module parses its own options.
@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "report": "engine.cli.report:report",
     "due": "engine.cli.due:due",
     "milestone": "engine.cli.milestone:milestone",
+    "notify": "engine.cli.notify:notify",
     "journal": "engine.cli.journal:journal",
     "simulate": "engine.cli.simulate:simulate",
     "lsp": "engine.cli.lsp:lsp",
@@ -60,6 +61,7 @@ SHORT_HELP: dict[str, str] = {
     "report": "运行产生的记录和报告 / forms and incident reports",
     "due": "呼叫清单: 到期的触点和期限 / the call list: what is due",
     "milestone": "记录旅程里程碑日期 / record a journey milestone's date",
+    "notify": "发出到期提醒和超时升级 / send reminders and escalations",
     "journal": "日志检查 (verify) / journal checks",
     "simulate": "生成场景走遍每条转移 / simulate every path",
     "lsp": "编辑器的语言服务 / language server for editors",
@@ -173,6 +175,16 @@ def _main(argv: list[str] | None) -> Any:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
         sys.exit(1)
+    except OSError as exc:
+        # The machine refused a read or a write (a full disk, a folder where a
+        # file was expected, no permission): not a bug, say what and where.
+        from engine.cli import output
+
+        click.echo(output.os_failure(exc).message, err=True)
+        if exc.filename is None:  # standard output failed: no last flush into it
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        sys.exit(EXIT_PROBLEMS)
     except BaseException as exc:  # a traceback is a bug: say so, briefly, with how to report
         if isinstance(exc, SystemExit):
             raise

@@ -23,6 +23,9 @@ NARROWEST = 40
 # punctuation (the usual rule of Chinese typesetting).
 _CLOSING = frozenset("，。、；：？！）」』》〉】〕…—,.;:?!)]}%")
 _OPENING = frozenset("（「『《〈【〔([{")
+# Separators between the parts of a line (" · ", " › "): a break falls before
+# them, so a line never ends with one and the next starts with it.
+_SEPARATORS = frozenset("·›")
 
 
 def width(text: str) -> int:
@@ -49,10 +52,18 @@ def wrap(
     Breaks fall between words of Latin text and between Chinese characters,
     never inside a name in `keep` (a role, a title) unless it is longer than
     a line, never before closing punctuation or after opening punctuation."""
+    shown = visible(text)
+    if "\n" not in shown:
+        # A line that fits whichever way its characters are measured (none
+        # takes more than two columns) is itself: most lines of a prompt are,
+        # and they need no tokens and no width of each.
+        most = len(shown) if shown.isascii() else 2 * len(shown)
+        if most + width(indent) <= limit:
+            return [(indent + shown).rstrip()]
     hang = " " * width(indent) if hang is None else hang
     kept = [visible(k) for k in keep if k]
     lines: list[str] = []
-    for paragraph in visible(text).split("\n"):
+    for paragraph in shown.split("\n"):
         line, used = indent if not lines else hang, width(indent if not lines else hang)
         start = used
         for token in _tokens(paragraph, kept):
@@ -110,7 +121,15 @@ def _tokens(text: str, keep: Sequence[str] = ()) -> list[str]:
             glued[-1] += token
         else:
             glued.append(token)
-    return glued
+    # A separator with the space after it joins the token that follows it.
+    joined: list[str] = []
+    for token in glued:
+        if len(joined) >= 2 and joined[-1] == " " and joined[-2] in _SEPARATORS:
+            joined.pop()
+            joined[-1] += " " + token
+        else:
+            joined.append(token)
+    return joined
 
 
 def shorten_to(text: str, columns: int) -> str:

@@ -20,14 +20,41 @@ from __future__ import annotations
 import itertools
 import random
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, assert_never
 
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
+from engine.journal import Event
 from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
+    RunContinued,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    StepTimedOut,
+    ValueSet,
+    read,
+)
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -582,14 +609,49 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             sim.outcomes.append(outcome.outcome)
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
-            for e in journal.events(outcome.run):
-                moves = ("branch.taken", "choice.made", "step.timed_out")
-                if e.kind in moves and e.data.get("procedure") == pid:
-                    kind = {"branch.taken": "next", "choice.made": "choice"}.get(e.kind, "timeout")
-                    sim.taken.add(
-                        Edge(pid, e.data["step"], kind, int(e.data["index"]), e.data["to"])
-                    )
+            sim.taken.update(_taken(pid, journal.events(outcome.run)))
     return sim
+
+
+def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
+    """The transitions of procedure `pid` a run's journal shows were taken."""
+    for e in events:
+        event = read(e)
+        match event:
+            case BranchTaken(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "next", index, to)
+            case ChoiceMade(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "choice", index, to)
+            case StepTimedOut(procedure=procedure, step=step, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "timeout", 0, to)
+            case (
+                RunStarted()
+                | StepEntered()
+                | InputAnswered()
+                | ItemChecked()
+                | FieldRecorded()
+                | AnswerCorrected()
+                | ValueSet()
+                | CallStarted()
+                | CallReturned()
+                | MilestoneReached()
+                | NoteAdded()
+                | RunWarning()
+                | RunPaused()
+                | RunResumed()
+                | RunInterrupted()
+                | RunContinued()
+                | RunFinished()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
+            ):
+                pass  # not a transition of a step
+            case _:
+                assert_never(event)
 
 
 # ---------------------------------------------------------------- reporting

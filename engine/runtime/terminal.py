@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -53,6 +54,10 @@ def _when(at: datetime, now: datetime) -> str:
     return at.strftime("%H:%M") if at.date() == now.date() else at.strftime("%m-%d %H:%M")
 
 
+# The key column of a help line: indented, then the key, then two spaces or more.
+_HELP_KEY = re.compile(r" +\S.*?  +(?=\S)")
+
+
 class Printer:
     def __init__(
         self, out: TextIO, color: bool = False, lang: str = "zh", columns: int | None = None
@@ -61,6 +66,7 @@ class Printer:
         self.color = color
         self.columns = columns  # fixed, or None: the terminal's width at each line
         self.lang = lang
+        self._view_width: int | None = None  # the width one view is laid out to
 
     def t(self, key: str, **args: object) -> str:
         return text(key, self.lang, **args)
@@ -73,6 +79,8 @@ class Printer:
         can be resized mid-run), at least 40; 80 when not a terminal."""
         if self.columns is not None:
             return self.columns
+        if self._view_width is not None:
+            return self._view_width
         try:
             tty = self.out.isatty()
         except (OSError, ValueError):
@@ -100,16 +108,21 @@ class Printer:
     # ---- views
 
     def show(self, view: View) -> None:
-        if isinstance(view, Header):
-            self._header(view)
-        elif isinstance(view, Body):
-            self._body(view)
-        else:
-            self._notice(view)
+        # One view is laid out to one width, asked of the terminal once.
+        self._view_width = self.cols()
+        try:
+            if isinstance(view, Header):
+                self._header(view)
+            elif isinstance(view, Body):
+                self._body(view)
+            else:
+                self._notice(view)
+        finally:
+            self._view_width = None
 
     def _header(self, h: Header) -> None:
         self.line()
-        self.line("─" * self.cols(), dim=True)
+        self.write(self.style("─" * self.cols(), dim=True) + "\n")
         key = "step_last" if h.total == 0 else "step_open" if h.total < 0 else "step"
         parts = [h.procedure_title, self.t(key, number=h.number, total=h.total), h.step_title]
         if h.role:
@@ -138,6 +151,14 @@ class Printer:
             forms = " ".join(f"《{f}》" for f in b.records)
             self.line(self.t("record", forms=forms), "  ", bold=True)
         self.line(self.t("footer"), "  ", dim=True)
+
+    def help(self, text: str) -> None:
+        """The help, one line per key: a key's description wraps under the
+        description, not under the key."""
+        for entry in text.split("\n"):
+            head = _HELP_KEY.match(entry)
+            hang = " " * width("  " + head.group(0)) if head else "    "
+            self.line(entry, "  ", hang)
 
     def _item(self, item: ItemView) -> None:
         mark = {"done": " ✓", "not_done": " ✗", "skipped": " –"}.get(item.answer or "", "")
@@ -364,7 +385,7 @@ class TerminalDriver:
         if low in CORRECT_WORDS:
             return Command("correct")
         if s in ("?", "？", "帮助", "help"):
-            self.p.line(self.p.t("help"), "  ")
+            self.p.help(self.p.t("help"))
             return True
         parts = s.split()
         if len(parts) == 3 and parts[0].lower() in ("m", "里程碑"):
