@@ -366,3 +366,32 @@ def test_manuals_show_the_timeout_the_picked_date_and_the_milestone_field(flow: 
     assert steps["register"].milestone == "客户提问时间 (日期取自记录的提问时间)"
     edges = build_graph(view).edges
     assert any(e.kind == "timeout" and e.dst.endswith("escalate") for e in edges)
+
+
+def test_notify_moves_a_paused_run_past_its_deadline(flow: Pinned, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from engine.notify.send import notify
+    from engine.notify.settings import parse_settings
+
+    db = tmp_path / "j.db"
+    outcome, _ = run_scenario(flow, db, _question("2026-12-02 08:30", None, {"pause": True}))
+    box = tmp_path / "outbox.jsonl"
+    settings = parse_settings(
+        {
+            "channels": {"box": {"type": "outbox", "path": str(box)}},
+            "people": {"*": {"manager": [{"channel": "box", "to": "李经理"}]}},
+        },
+        "notify.yaml",
+    )
+    later = datetime.fromisoformat("2026-12-04T09:00+08:00")
+    with Journal(str(db)) as journal:
+        report = notify(journal, settings, later)
+        row = journal.run(outcome.run)
+        kinds = [e.kind for e in journal.events(outcome.run)]
+    assert [(m.run, m.to_title) for m in report.moved] == [(outcome.run, "超时未答复, 上报经理")]
+    assert row is not None and (row.status, row.step) == ("paused", "escalate")
+    assert kinds[-2:] == ["step.timed_out", "step.entered"]
+    assert "notice.sending" not in kinds  # the step it is at now has no deadline yet
+    assert verify_journal(str(db)).ok
+    assert not box.exists()

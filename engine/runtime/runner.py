@@ -36,8 +36,8 @@ from engine.model import (
     Step,
     branches_of,
 )
-from engine.runtime import interrupts, machine, views
-from engine.runtime.dues import SOON, Reminder, reminder, reminders, waiting
+from engine.runtime import interrupts, machine, timeouts, views
+from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
     BranchTaken,
@@ -56,7 +56,6 @@ from engine.runtime.events import (
     RunWarning,
     Stamped,
     StepEntered,
-    StepTimedOut,
     ValueSet,
     read,
 )
@@ -750,38 +749,17 @@ class Runner:
 
     def _timed_out(self, active: Active) -> bool:
         """At a prompt (a resumed run's first one too): a step whose `within`
-        or `due` has passed and that has `timeout:` moves the run there, with
-        a `step.timed_out` event (the source's 超时升级)."""
-        st = active.state
-        frame = st.top
-        step = frame.current
-        if step.timeout is None or st.status != ACTIVE:
+        or `due` has passed and that has `timeout:` moves the run there
+        (engine/runtime/timeouts.py)."""
+        if active.state.status != ACTIVE:
             return False
-        now = self.clock()
-        late = [
-            d
-            for d in frame.dues
-            if d.get("kind") in ("within", "due") and reminder(st.run_id, d, now, True).overdue
-        ]
-        if not late:
+        moved = timeouts.time_out(self.rec, active, self.clock())
+        if moved is None:
             return False
-        target = step.timeout.name
-        moved = self.rec.draft(
-            StepTimedOut(
-                procedure=frame.procedure.id,
-                step=step.id,
-                to=target,
-                index=0,
-                due=str(late[0]["due"]),
-                text=late[0].get("text"),
-            )
-        )
-        self.rec.commit(active, [moved, self.rec.entered(active, frame.procedure, target)])
-        title = frame.procedure.steps[target].title
         self.driver.show(
             Notice(
                 "timeout",
-                {"step_title": step.title, "to_title": title, "text": late[0].get("text") or ""},
+                {"step_title": moved.step_title, "to_title": moved.to_title, "text": moved.text},
             )
         )
         self._shown = (False, False)
