@@ -210,8 +210,9 @@ class Explorer:
     def _moves(self, state: State) -> Iterator[Move]:
         sid, frozen = state
         step = self.proc.steps[sid]
-        if step.timeout is not None and step.timeout.name in self.proc.steps:
-            # Left undone past its deadline: nothing answered, nothing set.
+        if step.timeout is not None and step.timeout.name in self.proc.steps and _asks(step):
+            # Left undone past its deadline: nothing answered, nothing set (a
+            # run times out at a prompt: a step that asks nothing is left at once).
             to = step.timeout.name
             yield Move((), (), "timeout", 0, to, None, (to, frozen))
         for inputs, fields in self.answers(step):
@@ -296,6 +297,13 @@ class Explorer:
                     paths[m.after] = [*paths[here], (here, m)]
                     todo.append(m.after)
         return paths
+
+
+def _asks(step: Step) -> bool:
+    """Whether a run stops at the step for staff (where a timeout can move it)."""
+    return bool(
+        step.do or step.record or step.ask or step.evidence or isinstance(step.exit, Choices)
+    )
 
 
 def _frozen(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
