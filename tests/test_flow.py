@@ -395,3 +395,21 @@ def test_notify_moves_a_paused_run_past_its_deadline(flow: Pinned, tmp_path: Pat
     assert "notice.sending" not in kinds  # the step it is at now has no deadline yet
     assert verify_journal(str(db)).ok
     assert not box.exists()
+
+
+def test_the_editor_index_knows_set_targets_and_timeout_steps() -> None:
+    from engine.lsp.symbols import Target, build_index
+
+    pinned = pin(str(FLOW))
+    procs = {p.path: p for p in pinned.rulebook.procedures.values()}
+    texts = {p: Path(p).read_text(encoding="utf-8") for p in procs}
+    index = build_index(pinned.rulebook, procs, texts)
+    retry = str(FLOW / "callback-retry.yaml")
+    lines = texts[retry].split("\n")
+    at = next(i for i, line in enumerate(lines, 1) if "set: {attempts" in line)
+    col = lines[at - 1].index("attempts") + 1
+    occ = index.at(retry, at, col)
+    assert occ is not None and (occ.target.kind, occ.target.name) == ("input", "attempts")
+    log = str(FLOW / "question-log.yaml")
+    steps = [o for o in index.by_file[log] if o.target == Target("step", log, "escalate")]
+    assert len(steps) == 2  # declared, and named by timeout:

@@ -203,6 +203,8 @@ def _procedure(
             yield Occurrence(Target("milestone", here, s.milestone.name), s.milestone.pos)
         for anchor in due_anchors(s.due):
             yield Occurrence(Target("milestone", here, anchor.name), anchor.pos)
+    for _, assign in proc.assigned():  # `set:` names the inputs it gives values to
+        yield inp(assign.target)
     for expr in proc.exprs():
         for name, pos in names_in(expr, lines):
             if name not in BUILTIN_NAMES:
