@@ -329,6 +329,14 @@ class Step:
         return any(x is not None for x in (self.within, self.at, self.due, self.milestone))
 
     @property
+    def stops(self) -> bool:
+        """Whether a run stops here for staff (something to do, record, answer
+        or choose): only there can a deadline pass with the step undone."""
+        return bool(
+            self.do or self.record or self.ask or self.evidence or isinstance(self.exit, Choices)
+        )
+
+    @property
     def ways(self) -> tuple[Exit, ...]:
         """Every way out written: `exit`, then `also`."""
         return (self.exit, *self.also)

@@ -210,7 +210,7 @@ class Explorer:
     def _moves(self, state: State) -> Iterator[Move]:
         sid, frozen = state
         step = self.proc.steps[sid]
-        if step.timeout is not None and step.timeout.name in self.proc.steps and _asks(step):
+        if step.timeout is not None and step.timeout.name in self.proc.steps and step.stops:
             # Left undone past its deadline: nothing answered, nothing set (a
             # run times out at a prompt: a step that asks nothing is left at once).
             to = step.timeout.name
@@ -297,13 +297,6 @@ class Explorer:
                     paths[m.after] = [*paths[here], (here, m)]
                     todo.append(m.after)
         return paths
-
-
-def _asks(step: Step) -> bool:
-    """Whether a run stops at the step for staff (where a timeout can move it)."""
-    return bool(
-        step.do or step.record or step.ask or step.evidence or isinstance(step.exit, Choices)
-    )
 
 
 def _frozen(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
