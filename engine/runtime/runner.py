@@ -33,6 +33,7 @@ from engine.model import (
     Expr,
     Next,
     Procedure,
+    Rulebook,
     Step,
     branches_of,
 )
@@ -708,7 +709,7 @@ class Runner:
         if fired is None:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
-        why = _why(step, index)
+        why = _why(active.pinned.rulebook, frame.procedure, step, index)
         before = [
             *before,
             *self._assign(active, depth, branches_of(step.exit)[index].set, "branch", extra),
@@ -1034,13 +1035,28 @@ def _label_of(answer: InputAnswered | FieldRecorded) -> str:
             assert_never(answer)
 
 
-def _why(step: Step, index: int) -> str:
-    """Why an automatic `next` went where it went, for the screen and the journal."""
+def _why(rulebook: Rulebook, proc: Procedure, step: Step, index: int) -> str:
+    """Why an automatic `next` went where it went, for the screen and the
+    journal: the branch's label, else its guard in words as the manual says
+    it (inputs by their question, fields by their label, a called
+    procedure's outcome by its title: never an id)."""
     branch = branches_of(step.exit)[index]
     if branch.label:
         return branch.label
     if branch.when is not None:
-        return branch.when.source
+        from engine.render.exprs import Wording
+
+        fields = {
+            f"{fid}.{k}": fld.label
+            for fid, form in rulebook.forms.items()
+            for k, fld in form.fields.items()
+        }
+        wording = Wording(rulebook.inputs_for(proc), fields=fields)
+        if isinstance(step.exit, Call):
+            callee = rulebook.procedures.get(step.exit.procedure.name)
+            if callee is not None:
+                wording = wording.after_call(callee.title, callee.outcomes())
+        return wording.condition(branch.when)
     return "otherwise" if index > 0 else ""
 
 
