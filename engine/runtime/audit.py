@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from engine.errors import JournalError, SopError
 from engine.i18n import message
 from engine.journal import Journal
-from engine.journal.audit import Expected, FileProblem, Fold, FoldFactory, Report, audit
+from engine.journal.audit import Expected, Fold, FoldFactory, Report, audit
 from engine.journal.events import Event
+from engine.journal.rows import FileProblem
 from engine.runtime.events import EventDamaged, InputAnswered, RunStarted, read
 from engine.runtime.pinning import Pinned, restore
 from engine.runtime.state import RunState

@@ -13,10 +13,12 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.journal import RunRow
-from engine.model import DueOf, Procedure, Rulebook, Step
+
+if TYPE_CHECKING:  # `sop due` reads deadlines as data: no rulebook, no model
+    from engine.model import DueOf, Procedure, Rulebook, Step
 
 _D = TypeVar("_D", date, datetime)
 
@@ -96,6 +98,8 @@ class Touchpoint:
 def touchpoint(proc: Procedure, step: Step, milestones: Mapping[str, str]) -> Touchpoint | None:
     """A step's date from `due`, or, for the step that records a milestone,
     that milestone's date when one was given ahead (a booked signing)."""
+    from engine.model import DueOf  # here: `sop due` alone never imports the model
+
     if isinstance(step.due, DueOf):
         return _picked(proc, step.due, milestones)
     if step.due is not None:
