@@ -10,6 +10,7 @@ import pytest
 
 from engine import build
 from engine.checks import registry
+from engine.checks._retired import RETIRED
 from engine.checks.rule import WARNING
 from engine.resources import schema_path
 
@@ -62,8 +63,12 @@ def test_schema_and_builder_agree(in_schema: set[str], in_builder: frozenset[str
 
 
 def test_lint_disable_lists_exactly_the_warning_rules() -> None:
-    enum = SOP["properties"]["lint"]["properties"]["disable"]["items"]["enum"]
-    assert set(enum) == {r.id for r in registry().values() if r.level is WARNING}
+    live, *retired = SOP["properties"]["lint"]["properties"]["disable"]["items"]["anyOf"]
+    assert set(live["enum"]) == {r.id for r in registry().values() if r.level is WARNING}
+    # A retired id is still accepted (first-edition files validate unchanged),
+    # marked deprecated with the reason, so an editor strikes it through.
+    assert {r["const"] for r in retired} == set(RETIRED)
+    assert all(r["deprecated"] and r["description"] for r in retired)
 
 
 def _walk(node: Any, where: str = "") -> list[str]:

@@ -12,6 +12,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Type names and warning rules come from the engine, so the schema cannot drift.
 sys.path.insert(0, str(ROOT))
 from engine.checks import registry  # noqa: E402
+from engine.checks._retired import RETIRED  # noqa: E402
 from engine.checks.rule import WARNING  # noqa: E402
 from engine.model import FieldType, InputType  # noqa: E402
 
@@ -682,7 +683,19 @@ sop = {
                 "disable": {
                     "type": "array",
                     "uniqueItems": True,
-                    "items": {"enum": WARNING_RULES},
+                    "items": {
+                        "anyOf": [
+                            {"enum": WARNING_RULES},
+                            *(
+                                {
+                                    "const": rid,
+                                    "deprecated": True,
+                                    "description": d(why_zh, why_en),
+                                }
+                                for rid, (why_zh, why_en) in sorted(RETIRED.items())
+                            ),
+                        ]
+                    },
                     "description": d("要关闭的检查编号", "rule ids to silence"),
                 }
             },

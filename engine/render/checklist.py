@@ -1,5 +1,6 @@
-"""Checklists: □ items per step, critical first, with conditions, timing,
-records to fill and where to go next.
+"""Checklists: □ items per step in the order written (critical ones marked
+where they stand), with conditions, timing, records to fill and where to go
+next.
 
 For one procedure every step is listed (a paper checklist is followed in
 order, so decision steps stay in with their ways out). With `--role` and no

@@ -404,9 +404,8 @@ class ViewBuilder:
         )
 
     def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
-        lines = [line for item in items if (line := self._line(item, step, wording))]
-        # Critical items come first, as the language promises, even if written later.
-        return tuple(sorted(lines, key=lambda line: not line.critical))
+        # In the order written: a critical item is marked where it stands.
+        return tuple(line for item in items if (line := self._line(item, step, wording)))
 
     def _step(
         self, proc: Procedure, step: Step, wording: Wording, numbers: Mapping[str, int]
