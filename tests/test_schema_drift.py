@@ -43,7 +43,18 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["revision"]), build.REVISION_KEYS),
         (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),
         (props(SOP["$defs"]["evidence"]), build.EVIDENCE_KEYS),
+        (props(SOP["$defs"]["schedule"]), build.SCHEDULE_KEYS),
         (props(RB), build.RULEBOOK_KEYS),
+        (props(RB["properties"]["site"]), build.SITE_KEYS),
+        (props(RB["properties"]["site"]["properties"]["hours"]), build.HOURS_KEYS),
+        (
+            props(
+                RB["properties"]["site"]["properties"]["holidays"]["additionalProperties"]["anyOf"][
+                    1
+                ]
+            ),
+            build.HOLIDAY_KEYS,
+        ),
         (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
         (props(RB["properties"]["references"]["additionalProperties"]), build.REFERENCE_KEYS),
         (props(RB["properties"]["roles"]["additionalProperties"]), build.ROLE_KEYS),
