@@ -260,7 +260,7 @@ sop_defs = {
     },
     "scheduleDay": {
         "anyOf": [
-            {"type": "integer", "minimum": 1, "maximum": 31},
+            {"type": "integer"},  # 1–31: unknown-day says what a wrong one should be
             {"type": "string", "minLength": 1},
         ],
         "x-kind": "schedule-day",
