@@ -145,6 +145,15 @@ def occurrences(
     return out
 
 
+def is_occurrence(proc: Procedure, site: Site | None, key: str) -> bool:
+    """Whether `key` names an occurrence of the procedure's schedule."""
+    try:
+        day = date.fromisoformat(key[:10])
+    except ValueError:
+        return False
+    return any(o.key == key for o in occurrences(proc, site, day, day))
+
+
 def _entry(
     pid: str,
     index: int,

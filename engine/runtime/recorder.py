@@ -151,6 +151,7 @@ class Recorder:
         proc: Procedure,
         preset: Mapping[str, Any],
         interrupts: int | None = None,
+        occurrence: str | None = None,
     ) -> dict[str, Any]:
         data: dict[str, Any] = {
             "procedure": proc.id,
@@ -167,6 +168,8 @@ class Recorder:
         }
         if interrupts is not None:
             data["interrupts"] = interrupts
+        if occurrence is not None:  # the scheduled occurrence the run is for
+            data["occurrence"] = occurrence
         return data
 
     def open_run(

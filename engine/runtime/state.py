@@ -156,6 +156,15 @@ def _started(s: RunState, d: Mapping[str, Any], at: str) -> None:
     s.frames = [Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("set", {})))]
     s.interrupts = d.get("interrupts")
     s.operator, s.site, s.started = d.get("operator"), d.get("site"), d
+    occurrence = d.get("occurrence")
+    if occurrence is not None:
+        # Only an occurrence the pinned schedule has (a hand-edited one is
+        # refused here, so `sop journal verify` names it).
+        from engine.schedule import is_occurrence
+
+        proc = s.frames[0].procedure
+        if not isinstance(occurrence, str) or not is_occurrence(proc, s.rulebook.site, occurrence):
+            raise ValueError(f"{proc.id} has no scheduled occurrence {occurrence!r}")
 
 
 def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:

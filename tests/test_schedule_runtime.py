@@ -1,0 +1,100 @@
+"""A scheduled procedure's runs: `sop run` attaches a run to the occurrence
+whose window it is started in, `--for` picks one, and `run.started`
+records it (tests/fixtures/schedule)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT
+from tests.runtime_support import sop_in_process, write_scenario
+
+BOOK = str(ROOT / "tests" / "fixtures" / "schedule")
+
+
+def patrol(now: str) -> dict[str, Any]:
+    return {
+        "procedure": "hourly-patrol",
+        "operator": "李娜",
+        "now": now,
+        "steps": {"patrol": {"do": ["done", "done"]}},
+    }
+
+
+def started(journal: Path, run: int) -> dict[str, Any]:
+    code, out = sop_in_process("show", str(run), "--journal", str(journal), "--format", "json")
+    assert code == 0, out
+    first = json.loads(out)["events"][0]
+    assert first["kind"] == "run.started"
+    data: dict[str, Any] = first["data"]
+    return data
+
+
+def run(journal: Path, scenario: Path, *more: str) -> tuple[int, str]:
+    return sop_in_process(
+        "run", "hourly-patrol", "--rulebook", BOOK, "--journal", str(journal),
+        "--answers", str(scenario), *more,
+    )  # fmt: skip
+
+
+def test_a_run_attaches_to_the_window_it_is_started_in(tmp_path: Path) -> None:
+    journal = tmp_path / "j.sqlite3"
+    scenario = write_scenario(tmp_path, "s", patrol("2026-12-02T10:40:00+08:00"))
+    code, out = run(journal, scenario)
+    assert code == 0, out
+    assert "本次安排: 2026-12-02 10:30 (每 1 小时 开门时至关门时)" in out
+    assert started(journal, 1)["occurrence"] == "2026-12-02T10:30"
+    # The 10:30 patrol has its run: a second one started now is for none.
+    code, out = run(journal, scenario)
+    assert code == 0, out
+    assert "本次安排" not in out and "occurrence" not in started(journal, 2)
+
+
+def test_before_opening_a_run_is_for_no_occurrence(tmp_path: Path) -> None:
+    journal = tmp_path / "j.sqlite3"
+    scenario = write_scenario(tmp_path, "s", patrol("2026-12-02T07:00:00+08:00"))
+    code, out = run(journal, scenario)
+    assert code == 0, out
+    assert "occurrence" not in started(journal, 1)
+
+
+def test_for_picks_an_occurrence_and_refuses_one_that_does_not_exist(tmp_path: Path) -> None:
+    journal = tmp_path / "j.sqlite3"
+    scenario = write_scenario(tmp_path, "s", patrol("2026-12-02T12:05:00+08:00"))
+    code, out = run(journal, scenario, "--for", "2026-12-02T09:30")
+    assert code == 0, out
+    assert started(journal, 1)["occurrence"] == "2026-12-02T09:30"
+    code, out = run(journal, scenario, "--for", "2026-12-02T09:00", "--lang", "en")
+    assert code == 1
+    assert '"每小时巡查" has no occurrence at 2026-12-02T09:00' in out
+    assert "nearby:" in out and "2026-12-02T08:30" not in out.split("nearby:")[0]
+    code, out = run(journal, scenario, "--for", "12/02")
+    assert code == 2  # a usage error
+    assert "--for" in out
+
+
+def test_an_occurrence_the_schedule_does_not_have_is_refused_by_the_fold(tmp_path: Path) -> None:
+    """A hand-edited `occurrence` (its chain computed again) is not replayed."""
+    import dataclasses
+
+    import pytest
+
+    from engine.errors import JournalError
+    from engine.journal import Journal
+    from engine.runtime.state import replay
+    from engine.validate import load_rulebook
+
+    journal_path = tmp_path / "j.sqlite3"
+    scenario = write_scenario(tmp_path, "s", patrol("2026-12-02T10:40:00+08:00"))
+    assert run(journal_path, scenario)[0] == 0
+    book = load_rulebook(BOOK)
+    with Journal(str(journal_path), write=False) as journal:
+        events = journal.events(1)
+    assert replay(1, book, events).started["occurrence"] == "2026-12-02T10:30"
+    first = events[0]
+    for forged in ("2026-12-02T10:00", "2026-12-07T10:30", 7):  # off the hour; closed Monday
+        data = {**first.data, "occurrence": forged}
+        with pytest.raises(JournalError):
+            replay(1, book, [dataclasses.replace(first, data=data), *events[1:]])
