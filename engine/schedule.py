@@ -117,8 +117,31 @@ class Occurrence:
         """The time of day of a moment ("10:30"); None for a whole day."""
         return None if self.whole_day else self.key[11:16]
 
+    @property
+    def at(self) -> datetime:
+        """When it is shown as falling: the moment (10:30, opening), or
+        the start of its day for a whole day."""
+        if self.whole_day:
+            return datetime.combine(self.day, time(), self.due.tzinfo)
+        return datetime.combine(self.day, time.fromisoformat(self.key[11:16]), self.due.tzinfo)
+
     def contains(self, moment: datetime) -> bool:
         return self.opens <= moment < self.closes
+
+
+def reach(entry: Schedule) -> int:
+    """Days back from a day to the entry's previous occurrence at the
+    latest (so a missed one can be compared with the one after it)."""
+    unit, count = cadence(entry.every)
+    if unit == "month":
+        return 62
+    if unit == "week":
+        return 14
+    if unit in ("d", "w"):
+        return count * (7 if unit == "w" else 1) + 1
+    if unit in ("day", "s"):
+        return 1 + 7 * bool(entry.on)  # on given weekdays: a week back
+    return 400  # a year, holidays, days of the year
 
 
 def closed_days(site: Site | None) -> tuple[frozenset[int], frozenset[date]]:

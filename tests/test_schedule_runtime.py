@@ -98,3 +98,62 @@ def test_an_occurrence_the_schedule_does_not_have_is_refused_by_the_fold(tmp_pat
         data = {**first.data, "occurrence": forged}
         with pytest.raises(JournalError):
             replay(1, book, [dataclasses.replace(first, data=data), *events[1:]])
+
+
+def journal_with_a_run(tmp_path: Path) -> Path:
+    """A journal holding one unrelated run (`sop due` reads an existing journal)."""
+    journal = tmp_path / "j.sqlite3"
+    assert run(journal, write_scenario(tmp_path, "p", patrol("2026-11-03T10:40:00+08:00")))[0] == 0
+    return journal
+
+
+def due(journal: Path, *more: str) -> list[dict[str, Any]]:
+    code, out = sop_in_process(
+        "due", "--rulebook", BOOK, "--journal", str(journal), "--format", "json", *more
+    )
+    assert code == 0, out
+    items: list[dict[str, Any]] = json.loads(out)
+    return [i for i in items if i["kind"] == "schedule"]
+
+
+def test_due_lists_occurrences_until_a_run_is_started_for_them(tmp_path: Path) -> None:
+    journal = journal_with_a_run(tmp_path)
+    before = due(journal, "--at", "2026-12-20", "--days", "6", "--role", "物业经理")
+    # November's report and this year's were missed; December's is open until the 25th.
+    missed = [("2026-09-30", "overdue", None), ("2026-11-25", "overdue", None)]
+    assert [(i["date"], i["state"], i["run"]) for i in before] == [
+        *missed,
+        ("2026-12-25", "upcoming", None),
+    ]
+    assert before[-1]["role_title"] == "物业经理" and before[-1]["text"] == "每月 25 日前完成"
+    report = write_scenario(
+        tmp_path,
+        "r",
+        {"procedure": "monthly-report", "now": "2026-12-18T15:00:00+08:00",
+         "steps": {"write": {"do": ["done", "done"]}}},
+    )  # fmt: skip
+    code, out = sop_in_process(
+        "run", "monthly-report", "--rulebook", BOOK, "--journal", str(journal),
+        "--answers", str(report),
+    )  # fmt: skip
+    assert code == 0, out
+    after = due(journal, "--at", "2026-12-20", "--days", "6", "--role", "物业经理")
+    assert [(i["date"], i["state"], i["run"]) for i in after] == missed
+
+
+def test_due_lists_a_missed_duty_until_it_comes_round_again(tmp_path: Path) -> None:
+    journal = journal_with_a_run(tmp_path)
+    # As of Thursday 3 December: Tuesday's cleaning was missed, Friday's is
+    # ahead (and National Day's, a yearly one, is owed until next year's).
+    items = due(journal, "--at", "2026-12-03", "--days", "1", "--role", "cleaner")
+    assert [(i["date"], i["state"]) for i in items] == [
+        ("2026-10-01", "overdue"),
+        ("2026-12-01", "overdue"),
+        ("2026-12-04", "upcoming"),
+    ]
+    # As of Saturday: Friday's was missed too; Tuesday's has come round again.
+    items = due(journal, "--at", "2026-12-05", "--days", "0", "--role", "cleaner")
+    assert [(i["date"], i["state"]) for i in items] == [
+        ("2026-10-01", "overdue"),
+        ("2026-12-04", "overdue"),
+    ]
