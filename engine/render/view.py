@@ -30,6 +30,7 @@ from engine.model import (
 )
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
+from engine.schedule import describe
 
 KIND_LABELS = {
     "service": "服务",
@@ -202,6 +203,7 @@ class ProcView:
     document: Any  # engine.model.Document
     filled: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
+    schedule: tuple[str, ...] = ()  # each schedule entry in words (每天 开门时)
 
     @property
     def forms(self) -> tuple[RecordView, ...]:
@@ -350,6 +352,7 @@ class ViewBuilder:
             proc.document,
             self.filled,
             dict(self.values or {}),
+            tuple(describe(entry, "zh") for entry in proc.schedule),  # staff read Chinese
         )
 
     # -- filtering by answers ---------------------------------------------
