@@ -57,3 +57,11 @@ def test_cli_date_option(sop: Runner) -> None:
     assert result.stdout.startswith("检查单 · 2026-12-04 (周五) 例行工作")
     bad = sop("render", "checklist", "--date", "2026-13-04", "--rulebook", str(BOOK))
     assert bad.returncode == 2 and "2026-13-04" in bad.stderr
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "svg"])
+def test_the_flowchart_starts_with_the_schedule(fmt: str) -> None:
+    from engine.render.graph import render_graph
+
+    out = render_graph(rulebook(BOOK), "weekly-clean", fmt)  # type: ignore[arg-type]
+    assert "每周 周二、周五" in out and "国庆节" in out
