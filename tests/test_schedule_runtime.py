@@ -157,3 +157,28 @@ def test_due_lists_a_missed_duty_until_it_comes_round_again(tmp_path: Path) -> N
         ("2026-10-01", "overdue"),
         ("2026-12-04", "overdue"),
     ]
+
+
+def test_simulate_runs_each_schedule_entry_and_names_one_that_never_falls_due(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    (book / "new-year.yaml").write_text(
+        (book / "opening-check.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: opening-check", "id: new-year")
+        .replace("{every: day, at: opening}", "[{on: 春节}, {on: 国庆节}]"),
+        encoding="utf-8",
+    )
+    code, out = sop_in_process("simulate", "--all", "--rulebook", str(book))
+    assert code == 1, out
+    assert (
+        "✓ 每周深度保洁 (weekly-clean): 1 个场景, 覆盖 0/0 条转移 (—); 时间安排 2/2 条已按安排运行"
+        in out
+    )
+    # The site is closed at the Spring Festival: that entry never falls due.
+    assert "时间安排 1/2 条已按安排运行" in out
+    assert "✗ 时间安排一年内从不发生: 春节" in out
