@@ -140,6 +140,7 @@ HOURS_KEYS = frozenset({"open", "close"})
 HOLIDAY_KEYS = frozenset({"dates", "closed"})
 
 _DURATION = re.compile(r"^([0-9]+)(?:-([0-9]+))?(min|h|d|w)$")
+_CLOCK = re.compile(r"^[0-9]{1,2}:[0-9]{2}$")
 _UNIT_SECONDS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -346,7 +347,7 @@ class _Builder:
         """A schedule value as written (`by: 25` is "25"), with its place;
         a clock time is normalised ("8:30" is "08:30")."""
         text = str(raw)
-        if isinstance(raw, str) and ":" in raw:
+        if isinstance(raw, str) and _CLOCK.match(raw):  # not a holiday named "a:b"
             text = normalise_clock(raw)
         return Ref(text, self.pos(path))
 
