@@ -22,6 +22,7 @@ from engine.model import (
     Due,
     Duration,
     End,
+    Escalation,
     Evidence,
     Exit,
     Expr,
@@ -71,6 +72,7 @@ PROCEDURE_KEYS = frozenset(
         "lint",
         "notes",
         "schedule",
+        "escalate",
     }
 )
 STEP_KEYS = frozenset(
@@ -98,8 +100,10 @@ STEP_KEYS = frozenset(
         "stage",
         "status",
         "evidence",
+        "escalate",
     }
 )
+ESCALATION_KEYS = frozenset({"after", "tell"})
 ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
 )
@@ -341,6 +345,20 @@ class _Builder:
             stage=raw.get("stage"),
             status=raw.get("status"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+            escalate=self.escalate(raw["escalate"], (*path, "escalate"))
+            if "escalate" in raw
+            else None,
+        )
+
+    def escalate(self, raw: list[dict[str, Any]], path: Path) -> tuple[Escalation, ...]:
+        return tuple(
+            Escalation(
+                after=parse_duration(level["after"]).low if "after" in level else 0,
+                tell=self.ref(level["tell"], (*path, i, "tell")),
+                pos=self.pos((*path, i)),
+                text=level.get("after", ""),
+            )
+            for i, level in enumerate(raw)
         )
 
     def value(self, raw: Any, path: Path) -> Ref:
@@ -447,6 +465,7 @@ class _Builder:
             },
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
+            escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),
             notes=tuple(raw.get("notes", ())),
             schedule=self.schedule(raw.get("schedule")),
         )

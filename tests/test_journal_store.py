@@ -348,3 +348,46 @@ def test_a_role_that_may_only_read_reads_and_is_told_why_it_cannot_record(pg_url
         _note(journal, run, "不该写进去")
     with Journal(pg_url, write=False) as journal:
         assert journal.count_events() == 2
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_a_site_held_too_long_is_named_and_nothing_is_written(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, both: bool
+) -> None:
+    """Another program holding a site's chain: the writer gives up after the
+    lock timeout, names that site (also when the write spans two sites, the
+    other one free) and writes nothing."""
+    from engine.journal import pg_schema, postgres
+
+    monkeypatch.setattr(postgres, "LOCK_TIMEOUT", "300ms")
+    with Journal(pg_url) as journal:
+        a = _new(journal, site="一号案场")
+        b = _new(journal, site="二号案场")
+        note = [Draft("note.added", "2026-11-22T10:01:00+08:00", {"text": "x"})]
+        writes = [Write(r, note, RunUpdate("active")) for r in ((a, b) if both else (a,))]
+        with raw(pg_url) as holder:
+            holder.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                (pg_schema.LOCK_SPACE, "一号案场"),
+            )
+            with pytest.raises(JournalError, match=r"一号案场.*300ms"):
+                journal.write(writes)
+        _note(journal, b, "later")  # the connection is usable again
+        assert journal.count_events() == 3
+
+
+def test_sites_and_the_roles_of_open_deadlines_are_read_without_every_run(store: str) -> None:
+    """What `sop due --site/--role` checks a name against, asked of the
+    journal as names (at a thousand sites, not every run read whole)."""
+    due = {
+        "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",
+        "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
+        "role": "host", "role_title": "样板房客服", "text": "1h",
+    }  # fmt: skip
+    with Journal(store) as journal:
+        assert journal.sites() == [] and journal.due_roles() == {}
+        for site in ("二号案场", "一号案场", None, "一号案场"):
+            run = _new(journal, site=site)
+        journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due]))])
+        assert journal.sites() == ["一号案场", "二号案场"]
+        assert journal.due_roles() == {"host": "样板房客服"}

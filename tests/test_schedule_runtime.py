@@ -92,7 +92,8 @@ def test_an_occurrence_the_schedule_does_not_have_is_refused_by_the_fold(tmp_pat
     book = load_rulebook(BOOK)
     with Journal(str(journal_path), write=False) as journal:
         events = journal.events(1)
-    assert replay(1, book, events).started["occurrence"] == "2026-12-02T10:30"
+    started = replay(1, book, events).started
+    assert started is not None and started.occurrence == "2026-12-02T10:30"
     first = events[0]
     for forged in ("2026-12-02T10:00", "2026-12-07T10:30", 7):  # off the hour; closed Monday
         data = {**first.data, "occurrence": forged}

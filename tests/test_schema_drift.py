@@ -44,6 +44,7 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),
         (props(SOP["$defs"]["evidence"]), build.EVIDENCE_KEYS),
         (props(SOP["$defs"]["schedule"]), build.SCHEDULE_KEYS),
+        (props(SOP["$defs"]["escalation"]), build.ESCALATION_KEYS),
         (props(RB), build.RULEBOOK_KEYS),
         (props(RB["properties"]["site"]), build.SITE_KEYS),
         (props(RB["properties"]["site"]["properties"]["hours"]), build.HOURS_KEYS),

@@ -59,6 +59,8 @@ class Context:
             if step.role:
                 roles.add(step.role.name)
             roles |= {i.role.name for i in (*step.do, *step.say) if i.role}
+            roles |= {level.tell.name for level in step.escalate or ()}
+        roles |= {level.tell.name for level in proc.escalate}
         return Outline(
             id=proc.id,
             path=proc.path,

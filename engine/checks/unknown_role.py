@@ -34,10 +34,17 @@ def role_refs(proc: Procedure) -> Iterator[Ref]:
                 yield item.role
 
 
+def escalation_refs(proc: Procedure) -> Iterator[Ref]:
+    """Roles told when a deadline passes (they need not act in the procedure)."""
+    yield from (level.tell for level in proc.escalate)
+    for step in proc.steps.values():
+        yield from (level.tell for level in step.escalate or ())
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     roles = ctx.rulebook.roles
     for proc in ctx.procedures:
-        for ref in (*proc.roles, *role_refs(proc)):
+        for ref in (*proc.roles, *role_refs(proc), *escalation_refs(proc)):
             if ref.name not in roles:
                 yield Problem(
                     ID,

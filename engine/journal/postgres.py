@@ -23,6 +23,7 @@ current schema (`public` unless the URL sets `options=-csearch_path=…`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import JournalConflict, JournalError
 from engine.i18n import message
 from engine.journal import pg_schema, schema
-from engine.journal.audit import FileProblem
 from engine.journal.events import (
     GENESIS,
     Damaged,
@@ -46,6 +46,7 @@ from engine.journal.events import (
 from engine.journal.rows import (
     ChainRow,
     DueEntry,
+    FileProblem,
     describe_damage,
     describe_place,
     parse_chain_row,
@@ -53,6 +54,7 @@ from engine.journal.rows import (
     parse_due_entry,
     parse_event,
     parse_run,
+    role_titles,
     snapshot_damage,
 )
 from engine.journal.store import (
@@ -179,6 +181,8 @@ class PostgresJournal(Journal):
         self.version = pg_schema.VERSION
         self._pg = _psycopg(self.path)
         self._locking: str | None = None
+        self._sites: dict[int, str | None] = {}  # run -> site (a run's identity never changes)
+        self._snapshots: set[str] = set()  # pinned rulebooks known to be stored
         try:
             # A reader sees one consistent moment of the journal however
             # long it reads; a writer commits each write on its own.
@@ -206,22 +210,20 @@ class PostgresJournal(Journal):
 
     def _inspect(self) -> tuple[str | None, list[str], dict[str, str]]:
         """The current schema, the tables in it, and the journal's mark."""
-        cur = self._db.cursor()
-        (current,) = cur.execute("SELECT current_schema()").fetchone() or (None,)
+        row = self._db.execute(
+            "SELECT current_schema(), ARRAY(SELECT c.relname::text FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+            "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
+        ).fetchone()
+        assert row is not None
+        current, tables = row
         if current is None:
             return None, [], {}
-        tables = [
-            str(r[0])
-            for r in cur.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
-                "ORDER BY c.relname"
-            )
-        ]
         mark: dict[str, str] = {}
         if "sop_journal" in tables:
-            mark = {str(k): str(v) for k, v in cur.execute("SELECT key, value FROM sop_journal")}
-        return str(current), tables, mark
+            rows = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
+            mark = {str(k): str(v) for k, v in rows}
+        return str(current), [str(t) for t in tables], mark
 
     def _recognise(self, create: bool) -> int:
         """The journal's format; creates one in an empty schema when `create`."""
@@ -300,13 +302,18 @@ class PostgresJournal(Journal):
         return JournalError(PG_WRITE_FAILED, path=self.path, error=_why(exc))
 
     @contextmanager
-    def _writing(self) -> Iterator[psycopg.Cursor[Any]]:
+    def _writing(self, pipelined: bool = True) -> Iterator[psycopg.Cursor[Any]]:
         """One transaction of the store: the summaries may be rewritten in it."""
         if not self.writable:
             raise JournalError(PG_READ_ONLY, path=self.path, error="read-only")
         self._locking = None  # the chain whose lock is being waited for
         try:
-            with self._db.transaction():
+            # Pipelined: statements go out together and only a result that
+            # is needed waits for the server (a write takes two round trips).
+            with (
+                self._db.pipeline() if pipelined else contextlib.nullcontext(),
+                self._db.transaction(),
+            ):
                 cur = self._db.cursor()
                 cur.execute("SELECT set_config('sop.writing', 'on', true)")
                 yield cur
@@ -323,64 +330,94 @@ class PostgresJournal(Journal):
         self, new: NewRun, build: Callable[[int], Sequence[Write]]
     ) -> tuple[int, list[Event]]:
         with self._writing() as cur:
-            known = cur.execute("SELECT 1 FROM snapshots WHERE sha = %s", (new.rulebook_sha,))
-            if known.fetchone() is None:
-                cur.execute(
-                    "INSERT INTO snapshots(sha, files) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                    (new.rulebook_sha, canonical(new.snapshot)),
+            if new.rulebook_sha not in self._snapshots:
+                known = self._db.cursor().execute(
+                    "SELECT 1 FROM snapshots WHERE sha = %s", (new.rulebook_sha,)
                 )
-            row = cur.execute(
-                "INSERT INTO runs(id, procedure, title, kind, operator, site, started_at, "
-                "rulebook_sha, procedure_sha, parent, status, updated_at) "
-                "VALUES (nextval('runs_id'), %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s) "
-                "RETURNING id",
-                (
-                    new.procedure,
-                    new.title,
-                    new.kind,
-                    new.operator,
-                    new.site,
-                    new.started_at,
-                    new.rulebook_sha,
-                    new.procedure_sha,
-                    new.parent,
-                    new.started_at,
-                ),
-            ).fetchone()
+                if known.fetchone() is None:  # sent whole only when the store lacks it
+                    cur.execute(
+                        "INSERT INTO snapshots(sha, files) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        (new.rulebook_sha, canonical(new.snapshot)),
+                    )
+            row = (
+                self._db.cursor()
+                .execute(
+                    "INSERT INTO runs(id, procedure, title, kind, operator, site, started_at, "
+                    "rulebook_sha, procedure_sha, parent, status, updated_at) "
+                    "VALUES (nextval('runs_id'), %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s) "
+                    "RETURNING id",
+                    (
+                        new.procedure,
+                        new.title,
+                        new.kind,
+                        new.operator,
+                        new.site,
+                        new.started_at,
+                        new.rulebook_sha,
+                        new.procedure_sha,
+                        new.parent,
+                        new.started_at,
+                    ),
+                )
+                .fetchone()
+            )
             assert row is not None
             run_id = int(row[0])
-            return run_id, self._apply(cur, build(run_id))
+            self._sites[run_id] = new.site
+            events = self._apply(cur, build(run_id))
+        self._snapshots.add(new.rulebook_sha)
+        return run_id, events
 
     def _apply(self, cur: psycopg.Cursor[Any], writes: Sequence[Write]) -> list[Event]:
         ids = sorted({w.run for w in writes})
-        sites = dict(cur.execute("SELECT id, site FROM runs WHERE id = ANY(%s)", (ids,)))
+        unknown = [r for r in ids if r not in self._sites]
+        if unknown:  # a run's site never changes: asked once per connection
+            found = self._db.cursor().execute(
+                "SELECT id, site FROM runs WHERE id = ANY(%s)", (unknown,)
+            )
+            self._sites.update((int(i), s) for i, s in found.fetchall())
         for w in writes:
-            if w.run not in sites:
+            if w.run not in self._sites:
                 raise JournalError(JOURNAL_NO_RUN, run=w.run)
-        chains = sorted({chain_of(sites[r]) for r in ids})
-        heads: dict[str, str] = {}
-        for chain in chains:  # always in the same order: two writers never deadlock
-            self._locking = chain
-            cur.execute(
+        chains = sorted({chain_of(self._sites[r]) for r in ids})
+        count = sum(len(w.drafts) for w in writes)
+        # One round trip: each chain's lock (always in the same order: two
+        # writers never deadlock) and last hash, then — read after the
+        # locks, so whoever wrote to these runs before has committed — the
+        # runs' last sequence numbers, and the numbers for the new events.
+        # A write to runs of several sites (rare) waits for each lock in
+        # turn, so that a lock not granted names its own site.
+        tops = []
+        for chain in chains:
+            lock = self._db.cursor().execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (pg_schema.LOCK_SPACE, chain)
             )
-            row = cur.execute(
-                "SELECT hash FROM events WHERE chain = %s ORDER BY seq DESC LIMIT 1", (chain,)
-            ).fetchone()
+            if len(chains) > 1:
+                self._locking = chain
+                lock.fetchone()
+            tops.append(
+                self._db.cursor().execute(
+                    "SELECT hash FROM events WHERE chain = %s ORDER BY seq DESC LIMIT 1", (chain,)
+                )
+            )
+        lasts = self._db.cursor().execute(
+            "SELECT id, last_seq FROM runs WHERE id = ANY(%s)", (ids,)
+        )
+        numbers = self._db.cursor().execute(
+            "SELECT nextval('events_seq') FROM generate_series(1, %s)", (count,)
+        )
+        self._locking = chains[0] if len(chains) == 1 else None
+        heads: dict[str, str] = {}
+        for chain, top in zip(chains, tops, strict=True):
+            row = top.fetchone()
             heads[chain] = str(row[0]) if row else GENESIS
         self._locking = None
-        # Read after the locks: whoever wrote to these runs before has committed.
-        last = dict(cur.execute("SELECT id, last_seq FROM runs WHERE id = ANY(%s)", (ids,)))
+        last = {int(i): int(n) for i, n in lasts.fetchall()}
+        seqs = [int(r[0]) for r in numbers.fetchall()]
         for w in writes:
             if w.expect is not None and last[w.run] != w.expect:
                 raise JournalConflict(JOURNAL_CONFLICT, run=w.run)
-        count = sum(len(w.drafts) for w in writes)
-        seqs = [
-            int(r[0])
-            for r in cur.execute(
-                "SELECT nextval('events_seq') FROM generate_series(1, %s)", (count,)
-            )
-        ]
+        sites = self._sites
         out: list[Event] = []
         rows: list[tuple[Any, ...]] = []
         taken = iter(seqs)
@@ -400,10 +437,10 @@ class PostgresJournal(Journal):
                 cur, w.run, w.update, end, len(w.drafts), w.drafts[-1].at if w.drafts else None
             )
         if rows:
-            cur.executemany(
-                f"INSERT INTO events(seq, chain, run, at, kind, actor, data, prev, hash) "
-                f"VALUES ({', '.join(['%s'] * 9)})",
-                rows,
+            cur.execute(
+                "INSERT INTO events(seq, chain, run, at, kind, actor, data, prev, hash) VALUES "
+                + ", ".join([f"({', '.join(['%s'] * 9)})"] * len(rows)),
+                [v for r in rows for v in r],
             )
         return out
 
@@ -484,12 +521,23 @@ class PostgresJournal(Journal):
     def children(self, run_id: int) -> list[RunRow | Damaged]:
         return self._runs_where("WHERE parent = %s", (run_id,), "ORDER BY id")
 
+    def sites(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT site FROM runs WHERE site IS NOT NULL")
+        return sorted(str(r[0]) for r in rows if isinstance(r[0], str) and r[0])
+
+    def due_roles(self) -> dict[str, str]:
+        return role_titles(
+            self._select(
+                "SELECT DISTINCT ON (role) role, data FROM dues WHERE role IS NOT NULL "
+                "ORDER BY role"
+            )
+        )
+
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
         sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.')} "
-            "FROM dues d JOIN runs r ON r.id = d.run "
+            "SELECT d.run, d.n, d.data FROM dues d JOIN runs r ON r.id = d.run "
             "WHERE d.due_key <= %s AND r.status != 'finished'"
         )
         args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
@@ -501,12 +549,20 @@ class PostgresJournal(Journal):
             args.append(role)
         sql += " ORDER BY d.due_key, d.run, d.n"
         out: list[DueRow | Damaged] = []
-        runs: dict[object, RunRow | Damaged] = {}
-        for r in self._select(sql, args):
+        rows = self._select(sql, args)
+        # Each run's summary once (its own list of deadlines is long), not per deadline.
+        runs: dict[object, RunRow | Damaged] = {
+            r[0]: parse_run(r)
+            for r in self._select(
+                f"SELECT {self._run_columns()} FROM runs WHERE id = ANY(%s)",
+                (sorted({r[0] for r in rows}),),
+            )
+        }
+        for r in rows:
             due = parse_due(r[:3])
-            run = runs.get(r[3])
+            run = runs.get(r[0])
             if run is None:
-                run = runs[r[3]] = parse_run(r[3:])
+                continue  # finished between the two reads of a writer's connection
             if isinstance(run, Damaged):
                 out.append(run)
             elif isinstance(due, Damaged):
@@ -527,6 +583,12 @@ class PostgresJournal(Journal):
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE run = %s ORDER BY seq", (run_id,)
+        )
+        return [parse_event(r) for r in rows]
+
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
         )
         return [parse_event(r) for r in rows]
 
@@ -553,7 +615,7 @@ class PostgresJournal(Journal):
 
     def absorb(self, batch: Batch) -> None:
         names = ", ".join(RUN_NAMES)
-        with self._writing() as cur:
+        with self._writing(pipelined=False) as cur:  # COPY is not for pipelines
             if batch.snapshots:
                 cur.executemany(
                     "INSERT INTO snapshots VALUES (%s, %s) ON CONFLICT DO NOTHING", batch.snapshots

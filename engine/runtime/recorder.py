@@ -8,15 +8,28 @@ replays the journal — so what the runner holds is always what is on disk.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from engine.journal import Draft, Journal, NewRun, Write
+from engine.errors import JournalConflict
+from engine.journal import Journal, NewRun, Write
 from engine.model import Procedure, Step
-from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
+from engine.runtime.events import (
+    NOTICE_KINDS,
+    EventDamaged,
+    MilestoneReached,
+    RunEvent,
+    RunInterrupted,
+    RunStarted,
+    Stamped,
+    StepEntered,
+    read,
+)
 from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import Pinned
 from engine.runtime.state import RunState
@@ -42,16 +55,17 @@ class Recorder:
     clock: Clock
     operator: str | None = None
     site: str | None = None
-    _staged: dict[int, list[Draft]] = field(default_factory=dict)  # run -> not yet written
+    _staged: dict[int, list[Stamped]] = field(default_factory=dict)  # run -> not yet written
 
-    def draft(self, kind: str, data: Mapping[str, Any]) -> Draft:
-        return Draft(kind, self.clock().isoformat(timespec="milliseconds"), data, self.operator)
+    def draft(self, event: RunEvent) -> Stamped:
+        """The event, happening now, by the session's operator."""
+        return Stamped(event, self.clock().isoformat(timespec="milliseconds"), self.operator)
 
     def commit(
         self,
         active: Active,
-        drafts: Sequence[Draft],
-        also: Sequence[tuple[Active, list[Draft]]] = (),
+        drafts: Sequence[Stamped],
+        also: Sequence[tuple[Active, list[Stamped]]] = (),
     ) -> None:
         """Write staged and new events (and linked ones of other runs) in one
         transaction, then adopt the state they lead to."""
@@ -61,33 +75,61 @@ class Recorder:
         for act, ds in pairs:
             preview = act.state.copy()  # staged drafts are in it already
             for d in ds:
-                preview.apply(d.kind, d.data, d.at)
+                preview.apply(d.event, d.at)
             previews.append(preview)
             staged = self._staged.get(act.state.run_id, [])
-            writes.append(
-                Write(act.state.run_id, [*staged, *ds], preview.summary(), act.state.last_seq)
-            )
+            drafted = [s.draft() for s in (*staged, *ds)]
+            writes.append(Write(act.state.run_id, drafted, preview.summary(), act.state.last_seq))
         # Written and adopted as one: a signal waits until both are done.
         with deferred():
-            events = self.journal.write(writes)
+            for tries in itertools.count(1):
+                try:
+                    events = self.journal.write(writes)
+                    break
+                except JournalConflict:
+                    # `sop notify` journals its messages on the runs they are
+                    # about: those change nothing of a run, so write again
+                    # after them. Anything else is another session's to keep.
+                    if tries >= 4 or not self._only_notices_since(pairs):
+                        raise
+                    writes = [
+                        replace(w, expect=act.state.last_seq)
+                        for w, (act, _) in zip(writes, pairs, strict=True)
+                    ]
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
                 preview.last_seq = max(seqs) if seqs else act.state.last_seq
                 act.state = preview
 
-    def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
-        self.commit(active, [self.draft(kind, data)])
+    def _only_notices_since(self, pairs: Sequence[tuple[Active, list[Stamped]]]) -> bool:
+        """Whether what was written to these runs since they were read is only
+        notices; if so the runs' last sequence numbers move past them."""
+        newer = {
+            act.state.run_id: [
+                e for e in self.journal.events(act.state.run_id) if e.seq > act.state.last_seq
+            ]
+            for act, _ in pairs
+        }
+        if any(e.kind not in NOTICE_KINDS for es in newer.values() for e in es):
+            return False
+        for act, _ in pairs:
+            if newer[act.state.run_id]:
+                act.state.last_seq = newer[act.state.run_id][-1].seq
+        return True
 
-    def stage(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
+    def record(self, active: Active, event: RunEvent) -> None:
+        self.commit(active, [self.draft(event)])
+
+    def stage(self, active: Active, event: RunEvent) -> None:
         """Take an answer into the run's state now and write it with the next
         commit — at the latest just before the next prompt (`flush`). The last
         answer of a step then goes to disk together with the move to the next
         step: one commit instead of two, and still nothing a person saw
         acknowledged is ever missing from the journal."""
-        d = self.draft(kind, data)
+        d = self.draft(event)
         preview = active.state.copy()
-        preview.apply(d.kind, d.data, d.at)
+        preview.apply(d.event, d.at)
         active.state = preview
         self._staged.setdefault(preview.run_id, []).append(d)
 
@@ -102,30 +144,25 @@ class Recorder:
     # ---- the events that move a run
 
     def entered(
-        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Draft] = ()
-    ) -> Draft:
+        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Stamped] = ()
+    ) -> Stamped:
         """`step.entered`, with the step's deadlines worked out now (a milestone
         reached in the same commit counts)."""
         milestones = dict(active.state.milestones)
         milestones.update(
             {
-                d.data["name"]: d.data.get("date") or d.at
+                d.event.name: d.event.date or d.at
                 for d in before
-                if d.kind == ev.MILESTONE_REACHED
+                if isinstance(d.event, MilestoneReached)
             }
         )
         step = proc.steps[step_id]
+        dues = step_dues(active.pinned.rulebook, proc, step, self.clock(), milestones)
         return self.draft(
-            ev.STEP_ENTERED,
-            {
-                "procedure": proc.id,
-                "step": step_id,
-                "title": step.title,
-                "dues": step_dues(active.pinned.rulebook, proc, step, self.clock(), milestones),
-            },
+            StepEntered(procedure=proc.id, step=step_id, title=step.title, dues=tuple(dues))
         )
 
-    def milestone(self, active: Active, proc: Procedure, step: Step) -> list[Draft]:
+    def milestone(self, active: Active, proc: Procedure, step: Step) -> list[Stamped]:
         """The milestone a step marks, reached now — unless a date on or
         before today was already given for it (`sop milestone`), which stands."""
         if step.milestone is None:
@@ -134,16 +171,8 @@ class Recorder:
         if known is not None and day_of(known) <= self.clock().date():
             return []
         m = proc.milestones.get(step.milestone.name)
-        return [
-            self.draft(
-                ev.MILESTONE_REACHED,
-                {
-                    "name": step.milestone.name,
-                    "title": m.title if m else step.milestone.name,
-                    "step": step.id,
-                },
-            )
-        ]
+        title = m.title if m else step.milestone.name
+        return [self.draft(MilestoneReached(name=step.milestone.name, title=title, step=step.id))]
 
     def started(
         self,
@@ -152,31 +181,28 @@ class Recorder:
         preset: Mapping[str, Any],
         interrupts: int | None = None,
         occurrence: str | None = None,
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "procedure": proc.id,
-            "title": proc.title,
-            "kind": proc.kind,
-            "mode": proc.mode,
-            "version": proc.version,
-            "rulebook": pinned.folder,
-            "rulebook_sha": pinned.sha,
-            "procedure_sha": pinned.procedure_sha(proc.id),
-            "operator": self.operator,
-            "site": self.site,
-            "set": dict(preset),
-        }
-        if interrupts is not None:
-            data["interrupts"] = interrupts
-        if occurrence is not None:  # the scheduled occurrence the run is for
-            data["occurrence"] = occurrence
-        return data
+    ) -> RunStarted:
+        return RunStarted(
+            procedure=proc.id,
+            title=proc.title,
+            procedure_kind=proc.kind,
+            mode=proc.mode,
+            version=proc.version,
+            rulebook=pinned.folder,
+            rulebook_sha=pinned.sha,
+            procedure_sha=pinned.procedure_sha(proc.id),
+            operator=self.operator,
+            site=self.site,
+            preset=dict(preset),
+            interrupts=interrupts,
+            occurrence=occurrence,
+        )
 
     def open_run(
         self,
         pinned: Pinned,
         proc: Procedure,
-        started: Mapping[str, Any],
+        started: RunStarted,
         interrupted: Active | None = None,
     ) -> Active:
         """A new run, its first step entered and (for an emergency) the run it
@@ -199,27 +225,28 @@ class Recorder:
         def build(run_id: int) -> list[Write]:
             child = RunState(run_id, pinned.rulebook)
             # The run starts when its first event happens: one moment for both.
-            first = Draft(ev.RUN_STARTED, at, started, self.operator)
-            child.apply(first.kind, first.data, first.at)
+            first = Stamped(started, at, self.operator)
+            child.apply(first.event, first.at)
             enter = self.entered(Active(child, pinned), proc, proc.start.name)
-            child.apply(enter.kind, enter.data, enter.at)
+            child.apply(enter.event, enter.at)
             previews[run_id] = child
-            writes = [Write(run_id, [first, enter], child.summary())]
+            writes = [Write(run_id, [first.draft(), enter.draft()], child.summary())]
             if interrupted is not None:
                 parent = interrupted.state.copy()
                 cut = self.draft(
-                    ev.RUN_INTERRUPTED,
-                    {
-                        "by": run_id,
-                        "procedure": proc.id,
-                        "title": proc.title,
-                        "step": parent.top.step,
-                    },
+                    RunInterrupted(
+                        by=run_id, procedure=proc.id, title=proc.title, step=parent.top.step
+                    )
                 )
-                parent.apply(cut.kind, cut.data, cut.at)
+                parent.apply(cut.event, cut.at)
                 previews[parent.run_id] = parent
                 writes.append(
-                    Write(parent.run_id, [cut], parent.summary(), expect=interrupted.state.last_seq)
+                    Write(
+                        parent.run_id,
+                        [cut.draft()],
+                        parent.summary(),
+                        expect=interrupted.state.last_seq,
+                    )
                 )
             return writes
 
@@ -240,8 +267,12 @@ def load_run(journal: Journal, run_id: int) -> Active | None:
     if row is None:
         return None
     events = journal.events(run_id)
-    # The rulebook its first event names (the summary's column is a copy).
-    first = events[0].data.get("rulebook_sha") if events else None
-    sha = first if isinstance(first, str) else row.rulebook_sha
+    # The rulebook its first event names (the summary's column is a copy);
+    # a first event that is not a run's start is refused by the replay.
+    sha = row.rulebook_sha
+    with contextlib.suppress(EventDamaged):
+        first = read(events[0]) if events else None
+        if isinstance(first, RunStarted):
+            sha = first.rulebook_sha
     pinned = restore(journal.snapshot(sha), sha)
     return Active(replay(run_id, pinned.rulebook, events), pinned)

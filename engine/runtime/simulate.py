@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, assert_never
@@ -28,7 +28,32 @@ from typing import Any, assert_never
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
 from engine.i18n import Lang, messages
+from engine.journal import Event
 from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
+    RunContinued,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    read,
+)
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 from engine.schedule import describe
@@ -453,14 +478,46 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             sim.outcomes.append(outcome.outcome)
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
-            for e in journal.events(outcome.run):
-                if e.kind in ("branch.taken", "choice.made") and e.data.get("procedure") == pid:
-                    kind = "next" if e.kind == "branch.taken" else "choice"
-                    sim.taken.add(
-                        Edge(pid, e.data["step"], kind, int(e.data["index"]), e.data["to"])
-                    )
+            sim.taken.update(_taken(pid, journal.events(outcome.run)))
         _run_occurrences(sim, pinned, proc, journal)
     return sim
+
+
+def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
+    """The transitions of procedure `pid` a run's journal shows were taken."""
+    for e in events:
+        event = read(e)
+        match event:
+            case BranchTaken(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "next", index, to)
+            case ChoiceMade(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "choice", index, to)
+            case (
+                RunStarted()
+                | StepEntered()
+                | InputAnswered()
+                | ItemChecked()
+                | FieldRecorded()
+                | AnswerCorrected()
+                | CallStarted()
+                | CallReturned()
+                | MilestoneReached()
+                | NoteAdded()
+                | RunWarning()
+                | RunPaused()
+                | RunResumed()
+                | RunInterrupted()
+                | RunContinued()
+                | RunFinished()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
+            ):
+                pass  # not a transition of a step
+            case _:
+                assert_never(event)
 
 
 def _run_occurrences(sim: Simulation, pinned: Pinned, proc: Procedure, journal: Any) -> None:
@@ -490,8 +547,9 @@ def _run_occurrences(sim: Simulation, pinned: Pinned, proc: Procedure, journal: 
         except SopError as exc:
             sim.failures.append(f"{occ.key}: {exc.message}")
             continue
-        started = journal.events(outcome.run)[0]
-        if started.data.get("occurrence") == occ.key and outcome.status == "finished":
+        started = read(journal.events(outcome.run)[0])
+        recorded = started.occurrence if isinstance(started, RunStarted) else None
+        if recorded == occ.key and outcome.status == "finished":
             sim.entries_run.add(index)
 
 
