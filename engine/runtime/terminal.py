@@ -220,6 +220,8 @@ class Printer:
         elif k in ("started", "finished", "paused", "waiting"):
             say()
             say(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
+        elif k == "occurrence":
+            say(self.t(k, **a), "  ")
         elif k == "resumed":
             say(self.t("resumed", **a), "", bold=True)
             if a.get("crashed"):
