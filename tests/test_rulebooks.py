@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.model import End, Rulebook
+from engine.model import Call, Choices, End, Next, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
@@ -104,6 +104,8 @@ PHRASES: dict[str, list[str]] = {
 # says why): steering the customer's score, in any step, said or done.
 NEVER_ENCODED: dict[str, list[str]] = {
     "opening-to-signing-care": ["工作直接相关", "批评与处罚", "如何打分", "肯定答复"],
+    # 000 §3.3 其他 C ends at directing the way; 目送 is not in the section
+    "shuttle": ["目送"],
 }
 
 # Named forms and reports of the encoded sections (003's 《樣板間資產丟失損壞備案表》
@@ -123,6 +125,9 @@ FORMS = {
     "回访记录",
     "项目风险问题汇总表",
     "会议纪要",
+    "客户来电来访登记表",
+    "预约访问申请表",
+    "活动计划方案",
 }
 
 EMERGENCIES = {
@@ -293,3 +298,245 @@ def test_care_keeps_customers_who_did_not_pledge_and_informs_every_level(
             assert {"service_centre_informed", "escalate_service_centre"} & set(walk), walk
         if "pre_revisit" in walk and "signing_day" in walk:
             assert walk.index("pre_revisit") < walk.index("signing_day"), walk
+
+
+# Actions whose order the source fixes, in that order, as staff see them (the
+# checklist and the runner show critical items first, so a critical mark on a
+# later action would move it ahead of the earlier ones).
+SOURCE_ORDER: dict[tuple[str, str], tuple[str, ...]] = {
+    # 000 §3.2.1.2C: run up, salute, open the door shielding the frame, greet
+    ("entrance", "open_door"): ("快速(跑步)上前", "标准敬礼", "拉开车门", "热情问候"),
+}
+
+
+@pytest.mark.parametrize(("pid", "sid"), sorted(SOURCE_ORDER))
+def test_steps_keep_the_sources_order_of_actions(pid: str, sid: str) -> None:
+    from engine.render.checklist import render_checklist
+
+    title = rulebook().procedures[pid].steps[sid].title
+    card = render_checklist(rulebook(), pid)
+    start = card.index(f" {title} ·")
+    block = card[start : card.index("\n\n", start)]
+    places = [block.find(words) for words in SOURCE_ORDER[(pid, sid)]]
+    assert -1 not in places and places == sorted(places), block
+
+
+def test_lobby_serves_the_drink_on_entry(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.4.1.4A: the drink comes 即刻 when the visitor enters, before the
+    greeter takes them anywhere."""
+    for walk in _walks(sop, tmp_path, "lobby"):
+        assert walk.index("serve_drink") < walk.index("route_to_sales"), walk
+
+
+def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
+    tmp_path: Path,
+) -> None:
+    """000 §3.4.1.5 B–C: with sales absent another staff member contacts them at
+    once, and a visitor they cannot come to is registered, whether or not a
+    question went unanswered."""
+    proc = rulebook().procedures["lobby"]
+    contacting = {
+        s.id for s in proc.steps.values() for i in s.do if "联系销售人员" in i.text.source
+    }
+    scenario = {
+        "procedure": "lobby",
+        "now": "2026-11-23T10:00:00+08:00",
+        "inputs": dict(
+            project="翠湖天地",
+            carrying="没有",
+            sales_present=False,
+            busy=False,
+            sales_can_come=False,
+            contact_purpose="告知最新项目信息",
+            returning=False,
+            summer=False,
+            drink_menu=False,
+        ),
+        "steps": {
+            "greet": {},
+            "serve_drink": {},
+            "route_to_sales": {},
+            "explain_project": {"choice": "讲解完毕"},
+            "sales_arrival": {},
+            "take_contact": {
+                "record": {
+                    "reg_date": "2026-11-23",
+                    "customer_name": "王建国",
+                    "phone": "13912345678",
+                    "purpose": "告知最新项目信息",
+                    "registered_by": "李娜",
+                }
+            },
+            "attend": {"choice": "客户看房结束，离开销售中心"},
+            "farewell": {},
+        },
+        "expect": "departed",
+    }
+    assert contacting & set(scenario["steps"]), contacting
+    path = write_scenario(tmp_path, "lobby", scenario)
+    code, out = sop_in_process(
+        "run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path),
+        "--journal", str(tmp_path / "j.db"), "--operator", "李娜",
+    )  # fmt: skip
+    assert code == 0, out
+
+
+def test_deadlines_longer_than_a_visit_belong_to_journeys() -> None:
+    """A visit moves on at once: a `within` of hours there is ticked before it
+    can be met (the lobby once asked staff to confirm the 24 h callback as the
+    visitor walked on). Only a journey waits for such a deadline."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            if step.within is not None and step.within.low > 3600:
+                assert proc.kind == "journey", f"{proc.id}:{step.id} within {step.within.text}"
+
+
+def test_the_property_callback_counts_from_the_question() -> None:
+    """000 §3.4.1.6E: an unanswerable question is recorded with the customer's
+    contact and answered within 24 h of that moment. The callback journey opens
+    on that record (so the phone it asks first is the contact the source asks
+    for) and goes straight on into the 24 h step; the lobby starts it there and
+    then, and records nothing it would have to record again."""
+    rb = rulebook()
+    proc = rb.procedures["property-question-callback"]
+    first = proc.steps[proc.start.name]
+    assert {(r.form.name, f.name) for r in first.record for f in r.fields} >= {
+        ("property_question", "question"),
+        ("property_question", "phone"),
+    }
+    assert isinstance(first.exit, Next) and len(first.exit.branches) == 1
+    timed = proc.steps[first.exit.branches[0].to.name]
+    assert timed.within is not None and timed.within.text == "24h"
+    lobby = rb.procedures["lobby"]
+    handing = [s for s in lobby.steps.values() if any(proc.title in i.text.source for i in s.do)]
+    assert handing
+    assert not any(r.form.name == "property_question" for s in handing for r in s.record)
+
+
+def _ways_on(step: Any) -> list[str]:
+    match step.exit:
+        case Next(branches=branches):
+            return [b.to.name for b in branches]
+        case Choices(choices=choices):
+            return [c.to.name for c in choices]
+        case Call(next=Next(branches=branches)):
+            return [b.to.name for b in branches]
+        case _:
+            return []
+
+
+def _paths(pid: str, start: str, goal: str) -> list[list[str]]:
+    """Every loop-free way from one step to another."""
+    steps = rulebook().procedures[pid].steps
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        for on in _ways_on(steps[path[-1]]):
+            if on == goal:
+                found.append([*path, on])
+            elif on not in path:
+                walk([*path, on])
+
+    walk([start])
+    return found
+
+
+def test_every_visitor_is_greeted_at_the_flat_door() -> None:
+    """003 样板间接待服务: whoever reaches the flat's door is greeted there,
+    accompanied by a consultant or shown round by the host."""
+    steps = rulebook().procedures["show-flat"].steps
+    paths = _paths("show-flat", "shoe_covers", "during_visit")
+    assert len(paths) >= 2
+    for path in paths:
+        said = {i.text.source for sid in path for i in steps[sid].say}
+        assert "您好!欢迎参观!" in said, path
+
+
+# 003 二 2) 禁止行为, every one at the post while the show flat is open.
+SHOW_FLAT_BANS = ("坐或睡在样板间内的任何家具上", "除灯具外", "用餐", "留宿", "洗手间")
+
+
+def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
+    on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
+    texts = " ".join(i.text.source for i in on_duty.do)
+    assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
+
+
+def test_the_waiting_show_flat_post_handles_idlers() -> None:
+    """001 篇1 §4.5 (idlers: dissuade, else tell the 领班) holds all day, not only
+    while a visitor is being shown round."""
+    day = rulebook().procedures["show-flat-day"]
+    nearby = [day.steps[sid] for sid in _ways_on(day.steps["on_duty"])]
+    assert any(s.source and "§4.5" in s.source for s in nearby), [s.id for s in nearby]
+
+
+@pytest.mark.parametrize("pid", ["show-flat", "show-flat-day"])
+def test_actors_003_does_not_name_are_marked(pid: str) -> None:
+    """003 often says what happens (上报, 批准, 处罚) but not who does it. Where a
+    step rests on 003 alone, an item given to another post than the step's
+    carries a note saying whom the rulebook chose and why."""
+    for step in rulebook().procedures[pid].steps.values():
+        if not step.source or "003" not in step.source or "001" in step.source:
+            continue
+        for item in step.do:
+            if item.role is not None and step.role is not None and item.role != step.role:
+                assert item.notes, f"{pid}:{step.id} {item.text.source}"
+
+
+# Forms the sources name without the 《》 (客户登记 "做好客户登记"; 万科家书); every other
+# form's title is the rulebook's and its source says so.
+NAMED_WITHOUT_BRACKETS = {"客户登记", "楼盘建设进展通报 (万科家书)"}
+
+
+def test_form_titles_the_sources_do_not_give_say_they_are_descriptive() -> None:
+    for fid, form in rulebook().forms.items():
+        if form.title not in FORMS | NAMED_WITHOUT_BRACKETS:
+            assert form.source and "描述性" in form.source, f"{fid} {form.title}: {form.source}"
+
+
+def test_every_item_belongs_to_a_post() -> None:
+    """A critical item of a step without a role (unsecured-vehicle's discovery,
+    once) belongs to no one: nobody's card shows it."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            for item in step.do:
+                assert item.role or step.role, f"{proc.id}:{step.id} {item.text.source}"
+
+
+# Steps that are the rulebook's own decision, not the source's, and say so.
+MARKED_DECISIONS = [
+    ("criminal-incident", "report"),  # 000 §3.9.3 asks for no report
+    ("sales-visit", "left"),  # every post returning: 000 §3.4.1.3A, 001 篇2 §4.3.7 only
+    ("entrance", "gesture_only"),  # 000 §3.2.1.2D says only 灵活调整
+]
+
+
+@pytest.mark.parametrize(("pid", "sid"), MARKED_DECISIONS)
+def test_decisions_of_the_rulebook_are_marked(pid: str, sid: str) -> None:
+    step = rulebook().procedures[pid].steps[sid]
+    assert step.status == "unverified" and step.notes, step
+
+
+def test_a_walking_visitor_is_seen_out_only_when_necessary(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.3 其他 C: direct the way precisely; escort "必要时" only."""
+    walks = _walks(sop, tmp_path, "sales-visit")
+    on_foot = [w for w in walks if "leave_on_foot" in w]
+    assert any(w[w.index("leave_on_foot") + 1] == "entrance_out_on_foot" for w in on_foot)
+    assert any("escort_out" in w for w in on_foot)
+
+
+def test_no_visit_without_a_pass() -> None:
+    """001 篇3 四: every class of visitor gets a visit pass first; no pass, no visit."""
+    proc = rulebook().procedures["visiting-groups"]
+    paths = _paths("visiting-groups", proc.start.name, "visit")
+    assert paths
+    assert all(path[-2] == "permit" for path in paths), paths
+
+
+def test_every_call_or_visit_ends_recorded_followed_and_answered() -> None:
+    """001 篇4 §4.3–§4.4: whatever its type, the result is recorded, followed up
+    and told to the customer."""
+    paths = _paths("call-visit-reception", "classify", "reply")
+    firsts = {path[1] for path in paths}
+    assert firsts == {"enquiry", "help", "paid_service", "suggestion", "complaint"}
+    assert all(path[-3:] == ["record_result", "follow_up", "reply"] for path in paths), paths
