@@ -14,12 +14,14 @@ from typing import Any, Literal
 
 from engine.model import (
     NOWHERE,
+    Assign,
     Branch,
     Call,
     Choice,
     Choices,
     Document,
     Due,
+    DueOf,
     Duration,
     End,
     Escalation,
@@ -34,6 +36,7 @@ from engine.model import (
     Milestone,
     Next,
     Organisation,
+    OutcomeDecl,
     Procedure,
     Record,
     Ref,
@@ -62,6 +65,7 @@ PROCEDURE_KEYS = frozenset(
         "inputs",
         "subject",
         "milestones",
+        "outcomes",
         "start",
         "steps",
         "document",
@@ -95,6 +99,8 @@ STEP_KEYS = frozenset(
         "stage",
         "status",
         "evidence",
+        "set",
+        "timeout",
         "escalate",
     }
 )
@@ -103,12 +109,14 @@ ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
 )
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
-BRANCH_KEYS = frozenset({"to", "when", "label"})
-CHOICE_KEYS = frozenset({"label", "to", "when"})
+BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
+CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
 INPUT_KEYS = frozenset(
     {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
 )
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
+DUE_PICK_KEYS = frozenset({"earliest", "latest"})
+MILESTONE_REF_KEYS = frozenset({"name", "from"})
 DOCUMENT_KEYS = frozenset(
     {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
 )
@@ -163,6 +171,7 @@ def normalise_clock(text: str) -> str:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
+        self.declared: dict[str, OutcomeDecl] = {}
 
     def pos(self, path: Path, key: bool = False) -> Any:
         return self.src.pos(path, key)
@@ -232,6 +241,17 @@ class _Builder:
             ),
         )
 
+    def assigns(self, raw: dict[str, Any] | None, path: Path) -> tuple[Assign, ...]:
+        """`set: {name: value}`."""
+        return tuple(
+            Assign(
+                Ref(name, self.pos((*path, name), key=True)),
+                self.expr(value, "template", (*path, name)),
+                value,
+            )
+            for name, value in (raw or {}).items()
+        )
+
     def branches(self, raw: Any, path: Path) -> Next:
         """`next: step` or `next: [{to, when, label}, …]`."""
         if isinstance(raw, str):
@@ -242,6 +262,7 @@ class _Builder:
                     to=self.ref(b["to"], (*path, i, "to")),
                     when=self.expr(b["when"], "guard", (*path, i, "when")) if "when" in b else None,
                     label=b.get("label"),
+                    set=self.assigns(b.get("set"), (*path, i, "set")),
                 )
                 for i, b in enumerate(raw or ())
             )
@@ -266,6 +287,7 @@ class _Builder:
                                 when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
                                 if "when" in c
                                 else None,
+                                set=self.assigns(c.get("set"), (*path, "choices", i, "set")),
                             )
                             for i, c in enumerate(raw["choices"])
                         )
@@ -283,13 +305,21 @@ class _Builder:
                 ways.append(Call(self.ref(raw["call"], (*path, "call")), args, after))
             elif key == "end":
                 end = raw["end"]
-                if isinstance(end, dict):
-                    ways.append(End(end["outcome"], end.get("title")))
-                else:
-                    ways.append(End(end))
+                at = (*path, "end", "outcome") if isinstance(end, dict) else (*path, "end")
+                name = end["outcome"] if isinstance(end, dict) else end
+                said = end.get("title") if isinstance(end, dict) else None
+                if said is None and name in self.declared:
+                    said = self.declared[name].title
+                ways.append(End(name, said, self.pos(at)))
         stray = ("with",) if "with" in raw and "call" not in raw else ()
         first = ways[0] if ways else NOWHERE
         return first, tuple(ways[1:]), stray
+
+    def due(self, d: Any, path: Path) -> Due:
+        """`{after|before: milestone, <unit>: N}`."""
+        direction: Literal["after", "before"] = "after" if "after" in d else "before"
+        unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
+        return Due(self.ref(d[direction], (*path, direction)), direction, amount, unit)
 
     def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
         way, also, stray = self.exits(raw, path)
@@ -303,12 +333,25 @@ class _Builder:
             )
             for form, fields in (raw.get("record") or {}).items()
         )
-        due = None
+        due: Due | DueOf | None = None
         if "due" in raw:
             d = raw["due"]
-            direction: Literal["after", "before"] = "after" if "after" in d else "before"
-            unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
-            due = Due(self.ref(d[direction], (*path, "due", direction)), direction, amount, unit)
+            pick = "earliest" if "earliest" in d else "latest" if "latest" in d else None
+            if pick is None:
+                due = self.due(d, (*path, "due"))
+            else:
+                due = DueOf(
+                    "earliest" if pick == "earliest" else "latest",
+                    tuple(self.due(x, (*path, "due", pick, i)) for i, x in enumerate(d[pick])),
+                )
+        mark = raw.get("milestone")
+        milestone = milestone_from = None
+        if isinstance(mark, dict):
+            milestone = self.ref(mark["name"], (*path, "milestone", "name"))
+            if "from" in mark:
+                milestone_from = self.ref(mark["from"], (*path, "milestone", "from"))
+        elif mark is not None:
+            milestone = self.ref(mark, (*path, "milestone"))
         return Step(
             id=sid,
             title=raw["title"],
@@ -325,15 +368,16 @@ class _Builder:
             within=parse_duration(raw["within"]) if "within" in raw else None,
             at=normalise_clock(raw["at"]) if "at" in raw else None,
             due=due,
-            milestone=self.ref(raw["milestone"], (*path, "milestone"))
-            if "milestone" in raw
-            else None,
+            milestone=milestone,
+            milestone_from=milestone_from,
+            timeout=self.ref(raw["timeout"], (*path, "timeout")) if "timeout" in raw else None,
             hint=raw.get("hint"),
             notes=designer_notes(raw),
             source=raw.get("source"),
             stage=raw.get("stage"),
             status=raw.get("status"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+            set=self.assigns(raw.get("set"), (*path, "set")),
             escalate=self.escalate(raw["escalate"], (*path, "escalate"))
             if "escalate" in raw
             else None,
@@ -361,6 +405,10 @@ class _Builder:
     def procedure(self) -> Procedure:
         raw = self.src.data
         source = raw.get("source", ())
+        self.declared = {
+            name: OutcomeDecl(name, title, self.pos(("outcomes", name), key=True))
+            for name, title in (raw.get("outcomes") or {}).items()
+        }
         return Procedure(
             id=raw["id"],
             title=raw["title"],
@@ -383,6 +431,7 @@ class _Builder:
                 n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
                 for n, m in (raw.get("milestones") or {}).items()
             },
+            declared_outcomes=self.declared,
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
             escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),

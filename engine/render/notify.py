@@ -33,6 +33,10 @@ SAID = messages(
         "n_later": ("稍后重试 {n}", "{n} to retry later"),
         "n_nobody": ("无人可通知 {n}", "{n} with no one to tell"),
         "no_site": ("(未指定案场)", "(no site)"),
+        "moved": (
+            "⏰ #{run}「{step}」已超过期限 ({text}), 转入: {to}",
+            '⏰ #{run} "{step}" is past its deadline ({text}): moved to {to}',
+        ),
     },
 )
 
@@ -62,7 +66,20 @@ def _line(d: Done, lang: Lang) -> tuple[str, tuple[str, ...]] | None:
 
 
 def as_text(report: Report, lang: Lang, columns: int = WIDTH) -> str:
-    lines = [line for d in report.done if (line := _line(d, lang)) is not None]
+    lines: list[tuple[str, tuple[str, ...]]] = [
+        (
+            SAID["moved"].say(
+                lang,
+                run=m.run,
+                step=visible(m.step_title),
+                text=visible(m.text),
+                to=visible(m.to_title),
+            ),
+            (visible(m.step_title), visible(m.to_title)),
+        )
+        for m in report.moved
+    ]
+    lines += [line for d in report.done if (line := _line(d, lang)) is not None]
     nobody = {(d.run, d.role) for d in report.done if d.outcome == "nobody"}
     counts = {
         "n_sent": report.count("sent"),

@@ -38,6 +38,8 @@ from engine.runtime.events import (
     RunStarted,
     RunWarning,
     StepEntered,
+    StepTimedOut,
+    ValueSet,
     read,
 )
 from engine.runtime.state import FINISHED, RunState
@@ -129,8 +131,10 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | ItemChecked()
                 | FieldRecorded()
                 | AnswerCorrected()
+                | ValueSet()
                 | ChoiceMade()
                 | BranchTaken()
+                | StepTimedOut()
                 | CallReturned()
                 | MilestoneReached()
                 | NoteAdded()
