@@ -56,9 +56,8 @@ class Context:
         uses |= {r.name for r in proc.subject}
         roles = {r.name for r in proc.roles}
         for step in proc.steps.values():
-            if step.role:
-                roles.add(step.role.name)
-            roles |= {i.role.name for i in (*step.do, *step.say) if i.role}
+            roles |= {r.name for r in step.roles}
+            roles |= {r.name for i in (*step.do, *step.say) for r in i.roles}
         return Outline(
             id=proc.id,
             path=proc.path,
