@@ -1,0 +1,280 @@
+"""Queues (the sales rotation): the fold over a queue's events, the keeper's
+changes through `sop queue`, and the stream kept in the journal on both stores."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.errors import RunError, UsageError
+from engine.journal import Journal, RunFilter
+from engine.model import Queue
+from engine.problems import Pos
+from engine.runtime import queues as q
+from engine.runtime.queues import (
+    Away,
+    Back,
+    Credited,
+    Joined,
+    NotQueueable,
+    Ordered,
+    QueueState,
+    TurnTaken,
+)
+from tests.conftest import CASES
+
+OK = CASES / "ok"
+AT = "2026-12-02T10:00:00.000+08:00"
+ROTATION = Queue("sales_rotation", "销售接待轮序", Pos("rulebook.yaml", 1, 1))
+
+
+def folded(*events: q.QueueEvent, at: str = AT) -> QueueState:
+    s = QueueState()
+    for seq, e in enumerate(events, 1):
+        s.apply(e, at, seq)
+    return s
+
+
+def take(s: QueueState, run: int = 1, counts: bool = True) -> str:
+    person, owed = q.choose(s, ROTATION, "销售经理", "next", None)
+    s.apply(
+        TurnTaken(person, "next", counts, run, "receive", owed), AT, max(s.turns, default=0) + 100
+    )
+    return person
+
+
+def test_counted_turns_go_round_the_order() -> None:
+    s = folded(Joined(("李娜", "王强", "赵敏")))
+    assert [take(s) for _ in range(6)] == ["李娜", "王强", "赵敏"] * 2
+    assert s.today("2026-12-02") == {"李娜": 2, "王强": 2, "赵敏": 2}
+
+
+def test_an_uncounted_turn_changes_nothing_and_last_is_the_latest_receiver() -> None:
+    s = folded(Joined(("李娜", "王强", "赵敏")))
+    take(s)  # 李娜 receives and goes to the back
+    assert s.last() == "李娜"  # 同行市调: the last in the order, not counted (rule 4)
+    s.apply(TurnTaken("李娜", "last", False, 2, "researcher"), AT, 50)
+    assert s.order == ["王强", "赵敏", "李娜"]
+    assert s.today("2026-12-02") == {"李娜": 1}
+
+
+def test_away_keeps_the_place_and_receives_the_first_visitor_on_return() -> None:
+    # rule 7: 因公外出而轮空归来后, 补给当时来访的第一批客户, 以后仍按原顺序
+    s = folded(Joined(("李娜", "王强", "赵敏")), Away("李娜"))
+    assert [take(s) for _ in range(3)] == ["王强", "赵敏", "王强"]
+    s.apply(Back("李娜"), AT, 90)
+    assert [take(s) for _ in range(3)] == ["李娜", "赵敏", "王强"]
+
+
+def test_a_credit_takes_back_the_count_and_owes_a_turn_served_first() -> None:
+    # rule 6: 不计接待次数, 补接待客户一次
+    s = folded(Joined(("李娜", "王强", "赵敏")))
+    assert take(s, run=7) == "李娜"
+    undo = s.counted_turn("李娜", 7)
+    assert undo is not None
+    s.apply(Credited("李娜", 7, "researcher", undo), AT, 200)
+    assert s.today("2026-12-02") == {}
+    assert s.next() == ("李娜", True)
+    assert take(s, run=8) == "李娜"
+    assert s.owed == []
+    assert take(s, run=9) == "王强"
+
+
+def test_events_the_queue_could_not_have_had_are_refused() -> None:
+    with pytest.raises(NotQueueable):
+        folded(Joined(("李娜",)), Joined(("李娜",)))
+    with pytest.raises(NotQueueable):
+        folded(Joined(("李娜",)), Back("李娜"))
+    with pytest.raises(NotQueueable):
+        folded(Joined(("李娜", "王强")), Ordered(("李娜",)))
+    with pytest.raises(NotQueueable):
+        folded(Joined(("李娜",)), TurnTaken("李娜", "next", True, 1, "s", owed=True))
+    with pytest.raises(NotQueueable):
+        folded(Joined(("李娜",)), Credited("李娜", 1, "s", undoes=1))
+    with pytest.raises(ValueError):
+        q.parse("queue.turn", {"person": "李娜", "take": "first", "counts": True, "run": 1})
+
+
+def test_nobody_present_or_nobody_at_all_is_said() -> None:
+    with pytest.raises(RunError) as empty:
+        q.choose(QueueState(), ROTATION, "销售经理", "next", None)
+    assert "join" in empty.value.message
+    s = folded(Joined(("李娜",)), Away("李娜"))
+    with pytest.raises(RunError) as away:
+        q.choose(s, ROTATION, "销售经理", "next", None)
+    assert "back" in away.value.message
+
+
+def test_the_keepers_mistakes_are_refused_with_what_to_do() -> None:
+    s = folded(Joined(("李娜", "王强")))
+    with pytest.raises(UsageError, match="李娜"):
+        q.keeper_change("销售接待轮序", "join", ["李娜"])(s)
+    with pytest.raises(UsageError, match="李娜"):  # did you mean
+        q.keeper_change("销售接待轮序", "leave", ["李那"])(s)
+    with pytest.raises(UsageError, match="王强"):
+        q.keeper_change("销售接待轮序", "order", ["李娜", "李娜"])(s)
+    with pytest.raises(UsageError):
+        q.keeper_change("销售接待轮序", "away", [" "])(s)
+
+
+# ---- a property: whatever happens, the fold keeps its promises
+
+NAMES = ["李娜", "王强", "赵敏", "陈静"]
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["join", "leave", "away", "back", "order", "next", "last", "credit"]),
+        st.sampled_from(NAMES),
+        st.permutations(NAMES),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ops)
+def test_the_fold_keeps_its_promises(script: list[tuple[str, str, list[str]]]) -> None:
+    s = QueueState()
+    counted = Counter[str]()
+    seq = 0
+    for op, who, perm in script:
+        seq += 1
+        events: list[q.QueueEvent] = []
+        try:
+            if op in ("join", "leave", "away", "back"):
+                events = list(q.keeper_change("t", op, [who])(s))  # type: ignore[arg-type]
+            elif op == "order":
+                events = list(q.keeper_change("t", "order", [p for p in perm if p in s.order])(s))
+            elif op in ("next", "last"):
+                person, owed = q.choose(s, ROTATION, "k", op, None)  # type: ignore[arg-type]
+                assert person in s.order and person not in s.away
+                if owed:
+                    assert person in s.owed
+                events = [TurnTaken(person, op, op == "next", seq, "s", owed)]  # type: ignore[arg-type]
+                if op == "next":
+                    counted[person] += 1
+            else:
+                undo = s.counted_turn(who, seq - 1)
+                events = [Credited(who, seq - 1, "s", undo)] if who in s.order else []
+                if undo is not None:
+                    counted[who] -= 1
+        except (UsageError, RunError):
+            continue
+        for e in events:
+            s.apply(e, AT, seq)
+        assert len(set(s.order)) == len(s.order)
+        assert s.away <= set(s.order)
+        assert all(p in s.order for p in s.owed)
+        assert s.today(AT[:10]) == {p: n for p, n in counted.items() if n}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 6), st.integers(1, 5))
+def test_with_nobody_away_or_owed_each_gets_the_same_number_of_turns(n: int, rounds: int) -> None:
+    s = folded(Joined(tuple(f"p{i}" for i in range(n))))
+    got = Counter(take(s) for _ in range(n * rounds))
+    assert set(got.values()) == {rounds}
+
+
+# ---- the stream in the journal
+
+
+def clock_from(start: datetime) -> Callable[[], datetime]:
+    moments = iter(start + timedelta(seconds=i) for i in range(10_000))
+    return lambda: next(moments)
+
+
+def test_the_stream_is_one_run_per_queue_and_site_hidden_from_runs(store: str) -> None:
+    from engine.runtime.pinning import pin
+
+    pinned = pin(str(OK))
+    queue = pinned.rulebook.queues["sales_rotation"]
+    clock = clock_from(datetime(2026, 12, 2, 9, tzinfo=timezone(timedelta(hours=8))))
+    snap = (pinned.sha, pinned.files)
+    with Journal(store) as j:
+        q.write(
+            j,
+            pinned.rulebook,
+            snap,
+            queue,
+            "A",
+            "张经理",
+            clock,
+            q.keeper_change(queue.title, "join", ["李娜", "王强"]),
+        )
+        q.write(
+            j,
+            pinned.rulebook,
+            snap,
+            queue,
+            "B",
+            "刘经理",
+            clock,
+            q.keeper_change(queue.title, "join", ["赵敏"]),
+        )
+        q.write(
+            j,
+            pinned.rulebook,
+            snap,
+            queue,
+            "A",
+            "张经理",
+            clock,
+            q.keeper_change(queue.title, "away", ["李娜"]),
+        )
+        assert q.read(j, queue.id, "A").order == ["李娜", "王强"]
+        assert q.read(j, queue.id, "A").away == {"李娜"}
+        assert q.read(j, queue.id, "B").order == ["赵敏"]
+        assert j.runs() == []  # `sop runs` lists no queue
+        streams = j.runs(RunFilter(kind="queue"))
+        assert len(streams) == 2
+        events = j.events(q.stream_of(j, queue.id, "A").id)  # type: ignore[union-attr]
+        assert [e.actor for e in events] == ["张经理"] * 3
+    from engine.runtime.audit import verify_journal
+
+    assert verify_journal(store).ok
+
+
+def test_a_queue_cannot_be_begun_twice(store: str) -> None:
+    """Two keepers adding the first members at once: one stream, both joins kept."""
+    from engine.errors import JournalConflict
+    from engine.journal import Draft, NewRun, RunUpdate, Write
+
+    with Journal(store) as j:
+        new = NewRun("sales_rotation", "t", "queue", AT, "0" * 64, "0" * 64, {"rulebook.yaml": ""})
+
+        def build(run: int) -> list[Write]:
+            return [Write(run, [Draft("queue.opened", AT, {})], RunUpdate("active"))]
+
+        j.start_run(new, build, alone=True)
+        with pytest.raises(JournalConflict):
+            j.start_run(new, build, alone=True)
+        other = NewRun("sales_rotation", "t", "queue", AT, "0" * 64, "0" * 64, {}, site="B")
+        j.start_run(other, build, alone=True)  # another site keeps its own
+
+
+def test_sop_queue_as_the_keeper_uses_it(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    journal = str(tmp_path / "j.sqlite3")
+    base = ("--rulebook", str(OK), "--journal", journal)
+    code, out = sop_in_process(
+        "queue", "sales_rotation", "join", "李娜", "王强", *base, "--operator", "张经理"
+    )
+    assert code == 0, out
+    assert "下一位: 李娜" in out
+    code, out = sop_in_process("queue", "sales_rotation", "away", "李娜", *base)
+    assert code == 0 and "下一位: 王强" in out and "外出" in out
+    code, out = sop_in_process("queue", "sales_rotation", "leave", "李那", *base)
+    assert code == 2 and "成员: 李娜, 王强" in out
+    code, out = sop_in_process("queue", "sales_rotaton", *base, "--lang", "en")
+    assert code == 2 and 'did you mean "sales_rotation"' in out
+    code, out = sop_in_process("queue", "sales_rotation", *base, "--format", "json")
+    assert code == 0 and '"away": [\n    "李娜"\n  ]' in out
+    code, out = sop_in_process("journal", "verify", "--journal", journal)
+    assert code == 0, out
