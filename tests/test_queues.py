@@ -278,3 +278,175 @@ def test_sop_queue_as_the_keeper_uses_it(tmp_path: Path) -> None:
     assert code == 0 and '"away": [\n    "李娜"\n  ]' in out
     code, out = sop_in_process("journal", "verify", "--journal", journal)
     assert code == 0, out
+
+
+# ---- at the same moment: two receptions never get the same person
+
+
+def _runner_book(tmp_path: Path) -> Path:
+    """A rulebook whose one procedure takes the next turn and ends."""
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "rulebook.yaml").write_text(
+        "title: 轮序\norganisation: {name: xx物业公司, site: 一号案场}\n"
+        "roles:\n  consultant: {name: 销售人员}\n  manager: {name: 销售经理}\n"
+        "queues:\n  sales_rotation: {title: 销售接待轮序, role: consultant, keeper: manager}\n",
+        encoding="utf-8",
+    )
+    (folder / "reception.yaml").write_text(
+        "id: reception\ntitle: 来访接待\nkind: service\nversion: '1.0'\n"
+        "roles: [consultant]\ninputs:\n  receiver: {type: text, ask: 接待人}\n"
+        "start: receive\nsteps:\n  receive:\n    title: 按轮序接待\n    role: consultant\n"
+        "    turn: {queue: sales_rotation, as: receiver}\n"
+        "    say: ['您好,我是{{ receiver }}']\n    end: completed\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_turns_taken_at_the_same_moment_go_to_different_people(store: str) -> None:
+    """Threads that all read the queue before any of them writes: each gets
+    someone else (the ones refused read again), and nobody twice."""
+    import threading
+
+    from engine.runtime.pinning import pin
+
+    pinned = pin(str(OK))
+    queue = pinned.rulebook.queues["sales_rotation"]
+    snap = (pinned.sha, pinned.files)
+    people = [f"顾问{i}" for i in range(6)]
+    moment = datetime(2026, 12, 2, 9, tzinfo=timezone(timedelta(hours=8)))
+
+    def clock() -> datetime:  # shared by the threads: no state
+        return moment
+
+    with Journal(store) as j:
+        q.write(
+            j,
+            pinned.rulebook,
+            snap,
+            queue,
+            None,
+            "经理",
+            clock,
+            q.keeper_change(queue.title, "join", people),
+        )
+    barrier = threading.Barrier(len(people), timeout=20)
+    read = q.read
+    first: set[int] = set()
+    got: list[str] = []
+    errors: list[BaseException] = []
+
+    def slow_read(journal: Journal, queue_id: str, site: str | None) -> QueueState:
+        state = read(journal, queue_id, site)
+        me = threading.get_ident()
+        if me not in first:  # everyone has read the same state before anyone writes
+            first.add(me)
+            barrier.wait()
+        return state
+
+    def reception(n: int) -> None:
+        def change(s: QueueState) -> list[q.QueueEvent]:
+            person, owed = q.choose(s, queue, "经理", "next", None)
+            return [TurnTaken(person, "next", True, 100 + n, "receive", owed)]
+
+        try:
+            with Journal(store) as j:
+                _, written = q.write(
+                    j, pinned.rulebook, snap, queue, None, f"前台{n}", clock, change
+                )
+            got.extend(e.data["person"] for e in written)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    q.read = slow_read  # type: ignore[assignment]
+    try:
+        threads = [threading.Thread(target=reception, args=(n,)) for n in range(len(people))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        q.read = read  # type: ignore[assignment]
+    assert not errors, errors
+    assert sorted(got) == sorted(people)  # six at once: six different people
+    with Journal(store, write=False) as j:
+        assert q.read(j, queue.id, None).today("2026-12-02") == dict.fromkeys(people, 1)
+    from engine.runtime.audit import verify_journal
+
+    assert verify_journal(store).ok
+
+
+def test_receptions_run_at_once_as_staff_would_never_share_a_consultant(
+    tmp_path: Path, store: str
+) -> None:
+    """`sop run` in several processes at once on one journal (a file, or a
+    database), each taking the next turn: all different, the journal verifies."""
+    import subprocess
+    import sys
+
+    book = _runner_book(tmp_path)
+    people = ["李娜", "王强", "赵敏", "陈静", "刘洋"]
+    env_j = ("--journal", store)
+    from tests.runtime_support import sop_in_process
+
+    code, out = sop_in_process(
+        "queue", "sales_rotation", "join", *people, "--rulebook", str(book), *env_j
+    )
+    assert code == 0, out
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "run",
+                "reception",
+                "--rulebook",
+                str(book),
+                *env_j,
+                "--operator",
+                f"前台{i}",
+                "--no-color",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(len(people))
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    said = [
+        line for out, _ in outs for line in out.splitlines() if "由 " in line and "接待" in line
+    ]
+    taken = sorted(line.split("由 ")[1].split(" 接待")[0] for line in said)
+    assert taken == sorted(people), said
+    code, out = sop_in_process(
+        "queue", "sales_rotation", "--rulebook", str(book), *env_j, "--format", "json"
+    )
+    assert code == 0 and '"next": "李娜"' in out  # everyone received once: round again
+    code, out = sop_in_process("journal", "verify", *env_j)
+    assert code == 0, out
+
+
+def test_staff_name_who_did_it_at_the_prompt(tmp_path: Path) -> None:
+    """person: another refuses the operator; person: all wants two names at least;
+    the names are in the run's record."""
+    from tests.runtime_support import sop_in_process
+
+    journal = str(tmp_path / "j.sqlite3")
+    base = ("--rulebook", str(OK), "--journal", journal)
+    sop_in_process("queue", "sales_rotation", "join", "李娜", "赵敏", *base)
+    answers = "\n".join(["y", "y", "王强", "赵敏", "y", "李娜", "", "王强", ""]) + "\n"
+    code, out = sop_in_process(
+        "run", "who", *base, "--operator", "王强", "--set", "contacted=false", stdin=answers
+    )
+    assert code == 0, out
+    assert "轮序「销售接待轮序」: 由 李娜 接待" in out
+    assert "不能是当前操作人 王强" in out
+    assert "至少要两人签名" in out
+    code, shown = sop_in_process("show", "2", "--journal", journal)
+    assert "⇄ 销售接待轮序: 李娜" in shown
+    assert "✍ 经办人: 赵敏" in shown and "✍ 经办人: 李娜、王强" in shown

@@ -630,6 +630,8 @@ def change_queue(
 
     pinned = pin(folder)
     queue = declared(pinned.rulebook, queue_id)
+    # The rulebook names its site, as a run there takes it (engine.runtime.session).
+    site = site or pinned.rulebook.organisation.site
     if op is None:
         return read(journal, queue.id, site), queue, pinned.rulebook
     ops: dict[str, Op] = {o: o for o in ("join", "leave", "away", "back", "order")}

@@ -255,6 +255,15 @@ class _Reader:
             )
         elif k == ev.NOTE_ADDED:
             self.add(e, k, text=d["text"])
+        elif k == ev.TURN_TAKEN:
+            why = "credit" if d.get("credit") else "owed" if d.get("owed") else ""
+            why = why or ("" if d.get("counts") else "uncounted")
+            self.add(
+                e, k, text=str(d.get("title") or d["queue"]), detail=str(d["person"]), status=why
+            )
+        elif k == ev.PEOPLE_SIGNED:
+            people = "、".join(str(p) for p in d["people"])
+            self.add(e, k, detail=people, status=str(d.get("how", "")))
         elif k == ev.MILESTONE_REACHED:
             given = str(d.get("date") or "")[:10]  # a date given, not the moment reached
             self.add(e, k, text=str(d.get("title", d["name"])), detail=given)

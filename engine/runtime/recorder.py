@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.journal import Draft, Journal, NewRun, Write
+from engine.journal import Draft, Event, Journal, NewRun, Write
 from engine.model import Procedure, Step
 from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
@@ -52,8 +52,10 @@ class Recorder:
         active: Active,
         drafts: Sequence[Draft],
         also: Sequence[tuple[Active, list[Draft]]] = (),
-    ) -> None:
-        """Write staged and new events (and linked ones of other runs) in one
+        extra: Sequence[Write] = (),
+    ) -> list[Event]:
+        """Write staged and new events (and linked ones of other runs, and
+        `extra` writes of streams no session walks: a queue's) in one
         transaction, then adopt the state they lead to."""
         pairs = [(active, list(drafts)), *also]
         previews: list[RunState] = []
@@ -69,12 +71,13 @@ class Recorder:
             )
         # Written and adopted as one: a signal waits until both are done.
         with deferred():
-            events = self.journal.write(writes)
+            events = self.journal.write([*writes, *extra])
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
                 preview.last_seq = max(seqs) if seqs else act.state.last_seq
                 act.state = preview
+        return events
 
     def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
         self.commit(active, [self.draft(kind, data)])

@@ -42,6 +42,8 @@ RUN_INTERRUPTED = "run.interrupted"
 RUN_CONTINUED = "run.continued"
 RUN_FINISHED = "run.finished"
 ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
+TURN_TAKEN = "turn.taken"  # a step's turn in a queue (the queue's own stream has its side)
+PEOPLE_SIGNED = "people.signed"  # the names of who did a step or an item (`person:`)
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
@@ -58,6 +60,8 @@ class Frame:
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
     dues: list[dict[str, Any]] = field(default_factory=list)
+    turned: bool = False  # the step's turn was taken at this arrival
+    signed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # do index (-1: step) -> names
 
     @property
     def current(self) -> Step:
@@ -71,6 +75,7 @@ class Frame:
             items=dict(self.items),
             fields=dict(self.fields),
             dues=list(self.dues),
+            signed=dict(self.signed),
         )
 
 
@@ -165,6 +170,7 @@ def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
     machine.arrive(top.procedure, top, d["step"])
     top.entered_at = at
     top.items, top.fields = {}, {}
+    top.turned, top.signed = False, {}
     top.dues = list(d.get("dues", ()))
     s.arrivals += 1
 
@@ -218,6 +224,24 @@ def _corrected(s: RunState, d: Mapping[str, Any], at: str) -> None:
             s.top.fields[key] = d["value"]
 
 
+def _turn(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    """The person a step's turn took becomes the value its `as` names."""
+    person = d["person"]
+    if not isinstance(person, str) or not person:
+        raise ValueError("turn.taken: no person")
+    if d.get("as"):
+        s.top.values[d["as"]] = person
+    s.top.turned = True
+
+
+def _signed(s: RunState, d: Mapping[str, Any], at: str) -> None:
+    people = d["people"]
+    if not isinstance(people, list) or not all(isinstance(p, str) and p for p in people):
+        raise ValueError("people.signed: not a list of names")
+    item = d.get("item")
+    s.top.signed[-1 if item is None else int(item)] = tuple(people)
+
+
 def _call(s: RunState, d: Mapping[str, Any], at: str) -> None:
     s.frames.append(Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("with", {}))))
 
@@ -264,6 +288,8 @@ _HANDLERS = {
     ITEM_CHECKED: _item,
     FIELD_RECORDED: _field,
     CALL_STARTED: _call,
+    TURN_TAKEN: _turn,
+    PEOPLE_SIGNED: _signed,
     CALL_RETURNED: _returned,
     MILESTONE_REACHED: _milestone,
     RUN_PAUSED: _status(PAUSED),
