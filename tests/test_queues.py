@@ -450,3 +450,14 @@ def test_staff_name_who_did_it_at_the_prompt(tmp_path: Path) -> None:
     code, shown = sop_in_process("show", "2", "--journal", journal)
     assert "⇄ 销售接待轮序: 李娜" in shown
     assert "✍ 经办人: 赵敏" in shown and "✍ 经办人: 李娜、王强" in shown
+
+
+def test_simulate_takes_every_turn_and_names_everyone() -> None:
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import simulate, summary_text
+
+    pinned = pin(str(OK))
+    sim = simulate(pinned, "who")
+    assert sim.ok, summary_text(sim, pinned)
+    assert sim.turns_taken == sim.turns_wanted == {"own_consultant", "by_order"}
+    assert sim.signs_taken == sim.signs_wanted
