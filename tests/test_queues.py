@@ -461,3 +461,28 @@ def test_simulate_takes_every_turn_and_names_everyone() -> None:
     assert sim.ok, summary_text(sim, pinned)
     assert sim.turns_taken == sim.turns_wanted == {"own_consultant", "by_order"}
     assert sim.signs_taken == sim.signs_wanted
+
+
+# ---- printed: every renderer says who and which turn
+
+
+def test_renderers_say_the_turn_and_who_did_it() -> None:
+    from engine.render.checklist import render_checklist
+    from engine.render.graph import render_graph
+    from engine.render.script import render_script
+    from engine.runtime.pinning import pin
+
+    book = pin(str(OK)).rulebook
+    checklist = render_checklist(book, "who")
+    assert "◇ 轮序《销售接待轮序》: 由轮到的下一位接待, 计接待一次" in checklist
+    assert "(经办人: 另一人 (不是本人) 确认并签名)" in checklist
+    assert "◇ 经办人: 全体成员逐一签名 (至少两人)" in checklist
+    assert "第5步 班后全体签名 · 置业顾问 / 现场主管" in checklist
+    md = render_script(book, "who", fmt="md")
+    assert "- ◇ 轮序《销售接待轮序》: 由〔原接待销售人员姓名〕接待" in md
+    html = render_checklist(book, "who", fmt="html")
+    assert "<b>◇</b> 经办人: 〔接待的销售人员〕" in html
+    assert "⇄ 销售接待轮序: 下一位" in render_graph(book, "who", "mermaid")
+    # either post's card carries the step
+    for post in ("consultant", "supervisor"):
+        assert "班后全体签名" in render_checklist(book, None, role=post)
