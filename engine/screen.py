@@ -33,7 +33,7 @@ from typing import IO, Any, TextIO, cast
 
 # Format characters (Unicode category Cf) as of Python's Unicode database;
 # tests/test_screen.py checks that this table covers every one it knows.
-_FORMAT = (
+FORMAT_CHARACTERS = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
@@ -41,7 +41,9 @@ _FORMAT = (
 )
 # A carriage return is unsafe unless it ends a line (CRLF, as CSV writes it).
 UNSAFE = re.compile(
-    "\r(?!\n)|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _FORMAT + "]"
+    "\r(?!\n)|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+    + FORMAT_CHARACTERS
+    + "]"
 )
 
 

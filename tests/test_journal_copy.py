@@ -22,6 +22,7 @@ from engine.journal.copy import copy_journal
 from engine.journal.postgres import PostgresJournal
 from engine.journal.sqlite_store import SqliteJournal
 from engine.journal.store import COPYING
+from engine.runtime.events import NoteAdded
 from tests import journey_gen
 from tests.conftest import ROOT, Runner
 from tests.test_journal_store import _new, _note
@@ -253,6 +254,7 @@ def test_the_copy_of_a_run_resumes_where_the_original_stood(tmp_path: Path, pg_u
         open_runs = [r for r in j.runs() if isinstance(r, RunRow) and r.status != "finished"]
         row = open_runs[0]
         update = RunUpdate(row.status, row.step, row.step_title, row.outcome, row.dues, row.subject)
-        j.write([Write(row.id, [Draft("note.added", row.updated_at, {"text": "x"})], update,
+        note = NoteAdded(step=row.step, procedure=row.procedure, text="x")
+        j.write([Write(row.id, [Draft(note.kind, row.updated_at, note.to_json())], update,
                        row.last_seq)])  # fmt: skip
         assert j.verify().ok

@@ -176,9 +176,11 @@ def test_a_journal_left_with_its_wal_reads_on_a_read_only_medium(
     writer = Journal(str(live))  # stays open, like a killed process: the WAL is not folded in
     try:
         from engine.journal import Draft, RunUpdate, Write
+        from engine.runtime.events import NoteAdded
 
+        note = NoteAdded(step="register", procedure="visit", text="只在 WAL 中")
         writer.write(
-            [Write(3, [Draft("note.added", "2026-11-21T15:31:00+08:00", {"text": "只在 WAL 中"})],
+            [Write(3, [Draft(note.kind, "2026-11-21T15:31:00+08:00", note.to_json())],
                    RunUpdate("paused", "register", "登记客户信息"))]
         )  # fmt: skip
         shutil.copy(live, source / "journal.sqlite3")

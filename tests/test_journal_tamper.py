@@ -37,6 +37,7 @@ from engine.cli import cli
 from engine.errors import SopError
 from engine.journal import Draft, Journal, RunUpdate, Write
 from engine.journal.store import EVENT_COLUMNS
+from engine.runtime.events import NoteAdded
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "journals"
@@ -52,7 +53,8 @@ def _note(journal: Journal, run: int, text: str) -> None:
     row = journal.run(run)
     assert row is not None
     update = RunUpdate(row.status, row.step, row.step_title, row.outcome, row.dues, row.subject)
-    journal.write([Write(run, [Draft("note.added", row.updated_at, {"text": text})], update)])
+    note = NoteAdded(step=row.step, procedure=row.procedure, text=text)  # as sop writes it
+    journal.write([Write(run, [Draft(note.kind, row.updated_at, note.to_json())], update)])
 
 
 @pytest.fixture(scope="module")

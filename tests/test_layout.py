@@ -25,6 +25,14 @@ def test_a_name_is_not_broken_in_the_middle() -> None:
             assert any(name in line for line in lines), (limit, lines)
 
 
+def test_no_line_ends_with_a_separator() -> None:
+    text = "火情处理 · 第 1 步 (至少还有 3 步) · 报警并自救 · 现场工作人员"
+    for limit in range(20, 70):
+        lines = wrap(text, limit=limit, keep=("现场工作人员",))
+        assert all(not line.rstrip().endswith(("·", "›")) for line in lines), (limit, lines)
+    assert wrap(text, limit=60, keep=("现场工作人员",))[-1] == "· 现场工作人员"
+
+
 def test_closing_punctuation_stays_with_its_word() -> None:
     for limit in range(10, 30):
         for line in wrap("「您好，欢迎光临！请问您是第一次来吗？」", limit=limit):
@@ -54,3 +62,19 @@ def test_where_staff_are_is_told_truly() -> None:
     assert steps_left(visit, "ride") == 1
     assert steps_left(visit, "during_visit") == 3  # register, ride, farewell: the shortest way
     assert steps_left(visit, "greet") == 5
+
+
+def test_help_wraps_each_description_under_itself() -> None:
+    import io
+
+    from engine.runtime.terminal import Printer
+    from engine.runtime.texts import text
+
+    out = io.StringIO()
+    Printer(out, columns=40).help(text("help", "zh"))
+    lines = out.getvalue().splitlines()
+    assert all(width(line) <= 40 for line in lines)
+    first = next(i for i, line in enumerate(lines) if line.startswith("    !"))
+    start = len(lines[first]) - len(lines[first][5:].lstrip())  # where "紧急情况" begins
+    follow = lines[first + 1]
+    assert len(follow) - len(follow.lstrip()) == start, lines[first : first + 2]

@@ -17,16 +17,18 @@ from engine.journal import Journal, RunFilter
 from engine.model import Queue
 from engine.problems import Pos
 from engine.runtime import queues as q
-from engine.runtime.queues import (
-    Away,
-    Back,
-    Credited,
-    Joined,
-    NotQueueable,
-    Ordered,
-    QueueState,
-    TurnTaken,
+from engine.runtime.events import (
+    EventDamaged,
+    QueueAway,
+    QueueBack,
+    QueueCredited,
+    QueueEvent,
+    QueueJoined,
+    QueueOrdered,
+    QueueTurn,
+    decode_queue,
 )
+from engine.runtime.queues import NotQueueable, QueueState
 from tests.conftest import CASES
 
 OK = CASES / "ok"
@@ -34,7 +36,7 @@ AT = "2026-12-02T10:00:00.000+08:00"
 ROTATION = Queue("sales_rotation", "销售接待轮序", Pos("rulebook.yaml", 1, 1))
 
 
-def folded(*events: q.QueueEvent, at: str = AT) -> QueueState:
+def folded(*events: QueueEvent, at: str = AT) -> QueueState:
     s = QueueState()
     for seq, e in enumerate(events, 1):
         s.apply(e, at, seq)
@@ -44,41 +46,43 @@ def folded(*events: q.QueueEvent, at: str = AT) -> QueueState:
 def take(s: QueueState, run: int = 1, counts: bool = True) -> str:
     person, owed = q.choose(s, ROTATION, "销售经理", "next", None)
     s.apply(
-        TurnTaken(person, "next", counts, run, "receive", owed), AT, max(s.turns, default=0) + 100
+        QueueTurn(person=person, take="next", counts=counts, run=run, step="receive", owed=owed),
+        AT,
+        max(s.turns, default=0) + 100,
     )
     return person
 
 
 def test_counted_turns_go_round_the_order() -> None:
-    s = folded(Joined(("李娜", "王强", "赵敏")))
+    s = folded(QueueJoined(people=("李娜", "王强", "赵敏")))
     assert [take(s) for _ in range(6)] == ["李娜", "王强", "赵敏"] * 2
     assert s.today("2026-12-02") == {"李娜": 2, "王强": 2, "赵敏": 2}
 
 
 def test_an_uncounted_turn_changes_nothing_and_last_is_the_latest_receiver() -> None:
-    s = folded(Joined(("李娜", "王强", "赵敏")))
+    s = folded(QueueJoined(people=("李娜", "王强", "赵敏")))
     take(s)  # 李娜 receives and goes to the back
     assert s.last() == "李娜"  # 同行市调: the last in the order, not counted (rule 4)
-    s.apply(TurnTaken("李娜", "last", False, 2, "researcher"), AT, 50)
+    s.apply(QueueTurn(person="李娜", take="last", counts=False, run=2, step="researcher"), AT, 50)
     assert s.order == ["王强", "赵敏", "李娜"]
     assert s.today("2026-12-02") == {"李娜": 1}
 
 
 def test_away_keeps_the_place_and_receives_the_first_visitor_on_return() -> None:
     # rule 7: 因公外出而轮空归来后, 补给当时来访的第一批客户, 以后仍按原顺序
-    s = folded(Joined(("李娜", "王强", "赵敏")), Away("李娜"))
+    s = folded(QueueJoined(people=("李娜", "王强", "赵敏")), QueueAway(person="李娜"))
     assert [take(s) for _ in range(3)] == ["王强", "赵敏", "王强"]
-    s.apply(Back("李娜"), AT, 90)
+    s.apply(QueueBack(person="李娜"), AT, 90)
     assert [take(s) for _ in range(3)] == ["李娜", "赵敏", "王强"]
 
 
 def test_a_credit_takes_back_the_count_and_owes_a_turn_served_first() -> None:
     # rule 6: 不计接待次数, 补接待客户一次
-    s = folded(Joined(("李娜", "王强", "赵敏")))
+    s = folded(QueueJoined(people=("李娜", "王强", "赵敏")))
     assert take(s, run=7) == "李娜"
     undo = s.counted_turn("李娜", 7)
     assert undo is not None
-    s.apply(Credited("李娜", 7, "researcher", undo), AT, 200)
+    s.apply(QueueCredited(person="李娜", run=7, step="researcher", undoes=undo), AT, 200)
     assert s.today("2026-12-02") == {}
     assert s.next() == ("李娜", True)
     assert take(s, run=8) == "李娜"
@@ -88,31 +92,37 @@ def test_a_credit_takes_back_the_count_and_owes_a_turn_served_first() -> None:
 
 def test_events_the_queue_could_not_have_had_are_refused() -> None:
     with pytest.raises(NotQueueable):
-        folded(Joined(("李娜",)), Joined(("李娜",)))
+        folded(QueueJoined(people=("李娜",)), QueueJoined(people=("李娜",)))
     with pytest.raises(NotQueueable):
-        folded(Joined(("李娜",)), Back("李娜"))
+        folded(QueueJoined(people=("李娜",)), QueueBack(person="李娜"))
     with pytest.raises(NotQueueable):
-        folded(Joined(("李娜", "王强")), Ordered(("李娜",)))
+        folded(QueueJoined(people=("李娜", "王强")), QueueOrdered(order=("李娜",)))
     with pytest.raises(NotQueueable):
-        folded(Joined(("李娜",)), TurnTaken("李娜", "next", True, 1, "s", owed=True))
+        folded(
+            QueueJoined(people=("李娜",)),
+            QueueTurn(person="李娜", take="next", counts=True, run=1, step="s", owed=True),
+        )
     with pytest.raises(NotQueueable):
-        folded(Joined(("李娜",)), Credited("李娜", 1, "s", undoes=1))
-    with pytest.raises(ValueError):
-        q.parse("queue.turn", {"person": "李娜", "take": "first", "counts": True, "run": 1})
+        folded(
+            QueueJoined(people=("李娜",)),
+            QueueCredited(person="李娜", run=1, step="s", undoes=1),
+        )
+    with pytest.raises(EventDamaged):
+        decode_queue("queue.turn", {"person": "李娜", "take": "first", "counts": True, "run": 1})
 
 
 def test_nobody_present_or_nobody_at_all_is_said() -> None:
     with pytest.raises(RunError) as empty:
         q.choose(QueueState(), ROTATION, "销售经理", "next", None)
     assert "join" in empty.value.message
-    s = folded(Joined(("李娜",)), Away("李娜"))
+    s = folded(QueueJoined(people=("李娜",)), QueueAway(person="李娜"))
     with pytest.raises(RunError) as away:
         q.choose(s, ROTATION, "销售经理", "next", None)
     assert "back" in away.value.message
 
 
 def test_the_keepers_mistakes_are_refused_with_what_to_do() -> None:
-    s = folded(Joined(("李娜", "王强")))
+    s = folded(QueueJoined(people=("李娜", "王强")))
     with pytest.raises(UsageError, match="李娜"):
         q.keeper_change("销售接待轮序", "join", ["李娜"])(s)
     with pytest.raises(UsageError, match="李娜"):  # did you mean
@@ -144,7 +154,7 @@ def test_the_fold_keeps_its_promises(script: list[tuple[str, str, list[str]]]) -
     seq = 0
     for op, who, perm in script:
         seq += 1
-        events: list[q.QueueEvent] = []
+        events: list[QueueEvent] = []
         try:
             if op in ("join", "leave", "away", "back"):
                 events = list(q.keeper_change("t", op, [who])(s))  # type: ignore[arg-type]
@@ -155,12 +165,20 @@ def test_the_fold_keeps_its_promises(script: list[tuple[str, str, list[str]]]) -
                 assert person in s.order and person not in s.away
                 if owed:
                     assert person in s.owed
-                events = [TurnTaken(person, op, op == "next", seq, "s", owed)]  # type: ignore[arg-type]
+                events = [
+                    QueueTurn(
+                        person=person, take=op, counts=op == "next", run=seq, step="s", owed=owed
+                    )
+                ]  # type: ignore[arg-type]
                 if op == "next":
                     counted[person] += 1
             else:
                 undo = s.counted_turn(who, seq - 1)
-                events = [Credited(who, seq - 1, "s", undo)] if who in s.order else []
+                events = (
+                    [QueueCredited(person=who, run=seq - 1, step="s", undoes=undo)]
+                    if who in s.order
+                    else []
+                )
                 if undo is not None:
                     counted[who] -= 1
         except (UsageError, RunError):
@@ -176,7 +194,7 @@ def test_the_fold_keeps_its_promises(script: list[tuple[str, str, list[str]]]) -
 @settings(max_examples=60, deadline=None)
 @given(st.integers(2, 6), st.integers(1, 5))
 def test_with_nobody_away_or_owed_each_gets_the_same_number_of_turns(n: int, rounds: int) -> None:
-    s = folded(Joined(tuple(f"p{i}" for i in range(n))))
+    s = folded(QueueJoined(people=tuple(f"p{i}" for i in range(n))))
     got = Counter(take(s) for _ in range(n * rounds))
     assert set(got.values()) == {rounds}
 
@@ -346,9 +364,13 @@ def test_turns_taken_at_the_same_moment_go_to_different_people(store: str) -> No
         return state
 
     def reception(n: int) -> None:
-        def change(s: QueueState) -> list[q.QueueEvent]:
+        def change(s: QueueState) -> list[QueueEvent]:
             person, owed = q.choose(s, queue, "经理", "next", None)
-            return [TurnTaken(person, "next", True, 100 + n, "receive", owed)]
+            return [
+                QueueTurn(
+                    person=person, take="next", counts=True, run=100 + n, step="receive", owed=owed
+                )
+            ]
 
         try:
             with Journal(store) as j:

@@ -164,3 +164,40 @@ def test_protection_follows_symlinks(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         write_output("x", str(link), Protected(rulebooks=(str(book),)))
     assert (book / "a.yaml").read_text() == "id: a\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["validate"],
+        ["due", "--format", "csv", "--ahead"],
+        ["render", "script", "fire"],
+        ["simulate", "fire", "--save", "/dev/full"],
+    ],
+)
+def test_a_full_standard_output_is_a_message(args: list[str], book: Path, tmp_path: Path) -> None:
+    """Standard output on a full disk (or a --save folder that is a device)
+    is said plainly, never an internal error."""
+    import subprocess
+
+    from tests.conftest import sop_command
+
+    rulebook = str(book)
+    if args[0] == "validate":
+        args = [*args, rulebook]
+    elif args[0] == "render":
+        args = [*args, "-R", rulebook]
+    elif args[0] == "simulate":
+        args = [*args, "--rulebook", rulebook]
+    journal = tmp_path / "j.sqlite3"
+    Journal(str(journal)).close()  # an empty journal: `due` prints its header
+    env = {**os.environ, "SOP_JOURNAL": str(journal)}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*sop_command(), *args], stdout=full, stderr=subprocess.PIPE, text=True, env=env
+        )
+    assert done.returncode == 1, done.stderr
+    assert "无法" in done.stderr and "内部错误" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr

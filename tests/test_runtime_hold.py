@@ -12,6 +12,7 @@ from typing import Any
 from engine.journal import Journal
 from engine.runtime import state as ev
 from engine.runtime.dues import Reminder
+from engine.runtime.events import EventKind
 from engine.runtime.pinning import pin
 from engine.runtime.prompts import (
     ChoiceQuestion,
@@ -96,7 +97,7 @@ def test_holding_at_every_question_records_the_same_run(tmp_path: Path) -> None:
         assert outcome.status == "finished" and outcome.outcome == "completed"
         assert _kinds(journal, 1) == expected
         kinds = {e.kind for e in journal.events(1)}
-        assert ev.RUN_RESUMED not in kinds and ev.RUN_PAUSED not in kinds
+        assert EventKind.RUN_RESUMED not in kinds and EventKind.RUN_PAUSED not in kinds
         assert requests > 10
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import click
 
 from engine import __version__, i18n, screen
-from engine.errors import EXIT_INTERNAL, SopError
+from engine.errors import EXIT_INTERNAL, EXIT_PROBLEMS, SopError
 from engine.runtime import interrupts
 
 # command name -> "module:function"; each module parses its own options.
@@ -175,6 +175,16 @@ def _main(argv: list[str] | None) -> Any:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
         sys.exit(1)
+    except OSError as exc:
+        # The machine refused a read or a write (a full disk, a folder where a
+        # file was expected, no permission): not a bug, say what and where.
+        from engine.cli import output
+
+        click.echo(output.os_failure(exc).message, err=True)
+        if exc.filename is None:  # standard output failed: no last flush into it
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        sys.exit(EXIT_PROBLEMS)
     except BaseException as exc:  # a traceback is a bug: say so, briefly, with how to report
         if isinstance(exc, SystemExit):
             raise

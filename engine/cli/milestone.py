@@ -30,17 +30,16 @@ def milestone(
     from engine.runtime.texts import text
 
     with open_journal(journal_path, write=True) as journal:
-        active, draft = record_milestone(journal, run_id, name, when, system_clock, operator)
-    data = draft.data
-    planned = text("planned", lang) if data["planned"] else ""
-    click.echo(text("milestone", lang, title=data["title"], date=data["date"], planned=planned))
-    if data.get("corrects"):
-        click.echo(text("milestone_was", lang, before=str(data["corrects"])[:10]))
+        active, given = record_milestone(journal, run_id, name, when, system_clock, operator)
+    planned = text("planned", lang) if given.planned else ""
+    click.echo(text("milestone", lang, title=given.title, date=given.date, planned=planned))
+    if isinstance(given.corrects, str) and given.corrects:
+        click.echo(text("milestone_was", lang, before=given.corrects[:10]))
     st = active.state
-    for d in data.get("dues", ()):
+    for d in given.dues or ():
         if d.get("kind") == "due":
             click.echo(
                 text("milestone_next", lang, title=d["title"], date=d["due"], text=d["text"])
             )
-    if not data.get("dues") and st.top.step is not None:
+    if not given.dues and st.top.step is not None:
         click.echo(text("milestone_at", lang, title=st.top.current.title))

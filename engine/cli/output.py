@@ -97,12 +97,33 @@ REASONS = {
         "output.reason.too-long", "文件名太长。请用短一些的名字", "the file name is too long"
     ),
 }
+_MORE_REASONS = {
+    errno.EEXIST: message(
+        "output.reason.exists",
+        "那里已有同名的文件或设备。请换一个路径",
+        "a file or device of that name is already there. choose another path",
+    ),
+    errno.ENOTDIR: message(
+        "output.reason.not-a-folder",
+        "路径中的一部分是文件, 不是文件夹",
+        "a part of the path is a file, not a folder",
+    ),
+    errno.EISDIR: message(
+        "output.reason.is-a-folder", "这是一个文件夹, 不是文件", "it is a folder, not a file"
+    ),
+}
 OTHER = message(
     "output.reason.other",
     "{detail}。请检查路径、磁盘空间和权限",
     "{detail}. check the path, the free space and the permissions",
 )
 WRITTEN = message("output.written", "已写入 {path}", "written: {path}")
+STDOUT = message("output.stdout", "标准输出", "standard output")
+FAILED_IO = message(
+    "output.failed-io",
+    '无法读写 "{path}": {reason}',
+    'cannot read or write "{path}": {reason}',
+)
 
 _YAML = (".yaml", ".yml")
 _JOURNAL_COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -144,6 +165,16 @@ def check_target(output: str, protect: Protected) -> Path:
     if not target.parent.is_dir():
         raise UsageError(NO_FOLDER, path=output, folder=os.path.dirname(output) or ".")
     return target
+
+
+def os_failure(exc: OSError) -> SopError:
+    """What to tell a person when the machine refused a read or a write that
+    no command foresaw: the path (standard output when there is none) and why."""
+    known = REASONS.get(exc.errno or 0) or _MORE_REASONS.get(exc.errno or 0)
+    reason = known.say() if known else OTHER.say(detail=exc.strerror or str(exc))
+    if exc.filename is None:
+        return SopError(FAILED, path=STDOUT.say(), reason=reason)
+    return SopError(FAILED_IO, path=os.fsdecode(exc.filename), reason=reason)
 
 
 def _failed(output: str, exc: OSError) -> SopError:

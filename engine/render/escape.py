@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from engine.screen import _FORMAT as FORMAT_CHARACTERS
+from engine.screen import FORMAT_CHARACTERS
 
 # What a terminal would act on (engine/screen.py's set: C0 and C1 controls,
 # DEL, format characters such as bidi overrides and zero-width characters,

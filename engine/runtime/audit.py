@@ -20,11 +20,17 @@ from engine.journal import Journal
 from engine.journal.audit import Expected, FileProblem, Fold, FoldFactory, Report, audit
 from engine.journal.events import Event
 from engine.journal.store import QUEUE_KIND
-from engine.runtime import queues
-from engine.runtime import state as ev
+from engine.runtime.events import (
+    EventDamaged,
+    InputAnswered,
+    QueueOpened,
+    RunStarted,
+    decode_queue,
+    read,
+)
 from engine.runtime.pinning import Pinned, restore
 from engine.runtime.queues import QueueState
-from engine.runtime.state import RunState
+from engine.runtime.state import ACTIVE, RunState
 
 VERIFY_NOT_STARTED = message(
     "verify.not-started",
@@ -36,11 +42,6 @@ VERIFY_PINNED_DAMAGED = message(
     "它所用的规则手册 {sha} 已损坏或缺失",
     "the rulebook {sha} it is pinned to is damaged or missing",
 )
-VERIFY_NO_RULEBOOK = message(
-    "verify.no-rulebook",
-    "它的 run.started 没有记下规则手册",
-    "its run.started names no rulebook",
-)
 VERIFY_REPLAY_FAILED = message(
     "verify.fold-failed",
     "事件 #{seq} ({kind}) 无法用于重建运行状态: {error}",
@@ -49,9 +50,6 @@ VERIFY_REPLAY_FAILED = message(
 # What a replay can raise on event data that no sop wrote (the chain fits, so
 # whoever wrote it also rebuilt the chain): said as the reason, not a crash.
 _REPLAY_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, SopError)
-
-
-_SUBJECT_CHANGES = frozenset({ev.RUN_STARTED, ev.INPUT_ANSWERED})
 
 
 @dataclass
@@ -64,10 +62,15 @@ class _RunFold:
         if self.failed is not None:
             return
         try:
-            self.state.apply(event.kind, event.data, event.at)
+            typed = read(event)
+            self.state.apply(typed, event.at)
             self.state.last_seq = event.seq
             # Whom the run is about follows its first frame's inputs.
-            now = self.state.subject if event.kind in _SUBJECT_CHANGES else None
+            match typed:
+                case RunStarted() | InputAnswered():
+                    now = self.state.subject
+                case _:
+                    now = None
         except _REPLAY_ERRORS as exc:
             self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
             return
@@ -83,14 +86,16 @@ class _RunFold:
         except _REPLAY_ERRORS as exc:
             return VERIFY_REPLAY_FAILED.say(seq=st.last_seq, kind="summary", error=_why(exc))
         started = st.started
+        if started is None:  # the factory admits only a run that starts so
+            return VERIFY_NOT_STARTED.say(seq=st.last_seq)
         return Expected(
             procedure=st.procedure_id,
-            title=started.get("title"),  # type: ignore[arg-type]
-            kind=started.get("kind"),  # type: ignore[arg-type]
+            title=started.title,
+            kind=started.procedure_kind,
             operator=st.operator,
             site=st.site,
-            rulebook_sha=started.get("rulebook_sha"),  # type: ignore[arg-type]
-            procedure_sha=started.get("procedure_sha"),  # type: ignore[arg-type]
+            rulebook_sha=started.rulebook_sha,
+            procedure_sha=started.procedure_sha,
             parent=st.interrupts,
             status=u.status,
             step=u.step,
@@ -114,7 +119,7 @@ class _QueueFold:
         if self.failed is not None:
             return
         try:
-            self.state.apply(queues.parse(event.kind, event.data), event.at, event.seq)
+            self.state.apply(decode_queue(event.kind, event.data), event.at, event.seq)
         except _REPLAY_ERRORS as exc:
             self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
 
@@ -132,7 +137,7 @@ class _QueueFold:
             rulebook_sha=opened.rulebook_sha,
             procedure_sha=opened.procedure_sha,
             parent=None,
-            status=ev.ACTIVE,
+            status=ACTIVE,
             step=None,
             step_title=None,
             outcome=None,
@@ -157,13 +162,15 @@ def folds_for(journal: Journal) -> FoldFactory:
     pinned: dict[str, Pinned | str] = dict(_REBUILT)
 
     def make(first: Event) -> Fold | str:
-        if first.kind == queues.OPENED:
+        if first.kind == QueueOpened.kind:
             return _QueueFold()
-        if first.kind != ev.RUN_STARTED:
+        if first.kind != RunStarted.kind:
             return VERIFY_NOT_STARTED.say(seq=first.seq)
-        sha = first.data.get("rulebook_sha")
-        if not isinstance(sha, str):
-            return VERIFY_NO_RULEBOOK.say()
+        try:
+            started = RunStarted.from_json(first.data)
+        except EventDamaged as exc:
+            return VERIFY_REPLAY_FAILED.say(seq=first.seq, kind=first.kind, error=exc.message)
+        sha = started.rulebook_sha
         book = pinned.get(sha)
         if book is None:
             try:

@@ -23,6 +23,9 @@ NARROWEST = 40
 # punctuation (the usual rule of Chinese typesetting).
 _CLOSING = frozenset("，。、；：？！）」』》〉】〕…—,.;:?!)]}%")
 _OPENING = frozenset("（「『《〈【〔([{")
+# Separators between the parts of a line (" · ", " › "): a break falls before
+# them, so a line never ends with one and the next starts with it.
+_SEPARATORS = frozenset("·›")
 
 
 def width(text: str) -> int:
@@ -110,7 +113,15 @@ def _tokens(text: str, keep: Sequence[str] = ()) -> list[str]:
             glued[-1] += token
         else:
             glued.append(token)
-    return glued
+    # A separator with the space after it joins the token that follows it.
+    joined: list[str] = []
+    for token in glued:
+        if len(joined) >= 2 and joined[-1] == " " and joined[-2] in _SEPARATORS:
+            joined.pop()
+            joined[-1] += " " + token
+        else:
+            joined.append(token)
+    return joined
 
 
 def shorten_to(text: str, columns: int) -> str:

@@ -17,11 +17,12 @@ from typing import Any
 from engine import i18n
 from engine.errors import RUN_NOT_FOUND, RunError
 from engine.i18n import message
-from engine.journal import Draft, Journal
+from engine.journal import Journal
 from engine.model import Milestone, Procedure
-from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
+from engine.runtime.events import MilestoneReached
 from engine.runtime.recorder import Active, Recorder, load_run
+from engine.runtime.state import FINISHED as FINISHED_STATUS
 from engine.runtime.values import BadValue, Spec, parse
 
 NO_MILESTONES = message(
@@ -74,7 +75,8 @@ def check_milestone(
         raise RunError(BAD_DATE, title=m.title, value=raw, why=exc.text(i18n.current())) from None
 
 
-def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft:
+def given_milestone(rec: Recorder, active: Active, name: str, raw: Any) -> MilestoneReached:
+    """The milestone `name` given the date `raw`, with the current step's dates worked out again."""
     st = active.state
     now = rec.clock()
     m, when = check_milestone(st.frames[0].procedure, name, raw, now)
@@ -84,16 +86,13 @@ def milestone_draft(rec: Recorder, active: Active, name: str, raw: Any) -> Draft
         entered = datetime.fromisoformat(top.entered_at) if top.entered_at else now
         milestones = {**st.milestones, m.name: when}
         dues = step_dues(active.pinned.rulebook, top.procedure, top.current, entered, milestones)
-    return rec.draft(
-        ev.MILESTONE_REACHED,
-        {
-            "name": m.name,
-            "title": m.title,
-            "date": when,
-            "planned": day_of(when) > now.date(),
-            "corrects": st.milestones.get(m.name),
-            "dues": dues,
-        },
+    return MilestoneReached(
+        name=m.name,
+        title=m.title,
+        date=when,
+        planned=day_of(when) > now.date(),
+        corrects=st.milestones.get(m.name),
+        dues=tuple(dues),
     )
 
 
@@ -104,16 +103,16 @@ def record_milestone(
     raw: str,
     clock: Callable[[], datetime],
     operator: str | None = None,
-) -> tuple[Active, Draft]:
+) -> tuple[Active, MilestoneReached]:
     """Give a date to a milestone of a run outside a session (`sop milestone`)."""
     row = journal.run(run_id)
     if row is None:
         raise RunError(RUN_NOT_FOUND, run=run_id)
-    if row.status == ev.FINISHED:
+    if row.status == FINISHED_STATUS:
         raise RunError(FINISHED, run=run_id, title=row.title)
     active = load_run(journal, run_id)
     assert active is not None
     rec = Recorder(journal, clock, operator)
-    draft = milestone_draft(rec, active, name, raw)
-    rec.commit(active, [draft])
-    return active, draft
+    given = given_milestone(rec, active, name, raw)
+    rec.record(active, given)
+    return active, given

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeAlias, assert_never
+from typing import Literal, assert_never
 
 from engine.errors import JournalConflict, JournalError, RunError, UsageError
 from engine.i18n import message
@@ -36,179 +36,22 @@ from engine.journal import Draft, Event, Journal, NewRun, RunFilter, RunRow, Run
 from engine.journal.store import QUEUE_KIND
 from engine.model import Queue, Rulebook, Take
 from engine.paths import RULEBOOK_FILE
+from engine.runtime.events import (
+    QueueAway,
+    QueueBack,
+    QueueCredited,
+    QueueEvent,
+    QueueEventKind,
+    QueueJoined,
+    QueueLeft,
+    QueueOpened,
+    QueueOrdered,
+    QueueTurn,
+    decode_queue,
+)
 
-# ---------------------------------------------------------------- events
-
-
-@dataclass(frozen=True, slots=True)
-class QueueOpened:
-    """The stream's first event: which queue, at which site, on which rulebook."""
-
-    kind: ClassVar[str] = "queue.opened"
-    queue: str
-    title: str
-    rulebook_sha: str
-    procedure_sha: str
-    site: str | None
-    operator: str | None
-
-    def data(self) -> dict[str, Any]:
-        return {
-            "queue": self.queue,
-            "title": self.title,
-            "kind": QUEUE_KIND,
-            "rulebook_sha": self.rulebook_sha,
-            "procedure_sha": self.procedure_sha,
-            "site": self.site,
-            "operator": self.operator,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Joined:
-    kind: ClassVar[str] = "queue.joined"
-    people: tuple[str, ...]
-
-    def data(self) -> dict[str, Any]:
-        return {"people": list(self.people)}
-
-
-@dataclass(frozen=True, slots=True)
-class Left:
-    kind: ClassVar[str] = "queue.left"
-    person: str
-
-    def data(self) -> dict[str, Any]:
-        return {"person": self.person}
-
-
-@dataclass(frozen=True, slots=True)
-class Away:
-    kind: ClassVar[str] = "queue.away"
-    person: str
-
-    def data(self) -> dict[str, Any]:
-        return {"person": self.person}
-
-
-@dataclass(frozen=True, slots=True)
-class Back:
-    kind: ClassVar[str] = "queue.back"
-    person: str
-
-    def data(self) -> dict[str, Any]:
-        return {"person": self.person}
-
-
-@dataclass(frozen=True, slots=True)
-class Ordered:
-    kind: ClassVar[str] = "queue.ordered"
-    order: tuple[str, ...]
-
-    def data(self) -> dict[str, Any]:
-        return {"order": list(self.order)}
-
-
-@dataclass(frozen=True, slots=True)
-class TurnTaken:
-    """A person taken by a run's step: counted (a reception) or not."""
-
-    kind: ClassVar[str] = "queue.turn"
-    person: str
-    take: Take
-    counts: bool
-    run: int
-    step: str
-    owed: bool = False  # served an owed turn (next only)
-
-    def data(self) -> dict[str, Any]:
-        return {
-            "person": self.person,
-            "take": self.take,
-            "counts": self.counts,
-            "run": self.run,
-            "step": self.step,
-            "owed": self.owed,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Credited:
-    """A make-up turn owed to a person (补接待一次); `undoes` is the stream's
-    event of their counted turn in the same run, which no longer counts."""
-
-    kind: ClassVar[str] = "queue.credited"
-    person: str
-    run: int
-    step: str
-    undoes: int | None = None
-
-    def data(self) -> dict[str, Any]:
-        return {"person": self.person, "run": self.run, "step": self.step, "undoes": self.undoes}
-
-
-QueueEvent: TypeAlias = QueueOpened | Joined | Left | Away | Back | Ordered | TurnTaken | Credited
-KINDS = {c.kind: c for c in (QueueOpened, Joined, Left, Away, Back, Ordered, TurnTaken, Credited)}
-OPENED = QueueOpened.kind
-
-
-def _text(d: Mapping[str, Any], key: str) -> str:
-    v = d[key]
-    if not isinstance(v, str) or not v:
-        raise ValueError(f"{key}: not a name")
-    return v
-
-
-def _opt(d: Mapping[str, Any], key: str) -> str | None:
-    v = d.get(key)
-    if v is not None and not isinstance(v, str):
-        raise ValueError(f"{key}: not a text")
-    return v
-
-
-def _names(d: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    v = d[key]
-    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
-        raise ValueError(f"{key}: not a list of names")
-    return tuple(v)
-
-
-def parse(kind: str, d: Mapping[str, Any]) -> QueueEvent:
-    """A stored queue event as its type (ValueError/KeyError: not one sop wrote)."""
-    if kind == QueueOpened.kind:
-        return QueueOpened(
-            _text(d, "queue"),
-            _text(d, "title"),
-            _text(d, "rulebook_sha"),
-            _text(d, "procedure_sha"),
-            _opt(d, "site"),
-            _opt(d, "operator"),
-        )
-    if kind == Joined.kind:
-        return Joined(_names(d, "people"))
-    if kind == Left.kind:
-        return Left(_text(d, "person"))
-    if kind == Away.kind:
-        return Away(_text(d, "person"))
-    if kind == Back.kind:
-        return Back(_text(d, "person"))
-    if kind == Ordered.kind:
-        return Ordered(_names(d, "order"))
-    if kind == TurnTaken.kind:
-        take = d["take"]
-        if take not in ("next", "last", "named"):
-            raise ValueError(f"take: {take!r}")
-        if type(d["counts"]) is not bool or type(d["run"]) is not int:
-            raise ValueError("counts/run")
-        return TurnTaken(
-            _text(d, "person"), take, d["counts"], d["run"], _text(d, "step"), d.get("owed") is True
-        )
-    if kind == Credited.kind:
-        undoes = d.get("undoes")
-        if type(d["run"]) is not int or not (undoes is None or type(undoes) is int):
-            raise ValueError("run/undoes")
-        return Credited(_text(d, "person"), d["run"], _text(d, "step"), undoes)
-    raise ValueError(f"not a queue event: {kind}")
+# The stream's events are engine.runtime.events' Queue* structs.
+OPENED = QueueEventKind.OPENED.value
 
 
 # ---------------------------------------------------------------- the fold
@@ -240,31 +83,31 @@ class QueueState:
                 if self.opened is not None:
                     raise NotQueueable("opened twice")
                 self.opened, self.queue, self.title, self.site = ev, ev.queue, ev.title, ev.site
-            case Joined(people):
+            case QueueJoined(people=people):
                 for p in people:
                     if p in self.order:
                         raise NotQueueable(f"{p} joined twice")
                     self.order.append(p)
-            case Left(person):
+            case QueueLeft(person=person):
                 self._member(person)
                 self.order.remove(person)
                 self.away.discard(person)
                 self.owed = [p for p in self.owed if p != person]
-            case Away(person):
+            case QueueAway(person=person):
                 self._member(person)
                 if person in self.away:
                     raise NotQueueable(f"{person} away twice")
                 self.away.add(person)
-            case Back(person):
+            case QueueBack(person=person):
                 self._member(person)
                 if person not in self.away:
                     raise NotQueueable(f"{person} back without being away")
                 self.away.discard(person)
-            case Ordered(order):
+            case QueueOrdered(order=order):
                 if sorted(order) != sorted(self.order):
                     raise NotQueueable("an order that is not the members'")
                 self.order = list(order)
-            case TurnTaken(person, _, counts, run, _, owed):
+            case QueueTurn(person=person, counts=counts, run=run, owed=owed):
                 self.turns[seq] = (person, at[:10], counts, run)
                 if owed:
                     if person not in self.owed:
@@ -276,7 +119,7 @@ class QueueState:
                     if person in self.order:
                         self.order.remove(person)
                         self.order.append(person)
-            case Credited(person, run, _, undoes):
+            case QueueCredited(person=person, run=run, undoes=undoes):
                 if undoes is not None:
                     turn = self.turns.get(undoes)
                     if turn is None or turn[0] != person or not turn[2] or turn[3] != run:
@@ -327,7 +170,7 @@ class QueueState:
 def fold(events: Iterable[Event]) -> QueueState:
     state = QueueState()
     for e in events:
-        state.apply(parse(e.kind, e.data), e.at, e.seq)
+        state.apply(decode_queue(e.kind, e.data), e.at, e.seq)
         state.last_seq = e.seq
         state.stream = e.run
     return state
@@ -431,7 +274,6 @@ def read(journal: Journal, queue_id: str, site: str | None) -> QueueState:
 
 
 Change = Callable[[QueueState], Sequence[QueueEvent]]
-Extra = Callable[[QueueState, Sequence[Event]], None]
 
 
 def write(
@@ -456,26 +298,27 @@ def write(
         state = read(journal, queue.id, site) if row is not None else QueueState()
         events = list(change(state))
         at = clock().isoformat(timespec="milliseconds")
-        drafts = [Draft(e.kind, at, e.data(), operator) for e in events]
+        drafts = [Draft(e.kind.value, at, e.to_json(), operator) for e in events]
         after = _preview(state, events, at)
         try:
             if row is None:
-                if not any(isinstance(e, Joined) for e in events):
+                if not any(isinstance(e, QueueJoined) for e in events):
                     raise RunError(QUEUE_EMPTY, title=queue.title, keeper=keeper, queue=queue.id)
                 sha, files = snapshot
                 opened = QueueOpened(
-                    queue.id,
-                    queue.title,
-                    sha,
-                    _sha(files.get(RULEBOOK_FILE, "")),
-                    site,
-                    operator,
+                    queue=queue.id,
+                    title=queue.title,
+                    stream_kind=QUEUE_KIND,
+                    rulebook_sha=sha,
+                    procedure_sha=_sha(files.get(RULEBOOK_FILE, "")),
+                    site=site,
+                    operator=operator,
                 )
                 new = NewRun(
                     queue.id, queue.title, QUEUE_KIND, at, sha, opened.procedure_sha, files,
                     operator, site,
                 )  # fmt: skip
-                first = Draft(opened.kind, at, opened.data(), operator)
+                first = Draft(opened.kind.value, at, opened.to_json(), operator)
                 after = _preview(QueueState(), [opened, *events], at)
 
                 batch = (first, *drafts)
@@ -536,22 +379,22 @@ def keeper_change(title: str, op: Op, names: Sequence[str]) -> Change:
                 for i, p in enumerate(people):
                     if p in s.order or p in people[:i]:
                         raise UsageError(QUEUE_MEMBER, person=p, title=title)
-                return [Joined(tuple(people))]
+                return [QueueJoined(people=tuple(people))]
             case "leave":
-                return [Left(_member(s, title, p)) for p in people]
+                return [QueueLeft(person=_member(s, title, p)) for p in people]
             case "away":
                 out: list[QueueEvent] = []
                 for p in people:
                     if _member(s, title, p) in s.away:
                         raise UsageError(QUEUE_ALREADY_AWAY, person=p)
-                    out.append(Away(p))
+                    out.append(QueueAway(person=p))
                 return out
             case "back":
                 backs: list[QueueEvent] = []
                 for p in people:
                     if _member(s, title, p) not in s.away:
                         raise UsageError(QUEUE_NOT_AWAY, person=p)
-                    backs.append(Back(p))
+                    backs.append(QueueBack(person=p))
                 return backs
             case "order":
                 missing = [m for m in s.order if m not in people]
@@ -563,7 +406,7 @@ def keeper_change(title: str, op: Op, names: Sequence[str]) -> Change:
                         extra=QUEUE_EXTRA.say(names=", ".join(extra)) if extra else "",
                         members=", ".join(s.order) or "-",
                     )
-                return [Ordered(tuple(people))]
+                return [QueueOrdered(order=tuple(people))]
             case _:
                 assert_never(op)
 

@@ -8,14 +8,38 @@ back needs neither the rulebook nor its pinned copy.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from engine.i18n import messages
 from engine.journal import Damaged, Event, Journal, RunRow
-from engine.runtime import state as ev
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    EventDamaged,
+    EventKind,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    PeopleSigned,
+    RunContinued,
+    RunEvent,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    TurnTaken,
+    read,
+)
 from engine.runtime.values import show
 
 # Checklist items that notify someone: the incident report lists them as
@@ -73,7 +97,7 @@ class FormFill:
 @dataclass(frozen=True)
 class RunRecord:
     run: RunRow
-    started: Mapping[str, Any]
+    started: RunStarted | None  # None when the run's first event cannot be read
     entries: tuple[Entry, ...]
     forms: tuple[FormFill, ...]
     interrupted_by: tuple[RunRow, ...] = ()  # emergencies that interrupted this run
@@ -86,7 +110,7 @@ class RunRecord:
     def outcome(self) -> str | None:
         """How the run ended, in words (never the outcome's id)."""
         for e in reversed(self.entries):
-            if e.kind == ev.RUN_FINISHED:
+            if e.kind == EventKind.RUN_FINISHED:
                 return e.text or None
         return None
 
@@ -96,7 +120,7 @@ class RunRecord:
 
     @property
     def actions(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.kind == ev.ITEM_CHECKED)
+        return tuple(e for e in self.entries if e.kind == EventKind.ITEM_CHECKED)
 
     @property
     def notified(self) -> tuple[Entry, ...]:
@@ -106,7 +130,7 @@ class RunRecord:
 
     @property
     def notes(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.kind == ev.NOTE_ADDED)
+        return tuple(e for e in self.entries if e.kind == EventKind.NOTE_ADDED)
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -150,131 +174,115 @@ class _Reader:
         self.fill_at.clear()
         self.fill_firsts.clear()
 
-    def read(self, e: Event) -> None:
+    def read(self, e: Event, event: RunEvent) -> None:
         try:
-            self._read(e)
+            self._read(e, event)
         finally:
-            self.last = e.kind
+            self.last = event.kind
 
-    def _read(self, e: Event) -> None:
-        d = e.data
-        k = e.kind
-        if k == ev.RUN_STARTED:
-            self.titles = [(d["procedure"], None, None)]
-            self.add(e, k, text=str(d.get("title", "")))
-        elif k == ev.STEP_ENTERED:
-            self.close_forms()
-            self.titles[-1] = (d["procedure"], d["step"], d.get("title"))
-            self.add(e, k, text=str(d.get("title", "")))
-        elif k == ev.INPUT_ANSWERED:
-            self.add(e, k, text=str(d.get("label") or d["name"]), detail=show(d["value"]))
-        elif k == ev.ANSWER_CORRECTED:
-            # Shown where it was made: the label, the value before and after.
-            self.add(
-                e,
-                k,
-                text=str(d.get("label") or d["name"]),
-                detail=show(d.get("value")),
-                status=show(d.get("before")),
-            )
-        elif k == ev.ITEM_CHECKED:
-            status = d["status"]
-            self.add(
-                e,
-                k,
-                text=d["text"],
-                detail=d.get("reason") or "",
-                status=status,
-                critical=bool(d.get("critical")),
-                deviation=status != "done",
-            )
-        elif k == ev.FIELD_RECORDED:
-            key = (d["form"], d.get("form_title") or d["form"])
-            value = show(d["value"])
-            if e.seq in self.corrections:  # the form holds the value corrected
-                value, first = self.corrections[e.seq]
-                self.fill_firsts.setdefault(key, {})[d["field"]] = first
-            self.fill.setdefault(key, []).append((d["field"], d.get("label") or d["field"], value))
-            self.fill_at.setdefault(key, e.at)
-            self.add(
-                e,
-                k,
-                text=f"{d.get('label') or d['field']}",
-                detail=show(d["value"]),
-                status=str(d.get("form_title") or d["form"]),
-            )
-        elif k == ev.CHOICE_MADE:
-            self.add(e, k, text=d["label"])
-        elif k == ev.BRANCH_TAKEN:
-            why = d.get("why") or ""
-            if why:
-                self.add(e, k, text=why)
-        elif k == ev.CALL_STARTED:
-            self.close_forms()
-            self.add(
-                e,
-                k,
-                text=d.get("title") or d["procedure"],
-                detail=", ".join(f"{n}={show(v)}" for n, v in d.get("with", {}).items()),
-            )
-            self.titles.append((d["procedure"], None, None))
-        elif k == ev.CALL_RETURNED:
-            self.close_forms()
-            said = d.get("outcome_title") or self.where()[2] or d.get("outcome")
-            self.add(e, k, text=d.get("title") or d["procedure"], detail=str(said))
-            if len(self.titles) > 1:
-                self.titles.pop()
-        elif k == ev.RUN_RESUMED:
-            self.changed = self.changed or bool(d.get("rulebook_changed"))
-            # Resumed with no pause before it: the run was cut off (killed,
-            # a power cut), and the timeline says so.
-            cut = self.last not in (ev.RUN_PAUSED, ev.RUN_CONTINUED, "")
-            self.add(
-                e,
-                k,
-                status="changed" if d.get("rulebook_changed") else "",
-                detail="cut" if cut else "",
-            )
-        elif k in (ev.RUN_INTERRUPTED, ev.RUN_CONTINUED):
-            other = d.get("by", d.get("after"))
-            self.add(
-                e,
-                k,
-                text=str(d.get("title", "")),
-                detail=str(other),
-                status=str(d.get("outcome_title") or d.get("outcome") or ""),
-            )
-        elif k == ev.WARNING:
-            self.add(
-                e,
-                k,
-                text=str(d.get("expression", "")),
-                detail=str(d.get("detail", "")),
-                status=str(d.get("where", "")),
-                deviation=True,
-            )
-        elif k == ev.NOTE_ADDED:
-            self.add(e, k, text=d["text"])
-        elif k == ev.TURN_TAKEN:
-            why = "credit" if d.get("credit") else "owed" if d.get("owed") else ""
-            why = why or ("" if d.get("counts") else "uncounted")
-            self.add(
-                e, k, text=str(d.get("title") or d["queue"]), detail=str(d["person"]), status=why
-            )
-        elif k == ev.PEOPLE_SIGNED:
-            people = "、".join(str(p) for p in d["people"])
-            self.add(e, k, detail=people, status=str(d.get("how", "")))
-        elif k == ev.MILESTONE_REACHED:
-            given = str(d.get("date") or "")[:10]  # a date given, not the moment reached
-            self.add(e, k, text=str(d.get("title", d["name"])), detail=given)
-        elif k == ev.RUN_PAUSED:
-            self.add(e, k, status=str(d.get("how", "")))
-        elif k == ev.RUN_FINISHED:
-            self.close_forms()
-            # Older journals kept only the outcome's id: the step it ended
-            # at says it in words.
-            said = d.get("outcome_title") or self.where()[2] or d.get("outcome", "")
-            self.add(e, k, text=str(said))
+    def _read(self, e: Event, event: RunEvent) -> None:
+        k = event.kind
+        match event:
+            case RunStarted():
+                self.titles = [(event.procedure, None, None)]
+                self.add(e, k, text=event.title)
+            case StepEntered():
+                self.close_forms()
+                self.titles[-1] = (event.procedure, event.step, event.title)
+                self.add(e, k, text=event.title)
+            case InputAnswered():
+                self.add(e, k, text=event.label or event.name, detail=show(event.value))
+            case AnswerCorrected():
+                # Shown where it was made: the label, the value before and after.
+                self.add(
+                    e,
+                    k,
+                    text=event.label or event.name,
+                    detail=show(event.value),
+                    status=show(event.before),
+                )
+            case ItemChecked():
+                self.add(
+                    e,
+                    k,
+                    text=event.text,
+                    detail=event.reason or "",
+                    status=event.status,
+                    critical=event.critical,
+                    deviation=event.status != "done",
+                )
+            case FieldRecorded():
+                key = (event.form, event.form_title or event.form)
+                label = event.label or event.field
+                value = show(event.value)
+                if e.seq in self.corrections:  # the form holds the value corrected
+                    value, first = self.corrections[e.seq]
+                    self.fill_firsts.setdefault(key, {})[event.field] = first
+                self.fill.setdefault(key, []).append((event.field, label, value))
+                self.fill_at.setdefault(key, e.at)
+                self.add(e, k, text=label, detail=show(event.value), status=key[1])
+            case ChoiceMade():
+                self.add(e, k, text=event.label)
+            case BranchTaken():
+                if event.why:
+                    self.add(e, k, text=event.why)
+            case CallStarted():
+                self.close_forms()
+                given = ", ".join(f"{n}={show(v)}" for n, v in event.args.items())
+                self.add(e, k, text=event.title or event.procedure, detail=given)
+                self.titles.append((event.procedure, None, None))
+            case CallReturned():
+                self.close_forms()
+                said = event.outcome_title or self.where()[2] or event.outcome
+                self.add(e, k, text=event.title or event.procedure, detail=said)
+                if len(self.titles) > 1:
+                    self.titles.pop()
+            case RunResumed():
+                self.changed = self.changed or event.rulebook_changed
+                # Resumed with no pause before it: the run was cut off (killed,
+                # a power cut), and the timeline says so.
+                cut = self.last not in (EventKind.RUN_PAUSED, EventKind.RUN_CONTINUED, "")
+                self.add(
+                    e,
+                    k,
+                    status="changed" if event.rulebook_changed else "",
+                    detail="cut" if cut else "",
+                )
+            case RunInterrupted():
+                self.add(e, k, text=event.title, detail=str(event.by))
+            case RunContinued():
+                said = event.outcome_title or event.outcome
+                self.add(e, k, text=event.title, detail=str(event.after), status=said)
+            case RunWarning():
+                self.add(
+                    e,
+                    k,
+                    text=event.expression,
+                    detail=event.detail,
+                    status=event.where,
+                    deviation=True,
+                )
+            case NoteAdded():
+                self.add(e, k, text=event.text)
+            case TurnTaken():
+                why = "credit" if event.credit else "owed" if event.owed else ""
+                why = why or ("" if event.counts else "uncounted")
+                self.add(e, k, text=event.title, detail=event.person, status=why)
+            case PeopleSigned():
+                self.add(e, k, detail="、".join(event.people), status=event.how)
+            case MilestoneReached():
+                given = (event.date or "")[:10]  # a date given, not the moment reached
+                self.add(e, k, text=event.title, detail=given)
+            case RunPaused():
+                self.add(e, k, status=event.how)
+            case RunFinished():
+                self.close_forms()
+                # Older journals kept only the outcome's id: the step it ended
+                # at says it in words.
+                said = event.outcome_title or self.where()[2] or event.outcome
+                self.add(e, k, text=said)
+            case _:
+                assert_never(event)
 
 
 def read_record(journal: Journal, run_id: int) -> RunRecord | None:
@@ -287,35 +295,42 @@ def read_record(journal: Journal, run_id: int) -> RunRecord | None:
 def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) -> RunRecord:
     """The run's record from its events; a damaged event is left out and
     named in `damaged` (with a linked run whose summary cannot be read)."""
-    events = list(events)
-    reader = _Reader()
+    typed: list[tuple[Event, RunEvent] | Damaged] = []
     for e in events:
-        if not isinstance(e, Damaged) and e.kind == ev.ANSWER_CORRECTED:
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                first = reader.corrections.get(int(e.data["of"]), ("", show(e.data["before"])))[1]
-                reader.corrections[int(e.data["of"])] = (show(e.data["value"]), first)
-    started: Mapping[str, Any] = {}
-    finished = None
-    damaged: list[Damaged] = []
-    count = 0
-    for e in events:
-        count += 1
         if isinstance(e, Damaged):
-            damaged.append(e)
+            typed.append(e)
             continue
-        if e.kind == ev.RUN_STARTED:
-            started = e.data
-        if e.kind == ev.RUN_FINISHED:
-            finished = e.at
         try:
-            reader.read(e)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            typed.append((e, read(e)))
+        except EventDamaged:
             # Data no sop wrote, under a hash that fits: whoever wrote it
             # rebuilt the chain. Shown as damaged, not as a crash.
+            typed.append(Damaged("events", str(e.seq), e.run, "data", "data", e.kind))
+    reader = _Reader()
+    for item in typed:
+        if not isinstance(item, Damaged) and isinstance(item[1], AnswerCorrected):
+            fix = item[1]
+            first = reader.corrections.get(fix.of, ("", show(fix.before)))[1]
+            reader.corrections[fix.of] = (show(fix.value), first)
+    started: RunStarted | None = None
+    finished = None
+    damaged: list[Damaged] = []
+    for item in typed:
+        if isinstance(item, Damaged):
+            damaged.append(item)
+            continue
+        e, event = item
+        if isinstance(event, RunStarted):
+            started = event
+        elif isinstance(event, RunFinished):
+            finished = e.at
+        try:
+            reader.read(e, event)
+        except IndexError:  # a step entered before the run started: not as sop writes
             damaged.append(Damaged("events", str(e.seq), e.run, "data", "data", e.kind))
     reader.close_forms()
-    if count < row.events or not started:
-        gone = str(max(row.events - count, 1))
+    if len(typed) < row.events or started is None:
+        gone = str(max(row.events - len(typed), 1))
         damaged.append(Damaged("runs", str(row.id), row.id, "missing", "events", gone))
     children: list[RunRow] = []
     for child in journal.children(row.id):

@@ -8,15 +8,25 @@ replays the journal — so what the runner holds is always what is on disk.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.journal import Draft, Event, Journal, NewRun, Write
+from engine.journal import Journal, NewRun, Write
 from engine.model import Procedure, Step
-from engine.runtime import state as ev
 from engine.runtime.dues import day_of, step_dues
+from engine.runtime.events import (
+    EventDamaged,
+    MilestoneReached,
+    RunEvent,
+    RunInterrupted,
+    RunStarted,
+    Stamped,
+    StepEntered,
+    read,
+)
 from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import Pinned
 from engine.runtime.state import RunState
@@ -42,20 +52,19 @@ class Recorder:
     clock: Clock
     operator: str | None = None
     site: str | None = None
-    _staged: dict[int, list[Draft]] = field(default_factory=dict)  # run -> not yet written
+    _staged: dict[int, list[Stamped]] = field(default_factory=dict)  # run -> not yet written
 
-    def draft(self, kind: str, data: Mapping[str, Any]) -> Draft:
-        return Draft(kind, self.clock().isoformat(timespec="milliseconds"), data, self.operator)
+    def draft(self, event: RunEvent) -> Stamped:
+        """The event, happening now, by the session's operator."""
+        return Stamped(event, self.clock().isoformat(timespec="milliseconds"), self.operator)
 
     def commit(
         self,
         active: Active,
-        drafts: Sequence[Draft],
-        also: Sequence[tuple[Active, list[Draft]]] = (),
-        extra: Sequence[Write] = (),
-    ) -> list[Event]:
-        """Write staged and new events (and linked ones of other runs, and
-        `extra` writes of streams no session walks: a queue's) in one
+        drafts: Sequence[Stamped],
+        also: Sequence[tuple[Active, list[Stamped]]] = (),
+    ) -> None:
+        """Write staged and new events (and linked ones of other runs) in one
         transaction, then adopt the state they lead to."""
         pairs = [(active, list(drafts)), *also]
         previews: list[RunState] = []
@@ -63,34 +72,32 @@ class Recorder:
         for act, ds in pairs:
             preview = act.state.copy()  # staged drafts are in it already
             for d in ds:
-                preview.apply(d.kind, d.data, d.at)
+                preview.apply(d.event, d.at)
             previews.append(preview)
             staged = self._staged.get(act.state.run_id, [])
-            writes.append(
-                Write(act.state.run_id, [*staged, *ds], preview.summary(), act.state.last_seq)
-            )
+            drafted = [s.draft() for s in (*staged, *ds)]
+            writes.append(Write(act.state.run_id, drafted, preview.summary(), act.state.last_seq))
         # Written and adopted as one: a signal waits until both are done.
         with deferred():
-            events = self.journal.write([*writes, *extra])
+            events = self.journal.write(writes)
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
                 preview.last_seq = max(seqs) if seqs else act.state.last_seq
                 act.state = preview
-        return events
 
-    def record(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
-        self.commit(active, [self.draft(kind, data)])
+    def record(self, active: Active, event: RunEvent) -> None:
+        self.commit(active, [self.draft(event)])
 
-    def stage(self, active: Active, kind: str, data: Mapping[str, Any]) -> None:
+    def stage(self, active: Active, event: RunEvent) -> None:
         """Take an answer into the run's state now and write it with the next
         commit — at the latest just before the next prompt (`flush`). The last
         answer of a step then goes to disk together with the move to the next
         step: one commit instead of two, and still nothing a person saw
         acknowledged is ever missing from the journal."""
-        d = self.draft(kind, data)
+        d = self.draft(event)
         preview = active.state.copy()
-        preview.apply(d.kind, d.data, d.at)
+        preview.apply(d.event, d.at)
         active.state = preview
         self._staged.setdefault(preview.run_id, []).append(d)
 
@@ -105,30 +112,25 @@ class Recorder:
     # ---- the events that move a run
 
     def entered(
-        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Draft] = ()
-    ) -> Draft:
+        self, active: Active, proc: Procedure, step_id: str, before: Sequence[Stamped] = ()
+    ) -> Stamped:
         """`step.entered`, with the step's deadlines worked out now (a milestone
         reached in the same commit counts)."""
         milestones = dict(active.state.milestones)
         milestones.update(
             {
-                d.data["name"]: d.data.get("date") or d.at
+                d.event.name: d.event.date or d.at
                 for d in before
-                if d.kind == ev.MILESTONE_REACHED
+                if isinstance(d.event, MilestoneReached)
             }
         )
         step = proc.steps[step_id]
+        dues = step_dues(active.pinned.rulebook, proc, step, self.clock(), milestones)
         return self.draft(
-            ev.STEP_ENTERED,
-            {
-                "procedure": proc.id,
-                "step": step_id,
-                "title": step.title,
-                "dues": step_dues(active.pinned.rulebook, proc, step, self.clock(), milestones),
-            },
+            StepEntered(procedure=proc.id, step=step_id, title=step.title, dues=tuple(dues))
         )
 
-    def milestone(self, active: Active, proc: Procedure, step: Step) -> list[Draft]:
+    def milestone(self, active: Active, proc: Procedure, step: Step) -> list[Stamped]:
         """The milestone a step marks, reached now — unless a date on or
         before today was already given for it (`sop milestone`), which stands."""
         if step.milestone is None:
@@ -137,16 +139,8 @@ class Recorder:
         if known is not None and day_of(known) <= self.clock().date():
             return []
         m = proc.milestones.get(step.milestone.name)
-        return [
-            self.draft(
-                ev.MILESTONE_REACHED,
-                {
-                    "name": step.milestone.name,
-                    "title": m.title if m else step.milestone.name,
-                    "step": step.id,
-                },
-            )
-        ]
+        title = m.title if m else step.milestone.name
+        return [self.draft(MilestoneReached(name=step.milestone.name, title=title, step=step.id))]
 
     def started(
         self,
@@ -154,29 +148,27 @@ class Recorder:
         proc: Procedure,
         preset: Mapping[str, Any],
         interrupts: int | None = None,
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "procedure": proc.id,
-            "title": proc.title,
-            "kind": proc.kind,
-            "mode": proc.mode,
-            "version": proc.version,
-            "rulebook": pinned.folder,
-            "rulebook_sha": pinned.sha,
-            "procedure_sha": pinned.procedure_sha(proc.id),
-            "operator": self.operator,
-            "site": self.site,
-            "set": dict(preset),
-        }
-        if interrupts is not None:
-            data["interrupts"] = interrupts
-        return data
+    ) -> RunStarted:
+        return RunStarted(
+            procedure=proc.id,
+            title=proc.title,
+            procedure_kind=proc.kind,
+            mode=proc.mode,
+            version=proc.version,
+            rulebook=pinned.folder,
+            rulebook_sha=pinned.sha,
+            procedure_sha=pinned.procedure_sha(proc.id),
+            operator=self.operator,
+            site=self.site,
+            preset=dict(preset),
+            interrupts=interrupts,
+        )
 
     def open_run(
         self,
         pinned: Pinned,
         proc: Procedure,
-        started: Mapping[str, Any],
+        started: RunStarted,
         interrupted: Active | None = None,
     ) -> Active:
         """A new run, its first step entered and (for an emergency) the run it
@@ -199,27 +191,28 @@ class Recorder:
         def build(run_id: int) -> list[Write]:
             child = RunState(run_id, pinned.rulebook)
             # The run starts when its first event happens: one moment for both.
-            first = Draft(ev.RUN_STARTED, at, started, self.operator)
-            child.apply(first.kind, first.data, first.at)
+            first = Stamped(started, at, self.operator)
+            child.apply(first.event, first.at)
             enter = self.entered(Active(child, pinned), proc, proc.start.name)
-            child.apply(enter.kind, enter.data, enter.at)
+            child.apply(enter.event, enter.at)
             previews[run_id] = child
-            writes = [Write(run_id, [first, enter], child.summary())]
+            writes = [Write(run_id, [first.draft(), enter.draft()], child.summary())]
             if interrupted is not None:
                 parent = interrupted.state.copy()
                 cut = self.draft(
-                    ev.RUN_INTERRUPTED,
-                    {
-                        "by": run_id,
-                        "procedure": proc.id,
-                        "title": proc.title,
-                        "step": parent.top.step,
-                    },
+                    RunInterrupted(
+                        by=run_id, procedure=proc.id, title=proc.title, step=parent.top.step
+                    )
                 )
-                parent.apply(cut.kind, cut.data, cut.at)
+                parent.apply(cut.event, cut.at)
                 previews[parent.run_id] = parent
                 writes.append(
-                    Write(parent.run_id, [cut], parent.summary(), expect=interrupted.state.last_seq)
+                    Write(
+                        parent.run_id,
+                        [cut.draft()],
+                        parent.summary(),
+                        expect=interrupted.state.last_seq,
+                    )
                 )
             return writes
 
@@ -240,8 +233,12 @@ def load_run(journal: Journal, run_id: int) -> Active | None:
     if row is None:
         return None
     events = journal.events(run_id)
-    # The rulebook its first event names (the summary's column is a copy).
-    first = events[0].data.get("rulebook_sha") if events else None
-    sha = first if isinstance(first, str) else row.rulebook_sha
+    # The rulebook its first event names (the summary's column is a copy);
+    # a first event that is not a run's start is refused by the replay.
+    sha = row.rulebook_sha
+    with contextlib.suppress(EventDamaged):
+        first = read(events[0]) if events else None
+        if isinstance(first, RunStarted):
+            sha = first.rulebook_sha
     pinned = restore(journal.snapshot(sha), sha)
     return Active(replay(run_id, pinned.rulebook, events), pinned)

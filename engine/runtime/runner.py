@@ -17,12 +17,12 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
-from engine.journal import Draft, Journal, Write
+from engine.journal import Journal, Write
 from engine.model import (
     Call,
     Choice,
@@ -36,10 +36,34 @@ from engine.model import (
     branches_of,
 )
 from engine.runtime import interrupts, machine, views
-from engine.runtime import state as ev
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    EventKind,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    NoteAdded,
+    PeopleSigned,
+    QueueCredited,
+    QueueEvent,
+    QueueTurn,
+    RunContinued,
+    RunFinished,
+    RunPaused,
+    RunResumed,
+    RunWarning,
+    Stamped,
+    StepEntered,
+    TurnTaken,
+    read,
+)
 from engine.runtime.interrupts import deferred
-from engine.runtime.milestones import check_milestone, milestone_draft
+from engine.runtime.milestones import check_milestone, given_milestone
 from engine.runtime.pinning import Pinned, current_sha, restore
 from engine.runtime.prompts import (
     Answered,
@@ -62,7 +86,7 @@ from engine.runtime.prompts import (
 )
 from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import Need, Scope
-from engine.runtime.state import RunState, replay
+from engine.runtime.state import FINISHED, PAUSED, WAITING, RunState, replay
 from engine.runtime.values import BadValue, Spec, parse
 from engine.runtime.values import show as show_value
 
@@ -168,9 +192,9 @@ class Runner:
                 self._root = active.state.run_id
             self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
             for name, when in (milestones or {}).items():
-                draft = milestone_draft(self.rec, active, name, when)
-                self.rec.commit(active, [draft])
-                self.driver.show(Notice("milestone", dict(draft.data)))
+                given = given_milestone(self.rec, active, name, when)
+                self.rec.record(active, given)
+                self.driver.show(Notice("milestone", given.to_json()))
 
         return self._run(begin)
 
@@ -190,7 +214,7 @@ class Runner:
         with deferred():
             self.session = self._chain(run_id)
         self._root = self.session[0].state.run_id
-        if self.session[-1].state.status == ev.PAUSED:
+        if self.session[-1].state.status == PAUSED:
             return self._run(self._resumed)
         return self._run(lambda: None)
 
@@ -198,14 +222,13 @@ class Runner:
         leaf = self.session[-1]
         st = leaf.state
         rel = leaf.pinned.paths.get(st.procedure_id, "")
-        where = self._folder or str(st.started.get("rulebook") or "")
+        started = st.started
+        where = self._folder or (started.rulebook if started else "")
         now_sha = current_sha(where, rel) if where and rel else None
-        changed = now_sha != st.started.get("procedure_sha")
+        changed = now_sha != (started.procedure_sha if started else None)
         done, crashed = self._already(leaf)
         self.rec.record(
-            leaf,
-            ev.RUN_RESUMED,
-            {"step": st.top.step, "rulebook_changed": changed, "current_sha": now_sha},
+            leaf, RunResumed(step=st.top.step, rulebook_changed=changed, current_sha=now_sha)
         )
         self.driver.show(
             Notice(
@@ -216,7 +239,7 @@ class Runner:
                     "step_title": st.top.current.title,
                     "changed": changed,
                     "version": st.procedure.version,
-                    "sha": str(st.started.get("procedure_sha", ""))[:12],
+                    "sha": started.procedure_sha[:12] if started else "",
                     "waiting": [a.state.procedure.title for a in self.session[:-1]],
                     "crashed": crashed,
                     "done": done,
@@ -231,13 +254,18 @@ class Runner:
         the machine went down)."""
         events = self.journal.events(active.state.run_id)
         last = events[-1].kind if events else ""
-        crashed = last not in (ev.RUN_PAUSED, ev.RUN_STARTED) and active.state.status != ev.WAITING
+        crashed = last not in (EventKind.RUN_PAUSED, EventKind.RUN_STARTED)
+        crashed = crashed and active.state.status != WAITING
         done: list[tuple[str, str]] = []
         for e in reversed(events):
-            if e.kind == ev.STEP_ENTERED:
-                break
-            if e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
-                done.append((str(e.data.get("label") or ""), show_value(e.data.get("value"))))
+            match read(e):
+                case StepEntered():
+                    break
+                case (
+                    InputAnswered(label=label, value=value)
+                    | FieldRecorded(label=label, value=value)
+                ):
+                    done.append((label or "", show_value(value)))
         return done[::-1], crashed
 
     def _chain(self, run_id: int) -> list[Active]:
@@ -246,17 +274,17 @@ class Runner:
         row = self.journal.run(run_id)
         if row is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
-        if row.status == ev.FINISHED:
+        if row.status == FINISHED:
             raise RunError(FINISHED_ALREADY, run=run_id, title=row.title)
         while row.parent is not None:
             parent = self.journal.run(row.parent)
-            if parent is None or parent.status != ev.WAITING:
+            if parent is None or parent.status != WAITING:
                 break
             row = parent
         chain = [self._load(row.id, row.rulebook_sha)]
-        while chain[-1].state.status == ev.WAITING and chain[-1].state.waiting_for is not None:
+        while chain[-1].state.status == WAITING and chain[-1].state.waiting_for is not None:
             child = self.journal.run(chain[-1].state.waiting_for)
-            if child is None or child.status == ev.FINISHED:
+            if child is None or child.status == FINISHED:
                 break
             chain.append(self._load(child.id, child.rulebook_sha))
         return chain
@@ -286,7 +314,7 @@ class Runner:
             with deferred():
                 leaf = self.session[-1]
                 self.session[-1] = leaf = self._load(leaf.state.run_id, leaf.pinned.sha)
-                if leaf.state.status == ev.PAUSED:  # it was being paused already
+                if leaf.state.status == PAUSED:  # it was being paused already
                     return Outcome("paused", self._root, how="asked", runs=(self._root,))
                 return self._pause(interrupts.how(exc))
         except JournalConflict:
@@ -435,42 +463,39 @@ class Runner:
         elif isinstance(q, InputQuestion) and isinstance(reply, Given):
             self.rec.stage(
                 active,
-                ev.INPUT_ANSWERED,
-                {
-                    "name": q.spec.name,
-                    "label": q.spec.label,
-                    "type": q.spec.type,
-                    "value": reply.value,
-                    "step": step,
-                    "depth": pending.depth,
-                },
+                InputAnswered(
+                    name=q.spec.name,
+                    label=q.spec.label,
+                    type=q.spec.type,
+                    value=reply.value,
+                    step=step,
+                    depth=pending.depth,
+                ),
             )
         elif isinstance(q, ItemQuestion) and isinstance(reply, ItemAnswer):
             self.rec.stage(
                 active,
-                ev.ITEM_CHECKED,
-                {
-                    "step": step,
-                    "index": q.item.index,
-                    "text": q.item.text,
-                    "critical": q.item.critical,
-                    "status": reply.status,
-                    "reason": reply.reason,
-                },
+                ItemChecked(
+                    step=step,
+                    index=q.item.index,
+                    text=q.item.text,
+                    critical=q.item.critical,
+                    status=reply.status,
+                    reason=reply.reason,
+                ),
             )
         elif isinstance(q, FieldQuestion) and isinstance(reply, Given):
             self.rec.stage(
                 active,
-                ev.FIELD_RECORDED,
-                {
-                    "step": step,
-                    "form": pending.field_key[0],
-                    "form_title": q.form_title,
-                    "field": pending.field_key[1],
-                    "label": q.spec.label,
-                    "type": q.spec.type,
-                    "value": reply.value,
-                },
+                FieldRecorded(
+                    step=step,
+                    form=pending.field_key[0],
+                    form_title=q.form_title,
+                    field=pending.field_key[1],
+                    label=q.spec.label,
+                    type=q.spec.type,
+                    value=reply.value,
+                ),
             )
         elif isinstance(q, ChoiceQuestion) and isinstance(reply, Given):
             self._choose(active, pending.choices[int(reply.value)])
@@ -483,13 +508,16 @@ class Runner:
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
 
-    def _sign(self, active: Active, item: int | None, how: str, people: tuple[str, ...]) -> None:
+    def _sign(
+        self,
+        active: Active,
+        item: int | None,
+        how: Literal["another", "all", "named"],
+        people: tuple[str, ...],
+    ) -> None:
         """Who did the step or the item, by name: staged with the answers."""
-        self.rec.stage(
-            active,
-            ev.PEOPLE_SIGNED,
-            {"step": active.state.top.step, "item": item, "how": how, "people": list(people)},
-        )
+        step = active.state.top.step
+        self.rec.stage(active, PeopleSigned(step=step, item=item, how=how, people=people))
 
     def _turn(self, active: Active, depth: int, step: Step, turn: Turn) -> None:
         """Take the step's turn in its queue: the queue's event and the run's
@@ -505,36 +533,41 @@ class Runner:
             raise RunError(queues.QUEUE_NO_NAME)
         run, sid = active.state.run_id, step.id
         chosen: list[tuple[str, bool]] = []
+        previews: list[RunState] = []
 
-        def change(s: queues.QueueState) -> list[queues.QueueEvent]:
+        def change(s: queues.QueueState) -> list[QueueEvent]:
             person, owed = queues.choose(s, queue, keeper, turn.take, named)
             chosen[:] = [(person, owed)]
             if turn.credit:
                 undo = s.counted_turn(person, run)
-                return [queues.Credited(person, run, sid, undo)]
-            return [queues.TurnTaken(person, turn.take, turn.counts, run, sid, owed)]
+                return [QueueCredited(person=person, run=run, step=sid, undoes=undo)]
+            return [
+                QueueTurn(
+                    person=person, take=turn.take, counts=turn.counts, run=run, step=sid, owed=owed
+                )
+            ]
 
-        def also(s: queues.QueueState, events: Sequence[queues.QueueEvent]) -> list[Write]:
+        def also(s: queues.QueueState, events: Sequence[QueueEvent]) -> list[Write]:
             person, owed = chosen[0]
-            data = {
-                "queue": queue.id,
-                "title": queue.title,
-                "stream": s.stream,
-                "step": sid,
-                "person": person,
-                "take": turn.take,
-                "counts": turn.counts,
-                "credit": turn.credit,
-                "owed": owed,
-                "as": turn.binds.name if turn.binds else None,
-            }
-            taken = self.rec.draft(ev.TURN_TAKEN, data)
+            taken = self.rec.draft(
+                TurnTaken(
+                    queue=queue.id,
+                    title=queue.title,
+                    stream=s.stream,
+                    step=sid,
+                    person=person,
+                    take=turn.take,
+                    counts=turn.counts,
+                    credit=turn.credit,
+                    owed=owed,
+                    binds=turn.binds.name if turn.binds else None,
+                )
+            )
             preview = active.state.copy()
-            preview.apply(taken.kind, taken.data, taken.at)
+            preview.apply(taken.event, taken.at)
             previews[:] = [preview]
-            return [Write(run, [taken], preview.summary(), active.state.last_seq)]
+            return [Write(run, [taken.draft()], preview.summary(), active.state.last_seq)]
 
-        previews: list[RunState] = []
         self.rec.flush(active)  # nothing staged rides along: the write is the queue's
         _, written = queues.write(
             self.journal,
@@ -558,8 +591,7 @@ class Runner:
             st = active.state
             self.rec.record(
                 active,
-                ev.NOTE_ADDED,
-                {"step": st.top.step, "procedure": st.top.procedure.id, "text": cmd.text.strip()},
+                NoteAdded(step=st.top.step, procedure=st.top.procedure.id, text=cmd.text.strip()),
             )
             self.driver.show(Notice("note_saved", {"text": cmd.text.strip()}))
         elif cmd.kind == "pause":
@@ -575,12 +607,12 @@ class Runner:
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
             try:
-                draft = milestone_draft(self.rec, active, cmd.procedure, cmd.text)
+                given = given_milestone(self.rec, active, cmd.procedure, cmd.text)
             except RunError as exc:  # a typo at the prompt: say so, ask again
                 self.driver.show(Notice("milestone_bad", {"message": exc.message}))
                 return
-            self.rec.commit(active, [draft])
-            self.driver.show(Notice("milestone", dict(draft.data)))
+            self.rec.record(active, given)
+            self.driver.show(Notice("milestone", given.to_json()))
 
     def _correct(self, active: Active) -> None:
         """Give an earlier answer of this run again: the person picks it, types
@@ -588,62 +620,74 @@ class Runner:
         appended; the first answer stays in the journal, never edited."""
         self.rec.flush(active)
         st = active.state
-        events = self.journal.events(st.run_id)
-        answers: list[tuple[Any, Any]] = []  # (the answer's event, its value now)
+        answers: list[tuple[int, InputAnswered | FieldRecorded]] = []  # (its seq, the answer)
         now_value: dict[int, Any] = {}
         titles: dict[int, str] = {}
         title = ""
-        for e in events:
-            if e.kind == ev.STEP_ENTERED:
-                title = str(e.data.get("title") or "")
-            elif e.kind in (ev.INPUT_ANSWERED, ev.FIELD_RECORDED):
-                answers.append((e, e.data.get("value")))
-                titles[e.seq] = title
-            elif e.kind == ev.ANSWER_CORRECTED:
-                now_value[int(e.data["of"])] = e.data.get("value")
+        for stored in self.journal.events(st.run_id):
+            match e := read(stored):
+                case StepEntered():
+                    title = e.title
+                case InputAnswered() | FieldRecorded():
+                    answers.append((stored.seq, e))
+                    titles[stored.seq] = title
+                case AnswerCorrected(of=of, value=value):
+                    now_value[of] = value
+                case _:
+                    pass  # nothing else is an answer
         if not answers:
             self.driver.show(Notice("correct_none", {}))
             return
         offered = tuple(
-            Answered(
-                str(e.data.get("label") or e.data.get("name") or e.data.get("field")),
-                show_value(now_value.get(e.seq, value)),
-                titles[e.seq],
-            )
-            for e, value in answers
+            Answered(_label_of(e), show_value(now_value.get(seq, e.value)), titles[seq])
+            for seq, e in answers
         )
         reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
         if not isinstance(reply, Given):
             if isinstance(reply, Command) and reply.kind in ("pause", "hold"):
                 self._command(active, reply)
             return
-        e, first = answers[int(reply.value)]
-        spec = self._spec_of(active, e.kind, e.data)
+        seq, answer = answers[int(reply.value)]
+        spec = self._spec_of(active, answer)
         new = self.driver.ask(InputQuestion(spec), [], self.clock())
         if not isinstance(new, Given):
             if isinstance(new, Command) and new.kind in ("pause", "hold"):
                 self._command(active, new)
             return
-        before = now_value.get(e.seq, first)
-        d = e.data
-        field = e.kind == ev.FIELD_RECORDED
-        self.rec.record(
-            active,
-            ev.ANSWER_CORRECTED,
-            {
-                "of": e.seq,
-                "kind": "field" if field else "input",
-                "name": d["field"] if field else d["name"],
-                "label": spec.label,
-                "form": d.get("form"),
-                "form_title": d.get("form_title"),
-                "procedure": self._procedure_at(active, d),
-                "depth": d.get("depth", 0),
-                "step": d.get("step"),
-                "value": new.value,
-                "before": before,
-            },
-        )
+        before = now_value.get(seq, answer.value)
+        corrected: AnswerCorrected
+        match answer:
+            case FieldRecorded():
+                corrected = AnswerCorrected(
+                    of=seq,
+                    answer="field",
+                    name=answer.field,
+                    label=spec.label,
+                    form=answer.form,
+                    form_title=answer.form_title,
+                    procedure=None,
+                    depth=0,
+                    step=answer.step,
+                    value=new.value,
+                    before=before,
+                )
+            case InputAnswered():
+                corrected = AnswerCorrected(
+                    of=seq,
+                    answer="input",
+                    name=answer.name,
+                    label=spec.label,
+                    form=None,
+                    form_title=None,
+                    procedure=self._procedure_at(active, answer),
+                    depth=answer.depth,
+                    step=answer.step,
+                    value=new.value,
+                    before=before,
+                )
+            case _:
+                assert_never(answer)
+        self.rec.record(active, corrected)
         self.driver.show(
             Notice(
                 "corrected",
@@ -651,34 +695,35 @@ class Runner:
             )
         )
 
-    def _procedure_at(self, active: Active, d: Mapping[str, Any]) -> str | None:
+    def _procedure_at(self, active: Active, answer: InputAnswered) -> str | None:
         """The procedure an input was answered in, if its frame is still on the stack."""
-        depth = int(d.get("depth", 0))
         frames = active.state.frames
-        if depth < len(frames) and d.get("name") in active.pinned.rulebook.inputs_for(
-            frames[depth].procedure
+        if answer.depth < len(frames) and answer.name in active.pinned.rulebook.inputs_for(
+            frames[answer.depth].procedure
         ):
-            return frames[depth].procedure.id
+            return frames[answer.depth].procedure.id
         return None
 
-    def _spec_of(self, active: Active, kind: str, d: Mapping[str, Any]) -> Spec:
+    def _spec_of(self, active: Active, answer: InputAnswered | FieldRecorded) -> Spec:
         """What the new value must be: the same as the first answer had to."""
         rulebook = active.pinned.rulebook
-        if kind == ev.FIELD_RECORDED:
-            form = rulebook.forms.get(str(d.get("form")))
-            if form is not None and d.get("field") in form.fields:
-                return Spec.of_field(form.fields[str(d["field"])])
-        else:
-            for proc in (f.procedure for f in active.state.frames):
-                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
-                if inp is not None:
-                    return Spec.of_input(inp)
-            for proc in rulebook.procedures.values():
-                inp = rulebook.inputs_for(proc).get(str(d.get("name")))
-                if inp is not None:
-                    return Spec.of_input(inp)
-        name = str(d.get("field") or d.get("name"))
-        return Spec(name, str(d.get("label") or name), str(d.get("type") or "text"))
+        match answer:
+            case FieldRecorded(form=form_id, field=name):
+                form = rulebook.forms.get(form_id)
+                if form is not None and name in form.fields:
+                    return Spec.of_field(form.fields[name])
+            case InputAnswered(name=name):
+                for proc in (f.procedure for f in active.state.frames):
+                    inp = rulebook.inputs_for(proc).get(name)
+                    if inp is not None:
+                        return Spec.of_input(inp)
+                for proc in rulebook.procedures.values():
+                    inp = rulebook.inputs_for(proc).get(name)
+                    if inp is not None:
+                        return Spec.of_input(inp)
+            case _:
+                assert_never(answer)
+        return Spec(name, answer.label or name, answer.type or "text")
 
     def _warn(self, active: Active, expr: Expr, detail: str) -> None:
         """A rulebook expression that fails at run time: said on screen and
@@ -687,9 +732,13 @@ class Runner:
         if key in self._warned:
             return
         self._warned.add(key)
-        data = {"where": str(expr.pos), "expression": expr.source, "detail": detail}
-        self.rec.record(active, ev.WARNING, {"step": active.state.top.step, **data})
-        self.driver.show(Notice("warning", data))
+        warning = RunWarning(
+            step=active.state.top.step, where=str(expr.pos), expression=expr.source, detail=detail
+        )
+        self.rec.record(active, warning)
+        self.driver.show(
+            Notice("warning", {"where": warning.where, "expression": expr.source, "detail": detail})
+        )
 
     def _preset(self, pinned: Pinned, proc: Procedure, preset: Mapping[str, Any]) -> dict[str, Any]:
         inputs = pinned.rulebook.inputs_for(proc)
@@ -727,8 +776,8 @@ class Runner:
         )
 
     def _advance(
-        self, active: Active, depth: int, before: list[Draft]
-    ) -> tuple[list[Draft], Notice]:
+        self, active: Active, depth: int, before: list[Stamped]
+    ) -> tuple[list[Stamped], Notice]:
         """The events of an automatic `next` from frame `depth`, and what to say about it."""
         frame = active.state.frames[depth]
         step = frame.current
@@ -738,14 +787,7 @@ class Runner:
         target, index = fired
         why = _why(step, index)
         taken = self.rec.draft(
-            ev.BRANCH_TAKEN,
-            {
-                "procedure": frame.procedure.id,
-                "step": step.id,
-                "to": target,
-                "why": why,
-                "index": index,
-            },
+            BranchTaken(procedure=frame.procedure.id, step=step.id, to=target, why=why, index=index)
         )
         drafts = [*before, taken, self.rec.entered(active, frame.procedure, target, before)]
         title = frame.procedure.steps[target].title
@@ -777,18 +819,17 @@ class Runner:
         self._shown = (False, False)
         return False
 
-    def _return(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
+    def _return(self, active: Active, first: list[Stamped], outcome: str, said: str) -> None:
         """A called procedure has ended: back to its caller, which goes on by its `next`."""
         st = active.state
         frame = st.top
         returned = self.rec.draft(
-            ev.CALL_RETURNED,
-            {
-                "procedure": frame.procedure.id,
-                "title": frame.procedure.title,
-                "outcome": outcome,
-                "outcome_title": said,
-            },
+            CallReturned(
+                procedure=frame.procedure.id,
+                title=frame.procedure.title,
+                outcome=outcome,
+                outcome_title=said,
+            )
         )
         drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
         self.rec.commit(active, drafts)
@@ -814,21 +855,16 @@ class Runner:
             return
         first = self.rec.milestone(active, top.procedure, step)
         made = self.rec.draft(
-            ev.CHOICE_MADE,
-            {
-                "procedure": top.procedure.id,
-                "step": step.id,
-                "label": label,
-                "to": fired[0],
-                "index": index,
-            },
+            ChoiceMade(
+                procedure=top.procedure.id, step=step.id, label=label, to=fired[0], index=index
+            )
         )
         self.rec.commit(
             active, [*first, made, self.rec.entered(active, top.procedure, fired[0], first)]
         )
         self._shown = (False, False)
 
-    def _call(self, active: Active, step: Step, call: Call, first: list[Draft]) -> None:
+    def _call(self, active: Active, step: Step, call: Call, first: list[Stamped]) -> None:
         """Push the callee with its `with` values (and the rulebook's shared inputs)."""
         rulebook = active.pinned.rulebook
         callee = rulebook.procedure(call.procedure.name)
@@ -844,13 +880,9 @@ class Runner:
                 given[ref.name] = text
         shared = {k: v for k, v in active.state.top.values.items() if k in rulebook.inputs}
         started = self.rec.draft(
-            ev.CALL_STARTED,
-            {
-                "step": step.id,
-                "procedure": callee.id,
-                "title": callee.title,
-                "with": {**shared, **given},
-            },
+            CallStarted(
+                step=step.id, procedure=callee.id, title=callee.title, args={**shared, **given}
+            )
         )
         self.rec.commit(
             active, [*first, started, self.rec.entered(active, callee, callee.start.name, first)]
@@ -860,35 +892,30 @@ class Runner:
         }
         self.driver.show(Notice("call", {"title": callee.title, "with": shown}))
 
-    def _finish(self, active: Active, first: list[Draft], outcome: str, said: str) -> None:
+    def _finish(self, active: Active, first: list[Stamped], outcome: str, said: str) -> None:
         """End the run; an emergency's end and the interrupted run's
         continuation are written together."""
         st = active.state
         done = self.rec.draft(
-            ev.RUN_FINISHED,
-            {
-                "outcome": outcome,
-                "outcome_title": said,
-                "step": st.top.step,
-                "procedure": st.procedure_id,
-            },
+            RunFinished(
+                outcome=outcome, outcome_title=said, step=st.top.step, procedure=st.procedure_id
+            )
         )
         below = self.session[-2] if len(self.session) > 1 else None
-        also: list[tuple[Active, list[Draft]]] = []
+        also: list[tuple[Active, list[Stamped]]] = []
         if below is not None and st.interrupts == below.state.run_id:
             also.append(
                 (
                     below,
                     [
                         self.rec.draft(
-                            ev.RUN_CONTINUED,
-                            {
-                                "after": st.run_id,
-                                "procedure": st.procedure_id,
-                                "title": st.procedure.title,
-                                "outcome": outcome,
-                                "outcome_title": said,
-                            },
+                            RunContinued(
+                                after=st.run_id,
+                                procedure=st.procedure_id,
+                                title=st.procedure.title,
+                                outcome=outcome,
+                                outcome_title=said,
+                            )
                         )
                     ],
                 )
@@ -970,7 +997,7 @@ class Runner:
         leaf = self.session[-1]
         st = leaf.state
         with deferred():
-            self.rec.record(leaf, ev.RUN_PAUSED, {"step": st.top.step, "how": how})
+            self.rec.record(leaf, RunPaused(step=st.top.step, how=how))
         if not quiet:
             args = {"run": st.run_id, "how": how, "title": st.procedure.title}
             # Journaled already; a terminal that has closed (SIGHUP) cannot be told.
@@ -989,6 +1016,17 @@ class Runner:
 _CUSTOMER_FIELDS = frozenset({"customer_name", "customer", "owner_name"})
 _OPERATOR_FIELDS = frozenset({"received_by", "revisited_by", "handled_by", "caller"})
 _OPERATOR_LABELS = ("回访人", "接待人", "经办人", "记录人", "致电人")
+
+
+def _label_of(answer: InputAnswered | FieldRecorded) -> str:
+    """An answer as the correction list names it."""
+    match answer:
+        case InputAnswered():
+            return answer.label or answer.name
+        case FieldRecorded():
+            return answer.label or answer.field
+        case _:
+            assert_never(answer)
 
 
 def _why(step: Step, index: int) -> str:

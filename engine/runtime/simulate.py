@@ -20,14 +20,38 @@ from __future__ import annotations
 import itertools
 import random
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, assert_never
 
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
+from engine.journal import Event
 from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    PeopleSigned,
+    RunContinued,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    TurnTaken,
+    read,
+)
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
 
@@ -415,9 +439,9 @@ def _people(step: Step) -> list[Any]:
     ]
 
 
-def _fill_queues(journal: Any, pinned: Pinned, pid: str) -> None:
-    """Members for every queue the procedure (or one it calls) takes turns
-    from, so its turns can be taken in the simulation's own journal."""
+def _fill_queues(journal: Any, pinned: Pinned) -> None:
+    """Members for every queue the rulebook's steps take turns from, so their
+    turns can be taken in the simulation's own journal."""
     from engine.runtime import queues
 
     book = pinned.rulebook
@@ -488,7 +512,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
         if st.person is not None:
             sim.signs_wanted.add((sid, -1))
     with Journal(":memory:") as journal:
-        _fill_queues(journal, pinned, pid)
+        _fill_queues(journal, pinned)
         for number, data in enumerate(plan.scenarios, 1):
             scenario = parse_scenario(data, f"场景 {number}")
             driver = ScenarioDriver(scenario)
@@ -503,18 +527,60 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             sim.outcomes.append(outcome.outcome)
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
-            for e in journal.events(outcome.run):
-                if e.kind == "turn.taken" and e.data.get("step") in sim.turns_wanted:
-                    sim.turns_taken.add(str(e.data["step"]))
-                elif e.kind == "people.signed":
-                    item = e.data.get("item")
-                    sim.signs_taken.add((str(e.data["step"]), -1 if item is None else int(item)))
-                if e.kind in ("branch.taken", "choice.made") and e.data.get("procedure") == pid:
-                    kind = "next" if e.kind == "branch.taken" else "choice"
-                    sim.taken.add(
-                        Edge(pid, e.data["step"], kind, int(e.data["index"]), e.data["to"])
-                    )
+            events = journal.events(outcome.run)
+            sim.taken.update(_taken(pid, events))
+            _named(sim, events)
     return sim
+
+
+def _named(sim: Simulation, events: Iterable[Event]) -> None:
+    """The queue turns taken and the names given, as the journal shows them."""
+    for e in events:
+        event = read(e)
+        match event:
+            case TurnTaken(step=step):
+                if step in sim.turns_wanted:
+                    sim.turns_taken.add(step)
+            case PeopleSigned(step=step, item=item):
+                sim.signs_taken.add((str(step), -1 if item is None else item))
+            case _:
+                pass  # the other kinds say nothing of turns or names
+
+
+def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
+    """The transitions of procedure `pid` a run's journal shows were taken."""
+    for e in events:
+        event = read(e)
+        match event:
+            case BranchTaken(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "next", index, to)
+            case ChoiceMade(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "choice", index, to)
+            case (
+                RunStarted()
+                | StepEntered()
+                | InputAnswered()
+                | ItemChecked()
+                | FieldRecorded()
+                | AnswerCorrected()
+                | CallStarted()
+                | CallReturned()
+                | MilestoneReached()
+                | NoteAdded()
+                | RunWarning()
+                | RunPaused()
+                | RunResumed()
+                | RunInterrupted()
+                | RunContinued()
+                | RunFinished()
+                | TurnTaken()
+                | PeopleSigned()
+            ):
+                pass  # not a transition of a step
+            case _:
+                assert_never(event)
 
 
 # ---------------------------------------------------------------- reporting

@@ -13,37 +13,39 @@ cannot send a resumed run somewhere it did not go.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 from engine.errors import JournalError
 from engine.i18n import message
 from engine.journal import Event, RunUpdate
 from engine.model import Procedure, Rulebook, Step
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    PeopleSigned,
+    RunContinued,
+    RunEvent,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    TurnTaken,
+    read,
+)
 from engine.runtime.values import show
-
-# Event kinds, in the order a run usually meets them.
-RUN_STARTED = "run.started"
-STEP_ENTERED = "step.entered"
-INPUT_ANSWERED = "input.answered"
-ITEM_CHECKED = "item.checked"
-FIELD_RECORDED = "field.recorded"
-CHOICE_MADE = "choice.made"
-BRANCH_TAKEN = "branch.taken"
-CALL_STARTED = "call.started"
-CALL_RETURNED = "call.returned"
-MILESTONE_REACHED = "milestone.reached"
-NOTE_ADDED = "note.added"
-WARNING = "warning"
-RUN_PAUSED = "run.paused"
-RUN_RESUMED = "run.resumed"
-RUN_INTERRUPTED = "run.interrupted"
-RUN_CONTINUED = "run.continued"
-RUN_FINISHED = "run.finished"
-ANSWER_CORRECTED = "answer.corrected"  # an earlier answer given again: appended, never an edit
-TURN_TAKEN = "turn.taken"  # a step's turn in a queue (the queue's own stream has its side)
-PEOPLE_SIGNED = "people.signed"  # the names of who did a step or an item (`person:`)
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
 
@@ -60,7 +62,7 @@ class Frame:
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
     dues: list[dict[str, Any]] = field(default_factory=list)
-    turned: bool = False  # the step's turn was taken at this arrival
+    turned: bool = False  # the step's queue turn was taken at this arrival
     signed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # do index (-1: step) -> names
 
     @property
@@ -93,7 +95,7 @@ class RunState:
     milestones: dict[str, str] = field(default_factory=dict)
     operator: str | None = None
     site: str | None = None
-    started: Mapping[str, Any] = field(default_factory=dict)
+    started: RunStarted | None = None
     arrivals: int = 0  # steps entered in the run so far: each arrival has its own number
 
     @property
@@ -109,10 +111,110 @@ class RunState:
             self, frames=[f.copy() for f in self.frames], milestones=dict(self.milestones)
         )
 
-    def apply(self, kind: str, data: Mapping[str, Any], at: str) -> None:
-        handler = _HANDLERS.get(kind)
-        if handler is not None:
-            handler(self, data, at)
+    def apply(self, event: RunEvent, at: str) -> None:
+        """The one place an event changes a run's state (`at`: when it happened)."""
+        match event:
+            case RunStarted():
+                self._started(event)
+            case StepEntered():
+                self._entered(event, at)
+            case BranchTaken() | ChoiceMade():
+                self._moved(event)
+            case InputAnswered(name=name, value=value, depth=depth):
+                # A caller's input can be asked while its callee ends (for the caller's `next`).
+                self.frames[depth].values[name] = value
+            case AnswerCorrected():
+                self._corrected(event)
+            case ItemChecked(index=index, status=status, reason=reason):
+                self.top.items[index] = (status, reason)
+            case FieldRecorded(form=form, field=name, value=value):
+                self.top.fields[(form, name)] = value
+            case CallStarted(procedure=pid, args=args):
+                self.frames.append(Frame(self.rulebook.procedure(pid), dict(args)))
+            case CallReturned():
+                self.frames.pop()
+            case MilestoneReached():
+                # A date given (`sop milestone`, a booked date ahead) or when the step was done.
+                self.milestones[event.name] = event.date or at
+                if event.dues is not None:  # given outside a step: its dates worked out again
+                    self.top.dues = list(event.dues)
+            case RunPaused():
+                self.status = PAUSED
+            case RunResumed():
+                self.status = ACTIVE
+            case RunInterrupted(by=by):
+                self.status, self.waiting_for = WAITING, by
+            case RunContinued():
+                self.status, self.waiting_for = ACTIVE, None
+            case RunFinished(outcome=outcome):
+                self.status, self.outcome = FINISHED, outcome
+                for f in self.frames:
+                    f.dues = []
+            case TurnTaken(person=person, binds=binds):
+                # The person a step's turn took becomes the value its `as` names.
+                if binds:
+                    self.top.values[binds] = person
+                self.top.turned = True
+            case PeopleSigned(item=item, people=people):
+                self.top.signed[-1 if item is None else item] = people
+            case NoteAdded() | RunWarning():
+                pass  # said in the record; the run's state is the same
+            case _:
+                assert_never(event)
+
+    def _started(self, e: RunStarted) -> None:
+        self.procedure_id = e.procedure
+        self.frames = [Frame(self.rulebook.procedure(e.procedure), dict(e.preset))]
+        self.interrupts = e.interrupts
+        self.operator, self.site, self.started = e.operator, e.site, e
+
+    def _entered(self, e: StepEntered, at: str) -> None:
+        from engine.runtime import machine
+
+        top = self.top
+        machine.arrive(top.procedure, top, e.step)
+        top.entered_at = at
+        top.items, top.fields = {}, {}
+        top.turned, top.signed = False, {}
+        top.dues = list(e.dues)
+        self.arrivals += 1
+
+    def _moved(self, e: BranchTaken | ChoiceMade) -> None:
+        """The top frame takes the recorded transition."""
+        from engine.runtime import machine
+
+        top = self.top
+        procedure, step = e.procedure or top.procedure.id, e.step
+        if (procedure, step) != (top.procedure.id, top.step):
+            raise machine.NotAMove(
+                machine.MOVES["elsewhere-run"],
+                procedure=procedure,
+                step=step,
+                here=top.procedure.id,
+                at=top.step,
+            )
+        match e:
+            case BranchTaken():
+                trigger = machine.ADVANCE
+            case ChoiceMade():
+                trigger = machine.choice_trigger(e.index)
+            case _:
+                assert_never(e)
+        machine.follow(top.procedure, top, trigger, e.index, e.to)
+
+    def _corrected(self, e: AnswerCorrected) -> None:
+        """The corrected value is used from now on where the answer still counts:
+        an input of a frame still on the stack, a field of the step still open."""
+        match e.answer:
+            case "input":
+                if e.depth < len(self.frames) and self.frames[e.depth].procedure.id == e.procedure:
+                    self.frames[e.depth].values[e.name] = e.value
+            case "field":
+                key = (e.form, e.name)
+                if e.form is not None and key in self.top.fields and self.top.step == e.step:
+                    self.top.fields[(e.form, e.name)] = e.value
+            case _:
+                assert_never(e.answer)
 
     @property
     def subject(self) -> str | None:
@@ -145,7 +247,7 @@ def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState
     state = RunState(run_id, rulebook)
     for ev in events:
         try:
-            state.apply(ev.kind, ev.data, ev.at)
+            state.apply(read(ev), ev.at)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, JournalError) as exc:
             # Data no sop wrote under a hash that fits: said, not a crash.
             error = exc.message if isinstance(exc, JournalError) else f"{type(exc).__name__}: {exc}"
@@ -154,147 +256,3 @@ def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState
             ) from exc
         state.last_seq = ev.seq
     return state
-
-
-def _started(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.procedure_id = d["procedure"]
-    s.frames = [Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("set", {})))]
-    s.interrupts = d.get("interrupts")
-    s.operator, s.site, s.started = d.get("operator"), d.get("site"), d
-
-
-def _entered(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    from engine.runtime import machine
-
-    top = s.top
-    machine.arrive(top.procedure, top, d["step"])
-    top.entered_at = at
-    top.items, top.fields = {}, {}
-    top.turned, top.signed = False, {}
-    top.dues = list(d.get("dues", ()))
-    s.arrivals += 1
-
-
-def _moved(trigger: str) -> Any:
-    """`branch.taken` / `choice.made`: the top frame takes the recorded transition."""
-
-    def move(s: RunState, d: Mapping[str, Any], at: str) -> None:
-        from engine.runtime import machine
-
-        top = s.top
-        procedure, step = d.get("procedure", top.procedure.id), d.get("step", top.step)
-        if (procedure, step) != (top.procedure.id, top.step):
-            raise machine.NotAMove(
-                machine.MOVES["elsewhere-run"],
-                procedure=procedure,
-                step=step,
-                here=top.procedure.id,
-                at=top.step,
-            )
-        index = int(d["index"])
-        name = machine.ADVANCE if trigger == BRANCH_TAKEN else machine.choice_trigger(index)
-        machine.follow(top.procedure, top, name, index, d["to"])
-
-    return move
-
-
-def _input(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    # A caller's input can be asked while its callee ends (for the caller's `next`).
-    s.frames[int(d.get("depth", -1))].values[d["name"]] = d["value"]
-
-
-def _item(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.top.items[int(d["index"])] = (d["status"], d.get("reason"))
-
-
-def _field(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.top.fields[(d["form"], d["field"])] = d["value"]
-
-
-def _corrected(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    """The corrected value is used from now on where the answer still counts:
-    an input of a frame still on the stack, a field of the step still open."""
-    if d["kind"] == "input":
-        depth = int(d.get("depth", 0))
-        if depth < len(s.frames) and s.frames[depth].procedure.id == d.get("procedure"):
-            s.frames[depth].values[d["name"]] = d["value"]
-    elif d["kind"] == "field":
-        key = (d["form"], d["name"])
-        if key in s.top.fields and s.top.step == d.get("step"):
-            s.top.fields[key] = d["value"]
-
-
-def _turn(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    """The person a step's turn took becomes the value its `as` names."""
-    person = d["person"]
-    if not isinstance(person, str) or not person:
-        raise ValueError("turn.taken: no person")
-    if d.get("as"):
-        s.top.values[d["as"]] = person
-    s.top.turned = True
-
-
-def _signed(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    people = d["people"]
-    if not isinstance(people, list) or not all(isinstance(p, str) and p for p in people):
-        raise ValueError("people.signed: not a list of names")
-    item = d.get("item")
-    s.top.signed[-1 if item is None else int(item)] = tuple(people)
-
-
-def _call(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.frames.append(Frame(s.rulebook.procedure(d["procedure"]), dict(d.get("with", {}))))
-
-
-def _returned(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.frames.pop()
-
-
-def _milestone(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    # A date given (`sop milestone`, a booked date ahead) or the moment the step was done.
-    s.milestones[d["name"]] = d.get("date") or at
-    if "dues" in d:  # recorded outside a step: the current step's dates, worked out again
-        s.top.dues = list(d["dues"])
-
-
-def _status(status: str) -> Any:
-    def set_status(s: RunState, d: Mapping[str, Any], at: str) -> None:
-        s.status = status
-
-    return set_status
-
-
-def _interrupted(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.status, s.waiting_for = WAITING, d["by"]
-
-
-def _continued(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.status, s.waiting_for = ACTIVE, None
-
-
-def _finished(s: RunState, d: Mapping[str, Any], at: str) -> None:
-    s.status, s.outcome = FINISHED, d.get("outcome")
-    for f in s.frames:
-        f.dues = []
-
-
-_HANDLERS = {
-    RUN_STARTED: _started,
-    STEP_ENTERED: _entered,
-    BRANCH_TAKEN: _moved(BRANCH_TAKEN),
-    CHOICE_MADE: _moved(CHOICE_MADE),
-    INPUT_ANSWERED: _input,
-    ANSWER_CORRECTED: _corrected,
-    ITEM_CHECKED: _item,
-    FIELD_RECORDED: _field,
-    CALL_STARTED: _call,
-    TURN_TAKEN: _turn,
-    PEOPLE_SIGNED: _signed,
-    CALL_RETURNED: _returned,
-    MILESTONE_REACHED: _milestone,
-    RUN_PAUSED: _status(PAUSED),
-    RUN_RESUMED: _status(ACTIVE),
-    RUN_INTERRUPTED: _interrupted,
-    RUN_CONTINUED: _continued,
-    RUN_FINISHED: _finished,
-}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -52,6 +53,10 @@ CORRECT_WORDS = frozenset({"更正", "改", "correct", "fix"})
 
 def _when(at: datetime, now: datetime) -> str:
     return at.strftime("%H:%M") if at.date() == now.date() else at.strftime("%m-%d %H:%M")
+
+
+# The key column of a help line: indented, then the key, then two spaces or more.
+_HELP_KEY = re.compile(r" +\S.*?  +(?=\S)")
 
 
 class Printer:
@@ -139,6 +144,14 @@ class Printer:
             forms = " ".join(f"《{f}》" for f in b.records)
             self.line(self.t("record", forms=forms), "  ", bold=True)
         self.line(self.t("footer"), "  ", dim=True)
+
+    def help(self, text: str) -> None:
+        """The help, one line per key: a key's description wraps under the
+        description, not under the key."""
+        for entry in text.split("\n"):
+            head = _HELP_KEY.match(entry)
+            hang = " " * width("  " + head.group(0)) if head else "    "
+            self.line(entry, "  ", hang)
 
     def _item(self, item: ItemView) -> None:
         mark = {"done": " ✓", "not_done": " ✗", "skipped": " –"}.get(item.answer or "", "")
@@ -367,7 +380,7 @@ class TerminalDriver:
         if low in CORRECT_WORDS:
             return Command("correct")
         if s in ("?", "？", "帮助", "help"):
-            self.p.line(self.p.t("help"), "  ")
+            self.p.help(self.p.t("help"))
             return True
         parts = s.split()
         if len(parts) == 3 and parts[0].lower() in ("m", "里程碑"):

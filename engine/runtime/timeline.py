@@ -11,13 +11,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from engine.journal import Event
 from engine.model import Procedure, Rulebook
-from engine.runtime import state as ev
 from engine.runtime.dues import day_of, touchpoint
-from engine.runtime.state import RunState
+from engine.runtime.events import (
+    AnswerCorrected,
+    BranchTaken,
+    CallReturned,
+    CallStarted,
+    ChoiceMade,
+    FieldRecorded,
+    InputAnswered,
+    ItemChecked,
+    MilestoneReached,
+    NoteAdded,
+    PeopleSigned,
+    RunContinued,
+    RunFinished,
+    RunInterrupted,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+    RunWarning,
+    StepEntered,
+    TurnTaken,
+    read,
+)
+from engine.runtime.state import FINISHED, RunState
 
 TouchState = Literal["done", "overdue", "due", "waiting", "ahead", "passed"]
 
@@ -89,15 +111,39 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
     out: dict[str, str] = {}
     current: str | None = None
     for e in events:
-        if e.kind == ev.STEP_ENTERED and e.data.get("procedure") == proc.id:
-            if current is not None:
-                out[current] = e.at
-            current = e.data["step"]
-        elif (e.kind == ev.CALL_STARTED and current is not None) or (
-            e.kind == ev.RUN_FINISHED and current is not None
-        ):
-            out[current] = e.at
-            current = None
+        event = read(e)
+        match event:
+            case StepEntered():
+                if event.procedure == proc.id:
+                    if current is not None:
+                        out[current] = e.at
+                    current = event.step
+            case CallStarted() | RunFinished():
+                if current is not None:
+                    out[current] = e.at
+                    current = None
+            case (
+                RunStarted()
+                | InputAnswered()
+                | ItemChecked()
+                | FieldRecorded()
+                | AnswerCorrected()
+                | ChoiceMade()
+                | BranchTaken()
+                | CallReturned()
+                | MilestoneReached()
+                | NoteAdded()
+                | RunWarning()
+                | RunPaused()
+                | RunResumed()
+                | RunInterrupted()
+                | RunContinued()
+                | TurnTaken()
+                | PeopleSigned()
+            ):
+                pass  # the step is left only by the next step, a call or the end
+            case _:
+                assert_never(event)
     return out
 
 
@@ -106,7 +152,7 @@ def journey_timeline(
 ) -> Timeline:
     proc = state.frames[0].procedure if state.frames else state.procedure
     left = _left_at(proc, events)
-    finished = state.status == ev.FINISHED
+    finished = state.status == FINISHED
     current = state.frames[0].step if state.frames and not finished else None
     order = list(proc.steps)
     here = order.index(current) if current in order else len(order)
