@@ -508,3 +508,78 @@ def test_renderers_say_the_turn_and_who_did_it() -> None:
     # either post's card carries the step
     for post in ("consultant", "supervisor"):
         assert "班后全体签名" in render_checklist(book, None, role=post)
+
+
+# ---- the stream as auditors meet it
+
+
+def test_a_queue_stream_is_no_run_and_its_history_is_shown(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    journal = str(tmp_path / "j.sqlite3")
+    base = ("--rulebook", str(OK), "--journal", journal)
+    sop_in_process("queue", "sales_rotation", "join", "李娜", "王强", *base, "--operator", "张经理")
+    sop_in_process("queue", "sales_rotation", "away", "王强", *base, "--operator", "张经理")
+    code, out = sop_in_process(
+        "run", "who", *base, "--operator", "前台小王", "--answers", str(_visit(tmp_path))
+    )
+    assert code == 0, out
+    code, out = sop_in_process("queue", "sales_rotation", "--history", *base)
+    assert code == 0, out
+    assert "张经理    加入: 李娜, 王强" in out and "外出: 王强" in out
+    assert "前台小王  李娜 接待 (运行 #2)" in out
+    for command in (("show", "1"), ("report", "1"), ("resume", "1")):
+        code, out = sop_in_process(*command, "--journal", journal)
+        assert code == 1 and "sop queue sales_rotation --history" in out, out
+        assert "损坏" not in out
+
+
+def _visit(folder: Path) -> Path:
+    path = folder / "visit.yaml"
+    path.write_text(
+        "procedure: who\ninputs: {contacted: false}\n"
+        "steps:\n  register: {people: [王强]}\n  debrief: {people: [[李娜, 王强]]}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_verify_names_a_turn_the_queue_could_not_have_given(tmp_path: Path) -> None:
+    """A stream edited by hand and its chain computed again: the fold refuses it."""
+    import sqlite3
+
+    from engine.journal.events import chain_hash
+    from engine.runtime.audit import verify_journal
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    base = ("--rulebook", str(OK), "--journal", str(journal))
+    sop_in_process("queue", "sales_rotation", "join", "李娜", "王强", *base)
+    code, out = sop_in_process("run", "who", *base, "--answers", str(_visit(tmp_path)))
+    assert code == 0, out
+    assert verify_journal(str(journal)).ok
+    db = sqlite3.connect(journal)
+    guards = [s for (s,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")
+    prev = "0" * 64
+    rows = db.execute("SELECT seq, run, at, kind, actor, data FROM events ORDER BY seq")
+    for seq, run, at, kind, actor, data in rows.fetchall():
+        if kind == "queue.turn":  # says the turn served a make-up turn nobody was owed
+            data = data.replace('"owed":false', '"owed":true')
+            if '"owed"' not in data:
+                data = data[:-1] + ',"owed":true}'
+        digest = chain_hash(prev, seq, run, at, kind, actor, data)
+        db.execute(
+            "UPDATE events SET data = ?, prev = ?, hash = ? WHERE seq = ?",
+            (data, prev, digest, seq),
+        )
+        prev = digest
+    for sql in guards:
+        db.execute(sql)
+    db.commit()
+    db.close()
+    report = verify_journal(str(journal))
+    assert not report.ok
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 1 and "queue.turn" in out and "owed no turn" in out, out

@@ -23,7 +23,12 @@ ACTIONS = ("join", "leave", "away", "back", "order")
     help="规则手册文件夹 (默认 ./sops 或内置) / rulebook folder",
 )
 @click.option("--operator", default=None, help="操作人 (记入日志) / who makes the change")
-@click.option("--site", default=None, help="案场 / the site")
+@click.option("--site", default=None, help="案场 (默认: 规则手册的案场) / the site")
+@click.option(
+    "--history",
+    is_flag=True,
+    help="列出轮序的全部经过 (谁、何时、做了什么) / every change, with who and when",
+)
 @journal_option
 @format_option
 @lang_option
@@ -34,6 +39,7 @@ def queue(
     rulebook: str | None,
     operator: str | None,
     site: str | None,
+    history: bool,
     journal_path: str | None,
     fmt: str,
     lang: str,
@@ -55,7 +61,7 @@ def queue(
     from engine import resources
     from engine.errors import UsageError
     from engine.render import queue as view
-    from engine.runtime.queues import QUEUE_NO_NAME, change_queue
+    from engine.runtime.queues import QUEUE_NO_NAME, change_queue, history_of
     from engine.runtime.runner import system_clock
     from engine.screen import json_text
 
@@ -63,9 +69,17 @@ def queue(
         raise UsageError(QUEUE_NO_NAME)
     folder = rulebook or str(resources.default_rulebook())
     with open_journal(journal_path, write=action is not None) as journal:
-        state, declared, book = change_queue(
+        state, declared, book, where = change_queue(
             journal, folder, queue, action, people, site, operator, system_clock
         )
+        happened = history_of(journal, declared.id, where) if history else []
+    if history:
+        if fmt == "json":
+            click.echo(json_text(view.history_json(happened)))
+        else:
+            for line in view.history_lines(happened, declared):
+                click.echo(line)
+        return
     day = system_clock().date().isoformat()
     if fmt == "json":
         click.echo(json_text(view.as_json(state, declared, day)))

@@ -3,11 +3,22 @@ order, each person's receptions today, owed (make-up) turns, who is away."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from engine.i18n import message, messages
 from engine.model import Queue, Rulebook
-from engine.runtime.queues import QueueState
+from engine.runtime.events import (
+    QueueAway,
+    QueueBack,
+    QueueCredited,
+    QueueEvent,
+    QueueJoined,
+    QueueLeft,
+    QueueOpened,
+    QueueOrdered,
+    QueueTurn,
+)
+from engine.runtime.queues import Happened, QueueState
 
 QUEUE_HEAD = message(
     "queue.head",
@@ -94,3 +105,82 @@ def as_json(state: QueueState, queue: Queue, day: str) -> dict[str, Any]:
         "today": {"day": day, "counts": state.today(day)},
         "last_seq": state.last_seq,
     }
+
+
+QUEUE_HISTORY = messages(
+    "queue.history",
+    {
+        "opened": ("开始记录「{title}」", 'began keeping "{title}"'),
+        "joined": ("加入: {people}", "joined: {people}"),
+        "left": ("离开: {person}", "left: {person}"),
+        "away": ("外出: {person}", "away: {person}"),
+        "back": ("归来: {person}", "back: {person}"),
+        "ordered": ("重新排序: {people}", "new order: {people}"),
+        "turn": ("{person} 接待 (运行 #{run}){how}", "{person} receives (run #{run}){how}"),
+        "credited": (
+            "{person} 本次不计接待, 补接待一次 (运行 #{run})",
+            "{person}: not counted, a make-up turn owed (run #{run})",
+        ),
+        "owed": (", 补接待", ", a make-up turn"),
+        "last": (", 排在最后的一位", ", the last in the order"),
+        "named": (", 指定", ", named"),
+        "free": (", 不计接待次数", ", not counted"),
+        "none": ("还没有记录。", "nothing recorded yet."),
+    },
+)
+QUEUE_HISTORY_COLUMNS = tuple(
+    messages(
+        "queue.history-column",
+        {"at": ("时间", "when"), "actor": ("操作人", "by"), "what": ("经过", "what")},
+    ).values()
+)
+
+
+def history_lines(happened: list[Happened], queue: Queue) -> list[str]:
+    """The queue's events, oldest first: when, who, what."""
+    from engine.runtime.layout import table
+
+    if not happened:
+        return [QUEUE_HISTORY["none"].say()]
+    cells = [[h.at[5:16].replace("T", " "), h.actor or "—", _said(h.event)] for h in happened]
+    header = [c.say() for c in QUEUE_HISTORY_COLUMNS]
+    return [queue.title, "", *table(header, cells, flexible=(2,), optional=(1,))]
+
+
+def _said(ev: QueueEvent) -> str:
+    say = {k: m.say for k, m in QUEUE_HISTORY.items()}
+    match ev:
+        case QueueOpened():
+            return say["opened"](title=ev.title)
+        case QueueJoined():
+            return say["joined"](people=", ".join(ev.people))
+        case QueueLeft():
+            return say["left"](person=ev.person)
+        case QueueAway():
+            return say["away"](person=ev.person)
+        case QueueBack():
+            return say["back"](person=ev.person)
+        case QueueOrdered():
+            return say["ordered"](people=", ".join(ev.order))
+        case QueueTurn():
+            how = say["owed"]() if ev.owed else ""
+            how += say[ev.take]() if ev.take in ("last", "named") else ""
+            how += "" if ev.counts else say["free"]()
+            return say["turn"](person=ev.person, run=ev.run, how=how)
+        case QueueCredited():
+            return say["credited"](person=ev.person, run=ev.run)
+        case _:
+            assert_never(ev)
+
+
+def history_json(happened: list[Happened]) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": h.seq,
+            "at": h.at,
+            "actor": h.actor,
+            "kind": h.event.kind.value,
+            **h.event.to_json(),
+        }
+        for h in happened
+    ]

@@ -225,6 +225,12 @@ QUEUE_BUSY = message(
 )
 QUEUE_NO_NAME = message("queue.no-name", "姓名不能为空", "a name cannot be empty")
 
+QUEUE_NOT_A_RUN = message(
+    "queue.not-a-run",
+    "#{run} 不是一次运行, 而是轮序「{title}」的记录。查看: sop queue {queue} --history",
+    '#{run} is no run: it keeps the queue "{title}". See it with sop queue {queue} --history',
+)
+
 TRIES = 50  # a conflict means someone else got through: each retry reads their event
 
 
@@ -466,7 +472,7 @@ def change_queue(
     site: str | None,
     operator: str | None,
     clock: Callable[[], datetime],
-) -> tuple[QueueState, Queue, Rulebook]:
+) -> tuple[QueueState, Queue, Rulebook, str | None]:
     """`sop queue`: the queue as it stands, after the keeper's change if one
     is asked (journaled with the operator)."""
     from engine.runtime.pinning import pin
@@ -476,7 +482,7 @@ def change_queue(
     # The rulebook names its site, as a run there takes it (engine.runtime.session).
     site = site or pinned.rulebook.organisation.site
     if op is None:
-        return read(journal, queue.id, site), queue, pinned.rulebook
+        return read(journal, queue.id, site), queue, pinned.rulebook, site
     ops: dict[str, Op] = {o: o for o in ("join", "leave", "away", "back", "order")}
     state, _ = write(
         journal,
@@ -488,4 +494,30 @@ def change_queue(
         clock,
         keeper_change(queue.title, ops[op], names),
     )
-    return state, queue, pinned.rulebook
+    return state, queue, pinned.rulebook, site
+
+
+def refuse_stream(row: RunRow) -> None:
+    """A command that walks or reports a run, given a queue's stream, says
+    where the queue is seen instead (never shows its events as damage)."""
+    if row.kind == QUEUE_KIND:
+        raise RunError(QUEUE_NOT_A_RUN, run=row.id, title=row.title, queue=row.procedure)
+
+
+@dataclass(frozen=True, slots=True)
+class Happened:
+    """One event of a queue's stream, for its history."""
+
+    seq: int
+    at: str
+    actor: str | None
+    event: QueueEvent
+
+
+def history_of(journal: Journal, queue_id: str, site: str | None) -> list[Happened]:
+    row = stream_of(journal, queue_id, site)
+    if row is None:
+        return []
+    return [
+        Happened(e.seq, e.at, e.actor, decode_queue(e.kind, e.data)) for e in journal.events(row.id)
+    ]

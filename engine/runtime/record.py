@@ -286,9 +286,12 @@ class _Reader:
 
 
 def read_record(journal: Journal, run_id: int) -> RunRecord | None:
+    from engine.runtime.queues import refuse_stream
+
     row = journal.run(run_id)
     if row is None:
         return None
+    refuse_stream(row)
     return record_of(journal, row, journal.read_events(run_id))
 
 

@@ -274,6 +274,9 @@ class Runner:
         row = self.journal.run(run_id)
         if row is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
+        from engine.runtime.queues import refuse_stream
+
+        refuse_stream(row)  # a queue's stream is no run to walk
         if row.status == FINISHED:
             raise RunError(FINISHED_ALREADY, run=run_id, title=row.title)
         while row.parent is not None:
