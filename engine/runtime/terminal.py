@@ -438,9 +438,16 @@ class TerminalDriver:
         """Names, one a line: one not the operator's (another), or everyone
         until an empty line, at least two (all)."""
         names: list[str] = []
+        if q.how == "all":
+            self.p.line(self.p.t("all_head", what=q.what), "  ", bold=True)
         while True:
-            key = "another_q" if q.how == "another" else "all_q"
-            raw = self._ask_line(f"  {self.p.t(key, what=q.what, n=len(names))}{PROMPT}")
+            if q.how == "another":
+                room = self.p.cols() - width(self.p.t("another_q", what="")) - ANSWER_ROOM - 6
+                what = shorten(q.what, room) if room >= 8 else "…"
+                prompt = f"  {self.p.t('another_q', what=what)}{PROMPT}"
+            else:
+                prompt = f"    {self.p.t('all_q', n=len(names) + 1)}{PROMPT}"
+            raw = self._ask_line(prompt)
             if isinstance(raw, Command):
                 return raw
             name = raw.strip()

@@ -39,10 +39,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "要由另一人确认, 不能是当前操作人 {operator}",
         "someone other than the operator {operator} confirms it",
     ),
-    "all_q": (
-        "「{what}」全体签名: 逐个输入姓名, 空行结束 (已 {n} 人)",
-        'everyone signs "{what}": one name a line, an empty line ends ({n} so far)',
+    "all_head": (
+        "「{what}」全体签名: 逐个输入姓名, 空行结束",
+        'everyone signs "{what}": one name a line, an empty line ends',
     ),
+    "all_q": ("第 {n} 人", "person {n}"),
     "all_more": ("至少要两人签名", "at least two people sign"),
     "all_twice": ("{person} 已签过", "{person} has signed already"),
     "name_needed": ("请输入姓名", "enter a name"),
