@@ -22,6 +22,7 @@ from engine.model import (
     Due,
     Duration,
     End,
+    Escalation,
     Evidence,
     Exit,
     Expr,
@@ -69,6 +70,7 @@ PROCEDURE_KEYS = frozenset(
         "document",
         "lint",
         "notes",
+        "escalate",
     }
 )
 STEP_KEYS = frozenset(
@@ -98,8 +100,10 @@ STEP_KEYS = frozenset(
         "evidence",
         "person",
         "turn",
+        "escalate",
     }
 )
+ESCALATION_KEYS = frozenset({"after", "tell"})
 ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence", "person"}
 )
@@ -384,6 +388,20 @@ class _Builder:
             also_roles=also_roles,
             person=self.person(raw, path),
             turn=self.turn(raw.get("turn"), (*path, "turn")),
+            escalate=self.escalate(raw["escalate"], (*path, "escalate"))
+            if "escalate" in raw
+            else None,
+        )
+
+    def escalate(self, raw: list[dict[str, Any]], path: Path) -> tuple[Escalation, ...]:
+        return tuple(
+            Escalation(
+                after=parse_duration(level["after"]).low if "after" in level else 0,
+                tell=self.ref(level["tell"], (*path, i, "tell")),
+                pos=self.pos((*path, i)),
+                text=level.get("after", ""),
+            )
+            for i, level in enumerate(raw)
         )
 
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:
@@ -421,6 +439,7 @@ class _Builder:
             },
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
+            escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),
             notes=tuple(raw.get("notes", ())),
         )
 

@@ -162,6 +162,17 @@ class Duration:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """One level of `escalate:`: once a deadline is `after` seconds overdue
+    (journey touchpoints: whole days past the due date), `tell` is told."""
+
+    after: int
+    tell: Ref
+    pos: Pos
+    text: str = ""  # `after` as written ("" when not written: at once)
+
+
+@dataclass(frozen=True, slots=True)
 class Due:
     """A journey touchpoint's date: N units after/before a milestone."""
 
@@ -288,12 +299,21 @@ class Step:
         """Every post that may do it (`role: [a, b]`: either)."""
         return (self.role, *self.also_roles) if self.role else ()
 
+    # Who is told next when the deadline passes; None: the procedure's.
+    escalate: tuple[Escalation, ...] | None = None
+
     @property
     def outcome(self) -> str:
         """How a run ending here ended, in words for staff: the outcome's
         title, or else this step's own title (never the outcome's id)."""
         title = self.exit.title if isinstance(self.exit, End) else None
         return title or self.title
+
+    @property
+    def has_deadline(self) -> bool:
+        """Whether the step can fall due (and so be overdue and escalated):
+        `within`, `at`, `due`, or the date a milestone it marks is given."""
+        return any(x is not None for x in (self.within, self.at, self.due, self.milestone))
 
     @property
     def ways(self) -> tuple[Exit, ...]:
@@ -376,6 +396,11 @@ class Procedure:
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
+    escalate: tuple[Escalation, ...] = ()  # for its steps with a deadline and none of their own
+
+    def escalation(self, step: Step) -> tuple[Escalation, ...]:
+        """The chain a step's overdue deadline follows: its own, or the procedure's."""
+        return step.escalate if step.escalate is not None else self.escalate
 
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""

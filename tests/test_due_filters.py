@@ -14,8 +14,6 @@ from tests.runtime_support import BUNDLED, sop_in_process
 CALLBACK = {
     "procedure": "property-question-callback",
     "steps": {
-        "intake": {"choice": 1},
-        "answer": {"choice": 2},
         "record_question": {
             "record": {
                 "asked_at": "2026-11-22T10:00",

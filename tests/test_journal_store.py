@@ -348,3 +348,29 @@ def test_a_role_that_may_only_read_reads_and_is_told_why_it_cannot_record(pg_url
         _note(journal, run, "不该写进去")
     with Journal(pg_url, write=False) as journal:
         assert journal.count_events() == 2
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_a_site_held_too_long_is_named_and_nothing_is_written(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, both: bool
+) -> None:
+    """Another program holding a site's chain: the writer gives up after the
+    lock timeout, names that site (also when the write spans two sites, the
+    other one free) and writes nothing."""
+    from engine.journal import pg_schema, postgres
+
+    monkeypatch.setattr(postgres, "LOCK_TIMEOUT", "300ms")
+    with Journal(pg_url) as journal:
+        a = _new(journal, site="一号案场")
+        b = _new(journal, site="二号案场")
+        note = [Draft("note.added", "2026-11-22T10:01:00+08:00", {"text": "x"})]
+        writes = [Write(r, note, RunUpdate("active")) for r in ((a, b) if both else (a,))]
+        with raw(pg_url) as holder:
+            holder.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                (pg_schema.LOCK_SPACE, "一号案场"),
+            )
+            with pytest.raises(JournalError, match=r"一号案场.*300ms"):
+                journal.write(writes)
+        _note(journal, b, "later")  # the connection is usable again
+        assert journal.count_events() == 3

@@ -453,10 +453,11 @@ def test_sop_milestone_says_plainly_what_is_wrong(run: Sop, tmp_path: Path) -> N
     # A journey that has ended takes no more dates.
     done = write_scenario(
         tmp_path,
-        "answered",
+        "replied",
         {"inputs": {"customer": "李女士", "phone": "13800000002"},
-         "steps": {"intake": {"choice": 1}, "answer": {"choice": "全部已解答"}, "answered": {}},
-         "expect": "answered"},
+         "steps": {"record_question": {"record": {"question": "物业费", "received_by": "李"}},
+                   "call_back": {"record": {"reply": "2.8 元"}}, "closed": {}},
+         "expect": "replied"},
     )  # fmt: skip
     finished = run(
         "run", "property-question-callback", "--rulebook", str(BUNDLED), "--answers", str(done)

@@ -45,6 +45,21 @@ def test_nothing_goes_past_the_limit(text: str, limit: int) -> None:
     assert all(width(line) <= limit for line in lines), lines
 
 
+@given(
+    st.text(st.sampled_from("a 样样板房房，。「」👍\u200d\u0301\x1b\t"), max_size=60)
+    | st.text(max_size=60),
+    st.sampled_from(["", "  ", "    [1] "]),
+    st.integers(4, 80),
+)
+def test_a_line_that_fits_is_laid_out_as_the_long_way_would(
+    text: str, indent: str, limit: int
+) -> None:
+    """The short cut for lines that surely fit gives what breaking the line
+    into tokens gives (a second, empty paragraph forces the general way)."""
+    text = text.replace("\n", " ")
+    assert wrap(text, indent, limit=limit) == wrap(text + "\n", indent, limit=limit)[:-1]
+
+
 @given(st.text(max_size=50), st.integers(1, 30))
 def test_shorten_fits(text: str, columns: int) -> None:
     assert width(shorten(text, max(columns, 2))) <= max(columns, 2)

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.journal import Journal
 from tests.runtime_support import BUNDLED, sop_in_process
 
-TO_THE_FORM = ["y", "1", "y", "2", "y", "y"]  # intake, answer, then record_question's items
+TO_THE_FORM = ["y", "y"]  # record_question's items
 
 
 def _run(journal: str, typed: list[str]) -> str:

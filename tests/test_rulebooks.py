@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.model import End, Rulebook
+from engine.model import Call, Choices, End, Next, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.conftest import Runner
@@ -293,3 +293,155 @@ def test_care_keeps_customers_who_did_not_pledge_and_informs_every_level(
             assert {"service_centre_informed", "escalate_service_centre"} & set(walk), walk
         if "pre_revisit" in walk and "signing_day" in walk:
             assert walk.index("pre_revisit") < walk.index("signing_day"), walk
+
+
+# Actions whose order the source fixes, in that order, as staff see them (the
+# checklist and the runner show critical items first, so a critical mark on a
+# later action would move it ahead of the earlier ones).
+SOURCE_ORDER: dict[tuple[str, str], tuple[str, ...]] = {
+    # 000 §3.2.1.2C: run up, salute, open the door shielding the frame, greet
+    ("entrance", "open_door"): ("快速(跑步)上前", "标准敬礼", "拉开车门", "热情问候"),
+}
+
+
+@pytest.mark.parametrize(("pid", "sid"), sorted(SOURCE_ORDER))
+def test_steps_keep_the_sources_order_of_actions(pid: str, sid: str) -> None:
+    from engine.render.checklist import render_checklist
+
+    title = rulebook().procedures[pid].steps[sid].title
+    card = render_checklist(rulebook(), pid)
+    start = card.index(f" {title} ·")
+    block = card[start : card.index("\n\n", start)]
+    places = [block.find(words) for words in SOURCE_ORDER[(pid, sid)]]
+    assert -1 not in places and places == sorted(places), block
+
+
+def test_lobby_serves_the_drink_on_entry(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.4.1.4A: the drink comes 即刻 when the visitor enters, before the
+    greeter takes them anywhere."""
+    for walk in _walks(sop, tmp_path, "lobby"):
+        assert walk.index("serve_drink") < walk.index("route_to_sales"), walk
+
+
+def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
+    tmp_path: Path,
+) -> None:
+    """000 §3.4.1.5 B–C: with sales absent another staff member contacts them at
+    once, and a visitor they cannot come to is registered, whether or not a
+    question went unanswered."""
+    proc = rulebook().procedures["lobby"]
+    contacting = {
+        s.id for s in proc.steps.values() for i in s.do if "联系销售人员" in i.text.source
+    }
+    scenario = {
+        "procedure": "lobby",
+        "now": "2026-11-23T10:00:00+08:00",
+        "inputs": dict(
+            project="翠湖天地",
+            carrying="没有",
+            sales_present=False,
+            busy=False,
+            sales_can_come=False,
+            contact_purpose="告知最新项目信息",
+            returning=False,
+            summer=False,
+            drink_menu=False,
+        ),
+        "steps": {
+            "greet": {},
+            "serve_drink": {},
+            "route_to_sales": {},
+            "explain_project": {"choice": "讲解完毕"},
+            "sales_arrival": {},
+            "take_contact": {
+                "record": {
+                    "reg_date": "2026-11-23",
+                    "customer_name": "王建国",
+                    "phone": "13912345678",
+                    "purpose": "告知最新项目信息",
+                    "registered_by": "李娜",
+                }
+            },
+            "attend": {"choice": "客户看房结束，离开销售中心"},
+            "farewell": {},
+        },
+        "expect": "departed",
+    }
+    assert contacting & set(scenario["steps"]), contacting
+    path = write_scenario(tmp_path, "lobby", scenario)
+    code, out = sop_in_process(
+        "run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path),
+        "--journal", str(tmp_path / "j.db"), "--operator", "李娜",
+    )  # fmt: skip
+    assert code == 0, out
+
+
+def test_deadlines_longer_than_a_visit_belong_to_journeys() -> None:
+    """A visit moves on at once: a `within` of hours there is ticked before it
+    can be met (the lobby once asked staff to confirm the 24 h callback as the
+    visitor walked on). Only a journey waits for such a deadline."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            if step.within is not None and step.within.low > 3600:
+                assert proc.kind == "journey", f"{proc.id}:{step.id} within {step.within.text}"
+
+
+def test_the_property_callback_counts_from_the_question() -> None:
+    """000 §3.4.1.6E: an unanswerable question is recorded with the customer's
+    contact and answered within 24 h of that moment. The callback journey opens
+    on that record (so the phone it asks first is the contact the source asks
+    for) and goes straight on into the 24 h step; the lobby starts it there and
+    then, and records nothing it would have to record again."""
+    rb = rulebook()
+    proc = rb.procedures["property-question-callback"]
+    first = proc.steps[proc.start.name]
+    assert {(r.form.name, f.name) for r in first.record for f in r.fields} >= {
+        ("property_question", "question"),
+        ("property_question", "phone"),
+    }
+    assert isinstance(first.exit, Next) and len(first.exit.branches) == 1
+    timed = proc.steps[first.exit.branches[0].to.name]
+    assert timed.within is not None and timed.within.text == "24h"
+    lobby = rb.procedures["lobby"]
+    handing = [s for s in lobby.steps.values() if any(proc.title in i.text.source for i in s.do)]
+    assert handing
+    assert not any(r.form.name == "property_question" for s in handing for r in s.record)
+
+
+def _ways_on(step: Any) -> list[str]:
+    match step.exit:
+        case Next(branches=branches):
+            return [b.to.name for b in branches]
+        case Choices(choices=choices):
+            return [c.to.name for c in choices]
+        case Call(next=Next(branches=branches)):
+            return [b.to.name for b in branches]
+        case _:
+            return []
+
+
+def _paths(pid: str, start: str, goal: str) -> list[list[str]]:
+    """Every loop-free way from one step to another."""
+    steps = rulebook().procedures[pid].steps
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        for on in _ways_on(steps[path[-1]]):
+            if on == goal:
+                found.append([*path, on])
+            elif on not in path:
+                walk([*path, on])
+
+    walk([start])
+    return found
+
+
+def test_every_visitor_is_greeted_at_the_flat_door() -> None:
+    """003 样板间接待服务: whoever reaches the flat's door is greeted there,
+    accompanied by a consultant or shown round by the host."""
+    steps = rulebook().procedures["show-flat"].steps
+    paths = _paths("show-flat", "shoe_covers", "during_visit")
+    assert len(paths) >= 2
+    for path in paths:
+        said = {i.text.source for sid in path for i in steps[sid].say}
+        assert "您好!欢迎参观!" in said, path

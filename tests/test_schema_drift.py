@@ -44,6 +44,7 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["evidence"]), build.EVIDENCE_KEYS),
         (props(SOP["$defs"]["turn"]), build.TURN_KEYS),
         (props(RB["properties"]["queues"]["additionalProperties"]), build.QUEUE_KEYS),
+        (props(SOP["$defs"]["escalation"]), build.ESCALATION_KEYS),
         (props(RB), build.RULEBOOK_KEYS),
         (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
         (props(RB["properties"]["references"]["additionalProperties"]), build.REFERENCE_KEYS),

@@ -183,8 +183,6 @@ def _hostile_journal(folder: Path, v: list[str]) -> tuple[str, list[tuple[int, s
         {
             "procedure": "property-question-callback",
             "steps": {
-                "intake": {"choice": 1},
-                "answer": {"choice": 2},
                 "record_question": {
                     "record": {
                         "asked_at": "2026-11-22T10:00",

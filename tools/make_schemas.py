@@ -337,6 +337,49 @@ sop_defs = {
             'a clock time such as "08:30" (24 h)',
         ),
     },
+    "escalate": {
+        "type": "array",
+        "minItems": 1,
+        "items": {"$ref": "#/$defs/escalation"},
+        "description": d(
+            "超时升级: 期限过了而事情没做时, 依次告诉谁。每一级 {after: 超时多久, tell: 岗位}, "
+            "按 after 从早到晚; 负责此步的岗位 (role) 在到期时就会收到提醒, 不必写在这里。"
+            "写在步骤上只管这一步; 写在流程上, 管流程中每个有期限 (within、at、due、里程碑日期) "
+            "而自己没写 escalate 的步骤。由 sop notify 发出",
+            "who is told, in turn, when a deadline passes and nothing happens: each level "
+            "{after: how long overdue, tell: role}, earliest first; the step's own role is "
+            "reminded when it falls due and is not listed here. On a step, for that step; on a "
+            "procedure, for each of its steps with a deadline (within, at, due, a milestone's "
+            "date) that has no escalate of its own. Sent by sop notify",
+        ),
+    },
+    "escalation": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["tell"],
+        "properties": {
+            "after": {
+                "$ref": "#/$defs/duration",
+                "description": d(
+                    "超时多久后告诉, 如 10min、1d (不写: 一超时就告诉)。客户旅程的触点按天算: "
+                    "1d 是到期日的第二天",
+                    "how long overdue before telling, e.g. 10min, 1d (default: as soon as it is "
+                    "overdue). Journey touchpoints count in days: 1d is the day after the due date",
+                ),
+            },
+            "tell": {
+                "$ref": "#/$defs/roleId",
+                "description": d(
+                    "告诉哪个岗位, 如 sales_manager (通知配置中写明各案场此岗位的联系方式)",
+                    "the role to tell, e.g. sales_manager (the notify settings say how to reach "
+                    "it at each site)",
+                ),
+            },
+        },
+        "description": d(
+            "一级升级: {after: 1d, tell: sales_manager}", "one level: {after: 1d, tell: role}"
+        ),
+    },
     "evidence": {
         "type": "object",
         "additionalProperties": False,
@@ -658,6 +701,7 @@ sop_defs = {
                 ),
             },
             "evidence": {"$ref": "#/$defs/evidence"},
+            "escalate": {"$ref": "#/$defs/escalate"},
         },
     },
     "milestone": {
@@ -774,6 +818,7 @@ sop = {
             "description": d("步骤: 编号 → 步骤", "steps: id → step"),
         },
         "document": {"$ref": "#/$defs/document"},
+        "escalate": {"$ref": "#/$defs/escalate"},
         "lint": {
             "type": "object",
             "additionalProperties": False,

@@ -58,6 +58,8 @@ class Context:
         for step in proc.steps.values():
             roles |= {r.name for r in step.roles}
             roles |= {r.name for i in (*step.do, *step.say) for r in i.roles}
+            roles |= {level.tell.name for level in step.escalate or ()}
+        roles |= {level.tell.name for level in proc.escalate}
         return Outline(
             id=proc.id,
             path=proc.path,

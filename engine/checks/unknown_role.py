@@ -42,9 +42,16 @@ def check_rulebook(ctx: Context) -> Iterator[Problem]:
     yield from _unknown(ctx, queue_role_refs(ctx))
 
 
+def escalation_refs(proc: Procedure) -> Iterator[Ref]:
+    """Roles told when a deadline passes (they need not act in the procedure)."""
+    yield from (level.tell for level in proc.escalate)
+    for step in proc.steps.values():
+        yield from (level.tell for level in step.escalate or ())
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        yield from _unknown(ctx, (*proc.roles, *role_refs(proc)))
+        yield from _unknown(ctx, (*proc.roles, *role_refs(proc), *escalation_refs(proc)))
 
 
 def _unknown(ctx: Context, refs: Iterable[Ref]) -> Iterator[Problem]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks._fold import FOLD_OVER, folded
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
-from engine.checks.unknown_role import queue_role_refs, role_refs
+from engine.checks.unknown_role import escalation_refs, queue_role_refs, role_refs
 from engine.problems import Problem
 
 ID = "unused-role"
@@ -42,7 +42,7 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        used = {r.name for r in role_refs(proc)}
+        used = {r.name for r in (*role_refs(proc), *escalation_refs(proc))}
         for ref in proc.roles:
             if ref.name not in used:
                 yield Problem(ID, ref.pos, {"name": ref.name})

@@ -23,6 +23,7 @@ current schema (`public` unless the URL sets `options=-csearch_path=…`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -181,6 +182,8 @@ class PostgresJournal(Journal):
         self.version = pg_schema.VERSION
         self._pg = _psycopg(self.path)
         self._locking: str | None = None
+        self._sites: dict[int, str | None] = {}  # run -> site (a run's identity never changes)
+        self._snapshots: set[str] = set()  # pinned rulebooks known to be stored
         try:
             # A reader sees one consistent moment of the journal however
             # long it reads; a writer commits each write on its own.
@@ -208,22 +211,20 @@ class PostgresJournal(Journal):
 
     def _inspect(self) -> tuple[str | None, list[str], dict[str, str]]:
         """The current schema, the tables in it, and the journal's mark."""
-        cur = self._db.cursor()
-        (current,) = cur.execute("SELECT current_schema()").fetchone() or (None,)
+        row = self._db.execute(
+            "SELECT current_schema(), ARRAY(SELECT c.relname::text FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+            "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
+        ).fetchone()
+        assert row is not None
+        current, tables = row
         if current is None:
             return None, [], {}
-        tables = [
-            str(r[0])
-            for r in cur.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
-                "ORDER BY c.relname"
-            )
-        ]
         mark: dict[str, str] = {}
         if "sop_journal" in tables:
-            mark = {str(k): str(v) for k, v in cur.execute("SELECT key, value FROM sop_journal")}
-        return str(current), tables, mark
+            rows = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
+            mark = {str(k): str(v) for k, v in rows}
+        return str(current), [str(t) for t in tables], mark
 
     def _recognise(self, create: bool) -> int:
         """The journal's format; creates one in an empty schema when `create`."""
@@ -302,13 +303,18 @@ class PostgresJournal(Journal):
         return JournalError(PG_WRITE_FAILED, path=self.path, error=_why(exc))
 
     @contextmanager
-    def _writing(self) -> Iterator[psycopg.Cursor[Any]]:
+    def _writing(self, pipelined: bool = True) -> Iterator[psycopg.Cursor[Any]]:
         """One transaction of the store: the summaries may be rewritten in it."""
         if not self.writable:
             raise JournalError(PG_READ_ONLY, path=self.path, error="read-only")
         self._locking = None  # the chain whose lock is being waited for
         try:
-            with self._db.transaction():
+            # Pipelined: statements go out together and only a result that
+            # is needed waits for the server (a write takes two round trips).
+            with (
+                self._db.pipeline() if pipelined else contextlib.nullcontext(),
+                self._db.transaction(),
+            ):
                 cur = self._db.cursor()
                 cur.execute("SELECT set_config('sop.writing', 'on', true)")
                 yield cur
@@ -331,75 +337,109 @@ class PostgresJournal(Journal):
                 # this run is committed, and then it sees it.
                 chain = chain_of(new.site)
                 self._locking = chain
-                cur.execute(
+                self._db.cursor().execute(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (pg_schema.LOCK_SPACE, chain)
-                )
-                self._locking = None
-                there = cur.execute(
-                    "SELECT 1 FROM runs WHERE procedure = %s AND kind = %s "
-                    "AND site IS NOT DISTINCT FROM %s",
-                    (new.procedure, new.kind, new.site),
                 ).fetchone()
+                self._locking = None
+                there = (
+                    self._db.cursor()
+                    .execute(
+                        "SELECT 1 FROM runs WHERE procedure = %s AND kind = %s "
+                        "AND site IS NOT DISTINCT FROM %s",
+                        (new.procedure, new.kind, new.site),
+                    )
+                    .fetchone()
+                )
                 if there is not None:
                     raise JournalConflict(JOURNAL_ALREADY, procedure=new.procedure)
-            known = cur.execute("SELECT 1 FROM snapshots WHERE sha = %s", (new.rulebook_sha,))
-            if known.fetchone() is None:
-                cur.execute(
-                    "INSERT INTO snapshots(sha, files) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                    (new.rulebook_sha, canonical(new.snapshot)),
+            if new.rulebook_sha not in self._snapshots:
+                known = self._db.cursor().execute(
+                    "SELECT 1 FROM snapshots WHERE sha = %s", (new.rulebook_sha,)
                 )
-            row = cur.execute(
-                "INSERT INTO runs(id, procedure, title, kind, operator, site, started_at, "
-                "rulebook_sha, procedure_sha, parent, status, updated_at) "
-                "VALUES (nextval('runs_id'), %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s) "
-                "RETURNING id",
-                (
-                    new.procedure,
-                    new.title,
-                    new.kind,
-                    new.operator,
-                    new.site,
-                    new.started_at,
-                    new.rulebook_sha,
-                    new.procedure_sha,
-                    new.parent,
-                    new.started_at,
-                ),
-            ).fetchone()
+                if known.fetchone() is None:  # sent whole only when the store lacks it
+                    cur.execute(
+                        "INSERT INTO snapshots(sha, files) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        (new.rulebook_sha, canonical(new.snapshot)),
+                    )
+            row = (
+                self._db.cursor()
+                .execute(
+                    "INSERT INTO runs(id, procedure, title, kind, operator, site, started_at, "
+                    "rulebook_sha, procedure_sha, parent, status, updated_at) "
+                    "VALUES (nextval('runs_id'), %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s) "
+                    "RETURNING id",
+                    (
+                        new.procedure,
+                        new.title,
+                        new.kind,
+                        new.operator,
+                        new.site,
+                        new.started_at,
+                        new.rulebook_sha,
+                        new.procedure_sha,
+                        new.parent,
+                        new.started_at,
+                    ),
+                )
+                .fetchone()
+            )
             assert row is not None
             run_id = int(row[0])
-            return run_id, self._apply(cur, build(run_id))
+            self._sites[run_id] = new.site
+            events = self._apply(cur, build(run_id))
+        self._snapshots.add(new.rulebook_sha)
+        return run_id, events
 
     def _apply(self, cur: psycopg.Cursor[Any], writes: Sequence[Write]) -> list[Event]:
         ids = sorted({w.run for w in writes})
-        sites = dict(cur.execute("SELECT id, site FROM runs WHERE id = ANY(%s)", (ids,)))
+        unknown = [r for r in ids if r not in self._sites]
+        if unknown:  # a run's site never changes: asked once per connection
+            found = self._db.cursor().execute(
+                "SELECT id, site FROM runs WHERE id = ANY(%s)", (unknown,)
+            )
+            self._sites.update((int(i), s) for i, s in found.fetchall())
         for w in writes:
-            if w.run not in sites:
+            if w.run not in self._sites:
                 raise JournalError(JOURNAL_NO_RUN, run=w.run)
-        chains = sorted({chain_of(sites[r]) for r in ids})
-        heads: dict[str, str] = {}
-        for chain in chains:  # always in the same order: two writers never deadlock
-            self._locking = chain
-            cur.execute(
+        chains = sorted({chain_of(self._sites[r]) for r in ids})
+        count = sum(len(w.drafts) for w in writes)
+        # One round trip: each chain's lock (always in the same order: two
+        # writers never deadlock) and last hash, then — read after the
+        # locks, so whoever wrote to these runs before has committed — the
+        # runs' last sequence numbers, and the numbers for the new events.
+        # A write to runs of several sites (rare) waits for each lock in
+        # turn, so that a lock not granted names its own site.
+        tops = []
+        for chain in chains:
+            lock = self._db.cursor().execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (pg_schema.LOCK_SPACE, chain)
             )
-            row = cur.execute(
-                "SELECT hash FROM events WHERE chain = %s ORDER BY seq DESC LIMIT 1", (chain,)
-            ).fetchone()
+            if len(chains) > 1:
+                self._locking = chain
+                lock.fetchone()
+            tops.append(
+                self._db.cursor().execute(
+                    "SELECT hash FROM events WHERE chain = %s ORDER BY seq DESC LIMIT 1", (chain,)
+                )
+            )
+        lasts = self._db.cursor().execute(
+            "SELECT id, last_seq FROM runs WHERE id = ANY(%s)", (ids,)
+        )
+        numbers = self._db.cursor().execute(
+            "SELECT nextval('events_seq') FROM generate_series(1, %s)", (count,)
+        )
+        self._locking = chains[0] if len(chains) == 1 else None
+        heads: dict[str, str] = {}
+        for chain, top in zip(chains, tops, strict=True):
+            row = top.fetchone()
             heads[chain] = str(row[0]) if row else GENESIS
         self._locking = None
-        # Read after the locks: whoever wrote to these runs before has committed.
-        last = dict(cur.execute("SELECT id, last_seq FROM runs WHERE id = ANY(%s)", (ids,)))
+        last = {int(i): int(n) for i, n in lasts.fetchall()}
+        seqs = [int(r[0]) for r in numbers.fetchall()]
         for w in writes:
             if w.expect is not None and last[w.run] != w.expect:
                 raise JournalConflict(JOURNAL_CONFLICT, run=w.run)
-        count = sum(len(w.drafts) for w in writes)
-        seqs = [
-            int(r[0])
-            for r in cur.execute(
-                "SELECT nextval('events_seq') FROM generate_series(1, %s)", (count,)
-            )
-        ]
+        sites = self._sites
         out: list[Event] = []
         rows: list[tuple[Any, ...]] = []
         taken = iter(seqs)
@@ -419,10 +459,10 @@ class PostgresJournal(Journal):
                 cur, w.run, w.update, end, len(w.drafts), w.drafts[-1].at if w.drafts else None
             )
         if rows:
-            cur.executemany(
-                f"INSERT INTO events(seq, chain, run, at, kind, actor, data, prev, hash) "
-                f"VALUES ({', '.join(['%s'] * 9)})",
-                rows,
+            cur.execute(
+                "INSERT INTO events(seq, chain, run, at, kind, actor, data, prev, hash) VALUES "
+                + ", ".join([f"({', '.join(['%s'] * 9)})"] * len(rows)),
+                [v for r in rows for v in r],
             )
         return out
 
@@ -574,7 +614,7 @@ class PostgresJournal(Journal):
 
     def absorb(self, batch: Batch) -> None:
         names = ", ".join(RUN_NAMES)
-        with self._writing() as cur:
+        with self._writing(pipelined=False) as cur:  # COPY is not for pipelines
             if batch.snapshots:
                 cur.executemany(
                     "INSERT INTO snapshots VALUES (%s, %s) ON CONFLICT DO NOTHING", batch.snapshots

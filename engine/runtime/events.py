@@ -64,6 +64,14 @@ class EventKind(StrEnum):
     RUN_FINISHED = "run.finished"
     TURN_TAKEN = "turn.taken"
     PEOPLE_SIGNED = "people.signed"
+    # `sop notify`'s messages about a run (engine/notify/send.py): journaled
+    # before one is sent, then its outcome. They change nothing of the run.
+    NOTICE_SENDING = "notice.sending"
+    NOTICE_SENT = "notice.sent"
+    NOTICE_FAILED = "notice.failed"
+
+
+NOTICE_KINDS = frozenset({EventKind.NOTICE_SENDING, EventKind.NOTICE_SENT, EventKind.NOTICE_FAILED})
 
 
 EVENT_DAMAGED = message(
@@ -322,6 +330,44 @@ class PeopleSigned(_Event, frozen=True):
     people: tuple[str, ...]
 
 
+class NoticeSending(_Event, frozen=True):
+    """A message about the run, written before it leaves: to whom, through
+    which channel, saying what (`key` names it across retries and runs)."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTICE_SENDING
+    key: str
+    id: str  # given to a receiver that drops repeats (an SMS gateway)
+    level: int  # 0: the step's own role, reminded; 1…: the escalation levels
+    role: str
+    role_title: str
+    channel: str
+    to: str | None
+    step: str
+    step_title: str
+    due: str  # the deadline it is about
+    text: str
+    attempt: int
+
+
+class NoticeSent(_Event, frozen=True):
+    kind: ClassVar[EventKind] = EventKind.NOTICE_SENT
+    key: str
+    attempt: int
+
+
+class NoticeFailed(_Event, frozen=True):
+    """The channel did not take it: tried again at `retry_at`, or given up
+    (None). `doubt`: a notify run died while sending it, and the channel
+    cannot be asked again without perhaps sending it twice."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTICE_FAILED
+    key: str
+    attempt: int
+    error: str
+    retry_at: str | None
+    doubt: bool = False
+
+
 RunEvent: TypeAlias = (
     RunStarted
     | StepEntered
@@ -343,6 +389,9 @@ RunEvent: TypeAlias = (
     | RunFinished
     | TurnTaken
     | PeopleSigned
+    | NoticeSending
+    | NoticeSent
+    | NoticeFailed
 )
 
 EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
@@ -368,6 +417,9 @@ EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
         RunFinished,
         TurnTaken,
         PeopleSigned,
+        NoticeSending,
+        NoticeSent,
+        NoticeFailed,
     )
 }
 

@@ -52,10 +52,18 @@ def wrap(
     Breaks fall between words of Latin text and between Chinese characters,
     never inside a name in `keep` (a role, a title) unless it is longer than
     a line, never before closing punctuation or after opening punctuation."""
+    shown = visible(text)
+    if "\n" not in shown:
+        # A line that fits whichever way its characters are measured (none
+        # takes more than two columns) is itself: most lines of a prompt are,
+        # and they need no tokens and no width of each.
+        most = len(shown) if shown.isascii() else 2 * len(shown)
+        if most + width(indent) <= limit:
+            return [(indent + shown).rstrip()]
     hang = " " * width(indent) if hang is None else hang
     kept = [visible(k) for k in keep if k]
     lines: list[str] = []
-    for paragraph in visible(text).split("\n"):
+    for paragraph in shown.split("\n"):
         line, used = indent if not lines else hang, width(indent if not lines else hang)
         start = used
         for token in _tokens(paragraph, kept):

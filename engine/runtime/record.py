@@ -15,6 +15,7 @@ from typing import Any, assert_never
 from engine.i18n import messages
 from engine.journal import Damaged, Event, Journal, RunRow
 from engine.runtime.events import (
+    NOTICE_KINDS,
     AnswerCorrected,
     BranchTaken,
     CallReturned,
@@ -27,6 +28,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     PeopleSigned,
     RunContinued,
     RunEvent,
@@ -136,7 +140,7 @@ class RunRecord:
     def operators(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for e in self.entries:
-            if e.actor:
+            if e.actor and e.kind not in NOTICE_KINDS:  # sop notify tells; it does not act
                 seen.setdefault(e.actor, None)
         return tuple(seen)
 
@@ -152,6 +156,7 @@ class _Reader:
     fill_at: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: bool = False
     last: str = ""  # the kind of the event read before
+    notices: dict[str, NoticeSending] = field(default_factory=dict)  # by key
     # answer's event -> (value now, as shown; first value, as shown), from corrections
     corrections: dict[int, tuple[str, str]] = field(default_factory=dict)
     fill_firsts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
@@ -178,7 +183,8 @@ class _Reader:
         try:
             self._read(e, event)
         finally:
-            self.last = event.kind
+            if event.kind not in NOTICE_KINDS:  # sop notify's, between a pause and a resume
+                self.last = event.kind
 
     def _read(self, e: Event, event: RunEvent) -> None:
         k = event.kind
@@ -273,6 +279,29 @@ class _Reader:
             case MilestoneReached():
                 given = (event.date or "")[:10]  # a date given, not the moment reached
                 self.add(e, k, text=event.title, detail=given)
+            case NoticeSending():
+                self.notices[event.key] = event
+            case NoticeSent() | NoticeFailed():
+                sent = self.notices.get(event.key)
+                to = (
+                    f"{sent.channel}:{sent.to}"
+                    if sent and sent.to
+                    else sent.channel
+                    if sent
+                    else ""
+                )
+                status = "sent"
+                if isinstance(event, NoticeFailed):
+                    status = "doubt" if event.doubt else "failed" if event.retry_at else "gave_up"
+                    to += f" — {event.error}" if event.error else ""
+                self.add(
+                    e,
+                    k,
+                    text=sent.role_title if sent else "",
+                    detail=to,
+                    status=status,
+                    deviation=isinstance(event, NoticeFailed),
+                )
             case RunPaused():
                 self.add(e, k, status=event.how)
             case RunFinished():

@@ -9,15 +9,18 @@ replays the journal — so what the runner holds is always what is on disk.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from engine.errors import JournalConflict
 from engine.journal import Journal, NewRun, Write
 from engine.model import Procedure, Step
 from engine.runtime.dues import day_of, step_dues
 from engine.runtime.events import (
+    NOTICE_KINDS,
     EventDamaged,
     MilestoneReached,
     RunEvent,
@@ -79,12 +82,41 @@ class Recorder:
             writes.append(Write(act.state.run_id, drafted, preview.summary(), act.state.last_seq))
         # Written and adopted as one: a signal waits until both are done.
         with deferred():
-            events = self.journal.write(writes)
+            for tries in itertools.count(1):
+                try:
+                    events = self.journal.write(writes)
+                    break
+                except JournalConflict:
+                    # `sop notify` journals its messages on the runs they are
+                    # about: those change nothing of a run, so write again
+                    # after them. Anything else is another session's to keep.
+                    if tries >= 4 or not self._only_notices_since(pairs):
+                        raise
+                    writes = [
+                        replace(w, expect=act.state.last_seq)
+                        for w, (act, _) in zip(writes, pairs, strict=True)
+                    ]
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
                 preview.last_seq = max(seqs) if seqs else act.state.last_seq
                 act.state = preview
+
+    def _only_notices_since(self, pairs: Sequence[tuple[Active, list[Stamped]]]) -> bool:
+        """Whether what was written to these runs since they were read is only
+        notices; if so the runs' last sequence numbers move past them."""
+        newer = {
+            act.state.run_id: [
+                e for e in self.journal.events(act.state.run_id) if e.seq > act.state.last_seq
+            ]
+            for act, _ in pairs
+        }
+        if any(e.kind not in NOTICE_KINDS for es in newer.values() for e in es):
+            return False
+        for act, _ in pairs:
+            if newer[act.state.run_id]:
+                act.state.last_seq = newer[act.state.run_id][-1].seq
+        return True
 
     def record(self, active: Active, event: RunEvent) -> None:
         self.commit(active, [self.draft(event)])

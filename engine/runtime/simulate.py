@@ -40,6 +40,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     PeopleSigned,
     RunContinued,
     RunFinished,
@@ -577,6 +580,9 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 | RunFinished()
                 | TurnTaken()
                 | PeopleSigned()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
             ):
                 pass  # not a transition of a step
             case _:

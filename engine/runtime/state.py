@@ -32,6 +32,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     PeopleSigned,
     RunContinued,
     RunEvent,
@@ -157,7 +160,7 @@ class RunState:
                 self.top.turned = True
             case PeopleSigned(item=item, people=people):
                 self.top.signed[-1 if item is None else item] = people
-            case NoteAdded() | RunWarning():
+            case NoteAdded() | RunWarning() | NoticeSending() | NoticeSent() | NoticeFailed():
                 pass  # said in the record; the run's state is the same
             case _:
                 assert_never(event)

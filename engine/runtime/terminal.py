@@ -67,6 +67,7 @@ class Printer:
         self.color = color
         self.columns = columns  # fixed, or None: the terminal's width at each line
         self.lang = lang
+        self._view_width: int | None = None  # the width one view is laid out to
 
     def t(self, key: str, **args: object) -> str:
         return text(key, self.lang, **args)
@@ -79,6 +80,8 @@ class Printer:
         can be resized mid-run), at least 40; 80 when not a terminal."""
         if self.columns is not None:
             return self.columns
+        if self._view_width is not None:
+            return self._view_width
         try:
             tty = self.out.isatty()
         except (OSError, ValueError):
@@ -106,16 +109,21 @@ class Printer:
     # ---- views
 
     def show(self, view: View) -> None:
-        if isinstance(view, Header):
-            self._header(view)
-        elif isinstance(view, Body):
-            self._body(view)
-        else:
-            self._notice(view)
+        # One view is laid out to one width, asked of the terminal once.
+        self._view_width = self.cols()
+        try:
+            if isinstance(view, Header):
+                self._header(view)
+            elif isinstance(view, Body):
+                self._body(view)
+            else:
+                self._notice(view)
+        finally:
+            self._view_width = None
 
     def _header(self, h: Header) -> None:
         self.line()
-        self.line("─" * self.cols(), dim=True)
+        self.write(self.style("─" * self.cols(), dim=True) + "\n")
         key = "step_last" if h.total == 0 else "step_open" if h.total < 0 else "step"
         parts = [h.procedure_title, self.t(key, number=h.number, total=h.total), h.step_title]
         if h.role:

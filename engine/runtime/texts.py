@@ -280,6 +280,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "emergency_started": ("应急流程开始", "emergency started"),
     "emergency_ended": ("应急流程结束, 继续", "emergency ended; continuing"),
     "milestone": ("里程碑", "milestone"),
+    "notice_sent": ("已通知", "told"),
+    "notice_failed": ("通知失败, 将重试", "could not tell; will retry"),
+    "notice_gave_up": ("通知失败, 不再重试", "could not tell; given up"),
+    "notice_doubt": (
+        "通知可能未送达 (发送时中断, 未重发以免重复), 请核实",
+        "may not have been told (cut off while sending; not sent again, to never send "
+        "twice): please check",
+    ),
     "journey": ("客户旅程", "Journey"),
     "customer": ("客户", "Customer"),
     "milestones": ("里程碑", "Milestones"),

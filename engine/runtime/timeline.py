@@ -27,6 +27,9 @@ from engine.runtime.events import (
     ItemChecked,
     MilestoneReached,
     NoteAdded,
+    NoticeFailed,
+    NoticeSending,
+    NoticeSent,
     PeopleSigned,
     RunContinued,
     RunFinished,
@@ -140,6 +143,9 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | RunContinued()
                 | TurnTaken()
                 | PeopleSigned()
+                | NoticeSending()
+                | NoticeSent()
+                | NoticeFailed()
             ):
                 pass  # the step is left only by the next step, a call or the end
             case _:

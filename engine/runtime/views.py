@@ -51,6 +51,19 @@ def header(session: Sequence[Active], active: Active) -> Header:
 def steps_left(proc: Procedure, step: str) -> int:
     """The fewest steps after `step` before the procedure can end (0 at an
     end): what is left at least, whichever way the run goes."""
+    return _steps_left(proc).get(step, -1)  # -1: no end can be reached from here
+
+
+# Worked out once per procedure (a rulebook is immutable once built), not at
+# every prompt: the walk costs as much as a step's whole commit on a long
+# procedure. Kept by identity, the procedure held so its id is never reused.
+_LEFT: dict[int, tuple[Procedure, dict[str, int]]] = {}
+
+
+def _steps_left(proc: Procedure) -> dict[str, int]:
+    known = _LEFT.get(id(proc))
+    if known is not None and known[0] is proc:
+        return known[1]
     before: dict[str, list[str]] = {sid: [] for sid in proc.steps}
     for sid, s in proc.steps.items():
         for t in s.targets:
@@ -58,13 +71,16 @@ def steps_left(proc: Procedure, step: str) -> int:
                 before[t.name].append(sid)
     left = {sid: 0 for sid, s in proc.steps.items() if isinstance(s.exit, End)}
     queue = deque(left)
-    while queue:  # back from the ends, a few dozen steps: cheap at every step
+    while queue:  # back from the ends
         sid = queue.popleft()
         for prev in before[sid]:
             if prev not in left:
                 left[prev] = left[sid] + 1
                 queue.append(prev)
-    return left.get(step, -1)  # -1: no end can be reached from here
+    if len(_LEFT) >= 512:  # a server restoring many rulebooks keeps the latest
+        _LEFT.pop(next(iter(_LEFT)))
+    _LEFT[id(proc)] = (proc, left)
+    return left
 
 
 def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:
