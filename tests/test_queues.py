@@ -583,3 +583,91 @@ def test_verify_names_a_turn_the_queue_could_not_have_given(tmp_path: Path) -> N
     assert not report.ok
     code, out = sop_in_process("journal", "verify", "--journal", str(journal))
     assert code == 1 and "queue.turn" in out and "owed no turn" in out, out
+
+
+# ---- a day at the rotation desk (001 篇5), as staff and the sales manager live it
+
+ROTATION_BOOK = Path(__file__).parent / "fixtures" / "rotation"
+
+
+def test_a_day_of_the_sales_rotation(tmp_path: Path) -> None:
+    import json
+
+    from tests.runtime_support import sop_in_process
+
+    journal = str(tmp_path / "j.sqlite3")
+    base = ("--rulebook", str(ROTATION_BOOK), "--journal", journal)
+
+    def keeper(*args: str) -> None:
+        code, out = sop_in_process("queue", "sales_rotation", *args, *base, "--operator", "张经理")
+        assert code == 0, out
+
+    def visit(n: int, scenario: str) -> str:
+        path = tmp_path / f"visit{n}.yaml"
+        path.write_text("procedure: reception-order\noperator: 前台\n" + scenario, encoding="utf-8")
+        code, out = sop_in_process("run", "reception-order", *base, "--answers", str(path))
+        assert code == 0, out
+        return out
+
+    def queue() -> dict[str, object]:
+        code, out = sop_in_process("queue", "sales_rotation", *base, "--format", "json")
+        assert code == 0, out
+        data: dict[str, object] = json.loads(out)
+        return data
+
+    new_customer = (
+        "inputs: {visitor: 客户, contacted: false, units: 1}\n"
+        "steps:\n  register: {record: {customer_name: 王先生}, choice: 接待完毕}\n"
+    )
+    keeper("join", "李娜", "王强", "赵敏", "陈静")
+    assert "由 李娜 接待" in visit(1, new_customer)  # rule 1 2): a new customer, by the order
+    assert queue()["order"] == ["王强", "赵敏", "陈静", "李娜"]
+    # rule 4: a declared researcher goes to the last in the order, not counted
+    out = visit(2, "inputs: {visitor: 同行市调 (说明来意)}\n")
+    assert "由 李娜 接待" in out
+    assert queue()["today"]["counts"] == {"李娜": 1}  # type: ignore[index]
+    keeper("away", "王强")  # rule 7: out on company business
+    assert "由 赵敏 接待" in visit(3, new_customer)
+    # rule 1 1): the consultant the customer contacted receives, and it counts (rule 9)
+    own = (
+        "inputs: {visitor: 客户, contacted: true, original_consultant: 陈静,"
+        " consultant_present: true, units: 3}\n"
+        "steps:\n  register: {record: {customer_name: 李女士}, choice: 接待完毕}\n"
+    )
+    out = visit(4, own)
+    assert "由 陈静 接待" in out and "立即向销售经理汇报" in out  # rule 10: three units or more
+    assert queue()["order"] == ["王强", "李娜", "赵敏", "陈静"]
+    keeper("back", "王强")
+    assert queue()["next"] == "王强"  # back: the first visitor is his
+    # rule 6: found to be a researcher, confirmed to the manager together: a make-up turn
+    found = (
+        "inputs: {visitor: 客户, contacted: false}\n"
+        "steps:\n  register: {record: {customer_name: 某先生},"
+        " choice: 发现是市调或与本项目无关的人员}\n"
+        "  confirm_purpose: {people: [[王强, 张经理]]}\n"
+    )
+    out = visit(5, found)
+    assert "王强 本次不计接待, 补接待一次" in out
+    state = queue()
+    assert state["next"] == "王强" and state["next_owed"] and state["owed"] == ["王强"]
+    assert "王强" not in state["today"]["counts"]  # type: ignore[operator]
+    assert "由 王强 接待 (补接待)" in visit(6, new_customer)
+    state = queue()
+    assert state["owed"] == [] and state["today"]["counts"] == {  # type: ignore[index]
+        "李娜": 1,
+        "赵敏": 1,
+        "陈静": 1,
+        "王强": 1,
+    }
+    # rule 8: a registered customer whose consultant is away: the last helps, not counted
+    helped = (
+        "inputs: {visitor: 客户, contacted: true, original_consultant: 李娜,"
+        " consultant_present: false, registered: true}\n"
+    )
+    last = queue()["order"][-1]  # type: ignore[index]
+    assert f"由 {last} 接待" in visit(7, helped)
+    assert sum(queue()["today"]["counts"].values()) == 4  # type: ignore[union-attr]
+    code, out = sop_in_process("journal", "verify", "--journal", journal)
+    assert code == 0, out
+    code, out = sop_in_process("queue", "sales_rotation", "--history", *base)
+    assert "外出: 王强" in out and "归来: 王强" in out and "王强 本次不计接待" in out
