@@ -615,24 +615,31 @@ def test_a_day_of_the_sales_rotation(tmp_path: Path) -> None:
         data: dict[str, object] = json.loads(out)
         return data
 
-    new_customer = (
-        "inputs: {visitor: 客户, contacted: false, units: 1}\n"
-        "steps:\n  register: {record: {customer_name: 王先生}, choice: 接待完毕}\n"
-    )
+    def new_customer(signed: str) -> str:
+        return (
+            "inputs: {visitor: 客户, contacted: false, units: 1}\n"
+            "steps:\n  register: {record: {customer_name: 王先生, consultant: "
+            + signed
+            + "}, choice: 接待完毕}\n"
+        )
+
     keeper("join", "李娜", "王强", "赵敏", "陈静")
-    assert "由 李娜 接待" in visit(1, new_customer)  # rule 1 2): a new customer, by the order
+    assert "由 李娜 接待" in visit(
+        1, new_customer("李娜")
+    )  # rule 1 2): a new customer, by the order
     assert queue()["order"] == ["王强", "赵敏", "陈静", "李娜"]
     # rule 4: a declared researcher goes to the last in the order, not counted
     out = visit(2, "inputs: {visitor: 同行市调 (说明来意)}\n")
     assert "由 李娜 接待" in out
     assert queue()["today"]["counts"] == {"李娜": 1}  # type: ignore[index]
     keeper("away", "王强")  # rule 7: out on company business
-    assert "由 赵敏 接待" in visit(3, new_customer)
+    assert "由 赵敏 接待" in visit(3, new_customer("赵敏"))
     # rule 1 1): the consultant the customer contacted receives, and it counts (rule 9)
     own = (
         "inputs: {visitor: 客户, contacted: true, original_consultant: 陈静,"
         " consultant_present: true, units: 3}\n"
-        "steps:\n  register: {record: {customer_name: 李女士}, choice: 接待完毕}\n"
+        "steps:\n  register: {record: {customer_name: 李女士, consultant: 陈静},"
+        " choice: 接待完毕}\n"
     )
     out = visit(4, own)
     assert "由 陈静 接待" in out and "立即向销售经理汇报" in out  # rule 10: three units or more
@@ -642,7 +649,7 @@ def test_a_day_of_the_sales_rotation(tmp_path: Path) -> None:
     # rule 6: found to be a researcher, confirmed to the manager together: a make-up turn
     found = (
         "inputs: {visitor: 客户, contacted: false}\n"
-        "steps:\n  register: {record: {customer_name: 某先生},"
+        "steps:\n  register: {record: {customer_name: 某先生, consultant: 王强},"
         " choice: 发现是市调或与本项目无关的人员}\n"
         "  confirm_purpose: {people: [[王强, 张经理]]}\n"
     )
@@ -651,7 +658,7 @@ def test_a_day_of_the_sales_rotation(tmp_path: Path) -> None:
     state = queue()
     assert state["next"] == "王强" and state["next_owed"] and state["owed"] == ["王强"]
     assert "王强" not in state["today"]["counts"]  # type: ignore[operator]
-    assert "由 王强 接待 (补接待)" in visit(6, new_customer)
+    assert "由 王强 接待 (补接待)" in visit(6, new_customer("王强"))
     state = queue()
     assert state["owed"] == [] and state["today"]["counts"] == {  # type: ignore[index]
         "李娜": 1,
