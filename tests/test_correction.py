@@ -61,6 +61,19 @@ def test_a_correction_is_appended_used_and_shown(tmp_path: Path) -> None:
     assert "Correct which answer?" in out and "0) cancel" in out
 
 
+def test_a_resumed_step_lists_its_answers_as_corrected(tmp_path: Path) -> None:
+    journal = str(tmp_path / "j.db")
+    at_register = [*WALK[: WALK.index("2", 12) + 1], "更正", "7", "3", "p"]  # paused there
+    code, out = sop_in_process(
+        "run", "visit", "--rulebook", str(FIXTURE), "--journal", journal,
+        stdin="\n".join(at_register) + "\n",
+    )  # fmt: skip
+    assert code == 0 and "已更正 人数: 2 → 3" in out, out
+    code, resumed = sop_in_process("resume", "1", "--journal", journal, stdin="p\n")
+    assert "这一步已经回答的:" in resumed and "人数 = 3" in resumed, resumed
+    assert "人数 = 2" not in resumed
+
+
 def test_nothing_to_correct_yet(tmp_path: Path) -> None:
     _, out = sop_in_process(
         "run", "visit", "--rulebook", str(FIXTURE), "--journal", str(tmp_path / "j.db"),

@@ -9,13 +9,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import msgspec
 import msgspec.inspect as mi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import SopError
+from engine.errors import JournalError, SopError
+from engine.journal import Event
 from engine.journal.events import canonical, due_problem
 from engine.runtime.events import (
     EVENT_TYPES,
@@ -23,6 +25,7 @@ from engine.runtime.events import (
     EventKind,
     RunEvent,
     decode,
+    read,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "journals"
@@ -94,15 +97,16 @@ def _dues(draw: st.DrawFn) -> dict[str, Any]:
     return due
 
 
-def _values(t: mi.Type) -> st.SearchStrategy[Any]:
-    """Values of a field's type, as msgspec describes it."""
+def _values(t: mi.Type, words: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Any]:
+    """Values of a field's type, as msgspec describes it (texts from `words`,
+    small numbers, when given: names a rulebook knows)."""
     match t:
         case mi.StrType():
-            return st.text()
+            return words if words is not None else st.text()
         case mi.BoolType():
             return st.booleans()
         case mi.IntType():
-            return st.integers()
+            return st.integers(-1, 6) if words is not None else st.integers()
         case mi.NoneType():
             return st.none()
         case mi.AnyType():
@@ -110,7 +114,7 @@ def _values(t: mi.Type) -> st.SearchStrategy[Any]:
         case mi.LiteralType(values=values):
             return st.sampled_from(values)
         case mi.UnionType(types=types):
-            return st.one_of(*(_values(u) for u in types))
+            return st.one_of(*(_values(u, words) for u in types))
         case mi.DictType():
             return st.dictionaries(st.text(), _json, max_size=4)
         case mi.VarTupleType(item_type=mi.StrType()):
@@ -121,14 +125,18 @@ def _values(t: mi.Type) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def events(draw: st.DrawFn, cls: type[RunEvent] | None = None) -> RunEvent:
+def events(
+    draw: st.DrawFn,
+    cls: type[RunEvent] | None = None,
+    words: st.SearchStrategy[str] | None = None,
+) -> RunEvent:
     cls = cls or draw(st.sampled_from(list(EVENT_TYPES.values())))
     info = mi.type_info(cls)
     assert isinstance(info, mi.StructType)
     given_: dict[str, Any] = {}
     for f in info.fields:
         if f.required or draw(st.booleans()):
-            given_[f.name] = draw(_values(f.type))
+            given_[f.name] = draw(_values(f.type, words))
     return cls(**given_)
 
 
@@ -302,3 +310,60 @@ def test_an_event_no_sop_wrote_is_damage_to_every_command(
     assert code in (0, 1) and f"#{seq}" in said, said
     code, said = sop("resume", "3")
     assert code == 1 and f"#{seq}" in said and "sop journal verify" in said, said
+
+
+# ---------------------------------------------------------------- the fold, on any events
+
+
+@pytest.fixture(scope="module")
+def visit_run() -> tuple[Any, list[Event]]:
+    """Run #3 of the v2 fixture (a visit paused at the register) and its pinned rulebook."""
+    from engine.journal import Journal
+    from engine.runtime.pinning import restore
+
+    with Journal(str(FIXTURES / "v2.sqlite3"), write=False) as journal:
+        row = journal.run(3)
+        assert row is not None
+        pinned = restore(journal.snapshot(row.rulebook_sha), row.rulebook_sha)
+        return pinned.rulebook, journal.events(3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_fold_over_any_events_is_a_state_or_damage(
+    visit_run: tuple[Any, list[Event]], data: st.DataObject
+) -> None:
+    """A real run's events with some replaced, added, dropped or swapped —
+    events of the right types naming the rulebook's own procedures and
+    steps, as someone editing a journal would write them: the replay gives
+    a state or says the journal is damaged (JournalError), nothing else."""
+    from engine.runtime.state import replay
+
+    rulebook, stored = visit_run
+    visit = rulebook.procedure("visit")
+    words = st.sampled_from(
+        ["visit", "fire", "shuttle", "completed", *visit.steps, *rulebook.procedures]
+    )
+    typed = [read(e) for e in stored]
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(typed) - 1))
+        match data.draw(st.sampled_from(["replace", "insert", "delete", "swap"])):
+            case "replace":
+                typed[at] = data.draw(events(words=words))
+            case "insert":
+                typed.insert(at, data.draw(events(words=words)))
+            case "delete" if len(typed) > 1:
+                del typed[at]
+            case _:
+                other = data.draw(st.integers(0, len(typed) - 1))
+                typed[at], typed[other] = typed[other], typed[at]
+    envelopes = [
+        Event(n, 3, stored[0].at, e.kind, None, e.to_json(), "", "") for n, e in enumerate(typed, 1)
+    ]
+    try:
+        state = replay(3, rulebook, envelopes)
+        state.summary()
+    except JournalError:
+        hypothesis.event("damage")
+    else:
+        hypothesis.event("a state")

@@ -18,6 +18,7 @@ import pytest
 
 from engine.errors import JournalError
 from engine.journal import Draft, Journal, NewRun, RunUpdate, Write, snapshot_sha
+from engine.runtime.events import NoteAdded
 from tests.conftest import ROOT, Runner, sop_command
 from tests.runtime_support import FIXTURE, VISIT_HAPPY, Sop, write_scenario
 
@@ -43,7 +44,8 @@ def _note_keeping(journal: Journal, run: int, text: str) -> None:
     row = journal.run(run)
     assert row is not None
     update = RunUpdate(row.status, row.step, row.step_title, row.outcome, row.dues, row.subject)
-    journal.write([Write(run, [Draft("note.added", row.updated_at, {"text": text})], update)])
+    note = NoteAdded(step=row.step, procedure=row.procedure, text=text)  # as sop writes it
+    journal.write([Write(run, [Draft(note.kind, row.updated_at, note.to_json())], update)])
 
 
 # ---- interrupts

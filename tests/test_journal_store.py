@@ -374,3 +374,20 @@ def test_a_site_held_too_long_is_named_and_nothing_is_written(
                 journal.write(writes)
         _note(journal, b, "later")  # the connection is usable again
         assert journal.count_events() == 3
+
+
+def test_sites_and_the_roles_of_open_deadlines_are_read_without_every_run(store: str) -> None:
+    """What `sop due --site/--role` checks a name against, asked of the
+    journal as names (at a thousand sites, not every run read whole)."""
+    due = {
+        "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",
+        "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
+        "role": "host", "role_title": "样板房客服", "text": "1h",
+    }  # fmt: skip
+    with Journal(store) as journal:
+        assert journal.sites() == [] and journal.due_roles() == {}
+        for site in ("二号案场", "一号案场", None, "一号案场"):
+            run = _new(journal, site=site)
+        journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due]))])
+        assert journal.sites() == ["一号案场", "二号案场"]
+        assert journal.due_roles() == {"host": "样板房客服"}

@@ -370,3 +370,12 @@ def test_no_one_to_tell_is_said_and_nothing_is_journaled(tmp_path: Path) -> None
 def test_settings_mistakes_are_said(raw: dict[str, Any], said: str) -> None:
     with pytest.raises(UsageError, match=said):
         parse_settings(raw, "notify.yaml")
+
+
+def test_the_chain_is_printed_beside_the_deadline() -> None:
+    """Cards and the manual say who is told when the step is overdue."""
+    said = "超时升级: 超时1小时告诉案场主管, 超时1天告诉客服中心"
+    code, out = sop_in_process("render", "checklist", "callback", "--rulebook", str(BOOK))
+    assert code == 0 and said in out, out
+    code, out = sop_in_process("render", "manual", str(BOOK), "--format", "html")
+    assert code == 0 and said in out

@@ -23,6 +23,29 @@ RULEBOOK = {
 }
 
 
+ESCALATED_TO = {"supervisor": {"name": "主管"}, "centre": {"name": "客服中心"}}
+
+
+@st.composite
+def escalations(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A chain: roles that do not act in the procedure, each told later."""
+    roles = draw(
+        st.lists(st.sampled_from(sorted(ESCALATED_TO)), min_size=1, max_size=2, unique=True)
+    )
+    afters = sorted(draw(st.lists(st.integers(1, 72), min_size=2, max_size=2, unique=True)))
+    chain: list[dict[str, Any]] = []
+    for n, role in enumerate(roles):
+        level: dict[str, Any] = {"tell": role}
+        if n or draw(st.booleans()):
+            level["after"] = f"{afters[n]}h"
+        chain.append(level)
+    return chain
+
+
+def escalates(proc: dict[str, Any]) -> bool:
+    return "escalate" in proc or any("escalate" in s for s in proc["steps"].values())
+
+
 @st.composite
 def procedures(draw: st.DrawFn) -> dict[str, Any]:
     """A procedure whose steps form a DAG (every step reaches the last one,
@@ -60,6 +83,10 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                 step["do"][0] = {"text": step["do"][0], "person": person}
         if draw(st.booleans()):
             step["person"] = draw(st.sampled_from(["another", "all", "{{ receiver }}"]))
+        if draw(st.integers(0, 3)) == 0:
+            step["within"] = f"{draw(st.integers(1, 90))}min"
+            if draw(st.booleans()):
+                step["escalate"] = draw(escalations())
         if i == n - 1:
             step["end"] = "completed"
             step["record"] = {"log": ["name"]}
@@ -78,7 +105,11 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                     {"label": "跳过", "to": other},
                 ]
         steps[f"s{i}"] = step
+    proc: dict[str, Any] = {}
+    if any("within" in s and "escalate" not in s for s in steps.values()) and draw(st.booleans()):
+        proc["escalate"] = draw(escalations())
     return {
+        **proc,
         "id": "gen",
         "title": "生成的流程",
         "kind": "service",
@@ -91,8 +122,11 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
 
 def write(folder: Path, proc: dict[str, Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    rulebook = dict(RULEBOOK)
+    if escalates(proc):  # the roles told are declared only when some chain tells them
+        rulebook["roles"] = {**RULEBOOK["roles"], **ESCALATED_TO}  # type: ignore[dict-item]
     (folder / "rulebook.yaml").write_text(
-        yaml.safe_dump(RULEBOOK, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.safe_dump(rulebook, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     path = folder / "gen.yaml"
     path.write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -120,10 +154,15 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
     assert not errors, errors
     warnings = {p.rule for p in result.problems}
-    assert warnings <= {"unused-role"} and (warnings == set()) == uses_both_roles(proc)
+    unused = {p.args.get("name") for p in result.problems if p.rule == "unused-role"}
+    assert warnings <= {"unused-role"} and (warnings == set()) == (
+        uses_both_roles(proc) and not (escalates(proc) and unused)
+    ), result.problems
+    # A role only escalated to is unused when no chain names it (both may not be drawn).
+    assert unused <= {"host", "guard", *ESCALATED_TO}
 
 
-MUTATIONS = ("dangling", "no-end", "undeclared", "queue", "as-not-text")
+MUTATIONS = ("dangling", "no-end", "undeclared", "queue", "as-not-text", "escalate-later-first")
 
 
 @SETTINGS
@@ -149,6 +188,14 @@ def test_a_single_mutation_is_rejected_with_its_location(
     elif mutation == "as-not-text":
         step["turn"] = {"queue": "rotation", "as": "party"}
         needle, expected = "party", {"turn-as-text"}
+    elif mutation == "escalate-later-first":
+        # The next person told before the one before: escalate-order, at the level.
+        step["within"] = "10min"
+        step["escalate"] = [
+            {"after": "3h", "tell": "supervisor"},
+            {"after": "1h", "tell": "centre"},
+        ]
+        needle, expected = None, {"escalate-order"}
     else:
         step["say"][0]["when"] = "undeclared_zz and returning"
         needle, expected = "undeclared_zz", {"undeclared-name"}

@@ -104,6 +104,8 @@ PHRASES: dict[str, list[str]] = {
 # says why): steering the customer's score, in any step, said or done.
 NEVER_ENCODED: dict[str, list[str]] = {
     "opening-to-signing-care": ["工作直接相关", "批评与处罚", "如何打分", "肯定答复"],
+    # 000 §3.3 其他 C ends at directing the way; 目送 is not in the section
+    "shuttle": ["目送"],
 }
 
 # Named forms and reports of the encoded sections (003's 《樣板間資產丟失損壞備案表》
@@ -123,6 +125,9 @@ FORMS = {
     "回访记录",
     "项目风险问题汇总表",
     "会议纪要",
+    "客户来电来访登记表",
+    "预约访问申请表",
+    "活动计划方案",
 }
 
 EMERGENCIES = {
@@ -445,3 +450,93 @@ def test_every_visitor_is_greeted_at_the_flat_door() -> None:
     for path in paths:
         said = {i.text.source for sid in path for i in steps[sid].say}
         assert "您好!欢迎参观!" in said, path
+
+
+# 003 二 2) 禁止行为, every one at the post while the show flat is open.
+SHOW_FLAT_BANS = ("坐或睡在样板间内的任何家具上", "除灯具外", "用餐", "留宿", "洗手间")
+
+
+def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
+    on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
+    texts = " ".join(i.text.source for i in on_duty.do)
+    assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
+
+
+def test_the_waiting_show_flat_post_handles_idlers() -> None:
+    """001 篇1 §4.5 (idlers: dissuade, else tell the 领班) holds all day, not only
+    while a visitor is being shown round."""
+    day = rulebook().procedures["show-flat-day"]
+    nearby = [day.steps[sid] for sid in _ways_on(day.steps["on_duty"])]
+    assert any(s.source and "§4.5" in s.source for s in nearby), [s.id for s in nearby]
+
+
+@pytest.mark.parametrize("pid", ["show-flat", "show-flat-day"])
+def test_actors_003_does_not_name_are_marked(pid: str) -> None:
+    """003 often says what happens (上报, 批准, 处罚) but not who does it. Where a
+    step rests on 003 alone, an item given to another post than the step's
+    carries a note saying whom the rulebook chose and why."""
+    for step in rulebook().procedures[pid].steps.values():
+        if not step.source or "003" not in step.source or "001" in step.source:
+            continue
+        for item in step.do:
+            if item.role is not None and step.role is not None and item.role != step.role:
+                assert item.notes, f"{pid}:{step.id} {item.text.source}"
+
+
+# Forms the sources name without the 《》 (客户登记 "做好客户登记"; 万科家书); every other
+# form's title is the rulebook's and its source says so.
+NAMED_WITHOUT_BRACKETS = {"客户登记", "楼盘建设进展通报 (万科家书)"}
+
+
+def test_form_titles_the_sources_do_not_give_say_they_are_descriptive() -> None:
+    for fid, form in rulebook().forms.items():
+        if form.title not in FORMS | NAMED_WITHOUT_BRACKETS:
+            assert form.source and "描述性" in form.source, f"{fid} {form.title}: {form.source}"
+
+
+def test_every_item_belongs_to_a_post() -> None:
+    """A critical item of a step without a role (unsecured-vehicle's discovery,
+    once) belongs to no one: nobody's card shows it."""
+    for proc in rulebook().procedures.values():
+        for step in proc.steps.values():
+            for item in step.do:
+                assert item.role or step.role, f"{proc.id}:{step.id} {item.text.source}"
+
+
+# Steps that are the rulebook's own decision, not the source's, and say so.
+MARKED_DECISIONS = [
+    ("criminal-incident", "report"),  # 000 §3.9.3 asks for no report
+    ("sales-visit", "left"),  # every post returning: 000 §3.4.1.3A, 001 篇2 §4.3.7 only
+    ("entrance", "gesture_only"),  # 000 §3.2.1.2D says only 灵活调整
+]
+
+
+@pytest.mark.parametrize(("pid", "sid"), MARKED_DECISIONS)
+def test_decisions_of_the_rulebook_are_marked(pid: str, sid: str) -> None:
+    step = rulebook().procedures[pid].steps[sid]
+    assert step.status == "unverified" and step.notes, step
+
+
+def test_a_walking_visitor_is_seen_out_only_when_necessary(sop: Runner, tmp_path: Path) -> None:
+    """000 §3.3 其他 C: direct the way precisely; escort "必要时" only."""
+    walks = _walks(sop, tmp_path, "sales-visit")
+    on_foot = [w for w in walks if "leave_on_foot" in w]
+    assert any(w[w.index("leave_on_foot") + 1] == "entrance_out_on_foot" for w in on_foot)
+    assert any("escort_out" in w for w in on_foot)
+
+
+def test_no_visit_without_a_pass() -> None:
+    """001 篇3 四: every class of visitor gets a visit pass first; no pass, no visit."""
+    proc = rulebook().procedures["visiting-groups"]
+    paths = _paths("visiting-groups", proc.start.name, "visit")
+    assert paths
+    assert all(path[-2] == "permit" for path in paths), paths
+
+
+def test_every_call_or_visit_ends_recorded_followed_and_answered() -> None:
+    """001 篇4 §4.3–§4.4: whatever its type, the result is recorded, followed up
+    and told to the customer."""
+    paths = _paths("call-visit-reception", "classify", "reply")
+    firsts = {path[1] for path in paths}
+    assert firsts == {"enquiry", "help", "paid_service", "suggestion", "complaint"}
+    assert all(path[-3:] == ["record_result", "follow_up", "reply"] for path in paths), paths

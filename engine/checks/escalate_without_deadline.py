@@ -1,5 +1,6 @@
 """An escalation chain hangs on a deadline: a step with none is never
-overdue, so its chain (or the procedure's) would never tell anyone."""
+overdue, so its chain would never tell anyone; nor would a procedure's chain
+that no step with a deadline uses."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ RULE = Rule(
             "the procedure's escalate tells no one. give the steps to follow up a deadline, "
             "or remove escalate",
         ),
+        "unused": (
+            "本流程每个有期限的步骤都写了自己的 escalate, 流程的 escalate 不会用到。"
+            "请删去流程的 escalate, 或删去与它相同的步骤 escalate",
+            "every step of this procedure with a deadline has an escalate of its own, so the "
+            "procedure's escalate is never used. remove it, or the steps' escalates that "
+            "repeat it",
+        ),
     },
     keys=(
         "escalate",
@@ -49,7 +57,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         for step in proc.steps.values():
             if step.escalate and not step.has_deadline:
                 yield RULE.problem(step.escalate[0].pos, step=step.id)
-        if proc.escalate and not any(
-            s.has_deadline and s.escalate is None for s in proc.steps.values()
-        ):
+        if not proc.escalate:
+            continue
+        dated = [s for s in proc.steps.values() if s.has_deadline]
+        if not dated:
             yield RULE.problem(proc.escalate[0].pos, "procedure")
+        elif all(s.escalate is not None for s in dated):
+            yield RULE.problem(proc.escalate[0].pos, "unused")

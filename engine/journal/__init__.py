@@ -11,7 +11,8 @@ place. `store.Journal` is the interface both backends implement.
 
 from __future__ import annotations
 
-from engine.journal.audit import Verification
+from typing import TYPE_CHECKING, Any
+
 from engine.journal.events import Damaged, Draft, Event, NewRun, RunRow, RunUpdate, Write
 from engine.journal.paths import default_journal_path, resolve_journal_path
 from engine.journal.rows import describe_damage, describe_place
@@ -24,6 +25,20 @@ from engine.journal.store import (
     is_database_url,
     snapshot_sha,
 )
+
+if TYPE_CHECKING:
+    from engine.journal.audit import Verification
+
+
+def __getattr__(name: str) -> Any:
+    # The verification's types are loaded only by what verifies: a command
+    # that lists runs or deadlines starts without them.
+    if name == "Verification":
+        from engine.journal.audit import Verification
+
+        return Verification
+    raise AttributeError(name)
+
 
 __all__ = [
     "Damaged",

@@ -31,7 +31,7 @@ from typing import Any, Literal, Protocol
 
 from engine.journal import schema
 from engine.journal.events import GENESIS, Damaged, Event, RunRow, chain_hash
-from engine.journal.rows import ChainRow, DueEntry, event_of, snapshot_damage
+from engine.journal.rows import ChainRow, DueEntry, FileProblem, event_of, snapshot_damage
 
 MIN_EXPECT = 8  # hex digits of a written-down head that are enough to find it
 
@@ -133,26 +133,6 @@ class RunUnchecked:
 
     run: int
     why: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """What the storage itself reports (for SQLite: a file cut short, a
-    damaged WAL, pages that fail SQLite's integrity check, or a file that
-    changed while it was read)."""
-
-    what: Literal[
-        "truncated",
-        "wal-damaged",
-        "wal-torn",
-        "wal-missing",
-        "integrity",
-        "schema",
-        "changed",
-        "unreadable",
-        "copying",
-    ]
-    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import JournalConflict, JournalError
 from engine.i18n import message
 from engine.journal import pg_schema, schema
-from engine.journal.audit import FileProblem
 from engine.journal.events import (
     GENESIS,
     Damaged,
@@ -47,6 +46,7 @@ from engine.journal.events import (
 from engine.journal.rows import (
     ChainRow,
     DueEntry,
+    FileProblem,
     describe_damage,
     describe_place,
     parse_chain_row,
@@ -54,6 +54,7 @@ from engine.journal.rows import (
     parse_due_entry,
     parse_event,
     parse_run,
+    role_titles,
     snapshot_damage,
 )
 from engine.journal.store import (
@@ -545,12 +546,23 @@ class PostgresJournal(Journal):
     def children(self, run_id: int) -> list[RunRow | Damaged]:
         return self._runs_where("WHERE parent = %s", (run_id,), "ORDER BY id")
 
+    def sites(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT site FROM runs WHERE site IS NOT NULL")
+        return sorted(str(r[0]) for r in rows if isinstance(r[0], str) and r[0])
+
+    def due_roles(self) -> dict[str, str]:
+        return role_titles(
+            self._select(
+                "SELECT DISTINCT ON (role) role, data FROM dues WHERE role IS NOT NULL "
+                "ORDER BY role"
+            )
+        )
+
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
         sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.')} "
-            "FROM dues d JOIN runs r ON r.id = d.run "
+            "SELECT d.run, d.n, d.data FROM dues d JOIN runs r ON r.id = d.run "
             "WHERE d.due_key <= %s AND r.status != 'finished'"
         )
         args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
@@ -562,12 +574,20 @@ class PostgresJournal(Journal):
             args.append(role)
         sql += " ORDER BY d.due_key, d.run, d.n"
         out: list[DueRow | Damaged] = []
-        runs: dict[object, RunRow | Damaged] = {}
-        for r in self._select(sql, args):
+        rows = self._select(sql, args)
+        # Each run's summary once (its own list of deadlines is long), not per deadline.
+        runs: dict[object, RunRow | Damaged] = {
+            r[0]: parse_run(r)
+            for r in self._select(
+                f"SELECT {self._run_columns()} FROM runs WHERE id = ANY(%s)",
+                (sorted({r[0] for r in rows}),),
+            )
+        }
+        for r in rows:
             due = parse_due(r[:3])
-            run = runs.get(r[3])
+            run = runs.get(r[0])
             if run is None:
-                run = runs[r[3]] = parse_run(r[3:])
+                continue  # finished between the two reads of a writer's connection
             if isinstance(run, Damaged):
                 out.append(run)
             elif isinstance(due, Damaged):
@@ -588,6 +608,12 @@ class PostgresJournal(Journal):
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE run = %s ORDER BY seq", (run_id,)
+        )
+        return [parse_event(r) for r in rows]
+
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
         )
         return [parse_event(r) for r in rows]
 

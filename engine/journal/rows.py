@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from engine.i18n import message
 from engine.journal.events import (
@@ -360,3 +360,39 @@ def describe_damage(d: Damaged) -> str:
     detail = f" ({d.detail})" if d.kind == "unreadable" and d.detail else d.detail
     params = {"column": d.column or "", "detail": detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """What the storage itself reports (for SQLite: a file cut short, a
+    damaged WAL, pages that fail SQLite's integrity check, or a file that
+    changed while it was read)."""
+
+    what: Literal[
+        "truncated",
+        "wal-damaged",
+        "wal-torn",
+        "wal-missing",
+        "integrity",
+        "schema",
+        "changed",
+        "unreadable",
+        "copying",
+    ]
+    detail: str = ""
+
+
+def role_titles(rows: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    """role → title from (role, a deadline's JSON) rows; a deadline that
+    cannot be read still names its role."""
+    out: dict[str, str] = {}
+    for role, data in rows:
+        title = ""
+        try:
+            parsed = json.loads(data) if isinstance(data, str) else None
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and isinstance(parsed.get("role_title"), str):
+            title = parsed["role_title"]
+        out[str(role)] = title
+    return out

@@ -28,7 +28,6 @@ from typing import Any
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
 from engine.i18n import message
 from engine.journal import schema
-from engine.journal.audit import FileProblem
 from engine.journal.events import (
     GENESIS,
     Damaged,
@@ -44,6 +43,7 @@ from engine.journal.events import (
 from engine.journal.rows import (
     ChainRow,
     DueEntry,
+    FileProblem,
     decode,
     describe_damage,
     describe_place,
@@ -52,6 +52,7 @@ from engine.journal.rows import (
     parse_due_entry,
     parse_event,
     parse_run,
+    role_titles,
     snapshot_damage,
 )
 from engine.journal.sqlite_file import (
@@ -757,6 +758,22 @@ class SqliteJournal(Journal):
     def children(self, run_id: int) -> list[RunRow | Damaged]:
         return self._runs_where("WHERE parent = ?", (run_id,), "ORDER BY id")
 
+    def sites(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT site FROM runs WHERE site IS NOT NULL")
+        return sorted(str(r[0]) for r in rows if isinstance(r[0], str) and r[0])
+
+    def due_roles(self) -> dict[str, str]:
+        if self.version < 2:  # no deadline index yet: the runs' own lists
+            known: dict[str, str] = {}
+            for row in self.dues("9999-12-31"):
+                if not isinstance(row, Damaged) and row.due.get("role"):
+                    known.setdefault(str(row.due["role"]), str(row.due.get("role_title") or ""))
+            return known
+        # One deadline per role (SQLite takes `data` from one of the group's rows).
+        return role_titles(
+            self._select("SELECT role, data FROM dues WHERE role IS NOT NULL GROUP BY role")
+        )
+
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
@@ -850,6 +867,13 @@ class SqliteJournal(Journal):
             if not whole:
                 rows.append(Damaged("events", "*", None, "unreadable", None, ""))
         return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
+
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        marks = ", ".join("?" * len(kinds))
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq", kinds
+        )
+        return [parse_event(r) for r in rows]
 
     def snapshot(self, sha: str) -> dict[str, str]:
         """A pinned rulebook's files, checked against the sha it is stored

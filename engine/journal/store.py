@@ -23,12 +23,15 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal.audit import FileProblem, Verification
+from engine.journal.rows import FileProblem
+
+if TYPE_CHECKING:
+    from engine.journal.audit import Verification
 from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
 from engine.journal.rows import ChainRow, DueEntry, describe_damage, describe_place
 
@@ -195,9 +198,12 @@ BACKEND_METHODS = (
     "read_run",
     "runs",
     "children",
+    "sites",
+    "due_roles",
     "dues",
     "reminders_for",
     "read_events",
+    "events_of_kinds",
     "snapshot",
     "count_events",
     "heads",
@@ -307,6 +313,14 @@ class Journal:
     def children(self, run_id: int) -> list[RunRow | Damaged]:
         raise NotImplementedError
 
+    def sites(self) -> list[str]:
+        """The sites runs were recorded at, sorted (not every run, only the names)."""
+        raise NotImplementedError
+
+    def due_roles(self) -> dict[str, str]:
+        """The roles open deadlines belong to: id → title as the deadline has it."""
+        raise NotImplementedError
+
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
@@ -322,6 +336,11 @@ class Journal:
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         """A run's events in order, each as written or `Damaged` in its place."""
+        raise NotImplementedError
+
+    def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        """Every run's events of these kinds, in order (`sop notify` asks for
+        its own notices across the journal in one read, not run by run)."""
         raise NotImplementedError
 
     def snapshot(self, sha: str) -> dict[str, str]:

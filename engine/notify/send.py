@@ -323,16 +323,40 @@ def notify(
     """Send what is called for now; every step journaled on the message's run."""
     planned, nobody, damaged = plan(journal, settings, now, lang)
     report = Report(list(nobody), damaged)
+    runs = _Runs(journal, planned)
     for p in planned:
-        report.done.append(_one(journal, p, now, dry_run, sender))
+        report.done.append(_one(runs, p, now, dry_run, sender))
     return report
 
 
-def _state(journal: Journal, run_id: int) -> tuple[int, dict[str, Record], RunRow | None]:
-    row = journal.run(run_id)
-    if row is None:
-        return 0, {}, None
-    return row.last_seq, records(journal.events(run_id)), row
+class _Runs:
+    """The notices of every run, read in one go at the start; a run is read
+    again (its summary and events) only after this run of notify, or another
+    writer, has written to it."""
+
+    def __init__(self, journal: Journal, planned: Sequence[Planned]) -> None:
+        self.journal = journal
+        self.known: dict[int, tuple[int, dict[str, Record], RunRow | None]] = {}
+        notices: dict[int, list[Event]] = {}
+        for e in journal.events_of_kinds(sorted(NOTICE_KINDS)):
+            if isinstance(e, Event):
+                notices.setdefault(e.run, []).append(e)
+        for p in planned:  # the summaries the plan read, with the notices read after them
+            self.known.setdefault(
+                p.run.id, (p.run.last_seq, records(notices.get(p.run.id, ())), p.run)
+            )
+
+    def state(self, run_id: int) -> tuple[int, dict[str, Record], RunRow | None]:
+        if run_id not in self.known:
+            row = self.journal.run(run_id)
+            if row is None:
+                self.known[run_id] = (0, {}, None)
+            else:
+                self.known[run_id] = (row.last_seq, records(self.journal.events(run_id)), row)
+        return self.known[run_id]
+
+    def forget(self, run_id: int) -> None:
+        self.known.pop(run_id, None)
 
 
 def _write(
@@ -344,14 +368,15 @@ def _write(
 
 
 def _one(
-    journal: Journal,
+    runs: _Runs,
     p: Planned,
     now: datetime,
     dry_run: bool,
     sender: Callable[[Outgoing], None],
 ) -> Done:
+    journal = runs.journal
     for _ in range(5):  # another writer may come between reading the run and writing to it
-        last, known, row = _state(journal, p.run.id)
+        last, known, row = runs.state(p.run.id)
         if row is None:
             return Done(p, "failed", error="run gone")
         record = known.get(p.key)
@@ -370,9 +395,11 @@ def _one(
                     return _skip(p, record)  # another notify is sending it now
                 if dry_run:
                     return Done(p, "in-doubt", attempt=record.attempt)
+                runs.forget(p.run.id)
                 return _in_doubt(journal, row, p, record, now, sender)
         if dry_run:
             return Done(p, "would-send", attempt=attempt)
+        runs.forget(p.run.id)  # written to now, by this run or (on a conflict) another
         try:
             _write(journal, row, _sending(p, attempt), now, last)
         except JournalConflict:

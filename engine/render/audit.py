@@ -11,7 +11,6 @@ from engine.journal.audit import (
     ChainBreak,
     DuesDiffer,
     EventsWithoutRun,
-    FileProblem,
     NoEvents,
     Problem,
     Report,
@@ -21,6 +20,7 @@ from engine.journal.audit import (
     RunWithoutEvents,
     SnapshotMissing,
 )
+from engine.journal.rows import FileProblem
 from engine.screen import json_text
 
 if TYPE_CHECKING:

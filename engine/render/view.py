@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never
 
+from engine.build import parse_duration
 from engine.model import (
     Branch,
     Call,
@@ -130,6 +131,7 @@ class StepView:
     within: str = ""
     at: str = ""
     due: str = ""
+    escalate: str = ""  # who is told, in turn, once the deadline has passed
     call: str = ""  # "《title》" of the called procedure
     call_id: str = ""
     call_args: tuple[str, ...] = ()
@@ -157,6 +159,8 @@ class StepView:
             out.append(f"时限: 进入本步起{self.within}内完成")
         if self.due:
             out.append(f"到期: {self.due}")
+        if self.escalate:
+            out.append(f"超时升级: {self.escalate}")
         return tuple(out)
 
     @property
@@ -527,6 +531,7 @@ class ViewBuilder:
             within=duration_words(step.within) if step.within else "",
             at=step.at or "",
             due=due_words(step.due, proc) if step.due else "",
+            escalate=self._escalation(proc, step),
             call=call_title,
             call_id=call_id,
             call_args=call_args,
@@ -546,6 +551,17 @@ class ViewBuilder:
             who=self._who(step, wording),
             turn_label=self._turn_label(step),
         )
+
+    def _escalation(self, proc: Procedure, step: Step) -> str:
+        """`超时即告诉案场主管, 超时1天告诉客服中心`: the chain that applies to a step
+        with a deadline (its own, or its procedure's)."""
+        if not step.has_deadline:
+            return ""
+        levels = []
+        for level in proc.escalation(step):
+            when = f"超时{duration_words(parse_duration(level.text))}" if level.text else "超时即"
+            levels.append(f"{when}告诉{self.role_name(level.tell.name)}")
+        return ", ".join(levels)
 
     def _call_args(self, call: Call, mine: Wording, theirs: Wording) -> tuple[str, ...]:
         """What the call passes, in words: an answer handed on under the same

@@ -151,9 +151,8 @@ def check_filters(
     any a pinned rulebook had."""
     if role is not None:
         known = dict(roles)
-        for row in journal.dues("9999-12-31"):
-            if not isinstance(row, Damaged) and row.due.get("role"):
-                known.setdefault(str(row.due["role"]), str(row.due.get("role_title") or ""))
+        for rid, title in journal.due_roles().items():
+            known.setdefault(rid, title)
         if not any(role == rid or (role and role in title) for rid, title in known.items()):
             short = [t.split(" (")[0] for t in known.values() if t]
             raise UsageError(
@@ -163,7 +162,7 @@ def check_filters(
                 known=", ".join(short or known) or NONE.say(),
             )
     if site is not None:
-        sites = sorted({r.site for r in journal.runs() if isinstance(r, RunRow) and r.site})
+        sites = journal.sites()
         if site not in sites:
             raise UsageError(
                 UNKNOWN_SITE,

@@ -13,10 +13,12 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.journal import RunRow
-from engine.model import Procedure, Rulebook, Step
+
+if TYPE_CHECKING:  # `sop due` reads deadlines as data: no rulebook, no model
+    from engine.model import Procedure, Rulebook, Step
 
 _D = TypeVar("_D", date, datetime)
 

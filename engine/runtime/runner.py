@@ -257,15 +257,18 @@ class Runner:
         crashed = last not in (EventKind.RUN_PAUSED, EventKind.RUN_STARTED)
         crashed = crashed and active.state.status != WAITING
         done: list[tuple[str, str]] = []
+        corrected: dict[int, Any] = {}  # an answer's seq -> its latest value
         for e in reversed(events):
             match read(e):
                 case StepEntered():
                     break
+                case AnswerCorrected(of=of, value=value):
+                    corrected.setdefault(of, value)
                 case (
                     InputAnswered(label=label, value=value)
                     | FieldRecorded(label=label, value=value)
                 ):
-                    done.append((label or "", show_value(value)))
+                    done.append((label or "", show_value(corrected.get(e.seq, value))))
         return done[::-1], crashed
 
     def _chain(self, run_id: int) -> list[Active]:
