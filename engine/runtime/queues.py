@@ -41,7 +41,6 @@ from engine.runtime.events import (
     QueueBack,
     QueueCredited,
     QueueEvent,
-    QueueEventKind,
     QueueJoined,
     QueueLeft,
     QueueOpened,
@@ -49,10 +48,6 @@ from engine.runtime.events import (
     QueueTurn,
     decode_queue,
 )
-
-# The stream's events are engine.runtime.events' Queue* structs.
-OPENED = QueueEventKind.OPENED.value
-
 
 # ---------------------------------------------------------------- the fold
 
