@@ -14,12 +14,14 @@ from typing import Any, Literal
 
 from engine.model import (
     NOWHERE,
+    Assign,
     Branch,
     Call,
     Choice,
     Choices,
     Document,
     Due,
+    DueOf,
     Duration,
     End,
     Escalation,
@@ -34,6 +36,7 @@ from engine.model import (
     Milestone,
     Next,
     Organisation,
+    OutcomeDecl,
     Person,
     Procedure,
     Queue,
@@ -65,6 +68,7 @@ PROCEDURE_KEYS = frozenset(
         "inputs",
         "subject",
         "milestones",
+        "outcomes",
         "start",
         "steps",
         "document",
@@ -100,6 +104,8 @@ STEP_KEYS = frozenset(
         "evidence",
         "person",
         "turn",
+        "set",
+        "timeout",
         "escalate",
     }
 )
@@ -110,12 +116,14 @@ ITEM_KEYS = frozenset(
 TURN_KEYS = frozenset({"queue", "take", "name", "counts", "credit", "as"})
 QUEUE_KEYS = frozenset({"title", "role", "keeper"})
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
-BRANCH_KEYS = frozenset({"to", "when", "label"})
-CHOICE_KEYS = frozenset({"label", "to", "when"})
+BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
+CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
 INPUT_KEYS = frozenset(
     {"type", "ask", "options", "default", "required", "min", "max", "notes", "note"}
 )
 DUE_KEYS = frozenset({"after", "before", "hours", "days", "weeks", "months", "years"})
+DUE_PICK_KEYS = frozenset({"earliest", "latest"})
+MILESTONE_REF_KEYS = frozenset({"name", "from"})
 DOCUMENT_KEYS = frozenset(
     {"number", "status", "effective", "author", "reviewer", "approver", "revisions"}
 )
@@ -171,6 +179,7 @@ def normalise_clock(text: str) -> str:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
+        self.declared: dict[str, OutcomeDecl] = {}
 
     def pos(self, path: Path, key: bool = False) -> Any:
         return self.src.pos(path, key)
@@ -282,6 +291,17 @@ class _Builder:
             ),
         )
 
+    def assigns(self, raw: dict[str, Any] | None, path: Path) -> tuple[Assign, ...]:
+        """`set: {name: value}`."""
+        return tuple(
+            Assign(
+                Ref(name, self.pos((*path, name), key=True)),
+                self.expr(value, "template", (*path, name)),
+                value,
+            )
+            for name, value in (raw or {}).items()
+        )
+
     def branches(self, raw: Any, path: Path) -> Next:
         """`next: step` or `next: [{to, when, label}, …]`."""
         if isinstance(raw, str):
@@ -292,6 +312,7 @@ class _Builder:
                     to=self.ref(b["to"], (*path, i, "to")),
                     when=self.expr(b["when"], "guard", (*path, i, "when")) if "when" in b else None,
                     label=b.get("label"),
+                    set=self.assigns(b.get("set"), (*path, i, "set")),
                 )
                 for i, b in enumerate(raw or ())
             )
@@ -316,6 +337,7 @@ class _Builder:
                                 when=self.expr(c["when"], "guard", (*path, "choices", i, "when"))
                                 if "when" in c
                                 else None,
+                                set=self.assigns(c.get("set"), (*path, "choices", i, "set")),
                             )
                             for i, c in enumerate(raw["choices"])
                         )
@@ -333,13 +355,21 @@ class _Builder:
                 ways.append(Call(self.ref(raw["call"], (*path, "call")), args, after))
             elif key == "end":
                 end = raw["end"]
-                if isinstance(end, dict):
-                    ways.append(End(end["outcome"], end.get("title")))
-                else:
-                    ways.append(End(end))
+                at = (*path, "end", "outcome") if isinstance(end, dict) else (*path, "end")
+                name = end["outcome"] if isinstance(end, dict) else end
+                said = end.get("title") if isinstance(end, dict) else None
+                if said is None and name in self.declared:
+                    said = self.declared[name].title
+                ways.append(End(name, said, self.pos(at)))
         stray = ("with",) if "with" in raw and "call" not in raw else ()
         first = ways[0] if ways else NOWHERE
         return first, tuple(ways[1:]), stray
+
+    def due(self, d: Any, path: Path) -> Due:
+        """`{after|before: milestone, <unit>: N}`."""
+        direction: Literal["after", "before"] = "after" if "after" in d else "before"
+        unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
+        return Due(self.ref(d[direction], (*path, direction)), direction, amount, unit)
 
     def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
         way, also, stray = self.exits(raw, path)
@@ -353,12 +383,25 @@ class _Builder:
             )
             for form, fields in (raw.get("record") or {}).items()
         )
-        due = None
+        due: Due | DueOf | None = None
         if "due" in raw:
             d = raw["due"]
-            direction: Literal["after", "before"] = "after" if "after" in d else "before"
-            unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
-            due = Due(self.ref(d[direction], (*path, "due", direction)), direction, amount, unit)
+            pick = "earliest" if "earliest" in d else "latest" if "latest" in d else None
+            if pick is None:
+                due = self.due(d, (*path, "due"))
+            else:
+                due = DueOf(
+                    "earliest" if pick == "earliest" else "latest",
+                    tuple(self.due(x, (*path, "due", pick, i)) for i, x in enumerate(d[pick])),
+                )
+        mark = raw.get("milestone")
+        milestone = milestone_from = None
+        if isinstance(mark, dict):
+            milestone = self.ref(mark["name"], (*path, "milestone", "name"))
+            if "from" in mark:
+                milestone_from = self.ref(mark["from"], (*path, "milestone", "from"))
+        elif mark is not None:
+            milestone = self.ref(mark, (*path, "milestone"))
         role, also_roles = self.roles(raw, path)
         return Step(
             id=sid,
@@ -376,9 +419,9 @@ class _Builder:
             within=parse_duration(raw["within"]) if "within" in raw else None,
             at=normalise_clock(raw["at"]) if "at" in raw else None,
             due=due,
-            milestone=self.ref(raw["milestone"], (*path, "milestone"))
-            if "milestone" in raw
-            else None,
+            milestone=milestone,
+            milestone_from=milestone_from,
+            timeout=self.ref(raw["timeout"], (*path, "timeout")) if "timeout" in raw else None,
             hint=raw.get("hint"),
             notes=designer_notes(raw),
             source=raw.get("source"),
@@ -388,6 +431,7 @@ class _Builder:
             also_roles=also_roles,
             person=self.person(raw, path),
             turn=self.turn(raw.get("turn"), (*path, "turn")),
+            set=self.assigns(raw.get("set"), (*path, "set")),
             escalate=self.escalate(raw["escalate"], (*path, "escalate"))
             if "escalate" in raw
             else None,
@@ -415,6 +459,10 @@ class _Builder:
     def procedure(self) -> Procedure:
         raw = self.src.data
         source = raw.get("source", ())
+        self.declared = {
+            name: OutcomeDecl(name, title, self.pos(("outcomes", name), key=True))
+            for name, title in (raw.get("outcomes") or {}).items()
+        }
         return Procedure(
             id=raw["id"],
             title=raw["title"],
@@ -437,6 +485,7 @@ class _Builder:
                 n: Milestone(n, m["title"], self.pos(("milestones", n), key=True))
                 for n, m in (raw.get("milestones") or {}).items()
             },
+            declared_outcomes=self.declared,
             document=self.document(raw.get("document")),
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
             escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),

@@ -395,6 +395,17 @@ class _Walk:
                 return Refused("underscore")
             self.names.setdefault(node.name, None)
             return Name(node.name)
+        if (
+            isinstance(node, n.Getattr)
+            and isinstance(node.node, n.Name)
+            and not node.node.name.startswith("_")
+            and not node.attr.startswith("_")
+        ):
+            # `form.field`: the latest value recorded in the run, the one
+            # attribute access allowed (on declared forms: the checks say).
+            name = f"{node.node.name}.{node.attr}"
+            self.names.setdefault(name, None)
+            return Name(name)
         if isinstance(node, n.Const):
             value = node.value
             if isinstance(value, str) and len(value) > MAX_STRING:

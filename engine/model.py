@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
@@ -35,6 +36,8 @@ ExprKind = Literal["guard", "template"]
 KINDS: tuple[Kind, ...] = ("service", "emergency", "routine", "situation", "journey")
 MODES: tuple[Mode, ...] = ("do-confirm", "read-do")
 BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
+# The called procedure's outcome: readable only in the guards of a call's `next`.
+OUTCOME = "outcome"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +131,29 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Assign:
+    """One entry of `set: {name: value}`: a declared input of the run's scope
+    takes a new value. `raw` is the value as written (true, 3, 已升级, or a
+    template such as "{{ attempts + 1 }}", rendered then read as the input's
+    type); `value` the same as a template, for the expression checks."""
+
+    target: Ref
+    value: Expr
+    raw: str | int | float | bool
+
+    @property
+    def templated(self) -> bool:
+        return isinstance(self.raw, str) and ("{{" in self.raw or "{%" in self.raw)
+
+
+@dataclass(frozen=True, slots=True)
 class Branch:
     """One arm of an automatic `next`; the last one has no `when` (otherwise)."""
 
     to: Ref
     when: Expr | None = None
     label: str | None = None
+    set: tuple[Assign, ...] = ()  # given their values when this branch is taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +161,7 @@ class Choice:
     label: str
     to: Ref
     when: Expr | None = None
+    set: tuple[Assign, ...] = ()  # given their values when staff pick it
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,12 +195,32 @@ class Escalation:
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """A journey touchpoint's date: N units after/before a milestone."""
+    """A step's date: N units after/before a milestone."""
 
     anchor: Ref
     direction: Literal["after", "before"]
     amount: int
     unit: Literal["hours", "days", "weeks", "months", "years"]
+
+
+@dataclass(frozen=True, slots=True)
+class DueOf:
+    """`due: {earliest: [...]}` / `{latest: [...]}`: the earlier (later) of
+    several dates, each after/before a milestone."""
+
+    pick: Literal["earliest", "latest"]
+    options: tuple[Due, ...]
+
+    @property
+    def anchors(self) -> tuple[Ref, ...]:
+        return tuple(d.anchor for d in self.options)
+
+
+def due_anchors(due: Due | DueOf | None) -> tuple[Ref, ...]:
+    """The milestones a step's due date counts from."""
+    if due is None:
+        return ()
+    return due.anchors if isinstance(due, DueOf) else (due.anchor,)
 
 
 # ---------------------------------------------------------------- a step's way out
@@ -213,10 +254,13 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class End:
-    """The run (or the called procedure) ends here with this outcome."""
+    """The run (or the called procedure) ends here with this outcome. `title`
+    is the outcome in words: written at the end, or else the procedure's
+    `outcomes:` declaration of it (filled in by build)."""
 
     outcome: str  # the outcome's id
     title: str | None = None  # the outcome in words, when the designer gave them
+    pos: Pos | None = None  # where the outcome's id is written
 
 
 Exit: TypeAlias = Next | Choices | Call | End
@@ -245,6 +289,19 @@ def branches_of(way: Exit) -> tuple[Branch, ...]:
         case Next(branches) | Call(next=Next(branches)):
             return branches
         case Choices() | End():
+            return ()
+        case _:
+            assert_never(way)
+
+
+def arms_of(way: Exit) -> tuple[Branch | Choice, ...]:
+    """The branches or choices of a way out (what `set:` can be written on)."""
+    match way:
+        case Next(branches) | Call(next=Next(branches)):
+            return branches
+        case Choices(choices):
+            return choices
+        case End():
             return ()
         case _:
             assert_never(way)
@@ -282,8 +339,14 @@ class Step:
     every: Duration | None = None
     within: Duration | None = None
     at: str | None = None
-    due: Due | None = None
+    due: Due | DueOf | None = None
     milestone: Ref | None = None
+    # `milestone: {name, from: form.field}`: the milestone's date is the
+    # recorded field's value (else the moment the step is done).
+    milestone_from: Ref | None = None
+    # `timeout: step`: once this step's `within`/`due` has passed, the run is
+    # moved there (journaled) at the next prompt or on resume.
+    timeout: Ref | None = None
     hint: str | None = None  # for staff: shown at the post, on cards and in the manual
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     source: str | None = None
@@ -299,6 +362,8 @@ class Step:
         """Every post that may do it (`role: [a, b]`: either)."""
         return (self.role, *self.also_roles) if self.role else ()
 
+    # Given their values once the step is done, before its way out is judged.
+    set: tuple[Assign, ...] = ()
     # Who is told next when the deadline passes; None: the procedure's.
     escalate: tuple[Escalation, ...] | None = None
 
@@ -316,14 +381,23 @@ class Step:
         return any(x is not None for x in (self.within, self.at, self.due, self.milestone))
 
     @property
+    def stops(self) -> bool:
+        """Whether a run stops here for staff (something to do, record, answer
+        or choose): only there can a deadline pass with the step undone."""
+        return bool(
+            self.do or self.record or self.ask or self.evidence or isinstance(self.exit, Choices)
+        )
+
+    @property
     def ways(self) -> tuple[Exit, ...]:
         """Every way out written: `exit`, then `also`."""
         return (self.exit, *self.also)
 
     @property
     def targets(self) -> tuple[Ref, ...]:
-        """Every step this one can go to next (by any way out written)."""
-        return tuple(t for way in self.ways for t in exit_targets(way))
+        """Every step this one can go to next (by any way out written, and by its timeout)."""
+        timeout = (self.timeout,) if self.timeout is not None else ()
+        return (*(t for way in self.ways for t in exit_targets(way)), *timeout)
 
     @property
     def calls(self) -> tuple[Call, ...]:
@@ -343,6 +417,15 @@ class Input:
     min: float | None = None
     max: float | None = None
     notes: tuple[str, ...] = ()  # for designers only
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeDecl:
+    """One of a procedure's declared `outcomes:`, id → what staff see."""
+
+    name: str
+    title: str
+    pos: Pos
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +476,9 @@ class Procedure:
     inputs: Mapping[str, Input] = field(default_factory=dict)
     subject: tuple[Ref, ...] = ()  # the inputs that say whom a run is about
     milestones: Mapping[str, Milestone] = field(default_factory=dict)
+    # `outcomes:`, declared once with their titles (empty: the first edition,
+    # where each `end:` says its own id and words).
+    declared_outcomes: Mapping[str, OutcomeDecl] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
@@ -401,6 +487,18 @@ class Procedure:
     def escalation(self, step: Step) -> tuple[Escalation, ...]:
         """The chain a step's overdue deadline follows: its own, or the procedure's."""
         return step.escalate if step.escalate is not None else self.escalate
+
+    def outcomes(self) -> dict[str, str]:
+        """How a run of it can end, id → the words staff see, in file order:
+        what a caller's `next` may compare `outcome` with. The declared
+        `outcomes:` first; then any `end:` id not declared (first edition),
+        titled by the first title written for it, else its step's title."""
+        out = {name: o.title for name, o in self.declared_outcomes.items()}
+        for step in self.steps.values():
+            for way in step.ways:
+                if isinstance(way, End) and way.outcome not in out:
+                    out[way.outcome] = way.title or step.title
+        return out
 
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""
@@ -415,18 +513,35 @@ class Procedure:
                     yield item.when
                 if item.person and item.person.name:
                     yield item.person.name
+            yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)
+
+    def assigned(self) -> Iterator[tuple[Step, Assign]]:
+        """Every `set:` entry (a step's, a choice's, a branch's), with its step."""
+        for step in self.steps.values():
+            for a in step.set:
+                yield step, a
+            for way in step.ways:
+                for arm in arms_of(way):
+                    for a in arm.set:
+                        yield step, a
 
 
 def _exprs_of(way: Exit) -> Iterator[Expr]:
     match way:
         case Next(branches):
-            yield from (b.when for b in branches if b.when)
+            for b in branches:
+                yield from (b.when,) if b.when else ()
+                yield from (a.value for a in b.set)
         case Choices(choices):
-            yield from (c.when for c in choices if c.when)
+            for c in choices:
+                yield from (c.when,) if c.when else ()
+                yield from (a.value for a in c.set)
         case Call(_, args, Next(branches)):
-            yield from (b.when for b in branches if b.when)
+            for b in branches:
+                yield from (b.when,) if b.when else ()
+                yield from (a.value for a in b.set)
             yield from (value for _, value in args)
         case End():
             pass
@@ -514,6 +629,17 @@ class Rulebook:
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]
+
+    @cached_property
+    def field_names(self) -> frozenset[str]:
+        """`form.field` of every declared field: what guards may read of records."""
+        return frozenset(f"{fid}.{k}" for fid, form in self.forms.items() for k in form.fields)
+
+    def field_of(self, name: str) -> Field | None:
+        """The field a `form.field` name reads (None if it names none)."""
+        form_id, _, field_id = name.partition(".")
+        form = self.forms.get(form_id)
+        return form.fields.get(field_id) if form else None
 
     def inputs_for(self, proc: Procedure) -> dict[str, Input]:
         """Inputs visible in a procedure: the rulebook's, then the procedure's own."""

@@ -225,7 +225,7 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
                 ]
             else:
                 step["choices"] = [
-                    {"label": t(), "to": f"s{i + 1}"},
+                    {"label": t(), "to": f"s{i + 1}", "set": {"surname": tmpl()}},
                     {"label": t(), "to": f"s{i + 2}", "when": "not returning"},
                 ]
         steps[f"s{i}"] = step
@@ -244,6 +244,7 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
             "surname": {"type": "text", "ask": t(), "required": False},
             "party": {"type": "choice", "ask": t(), "options": [f"{t()}·1", f"{t()}·2"]},
         },
+        "outcomes": {"completed": t()},
         "start": "s0",
         "steps": steps,
         "document": {"number": t(), "status": t(), "author": t(), "revisions": []},

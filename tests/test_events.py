@@ -34,7 +34,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "journals"
 def _stored() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for path in sorted(FIXTURES.glob("*.sqlite3")):
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as db:
             rows += db.execute("SELECT kind, data FROM events ORDER BY seq").fetchall()
     return rows
 
@@ -316,12 +316,17 @@ def test_an_event_no_sop_wrote_is_damage_to_every_command(
 
 
 @pytest.fixture(scope="module")
-def visit_run() -> tuple[Any, list[Event]]:
+def visit_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Event]]:
     """Run #3 of the v2 fixture (a visit paused at the register) and its pinned rulebook."""
+    import shutil
+
     from engine.journal import Journal
     from engine.runtime.pinning import restore
 
-    with Journal(str(FIXTURES / "v2.sqlite3"), write=False) as journal:
+    # A copy: even reading a journal in WAL mode makes its -wal and -shm files.
+    copy = tmp_path_factory.mktemp("fixture") / "v2.sqlite3"
+    shutil.copy(FIXTURES / "v2.sqlite3", copy)
+    with Journal(str(copy), write=False) as journal:
         row = journal.run(3)
         assert row is not None
         pinned = restore(journal.snapshot(row.rulebook_sha), row.rulebook_sha)

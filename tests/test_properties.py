@@ -231,3 +231,181 @@ def test_simulate_walks_generated_rulebooks_to_an_end(
     if not sim.missing:  # every step was walked: so was every turn
         assert sim.turns_taken == sim.turns_wanted, summary_text(sim, pinned)
     assert all(o == "completed" for o in sim.outcomes)
+
+
+# ---- run state that changes (LANG2 §3): a loop driven by ask and set:, a
+# guard on a recorded field
+
+
+RULEBOOK_STATE = {
+    **RULEBOOK,
+    "forms": {
+        "log": {
+            "title": "记录表",
+            "fields": {
+                "name": {"label": "姓名", "type": "text"},
+                "score": {"label": "评分", "type": "score"},
+            },
+        }
+    },
+}
+
+
+CALLEE = {
+    "id": "gen-callee",
+    "title": "被调用的流程",
+    "kind": "service",
+    "roles": ["host"],
+    "outcomes": {"answered": "已答复", "escalated": "已升级"},
+    "start": "ask",
+    "steps": {
+        "ask": {
+            "title": "答复",
+            "role": "host",
+            "choices": [
+                {"label": "答复了", "to": "done"},
+                {"label": "答复不了", "to": "up"},
+            ],
+        },
+        "done": {"title": "完毕", "role": "host", "end": "answered"},
+        "up": {"title": "上报", "role": "host", "end": "escalated"},
+    },
+}
+
+
+@st.composite
+def looping_procedures(draw: st.DrawFn) -> dict[str, Any]:
+    """A chain of steps with one loop back (asked again, counted by set:), a
+    branch on a recorded score before the end, and perhaps a call branching
+    on the callee's outcome and a step that times out to the end."""
+    n = draw(st.integers(min_value=3, max_value=9))
+    at = draw(st.integers(min_value=0, max_value=n - 3))  # the step that loops back
+    back = draw(st.integers(min_value=0, max_value=at))
+    limit = draw(st.integers(min_value=2, max_value=4))  # 1: the way back is never taken
+    steps: dict[str, Any] = {}
+    for i in range(n):
+        step: dict[str, Any] = {"title": f"第{i}步", "role": "host"}
+        if i == n - 1:
+            step["end"] = "completed"
+        elif i == at:
+            step["ask"] = ["reached"]
+            step["set"] = {"attempts": "{{ attempts + 1 }}"}
+            step["next"] = [
+                {"to": f"s{i + 1}", "when": f"reached or attempts >= {limit}"},
+                {"to": f"s{back}", "set": {"flag": True}},
+            ]
+        elif i == n - 2:
+            step["record"] = {"log": ["name", "score"]}
+            step["next"] = [
+                {"to": f"s{n - 1}", "when": "log.score < 4", "set": {"flag": True}},
+                {"to": f"s{n - 1}"},
+            ]
+        else:
+            step["next"] = f"s{i + 1}"
+        steps[f"s{i}"] = step
+    steps[f"s{n - 1}"]["say"] = [{"text": "{{ project }}请留步", "when": "flag"}]
+    # Outside the loop (inside, each is a way out of it that loop-never-exits accepts).
+    plain = [
+        i for i in range(n - 2) if not back <= i <= at and isinstance(steps[f"s{i}"]["next"], str)
+    ]
+    if plain and draw(st.booleans()):  # a call, then on by the callee's outcome
+        i = draw(st.sampled_from(plain))
+        after = steps[f"s{i}"].pop("next")
+        steps[f"s{i}"]["call"] = "gen-callee"
+        steps[f"s{i}"]["next"] = [
+            {"to": f"s{n - 1}", "when": "outcome == 'escalated'"},
+            {"to": after},
+        ]
+        plain.remove(i)
+    if plain and draw(st.booleans()):  # a deadline that moves the run on
+        i = draw(st.sampled_from(plain))
+        steps[f"s{i}"]["within"] = draw(st.sampled_from(["30min", "2h", "1d"]))
+        steps[f"s{i}"]["do"] = ["致电客户"]  # a prompt: where a run times out
+        steps[f"s{i}"]["timeout"] = f"s{n - 1}"
+    return {
+        "id": "gen",
+        "title": "生成的流程",
+        "kind": "service",
+        "roles": ["host"],
+        "inputs": {
+            "reached": {"type": "bool", "ask": "接通了吗?"},
+            "attempts": {"type": "int", "ask": "次数", "default": 0},
+            "flag": {"type": "bool", "ask": "已标记?", "default": False},
+        },
+        "start": "s0",
+        "steps": steps,
+    }
+
+
+def write_state(folder: Path, proc: dict[str, Any]) -> Path:
+    path = write(folder, proc)
+    (folder / "rulebook.yaml").write_text(
+        yaml.safe_dump(RULEBOOK_STATE, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    (folder / "gen-callee.yaml").write_text(
+        yaml.safe_dump(CALLEE, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return path
+
+
+@SETTINGS
+@given(looping_procedures())
+def test_generated_loops_validate_and_simulate_to_an_end(
+    tmp_path_factory: Any, proc: dict[str, Any]
+) -> None:
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import simulate
+
+    folder = tmp_path_factory.mktemp("loop")
+    write_state(folder, proc)
+    result = validate_paths([str(folder)])
+    assert not [p for p in result.problems if p.rule != "unused-role"], result.problems
+    sim = simulate(pin(str(folder)), "gen")
+    assert sim.ok, (sim.failures, sim.missing, sim.plan.dead_ends)
+    assert set(sim.outcomes) == {"completed"}
+    kinds = {e.kind for e in sim.taken}
+    assert ("timeout" in kinds) == any("timeout" in s for s in proc["steps"].values())
+
+
+@SETTINGS
+@given(looping_procedures())
+def test_a_loop_that_cannot_change_is_rejected_at_its_first_step(
+    tmp_path_factory: Any, proc: dict[str, Any]
+) -> None:
+    looping = next(sid for sid, s in proc["steps"].items() if "ask" in s)
+    del proc["steps"][looping]["ask"], proc["steps"][looping]["set"]
+    folder = tmp_path_factory.mktemp("stuck")
+    path = write_state(folder, proc)
+    result = validate_paths([str(folder)])
+    found = [p for p in result.problems if p.rule == "loop-never-exits"]
+    assert len(found) == 1, result.problems
+    first = proc["steps"][looping]["next"][1]["to"]
+    line = path.read_text(encoding="utf-8").split("\n")[found[0].pos.line - 1]
+    assert line[found[0].pos.col - 1 :].startswith(f"{first}:"), line
+
+
+@SETTINGS
+@given(looping_procedures(), st.sampled_from(("outcome", "timeout")))
+def test_a_wrong_outcome_or_a_timeout_without_deadline_is_rejected_where_written(
+    tmp_path_factory: Any, proc: dict[str, Any], mutation: str
+) -> None:
+    steps = proc["steps"]
+    if mutation == "outcome":
+        calls = [s for s in steps.values() if "call" in s]
+        if not calls:
+            return
+        calls[0]["next"][0]["when"] = "outcome == 'escalatd'"
+        needle, rule = "'escalatd'", "outcome-value"
+    else:
+        timed = [s for s in steps.values() if "timeout" in s]
+        if not timed:
+            return
+        del timed[0]["within"]
+        needle, rule = timed[0]["timeout"], "timeout-without-deadline"
+    folder = tmp_path_factory.mktemp("wrong")
+    path = write_state(folder, proc)
+    result = validate_paths([str(folder)])
+    found = [p for p in result.problems if p.rule == rule]
+    assert len(found) == 1, result.problems
+    line = path.read_text(encoding="utf-8").split("\n")[found[0].pos.line - 1]
+    assert line[found[0].pos.col - 1 :].startswith(needle), (line, found[0].pos)

@@ -37,7 +37,15 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["branch"]), build.BRANCH_KEYS),
         (props(SOP["$defs"]["choice"]), build.CHOICE_KEYS),
         (props(SOP["$defs"]["input"]), build.INPUT_KEYS),
-        (props(SOP["$defs"]["due"]), build.DUE_KEYS),
+        (props(SOP["$defs"]["dueOne"]), build.DUE_KEYS),
+        (
+            props(SOP["$defs"]["due"]["anyOf"][1]) | props(SOP["$defs"]["due"]["anyOf"][2]),
+            build.DUE_PICK_KEYS,
+        ),
+        (
+            props(SOP["$defs"]["step"]["properties"]["milestone"]["anyOf"][1]),
+            build.MILESTONE_REF_KEYS,
+        ),
         (props(SOP["$defs"]["document"]), build.DOCUMENT_KEYS),
         (props(SOP["$defs"]["revision"]), build.REVISION_KEYS),
         (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),

@@ -471,7 +471,30 @@ sop_defs = {
                     "why this branch is taken, shown to staff",
                 ),
             },
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    "走这个分支时给输入项赋新值, 如 {escalated: true}",
+                    "inputs given new values when this branch is taken",
+                ),
+            },
         },
+    },
+    "set": {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"$ref": "#/$defs/inputName"},
+        "additionalProperties": {
+            "type": ["string", "number", "boolean"],
+            "description": d(
+                '新值: 符合输入项类型的值 (true、3、选项之一), 或模板 "{{ attempts + 1 }}"',
+                'the new value: one of the input\'s type, or a template "{{ attempts + 1 }}"',
+            ),
+        },
+        "description": d(
+            "给本流程声明的输入项赋新值 (运行中的状态), 之后的条件和话术读到新值; 记入日志",
+            "give declared inputs new values (the run's state); later guards and texts read them",
+        ),
     },
     "choice": {
         "type": "object",
@@ -491,14 +514,61 @@ sop_defs = {
                 "$ref": "#/$defs/guard",
                 "description": d("仅在条件成立时显示此选项", "shown only when this holds"),
             },
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    "员工选了这一项时给输入项赋新值, 如 {armed: true}",
+                    "inputs given new values when staff pick this",
+                ),
+            },
         },
     },
     "due": {
+        "description": d(
+            "到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}; "
+            "或几个日期中较早/较晚的一个: {earliest: [...]} / {latest: [...]}",
+            "a due date relative to a milestone; or the earlier/later of several: "
+            "{earliest: [...]} / {latest: [...]}",
+        ),
+        "anyOf": [
+            {"$ref": "#/$defs/dueOne"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["earliest"],
+                "properties": {
+                    "earliest": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {"$ref": "#/$defs/dueOne"},
+                        "description": d(
+                            "几个日期中较早的一个, 如 签约日后 7 天 与 交付日前 1 个月",
+                            "the earliest of these dates",
+                        ),
+                    }
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["latest"],
+                "properties": {
+                    "latest": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {"$ref": "#/$defs/dueOne"},
+                        "description": d("几个日期中较晚的一个", "the latest of these dates"),
+                    }
+                },
+            },
+        ],
+    },
+    "dueOne": {
         "type": "object",
         "additionalProperties": False,
         "description": d(
-            "旅程触点的到期日: 相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}",
-            "a journey touchpoint's due date relative to a milestone",
+            "相对里程碑之后/之前若干时间, 如 {after: signed, days: 1}",
+            "a date relative to a milestone",
         ),
         "properties": {
             "after": {
@@ -672,10 +742,40 @@ sop_defs = {
             },
             "due": {"$ref": "#/$defs/due"},
             "milestone": {
-                "$ref": "#/$defs/inputName",
                 "description": d(
-                    "完成此步即记录该里程碑 (旅程)",
-                    "completing this step records this milestone (journeys)",
+                    "完成此步即记录该里程碑; 或 {name: 里程碑, from: 表单.字段}: 以记录的日期为准",
+                    "completing this step records this milestone; or {name, from: form.field} "
+                    "to take its date from a recorded field",
+                ),
+                "anyOf": [
+                    {"$ref": "#/$defs/inputName"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name"],
+                        "properties": {
+                            "name": {
+                                "$ref": "#/$defs/inputName",
+                                "description": d("里程碑编号", "the milestone"),
+                            },
+                            "from": {
+                                "type": "string",
+                                "pattern": "^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$",
+                                "description": d(
+                                    "日期取自此步记录的字段: 表单编号.字段编号 (日期或日期时间)",
+                                    "the recorded date or datetime field it is taken from: form.field",
+                                ),
+                            },
+                        },
+                    },
+                ],
+            },
+            "timeout": {
+                "$ref": "#/$defs/stepId",
+                "description": d(
+                    "超时转入: 此步的 within 或 due 过了仍未完成时, 在下一次提问时 (或 sop resume 时) 转入这一步, 如上报经理",
+                    "once this step's within or due has passed, the run moves to this step "
+                    "(at the next prompt, or on resume)",
                 ),
             },
             "hint": {"$ref": "#/$defs/hint"},
@@ -701,6 +801,13 @@ sop_defs = {
                 ),
             },
             "evidence": {"$ref": "#/$defs/evidence"},
+            "set": {
+                "$ref": "#/$defs/set",
+                "description": d(
+                    '做完此步时 (判断去向之前) 给输入项赋新值, 如 {attempts: "{{ attempts + 1 }}"}',
+                    "inputs given new values once this step is done, before its way out is judged",
+                ),
+            },
             "escalate": {"$ref": "#/$defs/escalate"},
         },
     },
@@ -807,7 +914,27 @@ sop = {
             "type": "object",
             "propertyNames": {"$ref": "#/$defs/inputName"},
             "additionalProperties": {"$ref": "#/$defs/milestone"},
-            "description": d("旅程里程碑: 名称 → {title}", "journey milestones"),
+            "description": d(
+                "里程碑: 编号 → {title}; 任何流程都可以声明, due 从它算起",
+                "milestones (any procedure): id → {title}; due counts from them",
+            ),
+        },
+        "outcomes": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": SNAKE},
+            "additionalProperties": {
+                "$ref": "#/$defs/text",
+                "description": d(
+                    "员工和记录看到的结果说法, 如 已答复", "the outcome in staff's words"
+                ),
+            },
+            "description": d(
+                "本流程的结果, 只在这里声明一次: 编号 → 说法, 如 {answered: 已答复, escalated: 已升级}; "
+                "end: answered 引用其中之一; 调用本流程的步骤可在 next 的条件中读 outcome",
+                "the procedure's outcomes, declared once: id → title; end: names one; "
+                "a caller's next may read outcome",
+            ),
         },
         "start": {"$ref": "#/$defs/stepId", "description": d("第一个步骤", "the first step")},
         "steps": {

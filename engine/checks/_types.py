@@ -71,8 +71,19 @@ KINDS: Mapping[str, Said] = {
 }
 
 
+_FIELD_KINDS = {"score": "int", "longtext": "text", "signature": "text", "datetime": "text"}
+
+
 def domains(rulebook: Rulebook, proc: Procedure) -> dict[str, Domain]:
     out = dict(BUILTINS)
+    for fid, form in rulebook.forms.items():
+        for k, fld in form.fields.items():
+            low, high = fld.min, fld.max
+            if fld.type == "score":
+                low, high = (1 if low is None else low), (5 if high is None else high)
+            kind = _FIELD_KINDS.get(fld.type, fld.type)
+            # Empty until the run records it.
+            out[f"{fid}.{k}"] = Domain(kind, tuple(fld.options), low, high, empty=True)
     for name, inp in rulebook.inputs_for(proc).items():
         out[name] = Domain(
             inp.type,

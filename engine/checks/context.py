@@ -33,6 +33,7 @@ class Outline:
     forms: frozenset[str]  # recorded
     uses: frozenset[str]  # names its guards and texts read, asked, subject
     lint_disable: frozenset[str]
+    outcomes: tuple[str, ...] = ()  # how a run of it can end (Procedure.outcomes)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Context:
             forms=frozenset(r.form.name for s in proc.steps.values() for r in s.record),
             uses=frozenset(uses),
             lint_disable=proc.lint_disable,
+            outcomes=tuple(proc.outcomes()),
         )
 
     @cached_property
@@ -84,7 +86,12 @@ class Context:
         return self._by_id.get(name)
 
     def names_for(self, proc: Procedure) -> frozenset[str]:
-        return frozenset(self.rulebook.inputs) | frozenset(proc.inputs) | BUILTIN_NAMES
+        return (
+            frozenset(self.rulebook.inputs)
+            | frozenset(proc.inputs)
+            | BUILTIN_NAMES
+            | self.rulebook.field_names
+        )
 
     @cached_property
     def _analysed(self) -> dict[int, list[tuple[Expr, Analysis]]]:

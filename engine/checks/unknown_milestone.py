@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
+from engine.model import due_anchors
 from engine.problems import Problem, did_you_mean
 
 ID = "unknown-milestone"
@@ -30,7 +31,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         declared = proc.milestones
         for step in proc.steps.values():
-            refs = [r for r in (step.due.anchor if step.due else None, step.milestone) if r]
+            refs = [*due_anchors(step.due), *([step.milestone] if step.milestone else [])]
             for ref in refs:
                 if ref.name not in declared:
                     yield Problem(

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from engine.lsp.steps import calls
-from engine.model import BUILTIN_NAMES, Expr, Procedure, Ref, Rulebook
+from engine.model import BUILTIN_NAMES, Expr, Procedure, Ref, Rulebook, due_anchors
 from engine.problems import Pos
 
 Kind = Literal["procedure", "step", "role", "form", "field", "input", "milestone"]
@@ -201,8 +201,10 @@ def _procedure(
                 yield Occurrence(input_target(key.name, callee, rb), key.pos)
         if s.milestone is not None:
             yield Occurrence(Target("milestone", here, s.milestone.name), s.milestone.pos)
-        if s.due is not None:
-            yield Occurrence(Target("milestone", here, s.due.anchor.name), s.due.anchor.pos)
+        for anchor in due_anchors(s.due):
+            yield Occurrence(Target("milestone", here, anchor.name), anchor.pos)
+    for _, assign in proc.assigned():  # `set:` names the inputs it gives values to
+        yield inp(assign.target)
     for expr in proc.exprs():
         for name, pos in names_in(expr, lines):
             if name not in BUILTIN_NAMES:

@@ -47,6 +47,7 @@ from engine.runtime.events import (
     Stamped,
     read,
 )
+from engine.runtime.timeouts import TimedOut, time_out_paused
 from engine.screen import visible
 
 LEASE = timedelta(minutes=2)  # a sending left without an outcome this long: its sender died
@@ -132,6 +133,8 @@ class Done:
 class Report:
     done: list[Done] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
+    # Paused runs moved by their step's `timeout:` before the messages were planned.
+    moved: list[TimedOut] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for d in self.done if d.outcome == outcome)
@@ -320,9 +323,12 @@ def notify(
     dry_run: bool = False,
     sender: Callable[[Outgoing], None] = channels.send,
 ) -> Report:
-    """Send what is called for now; every step journaled on the message's run."""
+    """Send what is called for now; every step journaled on the message's run.
+    First, a paused run past a deadline whose step has `timeout:` is moved
+    there (journaled), so the messages are about the step it is at now."""
+    moved = [] if dry_run else time_out_paused(journal, now, ACTOR)
     planned, nobody, damaged = plan(journal, settings, now, lang)
-    report = Report(list(nobody), damaged)
+    report = Report(list(nobody), damaged, moved)
     runs = _Runs(journal, planned)
     for p in planned:
         report.done.append(_one(runs, p, now, dry_run, sender))

@@ -49,6 +49,7 @@ def as_json(items: Sequence[CallItem]) -> str:
                 "kind": item.kind,
                 "text": item.text,
                 "text_en": item.text_en,
+                "timeout": item.timeout,
             }
             for item in items
         ],
@@ -72,11 +73,19 @@ def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
             item.stage or "",
             item.step_title,
             item.role_title or item.role or "",
-            item.text_en if lang == "en" else item.text,
+            _rule(item, lang),
         )
         for item in items
     ]
     return csv_text(rows)
+
+
+def _rule(item: CallItem, lang: str) -> str:
+    """The deadline as written, and where an overdue run is moved (`timeout:`)."""
+    text = item.text_en if lang == "en" else item.text
+    if item.timeout:
+        text += f" → if late: {item.timeout}" if lang == "en" else f" → 超时转入: {item.timeout}"
+    return text
 
 
 def _lag(item: CallItem, lang: str) -> str:
@@ -109,7 +118,7 @@ def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -
             i.subject or "—",
             " · ".join(p for p in (i.stage, i.step_title) if p),
             i.role_title or i.role or "",
-            f"{i.procedure_title} · {i.text_en if lang == 'en' else i.text}",
+            f"{i.procedure_title} · {_rule(i, lang)}",
         )
         for i in items
     ]

@@ -40,7 +40,7 @@ from engine.expressions import (
     template_tree,
     truth3,
 )
-from engine.model import Expr, Input
+from engine.model import OUTCOME, Expr, Input
 
 Values = Mapping[str, Any]
 
@@ -83,14 +83,31 @@ def holds(expr: Expr | None, values: Values) -> bool | None:
 class Wording:
     """Turns expressions into text, naming inputs by their `ask`."""
 
-    def __init__(self, inputs: Mapping[str, Input]) -> None:
+    def __init__(
+        self,
+        inputs: Mapping[str, Input],
+        returned: tuple[str, Mapping[str, str]] | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
         self.inputs = inputs
+        self.fields = fields or {}  # `form.field` -> the field's label
+        # After a call: the callee's title and its outcomes (id → title), so
+        # `outcome == 'escalated'` reads 《疑问回电》的结果为 已升级.
+        self.returned = returned
+
+    def after_call(self, title: str, outcomes: Mapping[str, str]) -> Wording:
+        """The wording of a call's `next`, where `outcome` is the callee's."""
+        return Wording(self.inputs, (title, outcomes), self.fields)
 
     # -- names -------------------------------------------------------------
     def label(self, name: str) -> str:
         """How a condition names an input: its question, as asked."""
         if name in BUILTIN_LABELS:
             return BUILTIN_LABELS[name]
+        if name == OUTCOME and self.returned is not None:
+            return f"《{self.returned[0]}》的结果"
+        if name in self.fields:
+            return self.fields[name]
         found = self.inputs.get(name)
         return (found.ask if found and found.ask else name).strip()
 
@@ -176,6 +193,8 @@ class Wording:
         value = node.value
         if isinstance(value, bool):
             return "是" if value else "否"
+        if name == OUTCOME and self.returned is not None and isinstance(value, str):
+            return self.returned[1].get(value, value)  # its title: ids are never shown
         if name == "weekday" and isinstance(value, int) and 1 <= value <= 7:
             return f"星期{WEEKDAYS[value - 1]}"
         if value == "":
@@ -240,7 +259,11 @@ class Wording:
                 return self._expr(inner, values)
             case Concat(parts):
                 return "".join(self._expr(part, values) for part in parts)
-            case Add(left, right) | Sub(left, right):
+            case Sub(left, right):
+                return f"{self._expr(left, values)} − {self._expr(right, values)}"
+            case Add(left, right) if _numeric(left) or _numeric(right):
+                return f"{self._expr(left, values)} + {self._expr(right, values)}"
+            case Add(left, right):
                 return self._expr(left, values) + self._expr(right, values)
             case CondExpr(test, then, otherwise):
                 verdict = truth3(test, values)
@@ -252,3 +275,12 @@ class Wording:
                 return f"〔若 {self._words(test)}: {chosen_text}；否则: {other}〕"
         names = sorted(names_in(node))
         return "".join(self.placeholder(name) for name in names) or "〔…〕"
+
+
+def _numeric(node: Node) -> bool:
+    """A number written in the expression (so `+` adds, not joins text)."""
+    return (
+        isinstance(node, Const)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    )

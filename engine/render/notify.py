@@ -29,6 +29,10 @@ SAID = messages(
             "{later} to retry later, {nobody} with no one to tell",
         ),
         "no_site": ("(未指定案场)", "(no site)"),
+        "moved": (
+            "⏰ #{run}「{step}」已超过期限 ({text}), 转入: {to}",
+            '⏰ #{run} "{step}" is past its deadline ({text}): moved to {to}',
+        ),
     },
 )
 
@@ -55,7 +59,17 @@ def _line(d: Done, lang: Lang) -> str | None:
 
 
 def as_text(report: Report, lang: Lang) -> str:
-    lines = [line for d in report.done if (line := _line(d, lang)) is not None]
+    lines = [
+        SAID["moved"].say(
+            lang,
+            run=m.run,
+            step=visible(m.step_title),
+            text=visible(m.text),
+            to=visible(m.to_title),
+        )
+        for m in report.moved
+    ]
+    lines += [line for d in report.done if (line := _line(d, lang)) is not None]
     nobody = {(d.run, d.role) for d in report.done if d.outcome == "nobody"}
     lines.append(
         SAID["summary"].say(

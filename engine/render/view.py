@@ -17,10 +17,12 @@ from typing import Any, Literal, assert_never
 
 from engine.build import parse_duration
 from engine.model import (
+    Assign,
     Branch,
     Call,
     Choices,
     Due,
+    DueOf,
     Duration,
     End,
     Item,
@@ -67,7 +69,7 @@ FIELD_TYPE_LABELS = {
     "score": "评分 1–5",
     "signature": "签名",
 }
-ExitKind = Literal["next", "branch", "choice", "call", "end"]
+ExitKind = Literal["next", "branch", "choice", "call", "end", "timeout"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Exit:
     target: str | None = None  # step id (None for end / call)
     target_title: str = ""
     target_number: int = 0
+    sets: str = ""  # what `set:` gives when this way is taken, in words
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class StepView:
     posts: tuple[str, ...] = ()  # every post that may do the step (`role: [a, b]`)
     who: tuple[str, ...] = ()  # the queue turn and who by name (`turn:`, `person:`), in words
     turn_label: str = ""  # the queue turn in a few words, for a flowchart's box
+    sets: str = ""  # what the step's own `set:` gives once it is done, in words
 
     @property
     def timing(self) -> tuple[str, ...]:
@@ -266,9 +270,14 @@ def duration_words(d: Duration) -> str:
     return f"{low}~{high}{_UNITS[unit]}" if high else f"{low}{_UNITS[unit]}"
 
 
-def due_words(due: Due, proc: Procedure) -> str:
+def due_words(due: Due | DueOf, proc: Procedure) -> str:
+    if isinstance(due, DueOf):
+        pick = "较早者" if due.pick == "earliest" else "较晚者"
+        return f"{'、'.join(due_words(d, proc) for d in due.options)} 中的{pick}"
     anchor = proc.milestones.get(due.anchor.name)
     title = anchor.title if anchor else due.anchor.name
+    if due.amount == 0:
+        return title
     side = "后" if due.direction == "after" else "前"
     return f"{title}{side}{due.amount}{_DUE_UNITS[due.unit]}"
 
@@ -321,7 +330,12 @@ class ViewBuilder:
 
     def procedure(self, proc: Procedure) -> ProcView:
         inputs = self.rulebook.inputs_for(proc)
-        wording = Wording(inputs)
+        fields = {
+            f"{fid}.{k}": fld.label
+            for fid, form in self.rulebook.forms.items()
+            for k, fld in form.fields.items()
+        }
+        wording = Wording(inputs, fields=fields)
         if self.sets is not None:
             self.values = {**defaults(inputs), **self.sets}
         numbers = {sid: i for i, sid in enumerate(proc.steps, start=1)}
@@ -510,6 +524,8 @@ class ViewBuilder:
                 call_title = f"《{called.title}》" if called else call_id
                 callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
                 call_args = self._call_args(way, wording, Wording(callee_inputs))
+                if called is not None:
+                    wording = wording.after_call(called.title, called.outcomes())
             case End(outcome, title):
                 end, end_title = outcome, title or ""
             case Next() | Choices():
@@ -525,8 +541,10 @@ class ViewBuilder:
             do=self._lines(step.do, step, wording),
             say=self._lines(step.say, step, wording),
             records=records,
-            exits=self._exits(proc, step, wording, numbers, call_title),
+            exits=self._exits(proc, step, wording, numbers, call_title)
+            + self._timeout(proc, step, numbers),
             ask=tuple(wording.label(ref.name) for ref in step.ask),
+            sets=self._sets(step.set, wording),
             every=duration_words(step.every) if step.every else "",
             within=duration_words(step.within) if step.within else "",
             at=step.at or "",
@@ -537,11 +555,7 @@ class ViewBuilder:
             call_args=call_args,
             end=end,
             end_title=end_title,
-            milestone=(
-                proc.milestones[step.milestone.name].title
-                if step.milestone and step.milestone.name in proc.milestones
-                else ""
-            ),
+            milestone=self._milestone(proc, step),
             hint=step.hint,
             notes=step.notes,
             source=step.source,
@@ -551,6 +565,39 @@ class ViewBuilder:
             who=self._who(step, wording),
             turn_label=self._turn_label(step),
         )
+
+    def _milestone(self, proc: Procedure, step: Step) -> str:
+        """The milestone the step marks, and the field its date is taken from."""
+        if step.milestone is None or step.milestone.name not in proc.milestones:
+            return ""
+        title = proc.milestones[step.milestone.name].title
+        if step.milestone_from is None:
+            return title
+        fld = self.rulebook.field_of(step.milestone_from.name)
+        return f"{title} (日期取自记录的{fld.label if fld else step.milestone_from.name})"
+
+    def _timeout(self, proc: Procedure, step: Step, numbers: Mapping[str, int]) -> tuple[Exit, ...]:
+        """`timeout:`: where the run goes once the step's deadline has passed."""
+        if step.timeout is None:
+            return ()
+        to = step.timeout.name
+        dest = proc.steps.get(to)
+        title = dest.title if dest else to
+        return (Exit("timeout", "超过期限仍未完成", "", to, title, numbers.get(to, 0)),)
+
+    def _sets(self, assigns: tuple[Assign, ...], wording: Wording) -> str:
+        """`set:` in words: 已转经理 记为 是；已拨打次数 记为 〔已拨打次数〕 + 1."""
+        out = []
+        for a in assigns:
+            raw = a.raw
+            if isinstance(raw, bool):
+                shown = "是" if raw else "否"
+            elif a.templated:
+                shown = wording.fill(a.value, self.values if self.filled else None)
+            else:
+                shown = str(raw)
+            out.append(f"{wording.noun(a.target.name)} 记为 {shown}")
+        return "；".join(out)
 
     def _escalation(self, proc: Procedure, step: Step) -> str:
         """`超时即告诉案场主管, 超时1天告诉客服中心`: the chain that applies to a step
@@ -586,9 +633,17 @@ class ViewBuilder:
         numbers: Mapping[str, int],
         call_title: str,
     ) -> tuple[Exit, ...]:
-        def target(kind: ExitKind, label: str, to: str, condition: str = "") -> Exit:
+        def target(
+            kind: ExitKind,
+            label: str,
+            to: str,
+            condition: str = "",
+            assigns: tuple[Assign, ...] = (),
+        ) -> Exit:
             dest = proc.steps.get(to)
-            return Exit(kind, label, condition, to, dest.title if dest else to, numbers.get(to, 0))
+            title = dest.title if dest else to
+            sets = self._sets(assigns, wording)
+            return Exit(kind, label, condition, to, title, numbers.get(to, 0), sets)
 
         out: list[Exit] = []
         way = step.exit
@@ -601,7 +656,7 @@ class ViewBuilder:
                     if verdict is False:
                         continue
                     cond = "" if verdict is True else wording.condition(choice.when)
-                    out.append(target("choice", choice.label, choice.to.name, cond))
+                    out.append(target("choice", choice.label, choice.to.name, cond, choice.set))
                 return tuple(out)
             case Call(next=Next(branches)):
                 out.append(Exit("call", f"调用{call_title}", target=None))
@@ -611,7 +666,8 @@ class ViewBuilder:
                 assert_never(way)
         live = self._live_branches(branches)
         if len(branches) == 1 and branches[0].when is None:
-            out.append(target("next", branches[0].label or "", branches[0].to.name))
+            only = branches[0]
+            out.append(target("next", only.label or "", only.to.name, "", only.set))
             return tuple(out)
         for branch in live:
             verdict = self._applies(branch.when)
@@ -619,5 +675,5 @@ class ViewBuilder:
                 cond = "否则" if len(live) > 1 or not self.filled else ""
             else:
                 cond = "" if verdict is True else wording.condition(branch.when)
-            out.append(target("branch", branch.label or cond, branch.to.name, cond))
+            out.append(target("branch", branch.label or cond, branch.to.name, cond, branch.set))
         return tuple(out)

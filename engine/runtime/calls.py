@@ -39,6 +39,7 @@ class CallItem:
     dated: bool  # a whole day rather than a moment
     state: State
     days: int  # days from the list's date: -3 is three days overdue
+    timeout: str | None = None  # the step an overdue run is moved to (`timeout:`), its title
 
     @property
     def day(self) -> date:
@@ -117,6 +118,7 @@ def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:
         dated=r.dated,
         state=state,
         days=(r.at.date() - on).days,
+        timeout=str(d["timeout_title"]) if d.get("timeout_title") else None,
     )
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.journal import RunRow
 
 if TYPE_CHECKING:  # `sop due` reads deadlines as data: no rulebook, no model
-    from engine.model import Procedure, Rulebook, Step
+    from engine.model import DueOf, Procedure, Rulebook, Step
 
 _D = TypeVar("_D", date, datetime)
 
@@ -70,32 +70,92 @@ class Touchpoint:
     direction: str  # after | before | on (a step that is the milestone itself)
     amount: int = 0
     unit: str = "days"
+    # The earlier/later of several dates (`due: {earliest: […]}`): all of them, in words.
+    phrase: tuple[str, str] | None = None
 
     @property
     def text(self) -> str:
+        if self.phrase is not None:
+            return self.phrase[0]
         if self.direction == "on":
             return f"{self.anchor_title}当天"
+        if self.amount == 0:
+            return self.anchor_title
         side = "后" if self.direction == "after" else "前"
         return f"{self.anchor_title}{side} {self.amount} {UNITS_ZH[self.unit]}"
 
     @property
     def text_en(self) -> str:
+        if self.phrase is not None:
+            return self.phrase[1]
         if self.direction == "on":
             return f"on {self.anchor_title}"
+        if self.amount == 0:
+            return self.anchor_title
         return f"{self.amount} {self.unit} {self.direction} {self.anchor_title}"
 
 
 def touchpoint(proc: Procedure, step: Step, milestones: Mapping[str, str]) -> Touchpoint | None:
     """A step's date from `due`, or, for the step that records a milestone,
     that milestone's date when one was given ahead (a booked signing)."""
-    direction: str
+    from engine.model import DueOf  # here: `sop due` alone never imports the model
+
+    if isinstance(step.due, DueOf):
+        return _picked(proc, step.due, milestones)
     if step.due is not None:
-        name, direction = step.due.anchor.name, step.due.direction
-        amount, unit = step.due.amount, step.due.unit
-    elif step.milestone is not None:
-        name, direction, amount, unit = step.milestone.name, "on", 0, "days"
-    else:
-        return None
+        return _dated(
+            proc,
+            step.due.anchor.name,
+            step.due.direction,
+            step.due.amount,
+            step.due.unit,
+            milestones,
+        )
+    if step.milestone is not None:
+        return _dated(proc, step.milestone.name, "on", 0, "days", milestones)
+    return None
+
+
+def _picked(proc: Procedure, due: DueOf, milestones: Mapping[str, str]) -> Touchpoint:
+    """The earliest (latest) of several dates. While some have no date yet:
+    the earliest is at the latest the earliest known one; the latest is not
+    known until all are."""
+    points = [
+        _dated(proc, d.anchor.name, d.direction, d.amount, d.unit, milestones) for d in due.options
+    ]
+    known = [p for p in points if p.when is not None]
+    zh = (
+        "较早者" if due.pick == "earliest" else "较晚者",
+        "earlier" if due.pick == "earliest" else "later",
+    )
+    phrase = (
+        f"{'、'.join(p.text for p in points)} 中的{zh[0]}",
+        f"the {zh[1]} of {', '.join(p.text_en for p in points)}",
+    )
+    if due.pick == "latest" and len(known) < len(points):
+        waiting = next(p for p in points if p.when is None)
+        return replace(waiting, phrase=phrase)
+    if not known:
+        return replace(points[0], phrase=phrase)
+    chosen = (min if due.pick == "earliest" else max)(known, key=lambda p: _sortable(p.when))
+    return replace(chosen, phrase=phrase)
+
+
+def _sortable(when: date | datetime | None) -> datetime:
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.astimezone()
+    assert when is not None
+    return datetime.combine(when, time()).astimezone()
+
+
+def _dated(
+    proc: Procedure,
+    name: str,
+    direction: str,
+    amount: int,
+    unit: str,
+    milestones: Mapping[str, str],
+) -> Touchpoint:
     m = proc.milestones.get(name)
     title = m.title if m else name
     known = milestones.get(name)
@@ -166,6 +226,11 @@ def step_dues(
                 "text_en": tp.text_en,
             }
         )
+    if step.timeout is not None and step.timeout.name in proc.steps:
+        for d in out:
+            if d["kind"] in ("within", "due"):  # where the run is moved once it is overdue
+                d["timeout"] = step.timeout.name
+                d["timeout_title"] = proc.steps[step.timeout.name].title
     return out
 
 

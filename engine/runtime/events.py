@@ -50,8 +50,10 @@ class EventKind(StrEnum):
     ITEM_CHECKED = "item.checked"
     FIELD_RECORDED = "field.recorded"
     ANSWER_CORRECTED = "answer.corrected"
+    VALUE_SET = "value.set"
     CHOICE_MADE = "choice.made"
     BRANCH_TAKEN = "branch.taken"
+    STEP_TIMED_OUT = "step.timed_out"
     CALL_STARTED = "call.started"
     CALL_RETURNED = "call.returned"
     MILESTONE_REACHED = "milestone.reached"
@@ -196,6 +198,34 @@ class AnswerCorrected(_Event, frozen=True):
     before: Any
 
 
+class ValueSet(_Event, frozen=True):
+    """A `set:` of a step (once it is done), a choice or a branch: an input
+    of frame `depth` takes a new value."""
+
+    kind: ClassVar[EventKind] = EventKind.VALUE_SET
+    name: str
+    label: str
+    value: Any
+    before: Any
+    by: Literal["step", "choice", "branch"]
+    depth: int
+    procedure: str
+    step: str | None
+
+
+class StepTimedOut(_Event, frozen=True):
+    """A step's `within`/`due` passed with the step not done: the run moves
+    to its `timeout:` step (at the next prompt, or on resume)."""
+
+    kind: ClassVar[EventKind] = EventKind.STEP_TIMED_OUT
+    procedure: str
+    step: str
+    to: str
+    index: int  # always 0: a step has one timeout (kept like the other moves)
+    due: str  # the deadline that passed
+    text: str | None  # the deadline as written
+
+
 class ChoiceMade(_Event, frozen=True):
     kind: ClassVar[EventKind] = EventKind.CHOICE_MADE
     step: str
@@ -242,6 +272,8 @@ class MilestoneReached(_Event, frozen=True):
     planned: bool | None = None
     corrects: str | msgspec.UnsetType | None = msgspec.UNSET  # given: the date before, if any
     dues: tuple[Due, ...] | None = None
+    # written only when the date is taken from a recorded field (`milestone: {from}`)
+    taken_from: str | None = msgspec.field(name="from", default=None)
 
     def __post_init__(self) -> None:
         _check_dues(self.dues)
@@ -375,8 +407,10 @@ RunEvent: TypeAlias = (
     | ItemChecked
     | FieldRecorded
     | AnswerCorrected
+    | ValueSet
     | ChoiceMade
     | BranchTaken
+    | StepTimedOut
     | CallStarted
     | CallReturned
     | MilestoneReached
@@ -403,8 +437,10 @@ EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
         ItemChecked,
         FieldRecorded,
         AnswerCorrected,
+        ValueSet,
         ChoiceMade,
         BranchTaken,
+        StepTimedOut,
         CallStarted,
         CallReturned,
         MilestoneReached,

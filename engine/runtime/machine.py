@@ -8,6 +8,7 @@ ways out (`Step.exit`) —
   callee has returned; one transition per branch, in file order, so the
   first whose guard holds is taken (the last has no guard: the otherwise);
 - `choose_<i>`: the i-th of a step's `Choices`, guarded by its `when`;
+- `timeout`: a step's `timeout:` target, taken once its deadline passed;
 - a step that ends (`End`) is a final state.
 
 The model the machines move is a frame of a run (`state.Frame`, whose
@@ -43,6 +44,7 @@ from engine.i18n import messages
 from engine.model import Call, Choices, End, Expr, Next, Procedure
 
 ADVANCE = "advance"
+TIMEOUT = "timeout"  # a step's `timeout:`: its deadline passed
 _KEEP = 64  # machines kept (by procedure): a session and a verify use a few
 
 
@@ -111,6 +113,8 @@ def build_machine(proc: Procedure) -> Machine:
         )
 
     for sid, step in proc.steps.items():
+        if step.timeout is not None and step.timeout.name in proc.steps:
+            add(TIMEOUT, sid, 0, step.timeout.name, None)
         way = step.exit
         match way:
             case Next(branches) | Call(next=Next(branches)):
@@ -207,7 +211,7 @@ def follow(proc: Procedure, frame: Position, trigger: str, index: int, to: str) 
     """Move a frame as an event recorded it: the recorded transition, no
     guard judged again. `NotAMove` when the procedure has no such move."""
     at = frame.step
-    key = "next" if trigger == ADVANCE else "choices"
+    key = "next" if trigger == ADVANCE else "timeout" if trigger == TIMEOUT else "choices"
     where = {"procedure": proc.id, "step": at, "n": index + 1, "key": key}
     if not _fire(proc, frame, trigger, Firing(recorded=index)):
         raise NotAMove(MOVES["unknown"], **where)

@@ -79,6 +79,7 @@ View = Header | Body | Notice
 @dataclass(frozen=True, slots=True)
 class InputQuestion:
     spec: Spec
+    default: str | None = None  # asked again (a step's `ask` on a later arrival): Enter keeps it
 
 
 @dataclass(frozen=True, slots=True)

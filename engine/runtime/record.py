@@ -41,7 +41,9 @@ from engine.runtime.events import (
     RunStarted,
     RunWarning,
     StepEntered,
+    StepTimedOut,
     TurnTaken,
+    ValueSet,
     read,
 )
 from engine.runtime.values import show
@@ -198,6 +200,10 @@ class _Reader:
                 self.add(e, k, text=event.title)
             case InputAnswered():
                 self.add(e, k, text=event.label or event.name, detail=show(event.value))
+            case ValueSet():
+                self.add(e, k, text=event.label or event.name, detail=show(event.value))
+            case StepTimedOut():
+                self.add(e, k, text=event.text or "", detail=event.to)
             case AnswerCorrected():
                 # Shown where it was made: the label, the value before and after.
                 self.add(

@@ -168,11 +168,26 @@ class Recorder:
         if step.milestone is None:
             return []
         known = active.state.milestones.get(step.milestone.name)
-        if known is not None and day_of(known) <= self.clock().date():
+        given = None
+        if step.milestone_from is not None:
+            # The date recorded in the field; a field left empty gives none.
+            given = moment_text(active.state.recorded.get(step.milestone_from.name), self.clock())
+            if given is None or given == known:
+                return []
+        if given is None and known is not None and day_of(known) <= self.clock().date():
             return []
         m = proc.milestones.get(step.milestone.name)
         title = m.title if m else step.milestone.name
-        return [self.draft(MilestoneReached(name=step.milestone.name, title=title, step=step.id))]
+        event = MilestoneReached(name=step.milestone.name, title=title, step=step.id)
+        if given is not None and step.milestone_from is not None:
+            event = MilestoneReached(
+                name=step.milestone.name,
+                title=title,
+                step=step.id,
+                date=given,
+                taken_from=step.milestone_from.name,
+            )
+        return [self.draft(event)]
 
     def started(
         self,
@@ -254,6 +269,21 @@ class Recorder:
         if interrupted is not None:
             interrupted.state = previews[interrupted.state.run_id]
         return Active(previews[run_id], pinned)
+
+
+def moment_text(value: Any, now: datetime) -> str | None:
+    """A recorded date ("2026-12-01") or datetime ("2026-12-01 14:30") as a
+    milestone's date: the date as it is, the datetime as a moment in the
+    site's time zone (None for anything else)."""
+    if not isinstance(value, str):
+        return None
+    if len(value) == 10:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)).isoformat()
 
 
 def load_run(journal: Journal, run_id: int) -> Active | None:

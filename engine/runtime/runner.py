@@ -24,6 +24,8 @@ from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
 from engine.journal import Journal, Write
 from engine.model import (
+    OUTCOME,
+    Assign,
     Call,
     Choice,
     Choices,
@@ -31,11 +33,12 @@ from engine.model import (
     Expr,
     Next,
     Procedure,
+    Rulebook,
     Step,
     Turn,
     branches_of,
 )
-from engine.runtime import interrupts, machine, views
+from engine.runtime import interrupts, machine, timeouts, views
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
@@ -60,6 +63,7 @@ from engine.runtime.events import (
     Stamped,
     StepEntered,
     TurnTaken,
+    ValueSet,
     read,
 )
 from engine.runtime.interrupts import deferred
@@ -85,8 +89,8 @@ from engine.runtime.prompts import (
     WaitQuestion,
 )
 from engine.runtime.recorder import Active, Clock, Recorder
-from engine.runtime.scope import Need, Scope
-from engine.runtime.state import FINISHED, PAUSED, WAITING, RunState, replay
+from engine.runtime.scope import UNDECLARED, Need, Scope
+from engine.runtime.state import ACTIVE, FINISHED, PAUSED, WAITING, RunState, replay
 from engine.runtime.values import BadValue, Spec, parse
 from engine.runtime.values import show as show_value
 
@@ -352,6 +356,8 @@ class Runner:
                 spec = self.scope.spec(active, need.depth, need.name)
                 pending = _Pending(InputQuestion(spec), need.depth)
             self.rec.flush(active)  # every answer so far is on disk before the prompt
+            if self._timed_out(active):
+                continue
             reply = self.driver.ask(pending.question, self._reminders(), self.clock())
             self._answer(active, pending, reply)
 
@@ -375,9 +381,21 @@ class Runner:
                     depth,
                 )
             self._going.add(arrival)
+        again = frame.visits.get(step.id, 1) > 1
         for ref in step.ask:
-            if self.scope.unknown(active, depth, ref.name):
-                return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
+            # Asked on every arrival (the answer before is the default); on
+            # the first, a value given beforehand (--set, with) stands.
+            if ref.name in frame.answered:
+                continue
+            if again or self.scope.unknown(active, depth, ref.name):
+                before = frame.values.get(ref.name)
+                return _Pending(
+                    InputQuestion(
+                        self.scope.spec(active, depth, ref.name),
+                        None if before is None else show_value(before),
+                    ),
+                    depth,
+                )
         if step.turn is not None and not frame.turned:
             self._turn(active, depth, step, step.turn)
             frame = active.state.top
@@ -770,7 +788,13 @@ class Runner:
 
     # ------------------------------------------------------------ leaving a step
 
-    def _fire(self, active: Active, depth: int, trigger: str) -> tuple[str, int] | None:
+    def _fire(
+        self,
+        active: Active,
+        depth: int,
+        trigger: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[str, int] | None:
         """Where frame `depth` goes by `trigger`, its guards judged now (the
         frame moves when the event is committed)."""
         frame = active.state.frames[depth]
@@ -778,20 +802,29 @@ class Runner:
             frame.procedure,
             str(frame.step),
             trigger,
-            lambda expr: self.scope.judge(active, depth, expr),
+            lambda expr: self.scope.judge(active, depth, expr, extra),
         )
 
     def _advance(
-        self, active: Active, depth: int, before: list[Stamped]
+        self,
+        active: Active,
+        depth: int,
+        before: list[Stamped],
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[list[Stamped], Notice]:
-        """The events of an automatic `next` from frame `depth`, and what to say about it."""
+        """The events of an automatic `next` from frame `depth`, and what to
+        say about it (`extra`: the returning callee's `outcome`)."""
         frame = active.state.frames[depth]
         step = frame.current
-        fired = self._fire(active, depth, machine.ADVANCE)
+        fired = self._fire(active, depth, machine.ADVANCE, extra)
         if fired is None:
             raise RunError(NO_BRANCH, step=step.title)
         target, index = fired
-        why = _why(step, index)
+        why = _why(active.pinned.rulebook, frame.procedure, step, index)
+        before = [
+            *before,
+            *self._assign(active, depth, branches_of(step.exit)[index].set, "branch", extra),
+        ]
         taken = self.rec.draft(
             BranchTaken(procedure=frame.procedure.id, step=step.id, to=target, why=why, index=index)
         )
@@ -804,6 +837,7 @@ class Runner:
         st = active.state
         frame = st.top
         step = frame.current
+        self._set_step(active)
         first = self.rec.milestone(active, frame.procedure, step)
         way = step.exit
         match way:
@@ -825,6 +859,77 @@ class Runner:
         self._shown = (False, False)
         return False
 
+    def _timed_out(self, active: Active) -> bool:
+        """At a prompt (a resumed run's first one too): a step whose `within`
+        or `due` has passed and that has `timeout:` moves the run there
+        (engine/runtime/timeouts.py)."""
+        if active.state.status != ACTIVE:
+            return False
+        moved = timeouts.time_out(self.rec, active, self.clock())
+        if moved is None:
+            return False
+        self.driver.show(
+            Notice(
+                "timeout",
+                {"step_title": moved.step_title, "to_title": moved.to_title, "text": moved.text},
+            )
+        )
+        self._shown = (False, False)
+        return True
+
+    def _set_step(self, active: Active) -> None:
+        """The step's own `set:`, given once it is done (before its way out is
+        judged, so the guards read the new values): staged once per arrival."""
+        frame = active.state.top
+        if frame.set_done or not frame.current.set:
+            return
+        for stamped in self._assign(active, active.depth, frame.current.set, "step"):
+            self.rec.stage(active, stamped.event)
+
+    def _assign(
+        self,
+        active: Active,
+        depth: int,
+        assigns: tuple[Assign, ...],
+        by: Literal["step", "choice", "branch"],
+        extra: Mapping[str, Any] | None = None,
+    ) -> list[Stamped]:
+        """`value.set` events for `set:` entries, each value worked out from
+        the values before any of them (a template that does not read as the
+        input's type is a rulebook problem: warned, the value left as it was)."""
+        frame = active.state.frames[depth]
+        inputs = active.pinned.rulebook.inputs_for(frame.procedure)
+        drafts: list[Stamped] = []
+        for a in assigns:
+            inp = inputs.get(a.target.name)
+            if inp is None:
+                raise RunError(UNDECLARED, name=a.target.name)
+            raw: Any = a.raw
+            if a.templated:
+                raw = self.scope.render(active, depth, a.value, extra)
+            try:
+                value = (
+                    parse(Spec.of_input(inp), raw, self.clock()) if isinstance(raw, str) else raw
+                )
+            except BadValue as exc:
+                self._warn(active, a.value, exc.zh)
+                continue
+            drafts.append(
+                self.rec.draft(
+                    ValueSet(
+                        name=inp.name,
+                        label=inp.ask or inp.name,
+                        value=value,
+                        before=frame.values.get(inp.name),
+                        by=by,
+                        depth=depth,
+                        procedure=frame.procedure.id,
+                        step=frame.step,
+                    )
+                )
+            )
+        return drafts
+
     def _return(self, active: Active, first: list[Stamped], outcome: str, said: str) -> None:
         """A called procedure has ended: back to its caller, which goes on by its `next`."""
         st = active.state
@@ -837,7 +942,9 @@ class Runner:
                 outcome_title=said,
             )
         )
-        drafts, moved = self._advance(active, active.depth - 1, [*first, returned])
+        drafts, moved = self._advance(
+            active, active.depth - 1, [*first, returned], {OUTCOME: outcome}
+        )
         self.rec.commit(active, drafts)
         self.driver.show(
             Notice(
@@ -855,11 +962,15 @@ class Runner:
         top = active.state.top
         step = top.current
         fired = self._fire(active, active.depth, machine.choice_trigger(index))
-        label = _choice(step, index).label
+        choice = _choice(step, index)
+        label = choice.label
         if fired is None:  # the guard no longer holds
             self.driver.show(Notice("choice_gone", {"label": label}))
             return
+        self._set_step(active)
+        top = active.state.top
         first = self.rec.milestone(active, top.procedure, step)
+        first += self._assign(active, active.depth, choice.set, "choice")
         made = self.rec.draft(
             ChoiceMade(
                 procedure=top.procedure.id, step=step.id, label=label, to=fired[0], index=index
@@ -1035,13 +1146,28 @@ def _label_of(answer: InputAnswered | FieldRecorded) -> str:
             assert_never(answer)
 
 
-def _why(step: Step, index: int) -> str:
-    """Why an automatic `next` went where it went, for the screen and the journal."""
+def _why(rulebook: Rulebook, proc: Procedure, step: Step, index: int) -> str:
+    """Why an automatic `next` went where it went, for the screen and the
+    journal: the branch's label, else its guard in words as the manual says
+    it (inputs by their question, fields by their label, a called
+    procedure's outcome by its title: never an id)."""
     branch = branches_of(step.exit)[index]
     if branch.label:
         return branch.label
     if branch.when is not None:
-        return branch.when.source
+        from engine.render.exprs import Wording
+
+        fields = {
+            f"{fid}.{k}": fld.label
+            for fid, form in rulebook.forms.items()
+            for k, fld in form.fields.items()
+        }
+        wording = Wording(rulebook.inputs_for(proc), fields=fields)
+        if isinstance(step.exit, Call):
+            callee = rulebook.procedures.get(step.exit.procedure.name)
+            if callee is not None:
+                wording = wording.after_call(callee.title, callee.outcomes())
+        return wording.condition(branch.when)
     return "otherwise" if index > 0 else ""
 
 

@@ -8,7 +8,7 @@ is reported through `warn` and counts as false, or shows as written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,9 @@ class Scope:
 
     def names(self, active: Active, depth: int) -> dict[str, Any]:
         scope = expressions.builtins(self.clock())
+        # `form.field`: the latest value recorded in the run, None until then.
+        scope.update(dict.fromkeys(active.pinned.rulebook.field_names))
+        scope.update(active.state.recorded)
         scope.update(
             {n: i.default for n, i in self.inputs(active, depth).items() if i.default is not None}
         )
@@ -64,18 +67,30 @@ class Scope:
             raise RunError(UNDECLARED, name=name)
         return Spec.of_input(inp)
 
-    def judge(self, active: Active, depth: int, expr: Expr) -> bool:
+    def judge(
+        self, active: Active, depth: int, expr: Expr, extra: Mapping[str, Any] | None = None
+    ) -> bool:
+        """A guard's truth now; `extra` are names only this moment has (the
+        called procedure's `outcome`, for the caller's `next`)."""
+        names = self.names(active, depth)
+        if extra:
+            names.update(extra)
         try:
-            return expressions.truth(expr.source, self.names(active, depth))
+            return expressions.truth(expr.source, names)
         except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
         except expressions.ExpressionFailed as exc:
             self.warn(active, expr, exc.detail)
             return False
 
-    def render(self, active: Active, depth: int, expr: Expr) -> str:
+    def render(
+        self, active: Active, depth: int, expr: Expr, extra: Mapping[str, Any] | None = None
+    ) -> str:
+        names = self.names(active, depth)
+        if extra:
+            names.update(extra)
         try:
-            return expressions.render(expr.source, self.names(active, depth))
+            return expressions.render(expr.source, names)
         except expressions.NeedInput as need:
             raise Need(need.name, depth) from None
         except expressions.ExpressionFailed as exc:

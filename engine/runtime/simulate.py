@@ -28,7 +28,7 @@ from typing import Any, assert_never
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
 from engine.journal import Event
-from engine.model import Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
 from engine.runtime.events import (
     AnswerCorrected,
     BranchTaken,
@@ -52,7 +52,9 @@ from engine.runtime.events import (
     RunStarted,
     RunWarning,
     StepEntered,
+    StepTimedOut,
     TurnTaken,
+    ValueSet,
     read,
 )
 from engine.runtime.pinning import Pinned
@@ -71,6 +73,8 @@ class Edge:
     to: str
 
     def label(self, proc: Procedure) -> str:
+        if self.kind == "timeout":
+            return "超时"
         way = proc.steps[self.step].exit
         match way:
             case Choices(choices):
@@ -103,6 +107,8 @@ def edges_of(proc: Procedure) -> list[Edge]:
     out: list[Edge] = []
     for sid, step in proc.steps.items():
         out += [Edge(proc.id, sid, kind, i, to) for kind, i, _, to in _ways(step)]
+        if step.timeout is not None and step.timeout.name in proc.steps:
+            out.append(Edge(proc.id, sid, "timeout", 0, step.timeout.name))
     return out
 
 
@@ -241,13 +247,20 @@ def _paths_from(start: str, graph: Mapping[str, list[Edge]]) -> dict[str, list[E
     return paths
 
 
-def _ways_out(proc: Procedure, graph: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
-    """For every step that can reach an `end`, the shortest edge path to one."""
+def _ways_out(
+    proc: Procedure, graph: Mapping[str, list[Edge]], outcome: str | None = None
+) -> dict[str, list[Edge]]:
+    """For every step that can reach an `end` (with `outcome`, when given),
+    the shortest edge path to one."""
     back: dict[str, list[Edge]] = {sid: [] for sid in proc.steps}
     for edges in graph.values():
         for e in edges:
             back[e.to].append(e)
-    ends = [sid for sid, s in proc.steps.items() if isinstance(s.exit, End)]
+    ends = [
+        sid
+        for sid, s in proc.steps.items()
+        if isinstance(s.exit, End) and outcome in (None, s.exit.outcome)
+    ]
     out: dict[str, list[Edge]] = {sid: [] for sid in ends}
     queue = deque(ends)
     while queue:
@@ -296,7 +309,22 @@ class Planner:
         inputs = self.rulebook.inputs_for(proc)
         varied = [n for n in inputs if n in names and inputs[n].default is None]
         axes = [candidates(Spec.of_input(inputs[n]), constants, BASE_TIME) for n in varied]
+        returned = self._returned(proc) if OUTCOME in names else []
+        if returned:  # each way a called procedure can end, for the caller's next
+            varied.append(OUTCOME)
+            axes.append(returned)
         return varied, axes, _clock_candidates(names, constants)
+
+    def _returned(self, proc: Procedure) -> list[str]:
+        """The outcomes the procedures `proc` calls can end with."""
+        out: list[str] = []
+        for step in proc.steps.values():
+            for call in step.calls:
+                callee = self.rulebook.procedures.get(call.procedure.name)
+                for name in callee.outcomes() if callee else ():
+                    if name not in out:
+                        out.append(name)
+        return out
 
     def base_values(self, proc: Procedure) -> dict[str, Any]:
         """A value for every input the procedure may ask (guards vary some of them)."""
@@ -306,6 +334,10 @@ class Planner:
         }
 
     def plan(self, proc: Procedure) -> Plan:
+        from engine.runtime.explore import is_dynamic
+
+        if is_dynamic(self.rulebook, proc):
+            return self.plan_states(proc)
         plan = Plan(proc.id)
         wanted = set(edges_of(proc))
         plan.total = len(wanted)
@@ -340,10 +372,113 @@ class Planner:
                 plan.assignments.append({})
         return plan
 
+    def plan_states(self, proc: Procedure) -> Plan:
+        """The plan of a procedure whose values change as a run goes
+        (engine.runtime.explore): its states explored under each assignment
+        of the inputs asked once, a scenario for each transition not yet
+        taken — the shortest way to a state that takes it, then on to an end."""
+        from engine.runtime.explore import Explorer
+
+        plan = Plan(proc.id)
+        wanted = set(edges_of(proc))
+        plan.total = len(wanted)
+        covered: set[Edge] = set()
+        dead: set[tuple[str, ...]] = set()
+        varied, axes, clocks = self.axes(proc)
+        if OUTCOME in varied:  # explored: each outcome the callee can end with
+            at = varied.index(OUTCOME)
+            del varied[at], axes[at]
+        base = self.base_values(proc)
+        constants = _constants(_guards(proc))
+        for combo in _combinations([*axes, clocks], MAX_COMBINATIONS // 32):
+            values = {**base, **dict(zip(varied, combo[:-1], strict=True))}
+            explorer = Explorer(self.rulebook, proc, values, combo[-1], constants)
+            explorer.explore()
+            starts, ends = explorer.paths_from_start(), explorer.ends_from()
+            asked = {r.name for step in proc.steps.values() for r in step.ask}
+            chosen = {n: values[n] for n in varied if n not in asked}  # those: at each arrival
+            if explorer.complete:
+                trapped = tuple(sorted({s[0] for s in starts if s not in ends}))
+                if trapped and trapped not in dead:
+                    dead.add(trapped)
+                    plan.dead_ends.append((trapped, chosen))
+            for state, moves in explorer.moves.items():
+                if state not in starts:
+                    continue
+                for m in moves:
+                    if m.kind is None or m.to is None or m.after not in ends:
+                        continue
+                    edge = Edge(proc.id, state[0], m.kind, m.index, m.to)
+                    if edge not in wanted or edge in covered:
+                        continue
+                    path = [*starts[state], (state, m), *ends[m.after]]
+                    covered.update(
+                        Edge(proc.id, s[0], mv.kind, mv.index, mv.to)
+                        for s, mv in path
+                        if mv.kind is not None and mv.to is not None
+                    )
+                    number = len(plan.scenarios) + 1
+                    plan.scenarios.append(
+                        self.state_scenario(proc, path, values, combo[-1], number)
+                    )
+                    plan.assignments.append(chosen)
+        plan.uncovered = sorted(wanted - covered)
+        return plan
+
+    def state_scenario(
+        self,
+        proc: Procedure,
+        path: Sequence[tuple[Any, Any]],
+        values: Mapping[str, Any],
+        now: datetime,
+        number: int,
+    ) -> dict[str, Any]:
+        """A scenario along explored states: each arrival's answers written
+        on its visit (a step visited again has one entry per visit)."""
+        steps: dict[str, list[dict[str, Any]]] = {}
+        inputs = dict(values)
+        clock = now
+        # Dates that milestones are taken from fall a day ahead, so a deadline
+        # counted from them has not passed unless the scenario lets it pass.
+        anchors = {s.milestone_from.name for s in proc.steps.values() if s.milestone_from}
+        ahead = (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+        for state, move in path:
+            sid = state[0]
+            step = proc.steps[sid]
+            visit: dict[str, Any] = {}
+            if move.kind == "timeout":  # arrive after the deadline: the run times out
+                wait = step.within.low if step.within else 400 * 86400
+                clock = clock + timedelta(seconds=wait + 3600)
+                steps.setdefault(sid, []).append({"on": clock.isoformat()})
+                continue
+            if move.inputs:
+                visit["inputs"] = dict(move.inputs)
+            record = {**self._record(step), **dict(move.record)}
+            for key in list(record):
+                if key in anchors:
+                    record[key] = ahead
+            if record:
+                visit["record"] = record
+            if move.kind == "choice" and isinstance(step.exit, Choices):
+                visit["choice"] = step.exit.choices[move.index].label
+            steps.setdefault(sid, []).append(visit)
+            if isinstance(step.exit, Call):
+                self._callee(proc, step.exit, steps, inputs, move.outcome)
+        return {
+            "title": f"{proc.title} · 场景 {number}",
+            "procedure": proc.id,
+            "now": now.isoformat(),
+            "inputs": inputs,
+            "steps": {k: (v[0] if len(v) == 1 else v) for k, v in steps.items()},
+        }
+
     def scenario(self, world: _World, path: Sequence[Edge], number: int) -> dict[str, Any]:
         steps: dict[str, list[dict[str, Any]]] = {}
         inputs = dict(world.values)
-        self._walk(world.proc, world.proc.start.name, path, steps, inputs, qualify=False)
+        returned = inputs.pop(OUTCOME, None)  # not an input: where the callee is walked to
+        self._walk(
+            world.proc, world.proc.start.name, path, steps, inputs, qualify=False, outcome=returned
+        )
         return {
             "title": f"{world.proc.title} · 场景 {number}",
             "procedure": world.proc.id,
@@ -360,8 +495,10 @@ class Planner:
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
         qualify: bool,
+        outcome: str | None = None,
     ) -> None:
-        """Write one visit per step along `path` (and through any callee)."""
+        """Write one visit per step along `path` (and through any callee,
+        walked to `outcome` when it can end so)."""
         here = start
         queue = list(path)
         while True:
@@ -379,7 +516,7 @@ class Planner:
             key = f"{proc.id}:{here}" if qualify else here
             steps.setdefault(key, []).append(visit)
             if isinstance(step.exit, Call):
-                self._callee(proc, step.exit, steps, inputs)
+                self._callee(proc, step.exit, steps, inputs, outcome)
             if edge is None:
                 return
             here = edge.to
@@ -390,8 +527,10 @@ class Planner:
         call: Call,
         steps: dict[str, list[dict[str, Any]]],
         inputs: dict[str, Any],
+        outcome: str | None = None,
     ) -> None:
-        """The callee's shortest way to an end, with the values the call passes."""
+        """The callee's shortest way to an end (one with `outcome` if it
+        can reach one), with the values the call passes."""
         callee = self.rulebook.procedure(call.procedure.name)
         caller_world = _World(self.rulebook, caller, inputs, BASE_TIME)
         given: dict[str, Any] = {}
@@ -409,7 +548,10 @@ class Planner:
         for name, value in self.base_values(callee).items():
             inputs.setdefault(name, value)
         world = _World(self.rulebook, callee, {**inputs, **given}, BASE_TIME)
-        path = _ways_out(callee, world.graph()).get(callee.start.name, [])
+        graph = world.graph()
+        path = _ways_out(callee, graph, outcome).get(callee.start.name)
+        if path is None:
+            path = _ways_out(callee, graph).get(callee.start.name, [])
         self._walk(callee, callee.start.name, path, steps, inputs, qualify=True)
 
     def _record(self, step: Any) -> dict[str, Any]:
@@ -561,6 +703,9 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
             case ChoiceMade(procedure=procedure, step=step, index=index, to=to):
                 if procedure == pid:
                     yield Edge(pid, step, "choice", index, to)
+            case StepTimedOut(procedure=procedure, step=step, to=to):
+                if procedure == pid:
+                    yield Edge(pid, step, "timeout", 0, to)
             case (
                 RunStarted()
                 | StepEntered()
@@ -568,6 +713,7 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 | ItemChecked()
                 | FieldRecorded()
                 | AnswerCorrected()
+                | ValueSet()
                 | CallStarted()
                 | CallReturned()
                 | MilestoneReached()

@@ -45,7 +45,9 @@ from engine.runtime.events import (
     RunStarted,
     RunWarning,
     StepEntered,
+    StepTimedOut,
     TurnTaken,
+    ValueSet,
     read,
 )
 from engine.runtime.values import show
@@ -67,6 +69,9 @@ class Frame:
     dues: list[dict[str, Any]] = field(default_factory=list)
     turned: bool = False  # the step's queue turn was taken at this arrival
     signed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # do index (-1: step) -> names
+    visits: dict[str, int] = field(default_factory=dict)  # step -> arrivals at it
+    answered: set[str] = field(default_factory=set)  # inputs answered since this arrival
+    set_done: bool = False  # the current step's own `set:` is given (this arrival)
 
     @property
     def current(self) -> Step:
@@ -81,6 +86,8 @@ class Frame:
             fields=dict(self.fields),
             dues=list(self.dues),
             signed=dict(self.signed),
+            visits=dict(self.visits),
+            answered=set(self.answered),
         )
 
 
@@ -100,6 +107,10 @@ class RunState:
     site: str | None = None
     started: RunStarted | None = None
     arrivals: int = 0  # steps entered in the run so far: each arrival has its own number
+    # `form.field` -> the latest value recorded in the run (what guards read),
+    # and the step it was recorded at (a correction there supersedes it).
+    recorded: dict[str, Any] = field(default_factory=dict)
+    recorded_at: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def top(self) -> Frame:
@@ -111,7 +122,11 @@ class RunState:
 
     def copy(self) -> RunState:
         return replace(
-            self, frames=[f.copy() for f in self.frames], milestones=dict(self.milestones)
+            self,
+            frames=[f.copy() for f in self.frames],
+            milestones=dict(self.milestones),
+            recorded=dict(self.recorded),
+            recorded_at=dict(self.recorded_at),
         )
 
     def apply(self, event: RunEvent, at: str) -> None:
@@ -121,17 +136,25 @@ class RunState:
                 self._started(event)
             case StepEntered():
                 self._entered(event, at)
-            case BranchTaken() | ChoiceMade():
+            case BranchTaken() | ChoiceMade() | StepTimedOut():
                 self._moved(event)
             case InputAnswered(name=name, value=value, depth=depth):
                 # A caller's input can be asked while its callee ends (for the caller's `next`).
                 self.frames[depth].values[name] = value
+                self.frames[depth].answered.add(name)
+            case ValueSet(name=name, value=value, depth=depth, by=by):
+                self.frames[depth].values[name] = value
+                if by == "step":
+                    self.frames[depth].set_done = True
             case AnswerCorrected():
                 self._corrected(event)
             case ItemChecked(index=index, status=status, reason=reason):
                 self.top.items[index] = (status, reason)
-            case FieldRecorded(form=form, field=name, value=value):
+            case FieldRecorded(form=form, field=name, value=value, step=step):
                 self.top.fields[(form, name)] = value
+                # What guards read as form.field: the latest recorded in the run.
+                self.recorded[f"{form}.{name}"] = value
+                self.recorded_at[f"{form}.{name}"] = step
             case CallStarted(procedure=pid, args=args):
                 self.frames.append(Frame(self.rulebook.procedure(pid), dict(args)))
             case CallReturned():
@@ -180,9 +203,11 @@ class RunState:
         top.items, top.fields = {}, {}
         top.turned, top.signed = False, {}
         top.dues = list(e.dues)
+        top.visits[e.step] = top.visits.get(e.step, 0) + 1
+        top.answered, top.set_done = set(), False
         self.arrivals += 1
 
-    def _moved(self, e: BranchTaken | ChoiceMade) -> None:
+    def _moved(self, e: BranchTaken | ChoiceMade | StepTimedOut) -> None:
         """The top frame takes the recorded transition."""
         from engine.runtime import machine
 
@@ -201,6 +226,8 @@ class RunState:
                 trigger = machine.ADVANCE
             case ChoiceMade():
                 trigger = machine.choice_trigger(e.index)
+            case StepTimedOut():
+                trigger = machine.TIMEOUT
             case _:
                 assert_never(e)
         machine.follow(top.procedure, top, trigger, e.index, e.to)
@@ -216,6 +243,9 @@ class RunState:
                 key = (e.form, e.name)
                 if e.form is not None and key in self.top.fields and self.top.step == e.step:
                     self.top.fields[(e.form, e.name)] = e.value
+                read = f"{e.form}.{e.name}"
+                if read in self.recorded and self.recorded_at.get(read) == e.step:
+                    self.recorded[read] = e.value  # the latest recording is the one corrected
             case _:
                 assert_never(e.answer)
 

@@ -211,6 +211,8 @@ class Printer:
             say(self.t(k, **a), "  ", fg="cyan")
         elif k == "milestone_bad":
             say(self.t(k, **a), "    ", fg="red")
+        elif k == "timeout":
+            say(self.t(k, **a), "  ", fg="red", bold=True)
         elif k in ("emergency", "stuck", "warning", "unknown_emergency", "no_emergencies"):
             if k == "unknown_emergency":
                 a["known"] = ", ".join(a["known"])
@@ -424,7 +426,7 @@ class TerminalDriver:
     def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
         self.p.reminders(reminders, now)
         if isinstance(question, InputQuestion):
-            return self._value(question.spec, "  ", now)
+            return self._value(question.spec, "  ", now, question.default)
         if isinstance(question, FieldQuestion):
             if self._form != question.form:
                 self._form = question.form

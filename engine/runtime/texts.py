@@ -121,6 +121,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "started": ("开始运行 #{run}: {title}", "started run #{run}: {title}"),
     "branch": ("→ {why}, 转入: {to_title}", "→ {why}: go to {to_title}"),
     "branch_plain": ("→ 转入: {to_title}", "→ next: {to_title}"),
+    "timeout": (
+        "⏰ 「{step_title}」已超过期限 ({text}), 转入: {to_title}",
+        '⏰ "{step_title}" is past its deadline ({text}): go to {to_title}',
+    ),
     "branch_otherwise": ("→ 其他情况, 转入: {to_title}", "→ otherwise: go to {to_title}"),
     "call": ("↳ 调用流程: {title}{args}", "↳ calling: {title}{args}"),
     "returned": (
@@ -254,6 +258,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "otherwise": ("其他情况", "otherwise"),
     "call": ("调用", "call"),
     "returned": ("返回", "returned"),
+    "timed_out": ("超过期限, 转入下一步", "past its deadline: moved on"),
     "note": ("备注", "note"),
     "signed": ("经办人", "by"),
     "turn_owed": ("补接待", "a make-up turn"),

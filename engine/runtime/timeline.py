@@ -39,7 +39,9 @@ from engine.runtime.events import (
     RunStarted,
     RunWarning,
     StepEntered,
+    StepTimedOut,
     TurnTaken,
+    ValueSet,
     read,
 )
 from engine.runtime.state import FINISHED, RunState
@@ -131,8 +133,10 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | ItemChecked()
                 | FieldRecorded()
                 | AnswerCorrected()
+                | ValueSet()
                 | ChoiceMade()
                 | BranchTaken()
+                | StepTimedOut()
                 | CallReturned()
                 | MilestoneReached()
                 | NoteAdded()
