@@ -46,9 +46,13 @@ from engine.model import (
     Revision,
     Role,
     Rulebook,
+    Schedule,
+    Site,
     Step,
     Turn,
 )
+from engine.model import Holiday as HolidayModel
+from engine.model import Hours as HoursModel
 from engine.source import Document as Source
 from engine.source import Path
 
@@ -74,6 +78,7 @@ PROCEDURE_KEYS = frozenset(
         "document",
         "lint",
         "notes",
+        "schedule",
         "escalate",
     }
 )
@@ -141,6 +146,7 @@ RULEBOOK_KEYS = frozenset(
         "inputs",
         "references",
         "queues",
+        "site",
     }
 )
 REFERENCE_KEYS = frozenset({"title", "url"})
@@ -148,8 +154,13 @@ ORGANISATION_KEYS = frozenset({"name", "site", "client"})
 ROLE_KEYS = frozenset({"name", "duties", "source"})
 FORM_KEYS = frozenset({"title", "source", "fields"})
 FIELD_KEYS = frozenset({"label", "type", "options", "required", "min", "max"})
+SCHEDULE_KEYS = frozenset({"every", "at", "from", "to", "on", "by", "starting"})
+SITE_KEYS = frozenset({"hours", "holidays", "closed"})
+HOURS_KEYS = frozenset({"open", "close"})
+HOLIDAY_KEYS = frozenset({"dates", "closed"})
 
 _DURATION = re.compile(r"^([0-9]+)(?:-([0-9]+))?(min|h|d|w)$")
+_CLOCK = re.compile(r"^[0-9]{1,2}:[0-9]{2}$")
 _UNIT_SECONDS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -448,6 +459,75 @@ class _Builder:
             for i, level in enumerate(raw)
         )
 
+    def value(self, raw: Any, path: Path) -> Ref:
+        """A schedule value as written (`by: 25` is "25"), with its place;
+        a clock time is normalised ("8:30" is "08:30")."""
+        text = str(raw)
+        if isinstance(raw, str) and _CLOCK.match(raw):  # not a holiday named "a:b"
+            text = normalise_clock(raw)
+        return Ref(text, self.pos(path))
+
+    def schedule(self, raw: Any) -> tuple[Schedule, ...]:
+        """`schedule:` is one entry or a list of them."""
+        if raw is None:
+            return ()
+        entries = (
+            [(raw, ("schedule",))]
+            if isinstance(raw, dict)
+            else [(e, ("schedule", i)) for i, e in enumerate(raw)]
+        )
+        out = []
+        for e, path in entries:
+            on = e.get("on")
+            ons = (
+                tuple(self.value(v, (*path, "on", i)) for i, v in enumerate(on))
+                if isinstance(on, list)
+                else ((self.value(on, (*path, "on")),) if on is not None else ())
+            )
+
+            def one(key: str, e: dict[str, Any] = e, path: Path = path) -> Ref | None:
+                return self.value(e[key], (*path, key)) if key in e else None
+
+            out.append(
+                Schedule(
+                    pos=self.pos(path),
+                    every=one("every"),
+                    at=one("at"),
+                    start=one("from"),
+                    end=one("to"),
+                    on=ons,
+                    by=one("by"),
+                    starting=one("starting"),
+                )
+            )
+        return tuple(out)
+
+    def site(self, raw: dict[str, Any] | None) -> Site | None:
+        if raw is None:
+            return None
+        hours = raw.get("hours")
+        holidays: dict[str, HolidayModel] = {}
+        for name, h in (raw.get("holidays") or {}).items():
+            dates = h if isinstance(h, list) else h["dates"]
+            holidays[str(name)] = HolidayModel(
+                str(name),
+                tuple(dates),
+                self.pos(("site", "holidays", name), key=True),
+                isinstance(h, dict) and bool(h.get("closed", False)),
+            )
+        return Site(
+            pos=self.pos(("site",), key=True),
+            hours=HoursModel(
+                normalise_clock(hours["open"]),
+                normalise_clock(hours["close"]),
+                self.pos(("site", "hours"), key=True),
+            )
+            if hours
+            else None,
+            holidays=holidays,
+            closed=tuple(raw.get("closed", ())),
+        )
+
     def subject(self, raw: str | list[str] | None) -> tuple[Ref, ...]:
         """`subject: customer` is `subject: [customer]`."""
         if raw is None:
@@ -490,6 +570,7 @@ class _Builder:
             lint_disable=frozenset((raw.get("lint") or {}).get("disable", ())),
             escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),
             notes=tuple(raw.get("notes", ())),
+            schedule=self.schedule(raw.get("schedule")),
         )
 
     def rulebook(self) -> Rulebook:
@@ -552,6 +633,7 @@ class _Builder:
                 )
                 for qid, q in (raw.get("queues") or {}).items()
             },
+            site=self.site(raw.get("site")),
         )
 
 

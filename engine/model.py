@@ -435,6 +435,78 @@ class Milestone:
     pos: Pos
 
 
+# ---------------------------------------------------------------- calendar schedules
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PERIODS = ("day", "week", "month", "year")
+SITE_TIMES = ("opening", "closing")  # the site's hours, as `at`/`from`/`to` name them
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """The site's opening hours ("08:30" to "19:00")."""
+
+    open: str
+    close: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A named holiday the site observes: its dates, and whether the site
+    is closed then (an occurrence on a closed day is skipped)."""
+
+    name: str
+    dates: tuple[str, ...]
+    pos: Pos
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    """rulebook.yaml `site:` — hours, holidays and the weekdays it is closed."""
+
+    pos: Pos
+    hours: Hours | None = None
+    holidays: Mapping[str, Holiday] = field(default_factory=dict)
+    closed: tuple[str, ...] = ()  # weekdays (mon … sun)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """One `schedule:` entry of a procedure: when its occurrences fall.
+
+    Every value keeps its position (a `Ref`) so a check can point at it:
+    `every` is a period (day|week|month|year) or a cadence (30min, 1h, 2w);
+    `at`/`start`/`end` (`at`/`from`/`to`) a clock time or opening/closing;
+    `on` weekdays, days of the month (or last), MM-DD or holiday names; `by`
+    the last day of the period's window; `starting` the first date."""
+
+    pos: Pos
+    every: Ref | None = None
+    at: Ref | None = None
+    start: Ref | None = None
+    end: Ref | None = None
+    on: tuple[Ref, ...] = ()
+    by: Ref | None = None
+    starting: Ref | None = None
+
+    def refs(self) -> Iterator[tuple[str, Ref]]:
+        """Every value written, with its key, in key order."""
+        for key, ref in (
+            ("every", self.every),
+            ("at", self.at),
+            ("from", self.start),
+            ("to", self.end),
+            ("by", self.by),
+            ("starting", self.starting),
+        ):
+            if ref is not None:
+                yield key, ref
+        for ref in self.on:
+            yield "on", ref
+
+
 @dataclass(frozen=True, slots=True)
 class Revision:
     version: str
@@ -482,6 +554,7 @@ class Procedure:
     document: Document = field(default_factory=Document)
     lint_disable: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
+    schedule: tuple[Schedule, ...] = ()  # calendar duties: when occurrences fall due
     escalate: tuple[Escalation, ...] = ()  # for its steps with a deadline and none of their own
 
     def escalation(self, step: Step) -> tuple[Escalation, ...]:
@@ -626,6 +699,7 @@ class Rulebook:
     document: Document = field(default_factory=Document)
     references: Mapping[str, Reference] = field(default_factory=dict)
     queues: Mapping[str, Queue] = field(default_factory=dict)
+    site: Site | None = None  # hours, holidays, closed days (for schedules)
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]

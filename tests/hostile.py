@@ -191,6 +191,12 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
         "inputs": {"project": {"type": "text", "ask": t(), "default": t()}},
         "queues": {"rotation": {"title": t(), "role": "host", "keeper": "guard"}},
     }
+    # A holiday named by the designer: its name reaches every schedule line.
+    holiday = t()
+    head["site"] = {
+        "hours": {"open": "08:30", "close": "19:00"},
+        "holidays": {holiday: ["2026-12-04"]},
+    }
     steps: dict[str, Any] = {}
     for i in range(shape.steps):
         step: dict[str, Any] = {
@@ -247,6 +253,7 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
         "outcomes": {"completed": t()},
         "start": "s0",
         "steps": steps,
+        "schedule": [{"on": holiday}, {"every": "1h", "from": "opening", "to": "closing"}],
         "document": {"number": t(), "status": t(), "author": t(), "revisions": []},
         "notes": [t(), t()] if shape.notes else [],
     }

@@ -73,7 +73,7 @@ VISIT_HAPPY: dict[str, Any] = {
     "inputs": {"returning": True, "surname": "王", "with_children": False, "sales_present": False},
     "steps": {
         "greet": {},
-        "shoe_covers": {"do": ["done", {"skip": "鞋套用完了"}]},
+        "shoe_covers": {"do": [{"skip": "鞋套用完了"}, "done"]},
         "explain": {},
         "during_visit": [{"choice": "客户需要续杯"}, {"choice": "客户参观结束"}],
         "refill": {"note": "客户要了温水"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.checks import registry
+from engine.checks._retired import RETIRED
 from engine.checks.rule import WARNING
 from tests.conftest import CASES, ROOT
 
@@ -53,6 +54,12 @@ def render() -> str:
         text = example.read_text(encoding="utf-8")
         command = f"$ sop validate {source.split('err/')[1]}"
         out.append(f"用例 [`{source}`](../{source}):\n\n```text\n{command}\n{text}```\n\n")
+    out.append(
+        "## 已取消的检查 (retired checks)\n\n"
+        "这些检查已经取消。旧流程中 `lint: {disable: [编号]}` 写了它们仍然通过检查, 不起作用。\n\n"
+    )
+    for rid, (zh, en) in sorted(RETIRED.items()):
+        out.append(f"### `{rid}`\n\n{zh}。\n\n{en}.\n\n")
     return "".join(out)
 
 
@@ -66,3 +73,10 @@ def test_checks_doc_is_current(update: bool) -> None:
 def test_doc_covers_every_rule() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert all(f"### `{rid}`" in text for rid in registry())
+
+
+def test_retired_rules_are_gone() -> None:
+    """A retired id is no rule any more, and no golden case still expects it."""
+    for rid in RETIRED:
+        assert rid not in registry()
+        assert not _examples(rid)

@@ -351,6 +351,7 @@ def test_no_one_to_tell_is_said_and_nothing_is_journaled(tmp_path: Path) -> None
     )  # fmt: skip
     assert code == 0
     assert '#1 一号案场: 通知设置中没有岗位 "案场客服" 的联系方式, 无法通知' in out
+    assert out.endswith("通知: 无人可通知 3\n")  # the host, the supervisor, the call centre
     with Journal(store, write=False) as journal:
         assert not [e for e in journal.events(run) if e.kind in NOTICE_KINDS]
 
@@ -379,3 +380,22 @@ def test_the_chain_is_printed_beside_the_deadline() -> None:
     assert code == 0 and said in out, out
     code, out = sop_in_process("render", "manual", str(BOOK), "--format", "html")
     assert code == 0 and said in out
+
+
+def test_a_dry_run_says_what_it_would_send_and_sends_and_journals_nothing(tmp_path: Path) -> None:
+    store = str(tmp_path / "j.db")
+    run, due = _start(store)
+    at = (due + timedelta(hours=2)).isoformat()
+    args = ["notify", "--settings", str(_box_settings(tmp_path)), "--journal", store, "--at", at]
+    code, out = sop_in_process(*args, "--dry-run")
+    assert code == 0
+    assert out.splitlines() == [
+        "将发送 #1 回电答复客户 → 案场客服 (box:小王)",
+        "将发送 #1 回电答复客户 → 案场主管 (box:李主管)",
+        "通知: 将发送 2",
+    ]
+    assert _outbox(tmp_path) == []
+    with Journal(store, write=False) as journal:
+        assert not [e for e in journal.events(run) if e.kind in NOTICE_KINDS]
+    code, out = sop_in_process(*args, "--lang", "en")
+    assert out.splitlines()[-1] == "notify: 2 sent" and len(_outbox(tmp_path)) == 2

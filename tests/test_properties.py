@@ -20,7 +20,40 @@ RULEBOOK = {
     "forms": {"log": {"title": "记录表", "fields": {"name": {"label": "姓名", "type": "text"}}}},
     "inputs": {"project": {"type": "text", "default": "XXXX"}},
     "queues": {"rotation": {"title": "接待轮序", "role": "host", "keeper": "guard"}},
+    "site": {
+        "hours": {"open": "08:30", "close": "19:00"},
+        "closed": ["mon"],
+        "holidays": {"国庆节": ["2026-10-01", "2027-10-01"]},
+    },
 }
+
+WEEKDAYS_OPEN = ["tue", "wed", "thu", "fri", "sat", "sun"]  # the site is closed on Mondays
+
+
+@st.composite
+def schedule_entries(draw: st.DrawFn) -> dict[str, Any]:
+    """One schedule entry that falls due within any year (so simulate can run it)."""
+    shape = draw(st.sampled_from(["day", "hourly", "week", "month", "year", "holiday", "2w"]))
+    if shape == "day":
+        return {"every": "day", "at": draw(st.sampled_from(["opening", "closing", "10:00"]))}
+    if shape == "hourly":
+        return {
+            "every": draw(st.sampled_from(["30min", "1h", "2h"])),
+            "from": draw(st.sampled_from(["opening", "09:00"])),
+            "to": draw(st.sampled_from(["closing", "18:00"])),
+        }
+    if shape == "week":
+        days = draw(st.lists(st.sampled_from(WEEKDAYS_OPEN), min_size=1, max_size=3, unique=True))
+        return {"every": "week", "on": days}
+    if shape == "month":
+        day = draw(st.one_of(st.integers(min_value=1, max_value=28), st.just("last")))
+        return {"every": "month", draw(st.sampled_from(["on", "by"])): day}
+    if shape == "year":
+        month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        return {"every": "year", "by": f"{month:02d}-{day:02d}"}
+    if shape == "holiday":
+        return {"on": "国庆节"}
+    return {"every": "2w", "starting": "2027-01-05"}
 
 
 ESCALATED_TO = {"supervisor": {"name": "主管"}, "centre": {"name": "客服中心"}}
@@ -105,11 +138,7 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                     {"label": "跳过", "to": other},
                 ]
         steps[f"s{i}"] = step
-    proc: dict[str, Any] = {}
-    if any("within" in s and "escalate" not in s for s in steps.values()) and draw(st.booleans()):
-        proc["escalate"] = draw(escalations())
-    return {
-        **proc,
+    proc: dict[str, Any] = {
         "id": "gen",
         "title": "生成的流程",
         "kind": "service",
@@ -118,6 +147,11 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
         "start": "s0",
         "steps": steps,
     }
+    if any("within" in s and "escalate" not in s for s in steps.values()) and draw(st.booleans()):
+        proc["escalate"] = draw(escalations())
+    if draw(st.booleans()):
+        proc["schedule"] = draw(st.lists(schedule_entries(), min_size=1, max_size=3))
+    return proc
 
 
 def write(folder: Path, proc: dict[str, Any]) -> Path:
@@ -162,7 +196,10 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
     assert unused <= {"host", "guard", *ESCALATED_TO}
 
 
-MUTATIONS = ("dangling", "no-end", "undeclared", "queue", "as-not-text", "escalate-later-first")
+MUTATIONS = (
+    "dangling", "no-end", "undeclared", "escalate-later-first", "unknown-day", "schedule-conflict",
+    "queue", "as-not-text",
+)  # fmt: skip
 
 
 @SETTINGS
@@ -196,9 +233,19 @@ def test_a_single_mutation_is_rejected_with_its_location(
             {"after": "1h", "tell": "centre"},
         ]
         needle, expected = None, {"escalate-order"}
-    else:
+    elif mutation == "undeclared":
         step["say"][0]["when"] = "undeclared_zz and returning"
         needle, expected = "undeclared_zz", {"undeclared-name"}
+    elif mutation == "unknown-day":
+        entries = proc.setdefault("schedule", [])
+        entries.insert(
+            data.draw(st.integers(0, len(entries))), {"every": "week", "on": ["tues_zz"]}
+        )
+        needle, expected = "tues_zz", {"unknown-day"}
+    else:  # a fixed day and a window together
+        entries = proc.setdefault("schedule", [])
+        entries.append({"every": "week", "on": ["tue"], "by": "fri"})
+        needle, expected = "fri", {"schedule-conflict"}
     folder = tmp_path_factory.mktemp("bad")
     path = write(folder, proc)
     result = validate_paths([str(folder)])
@@ -409,3 +456,29 @@ def test_a_wrong_outcome_or_a_timeout_without_deadline_is_rejected_where_written
     assert len(found) == 1, result.problems
     line = path.read_text(encoding="utf-8").split("\n")[found[0].pos.line - 1]
     assert line[found[0].pos.col - 1 :].startswith(needle), (line, found[0].pos)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(schedule_entries(), min_size=1, max_size=4))
+def test_simulate_runs_every_generated_schedule_entry(entries: list[dict[str, Any]]) -> None:
+    """Each generated entry falls due within a year and simulate runs one of
+    its occurrences through the runner, to an end."""
+    import tempfile
+
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import simulate
+
+    proc = {
+        "id": "gen",
+        "title": "生成的例行工作",
+        "kind": "routine",
+        "roles": ["host"],
+        "schedule": entries,
+        "start": "s0",
+        "steps": {"s0": {"title": "巡查", "role": "host", "do": ["巡查"], "end": "completed"}},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        write(Path(tmp), proc)
+        sim = simulate(pin(tmp), "gen")
+    assert sim.ok, (sim.failures, sim.never_due)
+    assert sim.entries_run == set(range(len(entries)))

@@ -39,8 +39,8 @@ def test_fixture_checklists(pid: str, fmt: str, update: bool) -> None:
 def test_checklist_shows_what_an_auditor_looks_for() -> None:
     out = render_checklist(rulebook(MINI), "visit")
     first = out.split("第1步")[1].split("第2步")[0]
-    # The critical item is written last in the YAML but comes first, marked.
-    assert first.index("★ 确认地面无水渍") < first.index("站在样板房主入口处")
+    # The critical item is written last in the YAML: it stays last, marked.
+    assert first.index("站在样板房主入口处") < first.index("★ 确认地面无水渍")
     assert "提示: 防止客户滑倒" in first
     assert "递上雨伞套 (仅当 天气为雨/雪)" in first
     assert "重复: 每隔8~10分钟" in out

@@ -23,6 +23,7 @@ import re
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ def _cards(tw: Twins, fmt: str) -> list[tuple[str, str]]:
                     sets = answers(rb, surname) if filled else None
                     pair.append(render(rb, "gen", role=role, sets=sets, fmt=fmt))
                 out.append((pair[0], pair[1]))
+    # The day's card: the holiday falls on 4 December (the schedule's words
+    # and the day's times on it).
+    day = date(2026, 12, 4)
+    pair = [render_checklist(rb, None, fmt=fmt, day=day) for rb in (tw.hostile, tw.benign)]  # type: ignore[arg-type]
+    out.append((pair[0], pair[1]))
     return out
 
 

@@ -46,12 +46,12 @@ def test_resume_shows_what_was_done_and_show_marks_the_cut(tmp_path: Path) -> No
     assert code == 0, out
     assert "上次没有正常暂停" in out
     assert "这一步已经回答的:\n    客户是否携带儿童? = 否" in out
-    assert "[1] ✓ ★〔关键〕确认地面无水渍" in out  # the tick, in the checklist
+    assert "[1] ✓ 将客户引领至鞋套箱前" in out  # the tick, in the checklist
 
     code, out = sop_in_process("show", "1", "--journal", str(journal))
     lines = out.splitlines()
     cut = next(i for i, line in enumerate(lines) if "⚡ 中断" in line)
-    assert "▶ 继续" in lines[cut + 1] and "确认地面无水渍" in lines[cut - 1]
+    assert "▶ 继续" in lines[cut + 1] and "将客户引领至鞋套箱前" in lines[cut - 1]
 
     code, out = sop_in_process("resume", "1", "--journal", str(journal), stdin="p\n")
     assert "上次没有正常暂停" not in out  # paused properly this time

@@ -46,11 +46,13 @@ def test_a_scenario_walks_the_visit_to_its_end(run: Sop, tmp_path: Path) -> None
     }
 
 
-def test_critical_items_come_first(run: Sop, tmp_path: Path) -> None:
+def test_critical_items_keep_their_place(run: Sop, tmp_path: Path) -> None:
+    """A critical item written last is asked last, marked, not moved ahead."""
     path = write_scenario(tmp_path, "happy", VISIT_HAPPY)
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     block = result.stdout.split("第 2 步 (至少还有 4 步) · 指引客户就座穿鞋套")[1]
-    assert block.index("确认地面无水渍") < block.index("将客户引领至鞋套箱前")
+    assert block.index("将客户引领至鞋套箱前") < block.index("确认地面无水渍")
+    assert "关键" in block.split("将客户引领至鞋套箱前")[1].split("确认地面无水渍")[0]
     shown = run.json("show", "1")
     checked = [
         e["data"]
@@ -58,8 +60,8 @@ def test_critical_items_come_first(run: Sop, tmp_path: Path) -> None:
         if e["kind"] == "item.checked" and e["data"]["step"] == "shoe_covers"
     ]
     assert [(c["text"], c["status"]) for c in checked] == [
-        ("确认地面无水渍", "done"),
         ("将客户引领至鞋套箱前的座椅,递上干净的鞋套", "skipped"),
+        ("确认地面无水渍", "done"),
     ]
 
 

@@ -78,17 +78,19 @@ def test_a_person_at_the_terminal(tmp_path: Path) -> None:
     t.expect("继续运行 #1: 样板房服务流程, 当前步骤: 指引客户就座穿鞋套")
     t.expect("客户是否携带儿童")
     t.sendline("否")
-    t.expect(r"\[1\] 确认地面无水渍")
+    # Items in the order written: the critical one, written last, stays last.
+    t.expect(r"\[1\] 将客户引领至鞋套箱前")
+    t.expect("完成")
+    t.sendline("s")
+    t.expect("跳过的原因")
+    t.sendline("鞋套用完")
+    t.expect(r"\[2\] 确认地面无水渍")
     t.expect("完成")
     t.sendline("n")
     t.expect("未完成的原因")
     t.sendline("")
     t.expect("关键项未完成, 必须写明原因")
     t.sendline("拖把不在")
-    t.expect("完成")
-    t.sendline("s")
-    t.expect("跳过的原因")
-    t.sendline("鞋套用完")
     t.expect("销售人员是否在场")
     t.sendline("n 主管稍后到")
     t.expect("备注已记录")
@@ -114,7 +116,7 @@ def test_a_person_at_the_terminal(tmp_path: Path) -> None:
         assert power.parent == 1 and power.status == "finished"
         events = journal.events(1)
         checked = [(e.data["status"], e.data["reason"]) for e in events if e.kind == "item.checked"]
-        assert checked == [("done", None), ("not_done", "拖把不在"), ("skipped", "鞋套用完")]
+        assert checked == [("done", None), ("skipped", "鞋套用完"), ("not_done", "拖把不在")]
         assert [e.data["how"] for e in events if e.kind == "run.paused"] == [
             "interrupt",
             "asked",

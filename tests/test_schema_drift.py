@@ -10,6 +10,7 @@ import pytest
 
 from engine import build
 from engine.checks import registry
+from engine.checks._retired import RETIRED
 from engine.checks.rule import WARNING
 from engine.resources import schema_path
 
@@ -52,8 +53,19 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["evidence"]), build.EVIDENCE_KEYS),
         (props(SOP["$defs"]["turn"]), build.TURN_KEYS),
         (props(RB["properties"]["queues"]["additionalProperties"]), build.QUEUE_KEYS),
+        (props(SOP["$defs"]["schedule"]), build.SCHEDULE_KEYS),
         (props(SOP["$defs"]["escalation"]), build.ESCALATION_KEYS),
         (props(RB), build.RULEBOOK_KEYS),
+        (props(RB["properties"]["site"]), build.SITE_KEYS),
+        (props(RB["properties"]["site"]["properties"]["hours"]), build.HOURS_KEYS),
+        (
+            props(
+                RB["properties"]["site"]["properties"]["holidays"]["additionalProperties"]["anyOf"][
+                    1
+                ]
+            ),
+            build.HOLIDAY_KEYS,
+        ),
         (props(RB["properties"]["organisation"]), build.ORGANISATION_KEYS),
         (props(RB["properties"]["references"]["additionalProperties"]), build.REFERENCE_KEYS),
         (props(RB["properties"]["roles"]["additionalProperties"]), build.ROLE_KEYS),
@@ -73,8 +85,12 @@ def test_schema_and_builder_agree(in_schema: set[str], in_builder: frozenset[str
 
 
 def test_lint_disable_lists_exactly_the_warning_rules() -> None:
-    enum = SOP["properties"]["lint"]["properties"]["disable"]["items"]["enum"]
-    assert set(enum) == {r.id for r in registry().values() if r.level is WARNING}
+    live, *retired = SOP["properties"]["lint"]["properties"]["disable"]["items"]["anyOf"]
+    assert set(live["enum"]) == {r.id for r in registry().values() if r.level is WARNING}
+    # A retired id is still accepted (first-edition files validate unchanged),
+    # marked deprecated with the reason, so an editor strikes it through.
+    assert {r["const"] for r in retired} == set(RETIRED)
+    assert all(r["deprecated"] and r["description"] for r in retired)
 
 
 def _walk(node: Any, where: str = "") -> list[str]:

@@ -12,8 +12,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Type names and warning rules come from the engine, so the schema cannot drift.
 sys.path.insert(0, str(ROOT))
 from engine.checks import registry  # noqa: E402
+from engine.checks._retired import RETIRED  # noqa: E402
 from engine.checks.rule import WARNING  # noqa: E402
-from engine.model import FieldType, InputType  # noqa: E402
+from engine.model import WEEKDAYS, FieldType, InputType  # noqa: E402
 
 
 def d(zh, en):
@@ -336,6 +337,117 @@ sop_defs = {
             '时刻, 24 小时制, 如 "08:30" (请加引号, 用半角冒号)',
             'a clock time such as "08:30" (24 h)',
         ),
+    },
+    "siteTime": {
+        "anyOf": [
+            {"$ref": "#/$defs/clock"},
+            {
+                "enum": ["opening", "closing"],
+                "description": d(
+                    "opening 开门时 / closing 关门时 (rulebook.yaml 的 site.hours)",
+                    "opening / closing: the site's hours in rulebook.yaml site.hours",
+                ),
+            },
+        ],
+        "description": d(
+            '时刻: "08:30", 或 opening (开门时)、closing (关门时)',
+            'a clock time "08:30", or opening / closing (the site\'s hours)',
+        ),
+    },
+    "scheduleDay": {
+        "anyOf": [
+            {"type": "integer"},  # 1–31: unknown-day says what a wrong one should be
+            {"type": "string", "minLength": 1},
+        ],
+        "x-kind": "schedule-day",
+        "description": d(
+            '哪一天: 星期 mon tue wed thu fri sat sun; 每月第几日 1–31 或 last (最后一天); 每年的 "MM-DD" (如 "09-30", 加引号); 或 site.holidays 中的节日名称 (如 春节)',
+            'which day: a weekday mon … sun; a day of the month 1–31 or last; "MM-DD" each year; or a holiday named in site.holidays',
+        ),
+    },
+    "schedule": {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "description": d(
+            "一条时间安排: 每到一次 (一个班次) 就该做一次本流程; sop due 列出到期的, sop render checklist --date 印出当天的",
+            "one schedule entry: each occurrence is a time the procedure is due; listed by sop due and printed by sop render checklist --date",
+        ),
+        "properties": {
+            "every": {
+                "anyOf": [
+                    {
+                        "enum": ["day", "week", "month", "year"],
+                        "description": d(
+                            "day 每天、week 每周、month 每月、year 每年 (按整天计算)",
+                            "day, week, month, year (whole days)",
+                        ),
+                    },
+                    {
+                        "type": "string",
+                        "pattern": "^[1-9][0-9]*(min|h|d|w)$",
+                        "description": d(
+                            "间隔: 30min、1h (在 from–to 之间按时刻), 3d、2w (按整天, 配 starting)",
+                            "a cadence: 30min, 1h (moments between from and to), 3d, 2w (whole days, with starting)",
+                        ),
+                    },
+                ],
+                "description": d(
+                    "多久一次: day、week、month、year, 或间隔如 30min、1h、2w",
+                    "how often: day, week, month, year, or a cadence such as 30min, 1h, 2w",
+                ),
+            },
+            "at": {
+                "$ref": "#/$defs/siteTime",
+                "description": d(
+                    '当天的时刻: "10:00"、opening 或 closing; 到时未开始即超时',
+                    "the time of day: overdue once it has passed without a run",
+                ),
+            },
+            "from": {
+                "$ref": "#/$defs/siteTime",
+                "description": d(
+                    "按小时/分钟的间隔从几点开始 (默认 opening)",
+                    "where a sub-day cadence starts each day (default opening)",
+                ),
+            },
+            "to": {
+                "$ref": "#/$defs/siteTime",
+                "description": d(
+                    "按小时/分钟的间隔到几点为止 (默认 closing)",
+                    "where a sub-day cadence stops each day (default closing)",
+                ),
+            },
+            "on": {
+                "anyOf": [
+                    {"$ref": "#/$defs/scheduleDay"},
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"$ref": "#/$defs/scheduleDay"},
+                    },
+                ],
+                "description": d(
+                    '在哪些天: [tue, fri]、15、last、"12-24"、春节; 该天全天有效, 次日起超时',
+                    "on which days: weekdays, days of the month, last, MM-DD, holiday names; due all that day",
+                ),
+            },
+            "by": {
+                "$ref": "#/$defs/scheduleDay",
+                "description": d(
+                    '最迟哪天完成: 每月 by: 25 (1 日起到 25 日), 每年 by: "09-30", 每周 by: fri; 从周期开始起都可做',
+                    'the last day of the window, which starts at the period\'s start: by: 25 monthly, by: "09-30" yearly, by: fri weekly',
+                ),
+            },
+            "starting": {
+                "$ref": "#/$defs/date",
+                "description": d(
+                    "第一次的日期 (2w、3d 等间隔从这天起算)",
+                    "the first date (a cadence such as 2w counts from it)",
+                ),
+            },
+        },
     },
     "escalate": {
         "type": "array",
@@ -936,6 +1048,16 @@ sop = {
                 "a caller's next may read outcome",
             ),
         },
+        "schedule": {
+            "anyOf": [
+                {"$ref": "#/$defs/schedule"},
+                {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/schedule"}},
+            ],
+            "description": d(
+                "时间安排 (例行工作): 一条或一个列表, 如 {every: day, at: opening}、{every: 1h}、{every: month, by: 25}",
+                "when the procedure falls due on the calendar: one entry or a list",
+            ),
+        },
         "start": {"$ref": "#/$defs/stepId", "description": d("第一个步骤", "the first step")},
         "steps": {
             "type": "object",
@@ -956,7 +1078,19 @@ sop = {
                 "disable": {
                     "type": "array",
                     "uniqueItems": True,
-                    "items": {"enum": WARNING_RULES},
+                    "items": {
+                        "anyOf": [
+                            {"enum": WARNING_RULES},
+                            *(
+                                {
+                                    "const": rid,
+                                    "deprecated": True,
+                                    "description": d(why_zh, why_en),
+                                }
+                                for rid, (why_zh, why_en) in sorted(RETIRED.items())
+                            ),
+                        ]
+                    },
                     "description": d("要关闭的检查编号", "rule ids to silence"),
                 }
             },
@@ -1005,6 +1139,84 @@ rulebook = {
             },
         },
         "document": {"$ref": "#/$defs/document"},
+        "site": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": d(
+                "案场的营业时间、节假日和休息日 (流程的 schedule 按它计算)",
+                "the site's hours, holidays and closed days (schedules are counted by them)",
+            ),
+            "properties": {
+                "hours": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["open", "close"],
+                    "description": d(
+                        "营业时间: opening / closing 指的就是这两个时刻",
+                        "opening hours: what opening / closing mean",
+                    ),
+                    "properties": {
+                        "open": {
+                            "$ref": "#/$defs/clock",
+                            "description": d('开门时刻, 如 "08:30"', "opening time"),
+                        },
+                        "close": {
+                            "$ref": "#/$defs/clock",
+                            "description": d('关门时刻, 如 "19:00"', "closing time"),
+                        },
+                    },
+                },
+                "holidays": {
+                    "type": "object",
+                    "propertyNames": {"minLength": 1},
+                    "description": d(
+                        '节假日: 名称 → 日期列表, 如 春节: ["2027-02-06"]; 或 {dates: […], closed: true} 表示当天不营业',
+                        "holidays: name → dates, or {dates, closed: true} when the site is closed then",
+                    ),
+                    "additionalProperties": {
+                        "x-kind": "holiday",  # explained by the branch the value fits
+                        "anyOf": [
+                            {
+                                "type": "array",
+                                "minItems": 1,
+                                "uniqueItems": True,
+                                "items": {"$ref": "#/$defs/date"},
+                            },
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["dates"],
+                                "properties": {
+                                    "dates": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "uniqueItems": True,
+                                        "items": {"$ref": "#/$defs/date"},
+                                        "description": d("节日的日期", "the holiday's dates"),
+                                    },
+                                    "closed": {
+                                        "type": "boolean",
+                                        "description": d(
+                                            "当天不营业: 排在这天的例行工作跳过",
+                                            "the site is closed: occurrences that day are skipped",
+                                        ),
+                                    },
+                                },
+                            },
+                        ],
+                    },
+                },
+                "closed": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"enum": list(WEEKDAYS)},
+                    "description": d(
+                        "每周不营业的日子, 如 [mon]; 排在这些天的例行工作跳过",
+                        "weekdays the site is closed; occurrences then are skipped",
+                    ),
+                },
+            },
+        },
         "references": {
             "type": "object",
             "description": d(
@@ -1160,7 +1372,7 @@ rulebook = {
             },
         },
     },
-    "$defs": common_defs,
+    "$defs": {**common_defs, "clock": sop_defs["clock"]},
 }
 
 for name, schema in (("sop", sop), ("rulebook", rulebook)):

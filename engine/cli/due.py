@@ -12,7 +12,7 @@ import click
 from engine.cli.journal_options import DAY, journal_option, open_journal, warn_damaged
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS
-from engine.i18n import messages
+from engine.i18n import message, messages
 from engine.screen import json_text
 
 
@@ -60,6 +60,14 @@ from engine.screen import json_text
     default=None,
     help="写入文件 (csv 带 BOM, Excel 直接打开不乱码) / write to a file",
 )
+@click.option(
+    "--rulebook",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    default=None,
+    help="列出其中例行工作 (schedule) 的安排 (默认 ./sops 或内置) / "
+    "the rulebook whose schedules are listed",
+)
 @journal_option
 @lang_option
 def due(
@@ -71,12 +79,14 @@ def due(
     ahead: bool,
     fmt: str,
     output: str | None,
+    rulebook: str | None,
     journal_path: str | None,
     lang: str,
 ) -> None:
     """列出所有未结束运行中已超时、今天到期和之后几天内将到期的触点和期限,
-    按日期排列, 并写明客户、阶段和由谁执行。旅程触点按日计算 (到期当天全天有效,
-    次日起为已超时); 其他期限按分钟计算。"""
+    以及规则手册中例行工作 (schedule) 还没有开始的安排, 按日期排列, 并写明客户、
+    阶段和由谁执行。旅程触点和整天的安排按日计算 (到期当天全天有效, 次日起为已超时);
+    其他期限和有时刻的安排按分钟计算。"""
     from engine import resources
     from engine.cli.output import check_target, protected, write_output
     from engine.journal import resolve_journal_path
@@ -87,11 +97,15 @@ def due(
     if output is not None:
         check_target(output, protect)
     day = on
+    book = _schedules(rulebook)
     with open_journal(journal_path) as journal:
         if site is not None or role is not None:
-            roles = rulebook_roles(str(resources.default_rulebook()))
+            if book is not None:
+                roles = {rid: r.name for rid, r in book.roles.items()}
+            else:
+                roles = rulebook_roles(str(resources.default_rulebook()))
             check_filters(journal, roles, site, role)
-        listed = call_list(journal, day, days, site=site, role=role)
+        listed = call_list(journal, day, days, site=site, role=role, book=book)
         coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
     items = listed.items
     if overdue:
@@ -112,6 +126,31 @@ def due(
     write_output(text, output, protect, encoding=encoding, announce=False)
     if warn_damaged(listed.damaged):
         sys.exit(EXIT_PROBLEMS)
+
+
+NO_SCHEDULES = message(
+    "due.no-schedules",
+    "注意: 规则手册 {folder} 有错误, 没有列出例行工作的安排 (用 sop validate 查看)",
+    "note: the rulebook {folder} has errors, so no scheduled duties are listed (see sop validate)",
+)
+
+
+def _schedules(folder: str | None) -> Any:
+    """The rulebook whose schedules the list shows. The default one, when
+    broken, leaves them out with a note (the runs' deadlines still list);
+    one named with --rulebook must load."""
+    from engine import resources
+    from engine.errors import SopError
+    from engine.validate import load_rulebook
+
+    if folder is not None:
+        return load_rulebook(folder)
+    default = str(resources.default_rulebook())
+    try:
+        return load_rulebook(default)
+    except SopError:
+        click.echo(NO_SCHEDULES.say(folder=default), err=True)
+        return None
 
 
 AHEAD = messages(

@@ -60,13 +60,14 @@ def notify(
     from engine.notify.send import notify as send_all
     from engine.notify.settings import load_settings
     from engine.render.notify import as_text
+    from engine.runtime.layout import WIDTH, columns
 
     said: Lang = "en" if lang == "en" else "zh"
     loaded = load_settings(settings)
     now = _moment(at)
     with open_journal(journal_path, write=not dry_run) as journal:
         report = send_all(journal, loaded, now, said, dry_run=dry_run)
-    click.echo(as_text(report, said), nl=False)
+    click.echo(as_text(report, said, columns() if sys.stdout.isatty() else WIDTH), nl=False)
     failed = report.count("failed") + report.count("gave-up") + report.count("in-doubt")
     if warn_damaged(report.damaged) or failed:
         sys.exit(EXIT_PROBLEMS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from engine.cli.journal_options import journal_option
+from engine.cli.journal_options import DAY, journal_option
 from engine.cli.options import lang_option
 from engine.i18n import message
 
@@ -227,9 +228,19 @@ def script(
 
 @render.command(short_help="检查单 / checklist")
 @click.argument("procedure", required=False)
+@click.option(
+    "--date",
+    "day",
+    type=DAY,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="这一天的例行工作 (按时间安排): 时刻、事项; 可与 --role 同用 / "
+    "the day's scheduled duties, with their times",
+)
 @_card_options
 def checklist(
     procedure: str | None,
+    day: date | None,
     role: str | None,
     sets: tuple[str, ...],
     fmt: str,
@@ -243,6 +254,7 @@ def checklist(
     """检查单: 每步的 □ 事项 (关键项标 ★)、条件、时限和定期提醒、要填的记录。
 
     不写 PROCEDURE 而用 --role 时, 生成该岗位的每日工作卡 (所有流程, 例行工作按时刻在前)。
+    用 --date 时, 列出这一天按时间安排 (schedule) 要做的例行工作和各自的时刻。
     """
     from engine.render.checklist import render_checklist
 
@@ -257,6 +269,7 @@ def checklist(
             sets=values,
             fmt=cast("TextFormat", fmt),
             locale=locale or rulebook.locale,
+            day=day,
         ),
         output,
         protect,

@@ -62,6 +62,14 @@ def exit_code(status: str, how: str) -> int:
     help="旅程: 预先记录里程碑日期 (可为计划日期), 可重复, 如 --milestone 交付日=2027-06-30 / "
     "journeys: a milestone's date, repeatable",
 )
+@click.option(
+    "--for",
+    "occurrence",
+    default=None,
+    metavar="DATE[THH:MM]",
+    help="例行工作: 这次运行是哪一次安排的, 如 --for 2026-12-25 或 --for 2026-12-02T10:30 "
+    "(默认: 现在所在的那一次) / scheduled procedures: the occurrence this run is for",
+)
 @click.option("--operator", default=None, help="执行人 (记入日志) / who is doing it")
 @click.option("--site", default=None, help="案场 (记入日志) / the site")
 @click.option(
@@ -79,6 +87,7 @@ def run(
     rulebook: str | None,
     sets: tuple[str, ...],
     milestones: tuple[str, ...],
+    occurrence: str | None,
     operator: str | None,
     site: str | None,
     answers: str | None,
@@ -104,6 +113,6 @@ def run(
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
     with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = run_procedure(
-            journal, console, folder, procedure, preset, operator, site, scenario, dates
+            journal, console, folder, procedure, preset, operator, site, scenario, dates, occurrence
         )
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -198,7 +198,6 @@ class PostgresJournal(Journal):
             raise JournalError(PG_CONNECT_FAILED, path=self.path, error=_why(exc)) from exc
         try:
             if write:
-                self._db.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
                 self._open_for_writing()
             else:
                 self._db.isolation_level = self._pg.IsolationLevel.REPEATABLE_READ
@@ -317,7 +316,13 @@ class PostgresJournal(Journal):
                 self._db.transaction(),
             ):
                 cur = self._db.cursor()
-                cur.execute("SELECT set_config('sop.writing', 'on', true)")
+                # Both for this transaction only (SET LOCAL): nothing stays on
+                # the connection, so a pooler may hand it to another client.
+                cur.execute(
+                    "SELECT set_config('sop.writing', 'on', true), "
+                    "set_config('lock_timeout', %s, true)",
+                    (LOCK_TIMEOUT,),
+                )
                 yield cur
         except JournalError:
             raise

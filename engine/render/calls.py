@@ -66,7 +66,7 @@ def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
             _when(item),
             _STATE[lang][item.state],
             item.days,
-            item.run,
+            item.run if item.run is not None else "",
             item.subject or "",
             item.site or "",
             item.procedure_title,
@@ -114,7 +114,7 @@ def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -
         (
             _when(i),
             _lag(i, lang),
-            f"#{i.run}",
+            f"#{i.run}" if i.run is not None else "—",
             i.subject or "—",
             " · ".join(p for p in (i.stage, i.step_title) if p),
             i.role_title or i.role or "",

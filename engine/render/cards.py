@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from engine.errors import UsageError
-from engine.i18n import message
+from engine.i18n import message, messages
 from engine.model import Procedure, Rulebook
 from engine.render.exprs import Values
 from engine.render.view import Line, ProcView, StepView, ViewBuilder
@@ -49,6 +50,7 @@ class CardStep:
 class Section:
     proc: ProcView
     steps: tuple[CardStep, ...]
+    when: tuple[str, ...] = ()  # a day's card: the times it falls due that day
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,20 @@ def build_card(
     pick: Callable[[StepView], tuple[Line, ...]],
     *,
     keep_empty: Callable[[StepView], bool] = lambda step: False,
+    day: date | None = None,
 ) -> Card:
     """`pick` chooses a step's lines (say or do); steps with none for this
-    role are left out unless `keep_empty` wants them (a record to fill, say)."""
-    if pid is None and role is None:
+    role are left out unless `keep_empty` wants them (a record to fill, say).
+    With `day`, the card is that day's: the scheduled procedures falling
+    due or open that day, by their first time, each with its times."""
+    if pid is None and role is None and day is None:
         raise UsageError(CARD_WHICH)
     rid = find_role(rulebook, role) if role else None
-    if pid is not None:
+    times: dict[str, tuple[str, ...]] = {}
+    if day is not None:
+        times = day_times(rulebook, day, find_procedure(rulebook, pid) if pid else None)
+        procs = [rulebook.procedures[p] for p in times]
+    elif pid is not None:
         procs = [find_procedure(rulebook, pid)]
     else:
         procs = sorted(rulebook.procedures.values(), key=card_order)
@@ -121,9 +130,50 @@ def build_card(
             if lines or (mine and keep_empty(step)):
                 steps.append(CardStep(step, lines))
         if steps or pid is not None:
-            sections.append(Section(view, tuple(steps)))
+            sections.append(Section(view, tuple(steps), times.get(proc.id, ())))
     answers = _answers_in_words(rulebook, procs, sets)
     return Card(tuple(sections), rid, builder.role_name(rid), answers)
+
+
+DAY_WORDS = messages(
+    "card.day",
+    {
+        "whole": ("全天", "all day"),
+        "window": ("{opens} 起, {by} 前完成", "from {opens}, done by {by}"),
+    },
+)
+
+
+def day_times(rulebook: Rulebook, day: date, only: Procedure | None) -> dict[str, tuple[str, ...]]:
+    """Procedure id → its times on `day` ("08:30", "全天", "12-01 起, 12-25
+    前完成"), for the procedures with an occurrence due that day or a
+    window open on it, ordered by the first of them."""
+    from engine.schedule import occurrences
+
+    start = datetime.combine(day, time())
+    found: list[tuple[datetime, str, tuple[str, ...]]] = []
+    for proc in [only] if only else rulebook.procedures.values():
+        if not proc.schedule:
+            continue
+        occ = [
+            o
+            for o in occurrences(proc, rulebook.site, day, day + timedelta(days=366))
+            if o.day == day or (o.opens < start + timedelta(days=1) and o.closes > start)
+        ]
+        if not occ:
+            continue
+        words = []
+        for o in occ:
+            if o.whole_day and o.opens.date() < o.day:
+                opens, by = f"{o.opens:%m-%d}", f"{o.day:%m-%d}"
+                words.append(DAY_WORDS["window"].say("zh", opens=opens, by=by))
+            elif o.clock is not None:
+                words.append(o.clock)
+            else:
+                words.append(DAY_WORDS["whole"].say("zh"))
+        found.append((min(o.at for o in occ), proc.id, tuple(dict.fromkeys(words))))
+    found.sort()
+    return {pid: words for _, pid, words in found}
 
 
 def _answers_in_words(

@@ -1,5 +1,6 @@
-"""Checklists: □ items per step, critical first, with conditions, timing,
-records to fill and where to go next.
+"""Checklists: □ items per step in the order written (critical ones marked
+where they stand), with conditions, timing, records to fill and where to go
+next.
 
 For one procedure every step is listed (a paper checklist is followed in
 order, so decision steps stay in with their ways out). With `--role` and no
@@ -9,6 +10,9 @@ routines first, with the post's duties on top.
 
 from __future__ import annotations
 
+from datetime import date
+
+from engine.i18n import message
 from engine.model import Rulebook
 from engine.render import TextFormat
 from engine.render.cards import build_card
@@ -17,6 +21,9 @@ from engine.render.locale import convert
 from engine.render.script import EXTENSIONS, heading
 from engine.render.templating import render
 from engine.render.view import StepView
+
+DAY_TITLE = message("checklist.day", "{day} ({weekday}) 例行工作", "duties of {day} ({weekday})")
+_WEEKDAY = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def render_checklist(
@@ -27,19 +34,30 @@ def render_checklist(
     sets: Values | None = None,
     fmt: TextFormat = "text",
     locale: str = "zh-CN",
+    day: date | None = None,
 ) -> str:
+    """One procedure's checklist, a post's daily card (`role`), or with
+    `day` that day's scheduled duties (across the rulebook, or the post's),
+    each with its times that day."""
+
     def keep(step: StepView) -> bool:
         # Without a role every step stays; a post keeps its own steps that
         # have something besides items: a record, a deadline, a reminder.
         return role is None or bool(step.records or step.timing)
 
-    card = build_card(rulebook, pid, role, sets, lambda step: step.do, keep_empty=keep)
+    card = build_card(rulebook, pid, role, sets, lambda step: step.do, keep_empty=keep, day=day)
     duties = rulebook.roles[card.role_id].duties if card.role_id else ()
+    title = heading(card, pid)
+    if day is not None:
+        weekday = _WEEKDAY[day.weekday()]
+        title = " · ".join(
+            p for p in (DAY_TITLE.say("zh", day=day.isoformat(), weekday=weekday), title) if p
+        )
     text = render(
         f"checklist.{EXTENSIONS[fmt]}.j2",
         card=card,
         rulebook=rulebook,
-        heading=heading(card, pid),
+        heading=title,
         duties=duties,
         lang=locale,
     )

@@ -62,7 +62,9 @@ def node_id(step_id: str) -> str:
 
 
 def build_graph(view: ProcView) -> Graph:
-    nodes = [GNode(BEGIN, ("开始",), "start")]
+    # A scheduled procedure starts when it falls due: its schedule in words
+    # under 开始 (每天 开门时), escaped like every label.
+    nodes = [GNode(BEGIN, ("开始", *view.schedule), "start")]
     edges: list[GEdge] = []
     start = next((s for s in view.steps if s.is_start), None)
     if start is not None:

@@ -34,6 +34,7 @@ from engine.model import (
 )
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
+from engine.schedule import describe
 
 KIND_LABELS = {
     "service": "服务",
@@ -226,6 +227,7 @@ class ProcView:
     document: Any  # engine.model.Document
     filled: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
+    schedule: tuple[str, ...] = ()  # each schedule entry in words (每天 开门时)
 
     @property
     def forms(self) -> tuple[RecordView, ...]:
@@ -384,6 +386,7 @@ class ViewBuilder:
             proc.document,
             self.filled,
             dict(self.values or {}),
+            tuple(describe(entry, "zh") for entry in proc.schedule),  # staff read Chinese
         )
 
     # -- filtering by answers ---------------------------------------------
@@ -499,9 +502,8 @@ class ViewBuilder:
         return tuple(out)
 
     def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
-        lines = [line for item in items if (line := self._line(item, step, wording))]
-        # Critical items come first, as the language promises, even if written later.
-        return tuple(sorted(lines, key=lambda line: not line.critical))
+        # In the order written: a critical item is marked where it stands.
+        return tuple(line for item in items if (line := self._line(item, step, wording)))
 
     def _step(
         self, proc: Procedure, step: Step, wording: Wording, numbers: Mapping[str, int]

@@ -15,6 +15,7 @@ from typing import Literal
 from engine.errors import UsageError
 from engine.i18n import message
 from engine.journal import Damaged, DueRow, Journal, RunRow
+from engine.model import Rulebook
 from engine.runtime.dues import reminder
 
 State = Literal["overdue", "today", "upcoming"]
@@ -22,7 +23,7 @@ State = Literal["overdue", "today", "upcoming"]
 
 @dataclass(frozen=True, slots=True)
 class CallItem:
-    run: int
+    run: int | None  # None: a scheduled occurrence no run has been started for
     subject: str | None  # the customer
     site: str | None
     procedure: str
@@ -32,7 +33,7 @@ class CallItem:
     step_title: str
     role: str | None
     role_title: str | None
-    kind: str  # due | within | at | every
+    kind: str  # due | within | at | every | schedule
     text: str  # 签约日后 7 天, 24h, 21:00 …
     text_en: str
     when: datetime  # for a journey date, the start of that day
@@ -62,9 +63,12 @@ def call_list(
     site: str | None = None,
     role: str | None = None,
     now: datetime | None = None,
+    book: Rulebook | None = None,
 ) -> CallList:
-    """Everything due on or before `on` + `ahead` days, earliest first.
-    `on` defaults to today; `role` matches a role's id or its title."""
+    """Everything due on or before `on` + `ahead` days, earliest first: the
+    open runs' deadlines and, with `book`, its scheduled procedures'
+    occurrences no run has been started for. `on` defaults to today;
+    `role` matches a role's id or its title."""
     now = now or datetime.now().astimezone()
     on = on or now.date()
     # As of another day: that day's start; as of today: this minute.
@@ -81,9 +85,11 @@ def call_list(
         item = _item(row, ref, on)
         if item is not None and item.day <= last:
             out.append(item)
+    if book is not None and (site is None or site == book.organisation.site):
+        out.extend(scheduled(journal, book, on, ahead, role, ref))
     # By calendar day first: a journey date is a day, not midnight in the
     # machine's time zone, so it sorts the same wherever sop runs.
-    out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run, i.step))
+    out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run or 0, i.step))
     return CallList(out, damaged)
 
 
@@ -120,6 +126,73 @@ def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:
         days=(r.at.date() - on).days,
         timeout=str(d["timeout_title"]) if d.get("timeout_title") else None,
     )
+
+
+def scheduled(
+    journal: Journal, book: Rulebook, on: date, ahead: int, role: str | None, ref: datetime
+) -> list[CallItem]:
+    """The occurrences of the rulebook's scheduled procedures that no run
+    has been started for: those falling in the next `ahead` days, and the
+    missed ones — overdue until the next occurrence of the same schedule
+    entry is itself overdue (the duty has come round again), and always
+    on their own day (today's missed patrols). A cadence within the day
+    (every 1h) is listed while due and when missed, not hours ahead: the
+    day's checklist (`sop render checklist --date`) prints them all."""
+    from engine.runtime.occurrences import slots
+    from engine.schedule import cadence, describe, reach
+
+    last = on + timedelta(days=ahead)
+    out: list[CallItem] = []
+    for proc in book.procedures.values():
+        if not proc.schedule:
+            continue
+        step = proc.steps.get(proc.start.name)
+        rid = step.role.name if step is not None and step.role is not None else None
+        owner = book.roles.get(rid) if rid else None
+        if role is not None and not _plays({"role": rid, "role_title": owner and owner.name}, role):
+            continue
+        back = max(reach(e) for e in proc.schedule)
+        # Past `last` too: a missed one is compared with the one after it.
+        found = slots(journal, book, proc, on - timedelta(days=back), last + timedelta(back), ref)
+        for i, slot in enumerate(found):
+            occ = slot.occurrence
+            if slot.run is not None or occ.day > last:
+                continue
+            later = [s.occurrence for s in found[i + 1 :] if s.occurrence.entry == occ.entry]
+            hourly = cadence(proc.schedule[occ.entry].every)[0] == "s"
+            if ref >= occ.due:
+                if occ.day != on and (not later or ref >= later[0].due):
+                    continue
+                state: State = "overdue"
+            elif (hourly and occ.contains(ref)) or (occ.day == on and not hourly):
+                state = "today"
+            elif hourly:
+                continue  # a patrol is listed while it is due, not hours ahead
+            else:
+                state = "upcoming"
+            text = describe(proc.schedule[occ.entry])
+            out.append(
+                CallItem(
+                    run=None,
+                    subject=None,
+                    site=book.organisation.site,
+                    procedure=proc.id,
+                    procedure_title=proc.title,
+                    stage=None,
+                    step=proc.start.name,
+                    step_title=step.title if step is not None else proc.title,
+                    role=rid,
+                    role_title=owner.name if owner else None,
+                    kind="schedule",
+                    text=text,
+                    text_en=describe(proc.schedule[occ.entry], "en"),
+                    when=occ.at,
+                    dated=occ.whole_day,
+                    state=state,
+                    days=(occ.day - on).days,
+                )
+            )
+    return out
 
 
 def _plays(due: dict[str, object], role: str) -> bool:

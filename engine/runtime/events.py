@@ -135,6 +135,9 @@ class RunStarted(_Event, frozen=True):
     site: str | None
     preset: dict[str, Any] = msgspec.field(name="set")  # `--set` values
     interrupts: int | None = None  # written only by an emergency: the run it interrupted
+    # Written only for a scheduled procedure's run: the occurrence it is for
+    # ("2026-12-02T10:30" or "2026-12-25"; engine/runtime/occurrences.py).
+    occurrence: str | None = None
 
 
 class StepEntered(_Event, frozen=True):

@@ -101,6 +101,20 @@ def _raise() -> None:
     raise Interrupted(_state.pending)
 
 
+HANGUP = int(getattr(signal, "SIGHUP", signal.SIGINT))
+
+
+def hung_up() -> None:
+    """The terminal is gone (its reads end, its writes fail): a hangup, as
+    if SIGHUP had arrived. It often has not yet — a closed tmux window or
+    ssh session hangs up the shell, which passes SIGHUP on to the run a
+    moment after the run's read has already ended. Raised now, or at the
+    end of the `deferred()` section under way; nothing when a signal is
+    already on its way or being acted on (the caller then carries on: what
+    it wanted to write has nowhere to go)."""
+    arrived(HANGUP)
+
+
 def seen() -> bool:
     """Whether a pausing signal has arrived since `reset()`."""
     return _state.pending is not None

@@ -44,7 +44,7 @@ class Header:
 @dataclass(frozen=True, slots=True)
 class ItemView:
     index: int  # position in the step's `do` list (stable key for answers)
-    number: int  # shown number, critical items first
+    number: int  # shown number, among the items that apply, in the order written
     text: str
     critical: bool
     hint: str | None  # the item's staff-facing hint (never the designers' notes)

@@ -195,6 +195,7 @@ class Recorder:
         proc: Procedure,
         preset: Mapping[str, Any],
         interrupts: int | None = None,
+        occurrence: str | None = None,
     ) -> RunStarted:
         return RunStarted(
             procedure=proc.id,
@@ -209,6 +210,7 @@ class Recorder:
             site=self.site,
             preset=dict(preset),
             interrupts=interrupts,
+            occurrence=occurrence,
         )
 
     def open_run(

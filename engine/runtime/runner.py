@@ -93,6 +93,7 @@ from engine.runtime.scope import UNDECLARED, Need, Scope
 from engine.runtime.state import ACTIVE, FINISHED, PAUSED, WAITING, RunState, replay
 from engine.runtime.values import BadValue, Spec, parse
 from engine.runtime.values import show as show_value
+from engine.schedule import Occurrence
 
 FINISHED_ALREADY = message(
     "run.finished-already",
@@ -180,21 +181,33 @@ class Runner:
         pid: str,
         preset: Mapping[str, Any],
         milestones: Mapping[str, str] | None = None,
+        wanted: str | None = None,
     ) -> Outcome:
+        """Start `pid`. A scheduled procedure's run is for the occurrence
+        `wanted` names (`--for`), else for the one whose window it is
+        started in (engine/runtime/occurrences.py)."""
+        from engine.runtime.occurrences import attach
+
         proc = _find_procedure(pinned, pid)
         values = self._preset(pinned, proc, preset)
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
+        occurrence = attach(self.journal, pinned.rulebook, proc, self.clock(), wanted)
         self.restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
 
         def begin() -> None:
             # Once the run exists it is held, so that a signal from now on
             # pauses it (one held back meanwhile is raised at the end).
             with deferred():
-                active = self.rec.open_run(pinned, proc, self.rec.started(pinned, proc, values))
+                started = self.rec.started(
+                    pinned, proc, values, occurrence=occurrence.key if occurrence else None
+                )
+                active = self.rec.open_run(pinned, proc, started)
                 self.session.append(active)
                 self._root = active.state.run_id
             self.driver.show(Notice("started", {"run": self._root, "title": proc.title}))
+            if occurrence is not None:
+                self.driver.show(Notice("occurrence", occurrence_args(proc, occurrence)))
             for name, when in (milestones or {}).items():
                 given = given_milestone(self.rec, active, name, when)
                 self.rec.record(active, given)
@@ -1189,3 +1202,11 @@ def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
     near = difflib.get_close_matches(pid, list(procs), n=1)
     hint = DID_YOU_MEAN.say(near=near[0]) if near else ""
     raise RunError(NO_PROCEDURE, procedure=pid, hint=hint)
+
+
+def occurrence_args(proc: Procedure, occ: Occurrence) -> dict[str, Any]:
+    """What the staff are told a scheduled run is for: the day or the
+    moment, and the schedule entry in words."""
+    from engine.schedule import describe
+
+    return {"when": occ.key.replace("T", " "), "schedule": describe(proc.schedule[occ.entry])}

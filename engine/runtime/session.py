@@ -50,6 +50,7 @@ def run_procedure(
     site: str | None,
     scenario: Scenario | None = None,
     milestones: Mapping[str, str] | None = None,
+    occurrence: str | None = None,
 ) -> Outcome:
     with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
         pinned = pin(rulebook)
@@ -63,7 +64,7 @@ def run_procedure(
     site = site or pinned.rulebook.organisation.site
     driver, clock = _driver(console, scenario)
     runner = Runner(journal, driver, clock=clock, operator=operator, site=site)
-    outcome = runner.start(pinned, procedure, preset, milestones)
+    outcome = runner.start(pinned, procedure, preset, milestones, occurrence)
     _check(driver, outcome)
     return outcome
 

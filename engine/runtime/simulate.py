@@ -27,6 +27,7 @@ from typing import Any, assert_never
 
 from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
+from engine.i18n import Lang, messages
 from engine.journal import Event
 from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
 from engine.runtime.events import (
@@ -59,6 +60,7 @@ from engine.runtime.events import (
 )
 from engine.runtime.pinning import Pinned
 from engine.runtime.values import BadValue, Spec, candidates, parse, sample
+from engine.schedule import describe
 
 MAX_COMBINATIONS = 2048
 BASE_TIME = datetime(2026, 11, 23, 10, 0).astimezone()  # a Monday morning
@@ -626,10 +628,19 @@ class Simulation:
     turns_taken: set[str] = field(default_factory=set)
     signs_wanted: set[tuple[str, int]] = field(default_factory=set)
     signs_taken: set[tuple[str, int]] = field(default_factory=set)
+    # Schedule entries (by index), and those a run was started for an
+    # occurrence of (the journal's run.started says which).
+    entries: set[int] = field(default_factory=set)
+    entries_run: set[int] = field(default_factory=set)
 
     @property
     def missing(self) -> list[Edge]:
         return sorted(self.wanted - self.taken)
+
+    @property
+    def never_due(self) -> list[int]:
+        """Schedule entries no occurrence of which was run: none falls in a year."""
+        return sorted(self.entries - self.entries_run)
 
     @property
     def ok(self) -> bool:
@@ -637,6 +648,7 @@ class Simulation:
             self.failures
             or self.plan.dead_ends
             or self.missing
+            or self.never_due
             or self.turns_wanted - self.turns_taken
         )
 
@@ -675,6 +687,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             events = journal.events(outcome.run)
             sim.taken.update(_taken(pid, events))
             _named(sim, events)
+        _run_occurrences(sim, pinned, proc, journal)
     return sim
 
 
@@ -735,6 +748,39 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 assert_never(event)
 
 
+def _run_occurrences(sim: Simulation, pinned: Pinned, proc: Procedure, journal: Any) -> None:
+    """For each schedule entry, the first scenario run again for the entry's
+    first occurrence within a year (`--for` it): the run must record that
+    occurrence. An entry with none in a year (a holiday the site is closed
+    on, a date that never comes) is reported."""
+    from engine.errors import SopError
+    from engine.runtime.runner import Runner
+    from engine.runtime.scenario import ScenarioDriver, parse_scenario
+    from engine.schedule import occurrences
+
+    sim.entries = set(range(len(proc.schedule)))
+    if not proc.schedule or not sim.plan.scenarios:
+        return
+    first = BASE_TIME.date()
+    found = occurrences(proc, pinned.rulebook.site, first, first + timedelta(days=366))
+    for index in sorted(sim.entries):
+        occ = next((o for o in found if o.entry == index), None)
+        if occ is None:
+            continue
+        scenario = parse_scenario(sim.plan.scenarios[0], "时间安排")
+        driver = ScenarioDriver(scenario)
+        runner = Runner(journal, driver, clock=driver.clock, operator="simulate")
+        try:
+            outcome = runner.start(pinned, proc.id, scenario.preset, wanted=occ.key)
+        except SopError as exc:
+            sim.failures.append(f"{occ.key}: {exc.message}")
+            continue
+        started = read(journal.events(outcome.run)[0])
+        recorded = started.occurrence if isinstance(started, RunStarted) else None
+        if recorded == occ.key and outcome.status == "finished":
+            sim.entries_run.add(index)
+
+
 # ---------------------------------------------------------------- reporting
 
 
@@ -742,6 +788,22 @@ def _shown(values: Mapping[str, Any]) -> str:
     from engine.runtime.values import show
 
     return ", ".join(f"{k}={show(v)}" for k, v in values.items())
+
+
+SIM_WORDS = messages(
+    "simulate.schedule",
+    {
+        "entries": (
+            "; 时间安排 {run}/{total} 条已按安排运行",
+            "; {run}/{total} schedule entries run",
+        ),
+        "never": (
+            "  ✗ 时间安排一年内从不发生: {schedule} (节日是否休息? 日期是否写对?)",
+            "  ✗ schedule entry never falls due within a year: {schedule} "
+            "(a holiday the site is closed on? a date that never comes?)",
+        ),
+    },
+)
 
 
 def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
@@ -775,6 +837,11 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
             if en
             else f"  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤"
         )
+    said: Lang = "en" if en else "zh"
+    if sim.entries:
+        lines[0] += SIM_WORDS["entries"].say(said, run=len(sim.entries_run), total=len(sim.entries))
+    for index in sim.never_due:
+        lines.append(SIM_WORDS["never"].say(said, schedule=describe(proc.schedule[index], said)))
     for e in sim.missing:
         label = e.label(proc)
         what = f"{e.step} → {e.to}" + (f" ({label})" if label else "")
@@ -801,6 +868,9 @@ def summary_json(sim: Simulation, pinned: Pinned) -> dict[str, Any]:
         "failures": sim.failures,
         "turns": {"steps": len(sim.turns_wanted), "taken": len(sim.turns_taken)},
         "signed": {"places": len(sim.signs_wanted), "named": len(sim.signs_taken)},
+        "schedule_entries": len(sim.entries),
+        "schedule_entries_run": len(sim.entries_run),
+        "never_due": sim.never_due,
     }
 
 

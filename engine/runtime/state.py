@@ -193,6 +193,14 @@ class RunState:
         self.frames = [Frame(self.rulebook.procedure(e.procedure), dict(e.preset))]
         self.interrupts = e.interrupts
         self.operator, self.site, self.started = e.operator, e.site, e
+        if e.occurrence is not None:
+            # Only an occurrence the pinned schedule has (a hand-edited one is
+            # refused here, so `sop journal verify` names it).
+            from engine.schedule import is_occurrence
+
+            proc = self.frames[0].procedure
+            if not is_occurrence(proc, self.rulebook.site, e.occurrence):
+                raise ValueError(f"{proc.id} has no scheduled occurrence {e.occurrence!r}")
 
     def _entered(self, e: StepEntered, at: str) -> None:
         from engine.runtime import machine

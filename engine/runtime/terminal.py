@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -225,6 +227,8 @@ class Printer:
         elif k in ("started", "finished", "paused", "waiting"):
             say()
             say(self.t(k, **a), "", fg="green" if k == "finished" else None, bold=True)
+        elif k == "occurrence":
+            say(self.t(k, **a), "  ")
         elif k == "resumed":
             say(self.t("resumed", **a), "", bold=True)
             if a.get("crashed"):
@@ -336,7 +340,27 @@ class TerminalDriver:
     def show(self, view: View) -> None:
         if isinstance(view, Header):
             self._form = None
-        self.p.show(view)
+        try:
+            self.p.show(view)
+        except OSError as exc:
+            self._lost(exc)
+
+    def _gone(self) -> bool:
+        """Whether the terminal answers no more (hung up: closed window, lost
+        ssh session). A hung-up terminal refuses even to say it is one."""
+        if not self.tty:
+            return False
+        try:
+            return not os.isatty(self.stdin.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return False
+
+    def _lost(self, exc: OSError) -> None:
+        """A write failed: if the terminal is gone, that is a hangup and
+        pauses the run (`interrupts.hung_up`); otherwise the failure is real."""
+        if not self._gone():
+            raise exc
+        interrupts.hung_up()
 
     # ---- reading
 
@@ -374,6 +398,12 @@ class TerminalDriver:
                 self.p.line(self.p.t("interrupted"), "  ", dim=True)
             return Command("pause", how=interrupts.how(signalled))
         except EOFError:
+            if self._gone():
+                # The terminal hung up: its read ends before the SIGHUP the
+                # shell passes on arrives. Pause for the hangup now; that
+                # signal, when it comes, changes nothing.
+                interrupts.act()
+                return Command("pause", how="hangup")
             self.p.write("\n")
             self.p.line(self.p.t("end_of_input"), "  ", dim=True)
             return Command("pause", how="eof")
@@ -424,6 +454,13 @@ class TerminalDriver:
     # ---- questions
 
     def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
+        try:
+            return self._ask(question, reminders, now)
+        except OSError as exc:
+            self._lost(exc)
+            return Command("pause", how="hangup")
+
+    def _ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
         self.p.reminders(reminders, now)
         if isinstance(question, InputQuestion):
             return self._value(question.spec, "  ", now, question.default)

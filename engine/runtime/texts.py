@@ -119,6 +119,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "milestone_at": ("  当前步骤: {title}", "  current step: {title}"),
     # ---- notices
     "started": ("开始运行 #{run}: {title}", "started run #{run}: {title}"),
+    "occurrence": ("本次安排: {when} ({schedule})", "for the occurrence of {when} ({schedule})"),
     "branch": ("→ {why}, 转入: {to_title}", "→ {why}: go to {to_title}"),
     "branch_plain": ("→ 转入: {to_title}", "→ next: {to_title}"),
     "timeout": (

@@ -84,14 +84,15 @@ def _steps_left(proc: Procedure) -> dict[str, int]:
 
 
 def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:
-    """The checklist items that apply, critical first, with any answers given."""
+    """The checklist items that apply, in the order written (a critical item
+    is marked where it stands, never moved: the source's order is the order
+    the work is done in), with any answers given."""
     frame = active.state.frames[depth]
     live = [
         (i, it)
         for i, it in enumerate(frame.current.do)
         if it.when is None or scope.judge(active, depth, it.when)
     ]
-    live.sort(key=lambda pair: not pair[1].critical)  # stable: else as written
     views = []
     for number, (i, it) in enumerate(live, 1):
         status, reason = frame.items.get(i, (None, None))

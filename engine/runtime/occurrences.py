@@ -1,0 +1,156 @@
+"""Which occurrences of a scheduled procedure have a run, and which one a
+new run is for.
+
+An occurrence (engine/schedule.py) is due until a run of the procedure is
+started for it: the run's `run.started` event names it (`occurrence:
+"2026-12-02T10:30"`). `sop run P` started within an occurrence's window
+attaches to it; `--for DATE[THH:MM]` picks one explicitly. Nothing else is
+kept: which occurrences are done is a fold over the journal's runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from engine.errors import RunError, UsageError
+from engine.i18n import message
+from engine.journal import Damaged, Journal, RunFilter
+from engine.model import Procedure, Rulebook
+from engine.schedule import Occurrence, occurrences
+
+# A window (`by: "09-30"` yearly) can open up to a year before its day.
+REACH = timedelta(days=366)
+
+NO_OCCURRENCE = message(
+    "run.no-occurrence",
+    '"{title}" 在 {wanted} 没有安排 ({schedule})。{hint}附近的安排: {near}',
+    '"{title}" has no occurrence at {wanted} ({schedule}). {hint}nearby: {near}',
+)
+NOT_SCHEDULED = message(
+    "run.not-scheduled",
+    '"{title}" 没有时间安排 (schedule), 不能用 --for 指定哪一次',
+    '"{title}" has no schedule, so --for cannot pick an occurrence',
+)
+BAD_FOR = message(
+    "run.bad-for",
+    '--for 应写成日期或日期和时刻, 如 2026-12-25 或 2026-12-02T10:30 (收到 "{value}")',
+    '--for takes a date or a date and time such as 2026-12-25 or 2026-12-02T10:30 (not "{value}")',
+)
+DID_YOU_MEAN = message(
+    "run.occurrence-did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? '
+)
+NONE = message("run.occurrence-none", "(无)", "(none)")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """An occurrence and the run started for it (None: not yet)."""
+
+    occurrence: Occurrence
+    run: int | None
+
+
+def started_for(journal: Journal, pid: str, since: date) -> dict[str, int]:
+    """Occurrence key → the first run of `pid` started for it, among runs
+    started on or after `since` (a run is started within or after the
+    window it attaches to, so earlier runs cannot hold a later occurrence —
+    except one picked with --for ahead of time, which `since` must allow)."""
+    out: dict[str, int] = {}
+    rows = journal.runs(RunFilter(procedure=pid, since=since.isoformat()))
+    for row in sorted((r for r in rows if not isinstance(r, Damaged)), key=lambda r: r.id):
+        events = journal.read_events(row.id)
+        first = events[0] if events else None
+        if first is None or isinstance(first, Damaged):
+            continue
+        key = first.data.get("occurrence")
+        if isinstance(key, str):
+            out.setdefault(key, row.id)
+    return out
+
+
+def slots(
+    journal: Journal, book: Rulebook, proc: Procedure, first: date, last: date, now: datetime
+) -> list[Slot]:
+    """The procedure's occurrences whose day is in [first, last], each with
+    the run started for it."""
+    occ = occurrences(proc, book.site, first, last, now.tzinfo)
+    if not occ:
+        return []
+    # A run is started within its occurrence's window, or (picked with
+    # --for) a little ahead of it: a day's margin.
+    runs = started_for(journal, proc.id, min(o.opens for o in occ).date() - timedelta(days=1))
+    return [Slot(o, runs.get(o.key)) for o in occ]
+
+
+def attach(
+    journal: Journal, book: Rulebook, proc: Procedure, now: datetime, wanted: str | None
+) -> Occurrence | None:
+    """The occurrence a run started now is for: the one `wanted` names
+    (`--for`), else the earliest due one whose window holds `now` and that
+    has no run yet (None: the run is for no occurrence)."""
+    from engine.schedule import describe
+
+    if wanted is not None:
+        if not proc.schedule:
+            raise RunError(NOT_SCHEDULED, title=proc.title)
+        day = _day_of(wanted)
+        found = occurrences(proc, book.site, day, day + REACH, now.tzinfo)
+        for o in found:
+            if o.key == wanted:
+                return o
+        if len(wanted) == 10:
+            on_day = [o for o in found if o.day == day]
+            holding = [
+                o for o in found if o.contains(datetime.combine(day, now.time(), now.tzinfo))
+            ]
+            if on_day or holding:
+                return (on_day or holding)[0]
+        around = occurrences(proc, book.site, day - timedelta(days=3), day + timedelta(days=3))
+        keys = [o.key for o in around]
+        near = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.8)
+        schedule = "; ".join(describe(e) for e in proc.schedule)
+        raise RunError(
+            NO_OCCURRENCE,
+            title=proc.title,
+            wanted=wanted,
+            schedule=schedule,
+            hint=DID_YOU_MEAN.say(near=near[0]) if near else "",
+            near=", ".join(_nearest(keys, wanted)) or NONE.say(),
+        )
+    if not proc.schedule:
+        return None
+    today = now.date()
+    free = [
+        s.occurrence
+        for s in slots(journal, book, proc, today, today + REACH, now)
+        if s.occurrence.contains(now) and s.run is None
+    ]
+    return min(free, key=lambda o: (o.due, o.entry)) if free else None
+
+
+def _day_of(wanted: str) -> date:
+    try:
+        if len(wanted) == 10:
+            return date.fromisoformat(wanted)
+        moment = datetime.strptime(wanted, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise UsageError(BAD_FOR, value=wanted) from None
+    return moment.date()
+
+
+def _nearest(keys: Iterable[str], wanted: str, n: int = 4) -> list[str]:
+    """The keys closest to `wanted` in time, in time order."""
+    ordered = sorted(keys)
+    ranked = sorted(ordered, key=lambda k: abs(_ordinal(k) - _ordinal(wanted)))[:n]
+    return sorted(ranked)
+
+
+def _ordinal(key: str) -> float:
+    day = date.fromisoformat(key[:10]).toordinal()
+    if len(key) > 10:
+        hour, minute = key[11:16].split(":")
+        return day + (int(hour) * 60 + int(minute)) / 1440
+    return day + 0.5
