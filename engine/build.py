@@ -37,7 +37,9 @@ from engine.model import (
     Next,
     Organisation,
     OutcomeDecl,
+    Person,
     Procedure,
+    Queue,
     Record,
     Ref,
     Reference,
@@ -47,6 +49,7 @@ from engine.model import (
     Schedule,
     Site,
     Step,
+    Turn,
 )
 from engine.model import Holiday as HolidayModel
 from engine.model import Hours as HoursModel
@@ -104,6 +107,8 @@ STEP_KEYS = frozenset(
         "stage",
         "status",
         "evidence",
+        "person",
+        "turn",
         "set",
         "timeout",
         "escalate",
@@ -111,8 +116,10 @@ STEP_KEYS = frozenset(
 )
 ESCALATION_KEYS = frozenset({"after", "tell"})
 ITEM_KEYS = frozenset(
-    {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence"}
+    {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence", "person"}
 )
+TURN_KEYS = frozenset({"queue", "take", "name", "counts", "credit", "as"})
+QUEUE_KEYS = frozenset({"title", "role", "keeper"})
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
 BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
 CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
@@ -138,6 +145,7 @@ RULEBOOK_KEYS = frozenset(
         "forms",
         "inputs",
         "references",
+        "queues",
         "site",
     }
 )
@@ -193,18 +201,60 @@ class _Builder:
     def expr(self, value: Any, kind: ExprKind, path: Path) -> Expr:
         return Expr(str(value), kind, self.pos(path), self.src.style(path))
 
+    def roles(self, raw: dict[str, Any], path: Path) -> tuple[Ref | None, tuple[Ref, ...]]:
+        """`role: host` or `role: [cleaner, guard]` (either post): the first,
+        and the others."""
+        if "role" not in raw:
+            return None, ()
+        given = raw["role"]
+        if isinstance(given, str):
+            return self.ref(given, (*path, "role")), ()
+        refs = [self.ref(r, (*path, "role", i)) for i, r in enumerate(given)]
+        return refs[0], tuple(refs[1:])
+
+    def person(self, raw: dict[str, Any], path: Path) -> Person | None:
+        """`person: another | all | "{{ template }}"`."""
+        if "person" not in raw:
+            return None
+        given = raw["person"]
+        where = (*path, "person")
+        if given in ("another", "all"):
+            return Person(given, self.pos(where))
+        return Person("named", self.pos(where), self.expr(given, "template", where))
+
+    def turn(self, raw: dict[str, Any] | None, path: Path) -> Turn | None:
+        """`turn: {queue, take, name, counts, credit, as}`."""
+        if raw is None:
+            return None
+        credit = bool(raw.get("credit", False))
+        return Turn(
+            queue=self.ref(raw["queue"], (*path, "queue")),
+            pos=self.pos(path, key=True),
+            take=raw.get("take", "next"),
+            name=self.expr(raw["name"], "template", (*path, "name")) if "name" in raw else None,
+            # A credited person is owed a turn instead: not a reception.
+            counts=bool(raw.get("counts", not credit)),
+            credit=credit,
+            binds=self.ref(raw["as"], (*path, "as")) if "as" in raw else None,
+            counts_pos=self.pos((*path, "counts")) if "counts" in raw else None,
+            take_pos=self.pos((*path, "take")) if "take" in raw else None,
+        )
+
     def item(self, raw: Any, path: Path) -> Item:
         if isinstance(raw, str):
             return Item(self.expr(raw, "template", path))
+        role, also_roles = self.roles(raw, path)
         return Item(
             text=self.expr(raw["text"], "template", (*path, "text")),
             when=self.expr(raw["when"], "guard", (*path, "when")) if "when" in raw else None,
             critical=bool(raw.get("critical", False)),
             hint=raw.get("hint"),
             notes=designer_notes(raw),
-            role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
+            role=role,
             channel=raw.get("channel"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+            also_roles=also_roles,
+            person=self.person(raw, path),
         )
 
     def evidence(self, raw: dict[str, Any] | None, path: Path) -> Evidence | None:
@@ -363,11 +413,12 @@ class _Builder:
                 milestone_from = self.ref(mark["from"], (*path, "milestone", "from"))
         elif mark is not None:
             milestone = self.ref(mark, (*path, "milestone"))
+        role, also_roles = self.roles(raw, path)
         return Step(
             id=sid,
             title=raw["title"],
             pos=self.pos(path, key=True),
-            role=self.ref(raw["role"], (*path, "role")) if "role" in raw else None,
+            role=role,
             do=tuple(self.item(x, (*path, "do", i)) for i, x in enumerate(raw.get("do", ()))),
             say=tuple(self.item(x, (*path, "say", i)) for i, x in enumerate(raw.get("say", ()))),
             ask=tuple(self.ref(a, (*path, "ask", i)) for i, a in enumerate(raw.get("ask", ()))),
@@ -388,6 +439,9 @@ class _Builder:
             stage=raw.get("stage"),
             status=raw.get("status"),
             evidence=self.evidence(raw.get("evidence"), (*path, "evidence")),
+            also_roles=also_roles,
+            person=self.person(raw, path),
+            turn=self.turn(raw.get("turn"), (*path, "turn")),
             set=self.assigns(raw.get("set"), (*path, "set")),
             escalate=self.escalate(raw["escalate"], (*path, "escalate"))
             if "escalate" in raw
@@ -568,6 +622,16 @@ class _Builder:
                     str(key), r["title"], self.pos(("references", key), key=True), r.get("url")
                 )
                 for key, r in (raw.get("references") or {}).items()
+            },
+            queues={
+                qid: Queue(
+                    qid,
+                    q["title"],
+                    self.pos(("queues", qid), key=True),
+                    self.ref(q["role"], ("queues", qid, "role")) if "role" in q else None,
+                    self.ref(q["keeper"], ("queues", qid, "keeper")) if "keeper" in q else None,
+                )
+                for qid, q in (raw.get("queues") or {}).items()
             },
             site=self.site(raw.get("site")),
         )

@@ -74,6 +74,42 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """Who, by name, does a step or an item (`person:`): `another` — someone
+    other than the operator, asked by name; `all` — every member present
+    signs, names asked until an empty line (at least two); `named` — the
+    person `name` renders to (an input, a field, a queue turn's `as`)."""
+
+    kind: Literal["another", "all", "named"]
+    pos: Pos
+    name: Expr | None = None  # kind "named": the template that names them
+
+
+Take = Literal["next", "last", "named"]
+TAKES: tuple[Take, ...] = ("next", "last", "named")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A step's turn in a queue declared in rulebook.yaml (`turn:`): who is
+    taken (`next` in the order, owed turns first; the `last` in the order;
+    the person `name` renders to), whether it `counts` as a reception (the
+    person's count today goes up and they go to the back of the order), or
+    whether the person is instead `credit`ed a make-up turn (补接待一次). The
+    name taken is put in the run's scope as `binds` (`as:`)."""
+
+    queue: Ref
+    pos: Pos
+    take: Take = "next"
+    name: Expr | None = None  # take "named": the template naming the person
+    counts: bool = True
+    credit: bool = False
+    binds: Ref | None = None  # `as: receiver`
+    counts_pos: Pos | None = None  # where `counts:` is written, when it is
+    take_pos: Pos | None = None  # where `take:` is written, when it is
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A `do` item or a `say` line."""
 
@@ -85,6 +121,13 @@ class Item:
     role: Ref | None = None
     channel: str | None = None  # face | call | sms | letter | visit; None means face to face
     evidence: Evidence | None = None  # asked once the item is done (a `do` item only)
+    also_roles: tuple[Ref, ...] = ()  # `role: [a, b]`: the posts after the first, either may
+    person: Person | None = None
+
+    @property
+    def roles(self) -> tuple[Ref, ...]:
+        """Every post that may do it (`role: [a, b]`: either)."""
+        return (self.role, *self.also_roles) if self.role else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +353,15 @@ class Step:
     stage: str | None = None
     status: str | None = None
     evidence: Evidence | None = None  # asked once the items and fields are answered
+    also_roles: tuple[Ref, ...] = ()  # `role: [a, b]`: the posts after the first, either may
+    person: Person | None = None
+    turn: Turn | None = None
+
+    @property
+    def roles(self) -> tuple[Ref, ...]:
+        """Every post that may do it (`role: [a, b]`: either)."""
+        return (self.role, *self.also_roles) if self.role else ()
+
     # Given their values once the step is done, before its way out is judged.
     set: tuple[Assign, ...] = ()
     # Who is told next when the deadline passes; None: the procedure's.
@@ -524,10 +576,16 @@ class Procedure:
     def exprs(self) -> Iterator[Expr]:
         """Every guard and template in the procedure, in file order."""
         for step in self.steps.values():
+            if step.turn and step.turn.name:
+                yield step.turn.name
+            if step.person and step.person.name:
+                yield step.person.name
             for item in (*step.say, *step.do):
                 yield item.text
                 if item.when:
                     yield item.when
+                if item.person and item.person.name:
+                    yield item.person.name
             yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)
@@ -606,6 +664,19 @@ class Reference:
     url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """State shared between runs, declared in rulebook.yaml (`queues:`): an
+    order of people on one post (the sales rotation, 轮序), kept by the
+    journal's queue events and changed with `sop queue` or a step's `turn`."""
+
+    id: str
+    title: str
+    pos: Pos
+    role: Ref | None = None  # the post its members are on
+    keeper: Ref | None = None  # the post that keeps it (changes the order, marks away)
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
@@ -627,6 +698,7 @@ class Rulebook:
     procedures: Mapping[str, Procedure] = field(default_factory=dict)
     document: Document = field(default_factory=Document)
     references: Mapping[str, Reference] = field(default_factory=dict)
+    queues: Mapping[str, Queue] = field(default_factory=dict)
     site: Site | None = None  # hours, holidays, closed days (for schedules)
 
     def procedure(self, pid: str) -> Procedure:

@@ -189,6 +189,7 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
         },
         "forms": {"log": {"title": t(), "source": t(), "fields": log_fields}},
         "inputs": {"project": {"type": "text", "ask": t(), "default": t()}},
+        "queues": {"rotation": {"title": t(), "role": "host", "keeper": "guard"}},
     }
     # A holiday named by the designer: its name reaches every schedule line.
     holiday = t()
@@ -205,8 +206,12 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
             "source": t(),
             "do": [
                 {"text": tmpl(), "critical": shape.critical[i], "note": t()},
-                {"text": tmpl(), "when": "returning", "role": "guard"},
+                {"text": tmpl(), "when": "returning", "role": ["guard", "host"]},
+                {"text": tmpl(), "person": _template_safe(t()) + "{{ surname }}"},
             ],
+            # a queue turn naming its person, and who does the step by name
+            "turn": {"queue": "rotation", "take": "named", "name": tmpl(), "counts": i % 2 == 0},
+            "person": "another" if i % 2 else _template_safe(t()),
             "say": [
                 {"text": _template_safe(t()) + "{{ surname }}", "when": "not returning"},
                 {"text": tmpl(), "when": "returning"},

@@ -117,6 +117,8 @@ def _values(t: mi.Type, words: st.SearchStrategy[str] | None = None) -> st.Searc
             return st.one_of(*(_values(u, words) for u in types))
         case mi.DictType():
             return st.dictionaries(st.text(), _json, max_size=4)
+        case mi.VarTupleType(item_type=mi.StrType()):
+            return st.lists(st.text(), max_size=3).map(tuple)  # names (people.signed)
         case mi.VarTupleType():
             return st.lists(_dues(), max_size=3).map(tuple)
     raise AssertionError(f"no strategy for {t}")

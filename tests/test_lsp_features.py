@@ -157,7 +157,9 @@ def test_completion_in_each_place(folder: Folder) -> None:
     )
     by = {c.label: c for c in keys.candidates}
     assert {"title", "role", "next", "choices", "hint"} <= set(by)
-    assert by["role"].documentation == "the role that performs this step"
+    assert by["role"].documentation == (
+        "the role that performs this step; a list: any one of them, e.g. [cleaner, guard]"
+    )
     assert by["role"].insert == "role: "
     # values the schema fixes
     line, col = at("show-flat.yaml", "kind: service", 6)

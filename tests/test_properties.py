@@ -19,6 +19,7 @@ RULEBOOK = {
     "roles": {"host": {"name": "客服"}, "guard": {"name": "护卫员"}},
     "forms": {"log": {"title": "记录表", "fields": {"name": {"label": "姓名", "type": "text"}}}},
     "inputs": {"project": {"type": "text", "default": "XXXX"}},
+    "queues": {"rotation": {"title": "接待轮序", "role": "host", "keeper": "guard"}},
     "site": {
         "hours": {"open": "08:30", "close": "19:00"},
         "closed": ["mon"],
@@ -86,19 +87,35 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
     inputs = {
         "returning": {"type": "bool", "ask": "二次来访?"},
         "party": {"type": "int", "ask": "人数", "default": 1},
+        "receiver": {"type": "text", "ask": "接待人"},
     }
     steps: dict[str, Any] = {}
     for i in range(n):
         step: dict[str, Any] = {
             "title": f"第{i}步",
-            "role": draw(st.sampled_from(["host", "guard"])),
+            # either post (role: [a, b]) as well as one
+            "role": draw(st.sampled_from(["host", "guard", ["host", "guard"]])),
         }
         step["say"] = [
             {"text": "欢迎光临{{ project }}", "when": "not returning"},
             {"text": "欢迎再次光临", "when": "returning and party > 0"},
         ]
+        if i == 0:
+            step["say"].append("我是{{ receiver }}")
+        if draw(st.booleans()):
+            take = draw(st.sampled_from(["next", "last", "named"]))
+            turn: dict[str, Any] = {"queue": "rotation", "take": take, "as": "receiver"}
+            if take == "named":
+                turn["name"] = "{{ receiver }}"
+            turn["counts"] = draw(st.booleans())
+            step["turn"] = turn
         if draw(st.booleans()):
             step["do"] = [draw(st.sampled_from(["撑伞", "开门", "问候"])) for _ in range(3)]
+            person = draw(st.sampled_from([None, "another", "all", "{{ receiver }}"]))
+            if person is not None:
+                step["do"][0] = {"text": step["do"][0], "person": person}
+        if draw(st.booleans()):
+            step["person"] = draw(st.sampled_from(["another", "all", "{{ receiver }}"]))
         if draw(st.integers(0, 3)) == 0:
             step["within"] = f"{draw(st.integers(1, 90))}min"
             if draw(st.booleans()):
@@ -151,7 +168,10 @@ def write(folder: Path, proc: dict[str, Any]) -> Path:
 
 
 def uses_both_roles(proc: dict[str, Any]) -> bool:
-    return {s["role"] for s in proc["steps"].values()} == {"host", "guard"}
+    used: set[str] = set()
+    for s in proc["steps"].values():
+        used |= set(s["role"]) if isinstance(s["role"], list) else {s["role"]}
+    return used == {"host", "guard"}
 
 
 SETTINGS = settings(
@@ -178,6 +198,7 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
 
 MUTATIONS = (
     "dangling", "no-end", "undeclared", "escalate-later-first", "unknown-day", "schedule-conflict",
+    "queue", "as-not-text",
 )  # fmt: skip
 
 
@@ -198,6 +219,12 @@ def test_a_single_mutation_is_rejected_with_its_location(
         last = steps[f"s{len(steps) - 1}"]
         last.pop("end")
         needle, expected = None, {"one-way-out"}
+    elif mutation == "queue":
+        step["turn"] = {"queue": "rotation_zz", "as": "receiver"}
+        needle, expected = "rotation_zz", {"unknown-queue"}
+    elif mutation == "as-not-text":
+        step["turn"] = {"queue": "rotation", "as": "party"}
+        needle, expected = "party", {"turn-as-text"}
     elif mutation == "escalate-later-first":
         # The next person told before the one before: escalate-order, at the level.
         step["within"] = "10min"
@@ -231,6 +258,26 @@ def test_a_single_mutation_is_rejected_with_its_location(
         if needle:
             line = lines[problem.pos.line - 1]
             assert line[problem.pos.col - 1 :].startswith(needle), (line, problem.pos)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(procedures())
+def test_simulate_walks_generated_rulebooks_to_an_end(
+    tmp_path_factory: Any, proc: dict[str, Any]
+) -> None:
+    """Queue turns and names asked on the way (person, turn) included."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import simulate, summary_text
+
+    folder = tmp_path_factory.mktemp("sim")
+    write(folder, proc)
+    pinned = pin(str(folder))
+    sim = simulate(pinned, "gen")
+    # Every scenario reaches its end; transition coverage is test_runtime_simulate's.
+    assert not sim.failures and not sim.plan.dead_ends, summary_text(sim, pinned)
+    if not sim.missing:  # every step was walked: so was every turn
+        assert sim.turns_taken == sim.turns_wanted, summary_text(sim, pinned)
+    assert all(o == "completed" for o in sim.outcomes)
 
 
 # ---- run state that changes (LANG2 §3): a loop driven by ask and set:, a

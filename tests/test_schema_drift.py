@@ -51,6 +51,8 @@ def props(node: dict[str, Any]) -> set[str]:
         (props(SOP["$defs"]["revision"]), build.REVISION_KEYS),
         (props(SOP["$defs"]["milestone"]), build.MILESTONE_KEYS),
         (props(SOP["$defs"]["evidence"]), build.EVIDENCE_KEYS),
+        (props(SOP["$defs"]["turn"]), build.TURN_KEYS),
+        (props(RB["properties"]["queues"]["additionalProperties"]), build.QUEUE_KEYS),
         (props(SOP["$defs"]["schedule"]), build.SCHEDULE_KEYS),
         (props(SOP["$defs"]["escalation"]), build.ESCALATION_KEYS),
         (props(RB), build.RULEBOOK_KEYS),

@@ -197,6 +197,102 @@ common_defs = {
 
 sop_defs = {
     **common_defs,
+    "posts": {
+        "description": d(
+            "由哪个岗位做: 一个岗位编号, 或几个岗位的列表 (其中任一岗位均可), 如 [cleaner, guard]",
+            "which post does it: a role id, or a list of role ids (any one of them), e.g. [cleaner, guard]",
+        ),
+        "anyOf": [
+            {"$ref": "#/$defs/roleId"},
+            {
+                "type": "array",
+                "minItems": 2,
+                "uniqueItems": True,
+                "items": {"$ref": "#/$defs/roleId"},
+                "description": d(
+                    "几个岗位, 任一岗位均可做 (如 保洁员或护卫员)",
+                    "several posts, any one of which may do it",
+                ),
+            },
+        ],
+    },
+    "person": {
+        "description": d(
+            '由谁 (具体的人) 做: another 另一人 (不能是当前操作人, 运行时询问姓名); all 全体成员签名 (逐个输入姓名, 空行结束, 至少两人); 或写出姓名的模板, 如 "{{ receiver }}" (来自输入项、表单字段或轮序 as)。姓名记入日志并显示在记录中',
+            'who (a person) does it: another (someone other than the operator, asked by name); all (every member signs: names asked until an empty line, at least two); or a template naming them, e.g. "{{ receiver }}" (an input, a field or a queue turn\'s as). The names are journaled and shown in reports',
+        ),
+        "anyOf": [
+            {
+                "enum": ["another", "all"],
+                "description": d(
+                    "another 另一人 (不是当前操作人); all 全体成员逐个签名",
+                    "another: someone other than the operator; all: every member signs",
+                ),
+            },
+            {"$ref": "#/$defs/template"},
+        ],
+    },
+    "turn": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["queue"],
+        "description": d(
+            "在 rulebook.yaml 声明的轮序中取一人, 如 {queue: sales_rotation, take: next, as: receiver}; 多个终端同时取号时不会取到同一人",
+            "take a person from a queue declared in rulebook.yaml, e.g. {queue: sales_rotation, take: next, as: receiver}; runs taking turns at the same moment never get the same person",
+        ),
+        "properties": {
+            "queue": {
+                "type": "string",
+                "pattern": SNAKE,
+                "x-kind": "snake-id",
+                "description": d(
+                    "轮序编号, 在 rulebook.yaml 的 queues 中声明",
+                    "a queue id from rulebook.yaml queues",
+                ),
+            },
+            "take": {
+                "enum": ["next", "last", "named"],
+                "description": d(
+                    "取谁: next 轮到的下一位 (先补欠的轮次, 外出者跳过, 保留位置); last 轮序中排最后的一位; named 指定的人 (写 name)",
+                    "whom: next in the order (owed turns first; people away are skipped and keep their place); last in the order; named (give name)",
+                ),
+            },
+            "name": {
+                "$ref": "#/$defs/template",
+                "description": d(
+                    '指定的人 (take: named), 如 "{{ original_consultant }}"',
+                    'the person, for take: named, e.g. "{{ original_consultant }}"',
+                ),
+            },
+            "counts": {
+                "type": "boolean",
+                "description": d(
+                    "是否计有效接待一次 (默认 true): 计入今天的次数, 并排到轮序最后; false 不计次数, 顺序不变",
+                    "whether it counts as a reception (default true): today's count goes up and the person goes to the back; false changes neither",
+                ),
+            },
+            "credit": {
+                "type": "boolean",
+                "description": d(
+                    "true: 不接待, 而是给此人补一次接待 (补接待一次): 本次运行中他计过的那次接待不再计数, 下一位 next 先轮到他",
+                    "true: no reception; the person is owed a make-up turn instead: their counted turn in this run no longer counts, and the next take: next goes to them first",
+                ),
+            },
+            "as": {
+                "$ref": "#/$defs/inputName",
+                "description": d(
+                    '把取到的姓名放进本次运行, 供话术和 person 使用, 如 as: receiver → "{{ receiver }}"',
+                    'put the name taken into the run, for say lines and person, e.g. as: receiver → "{{ receiver }}"',
+                ),
+            },
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"take": {"const": "named"}}, "required": ["take"]},
+                "then": {"required": ["name"]},
+            },
+        ],
+    },
     "stepId": {
         "type": "string",
         "pattern": SNAKE,
@@ -422,8 +518,8 @@ sop_defs = {
     },
     "item": {
         "description": d(
-            "一项: 直接写文字, 或写成 {text, when, critical, hint, notes, role, evidence}",
-            "an item: plain text, or {text, when, critical, hint, notes, role, evidence}",
+            "一项: 直接写文字, 或写成 {text, when, critical, hint, notes, role, person, evidence}",
+            "an item: plain text, or {text, when, critical, hint, notes, role, person, evidence}",
         ),
         "anyOf": [
             {"$ref": "#/$defs/template"},
@@ -450,12 +546,13 @@ sop_defs = {
                     "notes": {"$ref": "#/$defs/notes"},
                     "note": {"$ref": "#/$defs/legacyNote", "deprecated": True},
                     "role": {
-                        "$ref": "#/$defs/roleId",
+                        "$ref": "#/$defs/posts",
                         "description": d(
-                            "由哪个岗位做/说 (默认为步骤的岗位)",
-                            "who does or says it (default: the step's role)",
+                            "由哪个岗位做/说 (默认为步骤的岗位); 写成列表时其中任一岗位均可",
+                            "who does or says it (default: the step's role); a list: any one of them",
                         ),
                     },
+                    "person": {"$ref": "#/$defs/person"},
                     "channel": {
                         "enum": ["face", "call", "sms", "letter", "visit"],
                         "description": d(
@@ -615,9 +712,14 @@ sop_defs = {
         "properties": {
             "title": {"$ref": "#/$defs/text", "description": d("步骤标题", "step title")},
             "role": {
-                "$ref": "#/$defs/roleId",
-                "description": d("执行此步的岗位", "the role that performs this step"),
+                "$ref": "#/$defs/posts",
+                "description": d(
+                    "执行此步的岗位; 写成列表时其中任一岗位均可, 如 [cleaner, guard]",
+                    "the role that performs this step; a list: any one of them, e.g. [cleaner, guard]",
+                ),
             },
+            "person": {"$ref": "#/$defs/person"},
+            "turn": {"$ref": "#/$defs/turn"},
             "do": {
                 "type": "array",
                 "minItems": 1,
@@ -1236,6 +1338,39 @@ rulebook = {
             },
         },
         "inputs": {"$ref": "#/$defs/inputs"},
+        "queues": {
+            "type": "object",
+            "propertyNames": {"pattern": SNAKE},
+            "description": d(
+                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
+                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
+            ),
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title"],
+                "description": d("一个轮序", "a queue"),
+                "properties": {
+                    "title": {
+                        "$ref": "#/$defs/text",
+                        "description": d("轮序名称, 如 销售接待轮序", "the queue's title"),
+                    },
+                    "role": {
+                        "$ref": "#/$defs/roleId",
+                        "description": d(
+                            "成员所在的岗位, 如 sales_consultant", "the post its members are on"
+                        ),
+                    },
+                    "keeper": {
+                        "$ref": "#/$defs/roleId",
+                        "description": d(
+                            "负责维护和监督轮序的岗位, 如 sales_manager",
+                            "the post that keeps and supervises it",
+                        ),
+                    },
+                },
+            },
+        },
     },
     "$defs": {**common_defs, "clock": sop_defs["clock"]},
 }

@@ -57,9 +57,8 @@ class Context:
         uses |= {r.name for r in proc.subject}
         roles = {r.name for r in proc.roles}
         for step in proc.steps.values():
-            if step.role:
-                roles.add(step.role.name)
-            roles |= {i.role.name for i in (*step.do, *step.say) if i.role}
+            roles |= {r.name for r in step.roles}
+            roles |= {r.name for i in (*step.do, *step.say) for r in i.roles}
             roles |= {level.tell.name for level in step.escalate or ()}
         roles |= {level.tell.name for level in proc.escalate}
         return Outline(

@@ -1,5 +1,5 @@
-"""`ask`, `subject` and `set` name inputs of the procedure; `with` names
-inputs of the callee."""
+"""`ask`, `subject`, `set` and a turn's `as` name inputs of the procedure;
+`with` names inputs of the callee."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ RULE = Rule(
     id=ID,
     level=ERROR,
     description=(
-        "ask、subject、set 和 with 用到的输入项必须已声明",
-        "ask, subject, set and with name declared inputs",
+        "ask、subject、set、with 和 turn 的 as 用到的输入项必须已声明",
+        "ask, subject, set, with and a turn's as name declared inputs",
     ),
     messages={
         "": (
@@ -32,6 +32,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         own = ctx.rulebook.inputs_for(proc)
         asked = [ref for step in proc.steps.values() for ref in step.ask]
+        asked += [s.turn.binds for s in proc.steps.values() if s.turn and s.turn.binds]
         assigned = [a.target for _, a in proc.assigned()]
         for ref in sorted([*proc.subject, *asked, *assigned], key=lambda r: r.pos):
             if ref.name not in own:

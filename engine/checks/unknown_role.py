@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
@@ -27,11 +27,19 @@ RULE = Rule(
 def role_refs(proc: Procedure) -> Iterator[Ref]:
     """Roles used by steps and items (not the procedure's `roles:` list)."""
     for step in proc.steps.values():
-        if step.role:
-            yield step.role
+        yield from step.roles
         for item in (*step.do, *step.say):
-            if item.role:
-                yield item.role
+            yield from item.roles
+
+
+def queue_role_refs(ctx: Context) -> Iterator[Ref]:
+    """The posts rulebook.yaml's queues name (their members', their keeper's)."""
+    for queue in ctx.rulebook.queues.values():
+        yield from (r for r in (queue.role, queue.keeper) if r is not None)
+
+
+def check_rulebook(ctx: Context) -> Iterator[Problem]:
+    yield from _unknown(ctx, queue_role_refs(ctx))
 
 
 def escalation_refs(proc: Procedure) -> Iterator[Ref]:
@@ -42,17 +50,21 @@ def escalation_refs(proc: Procedure) -> Iterator[Ref]:
 
 
 def check(ctx: Context) -> Iterator[Problem]:
-    roles = ctx.rulebook.roles
     for proc in ctx.procedures:
-        for ref in (*proc.roles, *role_refs(proc), *escalation_refs(proc)):
-            if ref.name not in roles:
-                yield Problem(
-                    ID,
-                    ref.pos,
-                    {
-                        "name": ref.name,
-                        "known": listing(roles),
-                        "suggestion": suggest(ref.name, roles),
-                    },
-                    fix=did_you_mean(ref.pos, suggest(ref.name, roles)),
-                )
+        yield from _unknown(ctx, (*proc.roles, *role_refs(proc), *escalation_refs(proc)))
+
+
+def _unknown(ctx: Context, refs: Iterable[Ref]) -> Iterator[Problem]:
+    roles = ctx.rulebook.roles
+    for ref in refs:
+        if ref.name not in roles:
+            yield Problem(
+                ID,
+                ref.pos,
+                {
+                    "name": ref.name,
+                    "known": listing(roles),
+                    "suggestion": suggest(ref.name, roles),
+                },
+                fix=did_you_mean(ref.pos, suggest(ref.name, roles)),
+            )

@@ -60,10 +60,12 @@ from engine.journal.rows import (
 from engine.journal.store import (
     EVENT_COLUMNS,
     EVERY_RUN,
+    JOURNAL_ALREADY,
     JOURNAL_CONFLICT,
     JOURNAL_DAMAGED_ROW,
     JOURNAL_NO_RUN,
     JOURNAL_SNAPSHOT_MISSING,
+    QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
     Batch,
@@ -332,9 +334,30 @@ class PostgresJournal(Journal):
             return self._apply(cur, writes)
 
     def start_run(
-        self, new: NewRun, build: Callable[[int], Sequence[Write]]
+        self, new: NewRun, build: Callable[[int], Sequence[Write]], alone: bool = False
     ) -> tuple[int, list[Event]]:
         with self._writing() as cur:
+            if alone:
+                # The site's chain lock (taken again by _apply: it is held to
+                # the end of the transaction) keeps a second writer out until
+                # this run is committed, and then it sees it.
+                chain = chain_of(new.site)
+                self._locking = chain
+                self._db.cursor().execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (pg_schema.LOCK_SPACE, chain)
+                ).fetchone()
+                self._locking = None
+                there = (
+                    self._db.cursor()
+                    .execute(
+                        "SELECT 1 FROM runs WHERE procedure = %s AND kind = %s "
+                        "AND site IS NOT DISTINCT FROM %s",
+                        (new.procedure, new.kind, new.site),
+                    )
+                    .fetchone()
+                )
+                if there is not None:
+                    raise JournalConflict(JOURNAL_ALREADY, procedure=new.procedure)
             if new.rulebook_sha not in self._snapshots:
                 known = self._db.cursor().execute(
                     "SELECT 1 FROM snapshots WHERE sha = %s", (new.rulebook_sha,)
@@ -508,6 +531,8 @@ class PostgresJournal(Journal):
         if flt.statuses:
             where.append("status = ANY(%s)")
             args.append(list(flt.statuses))
+        where.append("kind = %s" if flt.kind is not None else "kind != %s")
+        args.append(flt.kind if flt.kind is not None else QUEUE_KIND)
         for column, value, op in (
             ("procedure", flt.procedure, "="),
             ("site", flt.site, "="),

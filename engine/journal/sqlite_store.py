@@ -68,10 +68,12 @@ from engine.journal.sqlite_file import (
 from engine.journal.store import (
     EVENT_COLUMNS,
     EVERY_RUN,
+    JOURNAL_ALREADY,
     JOURNAL_CONFLICT,
     JOURNAL_DAMAGED_ROW,
     JOURNAL_NO_RUN,
     JOURNAL_SNAPSHOT_MISSING,
+    QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
     Batch,
@@ -520,12 +522,21 @@ class SqliteJournal(Journal):
             raise self._write_error(exc) from exc
 
     def start_run(
-        self, new: NewRun, build: Callable[[int], Sequence[Write]]
+        self, new: NewRun, build: Callable[[int], Sequence[Write]], alone: bool = False
     ) -> tuple[int, list[Event]]:
         """Create a run and write its first events in the same transaction;
         `build` receives the new run's id (so linked events can name it)."""
         try:
             with self._transaction() as db:
+                # One writer at a time (BEGIN IMMEDIATE): nobody starts it meanwhile.
+                if (
+                    alone
+                    and db.execute(
+                        "SELECT 1 FROM runs WHERE procedure = ? AND kind = ? AND site IS ?",
+                        (new.procedure, new.kind, new.site),
+                    ).fetchone()
+                ):
+                    raise JournalConflict(JOURNAL_ALREADY, procedure=new.procedure)
                 db.execute(
                     "INSERT OR IGNORE INTO snapshots(sha, files) VALUES (?, ?)",
                     (new.rulebook_sha, canonical(new.snapshot)),
@@ -726,6 +737,8 @@ class SqliteJournal(Journal):
         if flt.statuses:
             where.append(f"status IN ({','.join('?' * len(flt.statuses))})")
             args.extend(flt.statuses)
+        where.append("kind = ?" if flt.kind is not None else "kind != ?")
+        args.append(flt.kind if flt.kind is not None else QUEUE_KIND)
         for column, value, op in (
             ("procedure", flt.procedure, "="),
             ("site", flt.site, "="),

@@ -56,6 +56,12 @@ JOURNAL_CONFLICT = message(
     "run {run} was carried on elsewhere (another terminal?); this step was not written. "
     "Look with sop show {run}, then sop resume {run}",
 )
+JOURNAL_ALREADY = message(
+    "journal.already",
+    "日志中已有 {procedure} 的记录 (另一个终端刚刚建立?), 本次操作未写入, 请再试一次",
+    "the journal already keeps {procedure} (another terminal just began it); nothing was "
+    "written, try again",
+)
 
 # The columns of a run's summary, in the order `parse_run` reads them.
 RUN_NAMES = (
@@ -95,6 +101,9 @@ class RunFilter:
     since: str | None = None  # started at or after (ISO text; a date works)
     until: str | None = None  # started before
     limit: int | None = None
+    # Runs of this kind only; None: every run but the streams that keep a
+    # queue (kind QUEUE_KIND), which are no run anyone walks.
+    kind: str | None = None
 
 
 EVERY_RUN = RunFilter()
@@ -129,6 +138,10 @@ class Batch:
     dues: Sequence[DueEntry] = ()  # the deadline index of the `summaries` runs, replacing theirs
     meta: Mapping[str, str | None] = field(default_factory=dict)  # None removes a key
 
+
+# The kind of the runs that keep a queue's events (`engine.runtime.queues`):
+# one per queue and site, its procedure the queue's id.
+QUEUE_KIND = "queue"
 
 COPYING = "copying"  # meta key: a copy into this journal is under way (the source's origin)
 
@@ -274,10 +287,13 @@ class Journal:
         raise NotImplementedError
 
     def start_run(
-        self, new: NewRun, build: Callable[[int], Sequence[Write]]
+        self, new: NewRun, build: Callable[[int], Sequence[Write]], alone: bool = False
     ) -> tuple[int, list[Event]]:
         """Create a run and write its first events in the same transaction;
-        `build` receives the new run's id (so linked events can name it)."""
+        `build` receives the new run's id (so linked events can name it).
+        `alone`: refused (JournalConflict) when a run of the same procedure,
+        kind and site exists already, decided inside the transaction, so two
+        writers starting one at the same moment never both succeed."""
         raise NotImplementedError
 
     def backup(self, dest: str) -> tuple[int, str] | None:

@@ -183,12 +183,12 @@ def _procedure(
     yield from map(inp, proc.subject)
     for sid, s in proc.steps.items():
         yield Occurrence(Target("step", here, sid), s.pos, True)
-        if s.role is not None:
-            yield role(s.role)
+        yield from map(role, s.roles)
         for item in (*s.do, *s.say):
-            if item.role is not None:
-                yield role(item.role)
+            yield from map(role, item.roles)
         yield from map(inp, s.ask)
+        if s.turn is not None and s.turn.binds is not None:
+            yield inp(s.turn.binds)
         for rec in s.record:
             yield Occurrence(Target("form", "", rec.form.name), rec.form.pos)
             for f in rec.fields:

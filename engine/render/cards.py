@@ -121,8 +121,12 @@ def build_card(
         view = builder.procedure(proc)
         steps = []
         for step in view.steps:
-            lines = tuple(line for line in pick(step) if rid is None or line.role_id == rid)
-            mine = rid is None or step.role_id == rid
+            lines = tuple(
+                line
+                for line in pick(step)
+                if rid is None or line.role_id == rid or rid in line.role_ids
+            )
+            mine = rid is None or step.role_id == rid or rid in step.posts
             if lines or (mine and keep_empty(step)):
                 steps.append(CardStep(step, lines))
         if steps or pid is not None:

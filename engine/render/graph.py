@@ -73,6 +73,8 @@ def build_graph(view: ProcView) -> Graph:
         lines = [f"{step.number}. {step.title}"]
         if step.role:
             lines.append(step.role)
+        if step.turn_label:
+            lines.append(step.turn_label)
         shape = "step"
         if step.call:
             lines.append(f"调用{step.call}")

@@ -27,6 +27,7 @@ from engine.model import (
     End,
     Item,
     Next,
+    Person,
     Procedure,
     Rulebook,
     Step,
@@ -43,6 +44,15 @@ KIND_LABELS = {
     "journey": "客户旅程",
 }
 MODE_LABELS = {"do-confirm": "先做后确认", "read-do": "逐项读后做"}
+# Who does it (`person:`) and a queue turn (`turn:`), in the printed words.
+WHO_ANOTHER = "另一人 (不是本人) 确认并签名"
+WHO_ALL = "全体成员逐一签名 (至少两人)"
+TAKE_NEXT = "轮到的下一位"
+NEXT_NOTE = " (欠补接待的先轮, 外出的跳过)"
+TAKE_LAST = "排在最后的一位"
+TURN_COUNTS = "由{whom}接待, 计接待一次"
+TURN_FREE = "由{whom}接待, 不计接待次数"
+TURN_CREDIT = "{whom}本次不计接待, 补接待一次"
 STATUS_HEADERS = {"受控": "受控文件", "非受控": "非受控文件", "草稿": "草稿", "作废": "作废文件"}
 _UNITS = {"min": "分钟", "h": "小时", "d": "天", "w": "周"}
 _DUE_UNITS = {"hours": "小时", "days": "天", "weeks": "周", "months": "个月", "years": "年"}
@@ -75,6 +85,8 @@ class Line:
     role: str = ""
     own_role: bool = False  # True when the item names a role other than the step's
     notes: tuple[str, ...] = ()  # for designers: the manual's 编制说明 only
+    role_ids: tuple[str, ...] = ()  # every post that may do it (`role: [a, b]`)
+    person: str = ""  # who by name (`person:`), in words; "" when not said
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,9 @@ class StepView:
     source: str | None = None
     unverified: bool = False
     is_start: bool = False
+    posts: tuple[str, ...] = ()  # every post that may do the step (`role: [a, b]`)
+    who: tuple[str, ...] = ()  # the queue turn and who by name (`turn:`, `person:`), in words
+    turn_label: str = ""  # the queue turn in a few words, for a flowchart's box
     sets: str = ""  # what the step's own `set:` gives once it is done, in words
 
     @property
@@ -157,9 +172,10 @@ class StepView:
     def role_ids(self) -> frozenset[str]:
         """Every post that acts in this step."""
         ids = {line.role_id for line in (*self.do, *self.say) if line.role_id}
+        ids |= {rid for line in (*self.do, *self.say) for rid in line.role_ids}
         if self.role_id:
             ids.add(self.role_id)
-        return frozenset(ids)
+        return frozenset(ids | set(self.posts))
 
     @property
     def critical(self) -> tuple[Line, ...]:
@@ -419,10 +435,71 @@ class ViewBuilder:
         text = wording.fill(item.text, self.values if self.filled else None)
         condition = "" if verdict is True else wording.condition(item.when)
         rid = item.role.name if item.role else (step.role.name if step.role else None)
-        own = item.role is not None and (step.role is None or item.role.name != step.role.name)
+        posts = tuple(r.name for r in (item.roles or step.roles))
+        own = item.role is not None and posts != tuple(r.name for r in step.roles)
         return Line(
-            text, condition, item.critical, item.hint, rid, self.role_name(rid), own, item.notes
+            text,
+            condition,
+            item.critical,
+            item.hint,
+            rid,
+            self.roles_name(posts) if posts else self.role_name(rid),
+            own,
+            item.notes,
+            posts,
+            self._person(item.person, wording),
         )
+
+    def roles_name(self, rids: tuple[str, ...]) -> str:
+        """Several posts, either of which may do it."""
+        return " / ".join(self.role_name(r) for r in rids)
+
+    def _person(self, person: Person | None, wording: Wording) -> str:
+        if person is None:
+            return ""
+        match person.kind:
+            case "another":
+                return WHO_ANOTHER
+            case "all":
+                return WHO_ALL
+            case "named":
+                assert person.name is not None
+                return wording.fill(person.name, self.values if self.filled else None)
+            case _:
+                assert_never(person.kind)
+
+    def _turn_label(self, step: Step) -> str:
+        if step.turn is None:
+            return ""
+        queue = self.rulebook.queues.get(step.turn.queue.name)
+        title = queue.title if queue else step.turn.queue.name
+        whom = {"next": "下一位", "last": "最后一位", "named": "指定的人"}[step.turn.take]
+        return f"⇄ {title}: {whom}"
+
+    def _who(self, step: Step, wording: Wording) -> tuple[str, ...]:
+        """The step's queue turn and who by name, as phrases."""
+        out = []
+        turn = step.turn
+        if turn is not None:
+            queue = self.rulebook.queues.get(turn.queue.name)
+            title = queue.title if queue else turn.queue.name
+            match turn.take:
+                case "next":
+                    whom = TAKE_NEXT
+                case "last":
+                    whom = TAKE_LAST
+                case "named":
+                    assert turn.name is not None
+                    whom = wording.fill(turn.name, self.values if self.filled else None)
+                case _:
+                    assert_never(turn.take)
+            how = TURN_CREDIT if turn.credit else TURN_COUNTS if turn.counts else TURN_FREE
+            bind = f", 记为「{wording.label(turn.binds.name)}」" if turn.binds else ""
+            note = NEXT_NOTE if turn.take == "next" else ""
+            out.append(f"轮序《{title}》: {how.format(whom=whom)}{note}{bind}")
+        if step.person is not None:
+            out.append(f"经办人: {self._person(step.person, wording)}")
+        return tuple(out)
 
     def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
         # In the order written: a critical item is marked where it stands.
@@ -462,7 +539,7 @@ class ViewBuilder:
             id=step.id,
             title=step.title,
             role_id=step.role.name if step.role else None,
-            role=self.role_name(step.role.name if step.role else None),
+            role=self.roles_name(tuple(r.name for r in step.roles)),
             do=self._lines(step.do, step, wording),
             say=self._lines(step.say, step, wording),
             records=records,
@@ -486,6 +563,9 @@ class ViewBuilder:
             source=step.source,
             unverified=step.status == "unverified",
             is_start=step.id == proc.start.name,
+            posts=tuple(r.name for r in step.roles),
+            who=self._who(step, wording),
+            turn_label=self._turn_label(step),
         )
 
     def _milestone(self, proc: Procedure, step: Step) -> str:

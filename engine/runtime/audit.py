@@ -20,9 +20,18 @@ from engine.journal import Journal
 from engine.journal.audit import Expected, Fold, FoldFactory, Report, audit
 from engine.journal.events import Event
 from engine.journal.rows import FileProblem
-from engine.runtime.events import EventDamaged, InputAnswered, RunStarted, read
+from engine.journal.store import QUEUE_KIND
+from engine.runtime.events import (
+    EventDamaged,
+    InputAnswered,
+    QueueOpened,
+    RunStarted,
+    decode_queue,
+    read,
+)
 from engine.runtime.pinning import Pinned, restore
-from engine.runtime.state import RunState
+from engine.runtime.queues import QueueState
+from engine.runtime.state import ACTIVE, RunState
 
 VERIFY_NOT_STARTED = message(
     "verify.not-started",
@@ -98,6 +107,46 @@ class _RunFold:
         )
 
 
+@dataclass
+class _QueueFold:
+    """A queue's stream (engine.runtime.queues): its state folded again, so
+    an event the queue could not have had (a turn to someone owed nothing, a
+    credit for a turn never counted) is named, and its summary compared."""
+
+    state: QueueState = dataclasses.field(default_factory=QueueState)
+    failed: str | None = None
+
+    def feed(self, event: Event) -> None:
+        if self.failed is not None:
+            return
+        try:
+            self.state.apply(decode_queue(event.kind, event.data), event.at, event.seq)
+        except _REPLAY_ERRORS as exc:
+            self.failed = VERIFY_REPLAY_FAILED.say(seq=event.seq, kind=event.kind, error=_why(exc))
+
+    def expected(self) -> Expected | str:
+        if self.failed is not None:
+            return self.failed
+        opened = self.state.opened
+        assert opened is not None  # the stream's first event opened it
+        return Expected(
+            procedure=opened.queue,
+            title=opened.title,
+            kind=QUEUE_KIND,
+            operator=opened.operator,
+            site=opened.site,
+            rulebook_sha=opened.rulebook_sha,
+            procedure_sha=opened.procedure_sha,
+            parent=None,
+            status=ACTIVE,
+            step=None,
+            step_title=None,
+            outcome=None,
+            dues=(),
+            subject=None,
+        )
+
+
 def _why(exc: BaseException) -> str:
     if isinstance(exc, SopError):
         return exc.message
@@ -114,6 +163,8 @@ def folds_for(journal: Journal) -> FoldFactory:
     pinned: dict[str, Pinned | str] = dict(_REBUILT)
 
     def make(first: Event) -> Fold | str:
+        if first.kind == QueueOpened.kind:
+            return _QueueFold()
         if first.kind != RunStarted.kind:
             return VERIFY_NOT_STARTED.say(seq=first.seq)
         try:

@@ -64,6 +64,8 @@ class EventKind(StrEnum):
     RUN_INTERRUPTED = "run.interrupted"
     RUN_CONTINUED = "run.continued"
     RUN_FINISHED = "run.finished"
+    TURN_TAKEN = "turn.taken"
+    PEOPLE_SIGNED = "people.signed"
     # `sop notify`'s messages about a run (engine/notify/send.py): journaled
     # before one is sent, then its outcome. They change nothing of the run.
     NOTICE_SENDING = "notice.sending"
@@ -335,6 +337,34 @@ class RunFinished(_Event, frozen=True):
     outcome_title: str | None = None  # added later
 
 
+class TurnTaken(_Event, frozen=True):
+    """A step's turn in a queue (`turn:`): whom it took, how. The queue's own
+    stream holds its side (`QueueTurn` or `QueueCredited`), written in the
+    same transaction."""
+
+    kind: ClassVar[EventKind] = EventKind.TURN_TAKEN
+    queue: str
+    title: str
+    stream: int  # the run that keeps the queue's events
+    step: str
+    person: str
+    take: Literal["next", "last", "named"]
+    counts: bool
+    credit: bool
+    owed: bool  # an owed (make-up) turn was served
+    binds: str | None = msgspec.field(name="as")  # the input the name went into
+
+
+class PeopleSigned(_Event, frozen=True):
+    """Who did a step (`item` None) or a `do` item, by name (`person:`)."""
+
+    kind: ClassVar[EventKind] = EventKind.PEOPLE_SIGNED
+    step: str | None
+    item: int | None
+    how: Literal["another", "all", "named"]
+    people: tuple[str, ...]
+
+
 class NoticeSending(_Event, frozen=True):
     """A message about the run, written before it leaves: to whom, through
     which channel, saying what (`key` names it across retries and runs)."""
@@ -394,6 +424,8 @@ RunEvent: TypeAlias = (
     | RunInterrupted
     | RunContinued
     | RunFinished
+    | TurnTaken
+    | PeopleSigned
     | NoticeSending
     | NoticeSent
     | NoticeFailed
@@ -422,6 +454,8 @@ EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
         RunInterrupted,
         RunContinued,
         RunFinished,
+        TurnTaken,
+        PeopleSigned,
         NoticeSending,
         NoticeSent,
         NoticeFailed,
@@ -454,3 +488,135 @@ class Stamped:
 
     def draft(self) -> Draft:
         return Draft(self.event.kind.value, self.at, self.event.to_json(), self.actor)
+
+
+# ---------------------------------------------------------------- a queue's stream
+#
+# A queue declared in rulebook.yaml (the sales rotation) keeps its events on a
+# stream of its own: a run of kind `queue` (engine.runtime.queues). They are
+# never a run's events, so they have their own kinds and union, and every
+# reader of a stream takes them apart with `match` as a run's readers do.
+
+
+class QueueEventKind(StrEnum):
+    OPENED = "queue.opened"
+    JOINED = "queue.joined"
+    LEFT = "queue.left"
+    AWAY = "queue.away"
+    BACK = "queue.back"
+    ORDERED = "queue.ordered"
+    TURN = "queue.turn"
+    CREDITED = "queue.credited"
+
+
+class _QueueEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    kind: ClassVar[QueueEventKind]
+
+    def to_json(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], msgspec.to_builtins(self))
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        try:
+            return msgspec.convert(data, cls, strict=True)
+        except msgspec.ValidationError as exc:
+            raise EventDamaged(EVENT_DAMAGED, kind=cls.kind.value, why=str(exc)) from None
+
+
+class QueueOpened(_QueueEvent, frozen=True):
+    """The stream's first event: which queue, at which site, on which rulebook."""
+
+    kind: ClassVar[QueueEventKind] = QueueEventKind.OPENED
+    queue: str
+    title: str
+    stream_kind: str = msgspec.field(name="kind")  # always "queue" (QUEUE_KIND)
+    rulebook_sha: str
+    procedure_sha: str  # the sha256 of rulebook.yaml, where the queue is declared
+    site: str | None
+    operator: str | None
+
+
+class QueueJoined(_QueueEvent, frozen=True):
+    kind: ClassVar[QueueEventKind] = QueueEventKind.JOINED
+    people: tuple[str, ...]  # at the back, in this order
+
+
+class QueueLeft(_QueueEvent, frozen=True):
+    kind: ClassVar[QueueEventKind] = QueueEventKind.LEFT
+    person: str
+
+
+class QueueAway(_QueueEvent, frozen=True):
+    """Out on company business: skipped by turns, keeps their place."""
+
+    kind: ClassVar[QueueEventKind] = QueueEventKind.AWAY
+    person: str
+
+
+class QueueBack(_QueueEvent, frozen=True):
+    kind: ClassVar[QueueEventKind] = QueueEventKind.BACK
+    person: str
+
+
+class QueueOrdered(_QueueEvent, frozen=True):
+    kind: ClassVar[QueueEventKind] = QueueEventKind.ORDERED
+    order: tuple[str, ...]
+
+
+class QueueTurn(_QueueEvent, frozen=True):
+    """A person taken by a run's step (`turn:`), counted as a reception or not."""
+
+    kind: ClassVar[QueueEventKind] = QueueEventKind.TURN
+    person: str
+    take: Literal["next", "last", "named"]
+    counts: bool
+    run: int
+    step: str
+    owed: bool = False  # an owed (make-up) turn was served
+
+
+class QueueCredited(_QueueEvent, frozen=True):
+    """A make-up turn owed to a person (补接待一次); `undoes` is the stream's
+    event of their counted turn in the same run, which no longer counts."""
+
+    kind: ClassVar[QueueEventKind] = QueueEventKind.CREDITED
+    person: str
+    run: int
+    step: str
+    undoes: int | None
+
+
+QueueEvent: TypeAlias = (
+    QueueOpened
+    | QueueJoined
+    | QueueLeft
+    | QueueAway
+    | QueueBack
+    | QueueOrdered
+    | QueueTurn
+    | QueueCredited
+)
+
+QUEUE_EVENT_TYPES: Mapping[QueueEventKind, type[QueueEvent]] = {
+    cls.kind: cls
+    for cls in (
+        QueueOpened,
+        QueueJoined,
+        QueueLeft,
+        QueueAway,
+        QueueBack,
+        QueueOrdered,
+        QueueTurn,
+        QueueCredited,
+    )
+}
+
+
+def decode_queue(kind: str, data: object) -> QueueEvent:
+    """A queue stream's event of `kind` stored as `data` (`EventDamaged` otherwise)."""
+    try:
+        cls = QUEUE_EVENT_TYPES[QueueEventKind(kind)]
+    except ValueError:
+        raise EventDamaged(EVENT_UNKNOWN, kind=kind) from None
+    return cls.from_json(data)

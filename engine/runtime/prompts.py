@@ -51,6 +51,7 @@ class ItemView:
     role: str | None
     answer: ItemStatus | None = None
     reason: str | None = None
+    person: str | None = None  # who by name (a `person:` template rendered), or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,17 @@ class WaitQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class PeopleQuestion:
+    """Who did it, by name (`person:`): `another` — one name, not the
+    operator's; `all` — every member, names until an empty line, at least
+    two. Replied with Given(tuple of names)."""
+
+    how: Literal["another", "all"]
+    what: str  # the step's title or the item's text
+    operator: str | None  # refused for `another`
+
+
+@dataclass(frozen=True, slots=True)
 class Answered:
     """An earlier answer of the run, offered for correction."""
 
@@ -153,6 +165,7 @@ Question = (
     | EmergencyQuestion
     | WaitQuestion
     | CorrectQuestion
+    | PeopleQuestion
 )
 
 

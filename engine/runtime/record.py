@@ -31,6 +31,7 @@ from engine.runtime.events import (
     NoticeFailed,
     NoticeSending,
     NoticeSent,
+    PeopleSigned,
     RunContinued,
     RunEvent,
     RunFinished,
@@ -41,6 +42,7 @@ from engine.runtime.events import (
     RunWarning,
     StepEntered,
     StepTimedOut,
+    TurnTaken,
     ValueSet,
     read,
 )
@@ -274,6 +276,12 @@ class _Reader:
                 )
             case NoteAdded():
                 self.add(e, k, text=event.text)
+            case TurnTaken():
+                why = "credit" if event.credit else "owed" if event.owed else ""
+                why = why or ("" if event.counts else "uncounted")
+                self.add(e, k, text=event.title, detail=event.person, status=why)
+            case PeopleSigned():
+                self.add(e, k, detail="、".join(event.people), status=event.how)
             case MilestoneReached():
                 given = (event.date or "")[:10]  # a date given, not the moment reached
                 self.add(e, k, text=event.title, detail=given)
@@ -313,9 +321,12 @@ class _Reader:
 
 
 def read_record(journal: Journal, run_id: int) -> RunRecord | None:
+    from engine.runtime.queues import refuse_stream
+
     row = journal.run(run_id)
     if row is None:
         return None
+    refuse_stream(row)
     return record_of(journal, row, journal.read_events(run_id))
 
 

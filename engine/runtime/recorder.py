@@ -291,11 +291,13 @@ def moment_text(value: Any, now: datetime) -> str | None:
 def load_run(journal: Journal, run_id: int) -> Active | None:
     """A run read back from the journal, on the rulebook it is pinned to."""
     from engine.runtime.pinning import restore
+    from engine.runtime.queues import refuse_stream
     from engine.runtime.state import replay
 
     row = journal.run(run_id)
     if row is None:
         return None
+    refuse_stream(row)
     events = journal.events(run_id)
     # The rulebook its first event names (the summary's column is a copy);
     # a first event that is not a run's start is refused by the replay.

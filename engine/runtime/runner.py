@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, assert_never
@@ -22,7 +22,7 @@ from typing import Any, Literal, assert_never
 from engine import i18n
 from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
 from engine.i18n import message
-from engine.journal import Journal
+from engine.journal import Journal, Write
 from engine.model import (
     OUTCOME,
     Assign,
@@ -35,6 +35,7 @@ from engine.model import (
     Procedure,
     Rulebook,
     Step,
+    Turn,
     branches_of,
 )
 from engine.runtime import interrupts, machine, timeouts, views
@@ -50,6 +51,10 @@ from engine.runtime.events import (
     InputAnswered,
     ItemChecked,
     NoteAdded,
+    PeopleSigned,
+    QueueCredited,
+    QueueEvent,
+    QueueTurn,
     RunContinued,
     RunFinished,
     RunPaused,
@@ -57,6 +62,7 @@ from engine.runtime.events import (
     RunWarning,
     Stamped,
     StepEntered,
+    TurnTaken,
     ValueSet,
     read,
 )
@@ -77,13 +83,14 @@ from engine.runtime.prompts import (
     ItemAnswer,
     ItemQuestion,
     Notice,
+    PeopleQuestion,
     Question,
     Reply,
     WaitQuestion,
 )
 from engine.runtime.recorder import Active, Clock, Recorder
 from engine.runtime.scope import UNDECLARED, Need, Scope
-from engine.runtime.state import ACTIVE, FINISHED, PAUSED, WAITING, replay
+from engine.runtime.state import ACTIVE, FINISHED, PAUSED, WAITING, RunState, replay
 from engine.runtime.values import BadValue, Spec, parse
 from engine.runtime.values import show as show_value
 from engine.schedule import Occurrence
@@ -142,6 +149,7 @@ class _Pending:
     depth: int
     choices: tuple[int, ...] = ()  # shown option -> index in step.choices
     field_key: tuple[str, str] = ("", "")
+    signs: int | None = None  # a PeopleQuestion's item (None: the step)
 
 
 @dataclass
@@ -286,6 +294,9 @@ class Runner:
         row = self.journal.run(run_id)
         if row is None:
             raise RunError(RUN_NOT_FOUND, run=run_id)
+        from engine.runtime.queues import refuse_stream
+
+        refuse_stream(row)  # a queue's stream is no run to walk
         if row.status == FINISHED:
             raise RunError(FINISHED_ALREADY, run=run_id, title=row.title)
         while row.parent is not None:
@@ -398,6 +409,9 @@ class Runner:
                     ),
                     depth,
                 )
+        if step.turn is not None and not frame.turned:
+            self._turn(active, depth, step, step.turn)
+            frame = active.state.top
         items = views.items(self.scope, active, depth)
         if not self._shown[1]:
             self.driver.show(views.body(self.scope, active, depth, items))
@@ -405,6 +419,14 @@ class Runner:
         for item in items:
             if item.answer is None:
                 return _Pending(ItemQuestion(item, frame.procedure.mode, len(items)), depth)
+            who = step.do[item.index].person
+            if who is not None and item.answer == "done" and item.index not in frame.signed:
+                if who.kind == "named":
+                    self._sign(active, item.index, "named", (item.person or "",))
+                    frame = active.state.top
+                else:
+                    question = PeopleQuestion(who.kind, item.text, self.operator)
+                    return _Pending(question, depth, signs=item.index)
         for form_id, fld in views.fields(active, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
@@ -413,6 +435,12 @@ class Runner:
                     depth,
                     field_key=(form_id, fld.id),
                 )
+        who = step.person
+        if who is not None and -1 not in frame.signed:
+            if who.kind != "named":
+                return _Pending(PeopleQuestion(who.kind, step.title, self.operator), depth)
+            assert who.name is not None
+            self._sign(active, None, "named", (self.scope.render(active, depth, who.name),))
         way = step.exit
         match way:
             case Choices():
@@ -508,12 +536,92 @@ class Runner:
             )
         elif isinstance(q, ChoiceQuestion) and isinstance(reply, Given):
             self._choose(active, pending.choices[int(reply.value)])
+        elif isinstance(q, PeopleQuestion) and isinstance(reply, Given):
+            self._sign(active, pending.signs, q.how, tuple(reply.value))
         elif isinstance(q, WaitQuestion) and isinstance(reply, Given):
             if not reply.value:
                 raise _Stop(self._pause("waiting"))
             self._going.add((active.state.run_id, active.state.arrivals))
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
+
+    def _sign(
+        self,
+        active: Active,
+        item: int | None,
+        how: Literal["another", "all", "named"],
+        people: tuple[str, ...],
+    ) -> None:
+        """Who did the step or the item, by name: staged with the answers."""
+        step = active.state.top.step
+        self.rec.stage(active, PeopleSigned(step=step, item=item, how=how, people=people))
+
+    def _turn(self, active: Active, depth: int, step: Step, turn: Turn) -> None:
+        """Take the step's turn in its queue: the queue's event and the run's
+        written in one transaction under the queue's last sequence number, so
+        two runs at once never take the same person (engine.runtime.queues)."""
+        from engine.runtime import queues
+
+        rulebook = active.pinned.rulebook
+        queue = rulebook.queues[turn.queue.name]
+        keeper = rulebook.roles[queue.keeper.name].name if queue.keeper else ""
+        named = self.scope.render(active, depth, turn.name).strip() if turn.name else None
+        if turn.take == "named" and not named:
+            raise RunError(queues.QUEUE_NO_NAME)
+        run, sid = active.state.run_id, step.id
+        chosen: list[tuple[str, bool]] = []
+        previews: list[RunState] = []
+
+        def change(s: queues.QueueState) -> list[QueueEvent]:
+            person, owed = queues.choose(s, queue, keeper, turn.take, named)
+            chosen[:] = [(person, owed)]
+            if turn.credit:
+                undo = s.counted_turn(person, run)
+                return [QueueCredited(person=person, run=run, step=sid, undoes=undo)]
+            return [
+                QueueTurn(
+                    person=person, take=turn.take, counts=turn.counts, run=run, step=sid, owed=owed
+                )
+            ]
+
+        def also(s: queues.QueueState, events: Sequence[QueueEvent]) -> list[Write]:
+            person, owed = chosen[0]
+            taken = self.rec.draft(
+                TurnTaken(
+                    queue=queue.id,
+                    title=queue.title,
+                    stream=s.stream,
+                    step=sid,
+                    person=person,
+                    take=turn.take,
+                    counts=turn.counts,
+                    credit=turn.credit,
+                    owed=owed,
+                    binds=turn.binds.name if turn.binds else None,
+                )
+            )
+            preview = active.state.copy()
+            preview.apply(taken.event, taken.at)
+            previews[:] = [preview]
+            return [Write(run, [taken.draft()], preview.summary(), active.state.last_seq)]
+
+        self.rec.flush(active)  # nothing staged rides along: the write is the queue's
+        _, written = queues.write(
+            self.journal,
+            rulebook,
+            (active.pinned.sha, active.pinned.files),
+            queue,
+            self.site,
+            self.operator,
+            self.clock,
+            change,
+            also,
+        )
+        previews[0].last_seq = max(e.seq for e in written if e.run == run)
+        active.state = previews[0]
+        person, owed = chosen[0]
+        kind = "turn_credit" if turn.credit else ("turn_owed" if owed else "turn")
+        self.driver.show(Notice(kind, {"person": person, "queue": queue.title}))
 
     def _command(self, active: Active, cmd: Command) -> None:
         if cmd.kind == "note" and cmd.text.strip():

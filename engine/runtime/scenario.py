@@ -63,6 +63,7 @@ from engine.runtime.prompts import (
     InputQuestion,
     ItemAnswer,
     ItemQuestion,
+    PeopleQuestion,
     Question,
     Reply,
     View,
@@ -88,7 +89,18 @@ TOP_KEYS = frozenset(
     }
 )
 VISIT_KEYS = frozenset(
-    {"do", "record", "choice", "inputs", "note", "emergency", "pause", "on", "milestones"}
+    {
+        "do",
+        "record",
+        "choice",
+        "inputs",
+        "note",
+        "emergency",
+        "pause",
+        "on",
+        "milestones",
+        "people",
+    }
 )
 
 
@@ -183,6 +195,17 @@ WHY = messages(
             "the file should be a mapping (procedure, steps, …)",
         ),
         "type": ("{what} 应为{expected}, 这里是{got}", "{what} should be {expected}, not {got}"),
+        "no-people": (
+            "此步要求写出姓名 (person: {how}, 「{what}」), 请在 people 中按询问顺序列出",
+            'this step asks for names (person: {how}, "{what}"): list them under people, '
+            "in the order asked",
+        ),
+        "bad-people": (
+            "person: {how} 的姓名不合要求: {value} "
+            "(another: 一个不是操作人的姓名; all: 至少两个不同的姓名)",
+            "the names for person: {how} do not fit: {value} (another: one name, not the "
+            "operator's; all: at least two different names)",
+        ),
         "quote": (
             '{what} 应为文本, 这里是{got}; 如果就是这个值, 请加引号: {what}: "{value}"',
             '{what} should be text, not {got}; if that is the value, quote it: {what}: "{value}"',
@@ -364,6 +387,9 @@ class _Checker:
         choice = value.get("choice")
         if choice is not None and (isinstance(choice, bool) or not isinstance(choice, str | int)):
             raise self.wrong_type((*where, "choice"), choice, "choice")
+        people = value.get("people")
+        if people is not None and not isinstance(people, list):
+            raise self.wrong_type((*where, "people"), people, "list")
         do = value.get("do")
         if do is not None:
             if not isinstance(do, list):
@@ -594,6 +620,8 @@ class ScenarioDriver:
             return self._item(q, visit)
         if isinstance(q, ChoiceQuestion):
             return self._choice(q, visit)
+        if isinstance(q, PeopleQuestion):
+            return self._people(q, visit)
         if isinstance(q, WaitQuestion):
             # Reached before its date: a scenario works on it now (`on:` has
             # already moved the clock when a date was given).
@@ -668,6 +696,29 @@ class ScenarioDriver:
             f"  [{q.item.number}] ",
         )
         return reply
+
+    def _people(self, q: PeopleQuestion, visit: _Visit) -> Reply:
+        """`people:` one entry per names question at the step, in the order
+        asked: a name (another), or a list of names (all)."""
+        given = visit.answers.get("people") or []
+        asked = sum(1 for k in visit.said if k.startswith("people:"))
+        where: YamlPath = (*visit.where, "people", asked)
+        if not isinstance(given, list) or asked >= len(given):
+            why = WHY["no-people"].say(how=q.how, what=q.what)
+            raise self._fail(visit.where, why, visit.number)
+        visit.said.add(f"people:{asked}")
+        entry = given[asked]
+        names = [str(n).strip() for n in (entry if isinstance(entry, list) else [entry])]
+        if (
+            not all(names)
+            or len(set(names)) != len(names)
+            or (q.how == "another" and (len(names) != 1 or names[0] == q.operator))
+            or (q.how == "all" and len(names) < 2)
+        ):
+            why = WHY["bad-people"].say(how=q.how, value=repr(entry))
+            raise self._fail(where, why, visit.number)
+        self._echo("、".join(names), "  ")
+        return Given(tuple(names))
 
     def _choice(self, q: ChoiceQuestion, visit: _Visit) -> Reply:
         labels = [o.label for o in q.options]

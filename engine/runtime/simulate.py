@@ -44,6 +44,7 @@ from engine.runtime.events import (
     NoticeFailed,
     NoticeSending,
     NoticeSent,
+    PeopleSigned,
     RunContinued,
     RunFinished,
     RunInterrupted,
@@ -53,6 +54,7 @@ from engine.runtime.events import (
     RunWarning,
     StepEntered,
     StepTimedOut,
+    TurnTaken,
     ValueSet,
     read,
 )
@@ -507,6 +509,9 @@ class Planner:
             record = self._record(step)
             if record:
                 visit["record"] = record
+            people = _people(step)
+            if people:
+                visit["people"] = people
             edge = queue.pop(0) if queue else None
             if edge is not None and edge.kind == "choice":
                 visit["choice"] = edge.label(proc)
@@ -565,6 +570,47 @@ class Planner:
         return values
 
 
+# People a simulation names where a step asks who did it (`person:`), and
+# the members it puts in each queue a procedure takes turns from.
+SIMULATED_PEOPLE = ("模拟人员甲", "模拟人员乙", "模拟人员丙")
+
+
+def _people(step: Step) -> list[Any]:
+    """The names a visit gives, in the order the runner asks: each `do` item's,
+    then the step's (one for another, two for all)."""
+    asked = [i.person for i in step.do] + [step.person]
+    return [
+        SIMULATED_PEOPLE[0] if p.kind == "another" else list(SIMULATED_PEOPLE[:2])
+        for p in asked
+        if p is not None and p.kind != "named"
+    ]
+
+
+def _fill_queues(journal: Any, pinned: Pinned) -> None:
+    """Members for every queue the rulebook's steps take turns from, so their
+    turns can be taken in the simulation's own journal."""
+    from engine.runtime import queues
+
+    book = pinned.rulebook
+    wanted = {
+        s.turn.queue.name
+        for p in book.procedures.values()
+        for s in p.steps.values()
+        if s.turn is not None and s.turn.queue.name in book.queues
+    }
+    for qid in sorted(wanted):
+        queues.write(
+            journal,
+            book,
+            (pinned.sha, pinned.files),
+            book.queues[qid],
+            None,  # the simulation's runner names no site
+            "simulate",
+            lambda: BASE_TIME,
+            queues.keeper_change(book.queues[qid].title, "join", SIMULATED_PEOPLE),
+        )
+
+
 # ---------------------------------------------------------------- running the plan
 
 
@@ -576,6 +622,12 @@ class Simulation:
     outcomes: list[str | None] = field(default_factory=list)
     taken: set[Edge] = field(default_factory=set)  # transitions the journal shows were taken
     failures: list[str] = field(default_factory=list)
+    # Steps that take a queue turn, and places (step, do index or -1) that
+    # name who did it: wanted, and seen in the journal.
+    turns_wanted: set[str] = field(default_factory=set)
+    turns_taken: set[str] = field(default_factory=set)
+    signs_wanted: set[tuple[str, int]] = field(default_factory=set)
+    signs_taken: set[tuple[str, int]] = field(default_factory=set)
     # Schedule entries (by index), and those a run was started for an
     # occurrence of (the journal's run.started says which).
     entries: set[int] = field(default_factory=set)
@@ -592,7 +644,13 @@ class Simulation:
 
     @property
     def ok(self) -> bool:
-        return not (self.failures or self.plan.dead_ends or self.missing or self.never_due)
+        return not (
+            self.failures
+            or self.plan.dead_ends
+            or self.missing
+            or self.never_due
+            or self.turns_wanted - self.turns_taken
+        )
 
 
 def simulate(pinned: Pinned, pid: str) -> Simulation:
@@ -605,7 +663,13 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
     proc = pinned.rulebook.procedure(pid)
     plan = Planner(pinned.rulebook).plan(proc)
     sim = Simulation(plan, set(edges_of(proc)))
+    sim.turns_wanted = {sid for sid, st in proc.steps.items() if st.turn is not None}
+    for sid, st in proc.steps.items():
+        sim.signs_wanted |= {(sid, i) for i, it in enumerate(st.do) if it.person is not None}
+        if st.person is not None:
+            sim.signs_wanted.add((sid, -1))
     with Journal(":memory:") as journal:
+        _fill_queues(journal, pinned)
         for number, data in enumerate(plan.scenarios, 1):
             scenario = parse_scenario(data, f"场景 {number}")
             driver = ScenarioDriver(scenario)
@@ -620,9 +684,25 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             sim.outcomes.append(outcome.outcome)
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
-            sim.taken.update(_taken(pid, journal.events(outcome.run)))
+            events = journal.events(outcome.run)
+            sim.taken.update(_taken(pid, events))
+            _named(sim, events)
         _run_occurrences(sim, pinned, proc, journal)
     return sim
+
+
+def _named(sim: Simulation, events: Iterable[Event]) -> None:
+    """The queue turns taken and the names given, as the journal shows them."""
+    for e in events:
+        event = read(e)
+        match event:
+            case TurnTaken(step=step):
+                if step in sim.turns_wanted:
+                    sim.turns_taken.add(step)
+            case PeopleSigned(step=step, item=item):
+                sim.signs_taken.add((str(step), -1 if item is None else item))
+            case _:
+                pass  # the other kinds say nothing of turns or names
 
 
 def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
@@ -657,6 +737,8 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 | RunInterrupted()
                 | RunContinued()
                 | RunFinished()
+                | TurnTaken()
+                | PeopleSigned()
                 | NoticeSending()
                 | NoticeSent()
                 | NoticeFailed()
@@ -737,6 +819,14 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
         else f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} 个场景, "
         f"覆盖 {taken}/{total} 条转移 ({share})"
     ]
+    if sim.turns_wanted or sim.signs_wanted:
+        turns = f"{len(sim.turns_taken & sim.turns_wanted)}/{len(sim.turns_wanted)}"
+        signs = f"{len(sim.signs_taken & sim.signs_wanted)}/{len(sim.signs_wanted)}"
+        lines.append(
+            f"    queue turns taken at {turns} steps, who did it named at {signs} places"
+            if en
+            else f"    轮序取人 {turns} 个步骤, 签名/经办人 {signs} 处"
+        )
     for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
         lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
     for trap, values in sim.plan.dead_ends:
@@ -756,6 +846,8 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
         label = e.label(proc)
         what = f"{e.step} → {e.to}" + (f" ({label})" if label else "")
         lines.append(f"  ✗ never taken: {what}" if en else f"  ✗ 没有走到的转移: {what}")
+    for sid in sorted(sim.turns_wanted - sim.turns_taken):
+        lines.append(f"  ✗ no turn taken at: {sid}" if en else f"  ✗ 没有在此步取过人: {sid}")
     lines += [f"  ✗ {f}" for f in sim.failures]
     return "\n".join(lines)
 
@@ -774,6 +866,8 @@ def summary_json(sim: Simulation, pinned: Pinned) -> dict[str, Any]:
             {"step": e.step, "to": e.to, "kind": e.kind, "index": e.index} for e in sim.missing
         ],
         "failures": sim.failures,
+        "turns": {"steps": len(sim.turns_wanted), "taken": len(sim.turns_taken)},
+        "signed": {"places": len(sim.signs_wanted), "named": len(sim.signs_taken)},
         "schedule_entries": len(sim.entries),
         "schedule_entries_run": len(sim.entries_run),
         "never_due": sim.never_due,

@@ -35,6 +35,7 @@ from engine.runtime.events import (
     NoticeFailed,
     NoticeSending,
     NoticeSent,
+    PeopleSigned,
     RunContinued,
     RunEvent,
     RunFinished,
@@ -45,6 +46,7 @@ from engine.runtime.events import (
     RunWarning,
     StepEntered,
     StepTimedOut,
+    TurnTaken,
     ValueSet,
     read,
 )
@@ -65,6 +67,8 @@ class Frame:
     items: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # do index -> answer
     fields: dict[tuple[str, str], Any] = field(default_factory=dict)  # (form, field) -> value
     dues: list[dict[str, Any]] = field(default_factory=list)
+    turned: bool = False  # the step's queue turn was taken at this arrival
+    signed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # do index (-1: step) -> names
     visits: dict[str, int] = field(default_factory=dict)  # step -> arrivals at it
     answered: set[str] = field(default_factory=set)  # inputs answered since this arrival
     set_done: bool = False  # the current step's own `set:` is given (this arrival)
@@ -81,6 +85,7 @@ class Frame:
             items=dict(self.items),
             fields=dict(self.fields),
             dues=list(self.dues),
+            signed=dict(self.signed),
             visits=dict(self.visits),
             answered=set(self.answered),
         )
@@ -171,6 +176,13 @@ class RunState:
                 self.status, self.outcome = FINISHED, outcome
                 for f in self.frames:
                     f.dues = []
+            case TurnTaken(person=person, binds=binds):
+                # The person a step's turn took becomes the value its `as` names.
+                if binds:
+                    self.top.values[binds] = person
+                self.top.turned = True
+            case PeopleSigned(item=item, people=people):
+                self.top.signed[-1 if item is None else item] = people
             case NoteAdded() | RunWarning() | NoticeSending() | NoticeSent() | NoticeFailed():
                 pass  # said in the record; the run's state is the same
             case _:
@@ -197,6 +209,7 @@ class RunState:
         machine.arrive(top.procedure, top, e.step)
         top.entered_at = at
         top.items, top.fields = {}, {}
+        top.turned, top.signed = False, {}
         top.dues = list(e.dues)
         top.visits[e.step] = top.visits.get(e.step, 0) + 1
         top.answered, top.set_done = set(), False

@@ -37,6 +37,7 @@ from engine.runtime.prompts import (
     ItemQuestion,
     ItemView,
     Notice,
+    PeopleQuestion,
     Question,
     Reply,
     View,
@@ -170,7 +171,9 @@ class Printer:
             body = f"★〔{self.t('critical')}〕{body}"
         if item.role:
             body += f" ({self.t('by_role', role=item.role)})"
-        lines = wrap(body, f"    {label} ", None, self.cols(), (item.role or "",))
+        if item.person:
+            body += f" ({self.t('by_person', person=item.person)})"
+        lines = wrap(body, f"    {label} ", None, self.cols(), (item.role or "", item.person or ""))
         for part in lines:
             self.out.write(self.style(part, fg="red", bold=True) if item.critical else part)
             self.out.write("\n")
@@ -204,6 +207,8 @@ class Printer:
                 else ""
             )
             say(self.t("call", args=args, **a), "  ", fg="cyan")
+        elif k in ("turn", "turn_owed", "turn_credit"):
+            say(self.t(k, **a), "  ", fg="cyan", bold=True)
         elif k in ("returned", "note_saved", "choice_gone", "corrected", "correct_none"):
             say(self.t(k, **a), "  ", fg="cyan")
         elif k == "milestone_bad":
@@ -472,7 +477,42 @@ class TerminalDriver:
             return self._wait(question, now)
         if isinstance(question, CorrectQuestion):
             return self._correct(question)
+        if isinstance(question, PeopleQuestion):
+            return self._people(question)
         return self._emergency(question)
+
+    def _people(self, q: PeopleQuestion) -> Reply:
+        """Names, one a line: one not the operator's (another), or everyone
+        until an empty line, at least two (all)."""
+        names: list[str] = []
+        if q.how == "all":
+            self.p.line(self.p.t("all_head", what=q.what), "  ", bold=True)
+        while True:
+            if q.how == "another":
+                room = self.p.cols() - width(self.p.t("another_q", what="")) - ANSWER_ROOM - 6
+                what = shorten(q.what, room) if room >= 8 else "…"
+                prompt = f"  {self.p.t('another_q', what=what)}{PROMPT}"
+            else:
+                prompt = f"    {self.p.t('all_q', n=len(names) + 1)}{PROMPT}"
+            raw = self._ask_line(prompt)
+            if isinstance(raw, Command):
+                return raw
+            name = raw.strip()
+            if q.how == "another":
+                if not name:
+                    self._bad(self.p.t("name_needed"))
+                elif q.operator and name == q.operator:
+                    self._bad(self.p.t("another_self", operator=q.operator))
+                else:
+                    return Given((name,))
+            elif name in names:
+                self._bad(self.p.t("all_twice", person=name))
+            elif name:
+                names.append(name)
+            elif len(names) < 2:
+                self._bad(self.p.t("all_more"))
+            else:
+                return Given(tuple(names))
 
     def _correct(self, q: CorrectQuestion) -> Reply:
         self.p.line(self.p.t("correct_which"), "  ", bold=True)

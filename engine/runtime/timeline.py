@@ -30,6 +30,7 @@ from engine.runtime.events import (
     NoticeFailed,
     NoticeSending,
     NoticeSent,
+    PeopleSigned,
     RunContinued,
     RunFinished,
     RunInterrupted,
@@ -39,6 +40,7 @@ from engine.runtime.events import (
     RunWarning,
     StepEntered,
     StepTimedOut,
+    TurnTaken,
     ValueSet,
     read,
 )
@@ -143,6 +145,8 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | RunResumed()
                 | RunInterrupted()
                 | RunContinued()
+                | TurnTaken()
+                | PeopleSigned()
                 | NoticeSending()
                 | NoticeSent()
                 | NoticeFailed()

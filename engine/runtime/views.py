@@ -20,6 +20,12 @@ def role_name(active: Active, ref: Any) -> str | None:
     return role.name if role else str(ref.name)
 
 
+def posts_name(active: Active, refs: Sequence[Any]) -> str | None:
+    """The posts that may do it (`role: [a, b]`: either), as staff read them."""
+    names = [n for n in (role_name(active, r) for r in refs) if n]
+    return " / ".join(names) or None
+
+
 def header(session: Sequence[Active], active: Active) -> Header:
     frame = active.state.top
     step = frame.current
@@ -34,7 +40,7 @@ def header(session: Sequence[Active], active: Active) -> Header:
         total=steps_left(proc, step.id),
         step_id=step.id,
         step_title=step.title,
-        role=role_name(active, step.role),
+        role=posts_name(active, step.roles),
         trail=tuple(trail),
         emergency=active.state.procedure.kind == "emergency",
         visit=(active.state.run_id, active.state.arrivals),
@@ -90,6 +96,12 @@ def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:
     views = []
     for number, (i, it) in enumerate(live, 1):
         status, reason = frame.items.get(i, (None, None))
+        who = it.person
+        person = None
+        if who is not None and who.name is not None:
+            person = scope.render(active, depth, who.name)
+        elif i in frame.signed:
+            person = "、".join(frame.signed[i])
         views.append(
             ItemView(
                 i,
@@ -97,9 +109,10 @@ def items(scope: Scope, active: Active, depth: int) -> list[ItemView]:
                 scope.render(active, depth, it.text),
                 it.critical,
                 it.hint,
-                role_name(active, it.role) if it.role else None,
+                posts_name(active, it.roles),
                 cast(ItemStatus | None, status),
                 reason,
+                person,
             )
         )
     return views
