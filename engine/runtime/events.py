@@ -102,8 +102,11 @@ def _check_dues(dues: tuple[Due, ...] | None) -> None:
             raise ValueError(f"a deadline in `dues` lacks or mangles {problem}")
 
 
-class _Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    kind: ClassVar[EventKind]
+class _Stored(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What every stored event is: its data as JSON, and back (a run's events
+    and a queue's alike)."""
+
+    kind: ClassVar[StrEnum]
 
     def to_json(self) -> dict[str, Any]:
         """The event's data as the journal stores it (JSON arrays as lists)."""
@@ -117,6 +120,10 @@ class _Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
             return msgspec.convert(data, cls, strict=True)
         except msgspec.ValidationError as exc:
             raise EventDamaged(EVENT_DAMAGED, kind=cls.kind.value, why=str(exc)) from None
+
+
+class _Event(_Stored, frozen=True):
+    kind: ClassVar[EventKind]
 
 
 class RunStarted(_Event, frozen=True):
@@ -509,19 +516,8 @@ class QueueEventKind(StrEnum):
     CREDITED = "queue.credited"
 
 
-class _QueueEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class _QueueEvent(_Stored, frozen=True):
     kind: ClassVar[QueueEventKind]
-
-    def to_json(self) -> dict[str, Any]:
-        data = cast(dict[str, Any], msgspec.to_builtins(self))
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        try:
-            return msgspec.convert(data, cls, strict=True)
-        except msgspec.ValidationError as exc:
-            raise EventDamaged(EVENT_DAMAGED, kind=cls.kind.value, why=str(exc)) from None
 
 
 class QueueOpened(_QueueEvent, frozen=True):
