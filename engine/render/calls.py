@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from engine.render.escape import csv_text
 from engine.runtime.calls import CallItem
 from engine.runtime.layout import pad, width
 
@@ -77,6 +76,8 @@ def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
         )
         for item in items
     ]
+    from engine.render.escape import csv_text  # its tables are compiled only for a CSV
+
     return csv_text(rows)
 
 
