@@ -48,6 +48,9 @@ _SYMBOL_KINDS = {
     "role": lsp.SymbolKind.Class,
     "form": lsp.SymbolKind.Struct,
     "field": lsp.SymbolKind.Field,
+    "outcome": lsp.SymbolKind.EnumMember,
+    "queue": lsp.SymbolKind.Array,
+    "holiday": lsp.SymbolKind.Constant,
 }
 _COMPLETION_KINDS = {
     "step": lsp.CompletionItemKind.Function,
@@ -57,6 +60,9 @@ _COMPLETION_KINDS = {
     "input": lsp.CompletionItemKind.Variable,
     "milestone": lsp.CompletionItemKind.Event,
     "procedure": lsp.CompletionItemKind.Module,
+    "outcome": lsp.CompletionItemKind.EnumMember,
+    "queue": lsp.CompletionItemKind.Class,
+    "holiday": lsp.CompletionItemKind.Constant,
     "key": lsp.CompletionItemKind.Property,
     "value": lsp.CompletionItemKind.EnumMember,
     "builtin": lsp.CompletionItemKind.Constant,
