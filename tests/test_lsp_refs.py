@@ -10,7 +10,10 @@ milestones, and escalate `tell:` roles."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ BOOK: Path = Path()
 # The position encoding the server chose (neovim offers utf-8 first): the
 # names here are Chinese, so a column in characters is not one in units.
 CODEC = PositionCodec()
+CACHE = tempfile.mkdtemp(prefix="sop-lsp-test-")  # the server's cache: its previews
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,9 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest_lsp.fixture(
     scope="module",
     config=ClientServerConfig(
-        server_command=[*sop_command(), "lsp", "--stdio"], client_factory=make_client
+        server_command=[*sop_command(), "lsp", "--stdio"],
+        client_factory=make_client,
+        server_env={**os.environ, "SOP_CACHE_DIR": CACHE},
     ),
 )
 async def client(lsp_client: LanguageClient, book: Path) -> AsyncIterator[None]:
@@ -386,4 +392,55 @@ async def test_opening_and_closing_say_the_sites_hours(client: LanguageClient) -
     assert offered.get("opening") == "08:30" and offered.get("closing") == "19:00"
     change(client, u, src)
     assert await diagnostics(client, u) == []
+    close_doc(client, u)
+
+
+async def page_holding(path: Path, text: str) -> str:
+    """The preview page once it holds `text` (it is rewritten after a validation)."""
+    async with asyncio.timeout(20):
+        while True:
+            page = path.read_text(encoding="utf-8") if path.exists() else ""
+            if text in page:
+                return page
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_flowchart_preview_follows_the_typing(client: LanguageClient) -> None:
+    src = texts()["visit.yaml"]
+    u = open_doc(client, BOOK / "visit.yaml")
+    await diagnostics(client, u)
+    lenses = await client.text_document_code_lens_async(
+        lsp.CodeLensParams(lsp.TextDocumentIdentifier(u))
+    )
+    assert lenses is not None and len(lenses) == 1
+    lens = lenses[0]
+    assert lens.command is not None and lens.command.title == "流程图预览"
+    assert lens.range.start.line == position_of(src, "id: visit").line
+    shown = len(client.shown_documents)
+    got = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=lens.command.command, arguments=lens.command.arguments)
+    )
+    assert isinstance(got, str) and got.startswith("file://")
+    assert [d.uri for d in client.shown_documents[shown:]] == [got]
+    assert client.shown_documents[-1].external
+    page = Path(got.removeprefix("file://"))
+    assert page.is_relative_to(CACHE)
+    html = page.read_text(encoding="utf-8")
+    assert "<svg" in html and "参观接待" in html and "按接待顺序接待" in html
+    assert 'http-equiv="refresh"' in html
+
+    # typing: the page follows, and what a title holds is escaped
+    change(client, u, src.replace("title: 送客", "title: <b>送别客户</b>", 1))
+    await diagnostics(client, u)
+    html = await page_holding(page, "送别客户")
+    assert "&lt;b&gt;送别客户" in html and "<b>送别" not in html
+    # a file that does not build: its last chart, marked as such
+    change(client, u, "id: visit\nsteps: [\n")
+    await diagnostics(client, u)
+    html = await page_holding(page, "上一次没有错误时的流程图")
+    assert "送别客户" in html
+    change(client, u, src)
+    assert await diagnostics(client, u) == []
+    await page_holding(page, "送客")
     close_doc(client, u)

@@ -38,6 +38,7 @@ from engine.source import load_text
 DEBOUNCE = 0.02  # seconds of quiet after an edit before validating
 log = logging.getLogger(__name__)
 FLOWCHART = "sop.flowchart"  # workspace/executeCommand: [uri] -> Mermaid text
+PREVIEW = "sop.preview"  # workspace/executeCommand: [uri] -> the preview page's URI (and shows it)
 
 _UNNECESSARY = frozenset({"unused-form", "unused-input", "unused-role", "unreachable-step"})
 _SYMBOL_KINDS = {
@@ -83,6 +84,7 @@ class SopServer(LanguageServer):
         self.tasks: dict[str, asyncio.Future[None]] = {}
         self.again: set[str] = set()
         self.published: dict[str, set[str]] = {}  # folder -> paths with diagnostics
+        self.previews: dict[str, str] = {}  # procedure file -> its preview page
 
     # ------------------------------------------------------------ files
 
@@ -145,6 +147,8 @@ class SopServer(LanguageServer):
                 t0 = time.perf_counter()
                 validation = await loop.run_in_executor(self.worker, _without_gc, folder)
                 self.publish(folder, validation)
+                if any(folder.owns(p) for p in self.previews):
+                    await loop.run_in_executor(self.worker, self.refresh_previews, folder)
                 log.debug("validated %s in %.0f ms", folder.root, 1000 * (time.perf_counter() - t0))
                 if folder.root not in self.again:
                     break
@@ -214,6 +218,30 @@ class SopServer(LanguageServer):
             tags=[lsp.DiagnosticTag.Unnecessary] if problem.rule in _UNNECESSARY else None,
             data=data,
         )
+
+    # ------------------------------------------------------------ preview
+
+    def can_show(self) -> bool:
+        """Whether the editor opens a document it is asked to (window/showDocument)."""
+        window = self.client_capabilities.window
+        return bool(window and window.show_document and window.show_document.support)
+
+    def write_preview(self, folder: Folder, path: str) -> str | None:
+        """Write the preview page of the procedure in `path`; its file, or
+        None when the file has never built."""
+        from engine.lsp import preview
+
+        proc = folder.procedure(path)
+        whole = folder.whole()
+        if proc is None or whole is None or proc.id not in whole.procedures:
+            return None
+        page = preview.page(whole, proc.id, self.lang, stale=path in folder.unbuilt())
+        target = self.previews.get(path) or preview.page_path(path)
+        return target if preview.write(target, page) else None
+
+    def refresh_previews(self, folder: Folder) -> None:
+        for path in [p for p in self.previews if folder.owns(p)]:
+            self.write_preview(folder, path)
 
     # ------------------------------------------------------------ positions
 
@@ -552,6 +580,56 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         chart: str = render_graph(whole, proc.id, "mermaid", whole.locale)
         return chart
+
+    @server.command(PREVIEW)
+    async def preview(ls: SopServer, args: Any) -> str | None:
+        """Write the flowchart preview of the procedure in the file `args[0]`
+        (a URI), ask the editor to show it, and return its URI. The page is
+        rewritten after every validation while the server runs."""
+        uri = args[0] if isinstance(args, list) and args else args
+        path = _path(str(uri))
+        folder = ls.folder_of(path) if path else None
+        if path is None or folder is None:
+            return None
+        loop = asyncio.get_running_loop()
+        task = ls.tasks.get(folder.root)
+        if task is not None and not task.done():
+            await task  # the buffers as they are now, not as they were
+        target = await loop.run_in_executor(ls.worker, ls.write_preview, folder, path)
+        if target is None:
+            ls.window_show_message(
+                lsp.ShowMessageParams(
+                    type=lsp.MessageType.Warning, message=features.say("preview.none", ls.lang)
+                )
+            )
+            return None
+        ls.previews[path] = target
+        page = _uri(target)
+        if ls.can_show():
+            await ls.window_show_document_async(lsp.ShowDocumentParams(uri=page, external=True))
+        return page
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(ls: SopServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
+        """ "流程图预览" above a procedure's id, where the editor can show the page."""
+        found = ls.at(params.text_document.uri, lsp.Position(line=0, character=0))
+        if found is None or not ls.can_show():
+            return None
+        path, folder, _, _, _ = found
+        proc = folder.procedure(path)
+        if proc is None:
+            return None
+        line = max(proc.pos.line - 1, 0)
+        return [
+            lsp.CodeLens(
+                range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
+                command=lsp.Command(
+                    title=features.say("preview.title", ls.lang),
+                    command=PREVIEW,
+                    arguments=[params.text_document.uri],
+                ),
+            )
+        ]
 
     return server
 

@@ -47,6 +47,19 @@ TEXT = messages(
         "procedure.kind": ("类别: {kind}", "kind: {kind}"),
         "builtin": ("内置名称", "built-in name"),
         "undeclared": ("未定义", "not declared"),
+        "preview.title": ("流程图预览", "flowchart preview"),
+        "preview.updated": (
+            "更新于 {time} (每 2 秒刷新)",
+            "updated {time} (reloads every 2 seconds)",
+        ),
+        "preview.stale": (
+            "文件现在有错误, 无法读取: 这是它上一次没有错误时的流程图",
+            "the file has errors that stop it being read: this is its chart as it last built",
+        ),
+        "preview.none": (
+            "没有流程图: 这个文件还没有成功读取过",
+            "no flowchart: this file has not built yet",
+        ),
         "fix": ('改为 "{text}"', 'change to "{text}"'),
     },
 )
