@@ -259,7 +259,18 @@ class SopServer(LanguageServer):
         return lsp.Range(start=start, end=end)
 
     def location(self, pos: Pos) -> lsp.Location:
-        return lsp.Location(uri=_uri(pos.file), range=self.range(pos, self.lines(pos.file)))
+        return self.locations([pos])[0]
+
+    def locations(self, positions: Sequence[Pos]) -> list[lsp.Location]:
+        """Positions as LSP locations, each file's lines split once (a name
+        used at 1,500 places of a 10,000-line file is one split, not 1,500)."""
+        lines: dict[str, list[str]] = {}
+        out = []
+        for pos in positions:
+            if pos.file not in lines:
+                lines[pos.file] = self.lines(pos.file)
+            out.append(lsp.Location(uri=_uri(pos.file), range=self.range(pos, lines[pos.file])))
+        return out
 
     def lines(self, path: str) -> list[str]:
         folder = self.folder_of(path)
@@ -398,7 +409,7 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         occ, index = found
         decls = index.declarations(occ.target)
-        return [ls.location(d.pos) for d in decls] or None
+        return ls.locations([d.pos for d in decls]) or None
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(ls: SopServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
@@ -407,7 +418,7 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         occ, index = found
         include = params.context.include_declaration
-        return [ls.location(o.pos) for o in index.occurrences(occ.target, include)]
+        return ls.locations([o.pos for o in index.occurrences(occ.target, include)])
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: SopServer, params: lsp.HoverParams) -> lsp.Hover | None:
@@ -499,10 +510,10 @@ def make_server(lang: str | None = None) -> SopServer:
         except Refused as refused:
             raise RenameRefused(refused.say(ls.lang)) from None
         changes: dict[str, list[lsp.TextEdit]] = {}
-        for e in edits:
-            lines = ls.lines(e.pos.file)
-            changes.setdefault(_uri(e.pos.file), []).append(
-                lsp.TextEdit(range=ls.range(e.pos, lines), new_text=e.text)
+        places = ls.locations([e.pos for e in edits])
+        for e, place in zip(edits, places, strict=True):
+            changes.setdefault(place.uri, []).append(
+                lsp.TextEdit(range=place.range, new_text=e.text)
             )
         return lsp.WorkspaceEdit(changes=changes)
 
@@ -552,13 +563,15 @@ def make_server(lang: str | None = None) -> SopServer:
     ) -> list[lsp.SymbolInformation]:
         out = []
         for folder in list(ls.folders.values()):
-            for occ, title in features.search(params.query, folder.index())[:200]:
+            found = features.search(params.query, folder.index())[:200]
+            places = ls.locations([occ.pos for occ, _ in found])
+            for (occ, title), place in zip(found, places, strict=True):
                 proc = folder.procedure(occ.pos.file)
                 out.append(
                     lsp.SymbolInformation(
                         name=f"{occ.target.name} {title}".strip(),
                         kind=_SYMBOL_KINDS.get(occ.target.kind, lsp.SymbolKind.Key),
-                        location=ls.location(occ.pos),
+                        location=place,
                         container_name=proc.id if proc else os.path.basename(occ.pos.file),
                     )
                 )
