@@ -37,6 +37,9 @@ _WHERE = {
     "due": ("due ", "due"),
     "lint": ("lint ", "lint"),
     "milestones": ("里程碑", "a milestone"),
+    "rules": ("守则", "a standing rule"),
+    "never_say": ("禁用语", "words never to say"),
+    "entries": ("条目", "an entry"),
 }
 _TYPE_NAMES = {
     "string": ("文字", "text"),
