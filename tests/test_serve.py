@@ -170,6 +170,7 @@ def test_an_emergency_preempts_and_the_run_goes_on(client: TestClient, tmp_path:
 
 def test_what_users_post_never_fails(client: TestClient) -> None:
     url = start(client, "visit")
+    csrf = tool_form(client.get(url).text, "pause").fields["csrf"]
     hostile: list[dict[str, Any]] = [
         {},
         {"action": "answer", "pos": "x", "key": "y"},
@@ -179,16 +180,22 @@ def test_what_users_post_never_fails(client: TestClient) -> None:
         {"pos": "1.2", "key": "input:returning", "value": "x" * 100000},
     ]
     for data in hostile:
-        r = client.post(url, data=data)
+        r = client.post(url, data={**data, "csrf": csrf})
         assert r.status_code < 500
         assert "<script>alert" not in r.text
+        forged = client.post(url, data=data)  # without the page's token: refused
+        assert forged.status_code == 403
     for path in ("/runs/0", "/runs/999", "/runs/abc", "/runs/-1/emergency", "/nope", "/start"):
         r = client.get(path)
         assert r.status_code in (200, 404, 405), path
-    r = client.post("/start", data={"procedure": "<img src=x onerror=alert(1)>"})
+    r = client.post("/start", data={"procedure": "<img src=x onerror=alert(1)>", "csrf": csrf})
     assert r.status_code == 404 and "<img" not in r.text
-    r = client.post("/runs/999", data={"action": "pause"})
+    r = client.post("/runs/999", data={"action": "pause", "csrf": csrf})
     assert r.status_code == 404
+    r = client.post(
+        url, content=b"\xff\xfe--garbage", headers={"content-type": "multipart/form-data"}
+    )
+    assert r.status_code == 403
 
 
 def test_a_note_is_journaled_with_the_run(client: TestClient, tmp_path: Path) -> None:

@@ -74,6 +74,19 @@ WEB = messages(
         "status.waiting": ("等待应急结束", "waiting for an emergency"),
         "status.finished": ("已完成", "finished"),
         "lang_other": ("English", "中文"),
+        "forged": (
+            "这个表单不是从本站的页面提交的 (或登录已过期), 没有记录。请回到首页重新操作。",
+            "this form was not sent from this site's page (or the sign-in expired); nothing "
+            "was recorded. Go back to the home page and try again.",
+        ),
+        "signin": ("登录", "Sign in"),
+        "signout": ("退出", "Sign out"),
+        "password": ("密码", "Password"),
+        "bad_password": ("姓名或密码不对。", "wrong name or password."),
+        "slow_down": (
+            "登录失败次数太多, 请 5 分钟后再试。",
+            "too many failed sign-ins; try again in 5 minutes.",
+        ),
         "steps": ("{n} 步", "{n} steps"),
     },
 )
