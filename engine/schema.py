@@ -433,6 +433,9 @@ def _candidates(written: str, kind: str) -> list[str]:
     out += [written, text]
     if kind == "version" and re.fullmatch(r"[0-9]+", text):
         out.append(text + ".0")
+    if kind == "outcome" and text.lower() in _TRUE_WORDS:
+        # `end: true` means "this step ends the run": the usual outcome, not "true".
+        out.insert(0, "completed")
     return out
 
 
