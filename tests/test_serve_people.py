@@ -179,3 +179,25 @@ def test_users_add_command(tmp_path: Path) -> None:
         stdin="x\nx\n",
     )  # fmt: skip
     assert code == 2 and "area_manager" in out
+
+
+def test_the_managers_view(app_paths: tuple[Path, Path]) -> None:
+    lina = client_for(app_paths)
+    sign_in(lina, "李娜", "pw-lina")
+    start(lina, "visit")
+    wang = client_for(app_paths)
+    sign_in(wang, "王强", "pw-wang")
+    start(wang, "night")
+    assert lina.get("/manage").status_code == 404  # staff have no manager's view
+    boss = client_for(app_paths)
+    sign_in(boss, "张经理", "pw-zhang")
+    page = boss.get("/manage").text
+    assert 'href="/runs/1"' in page and 'href="/runs/2"' in page
+    page = boss.get("/manage", params={"site": "江湾"}).text
+    assert 'href="/runs/1"' not in page and 'href="/runs/2"' in page
+    page = boss.get("/manage", params={"status": "finished"}).text
+    assert 'href="/runs/1"' not in page
+    hostile = {"site": "<script>", "status": "x", "procedure": "'\"", "since": "2026-13-99"}
+    r = boss.get("/manage", params=hostile)
+    assert r.status_code == 200 and "<script>" not in r.text
+    assert 'href="/runs/1"' in r.text  # a filter that is not one is no filter

@@ -484,6 +484,64 @@ def create_app(settings: Settings) -> Starlette:
 
         return await run_in_threadpool(work)
 
+    @guarded
+    async def manage(request: Request) -> Response:
+        """The manager's view: runs by site, status, procedure and date, and
+        the call list (`sop due`'s) of those sites."""
+        who = who_of(request)
+        lang = _lang(request)
+        if who.user is not None and not who.user.manager:
+            return error(request, who, say("not_found", lang), 404)
+        q = request.query_params
+        sites: list[str | None] = list(who.user.sites) if who.user else [None]
+        site = q.get("site") or None
+        if site is not None and who.user is not None and site not in who.user.sites:
+            site = None
+        chosen = [site] if site is not None else sites
+        status = q.get("status") if q.get("status") in STATUSES else None
+        procedure = q.get("procedure") if q.get("procedure") in pinned.rulebook.procedures else None
+        since, until = _day(q.get("since")), _day(q.get("until"))
+
+        def work() -> tuple[list[RunRow], list[Any]]:
+            from engine.journal import RunFilter
+            from engine.runtime.calls import call_list
+
+            journal = service.journal()
+            rows: list[RunRow] = []
+            items: list[Any] = []
+            for one in chosen:
+                flt = RunFilter(
+                    statuses=(status,) if status else (),
+                    procedure=procedure,
+                    site=one,
+                    since=since,
+                    until=until,
+                    limit=200,
+                )
+                rows += [r for r in journal.runs(flt) if isinstance(r, RunRow)]
+                listed = call_list(journal, ahead=1, site=one, book=pinned.rulebook)
+                items += [i for i in listed.items if i.state in ("overdue", "today")]
+            return sorted(rows, key=lambda r: -r.id)[:200], items
+
+        rows, items = await run_in_threadpool(work)
+        return page(
+            request,
+            who,
+            "manage",
+            rows=rows,
+            items=items,
+            sites=[x for x in sites if x is not None],
+            procedures=sorted(pinned.rulebook.procedures.values(), key=lambda p: p.id),
+            statuses=STATUSES,
+            chosen={
+                "site": site or "",
+                "status": status or "",
+                "procedure": procedure or "",
+                "since": since or "",
+                "until": until or "",
+            },
+        )
+
     def step_page(
         request: Request, who: Who, run: int, driver: WebDriver, told: list[str]
     ) -> Response:
@@ -524,11 +582,13 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}", answer, methods=["POST"]),
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
+            Route("/manage", manage),
         ],
         exception_handlers={404: not_found, 405: not_found},
     )
 
 
+STATUSES = ("active", "paused", "waiting", "finished")
 COOKIE = "sop_session"
 # Our pages load nothing from elsewhere; the signature pad's script is ours.
 CSP = (
@@ -585,6 +645,16 @@ def _root(journal: Journal, run: int) -> int:
             break
         row, seen = parent, seen + 1
     return row.id if row is not None else run
+
+
+def _day(raw: str | None) -> str | None:
+    """A date from a query (YYYY-MM-DD), or None."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat((raw or "").strip()).isoformat() if raw else None
+    except ValueError:
+        return None
 
 
 def _run_id(request: Request) -> int | None:
