@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal, assert_never
 
 from engine import i18n
-from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
+from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError, UsageError
 from engine.i18n import message
 from engine.journal import Journal, Write
 from engine.model import (
@@ -117,6 +117,13 @@ NO_PROCEDURE = message(
     "run.no-procedure",
     '规则手册中没有流程 "{procedure}"。{hint}用 sop list 查看所有流程',
     'the rulebook has no procedure "{procedure}". {hint}list them with: sop list',
+)
+NOT_RUNNABLE = message(
+    "run.not-runnable",
+    "「{title}」是一份行为规范 (只有守则和禁用语), 没有步骤可以执行。"
+    "用 sop render checklist {procedure} 或 sop render manual 印出它",
+    '"{title}" is a code of conduct (standing rules and words never to say only): it has no '
+    "steps to run. print it with sop render checklist {procedure} or sop render manual",
 )
 DID_YOU_MEAN = message("run.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
 NONE = message("run.none", "(无)", "(none)")
@@ -1198,6 +1205,8 @@ def _choice(step: Step, index: int) -> Choice:
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
     procs = pinned.rulebook.procedures
     if pid in procs:
+        if not procs[pid].runnable:
+            raise UsageError(NOT_RUNNABLE, title=procs[pid].title, procedure=pid)
         return procs[pid]
     near = difflib.get_close_matches(pid, list(procs), n=1)
     hint = DID_YOU_MEAN.say(near=near[0]) if near else ""
