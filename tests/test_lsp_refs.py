@@ -484,3 +484,42 @@ async def test_the_flowchart_preview_follows_the_typing(client: LanguageClient) 
     assert await diagnostics(client, u) == []
     await page_holding(page, "送客")
     close_doc(client, u)
+
+
+@pytest.mark.parametrize(
+    ("name", "right", "wrong", "rule"),
+    [
+        ("visit.yaml", "queue: sales_rotation", "queue: sales_rotaton", "unknown-queue"),
+        ("weekly-clean.yaml", "{on: 国庆节}", "{on: 国庆}", "unknown-day"),
+        ("visit.yaml", "outcome == 'escalated'", "outcome == 'escalted'", "outcome-value"),
+        ("question-log.yaml", "tell: manager", "tell: manger", "unknown-role"),
+        ("question-log.yaml", "end: answered", "end: answerd", "unknown-outcome"),
+        ("situations.yaml", "steps: [smoking]", "steps: [smokng]", "unknown-step"),
+    ],
+)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_misspelt_name_is_fixed_by_its_code_action(
+    client: LanguageClient, name: str, right: str, wrong: str, rule: str
+) -> None:
+    src = texts()[name]
+    u = open_doc(client, BOOK / name)
+    assert await diagnostics(client, u) == []
+    typed = src.replace(right, wrong, 1)
+    change(client, u, typed)
+    found = [d for d in await diagnostics(client, u) if d.code == rule]
+    assert len(found) == 1, found
+    d = found[0]
+    at = position_of(typed, wrong)
+    assert d.range.start.line == at.line
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(u), d.range, lsp.CodeActionContext(diagnostics=[d])
+        )
+    )
+    assert actions and isinstance(actions[0], lsp.CodeAction), actions
+    edit = actions[0].edit
+    assert edit is not None and edit.changes
+    assert apply(typed, list(edit.changes[u])) == src
+    change(client, u, src)
+    assert await diagnostics(client, u) == []
+    close_doc(client, u)
