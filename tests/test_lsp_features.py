@@ -259,7 +259,11 @@ def test_the_outline_lists_steps_with_their_titles(folder: Folder) -> None:
     rb = path("rulebook.yaml")
     top = features.outline(rb, text("rulebook.yaml"), None, folder.rulebook())
     kinds = {n.kind for n in top}
-    assert kinds == {"role", "form", "input"}
+    book = folder.rulebook()
+    assert book is not None
+    holidays = book.site.holidays if book.site else {}
+    present = {"queue": book.queues, "holiday": holidays, "rule": book.rules}
+    assert kinds == {"role", "form", "input"} | {k for k, there in present.items() if there}
     assert any(n.children for n in top if n.kind == "form")
 
 
@@ -269,6 +273,8 @@ def test_the_outline_lists_steps_with_their_titles(folder: Folder) -> None:
         ("    when: a == 'a b' and b | length > 1", "guard", "", ["a", "b"]),
         ("    when: \"a == 'a' or c\"", "guard", '"', ["a", "c"]),
         ("      - 您好 a,{{ a }}先生{% if b %}b{% endif %}", "template", "", ["a", "b"]),
+        ("    when: f.x < 4 and x or f . y", "guard", "", ["f.x", "x", "f . y"]),
+        ("      - 评分{{ f.x }}分, {{ x | default(f.y) }}", "template", "", ["f.x", "x", "f.y"]),
     ],
 )
 def test_names_in_expressions(line: str, kind: str, style: str, found: list[str]) -> None:
@@ -285,6 +291,28 @@ def test_names_in_expressions(line: str, kind: str, style: str, found: list[str]
         style,
     )
     got = list(names_in(expr, _Lines({"f": line})))
+    assert [line[p.col - 1 : p.end_col - 1] for _, p in got] == found
+    assert [n for n, _ in got] == [n.replace(" ", "") for n in found]
+
+
+@pytest.mark.parametrize(
+    ("guard", "found"),
+    [
+        ("outcome == 'a' or x == 'b'", ["a"]),
+        ("'b' != outcome and outcome in ['c', \"d\"]", ["b", "c", "d"]),
+        ("x == 'a'", []),
+        ("outcome == 'a\\'b'", []),  # written with an escape: not the value's text
+    ],
+)
+def test_outcomes_compared_in_a_guard(guard: str, found: list[str]) -> None:
+    from engine.lsp.symbols import _Lines, outcomes_in
+    from engine.model import Expr
+    from engine.problems import Pos
+
+    line = f"      - {{to: a, when: {guard}}}"
+    start = line.index("when: ") + 6
+    expr = Expr(guard, "guard", Pos("f", 1, start + 1, 1, start + 1 + len(guard)), "")
+    got = list(outcomes_in(expr, _Lines({"f": line})))
     assert [n for n, _ in got] == found
     for name, pos in got:
         assert line[pos.col - 1 : pos.end_col - 1] == name

@@ -289,15 +289,17 @@ def _procedure(
     for expr in proc.exprs():
         for name, pos in names_in(expr, lines):
             if "." in name:  # `form.field`: the latest value recorded
-                yield from _form_field(name, pos, lines)
+                yield from _form_field(name, pos, lines, spanned=True)
             elif name not in BUILTIN_NAMES and name != OUTCOME:
                 yield Occurrence(input_target(name, proc, rb), pos)
 
 
-def _form_field(name: str, pos: Pos, lines: _Lines) -> Iterator[Occurrence]:
-    """`form.field` written at `pos`: the form, then the field of that form."""
+def _form_field(name: str, pos: Pos, lines: _Lines, spanned: bool = False) -> Iterator[Occurrence]:
+    """`form.field` written at `pos` (`spanned`: from the form's first letter
+    to the field's last, as `names_in` gives it, spaces around the dot
+    allowed): the form, then the field of that form."""
     form, _, fld = name.partition(".")
-    whole = lines.exact(pos, name)
+    whole = pos if spanned else lines.exact(pos, name)
     if whole is None:
         return
     yield Occurrence(
