@@ -226,6 +226,27 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
     key = _key_of(path)
     where_zh, where_en = _where(path)
 
+    if validator is None and isinstance(doc.data, dict) and not path:
+        # A key a kind forbids (`properties: {steps: false}`): a rule table
+        # has entries, not steps; a procedure has steps, not entries.
+        table = doc.data.get("kind") == "table"
+        forbidden = {"start", "steps"} if table else {"entries"}
+        offered = set(load_schema(name)["properties"]) - forbidden
+        for k, v in doc.data.items():
+            if k in forbidden and v is instance:
+                yield Problem(
+                    "unknown-key",
+                    doc.pos((k,), key=True),
+                    {
+                        "key": k,
+                        "where": Said("规则表 (kind: table) ", "a rule table (kind: table)")
+                        if table
+                        else Said("流程 (kind 不是 table) ", "a procedure (not kind: table)"),
+                        "expected": listing(offered, 30),
+                        "suggestion": "entries" if table and k == "steps" else None,
+                    },
+                )
+        return
     if validator in ("anyOf", "oneOf") and error.context:
         if schema.get("x-kind") is None and any(
             "required" in s for s in schema.get(validator, []) if isinstance(s, dict)
