@@ -646,6 +646,11 @@ class Procedure:
         return bool(self.steps)
 
     @property
+    def size(self) -> int:
+        """How many steps it has as written (a table: its entries)."""
+        return len(self.entries) if self.is_table else len(self.steps)
+
+    @property
     def is_table(self) -> bool:
         return self.kind == "table"
 

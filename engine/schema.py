@@ -37,6 +37,9 @@ _WHERE = {
     "due": ("due ", "due"),
     "lint": ("lint ", "lint"),
     "milestones": ("里程碑", "a milestone"),
+    "rules": ("守则", "a standing rule"),
+    "never_say": ("禁用语", "words never to say"),
+    "entries": ("条目", "an entry"),
 }
 _TYPE_NAMES = {
     "string": ("文字", "text"),
@@ -454,6 +457,9 @@ def _candidates(written: str, kind: str) -> list[str]:
     out += [written, text]
     if kind == "version" and re.fullmatch(r"[0-9]+", text):
         out.append(text + ".0")
+    if kind == "outcome" and text.lower() in _TRUE_WORDS:
+        # `end: true` means "this step ends the run": the usual outcome, not "true".
+        out.insert(0, "completed")
     return out
 
 
