@@ -27,10 +27,12 @@ from engine.model import (
     End,
     Item,
     Next,
+    Parallel,
     Person,
     Procedure,
     Rulebook,
     Step,
+    lane_steps,
 )
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
@@ -70,7 +72,14 @@ FIELD_TYPE_LABELS = {
     "score": "评分 1–5",
     "signature": "签名",
 }
-ExitKind = Literal["next", "branch", "choice", "call", "end", "timeout"]
+ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "timeout"]
+
+
+# How a parallel's branches join, in staff's words (on every branch's line).
+JOIN_WORDS = {
+    "all": "各分支全部完成, 本流程才结束",
+    "any": "任一分支完成 (或本流程结束) 即汇合, 其余分支取消",
+}
 
 
 @dataclass(frozen=True)
@@ -406,6 +415,9 @@ class ViewBuilder:
             match way:
                 case Next(branches) | Call(next=Next(branches)):
                     todo.extend(branch.to.name for branch in self._live_branches(branches))
+                case Parallel(next=Next(branches)):
+                    todo.extend(branch.to.name for branch in self._live_branches(branches))
+                    todo.extend(ref.name for ref in lane_steps(way))
                 case Choices(choices):
                     todo.extend(c.to.name for c in choices if self._applies(c.when) is not False)
                 case End():
@@ -530,7 +542,7 @@ class ViewBuilder:
                     wording = wording.after_call(called.title, called.outcomes())
             case End(outcome, title):
                 end, end_title = outcome, title or ""
-            case Next() | Choices():
+            case Next() | Choices() | Parallel():
                 pass
             case _:
                 assert_never(way)
@@ -662,6 +674,15 @@ class ViewBuilder:
                 return tuple(out)
             case Call(next=Next(branches)):
                 out.append(Exit("call", f"调用{call_title}", target=None))
+            case Parallel(lanes, join, Next(branches)):
+                joined = JOIN_WORDS[join]
+                for lane in lanes:
+                    if isinstance(lane, Call):
+                        called = self.rulebook.procedures.get(lane.procedure.name)
+                        title = f"《{called.title}》" if called else lane.procedure.name
+                        out.append(Exit("parallel", title, joined, target=None))
+                    else:
+                        out.append(target("parallel", "", lane.name, joined))
             case Next(branches):
                 pass
             case _:
