@@ -73,7 +73,23 @@ FIELD_TYPE_LABELS = {
     "score": "评分 1–5",
     "signature": "签名",
 }
-ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "timeout"]
+ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "lane_end", "timeout"]
+
+
+def lane_only(proc: Procedure) -> frozenset[str]:
+    """The steps only a `parallel:` branch (`to:`) reaches: their `end` ends
+    the branch, not the run."""
+    own: set[str] = set()
+    todo = [proc.start.name]
+    while todo:
+        sid = todo.pop()
+        if sid in own or sid not in proc.steps:
+            continue
+        own.add(sid)
+        step = proc.steps[sid]
+        lanes = set(lane_steps(step.exit))
+        todo.extend(t.name for t in step.targets if t not in lanes)
+    return frozenset(proc.steps) - own
 
 
 # How a parallel's branches join, in staff's words (on every branch's line).
@@ -664,7 +680,9 @@ class ViewBuilder:
         way = step.exit
         match way:
             case End(_, title):
-                return (Exit("end", title or ""),)  # the outcome in words, never its id
+                # The outcome in words, never its id; a parallel branch's end ends only it.
+                kind: ExitKind = "lane_end" if step.id in lane_only(proc) else "end"
+                return (Exit(kind, title or ""),)
             case Choices(choices):
                 for choice in choices:
                     verdict = self._applies(choice.when)
