@@ -381,6 +381,7 @@ def create_app(settings: Settings) -> Starlette:
                     who,
                     "run",
                     row=row,
+                    outcome_title=_outcome_title(pinned, row),
                     notices=service.told(row.id),
                     status_text=say(f"status.{row.status}", lang)
                     if f"status.{row.status}" in WEB
@@ -628,6 +629,14 @@ def _procedures(pinned: Pinned) -> tuple[list[Procedure], list[Procedure]]:
         (p for p in procs if p.kind == "emergency"), key=lambda p: (p.priority or 9, p.id)
     )
     return runnable, emergencies
+
+
+def _outcome_title(pinned: Pinned, row: RunRow) -> str:
+    """How the run ended, in the words staff saw (its id if the rulebook changed)."""
+    proc = pinned.rulebook.procedures.get(row.procedure)
+    if proc is None or row.outcome is None:
+        return row.outcome or ""
+    return proc.outcomes().get(row.outcome, row.outcome)
 
 
 def _where(runner: Runner) -> str:
