@@ -75,6 +75,7 @@ class Service:
     limiter: Limiter = field(default_factory=Limiter)
     _users: dict[str, User] = field(default_factory=dict)
     _users_stamp: tuple[float, int] | None = None
+    _checking: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
     _local: threading.local = field(default_factory=threading.local)
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
@@ -117,6 +118,12 @@ class Service:
             self._started[nonce] = run
             while len(self._started) > 10000:
                 self._started.popitem(last=False)
+
+    def check(self, user: User | None, password: str) -> bool:
+        """A password check (argon2 takes 64 MiB and tens of milliseconds on
+        purpose): two at a time, so a crowd signing in cannot exhaust memory."""
+        with self._checking:
+            return check_password(user, password)
 
     def user(self, name: str) -> User | None:
         """A person of the users file, read again when the file changes."""
@@ -318,7 +325,7 @@ def create_app(settings: Settings) -> Starlette:
         if service.limiter.blocked(*keys):
             return page(request, who, "signin", status=429, failed=say("slow_down", lang))
         user = service.user(name)
-        ok = await run_in_threadpool(check_password, user, form.get("password", ""))
+        ok = await run_in_threadpool(service.check, user, form.get("password", ""))
         if not ok or user is None:
             service.limiter.failed(*keys)
             return page(request, who, "signin", status=401, failed=say("bad_password", lang))
