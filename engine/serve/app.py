@@ -33,6 +33,7 @@ from engine.journal import Journal, RunRow
 from engine.model import Procedure
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
+from engine.runtime.prompts import CorrectQuestion, InputQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
@@ -584,8 +585,79 @@ def create_app(settings: Settings) -> Starlette:
             },
         )
 
+    @guarded
+    async def correct_page(request: Request) -> Response:
+        """`更正`: the run's answers to pick one of, then the picked answer's
+        question, both asked by the runner as the terminal's `更正` is."""
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        option = request.query_params.get("option", "")
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            follow = [Posted("answer", "", "", {"option": option})] if option else []
+            with service.lock(_root(service.journal(), row.id)):
+                driver = WebDriver(
+                    lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
+                )
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    runner.carry_on(row.id)
+            q = driver.question
+            asked = (
+                isinstance(q, InputQuestion) and not driver.follow
+                if option
+                else (isinstance(q, CorrectQuestion))
+            )
+            if driver.error or not asked:
+                said = ["✗ " + driver.error] if driver.error else news(driver, lang)
+                service.tell(row.id, said)
+                return _see(f"/runs/{row.id}")
+            return step_page(request, who, row.id, driver, [], correcting=option)
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def correct(request: Request) -> Response:
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        form = await _form(request)
+        checked(request, who, form)
+        posted = Posted("correct", form.get("pos", ""), "", form)
+        follow = [Posted("answer", "", "", {"option": form.get("option", "")}), posted]
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            with service.lock(_root(service.journal(), row.id)):
+                driver = WebDriver(lang, lambda: "", posted, follow=follow)
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    runner.carry_on(row.id)
+            said = news(driver, lang)
+            if driver.stale:
+                said.insert(0, say("stale", lang))
+            if driver.error:
+                said.append("✗ " + driver.error)
+            service.tell(row.id, said)
+            return _see(f"/runs/{row.id}")
+
+        return await run_in_threadpool(work)
+
     def step_page(
-        request: Request, who: Who, run: int, driver: WebDriver, told: list[str]
+        request: Request,
+        who: Who,
+        run: int,
+        driver: WebDriver,
+        told: list[str],
+        correcting: str = "",
     ) -> Response:
         lang = _lang(request)
         header, body, notices = gather(driver.views, lang)
@@ -608,6 +680,7 @@ def create_app(settings: Settings) -> Starlette:
             page=shown,
             kind=type(q).__name__ if q is not None else "",
             step_line=step_header(header, lang) if header else "",
+            correcting=correcting,
         )
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -624,6 +697,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}", answer, methods=["POST"]),
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
+            Route("/runs/{run}/correct", correct_page),
+            Route("/runs/{run}/correct", correct, methods=["POST"]),
             Route("/manage", manage),
             Route("/manage.csv", manage_csv),
         ],
