@@ -66,7 +66,9 @@ def _days(run: Sop, *args: str, env: dict[str, str] | None = None) -> list[dict[
     result = run("due", *args, "--format", "json", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     items: list[dict[str, Any]] = json.loads(result.stdout)
-    return items
+    # The runs' deadlines: the bundled rulebook's scheduled duties (listed
+    # too, with no run) are not what these journeys are about.
+    return [i for i in items if i["run"] is not None]
 
 
 # ---- one customer, eight stages
