@@ -32,13 +32,14 @@ from engine.model import (
     End,
     Expr,
     Next,
+    Parallel,
     Procedure,
     Rulebook,
     Step,
     Turn,
     branches_of,
 )
-from engine.runtime import interrupts, machine, timeouts, views
+from engine.runtime import interrupts, lanes, machine, timeouts, views
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
@@ -50,6 +51,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     NoteAdded,
     PeopleSigned,
     QueueCredited,
@@ -82,6 +86,7 @@ from engine.runtime.prompts import (
     InputQuestion,
     ItemAnswer,
     ItemQuestion,
+    ItemView,
     Notice,
     PeopleQuestion,
     Question,
@@ -409,7 +414,7 @@ class Runner:
         for ref in subject:
             if self.scope.unknown(active, depth, ref.name):
                 return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
-        arrival = (active.state.run_id, active.state.arrivals)
+        arrival = (active.state.run_id, active.state.top.arrival)
         if arrival not in self._going:
             wait = waiting(frame.procedure, step, active.state.milestones, self.clock())
             if wait is not None:
@@ -476,7 +481,7 @@ class Runner:
                     depth,
                     choices=tuple(i for i, _ in shown),
                 )
-            case Next() | Call() | End():
+            case Next() | Call() | End() | Parallel():
                 return None
             case _:
                 assert_never(way)
@@ -565,7 +570,7 @@ class Runner:
         elif isinstance(q, WaitQuestion) and isinstance(reply, Given):
             if not reply.value:
                 raise _Stop(self._pause("waiting"))
-            self._going.add((active.state.run_id, active.state.arrivals))
+            self._going.add((active.state.run_id, active.state.top.arrival))
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
 
@@ -665,6 +670,8 @@ class Runner:
             self._emergency(active, cmd.procedure)
         elif cmd.kind == "correct":
             self._correct(active)
+        elif cmd.kind == "lane":
+            self._switch(active)
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
             try:
@@ -678,29 +685,52 @@ class Runner:
     def _correct(self, active: Active) -> None:
         """Give an earlier answer of this run again: the person picks it, types
         the new value (checked as the first was), and a correction is
-        appended; the first answer stays in the journal, never edited."""
+        appended; the first answer stays in the journal, never edited. The
+        ticks of the current step's `do` items are offered too, asked again
+        through the same item question."""
         self.rec.flush(active)
         st = active.state
-        answers: list[tuple[int, InputAnswered | FieldRecorded]] = []  # (its seq, the answer)
+        answers: list[tuple[int, InputAnswered | FieldRecorded | ItemChecked]] = []
         now_value: dict[int, Any] = {}
         titles: dict[int, str] = {}
         title = ""
+        ticks: dict[int, int] = {}  # the current step's item index -> its tick's seq
         for stored in self.journal.events(st.run_id):
             match e := read(stored):
                 case StepEntered():
                     title = e.title
+                    ticks = {}
                 case InputAnswered() | FieldRecorded():
                     answers.append((stored.seq, e))
+                    titles[stored.seq] = title
+                case ItemChecked():
+                    ticks[e.index] = stored.seq
                     titles[stored.seq] = title
                 case AnswerCorrected(of=of, value=value):
                     now_value[of] = value
                 case _:
                     pass  # nothing else is an answer
+        shown = {v.index: v for v in views.items(self.scope, active, active.depth)}
+        for index, seq in ticks.items():
+            view = shown.get(index)
+            if view is not None and index in st.top.items:
+                item = ItemChecked(
+                    step=st.top.step,
+                    index=index,
+                    text=view.text,
+                    critical=view.critical,
+                    status=st.top.items[index][0],
+                    reason=st.top.items[index][1],
+                )
+                answers.append((seq, item))
+        answers.sort(key=lambda a: a[0])  # in the order given
         if not answers:
             self.driver.show(Notice("correct_none", {}))
             return
         offered = tuple(
-            Answered(_label_of(e), show_value(now_value.get(seq, e.value)), titles[seq])
+            Answered(e.text, e.status, titles[seq], item=True)
+            if isinstance(e, ItemChecked)
+            else Answered(_label_of(e), show_value(now_value.get(seq, e.value)), titles[seq])
             for seq, e in answers
         )
         reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
@@ -709,6 +739,9 @@ class Runner:
                 self._command(active, reply)
             return
         seq, answer = answers[int(reply.value)]
+        if isinstance(answer, ItemChecked):
+            self._correct_item(active, seq, shown[answer.index], len(shown), answer)
+            return
         spec = self._spec_of(active, answer)
         new = self.driver.ask(InputQuestion(spec), [], self.clock())
         if not isinstance(new, Given):
@@ -753,6 +786,48 @@ class Runner:
             Notice(
                 "corrected",
                 {"label": spec.label, "before": show_value(before), "after": show_value(new.value)},
+            )
+        )
+
+    def _correct_item(
+        self, active: Active, seq: int, view: ItemView, total: int, now: ItemChecked
+    ) -> None:
+        """A tick of the current step given again, through the item's own
+        question (a critical item not done still needs its reason)."""
+        frame = active.state.top
+        question = ItemQuestion(view, frame.procedure.mode, total)
+        reply = self.driver.ask(question, [], self.clock())
+        if not isinstance(reply, ItemAnswer):
+            if isinstance(reply, Command) and reply.kind in ("pause", "hold"):
+                self._command(active, reply)
+            return
+        self.rec.record(
+            active,
+            AnswerCorrected(
+                of=seq,
+                answer="item",
+                name=now.text,
+                label=now.text,
+                form=None,
+                form_title=None,
+                procedure=frame.procedure.id,
+                depth=active.depth,
+                step=frame.step,
+                value=reply.status,
+                before=now.status,
+                index=now.index,
+                reason=reply.reason,
+            ),
+        )
+        self.driver.show(
+            Notice(
+                "corrected_item",
+                {
+                    "label": now.text,
+                    "before": now.status,
+                    "after": reply.status,
+                    "reason": reply.reason or "",
+                },
             )
         )
 
@@ -880,11 +955,15 @@ class Runner:
         match way:
             case End(outcome) if active.depth > 0:
                 self._return(active, first, outcome, step.outcome)
+            case End(outcome) if len(st.lanes) > 1:
+                return self._lane_end(active, first, outcome, step.outcome)
             case End(outcome):
                 self._finish(active, first, outcome, step.outcome)
                 return not self.session
             case Call():
                 self._call(active, step, way, first)
+            case Parallel():
+                self._fork(active, step, way, first)
             case Next():
                 drafts, moved = self._advance(active, active.depth, first)
                 self.rec.commit(active, drafts)
@@ -1023,15 +1102,7 @@ class Runner:
         rulebook = active.pinned.rulebook
         callee = rulebook.procedure(call.procedure.name)
         callee_inputs = rulebook.inputs_for(callee)
-        given: dict[str, Any] = {}
-        for ref, expr in call.args:
-            text = self.scope.render(active, active.depth, expr)
-            inp = callee_inputs.get(ref.name)
-            try:
-                given[ref.name] = parse(Spec.of_input(inp), text, self.clock()) if inp else text
-            except BadValue as exc:
-                self._warn(active, expr, exc.zh)
-                given[ref.name] = text
+        given = self._args(active, call, callee)
         shared = {k: v for k, v in active.state.top.values.items() if k in rulebook.inputs}
         started = self.rec.draft(
             CallStarted(
@@ -1045,6 +1116,126 @@ class Runner:
             (callee_inputs[n].ask or n) if n in callee_inputs else n: v for n, v in given.items()
         }
         self.driver.show(Notice("call", {"title": callee.title, "with": shown}))
+
+    def _fork(self, active: Active, step: Step, way: Parallel, first: list[Stamped]) -> None:
+        """Start the step's branches, move the lane on by its `next`, then
+        turn to the first branch: it is walked there and then."""
+        st = active.state
+        frame = st.top
+        rulebook = active.pinned.rulebook
+        fork = len(st.lanes)
+        drafts = list(first)
+        for i, lane in enumerate(way.lanes):
+            if isinstance(lane, Call):
+                callee = rulebook.procedure(lane.procedure.name)
+                given = self._args(active, lane, callee)
+                shared = {k: v for k, v in frame.values.items() if k in rulebook.inputs}
+                started = LaneStarted(
+                    lane=fork + i,
+                    fork=fork,
+                    parent=st.lane,
+                    index=i,
+                    procedure=frame.procedure.id,
+                    step=step.id,
+                    join=way.join,
+                    title=callee.title,
+                    call=callee.id,
+                    args={**shared, **given},
+                )
+            else:
+                started = LaneStarted(
+                    lane=fork + i,
+                    fork=fork,
+                    parent=st.lane,
+                    index=i,
+                    procedure=frame.procedure.id,
+                    step=step.id,
+                    join=way.join,
+                    title=frame.procedure.steps[lane.name].title,
+                    to=lane.name,
+                )
+            drafts.append(self.rec.draft(started))
+        moved, said = self._advance(active, active.depth, drafts)
+        self.rec.commit(active, moved)
+        for new in st.lanes[fork:]:
+            self.driver.show(Notice("lane_started", {"lane": new.id, "title": new.title}))
+        self.driver.show(said)
+        self._turn_lane(active, active.state.lanes[fork].id)
+
+    def _turn_lane(self, active: Active, lane: int, before: Sequence[Stamped] = ()) -> None:
+        """Walk lane `lane` from now on: entering its first step if it has none yet."""
+        st = active.state
+        target = st.lanes[lane]
+        said = target.title or st.procedure.title
+        drafts = [*before, self.rec.draft(LaneSwitched(lane=lane, title=said))]
+        bottom = target.frames[-1]
+        if bottom.step is None:
+            first = bottom.begins or bottom.procedure.start.name
+            drafts.append(self.rec.entered(active, bottom.procedure, first))
+        self.rec.commit(active, drafts)
+        if lane:
+            self.driver.show(Notice("lane_switched", {"lane": lane, "title": target.title}))
+        else:
+            self.driver.show(Notice("lane_main", {"title": st.procedure.title}))
+        self._shown = (False, False)
+
+    def _switch(self, active: Active) -> None:
+        """Staff's `b`: turn to the next open lane (the branch left stays where it is)."""
+        self.rec.flush(active)
+        target = lanes.next_open(active.state)
+        if target is None:
+            self.driver.show(Notice("lane_none", {}))
+            return
+        self._turn_lane(active, target.id)
+
+    def _lane_end(self, active: Active, first: list[Stamped], outcome: str, said: str) -> bool:
+        """A lane's line reached an end: it ends (the run's own line too,
+        while branches are open), `join: any` siblings are cancelled, and the
+        run turns to the next lane, or is finished. True when the session has ended."""
+        st = active.state
+        here = st.lanes[st.lane]
+        title = here.title if here.id else st.procedure.title
+        gone = lanes.cancelled_by(st, here.id)
+        cancelled = [
+            self.rec.draft(
+                LaneEnded(lane=lane, title=st.lanes[lane].title, cancelled=True, by=here.id)
+            )
+            for lane in gone
+        ]
+        done = lanes.finished(st, {here.id, *gone})
+        if here.id == 0 and done:  # the run's own line ends last: the run's end says it
+            drafts = [*first, *cancelled]
+        else:
+            ended = LaneEnded(lane=here.id, title=title, outcome=outcome, outcome_title=said)
+            drafts = [*first, self.rec.draft(ended), *cancelled]
+            kind = "lane_ended" if here.id else "lane_main_ended"
+            self.driver.show(Notice(kind, {"title": title, "outcome": said}))
+        for lane in gone:
+            self.driver.show(Notice("lane_cancelled", {"title": st.lanes[lane].title}))
+        if done:
+            own = st.lanes[0]
+            if here.id != 0:
+                outcome, said = own.outcome or outcome, own.outcome_title or said
+            self._finish(active, drafts, outcome, said)
+            return not self.session
+        target = lanes.turn_to(st, here.id, set(gone))
+        assert target is not None  # not finished: a lane is open
+        self._turn_lane(active, target.id, drafts)
+        return False
+
+    def _args(self, active: Active, call: Call, callee: Procedure) -> dict[str, Any]:
+        """A call's `with:` values, each read as the callee's input."""
+        callee_inputs = active.pinned.rulebook.inputs_for(callee)
+        given: dict[str, Any] = {}
+        for ref, expr in call.args:
+            text = self.scope.render(active, active.depth, expr)
+            inp = callee_inputs.get(ref.name)
+            try:
+                given[ref.name] = parse(Spec.of_input(inp), text, self.clock()) if inp else text
+            except BadValue as exc:
+                self._warn(active, expr, exc.zh)
+                given[ref.name] = text
+        return given
 
     def _finish(self, active: Active, first: list[Stamped], outcome: str, said: str) -> None:
         """End the run; an emergency's end and the interrupted run's
@@ -1213,7 +1404,7 @@ def _choice(step: Step, index: int) -> Choice:
     match way:
         case Choices(choices):
             return choices[index]
-        case Next() | Call() | End():
+        case Next() | Call() | End() | Parallel():
             raise AssertionError(f"step {step.id} has no choices")
         case _:
             assert_never(way)

@@ -29,7 +29,19 @@ from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
 from engine.i18n import Lang, messages
 from engine.journal import Event
-from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.model import (
+    OUTCOME,
+    Call,
+    Choices,
+    End,
+    Expr,
+    Next,
+    Parallel,
+    Procedure,
+    Ref,
+    Rulebook,
+    Step,
+)
 from engine.runtime.events import (
     AnswerCorrected,
     BranchTaken,
@@ -39,6 +51,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     MilestoneReached,
     NoteAdded,
     NoticeFailed,
@@ -81,7 +96,10 @@ class Edge:
         match way:
             case Choices(choices):
                 return choices[self.index].label
-            case Next(branches) | Call(next=Next(branches)):
+            case Parallel(lanes) if self.kind == "lane":
+                lane = lanes[self.index]
+                return f"同时: {lane.name}" if isinstance(lane, Ref) else ""
+            case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                 branch = branches[self.index]
                 return branch.label or (branch.when.source if branch.when else "")
             case End():
@@ -97,6 +115,15 @@ def _ways(step: Step) -> list[tuple[str, int, Expr | None, str]]:
     match way:
         case Next(branches) | Call(next=Next(branches)):
             return [("next", i, b.when, b.to.name) for i, b in enumerate(branches)]
+        case Parallel(lanes, _, Next(branches)):
+            # A `to:` branch starting is a transition of its own (journaled
+            # as lane.started); it is walked beside the run's own line.
+            started = [
+                ("lane", i, None, lane.name)
+                for i, lane in enumerate(lanes)
+                if isinstance(lane, Ref)
+            ]
+            return [*started, *(("next", i, b.when, b.to.name) for i, b in enumerate(branches))]
         case Choices(choices):
             return [("choice", i, c.when, c.to.name) for i, c in enumerate(choices)]
         case End():
@@ -257,7 +284,8 @@ def _ways_out(
     back: dict[str, list[Edge]] = {sid: [] for sid in proc.steps}
     for edges in graph.values():
         for e in edges:
-            back[e.to].append(e)
+            if e.kind != "lane":  # a branch starting is no way on for the line that starts it
+                back[e.to].append(e)
     ends = [
         sid
         for sid, s in proc.steps.items()
@@ -466,6 +494,8 @@ class Planner:
             steps.setdefault(sid, []).append(visit)
             if isinstance(step.exit, Call):
                 self._callee(proc, step.exit, steps, inputs, move.outcome)
+            if isinstance(step.exit, Parallel):
+                self._lanes(proc, step.exit, steps, inputs, qualify=False)
         return {
             "title": f"{proc.title} · 场景 {number}",
             "procedure": proc.id,
@@ -519,9 +549,59 @@ class Planner:
             steps.setdefault(key, []).append(visit)
             if isinstance(step.exit, Call):
                 self._callee(proc, step.exit, steps, inputs, outcome)
+            if isinstance(step.exit, Parallel):
+                # The branches first, as the runner walks them (the one the
+                # path goes into along the path), then the step's own line.
+                into = (edge.index, queue) if edge is not None and edge.kind == "lane" else None
+                self._lanes(proc, step.exit, steps, inputs, qualify, into)
+                if into is not None:
+                    world = _World(self.rulebook, proc, inputs, BASE_TIME)
+                    graph = world.graph()
+                    on = next((e for e in graph[here] if e.kind == "next"), None)
+                    if on is None:
+                        return
+                    queue = list(_ways_out(proc, graph).get(on.to, []))
+                    edge = on
             if edge is None:
                 return
             here = edge.to
+
+    def _lanes(
+        self,
+        proc: Procedure,
+        way: Parallel,
+        steps: dict[str, list[dict[str, Any]]],
+        inputs: dict[str, Any],
+        qualify: bool,
+        into: tuple[int, list[Edge]] | None = None,
+    ) -> None:
+        """Visits for the branches a step's `parallel:` starts, in the order
+        the runner walks them: each by its shortest way to an end (branch
+        `into[0]` along the path `into[1]`)."""
+        world = _World(self.rulebook, proc, inputs, BASE_TIME)
+        out = _ways_out(proc, world.graph())
+        walked = into[0] if into is not None else 0
+        for i, lane in enumerate(way.lanes):
+            if way.join == "any" and i != walked:
+                # The first of a join: any to end cancels the rest: the
+                # branches before the one walked are turned away from (b).
+                if i < walked:
+                    first = self._first_key(proc, lane, qualify)
+                    steps.setdefault(first, []).append({"branch": True})
+                continue
+            if isinstance(lane, Call):
+                self._callee(proc, lane, steps, inputs)
+            elif into is not None and into[0] == i:
+                self._walk(proc, lane.name, into[1], steps, inputs, qualify)
+            else:
+                self._walk(proc, lane.name, out.get(lane.name, []), steps, inputs, qualify)
+
+    def _first_key(self, proc: Procedure, lane: Ref | Call, qualify: bool) -> str:
+        """The scenario's key of a branch's first step."""
+        if isinstance(lane, Call):
+            callee = self.rulebook.procedure(lane.procedure.name)
+            return f"{callee.id}:{callee.start.name}"
+        return f"{proc.id}:{lane.name}" if qualify else lane.name
 
     def _callee(
         self,
@@ -719,6 +799,11 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
             case StepTimedOut(procedure=procedure, step=step, to=to):
                 if procedure == pid:
                     yield Edge(pid, step, "timeout", 0, to)
+            case LaneStarted(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid and to is not None:
+                    yield Edge(pid, step, "lane", index, to)
+            case LaneSwitched() | LaneEnded():
+                pass  # the branch's start is its transition
             case (
                 RunStarted()
                 | StepEntered()
@@ -806,38 +891,56 @@ SIM_WORDS = messages(
 )
 
 
+SUMMARY_WORDS = messages(
+    "simulate.summary",
+    {
+        "head": (
+            "{mark} {title} ({id}): {scenarios} 个场景, 覆盖 {taken}/{total} 条转移 ({share})",
+            "{mark} {title} ({id}): {scenarios} scenarios, {taken}/{total} transitions covered "
+            "({share})",
+        ),
+        "turns": (
+            "    轮序取人 {turns} 个步骤, 签名/经办人 {signs} 处",
+            "    queue turns taken at {turns} steps, who did it named at {signs} places",
+        ),
+        "always": ("(任何情况)", "(always)"),
+        "dead-end": (
+            "  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤",
+            "  ✗ dead end: when {when}, a run gets stuck at {steps} and cannot reach an end",
+        ),
+        "never-taken": ("  ✗ 没有走到的转移: {what}", "  ✗ never taken: {what}"),
+        "no-turn": ("  ✗ 没有在此步取过人: {step}", "  ✗ no turn taken at: {step}"),
+    },
+)
+
+
 def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
     proc = pinned.rulebook.procedure(sim.plan.procedure)
+    said: Lang = "en" if lang == "en" else "zh"
+    words = SUMMARY_WORDS
     taken, total = len(sim.taken & sim.wanted), len(sim.wanted)
-    share = f"{100 * taken // total}%" if total else "—"
-    en = lang == "en"
-    mark = "✓" if sim.ok else "✗"
     lines = [
-        f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} scenarios, "
-        f"{taken}/{total} transitions covered ({share})"
-        if en
-        else f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} 个场景, "
-        f"覆盖 {taken}/{total} 条转移 ({share})"
+        words["head"].say(
+            said,
+            mark="✓" if sim.ok else "✗",
+            title=proc.title,
+            id=proc.id,
+            scenarios=len(sim.plan.scenarios),
+            taken=taken,
+            total=total,
+            share=f"{100 * taken // total}%" if total else "—",
+        )
     ]
     if sim.turns_wanted or sim.signs_wanted:
         turns = f"{len(sim.turns_taken & sim.turns_wanted)}/{len(sim.turns_wanted)}"
         signs = f"{len(sim.signs_taken & sim.signs_wanted)}/{len(sim.signs_wanted)}"
-        lines.append(
-            f"    queue turns taken at {turns} steps, who did it named at {signs} places"
-            if en
-            else f"    轮序取人 {turns} 个步骤, 签名/经办人 {signs} 处"
-        )
+        lines.append(words["turns"].say(said, turns=turns, signs=signs))
     for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
         lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
     for trap, values in sim.plan.dead_ends:
         steps = ", ".join(f"「{proc.steps[sid].title}」({sid})" for sid in trap)
-        when = _shown(values) or ("(always)" if en else "(任何情况)")
-        lines.append(
-            f"  ✗ dead end: when {when}, a run gets stuck at {steps} and cannot reach an end"
-            if en
-            else f"  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤"
-        )
-    said: Lang = "en" if en else "zh"
+        when = _shown(values) or words["always"].say(said)
+        lines.append(words["dead-end"].say(said, when=when, steps=steps))
     if sim.entries:
         lines[0] += SIM_WORDS["entries"].say(said, run=len(sim.entries_run), total=len(sim.entries))
     for index in sim.never_due:
@@ -845,9 +948,9 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
     for e in sim.missing:
         label = e.label(proc)
         what = f"{e.step} → {e.to}" + (f" ({label})" if label else "")
-        lines.append(f"  ✗ never taken: {what}" if en else f"  ✗ 没有走到的转移: {what}")
+        lines.append(words["never-taken"].say(said, what=what))
     for sid in sorted(sim.turns_wanted - sim.turns_taken):
-        lines.append(f"  ✗ no turn taken at: {sid}" if en else f"  ✗ 没有在此步取过人: {sid}")
+        lines.append(words["no-turn"].say(said, step=sid))
     lines += [f"  ✗ {f}" for f in sim.failures]
     return "\n".join(lines)
 
