@@ -421,6 +421,12 @@ async def test_opening_and_closing_say_the_sites_hours(client: LanguageClient) -
     )
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     assert "08:30" in hover.contents.value
+    got = await client.text_document_definition_async(
+        lsp.DefinitionParams(doc("weekly-clean.yaml"), position_of(src, "at: opening", 6))
+    )
+    rb = texts()["rulebook.yaml"]
+    assert isinstance(got, list) and got[0].uri == uri(BOOK / "rulebook.yaml")
+    assert got[0].range.start == position_of(rb, "  hours:", 2)
     typed = src.replace("at: opening", "at: op", 1)
     change(client, u, typed)
     await diagnostics(client, u)

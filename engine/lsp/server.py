@@ -406,8 +406,15 @@ def make_server(lang: str | None = None) -> SopServer:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: SopServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
         found = ls.occurrence(params.text_document.uri, params.position)
-        if found is None:
-            return None
+        if found is None:  # `opening` / `closing` in a schedule: the site's hours
+            here = ls.at(params.text_document.uri, params.position)
+            if here is None:
+                return None
+            _, folder, text, line, col = here
+            hours = features.hours_of(folder.rulebook())
+            if hours is None or features.site_time_at(text, line, col) is None:
+                return None
+            return [ls.location(hours)]
         occ, index = found
         decls = index.declarations(occ.target)
         return ls.locations([d.pos for d in decls]) or None
