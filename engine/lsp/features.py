@@ -339,6 +339,9 @@ def hover(
     site_time = _site_time(path, text, line, col, index.rulebook, lang)
     if site_time is not None:
         return site_time
+    called = _outcome_read(path, text, line, col, index, lang)
+    if called is not None:
+        return called
     found = key_at(text, line, col)
     if found is None:
         return None
@@ -390,6 +393,30 @@ def _site_time(
         doc = say("site.time", lang, which=which, time=time) + "\n\n"
         doc += say("site.hours", lang, open=hours.open, close=hours.close)
     return doc, Pos(path, line + 1, start + 1, line + 1, end + 1)
+
+
+def _outcome_read(
+    path: str, text: str, line: int, col: int, index: Index, lang: str
+) -> tuple[str, Pos] | None:
+    """`outcome` in the guard of a step that calls a procedure: how that
+    procedure can end."""
+    lines = text.split("\n")
+    src = lines[line] if line < len(lines) else ""
+    for m in re.finditer(r"\boutcome\b", src):
+        if not m.start() <= col <= m.end():
+            continue
+        w = where(text, line, m.start())
+        proc = index.procedures.get(path)
+        if w.path[-1:] != ("when",) or len(w.path) < 2 or proc is None:
+            return None
+        callee = _callee(proc, w.path[1], index.procedures)
+        if callee is None:
+            return None
+        known = ", ".join(f"{md(t)} (`{n}`)" for n, t in callee.outcomes().items())
+        doc = f"`{OUTCOME}` · " + say("outcome.read", lang, procedure=md(callee.title))
+        doc += "\n\n" + say("outcome.known", lang, outcomes=known)
+        return doc, Pos(path, line + 1, m.start() + 1, line + 1, m.end() + 1)
+    return None
 
 
 def describe(occ: Occurrence, index: Index, lang: str) -> str:
