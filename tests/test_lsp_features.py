@@ -377,3 +377,27 @@ def test_every_name_the_model_resolves_is_in_the_index(root: str) -> None:
                 if occ is None or occ.target.name != name:
                     missing.append(f"{os.path.basename(exact.file)}:{exact.line}:{col} {name}")
     assert missing == []
+
+
+def test_completion_in_a_rule_tables_entries() -> None:
+    """An entry is written as a step is: its record:, role:, call: and the
+    steps: of a standing rule (the entries) complete as a step's do."""
+    book = os.path.realpath(ROOT / "tests/fixtures/lsp_book")
+    f = Folder(book)
+    f.validate()
+    name = os.path.join(book, "situations.yaml")
+    src = Path(name).read_text(encoding="utf-8")
+
+    def labels(old: str, typed: str) -> set[str]:
+        text = src.replace(old, typed.replace("|", ""), 1)
+        i = src.index(old) + typed.index("|")
+        line, col = text.count("\n", 0, i), i - (text.rfind("\n", 0, i) + 1)
+        got = features.complete(
+            name, text, line, col, f.procedure(name), f.rulebook(), f.procedures(), "zh"
+        )
+        return {c.label for c in got.candidates}
+
+    assert {"question_log", "visit_feedback"} <= labels("record: {question_log", "record: {q|")
+    assert {"host", "manager"} <= labels("    role: manager", "    role: m|")
+    assert "question-log" in labels("call: question-log", "call: q|")
+    assert labels("steps: [smoking, injured]", "steps: [smoking, |]") == {"smoking", "injured"}

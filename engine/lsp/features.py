@@ -191,7 +191,7 @@ def _candidates(
             callee = _callee(proc, p[1], procedures)
             yield from _inputs(callee, rb, lang)
             return
-        if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "record":
+        if not is_rulebook and len(p) == 3 and p[0] in ("steps", "entries") and p[2] == "record":
             yield from _forms(rb, lang)
             return
         root = schema_for(path)
