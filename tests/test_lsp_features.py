@@ -401,3 +401,29 @@ def test_completion_in_a_rule_tables_entries() -> None:
     assert {"host", "manager"} <= labels("    role: manager", "    role: m|")
     assert "question-log" in labels("call: question-log", "call: q|")
     assert labels("steps: [smoking, injured]", "steps: [smoking, |]") == {"smoking", "injured"}
+
+
+def test_renaming_any_name_of_the_fixture_leaves_it_valid() -> None:
+    """Every renamable name declared in tests/fixtures/lsp_book (every kind:
+    steps, entries, roles, forms, fields, inputs, milestones, outcomes,
+    queues, holidays, standing rules), renamed to a fresh name, leaves the
+    rulebook valid, with the old name gone from every place the index held."""
+    from engine.lsp.symbols import RENAMABLE
+    from engine.problems import Fix
+
+    book = os.path.realpath(ROOT / "tests/fixtures/lsp_book")
+    f = Folder(book)
+    f.validate()
+    index = f.index()
+    texts = {n: Path(book, n).read_text(encoding="utf-8") for n in os.listdir(book)}
+    targets = [t for t in index.by_target if t.kind in RENAMABLE and index.declarations(t)]
+    assert {t.kind for t in targets} == set(RENAMABLE)
+    for target in targets:
+        new = target.name + ("日" if target.kind == "holiday" else "_x")
+        edits = rename(index.declarations(target)[0], new, index, "x")
+        renamed = dict(texts)
+        for e in sorted(edits, key=lambda e: (e.pos.file, -e.pos.line, -e.pos.col)):
+            n = os.path.basename(e.pos.file)
+            renamed[n] = apply_fix(renamed[n], Fix(e.pos, e.text))
+        assert validate_texts(renamed).problems == [], target
+        assert len(edits) == len(index.occurrences(target)), target
