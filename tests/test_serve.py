@@ -252,3 +252,37 @@ def test_the_pages_speak_english_when_asked(client: TestClient) -> None:
     page = client.get(url, params={"lang": "en"}).text
     assert "Emergency" in page and "Pause" in page
     assert "Emergency" in client.get(url).text  # kept in a cookie
+
+
+def test_traditional_characters_for_a_taiwan_site(tmp_path: Path) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURE, book)
+    rb = book / "rulebook.yaml"
+    text = rb.read_text(encoding="utf-8")
+    text = text.replace(
+        "satisfied: {label: 是否满意, type: bool}",
+        "satisfied: {label: 满意程度, type: choice, options: [很满意, 一般]}",
+    )
+    rb.write_text(text, encoding="utf-8")
+    client = TestClient(create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(book))))
+    url = start(client, "visit")
+    page = client.get(url, params={"lang": "zh-TW"}).text
+    assert "暫停" in page and "暂停" not in page
+    choices = list(CHOICES)
+    for _ in range(60):
+        form = ask_form(page)
+        assert form is not None
+        if form.fields["key"] == "field:visitor_log.satisfied":
+            break
+        page = client.post(form.action, data=answer_of(form, choices)).text
+    else:
+        raise AssertionError("satisfied was never asked")
+    shown = [label for n, _, label in form.buttons if n == "choice"]
+    assert shown == ["很滿意", "一般"]  # in traditional characters, posted by number
+    client.post(form.action, data={**form.fields, "choice": "0"})
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        values = [e.data["value"] for e in j.events(1) if e.data.get("field") == "satisfied"]
+    assert values == ["很满意"]  # the rulebook's own words in the journal
+    assert "暂停" in client.get(url, params={"lang": "zh"}).text

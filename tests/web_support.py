@@ -106,6 +106,8 @@ def answer_of(form: Form, choices: list[str] | None = None) -> dict[str, Any]:
         given = INPUTS.get(name) if kind == "input" else FIELDS.get(name)
         if "value" in form.inputs:
             data["value"] = given or "1"
+        elif any(n == "choice" for n, _, _ in form.buttons):
+            data["choice"] = "0"
         else:
             values = [v for n, v, _ in form.buttons if n == "value"]
             data["value"] = given if given in values else values[0]

@@ -31,6 +31,7 @@ from engine.errors import JournalConflict, SopError
 from engine.i18n import speaking
 from engine.journal import Journal, RunRow
 from engine.model import Procedure
+from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
 from engine.runtime.prompts import CorrectQuestion, InputQuestion
@@ -175,6 +176,17 @@ class Who:
         return bool(posts & set(self.user.roles)) or not posts
 
 
+LANGS = ("zh", "en", "zh-CN", "zh-TW", "zh-HK")
+
+
+def _written(request: Request, default: str) -> str:
+    """The characters a page is written in: asked (?lang=zh-TW), else the rulebook's locale."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
+    if asked in LANGS and asked not in ("en", "zh"):
+        return asked
+    return default  # "zh": the site's own Chinese
+
+
 def _lang(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return "en" if asked == "en" else "zh"
@@ -218,6 +230,9 @@ def create_app(settings: Settings) -> Starlette:
                 user=who.user,
                 **ctx,
             )
+        written = _written(request, pinned.rulebook.locale)
+        if lang == "zh" and is_traditional(written):
+            html = convert(html, written)  # markup and values are ASCII: only the text changes
         response = HTMLResponse(html, status_code=status)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Frame-Options"] = "DENY"
@@ -225,8 +240,9 @@ def create_app(settings: Settings) -> Starlette:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if who.cookie is not None:
             cookie(response, who.cookie)
-        if request.query_params.get("lang") in ("zh", "en"):
-            response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+        asked = request.query_params.get("lang")
+        if asked in LANGS:
+            response.set_cookie("lang", asked, max_age=365 * 86400, httponly=True, samesite="lax")
         return response
 
     def error(request: Request, who: Who, message: str, status: int) -> Response:

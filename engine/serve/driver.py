@@ -108,6 +108,10 @@ def reply_for(q: Question, form: Posted, now: datetime, lang: str) -> Reply:
         match q:
             case InputQuestion() | FieldQuestion():
                 raw = form.get("value")
+                if q.spec.type == "choice" and form.get("choice"):
+                    # Options are posted by number: a page shown in traditional
+                    # characters still answers with the rulebook's own words.
+                    raw = q.spec.options[_index(form.get("choice"), len(q.spec.options), lang)]
                 if q.default is not None and not raw.strip():
                     raw = q.default
                 return Given(values.parse(q.spec, raw, now))
