@@ -73,6 +73,9 @@ def test_a_whole_run_one_form_at_a_time(client: TestClient, tmp_path: Path) -> N
     # Reloading the finished run's page records nothing.
     client.get(url)
     assert kinds(tmp_path / "j.db", 1) == seen
+    # Its record, as sop show prints it.
+    record = client.get(f"{url}/record").text
+    assert "迎宾服务" in record and "站在样板房主入口处迎接客户" in record
 
 
 def test_a_form_sent_twice_records_once(client: TestClient, tmp_path: Path) -> None:

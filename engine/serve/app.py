@@ -602,6 +602,40 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     @guarded
+    async def record(request: Request) -> Response:
+        """A run's record, as `sop show` prints it (a journey with its stages)."""
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+
+        def work() -> Response:
+            from engine.render.runs import render_show
+            from engine.runtime.record import read_record
+            from engine.runtime.recorder import load_run
+            from engine.runtime.timeline import journey_timeline
+
+            row = row_of(request, who, run)
+            journal = service.journal()
+            found = read_record(journal, row.id)
+            if found is None:
+                return error(request, who, say("run_not_found", lang, run=row.id), 404)
+            timeline = None
+            if found.run.kind == "journey" and not found.damaged:
+                active = load_run(journal, row.id)
+                if active is not None:
+                    timeline = journey_timeline(
+                        active.pinned.rulebook,
+                        active.state,
+                        journal.events(row.id),
+                        settings.clock(),
+                    )
+            with speaking(lang):
+                shown = render_show(found, lang, timeline, timeline is None)
+            return page(request, who, "record", row=row, text=shown)
+
+        return await run_in_threadpool(work)
+
+    @guarded
     async def correct_page(request: Request) -> Response:
         """`更正`: the run's answers to pick one of, then the picked answer's
         question, both asked by the runner as the terminal's `更正` is."""
@@ -713,6 +747,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}", answer, methods=["POST"]),
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
+            Route("/runs/{run}/record", record),
             Route("/runs/{run}/correct", correct_page),
             Route("/runs/{run}/correct", correct, methods=["POST"]),
             Route("/manage", manage),

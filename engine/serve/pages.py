@@ -82,6 +82,8 @@ WEB = messages(
         "signin": ("登录", "Sign in"),
         "manage": ("经理视图", "Manager's view"),
         "correct": ("更正之前的回答", "Correct an earlier answer"),
+        "record": ("运行记录", "The run's record"),
+        "back": ("返回", "Back"),
         "site": ("案场", "Site"),
         "all": ("全部", "all"),
         "procedure": ("流程", "Procedure"),
