@@ -289,3 +289,23 @@ def test_traditional_characters_for_a_taiwan_site(tmp_path: Path) -> None:
         values = [e.data["value"] for e in j.events(1) if e.data.get("field") == "satisfied"]
     assert values == ["很满意"]  # the rulebook's own words in the journal
     assert "暂停" in client.get(url, params={"lang": "zh"}).text
+
+
+def test_a_journeys_milestone_is_given_from_the_page(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "journey")
+    page = client.get(url).text
+    mark = tool_form(page, "milestone")
+    page = client.post(
+        mark.action, data={**mark.fields, "milestone": "signed", "date": "soon"}
+    ).text
+    assert 'class="notice bad"' in page  # not a date: said, nothing recorded
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        assert not [e for e in j.events(1) if e.kind == EventKind.MILESTONE_REACHED]
+    mark = tool_form(page, "milestone")
+    data = {**mark.fields, "milestone": "signed", "date": "2027-01-15"}
+    page = client.post(mark.action, data=data).text
+    assert "签约日" in page and "2027-01-15" in page
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        given = [e.data for e in j.events(1) if e.kind == EventKind.MILESTONE_REACHED]
+    assert [(g["name"], g["date"]) for g in given] == [("signed", "2027-01-15")]
+    assert client.post(mark.action, data=data).text.count("已经记录过了") == 1

@@ -34,7 +34,7 @@ from engine.model import Procedure
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
-from engine.runtime.prompts import CorrectQuestion, InputQuestion
+from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
@@ -731,6 +731,7 @@ def create_app(settings: Settings) -> Starlette:
             kind=type(q).__name__ if q is not None else "",
             step_line=step_header(header, lang) if header else "",
             correcting=correcting,
+            milestones=_milestones(pinned, header),
         )
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -848,6 +849,16 @@ def _by_post(items: list[Any]) -> list[Rate]:
         )
         for name in names
     ]
+
+
+def _milestones(pinned: Pinned, header: Header | None) -> list[tuple[str, str]]:
+    """A journey's milestones (name, title), whose dates staff may give at any step."""
+    if header is None or header.emergency:
+        return []
+    proc = pinned.rulebook.procedures.get(header.procedure)
+    if proc is None or proc.kind != "journey":
+        return []
+    return [(m.name, m.title) for m in proc.milestones.values()]
 
 
 def _outcome_title(pinned: Pinned, row: RunRow) -> str:

@@ -42,7 +42,7 @@ from engine.runtime.prompts import (
 )
 from engine.runtime.texts import text
 
-ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct"})
+ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct", "milestone"})
 
 
 class Refused(ValueError):
@@ -219,6 +219,11 @@ class WebDriver:
             elif posted.action == "correct":
                 self.answered = True
                 return Command("correct")
+            elif posted.action == "milestone" and posted.get("milestone"):
+                self.answered = True
+                return Command(
+                    "milestone", text=posted.get("date").strip(), procedure=posted.get("milestone")
+                )
             elif posted.key != question_key(question):
                 self.stale = True
             else:

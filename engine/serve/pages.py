@@ -83,6 +83,8 @@ WEB = messages(
         "manage": ("经理视图", "Manager's view"),
         "correct": ("更正之前的回答", "Correct an earlier answer"),
         "record": ("运行记录", "The run's record"),
+        "milestone": ("记录里程碑日期", "Record a milestone's date"),
+        "date": ("日期 (可以是计划日期)", "date (a planned one too)"),
         "back": ("返回", "Back"),
         "site": ("案场", "Site"),
         "all": ("全部", "all"),
