@@ -309,3 +309,19 @@ def test_a_journeys_milestone_is_given_from_the_page(client: TestClient, tmp_pat
         given = [e.data for e in j.events(1) if e.kind == EventKind.MILESTONE_REACHED]
     assert [(g["name"], g["date"]) for g in given] == [("signed", "2027-01-15")]
     assert client.post(mark.action, data=data).text.count("已经记录过了") == 1
+
+
+def test_the_bundled_show_flat_and_fire_end_to_end(tmp_path: Path) -> None:
+    from tests.runtime_support import BUNDLED
+
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(BUNDLED)))
+    client = TestClient(app)
+    walks = {
+        "show-flat": ["由客服人员为客户讲解样板房", "客户想拍照"] + ["客户参观结束"] * 5,
+        "fire": [],
+    }
+    for run, (procedure, choices) in enumerate(walks.items(), 1):
+        url = start(client, procedure)
+        assert url == f"/runs/{run}"
+        walk(client, url, list(choices), limit=150)
+        assert kinds(tmp_path / "j.db", run)[-1] == EventKind.RUN_FINISHED, procedure
