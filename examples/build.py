@@ -77,9 +77,53 @@ def sop(*args: str, journal: str | None = None) -> str:
     return out.stdout
 
 
+# The people in each queue (轮序) before an example takes turns from it: the
+# keeper's `sop queue … join`, as a site does before its first visitor.
+QUEUE_MEMBERS = ["陈晓", "王强", "赵敏"]
+MEMBERS_OF = {"onsite_service_rotation": ["张总", "李副经理", "王主任"]}
+QUEUE_KEEPER = "张经理"
+
+
+def _queues_taken(pid: str) -> list[str]:
+    """The queues the procedure (and what it calls) takes turns from."""
+    from engine.model import Call
+    from engine.validate import load_rulebook
+
+    book = load_rulebook(RULEBOOK)
+    seen: set[str] = set()
+    taken: list[str] = []
+    todo = [pid]
+    while todo:
+        here = todo.pop()
+        if here in seen or here not in book.procedures:
+            continue
+        seen.add(here)
+        for step in book.procedures[here].steps.values():
+            if step.turn is not None and step.turn.queue.name not in taken:
+                taken.append(step.turn.queue.name)
+            if isinstance(step.exit, Call):
+                todo.append(step.exit.procedure.name)
+    return taken
+
+
 def outputs(pid: str, scenario: Path) -> dict[str, str]:
     """What the example folder holds besides the scenario, freshly made."""
     with tempfile.TemporaryDirectory() as tmp:
+        journal = os.path.join(tmp, "journal.sqlite")
+        for queue in _queues_taken(pid):
+            sop(
+                "queue",
+                queue,
+                "join",
+                *MEMBERS_OF.get(queue, QUEUE_MEMBERS),
+                "--rulebook",
+                str(RULEBOOK),
+                "--site",
+                SITE,
+                "--operator",
+                QUEUE_KEEPER,
+                journal=journal,
+            )
         transcript = sop(
             "run",
             pid,
@@ -92,7 +136,7 @@ def outputs(pid: str, scenario: Path) -> dict[str, str]:
             "--site",
             SITE,
             "--no-color",
-            journal=os.path.join(tmp, "journal.sqlite"),
+            journal=journal,
         )
     return {
         "transcript.txt": transcript,
