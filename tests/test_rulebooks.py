@@ -478,6 +478,8 @@ def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
             "greet": {},
             "serve_drink": {},
             "route_to_sales": {},
+            "sales_absent": {},
+            "contact_sales_now": {},
             "explain_project": {"choice": "讲解完毕"},
             "sales_arrival": {},
             "take_contact": {
