@@ -319,6 +319,62 @@ def test_a_residential_butlers_day_keeps_what_is_unfinished_for_the_morning_meet
     assert [n for n in day.steps if "work_order" in n] == ["work_order", "work_order_revisit"]
 
 
+def test_the_cs_supervisor_patrols_daily_and_closes_the_month() -> None:
+    """003 篇3 4, 8: both patrols every day, first thing; the periodic duties
+    once a month, by its last day."""
+    assert _keys("cs-supervisor-day", "2026-12-08", "2026-12-10") == [
+        "2026-12-08",
+        "2026-12-09",
+        "2026-12-10",
+    ]
+    assert _keys("cs-supervisor-month", "2026-12-01", "2027-02-28") == [
+        "2026-12-31",
+        "2027-01-31",
+        "2027-02-28",
+    ]
+    day = rulebook().procedures["cs-supervisor-day"]
+    assert day.start.name == "area_patrol"
+    assert "每日至少对所管辖片区全面巡查一次" in [
+        i.text.source for i in day.steps["area_patrol"].do
+    ]
+    assert "每日进行装修现场巡查" in [i.text.source for i in day.steps["renovation_patrol"].do]
+
+
+@pytest.mark.parametrize(
+    ("familiarity", "due", "walked", "skipped"),
+    [
+        (91.8, {"survey_due": True}, ["familiarity", "survey"], ["owner_meeting", "activity"]),
+        (97, {"meeting_due": True, "activity_due": True}, ["owner_meeting", "activity"],
+         ["familiarity", "survey"]),
+        (95, {}, [], ["familiarity", "owner_meeting", "survey", "activity"]),
+    ],
+)  # fmt: skip
+def test_the_monthly_cycle_follows_familiarity_and_the_companys_plan(
+    tmp_path: Path, familiarity: float, due: dict[str, bool], walked: list[str], skipped: list[str]
+) -> None:
+    """003 篇3 1: 客户熟悉度达到95%以上 — below it, the quiet customers; 10–11's
+    定期 meetings, surveys and activities only in the months the plan says."""
+    example = yaml.safe_load(
+        (ROOT_EXAMPLES / "cs-supervisor-month" / "scenario.yaml").read_text(encoding="utf-8")
+    )
+    steps = {k: v for k, v in example["steps"].items() if k in ("ledger", "info_update")}
+    steps["ledger"]["record"]["customer_ledger.familiarity"] = familiarity
+    answers = {"meeting_due": False, "survey_due": False, "activity_due": False} | due
+    steps["info_update"]["inputs"] = answers
+    steps |= {sid: {} for sid in walked} | {"revisit_report": {}, "quality_report": {}}
+    scenario = {**example, "steps": steps}
+    code, out = _run_for(tmp_path, scenario, "--operator", "赵敏")
+    assert code == 0, out
+    code, out = sop_in_process("show", "1", "--journal", str(tmp_path / "j.db"), "--format", "json")
+    assert code == 0, out
+    import json
+
+    entered = {
+        e["data"].get("step") for e in json.loads(out)["events"] if e["kind"] == "step.entered"
+    }
+    assert set(walked) <= entered and not set(skipped) & entered, entered
+
+
 # ---- decisions that a run must honour (docs/sources.md) ----
 
 _VIEWING_COMMON: dict[str, Any] = {
