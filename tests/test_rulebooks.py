@@ -134,6 +134,8 @@ FORMS = {
     "工程维护单",
     "装修动态表",
     "工作函",
+    # 003 篇3 1 (工作臺帳)
+    "工作台帐",
 }
 
 EMERGENCIES = {
@@ -220,6 +222,19 @@ def _keys(pid: str, first: str, last: str) -> list[str]:
         book.procedures[pid], book.site, date.fromisoformat(first), date.fromisoformat(last)
     )
     return [o.key for o in got]
+
+
+def _example(pid: str) -> Any:
+    """An example's scenario as data (a step's `on:` stays the key "on")."""
+
+    def keys(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {("on" if k is True else k): keys(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [keys(v) for v in node]
+        return node
+
+    return keys(yaml.safe_load((ROOT_EXAMPLES / pid / "scenario.yaml").read_text(encoding="utf-8")))
 
 
 def _run_for(tmp_path: Path, scenario: dict[str, Any], *more: str) -> tuple[int, str]:
@@ -373,6 +388,30 @@ def test_the_monthly_cycle_follows_familiarity_and_the_companys_plan(
         e["data"].get("step") for e in json.loads(out)["events"] if e["kind"] == "step.entered"
     }
     assert set(walked) <= entered and not set(skipped) & entered, entered
+
+
+@pytest.mark.parametrize(("blocks", "sessions"), [([10, 16, 4], 3), ([12, 12], 0), ([31], 1)])
+def test_training_runs_until_it_adds_up_to_a_month_before_opening(
+    tmp_path: Path, blocks: list[int], sessions: int
+) -> None:
+    """000 §3.7.2: 累计一个月时间 (自进驻之日起至项目开盘前) — sessions repeat
+    until their days add up to 30; the check is due the day before opening."""
+    example = _example("sales-support-training")
+    template = example["steps"]["session"][0]
+    example["steps"]["session"] = [
+        {**template, "record": {**template["record"], "training_record.days": n}} for n in blocks
+    ]
+    if not sessions:  # 24 days: the month is not complete, the run pauses in training
+        example.pop("expect")
+        example["steps"].pop("goal")
+        example["steps"]["session"].append({"pause": True})
+    code, out = _run_for(tmp_path, example, "--operator", "孙悦")
+    assert code == 0, out
+    assert out.count("培训已累计一个月") == (1 if sessions else 0), out
+    assert out.count("继续培训, 转入") == max(len(blocks) - 1, 0) + (0 if sessions else 1), out
+    goal = rulebook().procedures["sales-support-training"].steps["goal"]
+    assert goal.due is not None and "opening" in repr(goal.due)
+    assert rulebook().procedures["sales-support-training"].steps["plan"].status == "unverified"
 
 
 # ---- decisions that a run must honour (docs/sources.md) ----
