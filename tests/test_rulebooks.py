@@ -254,6 +254,14 @@ def test_the_image_post_may_change_every_hour_after_its_first() -> None:
     assert rulebook().site is not None
     got = _keys("image-post-change", "2026-12-08", "2026-12-08")
     assert got[0] == "2026-12-08T09:30" and got[-1] == "2026-12-08T18:30" and len(got) == 10
+    # the post's standing conduct is a rule of image_guard, never asked as done
+    proc = rulebook().procedures["image-post-change"]
+    rules = {r.text: r.role.name if r.role else None for r in proc.rules}
+    assert rules == {
+        "在岗位上时刻保持跨立姿势站岗": "image_guard",
+        "指挥车辆时, 需要先敬礼": "image_guard",
+    }
+    assert not proc.steps["keep_post"].do
 
 
 @pytest.mark.parametrize(
