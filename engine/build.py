@@ -10,9 +10,12 @@ to the schemas' `properties`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Literal
 
 from engine.model import (
+    DONE_STEP,
+    FIND_STEP,
     NOWHERE,
     Assign,
     Branch,
@@ -24,6 +27,7 @@ from engine.model import (
     DueOf,
     Duration,
     End,
+    Entry,
     Escalation,
     Evidence,
     Exit,
@@ -34,6 +38,7 @@ from engine.model import (
     Input,
     Item,
     Milestone,
+    NeverSay,
     Next,
     Organisation,
     OutcomeDecl,
@@ -45,6 +50,7 @@ from engine.model import (
     Reference,
     Revision,
     Role,
+    Rule,
     Rulebook,
     Schedule,
     Site,
@@ -80,8 +86,36 @@ PROCEDURE_KEYS = frozenset(
         "notes",
         "schedule",
         "escalate",
+        "rules",
+        "never_say",
+        "entries",
     }
 )
+RULE_KEYS = frozenset({"id", "text", "role", "steps", "hint", "cite", "notes"})
+NEVER_SAY_KEYS = frozenset({"text", "instead", "role", "steps", "cite", "notes"})
+RULEBOOK_RULE_KEYS = RULE_KEYS - {"steps"}
+RULEBOOK_NEVER_SAY_KEYS = NEVER_SAY_KEYS - {"steps"}
+ENTRY_KEYS = frozenset(
+    {
+        "id",
+        "number",
+        "title",
+        "role",
+        "when",
+        "otherwise",
+        "do",
+        "say",
+        "never_say",
+        "record",
+        "call",
+        "with",
+        "hint",
+        "cite",
+        "notes",
+    }
+)
+# An entry's keys that are a step's too: build makes the entry's step of them.
+_ENTRY_STEP_KEYS = ("title", "role", "do", "say", "record", "call", "with", "hint", "notes")
 STEP_KEYS = frozenset(
     {
         "title",
@@ -147,6 +181,8 @@ RULEBOOK_KEYS = frozenset(
         "references",
         "queues",
         "site",
+        "rules",
+        "never_say",
     }
 )
 REFERENCE_KEYS = frozenset({"title", "url"})
@@ -459,6 +495,101 @@ class _Builder:
             for i, level in enumerate(raw)
         )
 
+    def rules(self, raw: list[dict[str, Any]] | None, path: Path) -> tuple[Rule, ...]:
+        """`rules: [{id, text, role, steps, hint, cite, notes}]`."""
+        out = []
+        for i, r in enumerate(raw or ()):
+            at = (*path, i)
+            role, also_roles = self.roles(r, at)
+            out.append(
+                Rule(
+                    id=r["id"],
+                    text=r["text"],
+                    pos=self.pos((*at, "id")),
+                    role=role,
+                    also_roles=also_roles,
+                    steps=self.refs(r.get("steps"), (*at, "steps")),
+                    hint=r.get("hint"),
+                    cite=r.get("cite"),
+                    notes=tuple(r.get("notes", ())),
+                )
+            )
+        return tuple(out)
+
+    def never_say(self, raw: list[Any] | None, path: Path) -> tuple[NeverSay, ...]:
+        """`never_say: [text | {text, instead, role, steps, cite, notes}]`."""
+        out = []
+        for i, n in enumerate(raw or ()):
+            at = (*path, i)
+            if isinstance(n, str):
+                out.append(NeverSay(n, self.pos(at)))
+                continue
+            role, also_roles = self.roles(n, at)
+            out.append(
+                NeverSay(
+                    text=n["text"],
+                    pos=self.pos((*at, "text")),
+                    instead=n.get("instead"),
+                    role=role,
+                    also_roles=also_roles,
+                    steps=self.refs(n.get("steps"), (*at, "steps")),
+                    cite=n.get("cite"),
+                    notes=tuple(n.get("notes", ())),
+                )
+            )
+        return tuple(out)
+
+    def refs(self, raw: list[str] | None, path: Path) -> tuple[Ref, ...]:
+        return tuple(self.ref(name, (*path, i)) for i, name in enumerate(raw or ()))
+
+    def table(self, raw: dict[str, Any]) -> tuple[dict[str, Step], tuple[Entry, ...]]:
+        """A rule table's steps and entries: each entry is a step that ends
+        the run (or calls its procedure, then ends at DONE_STEP), and the
+        first step (FIND_STEP, titled as the table) leads to them — by
+        staff's pick, or, in a decision table, by the first `when` that holds
+        (an entry without one is the otherwise)."""
+        entries: list[Entry] = []
+        steps: dict[str, Step] = {}
+        for i, e in enumerate(raw.get("entries") or ()):
+            at: Path = ("entries", i)
+            pos = self.pos((*at, "id"))
+            step = self.step(e["id"], {k: e[k] for k in _ENTRY_STEP_KEYS if k in e}, at)
+            step = replace(step, pos=pos, source=e.get("cite"))
+            if isinstance(step.exit, Call):
+                step = replace(
+                    step, exit=replace(step.exit, next=Next((Branch(Ref(DONE_STEP, pos)),)))
+                )
+            else:
+                step = replace(step, exit=End("handled", None, pos))
+            entries.append(
+                Entry(
+                    id=e["id"],
+                    number=e["number"],
+                    title=e["title"],
+                    pos=pos,
+                    step=step,
+                    number_pos=self.pos((*at, "number")),
+                    when=self.expr(e["when"], "guard", (*at, "when")) if "when" in e else None,
+                    otherwise=bool(e.get("otherwise", False)),
+                    never_say=self.never_say(e.get("never_say"), (*at, "never_say")),
+                    cite=e.get("cite"),
+                )
+            )
+            steps.setdefault(e["id"], step)
+        where = self.pos(("entries",), key=True)
+        first: Exit
+        if any(e.when is not None for e in entries):
+            first = Next(tuple(Branch(Ref(e.id, e.pos), e.when, e.title) for e in entries))
+        else:
+            first = Choices(
+                tuple(Choice(f"{e.number}. {e.title}", Ref(e.id, e.pos)) for e in entries)
+            )
+        find = Step(FIND_STEP, raw["title"], where, exit=first)
+        done = {}
+        if any(isinstance(s.exit, Call) for s in steps.values()):
+            done[DONE_STEP] = Step(DONE_STEP, "处理完毕", where, exit=End("handled", None, where))
+        return {FIND_STEP: find, **steps, **done}, tuple(entries)
+
     def value(self, raw: Any, path: Path) -> Ref:
         """A schedule value as written (`by: 25` is "25"), with its place;
         a clock time is normalised ("8:30" is "08:30")."""
@@ -543,14 +674,26 @@ class _Builder:
             name: OutcomeDecl(name, title, self.pos(("outcomes", name), key=True))
             for name, title in (raw.get("outcomes") or {}).items()
         }
+        entries: tuple[Entry, ...] = ()
+        if raw["kind"] == "table":
+            steps, entries = self.table(raw)
+            start = Ref(FIND_STEP, self.pos(("entries",), key=True))
+        else:
+            # A conduct code (rules only) has no steps and no start: not runnable.
+            steps = {
+                sid: self.step(sid, s, ("steps", sid)) for sid, s in raw.get("steps", {}).items()
+            }
+            start = (
+                self.ref(raw["start"], ("start",)) if "start" in raw else Ref("", self.pos(("id",)))
+            )
         return Procedure(
             id=raw["id"],
             title=raw["title"],
             kind=raw["kind"],
             path=self.src.path,
             pos=self.pos(("id",)),
-            start=self.ref(raw["start"], ("start",)),
-            steps={sid: self.step(sid, s, ("steps", sid)) for sid, s in raw["steps"].items()},
+            start=start,
+            steps=steps,
             mode=raw.get("mode", "do-confirm"),
             version=raw.get("version"),
             source=(source,) if isinstance(source, str) else tuple(source),
@@ -571,6 +714,9 @@ class _Builder:
             escalate=self.escalate(raw["escalate"], ("escalate",)) if "escalate" in raw else (),
             notes=tuple(raw.get("notes", ())),
             schedule=self.schedule(raw.get("schedule")),
+            rules=self.rules(raw.get("rules"), ("rules",)),
+            never_say=self.never_say(raw.get("never_say"), ("never_say",)),
+            entries=entries,
         )
 
     def rulebook(self) -> Rulebook:
@@ -634,6 +780,8 @@ class _Builder:
                 for qid, q in (raw.get("queues") or {}).items()
             },
             site=self.site(raw.get("site")),
+            rules=self.rules(raw.get("rules"), ("rules",)),
+            never_say=self.never_say(raw.get("never_say"), ("never_say",)),
         )
 
 

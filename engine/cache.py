@@ -15,6 +15,12 @@ import os
 from engine import __version__
 
 
+def directory() -> str:
+    """Where sop keeps what it can compute again (the validation cache, the
+    language server's previews): $SOP_CACHE_DIR, else the XDG cache folder."""
+    return _dir()
+
+
 def _dir() -> str:
     base = os.environ.get("SOP_CACHE_DIR")
     if base:

@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
 
-Kind = Literal["service", "emergency", "routine", "situation", "journey"]
+Kind = Literal["service", "emergency", "routine", "situation", "journey", "table"]
 Mode = Literal["do-confirm", "read-do"]
 InputType = Literal["text", "bool", "int", "number", "choice", "date", "time", "phone"]
 FieldType = Literal[
@@ -33,7 +33,11 @@ FieldType = Literal[
 ]
 ExprKind = Literal["guard", "template"]
 
-KINDS: tuple[Kind, ...] = ("service", "emergency", "routine", "situation", "journey")
+KINDS: tuple[Kind, ...] = ("service", "emergency", "routine", "situation", "journey", "table")
+# The steps build makes of a rule table (`kind: table`): a step id never
+# matches a written one (ids start with a letter), so none can clash.
+FIND_STEP = "_find"  # the table's first step: staff find the entry (or its `when`s pick it)
+DONE_STEP = "_done"  # where an entry that called a procedure ends
 MODES: tuple[Mode, ...] = ("do-confirm", "read-do")
 BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
 # The called procedure's outcome: readable only in the guards of a call's `next`.
@@ -406,6 +410,76 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A standing rule (`rules:`): always in force at the steps it concerns
+    (`steps`, none: the whole procedure) for the posts it binds (none: every
+    post); shown there, never asked as done and never journaled as an answer."""
+
+    id: str
+    text: str
+    pos: Pos
+    role: Ref | None = None
+    also_roles: tuple[Ref, ...] = ()
+    steps: tuple[Ref, ...] = ()
+    hint: str | None = None
+    cite: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[Ref, ...]:
+        return (self.role, *self.also_roles) if self.role else ()
+
+
+@dataclass(frozen=True, slots=True)
+class NeverSay:
+    """Words never to say (`never_say:`, 禁用语), with what to say `instead`
+    when the source gives it; shown where `Rule`s are."""
+
+    text: str
+    pos: Pos
+    instead: str | None = None
+    role: Ref | None = None
+    also_roles: tuple[Ref, ...] = ()
+    steps: tuple[Ref, ...] = ()
+    cite: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[Ref, ...]:
+        return (self.role, *self.also_roles) if self.role else ()
+
+
+Standing: TypeAlias = Rule | NeverSay
+
+
+def concerns(rule: Standing, step: str | None, roles: tuple[str, ...] = ()) -> bool:
+    """Whether a standing rule is shown at a step (None: anywhere in the
+    procedure) done by one of `roles` (empty: any post)."""
+    if step is not None and rule.steps and step not in {s.name for s in rule.steps}:
+        return False
+    return not (roles and rule.roles and not {r.name for r in rule.roles} & set(roles))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of a rule table (`kind: table`): a situation (`title`), and
+    the step build made of its do/say/record/call (`step`, id = the entry's).
+    A decision entry has `when` over the table's inputs; `otherwise` is the
+    last, taken when no other holds."""
+
+    id: str
+    number: int
+    title: str
+    pos: Pos
+    step: Step
+    number_pos: Pos
+    when: Expr | None = None
+    otherwise: bool = False
+    never_say: tuple[NeverSay, ...] = ()
+    cite: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Input:
     name: str
     type: InputType
@@ -556,6 +630,38 @@ class Procedure:
     notes: tuple[str, ...] = ()  # for designers only: the manual's 编制说明, never staff
     schedule: tuple[Schedule, ...] = ()  # calendar duties: when occurrences fall due
     escalate: tuple[Escalation, ...] = ()  # for its steps with a deadline and none of their own
+    rules: tuple[Rule, ...] = ()  # standing rules: shown, never asked
+    never_say: tuple[NeverSay, ...] = ()  # words never to say
+    entries: tuple[Entry, ...] = ()  # a rule table's (`kind: table`); its steps are made of them
+
+    @property
+    def standing(self) -> tuple[Standing, ...]:
+        """Its standing rules, then its words never to say."""
+        return (*self.rules, *self.never_say)
+
+    @property
+    def runnable(self) -> bool:
+        """Whether `sop run` can walk it: a conduct code (rules only, no
+        steps) is printed, never run."""
+        return bool(self.steps)
+
+    @property
+    def size(self) -> int:
+        """How many steps it has as written (a table: its entries)."""
+        return len(self.entries) if self.is_table else len(self.steps)
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == "table"
+
+    @property
+    def decides(self) -> bool:
+        """A decision table: its entries are picked by their `when`s, not by staff."""
+        return any(e.when is not None for e in self.entries)
+
+    def entry(self, step: str) -> Entry | None:
+        """The entry a step of a table was made of (None: not an entry's)."""
+        return next((e for e in self.entries if e.id == step), None)
 
     def escalation(self, step: Step) -> tuple[Escalation, ...]:
         """The chain a step's overdue deadline follows: its own, or the procedure's."""
@@ -700,6 +806,20 @@ class Rulebook:
     references: Mapping[str, Reference] = field(default_factory=dict)
     queues: Mapping[str, Queue] = field(default_factory=dict)
     site: Site | None = None  # hours, holidays, closed days (for schedules)
+    rules: tuple[Rule, ...] = ()  # standing rules for every procedure (or the posts named)
+    never_say: tuple[NeverSay, ...] = ()  # words never to say, everywhere
+
+    def standing(
+        self, proc: Procedure, step: str | None = None, roles: tuple[str, ...] = ()
+    ) -> tuple[tuple[Rule, ...], tuple[NeverSay, ...]]:
+        """The standing rules and words never to say shown at a step of a
+        procedure (None: the procedure as a whole) for those posts (empty:
+        any): the rulebook's, then the procedure's, then (a table's entry)
+        the entry's own words never to say."""
+        entry = proc.entry(step) if step is not None else None
+        rules = tuple(r for r in (*self.rules, *proc.rules) if concerns(r, step, roles))
+        never = tuple(n for n in (*self.never_say, *proc.never_say) if concerns(n, step, roles))
+        return rules, never + (entry.never_say if entry else ())
 
     def procedure(self, pid: str) -> Procedure:
         return self.procedures[pid]

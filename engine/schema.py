@@ -37,6 +37,9 @@ _WHERE = {
     "due": ("due ", "due"),
     "lint": ("lint ", "lint"),
     "milestones": ("里程碑", "a milestone"),
+    "rules": ("守则", "a standing rule"),
+    "never_say": ("禁用语", "words never to say"),
+    "entries": ("条目", "an entry"),
 }
 _TYPE_NAMES = {
     "string": ("文字", "text"),
@@ -226,6 +229,27 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
     key = _key_of(path)
     where_zh, where_en = _where(path)
 
+    if validator is None and isinstance(doc.data, dict) and not path:
+        # A key a kind forbids (`properties: {steps: false}`): a rule table
+        # has entries, not steps; a procedure has steps, not entries.
+        table = doc.data.get("kind") == "table"
+        forbidden = {"start", "steps"} if table else {"entries"}
+        offered = set(load_schema(name)["properties"]) - forbidden
+        for k, v in doc.data.items():
+            if k in forbidden and v is instance:
+                yield Problem(
+                    "unknown-key",
+                    doc.pos((k,), key=True),
+                    {
+                        "key": k,
+                        "where": Said("规则表 (kind: table) ", "a rule table (kind: table)")
+                        if table
+                        else Said("流程 (kind 不是 table) ", "a procedure (not kind: table)"),
+                        "expected": listing(offered, 30),
+                        "suggestion": "entries" if table and k == "steps" else None,
+                    },
+                )
+        return
     if validator in ("anyOf", "oneOf") and error.context:
         if schema.get("x-kind") is None and any(
             "required" in s for s in schema.get(validator, []) if isinstance(s, dict)
@@ -433,6 +457,9 @@ def _candidates(written: str, kind: str) -> list[str]:
     out += [written, text]
     if kind == "version" and re.fullmatch(r"[0-9]+", text):
         out.append(text + ".0")
+    if kind == "outcome" and text.lower() in _TRUE_WORDS:
+        # `end: true` means "this step ends the run": the usual outcome, not "true".
+        out.insert(0, "completed")
     return out
 
 

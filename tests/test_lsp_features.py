@@ -143,11 +143,13 @@ def test_completion_in_each_place(folder: Folder) -> None:
     assert {"has_garden", "project", "hour"} <= got
     line, col = at("show-flat.yaml", "visit_date,", 0)
     assert {"visit_date", "customer_name"} <= labels("show-flat.yaml", src, line, col)
-    # keys of a step, from the schema, with descriptions
+    # keys of a step, from the schema, with descriptions (on a new line)
     line, _ = at("show-flat.yaml", "    title: 迎宾服务")
+    typed = src.split("\n")
+    typed.insert(line, "    ")
     keys = features.complete(
         path("show-flat.yaml"),
-        src,
+        "\n".join(typed),
         line,
         4,
         folder.procedure(path("show-flat.yaml")),
@@ -161,6 +163,18 @@ def test_completion_in_each_place(folder: Folder) -> None:
         "the role that performs this step; a list: any one of them, e.g. [cleaner, guard]"
     )
     assert by["role"].insert == "role: "
+    # over a key already written, with its colon: the name alone
+    over = features.complete(
+        path("show-flat.yaml"),
+        src,
+        line,
+        4,
+        folder.procedure(path("show-flat.yaml")),
+        rb,
+        folder.procedures(),
+        "en",
+    )
+    assert {c.label: c.insert for c in over.candidates}["role"] == ""
     # values the schema fixes
     line, col = at("show-flat.yaml", "kind: service", 6)
     assert {"service", "emergency", "journey"} <= labels("show-flat.yaml", src, line, col)

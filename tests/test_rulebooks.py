@@ -200,6 +200,77 @@ def test_every_bundled_file_names_its_schema_for_the_editor() -> None:
         assert first == f"# yaml-language-server: $schema=../schemas/{schema}.schema.json", path
 
 
+# ---- routine duties on the calendar (000 §3.7–§3.8.1, 003 篇2–篇3) ----
+
+
+def _keys(pid: str, first: str, last: str) -> list[str]:
+    """The occurrences of a bundled procedure's schedule between two days."""
+    from datetime import date
+
+    from engine.schedule import occurrences
+
+    book = rulebook()
+    got = occurrences(
+        book.procedures[pid], book.site, date.fromisoformat(first), date.fromisoformat(last)
+    )
+    return [o.key for o in got]
+
+
+def _run_for(tmp_path: Path, scenario: dict[str, Any], *more: str) -> tuple[int, str]:
+    """`sop run` of a bundled procedure on a scenario, in a fresh journal."""
+    path = write_scenario(tmp_path, scenario["procedure"], scenario)
+    return sop_in_process(
+        "run", scenario["procedure"], "--rulebook", str(BUNDLED), "--answers", str(path),
+        "--journal", str(tmp_path / "j.db"), *more,
+    )  # fmt: skip
+
+
+def test_the_image_post_may_change_every_hour_after_its_first() -> None:
+    """000 §3.8.1D: 根据需要可每小时换岗一次 — from an hour after opening to closing."""
+    assert rulebook().site is not None
+    got = _keys("image-post-change", "2026-12-08", "2026-12-08")
+    assert got[0] == "2026-12-08T09:30" and got[-1] == "2026-12-08T18:30" and len(got) == 10
+
+
+@pytest.mark.parametrize(
+    ("choice", "expect", "signed"),
+    [("需要换岗", "changed", True), ("本小时不需要换岗", "kept", False)],
+)
+def test_an_hourly_post_change_is_optional_and_names_the_relief(
+    tmp_path: Path, choice: str, expect: str, signed: bool
+) -> None:
+    steps: dict[str, Any] = {"decide": {"choice": choice}}
+    if signed:
+        steps["change"] = {"do": ["done", "done"], "people": ["赵刚"]}
+    else:
+        steps["keep_post"] = {}
+    scenario = {
+        "procedure": "image-post-change",
+        "now": "2026-12-08T10:35:00+08:00",
+        "steps": steps,
+        "expect": expect,
+    }
+    code, out = _run_for(tmp_path, scenario, "--operator", "王强")
+    assert code == 0, out
+    assert "本次安排: 2026-12-08 10:30" in out
+    assert ("赵刚" in out) == signed, out
+
+
+def test_consumables_are_ordered_by_month_end_from_the_zones() -> None:
+    """000 §3.8.1A: 每月月底之前 … 申购下月物资, 并请专人保管."""
+    assert _keys("sales-centre-supplies", "2026-12-01", "2027-02-28") == [
+        "2026-12-31",
+        "2027-01-31",
+        "2027-02-28",
+    ]
+    proc = rulebook().procedures["sales-centre-supplies"]
+    zones = " ".join(i.text.source for i in proc.steps["zones"].do)
+    for zone in ("沙盘区", "洽谈区", "儿童涂鸦区", "影视区", "VIP室", "吧台", "洗手间", "三定一归"):
+        assert zone in zones
+    [rec] = proc.steps["request"].record
+    assert rec.form.name == "supply_request" and "keeper" in [f.name for f in rec.fields]
+
+
 # ---- decisions that a run must honour (docs/sources.md) ----
 
 _VIEWING_COMMON: dict[str, Any] = {

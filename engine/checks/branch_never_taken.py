@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks._types import Typed, branches_taken, typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.model import Branch, Step, branches_of
+from engine.model import FIND_STEP, Branch, Step, branches_of
 from engine.problems import Problem
 
 ID = "branch-never-taken"
@@ -40,6 +40,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         types = typed(ctx, proc)
         parsed = {e.source: not a.findings for e, a in ctx.exprs(proc) if e.kind == "guard"}
         for step in proc.steps.values():
+            if step.id == FIND_STEP:
+                continue  # a decision table's entries: unreachable-entry
             for way in step.ways:
                 yield from _never_taken(step, branches_of(way), types, parsed)
 

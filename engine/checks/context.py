@@ -61,6 +61,7 @@ class Context:
             roles |= {r.name for i in (*step.do, *step.say) for r in i.roles}
             roles |= {level.tell.name for level in step.escalate or ()}
         roles |= {level.tell.name for level in proc.escalate}
+        roles |= {r.name for rule in proc.standing for r in rule.roles}
         return Outline(
             id=proc.id,
             path=proc.path,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.model import branches_of
+from engine.model import FIND_STEP, branches_of
 from engine.problems import Problem
 
 ID = "otherwise-last"
@@ -41,6 +41,8 @@ RULE = Rule(
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
         for step in proc.steps.values():
+            if step.id == FIND_STEP:
+                continue  # a decision table's entries: unreachable-entry
             for way in step.ways:
                 branches = branches_of(way)
                 if len(branches) < 2 and not (branches and branches[0].when):

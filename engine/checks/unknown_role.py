@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.model import Procedure, Ref
+from engine.model import Procedure, Ref, Standing
 from engine.problems import Problem, did_you_mean
 
 ID = "unknown-role"
@@ -25,11 +25,19 @@ RULE = Rule(
 
 
 def role_refs(proc: Procedure) -> Iterator[Ref]:
-    """Roles used by steps and items (not the procedure's `roles:` list)."""
+    """Roles used by steps and items, and bound by standing rules (not the
+    procedure's `roles:` list)."""
     for step in proc.steps.values():
         yield from step.roles
         for item in (*step.do, *step.say):
             yield from item.roles
+    yield from standing_role_refs(proc.rules, proc.never_say)
+
+
+def standing_role_refs(rules: Iterable[Standing], never: Iterable[Standing]) -> Iterator[Ref]:
+    """The posts standing rules and words never to say bind."""
+    for rule in (*rules, *never):
+        yield from rule.roles
 
 
 def queue_role_refs(ctx: Context) -> Iterator[Ref]:
@@ -40,6 +48,7 @@ def queue_role_refs(ctx: Context) -> Iterator[Ref]:
 
 def check_rulebook(ctx: Context) -> Iterator[Problem]:
     yield from _unknown(ctx, queue_role_refs(ctx))
+    yield from _unknown(ctx, standing_role_refs(ctx.rulebook.rules, ctx.rulebook.never_say))
 
 
 def escalation_refs(proc: Procedure) -> Iterator[Ref]:

@@ -29,12 +29,20 @@ RULE = Rule(
 
 def check(ctx: Context) -> Iterator[Problem]:
     for proc in ctx.procedures:
-        refs: list[tuple[Ref, Said]] = [(proc.start, Said(" (start)", " (start)"))]
+        # A conduct code (rules only) has no start to check.
+        refs: list[tuple[Ref, Said]] = (
+            [(proc.start, Said(" (start)", " (start)"))] if proc.runnable else []
+        )
+        for rule in proc.standing:
+            for ref in rule.steps:
+                refs.append((ref, Said(" (在守则中)", " (in a standing rule)")))
         for step in proc.steps.values():
             for target in step.targets:
                 refs.append((target, Said(f' (在步骤 "{step.id}" 中)', f' (in step "{step.id}")')))
         # Steps the schema stage pruned away exist in the file: not unknown.
         gone = {str(p[1]) for p in ctx.pruned.get(proc.path, ()) if len(p) == 2 and p[0] == "steps"}
+        # A table's steps are its entries (build's own steps are not written).
+        named = [s for s in proc.steps if not s.startswith("_")]
         for ref, where in refs:
             if ref.name not in proc.steps and ref.name not in gone:
                 yield Problem(
@@ -43,8 +51,8 @@ def check(ctx: Context) -> Iterator[Problem]:
                     {
                         "name": ref.name,
                         "where": where,
-                        "known": listing(proc.steps),
-                        "suggestion": suggest(ref.name, proc.steps),
+                        "known": listing(named),
+                        "suggestion": suggest(ref.name, named),
                     },
-                    fix=did_you_mean(ref.pos, suggest(ref.name, proc.steps)),
+                    fix=did_you_mean(ref.pos, suggest(ref.name, named)),
                 )

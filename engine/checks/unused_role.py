@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from engine.checks._fold import FOLD_OVER, folded
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
-from engine.checks.unknown_role import escalation_refs, queue_role_refs, role_refs
+from engine.checks.unknown_role import (
+    escalation_refs,
+    queue_role_refs,
+    role_refs,
+    standing_role_refs,
+)
 from engine.problems import Problem
 
 ID = "unused-role"
@@ -36,6 +41,9 @@ RULE = Rule(
         "steps.*.choices",
         "steps.*.ask",
         "steps.*.with",
+        "rules",
+        "never_say",
+        "entries",
     ),
 )
 
@@ -53,6 +61,8 @@ def check_rulebook(ctx: Context) -> Iterator[Problem]:
         return
     used_all = {name for o in ctx.outlines for name in o.roles}
     used_all |= {r.name for r in queue_role_refs(ctx)}  # a queue's members, its keeper
+    rb = ctx.rulebook
+    used_all |= {r.name for r in standing_role_refs(rb.rules, rb.never_say)}
     unused = [role for rid, role in ctx.rulebook.roles.items() if rid not in used_all]
     if len(unused) > FOLD_OVER:
         yield Problem(ID, unused[0].pos, folded(unused, ctx.rulebook.roles, ctx), "many")

@@ -48,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "journal": "engine.cli.journal:journal",
     "simulate": "engine.cli.simulate:simulate",
     "lsp": "engine.cli.lsp:lsp",
+    "serve": "engine.cli.serve:serve",
     "schema": "engine.cli.schema:schema",
 }
 SHORT_HELP: dict[str, str] = {
@@ -67,6 +68,7 @@ SHORT_HELP: dict[str, str] = {
     "journal": "日志检查 (verify) / journal checks",
     "simulate": "生成场景走遍每条转移 / simulate every path",
     "lsp": "编辑器的语言服务 / language server for editors",
+    "serve": "手机网页: 按步骤执行流程 / the walk-through as a web page",
     "schema": "JSON Schema 的位置 / where the JSON Schemas are",
 }
 

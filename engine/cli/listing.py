@@ -16,6 +16,7 @@ KINDS = messages(
         "routine": ("例行", "routine"),
         "situation": ("情境处理", "situation"),
         "journey": ("客户旅程", "journey"),
+        "table": ("规则表", "rule table"),
     },
 )
 COLUMNS = tuple(
@@ -25,7 +26,7 @@ COLUMNS = tuple(
             "id": ("编号", "id"),
             "kind": ("类别", "kind"),
             "title": ("名称", "title"),
-            "steps": ("步骤数", "steps"),
+            "steps": ("步骤数", "steps"),  # a table's: its entries
         },
     ).values()
 )
@@ -48,7 +49,7 @@ def list_procedures(path: str | None, fmt: str, lang: str) -> None:
                 "id": p.id,
                 "kind": p.kind,
                 "title": p.title,
-                "steps": len(p.steps),
+                "steps": p.size,
                 "priority": p.priority,
                 "path": p.path,
             }
@@ -60,7 +61,7 @@ def list_procedures(path: str | None, fmt: str, lang: str) -> None:
 
     header = [h.say() for h in COLUMNS]
     cells = [
-        [p.id, KINDS[p.kind].say() if p.kind in KINDS else p.kind, p.title, str(len(p.steps))]
+        [p.id, KINDS[p.kind].say() if p.kind in KINDS else p.kind, p.title, str(p.size)]
         for p in procs
     ]
     for line in table(header, cells, flexible=(2,)):

@@ -67,8 +67,9 @@ def show(run_id: int, events: bool | None, journal_path: str | None, fmt: str, l
                         "step": e.step,
                         "kind": e.kind,
                         "text": e.text,
-                        "status": e.status,
-                        "reason": e.detail,
+                        "status": e.final,
+                        "reason": e.final_reason,
+                        "corrected_from": e.status if e.fixed else None,
                     }
                     for e in record.deviations
                 ],

@@ -56,7 +56,9 @@ def simulate(
     if (procedure is None) == (not every):
         raise UsageError(PROCEDURE_OR_ALL)
     pinned = pin(rulebook or str(resources.default_rulebook()))
-    ids = sorted(pinned.rulebook.procedures) if every else [str(procedure)]
+    # A code of conduct (rules only) has nothing to walk: --all passes it by.
+    procs = pinned.rulebook.procedures
+    ids = sorted(p for p in procs if procs[p].runnable) if every else [str(procedure)]
     results = [simulate(pinned, pid) for pid in ids]
     if save:
         for sim in results:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 ITEM = "-"  # a path element: an item of a list
 
-_PREFIX = re.compile(r"[A-Za-z0-9_\-]*\Z")
+_PREFIX = re.compile(r"[\w\-]*\Z")  # \w: a holiday is named in words (春节)
 _LEAD = re.compile(r"(\s*)(-\s+)?")
 _KEY = re.compile(r"""([A-Za-z_][\w-]*|"[^"]*"|'[^']*')\s*:(?=\s|$)""")
 _FLOW = re.compile(

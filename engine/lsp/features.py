@@ -5,21 +5,34 @@ JSON Schemas. engine.lsp.server turns them into LSP messages."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine.lsp import schema_walk, steps
 from engine.lsp.context import ITEM, Where, key_at, where
 from engine.lsp.symbols import Index, Occurrence, Target
 from engine.lsp.texts import TEXT
-from engine.model import BUILTIN_NAMES, Procedure, Rulebook
+from engine.model import BUILTIN_NAMES, OUTCOME, SITE_TIMES, WEEKDAYS, Procedure, Rulebook
 from engine.paths import RULEBOOK_FILE
 from engine.problems import Pos
 from engine.render.escape import md
 
 CandidateKind = Literal[
-    "step", "role", "form", "field", "input", "milestone", "procedure", "key", "value", "builtin"
+    "step",
+    "role",
+    "form",
+    "field",
+    "input",
+    "milestone",
+    "procedure",
+    "outcome",
+    "queue",
+    "holiday",
+    "key",
+    "value",
+    "builtin",
 ]
 
 
@@ -83,8 +96,60 @@ def complete(
     end = col
     while end < len(src) and (src[end].isalnum() or src[end] in "_-"):
         end += 1
+    head = src[: w.col]
+    dotted = _DOTTED.search(head)
+    if dotted is not None and (w.template or _reads_fields(w.path)):
+        # `form.` typed in a guard, a template or `milestone: {from:`: its fields
+        fields = list(_fields_of(rulebook, dotted.group(1), w.path, lang))
+        return Completion(fields, w.col, end)
+    if _reads_fields(w.path) and w.path[-1:] != ("when",):  # `from:` takes form.field
+        return Completion(list(_form_fields(rulebook, lang, dated=True)), w.col, end)
+    if w.path[-1:] == ("when",) and _OUTCOME_LITERAL.search(head):
+        callee = _callee(proc, w.path[1], procedures) if len(w.path) > 1 else None
+        return Completion(list(_outcomes(callee, lang)), w.col, end)
     found = list(_candidates(w, path, proc, rulebook, procedures, lang))
+    if src[end:].startswith(":"):  # a key whose colon is written: the name alone
+        found = [replace(c, insert="") if c.insert.endswith(": ") else c for c in found]
     return Completion(found, w.col, end)
+
+
+_DOTTED = re.compile(r"([A-Za-z_]\w*)\.\Z")
+# `outcome == '`, `outcome != "`, `outcome in ['a', '`: an outcome is being written
+_OUTCOME_LITERAL = re.compile(r"\boutcome\s*(?:[=!]=|(?:not\s+)?in\s*[\[(][^\])]*)\s*['\"]\Z")
+
+
+def _reads_fields(p: tuple[str, ...]) -> bool:
+    """Whether the value at `p` may read `form.field`: a guard, or where a
+    milestone's date comes from."""
+    return p[-1:] == ("when",) or p[-2:] == ("milestone", "from")
+
+
+def _fields_of(rb: Rulebook | None, fid: str, p: tuple[str, ...], lang: str) -> Iterator[Candidate]:
+    form = rb.forms.get(fid) if rb is not None else None
+    if form is None:
+        return
+    dated = p[-2:] == ("milestone", "from")
+    for name, fld in form.fields.items():
+        if not dated or fld.type in ("date", "datetime"):
+            doc = say("field.of", lang, form=md(form.title), type=fld.type)
+            yield Candidate(name, "field", fld.label, doc)
+
+
+def _form_fields(rb: Rulebook | None, lang: str, dated: bool = False) -> Iterator[Candidate]:
+    """`form.field` for every field (a milestone's `from`: date and datetime only)."""
+    if rb is None:
+        return
+    for fid, form in rb.forms.items():
+        for name, fld in form.fields.items():
+            if not dated or fld.type in ("date", "datetime"):
+                doc = say("field.of", lang, form=md(form.title), type=fld.type)
+                yield Candidate(f"{fid}.{name}", "field", f"{form.title} · {fld.label}", doc)
+
+
+def _outcomes(proc: Procedure | None, lang: str) -> Iterator[Candidate]:
+    if proc is not None:
+        for name, title in proc.outcomes().items():
+            yield Candidate(name, "outcome", title, hover_outcome(proc, name, lang))
 
 
 def _candidates(
@@ -99,6 +164,22 @@ def _candidates(
     is_rulebook = os.path.basename(path) == RULEBOOK_FILE
     if w.template or (not w.key and p[-1:] == ("when",)):
         yield from _inputs(proc, rb, lang, builtins=True)
+        if p[-1:] == ("when",) and _callee(proc, p[1], procedures) is not None:
+            yield Candidate(OUTCOME, "builtin", say("kind.outcome", lang))
+        yield from _form_fields(rb, lang)
+        return
+    if w.key and not is_rulebook and p[-1:] == ("set",):  # `set: {name: value}`
+        for c in _inputs(proc, rb, lang):
+            yield Candidate(c.label, c.kind, c.detail, c.documentation, insert=f"{c.label}: ")
+        return
+    if (
+        is_rulebook
+        and not w.key
+        and len(p) == 3
+        and p[0] == "queues"
+        and p[2] in ("role", "keeper")
+    ):
+        yield from _roles(rb, lang)
         return
     if w.key:
         if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "with":
@@ -120,11 +201,15 @@ def _candidates(
             )
         if schema_walk.keys(root, p):
             return
+    offered: set[str] = set()
     if not is_rulebook:
-        yield from _references(p, proc, rb, procedures, lang)
+        for c in _references(p, proc, rb, procedures, lang):
+            offered.add(c.label)
+            yield c
     root = schema_for(path)
     for value, doc in schema_walk.values(root, p):
-        yield Candidate(value, "value", documentation=schema_walk.said(doc, lang))
+        if value not in offered:
+            yield Candidate(value, "value", documentation=schema_walk.said(doc, lang))
 
 
 def _references(
@@ -141,8 +226,35 @@ def _references(
             for sid, step in proc.steps.items():
                 yield Candidate(sid, "step", step.title, hover_step(proc, sid, rb, lang))
         return
-    if p == ("roles", ITEM) or p[-1:] == ("role",):
+    if p == ("roles", ITEM) or p[-1:] in (("role",), ("tell",)):
         yield from _roles(rb, lang)
+        return
+    if rest == ("turn", "queue") and rb is not None:
+        for qid, queue in rb.queues.items():
+            yield Candidate(qid, "queue", queue.title, hover_queue(rb, qid, lang))
+        return
+    if rest in (("end",), ("end", "outcome")) and proc is not None:
+        for name, decl in proc.declared_outcomes.items():
+            yield Candidate(name, "outcome", decl.title, hover_outcome(proc, name, lang))
+        return
+    if p[:1] == ("schedule",) and [x for x in p[1:] if x != ITEM] in (["on"], ["by"]):
+        site = rb.site if rb is not None else None
+        for name in site.holidays if site is not None else {}:
+            yield Candidate(
+                name,
+                "holiday",
+                ", ".join(site.holidays[name].dates) if site else "",
+                hover_holiday(rb, name, lang),
+            )
+        for day in WEEKDAYS:
+            yield Candidate(day, "value", say("weekday", lang))
+        yield Candidate("last", "value", say("last-day", lang))
+        return
+    if p[:1] == ("schedule",) and [x for x in p[1:] if x != ITEM] in (["at"], ["from"], ["to"]):
+        hours = rb.site.hours if rb is not None and rb.site is not None else None
+        for which in SITE_TIMES:
+            time = (hours.open if which == "opening" else hours.close) if hours else ""
+            yield Candidate(which, "value", time, say("site." + which, lang))
         return
     if rest == ("call",):
         for other in procedures.values():
@@ -211,6 +323,9 @@ def hover(
     if occ is not None:
         doc = describe(occ, index, lang)
         return (doc, occ.pos) if doc else None
+    site_time = _site_time(path, text, line, col, index.rulebook, lang)
+    if site_time is not None:
+        return site_time
     found = key_at(text, line, col)
     if found is None:
         return None
@@ -223,6 +338,28 @@ def hover(
     if not doc:
         return None
     return f"`{keypath[-1]}`: {md(doc)}", Pos(path, line + 1, start + 1, line + 1, end + 1)
+
+
+def _site_time(
+    path: str, text: str, line: int, col: int, rb: Rulebook | None, lang: str
+) -> tuple[str, Pos] | None:
+    """`opening` / `closing` in a schedule: the site's hours they stand for."""
+    src = text.split("\n")[line] if line < len(text.split("\n")) else ""
+    for m in re.finditer(r"\b(opening|closing)\b", src):
+        if m.start() <= col <= m.end():
+            w = where(text, line, m.start())
+            if w.path[:1] != ("schedule",) or w.key:
+                return None
+            hours = rb.site.hours if rb is not None and rb.site is not None else None
+            which = say("site." + m.group(1), lang)
+            if hours is None:
+                doc = f"`{m.group(1)}`: {say('site.time', lang, which=which, time='?')}"
+            else:
+                time = hours.open if m.group(1) == "opening" else hours.close
+                doc = say("site.time", lang, which=which, time=time) + "\n\n"
+                doc += say("site.hours", lang, open=hours.open, close=hours.close)
+            return doc, Pos(path, line + 1, m.start() + 1, line + 1, m.end() + 1)
+    return None
 
 
 def describe(occ: Occurrence, index: Index, lang: str) -> str:
@@ -251,6 +388,13 @@ def describe(occ: Occurrence, index: Index, lang: str) -> str:
         if ms is None:
             return _undeclared(t, lang)
         return f"**{md(ms.title)}** · {say('kind.milestone', lang)} `{t.name}`"
+    if t.kind == "outcome":
+        proc = index.procedures.get(t.scope)
+        return hover_outcome(proc, t.name, lang) if proc else _undeclared(t, lang)
+    if t.kind == "queue":
+        return hover_queue(rb, t.name, lang, index)
+    if t.kind == "holiday":
+        return hover_holiday(rb, t.name, lang)
     other = index.procedure_by_id(t.name)  # a procedure
     return hover_procedure(other, lang) if other else _undeclared(t, lang)
 
@@ -325,6 +469,47 @@ def hover_input(name: str, proc: Procedure | None, rb: Rulebook | None, lang: st
     return "\n\n".join(lines)
 
 
+def hover_outcome(proc: Procedure, name: str, lang: str) -> str:
+    title = proc.outcomes().get(name)
+    if title is None:
+        return _undeclared(Target("outcome", proc.path, name), lang)
+    head = f"**{md(title)}** · {say('kind.outcome', lang)} `{name}`"
+    return head + "\n\n" + say("outcome.of", lang, procedure=f"{md(proc.title)} (`{proc.id}`)")
+
+
+def hover_queue(rb: Rulebook | None, qid: str, lang: str, index: Index | None = None) -> str:
+    queue = rb.queues.get(qid) if rb else None
+    if rb is None or queue is None:
+        return _undeclared(Target("queue", "", qid), lang)
+    lines = [f"**{md(queue.title)}** · {say('kind.queue', lang)} `{qid}`"]
+    for key, ref in (("queue.role", queue.role), ("queue.keeper", queue.keeper)):
+        if ref is not None:
+            role = rb.roles.get(ref.name)
+            lines.append(
+                say(key, lang, role=f"{md(role.name)} (`{ref.name}`)" if role else f"`{ref.name}`")
+            )
+    if index is not None:
+        turns = [
+            f"{md(index.procedures[o.pos.file].id)}"
+            for o in index.occurrences(Target("queue", "", qid), declaration=False)
+            if o.pos.file in index.procedures
+        ]
+        if turns:
+            lines.append(say("queue.turns", lang, steps=", ".join(dict.fromkeys(turns))))
+    return "\n\n".join(lines)
+
+
+def hover_holiday(rb: Rulebook | None, name: str, lang: str) -> str:
+    site = rb.site if rb else None
+    holiday = site.holidays.get(name) if site else None
+    if holiday is None:
+        return _undeclared(Target("holiday", "", name), lang)
+    lines = [f"**{md(name)}** · {say('kind.holiday', lang)}"]
+    lines.append(say("holiday.dates", lang, dates=", ".join(holiday.dates)))
+    lines.append(say("holiday.closed" if holiday.closed else "holiday.open", lang))
+    return "\n\n".join(lines)
+
+
 def hover_procedure(proc: Procedure, lang: str) -> str:
     out = f"**{md(proc.title)}** · {say('kind.procedure', lang)} `{proc.id}`\n\n"
     out += say("procedure.kind", lang, kind=proc.kind)
@@ -337,8 +522,9 @@ def hover_procedure(proc: Procedure, lang: str) -> str:
 
 
 def outline(path: str, text: str, proc: Procedure | None, rb: Rulebook | None) -> list[Outline]:
-    """The document's symbols: a procedure's inputs, milestones and steps
-    (with their titles); rulebook.yaml's roles, forms (with fields) and inputs."""
+    """The document's symbols: a procedure's inputs, milestones, outcomes
+    and steps (with their titles); rulebook.yaml's roles, forms (with
+    fields), inputs, queues and holidays."""
     last = text.count("\n") + 1
     if os.path.basename(path) == RULEBOOK_FILE:
         if rb is None or rb.path != path:
@@ -356,11 +542,18 @@ def outline(path: str, text: str, proc: Procedure | None, rb: Rulebook | None) -
         out += _spans(
             [Outline(n, "input", i.ask or i.type, i.pos, 0) for n, i in rb.inputs.items()], last
         )
+        out += [Outline(q, "queue", queue.title, queue.pos, 0) for q, queue in rb.queues.items()]
+        if rb.site is not None:
+            out += [
+                Outline(n, "holiday", ", ".join(h.dates), h.pos, 0)
+                for n, h in rb.site.holidays.items()
+            ]
         return _spans(out, last)
     if proc is None or proc.path != path:
         return []
     items = [Outline(n, "input", i.ask or i.type, i.pos, 0) for n, i in proc.inputs.items()]
     items += [Outline(n, "milestone", m.title, m.pos, 0) for n, m in proc.milestones.items()]
+    items += [Outline(n, "outcome", o.title, o.pos, 0) for n, o in proc.declared_outcomes.items()]
     items += [Outline(sid, "step", s.title, s.pos, 0) for sid, s in proc.steps.items()]
     root = Outline(proc.id, "procedure", proc.title, proc.pos, last)
     root.children = _spans(items, last)
@@ -405,7 +598,13 @@ def title_of(target: Target, index: Index) -> str | None:
     if target.kind == "procedure":
         other = index.procedure_by_id(target.name)
         return other.title if other else None
-    return None  # an input: its question is a sentence, not a name
+    if target.kind == "outcome":
+        proc = index.procedures.get(target.scope)
+        return proc.outcomes().get(target.name) if proc else None
+    if target.kind == "queue":
+        queue = rb.queues.get(target.name) if rb else None
+        return queue.title if queue else None
+    return None  # an input's question is a sentence; a holiday is named in words
 
 
 def hints(path: str, first_line: int, last_line: int, index: Index) -> list[tuple[Pos, str]]:
@@ -431,7 +630,10 @@ def search(query: str, index: Index) -> list[tuple[Occurrence, str]]:
         "form": 3,
         "field": 4,
         "milestone": 5,
-        "input": 6,
+        "outcome": 6,
+        "queue": 7,
+        "holiday": 8,
+        "input": 9,
     }
     found: list[tuple[Occurrence, str]] = []
     for target, occs in index.by_target.items():

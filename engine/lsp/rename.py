@@ -1,5 +1,6 @@
-"""Rename a step, role, form, field, input or milestone across the rulebook:
-its declaration and every reference the index holds, in every file."""
+"""Rename a step, role, form, field, input, milestone, outcome, queue or
+holiday across the rulebook: its declaration and every reference the index
+holds, in every file."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from dataclasses import dataclass
 
 from engine.lsp.symbols import RENAMABLE, Index, Occurrence, Target
 from engine.lsp.texts import REFUSED
-from engine.model import BUILTIN_NAMES
+from engine.model import BUILTIN_NAMES, OUTCOME, WEEKDAYS
 from engine.problems import Pos
 
 SNAKE = re.compile(r"[a-z][a-z0-9_]*\Z")  # every renamable id (schemas/: snake-id)
+# A holiday is named in the staff's words (春节): letters and digits, and
+# never what `on:` reads as a day (a weekday, last, a day of the month).
+HOLIDAY = re.compile(r"\w+\Z")
+NOT_HOLIDAYS = frozenset({*WEEKDAYS, "last", "true", "false", "null", "yes", "no", "on", "off"})
+
+
+def _holiday_name(new: str) -> bool:
+    return bool(HOLIDAY.match(new)) and not new.isdigit() and new.lower() not in NOT_HOLIDAYS
 
 
 class Refused(Exception):
@@ -37,7 +46,7 @@ def check(occ: Occurrence, index: Index) -> Target:
     t = occ.target
     if t.kind not in RENAMABLE:
         raise Refused("kind")
-    if t.kind == "input" and t.name in BUILTIN_NAMES:
+    if t.kind == "input" and (t.name in BUILTIN_NAMES or t.name == OUTCOME):
         raise Refused("builtin", name=t.name)
     if not index.declarations(t):
         raise Refused("undeclared", name=t.name)
@@ -50,7 +59,10 @@ def rename(occ: Occurrence, new: str, index: Index, kind_word: str) -> list[Edit
     import os
 
     target = check(occ, index)
-    if not SNAKE.match(new):
+    if target.kind == "holiday":
+        if not _holiday_name(new):
+            raise Refused("holiday", name=new)
+    elif not SNAKE.match(new):
         raise Refused("pattern", name=new)
     if new == target.name:
         return []
@@ -61,7 +73,7 @@ def rename(occ: Occurrence, new: str, index: Index, kind_word: str) -> list[Edit
         clashes.append(Target("input", "", new))
         if target.scope == "":
             clashes += [Target("input", path, new) for path in index.procedures]
-        if new in BUILTIN_NAMES:
+        if new in BUILTIN_NAMES or new == OUTCOME:
             raise Refused("builtin", name=new)
     for other in clashes:
         taken = index.declarations(other)

@@ -38,6 +38,7 @@ from engine.source import load_text
 DEBOUNCE = 0.02  # seconds of quiet after an edit before validating
 log = logging.getLogger(__name__)
 FLOWCHART = "sop.flowchart"  # workspace/executeCommand: [uri] -> Mermaid text
+PREVIEW = "sop.preview"  # workspace/executeCommand: [uri] -> the preview page's URI (and shows it)
 
 _UNNECESSARY = frozenset({"unused-form", "unused-input", "unused-role", "unreachable-step"})
 _SYMBOL_KINDS = {
@@ -48,6 +49,9 @@ _SYMBOL_KINDS = {
     "role": lsp.SymbolKind.Class,
     "form": lsp.SymbolKind.Struct,
     "field": lsp.SymbolKind.Field,
+    "outcome": lsp.SymbolKind.EnumMember,
+    "queue": lsp.SymbolKind.Array,
+    "holiday": lsp.SymbolKind.Constant,
 }
 _COMPLETION_KINDS = {
     "step": lsp.CompletionItemKind.Function,
@@ -57,6 +61,9 @@ _COMPLETION_KINDS = {
     "input": lsp.CompletionItemKind.Variable,
     "milestone": lsp.CompletionItemKind.Event,
     "procedure": lsp.CompletionItemKind.Module,
+    "outcome": lsp.CompletionItemKind.EnumMember,
+    "queue": lsp.CompletionItemKind.Class,
+    "holiday": lsp.CompletionItemKind.Constant,
     "key": lsp.CompletionItemKind.Property,
     "value": lsp.CompletionItemKind.EnumMember,
     "builtin": lsp.CompletionItemKind.Constant,
@@ -77,6 +84,7 @@ class SopServer(LanguageServer):
         self.tasks: dict[str, asyncio.Future[None]] = {}
         self.again: set[str] = set()
         self.published: dict[str, set[str]] = {}  # folder -> paths with diagnostics
+        self.previews: dict[str, str] = {}  # procedure file -> its preview page
 
     # ------------------------------------------------------------ files
 
@@ -139,6 +147,8 @@ class SopServer(LanguageServer):
                 t0 = time.perf_counter()
                 validation = await loop.run_in_executor(self.worker, _without_gc, folder)
                 self.publish(folder, validation)
+                if any(folder.owns(p) for p in self.previews):
+                    await loop.run_in_executor(self.worker, self.refresh_previews, folder)
                 log.debug("validated %s in %.0f ms", folder.root, 1000 * (time.perf_counter() - t0))
                 if folder.root not in self.again:
                     break
@@ -209,6 +219,30 @@ class SopServer(LanguageServer):
             data=data,
         )
 
+    # ------------------------------------------------------------ preview
+
+    def can_show(self) -> bool:
+        """Whether the editor opens a document it is asked to (window/showDocument)."""
+        window = self.client_capabilities.window
+        return bool(window and window.show_document and window.show_document.support)
+
+    def write_preview(self, folder: Folder, path: str) -> str | None:
+        """Write the preview page of the procedure in `path`; its file, or
+        None when the file has never built."""
+        from engine.lsp import preview
+
+        proc = folder.procedure(path)
+        whole = folder.whole()
+        if proc is None or whole is None or proc.id not in whole.procedures:
+            return None
+        page = preview.page(whole, proc.id, self.lang, stale=path in folder.unbuilt())
+        target = self.previews.get(path) or preview.page_path(path)
+        return target if preview.write(target, page) else None
+
+    def refresh_previews(self, folder: Folder) -> None:
+        for path in [p for p in self.previews if folder.owns(p)]:
+            self.write_preview(folder, path)
+
     # ------------------------------------------------------------ positions
 
     def range(self, pos: Pos, lines: Sequence[str]) -> lsp.Range:
@@ -225,7 +259,18 @@ class SopServer(LanguageServer):
         return lsp.Range(start=start, end=end)
 
     def location(self, pos: Pos) -> lsp.Location:
-        return lsp.Location(uri=_uri(pos.file), range=self.range(pos, self.lines(pos.file)))
+        return self.locations([pos])[0]
+
+    def locations(self, positions: Sequence[Pos]) -> list[lsp.Location]:
+        """Positions as LSP locations, each file's lines split once (a name
+        used at 1,500 places of a 10,000-line file is one split, not 1,500)."""
+        lines: dict[str, list[str]] = {}
+        out = []
+        for pos in positions:
+            if pos.file not in lines:
+                lines[pos.file] = self.lines(pos.file)
+            out.append(lsp.Location(uri=_uri(pos.file), range=self.range(pos, lines[pos.file])))
+        return out
 
     def lines(self, path: str) -> list[str]:
         folder = self.folder_of(path)
@@ -364,7 +409,7 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         occ, index = found
         decls = index.declarations(occ.target)
-        return [ls.location(d.pos) for d in decls] or None
+        return ls.locations([d.pos for d in decls]) or None
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(ls: SopServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
@@ -373,7 +418,7 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         occ, index = found
         include = params.context.include_declaration
-        return [ls.location(o.pos) for o in index.occurrences(occ.target, include)]
+        return ls.locations([o.pos for o in index.occurrences(occ.target, include)])
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: SopServer, params: lsp.HoverParams) -> lsp.Hover | None:
@@ -465,10 +510,10 @@ def make_server(lang: str | None = None) -> SopServer:
         except Refused as refused:
             raise RenameRefused(refused.say(ls.lang)) from None
         changes: dict[str, list[lsp.TextEdit]] = {}
-        for e in edits:
-            lines = ls.lines(e.pos.file)
-            changes.setdefault(_uri(e.pos.file), []).append(
-                lsp.TextEdit(range=ls.range(e.pos, lines), new_text=e.text)
+        places = ls.locations([e.pos for e in edits])
+        for e, place in zip(edits, places, strict=True):
+            changes.setdefault(place.uri, []).append(
+                lsp.TextEdit(range=place.range, new_text=e.text)
             )
         return lsp.WorkspaceEdit(changes=changes)
 
@@ -518,13 +563,15 @@ def make_server(lang: str | None = None) -> SopServer:
     ) -> list[lsp.SymbolInformation]:
         out = []
         for folder in list(ls.folders.values()):
-            for occ, title in features.search(params.query, folder.index())[:200]:
+            found = features.search(params.query, folder.index())[:200]
+            places = ls.locations([occ.pos for occ, _ in found])
+            for (occ, title), place in zip(found, places, strict=True):
                 proc = folder.procedure(occ.pos.file)
                 out.append(
                     lsp.SymbolInformation(
                         name=f"{occ.target.name} {title}".strip(),
                         kind=_SYMBOL_KINDS.get(occ.target.kind, lsp.SymbolKind.Key),
-                        location=ls.location(occ.pos),
+                        location=place,
                         container_name=proc.id if proc else os.path.basename(occ.pos.file),
                     )
                 )
@@ -546,6 +593,56 @@ def make_server(lang: str | None = None) -> SopServer:
             return None
         chart: str = render_graph(whole, proc.id, "mermaid", whole.locale)
         return chart
+
+    @server.command(PREVIEW)
+    async def preview(ls: SopServer, args: Any) -> str | None:
+        """Write the flowchart preview of the procedure in the file `args[0]`
+        (a URI), ask the editor to show it, and return its URI. The page is
+        rewritten after every validation while the server runs."""
+        uri = args[0] if isinstance(args, list) and args else args
+        path = _path(str(uri))
+        folder = ls.folder_of(path) if path else None
+        if path is None or folder is None:
+            return None
+        loop = asyncio.get_running_loop()
+        task = ls.tasks.get(folder.root)
+        if task is not None and not task.done():
+            await task  # the buffers as they are now, not as they were
+        target = await loop.run_in_executor(ls.worker, ls.write_preview, folder, path)
+        if target is None:
+            ls.window_show_message(
+                lsp.ShowMessageParams(
+                    type=lsp.MessageType.Warning, message=features.say("preview.none", ls.lang)
+                )
+            )
+            return None
+        ls.previews[path] = target
+        page = _uri(target)
+        if ls.can_show():
+            await ls.window_show_document_async(lsp.ShowDocumentParams(uri=page, external=True))
+        return page
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(ls: SopServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
+        """ "流程图预览" above a procedure's id, where the editor can show the page."""
+        found = ls.at(params.text_document.uri, lsp.Position(line=0, character=0))
+        if found is None or not ls.can_show():
+            return None
+        path, folder, _, _, _ = found
+        proc = folder.procedure(path)
+        if proc is None:
+            return None
+        line = max(proc.pos.line - 1, 0)
+        return [
+            lsp.CodeLens(
+                range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
+                command=lsp.Command(
+                    title=features.say("preview.title", ls.lang),
+                    command=PREVIEW,
+                    arguments=[params.text_document.uri],
+                ),
+            )
+        ]
 
     return server
 

@@ -18,19 +18,32 @@ from functools import lru_cache
 from typing import Literal
 
 from engine.lsp.steps import calls
-from engine.model import BUILTIN_NAMES, Expr, Procedure, Ref, Rulebook, due_anchors
+from engine.model import BUILTIN_NAMES, OUTCOME, End, Expr, Procedure, Ref, Rulebook, due_anchors
 from engine.problems import Pos
 
-Kind = Literal["procedure", "step", "role", "form", "field", "input", "milestone"]
-RENAMABLE: frozenset[Kind] = frozenset({"step", "role", "form", "field", "input", "milestone"})
+Kind = Literal[
+    "procedure",
+    "step",
+    "role",
+    "form",
+    "field",
+    "input",
+    "milestone",
+    "outcome",
+    "queue",
+    "holiday",
+]
+RENAMABLE: frozenset[Kind] = frozenset(
+    {"step", "role", "form", "field", "input", "milestone", "outcome", "queue", "holiday"}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     """What a name denotes. `scope` is where it is declared: the procedure's
-    file for its steps, milestones and own inputs; the form's id for a
-    field; "" for the rulebook's roles, forms and inputs, and for procedures
-    (whose ids are unique across the rulebook)."""
+    file for its steps, milestones, outcomes and own inputs; the form's id
+    for a field; "" for the rulebook's roles, forms, inputs, queues and
+    holidays, and for procedures (whose ids are unique across the rulebook)."""
 
     kind: Kind
     scope: str
@@ -148,6 +161,14 @@ def _rulebook(rb: Rulebook) -> Iterator[Occurrence]:
             yield Occurrence(Target("field", fid, name), fld.pos, True)
     for name, inp in rb.inputs.items():
         yield Occurrence(Target("input", "", name), inp.pos, True)
+    for qid, queue in rb.queues.items():
+        yield Occurrence(Target("queue", "", qid), queue.pos, True)
+        for ref in (queue.role, queue.keeper):
+            if ref is not None:
+                yield Occurrence(Target("role", "", ref.name), ref.pos)
+    if rb.site is not None:
+        for name, holiday in rb.site.holidays.items():
+            yield Occurrence(Target("holiday", "", name), holiday.pos, True)
 
 
 def input_target(name: str, proc: Procedure | None, rb: Rulebook | None) -> Target:
@@ -178,43 +199,87 @@ def _procedure(
         yield Occurrence(Target("input", here, name), i.pos, True)
     for name, m in proc.milestones.items():
         yield Occurrence(Target("milestone", here, name), m.pos, True)
+    for name, o in proc.declared_outcomes.items():
+        yield Occurrence(Target("outcome", here, name), o.pos, True)
+    # without `outcomes:` (the first edition) each `end:` declares its outcome
+    ends_declare = not proc.declared_outcomes
     yield step(proc.start)
     yield from map(role, proc.roles)
     yield from map(inp, proc.subject)
+    for esc in proc.escalate:
+        yield role(esc.tell)
+    holidays = rb.site.holidays if rb is not None and rb.site is not None else {}
+    for sched in proc.schedule:
+        for _, ref in sched.refs():
+            if ref.name in holidays:
+                yield Occurrence(Target("holiday", "", ref.name), ref.pos)
     for sid, s in proc.steps.items():
         yield Occurrence(Target("step", here, sid), s.pos, True)
         yield from map(role, s.roles)
         for item in (*s.do, *s.say):
             yield from map(role, item.roles)
         yield from map(inp, s.ask)
-        if s.turn is not None and s.turn.binds is not None:
-            yield inp(s.turn.binds)
+        if s.turn is not None:
+            yield Occurrence(Target("queue", "", s.turn.queue.name), s.turn.queue.pos)
+            if s.turn.binds is not None:
+                yield inp(s.turn.binds)
         for rec in s.record:
             yield Occurrence(Target("form", "", rec.form.name), rec.form.pos)
             for f in rec.fields:
                 yield Occurrence(Target("field", rec.form.name, f.name), f.pos)
         yield from map(step, s.targets)
+        for way in s.ways:
+            if isinstance(way, End) and way.pos is not None:
+                yield Occurrence(Target("outcome", here, way.outcome), way.pos, ends_declare)
         for call in calls(s):
             callee = by_id.get(call.procedure.name)
             yield Occurrence(Target("procedure", "", call.procedure.name), call.procedure.pos)
             for key, _ in call.args:
                 yield Occurrence(input_target(key.name, callee, rb), key.pos)
+            scope = callee.path if callee is not None else ""
+            for branch in call.next.branches:
+                if branch.when is not None:
+                    for name, pos in outcomes_in(branch.when, lines):
+                        yield Occurrence(Target("outcome", scope, name), pos)
         if s.milestone is not None:
             yield Occurrence(Target("milestone", here, s.milestone.name), s.milestone.pos)
+        if s.milestone_from is not None:
+            yield from _form_field(s.milestone_from.name, s.milestone_from.pos, lines)
         for anchor in due_anchors(s.due):
             yield Occurrence(Target("milestone", here, anchor.name), anchor.pos)
+        for esc in s.escalate or ():
+            yield role(esc.tell)
     for _, assign in proc.assigned():  # `set:` names the inputs it gives values to
         yield inp(assign.target)
     for expr in proc.exprs():
         for name, pos in names_in(expr, lines):
-            if name not in BUILTIN_NAMES:
+            if "." in name:  # `form.field`: the latest value recorded
+                yield from _form_field(name, pos, lines)
+            elif name not in BUILTIN_NAMES and name != OUTCOME:
                 yield Occurrence(input_target(name, proc, rb), pos)
+
+
+def _form_field(name: str, pos: Pos, lines: _Lines) -> Iterator[Occurrence]:
+    """`form.field` written at `pos`: the form, then the field of that form."""
+    form, _, fld = name.partition(".")
+    whole = lines.exact(pos, name)
+    if whole is None:
+        return
+    yield Occurrence(
+        Target("form", "", form),
+        Pos(pos.file, whole.line, whole.col, whole.line, whole.col + len(form)),
+    )
+    yield Occurrence(
+        Target("field", form, fld),
+        Pos(pos.file, whole.end_line, whole.end_col - len(fld), whole.end_line, whole.end_col),
+    )
 
 
 def names_in(expr: Expr, lines: _Lines) -> Iterator[tuple[str, Pos]]:
     """The free names a guard or template reads, each where the file writes
     it: the scalar's text is run through the expression language's lexer
-    (strings, filters and attributes are not names)."""
+    (strings, filters and attributes are not names; `form.field` is one
+    name, from the form's first letter to the field's last)."""
     from engine.expressions import analyse
 
     free = analyse(expr.source, expr.kind).names
@@ -224,29 +289,91 @@ def names_in(expr: Expr, lines: _Lines) -> Iterator[tuple[str, Pos]]:
     if span is None:
         return
     text, line, col = span
-    for name, offset in _name_offsets(text, expr.kind == "guard", frozenset(free)):
-        yield name, _advance(expr.pos.file, text, offset, line, col, len(name))
+    for name, offset, length in _name_offsets(text, expr.kind == "guard", frozenset(free)):
+        yield name, _advance(expr.pos.file, text, offset, line, col, length)
+
+
+def outcomes_in(expr: Expr, lines: _Lines) -> Iterator[tuple[str, Pos]]:
+    """The outcomes a caller's guard compares `outcome` with (`outcome ==
+    'escalated'`, `outcome in ['a', 'b']`), each where the file writes it
+    (inside its quotes). Which literals are compared with `outcome` is read
+    from the guard's tree, where they are written from its tokens."""
+    from engine.expressions import Compare, Const, List, Name, Tuple, guard_tree, walk
+
+    if OUTCOME not in expr.source:
+        return
+    tree = guard_tree(expr.source)
+    if tree is None:
+        return
+    values: set[str] = set()
+    for node in walk(tree):
+        if not isinstance(node, Compare):
+            continue
+        sides = [node.left, *(op.right for op in node.ops)]
+        if not any(isinstance(x, Name) and x.name == OUTCOME for x in sides):
+            continue
+        for x in sides:
+            for c in x.items if isinstance(x, List | Tuple) else (x,):
+                if isinstance(c, Const) and isinstance(c.value, str):
+                    values.add(c.value)
+    if not values:
+        return
+    span = lines.scalar(expr.pos, expr.style)
+    if span is None:
+        return
+    text, line, col = span
+    for value, offset in _literal_offsets(text, frozenset(values)):
+        yield value, _advance(expr.pos.file, text, offset, line, col, len(value))
 
 
 @lru_cache(maxsize=65536)
-def _name_offsets(text: str, guard: bool, free: frozenset[str]) -> tuple[tuple[str, int], ...]:
-    """Where in `text` each of the `free` names is read (kept per text: a
-    file's unchanged guards and templates are not lexed again)."""
+def _name_offsets(text: str, guard: bool, free: frozenset[str]) -> tuple[tuple[str, int, int], ...]:
+    """Where in `text` each of the `free` names is read, and its length
+    (kept per text: a file's unchanged guards and templates are not lexed
+    again)."""
+    from engine.expressions import environment
+
+    found: list[tuple[str, int, int]] = []
+    try:
+        tokens: list[tuple[str, str, int]] = []  # (kind, value, offset), no whitespace
+        offset = 0
+        lexed = environment().lexer.tokeniter(text, None, state="variable" if guard else None)
+        for _, token, value in lexed:
+            if token != "whitespace":
+                tokens.append((token, value, offset))
+            offset += len(value)
+    except Exception:  # a broken expression: its problem is the validator's to report
+        return ()
+    for i, (token, value, at) in enumerate(tokens):
+        if token != "name" or (i and tokens[i - 1][1] in ("|", ".")):
+            continue
+        if i + 2 < len(tokens) and tokens[i + 1][1] == "." and tokens[i + 2][0] == "name":
+            dotted = f"{value}.{tokens[i + 2][1]}"
+            if dotted in free:
+                last = tokens[i + 2]
+                found.append((dotted, at, last[2] + len(last[1]) - at))
+            continue
+        if value in free:
+            found.append((value, at, len(value)))
+    return tuple(found)
+
+
+@lru_cache(maxsize=16384)
+def _literal_offsets(text: str, values: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """Where in a guard's `text` each string literal among `values` is
+    written: the offset just inside its quote (a literal written with
+    escapes is left out: its text is not the value)."""
     from engine.expressions import environment
 
     found: list[tuple[str, int]] = []
     offset = 0
-    before = ""
     try:
-        tokens = environment().lexer.tokeniter(text, None, state="variable" if guard else None)
-        for _, token, value in tokens:
-            if token == "name" and value in free and before not in ("|", "."):
-                found.append((value, offset))
-            if token != "whitespace":
-                before = value
-            offset += len(value)
-    except Exception:  # a broken expression: its problem is the validator's to report
-        pass
+        for _, token, raw in environment().lexer.tokeniter(text, None, state="variable"):
+            if token == "string" and raw[1:-1] in values:
+                found.append((raw[1:-1], offset + 1))
+            offset += len(raw)
+    except Exception:  # a broken guard: the validator's to report
+        return ()
     return tuple(found)
 
 

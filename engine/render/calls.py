@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
+from engine.i18n import Lang, messages
 from engine.render.escape import csv_text
 from engine.runtime.calls import CallItem
 from engine.runtime.layout import pad, width
@@ -22,6 +23,26 @@ _STATE = {
     "zh": {"overdue": "已超时", "today": "今天", "upcoming": "将到期"},
     "en": {"overdue": "overdue", "today": "today", "upcoming": "coming up"},
 }
+
+
+CALL_WORDS = messages(
+    "calls",
+    {
+        "late": ("超 {days} 天", "{days}d late"),
+        "ahead": ("{days} 天后", "in {days}d"),
+        "timeout": (" → 超时转入: {step}", " → if late: {step}"),
+        "title": (
+            "{on} 待办: 已超时 {overdue} · 今天 {today} · {ahead} 天内将到期 {upcoming}",
+            "Due as of {on}: {overdue} overdue · {today} today · "
+            "{upcoming} in the next {ahead} days",
+        ),
+        "nothing": ("没有待办的触点或期限。", "nothing is due."),
+    },
+)
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "zh"
 
 
 def _when(item: CallItem) -> str:
@@ -84,31 +105,24 @@ def _rule(item: CallItem, lang: str) -> str:
     """The deadline as written, and where an overdue run is moved (`timeout:`)."""
     text = item.text_en if lang == "en" else item.text
     if item.timeout:
-        text += f" → if late: {item.timeout}" if lang == "en" else f" → 超时转入: {item.timeout}"
+        text += CALL_WORDS["timeout"].say(_lang(lang), step=item.timeout)
     return text
 
 
 def _lag(item: CallItem, lang: str) -> str:
     if item.days < 0:
-        return f"超 {-item.days} 天" if lang == "zh" else f"{-item.days}d late"
+        return CALL_WORDS["late"].say(_lang(lang), days=-item.days)
     if item.days == 0:
         return _STATE[lang]["today"]
-    return f"{item.days} 天后" if lang == "zh" else f"in {item.days}d"
+    return CALL_WORDS["ahead"].say(_lang(lang), days=item.days)
 
 
 def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -> str:
-    zh = lang == "zh"
     counts = {s: sum(1 for i in items if i.state == s) for s in ("overdue", "today", "upcoming")}
-    title = (
-        f"{on.isoformat()} 待办: 已超时 {counts['overdue']} · 今天 {counts['today']} · "
-        f"{ahead} 天内将到期 {counts['upcoming']}"
-        if zh
-        else f"Due as of {on.isoformat()}: {counts['overdue']} overdue · {counts['today']} today · "
-        f"{counts['upcoming']} in the next {ahead} days"
-    )
+    title = CALL_WORDS["title"].say(_lang(lang), on=on.isoformat(), ahead=ahead, **counts)
     lines = [title]
     if not items:
-        lines.append("没有待办的触点或期限。" if zh else "nothing is due.")
+        lines.append(CALL_WORDS["nothing"].say(_lang(lang)))
         return "\n".join(lines) + "\n"
     rows = [
         (

@@ -19,7 +19,7 @@ from engine.model import Procedure, Rulebook
 from engine.render.exprs import Values
 from engine.render.view import Line, ProcView, StepView, ViewBuilder
 
-_KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "journey": 3, "emergency": 4}
+_KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "table": 2, "journey": 3, "emergency": 4}
 
 
 CARD_NEAR = message("card.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')

@@ -105,7 +105,14 @@ def header_for(status: str | None) -> str:
     return STATUS_HEADERS.get(status or "", status or "受控文件")
 
 
-_MANUAL_ORDER = {"service": 0, "routine": 1, "situation": 2, "journey": 3, "emergency": 4}
+_MANUAL_ORDER = {
+    "service": 0,
+    "routine": 1,
+    "situation": 2,
+    "table": 2,
+    "journey": 3,
+    "emergency": 4,
+}
 
 
 def _sort_key(view: ProcView) -> tuple[int, bool, str, str]:

@@ -42,6 +42,7 @@ KIND_LABELS = {
     "routine": "例行",
     "situation": "情境处理",
     "journey": "客户旅程",
+    "table": "规则表",
 }
 MODE_LABELS = {"do-confirm": "先做后确认", "read-do": "逐项读后做"}
 # Who does it (`person:`) and a queue turn (`turn:`), in the printed words.

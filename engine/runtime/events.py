@@ -192,20 +192,27 @@ class FieldRecorded(_Event, frozen=True):
 
 
 class AnswerCorrected(_Event, frozen=True):
-    """An earlier answer given again: appended, never an edit of the answer."""
+    """An earlier answer given again: appended, never an edit of the answer.
+
+    An input or a form field of the run, or a `do` item of the current step
+    (`answer` "item": `value` and `before` are statuses, done | skipped |
+    not_done, and `reason` the new one's reason, if any)."""
 
     kind: ClassVar[EventKind] = EventKind.ANSWER_CORRECTED
-    of: int  # the seq of the input.answered or field.recorded it corrects
-    answer: Literal["input", "field"] = msgspec.field(name="kind")
-    name: str  # the input's name or the field's id
+    of: int  # the seq of the input.answered, field.recorded or item.checked it corrects
+    answer: Literal["input", "field", "item"] = msgspec.field(name="kind")
+    name: str  # the input's name, the field's id, the item's text
     label: str
     form: str | None
     form_title: str | None
-    procedure: str | None  # the input's procedure, while its frame is on the stack
+    # The input's procedure while its frame is on the stack; an item's, always.
+    procedure: str | None
     depth: int
     step: str | None
     value: Any
     before: Any
+    index: int | None = None  # written only for an item: its place in the step's `do`
+    reason: str | None = None  # written only for an item not done or skipped: why
 
 
 class ValueSet(_Event, frozen=True):

@@ -146,8 +146,9 @@ class Answered:
     """An earlier answer of the run, offered for correction."""
 
     label: str
-    value: str  # as shown, the correction already made if any
+    value: str  # as shown, the correction already made if any; an item's: its status
     step_title: str
+    item: bool = False  # a `do` item of the current step (`value` is an ItemStatus)
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,21 @@ class Entry:
     status: str = ""
     critical: bool = False
     deviation: bool = False
+    # A `do` item's place in its step: its tick, and a correction of the tick.
+    item: int | None = None
+    # A tick corrected later: the status it stands at, and that status's reason;
+    # a correction of a tick: the reason given with it.
+    fixed: str = ""
+    reason: str = ""
+
+    @property
+    def final(self) -> str:
+        """A tick's status as it stands, corrections made."""
+        return self.fixed or self.status
+
+    @property
+    def final_reason(self) -> str:
+        return self.reason if self.fixed else self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +146,7 @@ class RunRecord:
     @property
     def notified(self) -> tuple[Entry, ...]:
         return tuple(
-            e for e in self.actions if e.status == "done" and any(w in e.text for w in NOTIFY_WORDS)
+            e for e in self.actions if e.final == "done" and any(w in e.text for w in NOTIFY_WORDS)
         )
 
     @property
@@ -161,6 +176,8 @@ class _Reader:
     notices: dict[str, NoticeSending] = field(default_factory=dict)  # by key
     # answer's event -> (value now, as shown; first value, as shown), from corrections
     corrections: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # an item's tick -> (status now, its reason), from corrections of items
+    ticks: dict[int, tuple[str, str]] = field(default_factory=dict)
     fill_firsts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def where(self) -> tuple[str, str | None, str | None]:
@@ -204,6 +221,17 @@ class _Reader:
                 self.add(e, k, text=event.label or event.name, detail=show(event.value))
             case StepTimedOut():
                 self.add(e, k, text=event.text or "", detail=event.to)
+            case AnswerCorrected(answer="item"):
+                # A tick given again: the statuses before and after, and why.
+                self.add(
+                    e,
+                    k,
+                    text=event.label or event.name,
+                    detail=str(event.value),
+                    status=str(event.before),
+                    item=event.index,
+                    reason=event.reason or "",
+                )
             case AnswerCorrected():
                 # Shown where it was made: the label, the value before and after.
                 self.add(
@@ -214,6 +242,9 @@ class _Reader:
                     status=show(event.before),
                 )
             case ItemChecked():
+                # The tick as given; a deviation when it stands at not done or
+                # skipped, or when it was corrected (an auditor sees both).
+                fixed, why = self.ticks.get(e.seq, ("", ""))
                 self.add(
                     e,
                     k,
@@ -221,7 +252,10 @@ class _Reader:
                     detail=event.reason or "",
                     status=event.status,
                     critical=event.critical,
-                    deviation=event.status != "done",
+                    deviation=(fixed or event.status) != "done" or bool(fixed),
+                    item=event.index,
+                    fixed=fixed,
+                    reason=why,
                 )
             case FieldRecorded():
                 key = (event.form, event.form_title or event.form)
@@ -348,6 +382,9 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
     for item in typed:
         if not isinstance(item, Damaged) and isinstance(item[1], AnswerCorrected):
             fix = item[1]
+            if fix.answer == "item":
+                reader.ticks[fix.of] = (str(fix.value), fix.reason or "")
+                continue
             first = reader.corrections.get(fix.of, ("", show(fix.before)))[1]
             reader.corrections[fix.of] = (show(fix.value), first)
     started: RunStarted | None = None

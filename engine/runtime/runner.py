@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal, assert_never
 
 from engine import i18n
-from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError
+from engine.errors import RUN_NOT_FOUND, JournalConflict, RunError, SopError, UsageError
 from engine.i18n import message
 from engine.journal import Journal, Write
 from engine.model import (
@@ -82,6 +82,7 @@ from engine.runtime.prompts import (
     InputQuestion,
     ItemAnswer,
     ItemQuestion,
+    ItemView,
     Notice,
     PeopleQuestion,
     Question,
@@ -117,6 +118,13 @@ NO_PROCEDURE = message(
     "run.no-procedure",
     '规则手册中没有流程 "{procedure}"。{hint}用 sop list 查看所有流程',
     'the rulebook has no procedure "{procedure}". {hint}list them with: sop list',
+)
+NOT_RUNNABLE = message(
+    "run.not-runnable",
+    "「{title}」是一份行为规范 (只有守则和禁用语), 没有步骤可以执行。"
+    "用 sop render checklist {procedure} 或 sop render manual 印出它",
+    '"{title}" is a code of conduct (standing rules and words never to say only): it has no '
+    "steps to run. print it with sop render checklist {procedure} or sop render manual",
 )
 DID_YOU_MEAN = message("run.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
 NONE = message("run.none", "(无)", "(none)")
@@ -654,29 +662,52 @@ class Runner:
     def _correct(self, active: Active) -> None:
         """Give an earlier answer of this run again: the person picks it, types
         the new value (checked as the first was), and a correction is
-        appended; the first answer stays in the journal, never edited."""
+        appended; the first answer stays in the journal, never edited. The
+        ticks of the current step's `do` items are offered too, asked again
+        through the same item question."""
         self.rec.flush(active)
         st = active.state
-        answers: list[tuple[int, InputAnswered | FieldRecorded]] = []  # (its seq, the answer)
+        answers: list[tuple[int, InputAnswered | FieldRecorded | ItemChecked]] = []
         now_value: dict[int, Any] = {}
         titles: dict[int, str] = {}
         title = ""
+        ticks: dict[int, int] = {}  # the current step's item index -> its tick's seq
         for stored in self.journal.events(st.run_id):
             match e := read(stored):
                 case StepEntered():
                     title = e.title
+                    ticks = {}
                 case InputAnswered() | FieldRecorded():
                     answers.append((stored.seq, e))
+                    titles[stored.seq] = title
+                case ItemChecked():
+                    ticks[e.index] = stored.seq
                     titles[stored.seq] = title
                 case AnswerCorrected(of=of, value=value):
                     now_value[of] = value
                 case _:
                     pass  # nothing else is an answer
+        shown = {v.index: v for v in views.items(self.scope, active, active.depth)}
+        for index, seq in ticks.items():
+            view = shown.get(index)
+            if view is not None and index in st.top.items:
+                item = ItemChecked(
+                    step=st.top.step,
+                    index=index,
+                    text=view.text,
+                    critical=view.critical,
+                    status=st.top.items[index][0],
+                    reason=st.top.items[index][1],
+                )
+                answers.append((seq, item))
+        answers.sort(key=lambda a: a[0])  # in the order given
         if not answers:
             self.driver.show(Notice("correct_none", {}))
             return
         offered = tuple(
-            Answered(_label_of(e), show_value(now_value.get(seq, e.value)), titles[seq])
+            Answered(e.text, e.status, titles[seq], item=True)
+            if isinstance(e, ItemChecked)
+            else Answered(_label_of(e), show_value(now_value.get(seq, e.value)), titles[seq])
             for seq, e in answers
         )
         reply = self.driver.ask(CorrectQuestion(offered), [], self.clock())
@@ -685,6 +716,9 @@ class Runner:
                 self._command(active, reply)
             return
         seq, answer = answers[int(reply.value)]
+        if isinstance(answer, ItemChecked):
+            self._correct_item(active, seq, shown[answer.index], len(shown), answer)
+            return
         spec = self._spec_of(active, answer)
         new = self.driver.ask(InputQuestion(spec), [], self.clock())
         if not isinstance(new, Given):
@@ -729,6 +763,48 @@ class Runner:
             Notice(
                 "corrected",
                 {"label": spec.label, "before": show_value(before), "after": show_value(new.value)},
+            )
+        )
+
+    def _correct_item(
+        self, active: Active, seq: int, view: ItemView, total: int, now: ItemChecked
+    ) -> None:
+        """A tick of the current step given again, through the item's own
+        question (a critical item not done still needs its reason)."""
+        frame = active.state.top
+        question = ItemQuestion(view, frame.procedure.mode, total)
+        reply = self.driver.ask(question, [], self.clock())
+        if not isinstance(reply, ItemAnswer):
+            if isinstance(reply, Command) and reply.kind in ("pause", "hold"):
+                self._command(active, reply)
+            return
+        self.rec.record(
+            active,
+            AnswerCorrected(
+                of=seq,
+                answer="item",
+                name=now.text,
+                label=now.text,
+                form=None,
+                form_title=None,
+                procedure=frame.procedure.id,
+                depth=active.depth,
+                step=frame.step,
+                value=reply.status,
+                before=now.status,
+                index=now.index,
+                reason=reply.reason,
+            ),
+        )
+        self.driver.show(
+            Notice(
+                "corrected_item",
+                {
+                    "label": now.text,
+                    "before": now.status,
+                    "after": reply.status,
+                    "reason": reply.reason or "",
+                },
             )
         )
 
@@ -1198,6 +1274,8 @@ def _choice(step: Step, index: int) -> Choice:
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
     procs = pinned.rulebook.procedures
     if pid in procs:
+        if not procs[pid].runnable:
+            raise UsageError(NOT_RUNNABLE, title=procs[pid].title, procedure=pid)
         return procs[pid]
     near = difflib.get_close_matches(pid, list(procs), n=1)
     hint = DID_YOU_MEAN.say(near=near[0]) if near else ""

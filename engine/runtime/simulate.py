@@ -806,38 +806,56 @@ SIM_WORDS = messages(
 )
 
 
+SUMMARY_WORDS = messages(
+    "simulate.summary",
+    {
+        "head": (
+            "{mark} {title} ({id}): {scenarios} 个场景, 覆盖 {taken}/{total} 条转移 ({share})",
+            "{mark} {title} ({id}): {scenarios} scenarios, {taken}/{total} transitions covered "
+            "({share})",
+        ),
+        "turns": (
+            "    轮序取人 {turns} 个步骤, 签名/经办人 {signs} 处",
+            "    queue turns taken at {turns} steps, who did it named at {signs} places",
+        ),
+        "always": ("(任何情况)", "(always)"),
+        "dead-end": (
+            "  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤",
+            "  ✗ dead end: when {when}, a run gets stuck at {steps} and cannot reach an end",
+        ),
+        "never-taken": ("  ✗ 没有走到的转移: {what}", "  ✗ never taken: {what}"),
+        "no-turn": ("  ✗ 没有在此步取过人: {step}", "  ✗ no turn taken at: {step}"),
+    },
+)
+
+
 def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
     proc = pinned.rulebook.procedure(sim.plan.procedure)
+    said: Lang = "en" if lang == "en" else "zh"
+    words = SUMMARY_WORDS
     taken, total = len(sim.taken & sim.wanted), len(sim.wanted)
-    share = f"{100 * taken // total}%" if total else "—"
-    en = lang == "en"
-    mark = "✓" if sim.ok else "✗"
     lines = [
-        f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} scenarios, "
-        f"{taken}/{total} transitions covered ({share})"
-        if en
-        else f"{mark} {proc.title} ({proc.id}): {len(sim.plan.scenarios)} 个场景, "
-        f"覆盖 {taken}/{total} 条转移 ({share})"
+        words["head"].say(
+            said,
+            mark="✓" if sim.ok else "✗",
+            title=proc.title,
+            id=proc.id,
+            scenarios=len(sim.plan.scenarios),
+            taken=taken,
+            total=total,
+            share=f"{100 * taken // total}%" if total else "—",
+        )
     ]
     if sim.turns_wanted or sim.signs_wanted:
         turns = f"{len(sim.turns_taken & sim.turns_wanted)}/{len(sim.turns_wanted)}"
         signs = f"{len(sim.signs_taken & sim.signs_wanted)}/{len(sim.signs_wanted)}"
-        lines.append(
-            f"    queue turns taken at {turns} steps, who did it named at {signs} places"
-            if en
-            else f"    轮序取人 {turns} 个步骤, 签名/经办人 {signs} 处"
-        )
+        lines.append(words["turns"].say(said, turns=turns, signs=signs))
     for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
         lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
     for trap, values in sim.plan.dead_ends:
         steps = ", ".join(f"「{proc.steps[sid].title}」({sid})" for sid in trap)
-        when = _shown(values) or ("(always)" if en else "(任何情况)")
-        lines.append(
-            f"  ✗ dead end: when {when}, a run gets stuck at {steps} and cannot reach an end"
-            if en
-            else f"  ✗ 走不到结束: 当 {when} 时, 运行会困在 {steps}, 无法到达结束步骤"
-        )
-    said: Lang = "en" if en else "zh"
+        when = _shown(values) or words["always"].say(said)
+        lines.append(words["dead-end"].say(said, when=when, steps=steps))
     if sim.entries:
         lines[0] += SIM_WORDS["entries"].say(said, run=len(sim.entries_run), total=len(sim.entries))
     for index in sim.never_due:
@@ -845,9 +863,9 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
     for e in sim.missing:
         label = e.label(proc)
         what = f"{e.step} → {e.to}" + (f" ({label})" if label else "")
-        lines.append(f"  ✗ never taken: {what}" if en else f"  ✗ 没有走到的转移: {what}")
+        lines.append(words["never-taken"].say(said, what=what))
     for sid in sorted(sim.turns_wanted - sim.turns_taken):
-        lines.append(f"  ✗ no turn taken at: {sid}" if en else f"  ✗ 没有在此步取过人: {sid}")
+        lines.append(words["no-turn"].say(said, step=sid))
     lines += [f"  ✗ {f}" for f in sim.failures]
     return "\n".join(lines)
 

@@ -53,6 +53,7 @@ from engine.runtime.events import (
 from engine.runtime.values import show
 
 ACTIVE, PAUSED, WAITING, FINISHED = "active", "paused", "waiting", "finished"
+ITEM_STATUSES = frozenset({"done", "not_done", "skipped"})  # prompts.ItemStatus
 
 
 @dataclass
@@ -242,8 +243,21 @@ class RunState:
 
     def _corrected(self, e: AnswerCorrected) -> None:
         """The corrected value is used from now on where the answer still counts:
-        an input of a frame still on the stack, a field of the step still open."""
+        an input of a frame still on the stack, a field of the step still open.
+        An item is corrected only while its step is current (the runner
+        offers no other): one that is not, or whose tick was not `before`,
+        is not as sop writes (a replay and `sop journal verify` say so)."""
         match e.answer:
+            case "item":
+                top = self.top
+                here = (len(self.frames) - 1, top.procedure.id, top.step)
+                if e.index is None or (e.depth, e.procedure, e.step) != here:
+                    raise ValueError(f"the item corrected is not of the current step {top.step}")
+                if top.items.get(e.index, (None, None))[0] != e.before:
+                    raise ValueError(f"item {e.index} of {top.step} was not {e.before!r}")
+                if e.value not in ITEM_STATUSES or (e.value == "skipped" and not e.reason):
+                    raise ValueError(f"an item cannot be corrected to {e.value!r}")
+                top.items[e.index] = (e.value, e.reason)
             case "input":
                 if e.depth < len(self.frames) and self.frames[e.depth].procedure.id == e.procedure:
                     self.frames[e.depth].values[e.name] = e.value

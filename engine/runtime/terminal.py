@@ -211,6 +211,12 @@ class Printer:
             say(self.t(k, **a), "  ", fg="cyan", bold=True)
         elif k in ("returned", "note_saved", "choice_gone", "corrected", "correct_none"):
             say(self.t(k, **a), "  ", fg="cyan")
+        elif k == "corrected_item":
+            after = self.t("status_" + a["after"])
+            if a.get("reason"):
+                after += self.t("status_why", reason=a["reason"])
+            label, before = a["label"], self.t("status_" + a["before"])
+            say(self.t("corrected", label=label, before=before, after=after), "  ", fg="cyan")
         elif k == "milestone_bad":
             say(self.t(k, **a), "    ", fg="red")
         elif k == "timeout":
@@ -516,7 +522,13 @@ class TerminalDriver:
 
     def _correct(self, q: CorrectQuestion) -> Reply:
         self.p.line(self.p.t("correct_which"), "  ", bold=True)
-        self.p._numbered([f"{a.label} = {a.value}  ({a.step_title})" for a in q.answers])
+        self.p._numbered(
+            [
+                f"{a.label} = {self.p.t('status_' + a.value) if a.item else a.value}"
+                f"  ({a.step_title})"
+                for a in q.answers
+            ]
+        )
         self.p.line(f"0) {self.p.t('cancel')}", "    ", dim=True)
         return self._numbered(len(q.answers), [a.label for a in q.answers], cancel=True)
 

@@ -51,6 +51,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "correct_which": ("更正哪一个回答?", "Correct which answer?"),
     "correct_none": ("这次运行还没有可以更正的回答。", "no answer of this run to correct yet."),
     "corrected": ("已更正 {label}: {before} → {after}", "corrected {label}: {before} → {after}"),
+    # a `do` item's tick, as the correction list and the correction name it
+    "status_done": ("完成", "done"),
+    "status_not_done": ("未完成", "not done"),
+    "status_skipped": ("跳过", "skipped"),
+    "status_why": (" (原因: {reason})", " (reason: {reason})"),
     # ---- questions
     "done_q": ("完成? [Y/n/跳过]", "done? [Y/n/skip]"),
     "read_do_q": (
@@ -197,7 +202,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "  p        暂停 (之后用 sop resume 继续); Ctrl-C 和 Ctrl-D 也会安全暂停\n"
         '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
         "  m 里程碑 日期  客户旅程: 记录里程碑日期, 可以是计划日期 (如 m 交付日 2027-06-30)\n"
-        "  更正     更正本次运行中之前的一个回答 (原回答仍保留在记录中)\n"
+        "  更正     更正之前的一个回答或本步已勾的项 (原回答仍保留在记录中)\n"
         "  ?        显示本帮助\n"
         "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
         "选择题: 输入编号。是/否: 是/否 或 y/n。",
@@ -208,7 +213,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         '  n TEXT    add a note (in a yes/no question a lone n means "no")\n'
         "  m NAME DATE  journeys: record a milestone's date, also a planned one\n"
         "            (m handover 2027-06-30)\n"
-        "  correct   give an earlier answer of this run again (the first stays on record)\n"
+        "  correct   give an earlier answer or a tick of this step again\n"
+        "            (the first stays on record)\n"
         "  ?         show this help\n"
         "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
         "Choices: type the number. Yes/no: y/n (是/否).",
@@ -267,6 +273,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "turn_uncounted": ("不计接待次数", "not counted"),
     "corrected": ("更正", "corrected"),
     "was": ("原为", "was"),
+    "corrected_to": ("更正为", "corrected to"),
     "warning": ("规则手册问题", "rulebook problem"),
     "paused": ("暂停", "paused"),
     "paused_interrupt": ("暂停 (Ctrl-C)", "paused (Ctrl-C)"),

@@ -1,0 +1,664 @@
+"""The Starlette application of `sop serve`.
+
+Pages are rendered on the server from our own templates (autoescaped) and
+work with JavaScript off. Every form is a POST answered with a redirect to a
+page (post/redirect/get), so reloading a page never sends an answer again;
+a form sent twice finds the run moved on and records nothing (driver.py).
+The runner and the journal are synchronous: each request's work runs in a
+worker thread, with one journal connection per thread and one lock per run,
+so two requests for one run never interleave.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from engine.errors import JournalConflict, SopError
+from engine.i18n import speaking
+from engine.journal import Journal, RunRow
+from engine.model import Procedure
+from engine.render.templating import render
+from engine.runtime.pinning import Pinned, pin
+from engine.runtime.recorder import Clock
+from engine.runtime.runner import Outcome, Runner, system_clock
+from engine.runtime.state import PAUSED
+from engine.runtime.texts import text
+from engine.serve.driver import ACTIONS, Posted, WebDriver, position, question_key
+from engine.serve.pages import WEB, StepPage, gather, reminder_lines, say, step_header
+from engine.serve.people import (
+    SESSION_SECONDS,
+    Limiter,
+    Session,
+    Sessions,
+    User,
+    check_password,
+    load_users,
+    secret_for,
+)
+
+RUNNABLE = ("service", "routine", "situation", "journey")
+MAX_FIELD = 4000  # characters of one posted field kept (a note, a reason, a value)
+MAX_FORM = 64 * 1024  # bytes of a form without files
+
+
+@dataclass
+class Settings:
+    journal: str
+    rulebook: str
+    users: str | None = None  # the users file; None: no sign-in (loopback only, see cli)
+    secure_cookies: bool = False  # cookies only over HTTPS (set behind a TLS proxy)
+    clock: Clock = system_clock
+
+
+@dataclass
+class Service:
+    """What every request shares: the pinned rulebook, one journal per
+    worker thread, a lock per run, and what each run's last answer said."""
+
+    settings: Settings
+    pinned: Pinned
+    sessions: Sessions
+    restored: dict[str, Pinned] = field(default_factory=dict)
+    limiter: Limiter = field(default_factory=Limiter)
+    _users: dict[str, User] = field(default_factory=dict)
+    _users_stamp: tuple[float, int] | None = None
+    _local: threading.local = field(default_factory=threading.local)
+    _locks: dict[int, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+    _said: OrderedDict[int, list[str]] = field(default_factory=OrderedDict)
+    _started: OrderedDict[str, int] = field(default_factory=OrderedDict)
+
+    def journal(self) -> Journal:
+        j: Journal | None = getattr(self._local, "journal", None)
+        if j is None:
+            j = self._local.journal = Journal(self.settings.journal, write=True)
+        return j
+
+    @contextmanager
+    def lock(self, run: int) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(run, threading.Lock())
+        with lock:
+            yield
+
+    def tell(self, run: int, lines: list[str]) -> None:
+        """What the next page of `run` says first (the last answer's news)."""
+        if not lines:
+            return
+        with self._guard:
+            self._said.setdefault(run, []).extend(lines)
+            self._said.move_to_end(run)
+            while len(self._said) > 1000:
+                self._said.popitem(last=False)
+
+    def told(self, run: int) -> list[str]:
+        with self._guard:
+            return self._said.pop(run, [])
+
+    def started(self, nonce: str) -> int | None:
+        with self._guard:
+            return self._started.get(nonce)
+
+    def remember_start(self, nonce: str, run: int) -> None:
+        with self._guard:
+            self._started[nonce] = run
+            while len(self._started) > 10000:
+                self._started.popitem(last=False)
+
+    def user(self, name: str) -> User | None:
+        """A person of the users file, read again when the file changes."""
+        path = self.settings.users
+        if path is None:
+            return None
+        try:
+            st = os.stat(path)
+            stamp: tuple[float, int] | None = (st.st_mtime, st.st_size)
+        except OSError:
+            stamp = None
+        with self._guard:
+            if stamp != self._users_stamp:
+                self._users = load_users(path) if stamp is not None else {}
+                self._users_stamp = stamp
+            return self._users.get(name)
+
+    def runner(self, driver: WebDriver, who: Who) -> Runner:
+        site = who.user.sites[0] if who.user else self.pinned.rulebook.organisation.site
+        return Runner(
+            self.journal(),
+            driver,
+            clock=self.settings.clock,
+            operator=who.user.name if who.user else None,
+            site=site,
+            restored=self.restored,
+        )
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person behind a request (None without sign-in) and their session."""
+
+    user: User | None
+    session: Session
+    cookie: str | None = None  # a new session cookie to set (an anonymous one)
+
+    def may_see(self, row: RunRow) -> bool:
+        return self.user is None or self.user.sees_site(row.site)
+
+    def may_start(self, proc: Procedure) -> bool:
+        if self.user is None or self.user.manager or not self.user.roles:
+            return True
+        posts = {r.name for r in proc.roles}
+        for step in proc.steps.values():
+            posts.update(r.name for r in step.roles)
+        return bool(posts & set(self.user.roles)) or not posts
+
+
+def _lang(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
+    return "en" if asked == "en" else "zh"
+
+
+class Refusal(Exception):
+    """A request refused before any work (not signed in, a forged form, another site's run)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The application for one journal and one rulebook."""
+    pinned = pin(settings.rulebook)
+    key = secret_for(settings.users) if settings.users else secrets.token_bytes(32)
+    service = Service(settings, pinned, Sessions(key), restored={pinned.sha: pinned})
+    signing_in = settings.users is not None
+
+    def cookie(response: Response, value: str) -> None:
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+
+    def page(request: Request, who: Who, name: str, status: int = 200, **ctx: Any) -> Response:
+        lang = _lang(request)
+        with speaking(lang):
+            html = render(
+                f"web/{name}.html.j2",
+                lang=lang,
+                w=lambda k, **a: say(k, lang, **a),
+                t=lambda k, **a: text(k, lang, **a),
+                csrf=service.sessions.csrf(who.session.nonce),
+                user=who.user,
+                **ctx,
+            )
+        response = HTMLResponse(html, status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if who.cookie is not None:
+            cookie(response, who.cookie)
+        if request.query_params.get("lang") in ("zh", "en"):
+            response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+        return response
+
+    def error(request: Request, who: Who, message: str, status: int) -> Response:
+        return page(request, who, "error", status=status, message=message)
+
+    def anonymous() -> Who:
+        value, session = service.sessions.issue("")
+        return Who(None, session, value)
+
+    def who_of(request: Request) -> Who:
+        """The person signed in; without sign-in, an anonymous session (for its CSRF token)."""
+        session = service.sessions.read(request.cookies.get(COOKIE))
+        if session is None:
+            who = anonymous()
+        else:
+            user = service.user(session.name) if session.name else None
+            who = Who(user, session) if user is not None or not session.name else anonymous()
+        if signing_in and who.user is None:
+            raise Refusal(_see("/signin"))
+        return who
+
+    def checked(request: Request, who: Who, form: Mapping[str, str]) -> None:
+        """A POST must come from our own page: its Origin (when the browser
+        sends one) is this server, and its CSRF token is the session's."""
+        origin = request.headers.get("origin")
+        if origin is not None and origin != _origin(request):
+            raise Refusal(error(request, who, say("forged", _lang(request)), 403))
+        if not service.sessions.csrf_ok(who.session.nonce, form.get("csrf", "")):
+            raise Refusal(error(request, who, say("forged", _lang(request)), 403))
+
+    def row_of(request: Request, who: Who, run: int | None) -> RunRow:
+        lang = _lang(request)
+        row = service.journal().run(run) if run is not None else None
+        if row is None or not who.may_see(row):  # another site's run is no run at all
+            raise Refusal(error(request, who, say("run_not_found", lang, run=run or 0), 404))
+        return row
+
+    def guarded(
+        handler: Callable[[Request], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Refusal as refusal:
+                return refusal.response
+            except SopError as exc:
+                who = Who(None, service.sessions.issue("")[1])
+                status = 409 if isinstance(exc, JournalConflict) else 400
+                return error(request, who, exc.message, status)
+
+        return wrapped
+
+    def news(driver: WebDriver, lang: str) -> list[str]:
+        return gather(driver.views, lang)[2]
+
+    @guarded
+    async def index(request: Request) -> Response:
+        who = who_of(request)
+
+        def work() -> list[RunRow]:
+            from engine.journal import RunFilter
+
+            open_ = ("active", "paused", "waiting")
+            sites: list[str | None] = list(who.user.sites) if who.user else [None]
+            rows: list[RunRow] = []
+            for site in sites:
+                found = service.journal().runs(RunFilter(statuses=open_, site=site, limit=50))
+                rows += [r for r in found if isinstance(r, RunRow)]
+            return sorted(rows, key=lambda r: -r.id)[:50]
+
+        runs = await run_in_threadpool(work)
+        runnable, emergencies = _procedures(pinned)
+        return page(
+            request,
+            who,
+            "index",
+            procedures=[p for p in runnable if who.may_start(p)],
+            emergencies=emergencies,
+            runs=runs,
+            nonce=secrets.token_urlsafe(16),
+        )
+
+    @guarded
+    async def signin_page(request: Request) -> Response:
+        session = service.sessions.read(request.cookies.get(COOKIE))
+        who = Who(None, session) if session is not None else anonymous()
+        return page(request, who, "signin", failed=False)
+
+    @guarded
+    async def signin(request: Request) -> Response:
+        form = await _form(request)
+        session = service.sessions.read(request.cookies.get(COOKIE))
+        who = Who(None, session) if session is not None else anonymous()
+        checked(request, who, form)
+        lang = _lang(request)
+        name = form.get("name", "").strip()[:100]
+        keys = (f"name:{name}", f"ip:{request.client.host if request.client else ''}")
+        if service.limiter.blocked(*keys):
+            return page(request, who, "signin", status=429, failed=say("slow_down", lang))
+        user = service.user(name)
+        ok = await run_in_threadpool(check_password, user, form.get("password", ""))
+        if not ok or user is None:
+            service.limiter.failed(*keys)
+            return page(request, who, "signin", status=401, failed=say("bad_password", lang))
+        if session is not None:
+            service.sessions.end(session)
+        value, _ = service.sessions.issue(user.name)  # a new session, never the one before
+        response = _see("/")
+        cookie(response, value)
+        return response
+
+    @guarded
+    async def signout(request: Request) -> Response:
+        form = await _form(request)
+        session = service.sessions.read(request.cookies.get(COOKIE))
+        if session is None:
+            return _see("/signin" if signing_in else "/")
+        checked(request, Who(None, session), form)
+        service.sessions.end(session)
+        response = _see("/signin" if signing_in else "/")
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @guarded
+    async def start(request: Request) -> Response:
+        who = who_of(request)
+        form = await _form(request)
+        checked(request, who, form)
+        pid = form.get("procedure", "")
+        nonce = form.get("nonce", "")[:64]
+        lang = _lang(request)
+        proc = pinned.rulebook.procedures.get(pid)
+        if proc is None or not proc.steps or not (proc.kind == "emergency" or who.may_start(proc)):
+            return error(request, who, say("not_found", lang), 404)
+
+        def work() -> int:
+            with service.lock(0):  # a start's nonce is checked and kept under one lock
+                if nonce and (run := service.started(f"{who.session.nonce}:{nonce}")) is not None:
+                    return run
+                driver = WebDriver(lang, lambda: "")
+                with speaking(lang):
+                    outcome = service.runner(driver, who).start(pinned, pid, {})
+                if nonce:
+                    service.remember_start(f"{who.session.nonce}:{nonce}", outcome.run)
+            service.tell(outcome.run, news(driver, lang))
+            return outcome.run
+
+        return _see(f"/runs/{await run_in_threadpool(work)}")
+
+    @guarded
+    async def show_run(request: Request) -> Response:
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return page(
+                    request,
+                    who,
+                    "run",
+                    row=row,
+                    notices=service.told(row.id),
+                    status_text=say(f"status.{row.status}", lang)
+                    if f"status.{row.status}" in WEB
+                    else row.status,
+                )
+            journal = service.journal()
+            with service.lock(_root(journal, row.id)):
+                driver = WebDriver(lang, lambda: "")
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    outcome = runner.carry_on(row.id)
+            if outcome.status != "held":
+                service.tell(outcome.run, news(driver, lang))
+                return _see(f"/runs/{outcome.run}")
+            return step_page(request, who, row.id, driver, service.told(row.id))
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def answer(request: Request) -> Response:
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        form = await _form(request)
+        checked(request, who, form)
+        action = form.get("action", "answer")
+        if action not in ACTIONS:
+            action = "answer"
+        posted = Posted(action, form.get("pos", ""), form.get("key", ""), form)
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            journal = service.journal()
+            with service.lock(_root(journal, row.id)):
+                driver = WebDriver(lang, lambda: "", posted=posted)
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    try:
+                        outcome = runner.carry_on(row.id)
+                    except JournalConflict:
+                        # Another process wrote to the run between our read and our
+                        # write: nothing of ours was recorded; the page is asked again.
+                        driver.stale = True
+                        outcome = Outcome("held", row.id)
+            said = news(driver, lang)
+            if driver.stale:
+                said.insert(0, say("stale", lang))
+            if driver.error:
+                said.append("✗ " + driver.error)
+            service.tell(outcome.run, said)
+            return _see(f"/runs/{outcome.run}")
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def resume(request: Request) -> Response:
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        form = await _form(request)
+        checked(request, who, form)
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status != PAUSED:  # resumed already (a second tap): nothing to do
+                return _see(f"/runs/{row.id}")
+            with service.lock(_root(service.journal(), row.id)):
+                driver = WebDriver(lang, lambda: "")
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    outcome = runner.carry_on(row.id)
+            service.tell(outcome.run, news(driver, lang))
+            return _see(f"/runs/{outcome.run}")
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def emergency(request: Request) -> Response:
+        """The emergency list, exactly as `!` shows it at the run's question."""
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            with service.lock(_root(service.journal(), row.id)):
+                # `!` at whatever the run asks now: the list is asked and held.
+                driver = WebDriver(lang, lambda: "", Posted("emergency", "", "", {}), check=False)
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    runner.carry_on(row.id)
+            return step_page(request, who, row.id, driver, [])
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def manage(request: Request) -> Response:
+        """The manager's view: runs by site, status, procedure and date, and
+        the call list (`sop due`'s) of those sites."""
+        who = who_of(request)
+        lang = _lang(request)
+        if who.user is not None and not who.user.manager:
+            return error(request, who, say("not_found", lang), 404)
+        q = request.query_params
+        sites: list[str | None] = list(who.user.sites) if who.user else [None]
+        site = q.get("site") or None
+        if site is not None and who.user is not None and site not in who.user.sites:
+            site = None
+        chosen = [site] if site is not None else sites
+        status = q.get("status") if q.get("status") in STATUSES else None
+        procedure = q.get("procedure") if q.get("procedure") in pinned.rulebook.procedures else None
+        since, until = _day(q.get("since")), _day(q.get("until"))
+
+        def work() -> tuple[list[RunRow], list[Any]]:
+            from engine.journal import RunFilter
+            from engine.runtime.calls import call_list
+
+            journal = service.journal()
+            rows: list[RunRow] = []
+            items: list[Any] = []
+            for one in chosen:
+                flt = RunFilter(
+                    statuses=(status,) if status else (),
+                    procedure=procedure,
+                    site=one,
+                    since=since,
+                    until=until,
+                    limit=200,
+                )
+                rows += [r for r in journal.runs(flt) if isinstance(r, RunRow)]
+                listed = call_list(journal, ahead=1, site=one, book=pinned.rulebook)
+                items += [i for i in listed.items if i.state in ("overdue", "today")]
+            return sorted(rows, key=lambda r: -r.id)[:200], items
+
+        rows, items = await run_in_threadpool(work)
+        return page(
+            request,
+            who,
+            "manage",
+            rows=rows,
+            items=items,
+            sites=[x for x in sites if x is not None],
+            procedures=sorted(pinned.rulebook.procedures.values(), key=lambda p: p.id),
+            statuses=STATUSES,
+            chosen={
+                "site": site or "",
+                "status": status or "",
+                "procedure": procedure or "",
+                "since": since or "",
+                "until": until or "",
+            },
+        )
+
+    def step_page(
+        request: Request, who: Who, run: int, driver: WebDriver, told: list[str]
+    ) -> Response:
+        lang = _lang(request)
+        header, body, notices = gather(driver.views, lang)
+        q = driver.question
+        shown = StepPage(
+            header=header,
+            body=body,
+            notices=tuple(told + notices),
+            question=q,
+            key=question_key(q) if q is not None else "",
+            pos=driver.pos,
+            error=None,
+            reminders=tuple(reminder_lines(driver.reminders, settings.clock(), lang)),
+        )
+        return page(
+            request,
+            who,
+            "step",
+            run=run,
+            page=shown,
+            kind=type(q).__name__ if q is not None else "",
+            step_line=step_header(header, lang) if header else "",
+        )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return HTMLResponse(say("not_found", _lang(request)), status_code=404)
+
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/signin", signin_page),
+            Route("/signin", signin, methods=["POST"]),
+            Route("/signout", signout, methods=["POST"]),
+            Route("/start", start, methods=["POST"]),
+            Route("/runs/{run}", show_run),
+            Route("/runs/{run}", answer, methods=["POST"]),
+            Route("/runs/{run}/resume", resume, methods=["POST"]),
+            Route("/runs/{run}/emergency", emergency),
+            Route("/manage", manage),
+        ],
+        exception_handlers={404: not_found, 405: not_found},
+    )
+
+
+STATUSES = ("active", "paused", "waiting", "finished")
+COOKIE = "sop_session"
+# Our pages load nothing from elsewhere; the signature pad's script is ours.
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted fields (text only, each cut to MAX_FIELD characters)."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_FORM):
+        return {}
+    try:
+        form = await request.form(max_files=0, max_fields=50)
+    except Exception:  # a malformed body is an empty form (Starlette raises its own kinds)
+        return {}
+    out: dict[str, str] = {}
+    for k, v in form.multi_items():
+        if isinstance(v, str):
+            out[k[:100]] = v[:MAX_FIELD]
+    return out
+
+
+def _procedures(pinned: Pinned) -> tuple[list[Procedure], list[Procedure]]:
+    procs = [p for p in pinned.rulebook.procedures.values() if p.steps]
+    runnable = sorted((p for p in procs if p.kind in RUNNABLE), key=lambda p: (p.kind, p.id))
+    emergencies = sorted(
+        (p for p in procs if p.kind == "emergency"), key=lambda p: (p.priority or 9, p.id)
+    )
+    return runnable, emergencies
+
+
+def _where(runner: Runner) -> str:
+    leaf = runner.session[-1].state.run_id
+    return position(runner.journal, leaf)
+
+
+def _root(journal: Journal, run: int) -> int:
+    """The run a session is locked by: the bottom of its emergency chain."""
+    row = journal.run(run)
+    seen = 0
+    while row is not None and row.parent is not None and seen < 100:
+        parent = journal.run(row.parent)
+        if parent is None:
+            break
+        row, seen = parent, seen + 1
+    return row.id if row is not None else run
+
+
+def _day(raw: str | None) -> str | None:
+    """A date from a query (YYYY-MM-DD), or None."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat((raw or "").strip()).isoformat() if raw else None
+    except ValueError:
+        return None
+
+
+def _run_id(request: Request) -> int | None:
+    raw = str(request.path_params.get("run", ""))
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63:
+        return int(raw)
+    return None

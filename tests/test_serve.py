@@ -1,0 +1,210 @@
+"""`sop serve`: the runner behind a web page, tested through Starlette's
+TestClient — a whole run walked one form at a time, double submits, bad
+values, pause and resume, emergencies, and nothing a user posts ends in an
+internal error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+import warnings
+
+with warnings.catch_warnings():  # Starlette 1.x would rather have httpx2: httpx still works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from engine.journal import Journal
+from engine.runtime.events import EventKind
+from engine.serve.app import Settings, create_app
+from tests.runtime_support import FIXTURE
+from tests.web_support import answer_of, ask_form, forms, tool_form
+
+CHOICES = ["客户需要续杯", "客户参观结束"]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(FIXTURE)))
+    return TestClient(app, raise_server_exceptions=True)
+
+
+def start(client: TestClient, procedure: str) -> str:
+    page = client.get("/").text
+    form = next(f for f in forms(page) if f.fields.get("procedure") == procedure)
+    r = client.post("/start", data=form.fields, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def walk(client: TestClient, url: str, choices: list[str], limit: int = 200) -> str:
+    """Answer every question until the run's page has none; the last page."""
+    page = client.get(url).text
+    for _ in range(limit):
+        form = ask_form(page)
+        if form is None:
+            return page
+        r = client.post(form.action, data=answer_of(form, choices))
+        assert r.status_code == 200, r.text
+        page = r.text
+        assert 'class="notice bad"' not in page, page
+    raise AssertionError("the run did not end")
+
+
+def kinds(journal_path: Path, run: int) -> list[str]:
+    with Journal(str(journal_path), write=False) as j:
+        return [e.kind for e in j.events(run)]
+
+
+def test_a_whole_run_one_form_at_a_time(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "visit")
+    assert url == "/runs/1"
+    last = walk(client, url, list(CHOICES))
+    assert "已完成" in last
+    seen = kinds(tmp_path / "j.db", 1)
+    assert seen[0] == EventKind.RUN_STARTED and seen[-1] == EventKind.RUN_FINISHED
+    assert seen.count(EventKind.CHOICE_MADE) == 2
+    # Reloading the finished run's page records nothing.
+    client.get(url)
+    assert kinds(tmp_path / "j.db", 1) == seen
+
+
+def test_a_form_sent_twice_records_once(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    form = ask_form(page)
+    assert form is not None
+    data = answer_of(form)
+    client.post(form.action, data=data)
+    before = kinds(tmp_path / "j.db", 1)
+    again = client.post(form.action, data=data)
+    assert kinds(tmp_path / "j.db", 1) == before
+    assert "已经记录过了" in again.text
+    # And a start form tapped twice starts one run.
+    home = client.get("/").text
+    start_form = next(f for f in forms(home) if f.fields.get("procedure") == "visit")
+    first = client.post("/start", data=start_form.fields, follow_redirects=False)
+    second = client.post("/start", data=start_form.fields, follow_redirects=False)
+    assert first.headers["location"] == second.headers["location"] == "/runs/2"
+
+
+def test_a_value_that_does_not_fit_is_refused_and_asked_again(
+    client: TestClient, tmp_path: Path
+) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    # Answer until a field with a text box is asked, then give it nonsense.
+    choices = list(CHOICES)
+    for _ in range(60):
+        form = ask_form(page)
+        assert form is not None
+        if form.fields["key"] == "field:visitor_log.party_size":
+            break
+        page = client.post(form.action, data=answer_of(form, choices)).text
+    else:
+        raise AssertionError("party_size was never asked")
+    before = kinds(tmp_path / "j.db", 1)
+    page = client.post(form.action, data={**form.fields, "value": "<b>很多</b>"}).text
+    assert kinds(tmp_path / "j.db", 1) == before
+    assert 'class="notice bad"' in page and "<b>很多</b>" not in page
+    again = ask_form(page)
+    assert again is not None and again.fields["key"] == "field:visitor_log.party_size"
+
+
+def test_pause_and_resume(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    pause = tool_form(page, "pause")
+    page = client.post(pause.action, data=pause.fields).text
+    assert "已暂停" in page
+    assert kinds(tmp_path / "j.db", 1)[-1] == EventKind.RUN_PAUSED
+    # The paused run's page asks nothing and records nothing until resumed.
+    client.get(url)
+    assert kinds(tmp_path / "j.db", 1)[-1] == EventKind.RUN_PAUSED
+    resume = next(f for f in forms(page) if f.action.endswith("/resume"))
+    page = client.post(resume.action, data=resume.fields).text
+    assert EventKind.RUN_RESUMED in kinds(tmp_path / "j.db", 1)
+    assert ask_form(page) is not None
+    # A second tap of the resume button resumes nothing more.
+    client.post(resume.action, data=resume.fields)
+    assert kinds(tmp_path / "j.db", 1).count(EventKind.RUN_RESUMED) == 1
+    walk(client, url, list(CHOICES))
+    assert kinds(tmp_path / "j.db", 1)[-1] == EventKind.RUN_FINISHED
+
+
+def test_an_emergency_preempts_and_the_run_goes_on(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    form = ask_form(page)
+    assert form is not None
+    page = client.post(form.action, data=answer_of(form)).text
+    asked = ask_form(page)
+    assert asked is not None
+    listing = client.get(f"{url}/emergency").text
+    em = ask_form(listing)
+    assert em is not None
+    fire = next(v for n, v, _ in em.buttons if n == "procedure" and v == "fire")
+    assert kinds(tmp_path / "j.db", 1)[-1] != EventKind.RUN_INTERRUPTED
+    page = client.post(em.action, data={**em.fields, "procedure": fire}).text
+    assert "⚠" in page
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        row = j.run(2)
+        assert row is not None and row.procedure == "fire"
+    for _ in range(100):  # the emergency to its end
+        if kinds(tmp_path / "j.db", 2)[-1] == EventKind.RUN_FINISHED:
+            break
+        form = ask_form(page)
+        assert form is not None
+        page = client.post(form.action, data=answer_of(form)).text
+    assert EventKind.RUN_CONTINUED in kinds(tmp_path / "j.db", 1)
+    # The visit asks again exactly the question it was interrupted at.
+    back = ask_form(page)
+    assert back is not None and back.fields["key"] == asked.fields["key"]
+
+
+def test_what_users_post_never_fails(client: TestClient) -> None:
+    url = start(client, "visit")
+    csrf = tool_form(client.get(url).text, "pause").fields["csrf"]
+    hostile: list[dict[str, Any]] = [
+        {},
+        {"action": "answer", "pos": "x", "key": "y"},
+        {"action": "emergency", "procedure": "../../etc/passwd"},
+        {"action": "note", "note": "<script>alert(1)</script>"},
+        {"action": "bogus", "pos": "1.2", "key": "input:returning", "value": "\x00\u202e"},
+        {"pos": "1.2", "key": "input:returning", "value": "x" * 100000},
+    ]
+    for data in hostile:
+        r = client.post(url, data={**data, "csrf": csrf})
+        assert r.status_code < 500
+        assert "<script>alert" not in r.text
+        forged = client.post(url, data=data)  # without the page's token: refused
+        assert forged.status_code == 403
+    for path in ("/runs/0", "/runs/999", "/runs/abc", "/runs/-1/emergency", "/nope", "/start"):
+        r = client.get(path)
+        assert r.status_code in (200, 404, 405), path
+    r = client.post("/start", data={"procedure": "<img src=x onerror=alert(1)>", "csrf": csrf})
+    assert r.status_code == 404 and "<img" not in r.text
+    r = client.post("/runs/999", data={"action": "pause", "csrf": csrf})
+    assert r.status_code == 404
+    r = client.post(
+        url, content=b"\xff\xfe--garbage", headers={"content-type": "multipart/form-data"}
+    )
+    assert r.status_code == 403
+
+
+def test_a_note_is_journaled_with_the_run(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    note = tool_form(page, "note")
+    page = client.post(note.action, data={**note.fields, "note": "<i>客户</i> 带了宠物"}).text
+    assert "备注已记录" in page
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        notes = [e.data["text"] for e in j.events(1) if e.kind == EventKind.NOTE_ADDED]
+    assert notes == ["<i>客户</i> 带了宠物"]
+    assert re.search(r"<i>客户</i>", page) is None
