@@ -1,0 +1,129 @@
+"""The 23 situations of 002 篇三 (`site-situations`, a rule table): every
+situation an entry numbered as in the source with its heading verbatim,
+every quoted phrase a `say` line, every prohibition a standing rule shown at
+its entry, and no word never to say inside a line staff say."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from engine.model import Procedure, Rulebook
+from engine.resources import bundled_rulebook
+from engine.validate import load_rulebook
+
+# 002 篇三: each situation's heading, as the source writes it.
+TITLES = {
+    1: "遇到客户时怎么办?",
+    2: "节日期间见到客户时怎么办?",
+    3: "遇到服装奇异、举止特殊的客户时该怎么办?",
+    4: "客户或小孩不小心摔倒时怎么办?",
+    5: "客户提出的问题,自己不清楚,难以回答时该怎么办?",
+    6: "工作时间亲友打电话找你时怎么办?",
+    7: "客户正在谈话,我们有急事找销售员时怎么办?",
+    8: "当你遇到同事与客户争吵时怎么办?",
+    9: "置业顾问之间在销售卖场发生吵闹时怎么办?",
+    10: "在行走中,有急事需要超越客户时怎么办?",
+    11: "因工作需要,要与客户一同乘坐电梯时怎么办?",
+    12: "客户有伤心或情绪激动的事,心情不好时怎么办?",
+    13: "当客户在销售区域吐痰,弹烟灰时,应如何对待?",
+    14: "在服务中,自己的心情欠佳怎么办?",
+    15: "在服务工作中出现小差错时怎么办?",
+    16: "饮品洒在客人的身上的处理",
+    17: "客户请你外出(去玩或者看电影)时怎么办?",
+    18: "客户要求与置业顾问合影时,怎么办?",
+    19: "客户要赠送礼品,怎么办?",
+    20: "客户出现不礼貌的言行怎么办?",
+    21: "遇到刁难的客户时该怎么办?",
+    22: "客户对我们提出批评意见时怎么办?",
+    23: "客户向我们投诉时怎么办?",
+}
+
+# The quoted phrases, by entry number ("先生(小姐)" is the input 称呼, "××" the
+# customer's surname; "早晨好!(早上好)" two wordings, one line each).
+PHRASES = {
+    1: [
+        "{{ surname }}{{ honorific }}早晨好!",
+        "{{ surname }}{{ honorific }}早上好!",
+        "{{ honorific }}早晨!",
+        "{{ honorific }}早上好!",
+        "您好。",
+    ],
+    2: ["祝您新年快乐", "祝您节日愉快", "祝您圣诞快乐", "恭喜发财", "新春快乐", "万事如意"],
+    7: ["{{ honorific }}对不起,打扰您们一下。", "对不起,打扰您们了。"],
+    10: ["{{ honorific }}对不起,请麻烦让一让。"],
+    17: ["实在对不起,今晚我还要参加培训学习", "真抱歉,今天我还有别的事情要办"],
+}
+
+# 5: "切记: 客户提出的问题, 不能使用“我不知道”, “我不懂”或“我想”, “可能”等词语去答复客户。"
+FORBIDDEN_5 = ["我不知道", "我不懂", "我想", "可能"]
+
+
+@lru_cache(maxsize=1)
+def rulebook() -> Rulebook:
+    return load_rulebook(bundled_rulebook())
+
+
+def table() -> Procedure:
+    return rulebook().procedures["site-situations"]
+
+
+def test_every_situation_is_an_entry_numbered_and_titled_as_the_source() -> None:
+    entries = table().entries
+    assert table().is_table
+    assert {e.number: e.title for e in entries} == TITLES
+    assert [e.number for e in entries] == sorted(TITLES), "in the source's order"
+
+
+@pytest.mark.parametrize("number", sorted(PHRASES))
+def test_quoted_phrases_are_verbatim_say_lines(number: int) -> None:
+    entry = next(e for e in table().entries if e.number == number)
+    assert [item.text.source for item in entry.step.say] == PHRASES[number]
+
+
+def test_situations_without_quoted_phrases_have_no_say_lines() -> None:
+    invented = [e.number for e in table().entries if e.step.say and e.number not in PHRASES]
+    assert not invented, f"say lines where the source quotes nothing: {invented}"
+
+
+def test_the_words_never_to_answer_with_are_those_of_situation_5() -> None:
+    entry = next(e for e in table().entries if e.number == 5)
+    assert [n.text for n in entry.never_say] == FORBIDDEN_5
+    others = [e.number for e in table().entries if e.never_say and e.number != 5]
+    assert not others
+
+
+def test_every_entry_has_a_post_and_something_to_do() -> None:
+    for e in table().entries:
+        assert e.step.roles, e.id
+        assert e.step.do, e.id
+
+
+def test_entry_rules_are_shown_only_at_their_entry() -> None:
+    rb = rulebook()
+    proc = table()
+    for rule in proc.rules:
+        assert rule.steps, f"{rule.id}: a situation's rule belongs to its entry"
+    lift, _ = rb.standing(proc, "share_lift")
+    assert "no_squeezing_in" in {r.id for r in lift}
+    assert "no_mocking" not in {r.id for r in lift}
+    photo, _ = rb.standing(proc, "photo_request")
+    assert {"no_photos_on_site", "never_alone_in_photo"} <= {r.id for r in photo}
+
+
+def _say_lines(proc: Procedure) -> list[tuple[str, str]]:
+    return [(sid, item.text.source) for sid, step in proc.steps.items() for item in step.say]
+
+
+def test_no_word_never_to_say_appears_in_a_line_staff_say() -> None:
+    rb = rulebook()
+    found = []
+    for proc in rb.procedures.values():
+        for sid, line in _say_lines(proc):
+            _, never = rb.standing(proc, sid)
+            found += [(proc.id, sid, n.text, line) for n in never if n.text in line]
+    assert not found, found
+    # and the check would see one: the words of 5 are there to be found
+    _, never = rb.standing(table(), "cannot_answer")
+    assert [n.text for n in never] == FORBIDDEN_5
