@@ -1,5 +1,5 @@
 """The 23 situations of 002 篇三 (`site-situations`, a rule table) and the
-standing rules of 000 §3.6: every situation an entry numbered as in the
+standing rules of 000 §3.6 and 001 篇4 §4.4–§4.5: every situation an entry numbered as in the
 source with its heading verbatim, every quoted phrase a `say` line, every
 prohibition a standing rule shown where it applies, and no word never to say
 inside a line staff say."""
@@ -168,3 +168,14 @@ def test_the_sales_consultants_are_not_bound_by_the_property_rules() -> None:
     proc = rb.procedures["opening-to-signing-care"]
     rules, _ = rb.standing(proc, None, ("sales_consultant",))
     assert "greet_everywhere" not in {r.id for r in rules}
+
+
+def test_call_visit_conduct_is_standing_not_ticked() -> None:
+    rb = rulebook()
+    proc = rb.procedures["call-visit-reception"]
+    rules, _ = rb.standing(proc, "classify", ("front_desk_receptionist",))
+    texts = [r.text for r in rules]
+    assert "不得推诿、扯皮、推卸责任及为难客户" in texts
+    assert "不得乘机索取好处、利益等" in texts
+    items = [i.text.source for s in proc.steps.values() for i in s.do]
+    assert not [t for t in items if "推诿" in t or "索取好处" in t]
