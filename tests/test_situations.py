@@ -1,8 +1,8 @@
 """The 23 situations of 002 篇三 (`site-situations`, a rule table) and the
-standing rules of 000 §3.6 and 001 篇4 §4.4–§4.5: every situation an entry numbered as in the
-source with its heading verbatim, every quoted phrase a `say` line, every
-prohibition a standing rule shown where it applies, and no word never to say
-inside a line staff say."""
+standing rules of 000 §3.6, 001 篇4 §4.4–§4.5 and 002 策略四、六: every
+situation an entry numbered as in the source with its heading verbatim, every
+quoted phrase a `say` line, every prohibition a standing rule shown where it
+applies, and no word never to say inside a line staff say."""
 
 from __future__ import annotations
 
@@ -179,3 +179,13 @@ def test_call_visit_conduct_is_standing_not_ticked() -> None:
     assert "不得乘机索取好处、利益等" in texts
     items = [i.text.source for s in proc.steps.values() for i in s.do]
     assert not [t for t in items if "推诿" in t or "索取好处" in t]
+
+
+def test_consultants_keep_satisfaction_first_and_never_press_for_a_deposit() -> None:
+    rb = rulebook()
+    proc = rb.procedures["opening-to-signing-care"]
+    rules, _ = rb.standing(proc, "opening_day", ("sales_consultant",))
+    ids = {r.id for r in rules}
+    assert {"satisfaction_matters", "think_of_consequences", "no_pressure_close"} <= ids
+    close = next(r for r in rules if r.id == "no_pressure_close")
+    assert "报销控及优惠方式取消" in close.text
