@@ -42,6 +42,7 @@ from engine.model import (
     Next,
     Organisation,
     OutcomeDecl,
+    Parallel,
     Person,
     Procedure,
     Queue,
@@ -125,6 +126,7 @@ STEP_KEYS = frozenset(
         "ask",
         "record",
         "next",
+        "parallel",
         "choices",
         "call",
         "with",
@@ -372,7 +374,7 @@ class _Builder:
         one-way-out, in file order), and exit keys that belong to none."""
         ways: list[Exit] = []
         for key in raw:
-            if key == "next" and "call" not in raw:
+            if key == "next" and "call" not in raw and "parallel" not in raw:
                 ways.append(self.branches(raw["next"], (*path, "next")))
             elif key == "choices":
                 ways.append(
@@ -391,15 +393,19 @@ class _Builder:
                     )
                 )
             elif key == "call":
-                args = tuple(
-                    (
-                        Ref(k, self.pos((*path, "with", k), key=True)),
-                        self.expr(v, "template", (*path, "with", k)),
-                    )
-                    for k, v in (raw.get("with") or {}).items()
-                )
                 after = self.branches(raw["next"], (*path, "next")) if "next" in raw else NOWHERE
-                ways.append(Call(self.ref(raw["call"], (*path, "call")), args, after))
+                ways.append(self.call(raw, path, after))
+            elif key == "parallel":
+                par = raw["parallel"]
+                after = self.branches(raw["next"], (*path, "next")) if "next" in raw else NOWHERE
+                lanes = tuple(
+                    self.ref(lane["to"], (*path, "parallel", "branches", i, "to"))
+                    if "to" in lane
+                    else self.call(lane, (*path, "parallel", "branches", i), NOWHERE)
+                    for i, lane in enumerate(par["branches"])
+                )
+                join: Literal["all", "any"] = "any" if par.get("join") == "any" else "all"
+                ways.append(Parallel(lanes, join, after, self.pos((*path, "parallel"), key=True)))
             elif key == "end":
                 end = raw["end"]
                 at = (*path, "end", "outcome") if isinstance(end, dict) else (*path, "end")
@@ -411,6 +417,17 @@ class _Builder:
         stray = ("with",) if "with" in raw and "call" not in raw else ()
         first = ways[0] if ways else NOWHERE
         return first, tuple(ways[1:]), stray
+
+    def call(self, raw: dict[str, Any], path: Path, after: Next) -> Call:
+        """`call:` with its `with:` values (a step's, or a parallel branch's)."""
+        args = tuple(
+            (
+                Ref(k, self.pos((*path, "with", k), key=True)),
+                self.expr(v, "template", (*path, "with", k)),
+            )
+            for k, v in (raw.get("with") or {}).items()
+        )
+        return Call(self.ref(raw["call"], (*path, "call")), args, after)
 
     def due(self, d: Any, path: Path) -> Due:
         """`{after|before: milestone, <unit>: N}`."""

@@ -1,4 +1,5 @@
-"""A content-hash cache of `sop validate` output.
+"""A content-hash cache of `sop validate` output, and of the part of a
+rulebook `sop due` reads (`schedule_book`).
 
 The key covers the engine version, the output options and the content hash
 of every file the validation would read (each requested folder's whole
@@ -11,8 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine import __version__
+
+if TYPE_CHECKING:
+    from engine.model import Rulebook
 
 
 def directory() -> str:
@@ -148,3 +153,95 @@ def put(key: str | None, out: str, code: int) -> None:
             _file_for(key),
             json.dumps({"key": key, "out": out, "code": code}, ensure_ascii=False),
         )
+
+
+# ---- the rulebook as `sop due` reads it
+
+_DUTIES = "duties 1"  # what the entry holds; changed when the trimming changes
+
+
+class Duties(NamedTuple):
+    """What the call list reads of a rulebook."""
+
+    roles: dict[str, str]  # id -> title: what --role may name
+    # Its organisation, site and scheduled procedures (each with only its
+    # start step); None when no procedure has a schedule.
+    book: Rulebook | None
+
+
+def duties(folder: str) -> Duties:
+    """The rulebook in `folder` as the call list reads it — `RulebookError`
+    when it has errors, as `load_rulebook` says.
+
+    Validating a whole rulebook to learn that none of its procedures has a
+    schedule cost `sop due` most of its time. The part it reads is kept
+    under the same key as a validation (the engine's version and sources,
+    and the content hash of every file the validation reads, taken again
+    only for a file whose size or mtime changed), so an edited rulebook is
+    validated again; only a rulebook without errors is kept. The entry is a
+    pickle: the cache folder is the user's own, as trusted as the
+    `__pycache__` Python itself runs code from. Without schedules it holds
+    no rulebook types, so reading it imports none."""
+    import pickle
+
+    key = key_for([folder], _DUTIES)
+    target = _file_for(key)[: -len(".json")] + ".pickle" if key is not None else None
+    if key is not None and target is not None:
+        try:
+            with open(target, "rb") as fh:
+                kept, roles, book = pickle.load(fh)
+            if kept == key:
+                return Duties(roles, book)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            pass  # absent, cut short, or of another shape: loaded again
+        except (AttributeError, ImportError):
+            pass  # names what this engine no longer has
+    from engine.validate import load_rulebook
+
+    full = load_rulebook(folder)
+    found = Duties({rid: r.name for rid, r in full.roles.items()}, _trimmed(full))
+    if key is not None and target is not None:
+        try:
+            data = pickle.dumps((key, *found), pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return found  # not kept: validated again next time
+        _atomic_write_bytes(target, data)
+    return found
+
+
+def _trimmed(book: Rulebook) -> Rulebook | None:
+    """What the call list reads of a rulebook: roles, organisation, site,
+    and the scheduled procedures with their start steps (None: none is)."""
+    from dataclasses import replace
+
+    procedures = {
+        pid: replace(
+            p,
+            steps={k: v for k, v in p.steps.items() if k == p.start.name},
+            escalate=(),
+        )
+        for pid, p in book.procedures.items()
+        if p.schedule
+    }
+    if not procedures:
+        return None
+    return replace(
+        book,
+        forms={},
+        inputs={},
+        procedures=procedures,
+        references={},
+        queues={},
+    )
+
+
+def _atomic_write_bytes(target: str, data: bytes) -> None:
+    try:
+        folder, name = os.path.split(target)
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home still lists, just without the cache

@@ -267,8 +267,31 @@ class End:
     pos: Pos | None = None  # where the outcome's id is written
 
 
-Exit: TypeAlias = Next | Choices | Call | End
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    """`parallel: {branches, join}` + `next`: once the step is done its
+    branches start and the run goes on by `next` at once (the main line).
+    A branch is a `Ref` to a step of this procedure (walked until an `end`,
+    which ends the branch, not the run) or a `Call` (its `next` is unused).
+    They join at the run's end: `all`, the run is finished only when every
+    branch has ended; `any`, the first of them (or the main line) to end
+    cancels the others."""
+
+    lanes: tuple[Ref | Call, ...]
+    join: Literal["all", "any"] = "all"
+    next: Next = Next(())
+    pos: Pos | None = None  # where `parallel:` is written
+
+
+Exit: TypeAlias = Next | Choices | Call | End | Parallel
 NOWHERE = Next(())
+
+
+def lane_steps(way: Exit) -> tuple[Ref, ...]:
+    """The steps the `to:` branches of a parallel start at (none for others)."""
+    if isinstance(way, Parallel):
+        return tuple(lane for lane in way.lanes if isinstance(lane, Ref))
+    return ()
 
 
 def exit_key(way: Exit) -> str:
@@ -280,6 +303,8 @@ def exit_key(way: Exit) -> str:
             return "choices"
         case Call(next=Next(branches)):
             return "call+next" if branches else "call"
+        case Parallel(next=Next(branches)):
+            return "parallel+next" if branches else "parallel"
         case End():
             return "end"
         case _:
@@ -290,7 +315,7 @@ def branches_of(way: Exit) -> tuple[Branch, ...]:
     """The guarded branches a way out goes on by: a next's, or a call's once
     the callee returns (none for choices and an end)."""
     match way:
-        case Next(branches) | Call(next=Next(branches)):
+        case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
             return branches
         case Choices() | End():
             return ()
@@ -301,7 +326,7 @@ def branches_of(way: Exit) -> tuple[Branch, ...]:
 def arms_of(way: Exit) -> tuple[Branch | Choice, ...]:
     """The branches or choices of a way out (what `set:` can be written on)."""
     match way:
-        case Next(branches) | Call(next=Next(branches)):
+        case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
             return branches
         case Choices(choices):
             return choices
@@ -316,6 +341,8 @@ def exit_targets(way: Exit) -> tuple[Ref, ...]:
     match way:
         case Next(branches) | Call(next=Next(branches)):
             return tuple(b.to for b in branches)
+        case Parallel(next=Next(branches)):
+            return (*(b.to for b in branches), *lane_steps(way))
         case Choices(choices):
             return tuple(c.to for c in choices)
         case End():
@@ -405,8 +432,16 @@ class Step:
 
     @property
     def calls(self) -> tuple[Call, ...]:
-        """The procedures this step calls (one, unless one-way-out's error)."""
-        return tuple(way for way in self.ways if isinstance(way, Call))
+        """The procedures this step calls (one, unless one-way-out's error),
+        and those its parallel branches run."""
+        return tuple(
+            c
+            for way in self.ways
+            for c in (
+                (way,) if isinstance(way, Call) else way.lanes if isinstance(way, Parallel) else ()
+            )
+            if isinstance(c, Call)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -722,6 +757,13 @@ def _exprs_of(way: Exit) -> Iterator[Expr]:
                 yield from (b.when,) if b.when else ()
                 yield from (a.value for a in b.set)
             yield from (value for _, value in args)
+        case Parallel(lanes, _, Next(branches)):
+            for b in branches:
+                yield from (b.when,) if b.when else ()
+                yield from (a.value for a in b.set)
+            for lane in lanes:
+                if isinstance(lane, Call):
+                    yield from (value for _, value in lane.args)
         case End():
             pass
         case _:

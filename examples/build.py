@@ -80,6 +80,7 @@ def sop(*args: str, journal: str | None = None) -> str:
 # The people in each queue (轮序) before an example takes turns from it: the
 # keeper's `sop queue … join`, as a site does before its first visitor.
 QUEUE_MEMBERS = ["陈晓", "王强", "赵敏"]
+MEMBERS_OF = {"onsite_service_rotation": ["张总", "李副经理", "王主任"]}
 QUEUE_KEEPER = "张经理"
 
 
@@ -114,7 +115,7 @@ def outputs(pid: str, scenario: Path) -> dict[str, str]:
                 "queue",
                 queue,
                 "join",
-                *QUEUE_MEMBERS,
+                *MEMBERS_OF.get(queue, QUEUE_MEMBERS),
                 "--rulebook",
                 str(RULEBOOK),
                 "--site",

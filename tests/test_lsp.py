@@ -480,3 +480,41 @@ async def test_a_new_unsaved_file_and_a_file_outside_any_rulebook(
     got = await published(client, lambda p: p.uri == a)
     assert [d.code for d in got.diagnostics] == ["missing-rulebook"]
     close_doc(client, a)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_every_bundled_file_opens_clean_with_an_outline_and_a_chart(
+    client: LanguageClient,
+) -> None:
+    """Every bundled file open together: no diagnostics, an outline, and
+    for each procedure its flowchart, code lens and hover on its first step."""
+    docs: dict[str, str] = {}
+    for path in sorted(BOOK.glob("*.yaml")):
+        docs[path.name] = open_doc(client, path)
+        assert await diagnostics(client, docs[path.name]) == [], path.name
+    for name, u in docs.items():
+        symbols = await client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(u))
+        )
+        assert symbols, name
+        if name == "rulebook.yaml":
+            continue
+        root = symbols[0]
+        assert isinstance(root, lsp.DocumentSymbol) and root.children, name
+        steps = [s for s in root.children if s.kind == lsp.SymbolKind.Function]
+        assert steps and all(s.detail for s in steps), name
+        chart = await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="sop.flowchart", arguments=[u])
+        )
+        assert isinstance(chart, str) and chart.startswith("flowchart"), name
+        assert steps[0].detail is not None and steps[0].detail.split()[0][:4] in chart, name
+        lenses = await client.text_document_code_lens_async(
+            lsp.CodeLensParams(lsp.TextDocumentIdentifier(u))
+        )
+        assert lenses and lenses[0].command and lenses[0].command.command == "sop.preview"
+        hover = await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(u), steps[0].selection_range.start)
+        )
+        assert hover is not None and isinstance(hover.contents, lsp.MarkupContent), name
+    for u in docs.values():
+        close_doc(client, u)

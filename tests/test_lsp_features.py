@@ -4,7 +4,9 @@ rename (and its refusals), and the outline, over the bundled rulebook."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Iterator, Mapping
 from itertools import pairwise
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from engine.lsp.context import ITEM, where
 from engine.lsp.rename import Refused, rename
 from engine.lsp.symbols import Index, Target
 from engine.lsp.workspace import Folder
+from engine.model import Ref, Schedule
 from engine.problems import apply_fix
 from engine.validate import validate_texts
 from tests.conftest import ROOT
@@ -259,7 +262,11 @@ def test_the_outline_lists_steps_with_their_titles(folder: Folder) -> None:
     rb = path("rulebook.yaml")
     top = features.outline(rb, text("rulebook.yaml"), None, folder.rulebook())
     kinds = {n.kind for n in top}
-    assert kinds == {"role", "form", "input"}
+    book = folder.rulebook()
+    assert book is not None
+    holidays = book.site.holidays if book.site else {}
+    present = {"queue": book.queues, "holiday": holidays, "rule": book.rules}
+    assert kinds == {"role", "form", "input"} | {k for k, there in present.items() if there}
     assert any(n.children for n in top if n.kind == "form")
 
 
@@ -269,6 +276,8 @@ def test_the_outline_lists_steps_with_their_titles(folder: Folder) -> None:
         ("    when: a == 'a b' and b | length > 1", "guard", "", ["a", "b"]),
         ("    when: \"a == 'a' or c\"", "guard", '"', ["a", "c"]),
         ("      - 您好 a,{{ a }}先生{% if b %}b{% endif %}", "template", "", ["a", "b"]),
+        ("    when: f.x < 4 and x or f . y", "guard", "", ["f.x", "x", "f . y"]),
+        ("      - 评分{{ f.x }}分, {{ x | default(f.y) }}", "template", "", ["f.x", "x", "f.y"]),
     ],
 )
 def test_names_in_expressions(line: str, kind: str, style: str, found: list[str]) -> None:
@@ -285,6 +294,86 @@ def test_names_in_expressions(line: str, kind: str, style: str, found: list[str]
         style,
     )
     got = list(names_in(expr, _Lines({"f": line})))
+    assert [line[p.col - 1 : p.end_col - 1] for _, p in got] == found
+    assert [n for n, _ in got] == [n.replace(" ", "") for n in found]
+
+
+@pytest.mark.parametrize(
+    ("guard", "found"),
+    [
+        ("outcome == 'a' or x == 'b'", ["a"]),
+        ("'b' != outcome and outcome in ['c', \"d\"]", ["b", "c", "d"]),
+        ("x == 'a'", []),
+        ("outcome == 'a\\'b'", []),  # written with an escape: not the value's text
+    ],
+)
+def test_outcomes_compared_in_a_guard(guard: str, found: list[str]) -> None:
+    from engine.lsp.symbols import _Lines, outcomes_in
+    from engine.model import Expr
+    from engine.problems import Pos
+
+    line = f"      - {{to: a, when: {guard}}}"
+    start = line.index("when: ") + 6
+    expr = Expr(guard, "guard", Pos("f", 1, start + 1, 1, start + 1 + len(guard)), "")
+    got = list(outcomes_in(expr, _Lines({"f": line})))
     assert [n for n, _ in got] == found
     for name, pos in got:
         assert line[pos.col - 1 : pos.end_col - 1] == name
+
+
+def _refs_of(obj: object, holidays: frozenset[str]) -> Iterator[Ref]:
+    """Every `Ref` a model object holds (a schedule's: the holidays it names;
+    its other values are days and times, not names)."""
+    if isinstance(obj, Ref):
+        yield obj
+    elif isinstance(obj, Schedule):
+        yield from (r for _, r in obj.refs() if r.name in holidays)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            if f.name != "procedures":  # a rulebook's: each is walked as a procedure
+                yield from _refs_of(getattr(obj, f.name), holidays)
+    elif isinstance(obj, tuple | list):
+        for x in obj:
+            yield from _refs_of(x, holidays)
+    elif isinstance(obj, Mapping):
+        for x in obj.values():
+            yield from _refs_of(x, holidays)
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "sops",
+        "tests/cases/ok",
+        "tests/fixtures/lsp_book",
+        "tests/fixtures/rotation",
+        "tests/fixtures/schedule",
+        "tests/fixtures/rulebook_flow",
+        "tests/fixtures/rulebook_runtime",
+    ],
+)
+def test_every_name_the_model_resolves_is_in_the_index(root: str) -> None:
+    """Each `Ref` of the built model (whatever construct holds it: one added
+    later is caught here) is an occurrence in the index where the file writes
+    it; `form.field` as its form and its field."""
+    from engine.lsp.symbols import _Lines
+
+    f = Folder(os.path.realpath(ROOT / root))
+    validation = f.validate()
+    index, lines = f.index(), _Lines(validation.texts)
+    book = f.rulebook()
+    assert book is not None
+    holidays = frozenset(book.site.holidays if book.site else ())
+    missing = []
+    for obj in (book, *f.procedures().values()):
+        for ref in _refs_of(obj, holidays):
+            exact = lines.exact(ref.pos, ref.name)
+            if exact is None:
+                continue  # written elsewhere than the name (a table's unwritten first step)
+            form, dot, fld = ref.name.partition(".")
+            wanted = [(exact.col, form)] + ([(exact.end_col - len(fld), fld)] if dot else [])
+            for col, name in wanted:
+                occ = index.at(exact.file, exact.line, col)
+                if occ is None or occ.target.name != name:
+                    missing.append(f"{os.path.basename(exact.file)}:{exact.line}:{col} {name}")
+    assert missing == []

@@ -6,7 +6,8 @@ and rename it — the rulebook validates after the rename.
 The rulebook is tests/fixtures/lsp_book: site holidays used by schedules,
 a queue used by `turn:`, `set:` targets read by guards, `form.field` in a
 guard and in `milestone: {from:}`, declared outcomes read after `call:`,
-milestones, and escalate `tell:` roles."""
+milestones, escalate `tell:` roles, standing rules (the rulebook's and a
+procedure's, with the roles and steps they name) and a rule table's entries."""
 
 from __future__ import annotations
 
@@ -204,10 +205,48 @@ CASES = [
         "tell: manager",
         7,
         ("rulebook.yaml", "  manager:", 2),
-        {"question-log.yaml", "visit.yaml", "rulebook.yaml"},
+        {"question-log.yaml", "visit.yaml", "rulebook.yaml", "situations.yaml"},
         "案场经理",
         "site_manager",
         ("question-log.yaml", "tell: manager", "tell: ma|", "manager"),
+    ),
+    Case(
+        "entry of a rule table a standing rule is shown at",
+        "situations.yaml",
+        "steps: [smoking]",
+        len("steps: [") + 2,
+        ("situations.yaml", "  - id: smoking", 8),
+        {"situations.yaml"},
+        "客户在样板房吸烟怎么办",
+        "smoking_inside",
+        ("situations.yaml", "steps: [smoking]", "steps: [smo|]", "smoking"),
+    ),
+    Case(
+        "standing rule (declared only)",
+        "situations.yaml",
+        "id: stay_polite",
+        6,
+        ("situations.yaml", "id: stay_polite", 4),
+        set(),
+        "处理时始终保持礼貌",
+        "be_polite",
+        ("situations.yaml", "role: host, steps", "role: ho|, steps", "host"),
+    ),
+    Case(
+        "role a rulebook's standing rule binds",
+        "rulebook.yaml",
+        "role: [host, sales_consultant]",
+        len("role: [host, ") + 3,
+        ("rulebook.yaml", "  sales_consultant:", 2),
+        {"rulebook.yaml"},
+        "销售人员",
+        "consultant",
+        (
+            "rulebook.yaml",
+            "role: [host, sales_consultant]",
+            "role: [host, sa|]",
+            "sales_consultant",
+        ),
     ),
     Case(
         "role keeping a queue",
@@ -215,7 +254,7 @@ CASES = [
         "keeper: manager",
         9,
         ("rulebook.yaml", "  manager:", 2),
-        {"question-log.yaml", "visit.yaml", "rulebook.yaml"},
+        {"question-log.yaml", "visit.yaml", "rulebook.yaml", "situations.yaml"},
         "监督客户接待的顺序",
         "rotation_keeper",
         ("rulebook.yaml", "keeper: manager", "keeper: ma|", "manager"),
@@ -281,7 +320,8 @@ async def test_each_reference_kind(client: LanguageClient, case: Case) -> None:
     )
     assert refs is not None
     assert {Path(r.uri.removeprefix("file://")).name for r in refs} == case.refs
-    assert any(r.uri == u and r.range.start.line == at.line for r in refs)
+    if case.refs:  # a standing rule's id is referred to from nowhere
+        assert any(r.uri == u and r.range.start.line == at.line for r in refs)
 
     # hover: what it is, in the staff's words
     hover = await client.text_document_hover_async(lsp.HoverParams(doc(case.file), at))
@@ -443,4 +483,43 @@ async def test_the_flowchart_preview_follows_the_typing(client: LanguageClient) 
     change(client, u, src)
     assert await diagnostics(client, u) == []
     await page_holding(page, "送客")
+    close_doc(client, u)
+
+
+@pytest.mark.parametrize(
+    ("name", "right", "wrong", "rule"),
+    [
+        ("visit.yaml", "queue: sales_rotation", "queue: sales_rotaton", "unknown-queue"),
+        ("weekly-clean.yaml", "{on: 国庆节}", "{on: 国庆}", "unknown-day"),
+        ("visit.yaml", "outcome == 'escalated'", "outcome == 'escalted'", "outcome-value"),
+        ("question-log.yaml", "tell: manager", "tell: manger", "unknown-role"),
+        ("question-log.yaml", "end: answered", "end: answerd", "unknown-outcome"),
+        ("situations.yaml", "steps: [smoking]", "steps: [smokng]", "unknown-step"),
+    ],
+)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_misspelt_name_is_fixed_by_its_code_action(
+    client: LanguageClient, name: str, right: str, wrong: str, rule: str
+) -> None:
+    src = texts()[name]
+    u = open_doc(client, BOOK / name)
+    assert await diagnostics(client, u) == []
+    typed = src.replace(right, wrong, 1)
+    change(client, u, typed)
+    found = [d for d in await diagnostics(client, u) if d.code == rule]
+    assert len(found) == 1, found
+    d = found[0]
+    at = position_of(typed, wrong)
+    assert d.range.start.line == at.line
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(u), d.range, lsp.CodeActionContext(diagnostics=[d])
+        )
+    )
+    assert actions and isinstance(actions[0], lsp.CodeAction), actions
+    edit = actions[0].edit
+    assert edit is not None and edit.changes
+    assert apply(typed, list(edit.changes[u])) == src
+    change(client, u, src)
+    assert await diagnostics(client, u) == []
     close_doc(client, u)

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
 from tests.runtime_support import BUNDLED, sop_in_process, write_scenario
@@ -243,3 +245,146 @@ def test_a_new_hire_receives_only_with_a_senior_alongside() -> None:
     for sid in ("front_desk", "group_front_desk"):
         targets = [b.to.name for b in proc.steps[sid].exit.branches]  # type: ignore[union-attr]
         assert "senior_assist" in targets
+
+
+# ---- schedules: P44 regional service quality, P51 convenience services
+
+ON_THE_DAY: list[tuple[str, str, str | None]] = [
+    # 002 篇六 §2.1.3–2.1.4: 日检查 and the day's meeting, 周对标, 月考核
+    ("regional-daily-check", "2026-12-08", "当天: 全天"),
+    ("regional-weekly-review", "2026-12-08", "当天: 12-07 起, 12-13 前完成"),
+    ("regional-monthly-assessment", "2026-12-08", "当天: 12-01 起, 12-31 前完成"),
+    # 004 piece 4: every customer once by the end of September; a series before September
+    ("home-service-station", "2026-06-10", "当天: 01-01 起, 09-30 前完成"),
+    ("home-service-station", "2026-12-08", None),
+    ("elderly-activities", "2026-08-20", "当天: 01-01 起, 08-31 前完成"),
+    ("elderly-activities", "2026-09-01", None),
+    ("energy-station-check", "2026-12-08", "当天: 全天"),
+    ("manager-onsite-service", "2026-12-08", "当天: 12-07 起, 12-13 前完成"),
+]
+
+
+@pytest.mark.parametrize(("pid", "day", "expected"), ON_THE_DAY)
+def test_routines_fall_on_the_days_the_sources_give(
+    pid: str, day: str, expected: str | None
+) -> None:
+    code, out = sop_in_process(
+        "render", "checklist", pid, "--rulebook", str(BUNDLED), "--date", day
+    )
+    assert code == 0, out
+    if expected is None:
+        assert "(没有事项)" in out, out
+    else:
+        assert expected in out, out
+
+
+def test_the_weekly_onsite_service_goes_round_the_managers_week_by_week(tmp_path: Path) -> None:
+    """004 piece 4: 每周1次, 每次半天, 由项目第一负责人、副经理、主任轮流: the queue
+    gives each week the next one; a week done leaves `sop due`."""
+    site = Site(tmp_path)
+    site.join("onsite_service_rotation", ["张总", "李副经理", "王主任"])
+    names = []
+    for week in ("2026-12-06", "2026-12-13"):
+        site.n += 1
+        data = {
+            "procedure": "manager-onsite-service",
+            "inputs": {},
+            "steps": {
+                "duty": {},
+                "serve": {
+                    "record": {
+                        "served_on": week,
+                        "served_by": "值班",
+                        "issues": "3号楼业主反映电梯异响, 已派单",
+                    }
+                },
+            },
+        }
+        path = write_scenario(site.tmp, f"onsite-{site.n}", data)
+        out = site.sop(
+            "run", "manager-onsite-service", "--answers", str(path), "--for", week, "--no-color"
+        )
+        names.append(out)
+    assert "由 张总" in names[0] and "由 李副经理" in names[1]
+    due = json.loads(site.sop("due", "--at", "2026-12-08", "--days", "7", "--format", "json"))
+    weeks = [d["date"] for d in due if d["procedure"] == "manager-onsite-service"]
+    assert weeks == [], weeks  # both weeks done: nothing owed, nothing coming
+    other = [d["date"] for d in due if d["procedure"] == "regional-weekly-review"]
+    assert other == ["2026-12-06", "2026-12-13"]
+
+
+def test_the_daily_check_reminds_only_when_weather_or_holiday_calls_for_it() -> None:
+    step = _book().procedures["regional-daily-check"].steps["reminders"]
+    conditional = [i for i in step.do if i.when is not None]
+    assert len(conditional) == 3
+    assert any(
+        "问题不过夜" in i.text.source
+        for i in _book().procedures["regional-daily-check"].steps["meeting"].do
+    )
+
+
+def test_the_second_filter_cleaning_falls_two_months_after_the_first() -> None:
+    from engine.model import Due
+
+    due = _book().procedures["home-service-station"].steps["second_round"].due
+    assert isinstance(due, Due)
+    assert (due.anchor.name, due.direction, due.amount, due.unit) == (
+        "first_round",
+        "after",
+        2,
+        "months",
+    )
+
+
+# ---- P57 care-by-stage (004 piece 9 三–四)
+
+
+def test_each_stage_does_its_own_work_and_after_sale_always_holds_an_activity(
+    tmp_path: Path,
+) -> None:
+    site = Site(tmp_path)
+    site.join("sales_rotation")  # only to open the journal
+    activity = {
+        "care-activity:requirement": {"record": {"requirement": "地产公司会传统性的关怀业主"}},
+        "care-activity:node": {
+            "record": {"node": "国家规定的节假日和其他节假日", "node_date": "2027-01-01"}
+        },
+        "care-activity:plan": {
+            "record": {
+                "suggestions": "元旦业主联欢",
+                "plan": "元旦业主联欢会",
+                "cost_estimate": 5000,
+                "approval": "同意",
+            }
+        },
+        "care-activity:execute": {
+            "record": {"filed_at": "2026-12-10", "finance_notified_at": "2026-12-10"}
+        },
+    }
+    after = site.run(
+        "care-by-stage",
+        {
+            "stage": {"choice": "项目售后"},
+            "after_sale": {},
+            "community_care": {},
+            **activity,
+            "finish": {},
+        },
+    )
+    assert "客户关怀活动操作" in after and "本阶段的客户关系维护工作已开展" in after
+    before = site.run(
+        "care-by-stage",
+        {
+            "stage": {"choice": "项目售前"},
+            "pre_sale": {
+                "record": {
+                    "project": "翠湖天地一期",
+                    "owners": "补充一期业主的家庭结构和联系方式",
+                    "matched_groups": "一期改善型业主",
+                    "updated_on": "2026-12-02",
+                }
+            },
+            "finish": {},
+        },
+    )
+    assert "已开发项目业主信息表" in before and "客户关怀活动操作" not in before

@@ -18,6 +18,8 @@ from engine.validate import load_rulebook
 from tests.conftest import Runner
 from tests.runtime_support import BUNDLED, sop_in_process, write_scenario
 
+ROOT_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
 RETURNING = "您好,{{ surname }}{{ honorific }},欢迎再次光临"  # “您好,X先生或X女士,欢迎再次光临”
 
 PHRASES: dict[str, list[str]] = {
@@ -128,6 +130,10 @@ FORMS = {
     "客户来电来访登记表",
     "预约访问申请表",
     "活动计划方案",
+    # 003 篇2 三, 八, 十 (named without brackets)
+    "工程维护单",
+    "装修动态表",
+    "工作函",
 }
 
 EMERGENCIES = {
@@ -272,6 +278,48 @@ def test_consumables_are_ordered_by_month_end_from_the_zones() -> None:
         assert zone in zones
     [rec] = proc.steps["request"].record
     assert rec.form.name == "supply_request" and "keeper" in [f.name for f in rec.fields]
+
+
+@pytest.mark.parametrize(
+    ("pid", "first", "last", "expected"),
+    [
+        # 003 篇2 一: 8:30 on duty, every day (2026-12-08 is a Tuesday)
+        (
+            "residential-butler-day",
+            "2026-12-08",
+            "2026-12-09",
+            ["2026-12-08T08:30", "2026-12-09T08:30"],
+        ),
+        # 十六: supplies on Tuesday and Friday
+        ("butler-supply-collection", "2026-12-07", "2026-12-13", ["2026-12-08", "2026-12-11"]),
+        # 十六: the request before the 25th
+        ("butler-supply-request", "2026-12-01", "2027-01-31", ["2026-12-25", "2027-01-25"]),
+        # 十四: vacant flats once a week
+        ("vacant-flat-patrol", "2026-12-07", "2026-12-20", ["2026-12-13", "2026-12-20"]),
+    ],
+)
+def test_the_residential_butlers_calendar(
+    pid: str, first: str, last: str, expected: list[str]
+) -> None:
+    assert _keys(pid, first, last) == expected
+
+
+def test_a_residential_butlers_day_keeps_what_is_unfinished_for_the_morning_meeting(
+    tmp_path: Path,
+) -> None:
+    """003 篇2 二–四: a work order not yet fixed goes back to the day's work (and
+    tomorrow's meeting), a question the butler cannot answer gets an agreed
+    reply time; the day ends with tomorrow's report."""
+    example = yaml.safe_load(
+        (ROOT_EXAMPLES / "residential-butler-day" / "scenario.yaml").read_text(encoding="utf-8")
+    )
+    code, out = _run_for(tmp_path, example, "--operator", "刘洋")
+    assert code == 0, out
+    assert "本次安排: 2026-12-08 08:30" in out
+    assert "尚未整改完成, 继续跟踪" in out and "整改完成, 回访" not in out
+    assert "约定回复业主的时间" in out and "次日早会汇报" in out
+    day = rulebook().procedures["residential-butler-day"]
+    assert [n for n in day.steps if "work_order" in n] == ["work_order", "work_order_revisit"]
 
 
 # ---- decisions that a run must honour (docs/sources.md) ----
@@ -559,7 +607,7 @@ def test_actors_003_does_not_name_are_marked(pid: str) -> None:
 
 # Forms the sources name without the 《》 (客户登记 "做好客户登记"; 万科家书); every other
 # form's title is the rulebook's and its source says so.
-NAMED_WITHOUT_BRACKETS = {"客户登记", "楼盘建设进展通报 (万科家书)"}
+NAMED_WITHOUT_BRACKETS = {"客户登记", "楼盘建设进展通报 (万科家书)", "已开发项目业主信息表"}
 
 
 def test_form_titles_the_sources_do_not_give_say_they_are_descriptive() -> None:

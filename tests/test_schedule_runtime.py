@@ -5,8 +5,11 @@ records it (tests/fixtures/schedule)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import ROOT
 from tests.runtime_support import sop_in_process, write_scenario
@@ -183,3 +186,40 @@ def test_simulate_runs_each_schedule_entry_and_names_one_that_never_falls_due(
     # The site is closed at the Spring Festival: that entry never falls due.
     assert "时间安排 1/2 条已按安排运行" in out
     assert "✗ 时间安排一年内从不发生: 春节" in out
+
+
+def test_due_reads_the_rulebook_once_and_again_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop due` keeps what it reads of a rulebook (engine.cache.duties):
+    the same list from the cache, and a file edited, added or broken is
+    read again — never a list from before the edit."""
+    monkeypatch.setenv("SOP_CACHE_DIR", str(tmp_path / "cache"))
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    journal = journal_with_a_run(tmp_path)
+
+    def listed(*more: str) -> tuple[int, list[tuple[str, str, str]]]:
+        code, out = sop_in_process(
+            "due", "--rulebook", str(book), "--journal", str(journal), "--format", "json",
+            "--at", "2026-12-20", "--days", "6", *more,
+        )  # fmt: skip
+        if code != 0:
+            return code, []
+        items = json.loads(out)
+        return code, [(i["procedure"], i["date"], i["text"]) for i in items if i["run"] is None]
+
+    first = listed()
+    assert ("monthly-report", "2026-12-25", "每月 25 日前完成") in first[1]
+    assert list((tmp_path / "cache").rglob("*.pickle"))  # kept
+    assert listed() == first  # and read back the same
+    report = book / "monthly-report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("by: 25", "by: 20"), "utf-8")
+    edited = listed()[1]
+    assert ("monthly-report", "2026-12-20", "每月 20 日前完成") in edited
+    assert ("monthly-report", "2026-12-25", "每月 25 日前完成") not in edited
+    report.unlink()
+    assert all(p != "monthly-report" for p, _, _ in listed()[1])
+    (book / "broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
+    assert listed()[0] != 0  # a rulebook named with --rulebook must load
+    assert listed("--role", "物业经理")[0] != 0

@@ -208,3 +208,47 @@ def test_a_note_is_journaled_with_the_run(client: TestClient, tmp_path: Path) ->
         notes = [e.data["text"] for e in j.events(1) if e.kind == EventKind.NOTE_ADDED]
     assert notes == ["<i>客户</i> 带了宠物"]
     assert re.search(r"<i>客户</i>", page) is None
+
+
+def test_an_earlier_answer_is_corrected_as_the_terminal_does(
+    client: TestClient, tmp_path: Path
+) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    for _ in range(2):  # returning: yes; surname: 王
+        form = ask_form(page)
+        assert form is not None
+        page = client.post(form.action, data=answer_of(form)).text
+    now = ask_form(page)
+    assert now is not None
+    listing = client.get(f"{url}/correct").text
+    which = ask_form(listing)
+    assert which is not None
+    labels = [label for n, _, label in which.buttons if n == "option"]
+    index = next(i for i, label in enumerate(labels) if label.startswith("客户姓氏 = 王"))
+    asked = client.get(f"{url}/correct", params={"option": index}).text
+    value_form = ask_form(asked)
+    assert value_form is not None and value_form.action == f"{url}/correct"
+    assert "value" in value_form.inputs
+    data = {**value_form.fields, "value": "李"}
+    page = client.post(value_form.action, data=data).text
+    assert "已更正" in page
+    back = ask_form(page)
+    assert back is not None and back.fields["key"] == now.fields["key"]
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        fixes = [e.data for e in j.events(1) if e.kind == EventKind.ANSWER_CORRECTED]
+    assert [(f["name"], f["value"], f["before"]) for f in fixes] == [("surname", "李", "王")]
+    # Sent again, the correction records nothing more.
+    again = client.post(value_form.action, data=data).text
+    assert "已经记录过了" in again
+    assert kinds(tmp_path / "j.db", 1).count(EventKind.ANSWER_CORRECTED) == 1
+    # A bad pick is said, not recorded.
+    r = client.get(f"{url}/correct", params={"option": "99"})
+    assert r.status_code == 200 and 'class="notice bad"' in r.text
+
+
+def test_the_pages_speak_english_when_asked(client: TestClient) -> None:
+    url = start(client, "visit")
+    page = client.get(url, params={"lang": "en"}).text
+    assert "Emergency" in page and "Pause" in page
+    assert "Emergency" in client.get(url).text  # kept in a cookie

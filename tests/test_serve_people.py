@@ -201,3 +201,33 @@ def test_the_managers_view(app_paths: tuple[Path, Path]) -> None:
     r = boss.get("/manage", params=hostile)
     assert r.status_code == 200 and "<script>" not in r.text
     assert 'href="/runs/1"' in r.text  # a filter that is not one is no filter
+
+
+def test_the_managers_export_is_formula_safe(app_paths: tuple[Path, Path]) -> None:
+    import csv
+    import io
+
+    lina = client_for(app_paths)
+    sign_in(lina, "李娜", "pw-lina")
+    url = start(lina, "visit")
+    page = lina.get(url).text
+    form = ask_form(page)
+    assert form is not None and form.fields["key"] == "input:returning"
+    lina.post(form.action, data={**answer_of(form)})
+    add_user(str(app_paths[1]), "=1+1", "pw-x", ("翠湖",), (), "staff")
+    sly = client_for(app_paths)
+    sign_in(sly, "=1+1", "pw-x")
+    start(sly, "visit")
+    boss = client_for(app_paths)
+    sign_in(boss, "张经理", "pw-zhang")
+    page = boss.get("/manage").text
+    assert "翠湖" in page and "(0%)" in page  # two runs at 翠湖, none finished
+    r = boss.get("/manage.csv", params={"site": "翠湖"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "运行" and rows[2][0] == "1" and rows[2][4] == "翠湖"
+    assert rows[1][5] == "'=1+1"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")) or cell.startswith("'")
+    assert lina.get("/manage.csv").status_code == 404

@@ -592,6 +592,70 @@ sop_defs = {
             },
         },
     },
+    "lane": {
+        "type": "object",
+        "additionalProperties": False,
+        "oneOf": [{"required": ["to"]}, {"required": ["call"]}],
+        "description": d(
+            "同时进行的一条分支: {to: 步骤} 从本流程的这一步走到结束, 或 {call: 流程, with: …} 调用一个流程",
+            "one parallel branch: {to: step} walks this procedure from that step to an end, "
+            "or {call: procedure, with: …} runs a procedure",
+        ),
+        "properties": {
+            "to": {
+                "$ref": "#/$defs/stepId",
+                "description": d(
+                    "分支的第一步 (本流程中); 走到 end 步骤时这条分支完成",
+                    "the branch's first step (in this procedure); the branch ends at an end step",
+                ),
+            },
+            "call": {
+                "type": "string",
+                "pattern": KEBAB,
+                "x-kind": "kebab-id",
+                "description": d(
+                    "分支调用的流程; 它结束时这条分支完成",
+                    "the procedure the branch runs; the branch ends when it ends",
+                ),
+            },
+            "with": {
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/inputName"},
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                "description": d("传给被调用流程的输入项", "inputs passed to the called procedure"),
+            },
+        },
+    },
+    "parallel": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["branches"],
+        "description": d(
+            "同时进行: 做完此步, 开始这些分支, 本流程按 next 继续; 分支和本流程在运行结束时汇合",
+            "parallel: once this step is done its branches start and the run goes on by next; "
+            "they join at the run's end",
+        ),
+        "properties": {
+            "branches": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/lane"},
+                "description": d(
+                    "同时进行的分支, 每条写 {to: 步骤} 或 {call: 流程}",
+                    "the parallel branches, each {to: step} or {call: procedure}",
+                ),
+            },
+            "join": {
+                "enum": ["all", "any"],
+                "default": "all",
+                "description": d(
+                    "汇合: all 全部完成运行才结束 (默认); any 任一完成 (或本流程结束) 即汇合, 其余取消",
+                    "join: all, the run ends only when every branch has (default); any, the first "
+                    "to end (or the run's own end) joins them and the others are cancelled",
+                ),
+            },
+        },
+    },
     "set": {
         "type": "object",
         "minProperties": 1,
@@ -706,8 +770,8 @@ sop_defs = {
         "additionalProperties": False,
         "required": ["title"],
         "description": d(
-            "一个步骤; 出口只能有一种: next、choices、call+next 或 end",
-            "a step; exactly one way out: next, choices, call+next or end",
+            "一个步骤; 出口只能有一种: next、choices、call+next、parallel+next 或 end",
+            "a step; exactly one way out: next, choices, call+next, parallel+next or end",
         ),
         "properties": {
             "title": {"$ref": "#/$defs/text", "description": d("步骤标题", "step title")},
@@ -800,6 +864,7 @@ sop_defs = {
                     "调用时传给被调用流程的输入项", "inputs passed to the called procedure"
                 ),
             },
+            "parallel": {"$ref": "#/$defs/parallel"},
             "end": {
                 "x-kind": "outcome",  # explained by the branch the value fits
                 "oneOf": [

@@ -65,3 +65,22 @@ end, {})
 
 -- show diagnostics while typing, not only after leaving insert mode
 vim.diagnostic.config({ update_in_insert = true, severity_sort = true })
+
+-- :SopPreview writes the flowchart preview (an HTML page that follows your
+-- typing) and opens it in the browser; Neovim 0.7 cannot be asked to open a
+-- document itself (window/showDocument), so the path is opened here.
+vim.api.nvim_create_user_command("SopPreview", function()
+  local params = { command = "sop.preview", arguments = { vim.uri_from_bufnr(0) } }
+  vim.lsp.buf_request(0, "workspace/executeCommand", params, function(err, page)
+    if err or not page then
+      vim.notify("no preview: " .. (err and err.message or "the file does not build"))
+      return
+    end
+    local path = vim.uri_to_fname(page)
+    local opener = vim.fn.has("mac") == 1 and "open" or "xdg-open"
+    if vim.fn.executable(opener) == 1 then
+      vim.fn.jobstart({ opener, path }, { detach = true })
+    end
+    vim.notify("flowchart preview: " .. path)
+  end)
+end, {})

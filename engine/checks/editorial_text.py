@@ -19,7 +19,7 @@ from typing import assert_never
 
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
-from engine.model import Call, Choices, End, Next, Procedure
+from engine.model import Call, Choices, End, Next, Parallel, Procedure
 from engine.problems import Pos, Problem
 
 ID = "editorial-text"
@@ -141,7 +141,7 @@ def _procedure_texts(proc: Procedure) -> Iterator[_Text]:
                     yield _Text(f"{where}.{key}[{i}].hint", item.hint, item.text.pos)
         for way in step.ways:
             match way:
-                case Next(branches) | Call(next=Next(branches)):
+                case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                     for branch in branches:
                         if branch.label:
                             yield _Text(f"{where}.next.label", branch.label, branch.to.pos)

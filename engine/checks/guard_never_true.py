@@ -9,7 +9,7 @@ from typing import assert_never
 from engine.checks._types import typed
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.model import Call, Choices, End, Expr, Next, Procedure
+from engine.model import Call, Choices, End, Expr, Next, Parallel, Procedure
 from engine.problems import Problem, Said
 
 ID = "guard-never-true"
@@ -42,7 +42,7 @@ def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
                 yield item.when, ITEM, False
         for way in step.ways:
             match way:
-                case Next(branches) | Call(next=Next(branches)):
+                case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                     yield from ((b.when, BRANCH, True) for b in branches if b.when)
                 case Choices(choices):
                     yield from ((c.when, CHOICE, False) for c in choices if c.when)

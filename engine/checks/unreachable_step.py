@@ -31,6 +31,7 @@ RULE = Rule(
         "steps.*.next",
         "steps.*.choices",
         "steps.*.call",
+        "steps.*.parallel",
         "steps.*.end",
         "steps.*.with",
     ),

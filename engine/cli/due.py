@@ -97,11 +97,12 @@ def due(
     if output is not None:
         check_target(output, protect)
     day = on
-    book = _schedules(rulebook)
+    read = _schedules(rulebook)
+    book = read.book if read is not None else None
     with open_journal(journal_path) as journal:
         if site is not None or role is not None:
-            if book is not None:
-                roles = {rid: r.name for rid, r in book.roles.items()}
+            if read is not None:
+                roles = read.roles
             else:
                 roles = rulebook_roles(str(resources.default_rulebook()))
             check_filters(journal, roles, site, role)
@@ -140,14 +141,14 @@ def _schedules(folder: str | None) -> Any:
     broken, leaves them out with a note (the runs' deadlines still list);
     one named with --rulebook must load."""
     from engine import resources
+    from engine.cache import duties
     from engine.errors import SopError
-    from engine.validate import load_rulebook
 
     if folder is not None:
-        return load_rulebook(folder)
+        return duties(folder)
     default = str(resources.default_rulebook())
     try:
-        return load_rulebook(default)
+        return duties(default)
     except SopError:
         click.echo(NO_SCHEDULES.say(folder=default), err=True)
         return None

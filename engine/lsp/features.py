@@ -14,7 +14,17 @@ from engine.lsp import schema_walk, steps
 from engine.lsp.context import ITEM, Where, key_at, where
 from engine.lsp.symbols import Index, Occurrence, Target
 from engine.lsp.texts import TEXT
-from engine.model import BUILTIN_NAMES, OUTCOME, SITE_TIMES, WEEKDAYS, Procedure, Rulebook
+from engine.model import (
+    BUILTIN_NAMES,
+    DONE_STEP,
+    FIND_STEP,
+    OUTCOME,
+    SITE_TIMES,
+    WEEKDAYS,
+    Procedure,
+    Rule,
+    Rulebook,
+)
 from engine.paths import RULEBOOK_FILE
 from engine.problems import Pos
 from engine.render.escape import md
@@ -172,14 +182,9 @@ def _candidates(
         for c in _inputs(proc, rb, lang):
             yield Candidate(c.label, c.kind, c.detail, c.documentation, insert=f"{c.label}: ")
         return
-    if (
-        is_rulebook
-        and not w.key
-        and len(p) == 3
-        and p[0] == "queues"
-        and p[2] in ("role", "keeper")
-    ):
-        yield from _roles(rb, lang)
+    names_posts = p[-1:] in (("role",), ("keeper",)) or p[-2:] == ("role", ITEM)
+    if is_rulebook and not w.key and names_posts and p[0] in ("queues", "rules", "never_say"):
+        yield from _roles(rb, lang)  # a queue's posts, the posts a standing rule binds
         return
     if w.key:
         if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "with":
@@ -219,14 +224,22 @@ def _references(
     procedures: Mapping[str, Procedure],
     lang: str,
 ) -> Iterator[Candidate]:
-    in_step = len(p) >= 3 and p[0] == "steps"
+    in_step = len(p) >= 3 and p[0] in ("steps", "entries")
     rest = p[2:] if in_step else ()
+    standing = [x for x in p if x != ITEM]
+    if standing[-1:] == ["steps"] and ("rules" in standing or "never_say" in standing):
+        # the steps (a table's entries) a standing rule or word never to say is shown at
+        if proc is not None:
+            for sid, st in proc.steps.items():
+                if sid not in (FIND_STEP, DONE_STEP):
+                    yield Candidate(sid, "step", st.title, hover_step(proc, sid, rb, lang))
+        return
     if p == ("start",) or rest in (("next",), ("next", ITEM, "to"), ("choices", ITEM, "to")):
         if proc is not None:
             for sid, step in proc.steps.items():
                 yield Candidate(sid, "step", step.title, hover_step(proc, sid, rb, lang))
         return
-    if p == ("roles", ITEM) or p[-1:] in (("role",), ("tell",)):
+    if p == ("roles", ITEM) or p[-1:] in (("role",), ("tell",)) or p[-2:] == ("role", ITEM):
         yield from _roles(rb, lang)
         return
     if rest == ("turn", "queue") and rb is not None:
@@ -395,6 +408,8 @@ def describe(occ: Occurrence, index: Index, lang: str) -> str:
         return hover_queue(rb, t.name, lang, index)
     if t.kind == "holiday":
         return hover_holiday(rb, t.name, lang)
+    if t.kind == "rule":
+        return hover_rule(index, t, lang)
     other = index.procedure_by_id(t.name)  # a procedure
     return hover_procedure(other, lang) if other else _undeclared(t, lang)
 
@@ -408,6 +423,10 @@ def hover_step(proc: Procedure, sid: str, rb: Rulebook | None, lang: str) -> str
     if step is None:
         return _undeclared(Target("step", proc.path, sid), lang)
     lines = [f"**{md(step.title)}** · {say('kind.step', lang)} `{sid}`"]
+    entry = proc.entry(sid) if proc.is_table else None
+    if entry is not None:
+        lines[0] = f"**{md(entry.title)}** · `{sid}`"
+        lines.append(say("entry", lang, number=entry.number, title=md(entry.title)))
     if step.role is not None:
         role = rb.roles.get(step.role.name) if rb else None
         name = f"{md(role.name)} (`{step.role.name}`)" if role else f"`{step.role.name}`"
@@ -499,6 +518,41 @@ def hover_queue(rb: Rulebook | None, qid: str, lang: str, index: Index | None = 
     return "\n\n".join(lines)
 
 
+def _rule_of(index: Index, t: Target) -> Rule | None:
+    proc = index.procedures.get(t.scope)
+    rules = proc.rules if proc is not None else index.rulebook.rules if index.rulebook else ()
+    return next((r for r in rules if r.id == t.name), None)
+
+
+def hover_rule(index: Index, t: Target, lang: str) -> str:
+    rule = _rule_of(index, t)
+    if rule is None:
+        return _undeclared(t, lang)
+    rb, proc = index.rulebook, index.procedures.get(t.scope)
+    lines = [f"**{md(rule.text)}** · {say('kind.rule', lang)} `{rule.id}`"]
+    if rule.roles:
+        names = []
+        for ref in rule.roles:
+            role = rb.roles.get(ref.name) if rb else None
+            names.append(f"{md(role.name)} (`{ref.name}`)" if role else f"`{ref.name}`")
+        lines.append(say("rule.roles", lang, roles=", ".join(names)))
+    if proc is None:
+        lines.append(say("rule.rulebook", lang))
+    elif rule.steps:
+        shown = ", ".join(
+            f"{md(proc.steps[r.name].title)} (`{r.name}`)"
+            if r.name in proc.steps
+            else f"`{r.name}`"
+            for r in rule.steps
+        )
+        lines.append(say("rule.steps", lang, steps=shown))
+    else:
+        lines.append(say("rule.everywhere", lang))
+    if rule.hint:
+        lines.append(md(rule.hint))
+    return "\n\n".join(lines)
+
+
 def hover_holiday(rb: Rulebook | None, name: str, lang: str) -> str:
     site = rb.site if rb else None
     holiday = site.holidays.get(name) if site else None
@@ -543,6 +597,7 @@ def outline(path: str, text: str, proc: Procedure | None, rb: Rulebook | None) -
             [Outline(n, "input", i.ask or i.type, i.pos, 0) for n, i in rb.inputs.items()], last
         )
         out += [Outline(q, "queue", queue.title, queue.pos, 0) for q, queue in rb.queues.items()]
+        out += [Outline(r.id, "rule", r.text, r.pos, 0) for r in rb.rules]
         if rb.site is not None:
             out += [
                 Outline(n, "holiday", ", ".join(h.dates), h.pos, 0)
@@ -554,7 +609,11 @@ def outline(path: str, text: str, proc: Procedure | None, rb: Rulebook | None) -
     items = [Outline(n, "input", i.ask or i.type, i.pos, 0) for n, i in proc.inputs.items()]
     items += [Outline(n, "milestone", m.title, m.pos, 0) for n, m in proc.milestones.items()]
     items += [Outline(n, "outcome", o.title, o.pos, 0) for n, o in proc.declared_outcomes.items()]
-    items += [Outline(sid, "step", s.title, s.pos, 0) for sid, s in proc.steps.items()]
+    items += [Outline(r.id, "rule", r.text, r.pos, 0) for r in proc.rules]
+    if proc.is_table:
+        items += [Outline(e.id, "step", f"{e.number}. {e.title}", e.pos, 0) for e in proc.entries]
+    else:
+        items += [Outline(sid, "step", s.title, s.pos, 0) for sid, s in proc.steps.items()]
     root = Outline(proc.id, "procedure", proc.title, proc.pos, last)
     root.children = _spans(items, last)
     return [root]
@@ -604,6 +663,9 @@ def title_of(target: Target, index: Index) -> str | None:
     if target.kind == "queue":
         queue = rb.queues.get(target.name) if rb else None
         return queue.title if queue else None
+    if target.kind == "rule":
+        rule = _rule_of(index, target)
+        return rule.text if rule else None
     return None  # an input's question is a sentence; a holiday is named in words
 
 
@@ -633,7 +695,8 @@ def search(query: str, index: Index) -> list[tuple[Occurrence, str]]:
         "outcome": 6,
         "queue": 7,
         "holiday": 8,
-        "input": 9,
+        "rule": 9,
+        "input": 10,
     }
     found: list[tuple[Occurrence, str]] = []
     for target, occs in index.by_target.items():

@@ -52,6 +52,7 @@ _SYMBOL_KINDS = {
     "outcome": lsp.SymbolKind.EnumMember,
     "queue": lsp.SymbolKind.Array,
     "holiday": lsp.SymbolKind.Constant,
+    "rule": lsp.SymbolKind.Property,
 }
 _COMPLETION_KINDS = {
     "step": lsp.CompletionItemKind.Function,

@@ -12,13 +12,25 @@ itself, so an edit made from it replaces exactly the name.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 from engine.lsp.steps import calls
-from engine.model import BUILTIN_NAMES, OUTCOME, End, Expr, Procedure, Ref, Rulebook, due_anchors
+from engine.model import (
+    BUILTIN_NAMES,
+    FIND_STEP,
+    OUTCOME,
+    End,
+    Expr,
+    NeverSay,
+    Procedure,
+    Ref,
+    Rule,
+    Rulebook,
+    due_anchors,
+)
 from engine.problems import Pos
 
 Kind = Literal[
@@ -32,18 +44,20 @@ Kind = Literal[
     "outcome",
     "queue",
     "holiday",
+    "rule",
 ]
 RENAMABLE: frozenset[Kind] = frozenset(
-    {"step", "role", "form", "field", "input", "milestone", "outcome", "queue", "holiday"}
+    {"step", "role", "form", "field", "input", "milestone", "outcome", "queue", "holiday", "rule"}
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     """What a name denotes. `scope` is where it is declared: the procedure's
-    file for its steps, milestones, outcomes and own inputs; the form's id
-    for a field; "" for the rulebook's roles, forms, inputs, queues and
-    holidays, and for procedures (whose ids are unique across the rulebook)."""
+    file for its steps (a rule table's entries are its steps), milestones,
+    outcomes, standing rules and own inputs; the form's id for a field; ""
+    for the rulebook's roles, forms, inputs, queues, holidays and standing
+    rules, and for procedures (whose ids are unique across the rulebook)."""
 
     kind: Kind
     scope: str
@@ -169,6 +183,24 @@ def _rulebook(rb: Rulebook) -> Iterator[Occurrence]:
     if rb.site is not None:
         for name, holiday in rb.site.holidays.items():
             yield Occurrence(Target("holiday", "", name), holiday.pos, True)
+    yield from _standing(rb.rules, rb.never_say, "", None)
+
+
+def _standing(
+    rules: Sequence[Rule], never_say: Sequence[NeverSay], scope: str, steps_of: str | None
+) -> Iterator[Occurrence]:
+    """Standing rules (their ids declared in `scope`) and words never to
+    say: the posts they bind and, in a procedure (`steps_of`, its file), the
+    steps (a table's entries) they are shown at."""
+    for rule in rules:
+        yield Occurrence(Target("rule", scope, rule.id), rule.pos, True)
+    standings: list[Rule | NeverSay] = [*rules, *never_say]
+    for standing in standings:
+        for ref in standing.roles:
+            yield Occurrence(Target("role", "", ref.name), ref.pos)
+        if steps_of is not None:
+            for ref in standing.steps:
+                yield Occurrence(Target("step", steps_of, ref.name), ref.pos)
 
 
 def input_target(name: str, proc: Procedure | None, rb: Rulebook | None) -> Target:
@@ -208,6 +240,8 @@ def _procedure(
     yield from map(inp, proc.subject)
     for esc in proc.escalate:
         yield role(esc.tell)
+    entry_never = [n for e in proc.entries for n in e.never_say]
+    yield from _standing(proc.rules, (*proc.never_say, *entry_never), here, here)
     holidays = rb.site.holidays if rb is not None and rb.site is not None else {}
     for sched in proc.schedule:
         for _, ref in sched.refs():
@@ -227,7 +261,8 @@ def _procedure(
             yield Occurrence(Target("form", "", rec.form.name), rec.form.pos)
             for f in rec.fields:
                 yield Occurrence(Target("field", rec.form.name, f.name), f.pos)
-        yield from map(step, s.targets)
+        if sid != FIND_STEP:  # a table's first step leads to every entry: not written
+            yield from map(step, s.targets)
         for way in s.ways:
             if isinstance(way, End) and way.pos is not None:
                 yield Occurrence(Target("outcome", here, way.outcome), way.pos, ends_declare)
@@ -254,15 +289,17 @@ def _procedure(
     for expr in proc.exprs():
         for name, pos in names_in(expr, lines):
             if "." in name:  # `form.field`: the latest value recorded
-                yield from _form_field(name, pos, lines)
+                yield from _form_field(name, pos, lines, spanned=True)
             elif name not in BUILTIN_NAMES and name != OUTCOME:
                 yield Occurrence(input_target(name, proc, rb), pos)
 
 
-def _form_field(name: str, pos: Pos, lines: _Lines) -> Iterator[Occurrence]:
-    """`form.field` written at `pos`: the form, then the field of that form."""
+def _form_field(name: str, pos: Pos, lines: _Lines, spanned: bool = False) -> Iterator[Occurrence]:
+    """`form.field` written at `pos` (`spanned`: from the form's first letter
+    to the field's last, as `names_in` gives it, spaces around the dot
+    allowed): the form, then the field of that form."""
     form, _, fld = name.partition(".")
-    whole = lines.exact(pos, name)
+    whole = pos if spanned else lines.exact(pos, name)
     if whole is None:
         return
     yield Occurrence(

@@ -18,6 +18,12 @@ TEXT = messages(
         "kind.outcome": ("结果", "outcome"),
         "kind.queue": ("轮序", "queue"),
         "kind.holiday": ("节假日", "holiday"),
+        "kind.rule": ("守则", "standing rule"),
+        "rule.roles": ("约束岗位: {roles}", "binds: {roles}"),
+        "rule.steps": ("在这些步骤显示: {steps}", "shown at: {steps}"),
+        "rule.everywhere": ("在整个流程中显示", "shown throughout the procedure"),
+        "rule.rulebook": ("规则手册的守则: 适用于每个流程", "the rulebook's: for every procedure"),
+        "entry": ("第 {number} 条: {title}", "entry {number}: {title}"),
         "outcome.of": ("流程 {procedure} 的结果", "an outcome of {procedure}"),
         "queue.role": ("成员岗位: {role}", "members' role: {role}"),
         "queue.keeper": ("维护: {role}", "kept by: {role}"),
@@ -68,8 +74,8 @@ REFUSED = messages(
     "lsp.rename",
     {
         "kind": (
-            "只能重命名步骤、岗位、表单、字段、输入项、里程碑、结果、轮序或节假日; 流程编号就是文件名, 请改文件名和 id",
-            "only a step, role, form, field, input, milestone, outcome, queue or holiday can be renamed; a procedure's id is its file name: rename the file and its id",
+            "只能重命名步骤、岗位、表单、字段、输入项、里程碑、结果、轮序、节假日或守则; 流程编号就是文件名, 请改文件名和 id",
+            "only a step, role, form, field, input, milestone, outcome, queue, holiday or standing rule can be renamed; a procedure's id is its file name: rename the file and its id",
         ),
         "undeclared": (
             '"{name}" 没有定义, 无法重命名; 先定义它, 或改正这个名称',

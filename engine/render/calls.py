@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from engine.i18n import Lang, messages
-from engine.render.escape import csv_text
 from engine.runtime.calls import CallItem
 from engine.runtime.layout import pad, width
 
@@ -98,6 +97,8 @@ def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
         )
         for item in items
     ]
+    from engine.render.escape import csv_text  # its tables are compiled only for a CSV
+
     return csv_text(rows)
 
 

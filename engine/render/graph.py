@@ -18,7 +18,7 @@ from markupsafe import Markup
 from engine.model import Rulebook
 from engine.render import escape
 from engine.render.layout import SCREEN, EdgeSpec, Layout, Metrics, NodeSpec, layout, wrap
-from engine.render.view import ProcView, ViewBuilder
+from engine.render.view import Exit, ProcView, ViewBuilder
 
 GraphFormat = Literal["mermaid", "dot", "svg"]
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("mermaid", "dot", "svg")
@@ -30,7 +30,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 class GNode:
     id: str
     lines: tuple[str, ...]
-    shape: str  # start | step | call | end
+    shape: str  # start | step | call | end | fork | join (a parallel's)
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,65 @@ def build_graph(view: ProcView) -> Graph:
             lines.append(f"结束: {step.end_title}" if step.end_title else "结束")
             shape = "end"
         nodes.append(GNode(node_id(step.id), tuple(lines), shape))
+        lanes = [e for e in step.exits if e.kind == "parallel"]
+        if lanes:
+            _fork(view, step.id, lanes, nodes, edges)
         for exit_ in step.exits:
-            if exit_.target is None:
+            if exit_.target is None or exit_.kind == "parallel":
                 continue
             label = exit_.label
             if exit_.kind == "choice" and exit_.condition:
                 label = f"{label} (若 {exit_.condition})"
             edges.append(GEdge(node_id(step.id), node_id(exit_.target), label, exit_.kind))
     return Graph(view.id, view.title, tuple(nodes), tuple(edges))
+
+
+JOIN = "j_end"  # one join for the procedure: branches join at the run's end
+
+
+def _fork(
+    view: ProcView, sid: str, lanes: list[Exit], nodes: list[GNode], edges: list[GEdge]
+) -> None:
+    """A `parallel:`: the step → a fork (⇉, with how its branches join) →
+    each branch (a step, or the called procedure); each branch's ends and the
+    run's own ends → the join (⇇), where the run is finished."""
+    fork = f"f_{node_id(sid)}"
+    nodes.append(GNode(fork, ("⇉ 同时进行", lanes[0].condition), "fork"))
+    if not any(n.id == JOIN for n in nodes):
+        nodes.append(GNode(JOIN, ("⇇ 汇合", "各分支和本流程都结束"), "join"))
+    edges.append(GEdge(node_id(sid), fork, "", "parallel"))
+    after: dict[str, list[str]] = {
+        s.id: [e.target for e in s.exits if e.target is not None and e.kind != "parallel"]
+        for s in view.steps
+    }
+    ending = {s.id for s in view.steps if s.end is not None}
+
+    def ends_from(first: str) -> list[str]:
+        seen, todo = {first}, [first]
+        while todo:
+            for t in after.get(todo.pop(), []):
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        return [s.id for s in view.steps if s.id in seen and s.id in ending]
+
+    joined = [e.src for e in edges if e.dst == JOIN]
+    for i, lane in enumerate(lanes):
+        if lane.target is not None:
+            edges.append(GEdge(fork, node_id(lane.target), "", "parallel"))
+            joined += [node_id(x) for x in ends_from(lane.target)]
+        else:
+            called = f"c_{node_id(sid)}_{i}"
+            nodes.append(GNode(called, (f"调用{lane.label}",), "call"))
+            edges.append(GEdge(fork, called, "", "parallel"))
+            joined.append(called)
+    own = next(s for s in view.steps if s.id == sid).exits
+    for target in (e.target for e in own if e.kind != "parallel" and e.target):
+        joined += [node_id(x) for x in ends_from(target)]
+    done = {e.src for e in edges if e.dst == JOIN}
+    for src in dict.fromkeys(joined):
+        if src not in done:
+            edges.append(GEdge(src, JOIN, "", "join"))
 
 
 def graph_of(rulebook: Rulebook, pid: str) -> Graph:

@@ -27,10 +27,12 @@ from engine.model import (
     End,
     Item,
     Next,
+    Parallel,
     Person,
     Procedure,
     Rulebook,
     Step,
+    lane_steps,
 )
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
@@ -71,7 +73,30 @@ FIELD_TYPE_LABELS = {
     "score": "评分 1–5",
     "signature": "签名",
 }
-ExitKind = Literal["next", "branch", "choice", "call", "end", "timeout"]
+ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "lane_end", "timeout"]
+
+
+def lane_only(proc: Procedure) -> frozenset[str]:
+    """The steps only a `parallel:` branch (`to:`) reaches: their `end` ends
+    the branch, not the run."""
+    own: set[str] = set()
+    todo = [proc.start.name]
+    while todo:
+        sid = todo.pop()
+        if sid in own or sid not in proc.steps:
+            continue
+        own.add(sid)
+        step = proc.steps[sid]
+        lanes = set(lane_steps(step.exit))
+        todo.extend(t.name for t in step.targets if t not in lanes)
+    return frozenset(proc.steps) - own
+
+
+# How a parallel's branches join, in staff's words (on every branch's line).
+JOIN_WORDS = {
+    "all": "各分支全部完成, 本流程才结束",
+    "any": "任一分支完成 (或本流程结束) 即汇合, 其余分支取消",
+}
 
 
 @dataclass(frozen=True)
@@ -407,6 +432,9 @@ class ViewBuilder:
             match way:
                 case Next(branches) | Call(next=Next(branches)):
                     todo.extend(branch.to.name for branch in self._live_branches(branches))
+                case Parallel(next=Next(branches)):
+                    todo.extend(branch.to.name for branch in self._live_branches(branches))
+                    todo.extend(ref.name for ref in lane_steps(way))
                 case Choices(choices):
                     todo.extend(c.to.name for c in choices if self._applies(c.when) is not False)
                 case End():
@@ -531,7 +559,7 @@ class ViewBuilder:
                     wording = wording.after_call(called.title, called.outcomes())
             case End(outcome, title):
                 end, end_title = outcome, title or ""
-            case Next() | Choices():
+            case Next() | Choices() | Parallel():
                 pass
             case _:
                 assert_never(way)
@@ -652,7 +680,9 @@ class ViewBuilder:
         way = step.exit
         match way:
             case End(_, title):
-                return (Exit("end", title or ""),)  # the outcome in words, never its id
+                # The outcome in words, never its id; a parallel branch's end ends only it.
+                kind: ExitKind = "lane_end" if step.id in lane_only(proc) else "end"
+                return (Exit(kind, title or ""),)
             case Choices(choices):
                 for choice in choices:
                     verdict = self._applies(choice.when)
@@ -663,6 +693,15 @@ class ViewBuilder:
                 return tuple(out)
             case Call(next=Next(branches)):
                 out.append(Exit("call", f"调用{call_title}", target=None))
+            case Parallel(lanes, join, Next(branches)):
+                joined = JOIN_WORDS[join]
+                for lane in lanes:
+                    if isinstance(lane, Call):
+                        called = self.rulebook.procedures.get(lane.procedure.name)
+                        title = f"《{called.title}》" if called else lane.procedure.name
+                        out.append(Exit("parallel", title, joined, target=None))
+                    else:
+                        out.append(target("parallel", "", lane.name, joined))
             case Next(branches):
                 pass
             case _:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine.errors import UsageError
 from engine.i18n import message
 from engine.journal import Damaged, DueRow, Journal, RunRow
-from engine.model import Rulebook
 from engine.runtime.dues import reminder
+
+if TYPE_CHECKING:
+    from engine.model import Rulebook  # only a scheduled duty's list reads one
 
 State = Literal["overdue", "today", "upcoming"]
 

@@ -56,6 +56,11 @@ class EventKind(StrEnum):
     STEP_TIMED_OUT = "step.timed_out"
     CALL_STARTED = "call.started"
     CALL_RETURNED = "call.returned"
+    # A step's `parallel:` (engine/runtime/lanes.py): a branch (lane) begins
+    # beside the run, the runner turns to another lane, a lane ends or is cancelled.
+    LANE_STARTED = "lane.started"
+    LANE_SWITCHED = "lane.switched"
+    LANE_ENDED = "lane.ended"
     MILESTONE_REACHED = "milestone.reached"
     NOTE_ADDED = "note.added"
     WARNING = "warning"
@@ -277,6 +282,49 @@ class CallReturned(_Event, frozen=True):
     outcome_title: str | None = None  # added later: the outcome in words
 
 
+class LaneStarted(_Event, frozen=True):
+    """One branch of a step's `parallel:` begins beside the run: lane `lane`
+    (the run's own line is lane 0), started at `step` of `procedure` by lane
+    `parent`. It walks `procedure` from `to`, or runs `call` with `args`.
+    `fork` is the first lane the same step started (a join: any cancels the
+    fork's other lanes)."""
+
+    kind: ClassVar[EventKind] = EventKind.LANE_STARTED
+    lane: int
+    fork: int
+    parent: int
+    index: int  # the branch's place in `parallel.branches`
+    procedure: str
+    step: str
+    join: Literal["all", "any"]
+    title: str  # the branch in words: its first step's title, or the callee's
+    to: str | None = None
+    call: str | None = None
+    args: dict[str, Any] = msgspec.field(name="with", default_factory=dict)
+
+
+class LaneSwitched(_Event, frozen=True):
+    """The runner turns to lane `lane` (staff asked, or the lane it was on ended)."""
+
+    kind: ClassVar[EventKind] = EventKind.LANE_SWITCHED
+    lane: int
+    title: str
+
+
+class LaneEnded(_Event, frozen=True):
+    """A lane ended at an end step (`outcome`), or was cancelled by a join:
+    any (`cancelled`, `by` the lane whose end joined it). Lane 0 ending is
+    the run's own line at its end while other lanes are still open."""
+
+    kind: ClassVar[EventKind] = EventKind.LANE_ENDED
+    lane: int
+    title: str
+    outcome: str | None = None
+    outcome_title: str | None = None
+    cancelled: bool = False
+    by: int | None = None
+
+
 class MilestoneReached(_Event, frozen=True):
     """A milestone reached at a step (`step`), or given a date (`date` and the
     rest: `sop milestone`, the prompt's m), which may lie ahead."""
@@ -430,6 +478,9 @@ RunEvent: TypeAlias = (
     | StepTimedOut
     | CallStarted
     | CallReturned
+    | LaneStarted
+    | LaneSwitched
+    | LaneEnded
     | MilestoneReached
     | NoteAdded
     | RunWarning
@@ -460,6 +511,9 @@ EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
         StepTimedOut,
         CallStarted,
         CallReturned,
+        LaneStarted,
+        LaneSwitched,
+        LaneEnded,
         MilestoneReached,
         NoteAdded,
         RunWarning,

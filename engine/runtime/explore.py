@@ -29,6 +29,7 @@ from engine.model import (
     End,
     Expr,
     Next,
+    Parallel,
     Procedure,
     Rulebook,
     Step,
@@ -234,7 +235,9 @@ class Explorer:
                             yield Move(
                                 *given, "choice", i, c.to.name, None, (c.to.name, _frozen(after))
                             )
-                case Next(branches):
+                case Next(branches) | Parallel(next=Next(branches)):
+                    # A parallel's branches are walked beside the run, each
+                    # by its shortest way to an end (simulate); here, its own line.
                     yield from self._branch(given, values, branches, None)
                 case Call(next=Next(branches)):
                     callee = self.rulebook.procedures.get(way.procedure.name)

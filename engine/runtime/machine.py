@@ -41,7 +41,7 @@ from transitions import Machine, State
 
 from engine.errors import JournalError
 from engine.i18n import messages
-from engine.model import Call, Choices, End, Expr, Next, Procedure
+from engine.model import Call, Choices, End, Expr, Next, Parallel, Procedure
 
 ADVANCE = "advance"
 TIMEOUT = "timeout"  # a step's `timeout:`: its deadline passed
@@ -117,7 +117,7 @@ def build_machine(proc: Procedure) -> Machine:
             add(TIMEOUT, sid, 0, step.timeout.name, None)
         way = step.exit
         match way:
-            case Next(branches) | Call(next=Next(branches)):
+            case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                 for i, branch in enumerate(branches):
                     add(ADVANCE, sid, i, branch.to.name, branch.when)
             case Choices(choices):
@@ -219,12 +219,14 @@ def follow(proc: Procedure, frame: Position, trigger: str, index: int, to: str) 
         raise NotAMove(MOVES["elsewhere"], **where, goes=frame.step, to=to)
 
 
-def arrive(proc: Procedure, frame: Position, step: str) -> None:
-    """A step entered: a new frame's first step is its procedure's start;
-    any other arrival is where the last move led."""
+def arrive(proc: Procedure, frame: Position, step: str, begins: str | None = None) -> None:
+    """A step entered: a new frame's first step is its procedure's start (a
+    `parallel:` branch's frame: `begins`, its own first step); any other
+    arrival is where the last move led."""
     if frame.step is None:
-        if step != proc.start.name:
-            raise NotAMove(MOVES["start"], procedure=proc.id, start=proc.start.name, step=step)
+        first = begins or proc.start.name
+        if step != first:
+            raise NotAMove(MOVES["start"], procedure=proc.id, start=first, step=step)
         machine_for(proc).set_state(step, model=frame)
     elif frame.step != step:
         raise NotAMove(MOVES["unmoved"], procedure=proc.id, at=frame.step, step=step)

@@ -39,6 +39,7 @@ class Header:
     emergency: bool
     visit: tuple[int, int]  # (run, steps entered in it so far): identifies one arrival
     hint: str | None = None  # the step's staff-facing hint (never the designers' notes)
+    lane: str | None = None  # the branch of a `parallel:` this step belongs to, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +191,14 @@ class ItemAnswer:
 class Command:
     """`emergency` (`procedure` may name one), `pause`, `note` (with `text`),
     `cancel` (leave the emergency list), `milestone` (a journey date given),
-    `correct` (give an earlier answer again), `hold` (no answer yet: a web
+    `correct` (give an earlier answer again), `lane` (turn to another
+    branch of a `parallel:`), `hold` (no answer yet: a web
     page waits for its next form; the run stays as it stands, not paused,
     and the session ends here, to go on with `Runner.carry_on`).
     `how` says how a pause came about: asked (p), interrupt (Ctrl-C),
     hangup (the terminal closed), terminated (SIGTERM), eof (end of input)."""
 
-    kind: Literal["emergency", "pause", "note", "cancel", "milestone", "correct", "hold"]
+    kind: Literal["emergency", "pause", "note", "cancel", "milestone", "correct", "hold", "lane"]
     text: str = ""  # a note; for `milestone`, the date
     procedure: str | None = None  # an emergency; for `milestone`, the milestone's name
     how: Literal["asked", "interrupt", "hangup", "terminated", "eof"] = "asked"

@@ -26,6 +26,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     MilestoneReached,
     NoteAdded,
     NoticeFailed,
@@ -283,6 +286,11 @@ class _Reader:
                 self.add(e, k, text=event.title or event.procedure, detail=said)
                 if len(self.titles) > 1:
                     self.titles.pop()
+            case LaneStarted() | LaneSwitched():
+                self.add(e, k, text=event.title, detail=str(event.lane))
+            case LaneEnded():
+                said = "" if event.cancelled else event.outcome_title or event.outcome or ""
+                self.add(e, k, text=event.title, detail=said, status="cancelled" * event.cancelled)
             case RunResumed():
                 self.changed = self.changed or event.rulebook_changed
                 # Resumed with no pause before it: the run was cut off (killed,

@@ -32,13 +32,14 @@ from engine.model import (
     End,
     Expr,
     Next,
+    Parallel,
     Procedure,
     Rulebook,
     Step,
     Turn,
     branches_of,
 )
-from engine.runtime import interrupts, machine, timeouts, views
+from engine.runtime import interrupts, lanes, machine, timeouts, views
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
@@ -50,6 +51,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     NoteAdded,
     PeopleSigned,
     QueueCredited,
@@ -393,7 +397,7 @@ class Runner:
         for ref in subject:
             if self.scope.unknown(active, depth, ref.name):
                 return _Pending(InputQuestion(self.scope.spec(active, depth, ref.name)), depth)
-        arrival = (active.state.run_id, active.state.arrivals)
+        arrival = (active.state.run_id, active.state.top.arrival)
         if arrival not in self._going:
             wait = waiting(frame.procedure, step, active.state.milestones, self.clock())
             if wait is not None:
@@ -460,7 +464,7 @@ class Runner:
                     depth,
                     choices=tuple(i for i, _ in shown),
                 )
-            case Next() | Call() | End():
+            case Next() | Call() | End() | Parallel():
                 return None
             case _:
                 assert_never(way)
@@ -549,7 +553,7 @@ class Runner:
         elif isinstance(q, WaitQuestion) and isinstance(reply, Given):
             if not reply.value:
                 raise _Stop(self._pause("waiting"))
-            self._going.add((active.state.run_id, active.state.arrivals))
+            self._going.add((active.state.run_id, active.state.top.arrival))
         else:
             raise TypeError(f"driver replied {reply!r} to {type(q).__name__}")
 
@@ -649,6 +653,8 @@ class Runner:
             self._emergency(active, cmd.procedure)
         elif cmd.kind == "correct":
             self._correct(active)
+        elif cmd.kind == "lane":
+            self._switch(active)
         elif cmd.kind == "milestone" and cmd.procedure:
             self.rec.flush(active)
             try:
@@ -932,11 +938,15 @@ class Runner:
         match way:
             case End(outcome) if active.depth > 0:
                 self._return(active, first, outcome, step.outcome)
+            case End(outcome) if len(st.lanes) > 1:
+                return self._lane_end(active, first, outcome, step.outcome)
             case End(outcome):
                 self._finish(active, first, outcome, step.outcome)
                 return not self.session
             case Call():
                 self._call(active, step, way, first)
+            case Parallel():
+                self._fork(active, step, way, first)
             case Next():
                 drafts, moved = self._advance(active, active.depth, first)
                 self.rec.commit(active, drafts)
@@ -1075,15 +1085,7 @@ class Runner:
         rulebook = active.pinned.rulebook
         callee = rulebook.procedure(call.procedure.name)
         callee_inputs = rulebook.inputs_for(callee)
-        given: dict[str, Any] = {}
-        for ref, expr in call.args:
-            text = self.scope.render(active, active.depth, expr)
-            inp = callee_inputs.get(ref.name)
-            try:
-                given[ref.name] = parse(Spec.of_input(inp), text, self.clock()) if inp else text
-            except BadValue as exc:
-                self._warn(active, expr, exc.zh)
-                given[ref.name] = text
+        given = self._args(active, call, callee)
         shared = {k: v for k, v in active.state.top.values.items() if k in rulebook.inputs}
         started = self.rec.draft(
             CallStarted(
@@ -1097,6 +1099,126 @@ class Runner:
             (callee_inputs[n].ask or n) if n in callee_inputs else n: v for n, v in given.items()
         }
         self.driver.show(Notice("call", {"title": callee.title, "with": shown}))
+
+    def _fork(self, active: Active, step: Step, way: Parallel, first: list[Stamped]) -> None:
+        """Start the step's branches, move the lane on by its `next`, then
+        turn to the first branch: it is walked there and then."""
+        st = active.state
+        frame = st.top
+        rulebook = active.pinned.rulebook
+        fork = len(st.lanes)
+        drafts = list(first)
+        for i, lane in enumerate(way.lanes):
+            if isinstance(lane, Call):
+                callee = rulebook.procedure(lane.procedure.name)
+                given = self._args(active, lane, callee)
+                shared = {k: v for k, v in frame.values.items() if k in rulebook.inputs}
+                started = LaneStarted(
+                    lane=fork + i,
+                    fork=fork,
+                    parent=st.lane,
+                    index=i,
+                    procedure=frame.procedure.id,
+                    step=step.id,
+                    join=way.join,
+                    title=callee.title,
+                    call=callee.id,
+                    args={**shared, **given},
+                )
+            else:
+                started = LaneStarted(
+                    lane=fork + i,
+                    fork=fork,
+                    parent=st.lane,
+                    index=i,
+                    procedure=frame.procedure.id,
+                    step=step.id,
+                    join=way.join,
+                    title=frame.procedure.steps[lane.name].title,
+                    to=lane.name,
+                )
+            drafts.append(self.rec.draft(started))
+        moved, said = self._advance(active, active.depth, drafts)
+        self.rec.commit(active, moved)
+        for new in st.lanes[fork:]:
+            self.driver.show(Notice("lane_started", {"lane": new.id, "title": new.title}))
+        self.driver.show(said)
+        self._turn_lane(active, active.state.lanes[fork].id)
+
+    def _turn_lane(self, active: Active, lane: int, before: Sequence[Stamped] = ()) -> None:
+        """Walk lane `lane` from now on: entering its first step if it has none yet."""
+        st = active.state
+        target = st.lanes[lane]
+        said = target.title or st.procedure.title
+        drafts = [*before, self.rec.draft(LaneSwitched(lane=lane, title=said))]
+        bottom = target.frames[-1]
+        if bottom.step is None:
+            first = bottom.begins or bottom.procedure.start.name
+            drafts.append(self.rec.entered(active, bottom.procedure, first))
+        self.rec.commit(active, drafts)
+        if lane:
+            self.driver.show(Notice("lane_switched", {"lane": lane, "title": target.title}))
+        else:
+            self.driver.show(Notice("lane_main", {"title": st.procedure.title}))
+        self._shown = (False, False)
+
+    def _switch(self, active: Active) -> None:
+        """Staff's `b`: turn to the next open lane (the branch left stays where it is)."""
+        self.rec.flush(active)
+        target = lanes.next_open(active.state)
+        if target is None:
+            self.driver.show(Notice("lane_none", {}))
+            return
+        self._turn_lane(active, target.id)
+
+    def _lane_end(self, active: Active, first: list[Stamped], outcome: str, said: str) -> bool:
+        """A lane's line reached an end: it ends (the run's own line too,
+        while branches are open), `join: any` siblings are cancelled, and the
+        run turns to the next lane, or is finished. True when the session has ended."""
+        st = active.state
+        here = st.lanes[st.lane]
+        title = here.title if here.id else st.procedure.title
+        gone = lanes.cancelled_by(st, here.id)
+        cancelled = [
+            self.rec.draft(
+                LaneEnded(lane=lane, title=st.lanes[lane].title, cancelled=True, by=here.id)
+            )
+            for lane in gone
+        ]
+        done = lanes.finished(st, {here.id, *gone})
+        if here.id == 0 and done:  # the run's own line ends last: the run's end says it
+            drafts = [*first, *cancelled]
+        else:
+            ended = LaneEnded(lane=here.id, title=title, outcome=outcome, outcome_title=said)
+            drafts = [*first, self.rec.draft(ended), *cancelled]
+            kind = "lane_ended" if here.id else "lane_main_ended"
+            self.driver.show(Notice(kind, {"title": title, "outcome": said}))
+        for lane in gone:
+            self.driver.show(Notice("lane_cancelled", {"title": st.lanes[lane].title}))
+        if done:
+            own = st.lanes[0]
+            if here.id != 0:
+                outcome, said = own.outcome or outcome, own.outcome_title or said
+            self._finish(active, drafts, outcome, said)
+            return not self.session
+        target = lanes.turn_to(st, here.id, set(gone))
+        assert target is not None  # not finished: a lane is open
+        self._turn_lane(active, target.id, drafts)
+        return False
+
+    def _args(self, active: Active, call: Call, callee: Procedure) -> dict[str, Any]:
+        """A call's `with:` values, each read as the callee's input."""
+        callee_inputs = active.pinned.rulebook.inputs_for(callee)
+        given: dict[str, Any] = {}
+        for ref, expr in call.args:
+            text = self.scope.render(active, active.depth, expr)
+            inp = callee_inputs.get(ref.name)
+            try:
+                given[ref.name] = parse(Spec.of_input(inp), text, self.clock()) if inp else text
+            except BadValue as exc:
+                self._warn(active, expr, exc.zh)
+                given[ref.name] = text
+        return given
 
     def _finish(self, active: Active, first: list[Stamped], outcome: str, said: str) -> None:
         """End the run; an emergency's end and the interrupted run's
@@ -1265,7 +1387,7 @@ def _choice(step: Step, index: int) -> Choice:
     match way:
         case Choices(choices):
             return choices[index]
-        case Next() | Call() | End():
+        case Next() | Call() | End() | Parallel():
             raise AssertionError(f"step {step.id} has no choices")
         case _:
             assert_never(way)

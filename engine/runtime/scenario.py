@@ -20,6 +20,7 @@ steps:                           # keyed by step id, or procedure:step for other
     emergency: fire              # start this emergency on arriving here
   fire:alarm: {do: [done, done]}
   farewell: {pause: true}        # pause here (to be resumed)
+  patrol: {branch: true}         # a parallel's branch: turn to the next open one (b)
 ```
 
 Journeys last months; a scenario moves the clock. `on:` sets the date (and
@@ -97,6 +98,7 @@ VISIT_KEYS = frozenset(
         "note",
         "emergency",
         "pause",
+        "branch",
         "on",
         "milestones",
         "people",
@@ -378,9 +380,10 @@ class _Checker:
             v = value.get(key)
             if v is not None and not isinstance(v, str):
                 raise self.wrong_type((*where, key), v, "text")
-        pause = value.get("pause")
-        if pause is not None and not isinstance(pause, bool):
-            raise self.wrong_type((*where, "pause"), pause, "bool")
+        for key in ("pause", "branch"):
+            flag = value.get(key)
+            if flag is not None and not isinstance(flag, bool):
+                raise self.wrong_type((*where, key), flag, "bool")
         on = value.get("on")
         if on is not None and not isinstance(on, str | date):
             raise self.wrong_type((*where, "on"), on, "date")
@@ -586,7 +589,7 @@ class ScenarioDriver:
             if f"milestone:{name}" not in visit.said:
                 visit.said.add(f"milestone:{name}")
                 return Command("milestone", text=str(when), procedure=name)
-        for key in ("note", "emergency", "pause"):
+        for key in ("note", "emergency", "branch", "pause"):
             if key in visit.answers and key not in visit.said:
                 visit.said.add(key)
                 value = visit.answers[key]
@@ -595,7 +598,7 @@ class ScenarioDriver:
                 if key == "emergency":
                     return Command("emergency", procedure=str(value))
                 if value:
-                    return Command("pause")
+                    return Command("pause" if key == "pause" else "lane")
         return None
 
     def _command_text(self, cmd: Command) -> str:
@@ -605,7 +608,7 @@ class ScenarioDriver:
             return f"n {cmd.text}"
         if cmd.kind == "emergency":
             return f"! {cmd.procedure}"
-        return "p"
+        return "b" if cmd.kind == "lane" else "p"
 
     def _echo(self, answer: str, prompt: str = "") -> None:
         if self.p is not None:

@@ -29,7 +29,19 @@ from engine import expressions
 from engine.expressions import Const, analyse, guard_tree, walk
 from engine.i18n import Lang, messages
 from engine.journal import Event
-from engine.model import OUTCOME, Call, Choices, End, Expr, Next, Procedure, Rulebook, Step
+from engine.model import (
+    OUTCOME,
+    Call,
+    Choices,
+    End,
+    Expr,
+    Next,
+    Parallel,
+    Procedure,
+    Ref,
+    Rulebook,
+    Step,
+)
 from engine.runtime.events import (
     AnswerCorrected,
     BranchTaken,
@@ -39,6 +51,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     MilestoneReached,
     NoteAdded,
     NoticeFailed,
@@ -81,7 +96,10 @@ class Edge:
         match way:
             case Choices(choices):
                 return choices[self.index].label
-            case Next(branches) | Call(next=Next(branches)):
+            case Parallel(lanes) if self.kind == "lane":
+                lane = lanes[self.index]
+                return f"同时: {lane.name}" if isinstance(lane, Ref) else ""
+            case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                 branch = branches[self.index]
                 return branch.label or (branch.when.source if branch.when else "")
             case End():
@@ -97,6 +115,15 @@ def _ways(step: Step) -> list[tuple[str, int, Expr | None, str]]:
     match way:
         case Next(branches) | Call(next=Next(branches)):
             return [("next", i, b.when, b.to.name) for i, b in enumerate(branches)]
+        case Parallel(lanes, _, Next(branches)):
+            # A `to:` branch starting is a transition of its own (journaled
+            # as lane.started); it is walked beside the run's own line.
+            started = [
+                ("lane", i, None, lane.name)
+                for i, lane in enumerate(lanes)
+                if isinstance(lane, Ref)
+            ]
+            return [*started, *(("next", i, b.when, b.to.name) for i, b in enumerate(branches))]
         case Choices(choices):
             return [("choice", i, c.when, c.to.name) for i, c in enumerate(choices)]
         case End():
@@ -257,7 +284,8 @@ def _ways_out(
     back: dict[str, list[Edge]] = {sid: [] for sid in proc.steps}
     for edges in graph.values():
         for e in edges:
-            back[e.to].append(e)
+            if e.kind != "lane":  # a branch starting is no way on for the line that starts it
+                back[e.to].append(e)
     ends = [
         sid
         for sid, s in proc.steps.items()
@@ -466,6 +494,8 @@ class Planner:
             steps.setdefault(sid, []).append(visit)
             if isinstance(step.exit, Call):
                 self._callee(proc, step.exit, steps, inputs, move.outcome)
+            if isinstance(step.exit, Parallel):
+                self._lanes(proc, step.exit, steps, inputs, qualify=False)
         return {
             "title": f"{proc.title} · 场景 {number}",
             "procedure": proc.id,
@@ -519,9 +549,59 @@ class Planner:
             steps.setdefault(key, []).append(visit)
             if isinstance(step.exit, Call):
                 self._callee(proc, step.exit, steps, inputs, outcome)
+            if isinstance(step.exit, Parallel):
+                # The branches first, as the runner walks them (the one the
+                # path goes into along the path), then the step's own line.
+                into = (edge.index, queue) if edge is not None and edge.kind == "lane" else None
+                self._lanes(proc, step.exit, steps, inputs, qualify, into)
+                if into is not None:
+                    world = _World(self.rulebook, proc, inputs, BASE_TIME)
+                    graph = world.graph()
+                    on = next((e for e in graph[here] if e.kind == "next"), None)
+                    if on is None:
+                        return
+                    queue = list(_ways_out(proc, graph).get(on.to, []))
+                    edge = on
             if edge is None:
                 return
             here = edge.to
+
+    def _lanes(
+        self,
+        proc: Procedure,
+        way: Parallel,
+        steps: dict[str, list[dict[str, Any]]],
+        inputs: dict[str, Any],
+        qualify: bool,
+        into: tuple[int, list[Edge]] | None = None,
+    ) -> None:
+        """Visits for the branches a step's `parallel:` starts, in the order
+        the runner walks them: each by its shortest way to an end (branch
+        `into[0]` along the path `into[1]`)."""
+        world = _World(self.rulebook, proc, inputs, BASE_TIME)
+        out = _ways_out(proc, world.graph())
+        walked = into[0] if into is not None else 0
+        for i, lane in enumerate(way.lanes):
+            if way.join == "any" and i != walked:
+                # The first of a join: any to end cancels the rest: the
+                # branches before the one walked are turned away from (b).
+                if i < walked:
+                    first = self._first_key(proc, lane, qualify)
+                    steps.setdefault(first, []).append({"branch": True})
+                continue
+            if isinstance(lane, Call):
+                self._callee(proc, lane, steps, inputs)
+            elif into is not None and into[0] == i:
+                self._walk(proc, lane.name, into[1], steps, inputs, qualify)
+            else:
+                self._walk(proc, lane.name, out.get(lane.name, []), steps, inputs, qualify)
+
+    def _first_key(self, proc: Procedure, lane: Ref | Call, qualify: bool) -> str:
+        """The scenario's key of a branch's first step."""
+        if isinstance(lane, Call):
+            callee = self.rulebook.procedure(lane.procedure.name)
+            return f"{callee.id}:{callee.start.name}"
+        return f"{proc.id}:{lane.name}" if qualify else lane.name
 
     def _callee(
         self,
@@ -719,6 +799,11 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
             case StepTimedOut(procedure=procedure, step=step, to=to):
                 if procedure == pid:
                     yield Edge(pid, step, "timeout", 0, to)
+            case LaneStarted(procedure=procedure, step=step, index=index, to=to):
+                if procedure == pid and to is not None:
+                    yield Edge(pid, step, "lane", index, to)
+            case LaneSwitched() | LaneEnded():
+                pass  # the branch's start is its transition
             case (
                 RunStarted()
                 | StepEntered()

@@ -30,6 +30,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     MilestoneReached,
     NoteAdded,
     NoticeFailed,
@@ -73,6 +76,8 @@ class Frame:
     visits: dict[str, int] = field(default_factory=dict)  # step -> arrivals at it
     answered: set[str] = field(default_factory=set)  # inputs answered since this arrival
     set_done: bool = False  # the current step's own `set:` is given (this arrival)
+    begins: str | None = None  # a `parallel:` branch's frame: its first step (not the start)
+    arrival: int = 0  # the run's arrival number of its current step (RunState.arrivals then)
 
     @property
     def current(self) -> Step:
@@ -93,10 +98,33 @@ class Frame:
 
 
 @dataclass
+class Lane:
+    """One line of a run: lane 0 is the run's own; each branch of a step's
+    `parallel:` is another, with its own stack of frames, walked beside it
+    (engine/runtime/lanes.py). Every event but the lane events applies to
+    the lane the run is on (`RunState.lane`)."""
+
+    id: int
+    frames: list[Frame] = field(default_factory=list)
+    title: str = ""
+    fork: int = 0  # the first lane its step started (lane 0: itself)
+    parent: int = 0  # the lane whose step started it
+    join: str = "all"
+    open: bool = True
+    outcome: str | None = None  # how it ended
+    outcome_title: str | None = None
+    cancelled: bool = False
+
+    def copy(self) -> Lane:
+        return replace(self, frames=[f.copy() for f in self.frames])
+
+
+@dataclass
 class RunState:
     run_id: int
     rulebook: Rulebook
-    frames: list[Frame] = field(default_factory=list)
+    lanes: list[Lane] = field(default_factory=lambda: [Lane(0)])
+    lane: int = 0  # the lane the run is on: events apply to its frames
     status: str = ACTIVE
     last_seq: int = 0
     procedure_id: str = ""
@@ -114,6 +142,20 @@ class RunState:
     recorded_at: dict[str, str | None] = field(default_factory=dict)
 
     @property
+    def frames(self) -> list[Frame]:
+        """The stack of the lane the run is on (the run's own, unless it has branches)."""
+        return self.lanes[self.lane].frames
+
+    @frames.setter
+    def frames(self, frames: list[Frame]) -> None:
+        self.lanes[self.lane].frames = frames
+
+    @property
+    def open_lanes(self) -> list[Lane]:
+        """The lanes not yet ended, the run's own first."""
+        return [lane for lane in self.lanes if lane.open]
+
+    @property
     def top(self) -> Frame:
         return self.frames[-1]
 
@@ -124,7 +166,7 @@ class RunState:
     def copy(self) -> RunState:
         return replace(
             self,
-            frames=[f.copy() for f in self.frames],
+            lanes=[lane.copy() for lane in self.lanes],
             milestones=dict(self.milestones),
             recorded=dict(self.recorded),
             recorded_at=dict(self.recorded_at),
@@ -160,6 +202,14 @@ class RunState:
                 self.frames.append(Frame(self.rulebook.procedure(pid), dict(args)))
             case CallReturned():
                 self.frames.pop()
+            case LaneStarted():
+                self._lane_started(event)
+            case LaneSwitched(lane=to):
+                if not self.lanes[to].open:
+                    raise ValueError(f"lane {to} has ended")
+                self.lane = to
+            case LaneEnded():
+                self._lane_ended(event)
             case MilestoneReached():
                 # A date given (`sop milestone`, a booked date ahead) or when the step was done.
                 self.milestones[event.name] = event.date or at
@@ -175,8 +225,9 @@ class RunState:
                 self.status, self.waiting_for = ACTIVE, None
             case RunFinished(outcome=outcome):
                 self.status, self.outcome = FINISHED, outcome
-                for f in self.frames:
-                    f.dues = []
+                for each in self.lanes:
+                    for f in each.frames:
+                        f.dues = []
             case TurnTaken(person=person, binds=binds):
                 # The person a step's turn took becomes the value its `as` names.
                 if binds:
@@ -203,11 +254,34 @@ class RunState:
             if not is_occurrence(proc, self.rulebook.site, e.occurrence):
                 raise ValueError(f"{proc.id} has no scheduled occurrence {e.occurrence!r}")
 
+    def _lane_started(self, e: LaneStarted) -> None:
+        """A branch of `parallel:` begins: a frame of its own, standing
+        before `to` (or the callee's start) until its first step is entered."""
+        if e.lane != len(self.lanes) or not 0 <= e.parent < e.lane or not 0 < e.fork <= e.lane:
+            raise ValueError(f"lane {e.lane} cannot start here")
+        parent = self.lanes[e.parent].frames[-1]
+        if (parent.procedure.id, parent.step) != (e.procedure, e.step):
+            raise ValueError(f"lane {e.lane} is started at {e.procedure}:{e.step}")
+        if e.call is not None:
+            frame = Frame(self.rulebook.procedure(e.call), dict(e.args))
+        else:
+            frame = Frame(parent.procedure, dict(parent.values), begins=e.to)
+        self.lanes.append(Lane(e.lane, [frame], e.title, e.fork, e.parent, e.join))
+
+    def _lane_ended(self, e: LaneEnded) -> None:
+        ended = self.lanes[e.lane]
+        if not ended.open:
+            raise ValueError(f"lane {e.lane} has ended already")
+        ended.open, ended.cancelled = False, e.cancelled
+        ended.outcome, ended.outcome_title = e.outcome, e.outcome_title
+        for f in ended.frames:
+            f.dues = []
+
     def _entered(self, e: StepEntered, at: str) -> None:
         from engine.runtime import machine
 
         top = self.top
-        machine.arrive(top.procedure, top, e.step)
+        machine.arrive(top.procedure, top, e.step, top.begins)
         top.entered_at = at
         top.items, top.fields = {}, {}
         top.turned, top.signed = False, {}
@@ -215,6 +289,7 @@ class RunState:
         top.visits[e.step] = top.visits.get(e.step, 0) + 1
         top.answered, top.set_done = set(), False
         self.arrivals += 1
+        top.arrival = self.arrivals
 
     def _moved(self, e: BranchTaken | ChoiceMade | StepTimedOut) -> None:
         """The top frame takes the recorded transition."""
@@ -274,17 +349,22 @@ class RunState:
     @property
     def subject(self) -> str | None:
         """Whom the run is about, from the inputs its procedure names in `subject`."""
-        if not self.frames:
-            return None
-        first = self.frames[0]
-        given = [first.values.get(r.name) for r in first.procedure.subject]
-        return " ".join(show(v) for v in given if v not in (None, "")) or None
+        # The run's own, else a parallel branch's (a callback journey's customer).
+        for lane in self.lanes:
+            if not lane.frames:
+                continue
+            first = lane.frames[0]
+            given = [first.values.get(r.name) for r in first.procedure.subject]
+            said = " ".join(show(v) for v in given if v not in (None, ""))
+            if said:
+                return said
+        return None
 
     def summary(self) -> RunUpdate:
         if not self.frames:
             return RunUpdate(self.status, outcome=self.outcome)
         top = self.top
-        dues = [d for f in self.frames for d in f.dues]
+        dues = [d for lane in self.lanes for f in lane.frames for d in f.dues]
         title = top.current.title if top.step else None
         return RunUpdate(self.status, top.step, title, self.outcome, dues, self.subject)
 

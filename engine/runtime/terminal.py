@@ -136,6 +136,8 @@ class Printer:
         if h.trail:
             key = "emergency_over" if h.emergency else "called_by"
             self.line(self.t(key, trail=trail) + "  " + self.t("run", run=h.run), "  ", dim=True)
+        if h.lane:
+            self.line(self.t("lane", title=h.lane), "  ", bold=True, fg="magenta")
         if h.hint:
             self.line(self.t("hint", hint=h.hint), "  ", dim=True)
 
@@ -209,7 +211,20 @@ class Printer:
             say(self.t("call", args=args, **a), "  ", fg="cyan")
         elif k in ("turn", "turn_owed", "turn_credit"):
             say(self.t(k, **a), "  ", fg="cyan", bold=True)
-        elif k in ("returned", "note_saved", "choice_gone", "corrected", "correct_none"):
+        elif k in (
+            "returned",
+            "note_saved",
+            "choice_gone",
+            "corrected",
+            "correct_none",
+            "lane_started",
+            "lane_switched",
+            "lane_main",
+            "lane_main_ended",
+            "lane_ended",
+            "lane_cancelled",
+            "lane_none",
+        ):
             say(self.t(k, **a), "  ", fg="cyan")
         elif k == "corrected_item":
             after = self.t("status_" + a["after"])
@@ -425,6 +440,8 @@ class TerminalDriver:
             return Command("pause")
         if low in CORRECT_WORDS:
             return Command("correct")
+        if low in ("b", "分支"):
+            return Command("lane")
         if s in ("?", "？", "帮助", "help"):
             self.p.help(self.p.t("help"))
             return True

@@ -23,6 +23,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "record": ("请记录: {forms}", "Record: {forms}"),
     "critical": ("关键", "critical"),
     "hint": ("提示: {hint}", "hint: {hint}"),
+    "lane": ("⇉ 同时进行的分支: {title}", "⇉ parallel branch: {title}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "by_person": ("由 {person}", "by {person}"),
     "turn": ("轮序「{queue}」: 由 {person} 接待", "{queue}: {person} receives"),
@@ -133,6 +134,28 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "branch_otherwise": ("→ 其他情况, 转入: {to_title}", "→ otherwise: go to {to_title}"),
     "call": ("↳ 调用流程: {title}{args}", "↳ calling: {title}{args}"),
+    "lane_started": (
+        "⇉ 同时开始分支 {lane}: {title}",
+        "⇉ branch {lane} started beside the run: {title}",
+    ),
+    "lane_switched": (
+        "⇆ 转到分支 {lane}: {title} (输入 b 可随时转到另一条分支)",
+        "⇆ on branch {lane}: {title} (type b at any prompt to turn to another branch)",
+    ),
+    "lane_ended": ("⇇ 分支完成: {title} ({outcome})", "⇇ branch ended: {title} ({outcome})"),
+    "lane_main_ended": (
+        "⇇ {title} 已完成 ({outcome}); 同时进行的分支完成后, 本次运行才结束",
+        "⇇ {title} is done ({outcome}); the run ends once its parallel branches have",
+    ),
+    "lane_cancelled": (
+        "⇇ 分支已取消: {title} (另一条分支已汇合)",
+        "⇇ branch cancelled: {title} (another one joined)",
+    ),
+    "lane_none": ("没有另一条进行中的分支。", "no other branch is open."),
+    "lane_main": (
+        "⇆ 回到本流程: {title} (输入 b 可随时转到进行中的分支)",
+        "⇆ back on the run's own line: {title} (type b at any prompt to turn to an open branch)",
+    ),
     "returned": (
         "↲ {title} 已结束 ({outcome}), 回到: {back_title}",
         "↲ {title} ended ({outcome}); back to {back_title}",
@@ -203,6 +226,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         '  n 内容   添加备注 (在 是/否 问题中单独的 n 表示"否")\n'
         "  m 里程碑 日期  客户旅程: 记录里程碑日期, 可以是计划日期 (如 m 交付日 2027-06-30)\n"
         "  更正     更正之前的一个回答或本步已勾的项 (原回答仍保留在记录中)\n"
+        "  b        同时进行的分支: 转到另一条进行中的分支 (这一条停在原处)\n"
         "  ?        显示本帮助\n"
         "检查单: 回车或 y 表示完成, n 表示未完成, s 或 跳过 (可加原因) 表示跳过。\n"
         "选择题: 输入编号。是/否: 是/否 或 y/n。",
@@ -215,6 +239,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "            (m handover 2027-06-30)\n"
         "  correct   give an earlier answer or a tick of this step again\n"
         "            (the first stays on record)\n"
+        "  b         parallel branches: turn to another open branch (this one waits)\n"
         "  ?         show this help\n"
         "Checklist: Enter or y = done, n = not done, s or skip (with a reason) = skipped.\n"
         "Choices: type the number. Yes/no: y/n (是/否).",
@@ -265,6 +290,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "otherwise": ("其他情况", "otherwise"),
     "call": ("调用", "call"),
     "returned": ("返回", "returned"),
+    "lane_started": ("同时开始分支", "branch started"),
+    "lane_switched": ("转到分支", "turned to branch"),
+    "lane_ended": ("分支完成", "branch ended"),
+    "lane_cancelled": ("分支已取消 (另一条分支已汇合)", "branch cancelled (another one joined)"),
     "timed_out": ("超过期限, 转入下一步", "past its deadline: moved on"),
     "note": ("备注", "note"),
     "signed": ("经办人", "by"),

@@ -25,6 +25,9 @@ from engine.runtime.events import (
     FieldRecorded,
     InputAnswered,
     ItemChecked,
+    LaneEnded,
+    LaneStarted,
+    LaneSwitched,
     MilestoneReached,
     NoteAdded,
     NoticeFailed,
@@ -138,6 +141,9 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | BranchTaken()
                 | StepTimedOut()
                 | CallReturned()
+                | LaneStarted()
+                | LaneSwitched()
+                | LaneEnded()
                 | MilestoneReached()
                 | NoteAdded()
                 | RunWarning()

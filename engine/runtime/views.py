@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from engine.model import Choices, End, Field, Procedure, Step
-from engine.runtime import machine
+from engine.runtime import lanes, machine
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
@@ -36,15 +36,16 @@ def header(session: Sequence[Active], active: Active) -> Header:
         run=active.state.run_id,
         procedure=proc.id,
         procedure_title=proc.title,
-        number=active.state.arrivals,
+        number=active.state.top.arrival,
         total=steps_left(proc, step.id),
         step_id=step.id,
         step_title=step.title,
         role=posts_name(active, step.roles),
         trail=tuple(trail),
         emergency=active.state.procedure.kind == "emergency",
-        visit=(active.state.run_id, active.state.arrivals),
+        visit=(active.state.run_id, active.state.top.arrival),
         hint=step.hint,
+        lane=lanes.label(active.state),
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +33,7 @@ from engine.journal import Journal, RunRow
 from engine.model import Procedure
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
+from engine.runtime.prompts import CorrectQuestion, InputQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
@@ -75,6 +77,7 @@ class Service:
     limiter: Limiter = field(default_factory=Limiter)
     _users: dict[str, User] = field(default_factory=dict)
     _users_stamp: tuple[float, int] | None = None
+    _checking: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
     _local: threading.local = field(default_factory=threading.local)
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
@@ -117,6 +120,12 @@ class Service:
             self._started[nonce] = run
             while len(self._started) > 10000:
                 self._started.popitem(last=False)
+
+    def check(self, user: User | None, password: str) -> bool:
+        """A password check (argon2 takes 64 MiB and tens of milliseconds on
+        purpose): two at a time, so a crowd signing in cannot exhaust memory."""
+        with self._checking:
+            return check_password(user, password)
 
     def user(self, name: str) -> User | None:
         """A person of the users file, read again when the file changes."""
@@ -318,7 +327,7 @@ def create_app(settings: Settings) -> Starlette:
         if service.limiter.blocked(*keys):
             return page(request, who, "signin", status=429, failed=say("slow_down", lang))
         user = service.user(name)
-        ok = await run_in_threadpool(check_password, user, form.get("password", ""))
+        ok = await run_in_threadpool(service.check, user, form.get("password", ""))
         if not ok or user is None:
             service.limiter.failed(*keys)
             return page(request, who, "signin", status=401, failed=say("bad_password", lang))
@@ -381,6 +390,7 @@ def create_app(settings: Settings) -> Starlette:
                     who,
                     "run",
                     row=row,
+                    outcome_title=_outcome_title(pinned, row),
                     notices=service.told(row.id),
                     status_text=say(f"status.{row.status}", lang)
                     if f"status.{row.status}" in WEB
@@ -484,66 +494,170 @@ def create_app(settings: Settings) -> Starlette:
 
         return await run_in_threadpool(work)
 
-    @guarded
-    async def manage(request: Request) -> Response:
-        """The manager's view: runs by site, status, procedure and date, and
-        the call list (`sop due`'s) of those sites."""
+    def managed(request: Request) -> tuple[Who, dict[str, str], list[str | None]]:
+        """The manager asking, the filters that are filters, and the sites they cover."""
         who = who_of(request)
-        lang = _lang(request)
         if who.user is not None and not who.user.manager:
-            return error(request, who, say("not_found", lang), 404)
+            raise Refusal(error(request, who, say("not_found", _lang(request)), 404))
         q = request.query_params
         sites: list[str | None] = list(who.user.sites) if who.user else [None]
-        site = q.get("site") or None
-        if site is not None and who.user is not None and site not in who.user.sites:
-            site = None
-        chosen = [site] if site is not None else sites
-        status = q.get("status") if q.get("status") in STATUSES else None
-        procedure = q.get("procedure") if q.get("procedure") in pinned.rulebook.procedures else None
-        since, until = _day(q.get("since")), _day(q.get("until"))
+        site = q.get("site") or ""
+        if who.user is not None and site not in who.user.sites:
+            site = ""
+        chosen = {
+            "site": site,
+            "status": q.get("status", "") if q.get("status") in STATUSES else "",
+            "procedure": q.get("procedure", "")
+            if q.get("procedure") in pinned.rulebook.procedures
+            else "",
+            "since": _day(q.get("since")) or "",
+            "until": _day(q.get("until")) or "",
+        }
+        return who, chosen, ([site] if site else sites)
 
-        def work() -> tuple[list[RunRow], list[Any]]:
-            from engine.journal import RunFilter
-            from engine.runtime.calls import call_list
+    def gathered(
+        chosen: dict[str, str], sites: list[str | None], limit: int
+    ) -> tuple[list[RunRow], list[Any]]:
+        from engine.journal import RunFilter
+        from engine.runtime.calls import call_list
 
-            journal = service.journal()
-            rows: list[RunRow] = []
-            items: list[Any] = []
-            for one in chosen:
-                flt = RunFilter(
-                    statuses=(status,) if status else (),
-                    procedure=procedure,
-                    site=one,
-                    since=since,
-                    until=until,
-                    limit=200,
-                )
-                rows += [r for r in journal.runs(flt) if isinstance(r, RunRow)]
-                listed = call_list(journal, ahead=1, site=one, book=pinned.rulebook)
-                items += [i for i in listed.items if i.state in ("overdue", "today")]
-            return sorted(rows, key=lambda r: -r.id)[:200], items
+        journal = service.journal()
+        rows: list[RunRow] = []
+        items: list[Any] = []
+        for one in sites:
+            flt = RunFilter(
+                statuses=(chosen["status"],) if chosen["status"] else (),
+                procedure=chosen["procedure"] or None,
+                site=one,
+                since=chosen["since"] or None,
+                until=chosen["until"] or None,
+                limit=limit,
+            )
+            rows += [r for r in journal.runs(flt) if isinstance(r, RunRow)]
+            listed = call_list(journal, ahead=1, site=one, book=pinned.rulebook)
+            items += [i for i in listed.items if i.state in ("overdue", "today")]
+        return sorted(rows, key=lambda r: -r.id)[:limit], items
 
-        rows, items = await run_in_threadpool(work)
+    @guarded
+    async def manage(request: Request) -> Response:
+        """The manager's view: runs by site, status, procedure and date, the
+        call list (`sop due`'s) of those sites, and rates per site and post."""
+        who, chosen, sites = managed(request)
+        rows, items = await run_in_threadpool(gathered, chosen, sites, 200)
         return page(
             request,
             who,
             "manage",
             rows=rows,
             items=items,
-            sites=[x for x in sites if x is not None],
+            by_site=_by_site(rows, items),
+            by_post=_by_post(items),
+            sites=[x for x in (who.user.sites if who.user else ()) if x],
             procedures=sorted(pinned.rulebook.procedures.values(), key=lambda p: p.id),
             statuses=STATUSES,
-            chosen={
-                "site": site or "",
-                "status": status or "",
-                "procedure": procedure or "",
-                "since": since or "",
-                "until": until or "",
+            chosen=chosen,
+            query=urlencode({k: v for k, v in chosen.items() if v}),
+        )
+
+    @guarded
+    async def manage_csv(request: Request) -> Response:
+        """The same runs as a spreadsheet, every cell formula-safe."""
+        from engine.render.escape import csv_text
+
+        _, chosen, sites = managed(request)
+        lang = _lang(request)
+        rows, _ = await run_in_threadpool(gathered, chosen, sites, 100000)
+        head = [say(f"csv.{k}", lang) for k in CSV_COLUMNS]
+        body = [
+            [r.id, r.procedure, r.title, say(f"status.{r.status}", lang) if r.status in
+             STATUSES else r.status, r.site or "", r.operator or "", r.subject or "",
+             r.started_at, r.updated_at, r.step_title or "", _outcome_title(pinned, r)]
+            for r in rows
+        ]  # fmt: skip
+        data = "\ufeff" + csv_text([head, *body])  # Excel on Windows reads UTF-8 by its BOM
+        return Response(
+            data.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="sop-runs.csv"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
             },
         )
 
+    @guarded
+    async def correct_page(request: Request) -> Response:
+        """`更正`: the run's answers to pick one of, then the picked answer's
+        question, both asked by the runner as the terminal's `更正` is."""
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        option = request.query_params.get("option", "")
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            follow = [Posted("answer", "", "", {"option": option})] if option else []
+            with service.lock(_root(service.journal(), row.id)):
+                driver = WebDriver(
+                    lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
+                )
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    runner.carry_on(row.id)
+            q = driver.question
+            asked = (
+                isinstance(q, InputQuestion) and not driver.follow
+                if option
+                else (isinstance(q, CorrectQuestion))
+            )
+            if driver.error or not asked:
+                said = ["✗ " + driver.error] if driver.error else news(driver, lang)
+                service.tell(row.id, said)
+                return _see(f"/runs/{row.id}")
+            return step_page(request, who, row.id, driver, [], correcting=option)
+
+        return await run_in_threadpool(work)
+
+    @guarded
+    async def correct(request: Request) -> Response:
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+        form = await _form(request)
+        checked(request, who, form)
+        posted = Posted("correct", form.get("pos", ""), "", form)
+        follow = [Posted("answer", "", "", {"option": form.get("option", "")}), posted]
+
+        def work() -> Response:
+            row = row_of(request, who, run)
+            if row.status not in ("active", "waiting"):
+                return _see(f"/runs/{row.id}")
+            with service.lock(_root(service.journal(), row.id)):
+                driver = WebDriver(lang, lambda: "", posted, follow=follow)
+                runner = service.runner(driver, who)
+                driver.where = lambda: _where(runner)
+                with speaking(lang):
+                    runner.carry_on(row.id)
+            said = news(driver, lang)
+            if driver.stale:
+                said.insert(0, say("stale", lang))
+            if driver.error:
+                said.append("✗ " + driver.error)
+            service.tell(row.id, said)
+            return _see(f"/runs/{row.id}")
+
+        return await run_in_threadpool(work)
+
     def step_page(
-        request: Request, who: Who, run: int, driver: WebDriver, told: list[str]
+        request: Request,
+        who: Who,
+        run: int,
+        driver: WebDriver,
+        told: list[str],
+        correcting: str = "",
     ) -> Response:
         lang = _lang(request)
         header, body, notices = gather(driver.views, lang)
@@ -566,6 +680,7 @@ def create_app(settings: Settings) -> Starlette:
             page=shown,
             kind=type(q).__name__ if q is not None else "",
             step_line=step_header(header, lang) if header else "",
+            correcting=correcting,
         )
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -582,13 +697,20 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}", answer, methods=["POST"]),
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
+            Route("/runs/{run}/correct", correct_page),
+            Route("/runs/{run}/correct", correct, methods=["POST"]),
             Route("/manage", manage),
+            Route("/manage.csv", manage_csv),
         ],
         exception_handlers={404: not_found, 405: not_found},
     )
 
 
 STATUSES = ("active", "paused", "waiting", "finished")
+CSV_COLUMNS = (
+    "run", "procedure", "title", "status", "site", "operator", "subject", "started", "updated",
+    "step", "outcome",
+)  # fmt: skip
 COOKIE = "sop_session"
 # Our pages load nothing from elsewhere; the signature pad's script is ours.
 CSP = (
@@ -628,6 +750,61 @@ def _procedures(pinned: Pinned) -> tuple[list[Procedure], list[Procedure]]:
         (p for p in procs if p.kind == "emergency"), key=lambda p: (p.priority or 9, p.id)
     )
     return runnable, emergencies
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Runs and deadlines of one site or post: how many, finished, overdue."""
+
+    name: str
+    runs: int = 0
+    finished: int = 0
+    overdue: int = 0
+    due: int = 0
+
+    @property
+    def finished_pct(self) -> int:
+        return round(100 * self.finished / self.runs) if self.runs else 0
+
+    @property
+    def overdue_pct(self) -> int:
+        return round(100 * self.overdue / self.due) if self.due else 0
+
+
+def _by_site(rows: list[RunRow], items: list[Any]) -> list[Rate]:
+    names = sorted({r.site or "" for r in rows} | {i.site or "" for i in items})
+    return [
+        Rate(
+            name,
+            runs=sum(1 for r in rows if (r.site or "") == name),
+            finished=sum(1 for r in rows if (r.site or "") == name and r.status == "finished"),
+            overdue=sum(1 for i in items if (i.site or "") == name and i.state == "overdue"),
+            due=sum(1 for i in items if (i.site or "") == name),
+        )
+        for name in names
+    ]
+
+
+def _by_post(items: list[Any]) -> list[Rate]:
+    names = sorted({i.role_title or i.role or "" for i in items})
+    return [
+        Rate(
+            name,
+            overdue=sum(
+                1 for i in items if (i.role_title or i.role or "") == name and i.state == "overdue"
+            ),
+            due=sum(1 for i in items if (i.role_title or i.role or "") == name),
+        )
+        for name in names
+    ]
+
+
+def _outcome_title(pinned: Pinned, row: RunRow) -> str:
+    """How the run ended, in the words staff saw (its id if the rulebook changed)."""
+    proc = pinned.rulebook.procedures.get(row.procedure)
+    if proc is None or row.outcome is None:
+        return row.outcome or ""
+    return proc.outcomes().get(row.outcome, row.outcome)
 
 
 def _where(runner: Runner) -> str:

@@ -42,7 +42,7 @@ from engine.runtime.prompts import (
 )
 from engine.runtime.texts import text
 
-ACTIONS = frozenset({"answer", "pause", "note", "emergency"})
+ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct"})
 
 
 class Refused(ValueError):
@@ -180,6 +180,9 @@ class WebDriver:
     stale: bool = False  # the form was sent for a run that has moved on
     answered: bool = False  # the posted reply was given to the runner
     check: bool = True  # False: the posted command is for whatever is asked first (no form)
+    # Replies to the questions that follow the first (a correction: which
+    # answer, then its new value), checked as any reply is.
+    follow: list[Posted] = field(default_factory=list)
 
     def show(self, view: View) -> None:
         self.views.append(view)
@@ -187,7 +190,15 @@ class WebDriver:
     def ask(self, question: Question, reminders: Sequence[Reminder], now: datetime) -> Reply:
         here = self.where()
         posted, self.posted = self.posted, None
-        if posted is not None:
+        if posted is None and self.follow and not (self.stale or self.error):
+            then = self.follow.pop(0)
+            try:
+                reply = reply_for(question, then, now, self.lang)
+            except Refused as exc:
+                self.error = str(exc)
+            else:
+                return reply
+        elif posted is not None:
             if self.check and posted.pos != here:
                 self.stale = True
             elif posted.action == "pause":
@@ -201,6 +212,9 @@ class WebDriver:
             elif posted.action == "emergency":
                 self.answered = True
                 return Command("emergency", procedure=posted.get("procedure") or None)
+            elif posted.action == "correct":
+                self.answered = True
+                return Command("correct")
             elif posted.key != question_key(question):
                 self.stale = True
             else:
