@@ -176,6 +176,12 @@ def notice_lines(n: Notice, lang: str) -> list[str]:
                     )
                 )
             return lines
+        case "corrected_item":  # a tick given again: its statuses in words
+            after = text("status_" + a["after"], lang)
+            if a.get("reason"):
+                after += text("status_why", lang, reason=a["reason"])
+            before = text("status_" + a["before"], lang)
+            return [text("corrected", lang, label=a["label"], before=before, after=after)]
         case "started":
             return []  # the page itself says which run this is
         case _:
