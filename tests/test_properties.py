@@ -91,6 +91,7 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
         "receiver": {"type": "text", "ask": "接待人"},
     }
     steps: dict[str, Any] = {}
+    branches: dict[str, Any] = {}  # steps only a `parallel:` branch walks
     for i in range(n):
         step: dict[str, Any] = {
             "title": f"第{i}步",
@@ -129,6 +130,20 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
             shape = draw(st.sampled_from(["next", "branches", "choices"]))
             if shape == "next" or len(later) == 1:
                 step["next"] = f"s{i + 1}"
+                if draw(st.integers(0, 2)) == 0:
+                    # a parallel branch beside the run: a step of its own, or the callee
+                    lane = draw(st.sampled_from(["to", "call"]))
+                    step["parallel"] = {
+                        "branches": [{"to": f"b{i}"} if lane == "to" else {"call": "gen-helper"}],
+                        "join": draw(st.sampled_from(["all", "any"])),
+                    }
+                    if lane == "to":
+                        branches[f"b{i}"] = {
+                            "title": f"分支{i}",
+                            "role": draw(st.sampled_from(["host", "guard"])),
+                            "do": ["巡查"],
+                            "end": "branch_done",
+                        }
             elif shape == "branches":
                 other = draw(st.sampled_from(later))
                 step["next"] = [{"to": other, "when": "returning"}, {"to": f"s{i + 1}"}]
@@ -139,6 +154,7 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                     {"label": "跳过", "to": other},
                 ]
         steps[f"s{i}"] = step
+    steps.update(branches)
     proc: dict[str, Any] = {
         "id": "gen",
         "title": "生成的流程",
@@ -220,13 +236,35 @@ def write(folder: Path, proc: dict[str, Any]) -> Path:
     )
     path = folder / "gen.yaml"
     path.write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if any("call" in lane for s in proc["steps"].values() for lane in lanes_of(s)):
+        (folder / "gen-helper.yaml").write_text(
+            yaml.safe_dump(HELPER, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return path
+
+
+# What a generated `parallel:` branch calls.
+HELPER = {
+    "id": "gen-helper",
+    "title": "同时进行的工作",
+    "kind": "service",
+    "roles": ["guard"],
+    "start": "h0",
+    "steps": {"h0": {"title": "同时巡查", "role": "guard", "do": ["巡查"], "end": "helped"}},
+}
+
+
+def lanes_of(step: dict[str, Any]) -> list[dict[str, Any]]:
+    lanes: list[dict[str, Any]] = step.get("parallel", {}).get("branches", [])
+    return lanes
 
 
 def uses_both_roles(proc: dict[str, Any]) -> bool:
     used: set[str] = set()
     for s in proc["steps"].values():
         used |= set(s["role"]) if isinstance(s["role"], list) else {s["role"]}
+        if any("call" in lane for lane in lanes_of(s)):
+            used |= set(HELPER["roles"])  # type: ignore[arg-type]
     return used == {"host", "guard"}
 
 
@@ -254,7 +292,7 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
 
 MUTATIONS = (
     "dangling", "no-end", "undeclared", "escalate-later-first", "unknown-day", "schedule-conflict",
-    "queue", "as-not-text", "forbidden-phrase", "rule-step",
+    "queue", "as-not-text", "forbidden-phrase", "rule-step", "parallel-cycle",
 )  # fmt: skip
 
 
@@ -272,12 +310,22 @@ def test_a_single_mutation_is_rejected_with_its_location(
         step["next"] = "nowhere_zz"
         needle, expected = "nowhere_zz", {"unknown-step"}
     elif mutation == "no-end":
-        last = steps[f"s{len(steps) - 1}"]
+        last = steps[f"s{sum(k.startswith('s') for k in steps) - 1}"]  # not a branch's b<i>
         last.pop("end")
         needle, expected = None, {"one-way-out"}
     elif mutation == "queue":
         step["turn"] = {"queue": "rotation_zz", "as": "receiver"}
         needle, expected = "rotation_zz", {"unknown-queue"}
+    elif mutation == "parallel-cycle":
+        # A branch that leads back to the step starting it: parallel-branch, at its `to`.
+        first = steps["s0"]
+        for key in ("next", "choices", "end", "parallel"):
+            first.pop(key, None)
+        if "s1" not in steps:
+            steps["s1"] = {"title": "第1步", "role": "host", "end": "completed"}
+        first["parallel"] = {"branches": [{"to": "s0"}]}
+        first["next"] = "s1"
+        needle, expected = "s0", {"parallel-branch"}
     elif mutation == "as-not-text":
         step["turn"] = {"queue": "rotation", "as": "party"}
         needle, expected = "party", {"turn-as-text"}

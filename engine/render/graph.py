@@ -128,9 +128,9 @@ def _fork(
     each branch (a step, or the called procedure); each branch's ends and the
     run's own ends → the join (⇇), where the run is finished."""
     fork = f"f_{node_id(sid)}"
-    nodes.append(GNode(fork, ("⇉ 同时进行", lanes[0].condition), "fork"))
+    nodes.append(GNode(fork, ("∥ 同时进行", lanes[0].condition), "fork"))
     if not any(n.id == JOIN for n in nodes):
-        nodes.append(GNode(JOIN, ("⇇ 汇合", "各分支和本流程都结束"), "join"))
+        nodes.append(GNode(JOIN, ("⤵ 汇合", "各分支和本流程都结束"), "join"))
     edges.append(GEdge(node_id(sid), fork, "", "parallel"))
     after: dict[str, list[str]] = {
         s.id: [e.target for e in s.exits if e.target is not None and e.kind != "parallel"]

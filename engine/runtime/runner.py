@@ -1157,7 +1157,7 @@ class Runner:
             drafts.append(self.rec.draft(started))
         moved, said = self._advance(active, active.depth, drafts)
         self.rec.commit(active, moved)
-        for new in st.lanes[fork:]:
+        for new in active.state.lanes[fork:]:
             self.driver.show(Notice("lane_started", {"lane": new.id, "title": new.title}))
         self.driver.show(said)
         self._turn_lane(active, active.state.lanes[fork].id)

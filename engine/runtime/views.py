@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Choices, End, Field, Procedure, Step
+from engine.model import Choices, End, Field, Procedure, Step, lane_steps
 from engine.runtime import lanes, machine
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option, Rule
 from engine.runtime.recorder import Active
@@ -67,8 +67,9 @@ def _steps_left(proc: Procedure) -> dict[str, int]:
         return known[1]
     before: dict[str, list[str]] = {sid: [] for sid in proc.steps}
     for sid, s in proc.steps.items():
+        branches = lane_steps(s.exit)  # a branch's steps are not the line's way to its end
         for t in s.targets:
-            if t.name in before:
+            if t.name in before and t not in branches:
                 before[t.name].append(sid)
     left = {sid: 0 for sid, s in proc.steps.items() if isinstance(s.exit, End)}
     queue = deque(left)
