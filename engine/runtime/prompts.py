@@ -40,6 +40,7 @@ class Header:
     visit: tuple[int, int]  # (run, steps entered in it so far): identifies one arrival
     hint: str | None = None  # the step's staff-facing hint (never the designers' notes)
     lane: str | None = None  # the branch of a `parallel:` this step belongs to, in words
+    lanes: int = 1  # the run's lines still open (its own and its branches'): b turns among them
 
 
 @dataclass(frozen=True, slots=True)

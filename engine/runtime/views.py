@@ -46,6 +46,7 @@ def header(session: Sequence[Active], active: Active) -> Header:
         visit=(active.state.run_id, active.state.top.arrival),
         hint=step.hint,
         lane=lanes.label(active.state),
+        lanes=len(active.state.open_lanes),
     )
 
 

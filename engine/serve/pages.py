@@ -35,6 +35,7 @@ WEB = messages(
         "yes": ("是", "Yes"),
         "no": ("否", "No"),
         "pause": ("暂停", "Pause"),
+        "lane": ("转到另一条同时进行的分支", "Turn to another parallel branch"),
         "note": ("备注", "Note"),
         "add_note": ("添加备注", "Add note"),
         "emergency": ("紧急情况", "Emergency"),
