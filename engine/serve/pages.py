@@ -82,6 +82,10 @@ WEB = messages(
         "signin": ("登录", "Sign in"),
         "manage": ("经理视图", "Manager's view"),
         "correct": ("更正之前的回答", "Correct an earlier answer"),
+        "record": ("运行记录", "The run's record"),
+        "milestone": ("记录里程碑日期", "Record a milestone's date"),
+        "date": ("日期 (可以是计划日期)", "date (a planned one too)"),
+        "back": ("返回", "Back"),
         "site": ("案场", "Site"),
         "all": ("全部", "all"),
         "procedure": ("流程", "Procedure"),
@@ -172,6 +176,12 @@ def notice_lines(n: Notice, lang: str) -> list[str]:
                     )
                 )
             return lines
+        case "corrected_item":  # a tick given again: its statuses in words
+            after = text("status_" + a["after"], lang)
+            if a.get("reason"):
+                after += text("status_why", lang, reason=a["reason"])
+            before = text("status_" + a["before"], lang)
+            return [text("corrected", lang, label=a["label"], before=before, after=after)]
         case "started":
             return []  # the page itself says which run this is
         case _:
