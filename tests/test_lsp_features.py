@@ -377,3 +377,53 @@ def test_every_name_the_model_resolves_is_in_the_index(root: str) -> None:
                 if occ is None or occ.target.name != name:
                     missing.append(f"{os.path.basename(exact.file)}:{exact.line}:{col} {name}")
     assert missing == []
+
+
+def test_completion_in_a_rule_tables_entries() -> None:
+    """An entry is written as a step is: its record:, role:, call: and the
+    steps: of a standing rule (the entries) complete as a step's do."""
+    book = os.path.realpath(ROOT / "tests/fixtures/lsp_book")
+    f = Folder(book)
+    f.validate()
+    name = os.path.join(book, "situations.yaml")
+    src = Path(name).read_text(encoding="utf-8")
+
+    def labels(old: str, typed: str) -> set[str]:
+        text = src.replace(old, typed.replace("|", ""), 1)
+        i = src.index(old) + typed.index("|")
+        line, col = text.count("\n", 0, i), i - (text.rfind("\n", 0, i) + 1)
+        got = features.complete(
+            name, text, line, col, f.procedure(name), f.rulebook(), f.procedures(), "zh"
+        )
+        return {c.label for c in got.candidates}
+
+    assert {"question_log", "visit_feedback"} <= labels("record: {question_log", "record: {q|")
+    assert {"host", "manager"} <= labels("    role: manager", "    role: m|")
+    assert "question-log" in labels("call: question-log", "call: q|")
+    assert labels("steps: [smoking, injured]", "steps: [smoking, |]") == {"smoking", "injured"}
+
+
+def test_renaming_any_name_of_the_fixture_leaves_it_valid() -> None:
+    """Every renamable name declared in tests/fixtures/lsp_book (every kind:
+    steps, entries, roles, forms, fields, inputs, milestones, outcomes,
+    queues, holidays, standing rules), renamed to a fresh name, leaves the
+    rulebook valid, with the old name gone from every place the index held."""
+    from engine.lsp.symbols import RENAMABLE
+    from engine.problems import Fix
+
+    book = os.path.realpath(ROOT / "tests/fixtures/lsp_book")
+    f = Folder(book)
+    f.validate()
+    index = f.index()
+    texts = {n: Path(book, n).read_text(encoding="utf-8") for n in os.listdir(book)}
+    targets = [t for t in index.by_target if t.kind in RENAMABLE and index.declarations(t)]
+    assert {t.kind for t in targets} == set(RENAMABLE)
+    for target in targets:
+        new = target.name + ("日" if target.kind == "holiday" else "_x")
+        edits = rename(index.declarations(target)[0], new, index, "x")
+        renamed = dict(texts)
+        for e in sorted(edits, key=lambda e: (e.pos.file, -e.pos.line, -e.pos.col)):
+            n = os.path.basename(e.pos.file)
+            renamed[n] = apply_fix(renamed[n], Fix(e.pos, e.text))
+        assert validate_texts(renamed).problems == [], target
+        assert len(edits) == len(index.occurrences(target)), target

@@ -412,6 +412,21 @@ async def test_outline_of_a_rulebook_and_a_procedure(client: LanguageClient) -> 
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_outcome_after_a_call_says_how_the_callee_ends(client: LanguageClient) -> None:
+    src = texts()["visit.yaml"]
+    u = open_doc(client, BOOK / "visit.yaml")
+    await diagnostics(client, u)
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(doc("visit.yaml"), position_of(src, "when: outcome ==", 8))
+    )
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    assert "疑问登记与回电" in hover.contents.value
+    assert "已答复 (`answered`)" in hover.contents.value
+    assert "超时已上报 (`escalated`)" in hover.contents.value
+    close_doc(client, u)
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_opening_and_closing_say_the_sites_hours(client: LanguageClient) -> None:
     src = texts()["weekly-clean.yaml"]
     u = open_doc(client, BOOK / "weekly-clean.yaml")
@@ -421,6 +436,12 @@ async def test_opening_and_closing_say_the_sites_hours(client: LanguageClient) -
     )
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     assert "08:30" in hover.contents.value
+    got = await client.text_document_definition_async(
+        lsp.DefinitionParams(doc("weekly-clean.yaml"), position_of(src, "at: opening", 6))
+    )
+    rb = texts()["rulebook.yaml"]
+    assert isinstance(got, list) and got[0].uri == uri(BOOK / "rulebook.yaml")
+    assert got[0].range.start == position_of(rb, "  hours:", 2)
     typed = src.replace("at: opening", "at: op", 1)
     change(client, u, typed)
     await diagnostics(client, u)

@@ -73,6 +73,9 @@ def test_a_whole_run_one_form_at_a_time(client: TestClient, tmp_path: Path) -> N
     # Reloading the finished run's page records nothing.
     client.get(url)
     assert kinds(tmp_path / "j.db", 1) == seen
+    # Its record, as sop show prints it.
+    record = client.get(f"{url}/record").text
+    assert "迎宾服务" in record and "站在样板房主入口处迎接客户" in record
 
 
 def test_a_form_sent_twice_records_once(client: TestClient, tmp_path: Path) -> None:
@@ -252,6 +255,76 @@ def test_the_pages_speak_english_when_asked(client: TestClient) -> None:
     page = client.get(url, params={"lang": "en"}).text
     assert "Emergency" in page and "Pause" in page
     assert "Emergency" in client.get(url).text  # kept in a cookie
+
+
+def test_traditional_characters_for_a_taiwan_site(tmp_path: Path) -> None:
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURE, book)
+    rb = book / "rulebook.yaml"
+    text = rb.read_text(encoding="utf-8")
+    text = text.replace(
+        "satisfied: {label: 是否满意, type: bool}",
+        "satisfied: {label: 满意程度, type: choice, options: [很满意, 一般]}",
+    )
+    rb.write_text(text, encoding="utf-8")
+    client = TestClient(create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(book))))
+    url = start(client, "visit")
+    page = client.get(url, params={"lang": "zh-TW"}).text
+    assert "暫停" in page and "暂停" not in page
+    choices = list(CHOICES)
+    for _ in range(60):
+        form = ask_form(page)
+        assert form is not None
+        if form.fields["key"] == "field:visitor_log.satisfied":
+            break
+        page = client.post(form.action, data=answer_of(form, choices)).text
+    else:
+        raise AssertionError("satisfied was never asked")
+    shown = [label for n, _, label in form.buttons if n == "choice"]
+    assert shown == ["很滿意", "一般"]  # in traditional characters, posted by number
+    client.post(form.action, data={**form.fields, "choice": "0"})
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        values = [e.data["value"] for e in j.events(1) if e.data.get("field") == "satisfied"]
+    assert values == ["很满意"]  # the rulebook's own words in the journal
+    assert "暂停" in client.get(url, params={"lang": "zh"}).text
+
+
+def test_a_journeys_milestone_is_given_from_the_page(client: TestClient, tmp_path: Path) -> None:
+    url = start(client, "journey")
+    page = client.get(url).text
+    mark = tool_form(page, "milestone")
+    page = client.post(
+        mark.action, data={**mark.fields, "milestone": "signed", "date": "soon"}
+    ).text
+    assert 'class="notice bad"' in page  # not a date: said, nothing recorded
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        assert not [e for e in j.events(1) if e.kind == EventKind.MILESTONE_REACHED]
+    mark = tool_form(page, "milestone")
+    data = {**mark.fields, "milestone": "signed", "date": "2027-01-15"}
+    page = client.post(mark.action, data=data).text
+    assert "签约日" in page and "2027-01-15" in page
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        given = [e.data for e in j.events(1) if e.kind == EventKind.MILESTONE_REACHED]
+    assert [(g["name"], g["date"]) for g in given] == [("signed", "2027-01-15")]
+    assert client.post(mark.action, data=data).text.count("已经记录过了") == 1
+
+
+def test_the_bundled_show_flat_and_fire_end_to_end(tmp_path: Path) -> None:
+    from tests.runtime_support import BUNDLED
+
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(BUNDLED)))
+    client = TestClient(app)
+    walks = {
+        "show-flat": ["由客服人员为客户讲解样板房", "客户想拍照"] + ["客户参观结束"] * 5,
+        "fire": [],
+    }
+    for run, (procedure, choices) in enumerate(walks.items(), 1):
+        url = start(client, procedure)
+        assert url == f"/runs/{run}"
+        walk(client, url, list(choices), limit=150)
+        assert kinds(tmp_path / "j.db", run)[-1] == EventKind.RUN_FINISHED, procedure
 
 
 def test_a_tick_of_the_step_is_corrected_through_its_item_question(

@@ -220,7 +220,7 @@ class Person:
                 boxes[0].send_keys(value)
                 self.tap(self.by("form.ask button[type=submit]")[0])
             else:
-                buttons = self.by("form.ask button[name=value]")
+                buttons = self.by("form.ask button[name=value], form.ask button[name=choice]")
                 no = [b for b in buttons if b.get_attribute("value") == "否"]
                 self.tap(no[0] if no and name != "returning" else buttons[0])
         else:

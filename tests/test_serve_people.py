@@ -92,6 +92,8 @@ def test_another_sites_run_is_not_visible_or_writable(app_paths: tuple[Path, Pat
     assert "#1 " not in wang.get("/").text
     assert wang.get(url).status_code == 404
     assert wang.get(f"{url}/emergency").status_code == 404
+    assert wang.get(f"{url}/record").status_code == 404
+    assert wang.get(f"{url}/correct").status_code == 404
     home = forms(wang.get("/").text)
     token = home[0].fields["csrf"]
     r = wang.post(url, data={**answer_of(form), "csrf": token})
@@ -192,15 +194,15 @@ def test_the_managers_view(app_paths: tuple[Path, Path]) -> None:
     boss = client_for(app_paths)
     sign_in(boss, "张经理", "pw-zhang")
     page = boss.get("/manage").text
-    assert 'href="/runs/1"' in page and 'href="/runs/2"' in page
+    assert 'href="/runs/1/record"' in page and 'href="/runs/2/record"' in page
     page = boss.get("/manage", params={"site": "江湾"}).text
-    assert 'href="/runs/1"' not in page and 'href="/runs/2"' in page
+    assert 'href="/runs/1/record"' not in page and 'href="/runs/2/record"' in page
     page = boss.get("/manage", params={"status": "finished"}).text
-    assert 'href="/runs/1"' not in page
+    assert 'href="/runs/1/record"' not in page
     hostile = {"site": "<script>", "status": "x", "procedure": "'\"", "since": "2026-13-99"}
     r = boss.get("/manage", params=hostile)
     assert r.status_code == 200 and "<script>" not in r.text
-    assert 'href="/runs/1"' in r.text  # a filter that is not one is no filter
+    assert 'href="/runs/1/record"' in r.text  # a filter that is not one is no filter
 
 
 def test_the_managers_export_is_formula_safe(app_paths: tuple[Path, Path]) -> None:

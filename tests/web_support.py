@@ -15,6 +15,7 @@ class Form:
     buttons: list[tuple[str, str, str]] = field(default_factory=list)  # (name, value, label)
     classes: str = ""
     inputs: list[str] = field(default_factory=list)  # names of text inputs and textareas
+    given: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (type, value shown)
 
 
 class _Forms(HTMLParser):
@@ -35,6 +36,7 @@ class _Forms(HTMLParser):
                 self.forms[-1].fields[a["name"]] = a.get("value", "")
             else:
                 self.forms[-1].inputs.append(a["name"])
+                self.forms[-1].given[a["name"]] = (a.get("type", "text"), a.get("value", ""))
         elif tag == "textarea" and a.get("name"):
             self.forms[-1].inputs.append(a["name"])
         elif tag == "button":
@@ -105,7 +107,11 @@ def answer_of(form: Form, choices: list[str] | None = None) -> dict[str, Any]:
     elif kind in ("input", "field"):
         given = INPUTS.get(name) if kind == "input" else FIELDS.get(name)
         if "value" in form.inputs:
-            data["value"] = given or "1"
+            kind_of, shown = form.given.get("value", ("text", ""))
+            typed = {"date": "2026-12-01", "time": "10:30", "tel": "13800000000"}.get(kind_of, "1")
+            data["value"] = given or shown or typed
+        elif any(n == "choice" for n, _, _ in form.buttons):
+            data["choice"] = "0"
         else:
             values = [v for n, v, _ in form.buttons if n == "value"]
             data["value"] = given if given in values else values[0]

@@ -191,7 +191,7 @@ def _candidates(
             callee = _callee(proc, p[1], procedures)
             yield from _inputs(callee, rb, lang)
             return
-        if not is_rulebook and len(p) == 3 and p[0] == "steps" and p[2] == "record":
+        if not is_rulebook and len(p) == 3 and p[0] in ("steps", "entries") and p[2] == "record":
             yield from _forms(rb, lang)
             return
         root = schema_for(path)
@@ -339,6 +339,9 @@ def hover(
     site_time = _site_time(path, text, line, col, index.rulebook, lang)
     if site_time is not None:
         return site_time
+    called = _outcome_read(path, text, line, col, index, lang)
+    if called is not None:
+        return called
     found = key_at(text, line, col)
     if found is None:
         return None
@@ -353,25 +356,66 @@ def hover(
     return f"`{keypath[-1]}`: {md(doc)}", Pos(path, line + 1, start + 1, line + 1, end + 1)
 
 
-def _site_time(
-    path: str, text: str, line: int, col: int, rb: Rulebook | None, lang: str
-) -> tuple[str, Pos] | None:
-    """`opening` / `closing` in a schedule: the site's hours they stand for."""
-    src = text.split("\n")[line] if line < len(text.split("\n")) else ""
+def site_time_at(text: str, line: int, col: int) -> tuple[str, int, int] | None:
+    """`opening` / `closing` under the cursor in a schedule (0-based): the
+    word and its columns."""
+    lines = text.split("\n")
+    src = lines[line] if line < len(lines) else ""
     for m in re.finditer(r"\b(opening|closing)\b", src):
         if m.start() <= col <= m.end():
             w = where(text, line, m.start())
             if w.path[:1] != ("schedule",) or w.key:
                 return None
-            hours = rb.site.hours if rb is not None and rb.site is not None else None
-            which = say("site." + m.group(1), lang)
-            if hours is None:
-                doc = f"`{m.group(1)}`: {say('site.time', lang, which=which, time='?')}"
-            else:
-                time = hours.open if m.group(1) == "opening" else hours.close
-                doc = say("site.time", lang, which=which, time=time) + "\n\n"
-                doc += say("site.hours", lang, open=hours.open, close=hours.close)
-            return doc, Pos(path, line + 1, m.start() + 1, line + 1, m.end() + 1)
+            return m.group(1), m.start(), m.end()
+    return None
+
+
+def hours_of(rb: Rulebook | None) -> Pos | None:
+    """Where the site's opening hours are written (what opening/closing mean)."""
+    hours = rb.site.hours if rb is not None and rb.site is not None else None
+    return hours.pos if hours is not None else None
+
+
+def _site_time(
+    path: str, text: str, line: int, col: int, rb: Rulebook | None, lang: str
+) -> tuple[str, Pos] | None:
+    """`opening` / `closing` in a schedule: the site's hours they stand for."""
+    found = site_time_at(text, line, col)
+    if found is None:
+        return None
+    word, start, end = found
+    hours = rb.site.hours if rb is not None and rb.site is not None else None
+    which = say("site." + word, lang)
+    if hours is None:
+        doc = f"`{word}`: {say('site.time', lang, which=which, time='?')}"
+    else:
+        time = hours.open if word == "opening" else hours.close
+        doc = say("site.time", lang, which=which, time=time) + "\n\n"
+        doc += say("site.hours", lang, open=hours.open, close=hours.close)
+    return doc, Pos(path, line + 1, start + 1, line + 1, end + 1)
+
+
+def _outcome_read(
+    path: str, text: str, line: int, col: int, index: Index, lang: str
+) -> tuple[str, Pos] | None:
+    """`outcome` in the guard of a step that calls a procedure: how that
+    procedure can end."""
+    lines = text.split("\n")
+    src = lines[line] if line < len(lines) else ""
+    for m in re.finditer(r"\boutcome\b", src):
+        if not m.start() <= col <= m.end():
+            continue
+        w = where(text, line, m.start())
+        proc = index.procedures.get(path)
+        if w.path[-1:] != ("when",) or len(w.path) < 2 or proc is None:
+            return None
+        callee = _callee(proc, w.path[1], index.procedures)
+        if callee is None:
+            return None
+        known = ", ".join(f"{md(t)} (`{n}`)" for n, t in callee.outcomes().items())
+        doc = f"`{OUTCOME}` · " + say("outcome.read", lang, procedure=md(callee.title))
+        doc += "\n\n" + say("outcome.known", lang, outcomes=known)
+        return doc, Pos(path, line + 1, m.start() + 1, line + 1, m.end() + 1)
     return None
 
 

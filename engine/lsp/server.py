@@ -36,6 +36,7 @@ from engine.problems import Pos, Problem, Severity, with_severity
 from engine.source import load_text
 
 DEBOUNCE = 0.02  # seconds of quiet after an edit before validating
+PREVIEW_DELAY = 0.5  # seconds of quiet after a validation before redrawing previews
 log = logging.getLogger(__name__)
 FLOWCHART = "sop.flowchart"  # workspace/executeCommand: [uri] -> Mermaid text
 PREVIEW = "sop.preview"  # workspace/executeCommand: [uri] -> the preview page's URI (and shows it)
@@ -86,6 +87,8 @@ class SopServer(LanguageServer):
         self.again: set[str] = set()
         self.published: dict[str, set[str]] = {}  # folder -> paths with diagnostics
         self.previews: dict[str, str] = {}  # procedure file -> its preview page
+        self.preview_timers: dict[str, asyncio.TimerHandle] = {}
+        self.drawer = ThreadPoolExecutor(1, thread_name_prefix="sop-preview")
 
     # ------------------------------------------------------------ files
 
@@ -130,6 +133,9 @@ class SopServer(LanguageServer):
         old = self.timers.pop(folder.root, None)
         if old is not None:
             old.cancel()
+        pending = self.preview_timers.pop(folder.root, None)
+        if pending is not None:  # typing goes on: the preview waits for a pause
+            pending.cancel()
         self.timers[folder.root] = loop.call_later(delay, self._kick, folder)
 
     def _kick(self, folder: Folder) -> None:
@@ -149,7 +155,7 @@ class SopServer(LanguageServer):
                 validation = await loop.run_in_executor(self.worker, _without_gc, folder)
                 self.publish(folder, validation)
                 if any(folder.owns(p) for p in self.previews):
-                    await loop.run_in_executor(self.worker, self.refresh_previews, folder)
+                    self.schedule_preview(folder)
                 log.debug("validated %s in %.0f ms", folder.root, 1000 * (time.perf_counter() - t0))
                 if folder.root not in self.again:
                     break
@@ -243,6 +249,25 @@ class SopServer(LanguageServer):
     def refresh_previews(self, folder: Folder) -> None:
         for path in [p for p in self.previews if folder.owns(p)]:
             self.write_preview(folder, path)
+
+    def schedule_preview(self, folder: Folder) -> None:
+        """Rewrite the folder's previews once typing pauses for
+        `PREVIEW_DELAY` and no validation runs, in their own thread: drawing
+        a 1,000-step chart takes about a second, which the next edit's
+        diagnostics never wait for."""
+        old = self.preview_timers.pop(folder.root, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        self.preview_timers[folder.root] = loop.call_later(
+            PREVIEW_DELAY, self._kick_preview, folder
+        )
+
+    def _kick_preview(self, folder: Folder) -> None:
+        self.preview_timers.pop(folder.root, None)
+        if folder.root in self.running or folder.root in self.timers:
+            return  # a validation is coming: it schedules the preview again
+        self.drawer.submit(self.refresh_previews, folder)
 
     # ------------------------------------------------------------ positions
 
@@ -406,8 +431,15 @@ def make_server(lang: str | None = None) -> SopServer:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: SopServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
         found = ls.occurrence(params.text_document.uri, params.position)
-        if found is None:
-            return None
+        if found is None:  # `opening` / `closing` in a schedule: the site's hours
+            here = ls.at(params.text_document.uri, params.position)
+            if here is None:
+                return None
+            _, folder, text, line, col = here
+            hours = features.hours_of(folder.rulebook())
+            if hours is None or features.site_time_at(text, line, col) is None:
+                return None
+            return [ls.location(hours)]
         occ, index = found
         decls = index.declarations(occ.target)
         return ls.locations([d.pos for d in decls]) or None
@@ -609,7 +641,7 @@ def make_server(lang: str | None = None) -> SopServer:
         task = ls.tasks.get(folder.root)
         if task is not None and not task.done():
             await task  # the buffers as they are now, not as they were
-        target = await loop.run_in_executor(ls.worker, ls.write_preview, folder, path)
+        target = await loop.run_in_executor(ls.drawer, ls.write_preview, folder, path)
         if target is None:
             ls.window_show_message(
                 lsp.ShowMessageParams(

@@ -24,6 +24,11 @@ TEXT = messages(
         "rule.everywhere": ("在整个流程中显示", "shown throughout the procedure"),
         "rule.rulebook": ("规则手册的守则: 适用于每个流程", "the rulebook's: for every procedure"),
         "entry": ("第 {number} 条: {title}", "entry {number}: {title}"),
+        "outcome.read": (
+            "调用的流程《{procedure}》以哪个结果结束",
+            "how the called {procedure} ended",
+        ),
+        "outcome.known": ("可能的结果: {outcomes}", "its outcomes: {outcomes}"),
         "outcome.of": ("流程 {procedure} 的结果", "an outcome of {procedure}"),
         "queue.role": ("成员岗位: {role}", "members' role: {role}"),
         "queue.keeper": ("维护: {role}", "kept by: {role}"),

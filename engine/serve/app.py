@@ -31,9 +31,10 @@ from engine.errors import JournalConflict, SopError
 from engine.i18n import speaking
 from engine.journal import Journal, RunRow
 from engine.model import Procedure
+from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
-from engine.runtime.prompts import CorrectQuestion, InputQuestion, ItemQuestion
+from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
@@ -175,6 +176,17 @@ class Who:
         return bool(posts & set(self.user.roles)) or not posts
 
 
+LANGS = ("zh", "en", "zh-CN", "zh-TW", "zh-HK")
+
+
+def _written(request: Request, default: str) -> str:
+    """The characters a page is written in: asked (?lang=zh-TW), else the rulebook's locale."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
+    if asked in LANGS and asked not in ("en", "zh"):
+        return asked
+    return default  # "zh": the site's own Chinese
+
+
 def _lang(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return "en" if asked == "en" else "zh"
@@ -218,6 +230,9 @@ def create_app(settings: Settings) -> Starlette:
                 user=who.user,
                 **ctx,
             )
+        written = _written(request, pinned.rulebook.locale)
+        if lang == "zh" and is_traditional(written):
+            html = convert(html, written)  # markup and values are ASCII: only the text changes
         response = HTMLResponse(html, status_code=status)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Frame-Options"] = "DENY"
@@ -225,8 +240,9 @@ def create_app(settings: Settings) -> Starlette:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if who.cookie is not None:
             cookie(response, who.cookie)
-        if request.query_params.get("lang") in ("zh", "en"):
-            response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+        asked = request.query_params.get("lang")
+        if asked in LANGS:
+            response.set_cookie("lang", asked, max_age=365 * 86400, httponly=True, samesite="lax")
         return response
 
     def error(request: Request, who: Who, message: str, status: int) -> Response:
@@ -586,6 +602,40 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     @guarded
+    async def record(request: Request) -> Response:
+        """A run's record, as `sop show` prints it (a journey with its stages)."""
+        who = who_of(request)
+        run = _run_id(request)
+        lang = _lang(request)
+
+        def work() -> Response:
+            from engine.render.runs import render_show
+            from engine.runtime.record import read_record
+            from engine.runtime.recorder import load_run
+            from engine.runtime.timeline import journey_timeline
+
+            row = row_of(request, who, run)
+            journal = service.journal()
+            found = read_record(journal, row.id)
+            if found is None:
+                return error(request, who, say("run_not_found", lang, run=row.id), 404)
+            timeline = None
+            if found.run.kind == "journey" and not found.damaged:
+                active = load_run(journal, row.id)
+                if active is not None:
+                    timeline = journey_timeline(
+                        active.pinned.rulebook,
+                        active.state,
+                        journal.events(row.id),
+                        settings.clock(),
+                    )
+            with speaking(lang):
+                shown = render_show(found, lang, timeline, timeline is None)
+            return page(request, who, "record", row=row, text=shown)
+
+        return await run_in_threadpool(work)
+
+    @guarded
     async def correct_page(request: Request) -> Response:
         """`更正`: the run's answers to pick one of, then the picked answer's
         question, both asked by the runner as the terminal's `更正` is."""
@@ -681,6 +731,7 @@ def create_app(settings: Settings) -> Starlette:
             kind=type(q).__name__ if q is not None else "",
             step_line=step_header(header, lang) if header else "",
             correcting=correcting,
+            milestones=_milestones(pinned, header),
         )
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -697,6 +748,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}", answer, methods=["POST"]),
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
+            Route("/runs/{run}/record", record),
             Route("/runs/{run}/correct", correct_page),
             Route("/runs/{run}/correct", correct, methods=["POST"]),
             Route("/manage", manage),
@@ -797,6 +849,16 @@ def _by_post(items: list[Any]) -> list[Rate]:
         )
         for name in names
     ]
+
+
+def _milestones(pinned: Pinned, header: Header | None) -> list[tuple[str, str]]:
+    """A journey's milestones (name, title), whose dates staff may give at any step."""
+    if header is None or header.emergency:
+        return []
+    proc = pinned.rulebook.procedures.get(header.procedure)
+    if proc is None or proc.kind != "journey":
+        return []
+    return [(m.name, m.title) for m in proc.milestones.values()]
 
 
 def _outcome_title(pinned: Pinned, row: RunRow) -> str:

@@ -42,7 +42,7 @@ from engine.runtime.prompts import (
 )
 from engine.runtime.texts import text
 
-ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct"})
+ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct", "milestone", "lane"})
 
 
 class Refused(ValueError):
@@ -108,6 +108,10 @@ def reply_for(q: Question, form: Posted, now: datetime, lang: str) -> Reply:
         match q:
             case InputQuestion() | FieldQuestion():
                 raw = form.get("value")
+                if q.spec.type == "choice" and form.get("choice"):
+                    # Options are posted by number: a page shown in traditional
+                    # characters still answers with the rulebook's own words.
+                    raw = q.spec.options[_index(form.get("choice"), len(q.spec.options), lang)]
                 if q.default is not None and not raw.strip():
                     raw = q.default
                 return Given(values.parse(q.spec, raw, now))
@@ -215,6 +219,14 @@ class WebDriver:
             elif posted.action == "correct":
                 self.answered = True
                 return Command("correct")
+            elif posted.action == "lane":  # a parallel's branches: turn to another
+                self.answered = True
+                return Command("lane")
+            elif posted.action == "milestone" and posted.get("milestone"):
+                self.answered = True
+                return Command(
+                    "milestone", text=posted.get("date").strip(), procedure=posted.get("milestone")
+                )
             elif posted.key != question_key(question):
                 self.stale = True
             else:
