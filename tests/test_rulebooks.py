@@ -579,9 +579,29 @@ SHOW_FLAT_BANS = ("坐或睡在样板间内的任何家具上", "除灯具外", 
 
 
 def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
-    on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
-    texts = " ".join(i.text.source for i in on_duty.do)
+    """003 二 2)'s bans are standing rules of the post (shown, never ticked),
+    not items of a step."""
+    book = rulebook()
+    day = book.procedures["show-flat-day"]
+    rules, _ = book.standing(day, "on_duty", ("showflat_host",))
+    texts = " ".join(r.text for r in rules)
     assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
+    items = " ".join(i.text.source for s in day.steps.values() for i in s.do)
+    assert [b for b in SHOW_FLAT_BANS if b in items] == []
+
+
+def test_the_furniture_ban_stands_while_the_visitor_is_shown_round() -> None:
+    """show-flat: the ban where the visitor is in the flat, not where 000 lets
+    the host invite them to sit (drinks, when the developer allows them)."""
+    book = rulebook()
+    flat = book.procedures["show-flat"]
+
+    def banned(step: str) -> bool:
+        rules, _ = book.standing(flat, step, ("showflat_host",))
+        return any("家具上" in r.text for r in rules)
+
+    assert all(banned(s) for s in ("explain", "accompanied_tour", "during_visit", "furniture"))
+    assert not banned("serve_drinks")
 
 
 def test_the_waiting_show_flat_post_handles_idlers() -> None:

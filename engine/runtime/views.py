@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from engine.model import Choices, End, Field, Procedure, Step
 from engine.runtime import lanes, machine
-from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
+from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option, Rule
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
 
@@ -133,7 +133,22 @@ def body(scope: Scope, active: Active, depth: int, shown: Sequence[ItemView]) ->
         tuple(shown),
         frame.procedure.mode,
         tuple(forms[r.form.name].title for r in step.record),
+        standing(active, frame.procedure, step),
     )
+
+
+def standing(active: Active, proc: Procedure, step: Step) -> tuple[Rule, ...]:
+    """The standing rules and words never to say shown at a step, for its
+    posts: those for the whole procedure (and the rulebook's) at its first
+    step, those written for this step (`steps:`, a table entry's own) here."""
+    posts = tuple(r.name for r in step.roles)
+    rules, never = active.pinned.rulebook.standing(proc, step.id, posts)
+    first = step.id == proc.start.name
+    entry = proc.entry(step.id)
+    own = entry.never_say if entry else ()
+    out = [Rule(r.text, hint=r.hint) for r in rules if r.steps or first]
+    out += [Rule(n.text, True, n.instead) for n in never if n.steps or first or n in own]
+    return tuple(out)
 
 
 def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
@@ -159,5 +174,13 @@ def options(scope: Scope, active: Active, depth: int, choices: Choices) -> list[
             lambda expr: scope.judge(active, depth, expr),
         )
         if moved is not None:
-            shown.append((i, Option(choice.label, frame.procedure.steps[moved[0]].title)))
+            proc = frame.procedure
+            entry = proc.entry(choice.to.name)
+            number, words = None, ""
+            if entry is not None:  # a rule table's: found by number or words
+                s = entry.step
+                number = entry.number
+                words = " ".join((entry.title, *(i.text.source for i in (*s.do, *s.say))))
+            title = proc.steps[moved[0]].title
+            shown.append((i, Option(choice.label, title, number, words)))
     return shown
