@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from engine.errors import UsageError
@@ -133,8 +133,28 @@ def build_card(
         if steps or pid is not None or (day is None and view.standing_for(rid)):
             sections.append(Section(view, tuple(steps), times.get(proc.id, ())))
     answers = _answers_in_words(rulebook, procs, sets)
-    book = tuple(s for s in builder.book_standing() if s.binds(rid))
+    book = _book_standing(builder, rid, [s.proc for s in sections])
     return Card(tuple(sections), rid, builder.role_name(rid), answers, book)
+
+
+def _book_standing(
+    builder: ViewBuilder, rid: str | None, shown: list[ProcView]
+) -> tuple[StandingView, ...]:
+    """The rulebook's standing rules a card carries: those that bind its post
+    (a post's card) or a post acting in the procedures it shows, each naming
+    only the posts of the card (none on a post's own card)."""
+    acting = {r for view in shown for step in view.steps for r in step.role_ids}
+    out = []
+    for s in builder.book_standing():
+        if not s.binds(rid):
+            continue
+        if rid is not None or not s.role_ids:
+            out.append(replace(s, role="") if rid is not None else s)
+            continue
+        here = tuple(r for r in s.role_ids if r in acting)
+        if here or not shown:
+            out.append(replace(s, role=builder.roles_name(here or s.role_ids)))
+    return tuple(out)
 
 
 DAY_WORDS = messages(
