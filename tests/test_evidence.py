@@ -3,6 +3,8 @@ journal, the runner asking for it, and `sop journal verify` covering it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.validate import load_rulebook
 from tests.conftest import CASES
 
@@ -18,3 +20,185 @@ def test_evidence_is_read_from_steps_and_items() -> None:
     ev = greet.do[2].evidence
     assert ev is not None and (ev.photos, ev.signature, ev.signer) == (1, False, None)
     assert ev.pos.line > 0
+
+
+# ---- the store beside the journal
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
+def test_pictures_are_known_by_their_first_bytes_not_their_name() -> None:
+    from engine.journal.evidence import media_type
+
+    assert media_type(PNG) == "image/png"
+    assert media_type(b"\xff\xd8\xff\xe0" + b"\0" * 20) == "image/jpeg"
+    assert media_type(b"RIFF\x10\0\0\0WEBPVP8 ") == "image/webp"
+    assert media_type(b"GIF89a" + b"\0" * 20) is None
+    assert media_type(b"<svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert media_type(b"RIFF\x10\0\0\0WAVEfmt ") is None
+
+
+def test_the_store_keeps_each_picture_once_under_its_sha256(tmp_path: Path) -> None:
+    import hashlib
+
+    from engine.journal.evidence import EvidenceStore
+
+    store = EvidenceStore(tmp_path / "ev")
+    a = store.put(PNG, "a.png")
+    b = store.put(PNG, "other-name.jpg")
+    sha = hashlib.sha256(PNG).hexdigest()
+    assert a == b and (a.sha256, a.media_type, a.size) == (sha, "image/png", len(PNG))
+    files = [p for p in (tmp_path / "ev").rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [sha]  # never the upload's name
+    assert store.check(sha) == "ok"
+    store.path(sha).write_bytes(PNG + b"x")
+    assert store.check(sha) == "altered"
+    store.path(sha).unlink()
+    assert store.check(sha) == "missing"
+
+
+def test_the_store_refuses_what_is_not_a_picture_or_too_big(tmp_path: Path) -> None:
+    import pytest
+
+    from engine.journal.evidence import MAX_BYTES, EvidenceRefused, EvidenceStore
+
+    store = EvidenceStore(tmp_path / "ev")
+    with pytest.raises(EvidenceRefused, match="不是 JPEG、PNG 或 WebP"):
+        store.put(b"%PDF-1.7 not a picture", "x.jpg")
+    store.put(PNG + b"\0" * (MAX_BYTES - len(PNG)), "max.png")  # exactly 10 MB is taken
+    with pytest.raises(EvidenceRefused, match="超过 10 MB"):
+        store.put(PNG + b"\0" * (MAX_BYTES + 1 - len(PNG)), "big.png")
+    assert len([p for p in (tmp_path / "ev").rglob("*") if p.is_file()]) == 1
+
+
+def test_the_folder_is_beside_the_journal(tmp_path: Path) -> None:
+    from engine.journal.evidence import evidence_folder
+
+    assert evidence_folder(str(tmp_path / "journal.sqlite3")) == tmp_path / "journal.evidence"
+    assert evidence_folder(str(tmp_path / "j.sqlite3"), str(tmp_path / "d")) == tmp_path / "d"
+    assert evidence_folder(":memory:") is None
+    assert evidence_folder("postgresql://u@h/db") is None
+
+
+# ---- the runner asks, a scenario answers, verify covers it
+
+
+def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") -> Path:
+    """A scenario of the features procedure: greet's third item asks one
+    photo, party_check (more than 3 visitors) two photos and 客户's signature."""
+    import yaml
+
+    proof: dict[str, object] = {"photo": photos}
+    if signer is not None:
+        proof["signature"] = signer
+    data = {
+        "procedure": "features",
+        "now": "2026-11-23T10:00:00+00:00",
+        "set": {"party": 5},
+        "inputs": {"returning": True, "surname": "王", "weather": "晴"},
+        "steps": {
+            "greet": {"evidence": [{"photo": ["a.png"]}]},
+            "party_check": {"evidence": [proof]},
+            "during_visit": {"choice": "客户参观结束"},
+            "record_visit": {
+                "record": {
+                    "visitor_log.customer_name": "王",
+                    "visitor_log.phone": "13800000000",
+                    "visitor_log.party": 5,
+                    "call_log.score": 1,
+                    "call_log.called_on": "2026-11-23",
+                    "call_log.at_time": "10:00",
+                    "call_log.amount": 1,
+                }
+            },
+        },
+    }
+    path = folder / "visit.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "a.png").write_bytes(PNG)
+    (folder / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg body")
+    (folder / "fake.png").write_bytes(b"GIF89a not really")
+    return path
+
+
+def _attached(journal: Path) -> list[dict[str, object]]:
+    import sqlite3
+
+    db = sqlite3.connect(journal)
+    rows = db.execute("SELECT data FROM events WHERE kind = 'evidence.attached' ORDER BY seq")
+    import json
+
+    return [json.loads(d) for (d,) in rows]
+
+
+def test_a_scenario_gives_the_evidence_and_verify_covers_it(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"])
+    code, out = sop_in_process("run", "features", *base, "--answers", str(scenario))
+    assert code == 0, out
+    got = _attached(journal)
+    png, jpg = hashlib.sha256(PNG).hexdigest(), hashlib.sha256((tmp_path / "b.jpg").read_bytes())
+    assert [(e["step"], e["item"], e["evidence"], e.get("sha256")) for e in got] == [
+        ("greet", 2, "photo", png),
+        ("party_check", None, "photo", png),
+        ("party_check", None, "photo", jpg.hexdigest()),
+        ("party_check", None, "signature", None),
+    ]
+    assert got[-1]["signer"] == "王先生" and got[2]["media_type"] == "image/jpeg"
+    folder = tmp_path / "j.evidence"
+    assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == sorted(
+        {png, jpg.hexdigest()}
+    )  # the same picture twice is kept once
+    code, out = sop_in_process("show", "1", "--journal", str(journal))
+    assert code == 0 and f"照片: {png[:12]} image/png {len(PNG)}B" in out, out
+    assert "签名: 王先生" in out
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 0, out
+    (folder / png[:2] / png).write_bytes(PNG + b"changed")
+    (folder / jpg.hexdigest()[:2] / jpg.hexdigest()).unlink()
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 1
+    assert f"凭证文件被改动过 (内容与记下的 sha256 不符): {png[:12]}" in out, out
+    assert f"凭证文件不见了: {jpg.hexdigest()[:12]}" in out
+
+
+def test_a_scenario_with_too_few_photos_or_not_a_picture_fails(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(tmp_path / "j.sqlite3"))
+    for photos, said in ((["a.png"], "photo: 1 < 2"), (["a.png", "fake.png"], "JPEG")):
+        scenario = _visit(tmp_path, photos)
+        code, out = sop_in_process("run", "features", *base, "--answers", str(scenario))
+        assert code != 0 and said in out, out
+    code, out = sop_in_process(
+        "run", "features", *base, "--answers", str(_visit(tmp_path, ["a.png", "a.png"], None))
+    )
+    assert code != 0 and "signature" in out, out
+
+
+def test_evidence_goes_to_the_folder_given(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    journal, other = tmp_path / "j.sqlite3", tmp_path / "elsewhere"
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "a.png"])
+    code, out = sop_in_process(
+        "run", "features", *base, "--answers", str(scenario), "--evidence", str(other)
+    )
+    assert code == 0, out
+    assert not (tmp_path / "j.evidence").exists() and any(other.rglob("*"))
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 1 and "凭证文件不见了" in out
+    code, out = sop_in_process(
+        "journal", "verify", "--journal", str(journal), "--evidence", str(other)
+    )
+    assert code == 0, out

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import evidence_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, UsageError
 from engine.i18n import message
@@ -81,6 +81,7 @@ def exit_code(status: str, how: str) -> int:
 )
 @click.option("--color/--no-color", default=None, help="彩色输出 (默认: 终端时) / colour")
 @journal_option
+@evidence_option
 @lang_option
 def run(
     procedure: str,
@@ -93,6 +94,7 @@ def run(
     answers: str | None,
     color: bool | None,
     journal_path: str | None,
+    evidence: str | None,
     lang: str,
 ) -> None:
     """逐步执行流程 PROCEDURE: 每一步显示岗位、话术、检查项和要记录的内容,
@@ -113,6 +115,16 @@ def run(
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
     with Interrupts(), open_journal(journal_path, write=True) as journal:
         outcome = run_procedure(
-            journal, console, folder, procedure, preset, operator, site, scenario, dates, occurrence
+            journal,
+            console,
+            folder,
+            procedure,
+            preset,
+            operator,
+            site,
+            scenario,
+            dates,
+            occurrence,
+            evidence,
         )
     sys.exit(exit_code(outcome.status, outcome.how))

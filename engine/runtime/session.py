@@ -51,6 +51,7 @@ def run_procedure(
     scenario: Scenario | None = None,
     milestones: Mapping[str, str] | None = None,
     occurrence: str | None = None,
+    evidence: str | None = None,
 ) -> Outcome:
     with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
         pinned = pin(rulebook)
@@ -63,7 +64,7 @@ def run_procedure(
     # The rulebook names its site; a run there need not be told again.
     site = site or pinned.rulebook.organisation.site
     driver, clock = _driver(console, scenario)
-    runner = Runner(journal, driver, clock=clock, operator=operator, site=site)
+    runner = Runner(journal, driver, clock=clock, operator=operator, site=site, evidence=evidence)
     outcome = runner.start(pinned, procedure, preset, milestones, occurrence)
     _check(driver, outcome)
     return outcome
@@ -76,9 +77,10 @@ def resume_run(
     rulebook: str | None,
     operator: str | None = None,
     scenario: Scenario | None = None,
+    evidence: str | None = None,
 ) -> Outcome:
     driver, clock = _driver(console, scenario)
-    runner = Runner(journal, driver, clock=clock, operator=operator)
+    runner = Runner(journal, driver, clock=clock, operator=operator, evidence=evidence)
     outcome = runner.resume(run_id, rulebook)
     _check(driver, outcome)
     return outcome

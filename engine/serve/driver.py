@@ -29,6 +29,7 @@ from engine.runtime.prompts import (
     Command,
     CorrectQuestion,
     EmergencyQuestion,
+    EvidenceQuestion,
     FieldQuestion,
     Given,
     InputQuestion,
@@ -66,6 +67,8 @@ def question_key(q: Question) -> str:
             return "wait"
         case PeopleQuestion():
             return f"people:{q.how}"
+        case EvidenceQuestion():
+            return "evidence"
         case CorrectQuestion():
             return "correct"
         case _:
@@ -143,6 +146,8 @@ def reply_for(q: Question, form: Posted, now: datetime, lang: str) -> Reply:
                 return Given(_index(form.get("option"), len(q.answers), lang))
             case PeopleQuestion():
                 return Given(_people(q, form.get("names"), lang))
+            case EvidenceQuestion():
+                raise Refused(text("evidence_web", lang))
             case _:
                 assert_never(q)
     except values.BadValue as exc:
