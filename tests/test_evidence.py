@@ -202,3 +202,49 @@ def test_evidence_goes_to_the_folder_given(tmp_path: Path) -> None:
         "journal", "verify", "--journal", str(journal), "--evidence", str(other)
     )
     assert code == 0, out
+
+
+def test_the_terminal_asks_for_photo_paths_and_refuses_what_is_not_a_picture(
+    tmp_path: Path,
+) -> None:
+    """As staff would, at a 60-column terminal: the item done, a photo's path
+    asked, a file that is not a picture and one that is not there refused."""
+    import os
+
+    import pytest
+
+    from engine.journal import Journal
+    from tests.conftest import sop_command
+
+    pexpect = pytest.importorskip("pexpect")
+    _visit(tmp_path, [])  # writes a.png and fake.png
+    env = {**os.environ, "LANG": "C.UTF-8", "SOP_CACHE_DIR": str(tmp_path / "cache")}
+    env["SOP_JOURNAL"], env["TERM"] = str(tmp_path / "j.db"), "xterm"
+    cmd = sop_command()
+    args = [*cmd[1:], "run", "features", "--rulebook", str(CASES / "ok"), "--no-color"]
+    t = pexpect.spawn(
+        cmd[0], args, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20,
+        dimensions=(40, 60),
+    )  # fmt: skip
+    for answer in ("晴", "y", "王", "y", "y"):
+        t.expect("›")
+        t.sendline(answer)
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "「请置业顾问陪同」要留下凭证: 1 张照片" in (t.before or "")
+    t.sendline("fake.png")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
+    t.sendline("nothere.png")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "读不到文件 nothere.png" in (t.before or "")
+    t.sendline("a.png")
+    t.expect("选择")
+    t.sendline("p")
+    t.expect(pexpect.EOF)
+    with Journal(str(tmp_path / "j.db")) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["step"], e["item"], e["evidence"], e["media_type"]) for e in got] == [
+        ("greet", 2, "photo", "image/png")
+    ]
+    kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
+    assert kept == [got[0]["sha256"]]
