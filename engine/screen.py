@@ -24,7 +24,6 @@ only those markers become SGR colour codes at the boundary.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
@@ -130,6 +129,8 @@ def _json_escape(m: re.Match[str]) -> str:
 def json_text(obj: Any, indent: int | None = 2) -> str:
     """JSON with the text readable (not \\u-escaped) except what a terminal
     would act on, which is \\u-escaped: the same data, safe on a screen."""
+    import json  # here, not at the top: every command starts by importing this module
+
     text = json.dumps(obj, ensure_ascii=False, indent=indent)
     # json.dumps escapes C0 itself; the rest can only occur inside strings,
     # where \\uXXXX is the same character.

@@ -11,9 +11,40 @@ import pytest
 from engine.runtime import lanes
 from engine.runtime.state import Lane, RunState
 from tests.conftest import CASES, Runner
-from tests.runtime_support import Sop, write_scenario
+from tests.runtime_support import BUNDLED, Sop, write_scenario
 
 OK = CASES / "ok"
+
+LOBBY: dict[str, Any] = {
+    "procedure": "lobby",
+    "now": "2026-11-23T10:00:00+08:00",
+    "inputs": {
+        "project": "翠湖天地",
+        "carrying": "没有",
+        "sales_present": True,
+        "busy": False,
+        "returning": False,
+        "summer": False,
+        "drink_menu": False,
+        "customer": "王先生",
+        "phone": "13800000000",
+    },
+    "steps": {
+        "attend": [{"choice": "客户对物业提出疑问"}, {"choice": "客户看房结束，离开销售中心"}],
+        "property_question": {"choice": "有不能回答的问题"},
+        "property-question-callback:record_question": {
+            "record": {
+                "asked_at": "2026-11-23 10:05",
+                "customer_name": "王先生",
+                "phone": "13800000000",
+                "question": "物业费怎样收取",
+                "received_by": "李娜",
+            }
+        },
+        # Recorded on the spot; b back to the visit, which ends; then paused.
+        "property-question-callback:call_back": {"branch": True, "pause": True},
+    },
+}
 
 
 @pytest.fixture
@@ -23,6 +54,34 @@ def run(sop: Runner, tmp_path: Path) -> Sop:
 
 def _events(run: Sop, kind: str) -> list[dict[str, Any]]:
     return [e["data"] for e in run.json("show", "1")["events"] if e["kind"] == kind]
+
+
+def test_the_lobby_callback_runs_beside_the_visit_and_keeps_the_run_open(
+    run: Sop, tmp_path: Path
+) -> None:
+    """000 §3.4.1.6E: the 24 h callback starts there and then, the visit goes
+    on and ends, and the run stays open (and due) until the callback is made."""
+    path = write_scenario(tmp_path, "lobby", LOBBY)
+    first = run("run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path))
+    assert "已暂停运行 #1" in first.stdout, first.stdout + first.stderr
+    assert "⇉ 同时进行的分支: 客户物业疑问 24 小时内致电回复" in first.stdout
+    assert "同时进行的分支完成后" in first.stdout
+    started = _events(run, "lane.started")
+    assert [(s["step"], s.get("to"), s.get("call")) for s in started] == [
+        ("greet", "serve_drink", None),
+        ("property_callback", None, "property-question-callback"),
+    ]
+    ended = _events(run, "lane.ended")
+    assert [(e["lane"], e.get("outcome")) for e in ended] == [(1, "drink_served"), (0, "departed")]
+    due = [d for d in run.json("due", "--at", "2026-11-23") if d["run"] == 1]  # not routines
+    assert [(d["step_title"], d["kind"]) for d in due] == [("24小时内致电回复客户", "within")]
+    assert due[0]["at"].startswith("2026-11-24T10:0")
+    assert run.json("runs")[0]["status"] == "paused"
+    second = run("resume", "1", input="y\ny\n2026-11-23 15:00\n已答复\ny\n")
+    assert "已完成 (礼貌送客)" in second.stdout, second.stdout + second.stderr
+    assert [d for d in run.json("due", "--at", "2026-11-23") if d["run"] == 1] == []
+    finished = _events(run, "run.finished")
+    assert [f["outcome"] for f in finished] == ["departed"]  # the visit's own outcome
 
 
 def test_join_any_cancels_the_other_branches(run: Sop, tmp_path: Path) -> None:

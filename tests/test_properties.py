@@ -3,6 +3,7 @@ rejected with a location that points at the mutated text."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def escalations(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def escalates(proc: dict[str, Any]) -> bool:
-    return "escalate" in proc or any("escalate" in s for s in proc["steps"].values())
+    return "escalate" in proc or any("escalate" in s for s in proc.get("steps", {}).values())
 
 
 @st.composite
@@ -90,6 +91,7 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
         "receiver": {"type": "text", "ask": "接待人"},
     }
     steps: dict[str, Any] = {}
+    branches: dict[str, Any] = {}  # steps only a `parallel:` branch walks
     for i in range(n):
         step: dict[str, Any] = {
             "title": f"第{i}步",
@@ -128,6 +130,20 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
             shape = draw(st.sampled_from(["next", "branches", "choices"]))
             if shape == "next" or len(later) == 1:
                 step["next"] = f"s{i + 1}"
+                if draw(st.integers(0, 2)) == 0:
+                    # a parallel branch beside the run: a step of its own, or the callee
+                    lane = draw(st.sampled_from(["to", "call"]))
+                    step["parallel"] = {
+                        "branches": [{"to": f"b{i}"} if lane == "to" else {"call": "gen-helper"}],
+                        "join": draw(st.sampled_from(["all", "any"])),
+                    }
+                    if lane == "to":
+                        branches[f"b{i}"] = {
+                            "title": f"分支{i}",
+                            "role": draw(st.sampled_from(["host", "guard"])),
+                            "do": ["巡查"],
+                            "end": "branch_done",
+                        }
             elif shape == "branches":
                 other = draw(st.sampled_from(later))
                 step["next"] = [{"to": other, "when": "returning"}, {"to": f"s{i + 1}"}]
@@ -138,6 +154,7 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                     {"label": "跳过", "to": other},
                 ]
         steps[f"s{i}"] = step
+    steps.update(branches)
     proc: dict[str, Any] = {
         "id": "gen",
         "title": "生成的流程",
@@ -151,7 +168,62 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
         proc["escalate"] = draw(escalations())
     if draw(st.booleans()):
         proc["schedule"] = draw(st.lists(schedule_entries(), min_size=1, max_size=3))
+    if draw(st.booleans()):  # standing rules and words never to say (never in a say line)
+        at = draw(st.lists(st.sampled_from(sorted(steps)), unique=True, max_size=3))
+        rule: dict[str, Any] = {"id": "no_sitting", "text": "不得让客户坐在家具上"}
+        if at:
+            rule["steps"] = at
+        if draw(st.booleans()):
+            rule["role"] = steps["s0"]["role"]
+        proc["rules"] = [rule, {"id": "stand", "text": "保持标准站姿"}]
+        proc["never_say"] = [
+            "我不知道",
+            {
+                "text": "不清楚",
+                "instead": "请稍等, 我帮您确认一下",
+                **({"steps": at} if at else {}),
+            },
+        ]
     return proc
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> dict[str, Any]:
+    """A rule table: entries found by number, or (decision) picked by the
+    first `when` over an input, the otherwise last."""
+    n = draw(st.integers(min_value=1, max_value=8))
+    decides = n > 1 and draw(st.booleans())  # a decision needs a when before the otherwise
+    numbers = draw(st.lists(st.integers(1, 99), min_size=n, max_size=n, unique=True))
+    entries: list[dict[str, Any]] = []
+    for i, number in enumerate(numbers):
+        entry: dict[str, Any] = {
+            "id": f"e{i}",
+            "number": number,
+            "title": f"情形{number}怎么办",
+            "role": draw(st.sampled_from(["host", "guard", ["host", "guard"]])),
+            "do": [draw(st.sampled_from(["劝阻", "报告", "引导"]))],
+        }
+        if draw(st.booleans()):
+            entry["say"] = ["您好,请{{ project }}这边走"]
+        if draw(st.booleans()):
+            entry["never_say"] = [{"text": "不准", "instead": "请您"}]
+        if draw(st.booleans()):
+            entry["record"] = {"log": ["name"]}
+        if decides:
+            if i == n - 1:
+                entry["otherwise"] = True
+            else:
+                entry["when"] = f"party == {i + 1}"
+        entries.append(entry)
+    return {
+        "id": "gen",
+        "title": "生成的规则表",
+        "kind": "table",
+        "roles": ["host", "guard"],
+        "inputs": {"party": {"type": "int", "ask": "人数", "min": 1, "max": 20}},
+        "entries": entries,
+        "rules": [{"id": "polite", "text": "始终保持礼貌", "steps": ["e0"]}],
+    }
 
 
 def write(folder: Path, proc: dict[str, Any]) -> Path:
@@ -164,13 +236,35 @@ def write(folder: Path, proc: dict[str, Any]) -> Path:
     )
     path = folder / "gen.yaml"
     path.write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if any("call" in lane for s in proc["steps"].values() for lane in lanes_of(s)):
+        (folder / "gen-helper.yaml").write_text(
+            yaml.safe_dump(HELPER, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return path
+
+
+# What a generated `parallel:` branch calls.
+HELPER = {
+    "id": "gen-helper",
+    "title": "同时进行的工作",
+    "kind": "service",
+    "roles": ["guard"],
+    "start": "h0",
+    "steps": {"h0": {"title": "同时巡查", "role": "guard", "do": ["巡查"], "end": "helped"}},
+}
+
+
+def lanes_of(step: dict[str, Any]) -> list[dict[str, Any]]:
+    lanes: list[dict[str, Any]] = step.get("parallel", {}).get("branches", [])
+    return lanes
 
 
 def uses_both_roles(proc: dict[str, Any]) -> bool:
     used: set[str] = set()
     for s in proc["steps"].values():
         used |= set(s["role"]) if isinstance(s["role"], list) else {s["role"]}
+        if any("call" in lane for lane in lanes_of(s)):
+            used |= set(HELPER["roles"])  # type: ignore[arg-type]
     return used == {"host", "guard"}
 
 
@@ -198,7 +292,7 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
 
 MUTATIONS = (
     "dangling", "no-end", "undeclared", "escalate-later-first", "unknown-day", "schedule-conflict",
-    "queue", "as-not-text",
+    "queue", "as-not-text", "forbidden-phrase", "rule-step", "parallel-cycle",
 )  # fmt: skip
 
 
@@ -216,12 +310,22 @@ def test_a_single_mutation_is_rejected_with_its_location(
         step["next"] = "nowhere_zz"
         needle, expected = "nowhere_zz", {"unknown-step"}
     elif mutation == "no-end":
-        last = steps[f"s{len(steps) - 1}"]
+        last = steps[f"s{sum(k.startswith('s') for k in steps) - 1}"]  # not a branch's b<i>
         last.pop("end")
         needle, expected = None, {"one-way-out"}
     elif mutation == "queue":
         step["turn"] = {"queue": "rotation_zz", "as": "receiver"}
         needle, expected = "rotation_zz", {"unknown-queue"}
+    elif mutation == "parallel-cycle":
+        # A branch that leads back to the step starting it: parallel-branch, at its `to`.
+        first = steps["s0"]
+        for key in ("next", "choices", "end", "parallel"):
+            first.pop(key, None)
+        if "s1" not in steps:
+            steps["s1"] = {"title": "第1步", "role": "host", "end": "completed"}
+        first["parallel"] = {"branches": [{"to": "s0"}]}
+        first["next"] = "s1"
+        needle, expected = "s0", {"parallel-branch"}
     elif mutation == "as-not-text":
         step["turn"] = {"queue": "rotation", "as": "party"}
         needle, expected = "party", {"turn-as-text"}
@@ -242,6 +346,13 @@ def test_a_single_mutation_is_rejected_with_its_location(
             data.draw(st.integers(0, len(entries))), {"every": "week", "on": ["tues_zz"]}
         )
         needle, expected = "tues_zz", {"unknown-day"}
+    elif mutation == "forbidden-phrase":
+        # A say line of the step contains words never to say there.
+        proc.setdefault("never_say", []).append({"text": "再次光临", "steps": [sid]})
+        needle, expected = "再次光临", {"forbidden-phrase"}
+    elif mutation == "rule-step":
+        proc.setdefault("rules", []).append({"id": "zz", "text": "守则", "steps": ["nowhere_zz"]})
+        needle, expected = "nowhere_zz", {"unknown-step"}
     else:  # a fixed day and a window together
         entries = proc.setdefault("schedule", [])
         entries.append({"every": "week", "on": ["tue"], "by": "fri"})
@@ -482,3 +593,63 @@ def test_simulate_runs_every_generated_schedule_entry(entries: list[dict[str, An
         sim = simulate(pin(tmp), "gen")
     assert sim.ok, (sim.failures, sim.never_due)
     assert sim.entries_run == set(range(len(entries)))
+
+
+# ---- rule tables (issue 13 §4): generated tables validate, every entry is
+# simulated, a duplicate number or an entry after the otherwise is rejected
+# where it is written
+
+
+def _write_table(folder: Path, table: dict[str, Any]) -> Path:
+    return write(folder, table)
+
+
+@SETTINGS
+@given(tables())
+def test_generated_tables_validate_and_simulate_every_entry(
+    tmp_path_factory: Any, table: dict[str, Any]
+) -> None:
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import simulate, summary_text
+
+    folder = tmp_path_factory.mktemp("table")
+    _write_table(folder, table)
+    result = validate_paths([str(folder)])
+    # A lookup table reads no input; a table may leave a post, the project or the form unused.
+    assert {p.severity for p in result.problems} <= {Severity.WARNING}, result.problems
+    assert {p.rule for p in result.problems} <= {"unused-role", "unused-input", "unused-form"}
+    pinned = pin(str(folder))
+    sim = simulate(pinned, "gen")
+    assert sim.ok, summary_text(sim, pinned)
+    walked = {e.to for e in sim.taken}
+    assert {e["id"] for e in table["entries"]} <= walked, summary_text(sim, pinned)
+
+
+@SETTINGS
+@given(tables(), st.sampled_from(("duplicate-number", "after-otherwise")), st.data())
+def test_a_table_mutation_is_rejected_where_written(
+    tmp_path_factory: Any, table: dict[str, Any], mutation: str, data: st.DataObject
+) -> None:
+    entries = table["entries"]
+    if mutation == "duplicate-number":
+        copy = {**deepcopy(data.draw(st.sampled_from(entries))), "id": "dup_zz"}
+        entries.insert(data.draw(st.integers(0, len(entries))), copy)
+        later = max(i for i, e in enumerate(entries) if e["number"] == copy["number"])
+        needle, expected = str(entries[later]["number"]), {"duplicate-entry"}
+    else:
+        for e in entries:
+            e.pop("when", None)
+            e.pop("otherwise", None)
+        entries[0]["otherwise"] = True
+        entries.append({"id": "late_zz", "number": 100, "title": "后来的", "when": "party > 1"})
+        needle, expected = "late_zz", {"unreachable-entry"}
+    folder = tmp_path_factory.mktemp("badtable")
+    path = _write_table(folder, table)
+    result = validate_paths([str(folder)])
+    found = [p for p in result.problems if p.rule in expected]
+    assert found, result.problems
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert any(lines[p.pos.line - 1][p.pos.col - 1 :].startswith(needle) for p in found), (
+        found,
+        needle,
+    )

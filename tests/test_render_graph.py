@@ -32,7 +32,10 @@ MERMAID_KEYWORDS = {
 }
 SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 QUOTED = r'"[^"]*"'
-NODE = re.compile(rf"^  (\w+)(\(\({QUOTED}\)\)|\(\[{QUOTED}\]\)|\[\[{QUOTED}\]\]|\({QUOTED}\))$")
+NODE = re.compile(
+    rf"^  (\w+)(\(\({QUOTED}\)\)|\(\[{QUOTED}\]\)|\[\[{QUOTED}\]\]|\({QUOTED}\)"
+    rf"|\[/{QUOTED}\\\]|\[\\{QUOTED}/\])$"  # a parallel's fork [/ \] and join [\ /]
+)
 EDGE = re.compile(rf"^  (\w+) -->(?:\|{QUOTED}\|)? (\w+)$")
 
 

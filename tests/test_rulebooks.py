@@ -134,6 +134,8 @@ FORMS = {
     "工程维护单",
     "装修动态表",
     "工作函",
+    # 003 篇3 1 (工作臺帳)
+    "工作台帐",
 }
 
 EMERGENCIES = {
@@ -225,6 +227,19 @@ def _keys(pid: str, first: str, last: str) -> list[str]:
     return [o.key for o in got]
 
 
+def _example(pid: str) -> Any:
+    """An example's scenario as data (a step's `on:` stays the key "on")."""
+
+    def keys(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {("on" if k is True else k): keys(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [keys(v) for v in node]
+        return node
+
+    return keys(yaml.safe_load((ROOT_EXAMPLES / pid / "scenario.yaml").read_text(encoding="utf-8")))
+
+
 def _run_for(tmp_path: Path, scenario: dict[str, Any], *more: str) -> tuple[int, str]:
     """`sop run` of a bundled procedure on a scenario, in a fresh journal."""
     path = write_scenario(tmp_path, scenario["procedure"], scenario)
@@ -239,6 +254,14 @@ def test_the_image_post_may_change_every_hour_after_its_first() -> None:
     assert rulebook().site is not None
     got = _keys("image-post-change", "2026-12-08", "2026-12-08")
     assert got[0] == "2026-12-08T09:30" and got[-1] == "2026-12-08T18:30" and len(got) == 10
+    # the post's standing conduct is a rule of image_guard, never asked as done
+    proc = rulebook().procedures["image-post-change"]
+    rules = {r.text: r.role.name if r.role else None for r in proc.rules}
+    assert rules == {
+        "在岗位上时刻保持跨立姿势站岗": "image_guard",
+        "指挥车辆时, 需要先敬礼": "image_guard",
+    }
+    assert not proc.steps["keep_post"].do
 
 
 @pytest.mark.parametrize(
@@ -320,6 +343,86 @@ def test_a_residential_butlers_day_keeps_what_is_unfinished_for_the_morning_meet
     assert "约定回复业主的时间" in out and "次日早会汇报" in out
     day = rulebook().procedures["residential-butler-day"]
     assert [n for n in day.steps if "work_order" in n] == ["work_order", "work_order_revisit"]
+
+
+def test_the_cs_supervisor_patrols_daily_and_closes_the_month() -> None:
+    """003 篇3 4, 8: both patrols every day, first thing; the periodic duties
+    once a month, by its last day."""
+    assert _keys("cs-supervisor-day", "2026-12-08", "2026-12-10") == [
+        "2026-12-08",
+        "2026-12-09",
+        "2026-12-10",
+    ]
+    assert _keys("cs-supervisor-month", "2026-12-01", "2027-02-28") == [
+        "2026-12-31",
+        "2027-01-31",
+        "2027-02-28",
+    ]
+    day = rulebook().procedures["cs-supervisor-day"]
+    assert day.start.name == "area_patrol"
+    assert "每日至少对所管辖片区全面巡查一次" in [
+        i.text.source for i in day.steps["area_patrol"].do
+    ]
+    assert "每日进行装修现场巡查" in [i.text.source for i in day.steps["renovation_patrol"].do]
+
+
+@pytest.mark.parametrize(
+    ("familiarity", "due", "walked", "skipped"),
+    [
+        (91.8, {"survey_due": True}, ["familiarity", "survey"], ["owner_meeting", "activity"]),
+        (97, {"meeting_due": True, "activity_due": True}, ["owner_meeting", "activity"],
+         ["familiarity", "survey"]),
+        (95, {}, [], ["familiarity", "owner_meeting", "survey", "activity"]),
+    ],
+)  # fmt: skip
+def test_the_monthly_cycle_follows_familiarity_and_the_companys_plan(
+    tmp_path: Path, familiarity: float, due: dict[str, bool], walked: list[str], skipped: list[str]
+) -> None:
+    """003 篇3 1: 客户熟悉度达到95%以上 — below it, the quiet customers; 10–11's
+    定期 meetings, surveys and activities only in the months the plan says."""
+    example = yaml.safe_load(
+        (ROOT_EXAMPLES / "cs-supervisor-month" / "scenario.yaml").read_text(encoding="utf-8")
+    )
+    steps = {k: v for k, v in example["steps"].items() if k in ("ledger", "info_update")}
+    steps["ledger"]["record"]["customer_ledger.familiarity"] = familiarity
+    answers = {"meeting_due": False, "survey_due": False, "activity_due": False} | due
+    steps["info_update"]["inputs"] = answers
+    steps |= {sid: {} for sid in walked} | {"revisit_report": {}, "quality_report": {}}
+    scenario = {**example, "steps": steps}
+    code, out = _run_for(tmp_path, scenario, "--operator", "赵敏")
+    assert code == 0, out
+    code, out = sop_in_process("show", "1", "--journal", str(tmp_path / "j.db"), "--format", "json")
+    assert code == 0, out
+    import json
+
+    entered = {
+        e["data"].get("step") for e in json.loads(out)["events"] if e["kind"] == "step.entered"
+    }
+    assert set(walked) <= entered and not set(skipped) & entered, entered
+
+
+@pytest.mark.parametrize(("blocks", "sessions"), [([10, 16, 4], 3), ([12, 12], 0), ([31], 1)])
+def test_training_runs_until_it_adds_up_to_a_month_before_opening(
+    tmp_path: Path, blocks: list[int], sessions: int
+) -> None:
+    """000 §3.7.2: 累计一个月时间 (自进驻之日起至项目开盘前) — sessions repeat
+    until their days add up to 30; the check is due the day before opening."""
+    example = _example("sales-support-training")
+    template = example["steps"]["session"][0]
+    example["steps"]["session"] = [
+        {**template, "record": {**template["record"], "training_record.days": n}} for n in blocks
+    ]
+    if not sessions:  # 24 days: the month is not complete, the run pauses in training
+        example.pop("expect")
+        example["steps"].pop("goal")
+        example["steps"]["session"].append({"pause": True})
+    code, out = _run_for(tmp_path, example, "--operator", "孙悦")
+    assert code == 0, out
+    assert out.count("培训已累计一个月") == (1 if sessions else 0), out
+    assert out.count("继续培训, 转入") == max(len(blocks) - 1, 0) + (0 if sessions else 1), out
+    goal = rulebook().procedures["sales-support-training"].steps["goal"]
+    assert goal.due is not None and "opening" in repr(goal.due)
+    assert rulebook().procedures["sales-support-training"].steps["plan"].status == "unverified"
 
 
 # ---- decisions that a run must honour (docs/sources.md) ----
@@ -478,6 +581,8 @@ def test_lobby_contacts_sales_and_registers_though_every_question_was_answered(
             "greet": {},
             "serve_drink": {},
             "route_to_sales": {},
+            "sales_absent": {},
+            "contact_sales_now": {},
             "explain_project": {"choice": "讲解完毕"},
             "sales_arrival": {},
             "take_contact": {
@@ -579,9 +684,29 @@ SHOW_FLAT_BANS = ("坐或睡在样板间内的任何家具上", "除灯具外", 
 
 
 def test_the_show_flat_post_keeps_every_ban_of_003() -> None:
-    on_duty = rulebook().procedures["show-flat-day"].steps["on_duty"]
-    texts = " ".join(i.text.source for i in on_duty.do)
+    """003 二 2)'s bans are standing rules of the post (shown, never ticked),
+    not items of a step."""
+    book = rulebook()
+    day = book.procedures["show-flat-day"]
+    rules, _ = book.standing(day, "on_duty", ("showflat_host",))
+    texts = " ".join(r.text for r in rules)
     assert [b for b in SHOW_FLAT_BANS if b not in texts] == []
+    items = " ".join(i.text.source for s in day.steps.values() for i in s.do)
+    assert [b for b in SHOW_FLAT_BANS if b in items] == []
+
+
+def test_the_furniture_ban_stands_while_the_visitor_is_shown_round() -> None:
+    """show-flat: the ban where the visitor is in the flat, not where 000 lets
+    the host invite them to sit (drinks, when the developer allows them)."""
+    book = rulebook()
+    flat = book.procedures["show-flat"]
+
+    def banned(step: str) -> bool:
+        rules, _ = book.standing(flat, step, ("showflat_host",))
+        return any("家具上" in r.text for r in rules)
+
+    assert all(banned(s) for s in ("explain", "accompanied_tour", "during_visit", "furniture"))
+    assert not banned("serve_drinks")
 
 
 def test_the_waiting_show_flat_post_handles_idlers() -> None:

@@ -325,3 +325,32 @@ def test_the_bundled_show_flat_and_fire_end_to_end(tmp_path: Path) -> None:
         assert url == f"/runs/{run}"
         walk(client, url, list(choices), limit=150)
         assert kinds(tmp_path / "j.db", run)[-1] == EventKind.RUN_FINISHED, procedure
+
+
+def test_a_tick_of_the_step_is_corrected_through_its_item_question(
+    client: TestClient, tmp_path: Path
+) -> None:
+    url = start(client, "visit")
+    page = client.get(url).text
+    while True:  # to the first item of the shoe covers: not done, by mistake
+        form = ask_form(page)
+        assert form is not None
+        if form.fields["key"] == "item:0" and "鞋套箱" in page:
+            break
+        page = client.post(form.action, data=answer_of(form)).text
+    page = client.post(form.action, data={**form.fields, "status": "not_done"}).text
+    listing = client.get(f"{url}/correct").text
+    which = ask_form(listing)
+    assert which is not None
+    labels = [label for n, _, label in which.buttons if n == "option"]
+    index = next(i for i, label in enumerate(labels) if "鞋套箱" in label)
+    assert "= 未完成" in labels[index]
+    asked = client.get(f"{url}/correct", params={"option": index}).text
+    tick = ask_form(asked)
+    assert tick is not None and tick.action == f"{url}/correct"
+    page = client.post(tick.action, data={**tick.fields, "status": "done"}).text
+    assert "已更正" in page and "未完成 → 完成" in page
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        fixes = [e.data for e in j.events(1) if e.kind == EventKind.ANSWER_CORRECTED]
+        assert j.verify().ok
+    assert [(f["kind"], f["before"], f["value"]) for f in fixes] == [("item", "not_done", "done")]

@@ -1,7 +1,8 @@
-"""The 23 situations of 002 篇三 (`site-situations`, a rule table): every
-situation an entry numbered as in the source with its heading verbatim,
-every quoted phrase a `say` line, every prohibition a standing rule shown at
-its entry, and no word never to say inside a line staff say."""
+"""The 23 situations of 002 篇三 (`site-situations`, a rule table) and the
+standing rules of 000 §3.6, 001 篇4 §4.4–§4.5 and 002 策略四、六: every
+situation an entry numbered as in the source with its heading verbatim, every
+quoted phrase a `say` line, every prohibition a standing rule shown where it
+applies, and no word never to say inside a line staff say."""
 
 from __future__ import annotations
 
@@ -58,6 +59,26 @@ PHRASES = {
 
 # 5: "切记: 客户提出的问题, 不能使用“我不知道”, “我不懂”或“我想”, “可能”等词语去答复客户。"
 FORBIDDEN_5 = ["我不知道", "我不懂", "我想", "可能"]
+
+
+# The property's posts of the sales site: 000 §3.6's 所有服务人员 (保安、保洁、客服).
+PROPERTY_POSTS = (
+    "image_guard",
+    "parking_guide",
+    "shuttle_attendant",
+    "greeter",
+    "bar_attendant",
+    "service_staff",
+    "showflat_host",
+    "reception_lead",
+    "centre_receptionist",
+    "guard",
+    "site_supervisor",
+    "maintenance",
+    "cleaner",
+    "carpark_staff",
+    "any_staff",
+)
 
 
 @lru_cache(maxsize=1)
@@ -127,3 +148,44 @@ def test_no_word_never_to_say_appears_in_a_line_staff_say() -> None:
     # and the check would see one: the words of 5 are there to be found
     _, never = rb.standing(table(), "cannot_answer")
     assert [n.text for n in never] == FORBIDDEN_5
+
+
+@pytest.mark.parametrize("post", PROPERTY_POSTS)
+def test_every_property_post_keeps_the_other_areas_courtesy(post: str) -> None:
+    rb = rulebook()
+    ids = {r.id for r in rb.rules if post in {x.name for x in r.roles}}
+    assert {"greet_everywhere", "offer_help", "keep_clean", "fence_works"} <= ids
+
+
+def test_the_other_areas_phrases_are_in_the_rules_verbatim() -> None:
+    texts = {r.id: r.text for r in rulebook().rules}
+    assert "“您好!”或“欢迎光临(项目名称)”" in texts["greet_everywhere"]
+    assert "“您好,有什么能帮到您的吗”" in texts["offer_help"]
+
+
+def test_the_sales_consultants_are_not_bound_by_the_property_rules() -> None:
+    rb = rulebook()
+    proc = rb.procedures["opening-to-signing-care"]
+    rules, _ = rb.standing(proc, None, ("sales_consultant",))
+    assert "greet_everywhere" not in {r.id for r in rules}
+
+
+def test_call_visit_conduct_is_standing_not_ticked() -> None:
+    rb = rulebook()
+    proc = rb.procedures["call-visit-reception"]
+    rules, _ = rb.standing(proc, "classify", ("front_desk_receptionist",))
+    texts = [r.text for r in rules]
+    assert "不得推诿、扯皮、推卸责任及为难客户" in texts
+    assert "不得乘机索取好处、利益等" in texts
+    items = [i.text.source for s in proc.steps.values() for i in s.do]
+    assert not [t for t in items if "推诿" in t or "索取好处" in t]
+
+
+def test_consultants_keep_satisfaction_first_and_never_press_for_a_deposit() -> None:
+    rb = rulebook()
+    proc = rb.procedures["opening-to-signing-care"]
+    rules, _ = rb.standing(proc, "opening_day", ("sales_consultant",))
+    ids = {r.id for r in rules}
+    assert {"satisfaction_matters", "think_of_consequences", "no_pressure_close"} <= ids
+    close = next(r for r in rules if r.id == "no_pressure_close")
+    assert "报销控及优惠方式取消" in close.text

@@ -70,6 +70,13 @@ def exit_code(status: str, how: str) -> int:
     help="例行工作: 这次运行是哪一次安排的, 如 --for 2026-12-25 或 --for 2026-12-02T10:30 "
     "(默认: 现在所在的那一次) / scheduled procedures: the occurrence this run is for",
 )
+@click.option(
+    "--entry",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="规则表: 直接打开序号为 N 的条目 (不用查找) / rule tables: open entry number N",
+)
 @click.option("--operator", default=None, help="执行人 (记入日志) / who is doing it")
 @click.option("--site", default=None, help="案场 (记入日志) / the site")
 @click.option(
@@ -89,6 +96,7 @@ def run(
     sets: tuple[str, ...],
     milestones: tuple[str, ...],
     occurrence: str | None,
+    entry: int | None,
     operator: str | None,
     site: str | None,
     answers: str | None,
@@ -125,6 +133,7 @@ def run(
             scenario,
             dates,
             occurrence,
+            entry,
             evidence,
         )
     sys.exit(exit_code(outcome.status, outcome.how))

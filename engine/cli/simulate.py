@@ -51,6 +51,7 @@ def simulate(
     走不到, 都算失败 (退出码 1)。"""
     from engine import resources
     from engine.runtime.pinning import pin
+    from engine.runtime.runner import NOT_RUNNABLE, find_procedure
     from engine.runtime.simulate import save_scenarios, simulate, summary_json, summary_text
 
     if (procedure is None) == (not every):
@@ -59,6 +60,9 @@ def simulate(
     # A code of conduct (rules only) has nothing to walk: --all passes it by.
     procs = pinned.rulebook.procedures
     ids = sorted(p for p in procs if procs[p].runnable) if every else [str(procedure)]
+    for pid in ids:
+        if not find_procedure(pinned, pid).runnable:  # an unknown one: did you mean
+            raise UsageError(NOT_RUNNABLE, title=procs[pid].title, procedure=pid)
     results = [simulate(pinned, pid) for pid in ids]
     if save:
         for sim in results:

@@ -17,7 +17,7 @@ from engine.errors import UsageError
 from engine.i18n import message, messages
 from engine.model import Procedure, Rulebook
 from engine.render.exprs import Values
-from engine.render.view import Line, ProcView, StepView, ViewBuilder
+from engine.render.view import Line, ProcView, StandingView, StepView, ViewBuilder
 
 _KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "table": 2, "journey": 3, "emergency": 4}
 
@@ -59,6 +59,7 @@ class Card:
     role_id: str | None
     role: str
     values: tuple[tuple[str, str], ...]  # the --set answers in words, for the header
+    standing: tuple[StandingView, ...] = ()  # rulebook.yaml's rules binding this card's post
 
 
 def find_procedure(rulebook: Rulebook, pid: str) -> Procedure:
@@ -129,10 +130,11 @@ def build_card(
             mine = rid is None or step.role_id == rid or rid in step.posts
             if lines or (mine and keep_empty(step)):
                 steps.append(CardStep(step, lines))
-        if steps or pid is not None:
+        if steps or pid is not None or (day is None and view.standing_for(rid)):
             sections.append(Section(view, tuple(steps), times.get(proc.id, ())))
     answers = _answers_in_words(rulebook, procs, sets)
-    return Card(tuple(sections), rid, builder.role_name(rid), answers)
+    book = tuple(s for s in builder.book_standing() if s.binds(rid))
+    return Card(tuple(sections), rid, builder.role_name(rid), answers, book)
 
 
 DAY_WORDS = messages(

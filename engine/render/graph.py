@@ -62,6 +62,8 @@ def node_id(step_id: str) -> str:
 
 
 def build_graph(view: ProcView) -> Graph:
+    if view.is_table:
+        return _table_graph(view)
     # A scheduled procedure starts when it falls due: its schedule in words
     # under 开始 (每天 开门时), escaped like every label.
     nodes = [GNode(BEGIN, ("开始", *view.schedule), "start")]
@@ -96,6 +98,26 @@ def build_graph(view: ProcView) -> Graph:
     return Graph(view.id, view.title, tuple(nodes), tuple(edges))
 
 
+def _table_graph(view: ProcView) -> Graph:
+    """A rule table: one node per entry under the table's title, each
+    reached by staff's finding it (or, in a decision table, by its condition)."""
+    decides = any(e.condition for e in view.entries)
+    how = "按条件判断, 第一条适用的" if decides else "按序号或文字查找"
+    nodes = [GNode(BEGIN, (view.title, how), "start")]
+    edges = []
+    for e in view.entries:
+        lines = [f"{e.number}. {e.title}"]
+        if e.step.role:
+            lines.append(e.step.role)
+        shape = "step"
+        if e.step.call:
+            lines.append(f"调用{e.step.call}")
+            shape = "call"
+        nodes.append(GNode(node_id(e.id), tuple(lines), shape))
+        edges.append(GEdge(BEGIN, node_id(e.id), e.condition, "branch" if decides else "choice"))
+    return Graph(view.id, view.title, tuple(nodes), tuple(edges))
+
+
 JOIN = "j_end"  # one join for the procedure: branches join at the run's end
 
 
@@ -106,9 +128,9 @@ def _fork(
     each branch (a step, or the called procedure); each branch's ends and the
     run's own ends → the join (⇇), where the run is finished."""
     fork = f"f_{node_id(sid)}"
-    nodes.append(GNode(fork, ("⇉ 同时进行", lanes[0].condition), "fork"))
+    nodes.append(GNode(fork, ("∥ 同时进行", lanes[0].condition), "fork"))
     if not any(n.id == JOIN for n in nodes):
-        nodes.append(GNode(JOIN, ("⇇ 汇合", "各分支和本流程都结束"), "join"))
+        nodes.append(GNode(JOIN, ("⤵ 汇合", "各分支和本流程都结束"), "join"))
     edges.append(GEdge(node_id(sid), fork, "", "parallel"))
     after: dict[str, list[str]] = {
         s.id: [e.target for e in s.exits if e.target is not None and e.kind != "parallel"]

@@ -20,7 +20,14 @@ from engine.model import Document, Procedure, Reference, Revision, Rulebook
 from engine.render.citations import Citer
 from engine.render.graph import Graph, build_graph
 from engine.render.layout import SCREEN, Layout, Metrics
-from engine.render.view import STATUS_HEADERS, ProcView, RecordView, RoleView, ViewBuilder
+from engine.render.view import (
+    STATUS_HEADERS,
+    ProcView,
+    RecordView,
+    RoleView,
+    StandingView,
+    ViewBuilder,
+)
 
 ManualFormat = Literal["html", "pdf", "md"]
 # Told how far the PDF's page layout has got: (pieces laid out, pieces in all).
@@ -88,6 +95,7 @@ class Manual:
     roles: tuple[RoleEntry, ...]
     forms: tuple[FormEntry, ...]
     references: tuple[Reference, ...] = ()  # cited documents, for the appendix
+    standing: tuple[StandingView, ...] = ()  # rulebook.yaml's rules, for every procedure
 
     @property
     def title(self) -> str:
@@ -152,6 +160,15 @@ def build_manual(rulebook: Rulebook) -> Manual:
         _roles(rulebook, entries),
         forms,
         citer.used,
+        tuple(_cited_rule(citer, s) for s in builder.book_standing()),
+    )
+
+
+def _cited_rule(citer: Citer, rule: StandingView, proc: Procedure | None = None) -> StandingView:
+    return replace(
+        rule,
+        cite=citer.cite(rule.cite, proc) if rule.cite else "",
+        notes=citer.cite_all(rule.notes, proc),
     )
 
 
@@ -175,8 +192,18 @@ def _cited(citer: Citer, view: ProcView, proc: Procedure) -> ProcView:
         )
         for s in view.steps
     )
+    entries = tuple(
+        replace(
+            e,
+            cite=citer.cite(e.cite, proc) if e.cite else "",
+            never_say=tuple(_cited_rule(citer, n, proc) for n in e.never_say),
+        )
+        for e in view.entries
+    )
     return replace(
         view,
+        standing=tuple(_cited_rule(citer, s, proc) for s in view.standing),
+        entries=entries,
         source=citer.cite_all(view.source, proc),
         notes=citer.cite_all(view.notes, proc),
         steps=steps,
@@ -193,7 +220,7 @@ def _sheet(builder: ViewBuilder, citer: Citer, rulebook: Rulebook, form_id: str)
 
 
 def _step_names(entry: ProcEntry, wanted: set[str]) -> tuple[str, ...]:
-    return tuple(f"第{s.number}步 {s.title}" for s in entry.view.steps if s.id in wanted)
+    return tuple(f"{s.label} {s.title}" for s in entry.view.steps if s.id in wanted)
 
 
 def _roles(rulebook: Rulebook, entries: list[ProcEntry]) -> tuple[RoleEntry, ...]:

@@ -26,11 +26,14 @@ from engine.model import (
     Duration,
     End,
     Item,
+    NeverSay,
     Next,
     Parallel,
     Person,
     Procedure,
+    Rule,
     Rulebook,
+    Standing,
     Step,
     lane_steps,
 )
@@ -177,6 +180,20 @@ class StepView:
     who: tuple[str, ...] = ()  # the queue turn and who by name (`turn:`, `person:`), in words
     turn_label: str = ""  # the queue turn in a few words, for a flowchart's box
     sets: str = ""  # what the step's own `set:` gives once it is done, in words
+    # The standing rules and words never to say written for this step (by
+    # `steps:`, or a table entry's own never_say); whole-procedure ones are
+    # the procedure's `standing`.
+    standing: tuple[StandingView, ...] = ()
+    is_entry: bool = False  # a rule table's entry (第N条), not a step (第N步)
+    applies: str = ""  # a decision table entry's condition in words ("否则": the otherwise)
+
+    @property
+    def label(self) -> str:
+        """第3步, or a table's 第3条."""
+        return f"第{self.number}条" if self.is_entry else f"第{self.number}步"
+
+    def standing_for(self, rid: str | None) -> tuple[StandingView, ...]:
+        return tuple(s for s in self.standing if s.binds(rid))
 
     @property
     def timing(self) -> tuple[str, ...]:
@@ -206,6 +223,48 @@ class StepView:
     @property
     def critical(self) -> tuple[Line, ...]:
         return tuple(line for line in self.do if line.critical)
+
+
+@dataclass(frozen=True)
+class StandingView:
+    """A standing rule (守则) or words never to say (禁用语), in words: shown
+    on cards, in scripts and in the manual, never as a box to tick."""
+
+    kind: Literal["rule", "never"]
+    text: str
+    instead: str = ""  # (never) what to say instead
+    hint: str = ""
+    cite: str = ""
+    role: str = ""  # the posts it binds, in words ("" every post)
+    role_ids: tuple[str, ...] = ()
+    where: str = ""  # the steps (entries) it is shown at, in words ("" everywhere)
+    step_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def binds(self, rid: str | None) -> bool:
+        """Whether a post's card shows it (None: every card)."""
+        return rid is None or not self.role_ids or rid in self.role_ids
+
+    @property
+    def words(self) -> str:
+        """The rule in one line: 禁用语 with what to say instead."""
+        if self.kind == "never":
+            return f"「{self.text}」" + (f" → 应当说「{self.instead}」" if self.instead else "")
+        return self.text
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One entry of a rule table: its number, the situation, its condition
+    (a decision table's), and its step in words (what to do, say, record)."""
+
+    number: int
+    id: str
+    title: str
+    step: StepView
+    condition: str = ""  # the `when` in words; "否则" for the otherwise
+    never_say: tuple[StandingView, ...] = ()
+    cite: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,6 +313,18 @@ class ProcView:
     filled: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
     schedule: tuple[str, ...] = ()  # each schedule entry in words (每天 开门时)
+    standing: tuple[StandingView, ...] = ()  # its own standing rules and words never to say (all)
+    entries: tuple[EntryView, ...] = ()  # a rule table's
+    runnable: bool = True  # False: a code of conduct (rules only), printed, never run
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == "table"
+
+    def standing_for(self, rid: str | None) -> tuple[StandingView, ...]:
+        """Its standing rules for the whole procedure a post's card shows
+        (None: all); those for some steps are shown at the steps."""
+        return tuple(s for s in self.standing if s.binds(rid) and not s.step_ids)
 
     @property
     def forms(self) -> tuple[RecordView, ...]:
@@ -367,12 +438,15 @@ class ViewBuilder:
         if self.sets is not None:
             self.values = {**defaults(inputs), **self.sets}
         numbers = {sid: i for i, sid in enumerate(proc.steps, start=1)}
+        if proc.is_table:  # a table's steps are its entries, numbered as written
+            numbers = {e.id: e.number for e in proc.entries}
         keep = self._reachable(proc) if self.filled else set(proc.steps)
         steps = tuple(
             self._step(proc, step, wording, numbers)
             for sid, step in proc.steps.items()
-            if sid in keep
+            if sid in keep and sid in numbers
         )
+        entries = self._entries(proc, steps, wording)
         roles = tuple(
             RoleView(
                 r.name,
@@ -413,7 +487,72 @@ class ViewBuilder:
             self.filled,
             dict(self.values or {}),
             tuple(describe(entry, "zh") for entry in proc.schedule),  # staff read Chinese
+            tuple(self.standing(r, proc) for r in proc.standing),
+            entries,
+            proc.runnable,
         )
+
+    def standing(self, rule: Standing, proc: Procedure | None = None) -> StandingView:
+        """A standing rule or words never to say in words."""
+        steps = tuple(s.name for s in rule.steps)
+        titles = []
+        for sid in steps:
+            entry = proc.entry(sid) if proc else None
+            step = proc.steps.get(sid) if proc else None
+            titles.append(
+                f"{entry.number}. {entry.title}" if entry else step.title if step else sid
+            )
+        role_ids = tuple(r.name for r in rule.roles)
+        match rule:
+            case Rule():
+                kind: Literal["rule", "never"] = "rule"
+                hint, instead = rule.hint or "", ""
+            case NeverSay():
+                kind, hint, instead = "never", "", rule.instead or ""
+            case _:
+                assert_never(rule)
+        return StandingView(
+            kind,
+            rule.text,
+            instead=instead,
+            hint=hint,
+            cite=rule.cite or "",
+            role=self.roles_name(role_ids),
+            role_ids=role_ids,
+            where="；".join(titles),
+            step_ids=steps,
+            notes=rule.notes,
+        )
+
+    def book_standing(self) -> tuple[StandingView, ...]:
+        """The rulebook's standing rules and words never to say (every procedure's)."""
+        book: tuple[Standing, ...] = (*self.rulebook.rules, *self.rulebook.never_say)
+        return tuple(self.standing(r) for r in book)
+
+    def _entries(
+        self, proc: Procedure, steps: tuple[StepView, ...], wording: Wording
+    ) -> tuple[EntryView, ...]:
+        by_id = {s.id: s for s in steps}
+        out = []
+        for e in proc.entries:
+            step = by_id.get(e.id)
+            if step is None:  # filled in with answers that rule it out
+                continue
+            condition = "否则" if e.when is None and proc.decides else ""
+            if e.when is not None:
+                condition = wording.condition(e.when)
+            out.append(
+                EntryView(
+                    e.number,
+                    e.id,
+                    e.title,
+                    step,
+                    condition,
+                    tuple(self.standing(n, proc) for n in e.never_say),
+                    e.cite or "",
+                )
+            )
+        return tuple(out)
 
     # -- filtering by answers ---------------------------------------------
     def _applies(self, when: Any) -> bool | None:
@@ -572,8 +711,12 @@ class ViewBuilder:
             do=self._lines(step.do, step, wording),
             say=self._lines(step.say, step, wording),
             records=records,
-            exits=self._exits(proc, step, wording, numbers, call_title)
-            + self._timeout(proc, step, numbers),
+            exits=tuple(
+                e
+                for e in self._exits(proc, step, wording, numbers, call_title)
+                + self._timeout(proc, step, numbers)
+                if e.target is None or e.target in numbers  # not a table's own last step
+            ),
             ask=tuple(wording.label(ref.name) for ref in step.ask),
             sets=self._sets(step.set, wording),
             every=duration_words(step.every) if step.every else "",
@@ -595,7 +738,27 @@ class ViewBuilder:
             posts=tuple(r.name for r in step.roles),
             who=self._who(step, wording),
             turn_label=self._turn_label(step),
+            standing=self._step_standing(proc, step),
+            is_entry=proc.is_table,
+            applies=self._applies_words(proc, step, wording),
         )
+
+    def _applies_words(self, proc: Procedure, step: Step, wording: Wording) -> str:
+        entry = proc.entry(step.id)
+        if entry is None or not proc.decides:
+            return ""
+        return wording.condition(entry.when) if entry.when is not None else "否则"
+
+    def _step_standing(self, proc: Procedure, step: Step) -> tuple[StandingView, ...]:
+        """The rules written for this step (`steps:` naming it), and a table
+        entry's own words never to say."""
+        book: tuple[Standing, ...] = (*self.rulebook.rules, *self.rulebook.never_say)
+        written = tuple(
+            r for r in (*book, *proc.standing) if r.steps and step.id in {s.name for s in r.steps}
+        )
+        entry = proc.entry(step.id)
+        own = entry.never_say if entry else ()
+        return tuple(self.standing(r, proc) for r in (*written, *own))
 
     def _milestone(self, proc: Procedure, step: Step) -> str:
         """The milestone the step marks, and the field its date is taken from."""

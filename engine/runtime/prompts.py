@@ -40,6 +40,7 @@ class Header:
     visit: tuple[int, int]  # (run, steps entered in it so far): identifies one arrival
     hint: str | None = None  # the step's staff-facing hint (never the designers' notes)
     lane: str | None = None  # the branch of a `parallel:` this step belongs to, in words
+    lanes: int = 1  # the run's lines still open (its own and its branches'): b turns among them
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +57,22 @@ class ItemView:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A standing rule or words never to say shown at a step: never asked."""
+
+    text: str
+    never: bool = False  # words never to say (禁用语)
+    instead: str | None = None  # what to say instead
+    hint: str | None = None  # the rule's staff-facing hint
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     say: tuple[str, ...]
     items: tuple[ItemView, ...]
     mode: str  # do-confirm | read-do
     records: tuple[str, ...]  # titles of the forms this step fills in
+    rules: tuple[Rule, ...] = ()  # standing rules and words never to say here
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +114,14 @@ class FieldQuestion:
 class Option:
     label: str
     to_title: str
+    number: int | None = None  # a rule table's entry: its number, staff can type it
+    words: str = ""  # and the words staff may find it by (title, do, say)
 
 
 @dataclass(frozen=True, slots=True)
 class ChoiceQuestion:
     options: tuple[Option, ...]  # only those whose guard holds
+    find: bool = False  # a rule table: staff find the entry by number or words
 
 
 @dataclass(frozen=True, slots=True)

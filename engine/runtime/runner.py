@@ -133,6 +133,11 @@ NOT_RUNNABLE = message(
     '"{title}" is a code of conduct (standing rules and words never to say only): it has no '
     "steps to run. print it with sop render checklist {procedure} or sop render manual",
 )
+NO_ENTRY = message(
+    "run.no-entry",
+    "「{title}」没有序号为 {entry} 的条目。可用的序号: {numbers}",
+    '"{title}" has no entry numbered {entry}. numbers: {numbers}',
+)
 DID_YOU_MEAN = message("run.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
 NONE = message("run.none", "(无)", "(none)")
 
@@ -184,6 +189,7 @@ class Runner:
     _going: set[tuple[int, int]] = field(default_factory=set)  # arrivals cleared to proceed
     _root: int = 0
     _folder: str | None = None  # the rulebook a resumed run is compared with
+    entry: int | None = None  # `--entry N`: the rule table's entry to open
 
     def __post_init__(self) -> None:
         self.rec = Recorder(self.journal, self.clock, self.operator, self.site)
@@ -205,6 +211,9 @@ class Runner:
         from engine.runtime.occurrences import attach
 
         proc = _find_procedure(pinned, pid)
+        if self.entry is not None and self.entry not in {e.number for e in proc.entries}:
+            numbers = "、".join(str(e.number) for e in proc.entries) or NONE.say()
+            raise UsageError(NO_ENTRY, entry=self.entry, title=proc.title, numbers=numbers)
         values = self._preset(pinned, proc, preset)
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
@@ -387,6 +396,14 @@ class Runner:
             self.rec.flush(active)  # every answer so far is on disk before the prompt
             if self._timed_out(active):
                 continue
+            q = pending.question
+            if isinstance(q, ChoiceQuestion) and q.find and self.entry is not None:
+                # `--entry N`: the table's entry is picked as staff would pick it.
+                wanted, self.entry = self.entry, None
+                picked = [i for i, o in enumerate(q.options) if o.number == wanted]
+                if picked:
+                    self._answer(active, pending, Given(picked[0]))
+                    continue
             reply = self.driver.ask(pending.question, self._reminders(), self.clock())
             self._answer(active, pending, reply)
 
@@ -473,7 +490,7 @@ class Runner:
                 if not shown:
                     self.driver.show(Notice("stuck", {"step_title": step.title}))
                 return _Pending(
-                    ChoiceQuestion(tuple(o for _, o in shown)),
+                    ChoiceQuestion(tuple(o for _, o in shown), frame.procedure.is_table),
                     depth,
                     choices=tuple(i for i, _ in shown),
                 )
@@ -1199,7 +1216,7 @@ class Runner:
             drafts.append(self.rec.draft(started))
         moved, said = self._advance(active, active.depth, drafts)
         self.rec.commit(active, moved)
-        for new in st.lanes[fork:]:
+        for new in active.state.lanes[fork:]:
             self.driver.show(Notice("lane_started", {"lane": new.id, "title": new.title}))
         self.driver.show(said)
         self._turn_lane(active, active.state.lanes[fork].id)
@@ -1453,10 +1470,16 @@ def _choice(step: Step, index: int) -> Choice:
 
 
 def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
+    proc = find_procedure(pinned, pid)
+    if not proc.runnable:
+        raise UsageError(NOT_RUNNABLE, title=proc.title, procedure=pid)
+    return proc
+
+
+def find_procedure(pinned: Pinned, pid: str) -> Procedure:
+    """A procedure by id, or the error that names the nearest."""
     procs = pinned.rulebook.procedures
     if pid in procs:
-        if not procs[pid].runnable:
-            raise UsageError(NOT_RUNNABLE, title=procs[pid].title, procedure=pid)
         return procs[pid]
     near = difflib.get_close_matches(pid, list(procs), n=1)
     hint = DID_YOU_MEAN.say(near=near[0]) if near else ""

@@ -51,6 +51,7 @@ def run_procedure(
     scenario: Scenario | None = None,
     milestones: Mapping[str, str] | None = None,
     occurrence: str | None = None,
+    entry: int | None = None,
     evidence: str | None = None,
 ) -> Outcome:
     with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
@@ -64,7 +65,9 @@ def run_procedure(
     # The rulebook names its site; a run there need not be told again.
     site = site or pinned.rulebook.organisation.site
     driver, clock = _driver(console, scenario)
-    runner = Runner(journal, driver, clock=clock, operator=operator, site=site, evidence=evidence)
+    runner = Runner(
+        journal, driver, clock=clock, operator=operator, site=site, entry=entry, evidence=evidence
+    )
     outcome = runner.start(pinned, procedure, preset, milestones, occurrence)
     _check(driver, outcome)
     return outcome

@@ -144,6 +144,18 @@ class Printer:
             self.line(self.t("hint", hint=h.hint), "  ", dim=True)
 
     def _body(self, b: Body) -> None:
+        if b.rules:
+            self.line(self.t("rules"), "  ", bold=True, fg="yellow")
+            for r in b.rules:
+                if not r.never:
+                    said = self.t("rule", text=r.text)
+                elif r.instead:
+                    said = self.t("never_instead", text=r.text, instead=r.instead)
+                else:
+                    said = self.t("never", text=r.text)
+                self.line(said, "    ", "      ", fg="yellow")
+                if r.hint:
+                    self.line(self.t("hint", hint=r.hint), "      ", dim=True)
         if b.say:
             self.line(self.t("say"), "  ", bold=True)
             for s in b.say:
@@ -270,6 +282,11 @@ class Printer:
                     "  ",
                     fg="yellow",
                 )
+
+    def listing(self, shown: Sequence[str]) -> None:
+        """Labels that carry their own numbers (a rule table's entries)."""
+        for label in shown:
+            self.line(label, "    ", "       ")
 
     def _numbered(self, shown: Sequence[str]) -> None:
         for i, label in enumerate(shown, 1):
@@ -678,8 +695,33 @@ class TerminalDriver:
             self._bad(self.p.t("choose_bad", n=n))
 
     def _choice(self, q: ChoiceQuestion) -> Reply:
+        if q.find:
+            return self._find(q)
         self.p.choices(q)
         return self._numbered(len(q.options), [o.label for o in q.options], cancel=False)
+
+    def _find(self, q: ChoiceQuestion) -> Reply:
+        """A rule table's entry, found by its number or by words in its
+        title, do or say; several matches are listed and asked again."""
+        self.p.line(self.p.t("find"), "  ", bold=True)
+        self.p.listing([o.label for o in q.options])
+        prompt = f"  {self.p.t('find_q')}{PROMPT}"
+        while True:
+            raw = self._ask_line(prompt)
+            if isinstance(raw, Command):
+                return raw
+            s = values.normalise(raw).strip()
+            by_number = [i for i, o in enumerate(q.options) if s.isdigit() and o.number == int(s)]
+            if by_number:
+                return Given(by_number[0])
+            found = [i for i, o in enumerate(q.options) if s and s in o.words]
+            if len(found) == 1:
+                return Given(found[0])
+            if not found:
+                self._bad(self.p.t("find_none", words=s))
+                continue
+            self.p.line(self.p.t("find_many", n=len(found)), "  ", bold=True)
+            self.p.listing([q.options[i].label for i in found])
 
     def _emergency(self, q: EmergencyQuestion) -> Reply:
         self.p.emergencies(q)

@@ -6,9 +6,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Choices, End, Field, Procedure, Step
+from engine.model import Choices, End, Field, Procedure, Step, lane_steps
 from engine.runtime import lanes, machine
-from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option
+from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option, Rule
 from engine.runtime.recorder import Active
 from engine.runtime.scope import Scope
 
@@ -46,6 +46,7 @@ def header(session: Sequence[Active], active: Active) -> Header:
         visit=(active.state.run_id, active.state.top.arrival),
         hint=step.hint,
         lane=lanes.label(active.state),
+        lanes=len(active.state.open_lanes),
     )
 
 
@@ -67,8 +68,9 @@ def _steps_left(proc: Procedure) -> dict[str, int]:
         return known[1]
     before: dict[str, list[str]] = {sid: [] for sid in proc.steps}
     for sid, s in proc.steps.items():
+        branches = lane_steps(s.exit)  # a branch's steps are not the line's way to its end
         for t in s.targets:
-            if t.name in before:
+            if t.name in before and t not in branches:
                 before[t.name].append(sid)
     left = {sid: 0 for sid, s in proc.steps.items() if isinstance(s.exit, End)}
     queue = deque(left)
@@ -133,7 +135,22 @@ def body(scope: Scope, active: Active, depth: int, shown: Sequence[ItemView]) ->
         tuple(shown),
         frame.procedure.mode,
         tuple(forms[r.form.name].title for r in step.record),
+        standing(active, frame.procedure, step),
     )
+
+
+def standing(active: Active, proc: Procedure, step: Step) -> tuple[Rule, ...]:
+    """The standing rules and words never to say shown at a step, for its
+    posts: those for the whole procedure (and the rulebook's) at its first
+    step, those written for this step (`steps:`, a table entry's own) here."""
+    posts = tuple(r.name for r in step.roles)
+    rules, never = active.pinned.rulebook.standing(proc, step.id, posts)
+    first = step.id == proc.start.name
+    entry = proc.entry(step.id)
+    own = entry.never_say if entry else ()
+    out = [Rule(r.text, hint=r.hint) for r in rules if r.steps or first]
+    out += [Rule(n.text, True, n.instead) for n in never if n.steps or first or n in own]
+    return tuple(out)
 
 
 def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
@@ -159,5 +176,13 @@ def options(scope: Scope, active: Active, depth: int, choices: Choices) -> list[
             lambda expr: scope.judge(active, depth, expr),
         )
         if moved is not None:
-            shown.append((i, Option(choice.label, frame.procedure.steps[moved[0]].title)))
+            proc = frame.procedure
+            entry = proc.entry(choice.to.name)
+            number, words = None, ""
+            if entry is not None:  # a rule table's: found by number or words
+                s = entry.step
+                number = entry.number
+                words = " ".join((entry.title, *(i.text.source for i in (*s.do, *s.say))))
+            title = proc.steps[moved[0]].title
+            shown.append((i, Option(choice.label, title, number, words)))
     return shown

@@ -34,7 +34,7 @@ from engine.model import Procedure
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
-from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion
+from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
@@ -659,7 +659,7 @@ def create_app(settings: Settings) -> Starlette:
                     runner.carry_on(row.id)
             q = driver.question
             asked = (
-                isinstance(q, InputQuestion) and not driver.follow
+                isinstance(q, InputQuestion | ItemQuestion) and not driver.follow
                 if option
                 else (isinstance(q, CorrectQuestion))
             )

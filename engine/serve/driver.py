@@ -43,7 +43,7 @@ from engine.runtime.prompts import (
 )
 from engine.runtime.texts import text
 
-ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct", "milestone"})
+ACTIONS = frozenset({"answer", "pause", "note", "emergency", "correct", "milestone", "lane"})
 
 
 class Refused(ValueError):
@@ -224,6 +224,9 @@ class WebDriver:
             elif posted.action == "correct":
                 self.answered = True
                 return Command("correct")
+            elif posted.action == "lane":  # a parallel's branches: turn to another
+                self.answered = True
+                return Command("lane")
             elif posted.action == "milestone" and posted.get("milestone"):
                 self.answered = True
                 return Command(

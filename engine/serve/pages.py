@@ -35,6 +35,7 @@ WEB = messages(
         "yes": ("是", "Yes"),
         "no": ("否", "No"),
         "pause": ("暂停", "Pause"),
+        "lane": ("转到另一条同时进行的分支", "Turn to another parallel branch"),
         "note": ("备注", "Note"),
         "add_note": ("添加备注", "Add note"),
         "emergency": ("紧急情况", "Emergency"),
@@ -176,6 +177,12 @@ def notice_lines(n: Notice, lang: str) -> list[str]:
                     )
                 )
             return lines
+        case "corrected_item":  # a tick given again: its statuses in words
+            after = text("status_" + a["after"], lang)
+            if a.get("reason"):
+                after += text("status_why", lang, reason=a["reason"])
+            before = text("status_" + a["before"], lang)
+            return [text("corrected", lang, label=a["label"], before=before, after=after)]
         case "started":
             return []  # the page itself says which run this is
         case _:

@@ -27,6 +27,19 @@ are never taken up again, so their overdue deadlines pile up: the windows
 that include everything overdue hold far more than a tended journal would.)
 The time to walk a journey is printed as the journal grows: it includes the
 reminders query at every prompt.
+
+Measured 2026-12-02 (2 shared cores under heavy load: processor time, min of 5):
+`sop due` validated the whole default rulebook on every call only to learn
+which procedures have a `schedule:` (none of the bundled ones does). It now
+reads engine.cache.duties, kept under the validate cache's key. On an empty
+journal 850 -> 270 ms; on 1,000 walked journeys (304 items listed) 980 ->
+240-400 ms; `sop --version` 95-130 ms. At 20,000 journeys (bench_shared.py
+--per-site 20: 1.42 M events) `sop due` took 1,296 ms of processor time
+against 128 ms for `sop --version` (10.1x; the target is 2x): what is left
+grows with the items listed (the generated journeys pile up ~6,000 overdue
+deadlines at that size), each costing a run row and a deadline read and
+checked (json, due_problem, the canonical dues check) and a line laid out
+(wcwidth, screen.visible), plus ~170 ms of imports (journal, wcwidth).
 """
 
 from __future__ import annotations
