@@ -248,3 +248,51 @@ def test_the_terminal_asks_for_photo_paths_and_refuses_what_is_not_a_picture(
     ]
     kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
     assert kept == [got[0]["sha256"]]
+
+
+def test_the_web_page_takes_photos_by_upload(tmp_path: Path) -> None:
+    """The phone page: a file input that opens the camera, posted as
+    multipart; a file that is not a picture is refused and asked again."""
+    import pytest
+
+    pytest.importorskip("starlette")
+    pytest.importorskip("multipart")
+    from starlette.testclient import TestClient
+
+    from engine.journal import Journal
+    from engine.serve.app import Settings, create_app
+    from engine.serve.people import add_user
+    from tests.web_support import answer_of, ask_form, forms
+
+    users, journal = tmp_path / "users.json", tmp_path / "j.db"
+    add_user(str(users), "李娜", "pw-lina", ("xx项目销售案场",), ("host",), "staff")
+    app = create_app(Settings(journal=str(journal), rulebook=str(CASES / "ok"), users=str(users)))
+    client = TestClient(app)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "李娜", "password": "pw-lina"})
+    start = next(f for f in forms(client.get("/").text) if f.fields.get("procedure") == "features")
+    where = client.post("/start", data=start.fields, follow_redirects=False).headers["location"]
+    for _ in range(12):
+        page = client.get(where).text
+        form = ask_form(page)
+        assert form is not None, page
+        key = form.fields.get("key", "")
+        if key == "evidence":
+            break
+        client.post(where, data=answer_of(form))
+    else:
+        raise AssertionError("no evidence asked")
+    assert 'enctype="multipart/form-data"' in page
+    assert '<input type="file" id="photo" name="photo" accept="image/*" capture' in page
+    r = client.post(where, data=form.fields, files={"photo": ("x.png", b"GIF89a...", "image/png")})
+    assert "#1 不是 JPEG、PNG 或 WebP 图片" in r.text, r.text
+    r = client.post(where, data=form.fields, files={"photo": ("IMG_0001.png", PNG, "image/png")})
+    assert r.status_code == 200
+    assert ask_form(client.get(where).text).fields.get("key") != "evidence"  # type: ignore[union-attr]
+    with Journal(str(journal)) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["step"], e["item"], e["media_type"], e["size"]) for e in got] == [
+        ("greet", 2, "image/png", len(PNG))
+    ]
+    kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
+    assert kept == [got[0]["sha256"]]  # never IMG_0001.png

@@ -71,10 +71,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "photo_q": ("照片 {n}/{total} 的文件路径", "photo {n}/{total}: file path"),
     "photo_unreadable": ("读不到文件 {path}: {why}", "cannot read {path}: {why}"),
     "signer_q": ("签名人姓名", "signer's name"),
-    "evidence_web": (
-        "这一步要留下照片或签名, 网页还不能上传; 请用 sop run 在终端继续这次运行",
-        "this step needs photos or a signature, which the web page cannot take yet: "
-        "go on with this run in a terminal (sop run)",
+    "photo_pick": ("拍照或选择照片", "take or choose photos"),
+    "photos_needed": (
+        "要至少 {n} 张照片, 收到 {got} 张",
+        "at least {n} photos are needed, {got} came",
     ),
     "footer": ("(! 紧急情况  p 暂停  n 备注  ? 帮助)", "(! emergency  p pause  n note  ? help)"),
     "correct_which": ("更正哪一个回答?", "Correct which answer?"),
