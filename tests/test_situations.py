@@ -7,12 +7,14 @@ applies, and no word never to say inside a line staff say."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
 from engine.model import Procedure, Rulebook
 from engine.resources import bundled_rulebook
 from engine.validate import load_rulebook
+from tests.runtime_support import sop_in_process
 
 # 002 篇三: each situation's heading, as the source writes it.
 TITLES = {
@@ -39,6 +41,33 @@ TITLES = {
     21: "遇到刁难的客户时该怎么办?",
     22: "客户对我们提出批评意见时怎么办?",
     23: "客户向我们投诉时怎么办?",
+}
+
+# A word of each heading that staff would type, found in no other entry.
+WORDS = {
+    1: "遇到客户时",
+    2: "节日",
+    3: "服装奇异",
+    4: "摔倒",
+    5: "难以回答",
+    6: "亲友",
+    7: "找销售员",
+    8: "争吵",
+    9: "吵闹",
+    10: "超越",
+    11: "电梯",
+    12: "伤心",
+    13: "吐痰",
+    14: "心情欠佳",
+    15: "差错",
+    16: "饮品",
+    17: "看电影",
+    18: "合影",
+    19: "礼品",
+    20: "不礼貌",
+    21: "刁难",
+    22: "批评",
+    23: "投诉",
 }
 
 # The quoted phrases, by entry number ("先生(小姐)" is the input 称呼, "××" the
@@ -95,6 +124,51 @@ def test_every_situation_is_an_entry_numbered_and_titled_as_the_source() -> None
     assert table().is_table
     assert {e.number: e.title for e in entries} == TITLES
     assert [e.number for e in entries] == sorted(TITLES), "in the source's order"
+
+
+def _found(tmp_path: Path, typed: str) -> str:
+    """What `sop run site-situations` opens when staff type `typed` at its
+    search prompt (the run is paused at the entry's first question)."""
+    code, out = sop_in_process(
+        "run",
+        "site-situations",
+        "--journal",
+        str(tmp_path / "j.sqlite3"),
+        "--operator",
+        "李娜",
+        stdin=f"{typed}\np\n",
+    )
+    assert code == 0, out
+    after = out.rsplit("序号或文字 ›", 1)[1]
+    assert "找到" not in after, after  # one entry, not a list to choose from
+    return "".join(after.split())
+
+
+@pytest.mark.parametrize("number", sorted(TITLES))
+def test_staff_find_each_situation_by_its_number(number: int, tmp_path: Path) -> None:
+    assert TITLES[number] in _found(tmp_path, str(number))
+
+
+@pytest.mark.parametrize("number", sorted(WORDS))
+def test_staff_find_each_situation_by_a_word(number: int, tmp_path: Path) -> None:
+    assert TITLES[number] in _found(tmp_path, WORDS[number])
+
+
+def test_a_word_of_several_situations_lists_them(tmp_path: Path) -> None:
+    code, out = sop_in_process(
+        "run",
+        "site-situations",
+        "--journal",
+        str(tmp_path / "j.sqlite3"),
+        "--operator",
+        "李娜",
+        stdin="道歉\n20\np\n",
+    )
+    assert code == 0, out
+    listed = out.rsplit("序号或文字 ›", 2)[1]
+    assert "找到 4 条" in listed
+    for number in (8, 16, 20, 23):
+        assert f"{number}. {TITLES[number]}" in listed
 
 
 @pytest.mark.parametrize("number", sorted(PHRASES))

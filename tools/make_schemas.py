@@ -1440,6 +1440,350 @@ rulebook = {
     "$defs": {**common_defs, "clock": sop_defs["clock"]},
 }
 
+
+# Standing rules, words never to say and rule tables (issue 13 §2, §4): in a
+# procedure (rules:, never_say:, kind: table with entries:) and in rulebook.yaml.
+
+sop_defs["rule"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "text"],
+    "description": '一条守则: 一直要遵守的规定, 不是一个要勾选的步骤; 在岗位卡、话术卡、手册和运行时它涉及的步骤显示, 从不询问 "完成?" (a standing '
+    "rule: always in force, never a tickable step)",
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]*$",
+            "x-kind": "snake-id",
+            "description": "守则编号: 小写字母、数字和下划线, 在本文件中不重复, 如 no_sitting (the rule's "
+            "id: snake_case, unique in the file)",
+        },
+        "text": {
+            "$ref": "#/$defs/text",
+            "x-audience": "staff",
+            "description": "守则原文, 员工读到的文字, 如 不得让客户坐在样板房的家具上 (the rule as staff "
+            "read it, verbatim from the source)",
+        },
+        "role": {
+            "$ref": "#/$defs/posts",
+            "description": "守则约束的岗位; 不写时约束全部岗位 (the post(s) it binds; absent: "
+            "every post)",
+        },
+        "steps": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/stepId"},
+            "description": "在哪些步骤 (规则表: 哪些条目) 显示; 不写时整个流程都适用 (the steps (in a "
+            "table: entries) where it is shown; absent: the whole "
+            "procedure)",
+        },
+        "hint": {"$ref": "#/$defs/hint"},
+        "cite": {
+            "$ref": "#/$defs/text",
+            "description": "原文出处, 如 000 §3.5 (where the rule comes from)",
+        },
+        "notes": {"$ref": "#/$defs/notes"},
+    },
+}
+
+sop_defs["neverSay"] = {
+    "description": "一条禁用语: 直接写文字, 或写成 {text, instead, role, steps, cite, notes} (words never to "
+    "say: plain text, or {text, instead, …})",
+    "x-kind": "never-say",
+    "anyOf": [
+        {"$ref": "#/$defs/text"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["text"],
+            "properties": {
+                "text": {
+                    "$ref": "#/$defs/text",
+                    "x-audience": "staff",
+                    "description": "禁用语: 不能对客户说的话, 如 我不知道 (words never to say)",
+                },
+                "instead": {
+                    "$ref": "#/$defs/text",
+                    "x-audience": "staff",
+                    "description": "应当怎么说 (原文有时照录), 如 请稍等, 我帮您确认一下 (what to "
+                    "say instead)",
+                },
+                "role": {
+                    "$ref": "#/$defs/posts",
+                    "description": "约束的岗位; 不写时约束全部岗位 (the post(s) it binds; "
+                    "absent: every post)",
+                },
+                "steps": {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"$ref": "#/$defs/stepId"},
+                    "description": "在哪些步骤 (规则表: 哪些条目) 显示; 不写时整个流程都适用 (the "
+                    "steps (in a table: entries) where it is "
+                    "shown; absent: the whole procedure)",
+                },
+                "cite": {"$ref": "#/$defs/text", "description": "原文出处 (where it comes from)"},
+                "notes": {"$ref": "#/$defs/notes"},
+            },
+        },
+    ],
+}
+
+sop_defs["entry"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "number", "title"],
+    "description": "规则表的一个条目: 情形 (title)、做法 (do)、说法 (say)、禁用语、记录; 写 when 时按表的输入项判断 (one entry of "
+    "a rule table)",
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]*$",
+            "x-kind": "snake-id",
+            "description": "条目编号: 小写字母、数字和下划线, 不重复 (the entry's id, snake_case, "
+            "unique)",
+        },
+        "number": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 999,
+            "description": "序号, 与原文一致, 员工可输入序号查找 (the entry's number as in the "
+            "source; staff can type it)",
+        },
+        "title": {
+            "$ref": "#/$defs/text",
+            "description": "情形 (触发条件), 原文照录, 如 客户在样板房吸烟怎么办 (the situation, "
+            "verbatim)",
+        },
+        "role": {
+            "$ref": "#/$defs/posts",
+            "description": "处理此情形的岗位 (the post that handles it)",
+        },
+        "when": {
+            "$ref": "#/$defs/guard",
+            "description": "判断条件 (按表的输入项); 第一条成立的条目适用 (a condition over the "
+            "table's inputs; the first entry that holds applies)",
+        },
+        "otherwise": {
+            "const": True,
+            "description": "否则: 其他条目都不成立时适用, 写在最后 (the otherwise: applies "
+            "when no other entry does; written last)",
+        },
+        "do": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/$defs/item"},
+            "description": "要做的事 (检查单), 每项可加 when / critical (what to do (checklist "
+            "items))",
+        },
+        "say": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/$defs/item"},
+            "description": "要说的话 (标准用语), 原文照录; 可用 {{ 输入项 }} (what to say (standard "
+            "phrases), verbatim)",
+        },
+        "never_say": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/$defs/neverSay"},
+            "description": "禁用语: 不能说的话, 可写应当怎么说 (instead); 同一流程的 say 中出现时报错 "
+            "(words never to say, with what to say instead)",
+        },
+        "record": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "additionalProperties": {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    },
+                    {"const": "all"},
+                ]
+            },
+            "description": "此步要填写的表单字段: 表单编号 → [字段…] 或 all (form fields filled "
+            "at this step: form id → [fields] or all)",
+        },
+        "call": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+            "x-kind": "kebab-id",
+            "description": "调用另一个流程, 结束后回到本步的 next (run another procedure, then "
+            "continue at this step's next)",
+        },
+        "with": {
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/inputName"},
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "description": "调用时传给被调用流程的输入项 (inputs passed to the called procedure)",
+        },
+        "hint": {"$ref": "#/$defs/hint"},
+        "cite": {
+            "$ref": "#/$defs/text",
+            "description": "原文出处, 如 002 篇三 1 (where it comes from)",
+        },
+        "notes": {"$ref": "#/$defs/notes"},
+    },
+    "not": {"required": ["when", "otherwise"]},
+}
+
+sop["properties"]["rules"] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"$ref": "#/$defs/rule"},
+    "description": '守则: 一直要遵守的规定 (不是步骤, 从不询问 "完成?"); 只有守则、没有步骤的流程是一份行为规范, 可以印出, 不能运行 (standing '
+    "rules: never asked as done; a procedure of rules only is printed, not run)",
+}
+
+sop["properties"]["never_say"] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"$ref": "#/$defs/neverSay"},
+    "description": "禁用语: 不能说的话, 可写应当怎么说 (instead); 同一流程的 say 中出现时报错 (words never to say, with "
+    "what to say instead)",
+}
+
+sop["properties"]["entries"] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"$ref": "#/$defs/entry"},
+    "description": "规则表的条目 (kind: table): 每条一个情形及其做法、说法和禁用语; 员工按序号或文字查找 (a rule table's entries: "
+    "each a situation and what to do and say)",
+}
+
+sop["properties"]["kind"] = {
+    "enum": ["service", "emergency", "routine", "situation", "journey", "table"],
+    "description": "类别: service 服务, emergency 应急, routine 例行, situation 情境, journey 客户旅程, table "
+    "规则表 (条目, 不是步骤) (kind)",
+}
+
+sop["required"] = ["id", "title", "kind"]
+
+sop["allOf"] = [
+    {
+        "if": {"properties": {"kind": {"const": "emergency"}}, "required": ["kind"]},
+        "then": {"required": ["priority"]},
+    },
+    {
+        "if": {"properties": {"kind": {"const": "table"}}, "required": ["kind"]},
+        "then": {"required": ["entries"], "properties": {"start": False, "steps": False}},
+        "else": {
+            "properties": {"entries": False},
+            "if": {
+                "anyOf": [
+                    {"required": ["steps"]},
+                    {"not": {"anyOf": [{"required": ["rules"]}, {"required": ["never_say"]}]}},
+                ]
+            },
+            "then": {"required": ["start", "steps"]},
+        },
+    },
+]
+
+rulebook["$defs"]["posts"] = {
+    "description": "由哪个岗位做: 一个岗位编号, 或几个岗位的列表 (其中任一岗位均可), 如 [cleaner, guard] (which post does it: "
+    "a role id, or a list of role ids (any one of them), e.g. [cleaner, guard])",
+    "anyOf": [
+        {"$ref": "#/$defs/roleId"},
+        {
+            "type": "array",
+            "minItems": 2,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/roleId"},
+            "description": "几个岗位 (several posts)",
+        },
+    ],
+}
+
+rulebook["$defs"]["neverSay"] = {
+    "description": "一条禁用语: 直接写文字, 或写成 {text, instead, role, steps, cite, notes} (words never to "
+    "say: plain text, or {text, instead, …})",
+    "x-kind": "never-say",
+    "anyOf": [
+        {"$ref": "#/$defs/text"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["text"],
+            "properties": {
+                "text": {
+                    "$ref": "#/$defs/text",
+                    "x-audience": "staff",
+                    "description": "禁用语: 不能对客户说的话, 如 我不知道 (words never to say)",
+                },
+                "instead": {
+                    "$ref": "#/$defs/text",
+                    "x-audience": "staff",
+                    "description": "应当怎么说 (原文有时照录), 如 请稍等, 我帮您确认一下 (what to "
+                    "say instead)",
+                },
+                "role": {
+                    "$ref": "#/$defs/posts",
+                    "description": "约束的岗位; 不写时约束全部岗位 (the post(s) it binds; "
+                    "absent: every post)",
+                },
+                "cite": {"$ref": "#/$defs/text", "description": "原文出处 (where it comes from)"},
+                "notes": {"$ref": "#/$defs/notes"},
+            },
+        },
+    ],
+}
+
+rulebook["$defs"]["rule"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "text"],
+    "description": '一条守则: 一直要遵守的规定, 不是一个要勾选的步骤; 在岗位卡、话术卡、手册和运行时它涉及的步骤显示, 从不询问 "完成?" (a standing '
+    "rule: always in force, never a tickable step)",
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]*$",
+            "x-kind": "snake-id",
+            "description": "守则编号: 小写字母、数字和下划线, 在本文件中不重复, 如 no_sitting (the rule's "
+            "id: snake_case, unique in the file)",
+        },
+        "text": {
+            "$ref": "#/$defs/text",
+            "x-audience": "staff",
+            "description": "守则原文, 员工读到的文字, 如 不得让客户坐在样板房的家具上 (the rule as staff "
+            "read it, verbatim from the source)",
+        },
+        "role": {
+            "$ref": "#/$defs/posts",
+            "description": "守则约束的岗位; 不写时约束全部岗位 (the post(s) it binds; absent: "
+            "every post)",
+        },
+        "hint": {"$ref": "#/$defs/hint"},
+        "cite": {
+            "$ref": "#/$defs/text",
+            "description": "原文出处, 如 000 §3.5 (where the rule comes from)",
+        },
+        "notes": {"$ref": "#/$defs/notes"},
+    },
+}
+
+rulebook["properties"]["rules"] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"$ref": "#/$defs/rule"},
+    "description": "全体守则: 每个流程都适用 (或写 role 只约束那些岗位), 如 礼貌礼节 (standing rules for every procedure, "
+    "or for the posts named by role)",
+}
+
+rulebook["properties"]["never_say"] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"$ref": "#/$defs/neverSay"},
+    "description": "全体禁用语: 每个流程都适用 (words never to say, in every procedure)",
+}
+
+
 for name, schema in (("sop", sop), ("rulebook", rulebook)):
     out = ROOT / "schemas" / f"{name}.schema.json"
     out.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

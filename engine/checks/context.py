@@ -34,6 +34,7 @@ class Outline:
     uses: frozenset[str]  # names its guards and texts read, asked, subject
     lint_disable: frozenset[str]
     outcomes: tuple[str, ...] = ()  # how a run of it can end (Procedure.outcomes)
+    runnable: bool = True  # False: a code of conduct (rules only), never run
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Context:
             uses=frozenset(uses),
             lint_disable=proc.lint_disable,
             outcomes=tuple(proc.outcomes()),
+            runnable=proc.runnable,
         )
 
     @cached_property
