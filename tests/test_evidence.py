@@ -3,6 +3,8 @@ journal, the runner asking for it, and `sop journal verify` covering it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.validate import load_rulebook
 from tests.conftest import CASES
 
@@ -18,3 +20,279 @@ def test_evidence_is_read_from_steps_and_items() -> None:
     ev = greet.do[2].evidence
     assert ev is not None and (ev.photos, ev.signature, ev.signer) == (1, False, None)
     assert ev.pos.line > 0
+
+
+# ---- the store beside the journal
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
+def test_pictures_are_known_by_their_first_bytes_not_their_name() -> None:
+    from engine.journal.evidence import media_type
+
+    assert media_type(PNG) == "image/png"
+    assert media_type(b"\xff\xd8\xff\xe0" + b"\0" * 20) == "image/jpeg"
+    assert media_type(b"RIFF\x10\0\0\0WEBPVP8 ") == "image/webp"
+    assert media_type(b"GIF89a" + b"\0" * 20) is None
+    assert media_type(b"<svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert media_type(b"RIFF\x10\0\0\0WAVEfmt ") is None
+
+
+def test_the_store_keeps_each_picture_once_under_its_sha256(tmp_path: Path) -> None:
+    import hashlib
+
+    from engine.journal.evidence import EvidenceStore
+
+    store = EvidenceStore(tmp_path / "ev")
+    a = store.put(PNG, "a.png")
+    b = store.put(PNG, "other-name.jpg")
+    sha = hashlib.sha256(PNG).hexdigest()
+    assert a == b and (a.sha256, a.media_type, a.size) == (sha, "image/png", len(PNG))
+    files = [p for p in (tmp_path / "ev").rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [sha]  # never the upload's name
+    assert store.check(sha) == "ok"
+    store.path(sha).write_bytes(PNG + b"x")
+    assert store.check(sha) == "altered"
+    store.path(sha).unlink()
+    assert store.check(sha) == "missing"
+
+
+def test_the_store_refuses_what_is_not_a_picture_or_too_big(tmp_path: Path) -> None:
+    import pytest
+
+    from engine.journal.evidence import MAX_BYTES, EvidenceRefused, EvidenceStore
+
+    store = EvidenceStore(tmp_path / "ev")
+    with pytest.raises(EvidenceRefused, match="不是 JPEG、PNG 或 WebP"):
+        store.put(b"%PDF-1.7 not a picture", "x.jpg")
+    store.put(PNG + b"\0" * (MAX_BYTES - len(PNG)), "max.png")  # exactly 10 MB is taken
+    with pytest.raises(EvidenceRefused, match="超过 10 MB"):
+        store.put(PNG + b"\0" * (MAX_BYTES + 1 - len(PNG)), "big.png")
+    assert len([p for p in (tmp_path / "ev").rglob("*") if p.is_file()]) == 1
+
+
+def test_the_folder_is_beside_the_journal(tmp_path: Path) -> None:
+    from engine.journal.evidence import evidence_folder
+
+    assert evidence_folder(str(tmp_path / "journal.sqlite3")) == tmp_path / "journal.evidence"
+    assert evidence_folder(str(tmp_path / "j.sqlite3"), str(tmp_path / "d")) == tmp_path / "d"
+    assert evidence_folder(":memory:") is None
+    assert evidence_folder("postgresql://u@h/db") is None
+
+
+# ---- the runner asks, a scenario answers, verify covers it
+
+
+def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") -> Path:
+    """A scenario of the features procedure: greet's third item asks one
+    photo, party_check (more than 3 visitors) two photos and 客户's signature."""
+    import yaml
+
+    proof: dict[str, object] = {"photo": photos}
+    if signer is not None:
+        proof["signature"] = signer
+    data = {
+        "procedure": "features",
+        "now": "2026-11-23T10:00:00+00:00",
+        "set": {"party": 5},
+        "inputs": {"returning": True, "surname": "王", "weather": "晴"},
+        "steps": {
+            "greet": {"evidence": [{"photo": ["a.png"]}]},
+            "party_check": {"evidence": [proof]},
+            "during_visit": {"choice": "客户参观结束"},
+            "record_visit": {
+                "record": {
+                    "visitor_log.customer_name": "王",
+                    "visitor_log.phone": "13800000000",
+                    "visitor_log.party": 5,
+                    "call_log.score": 1,
+                    "call_log.called_on": "2026-11-23",
+                    "call_log.at_time": "10:00",
+                    "call_log.amount": 1,
+                }
+            },
+        },
+    }
+    path = folder / "visit.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "a.png").write_bytes(PNG)
+    (folder / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg body")
+    (folder / "fake.png").write_bytes(b"GIF89a not really")
+    return path
+
+
+def _attached(journal: Path) -> list[dict[str, object]]:
+    import sqlite3
+
+    db = sqlite3.connect(journal)
+    rows = db.execute("SELECT data FROM events WHERE kind = 'evidence.attached' ORDER BY seq")
+    import json
+
+    return [json.loads(d) for (d,) in rows]
+
+
+def test_a_scenario_gives_the_evidence_and_verify_covers_it(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"])
+    code, out = sop_in_process("run", "features", *base, "--answers", str(scenario))
+    assert code == 0, out
+    got = _attached(journal)
+    png, jpg = hashlib.sha256(PNG).hexdigest(), hashlib.sha256((tmp_path / "b.jpg").read_bytes())
+    assert [(e["step"], e["item"], e["evidence"], e.get("sha256")) for e in got] == [
+        ("greet", 2, "photo", png),
+        ("party_check", None, "photo", png),
+        ("party_check", None, "photo", jpg.hexdigest()),
+        ("party_check", None, "signature", None),
+    ]
+    assert got[-1]["signer"] == "王先生" and got[2]["media_type"] == "image/jpeg"
+    folder = tmp_path / "j.evidence"
+    assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == sorted(
+        {png, jpg.hexdigest()}
+    )  # the same picture twice is kept once
+    code, out = sop_in_process("show", "1", "--journal", str(journal))
+    assert code == 0 and f"照片: {png[:12]} image/png {len(PNG)}B" in out, out
+    assert "签名: 王先生" in out
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 0, out
+    (folder / png[:2] / png).write_bytes(PNG + b"changed")
+    (folder / jpg.hexdigest()[:2] / jpg.hexdigest()).unlink()
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 1
+    assert f"凭证文件被改动过 (内容与记下的 sha256 不符): {png[:12]}" in out, out
+    assert f"凭证文件不见了: {jpg.hexdigest()[:12]}" in out
+
+
+def test_a_scenario_with_too_few_photos_or_not_a_picture_fails(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(tmp_path / "j.sqlite3"))
+    for photos, said in ((["a.png"], "photo: 1 < 2"), (["a.png", "fake.png"], "JPEG")):
+        scenario = _visit(tmp_path, photos)
+        code, out = sop_in_process("run", "features", *base, "--answers", str(scenario))
+        assert code != 0 and said in out, out
+    code, out = sop_in_process(
+        "run", "features", *base, "--answers", str(_visit(tmp_path, ["a.png", "a.png"], None))
+    )
+    assert code != 0 and "signature" in out, out
+
+
+def test_evidence_goes_to_the_folder_given(tmp_path: Path) -> None:
+    from tests.runtime_support import sop_in_process
+
+    journal, other = tmp_path / "j.sqlite3", tmp_path / "elsewhere"
+    base = ("--rulebook", str(CASES / "ok"), "--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "a.png"])
+    code, out = sop_in_process(
+        "run", "features", *base, "--answers", str(scenario), "--evidence", str(other)
+    )
+    assert code == 0, out
+    assert not (tmp_path / "j.evidence").exists() and any(other.rglob("*"))
+    code, out = sop_in_process("journal", "verify", "--journal", str(journal))
+    assert code == 1 and "凭证文件不见了" in out
+    code, out = sop_in_process(
+        "journal", "verify", "--journal", str(journal), "--evidence", str(other)
+    )
+    assert code == 0, out
+
+
+def test_the_terminal_asks_for_photo_paths_and_refuses_what_is_not_a_picture(
+    tmp_path: Path,
+) -> None:
+    """As staff would, at a 60-column terminal: the item done, a photo's path
+    asked, a file that is not a picture and one that is not there refused."""
+    import os
+
+    import pytest
+
+    from engine.journal import Journal
+    from tests.conftest import sop_command
+
+    pexpect = pytest.importorskip("pexpect")
+    _visit(tmp_path, [])  # writes a.png and fake.png
+    env = {**os.environ, "LANG": "C.UTF-8", "SOP_CACHE_DIR": str(tmp_path / "cache")}
+    env["SOP_JOURNAL"], env["TERM"] = str(tmp_path / "j.db"), "xterm"
+    cmd = sop_command()
+    args = [*cmd[1:], "run", "features", "--rulebook", str(CASES / "ok"), "--no-color"]
+    t = pexpect.spawn(
+        cmd[0], args, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20,
+        dimensions=(40, 60),
+    )  # fmt: skip
+    for answer in ("晴", "y", "王", "y", "y"):
+        t.expect("›")
+        t.sendline(answer)
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "「请置业顾问陪同」要留下凭证: 1 张照片" in (t.before or "")
+    t.sendline("fake.png")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
+    t.sendline("nothere.png")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "读不到文件 nothere.png" in (t.before or "")
+    t.sendline("a.png")
+    t.expect("选择")
+    t.sendline("p")
+    t.expect(pexpect.EOF)
+    with Journal(str(tmp_path / "j.db")) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["step"], e["item"], e["evidence"], e["media_type"]) for e in got] == [
+        ("greet", 2, "photo", "image/png")
+    ]
+    kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
+    assert kept == [got[0]["sha256"]]
+
+
+def test_the_web_page_takes_photos_by_upload(tmp_path: Path) -> None:
+    """The phone page: a file input that opens the camera, posted as
+    multipart; a file that is not a picture is refused and asked again."""
+    import pytest
+
+    pytest.importorskip("starlette")
+    pytest.importorskip("multipart")
+    from starlette.testclient import TestClient
+
+    from engine.journal import Journal
+    from engine.serve.app import Settings, create_app
+    from engine.serve.people import add_user
+    from tests.web_support import answer_of, ask_form, forms
+
+    users, journal = tmp_path / "users.json", tmp_path / "j.db"
+    add_user(str(users), "李娜", "pw-lina", ("xx项目销售案场",), ("host",), "staff")
+    app = create_app(Settings(journal=str(journal), rulebook=str(CASES / "ok"), users=str(users)))
+    client = TestClient(app)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "李娜", "password": "pw-lina"})
+    start = next(f for f in forms(client.get("/").text) if f.fields.get("procedure") == "features")
+    where = client.post("/start", data=start.fields, follow_redirects=False).headers["location"]
+    for _ in range(12):
+        page = client.get(where).text
+        form = ask_form(page)
+        assert form is not None, page
+        key = form.fields.get("key", "")
+        if key == "evidence":
+            break
+        client.post(where, data=answer_of(form))
+    else:
+        raise AssertionError("no evidence asked")
+    assert 'enctype="multipart/form-data"' in page
+    assert '<input type="file" id="photo" name="photo" accept="image/*" capture' in page
+    r = client.post(where, data=form.fields, files={"photo": ("x.png", b"GIF89a...", "image/png")})
+    assert "#1 不是 JPEG、PNG 或 WebP 图片" in r.text, r.text
+    r = client.post(where, data=form.fields, files={"photo": ("IMG_0001.png", PNG, "image/png")})
+    assert r.status_code == 200
+    assert ask_form(client.get(where).text).fields.get("key") != "evidence"  # type: ignore[union-attr]
+    with Journal(str(journal)) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["step"], e["item"], e["media_type"], e["size"]) for e in got] == [
+        ("greet", 2, "image/png", len(PNG))
+    ]
+    kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
+    assert kept == [got[0]["sha256"]]  # never IMG_0001.png

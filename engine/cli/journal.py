@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from engine.cli.journal_options import format_option, journal_option, open_journal
+from engine.cli.journal_options import evidence_option, format_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 from engine.i18n import message
@@ -28,9 +28,12 @@ def journal() -> None:
     "(8+ hex digits): finds truncation and rollback",
 )
 @journal_option
+@evidence_option
 @format_option
 @lang_option
-def verify(expect: str | None, journal_path: str | None, fmt: str, lang: str) -> None:
+def verify(
+    expect: str | None, journal_path: str | None, evidence: str | None, fmt: str, lang: str
+) -> None:
     """检查日志, 只读不写: 文件 (截断、预写文件 -wal、SQLite 完整性)、事件的哈希链、
     保存的规则手册, 以及每个运行的摘要和期限是否与它的事件相符。列出每处问题,
     并给出最新哈希 (记在日志以外, 以后用 --expect 比较)。退出码: 0 完好, 1 有问题。"""
@@ -38,7 +41,7 @@ def verify(expect: str | None, journal_path: str | None, fmt: str, lang: str) ->
     from engine.render.audit import as_json, as_text
     from engine.runtime.audit import verify_journal
 
-    report = verify_journal(resolve_journal_path(journal_path), expect)
+    report = verify_journal(resolve_journal_path(journal_path), expect, evidence)
     click.echo(as_json(report) if fmt == "json" else as_text(report), nl=False)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 

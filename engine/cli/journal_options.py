@@ -151,3 +151,15 @@ def date_option(name: str, help_text: str) -> Callable[[F], F]:
         )(func)
 
     return decorate
+
+
+def evidence_option(func: F) -> F:
+    return click.option(
+        "--evidence",
+        "evidence",
+        type=click.Path(file_okay=False),
+        metavar="DIR",
+        default=None,
+        help="存放照片和签名的文件夹 (默认: 日志旁的 journal.evidence/) / "
+        "the evidence folder (default: journal.evidence/ beside the journal)",
+    )(func)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from engine.cli.journal_options import RUN, journal_option, open_journal
+from engine.cli.journal_options import RUN, evidence_option, journal_option, open_journal
 from engine.cli.options import lang_option
 
 
@@ -29,6 +29,7 @@ from engine.cli.options import lang_option
 )
 @click.option("--color/--no-color", default=None, help="彩色输出 / colour")
 @journal_option
+@evidence_option
 @lang_option
 def resume(
     run_id: int,
@@ -37,6 +38,7 @@ def resume(
     answers: str | None,
     color: bool | None,
     journal_path: str | None,
+    evidence: str | None,
     lang: str,
 ) -> None:
     """继续运行 RUN (暂停、中断或被关闭的): 从它停下的那一步、那一个问题继续,
@@ -50,5 +52,5 @@ def resume(
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)
     with Interrupts(), open_journal(journal_path, write=True) as journal:
-        outcome = resume_run(journal, console, run_id, rulebook, operator, scenario)
+        outcome = resume_run(journal, console, run_id, rulebook, operator, scenario, evidence)
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from engine.cli.journal_options import journal_option, open_journal
+from engine.cli.journal_options import evidence_option, journal_option, open_journal
 from engine.cli.options import lang_option
 from engine.errors import EXIT_OK, UsageError
 from engine.i18n import message
@@ -88,6 +88,7 @@ def exit_code(status: str, how: str) -> int:
 )
 @click.option("--color/--no-color", default=None, help="彩色输出 (默认: 终端时) / colour")
 @journal_option
+@evidence_option
 @lang_option
 def run(
     procedure: str,
@@ -101,6 +102,7 @@ def run(
     answers: str | None,
     color: bool | None,
     journal_path: str | None,
+    evidence: str | None,
     lang: str,
 ) -> None:
     """逐步执行流程 PROCEDURE: 每一步显示岗位、话术、检查项和要记录的内容,
@@ -132,5 +134,6 @@ def run(
             dates,
             occurrence,
             entry,
+            evidence,
         )
     sys.exit(exit_code(outcome.status, outcome.how))

@@ -378,6 +378,8 @@ class FileProblem:
         "changed",
         "unreadable",
         "copying",
+        "evidence-missing",
+        "evidence-altered",
     ]
     detail: str = ""
 

@@ -142,6 +142,16 @@ VERIFY_NO_EVENTS = message(
     "file replaced by an old copy, for instance)",
 )
 _FILE = {
+    "evidence-missing": message(
+        "verify.file.evidence-missing",
+        "凭证文件不见了: {detail}",
+        "an evidence file is missing: {detail}",
+    ),
+    "evidence-altered": message(
+        "verify.file.evidence-altered",
+        "凭证文件被改动过 (内容与记下的 sha256 不符): {detail}",
+        "an evidence file was altered (its content does not match the sha256 recorded): {detail}",
+    ),
     "truncated": message(
         "verify.file.truncated",
         "日志文件被截断了 (实际/应有字节: {detail})",

@@ -23,6 +23,7 @@ from engine.journal.rows import FileProblem
 from engine.journal.store import QUEUE_KIND
 from engine.runtime.events import (
     EventDamaged,
+    EvidenceAttached,
     InputAnswered,
     QueueOpened,
     RunStarted,
@@ -58,6 +59,8 @@ class _RunFold:
     state: RunState
     subject: str | None = None
     failed: str | None = None
+    # (event, run, sha256) of every evidence file the run's events name
+    attached: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)
 
     def feed(self, event: Event) -> None:
         if self.failed is not None:
@@ -70,6 +73,9 @@ class _RunFold:
             match typed:
                 case RunStarted() | InputAnswered():
                     now = self.state.subject
+                case EvidenceAttached(sha256=sha) if sha is not None:
+                    self.attached.append((event.seq, event.run, sha))
+                    now = None
                 case _:
                     now = None
         except _REPLAY_ERRORS as exc:
@@ -147,6 +153,31 @@ class _QueueFold:
         )
 
 
+def _evidence_problems(
+    journal: str, option: str | None, attached: list[tuple[int, int, str]]
+) -> list[FileProblem]:
+    """Each evidence file an event names that is not in the folder, or not as kept."""
+    from engine.journal.evidence import EvidenceStore, evidence_folder
+
+    if not attached:
+        return []
+    folder = evidence_folder(journal, option)
+    out: list[FileProblem] = []
+    for seq, run, sha in attached:
+        where = f"{sha[:12]} (#{run}, event #{seq})"
+        if folder is None:
+            out.append(FileProblem("evidence-missing", where))
+            continue
+        match EvidenceStore(folder).check(sha):
+            case "ok":
+                pass
+            case "missing":
+                out.append(FileProblem("evidence-missing", where))
+            case "altered":
+                out.append(FileProblem("evidence-altered", where))
+    return out
+
+
 def _why(exc: BaseException) -> str:
     if isinstance(exc, SopError):
         return exc.message
@@ -158,8 +189,9 @@ def _why(exc: BaseException) -> str:
 _REBUILT: dict[str, Pinned] = {}
 
 
-def folds_for(journal: Journal) -> FoldFactory:
-    """A fold per run, on its pinned rulebook (rebuilt once per snapshot)."""
+def folds_for(journal: Journal, attached: list[tuple[int, int, str]] | None = None) -> FoldFactory:
+    """A fold per run, on its pinned rulebook (rebuilt once per snapshot);
+    each run's evidence files are added to `attached` (event, run, sha256)."""
     pinned: dict[str, Pinned | str] = dict(_REBUILT)
 
     def make(first: Event) -> Fold | str:
@@ -188,14 +220,19 @@ def folds_for(journal: Journal) -> FoldFactory:
             pinned[sha] = book
         if isinstance(book, str):
             return book
-        return _RunFold(RunState(first.run, book.rulebook))
+        fold = _RunFold(RunState(first.run, book.rulebook))
+        if attached is not None:
+            fold.attached = attached
+        return fold
 
     return make
 
 
-def verify_journal(path: str, expect: str | None = None) -> Report:
-    """Everything `sop journal verify` checks, read-only. The file is read
-    again when a writer folded its WAL into it while it was being read."""
+def verify_journal(path: str, expect: str | None = None, evidence: str | None = None) -> Report:
+    """Everything `sop journal verify` checks, read-only, and every evidence
+    file the events name there and unchanged (in `evidence`, else the folder
+    beside the journal). The file is read again when a writer folded its WAL
+    into it while it was being read."""
     from engine.journal.store import JournalDamaged
 
     report: Report | None = None
@@ -206,7 +243,11 @@ def verify_journal(path: str, expect: str | None = None) -> Report:
             return Report(0, "0" * 64, 0, 0, (FileProblem("unreadable", exc.message),))
         with journal:
             problems = [*journal.file_problems(), *journal.unfinished_copy()]
-            report = audit(journal, folds_for(journal), expect, problems)
+            attached: list[tuple[int, int, str]] = []
+            report = audit(journal, folds_for(journal, attached), expect, problems)
+            extra = _evidence_problems(journal.path, evidence, attached)
+            if extra:
+                report = dataclasses.replace(report, problems=(*report.problems, *extra))
             if not journal.changed_while_read():
                 return report
     assert report is not None

@@ -71,6 +71,7 @@ class EventKind(StrEnum):
     RUN_FINISHED = "run.finished"
     TURN_TAKEN = "turn.taken"
     PEOPLE_SIGNED = "people.signed"
+    EVIDENCE_ATTACHED = "evidence.attached"
     # `sop notify`'s messages about a run (engine/notify/send.py): journaled
     # before one is sent, then its outcome. They change nothing of the run.
     NOTICE_SENDING = "notice.sending"
@@ -427,6 +428,22 @@ class PeopleSigned(_Event, frozen=True):
     people: tuple[str, ...]
 
 
+class EvidenceAttached(_Event, frozen=True):
+    """A photo or a signature left for a step (`item` None) or a `do` item
+    (`evidence:`). A photo, and a drawn signature, is a file in the evidence
+    folder under its `sha256` (engine/journal/evidence.py); a signature given
+    as the signer's typed name has no file (`sha256`, `media_type`, `size` None)."""
+
+    kind: ClassVar[EventKind] = EventKind.EVIDENCE_ATTACHED
+    step: str | None
+    item: int | None
+    evidence: Literal["photo", "signature"]
+    signer: str | None  # who signed (a signature), who was asked (a photo: None)
+    sha256: str | None
+    media_type: str | None
+    size: int | None
+
+
 class NoticeSending(_Event, frozen=True):
     """A message about the run, written before it leaves: to whom, through
     which channel, saying what (`key` names it across retries and runs)."""
@@ -491,6 +508,7 @@ RunEvent: TypeAlias = (
     | RunFinished
     | TurnTaken
     | PeopleSigned
+    | EvidenceAttached
     | NoticeSending
     | NoticeSent
     | NoticeFailed
@@ -524,6 +542,7 @@ EVENT_TYPES: Mapping[EventKind, type[RunEvent]] = {
         RunFinished,
         TurnTaken,
         PeopleSigned,
+        EvidenceAttached,
         NoticeSending,
         NoticeSent,
         NoticeFailed,

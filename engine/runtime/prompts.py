@@ -158,6 +158,29 @@ class PeopleQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceQuestion:
+    """Proof a step or a `do` item asks for (`evidence:`): at least `photos`
+    pictures and, with `signature`, the signer's name (`signer`: who the
+    designer named, else None — the person doing it). Replied with
+    Given(EvidenceGiven)."""
+
+    what: str  # the step's title or the item's text
+    photos: int
+    signature: bool
+    signer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGiven:
+    """The pictures' bytes (each already a JPEG, PNG or WebP of at most
+    10 MB: engine.journal.evidence.refusal) and who signed (None: no
+    signature asked)."""
+
+    photos: tuple[bytes, ...]
+    signer: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Answered:
     """An earlier answer of the run, offered for correction."""
 
@@ -183,6 +206,7 @@ Question = (
     | WaitQuestion
     | CorrectQuestion
     | PeopleQuestion
+    | EvidenceQuestion
 )
 
 

@@ -23,6 +23,7 @@ from engine.runtime.events import (
     ChoiceMade,
     EventDamaged,
     EventKind,
+    EvidenceAttached,
     FieldRecorded,
     InputAnswered,
     ItemChecked,
@@ -324,6 +325,15 @@ class _Reader:
                 self.add(e, k, text=event.title, detail=event.person, status=why)
             case PeopleSigned():
                 self.add(e, k, detail="、".join(event.people), status=event.how)
+            case EvidenceAttached():
+                # sha256 short, type, size; or the signer's name
+                kept = (
+                    f"{event.sha256[:12]} {event.media_type} {event.size}B"
+                    if event.sha256 is not None
+                    else ""
+                )
+                who = event.signer or ""
+                self.add(e, k, detail=" ".join(x for x in (kept, who) if x), status=event.evidence)
             case MilestoneReached():
                 given = (event.date or "")[:10]  # a date given, not the moment reached
                 self.add(e, k, text=event.title, detail=given)

@@ -48,6 +48,7 @@ from engine.runtime.events import (
     CallStarted,
     ChoiceMade,
     EventKind,
+    EvidenceAttached,
     FieldRecorded,
     InputAnswered,
     ItemChecked,
@@ -81,6 +82,8 @@ from engine.runtime.prompts import (
     Driver,
     EmergencyOption,
     EmergencyQuestion,
+    EvidenceGiven,
+    EvidenceQuestion,
     FieldQuestion,
     Given,
     InputQuestion,
@@ -166,7 +169,7 @@ class _Pending:
     depth: int
     choices: tuple[int, ...] = ()  # shown option -> index in step.choices
     field_key: tuple[str, str] = ("", "")
-    signs: int | None = None  # a PeopleQuestion's item (None: the step)
+    signs: int | None = None  # a PeopleQuestion's or an EvidenceQuestion's item (None: the step)
 
 
 @dataclass
@@ -176,6 +179,7 @@ class Runner:
     clock: Clock = system_clock
     operator: str | None = None
     site: str | None = None
+    evidence: str | None = None  # `--evidence DIR`; else the folder beside the journal
     session: list[Active] = field(default_factory=list)
     _shown: tuple[bool, bool] = (False, False)  # the top step's header, body
     _warned: set[tuple[int, str, str]] = field(default_factory=set)
@@ -456,6 +460,10 @@ class Runner:
                 else:
                     question = PeopleQuestion(who.kind, item.text, self.operator)
                     return _Pending(question, depth, signs=item.index)
+            proof = step.do[item.index].evidence
+            if proof is not None and item.answer == "done" and item.index not in frame.evidenced:
+                asked = EvidenceQuestion(item.text, proof.photos, proof.signature, proof.signer)
+                return _Pending(asked, depth, signs=item.index)
         for form_id, fld in views.fields(active, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
@@ -470,6 +478,11 @@ class Runner:
                 return _Pending(PeopleQuestion(who.kind, step.title, self.operator), depth)
             assert who.name is not None
             self._sign(active, None, "named", (self.scope.render(active, depth, who.name),))
+        proof = step.evidence
+        if proof is not None and -1 not in frame.evidenced:
+            return _Pending(
+                EvidenceQuestion(step.title, proof.photos, proof.signature, proof.signer), depth
+            )
         way = step.exit
         match way:
             case Choices():
@@ -567,6 +580,12 @@ class Runner:
             self._choose(active, pending.choices[int(reply.value)])
         elif isinstance(q, PeopleQuestion) and isinstance(reply, Given):
             self._sign(active, pending.signs, q.how, tuple(reply.value))
+        elif (
+            isinstance(q, EvidenceQuestion)
+            and isinstance(reply, Given)
+            and isinstance(reply.value, EvidenceGiven)
+        ):
+            self._attach(active, pending.signs, reply.value)
         elif isinstance(q, WaitQuestion) and isinstance(reply, Given):
             if not reply.value:
                 raise _Stop(self._pause("waiting"))
@@ -584,6 +603,46 @@ class Runner:
         """Who did the step or the item, by name: staged with the answers."""
         step = active.state.top.step
         self.rec.stage(active, PeopleSigned(step=step, item=item, how=how, people=people))
+
+    def _attach(self, active: Active, item: int | None, given: EvidenceGiven) -> None:
+        """Keep each picture in the evidence folder (under its sha256), and
+        stage one `evidence.attached` per picture and for the signature."""
+        from engine.journal.evidence import EvidenceStore, evidence_folder, no_folder
+
+        step = active.state.top.step
+        staged: list[EvidenceAttached] = []
+        if given.photos:
+            folder = evidence_folder(self.journal.path, self.evidence)
+            if folder is None:
+                raise no_folder(self.journal.path)
+            store = EvidenceStore(folder)
+            for number, data in enumerate(given.photos, 1):
+                kept = store.put(data, f"#{number}")
+                staged.append(
+                    EvidenceAttached(
+                        step=step,
+                        item=item,
+                        evidence="photo",
+                        signer=None,
+                        sha256=kept.sha256,
+                        media_type=kept.media_type,
+                        size=kept.size,
+                    )
+                )
+        if given.signer is not None:
+            staged.append(
+                EvidenceAttached(
+                    step=step,
+                    item=item,
+                    evidence="signature",
+                    signer=given.signer,
+                    sha256=None,
+                    media_type=None,
+                    size=None,
+                )
+            )
+        for event in staged:
+            self.rec.stage(active, event)
 
     def _turn(self, active: Active, depth: int, step: Step, turn: Turn) -> None:
         """Take the step's turn in its queue: the queue's event and the run's

@@ -48,6 +48,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from engine.errors import ScenarioError
@@ -58,6 +59,8 @@ from engine.runtime.prompts import (
     ChoiceQuestion,
     Command,
     EmergencyQuestion,
+    EvidenceGiven,
+    EvidenceQuestion,
     FieldQuestion,
     Given,
     Header,
@@ -102,6 +105,7 @@ VISIT_KEYS = frozenset(
         "on",
         "milestones",
         "people",
+        "evidence",
     }
 )
 
@@ -201,6 +205,15 @@ WHY = messages(
             "此步要求写出姓名 (person: {how}, 「{what}」), 请在 people 中按询问顺序列出",
             'this step asks for names (person: {how}, "{what}"): list them under people, '
             "in the order asked",
+        ),
+        "no-evidence": (
+            "此步要求留下凭证 (「{what}」: {photos} 张照片{sign}), 请在 evidence 中按询问顺序列出",
+            'this step asks for proof ("{what}": {photos} photo(s){sign}): list it under '
+            "evidence, in the order asked",
+        ),
+        "bad-evidence": (
+            "凭证不合要求: {why}",
+            "the proof does not fit: {why}",
         ),
         "bad-people": (
             "person: {how} 的姓名不合要求: {value} "
@@ -393,6 +406,9 @@ class _Checker:
         people = value.get("people")
         if people is not None and not isinstance(people, list):
             raise self.wrong_type((*where, "people"), people, "list")
+        evidence = value.get("evidence")
+        if evidence is not None and not isinstance(evidence, list):
+            raise self.wrong_type((*where, "evidence"), evidence, "list")
         do = value.get("do")
         if do is not None:
             if not isinstance(do, list):
@@ -484,8 +500,11 @@ class ScenarioDriver:
         scenario: Scenario,
         printer: Printer | None = None,
         clock: ScenarioClock | None = None,
+        photos: Path | None = None,
     ) -> None:
         self.s = scenario
+        # where a photo's path is read from: given, else the scenario file's folder
+        self.photos = photos or (Path(scenario.path).parent if scenario.doc else Path.cwd())
         self.p = printer
         self.clock = clock or ScenarioClock(scenario.now)
         self.visits: dict[str, int] = {}
@@ -625,6 +644,8 @@ class ScenarioDriver:
             return self._choice(q, visit)
         if isinstance(q, PeopleQuestion):
             return self._people(q, visit)
+        if isinstance(q, EvidenceQuestion):
+            return self._evidence(q, visit)
         if isinstance(q, WaitQuestion):
             # Reached before its date: a scenario works on it now (`on:` has
             # already moved the clock when a date was given).
@@ -722,6 +743,49 @@ class ScenarioDriver:
             raise self._fail(where, why, visit.number)
         self._echo("、".join(names), "  ")
         return Given(tuple(names))
+
+    def _evidence(self, q: EvidenceQuestion, visit: _Visit) -> Reply:
+        """`evidence:` one entry per proof asked at the step, in the order
+        asked: `{photo: [a.jpg, …], signature: 王先生}`, the photos' paths
+        read from the scenario's folder."""
+        from engine.journal.evidence import refusal
+
+        given = visit.answers.get("evidence") or []
+        asked = sum(1 for k in visit.said if k.startswith("evidence:"))
+        where: YamlPath = (*visit.where, "evidence", asked)
+        if not isinstance(given, list) or asked >= len(given):
+            sign = f", {q.signer or 'signature'}" if q.signature else ""
+            why = WHY["no-evidence"].say(what=q.what, photos=q.photos, sign=sign)
+            raise self._fail(visit.where, why, visit.number)
+        visit.said.add(f"evidence:{asked}")
+        entry = given[asked]
+        if not isinstance(entry, Mapping) or set(entry) - {"photo", "signature"}:
+            why = WHY["bad-evidence"].say(why=repr(entry))
+            raise self._fail(where, why, visit.number)
+        paths = entry.get("photo") or []
+        paths = paths if isinstance(paths, list) else [paths]
+        if len(paths) < q.photos:
+            why = WHY["bad-evidence"].say(why=f"photo: {len(paths)} < {q.photos}")
+            raise self._fail((*where, "photo"), why, visit.number)
+        photos: list[bytes] = []
+        for i, name in enumerate(paths):
+            try:
+                data = (self.photos / str(name)).read_bytes()
+            except OSError as exc:
+                why = WHY["bad-evidence"].say(why=f"{name}: {exc.strerror or exc}")
+                raise self._fail((*where, "photo", i), why, visit.number) from None
+            refused = refusal(data)
+            if refused is not None:
+                msg, args = refused
+                why = WHY["bad-evidence"].say(why=msg.say(what=str(name), **args))
+                raise self._fail((*where, "photo", i), why, visit.number)
+            photos.append(data)
+        signer = str(entry.get("signature") or "").strip() or None
+        if q.signature and signer is None:
+            why = WHY["bad-evidence"].say(why="signature")
+            raise self._fail(where, why, visit.number)
+        self._echo(" ".join([*(str(n) for n in paths), signer or ""]).strip(), "  ")
+        return Given(EvidenceGiven(tuple(photos), signer if q.signature else None))
 
     def _choice(self, q: ChoiceQuestion, visit: _Visit) -> Reply:
         labels = [o.label for o in q.options]

@@ -52,6 +52,7 @@ def run_procedure(
     milestones: Mapping[str, str] | None = None,
     occurrence: str | None = None,
     entry: int | None = None,
+    evidence: str | None = None,
 ) -> Outcome:
     with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
         pinned = pin(rulebook)
@@ -64,7 +65,9 @@ def run_procedure(
     # The rulebook names its site; a run there need not be told again.
     site = site or pinned.rulebook.organisation.site
     driver, clock = _driver(console, scenario)
-    runner = Runner(journal, driver, clock=clock, operator=operator, site=site, entry=entry)
+    runner = Runner(
+        journal, driver, clock=clock, operator=operator, site=site, entry=entry, evidence=evidence
+    )
     outcome = runner.start(pinned, procedure, preset, milestones, occurrence)
     _check(driver, outcome)
     return outcome
@@ -77,9 +80,10 @@ def resume_run(
     rulebook: str | None,
     operator: str | None = None,
     scenario: Scenario | None = None,
+    evidence: str | None = None,
 ) -> Outcome:
     driver, clock = _driver(console, scenario)
-    runner = Runner(journal, driver, clock=clock, operator=operator)
+    runner = Runner(journal, driver, clock=clock, operator=operator, evidence=evidence)
     outcome = runner.resume(run_id, rulebook)
     _check(driver, outcome)
     return outcome

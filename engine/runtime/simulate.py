@@ -17,12 +17,15 @@ not from the plan.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, assert_never
 
 from engine import expressions
@@ -48,6 +51,7 @@ from engine.runtime.events import (
     CallReturned,
     CallStarted,
     ChoiceMade,
+    EvidenceAttached,
     FieldRecorded,
     InputAnswered,
     ItemChecked,
@@ -489,6 +493,9 @@ class Planner:
                     record[key] = ahead
             if record:
                 visit["record"] = record
+            proofs = _evidence(step)
+            if proofs:
+                visit["evidence"] = proofs
             if move.kind == "choice" and isinstance(step.exit, Choices):
                 visit["choice"] = step.exit.choices[move.index].label
             steps.setdefault(sid, []).append(visit)
@@ -542,6 +549,9 @@ class Planner:
             people = _people(step)
             if people:
                 visit["people"] = people
+            proofs = _evidence(step)
+            if proofs:
+                visit["evidence"] = proofs
             edge = queue.pop(0) if queue else None
             if edge is not None and edge.kind == "choice":
                 visit["choice"] = edge.label(proc)
@@ -666,6 +676,39 @@ def _people(step: Step) -> list[Any]:
     ]
 
 
+SIMULATED_PHOTO = "模拟照片.png"
+# The smallest PNG (a 1×1 transparent pixel): the picture every simulated
+# `evidence:` photo is, written into the simulation's own folder.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
+def _evidence(step: Step) -> list[Any]:
+    """The proof a visit gives, in the order the runner asks: each `do`
+    item's, then the step's."""
+    asked = [i.evidence for i in step.do] + [step.evidence]
+    return [
+        {
+            "photo": [SIMULATED_PHOTO] * e.photos,
+            **({"signature": e.signer or SIMULATED_PEOPLE[0]} if e.signature else {}),
+        }
+        for e in asked
+        if e is not None
+    ]
+
+
+@contextlib.contextmanager
+def _photos() -> Iterator[Path]:
+    """A folder holding the simulated photo and the simulation's evidence store."""
+    with tempfile.TemporaryDirectory(prefix="sop-simulate-") as tmp:
+        folder = Path(tmp)
+        (folder / SIMULATED_PHOTO).write_bytes(_PNG)
+        yield folder
+
+
 def _fill_queues(journal: Any, pinned: Pinned) -> None:
     """Members for every queue the rulebook's steps take turns from, so their
     turns can be taken in the simulation's own journal."""
@@ -748,12 +791,18 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
         sim.signs_wanted |= {(sid, i) for i, it in enumerate(st.do) if it.person is not None}
         if st.person is not None:
             sim.signs_wanted.add((sid, -1))
-    with Journal(":memory:") as journal:
+    with Journal(":memory:") as journal, _photos() as photos:
         _fill_queues(journal, pinned)
         for number, data in enumerate(plan.scenarios, 1):
             scenario = parse_scenario(data, f"场景 {number}")
-            driver = ScenarioDriver(scenario)
-            runner = Runner(journal, driver, clock=driver.clock, operator="simulate")
+            driver = ScenarioDriver(scenario, photos=photos)
+            runner = Runner(
+                journal,
+                driver,
+                clock=driver.clock,
+                operator="simulate",
+                evidence=str(photos / "evidence"),
+            )
             try:
                 outcome = runner.start(pinned, pid, scenario.preset)
                 driver.check_complete(outcome.outcome)
@@ -767,7 +816,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             events = journal.events(outcome.run)
             sim.taken.update(_taken(pid, events))
             _named(sim, events)
-        _run_occurrences(sim, pinned, proc, journal)
+        _run_occurrences(sim, pinned, proc, journal, photos)
     return sim
 
 
@@ -824,6 +873,7 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 | RunFinished()
                 | TurnTaken()
                 | PeopleSigned()
+                | EvidenceAttached()
                 | NoticeSending()
                 | NoticeSent()
                 | NoticeFailed()
@@ -833,7 +883,9 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
                 assert_never(event)
 
 
-def _run_occurrences(sim: Simulation, pinned: Pinned, proc: Procedure, journal: Any) -> None:
+def _run_occurrences(
+    sim: Simulation, pinned: Pinned, proc: Procedure, journal: Any, photos: Path
+) -> None:
     """For each schedule entry, the first scenario run again for the entry's
     first occurrence within a year (`--for` it): the run must record that
     occurrence. An entry with none in a year (a holiday the site is closed
@@ -853,8 +905,10 @@ def _run_occurrences(sim: Simulation, pinned: Pinned, proc: Procedure, journal: 
         if occ is None:
             continue
         scenario = parse_scenario(sim.plan.scenarios[0], "时间安排")
-        driver = ScenarioDriver(scenario)
-        runner = Runner(journal, driver, clock=driver.clock, operator="simulate")
+        driver = ScenarioDriver(scenario, photos=photos)
+        runner = Runner(
+            journal, driver, clock=driver.clock, operator="simulate", evidence=str(photos / "ev")
+        )
         try:
             outcome = runner.start(pinned, proc.id, scenario.preset, wanted=occ.key)
         except SopError as exc:
@@ -991,4 +1045,13 @@ def save_scenarios(sim: Simulation, folder: str) -> list[str]:
             fh.write(f"# sop run {sim.plan.procedure} --answers {os.path.basename(path)}\n")
             yaml.safe_dump(data, fh, allow_unicode=True, sort_keys=False)
         paths.append(path)
+    if any("evidence" in v for data in sim.plan.scenarios for v in _visits(data)):
+        # the photo the scenarios name, beside them (read from the scenario's folder)
+        with open(os.path.join(folder, SIMULATED_PHOTO), "wb") as fh:
+            fh.write(_PNG)
     return paths
+
+
+def _visits(data: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for entry in data.get("steps", {}).values():
+        yield from entry if isinstance(entry, list) else [entry]

@@ -27,6 +27,7 @@ from engine.runtime.events import (
     CallReturned,
     CallStarted,
     ChoiceMade,
+    EvidenceAttached,
     FieldRecorded,
     InputAnswered,
     ItemChecked,
@@ -73,6 +74,7 @@ class Frame:
     dues: list[dict[str, Any]] = field(default_factory=list)
     turned: bool = False  # the step's queue turn was taken at this arrival
     signed: dict[int, tuple[str, ...]] = field(default_factory=dict)  # do index (-1: step) -> names
+    evidenced: set[int] = field(default_factory=set)  # do indexes (-1: step) whose evidence is in
     visits: dict[str, int] = field(default_factory=dict)  # step -> arrivals at it
     answered: set[str] = field(default_factory=set)  # inputs answered since this arrival
     set_done: bool = False  # the current step's own `set:` is given (this arrival)
@@ -92,6 +94,7 @@ class Frame:
             fields=dict(self.fields),
             dues=list(self.dues),
             signed=dict(self.signed),
+            evidenced=set(self.evidenced),
             visits=dict(self.visits),
             answered=set(self.answered),
         )
@@ -235,6 +238,8 @@ class RunState:
                 self.top.turned = True
             case PeopleSigned(item=item, people=people):
                 self.top.signed[-1 if item is None else item] = people
+            case EvidenceAttached(item=item):
+                self.top.evidenced.add(-1 if item is None else item)
             case NoteAdded() | RunWarning() | NoticeSending() | NoticeSent() | NoticeFailed():
                 pass  # said in the record; the run's state is the same
             case _:
@@ -284,7 +289,7 @@ class RunState:
         machine.arrive(top.procedure, top, e.step, top.begins)
         top.entered_at = at
         top.items, top.fields = {}, {}
-        top.turned, top.signed = False, {}
+        top.turned, top.signed, top.evidenced = False, {}, set()
         top.dues = list(e.dues)
         top.visits[e.step] = top.visits.get(e.step, 0) + 1
         top.answered, top.set_done = set(), False

@@ -29,6 +29,8 @@ from engine.runtime.prompts import (
     Command,
     CorrectQuestion,
     EmergencyQuestion,
+    EvidenceGiven,
+    EvidenceQuestion,
     FieldQuestion,
     Given,
     Header,
@@ -519,7 +521,53 @@ class TerminalDriver:
             return self._correct(question)
         if isinstance(question, PeopleQuestion):
             return self._people(question)
+        if isinstance(question, EvidenceQuestion):
+            return self._evidence(question)
         return self._emergency(question)
+
+    def _evidence(self, q: EvidenceQuestion) -> Reply:
+        """Photo file paths, one a line (as many as asked; each a JPEG, PNG or
+        WebP of at most 10 MB), then the signer's name when one is asked."""
+        from pathlib import Path
+
+        from engine.journal.evidence import refusal
+
+        if q.signer:
+            sign = self.p.t("evidence_signer", signer=q.signer)
+        else:
+            sign = self.p.t("evidence_sign") if q.signature else ""
+        self.p.line(self.p.t("evidence_head", what=q.what, photos=q.photos, sign=sign), "  ")
+        photos: list[bytes] = []
+        while len(photos) < q.photos:
+            prompt = f"    {self.p.t('photo_q', n=len(photos) + 1, total=q.photos)}{PROMPT}"
+            raw = self._ask_line(prompt)
+            if isinstance(raw, Command):
+                return raw
+            path = raw.strip()
+            if not path:
+                continue
+            try:
+                data = Path(path).expanduser().read_bytes()
+            except OSError as exc:
+                self._bad(self.p.t("photo_unreadable", path=path, why=exc.strerror or str(exc)))
+                continue
+            refused = refusal(data)
+            if refused is not None:
+                msg, args = refused
+                self._bad(msg.say(what=path, **args))
+                continue
+            photos.append(data)
+        signer: str | None = None
+        while q.signature and signer is None:
+            who = f"{self.p.t('signer_q')} ({q.signer})" if q.signer else self.p.t("signer_q")
+            raw = self._ask_line(f"    {who}{PROMPT}")
+            if isinstance(raw, Command):
+                return raw
+            if raw.strip():
+                signer = raw.strip()
+            else:
+                self._bad(self.p.t("name_needed"))
+        return Given(EvidenceGiven(tuple(photos), signer))
 
     def _people(self, q: PeopleQuestion) -> Reply:
         """Names, one a line: one not the operator's (another), or everyone

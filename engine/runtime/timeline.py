@@ -22,6 +22,7 @@ from engine.runtime.events import (
     CallReturned,
     CallStarted,
     ChoiceMade,
+    EvidenceAttached,
     FieldRecorded,
     InputAnswered,
     ItemChecked,
@@ -153,6 +154,7 @@ def _left_at(proc: Procedure, events: list[Event]) -> dict[str, str]:
                 | RunContinued()
                 | TurnTaken()
                 | PeopleSigned()
+                | EvidenceAttached()
                 | NoticeSending()
                 | NoticeSent()
                 | NoticeFailed()

@@ -55,6 +55,7 @@ from engine.serve.people import (
 RUNNABLE = ("service", "routine", "situation", "journey")
 MAX_FIELD = 4000  # characters of one posted field kept (a note, a reason, a value)
 MAX_FORM = 64 * 1024  # bytes of a form without files
+MAX_PHOTOS = 9  # files one answer may carry (`evidence: {photo: 1–9}`)
 
 
 @dataclass
@@ -431,12 +432,12 @@ def create_app(settings: Settings) -> Starlette:
         who = who_of(request)
         run = _run_id(request)
         lang = _lang(request)
-        form = await _form(request)
+        form, photos = await _upload(request)
         checked(request, who, form)
         action = form.get("action", "answer")
         if action not in ACTIONS:
             action = "answer"
-        posted = Posted(action, form.get("pos", ""), form.get("key", ""), form)
+        posted = Posted(action, form.get("pos", ""), form.get("key", ""), form, photos)
 
         def work() -> Response:
             row = row_of(request, who, run)
@@ -793,6 +794,33 @@ async def _form(request: Request) -> dict[str, str]:
         if isinstance(v, str):
             out[k[:100]] = v[:MAX_FIELD]
     return out
+
+
+async def _upload(request: Request) -> tuple[dict[str, str], tuple[bytes, ...]]:
+    """An answer's fields, and the photos it carries (`photo`, multipart):
+    at most MAX_PHOTOS, each read to one byte past 10 MB (refused later)."""
+    from engine.journal.evidence import MAX_BYTES
+
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _form(request), ()
+    length = request.headers.get("content-length")
+    if length is not None and (
+        not length.isdigit() or int(length) > MAX_FORM + MAX_PHOTOS * (MAX_BYTES + 4096)
+    ):
+        return {}, ()
+    try:
+        form = await request.form(max_files=MAX_PHOTOS, max_fields=50)
+    except Exception:  # a malformed body is an empty form (Starlette raises its own kinds)
+        return {}, ()
+    out: dict[str, str] = {}
+    photos: list[bytes] = []
+    for k, v in form.multi_items():
+        if isinstance(v, str):
+            out[k[:100]] = v[:MAX_FIELD]
+        elif k == "photo":
+            photos.append(await v.read(MAX_BYTES + 1))
+    await form.close()
+    return out, tuple(photos)
 
 
 def _procedures(pinned: Pinned) -> tuple[list[Procedure], list[Procedure]]:

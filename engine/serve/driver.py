@@ -29,6 +29,8 @@ from engine.runtime.prompts import (
     Command,
     CorrectQuestion,
     EmergencyQuestion,
+    EvidenceGiven,
+    EvidenceQuestion,
     FieldQuestion,
     Given,
     InputQuestion,
@@ -66,6 +68,8 @@ def question_key(q: Question) -> str:
             return "wait"
         case PeopleQuestion():
             return f"people:{q.how}"
+        case EvidenceQuestion():
+            return "evidence"
         case CorrectQuestion():
             return "correct"
         case _:
@@ -90,6 +94,7 @@ class Posted:
     pos: str
     key: str
     fields: Mapping[str, str]
+    photos: tuple[bytes, ...] = ()  # files posted as `photo` (evidence), each cut past 10 MB + 1
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "")
@@ -143,10 +148,31 @@ def reply_for(q: Question, form: Posted, now: datetime, lang: str) -> Reply:
                 return Given(_index(form.get("option"), len(q.answers), lang))
             case PeopleQuestion():
                 return Given(_people(q, form.get("names"), lang))
+            case EvidenceQuestion():
+                return Given(_evidence(q, form, lang))
             case _:
                 assert_never(q)
     except values.BadValue as exc:
         raise Refused(exc.text(lang)) from None
+
+
+def _evidence(q: EvidenceQuestion, form: Posted, lang: str) -> EvidenceGiven:
+    """The photos posted (each a JPEG, PNG or WebP of at most 10 MB, at
+    least as many as asked) and the signer's typed name."""
+    from engine.journal.evidence import refusal
+
+    photos = tuple(p for p in form.photos if p)
+    if len(photos) < q.photos:
+        raise Refused(text("photos_needed", lang, n=q.photos, got=len(photos)))
+    for number, data in enumerate(photos, 1):
+        refused = refusal(data)
+        if refused is not None:
+            msg, args = refused
+            raise Refused(msg.say(lang, what=f"#{number}", **args))  # type: ignore[arg-type]
+    signer = form.get("signer").strip() or None
+    if q.signature and signer is None:
+        raise Refused(text("name_needed", lang))
+    return EvidenceGiven(photos, signer if q.signature else None)
 
 
 def _people(q: PeopleQuestion, raw: str, lang: str) -> tuple[str, ...]:
