@@ -48,6 +48,7 @@ OPERATOR = "李娜"
 
 SIXTWO, CARE = "vanke-6plus2", "opening-to-signing-care"
 VIEWING, CALLBACK = "pre-delivery-viewing", "property-question-callback"
+TRAINING = "sales-support-training"
 # whom the run is about (its procedure's subject: customer and phone, or the
 # delivery batch), site, journey, the touchpoint it waits at, and the day the
 # example's work on that touchpoint is moved to
@@ -66,6 +67,7 @@ CUSTOMERS = [
     (("马超", "13400006666"), "滨江花园", SIXTWO, "handover", "2026-11-27"),
     (("二期 6、8 栋",), "滨江花园", VIEWING, "convene", "2026-11-25"),
     (("郑芳", "13312345678"), "翠湖天地一期", CALLBACK, "call_back", "2026-11-22"),
+    (("滨江花园物业服务团队",), "滨江花园", TRAINING, "plan", "2026-11-22"),
 ]  # fmt: skip
 
 _DATE = re.compile(r"^(\d{4}-\d\d-\d\d)")
