@@ -234,12 +234,12 @@ def test_due_lists_deadlines_across_runs(run: Sop, tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "late", data)
     result = run("run", "visit", "--rulebook", str(FIXTURE), "--answers", str(path))
     assert "已暂停运行 #1" in result.stdout, result.stdout + result.stderr
-    due = run.json("due")
+    due = run.json("due", "--rulebook", str(FIXTURE))
     assert [(d["run"], d["step_title"], d["kind"], d["state"]) for d in due] == [
         (1, "登记客户信息", "within", "overdue")
     ]
     assert due[0]["at"].startswith("2026-01-06T10:00")
-    text = run("due").stdout
+    text = run("due", "--rulebook", str(FIXTURE)).stdout
     assert "#1" in text and "24h" in text and "已超时" in text
     resumed = run("resume", "1", input="")
     assert "登记客户信息 · 限时 24h" in resumed.stdout and "已超时" in resumed.stdout
