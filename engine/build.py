@@ -435,17 +435,29 @@ class _Builder:
         unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
         return Due(self.ref(d[direction], (*path, direction)), direction, amount, unit)
 
+    def record(self, form: str, given: Any, path: Path) -> Record:
+        """One form of `record:`: `[fields]`, `all`, or `{fields, when}`
+        (filled in only when the condition holds)."""
+        when = None
+        at = path
+        if isinstance(given, dict):
+            if "when" in given:
+                when = self.expr(given["when"], "guard", (*path, "when"))
+            given, at = given.get("fields"), (*path, "fields")
+        return Record(
+            form=Ref(form, self.pos(path, key=True)),
+            fields=tuple(self.ref(f, (*at, i)) for i, f in enumerate(given))
+            if isinstance(given, list)
+            else (),
+            all_fields=given == "all",
+            when=when,
+        )
+
     def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
         way, also, stray = self.exits(raw, path)
         record = tuple(
-            Record(
-                form=Ref(form, self.pos((*path, "record", form), key=True)),
-                fields=tuple(self.ref(f, (*path, "record", form, i)) for i, f in enumerate(fields))
-                if isinstance(fields, list)
-                else (),
-                all_fields=fields == "all",
-            )
-            for form, fields in (raw.get("record") or {}).items()
+            self.record(form, given, (*path, "record", form))
+            for form, given in (raw.get("record") or {}).items()
         )
         due: Due | DueOf | None = None
         if "due" in raw:

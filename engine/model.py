@@ -170,11 +170,13 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """Fields of a form to fill in at this step."""
+    """Fields of a form to fill in at this step; with `when`, only when it
+    holds (`record: {form: {fields: all, when: accepted}}`)."""
 
     form: Ref
     fields: tuple[Ref, ...]
     all_fields: bool = False
+    when: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,6 +729,7 @@ class Procedure:
                     yield item.when
                 if item.person and item.person.name:
                     yield item.person.name
+            yield from (r.when for r in step.record if r.when)
             yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)

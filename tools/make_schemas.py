@@ -565,6 +565,53 @@ sop_defs = {
             },
         ],
     },
+    "recordFields": {
+        "anyOf": [
+            {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": SNAKE},
+            },
+            {"const": "all"},
+        ],
+        "description": d("要填写的字段: [字段…] 或 all", "the fields filled: [fields] or all"),
+    },
+    "record": {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": SNAKE},
+        "additionalProperties": {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": SNAKE},
+                },
+                {"const": "all"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["fields", "when"],
+                    "properties": {
+                        "fields": {"$ref": "#/$defs/recordFields"},
+                        "when": {
+                            "$ref": "#/$defs/guard",
+                            "description": d(
+                                "仅在条件成立时填写这张表单",
+                                "the form is filled only when this holds",
+                            ),
+                        },
+                    },
+                },
+            ]
+        },
+        "description": d(
+            "要填写的表单: 表单编号 → [字段…]、all, 或 {fields, when}",
+            "forms to fill in: form id → [fields], all, or {fields, when}",
+        ),
+    },
     "branch": {
         "type": "object",
         "additionalProperties": False,
@@ -812,23 +859,11 @@ sop_defs = {
                 ),
             },
             "record": {
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"pattern": SNAKE},
-                "additionalProperties": {
-                    "anyOf": [
-                        {
-                            "type": "array",
-                            "minItems": 1,
-                            "uniqueItems": True,
-                            "items": {"type": "string", "pattern": SNAKE},
-                        },
-                        {"const": "all"},
-                    ]
-                },
+                "$ref": "#/$defs/record",
                 "description": d(
-                    "此步要填写的表单字段: 表单编号 → [字段…] 或 all",
-                    "form fields filled at this step: form id → [fields] or all",
+                    "此步要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} (仅在条件成立时填写)",
+                    "form fields filled at this step: form id → [fields], all, "
+                    "or {fields, when} (only when it holds)",
                 ),
             },
             "next": {
@@ -1592,22 +1627,10 @@ sop_defs["entry"] = {
             "(words never to say, with what to say instead)",
         },
         "record": {
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
-            "additionalProperties": {
-                "anyOf": [
-                    {
-                        "type": "array",
-                        "minItems": 1,
-                        "uniqueItems": True,
-                        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    },
-                    {"const": "all"},
-                ]
-            },
-            "description": "此步要填写的表单字段: 表单编号 → [字段…] 或 all (form fields filled "
-            "at this step: form id → [fields] or all)",
+            "$ref": "#/$defs/record",
+            "description": "这一条要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} "
+            "(仅在条件成立时填写) (form fields filled for this entry: form id → [fields], all, "
+            "or {fields, when}, only when it holds)",
         },
         "call": {
             "type": "string",

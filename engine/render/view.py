@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, assert_never
 
 from engine.build import parse_duration
@@ -146,6 +146,7 @@ class RecordView:
     title: str
     fields: tuple[FieldView, ...]
     all_fields: bool = False
+    condition: str = ""  # `when:` in words: filled in only then ("" always)
 
 
 @dataclass(frozen=True)
@@ -677,10 +678,14 @@ class ViewBuilder:
         self, proc: Procedure, step: Step, wording: Wording, numbers: Mapping[str, int]
     ) -> StepView:
         records = tuple(
-            self.form_view(
-                rec.form.name, None if rec.all_fields else tuple(f.name for f in rec.fields)
+            replace(
+                self.form_view(
+                    rec.form.name, None if rec.all_fields else tuple(f.name for f in rec.fields)
+                ),
+                condition="" if verdict is True else wording.condition(rec.when),
             )
             for rec in step.record
+            if (verdict := self._applies(rec.when)) is not False
         )
         call_title = call_id = ""
         call_args: tuple[str, ...] = ()

@@ -464,7 +464,7 @@ class Runner:
             if proof is not None and item.answer == "done" and item.index not in frame.evidenced:
                 asked = EvidenceQuestion(item.text, proof.photos, proof.signature, proof.signer)
                 return _Pending(asked, depth, signs=item.index)
-        for form_id, fld in views.fields(active, step):
+        for form_id, fld in views.fields(self.scope, active, depth, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
