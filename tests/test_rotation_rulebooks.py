@@ -247,6 +247,30 @@ def test_a_new_hire_receives_only_with_a_senior_alongside() -> None:
         assert "senior_assist" in targets
 
 
+# 002 策略一: what the source says of conduct (how staff behave throughout, what
+# never happens), as standing rules: shown where they apply, never ticked.
+JOINT_AGENCY_RULES = {
+    "one_goes_up": "同时上去至少两个人询问客户",
+    "rotation_at_weekends": "逢周末也以轮序为主",
+    "no_group_waiting": "不再出现叫人接待让参观团等候的情况",
+    "no_named_receiver": "不指定一定要熟手或某人接待",
+    "warm_throughout": "始终保持良好精神面貌和周到的服务",
+    "satisfaction_first": "一切以客户满意为主, 成交为次",
+    "script_fluent": "口径熟练, 及时更新, 不留给客户一知半解",
+}
+
+
+def test_joint_agency_conduct_is_standing_not_ticked() -> None:
+    proc = _book().procedures["joint-agency-reception"]
+    rules = {r.id: r.text for r in proc.rules}
+    for rid, phrase in JOINT_AGENCY_RULES.items():
+        assert phrase in rules[rid], rid
+    items = [i.text.source for s in proc.steps.values() for i in s.do]
+    for phrase in JOINT_AGENCY_RULES.values():
+        assert not any(phrase in item for item in items), phrase
+    assert not any("不同时上去" in item or "不指定" in item for item in items)
+
+
 # ---- schedules: P44 regional service quality, P51 convenience services
 
 ON_THE_DAY: list[tuple[str, str, str | None]] = [
