@@ -155,7 +155,7 @@ ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence", "person"}
 )
 TURN_KEYS = frozenset({"queue", "take", "name", "counts", "credit", "as"})
-QUEUE_KEYS = frozenset({"title", "role", "keeper"})
+QUEUE_KEYS = frozenset({"title", "role", "keeper", "duty"})
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
 BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
 CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
@@ -805,6 +805,7 @@ class _Builder:
                     self.pos(("queues", qid), key=True),
                     self.ref(q["role"], ("queues", qid, "role")) if "role" in q else None,
                     self.ref(q["keeper"], ("queues", qid, "keeper")) if "keeper" in q else None,
+                    str(q.get("duty") or "接待"),
                 )
                 for qid, q in (raw.get("queues") or {}).items()
             },

@@ -826,6 +826,7 @@ class Queue:
     pos: Pos
     role: Ref | None = None  # the post its members are on
     keeper: Ref | None = None  # the post that keeps it (changes the order, marks away)
+    duty: str = "接待"  # what the one whose turn it is does: "由 王强 接待", "由 李经理 现场服务"
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,13 @@ def test_the_weekly_onsite_service_goes_round_the_managers_week_by_week(tmp_path
             "run", "manager-onsite-service", "--answers", str(path), "--for", week, "--no-color"
         )
         names.append(out)
-    assert "由 张总" in names[0] and "由 李副经理" in names[1]
+    # a manager's on-site duty is not a reception: the queue says what its turn is
+    assert "由 张总 现场服务" in names[0] and "由 李副经理 现场服务" in names[1]
+    assert "接待" not in names[0].split("轮序「", 1)[1].split("\n", 1)[0]
+    screen = site.sop("queue", "onsite_service_rotation")
+    assert "今日现场服务" in screen and "接待" not in screen
+    history = site.sop("queue", "onsite_service_rotation", "--history")
+    assert "张总 现场服务 (运行 #" in history and "接待" not in history
     due = json.loads(site.sop("due", "--at", "2026-12-08", "--days", "7", "--format", "json"))
     weeks = [d["date"] for d in due if d["procedure"] == "manager-onsite-service"]
     assert weeks == [], weeks  # both weeks done: nothing owed, nothing coming

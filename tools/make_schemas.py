@@ -1442,8 +1442,8 @@ rulebook = {
             "type": "object",
             "propertyNames": {"pattern": SNAKE},
             "description": d(
-                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
-                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
+                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper, duty}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
+                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper, duty}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
             ),
             "additionalProperties": {
                 "type": "object",
@@ -1466,6 +1466,13 @@ rulebook = {
                         "description": d(
                             "负责维护和监督轮序的岗位, 如 sales_manager",
                             "the post that keeps and supervises it",
+                        ),
+                    },
+                    "duty": {
+                        "$ref": "#/$defs/text",
+                        "description": d(
+                            '轮到的人做什么 (员工看到 "由 王强 接待"), 默认 接待; 如 现场服务、值班',
+                            "what the one whose turn it is does (staff read it), default 接待 (receives)",
                         ),
                     },
                 },
