@@ -1694,20 +1694,7 @@ sop["allOf"] = [
     },
 ]
 
-rulebook["$defs"]["posts"] = {
-    "description": "由哪个岗位做: 一个岗位编号, 或几个岗位的列表 (其中任一岗位均可), 如 [cleaner, guard] (which post does it: "
-    "a role id, or a list of role ids (any one of them), e.g. [cleaner, guard])",
-    "anyOf": [
-        {"$ref": "#/$defs/roleId"},
-        {
-            "type": "array",
-            "minItems": 2,
-            "uniqueItems": True,
-            "items": {"$ref": "#/$defs/roleId"},
-            "description": "几个岗位 (several posts)",
-        },
-    ],
-}
+rulebook["$defs"]["posts"] = sop_defs["posts"]  # one definition for both files
 
 rulebook["$defs"]["neverSay"] = never_say_def(steps=False)
 rulebook["$defs"]["rule"] = rule_def(steps=False)
