@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from engine.errors import RunError, UsageError
 from engine.i18n import message
-from engine.journal import Damaged, Journal, RunFilter
+from engine.journal import Damaged, Journal
 from engine.model import Procedure, Rulebook
 from engine.schedule import Occurrence, occurrences
 
@@ -53,21 +53,17 @@ class Slot:
     run: int | None
 
 
-def started_for(journal: Journal, pid: str, since: date) -> dict[str, int]:
-    """Occurrence key → the first run of `pid` started for it, among runs
-    started on or after `since` (a run is started within or after the
-    window it attaches to, so earlier runs cannot hold a later occurrence —
-    except one picked with --for ahead of time, which `since` must allow)."""
+def started_for(journal: Journal, pid: str) -> dict[str, int]:
+    """Occurrence key → the first run of `pid` started for it. Every run of
+    the procedure counts, whenever it was started: one picked with `--for`
+    can be started any number of days ahead of its occurrence."""
     out: dict[str, int] = {}
-    rows = journal.runs(RunFilter(procedure=pid, since=since.isoformat()))
-    for row in sorted((r for r in rows if not isinstance(r, Damaged)), key=lambda r: r.id):
-        events = journal.read_events(row.id)
-        first = events[0] if events else None
-        if first is None or isinstance(first, Damaged):
-            continue
-        key = first.data.get("occurrence")
+    for event in journal.started(pid):
+        if isinstance(event, Damaged):
+            continue  # `sop journal verify` names it; the occurrence stays due
+        key = event.data.get("occurrence")
         if isinstance(key, str):
-            out.setdefault(key, row.id)
+            out.setdefault(key, event.run)
     return out
 
 
@@ -79,9 +75,7 @@ def slots(
     occ = occurrences(proc, book.site, first, last, now.tzinfo)
     if not occ:
         return []
-    # A run is started within its occurrence's window, or (picked with
-    # --for) a little ahead of it: a day's margin.
-    runs = started_for(journal, proc.id, min(o.opens for o in occ).date() - timedelta(days=1))
+    runs = started_for(journal, proc.id)
     return [Slot(o, runs.get(o.key)) for o in occ]
 
 
