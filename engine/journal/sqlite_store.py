@@ -659,6 +659,19 @@ class SqliteJournal(Journal):
         except DB_ERRORS as exc:
             raise self._unreadable(exc) from exc
 
+    def _fetch_text(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """Rows with their text decoded by SQLite's own (fast) UTF-8 decoder,
+        read again leniently (each bad value a `BadText`) when one is not UTF-8."""
+        self._db.text_factory = str
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+        finally:
+            self._db.text_factory = decode
+        return self._db.execute(sql, args).fetchall()
+
     def _run_columns(self, prefix: str = "", dues: bool = True) -> str:
         names = list(RUN_NAMES)
         if self.version < 2:
@@ -798,7 +811,7 @@ class SqliteJournal(Journal):
             args.append(role)
         sql += " ORDER BY d.due_key, d.run, d.n"
         try:
-            rows = self._db.execute(sql, args).fetchall()
+            rows = self._fetch_text(sql, args)
         except DB_ERRORS:
             return self._dues_salvaged(until, site, role)
         out: list[DueRow | Damaged] = []
