@@ -14,12 +14,16 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from engine.errors import RunError, UsageError
 from engine.i18n import message
 from engine.journal import Damaged, Journal
-from engine.model import Procedure, Rulebook
 from engine.schedule import Occurrence, occurrences
+from engine.timetable import Duty, Site
+
+if TYPE_CHECKING:  # `sop due` reads a `Duty`: the whole model is not loaded
+    from engine.model import Procedure, Rulebook
 
 # A window (`by: "09-30"` yearly) can open up to a year before its day.
 REACH = timedelta(days=366)
@@ -68,11 +72,16 @@ def started_for(journal: Journal, pid: str) -> dict[str, int]:
 
 
 def slots(
-    journal: Journal, book: Rulebook, proc: Procedure, first: date, last: date, now: datetime
+    journal: Journal,
+    site: Site | None,
+    proc: Procedure | Duty,
+    first: date,
+    last: date,
+    now: datetime,
 ) -> list[Slot]:
-    """The procedure's occurrences whose day is in [first, last], each with
-    the run started for it."""
-    occ = occurrences(proc, book.site, first, last, now.tzinfo)
+    """The procedure's occurrences at `site` whose day is in [first, last],
+    each with the run started for it."""
+    occ = occurrences(proc, site, first, last, now.tzinfo)
     if not occ:
         return []
     runs = started_for(journal, proc.id)
@@ -119,7 +128,7 @@ def attach(
     today = now.date()
     free = [
         s.occurrence
-        for s in slots(journal, book, proc, today, today + REACH, now)
+        for s in slots(journal, book.site, proc, today, today + REACH, now)
         if s.occurrence.contains(now) and s.run is None
     ]
     return min(free, key=lambda o: (o.due, o.entry)) if free else None
