@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine import __version__
 
 if TYPE_CHECKING:
+    from engine.problems import Problem
     from engine.timetable import DutyPlan
+    from engine.validate import Result
 
 
 def directory() -> str:
@@ -220,3 +223,59 @@ def _atomic_write_bytes(target: str, data: bytes) -> None:
         os.replace(tmp, target)
     except OSError:
         pass  # a read-only home still lists, just without the cache
+
+
+# ---- a rulebook built from its texts
+
+_BUILT = "built 1"  # what the entry holds; changed when its shape changes
+
+
+def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
+    """`validate_texts(files, folder)`, answered from the cache when the same
+    texts, read from the same folder by the same engine, were validated
+    before: starting a run or printing a script then costs a read and a hash
+    instead of a validation. Only a result that built a rulebook is kept (it
+    holds that rulebook, so nothing is built again); texts any file could
+    not be read for are validated every time. The entry is a pickle, as
+    trusted as `duties`' (the cache folder is the user's own)."""
+    import pickle
+
+    from engine.validate import validate_texts
+
+    if not all(isinstance(text, str) for text in files.values()):
+        return validate_texts(files, folder)
+    import zlib
+
+    key = _built_key(files, folder)
+    crc = zlib.crc32(key.encode("utf-8", "surrogateescape"))
+    target = os.path.join(_dir(), "built", f"{crc:08x}.pickle")
+    try:
+        with open(target, "rb") as fh:
+            kept, result = pickle.load(fh)
+        if kept == key:
+            return result  # type: ignore[no-any-return]
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        pass  # absent, cut short, or of another shape: validated again
+    except (AttributeError, ImportError):
+        pass  # names what this engine no longer has
+    result = validate_texts(files, folder)
+    if result.rulebooks:
+        try:
+            data = pickle.dumps((key, result), pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return result  # not kept: validated again next time
+        _atomic_write_bytes(target, data)
+    return result
+
+
+def _built_key(files: Mapping[str, str | Problem], folder: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        text = files[name]
+        assert isinstance(text, str)
+        for part in (name, text):
+            raw = part.encode("utf-8", "surrogateescape")
+            digest.update(len(raw).to_bytes(8, "big") + raw)
+    return "\n".join([_BUILT, __version__, _engine_stamp(), folder, digest.hexdigest()])
