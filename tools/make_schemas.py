@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT))
 from engine.checks import registry  # noqa: E402
 from engine.checks._retired import RETIRED  # noqa: E402
 from engine.checks.rule import WARNING  # noqa: E402
-from engine.model import WEEKDAYS, FieldType, InputType  # noqa: E402
+from engine.model import FieldType, InputType  # noqa: E402
+from engine.timetable import WEEKDAYS  # noqa: E402
 
 
 def d(zh, en):
