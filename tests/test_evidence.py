@@ -31,6 +31,23 @@ PNG = bytes.fromhex(
 )
 
 
+def _drawn() -> bytes:
+    """A signature as the phone's pad sends it: strokes on a transparent PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
+    strokes = [(10, 60), (60, 20), (110, 70), (170, 15), (230, 55)]
+    ImageDraw.Draw(im).line(strokes, fill=(20, 30, 60, 255), width=4)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
+SIGN = _drawn()
+
+
 def test_pictures_are_known_by_their_first_bytes_not_their_name() -> None:
     from engine.journal.evidence import media_type
 
@@ -95,6 +112,7 @@ def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") ->
     proof: dict[str, object] = {"photo": photos}
     if signer is not None:
         proof["signature"] = signer
+        proof["signature_file"] = "sign.png"
     data = {
         "procedure": "features",
         "now": "2026-11-23T10:00:00+00:00",
@@ -120,6 +138,7 @@ def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") ->
     path = folder / "visit.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (folder / "a.png").write_bytes(PNG)
+    (folder / "sign.png").write_bytes(SIGN)
     (folder / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg body")
     (folder / "fake.png").write_bytes(b"GIF89a not really")
     return path
@@ -151,12 +170,12 @@ def test_a_scenario_gives_the_evidence_and_verify_covers_it(tmp_path: Path) -> N
         ("greet", 2, "photo", png),
         ("party_check", None, "photo", png),
         ("party_check", None, "photo", jpg.hexdigest()),
-        ("party_check", None, "signature", None),
+        ("party_check", None, "signature", hashlib.sha256(SIGN).hexdigest()),
     ]
     assert got[-1]["signer"] == "王先生" and got[2]["media_type"] == "image/jpeg"
     folder = tmp_path / "j.evidence"
     assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == sorted(
-        {png, jpg.hexdigest()}
+        {png, jpg.hexdigest(), hashlib.sha256(SIGN).hexdigest()}
     )  # the same picture twice is kept once
     code, out = sop_in_process("show", "1", "--journal", str(journal))
     assert code == 0 and f"照片: {png[:12]} image/png {len(PNG)}B" in out, out
@@ -296,3 +315,67 @@ def test_the_web_page_takes_photos_by_upload(tmp_path: Path) -> None:
     ]
     kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
     assert kept == [got[0]["sha256"]]  # never IMG_0001.png
+
+
+def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) -> None:
+    """`sop report` in every format: each file with its sha256 (short), size
+    and state; HTML and PDF with thumbnails; a missing or altered file is
+    marked, not drawn, and nothing crashes."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    base = ("--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"])
+    code, out = sop_in_process("run", "features", "--rulebook", str(CASES / "ok"), *base,
+                               "--answers", str(scenario))  # fmt: skip
+    assert code == 0, out
+    sign = hashlib.sha256(SIGN).hexdigest()
+    code, out = sop_in_process("report", "1", *base)
+    assert code == 0 and "▣ 签名 王先生 · 客户较多" in out and sign[:12] in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "md", "--lang", "en")
+    assert f"| signature 王先生 | 客户较多 | — | {sign[:12]} | {len(SIGN)}B | intact |" in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "html")
+    # b.jpg starts as a JPEG but is none: listed, no picture drawn of it
+    assert code == 0 and out.count('<img src="data:image/jpeg;base64,') == 3, out[-2000:]
+    pdf = tmp_path / "r.pdf"
+    code, out = sop_in_process("report", "1", *base, "--format", "pdf", "-o", str(pdf))
+    assert code == 0, out
+    page = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0]
+    # the same picture twice is one image in the PDF: a.png and the signature
+    assert len(page.images) == 2 and sign[:12] in page.extract_text()
+    # The signature's file altered, the photo's removed: marked, not drawn.
+    folder = tmp_path / "j.evidence"
+    (folder / sign[:2] / sign).write_bytes(SIGN + b"x")
+    png = hashlib.sha256(PNG).hexdigest()
+    (folder / png[:2] / png).unlink()
+    code, out = sop_in_process("report", "1", *base)
+    flat = "".join(out.split())  # the lines are wrapped at the terminal's width
+    assert "⚠文件被改动" in flat and flat.count("⚠文件不在") == 2, out
+    code, out = sop_in_process("report", "1", *base, "--format", "html")
+    assert "<img " not in out and out.count('class="bad"') == 3
+    code, out = sop_in_process("report", "1", *base, "--format", "pdf", "-o", str(pdf))
+    assert code == 0 and len(PdfReader(str(pdf)).pages[0].images) == 0
+
+
+def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
+    from engine.journal import Journal
+    from engine.render.runs import render_report_html
+    from engine.runtime.record import read_record
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"], signer="<script>x</script>")
+    code, out = sop_in_process("run", "features", "--rulebook", str(CASES / "ok"),
+                               "--journal", str(journal), "--answers", str(scenario))  # fmt: skip
+    assert code == 0, out
+    with Journal(str(journal)) as j:
+        record = read_record(j, 1)
+    assert record is not None
+    html = render_report_html(record, "zh", None)
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "未核对" in html  # no folder given: the files are not checked, not shown
