@@ -4,6 +4,7 @@ journal, the runner asking for it, and `sop journal verify` covering it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine.validate import load_rulebook
 from tests.conftest import CASES
@@ -379,3 +380,148 @@ def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
     html = render_report_html(record, "zh", None)
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "未核对" in html  # no folder given: the files are not checked, not shown
+
+
+# ---- sop serve: the drawn signature, the run's page with the pictures
+
+EVIDENCE_BOOK = Path(__file__).parent / "fixtures" / "rulebook_evidence"
+
+
+def _phone(tmp_path: Path) -> tuple[Any, Path, Any]:
+    """A signed-in person at the patrol's evidence question (item done)."""
+    from starlette.testclient import TestClient
+
+    from engine.serve.app import Settings, create_app
+    from engine.serve.people import add_user
+    from tests.web_support import ask_form, forms
+
+    users, journal = tmp_path / "users.json", tmp_path / "j.db"
+    add_user(str(users), "李娜", "pw-lina", ("翠湖",), ("host",), "staff")
+    add_user(str(users), "王强", "pw-wang", ("江湾",), ("host",), "staff")
+    app = create_app(Settings(journal=str(journal), rulebook=str(EVIDENCE_BOOK), users=str(users)))
+    client = TestClient(app)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "李娜", "password": "pw-lina"})
+    start = next(f for f in forms(client.get("/").text) if f.fields.get("procedure") == "patrol")
+    client.post("/start", data=start.fields)
+    item = ask_form(client.get("/runs/1").text)
+    assert item is not None and item.fields["key"].startswith("item")
+    client.post("/runs/1", data={**item.fields, "status": "done"})
+    form = ask_form(client.get("/runs/1").text)
+    assert form is not None and form.fields["key"] == "evidence"
+    return client, journal, form
+
+
+def test_the_phone_page_offers_a_pad_and_a_paper_signature(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("starlette")
+    client, _, _ = _phone(tmp_path)
+    page = client.get("/runs/1").text
+    assert '<div id="sigpad" class="sigpad" hidden>' in page and "<canvas" in page
+    assert '<input type="file" id="signature" name="signature" accept="image/png" hidden>' in page
+    assert '<noscript><p class="notice">手写签名需要浏览器开启 JavaScript' in page
+    assert '<input type="file" id="signature_photo" name="signature_photo"' in page
+    assert '<script src="/static/signature.js" defer></script>' in page
+    js = client.get("/static/signature.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "DataTransfer" in js.text and "http" not in js.text  # nothing from elsewhere
+    assert client.get("/static/..%2Fapp.py").status_code == 404
+    assert client.get("/static/app.py").status_code == 404
+
+
+def test_a_signature_that_is_no_png_too_big_or_missing_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    import pytest
+
+    pytest.importorskip("starlette")
+    from engine.journal import Journal
+    from engine.journal.evidence import MAX_SIGNATURE
+    from tests.web_support import ask_form
+
+    client, journal, form = _phone(tmp_path)
+    fields = {**form.fields, "signer": "王先生"}
+    photo = {"photo": ("p.png", PNG, "image/png")}
+    jpeg = b"\xff\xd8\xff\xe0" + b"\0" * 100
+    tries = [
+        ({}, "请签名"),  # no signature at all
+        ({"signature": ("s.png", jpeg, "image/png")}, "手写签名必须是 PNG 图片"),
+        ({"signature": ("s.png", b"<svg onload=alert(1)>", "image/png")}, "必须是 PNG"),
+        ({"signature": ("s.png", SIGN[:8] + b"\0" * MAX_SIGNATURE, "image/png")}, "超过"),
+        ({"signature_photo": ("p.gif", b"GIF89a", "image/gif")}, "不是 JPEG、PNG 或 WebP"),
+    ]
+    for extra, said in tries:
+        r = client.post("/runs/1", data=fields, files={**photo, **extra})
+        assert r.status_code == 200 and said in r.text, (said, r.text[-1500:])
+        again = ask_form(r.text)
+        assert again is not None and again.fields["key"] == "evidence"
+    with Journal(str(journal)) as j:
+        assert not [e for e in j.events(1) if e.kind == "evidence.attached"]
+    # A name that climbs out of the folder is never used: the file is kept
+    # under its sha256 inside the evidence folder, and nowhere else.
+    sneaky = {"signature": ("../../../../sneaky.png", SIGN, "image/png")}
+    r = client.post("/runs/1", data=fields, files={**photo, **sneaky})
+    assert r.status_code == 200
+    with Journal(str(journal)) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    sign = hashlib.sha256(SIGN).hexdigest()
+    assert [(e["evidence"], e["signer"], e["sha256"]) for e in got] == [
+        ("photo", None, hashlib.sha256(PNG).hexdigest()),
+        ("signature", "王先生", sign),
+    ]
+    assert not list(tmp_path.parent.rglob("sneaky.png"))
+    assert (tmp_path / "j.evidence" / sign[:2] / sign).read_bytes() == SIGN
+
+
+def test_the_run_page_and_record_show_the_pictures(tmp_path: Path) -> None:
+    import hashlib
+
+    import pytest
+
+    pytest.importorskip("starlette")
+    from tests.web_support import forms
+
+    client, _, form = _phone(tmp_path)
+    files = {
+        "photo": ("p.png", SIGN, "image/png"),
+        "signature_photo": ("x.jpg", JPEG, "image/jpeg"),
+    }
+    client.post("/runs/1", data={**form.fields, "signer": "<b>王</b>"}, files=files)
+    sign, paper = hashlib.sha256(SIGN).hexdigest(), hashlib.sha256(JPEG).hexdigest()
+    for url in ("/runs/1", "/runs/1/record"):
+        page = client.get(url).text
+        assert f'<img src="/runs/1/evidence/{sign}"' in page, page
+        assert f'<img src="/runs/1/evidence/{paper}"' in page
+        assert "&lt;b&gt;王&lt;/b&gt;" in page and "<b>王</b>" not in page
+    thumb = client.get(f"/runs/1/evidence/{paper}")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert thumb.content.startswith(b"\xff\xd8") and len(thumb.content) < len(JPEG)
+    assert "sandbox" in thumb.headers["content-security-policy"]
+    full = client.get(f"/runs/1/evidence/{sign}?size=full")
+    assert full.content == SIGN and full.headers["content-type"] == "image/png"
+    # Only a sha256 the run names, and only the run's own people.
+    assert client.get("/runs/1/evidence/" + "0" * 64).status_code == 404
+    assert client.get("/runs/1/evidence/..%2F..%2Fusers.json").status_code == 404
+    assert client.get("/runs/1/evidence/../../users.json").status_code == 404
+    (tmp_path / "j.evidence" / paper[:2] / paper).write_bytes(JPEG + b"x")
+    page = client.get("/runs/1/record").text
+    assert f'<img src="/runs/1/evidence/{paper}"' not in page and "文件被改动" in page
+    assert client.get(f"/runs/1/evidence/{paper}").status_code == 404
+    client.post("/signout", data=forms(client.get("/").text)[0].fields)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "王强", "password": "pw-wang"})
+    assert client.get(f"/runs/1/evidence/{sign}").status_code == 404  # another site's run
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (120, 160, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()

@@ -83,7 +83,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "drawing a signature needs JavaScript. You can sign on paper instead and "
         "upload a photo of it:",
     ),
-    "sign_paper": ("纸上签名的照片", "a photo of the paper signature"),
+    "sign_paper": ("或者: 纸上签名的照片", "or: a photo of the paper signature"),
+    "paper_what": ("纸上签名的照片", "the photo of the paper signature"),
     "signature_needed": (
         "请签名 (在框内手写, 或上传纸上签名的照片)",
         "a signature is needed (draw it, or upload a photo of a paper one)",
