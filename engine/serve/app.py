@@ -42,7 +42,7 @@ from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
 from engine.runtime.texts import labels, text
 from engine.serve.driver import ACTIONS, Posted, WebDriver, position, question_key
-from engine.serve.pages import WEB, StepPage, gather, reminder_lines, say, step_header
+from engine.serve.pages import StepPage, gather, known, reminder_lines, say, step_header
 from engine.serve.people import (
     SESSION_SECONDS,
     Limiter,
@@ -309,6 +309,35 @@ def create_app(settings: Settings) -> Starlette:
     def news(driver: WebDriver, lang: str) -> list[str]:
         return gather(driver.views, lang)[2]
 
+    def carry(who: Who, run: int, driver: WebDriver, lang: str, conflicts: bool = False) -> Outcome:
+        """Take the run up where it stands under its emergency chain's lock,
+        `driver` answering (or holding). With `conflicts`, another process's
+        write in between records nothing of ours and holds (the page is asked
+        again, saying it was stale); else it is refused as any journal error."""
+        with service.lock(_root(service.journal(), run)):
+            runner = service.runner(driver, who)
+            driver.where = lambda: _where(runner)
+            with speaking(lang):
+                try:
+                    return runner.carry_on(run)
+                except JournalConflict:
+                    if not conflicts:
+                        raise
+                    driver.stale = True
+                    return Outcome("held", run)
+
+    def answered(driver: WebDriver, run: int, lang: str) -> Response:
+        """After a form: what the runner said (and that the form was stale,
+        or refused) kept for the next page, which the browser is sent to
+        (post/redirect/get)."""
+        said = news(driver, lang)
+        if driver.stale:
+            said.insert(0, say("stale", lang))
+        if driver.error:
+            said.append("✗ " + driver.error)
+        service.tell(run, said)
+        return _see(f"/runs/{run}")
+
     @guarded
     async def index(request: Request) -> Response:
         who = who_of(request)
@@ -425,19 +454,13 @@ def create_app(settings: Settings) -> Starlette:
                     outcome_title=_outcome_title(pinned, row),
                     notices=service.told(row.id),
                     status_text=say(f"status.{row.status}", lang)
-                    if f"status.{row.status}" in WEB
+                    if known(f"status.{row.status}")
                     else row.status,
                 )
-            journal = service.journal()
-            with service.lock(_root(journal, row.id)):
-                driver = WebDriver(lang, lambda: "")
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    outcome = runner.carry_on(row.id)
+            driver = WebDriver(lang, lambda: "")
+            outcome = carry(who, row.id, driver, lang)
             if outcome.status != "held":
-                service.tell(outcome.run, news(driver, lang))
-                return _see(f"/runs/{outcome.run}")
+                return answered(driver, outcome.run, lang)
             return step_page(request, who, row.id, driver, service.told(row.id))
 
         return await run_in_threadpool(work)
@@ -466,26 +489,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            journal = service.journal()
-            with service.lock(_root(journal, row.id)):
-                driver = WebDriver(lang, lambda: "", posted=posted)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    try:
-                        outcome = runner.carry_on(row.id)
-                    except JournalConflict:
-                        # Another process wrote to the run between our read and our
-                        # write: nothing of ours was recorded; the page is asked again.
-                        driver.stale = True
-                        outcome = Outcome("held", row.id)
-            said = news(driver, lang)
-            if driver.stale:
-                said.insert(0, say("stale", lang))
-            if driver.error:
-                said.append("✗ " + driver.error)
-            service.tell(outcome.run, said)
-            return _see(f"/runs/{outcome.run}")
+            driver = WebDriver(lang, lambda: "", posted=posted)
+            outcome = carry(who, row.id, driver, lang, conflicts=True)
+            return answered(driver, outcome.run, lang)
 
         return await run_in_threadpool(work)
 
@@ -501,14 +507,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status != PAUSED:  # resumed already (a second tap): nothing to do
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(lang, lambda: "")
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    outcome = runner.carry_on(row.id)
-            service.tell(outcome.run, news(driver, lang))
-            return _see(f"/runs/{outcome.run}")
+            driver = WebDriver(lang, lambda: "")
+            outcome = carry(who, row.id, driver, lang)
+            return answered(driver, outcome.run, lang)
 
         return await run_in_threadpool(work)
 
@@ -523,13 +524,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                # `!` at whatever the run asks now: the list is asked and held.
-                driver = WebDriver(lang, lambda: "", Posted("emergency", "", "", {}), check=False)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
+            # `!` at whatever the run asks now: the list is asked and held.
+            driver = WebDriver(lang, lambda: "", Posted("emergency", "", "", {}), check=False)
+            carry(who, row.id, driver, lang)
             return step_page(request, who, row.id, driver, [])
 
         return await run_in_threadpool(work)
@@ -674,14 +671,10 @@ def create_app(settings: Settings) -> Starlette:
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
             follow = [Posted("answer", "", "", {"option": option})] if option else []
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(
-                    lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
-                )
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
+            driver = WebDriver(
+                lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
+            )
+            carry(who, row.id, driver, lang)
             q = driver.question
             asked = (
                 isinstance(q, InputQuestion | ItemQuestion) and not driver.follow
@@ -710,19 +703,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(lang, lambda: "", posted, follow=follow)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
-            said = news(driver, lang)
-            if driver.stale:
-                said.insert(0, say("stale", lang))
-            if driver.error:
-                said.append("✗ " + driver.error)
-            service.tell(row.id, said)
-            return _see(f"/runs/{row.id}")
+            driver = WebDriver(lang, lambda: "", posted, follow=follow)
+            carry(who, row.id, driver, lang)
+            return answered(driver, row.id, lang)
 
         return await run_in_threadpool(work)
 
