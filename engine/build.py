@@ -58,10 +58,10 @@ from engine.model import (
     Step,
     Turn,
 )
-from engine.model import Holiday as HolidayModel
-from engine.model import Hours as HoursModel
 from engine.source import Document as Source
 from engine.source import Path
+from engine.timetable import Holiday as HolidayModel
+from engine.timetable import Hours as HoursModel
 
 PROCEDURE_KEYS = frozenset(
     {

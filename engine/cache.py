@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from engine import __version__
 
 if TYPE_CHECKING:
-    from engine.model import Rulebook
     from engine.problems import Problem
+    from engine.timetable import DutyPlan
     from engine.validate import Result
 
 
@@ -160,16 +160,16 @@ def put(key: str | None, out: str, code: int) -> None:
 
 # ---- the rulebook as `sop due` reads it
 
-_DUTIES = "duties 1"  # what the entry holds; changed when the trimming changes
+_DUTIES = "duties 2"  # what the entry holds; changed when the trimming changes
 
 
 class Duties(NamedTuple):
     """What the call list reads of a rulebook."""
 
     roles: dict[str, str]  # id -> title: what --role may name
-    # Its organisation, site and scheduled procedures (each with only its
-    # start step); None when no procedure has a schedule.
-    book: Rulebook | None
+    # Its scheduled procedures and the site they are done at; None when no
+    # procedure has a schedule.
+    plan: DutyPlan | None
 
 
 def duties(folder: str) -> Duties:
@@ -183,8 +183,8 @@ def duties(folder: str) -> Duties:
     only for a file whose size or mtime changed), so an edited rulebook is
     validated again; only a rulebook without errors is kept. The entry is a
     pickle: the cache folder is the user's own, as trusted as the
-    `__pycache__` Python itself runs code from. Without schedules it holds
-    no rulebook types, so reading it imports none."""
+    `__pycache__` Python itself runs code from. It holds engine.timetable's
+    few types, never the whole model's, so reading it defines no more."""
     import pickle
 
     key = key_for([folder], _DUTIES)
@@ -192,17 +192,18 @@ def duties(folder: str) -> Duties:
     if key is not None and target is not None:
         try:
             with open(target, "rb") as fh:
-                kept, roles, book = pickle.load(fh)
+                kept, roles, plan = pickle.load(fh)
             if kept == key:
-                return Duties(roles, book)
+                return Duties(roles, plan)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             pass  # absent, cut short, or of another shape: loaded again
         except (AttributeError, ImportError):
             pass  # names what this engine no longer has
+    from engine.runtime.calls import duty_plan
     from engine.validate import load_rulebook
 
     full = load_rulebook(folder)
-    found = Duties({rid: r.name for rid, r in full.roles.items()}, _trimmed(full))
+    found = Duties({rid: r.name for rid, r in full.roles.items()}, duty_plan(full))
     if key is not None and target is not None:
         try:
             data = pickle.dumps((key, *found), pickle.HIGHEST_PROTOCOL)
@@ -210,32 +211,6 @@ def duties(folder: str) -> Duties:
             return found  # not kept: validated again next time
         _atomic_write_bytes(target, data)
     return found
-
-
-def _trimmed(book: Rulebook) -> Rulebook | None:
-    """What the call list reads of a rulebook: roles, organisation, site,
-    and the scheduled procedures with their start steps (None: none is)."""
-    from dataclasses import replace
-
-    procedures = {
-        pid: replace(
-            p,
-            steps={k: v for k, v in p.steps.items() if k == p.start.name},
-            escalate=(),
-        )
-        for pid, p in book.procedures.items()
-        if p.schedule
-    }
-    if not procedures:
-        return None
-    return replace(
-        book,
-        forms={},
-        inputs={},
-        procedures=procedures,
-        references={},
-        queues={},
-    )
 
 
 def _atomic_write_bytes(target: str, data: bytes) -> None:

@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT))
 from engine.checks import registry  # noqa: E402
 from engine.checks._retired import RETIRED  # noqa: E402
 from engine.checks.rule import WARNING  # noqa: E402
-from engine.model import WEEKDAYS, FieldType, InputType  # noqa: E402
+from engine.model import FieldType, InputType  # noqa: E402
+from engine.timetable import WEEKDAYS  # noqa: E402
 
 
 def d(zh, en):
@@ -497,8 +498,8 @@ sop_defs = {
         "additionalProperties": False,
         "minProperties": 1,
         "description": d(
-            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、手写签名 (无 JavaScript 时输入姓名); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
-            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and a drawn signature (a typed name without JavaScript); files are kept beside the journal by sha256 and sop journal verify checks them",
+            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、签名人的姓名和手写签名 (无 JavaScript 时上传纸上签名的照片; 终端和场景给出签名图片的路径); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
+            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and the signer's name and a signature drawn with a finger (without JavaScript, a photo of a paper signature; the terminal and scenarios give the picture's path); files are kept beside the journal by sha256 and sop journal verify checks them",
         ),
         "properties": {
             "photo": {

@@ -611,34 +611,39 @@ class Runner:
 
         step = active.state.top.step
         staged: list[EvidenceAttached] = []
-        if given.photos:
+        store: EvidenceStore | None = None
+        if given.photos or given.signature is not None:
             folder = evidence_folder(self.journal.path, self.evidence)
             if folder is None:
                 raise no_folder(self.journal.path)
             store = EvidenceStore(folder)
-            for number, data in enumerate(given.photos, 1):
-                kept = store.put(data, f"#{number}")
-                staged.append(
-                    EvidenceAttached(
-                        step=step,
-                        item=item,
-                        evidence="photo",
-                        signer=None,
-                        sha256=kept.sha256,
-                        media_type=kept.media_type,
-                        size=kept.size,
-                    )
+        for number, data in enumerate(given.photos, 1):
+            assert store is not None
+            kept = store.put(data, f"#{number}")
+            staged.append(
+                EvidenceAttached(
+                    step=step,
+                    item=item,
+                    evidence="photo",
+                    signer=None,
+                    sha256=kept.sha256,
+                    media_type=kept.media_type,
+                    size=kept.size,
                 )
+            )
         if given.signer is not None:
+            drawn = None
+            if given.signature is not None and store is not None:
+                drawn = store.put(given.signature, given.signer)
             staged.append(
                 EvidenceAttached(
                     step=step,
                     item=item,
                     evidence="signature",
                     signer=given.signer,
-                    sha256=None,
-                    media_type=None,
-                    size=None,
+                    sha256=drawn.sha256 if drawn else None,
+                    media_type=drawn.media_type if drawn else None,
+                    size=drawn.size if drawn else None,
                 )
             )
         for event in staged:

@@ -757,7 +757,11 @@ def _evidence(step: Step) -> list[Any]:
     return [
         {
             "photo": [SIMULATED_PHOTO] * e.photos,
-            **({"signature": e.signer or SIMULATED_PEOPLE[0]} if e.signature else {}),
+            **(
+                {"signature": e.signer or SIMULATED_PEOPLE[0], "signature_file": SIMULATED_PHOTO}
+                if e.signature
+                else {}
+            ),
         }
         for e in asked
         if e is not None
