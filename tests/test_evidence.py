@@ -256,7 +256,11 @@ def test_the_terminal_asks_for_photo_paths_and_refuses_what_is_not_a_picture(
     assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
     t.sendline("nothere.png")
     t.expect("照片 1/1 的文件路径 ›")
-    assert "读不到文件 nothere.png" in (t.before or "")
+    assert "读不到文件 nothere.png: 文件不存在" in (t.before or "")
+    assert "No such file" not in (t.before or "")  # the OS's English text is not shown
+    t.sendline(".")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "读不到文件 .: 这是一个文件夹, 不是文件" in (t.before or "")
     t.sendline("a.png")
     t.expect("选择")
     t.sendline("p")

@@ -81,6 +81,7 @@ def _loopback(host: str) -> bool:
 )
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,

@@ -464,7 +464,7 @@ class Runner:
             if proof is not None and item.answer == "done" and item.index not in frame.evidenced:
                 asked = EvidenceQuestion(item.text, proof.photos, proof.signature, proof.signer)
                 return _Pending(asked, depth, signs=item.index)
-        for form_id, fld in views.fields(active, step):
+        for form_id, fld in views.fields(self.scope, active, depth, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
@@ -714,7 +714,7 @@ class Runner:
         active.state = previews[0]
         person, owed = chosen[0]
         kind = "turn_credit" if turn.credit else ("turn_owed" if owed else "turn")
-        self.driver.show(Notice(kind, {"person": person, "queue": queue.title}))
+        self.driver.show(Notice(kind, {"person": person, "queue": queue.title, "duty": queue.duty}))
 
     def _command(self, active: Active, cmd: Command) -> None:
         if cmd.kind == "note" and cmd.text.strip():

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ScenarioError
-from engine.i18n import message, messages
+from engine.i18n import message, messages, os_reason
 from engine.runtime import values
 from engine.runtime.dues import Reminder
 from engine.runtime.prompts import (
@@ -792,7 +792,7 @@ class ScenarioDriver:
         try:
             data = (self.photos / str(name)).read_bytes()
         except OSError as exc:
-            why = WHY["bad-evidence"].say(why=f"{name}: {exc.strerror or exc}")
+            why = WHY["bad-evidence"].say(why=f"{name}: {os_reason(exc)}")
             raise self._fail(where, why, visit.number) from None
         refused = refusal(data)
         if refused is not None:

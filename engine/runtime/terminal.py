@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TextIO
 
 from engine import screen
+from engine.i18n import os_reason
 from engine.runtime import interrupts, values
 from engine.runtime.dues import SOON, Reminder
 from engine.runtime.layout import WIDTH, columns, shorten, width, wrap
@@ -578,7 +579,8 @@ class TerminalDriver:
         try:
             data = Path(path).expanduser().read_bytes()
         except OSError as exc:
-            self._bad(self.p.t("photo_unreadable", path=path, why=exc.strerror or str(exc)))
+            why = os_reason(exc, "en" if self.p.lang == "en" else "zh")
+            self._bad(self.p.t("photo_unreadable", path=path, why=why))
             return None
         refused = refusal(data)
         if refused is not None:

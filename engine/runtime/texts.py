@@ -40,14 +40,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "lane": ("⇉ 同时进行的分支: {title}", "⇉ parallel branch: {title}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "by_person": ("由 {person}", "by {person}"),
-    "turn": ("轮序「{queue}」: 由 {person} 接待", "{queue}: {person} receives"),
+    "turn": ("轮序「{queue}」: 由 {person} {duty}", "{queue}: {person}'s turn ({duty})"),
     "turn_owed": (
-        "轮序「{queue}」: 由 {person} 接待 (补接待)",
-        "{queue}: {person} receives (a make-up turn)",
+        "轮序「{queue}」: 由 {person} {duty} (补{duty})",
+        "{queue}: {person}'s turn ({duty}; a make-up turn)",
     ),
     "turn_credit": (
-        "轮序「{queue}」: {person} 本次不计接待, 补接待一次",
-        "{queue}: {person}'s reception does not count; a make-up turn is owed",
+        "轮序「{queue}」: {person} 本次不计{duty}, 补{duty}一次",
+        "{queue}: {person}'s turn ({duty}) does not count; a make-up turn is owed",
     ),
     "another_q": ("由另一人确认「{what}」, 姓名", 'someone else confirms "{what}": name'),
     "another_self": (
