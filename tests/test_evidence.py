@@ -529,3 +529,49 @@ def _jpeg() -> bytes:
 
 
 JPEG = _jpeg()
+
+
+def test_the_terminal_asks_for_the_signers_name_and_the_signatures_picture(
+    tmp_path: Path,
+) -> None:
+    """At a 60-column terminal: the photo's path, the signer's name, then the
+    path of the signature's picture (a scan or photo of the signed paper);
+    a file that is not a picture is refused and asked again."""
+    import hashlib
+    import os
+
+    import pytest
+
+    from engine.journal import Journal
+    from tests.conftest import sop_command
+
+    pexpect = pytest.importorskip("pexpect")
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "sign.png").write_bytes(SIGN)
+    (tmp_path / "fake.png").write_bytes(b"GIF89a not really")
+    env = {**os.environ, "LANG": "C.UTF-8", "SOP_CACHE_DIR": str(tmp_path / "cache")}
+    env["SOP_JOURNAL"], env["TERM"] = str(tmp_path / "j.db"), "xterm"
+    cmd = sop_command()
+    args = [*cmd[1:], "run", "patrol", "--rulebook", str(EVIDENCE_BOOK), "--no-color"]
+    t = pexpect.spawn(
+        cmd[0], args, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20,
+        dimensions=(40, 60),
+    )  # fmt: skip
+    t.expect("›")
+    t.sendline("y")
+    t.expect("照片 1/1 的文件路径 ›")
+    t.sendline("a.png")
+    t.expect("签名人姓名 \\(客户\\) ›")
+    t.sendline("王先生")
+    t.expect("签名图片的文件路径.*›")
+    t.sendline("fake.png")
+    t.expect("签名图片的文件路径.*›")
+    assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
+    t.sendline("sign.png")
+    t.expect(pexpect.EOF)
+    with Journal(str(tmp_path / "j.db")) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["evidence"], e["signer"], e["sha256"]) for e in got] == [
+        ("photo", None, hashlib.sha256(PNG).hexdigest()),
+        ("signature", "王先生", hashlib.sha256(SIGN).hexdigest()),
+    ]
