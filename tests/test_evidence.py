@@ -393,6 +393,14 @@ def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
     html = render_report_html(record, "zh", None)
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "未核对" in html  # no folder given: the files are not checked, not shown
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.render.run_pdf import render_report_pdf
+
+    pdf = render_report_pdf(record, "zh", tmp_path / "j.evidence")  # ReportLab markup escaped
+    assert "<script>x</script>" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
 # ---- sop serve: the drawn signature, the run's page with the pictures
