@@ -328,6 +328,7 @@ def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) ->
     marked, not drawn, and nothing crashes."""
     import hashlib
     import io
+    import json
 
     from pypdf import PdfReader
 
@@ -344,6 +345,14 @@ def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) ->
     assert code == 0 and "▣ 签名 王先生 · 客户较多" in out and sign[:12] in out, out
     code, out = sop_in_process("report", "1", *base, "--format", "md", "--lang", "en")
     assert f"| signature 王先生 | 客户较多 | — | {sign[:12]} | {len(SIGN)}B | intact |" in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "json")
+    proofs = json.loads(out)["evidence"]
+    assert [(p["evidence"], p["step"], p["item"], p["file"]) for p in proofs] == [
+        ("photo", "迎宾服务", "请置业顾问陪同", "ok"),
+        ("photo", "客户较多", None, "ok"),
+        ("photo", "客户较多", None, "ok"),
+        ("signature", "客户较多", None, "ok"),
+    ]
     code, out = sop_in_process("report", "1", *base, "--format", "html")
     # b.jpg starts as a JPEG but is none: listed, no picture drawn of it
     assert code == 0 and out.count('<img src="data:image/jpeg;base64,') == 3, out[-2000:]
@@ -384,6 +393,14 @@ def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
     html = render_report_html(record, "zh", None)
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "未核对" in html  # no folder given: the files are not checked, not shown
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.render.run_pdf import render_report_pdf
+
+    pdf = render_report_pdf(record, "zh", tmp_path / "j.evidence")  # ReportLab markup escaped
+    assert "<script>x</script>" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
 # ---- sop serve: the drawn signature, the run's page with the pictures
