@@ -169,11 +169,13 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """Fields of a form to fill in at this step."""
+    """Fields of a form to fill in at this step; with `when`, only when it
+    holds (`record: {form: {fields: all, when: accepted}}`)."""
 
     form: Ref
     fields: tuple[Ref, ...]
     all_fields: bool = False
+    when: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -658,6 +660,7 @@ class Procedure:
                     yield item.when
                 if item.person and item.person.name:
                     yield item.person.name
+            yield from (r.when for r in step.record if r.when)
             yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)
@@ -754,6 +757,7 @@ class Queue:
     pos: Pos
     role: Ref | None = None  # the post its members are on
     keeper: Ref | None = None  # the post that keeps it (changes the order, marks away)
+    duty: str = "接待"  # what the one whose turn it is does: "由 王强 接待", "由 李经理 现场服务"
 
 
 @dataclass(frozen=True)

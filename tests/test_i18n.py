@@ -239,3 +239,53 @@ def test_each_commands_errors_in_english(tmp_path: Path, argv: list[str]) -> Non
     said = _QUOTED.sub("", out)
     said = _LISTED.sub("", said)  # a list of the rulebook's names is its data
     assert not _CJK.search(said), out
+
+
+def test_why_a_file_cannot_be_read_is_said_in_the_messages_language(tmp_path: Path) -> None:
+    from engine.i18n import os_reason
+
+    def failure(path: Path) -> OSError:
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            return exc
+        raise AssertionError(f"{path} was read")
+
+    missing, folder = failure(tmp_path / "nothere.png"), failure(tmp_path)
+    assert os_reason(missing, "zh") == "文件不存在" and os_reason(missing, "en") == "no such file"
+    assert os_reason(folder, "zh") == "这是一个文件夹, 不是文件"
+    denied = PermissionError(13, "Permission denied")
+    assert os_reason(denied, "zh") == "没有权限读取这个文件"
+    assert os_reason(denied, "en") == "permission denied"
+    other = OSError(5, "Input/output error")
+    assert os_reason(other, "zh") == "Input/output error"  # uncommon: as the OS says it
+
+
+def test_validate_says_why_a_file_cannot_be_read_in_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the OS refuses (permission): the reason in the message's language."""
+    import builtins
+
+    from engine.problems import Said
+    from engine.source import read_bytes
+
+    path = tmp_path / "locked.yaml"
+    path.write_text("id: x\n", encoding="utf-8")
+    real_open = builtins.open
+
+    def refuse(file: object, *args: object, **kw: object) -> object:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kw)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    problem = read_bytes(str(path))
+    assert not isinstance(problem, bytes)
+    assert problem.variant == "unreadable"
+    assert problem.args["detail"] == Said("没有权限读取这个文件", "permission denied")
+    from engine.messages import render
+
+    said = render(problem, "zh")
+    assert "没有权限读取这个文件" in said and "Permission denied" not in said
+    assert "permission denied" in render(problem, "en")

@@ -498,8 +498,8 @@ sop_defs = {
         "additionalProperties": False,
         "minProperties": 1,
         "description": d(
-            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、手写签名 (无 JavaScript 时输入姓名); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
-            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and a drawn signature (a typed name without JavaScript); files are kept beside the journal by sha256 and sop journal verify checks them",
+            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、签名人的姓名和手写签名 (无 JavaScript 时上传纸上签名的照片; 终端和场景给出签名图片的路径); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
+            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and the signer's name and a signature drawn with a finger (without JavaScript, a photo of a paper signature; the terminal and scenarios give the picture's path); files are kept beside the journal by sha256 and sop journal verify checks them",
         ),
         "properties": {
             "photo": {
@@ -565,6 +565,53 @@ sop_defs = {
                 },
             },
         ],
+    },
+    "recordFields": {
+        "anyOf": [
+            {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": SNAKE},
+            },
+            {"const": "all"},
+        ],
+        "description": d("要填写的字段: [字段…] 或 all", "the fields filled: [fields] or all"),
+    },
+    "record": {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": SNAKE},
+        "additionalProperties": {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": SNAKE},
+                },
+                {"const": "all"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["fields", "when"],
+                    "properties": {
+                        "fields": {"$ref": "#/$defs/recordFields"},
+                        "when": {
+                            "$ref": "#/$defs/guard",
+                            "description": d(
+                                "仅在条件成立时填写这张表单",
+                                "the form is filled only when this holds",
+                            ),
+                        },
+                    },
+                },
+            ]
+        },
+        "description": d(
+            "要填写的表单: 表单编号 → [字段…]、all, 或 {fields, when}",
+            "forms to fill in: form id → [fields], all, or {fields, when}",
+        ),
     },
     "branch": {
         "type": "object",
@@ -813,23 +860,11 @@ sop_defs = {
                 ),
             },
             "record": {
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"pattern": SNAKE},
-                "additionalProperties": {
-                    "anyOf": [
-                        {
-                            "type": "array",
-                            "minItems": 1,
-                            "uniqueItems": True,
-                            "items": {"type": "string", "pattern": SNAKE},
-                        },
-                        {"const": "all"},
-                    ]
-                },
+                "$ref": "#/$defs/record",
                 "description": d(
-                    "此步要填写的表单字段: 表单编号 → [字段…] 或 all",
-                    "form fields filled at this step: form id → [fields] or all",
+                    "此步要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} (仅在条件成立时填写)",
+                    "form fields filled at this step: form id → [fields], all, "
+                    "or {fields, when} (only when it holds)",
                 ),
             },
             "next": {
@@ -1408,8 +1443,8 @@ rulebook = {
             "type": "object",
             "propertyNames": {"pattern": SNAKE},
             "description": d(
-                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
-                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
+                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper, duty}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
+                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper, duty}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
             ),
             "additionalProperties": {
                 "type": "object",
@@ -1432,6 +1467,13 @@ rulebook = {
                         "description": d(
                             "负责维护和监督轮序的岗位, 如 sales_manager",
                             "the post that keeps and supervises it",
+                        ),
+                    },
+                    "duty": {
+                        "$ref": "#/$defs/text",
+                        "description": d(
+                            '轮到的人做什么 (员工看到 "由 王强 接待"), 默认 接待; 如 现场服务、值班',
+                            "what the one whose turn it is does (staff read it), default 接待 (receives)",
                         ),
                     },
                 },
@@ -1602,22 +1644,10 @@ sop_defs["entry"] = {
             "(words never to say, with what to say instead)",
         },
         "record": {
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
-            "additionalProperties": {
-                "anyOf": [
-                    {
-                        "type": "array",
-                        "minItems": 1,
-                        "uniqueItems": True,
-                        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    },
-                    {"const": "all"},
-                ]
-            },
-            "description": "此步要填写的表单字段: 表单编号 → [字段…] 或 all (form fields filled "
-            "at this step: form id → [fields] or all)",
+            "$ref": "#/$defs/record",
+            "description": "这一条要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} "
+            "(仅在条件成立时填写) (form fields filled for this entry: form id → [fields], all, "
+            "or {fields, when}, only when it holds)",
         },
         "call": {
             "type": "string",

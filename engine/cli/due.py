@@ -62,6 +62,7 @@ from engine.screen import json_text
 )
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,
