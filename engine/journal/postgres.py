@@ -565,7 +565,7 @@ class PostgresJournal(Journal):
         )
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None
+        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
     ) -> list[DueRow | Damaged]:
         sql = (
             "SELECT d.run, d.n, d.data FROM dues d JOIN runs r ON r.id = d.run "
@@ -585,7 +585,7 @@ class PostgresJournal(Journal):
         runs: dict[object, RunRow | Damaged] = {
             r[0]: parse_run(r)
             for r in self._select(
-                f"SELECT {self._run_columns(dues=False)} FROM runs WHERE id = ANY(%s)",
+                f"SELECT {self._run_columns(dues=not lean)} FROM runs WHERE id = ANY(%s)",
                 (sorted({r[0] for r in rows}),),
             )
         }

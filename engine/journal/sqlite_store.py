@@ -790,7 +790,7 @@ class SqliteJournal(Journal):
         )
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None
+        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
     ) -> list[DueRow | Damaged]:
         """Open deadlines that fall on or before `until` (a date: the whole
         day counts), earliest first, read through the date index; a deadline
@@ -798,7 +798,7 @@ class SqliteJournal(Journal):
         if self.version < 2:
             return self._dues_v1(until, site, role)
         sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.', dues=False)} "
+            f"SELECT d.run, d.n, d.data, {self._run_columns('r.', dues=not lean)} "
             "FROM dues d JOIN runs r ON r.id = d.run "
             "WHERE d.due_key <= ? AND r.status != 'finished'"
         )

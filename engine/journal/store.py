@@ -111,10 +111,10 @@ EVERY_RUN = RunFilter()
 
 @dataclass(frozen=True, slots=True)
 class DueRow:
-    """An open deadline of the index and the run it belongs to. The run's
-    summary is read without its own list of deadlines (`run.dues` is empty):
-    the deadline is `due`, and reading and checking every listed run's whole
-    list cost the call list most of its time."""
+    """An open deadline of the index and the run it belongs to. Read `lean`
+    (`Journal.dues`), the run's summary comes without its own list of
+    deadlines: reading and checking every listed run's whole list cost the
+    call list most of its time."""
 
     run: RunRow
     due: dict[str, Any]
@@ -327,11 +327,13 @@ class Journal:
         raise NotImplementedError
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None
+        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
     ) -> list[DueRow | Damaged]:
         """Open deadlines that fall on or before `until` (a date: the whole
         day counts), earliest first; a deadline or run that cannot be read is
-        `Damaged` in its place."""
+        `Damaged` in its place. `lean`: each run's summary without its own
+        list of deadlines (`run.dues` empty), for a reader that only lists
+        them — never for one that writes the summary back."""
         raise NotImplementedError
 
     def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:

@@ -80,7 +80,7 @@ def call_list(
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
     damaged: list[Damaged] = []
-    for row in journal.dues(last.isoformat(), site=site):
+    for row in journal.dues(last.isoformat(), site=site, lean=True):
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
