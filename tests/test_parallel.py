@@ -84,6 +84,36 @@ def test_the_lobby_callback_runs_beside_the_visit_and_keeps_the_run_open(
     assert [f["outcome"] for f in finished] == ["departed"]  # the visit's own outcome
 
 
+def test_the_lobby_waits_for_the_sales_contact_before_asking_whether_sales_can_come(
+    run: Sop, tmp_path: Path
+) -> None:
+    """000 §3.4.1.5: the greeter explains while another staff member contacts
+    sales; whether sales can come (C) waits for the contact (`at: sales_arrival`)."""
+    scenario = {
+        **LOBBY,
+        "inputs": {**LOBBY["inputs"], "sales_present": False, "sales_can_come": True},
+        "steps": {
+            "contact_sales_now": {"branch": True},  # b: back to the explanation first
+            "explain_project": {"choice": "讲解完毕"},
+            "attend": {"choice": "客户看房结束，离开销售中心"},
+        },
+    }
+    path = write_scenario(tmp_path, "lobby-join", scenario)
+    result = run("run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    wait = "⤵ 「销售人员能否赶往现场」要等分支完成后再继续: 即刻联系销售人员"
+    joined = "⤵ 分支已汇合, 继续「销售人员能否赶往现场」"
+    assert wait in out and joined in out
+    assert out.index(wait) < out.index("已联系销售人员") < out.index(joined)
+    checked = [e["step"] for e in _events(run, "item.checked")]
+    assert checked.index("explain_project") < checked.index("contact_sales_now")
+    assert checked.index("contact_sales_now") < checked.index("sales_arrival")
+    switched = [e["lane"] for e in _events(run, "lane.switched")]
+    assert switched[-2:] == [2, 0]  # to the contact at the join, back once it ended
+    assert [f["outcome"] for f in _events(run, "run.finished")] == ["departed"]
+
+
 def test_join_any_cancels_the_other_branches(run: Sop, tmp_path: Path) -> None:
     scenario = {"procedure": "parallel", "steps": {"fetch_drink": {"branch": True}}}
     path = write_scenario(tmp_path, "any", scenario)
