@@ -58,10 +58,10 @@ from engine.model import (
     Step,
     Turn,
 )
-from engine.model import Holiday as HolidayModel
-from engine.model import Hours as HoursModel
 from engine.source import Document as Source
 from engine.source import Path
+from engine.timetable import Holiday as HolidayModel
+from engine.timetable import Hours as HoursModel
 
 PROCEDURE_KEYS = frozenset(
     {
@@ -155,7 +155,7 @@ ITEM_KEYS = frozenset(
     {"text", "when", "critical", "hint", "notes", "note", "role", "channel", "evidence", "person"}
 )
 TURN_KEYS = frozenset({"queue", "take", "name", "counts", "credit", "as"})
-QUEUE_KEYS = frozenset({"title", "role", "keeper"})
+QUEUE_KEYS = frozenset({"title", "role", "keeper", "duty"})
 EVIDENCE_KEYS = frozenset({"photo", "signature"})
 BRANCH_KEYS = frozenset({"to", "when", "label", "set"})
 CHOICE_KEYS = frozenset({"label", "to", "when", "set"})
@@ -438,17 +438,29 @@ class _Builder:
         unit, amount = next((k, v) for k, v in d.items() if k not in ("after", "before"))
         return Due(self.ref(d[direction], (*path, direction)), direction, amount, unit)
 
+    def record(self, form: str, given: Any, path: Path) -> Record:
+        """One form of `record:`: `[fields]`, `all`, or `{fields, when}`
+        (filled in only when the condition holds)."""
+        when = None
+        at = path
+        if isinstance(given, dict):
+            if "when" in given:
+                when = self.expr(given["when"], "guard", (*path, "when"))
+            given, at = given.get("fields"), (*path, "fields")
+        return Record(
+            form=Ref(form, self.pos(path, key=True)),
+            fields=tuple(self.ref(f, (*at, i)) for i, f in enumerate(given))
+            if isinstance(given, list)
+            else (),
+            all_fields=given == "all",
+            when=when,
+        )
+
     def step(self, sid: str, raw: dict[str, Any], path: Path) -> Step:
         way, also, stray = self.exits(raw, path)
         record = tuple(
-            Record(
-                form=Ref(form, self.pos((*path, "record", form), key=True)),
-                fields=tuple(self.ref(f, (*path, "record", form, i)) for i, f in enumerate(fields))
-                if isinstance(fields, list)
-                else (),
-                all_fields=fields == "all",
-            )
-            for form, fields in (raw.get("record") or {}).items()
+            self.record(form, given, (*path, "record", form))
+            for form, given in (raw.get("record") or {}).items()
         )
         due: Due | DueOf | None = None
         if "due" in raw:
@@ -796,6 +808,7 @@ class _Builder:
                     self.pos(("queues", qid), key=True),
                     self.ref(q["role"], ("queues", qid, "role")) if "role" in q else None,
                     self.ref(q["keeper"], ("queues", qid, "keeper")) if "keeper" in q else None,
+                    str(q.get("duty") or "接待"),
                 )
                 for qid, q in (raw.get("queues") or {}).items()
             },

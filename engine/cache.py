@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine import __version__
 
 if TYPE_CHECKING:
-    from engine.model import Rulebook
+    from engine.problems import Problem
+    from engine.timetable import DutyPlan
+    from engine.validate import Result
 
 
 def directory() -> str:
@@ -157,16 +160,16 @@ def put(key: str | None, out: str, code: int) -> None:
 
 # ---- the rulebook as `sop due` reads it
 
-_DUTIES = "duties 1"  # what the entry holds; changed when the trimming changes
+_DUTIES = "duties 2"  # what the entry holds; changed when the trimming changes
 
 
 class Duties(NamedTuple):
     """What the call list reads of a rulebook."""
 
     roles: dict[str, str]  # id -> title: what --role may name
-    # Its organisation, site and scheduled procedures (each with only its
-    # start step); None when no procedure has a schedule.
-    book: Rulebook | None
+    # Its scheduled procedures and the site they are done at; None when no
+    # procedure has a schedule.
+    plan: DutyPlan | None
 
 
 def duties(folder: str) -> Duties:
@@ -180,8 +183,8 @@ def duties(folder: str) -> Duties:
     only for a file whose size or mtime changed), so an edited rulebook is
     validated again; only a rulebook without errors is kept. The entry is a
     pickle: the cache folder is the user's own, as trusted as the
-    `__pycache__` Python itself runs code from. Without schedules it holds
-    no rulebook types, so reading it imports none."""
+    `__pycache__` Python itself runs code from. It holds engine.timetable's
+    few types, never the whole model's, so reading it defines no more."""
     import pickle
 
     key = key_for([folder], _DUTIES)
@@ -189,17 +192,18 @@ def duties(folder: str) -> Duties:
     if key is not None and target is not None:
         try:
             with open(target, "rb") as fh:
-                kept, roles, book = pickle.load(fh)
+                kept, roles, plan = pickle.load(fh)
             if kept == key:
-                return Duties(roles, book)
+                return Duties(roles, plan)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             pass  # absent, cut short, or of another shape: loaded again
         except (AttributeError, ImportError):
             pass  # names what this engine no longer has
+    from engine.runtime.calls import duty_plan
     from engine.validate import load_rulebook
 
     full = load_rulebook(folder)
-    found = Duties({rid: r.name for rid, r in full.roles.items()}, _trimmed(full))
+    found = Duties({rid: r.name for rid, r in full.roles.items()}, duty_plan(full))
     if key is not None and target is not None:
         try:
             data = pickle.dumps((key, *found), pickle.HIGHEST_PROTOCOL)
@@ -207,32 +211,6 @@ def duties(folder: str) -> Duties:
             return found  # not kept: validated again next time
         _atomic_write_bytes(target, data)
     return found
-
-
-def _trimmed(book: Rulebook) -> Rulebook | None:
-    """What the call list reads of a rulebook: roles, organisation, site,
-    and the scheduled procedures with their start steps (None: none is)."""
-    from dataclasses import replace
-
-    procedures = {
-        pid: replace(
-            p,
-            steps={k: v for k, v in p.steps.items() if k == p.start.name},
-            escalate=(),
-        )
-        for pid, p in book.procedures.items()
-        if p.schedule
-    }
-    if not procedures:
-        return None
-    return replace(
-        book,
-        forms={},
-        inputs={},
-        procedures=procedures,
-        references={},
-        queues={},
-    )
 
 
 def _atomic_write_bytes(target: str, data: bytes) -> None:
@@ -245,3 +223,59 @@ def _atomic_write_bytes(target: str, data: bytes) -> None:
         os.replace(tmp, target)
     except OSError:
         pass  # a read-only home still lists, just without the cache
+
+
+# ---- a rulebook built from its texts
+
+_BUILT = "built 1"  # what the entry holds; changed when its shape changes
+
+
+def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
+    """`validate_texts(files, folder)`, answered from the cache when the same
+    texts, read from the same folder by the same engine, were validated
+    before: starting a run or printing a script then costs a read and a hash
+    instead of a validation. Only a result that built a rulebook is kept (it
+    holds that rulebook, so nothing is built again); texts any file could
+    not be read for are validated every time. The entry is a pickle, as
+    trusted as `duties`' (the cache folder is the user's own)."""
+    import pickle
+
+    from engine.validate import validate_texts
+
+    if not all(isinstance(text, str) for text in files.values()):
+        return validate_texts(files, folder)
+    import zlib
+
+    key = _built_key(files, folder)
+    crc = zlib.crc32(key.encode("utf-8", "surrogateescape"))
+    target = os.path.join(_dir(), "built", f"{crc:08x}.pickle")
+    try:
+        with open(target, "rb") as fh:
+            kept, result = pickle.load(fh)
+        if kept == key:
+            return result  # type: ignore[no-any-return]
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        pass  # absent, cut short, or of another shape: validated again
+    except (AttributeError, ImportError):
+        pass  # names what this engine no longer has
+    result = validate_texts(files, folder)
+    if result.rulebooks:
+        try:
+            data = pickle.dumps((key, result), pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return result  # not kept: validated again next time
+        _atomic_write_bytes(target, data)
+    return result
+
+
+def _built_key(files: Mapping[str, str | Problem], folder: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        text = files[name]
+        assert isinstance(text, str)
+        for part in (name, text):
+            raw = part.encode("utf-8", "surrogateescape")
+            digest.update(len(raw).to_bytes(8, "big") + raw)
+    return "\n".join([_BUILT, __version__, _engine_stamp(), folder, digest.hexdigest()])

@@ -150,3 +150,32 @@ def current() -> Lang:
 
 def iter_ids(prefix: str = "") -> Iterator[str]:
     return (i for i in sorted(_CATALOGUE) if i.startswith(prefix))
+
+
+# Why a file could not be read, in the message's language: the OS's own text
+# (strerror) is English whatever the language, so the common cases are said here.
+OS_REASONS = messages(
+    "os-reason",
+    {
+        "missing": ("文件不存在", "no such file"),
+        "denied": ("没有权限读取这个文件", "permission denied"),
+        "folder": ("这是一个文件夹, 不是文件", "it is a folder, not a file"),
+    },
+)
+
+
+def os_reason(exc: OSError, lang: Lang | None = None) -> str:
+    """The reason an OSError gives, said in `lang` for the errors staff meet
+    (not found, permission, a folder); others as the OS says them."""
+    import errno
+
+    key = {
+        errno.ENOENT: "missing",
+        errno.ENOTDIR: "missing",
+        errno.EACCES: "denied",
+        errno.EPERM: "denied",
+        errno.EISDIR: "folder",
+    }.get(exc.errno or 0)
+    if key is not None:
+        return OS_REASONS[key].say(lang)
+    return exc.strerror or str(exc)

@@ -14,6 +14,13 @@ from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
 
+# The calendar's types live apart (engine.timetable), so that `sop due` reads
+# a cached schedule without loading the whole model. A `Ref` and a procedure's
+# `Schedule` and the rulebook's `Site` are the model's all the same.
+from engine.timetable import Ref as Ref
+from engine.timetable import Schedule as Schedule
+from engine.timetable import Site as Site
+
 Kind = Literal["service", "emergency", "routine", "situation", "journey", "table"]
 Mode = Literal["do-confirm", "read-do"]
 InputType = Literal["text", "bool", "int", "number", "choice", "date", "time", "phone"]
@@ -42,14 +49,6 @@ MODES: tuple[Mode, ...] = ("do-confirm", "read-do")
 BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
 # The called procedure's outcome: readable only in the guards of a call's `next`.
 OUTCOME = "outcome"
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A name that must resolve to something declared elsewhere."""
-
-    name: str
-    pos: Pos
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +169,13 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """Fields of a form to fill in at this step."""
+    """Fields of a form to fill in at this step; with `when`, only when it
+    holds (`record: {form: {fields: all, when: accepted}}`)."""
 
     form: Ref
     fields: tuple[Ref, ...]
     all_fields: bool = False
+    when: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,75 +550,7 @@ class Milestone:
 
 
 # ---------------------------------------------------------------- calendar schedules
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PERIODS = ("day", "week", "month", "year")
-SITE_TIMES = ("opening", "closing")  # the site's hours, as `at`/`from`/`to` name them
-
-
-@dataclass(frozen=True, slots=True)
-class Hours:
-    """The site's opening hours ("08:30" to "19:00")."""
-
-    open: str
-    close: str
-    pos: Pos
-
-
-@dataclass(frozen=True, slots=True)
-class Holiday:
-    """A named holiday the site observes: its dates, and whether the site
-    is closed then (an occurrence on a closed day is skipped)."""
-
-    name: str
-    dates: tuple[str, ...]
-    pos: Pos
-    closed: bool = False
-
-
-@dataclass(frozen=True)
-class Site:
-    """rulebook.yaml `site:` — hours, holidays and the weekdays it is closed."""
-
-    pos: Pos
-    hours: Hours | None = None
-    holidays: Mapping[str, Holiday] = field(default_factory=dict)
-    closed: tuple[str, ...] = ()  # weekdays (mon … sun)
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """One `schedule:` entry of a procedure: when its occurrences fall.
-
-    Every value keeps its position (a `Ref`) so a check can point at it:
-    `every` is a period (day|week|month|year) or a cadence (30min, 1h, 2w);
-    `at`/`start`/`end` (`at`/`from`/`to`) a clock time or opening/closing;
-    `on` weekdays, days of the month (or last), MM-DD or holiday names; `by`
-    the last day of the period's window; `starting` the first date."""
-
-    pos: Pos
-    every: Ref | None = None
-    at: Ref | None = None
-    start: Ref | None = None
-    end: Ref | None = None
-    on: tuple[Ref, ...] = ()
-    by: Ref | None = None
-    starting: Ref | None = None
-
-    def refs(self) -> Iterator[tuple[str, Ref]]:
-        """Every value written, with its key, in key order."""
-        for key, ref in (
-            ("every", self.every),
-            ("at", self.at),
-            ("from", self.start),
-            ("to", self.end),
-            ("by", self.by),
-            ("starting", self.starting),
-        ):
-            if ref is not None:
-                yield key, ref
-        for ref in self.on:
-            yield "on", ref
+# (the types are engine.timetable's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -731,6 +664,7 @@ class Procedure:
                     yield item.when
                 if item.person and item.person.name:
                     yield item.person.name
+            yield from (r.when for r in step.record if r.when)
             yield from (a.value for a in step.set)
             for way in (step.exit, *step.also):
                 yield from _exprs_of(way)
@@ -827,6 +761,7 @@ class Queue:
     pos: Pos
     role: Ref | None = None  # the post its members are on
     keeper: Ref | None = None  # the post that keeps it (changes the order, marks away)
+    duty: str = "接待"  # what the one whose turn it is does: "由 王强 接待", "由 李经理 现场服务"
 
 
 @dataclass(frozen=True)

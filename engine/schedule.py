@@ -28,10 +28,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine.i18n import Lang, messages
-from engine.model import PERIODS, SITE_TIMES, WEEKDAYS, Procedure, Ref, Schedule, Site
+from engine.timetable import PERIODS, SITE_TIMES, WEEKDAYS, Ref, Schedule, Site
+
+if TYPE_CHECKING:  # `sop due` reads a `Duty`: the whole model is not loaded
+    from engine.model import Procedure
+    from engine.timetable import Duty
 
 DayKind = Literal["weekday", "monthday", "last", "yearday", "holiday", "bad"]
 
@@ -156,7 +160,7 @@ def closed_days(site: Site | None) -> tuple[frozenset[int], frozenset[date]]:
 
 
 def occurrences(
-    proc: Procedure, site: Site | None, first: date, last: date, tz: tzinfo | None = None
+    proc: Procedure | Duty, site: Site | None, first: date, last: date, tz: tzinfo | None = None
 ) -> list[Occurrence]:
     """Every occurrence of the procedure whose day falls in [first, last],
     earliest due first. An entry the checks would refuse (an unknown day,
@@ -168,7 +172,7 @@ def occurrences(
     return out
 
 
-def is_occurrence(proc: Procedure, site: Site | None, key: str) -> bool:
+def is_occurrence(proc: Procedure | Duty, site: Site | None, key: str) -> bool:
     """Whether `key` names an occurrence of the procedure's schedule."""
     try:
         day = date.fromisoformat(key[:10])

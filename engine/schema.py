@@ -40,6 +40,28 @@ _WHERE = {
     "rules": ("守则", "a standing rule"),
     "never_say": ("禁用语", "words never to say"),
     "entries": ("条目", "an entry"),
+    "record": ("record 中的表单", "a form under record"),
+}
+# Keys written in Chinese, and the key meant: a designer who writes
+# `{文字: …}` for a do item meant `text`. Offered only where the key is allowed.
+_ZH_KEYS = {
+    "文字": "text",
+    "内容": "text",
+    "文本": "text",
+    "条件": "when",
+    "提示": "hint",
+    "说明": "notes",
+    "备注": "notes",
+    "岗位": "role",
+    "角色": "role",
+    "关键": "critical",
+    "标题": "title",
+    "名称": "name",
+    "经办人": "person",
+    "凭证": "evidence",
+    "字段": "fields",
+    "表单": "record",
+    "记录": "record",
 }
 _TYPE_NAMES = {
     "string": ("文字", "text"),
@@ -251,9 +273,7 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
                 )
         return
     if validator in ("anyOf", "oneOf") and error.context:
-        if schema.get("x-kind") is None and any(
-            "required" in s for s in schema.get(validator, []) if isinstance(s, dict)
-        ):
+        if _is_due(schema, name):
             yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
             return
         yield from _best_branch(error, doc, name)
@@ -264,6 +284,9 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
         # A deprecated key is still read, but never offered as the fix.
         offered = {k for k, v in props.items() if not v.get("deprecated")}
         for extra in sorted(set(instance) - allowed):
+            meant = _ZH_KEYS.get(extra)
+            if meant not in offered:
+                meant = suggest(extra, offered)
             yield Problem(
                 "unknown-key",
                 doc.pos((*path, extra), key=True),
@@ -271,9 +294,9 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
                     "key": extra,
                     "where": Said(where_zh, where_en),
                     "expected": listing(offered, 30),
-                    "suggestion": suggest(extra, offered),
+                    "suggestion": meant,
                 },
-                fix=did_you_mean(doc.pos((*path, extra), key=True), suggest(extra, offered)),
+                fix=did_you_mean(doc.pos((*path, extra), key=True), meant),
             )
         return
     if validator == "required":
@@ -373,6 +396,15 @@ def _translate(error: Any, doc: Document, name: str) -> Iterator[Problem]:
         yield Problem("invalid-value", doc.pos(path), {"key": key}, "due")
         return
     yield Problem("invalid-value", doc.pos(path), {"key": key, "value": _show(instance)})
+
+
+def _is_due(schema: Any, name: str) -> bool:
+    """Whether a schema is a `due:` (one date, or the earliest/latest of
+    several): its branches are told apart by keys, so its message says which
+    keys it takes. Other mappings (a do item, a record) are reported by the
+    branch that fits the value."""
+    defs = load_schema(name).get("$defs", {})
+    return any(schema == defs.get(d) for d in ("due", "dueOne"))
 
 
 def _best_branch(error: Any, doc: Document, name: str) -> Iterator[Problem]:

@@ -631,10 +631,37 @@ def _assemble(head: Rulebook, procedures: list[Procedure]) -> Rulebook:
     return replace(head, procedures=by_id)
 
 
+def rulebook_layout(folder: str) -> list[str]:
+    """The files of a rulebook folder the validator reads, relative, "/"-separated."""
+    files = [RULEBOOK_FILE]
+    for path in iter_yaml_files(folder, own_only=True):
+        rel = Path(os.path.relpath(path, folder)).as_posix()
+        if rel != RULEBOOK_FILE:
+            files.append(rel)
+    return files
+
+
+def read_folder(folder: str) -> dict[str, str | Problem]:
+    """The text of every file the validator reads in a rulebook folder (or
+    why it could not be read), each read once."""
+    files: dict[str, str | Problem] = {}
+    for rel in rulebook_layout(folder):
+        path = os.path.join(folder, *rel.split("/"))
+        raw = read_bytes(path)
+        files[rel] = decode(raw, path) if isinstance(raw, bytes) else raw
+    return files
+
+
 def load_rulebook(folder: str | os.PathLike[str]) -> Rulebook:
-    """Load a rulebook folder for running or rendering; refuse one with errors."""
+    """Load a rulebook folder for running or rendering; refuse one with errors.
+    A folder whose texts were validated before is answered from the cache."""
     folder = str(folder)
-    result = validate_paths([folder])
+    if os.path.isfile(os.path.join(folder, RULEBOOK_FILE)):
+        from engine.cache import validated
+
+        result = validated(read_folder(folder), folder)
+    else:
+        result = validate_paths([folder])
     if result.errors or not result.rulebooks:
         from engine import i18n
         from engine.report import render_text

@@ -41,8 +41,16 @@ def sop_command() -> list[str]:
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session's `sop` commands: every entry is keyed
+    by the content it was made from, so sharing it is what a user's machine
+    does, and the bundled rulebook is validated once, not once per test."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def sop(tmp_path: Path) -> Runner:
+def sop(tmp_path: Path, shared_cache: Path) -> Runner:
     def run(
         *args: str,
         cwd: Path | str | None = None,
@@ -52,7 +60,7 @@ def sop(tmp_path: Path) -> Runner:
     ) -> subprocess.CompletedProcess[str]:
         full_env = {
             **os.environ,
-            "SOP_CACHE_DIR": str(tmp_path / "cache"),
+            "SOP_CACHE_DIR": str(shared_cache),
             "LANG": "C.UTF-8",
             "SOP_LANG": "",
             **(env or {}),

@@ -4,6 +4,7 @@ journal, the runner asking for it, and `sop journal verify` covering it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine.validate import load_rulebook
 from tests.conftest import CASES
@@ -29,6 +30,23 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6300010000050001"
     "0d0a2db40000000049454e44ae426082"
 )
+
+
+def _drawn() -> bytes:
+    """A signature as the phone's pad sends it: strokes on a transparent PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
+    strokes = [(10, 60), (60, 20), (110, 70), (170, 15), (230, 55)]
+    ImageDraw.Draw(im).line(strokes, fill=(20, 30, 60, 255), width=4)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
+SIGN = _drawn()
 
 
 def test_pictures_are_known_by_their_first_bytes_not_their_name() -> None:
@@ -95,6 +113,7 @@ def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") ->
     proof: dict[str, object] = {"photo": photos}
     if signer is not None:
         proof["signature"] = signer
+        proof["signature_file"] = "sign.png"
     data = {
         "procedure": "features",
         "now": "2026-11-23T10:00:00+00:00",
@@ -120,6 +139,7 @@ def _visit(folder: Path, photos: list[str], signer: str | None = "王先生") ->
     path = folder / "visit.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (folder / "a.png").write_bytes(PNG)
+    (folder / "sign.png").write_bytes(SIGN)
     (folder / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg body")
     (folder / "fake.png").write_bytes(b"GIF89a not really")
     return path
@@ -151,12 +171,12 @@ def test_a_scenario_gives_the_evidence_and_verify_covers_it(tmp_path: Path) -> N
         ("greet", 2, "photo", png),
         ("party_check", None, "photo", png),
         ("party_check", None, "photo", jpg.hexdigest()),
-        ("party_check", None, "signature", None),
+        ("party_check", None, "signature", hashlib.sha256(SIGN).hexdigest()),
     ]
     assert got[-1]["signer"] == "王先生" and got[2]["media_type"] == "image/jpeg"
     folder = tmp_path / "j.evidence"
     assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == sorted(
-        {png, jpg.hexdigest()}
+        {png, jpg.hexdigest(), hashlib.sha256(SIGN).hexdigest()}
     )  # the same picture twice is kept once
     code, out = sop_in_process("show", "1", "--journal", str(journal))
     assert code == 0 and f"照片: {png[:12]} image/png {len(PNG)}B" in out, out
@@ -236,7 +256,11 @@ def test_the_terminal_asks_for_photo_paths_and_refuses_what_is_not_a_picture(
     assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
     t.sendline("nothere.png")
     t.expect("照片 1/1 的文件路径 ›")
-    assert "读不到文件 nothere.png" in (t.before or "")
+    assert "读不到文件 nothere.png: 文件不存在" in (t.before or "")
+    assert "No such file" not in (t.before or "")  # the OS's English text is not shown
+    t.sendline(".")
+    t.expect("照片 1/1 的文件路径 ›")
+    assert "读不到文件 .: 这是一个文件夹, 不是文件" in (t.before or "")
     t.sendline("a.png")
     t.expect("选择")
     t.sendline("p")
@@ -296,3 +320,212 @@ def test_the_web_page_takes_photos_by_upload(tmp_path: Path) -> None:
     ]
     kept = [p.name for p in (tmp_path / "j.evidence").rglob("*") if p.is_file()]
     assert kept == [got[0]["sha256"]]  # never IMG_0001.png
+
+
+def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) -> None:
+    """`sop report` in every format: each file with its sha256 (short), size
+    and state; HTML and PDF with thumbnails; a missing or altered file is
+    marked, not drawn, and nothing crashes."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    base = ("--journal", str(journal))
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"])
+    code, out = sop_in_process("run", "features", "--rulebook", str(CASES / "ok"), *base,
+                               "--answers", str(scenario))  # fmt: skip
+    assert code == 0, out
+    sign = hashlib.sha256(SIGN).hexdigest()
+    code, out = sop_in_process("report", "1", *base)
+    assert code == 0 and "▣ 签名 王先生 · 客户较多" in out and sign[:12] in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "md", "--lang", "en")
+    assert f"| signature 王先生 | 客户较多 | — | {sign[:12]} | {len(SIGN)}B | intact |" in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "html")
+    # b.jpg starts as a JPEG but is none: listed, no picture drawn of it
+    assert code == 0 and out.count('<img src="data:image/jpeg;base64,') == 3, out[-2000:]
+    pdf = tmp_path / "r.pdf"
+    code, out = sop_in_process("report", "1", *base, "--format", "pdf", "-o", str(pdf))
+    assert code == 0, out
+    page = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0]
+    # the same picture twice is one image in the PDF: a.png and the signature
+    assert len(page.images) == 2 and sign[:12] in page.extract_text()
+    # The signature's file altered, the photo's removed: marked, not drawn.
+    folder = tmp_path / "j.evidence"
+    (folder / sign[:2] / sign).write_bytes(SIGN + b"x")
+    png = hashlib.sha256(PNG).hexdigest()
+    (folder / png[:2] / png).unlink()
+    code, out = sop_in_process("report", "1", *base)
+    flat = "".join(out.split())  # the lines are wrapped at the terminal's width
+    assert "⚠文件被改动" in flat and flat.count("⚠文件不在") == 2, out
+    code, out = sop_in_process("report", "1", *base, "--format", "html")
+    assert "<img " not in out and out.count('class="bad"') == 3
+    code, out = sop_in_process("report", "1", *base, "--format", "pdf", "-o", str(pdf))
+    assert code == 0 and len(PdfReader(str(pdf)).pages[0].images) == 0
+
+
+def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
+    from engine.journal import Journal
+    from engine.render.runs import render_report_html
+    from engine.runtime.record import read_record
+    from tests.runtime_support import sop_in_process
+
+    journal = tmp_path / "j.sqlite3"
+    scenario = _visit(tmp_path, ["a.png", "b.jpg"], signer="<script>x</script>")
+    code, out = sop_in_process("run", "features", "--rulebook", str(CASES / "ok"),
+                               "--journal", str(journal), "--answers", str(scenario))  # fmt: skip
+    assert code == 0, out
+    with Journal(str(journal)) as j:
+        record = read_record(j, 1)
+    assert record is not None
+    html = render_report_html(record, "zh", None)
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "未核对" in html  # no folder given: the files are not checked, not shown
+
+
+# ---- sop serve: the drawn signature, the run's page with the pictures
+
+EVIDENCE_BOOK = Path(__file__).parent / "fixtures" / "rulebook_evidence"
+
+
+def _phone(tmp_path: Path) -> tuple[Any, Path, Any]:
+    """A signed-in person at the patrol's evidence question (item done)."""
+    from starlette.testclient import TestClient
+
+    from engine.serve.app import Settings, create_app
+    from engine.serve.people import add_user
+    from tests.web_support import ask_form, forms
+
+    users, journal = tmp_path / "users.json", tmp_path / "j.db"
+    add_user(str(users), "李娜", "pw-lina", ("翠湖",), ("host",), "staff")
+    add_user(str(users), "王强", "pw-wang", ("江湾",), ("host",), "staff")
+    app = create_app(Settings(journal=str(journal), rulebook=str(EVIDENCE_BOOK), users=str(users)))
+    client = TestClient(app)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "李娜", "password": "pw-lina"})
+    start = next(f for f in forms(client.get("/").text) if f.fields.get("procedure") == "patrol")
+    client.post("/start", data=start.fields)
+    item = ask_form(client.get("/runs/1").text)
+    assert item is not None and item.fields["key"].startswith("item")
+    client.post("/runs/1", data={**item.fields, "status": "done"})
+    form = ask_form(client.get("/runs/1").text)
+    assert form is not None and form.fields["key"] == "evidence"
+    return client, journal, form
+
+
+def test_the_phone_page_offers_a_pad_and_a_paper_signature(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("starlette")
+    client, _, _ = _phone(tmp_path)
+    page = client.get("/runs/1").text
+    assert '<div id="sigpad" class="sigpad" hidden>' in page and "<canvas" in page
+    assert '<input type="file" id="signature" name="signature" accept="image/png" hidden>' in page
+    assert '<noscript><p class="notice">手写签名需要浏览器开启 JavaScript' in page
+    assert '<input type="file" id="signature_photo" name="signature_photo"' in page
+    assert '<script src="/static/signature.js" defer></script>' in page
+    js = client.get("/static/signature.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "DataTransfer" in js.text and "http" not in js.text  # nothing from elsewhere
+    assert client.get("/static/..%2Fapp.py").status_code == 404
+    assert client.get("/static/app.py").status_code == 404
+
+
+def test_a_signature_that_is_no_png_too_big_or_missing_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    import pytest
+
+    pytest.importorskip("starlette")
+    from engine.journal import Journal
+    from engine.journal.evidence import MAX_SIGNATURE
+    from tests.web_support import ask_form
+
+    client, journal, form = _phone(tmp_path)
+    fields = {**form.fields, "signer": "王先生"}
+    photo = {"photo": ("p.png", PNG, "image/png")}
+    jpeg = b"\xff\xd8\xff\xe0" + b"\0" * 100
+    tries = [
+        ({}, "请签名"),  # no signature at all
+        ({"signature": ("s.png", jpeg, "image/png")}, "手写签名必须是 PNG 图片"),
+        ({"signature": ("s.png", b"<svg onload=alert(1)>", "image/png")}, "必须是 PNG"),
+        ({"signature": ("s.png", SIGN[:8] + b"\0" * MAX_SIGNATURE, "image/png")}, "超过"),
+        ({"signature_photo": ("p.gif", b"GIF89a", "image/gif")}, "不是 JPEG、PNG 或 WebP"),
+    ]
+    for extra, said in tries:
+        r = client.post("/runs/1", data=fields, files={**photo, **extra})
+        assert r.status_code == 200 and said in r.text, (said, r.text[-1500:])
+        again = ask_form(r.text)
+        assert again is not None and again.fields["key"] == "evidence"
+    with Journal(str(journal)) as j:
+        assert not [e for e in j.events(1) if e.kind == "evidence.attached"]
+    # A name that climbs out of the folder is never used: the file is kept
+    # under its sha256 inside the evidence folder, and nowhere else.
+    sneaky = {"signature": ("../../../../sneaky.png", SIGN, "image/png")}
+    r = client.post("/runs/1", data=fields, files={**photo, **sneaky})
+    assert r.status_code == 200
+    with Journal(str(journal)) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    sign = hashlib.sha256(SIGN).hexdigest()
+    assert [(e["evidence"], e["signer"], e["sha256"]) for e in got] == [
+        ("photo", None, hashlib.sha256(PNG).hexdigest()),
+        ("signature", "王先生", sign),
+    ]
+    assert not list(tmp_path.parent.rglob("sneaky.png"))
+    assert (tmp_path / "j.evidence" / sign[:2] / sign).read_bytes() == SIGN
+
+
+def test_the_run_page_and_record_show_the_pictures(tmp_path: Path) -> None:
+    import hashlib
+
+    import pytest
+
+    pytest.importorskip("starlette")
+    from tests.web_support import forms
+
+    client, _, form = _phone(tmp_path)
+    files = {
+        "photo": ("p.png", SIGN, "image/png"),
+        "signature_photo": ("x.jpg", JPEG, "image/jpeg"),
+    }
+    client.post("/runs/1", data={**form.fields, "signer": "<b>王</b>"}, files=files)
+    sign, paper = hashlib.sha256(SIGN).hexdigest(), hashlib.sha256(JPEG).hexdigest()
+    for url in ("/runs/1", "/runs/1/record"):
+        page = client.get(url).text
+        assert f'<img src="/runs/1/evidence/{sign}"' in page, page
+        assert f'<img src="/runs/1/evidence/{paper}"' in page
+        assert "&lt;b&gt;王&lt;/b&gt;" in page and "<b>王</b>" not in page
+    thumb = client.get(f"/runs/1/evidence/{paper}")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert thumb.content.startswith(b"\xff\xd8") and len(thumb.content) < len(JPEG)
+    assert "sandbox" in thumb.headers["content-security-policy"]
+    full = client.get(f"/runs/1/evidence/{sign}?size=full")
+    assert full.content == SIGN and full.headers["content-type"] == "image/png"
+    # Only a sha256 the run names, and only the run's own people.
+    assert client.get("/runs/1/evidence/" + "0" * 64).status_code == 404
+    assert client.get("/runs/1/evidence/..%2F..%2Fusers.json").status_code == 404
+    assert client.get("/runs/1/evidence/../../users.json").status_code == 404
+    (tmp_path / "j.evidence" / paper[:2] / paper).write_bytes(JPEG + b"x")
+    page = client.get("/runs/1/record").text
+    assert f'<img src="/runs/1/evidence/{paper}"' not in page and "文件被改动" in page
+    assert client.get(f"/runs/1/evidence/{paper}").status_code == 404
+    client.post("/signout", data=forms(client.get("/").text)[0].fields)
+    login = forms(client.get("/signin").text)[-1]
+    client.post("/signin", data={**login.fields, "name": "王强", "password": "pw-wang"})
+    assert client.get(f"/runs/1/evidence/{sign}").status_code == 404  # another site's run
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (120, 160, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()

@@ -239,3 +239,23 @@ def test_each_commands_errors_in_english(tmp_path: Path, argv: list[str]) -> Non
     said = _QUOTED.sub("", out)
     said = _LISTED.sub("", said)  # a list of the rulebook's names is its data
     assert not _CJK.search(said), out
+
+
+def test_why_a_file_cannot_be_read_is_said_in_the_messages_language(tmp_path: Path) -> None:
+    from engine.i18n import os_reason
+
+    def failure(path: Path) -> OSError:
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            return exc
+        raise AssertionError(f"{path} was read")
+
+    missing, folder = failure(tmp_path / "nothere.png"), failure(tmp_path)
+    assert os_reason(missing, "zh") == "文件不存在" and os_reason(missing, "en") == "no such file"
+    assert os_reason(folder, "zh") == "这是一个文件夹, 不是文件"
+    denied = PermissionError(13, "Permission denied")
+    assert os_reason(denied, "zh") == "没有权限读取这个文件"
+    assert os_reason(denied, "en") == "permission denied"
+    other = OSError(5, "Input/output error")
+    assert os_reason(other, "zh") == "Input/output error"  # uncommon: as the OS says it

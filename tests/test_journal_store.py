@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 from engine.errors import JournalConflict, JournalError
-from engine.journal import Draft, Journal, NewRun, RunFilter, RunUpdate, Write, schema, snapshot_sha
+from engine.journal import (
+    Draft,
+    DueRow,
+    Event,
+    Journal,
+    NewRun,
+    RunFilter,
+    RunUpdate,
+    Write,
+    schema,
+    snapshot_sha,
+)
 from tests.journal_stores import is_pg, raw, refused, tamper
 
 FILES = {"rulebook.yaml": "title: x\n"}
@@ -391,3 +402,36 @@ def test_sites_and_the_roles_of_open_deadlines_are_read_without_every_run(store:
         journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due]))])
         assert journal.sites() == ["一号案场", "二号案场"]
         assert journal.due_roles() == {"host": "样板房客服"}
+
+
+def test_the_starts_of_a_procedures_runs_are_read_in_one_go(store: str) -> None:
+    """Which runs a scheduled procedure's occurrences have: every run's
+    `run.started`, however long ago it was written, and no other kind."""
+    with Journal(store) as journal:
+        first = _new(journal, "patrol", at="2026-01-02T10:00:00+08:00")
+        _new(journal, "visit")
+        second = _new(journal, "patrol")
+        _note(journal, first, "x")
+        started = journal.started("patrol")
+        assert [(e.run, e.kind) for e in started if isinstance(e, Event)] == [
+            (first, "run.started"),
+            (second, "run.started"),
+        ]
+        assert journal.started("nothing") == []
+
+
+def test_a_deadline_is_listed_with_its_run_not_every_deadline_of_the_run(store: str) -> None:
+    due = {
+        "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",
+        "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
+        "text": "1h",
+    }  # fmt: skip
+    later = {**due, "due": "2026-12-22T11:00:00+08:00"}
+    with Journal(store) as journal:
+        run = _new(journal, site="一号案场")
+        journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due, later]))])
+        listed = journal.dues("2026-11-30")
+        assert [
+            (r.run.id, r.run.site, r.run.dues, r.due) for r in listed if isinstance(r, DueRow)
+        ] == [(run, "一号案场", (), due)]
+        assert journal.run(run).dues == (due, later)

@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine import validate
 from engine.errors import JournalError, RulebookError
 from engine.journal.events import GENESIS, canonical, chain_hash
 from engine.paths import in_layout, unsafe_name
 from engine.runtime import pinning
-from engine.runtime.pinning import pin, read_folder, restore
-from engine.validate import validate_paths, validate_texts
+from engine.runtime.pinning import pin, restore
+from engine.validate import read_folder, validate_paths, validate_texts
 from tests.conftest import ROOT, Runner
 
 SOPS = ROOT / "sops"
@@ -251,13 +252,13 @@ def test_a_crafted_journal_writes_nothing(sop: Runner, tmp_path: Path, command: 
 
 def test_pin_reads_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[str] = []
-    real = pinning.read_bytes
+    real = validate.read_bytes  # the folder is read by the validator's reader
 
     def counting(path: str, max_bytes: int = 1 << 20) -> Any:
         reads.append(os.path.basename(path))
         return real(path, max_bytes)
 
-    monkeypatch.setattr(pinning, "read_bytes", counting)
+    monkeypatch.setattr(validate, "read_bytes", counting)
     pinned = pin(str(SOPS))
     assert sorted(reads) == sorted(os.path.basename(f) for f in pinned.files)
     assert len(reads) == len(set(reads))
@@ -268,7 +269,7 @@ def test_pin_reads_again_when_a_file_is_saved_mid_read(
 ) -> None:
     folder = tmp_path / "sops"
     shutil.copytree(SOPS, folder)
-    real = pinning.read_bytes
+    real = validate.read_bytes
     saved: list[str] = []
 
     def saving(path: str, max_bytes: int = 1 << 20) -> Any:
@@ -280,7 +281,7 @@ def test_pin_reads_again_when_a_file_is_saved_mid_read(
             saved.append(path)
         return raw
 
-    monkeypatch.setattr(pinning, "read_bytes", saving)
+    monkeypatch.setattr(validate, "read_bytes", saving)
     pinned = pin(str(folder))
     assert saved
     assert pinned.files["lobby.yaml"].endswith("# saved\n")

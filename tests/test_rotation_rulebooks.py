@@ -247,6 +247,30 @@ def test_a_new_hire_receives_only_with_a_senior_alongside() -> None:
         assert "senior_assist" in targets
 
 
+# 002 策略一: what the source says of conduct (how staff behave throughout, what
+# never happens), as standing rules: shown where they apply, never ticked.
+JOINT_AGENCY_RULES = {
+    "one_goes_up": "同时上去至少两个人询问客户",
+    "rotation_at_weekends": "逢周末也以轮序为主",
+    "no_group_waiting": "不再出现叫人接待让参观团等候的情况",
+    "no_named_receiver": "不指定一定要熟手或某人接待",
+    "warm_throughout": "始终保持良好精神面貌和周到的服务",
+    "satisfaction_first": "一切以客户满意为主, 成交为次",
+    "script_fluent": "口径熟练, 及时更新, 不留给客户一知半解",
+}
+
+
+def test_joint_agency_conduct_is_standing_not_ticked() -> None:
+    proc = _book().procedures["joint-agency-reception"]
+    rules = {r.id: r.text for r in proc.rules}
+    for rid, phrase in JOINT_AGENCY_RULES.items():
+        assert phrase in rules[rid], rid
+    items = [i.text.source for s in proc.steps.values() for i in s.do]
+    for phrase in JOINT_AGENCY_RULES.values():
+        assert not any(phrase in item for item in items), phrase
+    assert not any("不同时上去" in item or "不指定" in item for item in items)
+
+
 # ---- schedules: P44 regional service quality, P51 convenience services
 
 ON_THE_DAY: list[tuple[str, str, str | None]] = [
@@ -305,7 +329,13 @@ def test_the_weekly_onsite_service_goes_round_the_managers_week_by_week(tmp_path
             "run", "manager-onsite-service", "--answers", str(path), "--for", week, "--no-color"
         )
         names.append(out)
-    assert "由 张总" in names[0] and "由 李副经理" in names[1]
+    # a manager's on-site duty is not a reception: the queue says what its turn is
+    assert "由 张总 现场服务" in names[0] and "由 李副经理 现场服务" in names[1]
+    assert "接待" not in names[0].split("轮序「", 1)[1].split("\n", 1)[0]
+    screen = site.sop("queue", "onsite_service_rotation")
+    assert "今日现场服务" in screen and "接待" not in screen
+    history = site.sop("queue", "onsite_service_rotation", "--history")
+    assert "张总 现场服务 (运行 #" in history and "接待" not in history
     due = json.loads(site.sop("due", "--at", "2026-12-08", "--days", "7", "--format", "json"))
     weeks = [d["date"] for d in due if d["procedure"] == "manager-onsite-service"]
     assert weeks == [], weeks  # both weeks done: nothing owed, nothing coming

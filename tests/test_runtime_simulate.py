@@ -143,3 +143,35 @@ def test_an_emergency_interrupts_a_bundled_show_flat_visit(
     assert fire_run["status"] == "finished"
     report = run("report", "2").stdout
     assert "事故情况和处理报告" in report and "拨打火警电话" in report
+
+
+def test_each_conditional_record_is_filled_in_once_and_left_once(bundled: Pinned) -> None:
+    """Situations 19, 21 and 23 record only when their condition holds: the
+    journal shows each form filled in one scenario and left in another."""
+    sim = simulate(bundled, "site-situations")
+    wanted = {(s, "situation_record", side) for s in ("gift_offered", "difficult_customer",
+              "complaint") for side in (True, False)}  # fmt: skip
+    assert sim.records_wanted == wanted
+    assert sim.records_seen >= wanted and sim.ok
+
+
+def test_an_unreachable_side_of_a_conditional_record_is_reported(
+    sop: Runner, tmp_path: Path
+) -> None:
+    book = tmp_path / "book"
+    shutil.copytree(BUNDLED, book)
+    table = book / "site-situations.yaml"
+    text = table.read_text(encoding="utf-8")
+    hidden = "{fields: all, when: complaint_noted or surname | length < 100}"
+    table.write_text(text.replace("{fields: all, when: complaint_noted}", hidden), "utf-8")
+    result = sop("simulate", "site-situations", "--rulebook", str(book), "--lang", "en")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "conditional records: filled in 3/3, left 2/3" in result.stdout
+    assert "never seen: 《案场服务情况记录》 at 「客户向我们投诉时怎么办?」 left" in result.stdout
+
+
+def test_simulate_in_english_says_yes_and_no(sop: Runner) -> None:
+    result = sop("simulate", "site-situations", "--rulebook", str(BUNDLED), "--lang", "en")
+    assert result.returncode == 0, result.stdout
+    assert "accepted=yes" in result.stdout and "accepted=no" in result.stdout
+    assert "=是" not in result.stdout and "=否" not in result.stdout

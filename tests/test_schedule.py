@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from engine.model import Holiday, Hours, Procedure, Ref, Schedule, Site
+from engine.model import Procedure, Ref, Schedule, Site
 from engine.problems import Pos
 from engine.schedule import day_kind, describe, occurrences
+from engine.timetable import Holiday, Hours
 from engine.validate import load_rulebook
 from tests.conftest import ROOT
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,28 @@ def test_due_reads_the_rulebook_once_and_again_when_it_changes(
     (book / "broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
     assert listed()[0] != 0  # a rulebook named with --rulebook must load
     assert listed("--role", "物业经理")[0] != 0
+
+
+def test_a_run_started_days_ahead_holds_its_occurrence(tmp_path: Path) -> None:
+    """`sop run --for` a week ahead: the call list of that week counts the
+    run, however long before the occurrence's own window it was started."""
+    journal = journal_with_a_run(tmp_path)
+    check = write_scenario(
+        tmp_path,
+        "c",
+        {"procedure": "opening-check", "now": "2026-12-02T12:00:00+08:00",
+         "steps": {"check": {"do": ["done", "done", "done"]}}},
+    )  # fmt: skip
+    code, out = sop_in_process(
+        "run", "opening-check", "--rulebook", BOOK, "--journal", str(journal),
+        "--answers", str(check), "--for", "2026-12-10",
+    )  # fmt: skip
+    assert code == 0, out
+    assert started(journal, 2)["occurrence"] == "2026-12-10T08:30"
+    for days in ("3", "30"):
+        items = due(journal, "--at", "2026-12-08", "--days", days, "--role", "butler")
+        listed = [(i["date"], i["run"]) for i in items if i["procedure"] == "opening-check"]
+        # Tuesday to Friday, and on to the month's end for 30 days; never Mondays (closed).
+        assert listed[:3] == [("2026-12-08", None), ("2026-12-09", None), ("2026-12-11", None)]
+        assert ("2026-12-10", None) not in listed
+        assert all(date.fromisoformat(d).weekday() != 0 for d, _ in listed)

@@ -59,8 +59,9 @@ def _free_port() -> int:
 class Server:
     """`sop serve` in a process of its own, started (and killed) by the test."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, rulebook: Path = FIXTURE) -> None:
         self.tmp = tmp
+        self.rulebook = rulebook
         self.port = _free_port()
         self.journal = tmp / "j.db"
         self.users = tmp / "users.json"
@@ -75,7 +76,7 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 *sop_command(), "serve", "--port", str(self.port), "--journal", str(self.journal),
-                "--rulebook", str(FIXTURE), "--users", str(self.users),
+                "--rulebook", str(self.rulebook), "--users", str(self.users),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -313,3 +314,82 @@ def test_a_server_killed_after_a_tap_loses_nothing_acknowledged(
         timeout=60,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sign_on_the_pad_and_attach_a_photo(tmp_path: Path, browser: Any) -> None:
+    """The patrol's evidence page: a photo from the phone, the customer's
+    name, a signature drawn with a finger on the pad; the run's page then
+    shows both pictures (thumbnails served by the server)."""
+    import io
+
+    from PIL import Image, ImageDraw
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from engine.serve.people import add_user
+
+    srv = Server(tmp_path, FIXTURE.parent / "rulebook_evidence")
+    add_user(str(srv.users), "李娜", "pw-lina", ("翠湖",), ("host",), "staff")
+    photo = tmp_path / "IMG_0001.jpg"
+    picture = Image.new("RGB", (1200, 900), (200, 215, 230))
+    ImageDraw.Draw(picture).rectangle([300, 250, 900, 650], fill=(60, 120, 60))
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG")
+    photo.write_bytes(buf.getvalue())
+    srv.start()
+    try:
+        me = Person(browser, srv, _shots(tmp_path) / "evidence")
+        me.sign_in()
+        me.start("patrol")
+        me.tap(me.by("form.ask button[value=done]")[0])
+        assert me.key() == "evidence"
+        pad = me.by("#sigpad canvas")
+        assert pad and pad[0].is_displayed()  # JavaScript on: the pad is shown
+        me.shot("10-evidence-asked")
+        me.by("#photo")[0].send_keys(str(photo))
+        me.by("#signer")[0].send_keys("王先生")
+        box = pad[0].size
+        strokes = ActionChains(browser)
+        strokes.move_to_element_with_offset(pad[0], -box["width"] // 3, box["height"] // 6)
+        strokes.click_and_hold()
+        for dx, dy in ((20, -30), (25, 40), (30, -45), (25, 35), (30, -20)):
+            strokes.move_by_offset(dx, dy)
+        strokes.release().perform()
+        deadline = time.monotonic() + 10
+        while not browser.execute_script(
+            "return document.getElementById('signature').files.length"
+        ):
+            assert time.monotonic() < deadline, "the drawing never reached the form"
+            time.sleep(0.05)
+        me.shot("11-signed")
+        me.tap(me.by("form.ask button[type=submit]")[-1])
+        assert not me.key(), "the run should have ended"
+        images = me.by("ul.evidence img")
+        assert len(images) == 2
+        _loaded(browser, images)
+        me.shot("12-run-with-evidence")
+        text = me.by("ul.evidence")[0].text
+        assert "签名 王先生" in text and "照片" in text and "李娜" in text
+        browser.get(srv.url + "/runs/1/record")
+        assert len(me.by("ul.evidence img")) == 2
+        _loaded(browser, me.by("ul.evidence img"))
+        me.shot("13-record-with-evidence")
+    finally:
+        srv.kill()
+    with Journal(str(srv.journal), write=False) as j:
+        got = [e.data for e in j.events(1) if e.kind == EventKind.EVIDENCE_ATTACHED]
+    assert [(e["evidence"], e["media_type"]) for e in got] == [
+        ("photo", "image/jpeg"),
+        ("signature", "image/png"),
+    ]
+    drawn = Image.open(io.BytesIO((tmp_path / "j.evidence" / got[1]["sha256"][:2] /
+                                   got[1]["sha256"]).read_bytes()))  # fmt: skip
+    assert drawn.getbbox() is not None  # strokes, not an empty canvas
+
+
+def _loaded(browser: Any, images: list[Any]) -> None:
+    """Every picture fetched and decoded (a thumbnail the server made)."""
+    deadline = time.monotonic() + 10
+    script = "return arguments[0].complete && arguments[0].naturalWidth"
+    while not all(browser.execute_script(script, i) for i in images):
+        assert time.monotonic() < deadline, "a picture did not load"
+        time.sleep(0.05)

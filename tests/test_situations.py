@@ -263,3 +263,47 @@ def test_consultants_keep_satisfaction_first_and_never_press_for_a_deposit() -> 
     assert {"satisfaction_matters", "think_of_consequences", "no_pressure_close"} <= ids
     close = next(r for r in rules if r.id == "no_pressure_close")
     assert "报销控及优惠方式取消" in close.text
+
+
+def _entry_run(tmp_path: Path, number: int, stdin: str) -> str:
+    journal = str(tmp_path / "j.sqlite3")
+    code, out = sop_in_process(
+        "run", "site-situations", "--entry", str(number), "--journal", journal,
+        "--operator", "李娜", stdin=stdin,
+    )  # fmt: skip
+    assert code == 0, out
+    code, report = sop_in_process("report", "1", "--journal", journal)
+    assert code == 0, report
+    return out + report
+
+
+FORM = "《案场服务情况记录》"
+FILLED = "2026-12-02 10:00\n销售中心\n客户赠送礼品\n客户坚持赠送月饼一盒\n已上缴\n张经理\n\n李娜\n"
+
+
+def test_a_gift_is_registered_only_when_it_had_to_be_accepted(tmp_path: Path) -> None:
+    """19 2): the registration is made only when the gift could not be declined."""
+    declined = _entry_run(tmp_path / "a", 19, "n\ny\n")
+    assert FORM not in declined
+    accepted = _entry_run(tmp_path / "b", 19, "y\ny\ny\ny\n" + FILLED)
+    assert "请记录: " + FORM in accepted
+    assert "客户坚持赠送月饼一盒" in accepted.split("记录\n", 1)[1]  # in the report's forms
+
+
+def test_a_complaint_is_written_down_only_when_staff_find_it_necessary(tmp_path: Path) -> None:
+    """23 3) "必要时": asked after the items, and the form follows the answer."""
+    left = _entry_run(tmp_path / "a", 23, "y\ny\ny\ny\nn\n")
+    assert "是否有必要把客户的投诉意见记下来?" in left
+    assert FORM not in left
+    noted = _entry_run(tmp_path / "b", 23, "y\ny\ny\ny\ny\n" + FILLED)
+    assert FORM in noted
+
+
+@pytest.mark.parametrize(("number", "when"), [(19, "accepted"), (21, "unresolved")])
+def test_conditional_records_follow_the_sources_condition(number: int, when: str) -> None:
+    (entry,) = [e for e in table().entries if e.number == number]
+    (rec,) = entry.step.record
+    assert rec.form.name == "situation_record" and rec.all_fields
+    assert rec.when is not None and rec.when.source == when
+    # the item that says to register carries the same condition
+    assert any(i.when is not None and i.when.source == when for i in entry.step.do)

@@ -66,3 +66,30 @@ def test_list_names_kinds_in_words() -> None:
     assert kinds <= {"应急", "服务", "例行", "情境处理", "规则表", "客户旅程"}, kinds
     code, out = sop_in_process("list", "--lang", "en")
     assert "emergency" in out and "应急" not in out
+
+
+def test_every_rulebook_option_has_the_same_short_name() -> None:
+    """`-R` names the rulebook wherever a command takes one (a person who
+    typed `sop render … -R sops` types it for `sop run` too)."""
+    import click
+
+    from engine.cli import cli
+
+    ctx = click.Context(cli)
+
+    def commands(group: click.Group) -> list[click.Command]:
+        found: list[click.Command] = []
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            found += commands(command) if isinstance(command, click.Group) else [command]
+        return found
+
+    taking = [
+        (c.name, p.opts)
+        for c in commands(cli)
+        for p in c.params
+        if isinstance(p, click.Option) and "--rulebook" in p.opts
+    ]
+    assert len(taking) >= 8
+    assert [name for name, opts in taking if "-R" not in opts] == []

@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT))
 from engine.checks import registry  # noqa: E402
 from engine.checks._retired import RETIRED  # noqa: E402
 from engine.checks.rule import WARNING  # noqa: E402
-from engine.model import WEEKDAYS, FieldType, InputType  # noqa: E402
+from engine.model import FieldType, InputType  # noqa: E402
+from engine.timetable import WEEKDAYS  # noqa: E402
 
 
 def d(zh, en):
@@ -497,8 +498,8 @@ sop_defs = {
         "additionalProperties": False,
         "minProperties": 1,
         "description": d(
-            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、手写签名 (无 JavaScript 时输入姓名); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
-            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and a drawn signature (a typed name without JavaScript); files are kept beside the journal by sha256 and sop journal verify checks them",
+            "要留下的凭证: 照片 (手机拍摄) 和/或签名, 如 {photo: 1, signature: true}; 写在步骤上时在答完检查项和表单后要求, 写在 do 的一项上时在该项完成后要求。sop serve 在手机上拍照、签名人的姓名和手写签名 (无 JavaScript 时上传纸上签名的照片; 终端和场景给出签名图片的路径); 文件按 sha256 保存在日志旁, sop journal verify 一并核对",
+            "proof to leave: photos (taken with the phone) and/or a signature, e.g. {photo: 1, signature: true}; on a step it is asked once the items and fields are answered, on a do item once the item is done. sop serve takes photos with the phone's camera and the signer's name and a signature drawn with a finger (without JavaScript, a photo of a paper signature; the terminal and scenarios give the picture's path); files are kept beside the journal by sha256 and sop journal verify checks them",
         ),
         "properties": {
             "photo": {
@@ -564,6 +565,53 @@ sop_defs = {
                 },
             },
         ],
+    },
+    "recordFields": {
+        "anyOf": [
+            {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": SNAKE},
+            },
+            {"const": "all"},
+        ],
+        "description": d("要填写的字段: [字段…] 或 all", "the fields filled: [fields] or all"),
+    },
+    "record": {
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": {"pattern": SNAKE},
+        "additionalProperties": {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": SNAKE},
+                },
+                {"const": "all"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["fields", "when"],
+                    "properties": {
+                        "fields": {"$ref": "#/$defs/recordFields"},
+                        "when": {
+                            "$ref": "#/$defs/guard",
+                            "description": d(
+                                "仅在条件成立时填写这张表单",
+                                "the form is filled only when this holds",
+                            ),
+                        },
+                    },
+                },
+            ]
+        },
+        "description": d(
+            "要填写的表单: 表单编号 → [字段…]、all, 或 {fields, when}",
+            "forms to fill in: form id → [fields], all, or {fields, when}",
+        ),
     },
     "branch": {
         "type": "object",
@@ -820,23 +868,11 @@ sop_defs = {
                 ),
             },
             "record": {
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"pattern": SNAKE},
-                "additionalProperties": {
-                    "anyOf": [
-                        {
-                            "type": "array",
-                            "minItems": 1,
-                            "uniqueItems": True,
-                            "items": {"type": "string", "pattern": SNAKE},
-                        },
-                        {"const": "all"},
-                    ]
-                },
+                "$ref": "#/$defs/record",
                 "description": d(
-                    "此步要填写的表单字段: 表单编号 → [字段…] 或 all",
-                    "form fields filled at this step: form id → [fields] or all",
+                    "此步要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} (仅在条件成立时填写)",
+                    "form fields filled at this step: form id → [fields], all, "
+                    "or {fields, when} (only when it holds)",
                 ),
             },
             "next": {
@@ -1415,8 +1451,8 @@ rulebook = {
             "type": "object",
             "propertyNames": {"pattern": SNAKE},
             "description": d(
-                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
-                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
+                "轮序 (各次运行共用的状态), 如销售接待轮序: 编号 → {title, role, keeper, duty}。成员是人, 用 sop queue 加入、离开、外出、归来、排序; 步骤用 turn 取人。状态由日志中的轮序事件推出",
+                "queues (state shared between runs), e.g. the sales rotation: id → {title, role, keeper, duty}. Members are people, changed with sop queue (join, leave, away, back, order); a step's turn takes one. The state is derived from the journal's queue events",
             ),
             "additionalProperties": {
                 "type": "object",
@@ -1441,6 +1477,13 @@ rulebook = {
                             "the post that keeps and supervises it",
                         ),
                     },
+                    "duty": {
+                        "$ref": "#/$defs/text",
+                        "description": d(
+                            '轮到的人做什么 (员工看到 "由 王强 接待"), 默认 接待; 如 现场服务、值班',
+                            "what the one whose turn it is does (staff read it), default 接待 (receives)",
+                        ),
+                    },
                 },
             },
         },
@@ -1452,13 +1495,22 @@ rulebook = {
 # Standing rules, words never to say and rule tables (issue 13 §2, §4): in a
 # procedure (rules:, never_say:, kind: table with entries:) and in rulebook.yaml.
 
-sop_defs["rule"] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["id", "text"],
-    "description": '一条守则: 一直要遵守的规定, 不是一个要勾选的步骤; 在岗位卡、话术卡、手册和运行时它涉及的步骤显示, 从不询问 "完成?" (a standing '
-    "rule: always in force, never a tickable step)",
-    "properties": {
+
+def _where_shown() -> dict:
+    return {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"$ref": "#/$defs/stepId"},
+        "description": "在哪些步骤 (规则表: 哪些条目) 显示; 不写时整个流程都适用 (the steps (in a "
+        "table: entries) where it is shown; absent: the whole procedure)",
+    }
+
+
+def rule_def(*, steps: bool) -> dict:
+    """A standing rule: in a procedure (with the steps it is shown at) or in
+    rulebook.yaml (for every procedure, no steps)."""
+    properties = {
         "id": {
             "type": "string",
             "pattern": "^[a-z][a-z0-9_]*$",
@@ -1477,66 +1529,66 @@ sop_defs["rule"] = {
             "description": "守则约束的岗位; 不写时约束全部岗位 (the post(s) it binds; absent: "
             "every post)",
         },
-        "steps": {
-            "type": "array",
-            "minItems": 1,
-            "uniqueItems": True,
-            "items": {"$ref": "#/$defs/stepId"},
-            "description": "在哪些步骤 (规则表: 哪些条目) 显示; 不写时整个流程都适用 (the steps (in a "
-            "table: entries) where it is shown; absent: the whole "
-            "procedure)",
-        },
+        **({"steps": _where_shown()} if steps else {}),
         "hint": {"$ref": "#/$defs/hint"},
         "cite": {
             "$ref": "#/$defs/text",
             "description": "原文出处, 如 000 §3.5 (where the rule comes from)",
         },
         "notes": {"$ref": "#/$defs/notes"},
-    },
-}
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "text"],
+        "description": '一条守则: 一直要遵守的规定, 不是一个要勾选的步骤; 在岗位卡、话术卡、手册和运行时它涉及的步骤显示, 从不询问 "完成?" (a standing '
+        "rule: always in force, never a tickable step)",
+        "properties": properties,
+    }
 
-sop_defs["neverSay"] = {
-    "description": "一条禁用语: 直接写文字, 或写成 {text, instead, role, steps, cite, notes} (words never to "
-    "say: plain text, or {text, instead, …})",
-    "x-kind": "never-say",
-    "anyOf": [
-        {"$ref": "#/$defs/text"},
-        {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["text"],
-            "properties": {
-                "text": {
-                    "$ref": "#/$defs/text",
-                    "x-audience": "staff",
-                    "description": "禁用语: 不能对客户说的话, 如 我不知道 (words never to say)",
-                },
-                "instead": {
-                    "$ref": "#/$defs/text",
-                    "x-audience": "staff",
-                    "description": "应当怎么说 (原文有时照录), 如 请稍等, 我帮您确认一下 (what to "
-                    "say instead)",
-                },
-                "role": {
-                    "$ref": "#/$defs/posts",
-                    "description": "约束的岗位; 不写时约束全部岗位 (the post(s) it binds; "
-                    "absent: every post)",
-                },
-                "steps": {
-                    "type": "array",
-                    "minItems": 1,
-                    "uniqueItems": True,
-                    "items": {"$ref": "#/$defs/stepId"},
-                    "description": "在哪些步骤 (规则表: 哪些条目) 显示; 不写时整个流程都适用 (the "
-                    "steps (in a table: entries) where it is "
-                    "shown; absent: the whole procedure)",
-                },
-                "cite": {"$ref": "#/$defs/text", "description": "原文出处 (where it comes from)"},
-                "notes": {"$ref": "#/$defs/notes"},
-            },
+
+def never_say_def(*, steps: bool) -> dict:
+    """Words never to say: in a procedure (with the steps they concern) or in
+    rulebook.yaml (for every procedure, no steps)."""
+    properties = {
+        "text": {
+            "$ref": "#/$defs/text",
+            "x-audience": "staff",
+            "description": "禁用语: 不能对客户说的话, 如 我不知道 (words never to say)",
         },
-    ],
-}
+        "instead": {
+            "$ref": "#/$defs/text",
+            "x-audience": "staff",
+            "description": "应当怎么说 (原文有时照录), 如 请稍等, 我帮您确认一下 (what to "
+            "say instead)",
+        },
+        "role": {
+            "$ref": "#/$defs/posts",
+            "description": "约束的岗位; 不写时约束全部岗位 (the post(s) it binds; "
+            "absent: every post)",
+        },
+        **({"steps": _where_shown()} if steps else {}),
+        "cite": {"$ref": "#/$defs/text", "description": "原文出处 (where it comes from)"},
+        "notes": {"$ref": "#/$defs/notes"},
+    }
+    return {
+        "description": "一条禁用语: 直接写文字, 或写成 {text, instead, role, steps, cite, notes} (words never to "
+        "say: plain text, or {text, instead, …})",
+        "x-kind": "never-say",
+        "anyOf": [
+            {"$ref": "#/$defs/text"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text"],
+                "properties": properties,
+            },
+        ],
+    }
+
+
+sop_defs["rule"] = rule_def(steps=True)
+sop_defs["neverSay"] = never_say_def(steps=True)
 
 sop_defs["entry"] = {
     "type": "object",
@@ -1600,22 +1652,10 @@ sop_defs["entry"] = {
             "(words never to say, with what to say instead)",
         },
         "record": {
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
-            "additionalProperties": {
-                "anyOf": [
-                    {
-                        "type": "array",
-                        "minItems": 1,
-                        "uniqueItems": True,
-                        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    },
-                    {"const": "all"},
-                ]
-            },
-            "description": "此步要填写的表单字段: 表单编号 → [字段…] 或 all (form fields filled "
-            "at this step: form id → [fields] or all)",
+            "$ref": "#/$defs/record",
+            "description": "这一条要填写的表单字段: 表单编号 → [字段…]、all, 或 {fields, when} "
+            "(仅在条件成立时填写) (form fields filled for this entry: form id → [fields], all, "
+            "or {fields, when}, only when it holds)",
         },
         "call": {
             "type": "string",
@@ -1693,88 +1733,10 @@ sop["allOf"] = [
     },
 ]
 
-rulebook["$defs"]["posts"] = {
-    "description": "由哪个岗位做: 一个岗位编号, 或几个岗位的列表 (其中任一岗位均可), 如 [cleaner, guard] (which post does it: "
-    "a role id, or a list of role ids (any one of them), e.g. [cleaner, guard])",
-    "anyOf": [
-        {"$ref": "#/$defs/roleId"},
-        {
-            "type": "array",
-            "minItems": 2,
-            "uniqueItems": True,
-            "items": {"$ref": "#/$defs/roleId"},
-            "description": "几个岗位 (several posts)",
-        },
-    ],
-}
+rulebook["$defs"]["posts"] = sop_defs["posts"]  # one definition for both files
 
-rulebook["$defs"]["neverSay"] = {
-    "description": "一条禁用语: 直接写文字, 或写成 {text, instead, role, steps, cite, notes} (words never to "
-    "say: plain text, or {text, instead, …})",
-    "x-kind": "never-say",
-    "anyOf": [
-        {"$ref": "#/$defs/text"},
-        {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["text"],
-            "properties": {
-                "text": {
-                    "$ref": "#/$defs/text",
-                    "x-audience": "staff",
-                    "description": "禁用语: 不能对客户说的话, 如 我不知道 (words never to say)",
-                },
-                "instead": {
-                    "$ref": "#/$defs/text",
-                    "x-audience": "staff",
-                    "description": "应当怎么说 (原文有时照录), 如 请稍等, 我帮您确认一下 (what to "
-                    "say instead)",
-                },
-                "role": {
-                    "$ref": "#/$defs/posts",
-                    "description": "约束的岗位; 不写时约束全部岗位 (the post(s) it binds; "
-                    "absent: every post)",
-                },
-                "cite": {"$ref": "#/$defs/text", "description": "原文出处 (where it comes from)"},
-                "notes": {"$ref": "#/$defs/notes"},
-            },
-        },
-    ],
-}
-
-rulebook["$defs"]["rule"] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["id", "text"],
-    "description": '一条守则: 一直要遵守的规定, 不是一个要勾选的步骤; 在岗位卡、话术卡、手册和运行时它涉及的步骤显示, 从不询问 "完成?" (a standing '
-    "rule: always in force, never a tickable step)",
-    "properties": {
-        "id": {
-            "type": "string",
-            "pattern": "^[a-z][a-z0-9_]*$",
-            "x-kind": "snake-id",
-            "description": "守则编号: 小写字母、数字和下划线, 在本文件中不重复, 如 no_sitting (the rule's "
-            "id: snake_case, unique in the file)",
-        },
-        "text": {
-            "$ref": "#/$defs/text",
-            "x-audience": "staff",
-            "description": "守则原文, 员工读到的文字, 如 不得让客户坐在样板房的家具上 (the rule as staff "
-            "read it, verbatim from the source)",
-        },
-        "role": {
-            "$ref": "#/$defs/posts",
-            "description": "守则约束的岗位; 不写时约束全部岗位 (the post(s) it binds; absent: "
-            "every post)",
-        },
-        "hint": {"$ref": "#/$defs/hint"},
-        "cite": {
-            "$ref": "#/$defs/text",
-            "description": "原文出处, 如 000 §3.5 (where the rule comes from)",
-        },
-        "notes": {"$ref": "#/$defs/notes"},
-    },
-}
+rulebook["$defs"]["neverSay"] = never_say_def(steps=False)
+rulebook["$defs"]["rule"] = rule_def(steps=False)
 
 rulebook["properties"]["rules"] = {
     "type": "array",

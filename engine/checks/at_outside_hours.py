@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import WARNING, Rule
-from engine.model import SITE_TIMES
 from engine.problems import Problem
+from engine.timetable import SITE_TIMES
 
 ID = "at-outside-hours"
 RULE = Rule(

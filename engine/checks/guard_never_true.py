@@ -1,4 +1,5 @@
-"""A guard that no value of its names can make true: its item, branch or choice is dead."""
+"""A guard that no value of its names can make true: its item, branch, choice or
+conditional record is dead."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ RULE = Rule(
 ITEM = Said("这一项永远不会出现", "this item never shows")
 BRANCH = Said("这个分支永远不会走到", "this branch is never taken")
 CHOICE = Said("这个选项永远不会出现", "this choice is never offered")
+RECORD = Said("这张表单永远不会填写", "this form is never filled in")
 
 
 def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
@@ -40,6 +42,7 @@ def guarded(proc: Procedure) -> Iterator[tuple[Expr, Said, bool]]:
         for item in (*step.say, *step.do):
             if item.when:
                 yield item.when, ITEM, False
+        yield from ((r.when, RECORD, False) for r in step.record if r.when)
         for way in step.ways:
             match way:
                 case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.model import SITE_TIMES
 from engine.problems import Problem
 from engine.schedule import cadence
+from engine.timetable import SITE_TIMES
 
 ID = "schedule-needs-hours"
 RULE = Rule(

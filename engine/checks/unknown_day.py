@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.model import WEEKDAYS
 from engine.problems import Problem, did_you_mean
 from engine.schedule import day_kind
+from engine.timetable import WEEKDAYS
 
 ID = "unknown-day"
 RULE = Rule(

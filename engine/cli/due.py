@@ -62,6 +62,7 @@ from engine.screen import json_text
 )
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,
@@ -98,7 +99,7 @@ def due(
         check_target(output, protect)
     day = on
     read = _schedules(rulebook)
-    book = read.book if read is not None else None
+    plan = read.plan if read is not None else None
     with open_journal(journal_path) as journal:
         if site is not None or role is not None:
             if read is not None:
@@ -106,7 +107,7 @@ def due(
             else:
                 roles = rulebook_roles(str(resources.default_rulebook()))
             check_filters(journal, roles, site, role)
-        listed = call_list(journal, day, days, site=site, role=role, book=book)
+        listed = call_list(journal, day, days, site=site, role=role, book=plan)
         coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
     items = listed.items
     if overdue:

@@ -17,6 +17,7 @@ ACTIONS = ("join", "leave", "away", "back", "order")
 @click.argument("people", nargs=-1)
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,

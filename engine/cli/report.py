@@ -7,7 +7,14 @@ import sys
 
 import click
 
-from engine.cli.journal_options import RUN, date_option, journal_option, open_journal, warn_damaged
+from engine.cli.journal_options import (
+    RUN,
+    date_option,
+    evidence_option,
+    journal_option,
+    open_journal,
+    warn_damaged,
+)
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError, UsageError
 from engine.i18n import message
@@ -16,6 +23,18 @@ RUN_OR_FORM = message(
     "report.run-or-form",
     "请给出运行编号 RUN, 或用 --form 指定表单 (二选一)",
     "give a run number RUN, or a form with --form (one of the two)",
+)
+
+
+FORM_FORMATS = message(
+    "report.form-formats",
+    "--form 的汇总表只有 text、md 和 json 格式, 没有 {fmt}",
+    "a --form table comes as text, md or json, not {fmt}",
+)
+UNWRITABLE = message(
+    "report.unwritable",
+    "不能写入 {path}: {why}",
+    "cannot write {path}: {why}",
 )
 
 
@@ -33,11 +52,20 @@ RUN_OR_FORM = message(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "md", "json"]),
+    type=click.Choice(["text", "md", "json", "html", "pdf"]),
     default="text",
-    help="输出格式 / output format",
+    help="输出格式; html 和 pdf 带照片和签名的缩略图 (只用于 RUN) / output format; "
+    "html and pdf show the photos and signatures (RUN only)",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="写入文件 / write to a file",
 )
 @journal_option
+@evidence_option
 @lang_option
 def report(
     run_id: int | None,
@@ -46,7 +74,9 @@ def report(
     since: str | None,
     until: str | None,
     fmt: str,
+    output: str | None,
     journal_path: str | None,
+    evidence: str | None,
     lang: str,
 ) -> None:
     """sop report RUN: 运行 RUN 填写的表单 (如《样板间客户接待记录表》); 应急流程给出
@@ -55,20 +85,32 @@ def report(
     sop report --form visitor_log: 各次运行填写的该表单, 汇总为一张表。
     """
     from engine.journal import Damaged, RunFilter
+    from engine.journal.evidence import evidence_folder
     from engine.render.runs import render_form_table, render_report
     from engine.runtime.record import read_record, record_of
 
     if (run_id is None) == (form_id is None):
         raise UsageError(RUN_OR_FORM)
+    if form_id is not None and fmt in ("html", "pdf"):
+        raise UsageError(FORM_FORMATS, fmt=fmt)
     with open_journal(journal_path) as journal:
         if run_id is not None:
             record = read_record(journal, run_id)
             if record is None:
                 raise RunError(RUN_NOT_FOUND, run=run_id)
+            folder = evidence_folder(journal.path, evidence)
             if fmt == "json":
-                click.echo(json.dumps(_record_json(record), ensure_ascii=False, indent=2))
+                _emit(json.dumps(_record_json(record), ensure_ascii=False, indent=2) + "\n", output)
+            elif fmt == "html":
+                from engine.render.runs import render_report_html
+
+                _emit(render_report_html(record, lang, folder), output)
+            elif fmt == "pdf":
+                from engine.render.run_pdf import render_report_pdf
+
+                _emit(render_report_pdf(record, lang, folder), output)
             else:
-                click.echo(render_report(record, fmt, lang), nl=False)
+                _emit(render_report(record, fmt, lang, folder), output)
             if warn_damaged(record.damaged):
                 sys.exit(EXIT_PROBLEMS)
             return
@@ -91,11 +133,30 @@ def report(
             {"run": rec.run.id, "at": fill.at, "fields": {f: v for f, _, v in fill.fields}}
             for rec, fill in fills
         ]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        _emit(json.dumps(out, ensure_ascii=False, indent=2) + "\n", output)
     else:
-        click.echo(render_form_table(str(title), fills, fmt, lang), nl=False)
+        _emit(render_form_table(str(title), fills, fmt, lang), output)
     if warn_damaged(damaged):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _emit(data: str | bytes, output: str | None) -> None:
+    """To the file asked for, else to standard output (PDF bytes as they are)."""
+    if output is not None:
+        from pathlib import Path
+
+        try:
+            if isinstance(data, bytes):
+                Path(output).write_bytes(data)
+            else:
+                Path(output).write_text(data, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(UNWRITABLE, path=output, why=exc.strerror or str(exc)) from None
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        click.echo(data, nl=False)
 
 
 def _record_json(record: object) -> dict[str, object]:

@@ -14,6 +14,7 @@ from engine.cli.options import lang_option
 @click.argument("run_id", type=RUN, metavar="RUN")
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,

@@ -42,6 +42,7 @@ def exit_code(status: str, how: str) -> int:
 @click.argument("procedure")
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,

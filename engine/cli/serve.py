@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from engine.cli.journal_options import journal_option
+from engine.cli.journal_options import evidence_option, journal_option
 from engine.errors import UsageError
 from engine.i18n import message
 
@@ -81,6 +81,7 @@ def _loopback(host: str) -> bool:
 )
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,
@@ -93,6 +94,7 @@ def _loopback(host: str) -> bool:
     help="只通过 HTTPS 发送登录 cookie (在 HTTPS 反向代理之后使用) / cookies over HTTPS only",
 )
 @journal_option
+@evidence_option
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -102,6 +104,7 @@ def serve(
     users: str | None,
     secure_cookies: bool,
     journal_path: str | None,
+    evidence: str | None,
 ) -> None:
     """在网页上按步骤执行流程 (手机屏幕, 不需要 JavaScript): 一页一步, 每个回答在下一页出现前
     写入日志; 暂停的运行可以继续; 每页都有紧急情况按钮。员工用 --users 文件中的姓名和密码登录,
@@ -122,7 +125,13 @@ def serve(
     with open_journal(journal_path, write=True):
         pass  # created (or refused) here, with the CLI's messages, before serving
     folder = rulebook or str(resources.default_rulebook())
-    settings = Settings(journal=target, rulebook=folder, users=users, secure_cookies=secure_cookies)
+    settings = Settings(
+        journal=target,
+        rulebook=folder,
+        users=users,
+        secure_cookies=secure_cookies,
+        evidence=evidence,
+    )
     app = create_app(settings)
     click.echo(f"sop serve: http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

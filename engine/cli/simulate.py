@@ -23,6 +23,7 @@ PROCEDURE_OR_ALL = message(
 @click.option("--all", "every", is_flag=True, help="模拟所有流程 / every procedure")
 @click.option(
     "--rulebook",
+    "-R",
     type=click.Path(file_okay=False),
     metavar="DIR",
     default=None,

@@ -163,11 +163,6 @@ def is_day(value: object) -> bool:
     return True
 
 
-def _text(d: Mapping[str, Any], key: str, optional: bool = False) -> bool:
-    v = d.get(key)
-    return (optional and v is None) or (isinstance(v, str) and not isinstance(v, BadText))
-
-
 def due_problem(due: object) -> str | None:
     """What a stored deadline lacks (None when every reader can use it): the
     keys the runtime writes (engine/runtime/dues.py `step_dues`) and reads."""
@@ -176,11 +171,14 @@ def due_problem(due: object) -> str | None:
     kind = due.get("kind")
     if kind not in DUE_KINDS:
         return "kind"
+    # `type(v) is str`: also not BadText (a str subclass). A call list checks
+    # every deadline it lists: this is in its inner loop.
     for key in ("procedure", "procedure_title", "step", "title", "text"):
-        if not _text(due, key):
+        if type(due.get(key)) is not str:
             return key
     for key in ("stage", "role", "role_title", "text_en", "anchor", "anchor_title"):
-        if not _text(due, key, optional=True):
+        v = due.get(key)
+        if v is not None and type(v) is not str:
             return key
     if kind in ("within", "every") and not is_moment(due.get("since")):
         return "since"

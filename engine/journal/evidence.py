@@ -21,6 +21,7 @@ from engine.errors import JournalError
 from engine.i18n import Message, messages
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_SIGNATURE = 1024 * 1024  # a signature drawn on the phone's pad (a PNG of a few KB)
 EVIDENCE_SUFFIX = ".evidence"
 
 MSG = messages(
@@ -145,6 +146,7 @@ def no_folder(journal_path: str) -> JournalError:
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_SIGNATURE",
     "EvidenceRefused",
     "EvidenceStore",
     "Stored",

@@ -512,8 +512,9 @@ class PostgresJournal(Journal):
             raise JournalDamaged(PG_READ_FAILED, path=self.path, error=_why(exc)) from exc
 
     @staticmethod
-    def _run_columns(prefix: str = "") -> str:
-        return ", ".join(prefix + n for n in RUN_NAMES)
+    def _run_columns(prefix: str = "", dues: bool = True) -> str:
+        # Without `dues`: NULL in its place (see DueRow).
+        return ", ".join(prefix + n if dues or n != "dues" else "NULL" for n in RUN_NAMES)
 
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
@@ -584,7 +585,7 @@ class PostgresJournal(Journal):
         runs: dict[object, RunRow | Damaged] = {
             r[0]: parse_run(r)
             for r in self._select(
-                f"SELECT {self._run_columns()} FROM runs WHERE id = ANY(%s)",
+                f"SELECT {self._run_columns(dues=False)} FROM runs WHERE id = ANY(%s)",
                 (sorted({r[0] for r in rows}),),
             )
         }
@@ -619,6 +620,14 @@ class PostgresJournal(Journal):
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
+        )
+        return [parse_event(r) for r in rows]
+
+    def started(self, procedure: str) -> list[Event | Damaged]:
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
+            "AND run IN (SELECT id FROM runs WHERE procedure = %s) ORDER BY run, seq",
+            (procedure,),
         )
         return [parse_event(r) for r in rows]
 

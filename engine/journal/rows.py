@@ -120,9 +120,19 @@ def _json(value: object, column: str) -> Any:
         raise Bad("json", column) from None
 
 
+def _optional_text(value: object) -> bool:
+    return value is None or type(value) is str
+
+
 def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
     """A `runs` row (columns in `_RUN_NAMES` order), or what is wrong with it."""
     key = row[0]
+    if row[17] is None and _plain_run(row):
+        # The usual case without a list of deadlines (a finished run, or one
+        # read for the call list), checked in one go; `type(x) is str` also
+        # rules out BadText. Anything else is told apart column by column.
+        columns: tuple[Any, ...] = (*row[:17], (), row[18])  # `dues` empty
+        return RunRow(*columns)
     try:
         dues_text = _text(row[17], "dues", optional=True)
         dues: tuple[dict[str, Any], ...] = ()
@@ -164,6 +174,33 @@ def parse_run(row: Sequence[Any]) -> RunRow | Damaged:
     except Bad as bad:
         run = key if type(key) is int else None
         return Damaged("runs", str(key), run, bad.kind, bad.column, bad.detail)
+
+
+def _plain_run(row: Sequence[Any]) -> bool:
+    """Every column but `dues` of the type and value sop writes."""
+    return (
+        type(row[0]) is int
+        and type(row[1]) is str
+        and type(row[2]) is str
+        and type(row[3]) is str
+        and _optional_text(row[4])
+        and _optional_text(row[5])
+        and type(row[6]) is str
+        and type(row[7]) is str
+        and is_moment(row[6])
+        and is_moment(row[7])
+        and type(row[8]) is str
+        and type(row[9]) is str
+        and (row[10] is None or type(row[10]) is int)
+        and type(row[11]) is str
+        and row[11] in STATUSES
+        and _optional_text(row[12])
+        and _optional_text(row[13])
+        and _optional_text(row[14])
+        and type(row[15]) is int
+        and type(row[16]) is int
+        and _optional_text(row[18])
+    )
 
 
 def parse_chain_row(row: Sequence[Any]) -> ChainRow | Damaged:

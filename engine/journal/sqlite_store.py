@@ -659,10 +659,25 @@ class SqliteJournal(Journal):
         except DB_ERRORS as exc:
             raise self._unreadable(exc) from exc
 
-    def _run_columns(self, prefix: str = "") -> str:
+    def _fetch_text(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """Rows with their text decoded by SQLite's own (fast) UTF-8 decoder,
+        read again leniently (each bad value a `BadText`) when one is not UTF-8."""
+        self._db.text_factory = str
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+        finally:
+            self._db.text_factory = decode
+        return self._db.execute(sql, args).fetchall()
+
+    def _run_columns(self, prefix: str = "", dues: bool = True) -> str:
         names = list(RUN_NAMES)
         if self.version < 2:
             names[-1] = "NULL"  # format 1 did not know whom a run is about
+        if not dues:
+            names[RUN_NAMES.index("dues")] = "NULL"  # see DueRow
         return ", ".join(prefix + n if n != "NULL" else n for n in names)
 
     def _salvage(self, table: Table, key: str, ids: Sequence[int], columns: str) -> Iterator[Any]:
@@ -783,7 +798,7 @@ class SqliteJournal(Journal):
         if self.version < 2:
             return self._dues_v1(until, site, role)
         sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.')} "
+            f"SELECT d.run, d.n, d.data, {self._run_columns('r.', dues=False)} "
             "FROM dues d JOIN runs r ON r.id = d.run "
             "WHERE d.due_key <= ? AND r.status != 'finished'"
         )
@@ -796,7 +811,7 @@ class SqliteJournal(Journal):
             args.append(role)
         sql += " ORDER BY d.due_key, d.run, d.n"
         try:
-            rows = self._db.execute(sql, args).fetchall()
+            rows = self._fetch_text(sql, args)
         except DB_ERRORS:
             return self._dues_salvaged(until, site, role)
         out: list[DueRow | Damaged] = []
@@ -872,6 +887,14 @@ class SqliteJournal(Journal):
         marks = ", ".join("?" * len(kinds))
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq", kinds
+        )
+        return [parse_event(r) for r in rows]
+
+    def started(self, procedure: str) -> list[Event | Damaged]:
+        rows = self._select(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
+            "AND run IN (SELECT id FROM runs WHERE procedure = ?) ORDER BY run, seq",
+            (procedure,),
         )
         return [parse_event(r) for r in rows]
 

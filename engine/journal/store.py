@@ -111,6 +111,11 @@ EVERY_RUN = RunFilter()
 
 @dataclass(frozen=True, slots=True)
 class DueRow:
+    """An open deadline of the index and the run it belongs to. The run's
+    summary is read without its own list of deadlines (`run.dues` is empty):
+    the deadline is `due`, and reading and checking every listed run's whole
+    list cost the call list most of its time."""
+
     run: RunRow
     due: dict[str, Any]
 
@@ -341,6 +346,12 @@ class Journal:
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
         """Every run's events of these kinds, in order (`sop notify` asks for
         its own notices across the journal in one read, not run by run)."""
+        raise NotImplementedError
+
+    def started(self, procedure: str) -> list[Event | Damaged]:
+        """The `run.started` events of every run of `procedure`, by run: which
+        of a schedule's occurrences have a run is read from them, however
+        long before its occurrence a run was started (`sop run --for`)."""
         raise NotImplementedError
 
     def snapshot(self, sha: str) -> dict[str, str]:

@@ -19,8 +19,6 @@ from engine.model import (
     DONE_STEP,
     FIND_STEP,
     OUTCOME,
-    SITE_TIMES,
-    WEEKDAYS,
     Procedure,
     Rule,
     Rulebook,
@@ -28,6 +26,7 @@ from engine.model import (
 from engine.paths import RULEBOOK_FILE
 from engine.problems import Pos
 from engine.render.escape import md
+from engine.timetable import SITE_TIMES, WEEKDAYS
 
 CandidateKind = Literal[
     "step",

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from engine.lsp.symbols import RENAMABLE, Index, Occurrence, Target
 from engine.lsp.texts import REFUSED
-from engine.model import BUILTIN_NAMES, OUTCOME, WEEKDAYS
+from engine.model import BUILTIN_NAMES, OUTCOME
 from engine.problems import Pos
+from engine.timetable import WEEKDAYS
 
 SNAKE = re.compile(r"[a-z][a-z0-9_]*\Z")  # every renamable id (schemas/: snake-id)
 # A holiday is named in the staff's words (春节): letters and digits, and

@@ -9,7 +9,8 @@ from datetime import date
 
 from engine.i18n import Lang, messages
 from engine.runtime.calls import CallItem
-from engine.runtime.layout import pad, width
+from engine.runtime.layout import width
+from engine.screen import visible
 
 _HEAD = {
     "zh": ("日期", "状态", "天数", "运行", "客户", "案场", "流程", "阶段", "触点", "岗位", "依据"),
@@ -137,14 +138,25 @@ def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -
         )
         for i in items
     ]
-    cells = [max(width(r[c]) for r in rows) for c in range(6)]
+    # Each distinct cell measured once: a long list repeats its dates,
+    # steps and roles thousands of times.
+    measured: dict[str, tuple[str, int]] = {}
+    shown = [[measured.get(t) or _measure(t, measured) for t in r[:6]] for r in rows]
+    cells = [max(r[c][1] for r in shown) for c in range(6)]
     for state in ("overdue", "today", "upcoming"):
-        group = [r for r, i in zip(rows, items, strict=True) if i.state == state]
+        group = [(r, m) for r, m, i in zip(rows, shown, items, strict=True) if i.state == state]
         if not group:
             continue
         lines.append("")
         lines.append(_STATE[lang][state])
-        for r in group:
-            head = "  ".join(pad(r[c], cells[c]) for c in range(6))
-            lines.append(f"  {head}  {r[6]}".rstrip())
+        for r, m in group:
+            head = "  ".join(t + " " * (cells[c] - w) for c, (t, w) in enumerate(m))
+            lines.append(f"  {head}  {visible(r[6])}".rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _measure(text: str, measured: dict[str, tuple[str, int]]) -> tuple[str, int]:
+    """`text` as the terminal shows it, and the columns it takes."""
+    shown = visible(text)
+    found = measured[text] = (shown, width(shown))
+    return found

@@ -27,7 +27,7 @@ QUEUE_HEAD = message(
 )
 QUEUE_SITE = message("queue.site", " (案场: {site})", " (site: {site})")
 QUEUE_NEXT = message("queue.next", "下一位: {person}{why}", "next: {person}{why}")
-QUEUE_NEXT_OWED = message("queue.next-owed", " (补接待)", " (a make-up turn)")
+QUEUE_NEXT_OWED = message("queue.next-owed", " (补{duty})", " (a make-up turn: {duty})")
 QUEUE_NO_NEXT = message("queue.no-next", "下一位: (无人在场)", "next: (nobody present)")
 QUEUE_NONE = message(
     "queue.none",
@@ -35,7 +35,7 @@ QUEUE_NONE = message(
     "no members yet. add them: sop queue {queue} join NAME …",
 )
 QUEUE_TODAY = message(
-    "queue.today", "今日 ({day}) 共接待 {total} 次", "today ({day}): {total} receptions"
+    "queue.today", "今日 ({day}) 共{duty} {total} 次", "today ({day}): {total} turns ({duty})"
 )
 QUEUE_COLUMNS = tuple(
     messages(
@@ -43,7 +43,7 @@ QUEUE_COLUMNS = tuple(
         {
             "place": ("顺序", "place"),
             "person": ("姓名", "name"),
-            "today": ("今日接待", "today"),
+            "today": ("今日{duty}", "{duty} today"),
             "owed": ("欠补", "owed"),
             "status": ("状态", "status"),
         },
@@ -72,7 +72,8 @@ def lines(state: QueueState, queue: Queue, rulebook: Rulebook, day: str) -> list
         out.append(QUEUE_NO_NEXT.say())
     else:
         person, owed = found
-        out.append(QUEUE_NEXT.say(person=person, why=QUEUE_NEXT_OWED.say() if owed else ""))
+        why = QUEUE_NEXT_OWED.say(duty=queue.duty) if owed else ""
+        out.append(QUEUE_NEXT.say(person=person, why=why))
     today = state.today(day)
     cells = [
         [
@@ -85,9 +86,10 @@ def lines(state: QueueState, queue: Queue, rulebook: Rulebook, day: str) -> list
         for i, p in enumerate(state.order, 1)
     ]
     out.append("")
-    out.extend(table([h.say() for h in QUEUE_COLUMNS], cells, flexible=(1,), optional=(4, 3)))
+    header = [h.say(**({"duty": queue.duty} if "duty" in h.fields else {})) for h in QUEUE_COLUMNS]
+    out.extend(table(header, cells, flexible=(1,), optional=(4, 3)))
     out.append("")
-    out.append(QUEUE_TODAY.say(day=day, total=sum(today.values())))
+    out.append(QUEUE_TODAY.say(day=day, total=sum(today.values()), duty=queue.duty))
     return out
 
 
@@ -116,15 +118,15 @@ QUEUE_HISTORY = messages(
         "away": ("外出: {person}", "away: {person}"),
         "back": ("归来: {person}", "back: {person}"),
         "ordered": ("重新排序: {people}", "new order: {people}"),
-        "turn": ("{person} 接待 (运行 #{run}){how}", "{person} receives (run #{run}){how}"),
+        "turn": ("{person} {duty} (运行 #{run}){how}", "{person}'s turn: {duty} (run #{run}){how}"),
         "credited": (
-            "{person} 本次不计接待, 补接待一次 (运行 #{run})",
-            "{person}: not counted, a make-up turn owed (run #{run})",
+            "{person} 本次不计{duty}, 补{duty}一次 (运行 #{run})",
+            "{person}: not counted ({duty}), a make-up turn owed (run #{run})",
         ),
-        "owed": (", 补接待", ", a make-up turn"),
+        "owed": (", 补{duty}", ", a make-up turn ({duty})"),
         "last": (", 排在最后的一位", ", the last in the order"),
         "named": (", 指定", ", named"),
-        "free": (", 不计接待次数", ", not counted"),
+        "free": (", 不计{duty}次数", ", not counted as {duty}"),
         "none": ("还没有记录。", "nothing recorded yet."),
     },
 )
@@ -142,33 +144,38 @@ def history_lines(happened: list[Happened], queue: Queue) -> list[str]:
 
     if not happened:
         return [QUEUE_HISTORY["none"].say()]
-    cells = [[h.at[5:16].replace("T", " "), h.actor or "—", _said(h.event)] for h in happened]
+    cells = [
+        [h.at[5:16].replace("T", " "), h.actor or "—", _said(h.event, queue.duty)] for h in happened
+    ]
     header = [c.say() for c in QUEUE_HISTORY_COLUMNS]
     return [queue.title, "", *table(header, cells, flexible=(2,), optional=(1,))]
 
 
-def _said(ev: QueueEvent) -> str:
-    say = {k: m.say for k, m in QUEUE_HISTORY.items()}
+def _said(ev: QueueEvent, duty: str) -> str:
+    def say(key: str, **args: object) -> str:
+        msg = QUEUE_HISTORY[key]
+        return msg.say(**args, **({"duty": duty} if "duty" in msg.fields else {}))
+
     match ev:
         case QueueOpened():
-            return say["opened"](title=ev.title)
+            return say("opened", title=ev.title)
         case QueueJoined():
-            return say["joined"](people=", ".join(ev.people))
+            return say("joined", people=", ".join(ev.people))
         case QueueLeft():
-            return say["left"](person=ev.person)
+            return say("left", person=ev.person)
         case QueueAway():
-            return say["away"](person=ev.person)
+            return say("away", person=ev.person)
         case QueueBack():
-            return say["back"](person=ev.person)
+            return say("back", person=ev.person)
         case QueueOrdered():
-            return say["ordered"](people=", ".join(ev.order))
+            return say("ordered", people=", ".join(ev.order))
         case QueueTurn():
-            how = say["owed"]() if ev.owed else ""
-            how += say[ev.take]() if ev.take in ("last", "named") else ""
-            how += "" if ev.counts else say["free"]()
-            return say["turn"](person=ev.person, run=ev.run, how=how)
+            how = say("owed") if ev.owed else ""
+            how += say(ev.take) if ev.take in ("last", "named") else ""
+            how += "" if ev.counts else say("free")
+            return say("turn", person=ev.person, run=ev.run, how=how)
         case QueueCredited():
-            return say["credited"](person=ev.person, run=ev.run)
+            return say("credited", person=ev.person, run=ev.run)
         case _:
             assert_never(ev)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from engine.runtime.layout import pad, width, wrap
@@ -95,11 +96,53 @@ def render_show(
     )
 
 
-def render_report(record: RunRecord, fmt: str = "text", lang: str = "zh") -> str:
-    """The forms a run filled in; for an emergency, the incident report."""
+def render_report(
+    record: RunRecord, fmt: str = "text", lang: str = "zh", folder: Path | None = None
+) -> str:
+    """The forms a run filled in; for an emergency, the incident report.
+    Its evidence is listed with each file checked in `folder` (the
+    evidence folder; None: not checked)."""
+    from engine.render.evidence import shown
+
     ext = "md" if fmt == "md" else "txt"
     kind = "incident" if record.run.kind == "emergency" else "report"
-    return _render(f"run_{kind}.{ext}.j2", r=record, f=Fmt(lang), L=labels(lang))
+    ev = shown(record.evidence, folder)
+    return _render(f"run_{kind}.{ext}.j2", r=record, f=Fmt(lang), L=labels(lang), ev=ev)
+
+
+def report_pictures(ev: Sequence[Any], folder: Path | None) -> list[bytes | None]:
+    """Each proof's thumbnail (a JPEG), or None where no picture can be shown."""
+    from engine.render.evidence import file_bytes, thumbnail
+
+    out: list[bytes | None] = []
+    for s in ev:
+        data = file_bytes(folder, s.proof.sha256) if s.picture else None
+        out.append(thumbnail(data) if data is not None else None)
+    return out
+
+
+def render_report_html(record: RunRecord, lang: str = "zh", folder: Path | None = None) -> str:
+    """The report as one self-contained HTML page: the photos and drawn
+    signatures shown as thumbnails inside it (data: URLs)."""
+    import base64
+
+    from engine.render.evidence import shown
+
+    ev = shown(record.evidence, folder)
+    pictures = [
+        "data:image/jpeg;base64," + base64.b64encode(t).decode("ascii") if t else None
+        for t in report_pictures(ev, folder)
+    ]
+    return _render(
+        "run_report.html.j2",
+        r=record,
+        f=Fmt(lang),
+        L=labels(lang),
+        ev=ev,
+        pictures=pictures,
+        lang="en" if lang == "en" else "zh-CN",
+        incident=record.run.kind == "emergency",
+    )
 
 
 def render_form_table(

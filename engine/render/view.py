@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, assert_never
 
 from engine.build import parse_duration
@@ -55,11 +55,11 @@ MODE_LABELS = {"do-confirm": "先做后确认", "read-do": "逐项读后做"}
 WHO_ANOTHER = "另一人 (不是本人) 确认并签名"
 WHO_ALL = "全体成员逐一签名 (至少两人)"
 TAKE_NEXT = "轮到的下一位"
-NEXT_NOTE = " (欠补接待的先轮, 外出的跳过)"
+NEXT_NOTE = " (欠补{duty}的先轮, 外出的跳过)"
 TAKE_LAST = "排在最后的一位"
-TURN_COUNTS = "由{whom}接待, 计接待一次"
-TURN_FREE = "由{whom}接待, 不计接待次数"
-TURN_CREDIT = "{whom}本次不计接待, 补接待一次"
+TURN_COUNTS = "由{whom}{duty}, 计{duty}一次"
+TURN_FREE = "由{whom}{duty}, 不计{duty}次数"
+TURN_CREDIT = "{whom}本次不计{duty}, 补{duty}一次"
 STATUS_HEADERS = {"受控": "受控文件", "非受控": "非受控文件", "草稿": "草稿", "作废": "作废文件"}
 _UNITS = {"min": "分钟", "h": "小时", "d": "天", "w": "周"}
 _DUE_UNITS = {"hours": "小时", "days": "天", "weeks": "周", "months": "个月", "years": "年"}
@@ -157,6 +157,7 @@ class RecordView:
     title: str
     fields: tuple[FieldView, ...]
     all_fields: bool = False
+    condition: str = ""  # `when:` in words: filled in only then ("" always)
 
 
 @dataclass(frozen=True)
@@ -677,8 +678,13 @@ class ViewBuilder:
                     assert_never(turn.take)
             how = TURN_CREDIT if turn.credit else TURN_COUNTS if turn.counts else TURN_FREE
             bind = f", 记为「{wording.label(turn.binds.name)}」" if turn.binds else ""
-            note = NEXT_NOTE if turn.take == "next" else ""
-            out.append(f"轮序《{title}》: {how.format(whom=whom)}{note}{bind}")
+            note = (
+                NEXT_NOTE.format(duty=queue.duty if queue else "接待")
+                if turn.take == "next"
+                else ""
+            )
+            duty = queue.duty if queue else "接待"
+            out.append(f"轮序《{title}》: {how.format(whom=whom, duty=duty)}{note}{bind}")
         if step.person is not None:
             out.append(f"经办人: {self._person(step.person, wording)}")
         return tuple(out)
@@ -691,10 +697,14 @@ class ViewBuilder:
         self, proc: Procedure, step: Step, wording: Wording, numbers: Mapping[str, int]
     ) -> StepView:
         records = tuple(
-            self.form_view(
-                rec.form.name, None if rec.all_fields else tuple(f.name for f in rec.fields)
+            replace(
+                self.form_view(
+                    rec.form.name, None if rec.all_fields else tuple(f.name for f in rec.fields)
+                ),
+                condition="" if verdict is True else wording.condition(rec.when),
             )
             for rec in step.record
+            if (verdict := self._applies(rec.when)) is not False
         )
         call_title = call_id = ""
         call_args: tuple[str, ...] = ()

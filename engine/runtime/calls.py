@@ -16,6 +16,7 @@ from engine.errors import UsageError
 from engine.i18n import message
 from engine.journal import Damaged, DueRow, Journal, RunRow
 from engine.runtime.dues import reminder
+from engine.timetable import Duty, DutyPlan
 
 if TYPE_CHECKING:
     from engine.model import Rulebook  # only a scheduled duty's list reads one
@@ -65,10 +66,11 @@ def call_list(
     site: str | None = None,
     role: str | None = None,
     now: datetime | None = None,
-    book: Rulebook | None = None,
+    book: Rulebook | DutyPlan | None = None,
 ) -> CallList:
     """Everything due on or before `on` + `ahead` days, earliest first: the
-    open runs' deadlines and, with `book`, its scheduled procedures'
+    open runs' deadlines and, with `book` (a rulebook, or its scheduled
+    duties as engine.cache.duties keeps them), its scheduled procedures'
     occurrences no run has been started for. `on` defaults to today;
     `role` matches a role's id or its title."""
     now = now or datetime.now().astimezone()
@@ -87,8 +89,9 @@ def call_list(
         item = _item(row, ref, on)
         if item is not None and item.day <= last:
             out.append(item)
-    if book is not None and (site is None or site == book.organisation.site):
-        out.extend(scheduled(journal, book, on, ahead, role, ref))
+    plan = book if isinstance(book, DutyPlan) or book is None else duty_plan(book)
+    if plan is not None and (site is None or site == plan.site_name):
+        out.extend(scheduled(journal, plan, on, ahead, role, ref))
     # By calendar day first: a journey date is a day, not midnight in the
     # machine's time zone, so it sorts the same wherever sop runs.
     out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run or 0, i.step))
@@ -130,8 +133,34 @@ def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:
     )
 
 
+def duty_plan(book: Rulebook) -> DutyPlan | None:
+    """A rulebook's scheduled procedures as the call list reads them (None:
+    none has a schedule)."""
+    duties = []
+    for proc in book.procedures.values():
+        if not proc.schedule:
+            continue
+        step = proc.steps.get(proc.start.name)
+        rid = step.role.name if step is not None and step.role is not None else None
+        owner = book.roles.get(rid) if rid else None
+        duties.append(
+            Duty(
+                proc.id,
+                proc.title,
+                tuple(proc.schedule),
+                proc.start.name,
+                step.title if step is not None else proc.title,
+                rid,
+                owner.name if owner else None,
+            )
+        )
+    if not duties:
+        return None
+    return DutyPlan(book.organisation.site, book.site, tuple(duties))
+
+
 def scheduled(
-    journal: Journal, book: Rulebook, on: date, ahead: int, role: str | None, ref: datetime
+    journal: Journal, plan: DutyPlan, on: date, ahead: int, role: str | None, ref: datetime
 ) -> list[CallItem]:
     """The occurrences of the rulebook's scheduled procedures that no run
     has been started for: those falling in the next `ahead` days, and the
@@ -145,17 +174,16 @@ def scheduled(
 
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
-    for proc in book.procedures.values():
-        if not proc.schedule:
-            continue
-        step = proc.steps.get(proc.start.name)
-        rid = step.role.name if step is not None and step.role is not None else None
-        owner = book.roles.get(rid) if rid else None
-        if role is not None and not _plays({"role": rid, "role_title": owner and owner.name}, role):
+    for proc in plan.duties:
+        if role is not None and not _plays(
+            {"role": proc.role, "role_title": proc.role_title}, role
+        ):
             continue
         back = max(reach(e) for e in proc.schedule)
         # Past `last` too: a missed one is compared with the one after it.
-        found = slots(journal, book, proc, on - timedelta(days=back), last + timedelta(back), ref)
+        found = slots(
+            journal, plan.site, proc, on - timedelta(days=back), last + timedelta(back), ref
+        )
         # The next occurrence of the same entry after each one, found in one
         # pass from the end (a scan of the rest for each is quadratic: a
         # patrol every hour over ten years holds ~90,000 occurrences).
@@ -186,14 +214,14 @@ def scheduled(
                 CallItem(
                     run=None,
                     subject=None,
-                    site=book.organisation.site,
+                    site=plan.site_name,
                     procedure=proc.id,
                     procedure_title=proc.title,
                     stage=None,
-                    step=proc.start.name,
-                    step_title=step.title if step is not None else proc.title,
-                    role=rid,
-                    role_title=owner.name if owner else None,
+                    step=proc.step,
+                    step_title=proc.step_title,
+                    role=proc.role,
+                    role_title=proc.role_title,
                     kind="schedule",
                     text=text,
                     text_en=describe(proc.schedule[occ.entry], "en"),

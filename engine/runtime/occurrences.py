@@ -14,12 +14,16 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from engine.errors import RunError, UsageError
 from engine.i18n import message
-from engine.journal import Damaged, Journal, RunFilter
-from engine.model import Procedure, Rulebook
+from engine.journal import Damaged, Journal
 from engine.schedule import Occurrence, occurrences
+from engine.timetable import Duty, Site
+
+if TYPE_CHECKING:  # `sop due` reads a `Duty`: the whole model is not loaded
+    from engine.model import Procedure, Rulebook
 
 # A window (`by: "09-30"` yearly) can open up to a year before its day.
 REACH = timedelta(days=366)
@@ -53,35 +57,34 @@ class Slot:
     run: int | None
 
 
-def started_for(journal: Journal, pid: str, since: date) -> dict[str, int]:
-    """Occurrence key → the first run of `pid` started for it, among runs
-    started on or after `since` (a run is started within or after the
-    window it attaches to, so earlier runs cannot hold a later occurrence —
-    except one picked with --for ahead of time, which `since` must allow)."""
+def started_for(journal: Journal, pid: str) -> dict[str, int]:
+    """Occurrence key → the first run of `pid` started for it. Every run of
+    the procedure counts, whenever it was started: one picked with `--for`
+    can be started any number of days ahead of its occurrence."""
     out: dict[str, int] = {}
-    rows = journal.runs(RunFilter(procedure=pid, since=since.isoformat()))
-    for row in sorted((r for r in rows if not isinstance(r, Damaged)), key=lambda r: r.id):
-        events = journal.read_events(row.id)
-        first = events[0] if events else None
-        if first is None or isinstance(first, Damaged):
-            continue
-        key = first.data.get("occurrence")
+    for event in journal.started(pid):
+        if isinstance(event, Damaged):
+            continue  # `sop journal verify` names it; the occurrence stays due
+        key = event.data.get("occurrence")
         if isinstance(key, str):
-            out.setdefault(key, row.id)
+            out.setdefault(key, event.run)
     return out
 
 
 def slots(
-    journal: Journal, book: Rulebook, proc: Procedure, first: date, last: date, now: datetime
+    journal: Journal,
+    site: Site | None,
+    proc: Procedure | Duty,
+    first: date,
+    last: date,
+    now: datetime,
 ) -> list[Slot]:
-    """The procedure's occurrences whose day is in [first, last], each with
-    the run started for it."""
-    occ = occurrences(proc, book.site, first, last, now.tzinfo)
+    """The procedure's occurrences at `site` whose day is in [first, last],
+    each with the run started for it."""
+    occ = occurrences(proc, site, first, last, now.tzinfo)
     if not occ:
         return []
-    # A run is started within its occurrence's window, or (picked with
-    # --for) a little ahead of it: a day's margin.
-    runs = started_for(journal, proc.id, min(o.opens for o in occ).date() - timedelta(days=1))
+    runs = started_for(journal, proc.id)
     return [Slot(o, runs.get(o.key)) for o in occ]
 
 
@@ -125,7 +128,7 @@ def attach(
     today = now.date()
     free = [
         s.occurrence
-        for s in slots(journal, book, proc, today, today + REACH, now)
+        for s in slots(journal, book.site, proc, today, today + REACH, now)
         if s.occurrence.contains(now) and s.run is None
     ]
     return min(free, key=lambda o: (o.due, o.entry)) if free else None

@@ -17,14 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.cache import validated
 from engine.errors import JournalError, RulebookError
 from engine.i18n import message, messages
 from engine.journal.events import canonical
 from engine.model import Rulebook
-from engine.paths import RULEBOOK_FILE, iter_yaml_files, unsafe_name
-from engine.problems import Problem, Severity
+from engine.paths import RULEBOOK_FILE, unsafe_name
+from engine.problems import Severity
 from engine.source import decode, read_bytes
-from engine.validate import Result, validate_texts
+from engine.validate import Result, read_folder, rulebook_layout
 
 NO_RULEBOOK = message(
     "pin.no-rulebook",
@@ -99,16 +100,6 @@ class Pinned:
 _Stamp = tuple[int, int, int, int]
 
 
-def _layout(folder: str) -> list[str]:
-    """The files of a rulebook folder the validator reads, relative, "/"-separated."""
-    files = [RULEBOOK_FILE]
-    for path in iter_yaml_files(folder, own_only=True):
-        rel = Path(os.path.relpath(path, folder)).as_posix()
-        if rel != RULEBOOK_FILE:
-            files.append(rel)
-    return files
-
-
 def _stamps(folder: str, names: list[str]) -> dict[str, _Stamp | None]:
     out: dict[str, _Stamp | None] = {}
     for rel in names:
@@ -119,17 +110,6 @@ def _stamps(folder: str, names: list[str]) -> dict[str, _Stamp | None]:
             continue
         out[rel] = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
     return out
-
-
-def read_folder(folder: str) -> dict[str, str | Problem]:
-    """The text of every file the validator reads in a rulebook folder (or
-    why it could not be read), each read once."""
-    files: dict[str, str | Problem] = {}
-    for rel in _layout(folder):
-        path = os.path.join(folder, *rel.split("/"))
-        raw = read_bytes(path)
-        files[rel] = decode(raw, path) if isinstance(raw, bytes) else raw
-    return files
 
 
 def _paths(rulebook: Rulebook, folder: str) -> dict[str, str]:
@@ -146,14 +126,14 @@ def pin(folder: str) -> Pinned:
     if not os.path.isfile(os.path.join(folder, RULEBOOK_FILE)):
         raise RulebookError(NO_RULEBOOK, folder=folder, file=RULEBOOK_FILE)
     for _ in range(3):
-        names = _layout(folder)
+        names = rulebook_layout(folder)
         before = _stamps(folder, names)
         read = read_folder(folder)
-        if _layout(folder) == names and _stamps(folder, names) == before:
+        if rulebook_layout(folder) == names and _stamps(folder, names) == before:
             break
     else:
         raise RulebookError(BEING_EDITED, folder=folder)
-    result = validate_texts(read, folder)
+    result = validated(read, folder)
     texts = {rel: text for rel, text in read.items() if isinstance(text, str)}
     if result.errors or not result.rulebooks or len(texts) != len(read):
         from engine.i18n import current
@@ -187,7 +167,7 @@ def restore(files: Mapping[str, str], sha: str) -> Pinned:
             raise JournalError(
                 SNAPSHOT_UNSAFE_NAME, sha=sha[:12], name=_shown(name), reason=_REASONS[reason].say()
             )
-    result = validate_texts(files)
+    result = validated(files)
     if not result.rulebooks:
         raise RulebookError(SNAPSHOT_BROKEN, sha=sha[:12], problems=_summary(result))
     rulebook = result.rulebooks[0]

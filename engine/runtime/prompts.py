@@ -173,11 +173,13 @@ class EvidenceQuestion:
 @dataclass(frozen=True, slots=True)
 class EvidenceGiven:
     """The pictures' bytes (each already a JPEG, PNG or WebP of at most
-    10 MB: engine.journal.evidence.refusal) and who signed (None: no
-    signature asked)."""
+    10 MB: engine.journal.evidence.refusal), who signed (None: no
+    signature asked) and the signature's picture (drawn on the phone, or a
+    photo or scan of a paper signature; None: the name alone)."""
 
     photos: tuple[bytes, ...]
     signer: str | None
+    signature: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

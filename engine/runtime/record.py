@@ -119,6 +119,24 @@ class FormFill:
     corrected: Mapping[str, str] = field(default_factory=dict)  # field id -> first value shown
 
 
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """A photo or a signature left for the run (`evidence.attached`): where
+    (the step, the `do` item's text), when, by whom, and the file the
+    journal names (`sha256` None: a signature given as a typed name only)."""
+
+    seq: int
+    at: str
+    actor: str | None
+    step_title: str | None
+    item_text: str | None
+    evidence: str  # photo | signature
+    signer: str | None
+    sha256: str | None
+    media_type: str | None
+    size: int | None
+
+
 @dataclass(frozen=True)
 class RunRecord:
     run: RunRow
@@ -130,6 +148,7 @@ class RunRecord:
     finished_at: str | None = None
     resumed_on_changed_rulebook: bool = False
     damaged: tuple[Damaged, ...] = ()  # events (and linked runs) that could not be read
+    evidence: tuple[Proof, ...] = ()  # the photos and signatures, in the order left
 
     @property
     def outcome(self) -> str | None:
@@ -183,6 +202,7 @@ class _Reader:
     # an item's tick -> (status now, its reason), from corrections of items
     ticks: dict[int, tuple[str, str]] = field(default_factory=dict)
     fill_firsts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    proofs: list[Proof] = field(default_factory=list)
 
     def where(self) -> tuple[str, str | None, str | None]:
         return self.titles[-1] if self.titles else ("", None, None)
@@ -333,7 +353,35 @@ class _Reader:
                     else ""
                 )
                 who = event.signer or ""
-                self.add(e, k, detail=" ".join(x for x in (kept, who) if x), status=event.evidence)
+                shown = " ".join(x for x in (who, kept) if x)  # a signature: who signed first
+                self.add(e, k, detail=shown, status=event.evidence)
+                _, _, title = self.where()
+                item_text = (
+                    next(
+                        (
+                            x.text
+                            for x in reversed(self.entries)
+                            if x.kind == EventKind.ITEM_CHECKED and x.item == event.item
+                        ),
+                        None,
+                    )
+                    if event.item is not None
+                    else None
+                )
+                self.proofs.append(
+                    Proof(
+                        e.seq,
+                        e.at,
+                        e.actor,
+                        title,
+                        item_text,
+                        event.evidence,
+                        event.signer,
+                        event.sha256,
+                        event.media_type,
+                        event.size,
+                    )
+                )
             case MilestoneReached():
                 given = (event.date or "")[:10]  # a date given, not the moment reached
                 self.add(e, k, text=event.title, detail=given)
@@ -448,6 +496,7 @@ def record_of(journal: Journal, row: RunRow, events: Iterable[Event | Damaged]) 
         finished,
         reader.changed,
         tuple(damaged),
+        tuple(reader.proofs),
     )
 
 

@@ -466,7 +466,7 @@ class Runner:
             if proof is not None and item.answer == "done" and item.index not in frame.evidenced:
                 asked = EvidenceQuestion(item.text, proof.photos, proof.signature, proof.signer)
                 return _Pending(asked, depth, signs=item.index)
-        for form_id, fld in views.fields(active, step):
+        for form_id, fld in views.fields(self.scope, active, depth, step):
             if (form_id, fld.id) not in frame.fields:
                 title = active.pinned.rulebook.forms[form_id].title
                 return _Pending(
@@ -613,34 +613,39 @@ class Runner:
 
         step = active.state.top.step
         staged: list[EvidenceAttached] = []
-        if given.photos:
+        store: EvidenceStore | None = None
+        if given.photos or given.signature is not None:
             folder = evidence_folder(self.journal.path, self.evidence)
             if folder is None:
                 raise no_folder(self.journal.path)
             store = EvidenceStore(folder)
-            for number, data in enumerate(given.photos, 1):
-                kept = store.put(data, f"#{number}")
-                staged.append(
-                    EvidenceAttached(
-                        step=step,
-                        item=item,
-                        evidence="photo",
-                        signer=None,
-                        sha256=kept.sha256,
-                        media_type=kept.media_type,
-                        size=kept.size,
-                    )
+        for number, data in enumerate(given.photos, 1):
+            assert store is not None
+            kept = store.put(data, f"#{number}")
+            staged.append(
+                EvidenceAttached(
+                    step=step,
+                    item=item,
+                    evidence="photo",
+                    signer=None,
+                    sha256=kept.sha256,
+                    media_type=kept.media_type,
+                    size=kept.size,
                 )
+            )
         if given.signer is not None:
+            drawn = None
+            if given.signature is not None and store is not None:
+                drawn = store.put(given.signature, given.signer)
             staged.append(
                 EvidenceAttached(
                     step=step,
                     item=item,
                     evidence="signature",
                     signer=given.signer,
-                    sha256=None,
-                    media_type=None,
-                    size=None,
+                    sha256=drawn.sha256 if drawn else None,
+                    media_type=drawn.media_type if drawn else None,
+                    size=drawn.size if drawn else None,
                 )
             )
         for event in staged:
@@ -711,7 +716,7 @@ class Runner:
         active.state = previews[0]
         person, owed = chosen[0]
         kind = "turn_credit" if turn.credit else ("turn_owed" if owed else "turn")
-        self.driver.show(Notice(kind, {"person": person, "queue": queue.title}))
+        self.driver.show(Notice(kind, {"person": person, "queue": queue.title, "duty": queue.duty}))
 
     def _command(self, active: Active, cmd: Command) -> None:
         if cmd.kind == "note" and cmd.text.strip():

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ScenarioError
-from engine.i18n import message, messages
+from engine.i18n import message, messages, os_reason
 from engine.runtime import values
 from engine.runtime.dues import Reminder
 from engine.runtime.prompts import (
@@ -746,10 +746,8 @@ class ScenarioDriver:
 
     def _evidence(self, q: EvidenceQuestion, visit: _Visit) -> Reply:
         """`evidence:` one entry per proof asked at the step, in the order
-        asked: `{photo: [a.jpg, …], signature: 王先生}`, the photos' paths
-        read from the scenario's folder."""
-        from engine.journal.evidence import refusal
-
+        asked: `{photo: [a.jpg, …], signature: 王先生, signature_file: sign.png}`,
+        the files' paths read from the scenario's folder."""
         given = visit.answers.get("evidence") or []
         asked = sum(1 for k in visit.said if k.startswith("evidence:"))
         where: YamlPath = (*visit.where, "evidence", asked)
@@ -759,7 +757,7 @@ class ScenarioDriver:
             raise self._fail(visit.where, why, visit.number)
         visit.said.add(f"evidence:{asked}")
         entry = given[asked]
-        if not isinstance(entry, Mapping) or set(entry) - {"photo", "signature"}:
+        if not isinstance(entry, Mapping) or set(entry) - {"photo", "signature", "signature_file"}:
             why = WHY["bad-evidence"].say(why=repr(entry))
             raise self._fail(where, why, visit.number)
         paths = entry.get("photo") or []
@@ -769,23 +767,39 @@ class ScenarioDriver:
             raise self._fail((*where, "photo"), why, visit.number)
         photos: list[bytes] = []
         for i, name in enumerate(paths):
-            try:
-                data = (self.photos / str(name)).read_bytes()
-            except OSError as exc:
-                why = WHY["bad-evidence"].say(why=f"{name}: {exc.strerror or exc}")
-                raise self._fail((*where, "photo", i), why, visit.number) from None
-            refused = refusal(data)
-            if refused is not None:
-                msg, args = refused
-                why = WHY["bad-evidence"].say(why=msg.say(what=str(name), **args))
-                raise self._fail((*where, "photo", i), why, visit.number)
-            photos.append(data)
+            photos.append(self._picture(name, (*where, "photo", i), visit))
         signer = str(entry.get("signature") or "").strip() or None
-        if q.signature and signer is None:
-            why = WHY["bad-evidence"].say(why="signature")
+        drawn = entry.get("signature_file")
+        if q.signature and (signer is None or not drawn):
+            why = WHY["bad-evidence"].say(why="signature: NAME, signature_file: FILE")
             raise self._fail(where, why, visit.number)
-        self._echo(" ".join([*(str(n) for n in paths), signer or ""]).strip(), "  ")
-        return Given(EvidenceGiven(tuple(photos), signer if q.signature else None))
+        picture = (
+            self._picture(drawn, (*where, "signature_file"), visit)
+            if q.signature and drawn
+            else None
+        )
+        shown = [*(str(n) for n in paths), signer or "", str(drawn or "") if q.signature else ""]
+        self._echo(" ".join(shown).strip(), "  ")
+        if not q.signature:
+            return Given(EvidenceGiven(tuple(photos), None))
+        return Given(EvidenceGiven(tuple(photos), signer, picture))
+
+    def _picture(self, name: object, where: YamlPath, visit: _Visit) -> bytes:
+        """A photo's or a signature's file, read from the scenario's folder
+        (a JPEG, PNG or WebP of at most 10 MB)."""
+        from engine.journal.evidence import refusal
+
+        try:
+            data = (self.photos / str(name)).read_bytes()
+        except OSError as exc:
+            why = WHY["bad-evidence"].say(why=f"{name}: {os_reason(exc)}")
+            raise self._fail(where, why, visit.number) from None
+        refused = refusal(data)
+        if refused is not None:
+            msg, args = refused
+            why = WHY["bad-evidence"].say(why=msg.say(what=str(name), **args))
+            raise self._fail(where, why, visit.number)
+        return data
 
     def _choice(self, q: ChoiceQuestion, visit: _Visit) -> Reply:
         labels = [o.label for o in q.options]

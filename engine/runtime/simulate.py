@@ -190,6 +190,8 @@ class Plan:
     # loop with no way out), with the inputs that trap it.
     dead_ends: list[tuple[tuple[str, ...], dict[str, Any]]] = field(default_factory=list)
     total: int = 0
+    # Conditional records (step, form, filled?) the scenarios were planned to take.
+    records: set[tuple[str, str, bool]] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------- candidate values
@@ -200,7 +202,14 @@ def _guards(proc: Procedure) -> list[Expr]:
     for step in proc.steps.values():
         out += [when for _, _, when, _ in _ways(step) if when]
         out += [i.when for i in (*step.say, *step.do) if i.when]
+        out += [r.when for r in step.record if r.when]
     return out
+
+
+def conditional_records(proc: Procedure) -> list[tuple[str, str]]:
+    """The (step, form) of each record written with `when:`: a simulation
+    fills each in once and leaves it once."""
+    return [(sid, r.form.name) for sid, st in proc.steps.items() for r in st.record if r.when]
 
 
 def _constants(exprs: Sequence[Expr]) -> list[Any]:
@@ -362,6 +371,21 @@ def _traps(trapped: set[str], graph: Mapping[str, list[Edge]]) -> list[tuple[str
     return sorted(tuple(sorted(s)) for s in sinks)
 
 
+def _records_on(world: _World, path: Sequence[Edge]) -> set[tuple[str, str, bool]]:
+    """The conditional records a path passes, each filled in or left under
+    the world's values."""
+    proc = world.proc
+    steps = {proc.start.name, *(e.to for e in path)}
+    scope = world.scope()
+    return {
+        (sid, r.form.name, world.holds(r.when, scope))
+        for sid in steps
+        if sid in proc.steps
+        for r in proc.steps[sid].record
+        if r.when is not None
+    }
+
+
 # ---------------------------------------------------------------- planning
 
 
@@ -433,7 +457,9 @@ class Planner:
                     covered.update(_joins_on(proc, path))
                     plan.scenarios.append(self.scenario(world, path, len(plan.scenarios) + 1))
                     plan.assignments.append({n: values[n] for n in varied})
+                    plan.records |= _records_on(world, path)
         plan.uncovered = sorted(wanted - covered)
+        self._record_sides(proc, plan, varied, axes, clocks, base)
         if not plan.scenarios:  # no transitions (a one-step procedure): walk it once anyway
             world = _World(self.rulebook, proc, base, BASE_TIME)
             way = _ways_out(proc, world.graph()).get(proc.start.name)
@@ -463,6 +489,44 @@ class Planner:
         if e.to not in onward or e.to not in out:
             return None
         return [*reach[e.step], on, *onward[e.to], *out[e.to]]
+
+    def _record_sides(
+        self,
+        proc: Procedure,
+        plan: Plan,
+        varied: list[str],
+        axes: list[list[Any]],
+        clocks: list[datetime],
+        base: dict[str, Any],
+    ) -> None:
+        """A scenario more for each side of a conditional record (filled in,
+        left) that the transitions' scenarios did not take: the first
+        assignment under which its step is reached and its `when` goes that
+        way, walked to the step and on to an end."""
+        sides = {
+            (sid, form, side) for sid, form in conditional_records(proc) for side in (True, False)
+        }
+        if not sides - plan.records:
+            return
+        for combo in _combinations([*axes, clocks], MAX_COMBINATIONS):
+            values = {**base, **dict(zip(varied, combo[:-1], strict=True))}
+            world = _World(self.rulebook, proc, values, combo[-1])
+            graph = world.graph()
+            reach = _paths_from(proc.start.name, graph)
+            out = _ways_out(proc, graph)
+            scope = world.scope()
+            for sid, form, side in sorted(sides - plan.records):
+                if (sid, form, side) in plan.records or sid not in reach or sid not in out:
+                    continue
+                rec = next(r for r in proc.steps[sid].record if r.form.name == form)
+                if world.holds(rec.when, scope) != side:
+                    continue
+                path = [*reach[sid], *out[sid]]
+                plan.scenarios.append(self.scenario(world, path, len(plan.scenarios) + 1))
+                plan.assignments.append({n: values[n] for n in varied})
+                plan.records |= _records_on(world, path) | {(sid, form, side)}
+            if not sides - plan.records:
+                return
 
     def plan_states(self, proc: Procedure) -> Plan:
         """The plan of a procedure whose values change as a run goes
@@ -786,7 +850,11 @@ def _evidence(step: Step) -> list[Any]:
     return [
         {
             "photo": [SIMULATED_PHOTO] * e.photos,
-            **({"signature": e.signer or SIMULATED_PEOPLE[0]} if e.signature else {}),
+            **(
+                {"signature": e.signer or SIMULATED_PEOPLE[0], "signature_file": SIMULATED_PHOTO}
+                if e.signature
+                else {}
+            ),
         }
         for e in asked
         if e is not None
@@ -848,6 +916,10 @@ class Simulation:
     # occurrence of (the journal's run.started says which).
     entries: set[int] = field(default_factory=set)
     entries_run: set[int] = field(default_factory=set)
+    # Conditional records (step, form, filled?): each side wanted, and the
+    # sides the journal shows (the step entered, the form's fields recorded or not).
+    records_wanted: set[tuple[str, str, bool]] = field(default_factory=set)
+    records_seen: set[tuple[str, str, bool]] = field(default_factory=set)
 
     @property
     def missing(self) -> list[Edge]:
@@ -866,6 +938,7 @@ class Simulation:
             or self.missing
             or self.never_due
             or self.turns_wanted - self.turns_taken
+            or self.records_wanted - self.records_seen
         )
 
 
@@ -884,6 +957,8 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
         sim.signs_wanted |= {(sid, i) for i, it in enumerate(st.do) if it.person is not None}
         if st.person is not None:
             sim.signs_wanted.add((sid, -1))
+    conditional = conditional_records(proc)
+    sim.records_wanted = {(sid, form, side) for sid, form in conditional for side in (True, False)}
     with Journal(":memory:") as journal, _photos() as photos:
         _fill_queues(journal, pinned)
         for number, data in enumerate(plan.scenarios, 1):
@@ -909,6 +984,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             events = journal.events(outcome.run)
             sim.taken.update(_taken(proc, events))
             _named(sim, events)
+            sim.records_seen |= _filled(pid, conditional, events)
         _run_occurrences(sim, pinned, proc, journal, photos)
     return sim
 
@@ -925,6 +1001,22 @@ def _named(sim: Simulation, events: Iterable[Event]) -> None:
                 sim.signs_taken.add((str(step), -1 if item is None else item))
             case _:
                 pass  # the other kinds say nothing of turns or names
+
+
+def _filled(
+    pid: str, conditional: Sequence[tuple[str, str]], events: Iterable[Event]
+) -> set[tuple[str, str, bool]]:
+    """For each conditional record at a step a run entered: whether its form
+    was filled in there (as the journal shows)."""
+    entered: set[str] = set()
+    recorded: set[tuple[str, str]] = set()
+    for e in events:
+        event = read(e)
+        if isinstance(event, StepEntered) and event.procedure == pid:
+            entered.add(event.step)
+        elif isinstance(event, FieldRecorded) and event.step is not None:
+            recorded.add((event.step, event.form))
+    return {(sid, form, (sid, form) in recorded) for sid, form in conditional if sid in entered}
 
 
 def _taken(proc: Procedure, events: Iterable[Event]) -> Iterator[Edge]:
@@ -1030,10 +1122,10 @@ def _run_occurrences(
 # ---------------------------------------------------------------- reporting
 
 
-def _shown(values: Mapping[str, Any]) -> str:
+def _shown(values: Mapping[str, Any], lang: Lang = "zh") -> str:
     from engine.runtime.values import show
 
-    return ", ".join(f"{k}={show(v)}" for k, v in values.items())
+    return ", ".join(f"{k}={show(v, lang)}" for k, v in values.items())
 
 
 SIM_WORDS = messages(
@@ -1071,6 +1163,16 @@ SUMMARY_WORDS = messages(
         ),
         "never-taken": ("  ✗ 没有走到的转移: {what}", "  ✗ never taken: {what}"),
         "no-turn": ("  ✗ 没有在此步取过人: {step}", "  ✗ no turn taken at: {step}"),
+        "records": (
+            "    有条件的记录: 填写 {filled}, 不填写 {left}",
+            "    conditional records: filled in {filled}, left {left}",
+        ),
+        "record-side": (
+            "  ✗ 没有走到: 「{step}」的《{form}》{side}",
+            "  ✗ never seen: 《{form}》 at 「{step}」 {side}",
+        ),
+        "side-filled": ("填写", "filled in"),
+        "side-left": ("不填写", "left"),
     },
 )
 
@@ -1096,11 +1198,18 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
         turns = f"{len(sim.turns_taken & sim.turns_wanted)}/{len(sim.turns_wanted)}"
         signs = f"{len(sim.signs_taken & sim.signs_wanted)}/{len(sim.signs_wanted)}"
         lines.append(words["turns"].say(said, turns=turns, signs=signs))
+    if sim.records_wanted:
+
+        def share(side: bool) -> str:
+            wanted = {r for r in sim.records_wanted if r[2] is side}
+            return f"{len(wanted & sim.records_seen)}/{len(wanted)}"
+
+        lines.append(words["records"].say(said, filled=share(True), left=share(False)))
     for i, (values, outcome) in enumerate(zip(sim.plan.assignments, sim.outcomes, strict=False), 1):
-        lines.append(f"    {i}. {_shown(values) or '—'} → {outcome}")
+        lines.append(f"    {i}. {_shown(values, said) or '—'} → {outcome}")
     for trap, values in sim.plan.dead_ends:
         steps = ", ".join(f"「{proc.steps[sid].title}」({sid})" for sid in trap)
-        when = _shown(values) or words["always"].say(said)
+        when = _shown(values, said) or words["always"].say(said)
         lines.append(words["dead-end"].say(said, when=when, steps=steps))
     if sim.entries:
         lines[0] += SIM_WORDS["entries"].say(said, run=len(sim.entries_run), total=len(sim.entries))
@@ -1112,6 +1221,12 @@ def summary_text(sim: Simulation, pinned: Pinned, lang: str = "zh") -> str:
         lines.append(words["never-taken"].say(said, what=what))
     for sid in sorted(sim.turns_wanted - sim.turns_taken):
         lines.append(words["no-turn"].say(said, step=sid))
+    for sid, form, side in sorted(sim.records_wanted - sim.records_seen):
+        title = pinned.rulebook.forms[form].title if form in pinned.rulebook.forms else form
+        how = words["side-filled" if side else "side-left"].say(said)
+        lines.append(
+            words["record-side"].say(said, step=proc.steps[sid].title, form=title, side=how)
+        )
     lines += [f"  ✗ {f}" for f in sim.failures]
     return "\n".join(lines)
 
@@ -1131,6 +1246,10 @@ def summary_json(sim: Simulation, pinned: Pinned) -> dict[str, Any]:
         ],
         "failures": sim.failures,
         "turns": {"steps": len(sim.turns_wanted), "taken": len(sim.turns_taken)},
+        "conditional_records": {
+            "wanted": len(sim.records_wanted),
+            "seen": len(sim.records_wanted & sim.records_seen),
+        },
         "signed": {"places": len(sim.signs_wanted), "named": len(sim.signs_taken)},
         "schedule_entries": len(sim.entries),
         "schedule_entries_run": len(sim.entries_run),

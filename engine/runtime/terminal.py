@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TextIO
 
 from engine import screen
+from engine.i18n import os_reason
 from engine.runtime import interrupts, values
 from engine.runtime.dues import SOON, Reminder
 from engine.runtime.layout import WIDTH, columns, shorten, width, wrap
@@ -530,11 +531,8 @@ class TerminalDriver:
 
     def _evidence(self, q: EvidenceQuestion) -> Reply:
         """Photo file paths, one a line (as many as asked; each a JPEG, PNG or
-        WebP of at most 10 MB), then the signer's name when one is asked."""
-        from pathlib import Path
-
-        from engine.journal.evidence import refusal
-
+        WebP of at most 10 MB), then, when a signature is asked, the signer's
+        name and the path of the signature's picture (a photo or scan)."""
         if q.signer:
             sign = self.p.t("evidence_signer", signer=q.signer)
         else:
@@ -543,25 +541,15 @@ class TerminalDriver:
         photos: list[bytes] = []
         while len(photos) < q.photos:
             prompt = f"    {self.p.t('photo_q', n=len(photos) + 1, total=q.photos)}{PROMPT}"
-            raw = self._ask_line(prompt)
-            if isinstance(raw, Command):
-                return raw
-            path = raw.strip()
-            if not path:
-                continue
-            try:
-                data = Path(path).expanduser().read_bytes()
-            except OSError as exc:
-                self._bad(self.p.t("photo_unreadable", path=path, why=exc.strerror or str(exc)))
-                continue
-            refused = refusal(data)
-            if refused is not None:
-                msg, args = refused
-                self._bad(msg.say(what=path, **args))
-                continue
-            photos.append(data)
+            got = self._picture(prompt)
+            if isinstance(got, Command):
+                return got
+            if got is not None:
+                photos.append(got)
+        if not q.signature:
+            return Given(EvidenceGiven(tuple(photos), None))
         signer: str | None = None
-        while q.signature and signer is None:
+        while signer is None:
             who = f"{self.p.t('signer_q')} ({q.signer})" if q.signer else self.p.t("signer_q")
             raw = self._ask_line(f"    {who}{PROMPT}")
             if isinstance(raw, Command):
@@ -570,7 +558,39 @@ class TerminalDriver:
                 signer = raw.strip()
             else:
                 self._bad(self.p.t("name_needed"))
-        return Given(EvidenceGiven(tuple(photos), signer))
+        drawn: bytes | None = None
+        while drawn is None:
+            got = self._picture(f"    {self.p.t('signature_q')}{PROMPT}")
+            if isinstance(got, Command):
+                return got
+            drawn = got
+        return Given(EvidenceGiven(tuple(photos), signer, drawn))
+
+    def _picture(self, prompt: str) -> bytes | Command | None:
+        """A file path asked for, and the picture read from it (a JPEG, PNG
+        or WebP of at most 10 MB); None after saying why it was refused."""
+        from pathlib import Path
+
+        from engine.journal.evidence import refusal
+
+        raw = self._ask_line(prompt)
+        if isinstance(raw, Command):
+            return raw
+        path = raw.strip()
+        if not path:
+            return None
+        try:
+            data = Path(path).expanduser().read_bytes()
+        except OSError as exc:
+            why = os_reason(exc, "en" if self.p.lang == "en" else "zh")
+            self._bad(self.p.t("photo_unreadable", path=path, why=why))
+            return None
+        refused = refusal(data)
+        if refused is not None:
+            msg, args = refused
+            self._bad(msg.say(what=path, **args))
+            return None
+        return data
 
     def _people(self, q: PeopleQuestion) -> Reply:
         """Names, one a line: one not the operator's (another), or everyone

@@ -40,14 +40,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "lane": ("⇉ 同时进行的分支: {title}", "⇉ parallel branch: {title}"),
     "by_role": ("由 {role} 执行", "by {role}"),
     "by_person": ("由 {person}", "by {person}"),
-    "turn": ("轮序「{queue}」: 由 {person} 接待", "{queue}: {person} receives"),
+    "turn": ("轮序「{queue}」: 由 {person} {duty}", "{queue}: {person}'s turn ({duty})"),
     "turn_owed": (
-        "轮序「{queue}」: 由 {person} 接待 (补接待)",
-        "{queue}: {person} receives (a make-up turn)",
+        "轮序「{queue}」: 由 {person} {duty} (补{duty})",
+        "{queue}: {person}'s turn ({duty}; a make-up turn)",
     ),
     "turn_credit": (
-        "轮序「{queue}」: {person} 本次不计接待, 补接待一次",
-        "{queue}: {person}'s reception does not count; a make-up turn is owed",
+        "轮序「{queue}」: {person} 本次不计{duty}, 补{duty}一次",
+        "{queue}: {person}'s turn ({duty}) does not count; a make-up turn is owed",
     ),
     "another_q": ("由另一人确认「{what}」, 姓名", 'someone else confirms "{what}": name'),
     "another_self": (
@@ -71,6 +71,29 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "photo_q": ("照片 {n}/{total} 的文件路径", "photo {n}/{total}: file path"),
     "photo_unreadable": ("读不到文件 {path}: {why}", "cannot read {path}: {why}"),
     "signer_q": ("签名人姓名", "signer's name"),
+    "signature_q": (
+        "签名图片的文件路径 (手写签名的照片或扫描件, PNG、JPEG 或 WebP)",
+        "the signature's picture: file path (a photo or scan of the signed paper; "
+        "PNG, JPEG or WebP)",
+    ),
+    "sign_here": ("请在框内用手指签名", "sign in the box with your finger"),
+    "sign_clear": ("重签", "Clear"),
+    "sign_needs_js": (
+        "手写签名需要浏览器开启 JavaScript。也可以在纸上签名, 然后拍照上传:",
+        "drawing a signature needs JavaScript. You can sign on paper instead and "
+        "upload a photo of it:",
+    ),
+    "sign_paper": ("或者: 纸上签名的照片", "or: a photo of the paper signature"),
+    "paper_what": ("纸上签名的照片", "the photo of the paper signature"),
+    "signature_needed": (
+        "请签名 (在框内手写, 或上传纸上签名的照片)",
+        "a signature is needed (draw it, or upload a photo of a paper one)",
+    ),
+    "signature_not_png": ("手写签名必须是 PNG 图片", "a drawn signature must be a PNG picture"),
+    "signature_too_big": (
+        "手写签名有 {size} 字节, 超过 {limit} 字节的上限",
+        "the drawn signature is {size} bytes, more than the {limit}-byte limit",
+    ),
     "photo_pick": ("拍照或选择照片", "take or choose photos"),
     "photos_needed": (
         "要至少 {n} 张照片, 收到 {got} 张",
@@ -335,6 +358,19 @@ _LABELS: dict[str, tuple[str, str]] = {
     "signed": ("经办人", "by"),
     "evidence_photo": ("照片", "photo"),
     "evidence_signature": ("签名", "signature"),
+    "evidence": ("凭证 (照片和签名)", "Evidence (photos and signatures)"),
+    "no_evidence": ("没有留下凭证", "no evidence was left"),
+    "evidence_file": ("文件", "file"),
+    "evidence_size": ("大小", "size"),
+    "evidence_state": ("核对", "check"),
+    "evidence_ok": ("完好", "intact"),
+    "evidence_missing": ("⚠ 文件不在", "⚠ file missing"),
+    "evidence_altered": (
+        "⚠ 文件被改动 (与日志中的 sha256 不符)",
+        "⚠ file altered (sha256 differs)",
+    ),
+    "evidence_name_only": ("只有姓名, 没有签名图片", "the name only, no picture"),
+    "evidence_unchecked": ("未核对 (没有凭证文件夹)", "not checked (no evidence folder)"),
     "turn_owed": ("补接待", "a make-up turn"),
     "turn_credit": ("不计接待, 补接待一次", "not counted; a make-up turn owed"),
     "turn_uncounted": ("不计接待次数", "not counted"),

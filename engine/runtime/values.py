@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from engine.i18n import messages
 from engine.model import Field, Input
 
 TRUE_WORDS = frozenset({"是", "是的", "对", "有", "y", "yes", "true", "t", "1"})
@@ -236,12 +237,15 @@ _PARSERS = {
 }
 
 
+BOOL_WORDS = messages("value.bool", {"yes": ("是", "yes"), "no": ("否", "no")})
+
+
 def show(value: Any, lang: str = "zh") -> str:
     """A value as a person reads it."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+        return BOOL_WORDS["yes" if value else "no"].say("en" if lang == "en" else "zh")
     return str(value)
 
 

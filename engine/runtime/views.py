@@ -6,11 +6,11 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from engine.model import Choices, End, Field, Procedure, Step, lane_steps
+from engine.model import Choices, End, Field, Procedure, Record, Step, lane_steps
 from engine.runtime import lanes, machine
 from engine.runtime.prompts import Body, Header, ItemStatus, ItemView, Option, Rule
 from engine.runtime.recorder import Active
-from engine.runtime.scope import Scope
+from engine.runtime.scope import Need, Scope
 
 
 def role_name(active: Active, ref: Any) -> str | None:
@@ -134,9 +134,21 @@ def body(scope: Scope, active: Active, depth: int, shown: Sequence[ItemView]) ->
         say,
         tuple(shown),
         frame.procedure.mode,
-        tuple(forms[r.form.name].title for r in step.record),
+        tuple(forms[r.form.name].title for r in step.record if _applies(scope, active, depth, r)),
         standing(active, frame.procedure, step),
     )
+
+
+def _applies(scope: Scope, active: Active, depth: int, rec: Record) -> bool:
+    """Whether a form is filled in here as far as is known before the items
+    are answered: one with `when` that needs an input not yet given is not
+    shown now; its fields are asked (with its title) once it holds."""
+    if rec.when is None:
+        return True
+    try:
+        return scope.judge(active, depth, rec.when)
+    except Need:
+        return False
 
 
 def standing(active: Active, proc: Procedure, step: Step) -> tuple[Rule, ...]:
@@ -153,9 +165,14 @@ def standing(active: Active, proc: Procedure, step: Step) -> tuple[Rule, ...]:
     return tuple(out)
 
 
-def fields(active: Active, step: Step) -> Iterable[tuple[str, Field]]:
+def fields(scope: Scope, active: Active, depth: int, step: Step) -> Iterable[tuple[str, Field]]:
+    """The fields to fill in at a step, form by form: a form with `when` only
+    if it holds, judged once the fields before it are filled (an input it
+    needs is asked then)."""
     forms = active.pinned.rulebook.forms
     for rec in step.record:
+        if rec.when is not None and not scope.judge(active, depth, rec.when):
+            continue
         form = forms[rec.form.name]
         if rec.all_fields:
             yield from ((form.id, f) for f in form.fields.values())

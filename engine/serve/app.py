@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from engine.errors import JournalConflict, SopError
 from engine.i18n import speaking
 from engine.journal import Journal, RunRow
 from engine.model import Procedure
+from engine.render.evidence import shown as shown_evidence
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
 from engine.runtime.pinning import Pinned, pin
@@ -38,9 +40,9 @@ from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQ
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
-from engine.runtime.texts import text
+from engine.runtime.texts import labels, text
 from engine.serve.driver import ACTIONS, Posted, WebDriver, position, question_key
-from engine.serve.pages import WEB, StepPage, gather, reminder_lines, say, step_header
+from engine.serve.pages import StepPage, gather, known, reminder_lines, say, step_header
 from engine.serve.people import (
     SESSION_SECONDS,
     Limiter,
@@ -65,6 +67,7 @@ class Settings:
     users: str | None = None  # the users file; None: no sign-in (loopback only, see cli)
     secure_cookies: bool = False  # cookies only over HTTPS (set behind a TLS proxy)
     clock: Clock = system_clock
+    evidence: str | None = None  # `--evidence DIR`; else the folder beside the journal
 
 
 @dataclass
@@ -154,7 +157,13 @@ class Service:
             operator=who.user.name if who.user else None,
             site=site,
             restored=self.restored,
+            evidence=self.settings.evidence,
         )
+
+    def evidence_folder(self) -> Path | None:
+        from engine.journal.evidence import evidence_folder
+
+        return evidence_folder(self.journal().path, self.settings.evidence)
 
 
 @dataclass(frozen=True)
@@ -227,6 +236,7 @@ def create_app(settings: Settings) -> Starlette:
                 lang=lang,
                 w=lambda k, **a: say(k, lang, **a),
                 t=lambda k, **a: text(k, lang, **a),
+                L=labels(lang),
                 csrf=service.sessions.csrf(who.session.nonce),
                 user=who.user,
                 **ctx,
@@ -298,6 +308,35 @@ def create_app(settings: Settings) -> Starlette:
 
     def news(driver: WebDriver, lang: str) -> list[str]:
         return gather(driver.views, lang)[2]
+
+    def carry(who: Who, run: int, driver: WebDriver, lang: str, conflicts: bool = False) -> Outcome:
+        """Take the run up where it stands under its emergency chain's lock,
+        `driver` answering (or holding). With `conflicts`, another process's
+        write in between records nothing of ours and holds (the page is asked
+        again, saying it was stale); else it is refused as any journal error."""
+        with service.lock(_root(service.journal(), run)):
+            runner = service.runner(driver, who)
+            driver.where = lambda: _where(runner)
+            with speaking(lang):
+                try:
+                    return runner.carry_on(run)
+                except JournalConflict:
+                    if not conflicts:
+                        raise
+                    driver.stale = True
+                    return Outcome("held", run)
+
+    def answered(driver: WebDriver, run: int, lang: str) -> Response:
+        """After a form: what the runner said (and that the form was stale,
+        or refused) kept for the next page, which the browser is sent to
+        (post/redirect/get)."""
+        said = news(driver, lang)
+        if driver.stale:
+            said.insert(0, say("stale", lang))
+        if driver.error:
+            said.append("✗ " + driver.error)
+        service.tell(run, said)
+        return _see(f"/runs/{run}")
 
     @guarded
     async def index(request: Request) -> Response:
@@ -402,27 +441,26 @@ def create_app(settings: Settings) -> Starlette:
         def work() -> Response:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
+                from engine.runtime.record import read_record
+
+                found = read_record(service.journal(), row.id)
+                proofs = found.evidence if found is not None else ()
                 return page(
                     request,
                     who,
                     "run",
                     row=row,
+                    evidence=shown_evidence(proofs, service.evidence_folder()),
                     outcome_title=_outcome_title(pinned, row),
                     notices=service.told(row.id),
                     status_text=say(f"status.{row.status}", lang)
-                    if f"status.{row.status}" in WEB
+                    if known(f"status.{row.status}")
                     else row.status,
                 )
-            journal = service.journal()
-            with service.lock(_root(journal, row.id)):
-                driver = WebDriver(lang, lambda: "")
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    outcome = runner.carry_on(row.id)
+            driver = WebDriver(lang, lambda: "")
+            outcome = carry(who, row.id, driver, lang)
             if outcome.status != "held":
-                service.tell(outcome.run, news(driver, lang))
-                return _see(f"/runs/{outcome.run}")
+                return answered(driver, outcome.run, lang)
             return step_page(request, who, row.id, driver, service.told(row.id))
 
         return await run_in_threadpool(work)
@@ -432,37 +470,28 @@ def create_app(settings: Settings) -> Starlette:
         who = who_of(request)
         run = _run_id(request)
         lang = _lang(request)
-        form, photos = await _upload(request)
+        form, files = await _upload(request)
         checked(request, who, form)
         action = form.get("action", "answer")
         if action not in ACTIONS:
             action = "answer"
-        posted = Posted(action, form.get("pos", ""), form.get("key", ""), form, photos)
+        posted = Posted(
+            action,
+            form.get("pos", ""),
+            form.get("key", ""),
+            form,
+            files.photos,
+            files.signature,
+            files.signature_photo,
+        )
 
         def work() -> Response:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            journal = service.journal()
-            with service.lock(_root(journal, row.id)):
-                driver = WebDriver(lang, lambda: "", posted=posted)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    try:
-                        outcome = runner.carry_on(row.id)
-                    except JournalConflict:
-                        # Another process wrote to the run between our read and our
-                        # write: nothing of ours was recorded; the page is asked again.
-                        driver.stale = True
-                        outcome = Outcome("held", row.id)
-            said = news(driver, lang)
-            if driver.stale:
-                said.insert(0, say("stale", lang))
-            if driver.error:
-                said.append("✗ " + driver.error)
-            service.tell(outcome.run, said)
-            return _see(f"/runs/{outcome.run}")
+            driver = WebDriver(lang, lambda: "", posted=posted)
+            outcome = carry(who, row.id, driver, lang, conflicts=True)
+            return answered(driver, outcome.run, lang)
 
         return await run_in_threadpool(work)
 
@@ -478,14 +507,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status != PAUSED:  # resumed already (a second tap): nothing to do
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(lang, lambda: "")
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    outcome = runner.carry_on(row.id)
-            service.tell(outcome.run, news(driver, lang))
-            return _see(f"/runs/{outcome.run}")
+            driver = WebDriver(lang, lambda: "")
+            outcome = carry(who, row.id, driver, lang)
+            return answered(driver, outcome.run, lang)
 
         return await run_in_threadpool(work)
 
@@ -500,13 +524,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                # `!` at whatever the run asks now: the list is asked and held.
-                driver = WebDriver(lang, lambda: "", Posted("emergency", "", "", {}), check=False)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
+            # `!` at whatever the run asks now: the list is asked and held.
+            driver = WebDriver(lang, lambda: "", Posted("emergency", "", "", {}), check=False)
+            carry(who, row.id, driver, lang)
             return step_page(request, who, row.id, driver, [])
 
         return await run_in_threadpool(work)
@@ -632,7 +652,8 @@ def create_app(settings: Settings) -> Starlette:
                     )
             with speaking(lang):
                 shown = render_show(found, lang, timeline, timeline is None)
-            return page(request, who, "record", row=row, text=shown)
+            proofs = shown_evidence(found.evidence, service.evidence_folder())
+            return page(request, who, "record", row=row, text=shown, evidence=proofs)
 
         return await run_in_threadpool(work)
 
@@ -650,14 +671,10 @@ def create_app(settings: Settings) -> Starlette:
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
             follow = [Posted("answer", "", "", {"option": option})] if option else []
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(
-                    lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
-                )
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
+            driver = WebDriver(
+                lang, lambda: "", Posted("correct", "", "", {}), check=False, follow=follow
+            )
+            carry(who, row.id, driver, lang)
             q = driver.question
             asked = (
                 isinstance(q, InputQuestion | ItemQuestion) and not driver.follow
@@ -686,19 +703,9 @@ def create_app(settings: Settings) -> Starlette:
             row = row_of(request, who, run)
             if row.status not in ("active", "waiting"):
                 return _see(f"/runs/{row.id}")
-            with service.lock(_root(service.journal(), row.id)):
-                driver = WebDriver(lang, lambda: "", posted, follow=follow)
-                runner = service.runner(driver, who)
-                driver.where = lambda: _where(runner)
-                with speaking(lang):
-                    runner.carry_on(row.id)
-            said = news(driver, lang)
-            if driver.stale:
-                said.insert(0, say("stale", lang))
-            if driver.error:
-                said.append("✗ " + driver.error)
-            service.tell(row.id, said)
-            return _see(f"/runs/{row.id}")
+            driver = WebDriver(lang, lambda: "", posted, follow=follow)
+            carry(who, row.id, driver, lang)
+            return answered(driver, row.id, lang)
 
         return await run_in_threadpool(work)
 
@@ -735,6 +742,46 @@ def create_app(settings: Settings) -> Starlette:
             milestones=_milestones(pinned, header),
         )
 
+    @guarded
+    async def evidence_file(request: Request) -> Response:
+        """A photo or signature of a run the person may see: a thumbnail, or
+        the file itself (`?size=full`). Only a sha256 the run's journal names
+        is served, from the evidence folder under that name: no file name a
+        request carries ever reaches the file system."""
+        from engine.render.evidence import file_bytes, is_sha256, thumbnail
+
+        who = who_of(request)
+        run = _run_id(request)
+        sha = request.path_params.get("sha", "")
+        lang = _lang(request)
+        full = request.query_params.get("size") == "full"
+
+        def work() -> Response:
+            from engine.runtime.record import read_record
+
+            row = row_of(request, who, run)
+            found = read_record(service.journal(), row.id) if is_sha256(sha) else None
+            proof = next((p for p in found.evidence if p.sha256 == sha), None) if found else None
+            data = file_bytes(service.evidence_folder(), sha) if proof is not None else None
+            if proof is None or data is None:
+                return error(request, who, say("not_found", lang), 404)
+            kind = proof.media_type or "application/octet-stream"
+            if not full:
+                small = thumbnail(data)
+                if small is None:
+                    return error(request, who, say("not_found", lang), 404)
+                data, kind = small, "image/jpeg"
+            return Response(data, media_type=kind, headers=FILE_HEADERS)
+
+        return await run_in_threadpool(work)
+
+    async def static(request: Request) -> Response:
+        name = request.path_params.get("name", "")
+        if name not in STATIC:
+            return await not_found(request, KeyError(name))
+        body = (Path(__file__).parent / "static" / name).read_bytes()
+        return Response(body, media_type=STATIC[name], headers=STATIC_HEADERS)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return HTMLResponse(say("not_found", _lang(request)), status_code=404)
 
@@ -750,6 +797,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/runs/{run}/resume", resume, methods=["POST"]),
             Route("/runs/{run}/emergency", emergency),
             Route("/runs/{run}/record", record),
+            Route("/runs/{run}/evidence/{sha}", evidence_file),
+            Route("/static/{name}", static),
             Route("/runs/{run}/correct", correct_page),
             Route("/runs/{run}/correct", correct, methods=["POST"]),
             Route("/manage", manage),
@@ -765,6 +814,16 @@ CSV_COLUMNS = (
     "step", "outcome",
 )  # fmt: skip
 COOKIE = "sop_session"
+# The files of engine/serve/static/ served, by name (nothing else is looked up).
+STATIC = {"signature.js": "text/javascript; charset=utf-8"}
+STATIC_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+# An evidence file: the person's own (private), never run as a page or a script.
+FILE_HEADERS = {
+    "Cache-Control": "private, max-age=3600",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Disposition": "inline",
+}
 # Our pages load nothing from elsewhere; the signature pad's script is ours.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -796,31 +855,47 @@ async def _form(request: Request) -> dict[str, str]:
     return out
 
 
-async def _upload(request: Request) -> tuple[dict[str, str], tuple[bytes, ...]]:
-    """An answer's fields, and the photos it carries (`photo`, multipart):
-    at most MAX_PHOTOS, each read to one byte past 10 MB (refused later)."""
-    from engine.journal.evidence import MAX_BYTES
+async def _upload(request: Request) -> tuple[dict[str, str], Files]:
+    """An answer's fields, and the files it carries (multipart): at most
+    MAX_PHOTOS photos (`photo`), each read to one byte past 10 MB (refused
+    later), a drawn signature (`signature`, read to one byte past its limit)
+    and a photo of a paper signature (`signature_photo`). A file's name is
+    never read: a file is known by its content alone."""
+    from engine.journal.evidence import MAX_BYTES, MAX_SIGNATURE
 
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await _form(request), ()
+        return await _form(request), Files()
     length = request.headers.get("content-length")
-    if length is not None and (
-        not length.isdigit() or int(length) > MAX_FORM + MAX_PHOTOS * (MAX_BYTES + 4096)
-    ):
-        return {}, ()
+    most = MAX_FORM + (MAX_PHOTOS + 1) * (MAX_BYTES + 4096) + MAX_SIGNATURE + 4096
+    if length is not None and (not length.isdigit() or int(length) > most):
+        return {}, Files()
     try:
-        form = await request.form(max_files=MAX_PHOTOS, max_fields=50)
+        form = await request.form(max_files=MAX_PHOTOS + 2, max_fields=50)
     except Exception:  # a malformed body is an empty form (Starlette raises its own kinds)
-        return {}, ()
+        return {}, Files()
     out: dict[str, str] = {}
     photos: list[bytes] = []
+    signature = paper = b""
     for k, v in form.multi_items():
         if isinstance(v, str):
             out[k[:100]] = v[:MAX_FIELD]
         elif k == "photo":
             photos.append(await v.read(MAX_BYTES + 1))
+        elif k == "signature" and not signature:
+            signature = await v.read(MAX_SIGNATURE + 1)
+        elif k == "signature_photo" and not paper:
+            paper = await v.read(MAX_BYTES + 1)
     await form.close()
-    return out, tuple(photos)
+    return out, Files(tuple(photos), signature, paper)
+
+
+@dataclass(frozen=True)
+class Files:
+    """The files an answer carried (each cut one byte past its limit)."""
+
+    photos: tuple[bytes, ...] = ()
+    signature: bytes = b""
+    signature_photo: bytes = b""
 
 
 def _procedures(pinned: Pinned) -> tuple[list[Procedure], list[Procedure]]:

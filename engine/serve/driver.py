@@ -95,6 +95,8 @@ class Posted:
     key: str
     fields: Mapping[str, str]
     photos: tuple[bytes, ...] = ()  # files posted as `photo` (evidence), each cut past 10 MB + 1
+    signature: bytes = b""  # the drawn signature (`signature`, a PNG), cut past its limit + 1
+    signature_photo: bytes = b""  # a photo of a paper signature (`signature_photo`)
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "")
@@ -158,7 +160,7 @@ def reply_for(q: Question, form: Posted, now: datetime, lang: str) -> Reply:
 
 def _evidence(q: EvidenceQuestion, form: Posted, lang: str) -> EvidenceGiven:
     """The photos posted (each a JPEG, PNG or WebP of at most 10 MB, at
-    least as many as asked) and the signer's typed name."""
+    least as many as asked), the signer's typed name and the signature."""
     from engine.journal.evidence import refusal
 
     photos = tuple(p for p in form.photos if p)
@@ -169,10 +171,34 @@ def _evidence(q: EvidenceQuestion, form: Posted, lang: str) -> EvidenceGiven:
         if refused is not None:
             msg, args = refused
             raise Refused(msg.say(lang, what=f"#{number}", **args))  # type: ignore[arg-type]
+    if not q.signature:
+        return EvidenceGiven(photos, None)
     signer = form.get("signer").strip() or None
-    if q.signature and signer is None:
+    if signer is None:
         raise Refused(text("name_needed", lang))
-    return EvidenceGiven(photos, signer if q.signature else None)
+    return EvidenceGiven(photos, signer, _signature(form, lang))
+
+
+def _signature(form: Posted, lang: str) -> bytes:
+    """The signature's picture: drawn on the page's pad (a PNG of at most
+    MAX_SIGNATURE bytes, known by its first bytes), else a photo of a paper
+    signature (a JPEG, PNG or WebP of at most 10 MB, as any photo)."""
+    from engine.journal.evidence import MAX_SIGNATURE, media_type, refusal
+
+    drawn, paper = form.signature, form.signature_photo
+    if drawn:
+        if len(drawn) > MAX_SIGNATURE:
+            raise Refused(text("signature_too_big", lang, size=len(drawn), limit=MAX_SIGNATURE))
+        if media_type(drawn) != "image/png":
+            raise Refused(text("signature_not_png", lang))
+        return drawn
+    if paper:
+        refused = refusal(paper)
+        if refused is not None:
+            msg, args = refused
+            raise Refused(msg.say(lang, what=text("paper_what", lang), **args))  # type: ignore[arg-type]
+        return paper
+    raise Refused(text("signature_needed", lang))
 
 
 def _people(q: PeopleQuestion, raw: str, lang: str) -> tuple[str, ...]:

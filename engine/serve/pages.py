@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.i18n import messages
+from engine.i18n import catalogue, messages
 from engine.runtime import values
 from engine.runtime.dues import SOON, Reminder
 from engine.runtime.prompts import Body, Header, Notice, Question, View
+from engine.runtime.record import STATUS_TEXT
 from engine.runtime.texts import text
 
-# Sentences of the web page (the terminal's are engine/runtime/texts.py).
+# Sentences of the web page only. What the terminal, `sop show` or a run's
+# status already says is said in the same words: `say` takes a catalogue id
+# too (label.site, terminal.run, status.finished: engine/runtime/texts.py,
+# engine/runtime/record.py), so no wording is kept twice.
 WEB = messages(
     "web",
     {
@@ -59,10 +63,6 @@ WEB = messages(
             "recorded twice. This is the question now.",
         ),
         "home": ("首页", "Home"),
-        "run_of": ("运行 #{run}", "run #{run}"),
-        "outcome": ("结果", "Outcome"),
-        "status": ("状态", "Status"),
-        "step_now": ("当前步骤", "Current step"),
         "not_found": ("没有这个页面", "no such page"),
         "run_not_found": ("日志中没有运行 {run}", "the journal has no run {run}"),
         "no_question": ("这一步没有要回答的问题。", "nothing to answer at this step."),
@@ -70,10 +70,6 @@ WEB = messages(
             "这次运行正在由别人 (或另一个页面) 回答, 请稍后刷新。",
             "someone else (or another page) is answering this run; refresh in a moment.",
         ),
-        "status.active": ("进行中", "active"),
-        "status.paused": ("已暂停", "paused"),
-        "status.waiting": ("等待应急结束", "waiting for an emergency"),
-        "status.finished": ("已完成", "finished"),
         "lang_other": ("English", "中文"),
         "forged": (
             "这个表单不是从本站的页面提交的 (或登录已过期), 没有记录。请回到首页重新操作。",
@@ -87,20 +83,15 @@ WEB = messages(
         "milestone": ("记录里程碑日期", "Record a milestone's date"),
         "date": ("日期 (可以是计划日期)", "date (a planned one too)"),
         "back": ("返回", "Back"),
-        "site": ("案场", "Site"),
         "all": ("全部", "all"),
-        "procedure": ("流程", "Procedure"),
         "since": ("开始于 (起)", "started from"),
         "until": ("开始于 (止)", "started before"),
         "filter": ("筛选", "Filter"),
         "due_now": ("已超时和今天到期", "Overdue and due today"),
         "nothing_due": ("没有超时或今天到期的事项", "nothing overdue or due today"),
         "runs": ("运行", "Runs"),
-        "started": ("开始", "Started"),
-        "state.overdue": ("已超时", "overdue"),
         "by_site": ("各案场", "By site"),
         "by_post": ("各岗位的到期事项", "Deadlines by post"),
-        "finished_rate": ("已完成", "finished"),
         "overdue_rate": ("超时", "overdue"),
         "export": ("导出 CSV", "Export CSV"),
         "csv.run": ("运行", "run"),
@@ -114,7 +105,6 @@ WEB = messages(
         "csv.updated": ("最后更新", "updated"),
         "csv.step": ("当前步骤", "step"),
         "csv.outcome": ("结果", "outcome"),
-        "state.today": ("今天", "today"),
         "state.upcoming": ("将到期", "upcoming"),
         "signout": ("退出", "Sign out"),
         "password": ("密码", "Password"),
@@ -129,7 +119,16 @@ WEB = messages(
 
 
 def say(key: str, lang: str, **args: Any) -> str:
-    return WEB[key].say("en" if lang == "en" else "zh", **args)
+    """A web sentence (`WEB`'s key), or any message of the one catalogue by its id."""
+    msg = WEB.get(key) or catalogue()[key]
+    return msg.say("en" if lang == "en" else "zh", **args)
+
+
+def known(key: str) -> bool:
+    return key in WEB or key in catalogue()
+
+
+assert all(m.id in catalogue() for m in STATUS_TEXT.values())  # status.*, as `say` finds them
 
 
 def notice_lines(n: Notice, lang: str) -> list[str]:

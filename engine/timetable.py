@@ -1,0 +1,117 @@
+"""The calendar part of the rulebook model: a site's hours, holidays and
+closed days, a procedure's `schedule:` entries, and the scheduled duties as
+the call list reads them (`Duty`, `DutyPlan`).
+
+They live apart from engine.model (which re-exports them) so that `sop due`
+reads its cached extract of a rulebook (engine.cache.duties) without
+defining the whole model's seventy classes on every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from engine.problems import Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A name that must resolve to something declared elsewhere."""
+
+    name: str
+    pos: Pos
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PERIODS = ("day", "week", "month", "year")
+SITE_TIMES = ("opening", "closing")  # the site's hours, as `at`/`from`/`to` name them
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """The site's opening hours ("08:30" to "19:00")."""
+
+    open: str
+    close: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A named holiday the site observes: its dates, and whether the site
+    is closed then (an occurrence on a closed day is skipped)."""
+
+    name: str
+    dates: tuple[str, ...]
+    pos: Pos
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    """rulebook.yaml `site:` — hours, holidays and the weekdays it is closed."""
+
+    pos: Pos
+    hours: Hours | None = None
+    holidays: Mapping[str, Holiday] = field(default_factory=dict)
+    closed: tuple[str, ...] = ()  # weekdays (mon … sun)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """One `schedule:` entry of a procedure: when its occurrences fall.
+
+    Every value keeps its position (a `Ref`) so a check can point at it:
+    `every` is a period (day|week|month|year) or a cadence (30min, 1h, 2w);
+    `at`/`start`/`end` (`at`/`from`/`to`) a clock time or opening/closing;
+    `on` weekdays, days of the month (or last), MM-DD or holiday names; `by`
+    the last day of the period's window; `starting` the first date."""
+
+    pos: Pos
+    every: Ref | None = None
+    at: Ref | None = None
+    start: Ref | None = None
+    end: Ref | None = None
+    on: tuple[Ref, ...] = ()
+    by: Ref | None = None
+    starting: Ref | None = None
+
+    def refs(self) -> Iterator[tuple[str, Ref]]:
+        """Every value written, with its key, in key order."""
+        for key, ref in (
+            ("every", self.every),
+            ("at", self.at),
+            ("from", self.start),
+            ("to", self.end),
+            ("by", self.by),
+            ("starting", self.starting),
+        ):
+            if ref is not None:
+                yield key, ref
+        for ref in self.on:
+            yield "on", ref
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """A scheduled procedure as the call list reads it: its schedule, and
+    its first step with the role that does it."""
+
+    id: str
+    title: str
+    schedule: tuple[Schedule, ...]
+    step: str
+    step_title: str
+    role: str | None
+    role_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DutyPlan:
+    """A rulebook's scheduled duties, with the site they are done at (its
+    name, and its hours, holidays and closed days)."""
+
+    site_name: str | None
+    site: Site | None
+    duties: tuple[Duty, ...]
