@@ -155,3 +155,16 @@ def test_which_lane_comes_next_and_which_a_join_any_cancels() -> None:
     assert lanes.finished(state, {0, 1, 2, 3})
     state.lane = 3
     assert lanes.next_open(state) is state.lanes[0]  # b: round the run
+
+
+def test_simulate_walks_the_lobby_join_and_counts_it() -> None:
+    """The scenarios turn away from the contact branch (b), so the visit's
+    line reaches sales_arrival first and waits; the journal shows the join."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import Edge, simulate, summary_text
+
+    pinned = pin(str(BUNDLED))
+    sim = simulate(pinned, "lobby")
+    join = Edge("lobby", "sales_absent", "join", 0, "sales_arrival")
+    assert join in sim.wanted and join in sim.taken, summary_text(sim, pinned)
+    assert sim.ok, summary_text(sim, pinned)
