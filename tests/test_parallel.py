@@ -168,3 +168,40 @@ def test_simulate_walks_the_lobby_join_and_counts_it() -> None:
     join = Edge("lobby", "sales_absent", "join", 0, "sales_arrival")
     assert join in sim.wanted and join in sim.taken, summary_text(sim, pinned)
     assert sim.ok, summary_text(sim, pinned)
+
+
+def test_the_web_runner_turns_to_the_branches_the_line_waits_for(tmp_path: Path) -> None:
+    """sop serve walks the same runner: once the line waits at `at`, the page
+    says so and asks the branch's question (no crash, nothing asked twice)."""
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from engine.serve.app import Settings, create_app
+    from tests.web_support import answer_of, ask_form, forms, tool_form
+
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(OK)))
+    client = TestClient(app, raise_server_exceptions=True)
+    page = client.get("/").text
+    form = next(f for f in forms(page) if f.fields.get("procedure") == "parallel-join")
+    url = client.post("/start", data=form.fields, follow_redirects=False).headers["location"]
+    page = client.get(url).text
+    ask = ask_form(page)
+    assert ask is not None and "迎接客户" in page
+    page = client.post(ask.action, data=answer_of(ask)).text  # the fork: the first branch
+    assert "⇆ 转到分支 1: 联系销售人员" in page
+    for _ in range(2):  # away from both branches, back to the visit's own line
+        turn = tool_form(page, "lane")
+        page = client.post(turn.action, data=turn.fields).text
+    assert "讲解项目" in page
+    seen = [page]
+    for _ in range(10):
+        ask = ask_form(page)
+        if ask is None:
+            break
+        page = client.post(ask.action, data=answer_of(ask)).text
+        seen.append(page)
+    said = "".join(seen)
+    assert "「交给销售人员」要等分支完成后再继续: 联系销售人员、取楼书" in said
+    assert "⤵ 分支已汇合, 继续「交给销售人员」" in said
+    assert "已完成" in page
