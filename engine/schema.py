@@ -421,8 +421,11 @@ def _best_branch(error: Any, doc: Document, name: str) -> Iterator[Problem]:
         and not any(s.validator == "const" and not s.relative_path for s in subs)
     ]
     if fitting:
-        for sub in min(fitting, key=len):
-            yield from _translate(sub, doc, name)
+        found = [p for sub in min(fitting, key=len) for p in _translate(sub, doc, name)]
+        # `{txt: …}` for `{text: …}`: the unknown key's "did you mean" says it; the
+        # missing key is not reported a second time.
+        meant = {p.args.get("suggestion") for p in found if p.rule == "unknown-key"}
+        yield from (p for p in found if not (p.rule == "required-key" and p.args["key"] in meant))
         return
     expected: list[str] = []
     for subs in by_branch.values():

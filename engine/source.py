@@ -18,7 +18,8 @@ import stat as _stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.problems import Fix, Pos, Problem
+from engine.i18n import os_reason
+from engine.problems import Fix, Pos, Problem, Said
 
 __all__ = [
     "Document",
@@ -151,7 +152,8 @@ def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | Problem:
             return _problem("not-a-file", path, variant="loop")
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return _problem("not-a-file", path, variant="missing")
-        return _problem("not-a-file", path, variant="unreadable", detail=exc.strerror)
+        reason = Said(os_reason(exc, "zh"), os_reason(exc, "en"))
+        return _problem("not-a-file", path, variant="unreadable", detail=reason)
     if _stat.S_ISDIR(st.st_mode):
         return _problem("not-a-file", path, variant="directory")
     if not _stat.S_ISREG(st.st_mode):
@@ -162,7 +164,8 @@ def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | Problem:
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        return _problem("not-a-file", path, variant="unreadable", detail=exc.strerror)
+        reason = Said(os_reason(exc, "zh"), os_reason(exc, "en"))
+        return _problem("not-a-file", path, variant="unreadable", detail=reason)
     if len(raw) > max_bytes:
         return _problem("file-too-large", path, size=len(raw), limit=max_bytes)
     return raw

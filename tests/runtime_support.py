@@ -42,6 +42,39 @@ def sop_in_process(*args: str, stdin: str = "") -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def sop_split(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """`sop ARGS` in this process from the folder `cwd`, with a person's
+    Chinese locale: the exit code, what it wrote to stdout and to stderr
+    (apart, as a terminal shows them). The golden cases run hundreds of
+    validations; a process each cost most of the suite's time."""
+    import os
+
+    from engine.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin, sys.stdout, sys.stderr
+    env = {k: os.environ.get(k) for k in ("LANG", "SOP_LANG", "LC_ALL", "NO_COLOR")}
+    here = os.getcwd()
+    os.environ.update(LANG="C.UTF-8", SOP_LANG="")
+    os.environ.pop("LC_ALL", None)
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), out, err
+    try:
+        os.chdir(cwd)
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        os.chdir(here)
+        for key, value in env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return code, out.getvalue(), err.getvalue()
+
+
 class Sop:
     """`sop` run as a person would, always with the test's journal."""
 

@@ -328,6 +328,7 @@ def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) ->
     marked, not drawn, and nothing crashes."""
     import hashlib
     import io
+    import json
 
     from pypdf import PdfReader
 
@@ -344,6 +345,14 @@ def test_the_report_lists_the_evidence_and_shows_the_pictures(tmp_path: Path) ->
     assert code == 0 and "▣ 签名 王先生 · 客户较多" in out and sign[:12] in out, out
     code, out = sop_in_process("report", "1", *base, "--format", "md", "--lang", "en")
     assert f"| signature 王先生 | 客户较多 | — | {sign[:12]} | {len(SIGN)}B | intact |" in out, out
+    code, out = sop_in_process("report", "1", *base, "--format", "json")
+    proofs = json.loads(out)["evidence"]
+    assert [(p["evidence"], p["step"], p["item"], p["file"]) for p in proofs] == [
+        ("photo", "迎宾服务", "请置业顾问陪同", "ok"),
+        ("photo", "客户较多", None, "ok"),
+        ("photo", "客户较多", None, "ok"),
+        ("signature", "客户较多", None, "ok"),
+    ]
     code, out = sop_in_process("report", "1", *base, "--format", "html")
     # b.jpg starts as a JPEG but is none: listed, no picture drawn of it
     assert code == 0 and out.count('<img src="data:image/jpeg;base64,') == 3, out[-2000:]
@@ -384,6 +393,14 @@ def test_the_html_report_escapes_what_people_typed(tmp_path: Path) -> None:
     html = render_report_html(record, "zh", None)
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "未核对" in html  # no folder given: the files are not checked, not shown
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.render.run_pdf import render_report_pdf
+
+    pdf = render_report_pdf(record, "zh", tmp_path / "j.evidence")  # ReportLab markup escaped
+    assert "<script>x</script>" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
 # ---- sop serve: the drawn signature, the run's page with the pictures
@@ -529,3 +546,49 @@ def _jpeg() -> bytes:
 
 
 JPEG = _jpeg()
+
+
+def test_the_terminal_asks_for_the_signers_name_and_the_signatures_picture(
+    tmp_path: Path,
+) -> None:
+    """At a 60-column terminal: the photo's path, the signer's name, then the
+    path of the signature's picture (a scan or photo of the signed paper);
+    a file that is not a picture is refused and asked again."""
+    import hashlib
+    import os
+
+    import pytest
+
+    from engine.journal import Journal
+    from tests.conftest import sop_command
+
+    pexpect = pytest.importorskip("pexpect")
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "sign.png").write_bytes(SIGN)
+    (tmp_path / "fake.png").write_bytes(b"GIF89a not really")
+    env = {**os.environ, "LANG": "C.UTF-8", "SOP_CACHE_DIR": str(tmp_path / "cache")}
+    env["SOP_JOURNAL"], env["TERM"] = str(tmp_path / "j.db"), "xterm"
+    cmd = sop_command()
+    args = [*cmd[1:], "run", "patrol", "--rulebook", str(EVIDENCE_BOOK), "--no-color"]
+    t = pexpect.spawn(
+        cmd[0], args, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20,
+        dimensions=(40, 60),
+    )  # fmt: skip
+    t.expect("›")
+    t.sendline("y")
+    t.expect("照片 1/1 的文件路径 ›")
+    t.sendline("a.png")
+    t.expect("签名人姓名 \\(客户\\) ›")
+    t.sendline("王先生")
+    t.expect("签名图片的文件路径.*›")
+    t.sendline("fake.png")
+    t.expect("签名图片的文件路径.*›")
+    assert "fake.png 不是 JPEG、PNG 或 WebP 图片" in (t.before or "")
+    t.sendline("sign.png")
+    t.expect(pexpect.EOF)
+    with Journal(str(tmp_path / "j.db")) as j:
+        got = [e.data for e in j.events(1) if e.kind == "evidence.attached"]
+    assert [(e["evidence"], e["signer"], e["sha256"]) for e in got] == [
+        ("photo", None, hashlib.sha256(PNG).hexdigest()),
+        ("signature", "王先生", hashlib.sha256(SIGN).hexdigest()),
+    ]

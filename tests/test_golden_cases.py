@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import CASES, Runner
+from tests.runtime_support import sop_split
 
 ERR = CASES / "err"
 OK = CASES / "ok"
@@ -24,16 +25,18 @@ def _err_cases() -> list[str]:
 
 @pytest.mark.parametrize("name", _err_cases())
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_err_case(name: str, lang: str, sop: Runner, update: bool) -> None:
+def test_err_case(name: str, lang: str, update: bool) -> None:
     stem = name.removesuffix(".yaml")
-    result = sop("validate", "--no-cache", "--no-color", "--lang", lang, name, cwd=ERR)
-    assert result.returncode in (0, 1), result.stderr
-    assert "Traceback" not in result.stderr
+    code, stdout, stderr = sop_split(
+        "validate", "--no-cache", "--no-color", "--lang", lang, name, cwd=ERR
+    )
+    assert code in (0, 1), stderr
+    assert "Traceback" not in stderr
     expected = ERR / (f"{stem}.out" if lang == "zh" else f"{stem}.en.out")
     if update:
-        expected.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == expected.read_text(encoding="utf-8")
-    assert result.stdout.count("[") >= 1, "an err case must report a problem"
+        expected.write_text(stdout, encoding="utf-8")
+    assert stdout == expected.read_text(encoding="utf-8")
+    assert stdout.count("[") >= 1, "an err case must report a problem"
 
 
 def _ok_cases() -> list[str]:
@@ -41,13 +44,16 @@ def _ok_cases() -> list[str]:
 
 
 @pytest.mark.parametrize("name", _ok_cases())
-def test_ok_case(name: str, sop: Runner) -> None:
-    result = sop("validate", "--no-cache", "--no-color", "--strict", name, cwd=OK)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "没有发现问题" in result.stdout
+def test_ok_case(name: str) -> None:
+    code, stdout, stderr = sop_split(
+        "validate", "--no-cache", "--no-color", "--strict", name, cwd=OK
+    )
+    assert code == 0, stdout + stderr
+    assert "没有发现问题" in stdout
 
 
 def test_ok_folder_is_clean_as_a_whole(sop: Runner) -> None:
+    """The whole folder through a real process, as a designer runs it."""
     result = sop("validate", "--no-cache", "--strict", str(OK))
     assert result.returncode == 0, result.stdout
 

@@ -259,3 +259,33 @@ def test_why_a_file_cannot_be_read_is_said_in_the_messages_language(tmp_path: Pa
     assert os_reason(denied, "en") == "permission denied"
     other = OSError(5, "Input/output error")
     assert os_reason(other, "zh") == "Input/output error"  # uncommon: as the OS says it
+
+
+def test_validate_says_why_a_file_cannot_be_read_in_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the OS refuses (permission): the reason in the message's language."""
+    import builtins
+
+    from engine.problems import Said
+    from engine.source import read_bytes
+
+    path = tmp_path / "locked.yaml"
+    path.write_text("id: x\n", encoding="utf-8")
+    real_open = builtins.open
+
+    def refuse(file: object, *args: object, **kw: object) -> object:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kw)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    problem = read_bytes(str(path))
+    assert not isinstance(problem, bytes)
+    assert problem.variant == "unreadable"
+    assert problem.args["detail"] == Said("没有权限读取这个文件", "permission denied")
+    from engine.messages import render
+
+    said = render(problem, "zh")
+    assert "没有权限读取这个文件" in said and "Permission denied" not in said
+    assert "permission denied" in render(problem, "en")

@@ -401,6 +401,9 @@ def test_completion_in_a_rule_tables_entries() -> None:
     assert {"host", "manager"} <= labels("    role: manager", "    role: m|")
     assert "question-log" in labels("call: question-log", "call: q|")
     assert labels("steps: [smoking, injured]", "steps: [smoking, |]") == {"smoking", "injured"}
+    # a conditional record's fields: the form's fields, one level down
+    conditional = "record: {question_log: {fields: [q|], when: true}}"
+    assert {"question", "asked_at"} <= labels("record: {question_log: [question]}", conditional)
 
 
 def test_renaming_any_name_of_the_fixture_leaves_it_valid() -> None:

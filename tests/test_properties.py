@@ -213,7 +213,10 @@ def tables(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             entry["never_say"] = [{"text": "不准", "instead": "请您"}]
         if draw(st.booleans()):
-            entry["record"] = {"log": ["name"]}
+            # filled every time, or only when staff say it is needed (a conditional record)
+            entry["record"] = draw(
+                st.sampled_from([{"log": ["name"]}, {"log": {"fields": ["name"], "when": "noted"}}])
+            )
         if decides:
             if i == n - 1:
                 entry["otherwise"] = True
@@ -225,7 +228,10 @@ def tables(draw: st.DrawFn) -> dict[str, Any]:
         "title": "生成的规则表",
         "kind": "table",
         "roles": ["host", "guard"],
-        "inputs": {"party": {"type": "int", "ask": "人数", "min": 1, "max": 20}},
+        "inputs": {
+            "party": {"type": "int", "ask": "人数", "min": 1, "max": 20},
+            "noted": {"type": "bool", "ask": "是否需要记录?"},
+        },
         "entries": entries,
         "rules": [{"id": "polite", "text": "始终保持礼貌", "steps": ["e0"]}],
     }
@@ -648,6 +654,11 @@ def test_generated_tables_validate_and_simulate_every_entry(
     assert sim.ok, summary_text(sim, pinned)
     walked = {e.to for e in sim.taken}
     assert {e["id"] for e in table["entries"]} <= walked, summary_text(sim, pinned)
+    conditional = {e["id"] for e in table["entries"] if "when" in str(e.get("record"))}
+    # each conditional record filled in one scenario, left in another (as the journal shows)
+    assert {(sid, side) for sid, _, side in sim.records_seen} >= {
+        (sid, side) for sid in conditional for side in (True, False)
+    }, summary_text(sim, pinned)
 
 
 @SETTINGS

@@ -116,6 +116,16 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
+    driver = _chromium(tmp_path / "chromium")
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _chromium(profile: Path, pad: bool = True) -> Any:
+    """Debian's Chromium, headless, as a 360×740 phone; without `pad`, the
+    signature pad's script is never fetched (as a browser that runs none)."""
     _need_browser()
     os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium asks nothing of the network
     from selenium import webdriver
@@ -127,7 +137,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--hide-scrollbars", f"--window-size={WIDTH},{HEIGHT}",
-        f"--user-data-dir={tmp_path / 'chromium'}",
+        f"--user-data-dir={profile}",
     ):  # fmt: skip
         options.add_argument(flag)
     options.add_experimental_option(
@@ -136,10 +146,11 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    if not pad:
+        # JavaScript itself stays on: WebDriver needs it to drive the page.
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/static/signature.js"]})
+    return driver
 
 
 class Person:
@@ -384,6 +395,52 @@ def test_sign_on_the_pad_and_attach_a_photo(tmp_path: Path, browser: Any) -> Non
     drawn = Image.open(io.BytesIO((tmp_path / "j.evidence" / got[1]["sha256"][:2] /
                                    got[1]["sha256"]).read_bytes()))  # fmt: skip
     assert drawn.getbbox() is not None  # strokes, not an empty canvas
+
+
+def test_without_the_pad_a_photo_of_a_paper_signature(tmp_path: Path) -> None:
+    """The pad's script not run (JavaScript off, an old browser): no pad, and
+    the page takes a photo of the signature on paper instead. (The <noscript>
+    sentence is checked in the page's markup, tests/test_evidence.py: WebDriver
+    cannot drive a page with JavaScript off.)"""
+    from engine.serve.people import add_user
+
+    srv = Server(tmp_path, FIXTURE.parent / "rulebook_evidence")
+    add_user(str(srv.users), "李娜", "pw-lina", ("翠湖",), ("host",), "staff")
+    paper = tmp_path / "paper.jpg"
+    paper.write_bytes(_picture((240, 240, 235), (20, 20, 80)))
+    srv.start()
+    browser = _chromium(tmp_path / "chromium-nopad", pad=False)
+    try:
+        me = Person(browser, srv, _shots(tmp_path) / "evidence")
+        me.sign_in()
+        me.start("patrol")
+        me.tap(me.by("form.ask button[value=done]")[0])
+        assert me.key() == "evidence"
+        assert not me.by("#sigpad")[0].is_displayed()
+        me.shot("14-no-pad")
+        me.by("#photo")[0].send_keys(str(paper))
+        me.by("#signer")[0].send_keys("王先生")
+        me.by("#signature_photo")[0].send_keys(str(paper))
+        me.tap(me.by("form.ask button[type=submit]")[-1])
+        assert not me.key(), "the run should have ended"
+        _loaded(browser, me.by("ul.evidence img"))
+        me.shot("15-no-pad-done")
+        assert len(me.by("ul.evidence img")) == 2
+    finally:
+        browser.quit()
+        srv.kill()
+
+
+def _picture(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGB", (1200, 900), ground)
+    ImageDraw.Draw(im).line([(200, 600), (450, 300), (700, 650), (1000, 320)], fill=ink, width=12)
+    out = io.BytesIO()
+    im.save(out, "JPEG")
+    return out.getvalue()
 
 
 def _loaded(browser: Any, images: list[Any]) -> None:

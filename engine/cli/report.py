@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -100,7 +101,8 @@ def report(
                 raise RunError(RUN_NOT_FOUND, run=run_id)
             folder = evidence_folder(journal.path, evidence)
             if fmt == "json":
-                _emit(json.dumps(_record_json(record), ensure_ascii=False, indent=2) + "\n", output)
+                data = _record_json(record, folder)
+                _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
             elif fmt == "html":
                 from engine.render.runs import render_report_html
 
@@ -159,7 +161,8 @@ def _emit(data: str | bytes, output: str | None) -> None:
         click.echo(data, nl=False)
 
 
-def _record_json(record: object) -> dict[str, object]:
+def _record_json(record: object, folder: Path | None) -> dict[str, object]:
+    from engine.render.evidence import shown
     from engine.runtime.record import RunRecord, run_json
 
     assert isinstance(record, RunRecord)
@@ -190,4 +193,19 @@ def _record_json(record: object) -> dict[str, object]:
             for e in record.deviations
         ],
         "notes": [{"at": e.at, "step": e.step_title, "text": e.text} for e in record.notes],
+        "evidence": [
+            {
+                "at": s.proof.at,
+                "by": s.proof.actor,
+                "step": s.proof.step_title,
+                "item": s.proof.item_text,
+                "evidence": s.proof.evidence,
+                "signer": s.proof.signer,
+                "sha256": s.proof.sha256,
+                "media_type": s.proof.media_type,
+                "size": s.proof.size,
+                "file": s.state,
+            }
+            for s in shown(record.evidence, folder)
+        ],
     }

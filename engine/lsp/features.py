@@ -276,7 +276,10 @@ def _references(
     if p in (("subject",), ("subject", ITEM)) or rest == ("ask", ITEM):
         yield from _inputs(proc, rb, lang)
         return
-    if len(rest) == 3 and rest[0] == "record" and rest[2] == ITEM and rb is not None:
+    fields_of = len(rest) == 3 and rest[0] == "record" and rest[2] == ITEM
+    # `record: {form: {fields: [...], when: …}}`: the same fields, one level down
+    fields_of |= len(rest) == 4 and rest[0] == "record" and rest[2:] == ("fields", ITEM)
+    if fields_of and rb is not None:
         form = rb.forms.get(rest[1])
         if form is not None:
             for fid, fld in form.fields.items():

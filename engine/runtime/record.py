@@ -361,7 +361,9 @@ class _Reader:
                         (
                             x.text
                             for x in reversed(self.entries)
-                            if x.kind == EventKind.ITEM_CHECKED and x.item == event.item
+                            if x.kind == EventKind.ITEM_CHECKED
+                            and x.item == event.item
+                            and x.step == event.step
                         ),
                         None,
                     )

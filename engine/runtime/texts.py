@@ -72,9 +72,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "photo_unreadable": ("读不到文件 {path}: {why}", "cannot read {path}: {why}"),
     "signer_q": ("签名人姓名", "signer's name"),
     "signature_q": (
-        "签名图片的文件路径 (手写签名的照片或扫描件, PNG、JPEG 或 WebP)",
-        "the signature's picture: file path (a photo or scan of the signed paper; "
-        "PNG, JPEG or WebP)",
+        "签名图片的文件路径 (签字纸的照片或扫描件)",
+        "the signature's picture: file path (a photo or scan of the signed paper)",
     ),
     "sign_here": ("请在框内用手指签名", "sign in the box with your finger"),
     "sign_clear": ("重签", "Clear"),
