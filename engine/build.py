@@ -405,7 +405,10 @@ class _Builder:
                     for i, lane in enumerate(par["branches"])
                 )
                 join: Literal["all", "any"] = "any" if par.get("join") == "any" else "all"
-                ways.append(Parallel(lanes, join, after, self.pos((*path, "parallel"), key=True)))
+                joins = self.ref(par["at"], (*path, "parallel", "at")) if "at" in par else None
+                ways.append(
+                    Parallel(lanes, join, after, self.pos((*path, "parallel"), key=True), joins)
+                )
             elif key == "end":
                 end = raw["end"]
                 at = (*path, "end", "outcome") if isinstance(end, dict) else (*path, "end")

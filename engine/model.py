@@ -274,14 +274,18 @@ class Parallel:
     branches start and the run goes on by `next` at once (the main line).
     A branch is a `Ref` to a step of this procedure (walked until an `end`,
     which ends the branch, not the run) or a `Call` (its `next` is unused).
-    They join at the run's end: `all`, the run is finished only when every
-    branch has ended; `any`, the first of them (or the main line) to end
-    cancels the others."""
+    They join at `at`, a step of the main line after the fork: the line
+    waits there until every branch has ended (`all`) or the first has
+    (`any`: the others are cancelled). Without `at`, and on a way to the
+    end that misses it, they join at the run's end: `all`, the run is
+    finished only when every branch has ended; `any`, the first of them
+    (or the main line) to end cancels the others."""
 
     lanes: tuple[Ref | Call, ...]
     join: Literal["all", "any"] = "all"
     next: Next = Next(())
     pos: Pos | None = None  # where `parallel:` is written
+    at: Ref | None = None  # the main line's step where it waits for the branches
 
 
 Exit: TypeAlias = Next | Choices | Call | End | Parallel

@@ -84,6 +84,36 @@ def test_the_lobby_callback_runs_beside_the_visit_and_keeps_the_run_open(
     assert [f["outcome"] for f in finished] == ["departed"]  # the visit's own outcome
 
 
+def test_the_lobby_waits_for_the_sales_contact_before_asking_whether_sales_can_come(
+    run: Sop, tmp_path: Path
+) -> None:
+    """000 §3.4.1.5: the greeter explains while another staff member contacts
+    sales; whether sales can come (C) waits for the contact (`at: sales_arrival`)."""
+    scenario = {
+        **LOBBY,
+        "inputs": {**LOBBY["inputs"], "sales_present": False, "sales_can_come": True},
+        "steps": {
+            "contact_sales_now": {"branch": True},  # b: back to the explanation first
+            "explain_project": {"choice": "讲解完毕"},
+            "attend": {"choice": "客户看房结束，离开销售中心"},
+        },
+    }
+    path = write_scenario(tmp_path, "lobby-join", scenario)
+    result = run("run", "lobby", "--rulebook", str(BUNDLED), "--answers", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    wait = "⤵ 「销售人员能否赶往现场」要等分支完成后再继续: 即刻联系销售人员"
+    joined = "⤵ 分支已汇合, 继续「销售人员能否赶往现场」"
+    assert wait in out and joined in out
+    assert out.index(wait) < out.index("已联系销售人员") < out.index(joined)
+    checked = [e["step"] for e in _events(run, "item.checked")]
+    assert checked.index("explain_project") < checked.index("contact_sales_now")
+    assert checked.index("contact_sales_now") < checked.index("sales_arrival")
+    switched = [e["lane"] for e in _events(run, "lane.switched")]
+    assert switched[-2:] == [2, 0]  # to the contact at the join, back once it ended
+    assert [f["outcome"] for f in _events(run, "run.finished")] == ["departed"]
+
+
 def test_join_any_cancels_the_other_branches(run: Sop, tmp_path: Path) -> None:
     scenario = {"procedure": "parallel", "steps": {"fetch_drink": {"branch": True}}}
     path = write_scenario(tmp_path, "any", scenario)
@@ -125,3 +155,53 @@ def test_which_lane_comes_next_and_which_a_join_any_cancels() -> None:
     assert lanes.finished(state, {0, 1, 2, 3})
     state.lane = 3
     assert lanes.next_open(state) is state.lanes[0]  # b: round the run
+
+
+def test_simulate_walks_the_lobby_join_and_counts_it() -> None:
+    """The scenarios turn away from the contact branch (b), so the visit's
+    line reaches sales_arrival first and waits; the journal shows the join."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.simulate import Edge, simulate, summary_text
+
+    pinned = pin(str(BUNDLED))
+    sim = simulate(pinned, "lobby")
+    join = Edge("lobby", "sales_absent", "join", 0, "sales_arrival")
+    assert join in sim.wanted and join in sim.taken, summary_text(sim, pinned)
+    assert sim.ok, summary_text(sim, pinned)
+
+
+def test_the_web_runner_turns_to_the_branches_the_line_waits_for(tmp_path: Path) -> None:
+    """sop serve walks the same runner: once the line waits at `at`, the page
+    says so and asks the branch's question (no crash, nothing asked twice)."""
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from engine.serve.app import Settings, create_app
+    from tests.web_support import answer_of, ask_form, forms, tool_form
+
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(OK)))
+    client = TestClient(app, raise_server_exceptions=True)
+    page = client.get("/").text
+    form = next(f for f in forms(page) if f.fields.get("procedure") == "parallel-join")
+    url = client.post("/start", data=form.fields, follow_redirects=False).headers["location"]
+    page = client.get(url).text
+    ask = ask_form(page)
+    assert ask is not None and "迎接客户" in page
+    page = client.post(ask.action, data=answer_of(ask)).text  # the fork: the first branch
+    assert "⇆ 转到分支 1: 联系销售人员" in page
+    for _ in range(2):  # away from both branches, back to the visit's own line
+        turn = tool_form(page, "lane")
+        page = client.post(turn.action, data=turn.fields).text
+    assert "讲解项目" in page
+    seen = [page]
+    for _ in range(10):
+        ask = ask_form(page)
+        if ask is None:
+            break
+        page = client.post(ask.action, data=answer_of(ask)).text
+        seen.append(page)
+    said = "".join(seen)
+    assert "「交给销售人员」要等分支完成后再继续: 联系销售人员、取楼书" in said
+    assert "⤵ 分支已汇合, 继续「交给销售人员」" in said
+    assert "已完成" in page

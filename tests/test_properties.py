@@ -137,6 +137,11 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
                         "branches": [{"to": f"b{i}"} if lane == "to" else {"call": "gen-helper"}],
                         "join": draw(st.sampled_from(["all", "any"])),
                     }
+                    # joined mid-run where the line waits (its next, or the last
+                    # step: both reached by next), else at the run's end
+                    at = draw(st.sampled_from([None, f"s{i + 1}", f"s{n - 1}"]))
+                    if at is not None:
+                        step["parallel"]["at"] = at
                     if lane == "to":
                         branches[f"b{i}"] = {
                             "title": f"分支{i}",
@@ -304,7 +309,7 @@ def test_generated_valid_rulebooks_validate(tmp_path_factory: Any, proc: dict[st
 
 MUTATIONS = (
     "dangling", "no-end", "undeclared", "escalate-later-first", "unknown-day", "schedule-conflict",
-    "queue", "as-not-text", "forbidden-phrase", "rule-step", "parallel-cycle",
+    "queue", "as-not-text", "forbidden-phrase", "rule-step", "parallel-cycle", "parallel-join",
 )  # fmt: skip
 
 
@@ -339,6 +344,17 @@ def test_a_single_mutation_is_rejected_with_its_location(
         first["parallel"] = {"branches": [{"to": "s0"}]}
         first["next"] = "s1"
         needle, expected = "s0", {"parallel-branch"}
+    elif mutation == "parallel-join":
+        # The branches joined at a step only a branch walks: parallel-join, at `at`.
+        first = steps["s0"]
+        for key in ("next", "choices", "end", "parallel"):
+            first.pop(key, None)
+        if "s1" not in steps:
+            steps["s1"] = {"title": "第1步", "role": "host", "end": "completed"}
+        steps["b_zz"] = {"title": "分支", "role": "guard", "do": ["巡查"], "end": "branch_done"}
+        first["parallel"] = {"branches": [{"to": "b_zz"}], "at": "b_zz"}
+        first["next"] = "s1"
+        needle, expected = "b_zz", {"parallel-join"}
     elif mutation == "as-not-text":
         step["turn"] = {"queue": "rotation", "as": "party"}
         needle, expected = "party", {"turn-as-text"}
@@ -382,6 +398,8 @@ def test_a_single_mutation_is_rejected_with_its_location(
         if needle:
             line = lines[problem.pos.line - 1]
             assert line[problem.pos.col - 1 :].startswith(needle), (line, problem.pos)
+        if mutation == "parallel-join":  # the `at` value's, not the branch's `to`
+            assert line[: problem.pos.col - 1].rstrip().endswith("at:"), (line, problem.pos)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))

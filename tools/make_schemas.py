@@ -679,9 +679,9 @@ sop_defs = {
         "additionalProperties": False,
         "required": ["branches"],
         "description": d(
-            "同时进行: 做完此步, 开始这些分支, 本流程按 next 继续; 分支和本流程在运行结束时汇合",
+            "同时进行: 做完此步, 开始这些分支, 本流程按 next 继续; 在 at 这一步汇合 (不写 at: 在运行结束时)",
             "parallel: once this step is done its branches start and the run goes on by next; "
-            "they join at the run's end",
+            "they join at the step at (without at: at the run's end)",
         ),
         "properties": {
             "branches": {
@@ -700,6 +700,14 @@ sop_defs = {
                     "汇合: all 全部完成运行才结束 (默认); any 任一完成 (或本流程结束) 即汇合, 其余取消",
                     "join: all, the run ends only when every branch has (default); any, the first "
                     "to end (or the run's own end) joins them and the others are cancelled",
+                ),
+            },
+            "at": {
+                "$ref": "#/$defs/stepId",
+                "description": d(
+                    "汇合的步骤: 本流程 (next 之后) 走到这一步时, 先等分支完成 (all 全部, any 任一) 再继续",
+                    "the join step: when the run's own line (after next) reaches it, it waits "
+                    "there for the branches (all: every one; any: the first) before going on",
                 ),
             },
         },

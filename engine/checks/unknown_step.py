@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
 from engine.messages import listing, suggest
-from engine.model import Ref
+from engine.model import Parallel, Ref
 from engine.problems import Problem, Said, did_you_mean
 
 ID = "unknown-step"
@@ -15,8 +15,8 @@ RULE = Rule(
     id=ID,
     level=ERROR,
     description=(
-        "start、next、choices 指向的步骤必须存在",
-        "start, next and choices name existing steps",
+        "start、next、choices 和 parallel 的 at 指向的步骤必须存在",
+        "start, next, choices and a parallel's at name existing steps",
     ),
     messages={
         "": (
@@ -39,6 +39,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         for step in proc.steps.values():
             for target in step.targets:
                 refs.append((target, Said(f' (在步骤 "{step.id}" 中)', f' (in step "{step.id}")')))
+            for way in step.ways:
+                if isinstance(way, Parallel) and way.at is not None:
+                    where = Said(
+                        f' (步骤 "{step.id}" 的汇合处 at)', f' (step "{step.id}"\'s join at)'
+                    )
+                    refs.append((way.at, where))
         # Steps the schema stage pruned away exist in the file: not unknown.
         gone = {str(p[1]) for p in ctx.pruned.get(proc.path, ()) if len(p) == 2 and p[0] == "steps"}
         # A table's steps are its entries (build's own steps are not written).

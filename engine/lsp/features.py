@@ -233,7 +233,14 @@ def _references(
                 if sid not in (FIND_STEP, DONE_STEP):
                     yield Candidate(sid, "step", st.title, hover_step(proc, sid, rb, lang))
         return
-    if p == ("start",) or rest in (("next",), ("next", ITEM, "to"), ("choices", ITEM, "to")):
+    step_refs = (
+        ("next",),
+        ("next", ITEM, "to"),
+        ("choices", ITEM, "to"),
+        ("parallel", "branches", ITEM, "to"),
+        ("parallel", "at"),
+    )
+    if p == ("start",) or rest in step_refs:
         if proc is not None:
             for sid, step in proc.steps.items():
                 yield Candidate(sid, "step", step.title, hover_step(proc, sid, rb, lang))

@@ -25,6 +25,7 @@ from engine.model import (
     End,
     Expr,
     NeverSay,
+    Parallel,
     Procedure,
     Ref,
     Rule,
@@ -266,6 +267,8 @@ def _procedure(
         for way in s.ways:
             if isinstance(way, End) and way.pos is not None:
                 yield Occurrence(Target("outcome", here, way.outcome), way.pos, ends_declare)
+            if isinstance(way, Parallel) and way.at is not None:  # where the branches join
+                yield step(way.at)
         for call in calls(s):
             callee = by_id.get(call.procedure.name)
             yield Occurrence(Target("procedure", "", call.procedure.name), call.procedure.pos)

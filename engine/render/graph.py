@@ -126,10 +126,20 @@ def _fork(
 ) -> None:
     """A `parallel:`: the step → a fork (⇉, with how its branches join) →
     each branch (a step, or the called procedure); each branch's ends and the
-    run's own ends → the join (⇇), where the run is finished."""
+    run's own ends → the join (⇇), where the run is finished. With `at`, the
+    branches' ends → a join of their own → the `at` step."""
     fork = f"f_{node_id(sid)}"
     nodes.append(GNode(fork, ("∥ 同时进行", lanes[0].condition), "fork"))
-    if not any(n.id == JOIN for n in nodes):
+    here = next(s for s in view.steps if s.id == sid)
+    # `parallel: {at}`: the branches join before that step (their own join),
+    # else at the run's end (the procedure's one join).
+    join = f"j_{node_id(sid)}" if here.join_at else JOIN
+    if here.join_at:
+        at = next((s for s in view.steps if s.id == here.join_at), None)
+        said = f"第{at.number}步等分支完成再继续" if at else "等分支完成再继续"
+        nodes.append(GNode(join, ("⤵ 汇合", said), "join"))
+        edges.append(GEdge(join, node_id(here.join_at), "", "join"))
+    elif not any(n.id == JOIN for n in nodes):
         nodes.append(GNode(JOIN, ("⤵ 汇合", "各分支和本流程都结束"), "join"))
     edges.append(GEdge(node_id(sid), fork, "", "parallel"))
     after: dict[str, list[str]] = {
@@ -147,7 +157,7 @@ def _fork(
                     todo.append(t)
         return [s.id for s in view.steps if s.id in seen and s.id in ending]
 
-    joined = [e.src for e in edges if e.dst == JOIN]
+    joined = [e.src for e in edges if e.dst == join]
     for i, lane in enumerate(lanes):
         if lane.target is not None:
             edges.append(GEdge(fork, node_id(lane.target), "", "parallel"))
@@ -157,13 +167,13 @@ def _fork(
             nodes.append(GNode(called, (f"调用{lane.label}",), "call"))
             edges.append(GEdge(fork, called, "", "parallel"))
             joined.append(called)
-    own = next(s for s in view.steps if s.id == sid).exits
-    for target in (e.target for e in own if e.kind != "parallel" and e.target):
-        joined += [node_id(x) for x in ends_from(target)]
-    done = {e.src for e in edges if e.dst == JOIN}
+    if not here.join_at:  # the run's own ends join them too
+        for target in (e.target for e in here.exits if e.kind != "parallel" and e.target):
+            joined += [node_id(x) for x in ends_from(target)]
+    done = {e.src for e in edges if e.dst == join}
     for src in dict.fromkeys(joined):
         if src not in done:
-            edges.append(GEdge(src, JOIN, "", "join"))
+            edges.append(GEdge(src, join, "", "join"))
 
 
 def graph_of(rulebook: Rulebook, pid: str) -> Graph:

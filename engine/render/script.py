@@ -35,9 +35,15 @@ def render_script(
     fmt: TextFormat = "text",
     locale: str = "zh-CN",
 ) -> str:
-    # A step that calls another procedure stays, as a pointer to that script.
+    # A step that calls another procedure stays, as a pointer to that script;
+    # one where branches join, to say what it waits for.
     card = build_card(
-        rulebook, pid, role, sets, lambda step: step.say, keep_empty=lambda step: bool(step.call)
+        rulebook,
+        pid,
+        role,
+        sets,
+        lambda step: step.say,
+        keep_empty=lambda step: bool(step.call or step.waits),
     )
     text = render(
         f"script.{EXTENSIONS[fmt]}.j2",

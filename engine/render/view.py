@@ -31,6 +31,7 @@ from engine.model import (
     Parallel,
     Person,
     Procedure,
+    Ref,
     Rule,
     Rulebook,
     Standing,
@@ -99,6 +100,16 @@ def lane_only(proc: Procedure) -> frozenset[str]:
 JOIN_WORDS = {
     "all": "各分支全部完成, 本流程才结束",
     "any": "任一分支完成 (或本流程结束) 即汇合, 其余分支取消",
+}
+# The same with `at`: where the run's own line waits for them.
+JOIN_AT_WORDS = {
+    "all": "各分支全部完成后汇合, 汇合处: {at}",
+    "any": "任一分支完成即汇合, 其余分支取消; 汇合处: {at}",
+}
+# At the `at` step: what it waits for before it is done.
+WAIT_WORDS = {
+    "all": "⤵ 等 {lanes} 完成后再继续",
+    "any": "⤵ 等 {lanes} 中任一完成后再继续 (其余取消)",
 }
 
 
@@ -187,6 +198,8 @@ class StepView:
     standing: tuple[StandingView, ...] = ()
     is_entry: bool = False  # a rule table's entry (第N条), not a step (第N步)
     applies: str = ""  # a decision table entry's condition in words ("否则": the otherwise)
+    waits: tuple[str, ...] = ()  # the branches joining here (`parallel: {at}`), in words
+    join_at: str = ""  # the step this step's branches join at (`parallel: {at}`), "" at the end
 
     @property
     def label(self) -> str:
@@ -198,8 +211,9 @@ class StepView:
 
     @property
     def timing(self) -> tuple[str, ...]:
-        """Deadlines and reminders, each as one phrase."""
-        out = []
+        """Deadlines and reminders, each as one phrase (first what the step
+        waits for: the branches joining here)."""
+        out = list(self.waits)
         if self.at:
             out.append(f"时刻: {self.at}")
         if self.every:
@@ -751,7 +765,27 @@ class ViewBuilder:
             standing=self._step_standing(proc, step),
             is_entry=proc.is_table,
             applies=self._applies_words(proc, step, wording),
+            waits=self._waits(proc, step, numbers),
+            join_at=way.at.name if isinstance(way, Parallel) and way.at is not None else "",
         )
+
+    def _lane_title(self, proc: Procedure, lane: Ref | Call, numbers: Mapping[str, int]) -> str:
+        """A parallel branch in words: 第N步 title, or 《the called procedure》."""
+        if isinstance(lane, Call):
+            called = self.rulebook.procedures.get(lane.procedure.name)
+            return f"《{called.title}》" if called else lane.procedure.name
+        dest = proc.steps.get(lane.name)
+        return f"第{numbers.get(lane.name, 0)}步 {dest.title if dest else lane.name}"
+
+    def _waits(self, proc: Procedure, step: Step, numbers: Mapping[str, int]) -> tuple[str, ...]:
+        """What the step waits for: the branches of every fork joining here."""
+        out = []
+        for fork in proc.steps.values():
+            way = fork.exit
+            if isinstance(way, Parallel) and way.at is not None and way.at.name == step.id:
+                said = "、".join(self._lane_title(proc, lane, numbers) for lane in way.lanes)
+                out.append(WAIT_WORDS[way.join].format(lanes=said))
+        return tuple(out)
 
     def _applies_words(self, proc: Procedure, step: Step, wording: Wording) -> str:
         entry = proc.entry(step.id)
@@ -866,8 +900,10 @@ class ViewBuilder:
                 return tuple(out)
             case Call(next=Next(branches)):
                 out.append(Exit("call", f"调用{call_title}", target=None))
-            case Parallel(lanes, join, Next(branches)):
+            case Parallel(lanes, join, Next(branches), _, at):
                 joined = JOIN_WORDS[join]
+                if at is not None:
+                    joined = JOIN_AT_WORDS[join].format(at=self._lane_title(proc, at, numbers))
                 for lane in lanes:
                     if isinstance(lane, Call):
                         called = self.rulebook.procedures.get(lane.procedure.name)

@@ -381,6 +381,8 @@ class Runner:
         while True:
             interrupts.check()
             active = self.session[-1]
+            if self._wait(active):
+                continue
             try:
                 pending = self._next(active)
                 if pending is None:
@@ -1243,12 +1245,43 @@ class Runner:
             self.driver.show(Notice("lane_main", {"title": st.procedure.title}))
         self._shown = (False, False)
 
+    def _wait(self, active: Active) -> bool:
+        """The lane the run is on stands where its branches join (`parallel:
+        {at}`) and some are still open: say so and turn to one of them.
+        True when the run turned."""
+        st = active.state
+        target = lanes.wait_target(st, st.lane)
+        if target is None:
+            return False
+        self.rec.flush(active)
+        pending = lanes.waits_for(st, st.lane)
+        self.driver.show(
+            Notice(
+                "lane_wait",
+                {
+                    "step_title": st.top.current.title,
+                    "titles": "、".join(x.title for x in pending),
+                },
+            )
+        )
+        self._turn_lane(active, target.id)
+        return True
+
     def _switch(self, active: Active) -> None:
         """Staff's `b`: turn to the next open lane (the branch left stays where it is)."""
         self.rec.flush(active)
-        target = lanes.next_open(active.state)
+        st = active.state
+        target = lanes.next_open(st)
         if target is None:
-            self.driver.show(Notice("lane_none", {}))
+            # The other open lines wait (`parallel: {at}`) for this one.
+            held = [x for x in st.open_lanes if x.id != st.lane]
+            if held:
+                top = held[0].frames[-1]
+                titles = "、".join(x.title for x in lanes.waits_for(st, held[0].id))
+                args = {"step_title": top.current.title, "titles": titles}
+                self.driver.show(Notice("lane_wait", args))
+            else:
+                self.driver.show(Notice("lane_none", {}))
             return
         self._turn_lane(active, target.id)
 
@@ -1282,6 +1315,10 @@ class Runner:
                 outcome, said = own.outcome or outcome, own.outcome_title or said
             self._finish(active, drafts, outcome, said)
             return not self.session
+        back = lanes.joined(st, here.id, set(gone))
+        if back is not None:
+            title = back.frames[-1].current.title
+            self.driver.show(Notice("lane_joined", {"step_title": title}))
         target = lanes.turn_to(st, here.id, set(gone))
         assert target is not None  # not finished: a lane is open
         self._turn_lane(active, target.id, drafts)

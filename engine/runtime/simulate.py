@@ -96,6 +96,8 @@ class Edge:
     def label(self, proc: Procedure) -> str:
         if self.kind == "timeout":
             return "超时"
+        if self.kind == "join":
+            return "汇合"
         way = proc.steps[self.step].exit
         match way:
             case Choices(choices):
@@ -142,6 +144,39 @@ def edges_of(proc: Procedure) -> list[Edge]:
         out += [Edge(proc.id, sid, kind, i, to) for kind, i, _, to in _ways(step)]
         if step.timeout is not None and step.timeout.name in proc.steps:
             out.append(Edge(proc.id, sid, "timeout", 0, step.timeout.name))
+    return out + joins_of(proc)
+
+
+def joins_of(proc: Procedure) -> list[Edge]:
+    """The mid-run joins (`parallel: {at}`): fork step → the step where its
+    line waits for the branches. Taken when that line arrives there."""
+    return [
+        Edge(proc.id, sid, "join", 0, step.exit.at.name)
+        for sid, step in proc.steps.items()
+        if isinstance(step.exit, Parallel)
+        and step.exit.at is not None
+        and step.exit.at.name in proc.steps
+    ]
+
+
+def _joins_on(proc: Procedure, path: Iterable[Edge]) -> set[Edge]:
+    """The joins a planned path takes: along its fork's `next`, on to `at`."""
+    wanted = {(j.step, j.to): j for j in joins_of(proc)}
+    open_: set[Edge] = set()
+    out: set[Edge] = set()
+    for e in path:
+        for j in list(open_):
+            if e.to == j.to or e.step == j.to:
+                out.add(j)
+                open_.discard(j)
+        if e.kind == "next":
+            way = proc.steps[e.step].exit
+            if isinstance(way, Parallel) and way.at is not None:
+                joined = wanted.get((e.step, way.at.name))
+                if joined is not None:
+                    open_.add(joined)
+                    if e.to == joined.to:
+                        out.add(joined)
     return out
 
 
@@ -416,9 +451,10 @@ class Planner:
             for e in sorted(wanted - covered):
                 if e in covered:  # taken by a path made earlier in this loop
                     continue
-                if e.step in reach and e in graph[e.step] and e.to in out:
-                    path = [*reach[e.step], e, *out[e.to]]
+                path = self._path_to(e, reach, graph, out)
+                if path is not None:
                     covered.update(path)
+                    covered.update(_joins_on(proc, path))
                     plan.scenarios.append(self.scenario(world, path, len(plan.scenarios) + 1))
                     plan.assignments.append({n: values[n] for n in varied})
                     plan.records |= _records_on(world, path)
@@ -431,6 +467,28 @@ class Planner:
                 plan.scenarios.append(self.scenario(world, way, 1))
                 plan.assignments.append({})
         return plan
+
+    @staticmethod
+    def _path_to(
+        e: Edge,
+        reach: Mapping[str, list[Edge]],
+        graph: Mapping[str, list[Edge]],
+        out: Mapping[str, list[Edge]],
+    ) -> list[Edge] | None:
+        """The shortest way from the start through `e` to an end; for a
+        join, through its fork's `next` on to the step it joins at."""
+        if e.step not in reach:
+            return None
+        if e.kind != "join":
+            return [*reach[e.step], e, *out[e.to]] if e in graph[e.step] and e.to in out else None
+        on = next((x for x in graph[e.step] if x.kind == "next"), None)
+        if on is None:
+            return None
+        line = {s: [x for x in edges if x.kind != "lane"] for s, edges in graph.items()}
+        onward = _paths_from(on.to, line)
+        if e.to not in onward or e.to not in out:
+            return None
+        return [*reach[e.step], on, *onward[e.to], *out[e.to]]
 
     def _record_sides(
         self,
@@ -510,11 +568,13 @@ class Planner:
                     if edge not in wanted or edge in covered:
                         continue
                     path = [*starts[state], (state, m), *ends[m.after]]
-                    covered.update(
+                    taken = [
                         Edge(proc.id, s[0], mv.kind, mv.index, mv.to)
                         for s, mv in path
                         if mv.kind is not None and mv.to is not None
-                    )
+                    ]
+                    covered.update(taken)
+                    covered.update(_joins_on(proc, taken))
                     number = len(plan.scenarios) + 1
                     plan.scenarios.append(
                         self.state_scenario(proc, path, values, combo[-1], number)
@@ -655,7 +715,18 @@ class Planner:
         world = _World(self.rulebook, proc, inputs, BASE_TIME)
         out = _ways_out(proc, world.graph())
         walked = into[0] if into is not None else 0
+        # `join: all` at a step of the line (`at`): each branch is turned away
+        # from at its first prompt (b), so that the line reaches `at` first
+        # and waits there, as staff who go on with the visit would.
+        wait = way.at is not None and way.join == "all" and into is None
         for i, lane in enumerate(way.lanes):
+            if wait:
+                first = self._first_key(proc, lane, qualify)
+                if self._first_step(proc, lane).stops:
+                    before = len(steps.get(first, []))
+                    self._lane(proc, lane, steps, inputs, qualify, out)
+                    steps[first][before]["branch"] = True
+                    continue
             if way.join == "any" and i != walked:
                 # The first of a join: any to end cancels the rest: the
                 # branches before the one walked are turned away from (b).
@@ -669,6 +740,28 @@ class Planner:
                 self._walk(proc, lane.name, into[1], steps, inputs, qualify)
             else:
                 self._walk(proc, lane.name, out.get(lane.name, []), steps, inputs, qualify)
+
+    def _lane(
+        self,
+        proc: Procedure,
+        lane: Ref | Call,
+        steps: dict[str, list[dict[str, Any]]],
+        inputs: dict[str, Any],
+        qualify: bool,
+        out: Mapping[str, list[Edge]],
+    ) -> None:
+        """Visits for one branch, by its shortest way to an end."""
+        if isinstance(lane, Call):
+            self._callee(proc, lane, steps, inputs)
+        else:
+            self._walk(proc, lane.name, out.get(lane.name, []), steps, inputs, qualify)
+
+    def _first_step(self, proc: Procedure, lane: Ref | Call) -> Step:
+        """A branch's first step (a callee's start)."""
+        if isinstance(lane, Call):
+            callee = self.rulebook.procedure(lane.procedure.name)
+            return callee.steps[callee.start.name]
+        return proc.steps[lane.name]
 
     def _first_key(self, proc: Procedure, lane: Ref | Call, qualify: bool) -> str:
         """The scenario's key of a branch's first step."""
@@ -889,7 +982,7 @@ def simulate(pinned: Pinned, pid: str) -> Simulation:
             if outcome.status != "finished":
                 sim.failures.append(f"场景 {number}: 运行没有结束 ({outcome.status})")
             events = journal.events(outcome.run)
-            sim.taken.update(_taken(pid, events))
+            sim.taken.update(_taken(proc, events))
             _named(sim, events)
             sim.records_seen |= _filled(pid, conditional, events)
         _run_occurrences(sim, pinned, proc, journal, photos)
@@ -926,11 +1019,28 @@ def _filled(
     return {(sid, form, (sid, form) in recorded) for sid, form in conditional if sid in entered}
 
 
-def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
-    """The transitions of procedure `pid` a run's journal shows were taken."""
+def _taken(proc: Procedure, events: Iterable[Event]) -> Iterator[Edge]:
+    """The transitions of procedure `proc` a run's journal shows were taken
+    (a join: the line that started the branches arrived where they join)."""
+    pid = proc.id
+    lane = 0  # the lane the run is on
+    joining: set[tuple[int, str, str]] = set()  # (the line, the fork step, where they join)
     for e in events:
         event = read(e)
         match event:
+            case LaneStarted(procedure=procedure, step=step, parent=parent) if procedure == pid:
+                way = proc.steps[step].exit if step in proc.steps else None
+                if isinstance(way, Parallel) and way.at is not None:
+                    joining.add((parent, step, way.at.name))
+                if event.to is not None:
+                    yield Edge(pid, step, "lane", event.index, event.to)
+            case LaneSwitched(lane=to_lane):
+                lane = to_lane
+            case StepEntered(procedure=procedure, step=step) if procedure == pid:
+                for j in sorted(joining):
+                    if j[0] == lane and j[2] == step:
+                        joining.discard(j)
+                        yield Edge(pid, j[1], "join", 0, step)
             case BranchTaken(procedure=procedure, step=step, index=index, to=to):
                 if procedure == pid:
                     yield Edge(pid, step, "next", index, to)
@@ -940,11 +1050,8 @@ def _taken(pid: str, events: Iterable[Event]) -> Iterator[Edge]:
             case StepTimedOut(procedure=procedure, step=step, to=to):
                 if procedure == pid:
                     yield Edge(pid, step, "timeout", 0, to)
-            case LaneStarted(procedure=procedure, step=step, index=index, to=to):
-                if procedure == pid and to is not None:
-                    yield Edge(pid, step, "lane", index, to)
-            case LaneSwitched() | LaneEnded():
-                pass  # the branch's start is its transition
+            case LaneStarted() | LaneEnded():
+                pass  # another procedure's branch; a branch's end is no transition
             case (
                 RunStarted()
                 | StepEntered()

@@ -20,7 +20,7 @@ from typing import Any, assert_never
 from engine.errors import JournalError
 from engine.i18n import message
 from engine.journal import Event, RunUpdate
-from engine.model import Procedure, Rulebook, Step
+from engine.model import Parallel, Procedure, Rulebook, Step
 from engine.runtime.events import (
     AnswerCorrected,
     BranchTaken,
@@ -117,6 +117,9 @@ class Lane:
     outcome: str | None = None  # how it ended
     outcome_title: str | None = None
     cancelled: bool = False
+    # `parallel: {at}`: where its parent waits for it (the depth of the
+    # parent's frame, its procedure and the step); None: at the run's end.
+    joins_at: tuple[int, str, str] | None = None
 
     def copy(self) -> Lane:
         return replace(self, frames=[f.copy() for f in self.frames])
@@ -271,7 +274,12 @@ class RunState:
             frame = Frame(self.rulebook.procedure(e.call), dict(e.args))
         else:
             frame = Frame(parent.procedure, dict(parent.values), begins=e.to)
-        self.lanes.append(Lane(e.lane, [frame], e.title, e.fork, e.parent, e.join))
+        way = self.rulebook.procedure(e.procedure).steps[e.step].exit
+        joins_at = None
+        if isinstance(way, Parallel) and way.at is not None:
+            joins_at = (len(self.lanes[e.parent].frames) - 1, e.procedure, way.at.name)
+        lane = Lane(e.lane, [frame], e.title, e.fork, e.parent, e.join, joins_at=joins_at)
+        self.lanes.append(lane)
 
     def _lane_ended(self, e: LaneEnded) -> None:
         ended = self.lanes[e.lane]

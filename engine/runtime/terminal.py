@@ -239,8 +239,11 @@ class Printer:
             "lane_ended",
             "lane_cancelled",
             "lane_none",
+            "lane_joined",
         ):
             say(self.t(k, **a), "  ", fg="cyan")
+        elif k == "lane_wait":
+            say(self.t(k, **a), "  ", fg="yellow", bold=True)
         elif k == "corrected_item":
             after = self.t("status_" + a["after"])
             if a.get("reason"):

@@ -201,6 +201,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "⇇ 分支已取消: {title} (另一条分支已汇合)",
         "⇇ branch cancelled: {title} (another one joined)",
     ),
+    "lane_wait": (
+        "⤵ 「{step_title}」要等分支完成后再继续: {titles}",
+        '⤵ "{step_title}" waits until its branches are done: {titles}',
+    ),
+    "lane_joined": (
+        "⤵ 分支已汇合, 继续「{step_title}」",
+        '⤵ the branches have joined: go on with "{step_title}"',
+    ),
     "lane_none": ("没有另一条进行中的分支。", "no other branch is open."),
     "lane_main": (
         "⇆ 回到本流程: {title} (输入 b 可随时转到进行中的分支)",
