@@ -61,6 +61,8 @@ def test_citer_writes_documents_sections_and_steps_as_readers_do() -> None:
 
 def test_manual_has_no_designers_shorthand(md: str) -> None:
     body = _outside_charts(md).split("## 附录三 参考文献", 1)[0]
+    # a link's target and an anchor are not printed
+    body = re.sub(r'\]\(#[^)]*\)|<a id="[^"]*"></a>', "]", body)
     for hit in SHORTHAND.finditer(body):
         line = body[body.rfind("\n", 0, hit.start()) + 1 : body.find("\n", hit.end())]
         pytest.fail(f"shorthand {hit.group(0)!r} in: {line}")

@@ -55,6 +55,7 @@ LANGUAGE_WORDS = {
     "record": "记录",
     "choices": "选项",
     "when": "条件",
+    "never_say": "禁用语",
 }
 _LANGUAGE = re.compile(
     "|".join(
@@ -141,6 +142,14 @@ class Citer:
             return f"《{rb.forms[word].title}》"
         if word in rb.roles:
             return rb.roles[word].name
+        if word in rb.queues:
+            return f"“{rb.queues[word].title}”"
+        rule = next(
+            (r for r in (*(proc.rules if proc is not None else ()), *rb.rules) if r.id == word),
+            None,
+        )
+        if rule is not None:
+            return f"守则“{rule.text}”"
         if word in self._fields:
             return f"“{self._fields[word]}”"
         return word
