@@ -53,10 +53,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_shared import AT, SOP, Took, deal, timed  # noqa: E402
+from bench_shared import AT, SOP, Took, deal, timed, walked_sample  # noqa: E402
 
 from engine.journal import Journal  # noqa: E402
-from tests import journey_gen, pg  # noqa: E402
+from tests import pg  # noqa: E402
 
 GOAL = 2.0  # `sop due` within this many times `sop --version`
 
@@ -98,17 +98,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine")], check=True)
     print(f"sop due at scale; Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     try:
-        sample = str(folder / "sample.db")
-        kept = Path(args.keep) / f"sample-{args.sample}.db" if args.keep else None
-        if kept is not None and kept.exists():
-            shutil.copy(kept, sample)
-        else:
-            start = time.perf_counter()
-            with Journal(sample) as journal:
-                journey_gen.walk(journal, journey_gen.plans(args.sample, 11, AT))
-            print(f"walked {args.sample:,} journeys in {time.perf_counter() - start:.0f} s")
-            if kept is not None:
-                shutil.copy(sample, kept)
+        sample = walked_sample(folder, args.sample, args.keep)
         version = timed([*SOP, "--version"])
         print(f"sop --version {version}")
         if args.sqlite:

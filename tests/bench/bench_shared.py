@@ -139,6 +139,23 @@ def deal(sample: str, target: str, sites: int, per_site: int) -> tuple[int, int]
         return number, seq
 
 
+def walked_sample(folder: Path, count: int, keep: str | None) -> str:
+    """A journal of `count` walked journeys in `folder`: copied from the one
+    kept in `keep` when there is one, else walked (and kept there)."""
+    sample = str(folder / "sample.db")
+    kept = Path(keep) / f"sample-{count}.db" if keep else None
+    if kept is not None and kept.exists():
+        shutil.copy(kept, sample)
+        return sample
+    start = time.perf_counter()
+    with Journal(sample) as journal:
+        journey_gen.walk(journal, journey_gen.plans(count, 11, AT))
+    print(f"walked {count:,} journeys in {time.perf_counter() - start:.0f} s")
+    if kept is not None:
+        shutil.copy(sample, kept)
+    return sample
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=1000)
@@ -150,17 +167,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(dir=shm, prefix="sop-shared-"))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     try:
-        sample = str(folder / "sample.db")
-        kept = Path(args.keep) / f"sample-{args.sample}.db" if args.keep else None
-        if kept is not None and kept.exists():
-            shutil.copy(kept, sample)
-        else:
-            start = time.perf_counter()
-            with Journal(sample) as journal:
-                journey_gen.walk(journal, journey_gen.plans(args.sample, 11, AT))
-            print(f"walked {args.sample:,} journeys in {time.perf_counter() - start:.0f} s")
-            if kept is not None:
-                shutil.copy(sample, kept)
+        sample = walked_sample(folder, args.sample, args.keep)
         fan = str(folder / "shared.db")
         start = time.perf_counter()
         journeys, events = deal(sample, fan, args.sites, args.per_site)
