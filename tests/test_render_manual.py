@@ -205,3 +205,22 @@ def test_symbol_substitutes_are_drawable(script: str) -> None:
     cmap = TTFont(str(font_file(script)), lazy=True).getBestCmap()
     for source, target in SUBSTITUTES.items():
         assert source not in cmap and ord(str(target)) in cmap, (chr(source), target)
+
+
+def test_documents_with_different_characters_in_one_process_each_keep_their_glyphs() -> None:
+    """`sop serve` renders a run's report and then a manual in one process:
+    each document's font subset is its own, never the earlier one's."""
+    import io
+
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from engine.render.pdf import register_fonts, styles
+
+    def pdf_text(text: str) -> str:
+        fonts, _ = register_fonts(text, "zh-CN")
+        out = io.BytesIO()
+        SimpleDocTemplate(out).build([Paragraph(text, styles(fonts)["body"])])
+        return "".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+
+    assert "甲乙丙丁" in pdf_text("甲乙丙丁")
+    assert "受控文件生效日期" in pdf_text("受控文件生效日期")

@@ -110,8 +110,13 @@ def register_fonts(text: str, locale: str) -> tuple[Fonts, str]:
     tag = hashlib.sha256(pair.regular).hexdigest()[:8]
     regular, bold = f"{pair.name}-{tag}", f"{pair.name}-Bold-{tag}"
     if regular not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(regular, io.BytesIO(pair.regular)))
-        pdfmetrics.registerFont(TTFont(bold, io.BytesIO(pair.bold)))
+        for name, data in ((regular, pair.regular), (bold, pair.bold)):
+            font = TTFont(name, io.BytesIO(data))
+            # ReportLab keeps one font per PostScript name: a later subset
+            # named like an earlier one would be drawn with the earlier one's
+            # glyphs (its missing characters come out as blanks).
+            font.face.name += b"-" + tag.encode()
+            pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(
             regular, normal=regular, bold=bold, italic=regular, boldItalic=bold
         )
