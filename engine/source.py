@@ -15,6 +15,7 @@ import gc
 import os
 import re
 import stat as _stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +213,26 @@ _KEY_COLON = re.compile(
 )
 
 
+# Where _KEY_COLON can match: a colon it could end with (most colons are
+# followed by a space or the line's end, so few lines are tried).
+_COLON_AT = re.compile(r"：|:[^\s/]")
+
+
+def _key_colons(text: str) -> Iterator[re.Match[str]]:
+    """`_KEY_COLON.finditer(text, re.MULTILINE)`, trying only the lines that
+    hold a colon it could end with (a match never spans lines)."""
+    start = 0
+    for candidate in _COLON_AT.finditer(text):
+        if candidate.start() < start:
+            continue  # this line was tried
+        line = text.rfind("\n", 0, candidate.start()) + 1
+        start = text.find("\n", candidate.start())
+        start = len(text) if start < 0 else start
+        m = _KEY_COLON.match(text, line)
+        if m is not None:
+            yield m
+
+
 def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]:
     """Find what a person must fix before YAML can be read as meant: stray
     invisible characters, and a known key followed by a full-width colon or
@@ -231,7 +252,7 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
                 {"code": f"U+{ord(ch):04X}", "name": name},
             )
         )
-    for m in _KEY_COLON.finditer(text):
+    for m in _key_colons(text):
         key = m.group(2)
         if key not in known_keys:
             continue

@@ -166,3 +166,17 @@ def test_a_step_edited_in_a_big_file_is_the_only_one_parsed_and_built_again() ->
     assert len(again) == 2  # s17, and the last step (a line added at its end)
     rebuilt = [sid for sid, got in built.steps.items() if steps_before.get(sid) is not got[2]]
     assert sorted(rebuilt) == sorted({"s17", list(built.steps)[-1]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["：", ":", " ", "\t", "\n", "-", "/", "a", "id", "x1", "好", "\u3000"])
+    )
+)
+def test_the_key_colon_scan_tries_only_lines_with_a_colon(parts: list[str]) -> None:
+    from engine.source import _KEY_COLON, _key_colons
+
+    text = "".join(parts)
+    expected = [(m.start(), m.end(), m.groups()) for m in _KEY_COLON.finditer(text)]
+    assert [(m.start(), m.end(), m.groups()) for m in _key_colons(text)] == expected
