@@ -709,6 +709,19 @@ def _shifted(doc: Document, by: int) -> Document:
 # ---------------------------------------------------------------- all together
 
 
+def _is_content(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _has_content(text: str) -> bool:
+    """Whether a line holds more than blanks and a comment. A file's first
+    lines almost always answer, so they are looked at first (a content line
+    cut short at the edge of the look is still one)."""
+    if any(_is_content(ln) for ln in text[:4096].splitlines()):
+        return True
+    return any(_is_content(ln) for ln in text.splitlines())
+
+
 @dataclass
 class Loaded:
     """The outcome of loading one file: a document, or problems, or both
@@ -725,9 +738,7 @@ def load_text(
     """Load a file's text. With `pieces` kept from its last version (see
     Pieces), only what changed is parsed again; the result is the same."""
     errors = scan_text(text, path, known_keys)
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not _has_content(text):
         return Loaded(path, None, [*errors, _problem("empty-file", path)])
     try:
         strays = any(p.rule == "stray-character" for p in errors)
