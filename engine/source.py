@@ -579,15 +579,26 @@ class Pieces:
     rest together from before, giving the document `parse` would."""
 
     path: str
-    head: tuple[str, Document] | None = None
+    head: tuple[str, Document, bool] | None = None  # blanked text, its document, clean
     steps: dict[str, Document] = field(default_factory=dict)  # a step's lines -> its piece
+    # The pieces the text scan finds nothing in (for these known keys).
+    scanned: dict[str, bool] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()
+    clean: bool = False  # the last text parsed: the scan finds nothing in any piece
     # The last document put together: its pieces, and its marks to patch.
     last: tuple[Document, list[Document], dict[Path, Mark], dict[Path, Mark]] | None = None
 
-    def parse(self, text: str) -> Document | None:
+    def parse(self, text: str, known_keys: frozenset[str] = frozenset()) -> Document | None:
         """The document of `text`, or None when it is not cut into pieces
         (not plain block YAML there, or a piece does not parse alone):
-        then `parse` reads it whole, as it would anyway."""
+        then `parse` reads it whole, as it would anyway. `clean` tells
+        whether `scan_text(text, known_keys)` would find nothing (it reads
+        each line on its own, so it finds nothing when no piece holds
+        anything); the document is only right for a text it finds no stray
+        character in."""
+        self.clean = False
+        if known_keys != self.keys:
+            self.keys, self.scanned, self.head = known_keys, {}, None
         if _OTHER_BREAK.search(text) is not None:
             return None  # YAML breaks lines there too: lines are counted by "\n" here
         found = _STEPS_LINE.search(text)
@@ -612,6 +623,8 @@ class Pieces:
             line = text.count("\n", 0, heads[0].start() + 1)
             pieces: list[Document] = []
             steps: dict[str, Document] = {}
+            scanned: dict[str, bool] = {}
+            clean = self.head is not None and self.head[1] is head and self.head[2]
             for k, m in enumerate(heads):
                 stop = heads[k + 1].start() + 1 if k + 1 < len(heads) else end
                 chunk = text[m.start() + 1 : stop]
@@ -625,10 +638,15 @@ class Pieces:
                     doc = _shifted(doc, line + 1 - doc.marks[("steps",)][0])
                 steps[chunk] = doc
                 pieces.append(doc)
+                fine = self.scanned.get(chunk)
+                if fine is None:
+                    fine = not scan_text(chunk, self.path, known_keys)
+                scanned[chunk] = fine
+                clean = clean and fine
                 line += chunk.count("\n")
         except LoadFailed:
             return None
-        self.steps = steps
+        self.steps, self.scanned, self.clean = steps, scanned, clean
         return self._assemble(text, head, pieces)
 
     def _head(self, text: str, begin: int, end: int, steps_line: int) -> Document | None:
@@ -636,13 +654,14 @@ class Pieces:
         blank = text[:begin] + "\n" * text.count("\n", begin, end) + text[end:]
         if self.head is not None and self.head[0] == blank:
             return self.head[1]
+        self.head = None
         doc = parse(blank, self.path)
         key = doc.key_marks.get(("steps",))
         if not isinstance(doc.data, dict) or doc.data.get("steps", 0) is not None or key is None:
             return None
         if key[:2] != (steps_line + 1, 1):
             return None  # "steps:" was not the key it looked like
-        self.head = (blank, doc)
+        self.head = (blank, doc, not scan_text(blank, self.path, self.keys))
         return doc
 
     def _assemble(self, text: str, head: Document, pieces: list[Document]) -> Document:
@@ -737,12 +756,19 @@ def load_text(
 ) -> Loaded:
     """Load a file's text. With `pieces` kept from its last version (see
     Pieces), only what changed is parsed again; the result is the same."""
-    errors = scan_text(text, path, known_keys)
     if not _has_content(text):
-        return Loaded(path, None, [*errors, _problem("empty-file", path)])
-    try:
+        found = scan_text(text, path, known_keys)
+        return Loaded(path, None, [*found, _problem("empty-file", path)])
+    doc = pieces.parse(text, known_keys) if pieces is not None else None
+    errors: list[Problem] = []
+    if doc is not None and pieces is not None and pieces.clean:
+        strays = False  # the scan would find nothing
+    else:
+        errors = scan_text(text, path, known_keys)
         strays = any(p.rule == "stray-character" for p in errors)
-        doc = pieces.parse(text) if pieces is not None and not strays else None
+        if strays:
+            doc = None  # the pieces were read with their stray characters
+    try:
         if doc is None:
             doc = parse(text, path, strays)
         errors.extend(escaped_strays(doc))

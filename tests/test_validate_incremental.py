@@ -39,7 +39,7 @@ def _procedures() -> list[Path]:
 FILES = _procedures()
 # What a person types, and what breaks YAML or the cutting into pieces.
 CHARS = st.sampled_from(
-    ["x", "a", "1", " ", "  ", ":", "-", "#", "[", "]", "{", '"', "好", "\t", "\n"]
+    ["x", "a", "1", " ", "  ", ":", "：", "-", "#", "[", "]", "{", '"', "好", "\t", "\n", "\u200b"]
 )
 
 
