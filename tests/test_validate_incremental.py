@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.problems import Problem
 from engine.source import LoadFailed, Pieces, parse
 from engine.validate import Memo, validate_texts
 from tests.conftest import CASES
@@ -180,3 +181,47 @@ def test_the_key_colon_scan_tries_only_lines_with_a_colon(parts: list[str]) -> N
     text = "".join(parts)
     expected = [(m.start(), m.end(), m.groups()) for m in _KEY_COLON.finditer(text)]
     assert [(m.start(), m.end(), m.groups()) for m in _key_colons(text)] == expected
+
+
+# The editor's side: a folder with an open buffer edited again and again
+# (engine.lsp.workspace.Folder, whose memo keeps the pieces) says what a full
+# `sop validate` of the same files on disk says.
+BOOKS = [ROOT / "tests" / "fixtures" / "lsp_book", SOPS]
+
+
+@pytest.mark.parametrize("book", BOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", range(3))
+def test_an_edited_buffer_is_diagnosed_as_a_full_validation(
+    book: Path, seed: int, tmp_path: Path
+) -> None:
+    import os
+    import random
+    import shutil
+
+    from engine.lsp.workspace import Folder
+    from engine.validate import validate_paths
+
+    edited, disk = tmp_path / "edited", tmp_path / "disk"
+    shutil.copytree(book, edited)
+    shutil.copytree(book, disk)
+    rng = random.Random(seed)
+    names = sorted(p.name for p in edited.glob("*.yaml") if p.name != "rulebook.yaml")
+    name = rng.choice(names)
+    folder = Folder(os.path.realpath(edited))
+    target = os.path.join(folder.root, name)
+    text = (edited / name).read_text(encoding="utf-8")
+    folder.edit(target, text, 1)
+    folder.validate()
+    for version in range(2, 10):
+        op = rng.choice(["insert", "delete", "drop-line", "copy-line", "indent", "dedent"])
+        typed = rng.choice(["x", "好", ":", "\n", "  ", "#"])
+        text = apply(text, op, rng.random(), rng.random(), typed)
+        folder.edit(target, text, version)
+        mine = [p for found in folder.validate().problems.values() for p in found]
+        (disk / name).write_text(text, encoding="utf-8")
+        full = validate_paths([str(disk)]).problems
+
+        def seen(problems: list[Problem], root: str) -> list[str]:
+            return sorted(repr(p).replace(root, "<book>") for p in problems)
+
+        assert seen(mine, folder.root) == seen(full, str(disk)), (op, typed)
