@@ -78,6 +78,41 @@ def test_a_whole_run_one_form_at_a_time(client: TestClient, tmp_path: Path) -> N
     assert "迎宾服务" in record and "站在样板房主入口处迎接客户" in record
 
 
+def test_an_answer_is_one_transaction(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer, its step's way out, the next steps' arrivals (and a run's
+    end) are written together, before the redirect: one durable commit per
+    answer, and the run as the terminal records it."""
+    from engine.journal.sqlite_store import SqliteJournal
+
+    batches: list[list[str]] = []
+    write = SqliteJournal.write
+
+    def counted(self: SqliteJournal, writes: Any) -> Any:
+        batches.append([d.kind for w in writes for d in w.drafts])
+        return write(self, writes)
+
+    monkeypatch.setattr(SqliteJournal, "write", counted)
+    url = start(client, "visit")
+    page = client.get(url).text
+    moves, choices = 0, list(CHOICES)
+    while (form := ask_form(page)) is not None:
+        batches.clear()
+        r = client.post(form.action, data=answer_of(form, choices), follow_redirects=False)
+        assert r.status_code == 303
+        assert len(batches) == 1, batches  # written before the 303, in one go
+        moves += batches[0].count(EventKind.STEP_ENTERED) > 1
+        batches.clear()
+        page = client.get(r.headers["location"]).text
+        assert not batches, batches  # the page after it writes nothing
+    assert "已完成" in page and moves >= 3
+    seen = kinds(tmp_path / "j.db", 1)
+    assert seen[-1] == EventKind.RUN_FINISHED
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        assert j.verify().ok
+
+
 def test_a_form_sent_twice_records_once(client: TestClient, tmp_path: Path) -> None:
     url = start(client, "visit")
     page = client.get(url).text

@@ -190,9 +190,14 @@ class Runner:
     _root: int = 0
     _folder: str | None = None  # the rulebook a resumed run is compared with
     entry: int | None = None  # `--entry N`: the rule table's entry to open
+    # Write what a session does up to its next question in one transaction
+    # (`Recorder.hold`): for a driver that shows nothing before it is asked
+    # (the web page is rendered after the runner returns). A terminal shows
+    # each step as it comes, so each is on disk before it is shown.
+    batch: bool = False
 
     def __post_init__(self) -> None:
-        self.rec = Recorder(self.journal, self.clock, self.operator, self.site)
+        self.rec = Recorder(self.journal, self.clock, self.operator, self.site, hold=self.batch)
         self.scope = Scope(self.clock, self._warn)
 
     # ------------------------------------------------------------ entry points
@@ -348,10 +353,13 @@ class Runner:
 
     def _run(self, begin: Callable[[], None]) -> Outcome:
         try:
-            begin()
-            return self._loop()
-        except _Stop as stop:
-            return stop.outcome
+            try:
+                begin()
+                outcome = self._loop()
+            except _Stop as stop:
+                outcome = stop.outcome
+            self.rec.write_held()  # a run finished or paused: its last moves too
+            return outcome
         except KeyboardInterrupt as exc:
             # A signal between prompts (Ctrl-C, a closed terminal, a kill):
             # staged answers were never acknowledged, so re-read the run from
@@ -1444,6 +1452,7 @@ class Runner:
         st = leaf.state
         with deferred():
             self.rec.record(leaf, RunPaused(step=st.top.step, how=how))
+            self.rec.write_held()
         if not quiet:
             args = {"run": st.run_id, "how": how, "title": st.procedure.title}
             # Journaled already; a terminal that has closed (SIGHUP) cannot be told.

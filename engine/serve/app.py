@@ -180,6 +180,7 @@ class Service:
             site=site,
             restored=self.restored,
             evidence=self.settings.evidence,
+            batch=True,  # one transaction per answer: the page is sent after it
         )
 
     def evidence_folder(self) -> Path | None:
