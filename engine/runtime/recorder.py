@@ -18,6 +18,7 @@ from typing import Any
 from engine.errors import JournalConflict
 from engine.journal import Event, Journal, NewRun, Write
 from engine.model import Procedure, Step
+from engine.runtime.cache import RunCache
 from engine.runtime.dues import day_of, step_dues
 from engine.runtime.events import (
     NOTICE_KINDS,
@@ -60,6 +61,7 @@ class Recorder:
     # its step's way out and the next step's arrival go to disk in one
     # transaction — one durable commit per answer instead of one per move.
     hold: bool = False
+    cache: RunCache | None = None  # runs' replayed states, advanced by what is written here
     _staged: dict[int, list[Stamped]] = field(default_factory=dict)  # run -> not yet written
     _held: list[tuple[Write, Active]] = field(default_factory=list)  # commits not yet written
 
@@ -104,7 +106,8 @@ class Recorder:
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
-                preview.last_seq = max(seqs) if seqs else act.state.last_seq
+                if seqs:
+                    preview.wrote(max(seqs))
                 act.state = preview
 
     def _write(self, writes: list[Write], acts: Sequence[Active]) -> list[Event]:
@@ -112,7 +115,7 @@ class Recorder:
         write's `act` is the run it is for)."""
         for tries in itertools.count(1):
             try:
-                return self.journal.write(writes)
+                events = self.journal.write(writes)
             except JournalConflict:
                 # `sop notify` journals its messages on the runs they are
                 # about: those change nothing of a run, so write again
@@ -123,7 +126,22 @@ class Recorder:
                     w if w.expect is None else replace(w, expect=act.state.last_seq)
                     for w, act in zip(writes, acts, strict=True)
                 ]
+            else:
+                self._remember(writes, events)
+                return events
         raise AssertionError("unreachable")
+
+    def _remember(self, writes: Sequence[Write], events: Sequence[Event]) -> None:
+        """Advance the kept states of the runs written (each run's first write
+        expects the number its state was read at)."""
+        if self.cache is None:
+            return
+        since: dict[int, int | None] = {}
+        for w in writes:
+            since.setdefault(w.run, w.expect)
+        for run, seq in since.items():
+            if seq is not None:
+                self.cache.advance(run, seq, [e for e in events if e.run == run])
 
     def write_held(self) -> None:
         """Write the held commits in one transaction; each run's state then
@@ -138,7 +156,7 @@ class Recorder:
             for act in acts:
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
                 if seqs:
-                    act.state.last_seq = max(seqs)
+                    act.state.wrote(max(seqs))
 
     def _only_notices_since(self, acts: Sequence[Active]) -> bool:
         """Whether what was written to these runs since they were read is only
@@ -313,7 +331,7 @@ class Recorder:
 
         run_id, events = self.journal.start_run(new, build)
         for act_id, preview in previews.items():
-            preview.last_seq = max(e.seq for e in events if e.run == act_id)
+            preview.wrote(max(e.seq for e in events if e.run == act_id))
         if interrupted is not None:
             interrupted.state = previews[interrupted.state.run_id]
         return Active(previews[run_id], pinned)

@@ -38,13 +38,14 @@ from engine.model import Procedure
 from engine.render.evidence import shown as shown_evidence
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
+from engine.runtime.cache import RunCache
 from engine.runtime.pinning import Pinned, pin
 from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
 from engine.runtime.texts import labels, text
-from engine.serve.driver import ACTIONS, Posted, WebDriver, position, question_key
+from engine.serve.driver import ACTIONS, Posted, WebDriver, question_key
 from engine.serve.pages import StepPage, gather, known, reminder_lines, say, step_header
 from engine.serve.people import (
     SESSION_SECONDS,
@@ -90,6 +91,7 @@ class Service:
     sessions: Sessions
     restored: dict[str, Pinned] = field(default_factory=dict)
     limiter: Limiter = field(default_factory=Limiter)
+    runs: RunCache = field(default_factory=RunCache)  # runs' replayed states, by last number
     _users: dict[str, User] = field(default_factory=dict)
     _users_stamp: tuple[float, int] | None = None
     # Password checks (argon2 takes 64 MiB and tens of milliseconds on purpose)
@@ -181,6 +183,7 @@ class Service:
             restored=self.restored,
             evidence=self.settings.evidence,
             batch=True,  # one transaction per answer: the page is sent after it
+            cache=self.runs,
         )
 
     def evidence_folder(self) -> Path | None:
@@ -996,8 +999,10 @@ def _outcome_title(pinned: Pinned, row: RunRow) -> str:
 
 
 def _where(runner: Runner) -> str:
-    leaf = runner.session[-1].state.run_id
-    return position(runner.journal, leaf)
+    """Where the runner's leaf run stands (`position`), from its state: it
+    holds what is on disk when a question is asked."""
+    leaf = runner.session[-1].state
+    return f"{leaf.run_id}.{leaf.moved}"
 
 
 def _root(journal: Journal, run: int) -> int:
