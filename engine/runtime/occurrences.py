@@ -10,7 +10,6 @@ kept: which occurrences are done is a fold over the journal's runs.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -113,6 +112,8 @@ def attach(
                 return (on_day or holding)[0]
         around = occurrences(proc, book.site, day - timedelta(days=3), day + timedelta(days=3))
         keys = [o.key for o in around]
+        import difflib  # only for a name that matched nothing
+
         near = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.8)
         schedule = "; ".join(describe(e) for e in proc.schedule)
         raise RunError(
