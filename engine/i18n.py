@@ -23,6 +23,7 @@ request's messages in its own (`speaking`), without touching the process's.
 
 from __future__ import annotations
 
+import errno
 import os
 import string
 from collections.abc import Iterator, Mapping
@@ -162,13 +163,71 @@ OS_REASONS = messages(
         "folder": ("这是一个文件夹, 不是文件", "it is a folder, not a file"),
     },
 )
+# Why a file could not be written (or a folder made), with what to do about it.
+_WRITE_REASONS = {
+    errno.ENOSPC: message(
+        "output.reason.full",
+        "磁盘已满。请腾出空间后重试",
+        "the disk is full. free some space and try again",
+    ),
+    errno.EDQUOT: message(
+        "output.reason.quota",
+        "超出磁盘配额。请腾出空间后重试",
+        "the disk quota is exceeded. free some space and try again",
+    ),
+    errno.EACCES: message(
+        "output.reason.denied",
+        "没有写入权限。请换一个文件夹, 或检查文件权限",
+        "permission denied. choose another folder or check the file's permissions",
+    ),
+    errno.EPERM: message(
+        "output.reason.not-permitted",
+        "不允许写入。请换一个文件夹, 或检查文件权限",
+        "not permitted. choose another folder or check the file's permissions",
+    ),
+    errno.EROFS: message(
+        "output.reason.read-only",
+        "文件系统是只读的。请写到别处",
+        "the file system is read-only. write somewhere else",
+    ),
+    errno.ENOENT: message(
+        "output.reason.no-such-path",
+        "路径不存在或不能在此创建文件",
+        "the path does not exist or no file can be created there",
+    ),
+    errno.ENAMETOOLONG: message(
+        "output.reason.too-long", "文件名太长。请用短一些的名字", "the file name is too long"
+    ),
+    errno.EEXIST: message(
+        "output.reason.exists",
+        "那里已有同名的文件或设备。请换一个路径",
+        "a file or device of that name is already there. choose another path",
+    ),
+    errno.ENOTDIR: message(
+        "output.reason.not-a-folder",
+        "路径中的一部分是文件, 不是文件夹",
+        "a part of the path is a file, not a folder",
+    ),
+    errno.EISDIR: message(
+        "output.reason.is-a-folder", "这是一个文件夹, 不是文件", "it is a folder, not a file"
+    ),
+}
+_WRITE_OTHER = message(
+    "output.reason.other",
+    "{detail}。请检查路径、磁盘空间和权限",
+    "{detail}. check the path, the free space and the permissions",
+)
 
 
-def os_reason(exc: OSError, lang: Lang | None = None) -> str:
-    """The reason an OSError gives, said in `lang` for the errors staff meet
-    (not found, permission, a folder); others as the OS says them."""
-    import errno
+def os_reason(exc: OSError, lang: Lang | None = None, *, writing: bool = False) -> str:
+    """The reason an OSError gives, said in `lang` (default: this process's)
+    for the errors staff meet (not found, permission, a folder, a full or
+    read-only disk); others as the OS says them. `writing`: the error came
+    from writing a file or making a folder (said with what to do about it)."""
 
+    if writing:
+        known = _WRITE_REASONS.get(exc.errno or 0)
+        return known.say(lang) if known else _WRITE_OTHER.say(lang, detail=exc.strerror or str(exc))
     key = {
         errno.ENOENT: "missing",
         errno.ENOTDIR: "missing",

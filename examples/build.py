@@ -85,36 +85,19 @@ def sop(*args: str, journal: str | None = None) -> str:
 
 
 def _here(args: list[str], env: dict[str, str]) -> str:
-    import io
+    from engine.cli.inprocess import invoke
 
-    from engine.cli import main
-
-    # A process's stdout is a pipe, whose width is the 80-column default.
-    env = {"COLUMNS": os.environ.get("COLUMNS", "80"), **env}
-    if "SOP_JOURNAL" not in env:
-        env["SOP_JOURNAL"] = os.environ.get("SOP_JOURNAL", "")
-    before = {key: os.environ.get(key) for key in env}
-    out, err = io.StringIO(), io.StringIO()
-    streams = sys.stdin, sys.stdout, sys.stderr
-    os.environ.update(env)
-    if not env["SOP_JOURNAL"]:
-        del os.environ["SOP_JOURNAL"]
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), out, err
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = streams
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    if code != 0:
-        raise RuntimeError(f"sop {' '.join(args)} exited with {code}:\n{err.getvalue()}")
-    return out.getvalue()
+    # A process's stdout is a pipe, whose width is the 80-column default;
+    # without a journal given, the one in the environment (or none).
+    here: dict[str, str | None] = {
+        "COLUMNS": os.environ.get("COLUMNS", "80"),
+        "SOP_JOURNAL": os.environ.get("SOP_JOURNAL") or None,
+        **env,
+    }
+    done = invoke(args, env=here)
+    if done.code != 0:
+        raise RuntimeError(f"sop {' '.join(args)} exited with {done.code}:\n{done.err}")
+    return done.out
 
 
 # The people in each queue (轮序) before an example takes turns from it: the

@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A test's terminal is the pseudo-terminal it opens, never the runner's: the
+# workers of pytest-xdist inherit COLUMNS, which would outrank the terminal.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 CASES = ROOT / "tests" / "cases"
 
 

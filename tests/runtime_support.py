@@ -3,15 +3,14 @@ files, and `sop` with a journal of the test's own (never the user's)."""
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from engine.cli.inprocess import invoke
 from tests.conftest import ROOT, Runner
 
 FIXTURE = ROOT / "tests" / "fixtures" / "rulebook_runtime"
@@ -27,19 +26,8 @@ def write_scenario(folder: Path, name: str, data: dict[str, Any]) -> Path:
 def sop_in_process(*args: str, stdin: str = "") -> tuple[int, str]:
     """`sop ARGS` in this process, through its real entry point (so through
     the terminal boundary): the exit code and everything it wrote."""
-    from engine.cli import main
-
-    out = io.StringIO()
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, out
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-    return code, out.getvalue()
+    done = invoke(args, stdin=stdin, merge=True)
+    return done.code, done.out
 
 
 def sop_split(*args: str, cwd: Path) -> tuple[int, str, str]:
@@ -47,32 +35,8 @@ def sop_split(*args: str, cwd: Path) -> tuple[int, str, str]:
     Chinese locale: the exit code, what it wrote to stdout and to stderr
     (apart, as a terminal shows them). The golden cases run hundreds of
     validations; a process each cost most of the suite's time."""
-    import os
-
-    from engine.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.stdin, sys.stdout, sys.stderr
-    env = {k: os.environ.get(k) for k in ("LANG", "SOP_LANG", "LC_ALL", "NO_COLOR")}
-    here = os.getcwd()
-    os.environ.update(LANG="C.UTF-8", SOP_LANG="")
-    os.environ.pop("LC_ALL", None)
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), out, err
-    try:
-        os.chdir(cwd)
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-        os.chdir(here)
-        for key, value in env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return code, out.getvalue(), err.getvalue()
+    done = invoke(args, cwd=cwd, env={"LANG": "C.UTF-8", "SOP_LANG": "", "LC_ALL": None})
+    return done.code, done.out, done.err
 
 
 class Sop:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.errors import SopError, UsageError
-from engine.i18n import message
+from engine.i18n import message, os_reason
 
 if TYPE_CHECKING:  # paths are made only for `-o`: writing to the screen needs none
     from pathlib import Path
@@ -63,61 +63,6 @@ FAILED = message(
     "output.failed",
     '无法写入 "{path}": {reason}',
     'cannot write "{path}": {reason}',
-)
-REASONS = {
-    errno.ENOSPC: message(
-        "output.reason.full",
-        "磁盘已满。请腾出空间后重试",
-        "the disk is full. free some space and try again",
-    ),
-    errno.EDQUOT: message(
-        "output.reason.quota",
-        "超出磁盘配额。请腾出空间后重试",
-        "the disk quota is exceeded. free some space and try again",
-    ),
-    errno.EACCES: message(
-        "output.reason.denied",
-        "没有写入权限。请换一个文件夹, 或检查文件权限",
-        "permission denied. choose another folder or check the file's permissions",
-    ),
-    errno.EPERM: message(
-        "output.reason.not-permitted",
-        "不允许写入。请换一个文件夹, 或检查文件权限",
-        "not permitted. choose another folder or check the file's permissions",
-    ),
-    errno.EROFS: message(
-        "output.reason.read-only",
-        "文件系统是只读的。请写到别处",
-        "the file system is read-only. write somewhere else",
-    ),
-    errno.ENOENT: message(
-        "output.reason.no-such-path",
-        "路径不存在或不能在此创建文件",
-        "the path does not exist or no file can be created there",
-    ),
-    errno.ENAMETOOLONG: message(
-        "output.reason.too-long", "文件名太长。请用短一些的名字", "the file name is too long"
-    ),
-}
-_MORE_REASONS = {
-    errno.EEXIST: message(
-        "output.reason.exists",
-        "那里已有同名的文件或设备。请换一个路径",
-        "a file or device of that name is already there. choose another path",
-    ),
-    errno.ENOTDIR: message(
-        "output.reason.not-a-folder",
-        "路径中的一部分是文件, 不是文件夹",
-        "a part of the path is a file, not a folder",
-    ),
-    errno.EISDIR: message(
-        "output.reason.is-a-folder", "这是一个文件夹, 不是文件", "it is a folder, not a file"
-    ),
-}
-OTHER = message(
-    "output.reason.other",
-    "{detail}。请检查路径、磁盘空间和权限",
-    "{detail}. check the path, the free space and the permissions",
 )
 WRITTEN = message("output.written", "已写入 {path}", "written: {path}")
 STDOUT = message("output.stdout", "标准输出", "standard output")
@@ -174,17 +119,14 @@ def check_target(output: str, protect: Protected) -> Path:
 def os_failure(exc: OSError) -> SopError:
     """What to tell a person when the machine refused a read or a write that
     no command foresaw: the path (standard output when there is none) and why."""
-    known = REASONS.get(exc.errno or 0) or _MORE_REASONS.get(exc.errno or 0)
-    reason = known.say() if known else OTHER.say(detail=exc.strerror or str(exc))
+    reason = os_reason(exc, writing=True)
     if exc.filename is None:
         return SopError(FAILED, path=STDOUT.say(), reason=reason)
     return SopError(FAILED_IO, path=os.fsdecode(exc.filename), reason=reason)
 
 
 def _failed(output: str, exc: OSError) -> SopError:
-    known = REASONS.get(exc.errno or 0)
-    reason = known.say() if known else OTHER.say(detail=exc.strerror or str(exc))
-    return SopError(FAILED, path=output, reason=reason)
+    return SopError(FAILED, path=output, reason=os_reason(exc, writing=True))
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

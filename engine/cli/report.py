@@ -18,7 +18,7 @@ from engine.cli.journal_options import (
 )
 from engine.cli.options import lang_option
 from engine.errors import EXIT_PROBLEMS, RUN_NOT_FOUND, RunError, UsageError
-from engine.i18n import message
+from engine.i18n import message, os_reason
 
 RUN_OR_FORM = message(
     "report.run-or-form",
@@ -153,7 +153,7 @@ def _emit(data: str | bytes, output: str | None) -> None:
             else:
                 Path(output).write_text(data, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(UNWRITABLE, path=output, why=exc.strerror or str(exc)) from None
+            raise UsageError(UNWRITABLE, path=output, why=os_reason(exc, writing=True)) from None
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from engine.errors import JournalError
-from engine.i18n import Message, messages
+from engine.i18n import Message, messages, os_reason
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIGNATURE = 1024 * 1024  # a signature drawn on the phone's pad (a PNG of a few KB)
@@ -113,7 +113,7 @@ class EvidenceStore:
                 os.replace(tmp, target)
             except OSError as exc:
                 raise JournalError(
-                    MSG["unwritable"], folder=str(self.root), why=exc.strerror or str(exc)
+                    MSG["unwritable"], folder=str(self.root), why=os_reason(exc, writing=True)
                 ) from None
         return Stored(sha, kind, len(data))
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
-from engine.i18n import message
+from engine.i18n import message, os_reason
 from engine.journal import schema
 from engine.journal.events import (
     GENESIS,
@@ -372,7 +372,7 @@ class SqliteJournal(Journal):
                 os.makedirs(folder, exist_ok=True)
             except OSError as exc:
                 raise JournalError(
-                    JOURNAL_FOLDER_FAILED, folder=folder, error=exc.strerror
+                    JOURNAL_FOLDER_FAILED, folder=folder, error=os_reason(exc, writing=True)
                 ) from exc
         exists = found.kind is not Kind.MISSING
         if not os.access(folder, os.W_OK) or (exists and not os.access(self.path, os.W_OK)):
