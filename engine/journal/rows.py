@@ -292,7 +292,7 @@ class CallRow(NamedTuple):
     """An open deadline as the call list shows it: the deadline, and of its
     run only the number, site and customer. One is read for every
     line of a company's call list (thousands), so it is a typed tuple, made
-    for a tenth of what a frozen dataclass costs."""
+    for a fraction of what a frozen dataclass costs."""
 
     run: int
     site: str | None

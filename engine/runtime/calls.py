@@ -7,7 +7,6 @@ number of deadlines in the window, not the number of open journeys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -25,7 +24,7 @@ State = Literal["overdue", "today", "upcoming"]
 
 class CallItem(NamedTuple):
     """A line of the call list. A company's list holds thousands, so it is
-    a typed tuple, made for a fifth of what a frozen dataclass costs."""
+    a typed tuple, made for a fraction of what a frozen dataclass costs."""
 
     run: int | None  # None: a scheduled occurrence no run has been started for
     subject: str | None  # the customer
@@ -51,8 +50,7 @@ class CallItem(NamedTuple):
         return self.when.date()
 
 
-@dataclass(frozen=True)
-class CallList:
+class CallList(NamedTuple):
     """The list, and the runs or deadlines that could not be read (left
     out of it, so the rest can still be called)."""
 
@@ -319,11 +317,11 @@ def rulebook_roles(folder: str) -> dict[str, str]:
 # ---- what lies ahead of a journey parked at an earlier step
 
 
-@dataclass(frozen=True, slots=True)
-class Ahead:
+class Ahead(NamedTuple):
     """A touchpoint of an open journey that the journey has not reached yet,
     with the date it will fall due if the milestone it hangs on is known
-    (`when` None: it waits for that milestone's date)."""
+    (`when` None: it waits for that milestone's date). A typed tuple, like
+    CallItem: `sop due` defines no class it may not use."""
 
     run: int
     subject: str | None

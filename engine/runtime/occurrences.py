@@ -11,9 +11,8 @@ kept: which occurrences are done is a fold over the journal's runs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.errors import RunError, UsageError
 from engine.i18n import message
@@ -48,9 +47,9 @@ DID_YOU_MEAN = message(
 NONE = message("run.occurrence-none", "(无)", "(none)")
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """An occurrence and the run started for it (None: not yet)."""
+class Slot(NamedTuple):
+    """An occurrence and the run started for it (None: not yet). A typed
+    tuple: the call list makes one for each hour of a patrol's schedule."""
 
     occurrence: Occurrence
     run: int | None
