@@ -50,7 +50,7 @@ def _when(item: CallItem) -> str:
 
 
 def as_json(items: Sequence[CallItem]) -> str:
-    return json.dumps(
+    return indented(
         [
             {
                 "date": item.day.isoformat(),
@@ -73,10 +73,25 @@ def as_json(items: Sequence[CallItem]) -> str:
                 "timeout": item.timeout,
             }
             for item in items
-        ],
-        ensure_ascii=False,
-        indent=2,
+        ]
     )
+
+
+# Members and objects each on a line of their own, as json.dumps(indent=2)
+# separates an object's members.
+_LINES = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": "))
+
+
+def indented(rows: Sequence[dict[str, object]]) -> str:
+    """`json.dumps(rows, ensure_ascii=False, indent=2)` for a list of flat
+    objects, character for character. With `indent`, json encodes in
+    Python; here its C encoder writes the whole list, every member on a
+    line, and only the objects' braces are then moved to lines of their own
+    (an encoded string holds no line break, so every one is json's own)."""
+    if not rows or not all(rows):
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    body = _LINES.encode(rows)[2:-2]  # [{…},\n    {…}]
+    return "[\n  {\n    " + body.replace("},\n    {", "\n  },\n  {\n    ") + "\n  }\n]"
 
 
 def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
