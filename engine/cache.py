@@ -70,11 +70,12 @@ def key_for(targets: list[str], options: str) -> str | None:
     if missing:
         return None
     roots = {find_root(folder) for folder in {os.path.dirname(f) or "." for f in files}}
-    every = {os.path.realpath(f) for f in files}
+    named = set(files)
     for root in roots:
         if root is not None:
-            every.update(os.path.realpath(f) for f in iter_yaml_files(root, own_only=True))
-            every.add(os.path.join(root, RULEBOOK_FILE))
+            named.update(iter_yaml_files(root, own_only=True))
+    every = _real_paths(named)
+    every.update(os.path.join(root, RULEBOOK_FILE) for root in roots if root is not None)
     manifest = _read_manifest()
     fresh: dict[str, list[object]] = {}
     parts = [__version__, _engine_stamp(), options, "|".join(targets)]
@@ -86,6 +87,23 @@ def key_for(targets: list[str], options: str) -> str | None:
     if fresh:
         _write_manifest({**manifest, **fresh})
     return "\n".join(parts)
+
+
+def _real_paths(paths: set[str]) -> set[str]:
+    """os.path.realpath of each path, each folder resolved once (a rulebook's
+    files share a few folders; realpath checks every part of every path)."""
+    folders: dict[str, str] = {}
+    out: set[str] = set()
+    for path in paths:
+        folder, name = os.path.split(path)
+        if not name or name in (".", "..") or os.path.islink(path):
+            out.add(os.path.realpath(path))
+            continue
+        real = folders.get(folder)
+        if real is None:
+            real = folders[folder] = os.path.realpath(folder or ".")
+        out.add(os.path.join(real, name))
+    return out
 
 
 def _file_for(key: str) -> str:
