@@ -244,6 +244,9 @@ class _Builder:
         self.src = src
         self.declared: dict[str, OutcomeDecl] = {}
         self.built = built
+        # The position of a value (or of its key) by path: the document's
+        # own method, called for every node.
+        self.pos = src.pos
 
     def steps(self, raw: dict[str, Any]) -> dict[str, Step]:
         built = self.built
@@ -272,9 +275,6 @@ class _Builder:
             new,
         )
         return out
-
-    def pos(self, path: Path, key: bool = False) -> Any:
-        return self.src.pos(path, key)
 
     def ref(self, name: str, path: Path) -> Ref:
         return Ref(name, self.pos(path))

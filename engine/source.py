@@ -472,15 +472,19 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                     if style == '"':
                         doc.quoted_strays.append(mark)
                     raw = _VALUE_STRAY.sub("", raw)
-                if style == "" and ev.implicit[0] and (not raw or raw[0] in _MAYBE_TYPED):
+                # A key stays the text written; a value may be typed (most
+                # values are text: no call).
+                top = stack[-1] if stack else None
+                if top is not None and top[1] and top[2] is None:
+                    value = None
+                elif style == "" and ev.implicit[0] and (not raw or raw[0] in _MAYBE_TYPED):
                     value = _resolve_plain(raw)
                 else:
-                    value = raw  # most values are text: no call
-                if not stack:
+                    value = raw
+                if top is None:
                     result = value
                     marks[()] = mark
                     continue
-                top = stack[-1]
                 if top[1]:
                     if top[2] is None:
                         key = raw if style != "" or raw != "" else None
