@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -69,11 +70,12 @@ def key_for(targets: list[str], options: str) -> str | None:
     if missing:
         return None
     roots = {find_root(folder) for folder in {os.path.dirname(f) or "." for f in files}}
-    every = {os.path.realpath(f) for f in files}
+    named = set(files)
     for root in roots:
         if root is not None:
-            every.update(os.path.realpath(f) for f in iter_yaml_files(root, own_only=True))
-            every.add(os.path.join(root, RULEBOOK_FILE))
+            named.update(iter_yaml_files(root, own_only=True))
+    every = _real_paths(named)
+    every.update(os.path.join(root, RULEBOOK_FILE) for root in roots if root is not None)
     manifest = _read_manifest()
     fresh: dict[str, list[object]] = {}
     parts = [__version__, _engine_stamp(), options, "|".join(targets)]
@@ -85,6 +87,23 @@ def key_for(targets: list[str], options: str) -> str | None:
     if fresh:
         _write_manifest({**manifest, **fresh})
     return "\n".join(parts)
+
+
+def _real_paths(paths: set[str]) -> set[str]:
+    """os.path.realpath of each path, each folder resolved once (a rulebook's
+    files share a few folders; realpath checks every part of every path)."""
+    folders: dict[str, str] = {}
+    out: set[str] = set()
+    for path in paths:
+        folder, name = os.path.split(path)
+        if not name or name in (".", "..") or os.path.islink(path):
+            out.add(os.path.realpath(path))
+            continue
+        real = folders.get(folder)
+        if real is None:
+            real = folders[folder] = os.path.realpath(folder or ".")
+        out.add(os.path.join(real, name))
+    return out
 
 
 def _file_for(key: str) -> str:
@@ -247,13 +266,17 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
     import zlib
 
     key = _built_key(files, folder)
+    known = _MEMO.get(key)
+    if known is not None:
+        _MEMO.move_to_end(key)
+        return known
     crc = zlib.crc32(key.encode("utf-8", "surrogateescape"))
     target = os.path.join(_dir(), "built", f"{crc:08x}.pickle")
     try:
         with open(target, "rb") as fh:
             kept, result = pickle.load(fh)
         if kept == key:
-            return result  # type: ignore[no-any-return]
+            return _remember(key, result)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         pass  # absent, cut short, or of another shape: validated again
     except (AttributeError, ImportError):
@@ -265,6 +288,23 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return result  # not kept: validated again next time
         _atomic_write_bytes(target, data)
+        _remember(key, result)
+    return result
+
+
+# The last results this process validated or read from the cache: a program
+# that loads the same rulebook again (`sop serve` resuming runs, the language
+# server, a test suite) neither validates nor unpickles it again. Sound: the
+# key is the texts' content, and a built rulebook is frozen (never changed
+# by its readers).
+_MEMO: OrderedDict[str, Result] = OrderedDict()
+_MEMO_SIZE = 4
+
+
+def _remember(key: str, result: Result) -> Result:
+    _MEMO[key] = result
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
     return result
 
 

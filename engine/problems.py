@@ -10,19 +10,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-
-class Pos(NamedTuple):
-    """A place in a file: 1-based line and column, end exclusive. A tuple,
-    not a dataclass: the builder makes one for every node of every file."""
-
-    file: str
-    line: int
-    col: int
-    end_line: int = 0
-    end_col: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+from engine.positions import Pos as Pos  # where every problem points; its own module
 
 
 class Severity(StrEnum):

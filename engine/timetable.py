@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from engine.problems import Pos
+from engine.positions import Pos
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ from json import loads as json_loads
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.journal import Journal, schema
 from engine.journal.sqlite_file import APPLICATION_ID
@@ -304,3 +306,12 @@ def test_verify_speaks_json_and_english_and_names_the_anchor(sop: Runner, tmp_pa
     assert [r["id"] for r in rows] == [6, 5, 4, 3, 2, 1] and rows[4]["damaged"][
         "column"
     ] == "status"
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1))
+def test_a_journal_is_opened_by_the_uri_pathlib_would_give(name: str) -> None:
+    from engine.journal.sqlite_store import _uri
+
+    path = os.path.join("/tmp", name)
+    assert _uri(path, "mode=ro") == Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    assert _uri(name, "immutable=1") == Path(os.path.abspath(name)).as_uri() + "?immutable=1"

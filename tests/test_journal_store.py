@@ -4,6 +4,7 @@ says `store`."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 from engine.errors import JournalConflict, JournalError
 from engine.journal import (
+    CallRow,
+    Damaged,
     Draft,
     DueRow,
     Event,
@@ -458,7 +461,7 @@ def test_the_starts_of_a_procedures_runs_are_read_in_one_go(store: str) -> None:
         assert journal.started("nothing") == []
 
 
-def test_a_deadline_is_listed_with_its_run_read_lean_for_the_call_list(store: str) -> None:
+def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) -> None:
     due = {
         "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",
         "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
@@ -468,12 +471,53 @@ def test_a_deadline_is_listed_with_its_run_read_lean_for_the_call_list(store: st
     with Journal(store) as journal:
         run = _new(journal, site="一号案场")
         journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due, later]))])
-        # The call list reads the runs lean; `sop notify` writes the summary back.
-        lean = journal.dues("2026-11-30", lean=True)
-        assert [
-            (r.run.id, r.run.site, r.run.dues, r.due) for r in lean if isinstance(r, DueRow)
-        ] == [(run, "一号案场", (), due)]
+        # The call list reads a line's few columns; `sop notify` writes the summary back.
+        assert journal.call_rows("2026-11-30") == [CallRow(run, "一号案场", None, due)]
+        assert journal.call_rows("2026-11-30", site="二号案场") == []
+        assert journal.call_rows("2026-11-21") == []
         whole = journal.dues("2026-11-30")
         assert [(r.run.dues, r.due) for r in whole if isinstance(r, DueRow)] == [
             ((due, later), due)
         ]
+
+
+def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
+    from engine.journal.events import BadText
+    from engine.journal.rows import parse_call_row
+
+    due = {
+        "kind": "due", "due": "2026-12-01", "procedure": "visit", "procedure_title": "到访",
+        "step": "call", "title": "回访", "text": "签约日后 7 天",
+    }  # fmt: skip
+    data = json.dumps(due, ensure_ascii=False)
+    assert parse_call_row((3, 0, data, "一号案场", "王女士")) == CallRow(
+        3, "一号案场", "王女士", due
+    )
+    assert parse_call_row((3, 0, data, None, None)) == CallRow(3, None, None, due)
+    assert parse_call_row((3, 0, f" {data}\n", None, None)) == CallRow(3, None, None, due)
+    # A column of the run: the run's summary is damaged.
+    for row, column, kind in (
+        ((3, 0, data, 7, None), "site", "type"),
+        ((3, 0, data, None, BadText("王�")), "subject", "text"),
+        (("3", 0, data, None, None), "id", "type"),
+    ):
+        bad = parse_call_row(row)
+        assert isinstance(bad, Damaged) and (bad.table, bad.column, bad.kind) == (
+            "runs",
+            column,
+            kind,
+        ), row
+    # The deadline itself: the index's row is damaged.
+    for text, kind in (
+        ("{", "json"),
+        ("[]", "shape"),
+        (json.dumps({**due, "text": 7}), "shape"),
+        (BadText("{"), "text"),
+    ):
+        bad = parse_call_row((3, 1, text, None, None))
+        assert isinstance(bad, Damaged) and (bad.table, bad.key, bad.run, bad.kind) == (
+            "dues",
+            "3/1",
+            3,
+            kind,
+        ), text

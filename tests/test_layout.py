@@ -5,14 +5,35 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from wcwidth import wcswidth, wcwidth
 
-from engine.runtime.layout import shorten, width, wrap
+from engine.runtime.layout import KNOWN, shorten, width, wrap
+from engine.screen import visible
 
 
 def test_widths_are_the_terminals() -> None:
     assert width("样板房") == 6
     assert width("e\u0301") == 1  # a combining accent takes no column
     assert width("\x1b[2J") == width("␛[2J") == 4  # what is shown: the stand-in
+
+
+def test_the_widths_known_without_wcwidth_are_wcwidths() -> None:
+    for first, last, columns in KNOWN:
+        for code in range(first, last + 1):
+            assert wcwidth(chr(code)) == columns, hex(code)
+
+
+_KNOWN_CHARS = st.sampled_from(
+    [chr(code) for first, last, _ in KNOWN for code in (first, first + 1, last - 1, last)]
+) | st.characters(codec="utf-8")
+
+
+@given(st.text(_KNOWN_CHARS, max_size=30))
+def test_a_width_is_wcwidths_whatever_the_text(text: str) -> None:
+    shown = visible(text)
+    expected = wcswidth(shown)
+    if expected >= 0:
+        assert width(text) == expected
 
 
 def test_a_name_is_not_broken_in_the_middle() -> None:

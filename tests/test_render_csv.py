@@ -93,3 +93,15 @@ def test_sop_due_csv_neutralises_customers_and_sites(sop: Runner, tmp_path: Path
     one = run("due", "--at", at.isoformat(), "--days", "3660", "--site", site, "--format", "csv")
     rows = _cells(one.stdout)
     assert len(rows) > 1 and {r[5] for r in rows[1:]} == {"'" + site}
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
+
+
+@given(st.lists(st.dictionaries(st.text(), _SCALARS, max_size=5), max_size=4))
+def test_the_call_lists_json_is_json_dumps_indented(rows: list[dict[str, object]]) -> None:
+    import json
+
+    from engine.render.calls import indented
+
+    assert indented(rows) == json.dumps(rows, ensure_ascii=False, indent=2)

@@ -226,6 +226,30 @@ def test_due_reads_the_rulebook_once_and_again_when_it_changes(
     assert listed("--role", "物业经理")[0] != 0
 
 
+def test_the_cache_keys_a_rulebook_by_its_files_real_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each folder is resolved once, yet every path is as os.path.realpath
+    has it: through symlinked folders and files, dangling links, `..`."""
+    import os
+
+    from engine.cache import _real_paths
+
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "a.yaml").touch()
+    (tmp_path / "real" / "sub" / "b.yaml").touch()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "c.yaml").symlink_to(tmp_path / "real" / "a.yaml")
+    (tmp_path / "real" / "dangling.yaml").symlink_to("nowhere")
+    monkeypatch.chdir(tmp_path)
+    paths = {
+        str(tmp_path / "link" / "a.yaml"), "link/sub/b.yaml", str(tmp_path / "link" / "c.yaml"),
+        "real/c.yaml", "link/dangling.yaml", "a.yaml", "link/../real/a.yaml",
+        "link/sub/../a.yaml", "missing/x.yaml", "link/sub/../../link/a.yaml", "link/sub/",
+    }  # fmt: skip
+    assert _real_paths(paths) == {os.path.realpath(p) for p in paths}
+
+
 def test_a_run_started_days_ahead_holds_its_occurrence(tmp_path: Path) -> None:
     """`sop run --for` a week ahead: the call list of that week counts the
     run, however long before the occurrence's own window it was started."""

@@ -105,7 +105,7 @@ def due(
             if read is not None:
                 roles = read.roles
             else:
-                roles = rulebook_roles(str(resources.default_rulebook()))
+                roles = rulebook_roles(resources.default_rulebook_dir())
             check_filters(journal, roles, site, role)
         listed = call_list(journal, day, days, site=site, role=role, book=plan)
         coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
@@ -147,7 +147,7 @@ def _schedules(folder: str | None) -> Any:
 
     if folder is not None:
         return duties(folder)
-    default = str(resources.default_rulebook())
+    default = resources.default_rulebook_dir()
     try:
         return duties(default)
     except SopError:

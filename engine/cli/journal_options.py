@@ -90,10 +90,11 @@ def open_journal(option: str | None, write: bool = False) -> Journal:
     error, never created, and nothing is written. Commands that record
     (`write=True`) create it when there is none yet."""
     from engine.journal import Journal, resolve_journal_path
-    from engine.journal.copy import refuse_unfinished
 
     journal = Journal(resolve_journal_path(option), write=write)
     if write:
+        from engine.journal.copy import refuse_unfinished
+
         refuse_unfinished(journal)
     return journal
 

@@ -20,15 +20,17 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.errors import SopError, UsageError
 from engine.i18n import message, os_reason
+
+if TYPE_CHECKING:  # paths are made only for `-o`: writing to the screen needs none
+    from pathlib import Path
 
 IS_FOLDER = message(
     "output.is-folder",
@@ -85,6 +87,8 @@ class Protected:
 
 
 def _real(path: str | os.PathLike[str]) -> Path:
+    from pathlib import Path
+
     return Path(os.path.realpath(os.path.abspath(path)))
 
 
@@ -103,7 +107,7 @@ def check_target(output: str, protect: Protected) -> Path:
             raise UsageError(RULEBOOK_FILE, path=output, folder=folder)
     if protect.journal and protect.journal != ":memory:":
         journal = _real(protect.journal)
-        if target in {Path(str(journal) + s) for s in _JOURNAL_COMPANIONS}:
+        if target in {type(journal)(str(journal) + s) for s in _JOURNAL_COMPANIONS}:
             raise UsageError(INPUT_FILE, path=output, what=WHAT["journal"].say())
     if target in {_real(p) for p in protect.inputs}:
         raise UsageError(INPUT_FILE, path=output, what=WHAT["input"].say())
@@ -126,6 +130,8 @@ def _failed(output: str, exc: OSError) -> SopError:
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
+    import tempfile
+
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -155,7 +161,6 @@ def write_output(
     announce: bool = True,
 ) -> None:
     """`data` to `output` (a path) or, when None, to standard output."""
-    raw = data if isinstance(data, bytes) else data.encode(encoding)
     if output is None:
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
@@ -164,6 +169,7 @@ def write_output(
             click.echo(data, nl=False)
         return
     target = check_target(output, protect)
+    raw = data if isinstance(data, bytes) else data.encode(encoding)
     try:
         if target.is_file() and not os.access(target, os.W_OK):  # a rename would ignore it
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), output)

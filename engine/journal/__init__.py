@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.journal.events import Damaged, Draft, Event, NewRun, RunRow, RunUpdate, Write
 from engine.journal.paths import default_journal_path, resolve_journal_path
-from engine.journal.rows import describe_damage, describe_place
+from engine.journal.rows import CallRow, describe_damage, describe_place
 from engine.journal.store import (
     DueRow,
     Head,
@@ -41,6 +41,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CallRow",
     "Damaged",
     "Draft",
     "DueRow",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,10 @@ def canonical(data: Mapping[str, Any]) -> str:
 def chain_hash(
     prev: str, seq: int, run: int, at: str, kind: str, actor: str | None, data_text: str
 ) -> str:
+    # hashlib (OpenSSL) is loaded by what hashes: a command that only lists
+    # what the journal holds starts without it.
+    import hashlib
+
     body = "\x1f".join((prev, str(seq), str(run), at, kind, actor or "", data_text))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

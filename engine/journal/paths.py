@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 JOURNAL_ENV = "SOP_JOURNAL"
 JOURNAL_FILE = "journal.sqlite3"

@@ -44,11 +44,13 @@ from engine.journal.events import (
     chain_hash,
 )
 from engine.journal.rows import (
+    CallRow,
     ChainRow,
     DueEntry,
     FileProblem,
     describe_damage,
     describe_place,
+    parse_call_row,
     parse_chain_row,
     parse_due,
     parse_due_entry,
@@ -513,9 +515,8 @@ class PostgresJournal(Journal):
             raise JournalDamaged(PG_READ_FAILED, path=self.path, error=_why(exc)) from exc
 
     @staticmethod
-    def _run_columns(prefix: str = "", dues: bool = True) -> str:
-        # Without `dues`: NULL in its place (see DueRow).
-        return ", ".join(prefix + n if dues or n != "dues" else "NULL" for n in RUN_NAMES)
+    def _run_columns(prefix: str = "") -> str:
+        return ", ".join(prefix + n for n in RUN_NAMES)
 
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
@@ -566,27 +567,15 @@ class PostgresJournal(Journal):
         )
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
+        self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
-        sql = (
-            "SELECT d.run, d.n, d.data FROM dues d JOIN runs r ON r.id = d.run "
-            "WHERE d.due_key <= %s AND r.status != 'finished'"
-        )
-        args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
-        if site is not None:
-            sql += " AND r.site = %s"
-            args.append(site)
-        if role is not None:
-            sql += " AND d.role = %s"
-            args.append(role)
-        sql += " ORDER BY d.due_key, d.run, d.n"
         out: list[DueRow | Damaged] = []
-        rows = self._select(sql, args)
+        rows = self._select(*_due_query("d.run, d.n, d.data", until, site, role))
         # Each run's summary once (its own list of deadlines is long), not per deadline.
         runs: dict[object, RunRow | Damaged] = {
             r[0]: parse_run(r)
             for r in self._select(
-                f"SELECT {self._run_columns(dues=not lean)} FROM runs WHERE id = ANY(%s)",
+                f"SELECT {self._run_columns()} FROM runs WHERE id = ANY(%s)",
                 (sorted({r[0] for r in rows}),),
             )
         }
@@ -602,6 +591,13 @@ class PostgresJournal(Journal):
             else:
                 out.append(DueRow(run, due[1]))
         return dedupe(out)
+
+    def call_rows(
+        self, until: str, site: str | None = None, role: str | None = None
+    ) -> list[CallRow | Damaged]:
+        columns = "d.run, d.n, d.data, r.site, r.subject"
+        rows = self._select(*_due_query(columns, until, site, role))
+        return dedupe([parse_call_row(r) for r in rows])
 
     def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
         where = (
@@ -777,3 +773,21 @@ class PostgresJournal(Journal):
         }
         changed.extend(sorted(tables ^ pg_schema.TABLES[self.version]))
         return [FileProblem("schema", ", ".join(dict.fromkeys(changed)))] if changed else []
+
+
+def _due_query(
+    columns: str, until: str, site: str | None, role: str | None
+) -> tuple[str, list[Any]]:
+    """The open deadlines by `until` through the date index, earliest first."""
+    sql = (
+        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
+        "WHERE d.due_key <= %s AND r.status != 'finished'"
+    )
+    args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
+    if site is not None:
+        sql += " AND r.site = %s"
+        args.append(site)
+    if role is not None:
+        sql += " AND d.role = %s"
+        args.append(role)
+    return sql + " ORDER BY d.due_key, d.run, d.n", args

@@ -17,13 +17,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
@@ -42,12 +39,14 @@ from engine.journal.events import (
     chain_hash,
 )
 from engine.journal.rows import (
+    CallRow,
     ChainRow,
     DueEntry,
     FileProblem,
     decode,
     describe_damage,
     describe_place,
+    parse_call_row,
     parse_chain_row,
     parse_due,
     parse_due_entry,
@@ -224,8 +223,22 @@ JOURNAL_BACKUP_FAILED = message(
 )
 
 
+# Bytes a file: URI keeps as they are (urllib.parse.quote's safe set and the
+# separator); any other byte is written %XX.
+_URI_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+_URI_BYTE = tuple(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in range(256))
+
+
 def _uri(path: str, query: str) -> str:
-    return Path(os.path.abspath(path)).as_uri() + "?" + query
+    """The file's URI, as pathlib's `as_uri` writes it (on POSIX without
+    importing pathlib and urllib, which a reading command needs for nothing
+    else), with SQLite's query."""
+    absolute = os.path.abspath(path)
+    if os.name == "nt":  # drive letters and UNC shares: pathlib knows them
+        from pathlib import Path
+
+        return Path(absolute).as_uri() + "?" + query
+    return "file://" + "".join(_URI_BYTE[b] for b in os.fsencode(absolute)) + "?" + query
 
 
 def _fingerprint(path: str) -> tuple[int, int, int, int] | None:
@@ -300,6 +313,9 @@ class SqliteJournal(Journal):
                 "SQLITE_READONLY_CANTINIT",
             ):
                 raise
+        import shutil
+        import tempfile
+
         self._private = tempfile.mkdtemp(prefix="sop-journal-")
         copy = os.path.join(self._private, "journal.sqlite3")
         shutil.copyfile(self.path, copy)
@@ -452,6 +468,8 @@ class SqliteJournal(Journal):
 
     def _drop_private(self) -> None:
         if self._private is not None:
+            import shutil  # a private copy was made (a read-only medium): loaded then
+
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
 
@@ -691,12 +709,10 @@ class SqliteJournal(Journal):
             self._db.text_factory = decode
         return self._db.execute(sql, args).fetchall()
 
-    def _run_columns(self, prefix: str = "", dues: bool = True) -> str:
+    def _run_columns(self, prefix: str = "") -> str:
         names = list(RUN_NAMES)
         if self.version < 2:
             names[-1] = "NULL"  # format 1 did not know whom a run is about
-        if not dues:
-            names[RUN_NAMES.index("dues")] = "NULL"  # see DueRow
         return ", ".join(prefix + n if n != "NULL" else n for n in names)
 
     def _salvage(self, table: Table, key: str, ids: Sequence[int], columns: str) -> Iterator[Any]:
@@ -809,26 +825,14 @@ class SqliteJournal(Journal):
         )
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
+        self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
         """Open deadlines that fall on or before `until` (a date: the whole
         day counts), earliest first, read through the date index; a deadline
         or run that cannot be read is `Damaged` in its place."""
         if self.version < 2:
             return self._dues_v1(until, site, role)
-        sql = (
-            f"SELECT d.run, d.n, d.data, {self._run_columns('r.', dues=not lean)} "
-            "FROM dues d JOIN runs r ON r.id = d.run "
-            "WHERE d.due_key <= ? AND r.status != 'finished'"
-        )
-        args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
-        if site is not None:
-            sql += " AND r.site = ?"
-            args.append(site)
-        if role is not None:
-            sql += " AND d.role = ?"
-            args.append(role)
-        sql += " ORDER BY d.due_key, d.run, d.n"
+        sql, args = _due_query(f"d.run, d.n, d.data, {self._run_columns('r.')}", until, site, role)
         try:
             rows = self._fetch_text(sql, args)
         except DB_ERRORS:
@@ -847,6 +851,18 @@ class SqliteJournal(Journal):
             else:
                 out.append(DueRow(run, due[1]))
         return dedupe(out)
+
+    def call_rows(
+        self, until: str, site: str | None = None, role: str | None = None
+    ) -> list[CallRow | Damaged]:
+        if self.version < 2:  # no deadline index (nor customers) yet
+            return super().call_rows(until, site, role)
+        sql, args = _due_query("d.run, d.n, d.data, r.site, r.subject", until, site, role)
+        try:
+            rows = self._fetch_text(sql, args)
+        except DB_ERRORS:
+            return super().call_rows(until, site, role)  # read row by row where it can be
+        return dedupe([parse_call_row(r) for r in rows])
 
     def _dues_salvaged(
         self, until: str, site: str | None, role: str | None
@@ -1126,3 +1142,21 @@ class SqliteJournal(Journal):
         except DB_ERRORS as exc:
             return str(exc)
         return "\n".join(str(r[0]) for r in rows)
+
+
+def _due_query(
+    columns: str, until: str, site: str | None, role: str | None
+) -> tuple[str, list[Any]]:
+    """The open deadlines by `until` through the date index, earliest first."""
+    sql = (
+        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
+        "WHERE d.due_key <= ? AND r.status != 'finished'"
+    )
+    args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
+    if site is not None:
+        sql += " AND r.site = ?"
+        args.append(site)
+    if role is not None:
+        sql += " AND d.role = ?"
+        args.append(role)
+    return sql + " ORDER BY d.due_key, d.run, d.n", args

@@ -18,13 +18,11 @@ read-only and changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.errors import JournalError
 from engine.i18n import message
@@ -33,7 +31,7 @@ from engine.journal.rows import FileProblem
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
 from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
-from engine.journal.rows import ChainRow, DueEntry, describe_damage, describe_place
+from engine.journal.rows import CallRow, ChainRow, DueEntry, describe_damage, describe_place
 
 JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
@@ -111,10 +109,8 @@ EVERY_RUN = RunFilter()
 
 @dataclass(frozen=True, slots=True)
 class DueRow:
-    """An open deadline of the index and the run it belongs to. Read `lean`
-    (`Journal.dues`), the run's summary comes without its own list of
-    deadlines: reading and checking every listed run's whole list cost the
-    call list most of its time."""
+    """An open deadline of the index and the run it belongs to (its whole
+    summary: `Journal.call_rows` reads a listed line's few columns)."""
 
     run: RunRow
     due: dict[str, Any]
@@ -163,6 +159,8 @@ def run_values(row: RunRow) -> tuple[Any, ...]:
 
 def snapshot_sha(files: dict[str, str]) -> str:
     """The key a pinned rulebook is stored under: the sha256 of its canonical JSON."""
+    import hashlib  # loaded by what hashes (see events.chain_hash)
+
     return hashlib.sha256(canonical(files).encode("utf-8")).hexdigest()
 
 
@@ -178,6 +176,8 @@ class JournalDamaged(JournalError):
 
 def display_url(url: str) -> str:
     """The URL as messages show it: any password replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -332,14 +332,26 @@ class Journal:
         raise NotImplementedError
 
     def dues(
-        self, until: str, site: str | None = None, role: str | None = None, lean: bool = False
+        self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
         """Open deadlines that fall on or before `until` (a date: the whole
-        day counts), earliest first; a deadline or run that cannot be read is
-        `Damaged` in its place. `lean`: each run's summary without its own
-        list of deadlines (`run.dues` empty), for a reader that only lists
-        them — never for one that writes the summary back."""
+        day counts), earliest first, each with its run's whole summary (for
+        a reader that writes it back); a deadline or run that cannot be read
+        is `Damaged` in its place. A reader that only lists them reads
+        `call_rows`."""
         raise NotImplementedError
+
+    def call_rows(
+        self, until: str, site: str | None = None, role: str | None = None
+    ) -> list[CallRow | Damaged]:
+        """The open deadlines `dues` gives, as the call list reads them: of
+        each run only its number, site and customer, read and
+        checked (a backend reads just those columns; this is the way for
+        one that cannot, and for a journal whose index cannot be read)."""
+        return [
+            r if isinstance(r, Damaged) else CallRow(*_call_columns(r.run), r.due)
+            for r in self.dues(until, site, role)
+        ]
 
     def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
         """The runs whose deadlines a prompt may show: this session's, and
@@ -458,10 +470,17 @@ class Journal:
         return check_store(self)
 
 
-def dedupe(rows: list[DueRow | Damaged]) -> list[DueRow | Damaged]:
+def _call_columns(run: RunRow) -> tuple[int, str | None, str | None]:
+    return run.id, run.site, run.subject
+
+
+_Listed = TypeVar("_Listed", DueRow, CallRow)
+
+
+def dedupe(rows: list[_Listed | Damaged]) -> list[_Listed | Damaged]:
     """A damaged run is named once, however many of its deadlines fall due."""
     seen: set[tuple[str, str]] = set()
-    out: list[DueRow | Damaged] = []
+    out: list[_Listed | Damaged] = []
     for r in rows:
         if isinstance(r, Damaged):
             if (r.table, r.key) in seen:

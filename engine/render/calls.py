@@ -50,7 +50,7 @@ def _when(item: CallItem) -> str:
 
 
 def as_json(items: Sequence[CallItem]) -> str:
-    return json.dumps(
+    return indented(
         [
             {
                 "date": item.day.isoformat(),
@@ -73,10 +73,25 @@ def as_json(items: Sequence[CallItem]) -> str:
                 "timeout": item.timeout,
             }
             for item in items
-        ],
-        ensure_ascii=False,
-        indent=2,
+        ]
     )
+
+
+# Members and objects each on a line of their own, as json.dumps(indent=2)
+# separates an object's members.
+_LINES = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": "))
+
+
+def indented(rows: Sequence[dict[str, object]]) -> str:
+    """`json.dumps(rows, ensure_ascii=False, indent=2)` for a list of flat
+    objects, character for character. With `indent`, json encodes in
+    Python; here its C encoder writes the whole list, every member on a
+    line, and only the objects' braces are then moved to lines of their own
+    (an encoded string holds no line break, so every one is json's own)."""
+    if not rows or not all(rows):
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    body = _LINES.encode(rows)[2:-2]  # [{…},\n    {…}]
+    return "[\n  {\n    " + body.replace("},\n    {", "\n  },\n  {\n    ") + "\n  }\n]"
 
 
 def as_csv(items: Sequence[CallItem], lang: str = "zh") -> str:
@@ -126,37 +141,55 @@ def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -
     if not items:
         lines.append(CALL_WORDS["nothing"].say(_lang(lang)))
         return "\n".join(lines) + "\n"
-    rows = [
-        (
-            _when(i),
-            _lag(i, lang),
-            f"#{i.run}" if i.run is not None else "—",
-            i.subject or "—",
-            " · ".join(p for p in (i.stage, i.step_title) if p),
-            i.role_title or i.role or "",
-            f"{i.procedure_title} · {_rule(i, lang)}",
+    # A long list repeats its dates, lags, steps, roles and rules thousands
+    # of times: each is said, measured and padded once.
+    days: dict[int, tuple[str, str]] = {}  # days from `on` -> (the date, the lag)
+    rules: dict[tuple[str, str, str | None], str] = {}
+    groups: dict[str, list[tuple[str, ...]]] = {"overdue": [], "today": [], "upcoming": []}
+    for i in items:
+        said = days.get(i.days)
+        if said is None:
+            said = days[i.days] = (i.day.isoformat(), _lag(i, lang))
+        text = i.text_en if lang == "en" else i.text
+        rule = rules.get((i.procedure_title, text, i.timeout))
+        if rule is None:
+            rule = rules[i.procedure_title, text, i.timeout] = visible(
+                f"{i.procedure_title} · {_rule(i, lang)}"
+            )
+        groups[i.state].append(
+            (
+                said[0] if i.dated else i.when.strftime("%Y-%m-%d %H:%M"),
+                said[1],
+                f"#{i.run}" if i.run is not None else "—",
+                i.subject or "—",
+                f"{i.stage} · {i.step_title}"
+                if i.stage and i.step_title
+                else i.stage or i.step_title,
+                i.role_title or i.role or "",
+                rule,
+            )
         )
-        for i in items
-    ]
-    # Each distinct cell measured once: a long list repeats its dates,
-    # steps and roles thousands of times.
-    measured: dict[str, tuple[str, int]] = {}
-    shown = [[measured.get(t) or _measure(t, measured) for t in r[:6]] for r in rows]
-    cells = [max(r[c][1] for r in shown) for c in range(6)]
-    for state in ("overdue", "today", "upcoming"):
-        group = [(r, m) for r, m, i in zip(rows, shown, items, strict=True) if i.state == state]
+    # Each column's distinct cells, as shown and how wide; then padded to the column.
+    columns = list(zip(*(row for group in groups.values() for row in group), strict=True))
+    padded: list[dict[str, str]] = []
+    for cells in columns[:6]:
+        measured = {t: _measure(t) for t in set(cells)}
+        most = max(w for _, w in measured.values())
+        padded.append({t: shown + " " * (most - w) for t, (shown, w) in measured.items()})
+    p0, p1, p2, p3, p4, p5 = padded
+    for state, group in groups.items():
         if not group:
             continue
         lines.append("")
         lines.append(_STATE[lang][state])
-        for r, m in group:
-            head = "  ".join(t + " " * (cells[c] - w) for c, (t, w) in enumerate(m))
-            lines.append(f"  {head}  {visible(r[6])}".rstrip())
+        lines.extend(
+            f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}  {p5[f]}  {rule}".rstrip()
+            for a, b, c, d, e, f, rule in group
+        )
     return "\n".join(lines) + "\n"
 
 
-def _measure(text: str, measured: dict[str, tuple[str, int]]) -> tuple[str, int]:
+def _measure(text: str) -> tuple[str, int]:
     """`text` as the terminal shows it, and the columns it takes."""
     shown = visible(text)
-    found = measured[text] = (shown, width(shown))
-    return found
+    return shown, width(shown)

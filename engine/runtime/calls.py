@@ -7,15 +7,13 @@ number of deadlines in the window, not the number of open journeys.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from engine.errors import UsageError
 from engine.i18n import message
-from engine.journal import Damaged, DueRow, Journal, RunRow
-from engine.runtime.dues import reminder
+from engine.journal import CallRow, Damaged, Journal, RunRow
+from engine.runtime.deadline import deadline
 from engine.timetable import Duty, DutyPlan
 
 if TYPE_CHECKING:
@@ -24,8 +22,10 @@ if TYPE_CHECKING:
 State = Literal["overdue", "today", "upcoming"]
 
 
-@dataclass(frozen=True, slots=True)
-class CallItem:
+class CallItem(NamedTuple):
+    """A line of the call list. A company's list holds thousands, so it is
+    a typed tuple, made for a fraction of what a frozen dataclass costs."""
+
     run: int | None  # None: a scheduled occurrence no run has been started for
     subject: str | None  # the customer
     site: str | None
@@ -50,8 +50,7 @@ class CallItem:
         return self.when.date()
 
 
-@dataclass(frozen=True)
-class CallList:
+class CallList(NamedTuple):
     """The list, and the runs or deadlines that could not be read (left
     out of it, so the rest can still be called)."""
 
@@ -80,56 +79,60 @@ def call_list(
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
     damaged: list[Damaged] = []
-    for row in journal.dues(last.isoformat(), site=site, lean=True):
+    for row in journal.call_rows(last.isoformat(), site=site):
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
         if role is not None and not _plays(row.due, role):
             continue
         item = _item(row, ref, on)
-        if item is not None and item.day <= last:
+        if item is not None and item.days <= ahead:
             out.append(item)
     plan = book if isinstance(book, DutyPlan) or book is None else duty_plan(book)
     if plan is not None and (site is None or site == plan.site_name):
         out.extend(scheduled(journal, plan, on, ahead, role, ref))
-    # By calendar day first: a journey date is a day, not midnight in the
-    # machine's time zone, so it sorts the same wherever sop runs.
-    out.sort(key=lambda i: (i.day, not i.dated, i.when, i.run or 0, i.step))
+    # By calendar day first (`days` counts them from `on`): a journey date is
+    # a day, not midnight in the machine's time zone, so it sorts the same
+    # wherever sop runs.
+    out.sort(key=lambda i: (i.days, not i.dated, i.when, i.run or 0, i.step))
     return CallList(out, damaged)
 
 
-def _item(row: DueRow, ref: datetime, on: date) -> CallItem | None:
+def _item(row: CallRow, ref: datetime, on: date) -> CallItem | None:
     d = row.due
-    r = reminder(row.run.id, d, ref, False)
-    if r.kind == "every":
-        if on != ref.date() or not r.overdue:
+    kind = d["kind"]
+    at, overdue, dated = deadline(d, ref)
+    if kind == "every":
+        if on != ref.date() or not overdue:
             return None  # a routine shows only while it is due, on the live list
         state: State = "today"
-    elif r.overdue:
+    elif overdue:
         state = "overdue"
-    elif r.at.date() == on:
+    elif at.date() == on:
         state = "today"
     else:
         state = "upcoming"
-    return CallItem(
-        run=row.run.id,
-        subject=row.run.subject,
-        site=row.run.site,
-        procedure=str(d.get("procedure", row.run.procedure)),
-        procedure_title=r.procedure_title,
-        stage=d.get("stage"),
-        step=str(d.get("step", "")),
-        step_title=r.step_title,
-        role=d.get("role"),
-        role_title=d.get("role_title"),
-        kind=r.kind,
-        text=r.text,
-        text_en=str(d.get("text_en") or r.text),
-        when=r.at,
-        dated=r.dated,
-        state=state,
-        days=(r.at.date() - on).days,
-        timeout=str(d["timeout_title"]) if d.get("timeout_title") else None,
+    text = d["text"]
+    timeout = d.get("timeout_title")
+    return CallItem(  # in CallItem's order (positional: thousands are made)
+        row.run,
+        row.subject,
+        row.site,
+        d["procedure"],
+        d["procedure_title"],
+        d.get("stage"),
+        d["step"],
+        d["title"],
+        d.get("role"),
+        d.get("role_title"),
+        kind,
+        text,
+        d.get("text_en") or text,
+        at,
+        dated,
+        state,
+        (at.date() - on).days,
+        str(timeout) if timeout else None,
     )
 
 
@@ -287,6 +290,8 @@ def check_filters(
 
 
 def _hint(given: str, names: list[str]) -> str:
+    import difflib
+
     near = difflib.get_close_matches(given, names, n=1, cutoff=0.5)
     return DID_YOU_MEAN.say(near=near[0]) if near else ""
 
@@ -312,11 +317,11 @@ def rulebook_roles(folder: str) -> dict[str, str]:
 # ---- what lies ahead of a journey parked at an earlier step
 
 
-@dataclass(frozen=True, slots=True)
-class Ahead:
+class Ahead(NamedTuple):
     """A touchpoint of an open journey that the journey has not reached yet,
     with the date it will fall due if the milestone it hangs on is known
-    (`when` None: it waits for that milestone's date)."""
+    (`when` None: it waits for that milestone's date). A typed tuple, like
+    CallItem: `sop due` defines no class it may not use."""
 
     run: int
     subject: str | None

@@ -12,10 +12,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.journal import RunRow
+from engine.runtime.deadline import deadline, moment_of
 
 if TYPE_CHECKING:  # `sop due` reads deadlines as data: no rulebook, no model
     from engine.model import DueOf, Procedure, Rulebook, Step
@@ -47,14 +48,6 @@ def _shift(base: _D, amount: int, unit: str) -> _D:
 def day_of(text: str) -> date:
     """The site's calendar day of a recorded moment or date (2026-11-01…)."""
     return date.fromisoformat(text[:10])
-
-
-def moment_of(text: str, tz: tzinfo | None = None) -> datetime:
-    """A recorded moment; a bare date is the start of that day."""
-    if len(text) == 10:
-        start = datetime.combine(date.fromisoformat(text), time(), tz)
-        return start if tz is not None else start.astimezone()
-    return datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,25 +268,17 @@ class Reminder:
 
 
 def reminder(run: int, due: Mapping[str, Any], now: datetime, mine: bool) -> Reminder:
-    kind = due["kind"]
-    if kind == "every":
-        since = datetime.fromisoformat(due["since"])
-        low, high = int(due["low"]), int(due["high"])
-        elapsed = (now - since).total_seconds()
-        rounds = int(elapsed // low) if low > 0 else 0
-        last = since + timedelta(seconds=rounds * low)
-        window = max(high - low, 60)
-        due_now = rounds >= 1 and (now - last).total_seconds() <= window
-        at = last if due_now else since + timedelta(seconds=(rounds + 1) * low)
-        return Reminder(
-            run, due["procedure_title"], due["title"], kind, due["text"], at, due_now, mine
-        )
-    text = str(due["due"])
-    dated = len(text) == 10  # a journey date: due all that day, overdue from the next
-    at = moment_of(text, now.tzinfo) if dated else datetime.fromisoformat(text)
-    overdue = now.date() > at.date() if dated else now >= at
+    at, overdue, dated = deadline(due, now)
     return Reminder(
-        run, due["procedure_title"], due["title"], kind, due["text"], at, overdue, mine, dated
+        run,
+        due["procedure_title"],
+        due["title"],
+        due["kind"],
+        due["text"],
+        at,
+        overdue,
+        mine,
+        dated,
     )
 
 

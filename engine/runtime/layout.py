@@ -9,10 +9,8 @@ on the screen. Widths are wcwidth's, the terminal's own rules.
 
 from __future__ import annotations
 
-import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
-
-from wcwidth import wcswidth
 
 from engine.screen import visible
 
@@ -28,9 +26,43 @@ _OPENING = frozenset("（「『《〈【〔([{")
 _SEPARATORS = frozenset("·›")
 
 
+# The characters most text is made of, whose width is known without asking
+# wcwidth (loading its tables is most of what a short command costs): one
+# column for printable Latin text, common punctuation and arrows, two for
+# CJK ideographs and punctuation, kana, hangul and fullwidth forms. Code
+# point ranges (first, last, columns); tests/test_layout.py checks every one
+# of them against wcwidth.
+KNOWN = (
+    (0x0020, 0x007E, 1), (0x00A1, 0x00AC, 1), (0x00AE, 0x00FF, 1), (0x2010, 0x2027, 1),
+    (0x2030, 0x205E, 1), (0x2190, 0x21FF, 1), (0x3000, 0x3029, 2), (0x3030, 0x303E, 2),
+    (0x3041, 0x3096, 2), (0x30A0, 0x30FF, 2), (0x4E00, 0x9FFF, 2), (0xAC00, 0xD7A3, 2),
+    (0xFF01, 0xFF60, 2), (0xFFE0, 0xFFE6, 2),
+)  # fmt: skip
+# The same as edges for bisect: the columns of the code points from edge i-1
+# up to edge i are _COLUMNS[i] (0: not known here).
+_EDGES = tuple(edge for first, last, _ in KNOWN for edge in (first, last + 1))
+_COLUMNS = (0, *(c for _, _, columns in KNOWN for c in (columns, 0)))
+
+
 def width(text: str) -> int:
     """Columns `text` takes on a terminal."""
     shown = visible(text)
+    if shown.isascii() and shown.isprintable():
+        return len(shown)
+    total = 0
+    for ch in shown:
+        columns = _COLUMNS[bisect_right(_EDGES, ord(ch))]
+        if not columns:
+            return _wcwidth(shown)
+        total += columns
+    return total
+
+
+def _wcwidth(shown: str) -> int:
+    import unicodedata
+
+    from wcwidth import wcswidth
+
     w = wcswidth(shown)
     if w >= 0:
         return int(w)

@@ -10,11 +10,9 @@ kept: which occurrences are done is a fold over the journal's runs.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.errors import RunError, UsageError
 from engine.i18n import message
@@ -49,9 +47,9 @@ DID_YOU_MEAN = message(
 NONE = message("run.occurrence-none", "(无)", "(none)")
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """An occurrence and the run started for it (None: not yet)."""
+class Slot(NamedTuple):
+    """An occurrence and the run started for it (None: not yet). A typed
+    tuple: the call list makes one for each hour of a patrol's schedule."""
 
     occurrence: Occurrence
     run: int | None
@@ -113,6 +111,8 @@ def attach(
                 return (on_day or holding)[0]
         around = occurrences(proc, book.site, day - timedelta(days=3), day + timedelta(days=3))
         keys = [o.key for o in around]
+        import difflib  # only for a name that matched nothing
+
         near = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.8)
         schedule = "; ".join(describe(e) for e in proc.schedule)
         raise RunError(

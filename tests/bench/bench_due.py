@@ -18,8 +18,8 @@ measured here). Measured at 1,000 journeys and again at the full number:
    had to: reading every open run's deadlines and keeping those in the window;
 3. the query a prompt makes for reminders (`Journal.reminders_for`), which
    every session pays at every question;
-4. the query plans of the exact statements `Journal.dues` and
-   `Journal.reminders_for` run.
+4. the query plans of the exact statements `Journal.call_rows` (the call
+   list), `Journal.dues` (sop notify) and `Journal.reminders_for` run.
 
 The cost of the list should follow the deadlines in its window, not the
 number of open journeys. (The generated journeys stop at random steps and
@@ -146,6 +146,7 @@ def query_plans(path: str) -> dict[str, list[str]]:
     out = {}
     with Journal(path) as journal:
         calls: dict[str, Callable[[], Any]] = {
+            "Journal.call_rows": lambda: journal.call_rows(AT.isoformat()),
             "Journal.dues": lambda: journal.dues(AT.isoformat()),
             "Journal.reminders_for": lambda: journal.reminders_for([1], f"{AT}T10:00:00"),
         }
