@@ -10,7 +10,7 @@ to the schemas' `properties`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine.model import (
@@ -225,10 +225,53 @@ def normalise_clock(text: str) -> str:
     return f"{int(hour):02d}:{minute}"
 
 
+@dataclass
+class Built:
+    """The steps built from a file's last version, kept by a caller that
+    builds the file again and again as it is edited (with its
+    engine.source.Pieces): a step whose parsed piece is the very one it was
+    built from, at the same place, in a file declaring the same outcomes,
+    is not built again. The procedure is the same as built afresh."""
+
+    path: str = ""
+    declared: dict[str, OutcomeDecl] = field(default_factory=dict)
+    around: Any = None  # the marks a step's missing ones fall back to
+    steps: dict[str, tuple[Any, Any, Step]] = field(default_factory=dict)
+
+
 class _Builder:
-    def __init__(self, src: Source) -> None:
+    def __init__(self, src: Source, built: Built | None = None) -> None:
         self.src = src
         self.declared: dict[str, OutcomeDecl] = {}
+        self.built = built
+
+    def steps(self, raw: dict[str, Any]) -> dict[str, Step]:
+        built = self.built
+        if built is None:
+            return {sid: self.step(sid, s, ("steps", sid)) for sid, s in raw.items()}
+        marks = self.src.key_marks
+        around = (self.src.marks.get(("steps",)), self.src.marks.get(()))
+        old = built.steps
+        if (built.path, built.declared, built.around) != (self.src.path, self.declared, around):
+            old = {}
+        new: dict[str, tuple[Any, Any, Step]] = {}
+        out: dict[str, Step] = {}
+        for sid, s in raw.items():
+            at = marks.get(("steps", sid))
+            got = old.get(sid)
+            if got is not None and got[0] is s and got[1] == at:
+                step = got[2]
+            else:
+                step = self.step(sid, s, ("steps", sid))
+            new[sid] = (s, at, step)
+            out[sid] = step
+        built.path, built.declared, built.around, built.steps = (
+            self.src.path,
+            self.declared,
+            around,
+            new,
+        )
+        return out
 
     def pos(self, path: Path, key: bool = False) -> Any:
         return self.src.pos(path, key)
@@ -712,9 +755,7 @@ class _Builder:
             start = Ref(FIND_STEP, self.pos(("entries",), key=True))
         else:
             # A conduct code (rules only) has no steps and no start: not runnable.
-            steps = {
-                sid: self.step(sid, s, ("steps", sid)) for sid, s in raw.get("steps", {}).items()
-            }
+            steps = self.steps(raw.get("steps", {}))
             start = (
                 self.ref(raw["start"], ("start",)) if "start" in raw else Ref("", self.pos(("id",)))
             )
@@ -818,8 +859,10 @@ class _Builder:
         )
 
 
-def build_procedure(src: Source) -> Procedure:
-    return _Builder(src).procedure()
+def build_procedure(src: Source, built: Built | None = None) -> Procedure:
+    """A procedure's model; with `built` kept from the file's last version,
+    only the steps that changed are built again."""
+    return _Builder(src, built).procedure()
 
 
 def build_rulebook_head(src: Source) -> Rulebook:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -265,13 +266,17 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
     import zlib
 
     key = _built_key(files, folder)
+    known = _MEMO.get(key)
+    if known is not None:
+        _MEMO.move_to_end(key)
+        return known
     crc = zlib.crc32(key.encode("utf-8", "surrogateescape"))
     target = os.path.join(_dir(), "built", f"{crc:08x}.pickle")
     try:
         with open(target, "rb") as fh:
             kept, result = pickle.load(fh)
         if kept == key:
-            return result  # type: ignore[no-any-return]
+            return _remember(key, result)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         pass  # absent, cut short, or of another shape: validated again
     except (AttributeError, ImportError):
@@ -283,6 +288,23 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return result  # not kept: validated again next time
         _atomic_write_bytes(target, data)
+        _remember(key, result)
+    return result
+
+
+# The last results this process validated or read from the cache: a program
+# that loads the same rulebook again (`sop serve` resuming runs, the language
+# server, a test suite) neither validates nor unpickles it again. Sound: the
+# key is the texts' content, and a built rulebook is frozen (never changed
+# by its readers).
+_MEMO: OrderedDict[str, Result] = OrderedDict()
+_MEMO_SIZE = 4
+
+
+def _remember(key: str, result: Result) -> Result:
+    _MEMO[key] = result
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
     return result
 
 

@@ -432,6 +432,8 @@ class Step:
     @property
     def targets(self) -> tuple[Ref, ...]:
         """Every step this one can go to next (by any way out written, and by its timeout)."""
+        if not self.also and self.timeout is None:
+            return exit_targets(self.exit)  # most steps: one way out, no timeout
         timeout = (self.timeout,) if self.timeout is not None else ()
         return (*(t for way in self.ways for t in exit_targets(way)), *timeout)
 

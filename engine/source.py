@@ -15,6 +15,7 @@ import gc
 import os
 import re
 import stat as _stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from engine.problems import Fix, Pos, Problem, Said
 __all__ = [
     "Document",
     "Loaded",
+    "Pieces",
     "char_name",
     "decode",
     "load_file",
@@ -211,6 +213,26 @@ _KEY_COLON = re.compile(
 )
 
 
+# Where _KEY_COLON can match: a colon it could end with (most colons are
+# followed by a space or the line's end, so few lines are tried).
+_COLON_AT = re.compile(r"：|:[^\s/]")
+
+
+def _key_colons(text: str) -> Iterator[re.Match[str]]:
+    """`_KEY_COLON.finditer(text, re.MULTILINE)`, trying only the lines that
+    hold a colon it could end with (a match never spans lines)."""
+    start = 0
+    for candidate in _COLON_AT.finditer(text):
+        if candidate.start() < start:
+            continue  # this line was tried
+        line = text.rfind("\n", 0, candidate.start()) + 1
+        start = text.find("\n", candidate.start())
+        start = len(text) if start < 0 else start
+        m = _KEY_COLON.match(text, line)
+        if m is not None:
+            yield m
+
+
 def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]:
     """Find what a person must fix before YAML can be read as meant: stray
     invisible characters, and a known key followed by a full-width colon or
@@ -230,7 +252,7 @@ def scan_text(text: str, path: str, known_keys: frozenset[str]) -> list[Problem]
                 {"code": f"U+{ord(ch):04X}", "name": name},
             )
         )
-    for m in _KEY_COLON.finditer(text):
+    for m in _key_colons(text):
         key = m.group(2)
         if key not in known_keys:
             continue
@@ -532,7 +554,191 @@ def _refuse_anchor_or_tag(ev: Any, path: str) -> None:
         raise LoadFailed(_problem("yaml-tag", path, sm.line + 1, sm.column + 1, tag=tag))
 
 
+# ---------------------------------------------------------------- by pieces
+
+
+# A procedure file's `steps:` block, cut at each step: a step's lines parse
+# alone exactly as they do in the whole file when the block is plain block
+# YAML (every step `  id:` on a line of its own, every other line indented
+# further, blank, or a comment), so only the steps whose lines changed are
+# parsed again. Anything else is parsed whole.
+# (Each pattern starts at a line's "\n", which the regex engine finds fast.)
+_STEPS_LINE = re.compile(r"\nsteps:[ ]*(?=\n)")
+_BLOCK_END = re.compile(r"\n[^ #\n]")  # a line at column 0, not a comment
+_STEP_LINE = re.compile(r"\n  ([A-Za-z0-9_-]+):[ ]*(?=\n|\Z)")
+_NOT_IN_STEP = re.compile(r"\n(?!   |  [A-Za-z0-9_-]+:[ ]*(?:\n|\Z)|[ ]*#|[ ]*(?:\n|\Z))")
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
+
+
+@dataclass
+class Pieces:
+    """The parsed pieces of a file's last version (its text outside the
+    steps, and each step's lines), kept by a caller that parses the file
+    again and again as it is edited (an editor's language server):
+    `parse(text)` parses only the pieces whose text changed and puts the
+    rest together from before, giving the document `parse` would."""
+
+    path: str
+    head: tuple[str, Document, bool] | None = None  # blanked text, its document, clean
+    steps: dict[str, Document] = field(default_factory=dict)  # a step's lines -> its piece
+    # The pieces the text scan finds nothing in (for these known keys).
+    scanned: dict[str, bool] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()
+    clean: bool = False  # the last text parsed: the scan finds nothing in any piece
+    # The last document put together: its pieces, and its marks to patch.
+    last: tuple[Document, list[Document], dict[Path, Mark], dict[Path, Mark]] | None = None
+
+    def parse(self, text: str, known_keys: frozenset[str] = frozenset()) -> Document | None:
+        """The document of `text`, or None when it is not cut into pieces
+        (not plain block YAML there, or a piece does not parse alone):
+        then `parse` reads it whole, as it would anyway. `clean` tells
+        whether `scan_text(text, known_keys)` would find nothing (it reads
+        each line on its own, so it finds nothing when no piece holds
+        anything); the document is only right for a text it finds no stray
+        character in."""
+        self.clean = False
+        if known_keys != self.keys:
+            self.keys, self.scanned, self.head = known_keys, {}, None
+        if _OTHER_BREAK.search(text) is not None:
+            return None  # YAML breaks lines there too: lines are counted by "\n" here
+        found = _STEPS_LINE.search(text)
+        if found is None or _STEPS_LINE.search(text, found.end()) is not None:
+            return None
+        begin = found.end() + 1  # the line after "steps:"
+        after = _BLOCK_END.search(text, found.end())
+        end = after.start() + 1 if after is not None else len(text)
+        last = end - 1 if after is not None else end  # the "\n" before the next key is not ours
+        if begin > end or _NOT_IN_STEP.search(text, found.end(), last) is not None:
+            return None
+        heads = list(_STEP_LINE.finditer(text, found.end(), end))
+        if not heads or text[begin : heads[0].start() + 1].strip(" \n"):
+            return None  # only blank lines before the first step (comments: parse whole)
+        if len({m.group(1) for m in heads}) != len(heads):
+            return None  # a repeated step: the whole file's parse names it
+        steps_line = text.count("\n", 0, found.start() + 1)  # 0-based
+        try:
+            head = self._head(text, begin, end, steps_line)
+            if head is None:
+                return None
+            line = text.count("\n", 0, heads[0].start() + 1)
+            pieces: list[Document] = []
+            steps: dict[str, Document] = {}
+            scanned: dict[str, bool] = {}
+            clean = self.head is not None and self.head[1] is head and self.head[2]
+            for k, m in enumerate(heads):
+                stop = heads[k + 1].start() + 1 if k + 1 < len(heads) else end
+                chunk = text[m.start() + 1 : stop]
+                doc = self.steps.get(chunk)
+                if doc is None:
+                    doc = parse("steps:\n" + chunk, self.path)
+                    doc.text = chunk
+                    if line != 1:
+                        doc = _shifted(doc, line - 1)
+                elif doc.marks[("steps",)][0] != line + 1:
+                    doc = _shifted(doc, line + 1 - doc.marks[("steps",)][0])
+                steps[chunk] = doc
+                pieces.append(doc)
+                fine = self.scanned.get(chunk)
+                if fine is None:
+                    fine = not scan_text(chunk, self.path, known_keys)
+                scanned[chunk] = fine
+                clean = clean and fine
+                line += chunk.count("\n")
+        except LoadFailed:
+            return None
+        self.steps, self.scanned, self.clean = steps, scanned, clean
+        return self._assemble(text, head, pieces)
+
+    def _head(self, text: str, begin: int, end: int, steps_line: int) -> Document | None:
+        """The file with the steps block's lines left blank."""
+        blank = text[:begin] + "\n" * text.count("\n", begin, end) + text[end:]
+        if self.head is not None and self.head[0] == blank:
+            return self.head[1]
+        self.head = None
+        doc = parse(blank, self.path)
+        key = doc.key_marks.get(("steps",))
+        if not isinstance(doc.data, dict) or doc.data.get("steps", 0) is not None or key is None:
+            return None
+        if key[:2] != (steps_line + 1, 1):
+            return None  # "steps:" was not the key it looked like
+        self.head = (blank, doc, not scan_text(blank, self.path, self.keys))
+        return doc
+
+    def _assemble(self, text: str, head: Document, pieces: list[Document]) -> Document:
+        """The whole file's document from its head and its steps, with its
+        marks in the order the whole file's parse gives them (document order)."""
+        steps: dict[str, Any] = {}
+        for piece in pieces:
+            steps.update(piece.data["steps"])
+        data = dict(head.data)
+        data["steps"] = steps
+        last = self.last
+        if (
+            last is not None
+            and last[0] is head
+            and len(last[1]) == len(pieces)
+            and all(
+                a is b
+                or (a.marks.keys() == b.marks.keys() and a.key_marks.keys() == b.key_marks.keys())
+                for a, b in zip(last[1], pieces, strict=True)
+            )
+        ):
+            # the same nodes as before: patch their marks where they moved or changed
+            marks, key_marks = last[2], last[3]
+            for a, b in zip(last[1], pieces, strict=True):
+                if a is not b:
+                    marks.update(b.marks)
+                    key_marks.update(b.key_marks)
+        else:
+            marks, key_marks = {}, {}
+            for p, m in head.marks.items():
+                marks[p] = m
+                if p == ("steps",):
+                    for piece in pieces:
+                        marks.update(piece.marks)
+            for p, m in head.key_marks.items():
+                key_marks[p] = m
+                if p == ("steps",):
+                    for piece in pieces:
+                        key_marks.update(piece.key_marks)
+        marks[()] = head.marks[()]
+        marks[("steps",)] = pieces[0].marks[("steps",)]  # the mapping starts at the first step
+        key_marks[("steps",)] = head.key_marks[("steps",)]
+        self.last = (head, pieces, marks, key_marks)
+        strays = sorted([*head.quoted_strays, *(m for p in pieces for m in p.quoted_strays)])
+        return Document(self.path, text, data, marks.copy(), key_marks.copy(), strays)
+
+
+def _shifted(doc: Document, by: int) -> Document:
+    """A piece `by` lines further down."""
+
+    def move(m: Mark) -> Mark:
+        return (m[0] + by, m[1], m[2] + by, m[3], m[4])
+
+    return Document(
+        doc.path,
+        doc.text,
+        doc.data,
+        {p: move(m) for p, m in doc.marks.items()},
+        {p: move(m) for p, m in doc.key_marks.items()},
+        [move(m) for m in doc.quoted_strays],
+    )
+
+
 # ---------------------------------------------------------------- all together
+
+
+def _is_content(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _has_content(text: str) -> bool:
+    """Whether a line holds more than blanks and a comment. A file's first
+    lines almost always answer, so they are looked at first (a content line
+    cut short at the edge of the look is still one)."""
+    if any(_is_content(ln) for ln in text[:4096].splitlines()):
+        return True
+    return any(_is_content(ln) for ln in text.splitlines())
 
 
 @dataclass
@@ -545,14 +751,26 @@ class Loaded:
     problems: list[Problem]
 
 
-def load_text(text: str, path: str, known_keys: frozenset[str] = frozenset()) -> Loaded:
-    errors = scan_text(text, path, known_keys)
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
-        return Loaded(path, None, [*errors, _problem("empty-file", path)])
+def load_text(
+    text: str, path: str, known_keys: frozenset[str] = frozenset(), pieces: Pieces | None = None
+) -> Loaded:
+    """Load a file's text. With `pieces` kept from its last version (see
+    Pieces), only what changed is parsed again; the result is the same."""
+    if not _has_content(text):
+        found = scan_text(text, path, known_keys)
+        return Loaded(path, None, [*found, _problem("empty-file", path)])
+    doc = pieces.parse(text, known_keys) if pieces is not None else None
+    errors: list[Problem] = []
+    if doc is not None and pieces is not None and pieces.clean:
+        strays = False  # the scan would find nothing
+    else:
+        errors = scan_text(text, path, known_keys)
+        strays = any(p.rule == "stray-character" for p in errors)
+        if strays:
+            doc = None  # the pieces were read with their stray characters
     try:
-        doc = parse(text, path, any(p.rule == "stray-character" for p in errors))
+        if doc is None:
+            doc = parse(text, path, strays)
         errors.extend(escaped_strays(doc))
     except LoadFailed as failed:
         problem = failed.problem

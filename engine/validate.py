@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.checks.context import Outline
 from engine.errors import RulebookError
@@ -31,11 +31,15 @@ from engine.source import (
     MAX_FILE_BYTES,
     Document,
     Loaded,
+    Pieces,
     decode,
     load_file,
     load_text,
     read_bytes,
 )
+
+if TYPE_CHECKING:
+    from engine.build import Built
 
 __all__ = [
     "RULEBOOK_FILE",
@@ -264,6 +268,9 @@ class Memo:
     parts: dict[str, _Part] = field(default_factory=dict)
     rulebook_text: str = ""
     head: _Loaded | None = None
+    # Per file, what its last version was parsed and built from: a changed
+    # file is parsed and built again only where it changed.
+    pieces: dict[str, tuple[Pieces, Built]] = field(default_factory=dict)
 
     def procedure(self, name: str) -> Procedure | None:
         """The procedure last built from the file `name` (as messages name
@@ -314,7 +321,12 @@ def _memo_procedure(
     part = memo.parts.get(name)
     if part is None or part.key != key or not isinstance(entry, str):
         added = _Loaded(head=out.head, head_ok=out.head_ok)
-        model = _load_procedure(name, entry, keys, added, None)
+        reuse = memo.pieces.get(name)
+        if reuse is None:
+            from engine.build import Built
+
+            reuse = memo.pieces[name] = (Pieces(name), Built())
+        model = _load_procedure(name, entry, keys, added, None, reuse)
         part = _Part(key, added, model)
         if isinstance(entry, str):
             memo.parts[name] = part
@@ -397,6 +409,8 @@ def _check_unit(
     if memo is not None:
         for gone in set(memo.parts) - set(names):
             del memo.parts[gone]
+        for gone in set(memo.pieces) - set(names):
+            del memo.pieces[gone]
     todo = list(names) if focus is None else _needed(entries, names, focus)
     done: set[str] = set()
     while todo:
@@ -455,14 +469,16 @@ def _trusted(
     return (p for p in problems if p.rule not in untrusted.get(p.pos.file, ()))
 
 
-def _load(name: str, entry: Entry, keys: frozenset[str], out: _Loaded) -> Loaded | None:
+def _load(
+    name: str, entry: Entry, keys: frozenset[str], out: _Loaded, pieces: Pieces | None = None
+) -> Loaded | None:
     """Parse one file (its problems go to `out`); None when it cannot be read."""
     from engine.checks import document_checks
 
     if isinstance(entry, Problem):
         out.problems.append(entry)
         return None
-    loaded = load_text(entry, name, keys)
+    loaded = load_text(entry, name, keys, pieces)
     out.problems.extend(loaded.problems)
     if loaded.document is None:
         return None
@@ -487,15 +503,22 @@ def _load_rulebook(name: str, entry: Entry, keys: frozenset[str], out: _Loaded) 
 
 
 def _load_procedure(
-    name: str, entry: Entry, keys: frozenset[str], out: _Loaded, focus: set[str] | None
+    name: str,
+    entry: Entry,
+    keys: frozenset[str],
+    out: _Loaded,
+    focus: set[str] | None,
+    reuse: tuple[Pieces, Built] | None = None,
 ) -> Procedure | None:
-    """Load, build and check one procedure file; its outline is kept."""
+    """Load, build and check one procedure file; its outline is kept. With
+    `reuse` (kept from the file's last version), only what changed is
+    parsed and built again."""
     from engine import schema
     from engine.build import build_procedure
     from engine.checks import run_all
     from engine.checks.context import Context
 
-    loaded = _load(name, entry, keys, out)
+    loaded = _load(name, entry, keys, out, reuse[0] if reuse is not None else None)
     doc = loaded.document if loaded is not None else None
     if doc is None:
         out.unbuilt += 1
@@ -507,7 +530,7 @@ def _load_procedure(
     if isinstance(pid, str):
         out.ids.add(pid)
     if not schema_problems:
-        proc = build_procedure(doc)
+        proc = build_procedure(doc, reuse[1] if reuse is not None else None)
     else:
         # Check the rest of the file too: build from a copy without the bad nodes.
         pruned = schema.prune(data, bad_paths)

@@ -113,3 +113,61 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         return str(request.getfixturevalue("pg_url"))
     return str(tmp_path / "journal.sqlite3")
+
+
+# ---- PDF manuals, rendered once a session (the bundled one takes 10-20 s)
+
+
+@pytest.fixture(scope="session")
+def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("font-cache")
+
+
+def render_pdf_cli(folder: Path, out: Path, cache: Path, *extra: str) -> None:
+    """`sop render manual FOLDER --format pdf -o OUT`, dated as the golden files."""
+    import subprocess
+
+    from tests.render_golden import EPOCH
+
+    env = {**os.environ, "SOP_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": EPOCH}
+    done = subprocess.run(
+        [
+            *sop_command(),
+            "render",
+            "manual",
+            str(folder),
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+        cwd=out.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "警告" not in done.stderr  # every character drawn has a glyph in the font
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.fixture(scope="session")
+def mini_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_cache: Path) -> Path:
+    from tests.render_golden import MINI
+
+    out = tmp_path_factory.mktemp("pdf") / "mini.pdf"
+    render_pdf_cli(MINI, out, pdf_cache)
+    return out
+
+
+@pytest.fixture(scope="session")
+def bundled_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_cache: Path) -> Path:
+    """The bundled rulebook's manual: shared by every test that reads it."""
+    from tests.render_golden import BUNDLED
+
+    out = tmp_path_factory.mktemp("pdf") / "bundled.pdf"
+    render_pdf_cli(BUNDLED, out, pdf_cache)
+    return out

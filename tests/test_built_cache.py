@@ -18,6 +18,7 @@ from tests.conftest import ROOT
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_MEMO", cache.OrderedDict())  # as a new process
     target = tmp_path / "sops"
     shutil.copytree(ROOT / "tests" / "fixtures" / "rulebook_runtime", target)
     return target
@@ -37,8 +38,23 @@ def test_the_same_texts_are_answered_from_the_cache(
         raise AssertionError("validated again")
 
     monkeypatch.setattr("engine.validate.validate_texts", refuse)
+    assert load_rulebook(folder) is first  # in this process: kept in memory
+    cache._MEMO.clear()  # another process: read from the cache folder
     again = load_rulebook(folder)
     assert again == first and again is not first
+
+
+def test_memory_keeps_the_last_few_rulebooks_only(folder: Path) -> None:
+    first = load_rulebook(folder)
+    proc = next(p for p in sorted(folder.glob("*.yaml")) if p.name != "rulebook.yaml")
+    text = proc.read_text(encoding="utf-8")
+    for n in range(cache._MEMO_SIZE):
+        proc.write_text(text.replace("title: ", f"title: 第{n}版", 1), encoding="utf-8")
+        load_rulebook(folder)
+    assert len(cache._MEMO) == cache._MEMO_SIZE
+    proc.write_text(text, encoding="utf-8")
+    again = load_rulebook(folder)
+    assert again == first and again is not first  # forgotten in memory, read from disk
 
 
 def test_an_edited_file_is_validated_again(folder: Path, tmp_path: Path) -> None:
@@ -55,8 +71,10 @@ def test_a_damaged_entry_is_ignored(folder: Path, tmp_path: Path) -> None:
     first = load_rulebook(folder)
     (entry,) = _entries(tmp_path)
     entry.write_bytes(b"\x80\x05not a pickle")
+    cache._MEMO.clear()
     assert load_rulebook(folder) == first
     entry.write_bytes(entry.read_bytes()[:40])  # cut short
+    cache._MEMO.clear()
     assert load_rulebook(folder) == first
 
 
@@ -67,6 +85,7 @@ def test_an_entry_under_another_key_is_not_used(folder: Path, tmp_path: Path) ->
     (entry,) = _entries(tmp_path)
     _, result = pickle.loads(entry.read_bytes())
     entry.write_bytes(pickle.dumps(("another key", result)))
+    cache._MEMO.clear()
     files = read_folder(str(folder))
     assert cache.validated(files, str(folder)).rulebooks  # validated, then kept again
     kept, _ = pickle.loads(entry.read_bytes())

@@ -178,6 +178,44 @@ def test_a_stale_writer_is_refused(store: str) -> None:
         assert journal.verify().ok
 
 
+def test_several_writes_to_one_run_go_in_one_batch(store: str) -> None:
+    """What a web request does up to its next question (an answer, the
+    step's way out, the next step's arrival, another run's link between)
+    is one transaction: each write follows the one before on its run, the
+    first checks the run has not moved, and a stale batch writes nothing."""
+    at = "2026-11-22T10:01:00+08:00"
+    with Journal(store) as journal:
+        run, other = _new(journal), _new(journal)
+        seen = journal.run(run)
+        assert seen is not None
+
+        def batch(expect: int) -> list[Write]:
+            return [
+                Write(run, [Draft("input.answered", at, {"n": 1})], RunUpdate("active", "greet"),
+                      expect),
+                Write(other, [Draft("note.added", at, {"n": 2})], RunUpdate("active", "greet")),
+                Write(run, [Draft("branch.taken", at, {"n": 3}),
+                            Draft("step.entered", at, {"n": 4})], RunUpdate("active", "tour")),
+                Write(run, [], RunUpdate("waiting", "tour")),  # a summary alone
+            ]  # fmt: skip
+
+        written = journal.write(batch(seen.last_seq))
+        assert [e.data["n"] for e in written] == [1, 2, 3, 4]
+        assert [e.seq for e in written] == sorted(e.seq for e in written)
+        after = journal.run(run)
+        assert after is not None
+        assert (after.last_seq, after.events, after.status, after.step) == (
+            written[-1].seq, 4, "waiting", "tour"
+        )  # fmt: skip
+        assert [e.kind for e in journal.events(run)][1:] == [
+            "input.answered", "branch.taken", "step.entered"
+        ]  # fmt: skip
+        with pytest.raises(JournalConflict):  # sent again for the run as it was: nothing
+            journal.write(batch(seen.last_seq))
+        assert journal.count_events() == 6
+        assert journal.verify().ok
+
+
 def test_runs_filter_by_status_procedure_site_and_date(store: str) -> None:
     with Journal(store) as journal:
         a = _new(journal, "visit", "一号案场", "2026-11-20T10:00:00+08:00")

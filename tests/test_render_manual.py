@@ -4,7 +4,6 @@ running headers) and rasterised, as a printer or a viewer would see it."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from engine.render.manual import build_manual, render_manual
 from engine.render.pdf import markup_for_tests
-from tests.conftest import ROOT, Runner, sop_command
+from tests.conftest import ROOT, Runner
 from tests.render_golden import BUNDLED, EPOCH, MINI, check, fixed_date, rulebook
 
 __all__ = ["fixed_date"]  # the fixture, used by name below
@@ -56,53 +55,6 @@ def test_manual_contents_for_an_auditor() -> None:
 
 
 # -- the PDF, through the command line ------------------------------------------------
-@pytest.fixture(scope="session")
-def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("font-cache")
-
-
-def _render_pdf(folder: Path, out: Path, cache: Path, *extra: str) -> None:
-    import subprocess
-
-    env = {**os.environ, "SOP_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": EPOCH}
-    done = subprocess.run(
-        [
-            *sop_command(),
-            "render",
-            "manual",
-            str(folder),
-            "--format",
-            "pdf",
-            "-o",
-            str(out),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-        cwd=out.parent,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "警告" not in done.stderr  # every character drawn has a glyph in the font
-    assert out.read_bytes().startswith(b"%PDF-")
-
-
-@pytest.fixture(scope="session")
-def mini_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_cache: Path) -> Path:
-    out = tmp_path_factory.mktemp("pdf") / "mini.pdf"
-    _render_pdf(MINI, out, pdf_cache)
-    return out
-
-
-@pytest.fixture(scope="session")
-def bundled_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_cache: Path) -> Path:
-    out = tmp_path_factory.mktemp("pdf") / "bundled.pdf"
-    _render_pdf(BUNDLED, out, pdf_cache)
-    return out
-
-
 def _fonts(reader: pypdf.PdfReader) -> Iterator[tuple[str, pypdf.generic.DictionaryObject]]:
     for page in reader.pages:
         for name, ref in page["/Resources"].get("/Font", {}).items():

@@ -28,11 +28,8 @@ BIG = ("opening-to-signing-care", "vanke-6plus2", "show-flat")
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory: pytest.TempPathFactory) -> pypdf.PdfReader:
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1795046400")
-    out = tmp_path_factory.mktemp("charts") / "manual.pdf"
-    out.write_bytes(render_pdf(build_manual(RB)))
-    return pypdf.PdfReader(out)
+def pdf(bundled_pdf: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(bundled_pdf)  # the session's one render of the bundled manual
 
 
 def _mul(a: list[float], b: list[float]) -> list[float]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from engine.cli.inprocess import invoke
 from engine.journal import Journal
 from tests.conftest import sop_command
 from tests.runtime_support import FIXTURE
@@ -152,15 +153,16 @@ def _trial(tmp: Path, seed: int, reference: list[tuple[str, Any]], journal: str)
     assert journaled == reference[: len(journaled)], where
     with Journal(journal, write=False) as j:
         assert j.file_problems() == [], where
-    env = _env(tmp)
-    verify = subprocess.run(
-        [*sop_command(), "journal", "verify", "--journal", journal],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert verify.returncode == 0, where + verify.stdout + verify.stderr
+    # After the kill, verify and resume run in this process (a process each
+    # cost most of a trial); only the walk that is killed needs its own.
+    env: dict[str, str | None] = {
+        "LANG": "C.UTF-8",
+        "SOP_CACHE_DIR": str(tmp / "cache"),
+        "SOP_JOURNAL": str(tmp / "not-this.db"),
+        "SOP_LANG": None,
+    }
+    verify = invoke(["journal", "verify", "--journal", journal], env=env)
+    assert verify.code == 0, where + verify.out + verify.err
 
     with Journal(journal, write=False) as j:
         row = j.run(1)
@@ -169,15 +171,8 @@ def _trial(tmp: Path, seed: int, reference: list[tuple[str, Any]], journal: str)
         assert journaled == reference, where
         return
     rest = ANSWERS[len(journaled) :]
-    resumed = subprocess.run(
-        [*sop_command(), "resume", "1", "--journal", journal],
-        input="\n".join(rest) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert "已完成 (礼貌送客)" in resumed.stdout, where + resumed.stdout[-1500:] + resumed.stderr
+    resumed = invoke(["resume", "1", "--journal", journal], stdin="\n".join(rest) + "\n", env=env)
+    assert "已完成 (礼貌送客)" in resumed.out, where + resumed.out[-1500:] + resumed.err
     assert _answers(journal) == reference, where
 
 

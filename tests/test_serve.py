@@ -78,6 +78,115 @@ def test_a_whole_run_one_form_at_a_time(client: TestClient, tmp_path: Path) -> N
     assert "迎宾服务" in record and "站在样板房主入口处迎接客户" in record
 
 
+def test_an_answer_is_one_transaction(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer, its step's way out, the next steps' arrivals (and a run's
+    end) are written together, before the redirect: one durable commit per
+    answer, and the run as the terminal records it."""
+    from engine.journal.sqlite_store import SqliteJournal
+
+    batches: list[list[str]] = []
+    write = SqliteJournal.write
+
+    def counted(self: SqliteJournal, writes: Any) -> Any:
+        batches.append([d.kind for w in writes for d in w.drafts])
+        return write(self, writes)
+
+    monkeypatch.setattr(SqliteJournal, "write", counted)
+    url = start(client, "visit")
+    page = client.get(url).text
+    moves, choices = 0, list(CHOICES)
+    while (form := ask_form(page)) is not None:
+        batches.clear()
+        r = client.post(form.action, data=answer_of(form, choices), follow_redirects=False)
+        assert r.status_code == 303
+        assert len(batches) == 1, batches  # written before the 303, in one go
+        moves += batches[0].count(EventKind.STEP_ENTERED) > 1
+        batches.clear()
+        page = client.get(r.headers["location"]).text
+        assert not batches, batches  # the page after it writes nothing
+    assert "已完成" in page and moves >= 3
+    seen = kinds(tmp_path / "j.db", 1)
+    assert seen[-1] == EventKind.RUN_FINISHED
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        assert j.verify().ok
+
+
+def _kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[TestClient, list[Any]]:
+    """A client whose server's run cache the test can see."""
+    from engine.runtime.cache import RunCache
+
+    made: list[RunCache] = []
+    init = RunCache.__init__
+
+    def seen(self: RunCache, size: int = 2000) -> None:
+        init(self, size)
+        made.append(self)
+
+    monkeypatch.setattr(RunCache, "__init__", seen)
+    app = create_app(Settings(journal=str(tmp_path / "j.db"), rulebook=str(FIXTURE)))
+    return TestClient(app, raise_server_exceptions=True), made
+
+
+def test_a_kept_run_state_is_the_runs_replay(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Requests take a run up from its kept state when it has not moved, and
+    that state is always what replaying the journal gives; each page is sent
+    for the run's position as the journal has it."""
+    from engine.runtime.pinning import pin
+    from engine.runtime.state import replay
+    from engine.serve.driver import position
+
+    client, made = _kept(monkeypatch, tmp_path)
+    rulebook = pin(str(FIXTURE)).rulebook
+    url = start(client, "visit")
+    page, choices = client.get(url).text, list(CHOICES)
+    while (form := ask_form(page)) is not None:
+        with Journal(str(tmp_path / "j.db"), write=False) as j:
+            assert form.fields["pos"] == position(j, 1)
+            replayed = replay(1, rulebook, j.events(1))
+        kept = made[0].get(1, replayed.last_seq)
+        assert kept is not None
+        assert (kept.lanes, kept.moved, kept.recorded, kept.status) == (
+            replayed.lanes, replayed.moved, replayed.recorded, replayed.status
+        )  # fmt: skip
+        page = client.post(form.action, data=answer_of(form, choices)).text
+        assert 'class="notice bad"' not in page
+    assert "已完成" in page
+    assert made[0].hits > made[0].misses
+
+
+def test_a_stale_kept_state_never_writes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Were a kept state ever behind the journal (here: handed out whatever
+    number the run is at), the answer it leads to is refused by the
+    journal's expected number: the page says the run moved on, and nothing
+    of the form is written."""
+    from engine.journal import Draft, RunUpdate, Write
+    from engine.runtime.cache import RunCache
+
+    client, made = _kept(monkeypatch, tmp_path)
+    url = start(client, "visit")
+    form = ask_form(client.get(url).text)
+    assert form is not None
+    cache = made[0]
+    stale = cache._states[1].copy()  # the run as the page was sent for it
+    with Journal(str(tmp_path / "j.db")) as j:  # someone else moves the run on
+        row = j.run(1)
+        assert row is not None
+        j.write([Write(1, [Draft("note.added", "2026-11-22T10:00:00+08:00",
+                                 {"step": row.step, "procedure": "visit", "text": "别处"})],
+                       RunUpdate(row.status, row.step, row.step_title), row.last_seq)])  # fmt: skip
+    before = kinds(tmp_path / "j.db", 1)
+    monkeypatch.setattr(RunCache, "get", lambda self, run, last_seq: stale.copy())
+    page = client.post(form.action, data=answer_of(form)).text
+    assert kinds(tmp_path / "j.db", 1) == before
+    assert "已经记录过了" in page, page  # the stale notice, and the question as it is now
+    with Journal(str(tmp_path / "j.db"), write=False) as j:
+        assert j.verify().ok
+
+
 def test_a_form_sent_twice_records_once(client: TestClient, tmp_path: Path) -> None:
     url = start(client, "visit")
     page = client.get(url).text

@@ -411,9 +411,26 @@ def outcomes(source: str, doms: Mapping[str, Domain]) -> frozenset[str] | None:
     return _outcomes(source, _relevant(source, doms))
 
 
-def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> set[int] | None:
+def branches_taken(
+    guards: Sequence[str | None], doms: Mapping[str, Domain]
+) -> frozenset[int] | None:
     """Which of an automatic `next`'s branches some case takes (the first
-    whose guard holds; None is an otherwise)."""
+    whose guard holds; None is an otherwise). Worked out once for the same
+    guards over the same types of the names they read."""
+    names: set[str] = set()
+    for g in guards:
+        if g is not None:
+            names.update(analyse(g, "guard").names)
+    if any(k not in doms for k in names):
+        return None
+    return _branches_taken(tuple(guards), tuple(sorted((k, doms[k]) for k in names)))
+
+
+@lru_cache(maxsize=4096)
+def _branches_taken(
+    guards: tuple[str | None, ...], relevant: tuple[tuple[str, Domain], ...]
+) -> frozenset[int] | None:
+    doms = dict(relevant)
     names: dict[str, None] = {}
     literals: list[Any] = []
     trees: list[Node | None] = []
@@ -440,7 +457,7 @@ def branches_taken(guards: Sequence[str | None], doms: Mapping[str, Domain]) -> 
                     break
     except Unknowable:
         return None
-    return taken
+    return frozenset(taken)
 
 
 class Typed:

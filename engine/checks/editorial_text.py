@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import assert_never
 
 from engine.checks.context import Context
@@ -101,20 +102,31 @@ def find(text: str, ids: frozenset[str]) -> tuple[str, str] | None:
     Template parts (`{{ name }}`, `{% if %}`) are code, not words, and are
     left out; an id is a lowercase word naming a step, procedure, input,
     role, form or field, or any snake_case word."""
+    hit, words = _scan(text)
+    if hit is not None:
+        return hit
+    for word in words:
+        if word in ids:
+            return "id", word
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _scan(text: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+    """What `find` sees in `text` whatever the ids: the first mark found
+    without them, else the words that may be ids (in order). The same
+    texts are read edit after edit."""
     if _MAYBE.search(text) is None:
-        return None
+        return None, ()
     words = _TEMPLATE.sub(" ", text)
     for kind, pattern in _PATTERNS:
         m = pattern.search(words)
         if m:
-            return kind, m.group(0).rstrip("。,，;；)）")
+            return (kind, m.group(0).rstrip("。,，;；)）")), ()
     m = _SNAKE.search(words)
     if m:
-        return "id", m.group(0)
-    for m in _WORD.finditer(words):
-        if m.group(0) in ids:
-            return "id", m.group(0)
-    return None
+        return ("id", m.group(0)), ()
+    return None, tuple(m.group(0) for m in _WORD.finditer(words))
 
 
 def _procedure_texts(proc: Procedure) -> Iterator[_Text]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ def invoke(
     streams = sys.stdin, sys.stdout, sys.stderr
     here = os.getcwd()
     _apply(changes)
+    if "TZ" in changes:
+        time.tzset()  # the command's time zone, as a process started with TZ has
     sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
     try:
         if cwd is not None:
@@ -53,6 +56,8 @@ def invoke(
         sys.stdin, sys.stdout, sys.stderr = streams
         os.chdir(here)
         _apply(before)
+        if "TZ" in changes:
+            time.tzset()
     return Invocation(code, out.getvalue(), "" if merge else err.getvalue())
 
 

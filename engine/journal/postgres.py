@@ -463,6 +463,7 @@ class PostgresJournal(Journal):
                 out.append(Event(seq, w.run, d.at, d.kind, d.actor, d.data, prev, digest))
                 prev, end = digest, seq
             heads[chain] = prev
+            last[w.run] = end  # a later write to the same run in this batch follows this one
             self._update_run(
                 cur, w.run, w.update, end, len(w.drafts), w.drafts[-1].at if w.drafts else None
             )

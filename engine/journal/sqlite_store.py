@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -86,6 +87,23 @@ from engine.journal.store import (
 )
 
 BUSY_TIMEOUT_S = 30.0
+# One writer at a time per journal file within a process (a server's worker
+# threads each hold a connection): they queue here, woken as soon as the
+# writer before them is done, rather than in SQLite's busy handler, which
+# sleeps up to 100 ms between tries and lets a late comer go first. Writers
+# in other processes still wait in the busy handler.
+_WRITERS: dict[tuple[int, int], threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(identity: tuple[int, int] | None) -> contextlib.AbstractContextManager[Any]:
+    """The lock this process's writers to the file `identity` (device, inode) share."""
+    if identity is None:
+        return contextlib.nullcontext()
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(identity, threading.RLock())
+
+
 # What reading a damaged file can raise: SQLite's errors, and Python's when
 # SQLite's own message quotes bytes that are not UTF-8 (a damaged schema).
 DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
@@ -468,16 +486,17 @@ class SqliteJournal(Journal):
             # An interrupt landed between BEGIN and the handler that ends a
             # failed transaction: end it now rather than fail every later write.
             self._db.execute("ROLLBACK")
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            yield self._db
-            self._still_the_file()
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-            raise
+        with _writer_lock(self._identity):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._still_the_file()
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                raise
         self._note_wal()
 
     def _still_the_file(self) -> None:

@@ -288,7 +288,12 @@ class Journal:
     # ---- writing
 
     def write(self, writes: Sequence[Write]) -> list[Event]:
-        """Append events to one or more runs atomically, with their summaries."""
+        """Append events to one or more runs atomically, with their summaries,
+        in the order given. A run may have several writes in one batch (what
+        a session did up to its next question): each `expect` is checked
+        against the run as it stands when that write's turn comes, so a later
+        write to a run leaves it None (the first one checked it, and nobody
+        writes between)."""
         raise NotImplementedError
 
     def start_run(

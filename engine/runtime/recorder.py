@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import JournalConflict
-from engine.journal import Journal, NewRun, Write
+from engine.journal import Event, Journal, NewRun, Write
 from engine.model import Procedure, Step
+from engine.runtime.cache import RunCache
 from engine.runtime.dues import day_of, step_dues
 from engine.runtime.events import (
     NOTICE_KINDS,
@@ -55,7 +56,14 @@ class Recorder:
     clock: Clock
     operator: str | None = None
     site: str | None = None
+    # Hold every commit until `flush` (a web request: nothing reaches the
+    # person before the page, which is sent after the flush), so an answer,
+    # its step's way out and the next step's arrival go to disk in one
+    # transaction — one durable commit per answer instead of one per move.
+    hold: bool = False
+    cache: RunCache | None = None  # runs' replayed states, advanced by what is written here
     _staged: dict[int, list[Stamped]] = field(default_factory=dict)  # run -> not yet written
+    _held: list[tuple[Write, Active]] = field(default_factory=list)  # commits not yet written
 
     def draft(self, event: RunEvent) -> Stamped:
         """The event, happening now, by the session's operator."""
@@ -72,6 +80,7 @@ class Recorder:
         pairs = [(active, list(drafts)), *also]
         previews: list[RunState] = []
         writes: list[Write] = []
+        held = {w.run for w, _ in self._held}
         for act, ds in pairs:
             preview = act.state.copy()  # staged drafts are in it already
             for d in ds:
@@ -79,41 +88,88 @@ class Recorder:
             previews.append(preview)
             staged = self._staged.get(act.state.run_id, [])
             drafted = [s.draft() for s in (*staged, *ds)]
-            writes.append(Write(act.state.run_id, drafted, preview.summary(), act.state.last_seq))
+            # A run with a held write is checked by that one: this follows it
+            # in the same transaction, where nobody else can write between.
+            expect = None if act.state.run_id in held else act.state.last_seq
+            writes.append(Write(act.state.run_id, drafted, preview.summary(), expect))
+        if self.hold:
+            # Adopted now, written at the flush (the run's last sequence
+            # number stays the one read, which the held write expects).
+            self._held += [(w, act) for w, (act, _) in zip(writes, pairs, strict=True)]
+            for (act, _), preview in zip(pairs, previews, strict=True):
+                self._staged.pop(act.state.run_id, None)
+                act.state = preview
+            return
         # Written and adopted as one: a signal waits until both are done.
         with deferred():
-            for tries in itertools.count(1):
-                try:
-                    events = self.journal.write(writes)
-                    break
-                except JournalConflict:
-                    # `sop notify` journals its messages on the runs they are
-                    # about: those change nothing of a run, so write again
-                    # after them. Anything else is another session's to keep.
-                    if tries >= 4 or not self._only_notices_since(pairs):
-                        raise
-                    writes = [
-                        replace(w, expect=act.state.last_seq)
-                        for w, (act, _) in zip(writes, pairs, strict=True)
-                    ]
+            events = self._write(writes, [act for act, _ in pairs])
             for (act, _), preview in zip(pairs, previews, strict=True):
                 self._staged.pop(act.state.run_id, None)
                 seqs = [e.seq for e in events if e.run == act.state.run_id]
-                preview.last_seq = max(seqs) if seqs else act.state.last_seq
+                if seqs:
+                    preview.wrote(max(seqs))
                 act.state = preview
 
-    def _only_notices_since(self, pairs: Sequence[tuple[Active, list[Stamped]]]) -> bool:
+    def _write(self, writes: list[Write], acts: Sequence[Active]) -> list[Event]:
+        """`writes` in one transaction, written again after notices (each
+        write's `act` is the run it is for)."""
+        for tries in itertools.count(1):
+            try:
+                events = self.journal.write(writes)
+            except JournalConflict:
+                # `sop notify` journals its messages on the runs they are
+                # about: those change nothing of a run, so write again
+                # after them. Anything else is another session's to keep.
+                if tries >= 4 or not self._only_notices_since(acts):
+                    raise
+                writes = [
+                    w if w.expect is None else replace(w, expect=act.state.last_seq)
+                    for w, act in zip(writes, acts, strict=True)
+                ]
+            else:
+                self._remember(writes, events)
+                return events
+        raise AssertionError("unreachable")
+
+    def _remember(self, writes: Sequence[Write], events: Sequence[Event]) -> None:
+        """Advance the kept states of the runs written (each run's first write
+        expects the number its state was read at)."""
+        if self.cache is None:
+            return
+        since: dict[int, int | None] = {}
+        for w in writes:
+            since.setdefault(w.run, w.expect)
+        for run, seq in since.items():
+            if seq is not None:
+                self.cache.advance(run, seq, [e for e in events if e.run == run])
+
+    def write_held(self) -> None:
+        """Write the held commits in one transaction; each run's state then
+        carries the sequence number of its last event."""
+        if not self._held:
+            return
+        writes = [w for w, _ in self._held]
+        acts = [act for _, act in self._held]
+        with deferred():
+            events = self._write(writes, acts)
+            self._held.clear()
+            for act in acts:
+                seqs = [e.seq for e in events if e.run == act.state.run_id]
+                if seqs:
+                    act.state.wrote(max(seqs))
+
+    def _only_notices_since(self, acts: Sequence[Active]) -> bool:
         """Whether what was written to these runs since they were read is only
         notices; if so the runs' last sequence numbers move past them."""
         newer = {
             act.state.run_id: [
                 e for e in self.journal.events(act.state.run_id) if e.seq > act.state.last_seq
             ]
-            for act, _ in pairs
+            for act in acts
         }
         if any(e.kind not in NOTICE_KINDS for es in newer.values() for e in es):
             return False
-        for act, _ in pairs:
+        for act in acts:
             if newer[act.state.run_id]:
                 act.state.last_seq = newer[act.state.run_id][-1].seq
         return True
@@ -134,12 +190,19 @@ class Recorder:
         self._staged.setdefault(preview.run_id, []).append(d)
 
     def discard(self, run_id: int) -> None:
-        """Forget staged answers (the run is being re-read from the journal)."""
+        """Forget staged answers (the run is being re-read from the journal)
+        and every held commit (a session re-reads its runs to go on from what
+        is on disk, after an interruption or an error: none of it was
+        acknowledged)."""
         self._staged.pop(run_id, None)
+        self._held.clear()
 
     def flush(self, active: Active) -> None:
+        """Everything staged and held on disk (before a prompt, and before
+        anything written or read past the recorder)."""
         if self._staged.get(active.state.run_id):
             self.commit(active, [])
+        self.write_held()
 
     # ---- the events that move a run
 
@@ -221,7 +284,8 @@ class Recorder:
         interrupted: Active | None = None,
     ) -> Active:
         """A new run, its first step entered and (for an emergency) the run it
-        interrupts marked waiting — all in one transaction."""
+        interrupts marked waiting — all in one transaction (after any held)."""
+        self.write_held()
         at = self.clock().isoformat(timespec="milliseconds")
         new = NewRun(
             proc.id,
@@ -267,7 +331,7 @@ class Recorder:
 
         run_id, events = self.journal.start_run(new, build)
         for act_id, preview in previews.items():
-            preview.last_seq = max(e.seq for e in events if e.run == act_id)
+            preview.wrote(max(e.seq for e in events if e.run == act_id))
         if interrupted is not None:
             interrupted.state = previews[interrupted.state.run_id]
         return Active(previews[run_id], pinned)

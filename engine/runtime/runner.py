@@ -40,6 +40,7 @@ from engine.model import (
     branches_of,
 )
 from engine.runtime import interrupts, lanes, machine, timeouts, views
+from engine.runtime.cache import RunCache
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
@@ -190,9 +191,19 @@ class Runner:
     _root: int = 0
     _folder: str | None = None  # the rulebook a resumed run is compared with
     entry: int | None = None  # `--entry N`: the rule table's entry to open
+    # Write what a session does up to its next question in one transaction
+    # (`Recorder.hold`): for a driver that shows nothing before it is asked
+    # (the web page is rendered after the runner returns). A terminal shows
+    # each step as it comes, so each is on disk before it is shown.
+    batch: bool = False
+    # Runs' replayed states kept between sessions (a server's requests): a
+    # run that has not moved since is taken up without replaying it.
+    cache: RunCache | None = None
 
     def __post_init__(self) -> None:
-        self.rec = Recorder(self.journal, self.clock, self.operator, self.site)
+        self.rec = Recorder(
+            self.journal, self.clock, self.operator, self.site, hold=self.batch, cache=self.cache
+        )
         self.scope = Scope(self.clock, self._warn)
 
     # ------------------------------------------------------------ entry points
@@ -329,29 +340,42 @@ class Runner:
             if parent is None or parent.status != WAITING:
                 break
             row = parent
-        chain = [self._load(row.id, row.rulebook_sha)]
+        chain = [self._load(row.id, row.rulebook_sha, row.last_seq)]
         while chain[-1].state.status == WAITING and chain[-1].state.waiting_for is not None:
             child = self.journal.run(chain[-1].state.waiting_for)
             if child is None or child.status == FINISHED:
                 break
-            chain.append(self._load(child.id, child.rulebook_sha))
+            chain.append(self._load(child.id, child.rulebook_sha, child.last_seq))
         return chain
 
-    def _load(self, run_id: int, sha: str) -> Active:
+    def _load(self, run_id: int, sha: str, last_seq: int | None = None) -> Active:
+        """The run replayed from the journal (or its kept state, when it is
+        kept at `last_seq`, the number its summary was just read with)."""
         self.rec.discard(run_id)
         pinned = self.restored.get(sha)
         if pinned is None:
             pinned = self.restored[sha] = restore(self.journal.snapshot(sha), sha)
-        return Active(replay(run_id, pinned.rulebook, self.journal.events(run_id)), pinned)
+        kept = None
+        if self.cache is not None and last_seq is not None:
+            kept = self.cache.get(run_id, last_seq)
+        if kept is not None and kept.rulebook is pinned.rulebook:
+            return Active(kept, pinned)
+        state = replay(run_id, pinned.rulebook, self.journal.events(run_id))
+        if self.cache is not None:
+            self.cache.put(state)
+        return Active(state, pinned)
 
     # ------------------------------------------------------------ the loop
 
     def _run(self, begin: Callable[[], None]) -> Outcome:
         try:
-            begin()
-            return self._loop()
-        except _Stop as stop:
-            return stop.outcome
+            try:
+                begin()
+                outcome = self._loop()
+            except _Stop as stop:
+                outcome = stop.outcome
+            self.rec.write_held()  # a run finished or paused: its last moves too
+            return outcome
         except KeyboardInterrupt as exc:
             # A signal between prompts (Ctrl-C, a closed terminal, a kill):
             # staged answers were never acknowledged, so re-read the run from
@@ -712,7 +736,7 @@ class Runner:
             change,
             also,
         )
-        previews[0].last_seq = max(e.seq for e in written if e.run == run)
+        previews[0].wrote(max(e.seq for e in written if e.run == run))
         active.state = previews[0]
         person, owed = chosen[0]
         kind = "turn_credit" if turn.credit else ("turn_owed" if owed else "turn")
@@ -1444,6 +1468,7 @@ class Runner:
         st = leaf.state
         with deferred():
             self.rec.record(leaf, RunPaused(step=st.top.step, how=how))
+            self.rec.write_held()
         if not quiet:
             args = {"run": st.run_id, "how": how, "title": st.procedure.title}
             # Journaled already; a terminal that has closed (SIGHUP) cannot be told.

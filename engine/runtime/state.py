@@ -22,6 +22,7 @@ from engine.i18n import message
 from engine.journal import Event, RunUpdate
 from engine.model import Parallel, Procedure, Rulebook, Step
 from engine.runtime.events import (
+    NOTICE_KINDS,
     AnswerCorrected,
     BranchTaken,
     CallReturned,
@@ -133,6 +134,10 @@ class RunState:
     lane: int = 0  # the lane the run is on: events apply to its frames
     status: str = ACTIVE
     last_seq: int = 0
+    # The last event that moved the run: not a notice (`sop notify` writes
+    # those on runs; they change nothing a page asks). A web form is sent
+    # for the run at this event (engine/serve/driver.py `position`).
+    moved: int = 0
     procedure_id: str = ""
     interrupts: int | None = None  # the run this emergency interrupted
     waiting_for: int | None = None  # the emergency this run waits for
@@ -177,6 +182,11 @@ class RunState:
             recorded=dict(self.recorded),
             recorded_at=dict(self.recorded_at),
         )
+
+    def wrote(self, seq: int) -> None:
+        """The run's events up to `seq` are on disk (written by the runner,
+        which writes no notices)."""
+        self.last_seq = self.moved = seq
 
     def apply(self, event: RunEvent, at: str) -> None:
         """The one place an event changes a run's state (`at`: when it happened)."""
@@ -403,4 +413,6 @@ def replay(run_id: int, rulebook: Rulebook, events: Iterable[Event]) -> RunState
                 REPLAY_FAILED, run=run_id, seq=ev.seq, kind=ev.kind, error=error
             ) from exc
         state.last_seq = ev.seq
+        if ev.kind not in NOTICE_KINDS:
+            state.moved = ev.seq
     return state

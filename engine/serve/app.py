@@ -11,19 +11,22 @@ so two requests for one run never interleave.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import os
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -35,13 +38,14 @@ from engine.model import Procedure
 from engine.render.evidence import shown as shown_evidence
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
+from engine.runtime.cache import RunCache
 from engine.runtime.pinning import Pinned, pin
 from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQuestion
 from engine.runtime.recorder import Clock
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
 from engine.runtime.texts import labels, text
-from engine.serve.driver import ACTIONS, Posted, WebDriver, position, question_key
+from engine.serve.driver import ACTIONS, Posted, WebDriver, question_key
 from engine.serve.pages import StepPage, gather, known, reminder_lines, say, step_header
 from engine.serve.people import (
     SESSION_SECONDS,
@@ -58,6 +62,13 @@ RUNNABLE = ("service", "routine", "situation", "journey")
 MAX_FIELD = 4000  # characters of one posted field kept (a note, a reason, a value)
 MAX_FORM = 64 * 1024  # bytes of a form without files
 MAX_PHOTOS = 9  # files one answer may carry (`evidence: {photo: 1–9}`)
+# Threads that do requests' work (the runner and the journal are synchronous),
+# each keeping its own journal connection for the life of the server: opening
+# one checks the file and its WAL, which costs more than an answer. A few are
+# plenty — the work holds Python's lock and the journal takes one writer at a
+# time — and fewer threads contending for that lock finish each request sooner.
+WORKERS = 6
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,9 +91,18 @@ class Service:
     sessions: Sessions
     restored: dict[str, Pinned] = field(default_factory=dict)
     limiter: Limiter = field(default_factory=Limiter)
+    runs: RunCache = field(default_factory=RunCache)  # runs' replayed states, by last number
     _users: dict[str, User] = field(default_factory=dict)
     _users_stamp: tuple[float, int] | None = None
-    _checking: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
+    # Password checks (argon2 takes 64 MiB and tens of milliseconds on purpose)
+    # two at a time, on threads of their own: a crowd signing in can neither
+    # exhaust memory nor hold up the answers of those signed in.
+    _checking: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="sop-password")
+    )
+    _workers: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(WORKERS, thread_name_prefix="sop-work")
+    )
     _local: threading.local = field(default_factory=threading.local)
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
@@ -126,11 +146,15 @@ class Service:
             while len(self._started) > 10000:
                 self._started.popitem(last=False)
 
-    def check(self, user: User | None, password: str) -> bool:
-        """A password check (argon2 takes 64 MiB and tens of milliseconds on
-        purpose): two at a time, so a crowd signing in cannot exhaust memory."""
-        with self._checking:
-            return check_password(user, password)
+    async def run(self, work: Callable[[], T]) -> T:
+        """`work` done on one of the worker threads (with this request's context)."""
+        call = functools.partial(contextvars.copy_context().run, work)
+        return await asyncio.get_running_loop().run_in_executor(self._workers, call)
+
+    async def check(self, user: User | None, password: str) -> bool:
+        """A password check, on the password threads."""
+        call = functools.partial(check_password, user, password)
+        return await asyncio.get_running_loop().run_in_executor(self._checking, call)
 
     def user(self, name: str) -> User | None:
         """A person of the users file, read again when the file changes."""
@@ -158,6 +182,8 @@ class Service:
             site=site,
             restored=self.restored,
             evidence=self.settings.evidence,
+            batch=True,  # one transaction per answer: the page is sent after it
+            cache=self.runs,
         )
 
     def evidence_folder(self) -> Path | None:
@@ -353,7 +379,7 @@ def create_app(settings: Settings) -> Starlette:
                 rows += [r for r in found if isinstance(r, RunRow)]
             return sorted(rows, key=lambda r: -r.id)[:50]
 
-        runs = await run_in_threadpool(work)
+        runs = await service.run(work)
         runnable, emergencies = _procedures(pinned)
         return page(
             request,
@@ -383,7 +409,7 @@ def create_app(settings: Settings) -> Starlette:
         if service.limiter.blocked(*keys):
             return page(request, who, "signin", status=429, failed=say("slow_down", lang))
         user = service.user(name)
-        ok = await run_in_threadpool(service.check, user, form.get("password", ""))
+        ok = await service.check(user, form.get("password", ""))
         if not ok or user is None:
             service.limiter.failed(*keys)
             return page(request, who, "signin", status=401, failed=say("bad_password", lang))
@@ -430,7 +456,7 @@ def create_app(settings: Settings) -> Starlette:
             service.tell(outcome.run, news(driver, lang))
             return outcome.run
 
-        return _see(f"/runs/{await run_in_threadpool(work)}")
+        return _see(f"/runs/{await service.run(work)}")
 
     @guarded
     async def show_run(request: Request) -> Response:
@@ -463,7 +489,7 @@ def create_app(settings: Settings) -> Starlette:
                 return answered(driver, outcome.run, lang)
             return step_page(request, who, row.id, driver, service.told(row.id))
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     @guarded
     async def answer(request: Request) -> Response:
@@ -493,7 +519,7 @@ def create_app(settings: Settings) -> Starlette:
             outcome = carry(who, row.id, driver, lang, conflicts=True)
             return answered(driver, outcome.run, lang)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     @guarded
     async def resume(request: Request) -> Response:
@@ -511,7 +537,7 @@ def create_app(settings: Settings) -> Starlette:
             outcome = carry(who, row.id, driver, lang)
             return answered(driver, outcome.run, lang)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     @guarded
     async def emergency(request: Request) -> Response:
@@ -529,7 +555,7 @@ def create_app(settings: Settings) -> Starlette:
             carry(who, row.id, driver, lang)
             return step_page(request, who, row.id, driver, [])
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     def managed(request: Request) -> tuple[Who, dict[str, str], list[str | None]]:
         """The manager asking, the filters that are filters, and the sites they cover."""
@@ -580,7 +606,7 @@ def create_app(settings: Settings) -> Starlette:
         """The manager's view: runs by site, status, procedure and date, the
         call list (`sop due`'s) of those sites, and rates per site and post."""
         who, chosen, sites = managed(request)
-        rows, items = await run_in_threadpool(gathered, chosen, sites, 200)
+        rows, items = await service.run(lambda: gathered(chosen, sites, 200))
         return page(
             request,
             who,
@@ -603,7 +629,7 @@ def create_app(settings: Settings) -> Starlette:
 
         _, chosen, sites = managed(request)
         lang = _lang(request)
-        rows, _ = await run_in_threadpool(gathered, chosen, sites, 100000)
+        rows, _ = await service.run(lambda: gathered(chosen, sites, 100000))
         head = [say(f"csv.{k}", lang) for k in CSV_COLUMNS]
         body = [
             [r.id, r.procedure, r.title, say(f"status.{r.status}", lang) if r.status in
@@ -655,7 +681,7 @@ def create_app(settings: Settings) -> Starlette:
             proofs = shown_evidence(found.evidence, service.evidence_folder())
             return page(request, who, "record", row=row, text=shown, evidence=proofs)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     @guarded
     async def correct_page(request: Request) -> Response:
@@ -687,7 +713,7 @@ def create_app(settings: Settings) -> Starlette:
                 return _see(f"/runs/{row.id}")
             return step_page(request, who, row.id, driver, [], correcting=option)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     @guarded
     async def correct(request: Request) -> Response:
@@ -707,7 +733,7 @@ def create_app(settings: Settings) -> Starlette:
             carry(who, row.id, driver, lang)
             return answered(driver, row.id, lang)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     def step_page(
         request: Request,
@@ -773,7 +799,7 @@ def create_app(settings: Settings) -> Starlette:
                 data, kind = small, "image/jpeg"
             return Response(data, media_type=kind, headers=FILE_HEADERS)
 
-        return await run_in_threadpool(work)
+        return await service.run(work)
 
     async def static(request: Request) -> Response:
         name = request.path_params.get("name", "")
@@ -973,8 +999,10 @@ def _outcome_title(pinned: Pinned, row: RunRow) -> str:
 
 
 def _where(runner: Runner) -> str:
-    leaf = runner.session[-1].state.run_id
-    return position(runner.journal, leaf)
+    """Where the runner's leaf run stands (`position`), from its state: it
+    holds what is on disk when a question is asked."""
+    leaf = runner.session[-1].state
+    return f"{leaf.run_id}.{leaf.moved}"
 
 
 def _root(journal: Journal, run: int) -> int:
