@@ -25,6 +25,7 @@ returning.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -309,6 +310,50 @@ def _parse_guard(source: str) -> Any:
     return expr
 
 
+# A name or `form.field` written alone (not one of Jinja2's words): what most
+# guards and every `{{ … }}` of most texts hold. These are read without
+# Jinja2, to the tree it would give; anything else goes to Jinja2.
+_PLAIN_NAME = r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?"
+_GUARD_NAME = re.compile(rf"[ \t\n]*({_PLAIN_NAME})[ \t\n]*")
+_TEMPLATE_NAME = re.compile(rf"\{{\{{[ \t]*({_PLAIN_NAME})[ \t]*\}}\}}")
+_NAMES_ONLY = re.compile(rf"(?:[^{{]+|{_TEMPLATE_NAME.pattern})*")
+_JINJA_WORDS = frozenset(
+    ("and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None")
+)
+
+
+def _lines(text: str) -> str:
+    """Line breaks as Jinja2's lexer leaves them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _plain(source: str, kind: ExprKind | str) -> Analysis | None:
+    """The analysis of a guard that is one name, or of a text whose only
+    expressions are names; None for anything else."""
+    if kind == "guard":
+        m = _GUARD_NAME.fullmatch(source)
+        if m is None or not _plain_word(m.group(1)):
+            return None
+        return Analysis((m.group(1),), (), Name(m.group(1)))
+    if _NAMES_ONLY.fullmatch(source) is None:
+        return None
+    parts = _TEMPLATE_NAME.split(source)  # text, name, text, name, …, text
+    names = parts[1::2]
+    if not all(_plain_word(name) for name in names):
+        return None
+    body: list[Part] = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            body.append(Name(part))
+        elif part:
+            body.append(Text(_lines(part)))
+    return Analysis(tuple(dict.fromkeys(names)), (), tuple(body))
+
+
+def _plain_word(name: str) -> bool:
+    return not any(word in _JINJA_WORDS for word in name.split("."))
+
+
 @lru_cache(maxsize=16384)
 def analyse(source: str, kind: ExprKind | str) -> Analysis:
     """Check one guard ("guard") or template ("template") and build its
@@ -316,7 +361,10 @@ def analyse(source: str, kind: ExprKind | str) -> Analysis:
     if kind == "template" and "{" not in source:
         # Plain text (most lines): nothing to parse. Jinja2's lexer would
         # only have normalised its line breaks.
-        return Analysis((), (), (Text(source.replace("\r\n", "\n").replace("\r", "\n")),))
+        return Analysis((), (), (Text(_lines(source)),))
+    plain = _plain(source, kind)
+    if plain is not None:
+        return plain
     from jinja2.exceptions import TemplateSyntaxError
 
     try:
@@ -850,14 +898,19 @@ def value_of(node: Node, scope: dict[str, Any]) -> Any:
     """`value` for the validator's typed checks: `Unknowable` for a name
     without a value or a refused construct, `Failed` for what would fail at
     run time."""
-    from jinja2.exceptions import UndefinedError
-
     try:
         return value(node, scope)
     except (NeedInput, NotAllowed) as exc:
         raise Unknowable(str(exc)) from exc
-    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, UndefinedError) as exc:
+    except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
         raise Failed(str(exc)) from exc
+    except Exception as exc:
+        # Jinja2's undefined values (made only once it is imported) raise
+        # its UndefinedError: not imported, the error is none of its.
+        jinja = sys.modules.get("jinja2.exceptions")
+        if jinja is not None and isinstance(exc, jinja.UndefinedError):
+            raise Failed(str(exc)) from exc
+        raise
 
 
 @lru_cache(maxsize=16384)
@@ -865,6 +918,11 @@ def literal_spans(source: str) -> tuple[tuple[Any, str], ...]:
     """Each literal (string, number, true/false) of a guard with the text
     that writes it, in order. Kept per text: the same guard is written at
     many steps, and the language server checks a file on every edit."""
+    plain = _GUARD_NAME.fullmatch(source)
+    if plain is not None and not any(
+        word.lower() in ("true", "false", "none") for word in plain.group(1).split(".")
+    ):
+        return ()  # one name: no literal
     import ast
 
     out: list[tuple[Any, str]] = []

@@ -448,7 +448,8 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
             t = type(ev)
             sm = ev.start_mark
             if t is ScalarEvent:
-                _refuse_anchor_or_tag(ev, path)
+                if ev.anchor is not None or ev.tag is not None:
+                    _refuse_anchor_or_tag(ev, path)
                 raw = ev.value
                 em = ev.end_mark
                 if len(raw) > MAX_SCALAR_CHARS:
@@ -471,7 +472,10 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                     if style == '"':
                         doc.quoted_strays.append(mark)
                     raw = _VALUE_STRAY.sub("", raw)
-                value = _resolve_plain(raw) if style == "" and ev.implicit[0] else raw
+                if style == "" and ev.implicit[0] and (not raw or raw[0] in _MAYBE_TYPED):
+                    value = _resolve_plain(raw)
+                else:
+                    value = raw  # most values are text: no call
                 if not stack:
                     result = value
                     marks[()] = mark
@@ -504,7 +508,8 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                     marks[(*top[3], len(top[0]))] = mark
                     top[0].append(value)
             elif t is MappingStartEvent or t is SequenceStartEvent:
-                _refuse_anchor_or_tag(ev, path)
+                if ev.anchor is not None or ev.tag is not None:
+                    _refuse_anchor_or_tag(ev, path)
                 if len(stack) >= MAX_DEPTH:
                     raise LoadFailed(
                         _problem("too-deep", path, sm.line + 1, sm.column + 1, limit=MAX_DEPTH)

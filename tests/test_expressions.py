@@ -191,3 +191,71 @@ def test_jinja2_is_the_expression_modules_own() -> None:
         if "jinja2" in _imports(p)
     }
     assert users == {"engine/expressions.py", "engine/render/templating.py"}
+
+
+# The names read without Jinja2 (a guard that is one name, a text whose only
+# expressions are names) give what Jinja2 gives, and anything near them that
+# is not one goes to Jinja2.
+_NEAR_PLAIN = [
+    "您好,{{ project }}欢迎",
+    "{{project}}",
+    "a{{ x.y }}",
+    "{{ x }}{{ y }}\n",
+    "a }} b {{ c }}",
+    "{{ x }}}",
+    "{ {{ x }}",
+    "x{{ a }}\r\ny\rz",
+    "{{\tx\t}}",
+    "{{ a.b.c }}",
+    "{{ true }}",
+    "{{ None }}",
+    "{{ a.if }}",
+    "{{ _x }}",
+    "{{- x }}",
+    "{{ x }} {# c #}",
+    "returning",
+    " x.y\n",
+    "true",
+    "False",
+    "TRUE",
+    "a.none",
+    "x in y",
+    "_x",
+]
+
+
+def _by_jinja(source: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> ex.Analysis:
+    with monkeypatch.context() as m:
+        m.setattr(ex, "_plain", lambda s, k: None)
+        return ex.analyse.__wrapped__(source, kind)
+
+
+@pytest.mark.parametrize("kind", ["guard", "template"])
+@pytest.mark.parametrize("source", _NEAR_PLAIN)
+def test_plain_names_read_as_jinja2_reads_them(
+    source: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ex.analyse.__wrapped__(source, kind) == _by_jinja(source, kind, monkeypatch)
+    if kind == "guard" and ex._GUARD_NAME.fullmatch(source):
+        with monkeypatch.context() as m:
+            m.setattr(ex, "_GUARD_NAME", ex.re.compile(r"(?!)"))
+            by_lexer = ex.literal_spans.__wrapped__(source)
+        assert ex.literal_spans.__wrapped__(source) == by_lexer
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(["{{ ", " }}", "{{", "}}", "a", "x.y", " ", "in", "中", "\n", "_b", "."])
+    )
+)
+def test_plain_names_agree_on_any_mix(parts: list[str]) -> None:
+    source = "".join(parts)
+    for kind in ("guard", "template"):
+        plain = ex.analyse.__wrapped__(source, kind)
+        original = ex._plain
+        ex._plain = lambda s, k: None  # type: ignore[assignment]
+        try:
+            assert plain == ex.analyse.__wrapped__(source, kind)
+        finally:
+            ex._plain = original

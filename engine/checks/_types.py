@@ -229,11 +229,11 @@ def _mismatches(source: str, doms: tuple[tuple[str, Domain], ...]) -> tuple[Mism
     if tree is None:
         return ()
     known = dict(doms)
-    spans = literal_spans(source)
     used: set[int] = set()
 
     def raw_of(value: Any) -> str:
-        for i, (v, raw) in enumerate(spans):
+        # Lexed only when a comparison needs it (a guard that is one name has none).
+        for i, (v, raw) in enumerate(literal_spans(source)):
             if i not in used and type(v) is type(value) and v == value:
                 used.add(i)
                 return raw

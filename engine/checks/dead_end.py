@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from engine.checks.context import Context
 from engine.checks.rule import ERROR, Rule
-from engine.checks.unreachable_step import after, ends, flow, shown, stuck
+from engine.checks.unreachable_step import after, ends, flow, shown
 from engine.model import Procedure
 from engine.problems import Problem, Said
 
@@ -51,7 +51,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         done = {
             sid
             for sid, s in proc.steps.items()
-            if ends(s) or stuck(s) or any(t not in proc.steps for t in f.edges[sid])
+            # (ends or stuck: ends, or no way onward)
+            if not f.edges[sid] or ends(s) or any(t not in proc.steps for t in f.edges[sid])
         }
         todo = list(done)
         while todo:

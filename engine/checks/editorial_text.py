@@ -13,7 +13,7 @@ designers' `notes:` and to docs/sources.md, which the manual prints in its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import assert_never
@@ -129,37 +129,43 @@ def _scan(text: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
     return None, tuple(m.group(0) for m in _WORD.finditer(words))
 
 
-def _procedure_texts(proc: Procedure) -> Iterator[_Text]:
+def _procedure_texts(proc: Procedure, marked: Callable[[str], bool]) -> Iterator[_Text]:
+    """The texts of `proc` that `marked` holds (tested before the text's
+    field is named: thousands of texts are read, few are reported)."""
     for key in ("purpose", "scope", "trigger"):
         value = getattr(proc, key)
-        if value:
+        if value and marked(value):
             yield _Text(key, value, proc.pos)
     for name, spec in proc.inputs.items():
-        if spec.ask:
+        if spec.ask and marked(spec.ask):
             yield _Text(f"inputs.{name}.ask", spec.ask, spec.pos)
         for option in spec.options:
-            yield _Text(f"inputs.{name}.options", option, spec.pos)
+            if marked(option):
+                yield _Text(f"inputs.{name}.options", option, spec.pos)
     for mid, milestone in proc.milestones.items():
-        yield _Text(f"milestones.{mid}.title", milestone.title, milestone.pos)
+        if marked(milestone.title):
+            yield _Text(f"milestones.{mid}.title", milestone.title, milestone.pos)
     for sid, step in proc.steps.items():
-        where = f"steps.{sid}"
-        yield _Text(f"{where}.title", step.title, step.pos)
-        if step.hint:
-            yield _Text(f"{where}.hint", step.hint, step.pos)
+        if marked(step.title):
+            yield _Text(f"steps.{sid}.title", step.title, step.pos)
+        if step.hint and marked(step.hint):
+            yield _Text(f"steps.{sid}.hint", step.hint, step.pos)
         for key, items in (("do", step.do), ("say", step.say)):
             for i, item in enumerate(items):
-                yield _Text(f"{where}.{key}[{i}]", item.text.source, item.text.pos)
-                if item.hint:
-                    yield _Text(f"{where}.{key}[{i}].hint", item.hint, item.text.pos)
+                if marked(item.text.source):
+                    yield _Text(f"steps.{sid}.{key}[{i}]", item.text.source, item.text.pos)
+                if item.hint and marked(item.hint):
+                    yield _Text(f"steps.{sid}.{key}[{i}].hint", item.hint, item.text.pos)
         for way in step.ways:
             match way:
                 case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
                     for branch in branches:
-                        if branch.label:
-                            yield _Text(f"{where}.next.label", branch.label, branch.to.pos)
+                        if branch.label and marked(branch.label):
+                            yield _Text(f"steps.{sid}.next.label", branch.label, branch.to.pos)
                 case Choices(choices):
                     for choice in choices:
-                        yield _Text(f"{where}.choices.label", choice.label, choice.to.pos)
+                        if marked(choice.label):
+                            yield _Text(f"steps.{sid}.choices.label", choice.label, choice.to.pos)
                 case End():
                     pass
                 case _:
@@ -225,7 +231,11 @@ def _report(ctx: Context, texts: Iterable[_Text], ids: frozenset[str]) -> Iterat
 
 def check(ctx: Context) -> Iterator[Problem]:
     ids = _ids(ctx)
+
+    def marked(text: str) -> bool:
+        return find(text, ids) is not None
+
     for proc in ctx.procedures:
-        yield from _report(ctx, _procedure_texts(proc), ids)
+        yield from _report(ctx, _procedure_texts(proc, marked), ids)
     if ctx.whole_rulebook:
         yield from _report(ctx, _rulebook_texts(ctx), ids)

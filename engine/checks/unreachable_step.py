@@ -68,6 +68,11 @@ def stuck(step: Step) -> bool:
     return not step.targets and not ends(step)
 
 
+def _stuck(proc: Procedure, sid: str, edges: Mapping[str, tuple[str, ...]]) -> bool:
+    """`stuck` with the step's targets read from `edges` (its graph)."""
+    return not edges[sid] and not ends(proc.steps[sid])
+
+
 def ends(step: Step) -> bool:
     """Whether the step ends the run (by any way out written)."""
     return any(isinstance(way, End) for way in step.ways)
@@ -118,12 +123,12 @@ def _cut_off(
     out: dict[str, list[str]] = {}
     for i, sid in enumerate(order[:-1]):
         following = order[i + 1]
-        if sid in seen and stuck(proc.steps[sid]) and following in lost:
+        if following in lost and sid in seen and _stuck(proc, sid, edges):
             out[sid] = after(proc, following, lost, edges)
             lost -= set(out[sid])
     # One stuck step and steps still lost elsewhere in the file (its next
     # pointed past a branch written in between): they are its consequence too.
-    stuck_left = [s for s in order if s in seen and s not in out and stuck(proc.steps[s])]
+    stuck_left = [s for s in order if s in seen and s not in out and _stuck(proc, s, edges)]
     if len(stuck_left) == 1 and not out and lost:
         later = set(order[order.index(stuck_left[0]) + 1 :])
         targeted = {t for s in lost for t in edges[s] if t != s}
