@@ -85,6 +85,8 @@ def key_for(targets: list[str], options: str) -> str | None:
             return None  # unreadable: let the validator explain
         parts.append(f"{f}\0{digest}")
     if fresh:
+        for path in fresh:
+            manifest.pop(path, None)  # stamped again: now the newest
         _write_manifest({**manifest, **fresh})
     return "\n".join(parts)
 
@@ -141,7 +143,43 @@ def _read_manifest() -> dict[str, list[object]]:
 
 
 def _write_manifest(data: dict[str, list[object]]) -> None:
+    if len(data) > MANIFEST_SIZE:  # the files stamped longest ago go first
+        data = dict(list(data.items())[-MANIFEST_SIZE:])
     _atomic_write(os.path.join(_dir(), "manifest.json"), json.dumps(data))
+
+
+# How much the cache keeps: without a bound, every folder a person ever
+# validated (scratch copies, test folders) and every edit of a rulebook would
+# stay on disk forever. Entries made longest ago are removed first; a removed
+# one is only computed again.
+MANIFEST_SIZE = 4096  # files' stamps
+KEEP = {"validate": 512, "built": 48}  # entries per folder (a built rulebook is ~0.5 MB)
+
+
+def _prune(folder: str) -> None:
+    keep = KEEP.get(os.path.basename(folder))
+    if keep is None:
+        return
+    try:
+        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(folder) if e.is_file()]
+    except OSError:
+        return
+    if len(entries) <= keep:
+        return
+    entries.sort()
+    import contextlib
+
+    for _, path in entries[: len(entries) - keep]:
+        with contextlib.suppress(OSError):  # removed by another process already
+            os.remove(path)
+
+
+def _used(path: str) -> None:
+    """An entry just used counts as new: the ones in use are kept longest."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _atomic_write(target: str, text: str) -> None:
@@ -153,7 +191,8 @@ def _atomic_write(target: str, text: str) -> None:
             fh.write(text)
         os.replace(tmp, target)
     except OSError:
-        pass  # a read-only home still validates, just without the cache
+        return  # a read-only home still validates, just without the cache
+    _prune(folder)
 
 
 def get(key: str | None) -> tuple[str, int] | None:
@@ -213,6 +252,7 @@ def duties(folder: str) -> Duties:
             with open(target, "rb") as fh:
                 kept, roles, plan = pickle.load(fh)
             if kept == key:
+                _used(target)
                 return Duties(roles, plan)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
             pass  # absent, cut short, or of another shape: loaded again
@@ -241,7 +281,8 @@ def _atomic_write_bytes(target: str, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, target)
     except OSError:
-        pass  # a read-only home still lists, just without the cache
+        return  # a read-only home still lists, just without the cache
+    _prune(folder)
 
 
 # ---- a rulebook built from its texts
@@ -276,6 +317,7 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
         with open(target, "rb") as fh:
             kept, result = pickle.load(fh)
         if kept == key:
+            _used(target)
             return _remember(key, result)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         pass  # absent, cut short, or of another shape: validated again

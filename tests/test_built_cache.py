@@ -100,3 +100,43 @@ def test_a_rulebook_with_errors_is_refused_each_time(folder: Path) -> None:
     with pytest.raises(RulebookError) as again:  # answered from the cache or not, refused
         load_rulebook(folder)
     assert "not_a_key_zz" in str(first.value) and str(again.value) == str(first.value)
+
+
+def test_the_cache_keeps_a_bounded_number_of_entries(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every edit of a rulebook makes a new entry: the oldest go, the ones
+    in use stay, and the stamps of files kept are bounded too."""
+    import os
+    import time
+
+    monkeypatch.setitem(cache.KEEP, "built", 2)
+    first = load_rulebook(folder)
+    proc = next(p for p in sorted(folder.glob("*.yaml")) if p.name != "rulebook.yaml")
+    text = proc.read_text(encoding="utf-8")
+    for n in range(3):
+        time.sleep(0.01)  # entries told apart by their times
+        proc.write_text(text.replace("title: ", f"title: 第{n}版", 1), encoding="utf-8")
+        load_rulebook(folder)
+        if n == 1:  # the first version used again: it stays
+            time.sleep(0.01)
+            proc.write_text(text, encoding="utf-8")
+            cache._MEMO.clear()
+            assert load_rulebook(folder) == first
+    assert len(_entries(tmp_path)) == 2
+    proc.write_text(text, encoding="utf-8")
+    cache._MEMO.clear()
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("validated again")
+
+    with monkeypatch.context() as m:
+        m.setattr("engine.validate.validate_texts", refuse)
+        assert load_rulebook(folder) == first  # still kept
+    # Stamps: a scratch copy validated once, then the rulebook worked on.
+    other = shutil.copytree(folder, tmp_path / "scratch")
+    files = sorted(os.path.realpath(p) for p in folder.glob("*.yaml"))
+    monkeypatch.setattr(cache, "MANIFEST_SIZE", len(files))
+    assert cache.key_for([str(other)], "") is not None
+    assert cache.key_for([str(folder)], "") is not None
+    assert sorted(cache._read_manifest()) == files  # the scratch copy's stamps went first

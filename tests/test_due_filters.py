@@ -109,3 +109,30 @@ def test_ahead_lists_what_a_parked_journey_will_meet(tmp_path: Path) -> None:
         "due", "--journal", journal, *window, "--ahead", "--role", "呼叫中心", "--format", "json"
     )
     assert {a["role"] for a in json.loads(out)["ahead"]} == {"呼叫中心 (集团呼叫中心)"}
+
+
+@pytest.mark.parametrize("limit", [40, 60, 120])
+def test_on_a_terminal_the_list_fits_its_width(tmp_path: Path, limit: int) -> None:
+    """A manager's terminal of 40, 60 or 120 columns: no line is wider, and
+    every item still says when, what, who and the rule it comes from."""
+    from datetime import date
+
+    from engine.cache import duties
+    from engine.journal import Journal
+    from engine.render.calls import as_text
+    from engine.runtime.calls import call_list
+    from engine.runtime.layout import width
+    from tests.runtime_support import BUNDLED
+
+    with Journal(str(tmp_path / "j.db")) as journal:
+        items = call_list(journal, date(2026, 12, 2), 1, book=duties(str(BUNDLED)).plan).items
+    assert len(items) > 10
+    wide = as_text(items, date(2026, 12, 2), 1)
+    fitted = as_text(items, date(2026, 12, 2), 1, limit=limit)
+    assert max(width(line) for line in wide.splitlines()) > 120  # so fitting is needed
+    assert all(width(line) <= limit for line in fitted.splitlines()), fitted
+    squeeze = "".join(fitted.split())
+    for item in items:
+        for said in (item.role_title or item.role, item.procedure_title, item.text):
+            assert "".join(said.split()) in squeeze, said
+    assert as_text(items, date(2026, 12, 2), 1, limit=10_000) == wide

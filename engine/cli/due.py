@@ -93,6 +93,7 @@ def due(
     from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
     from engine.runtime.calls import ahead_list, call_list, check_filters, rulebook_roles
+    from engine.runtime.layout import columns
 
     protect = protected(journal=resolve_journal_path(journal_path))
     if output is not None:
@@ -120,7 +121,9 @@ def due(
     elif fmt == "csv":
         text = as_csv(items, lang)
     else:
-        text = as_text(items, today, days, lang)
+        # On a terminal, within its width; to a pipe or a file, a line an item.
+        limit = columns() if output is None and sys.stdout.isatty() else None
+        text = as_text(items, today, days, lang, limit)
         if ahead:
             text += _ahead_text(coming)
     # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.

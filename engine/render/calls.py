@@ -9,7 +9,7 @@ from datetime import date
 
 from engine.i18n import Lang, messages
 from engine.runtime.calls import CallItem
-from engine.runtime.layout import width
+from engine.runtime.layout import width, wrap
 from engine.screen import visible
 
 _HEAD = {
@@ -134,10 +134,15 @@ def _lag(item: CallItem, lang: str) -> str:
     return CALL_WORDS["ahead"].say(_lang(lang), days=item.days)
 
 
-def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -> str:
+def as_text(
+    items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh", limit: int | None = None
+) -> str:
+    """The list as a table, one line per item; within `limit` columns when
+    given (a terminal): the rule wraps under its own column, or, where the
+    other columns leave it too little room, each item takes two lines."""
     counts = {s: sum(1 for i in items if i.state == s) for s in ("overdue", "today", "upcoming")}
     title = CALL_WORDS["title"].say(_lang(lang), on=on.isoformat(), ahead=ahead, **counts)
-    lines = [title]
+    lines = [title] if limit is None else wrap(title, limit=limit)
     if not items:
         lines.append(CALL_WORDS["nothing"].say(_lang(lang)))
         return "\n".join(lines) + "\n"
@@ -177,16 +182,32 @@ def as_text(items: Sequence[CallItem], on: date, ahead: int, lang: str = "zh") -
         most = max(w for _, w in measured.values())
         padded.append({t: shown + " " * (most - w) for t, (shown, w) in measured.items()})
     p0, p1, p2, p3, p4, p5 = padded
+    # Where the rule starts: the other columns' widths and their gaps.
+    start = 2 + sum(width(next(iter(col.values()))) + 2 for col in padded)
+    # Within the limit: a line an item if all fit; else the rule wraps under
+    # its column; else (a narrow terminal) every item takes two lines.
+    fits = limit is None or start + max(width(r) for r in rules.values()) <= limit
+    beside = limit is not None and start + RULE_ROOM <= limit
     for state, group in groups.items():
         if not group:
             continue
         lines.append("")
         lines.append(_STATE[lang][state])
-        lines.extend(
-            f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}  {p5[f]}  {rule}".rstrip()
-            for a, b, c, d, e, f, rule in group
-        )
+        for a, b, c, d, e, f, rule in group:
+            line = f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}  {p5[f]}  {rule}".rstrip()
+            if fits or limit is None:
+                lines.append(line)
+            elif beside:
+                lines.extend(wrap(rule, line[: len(line) - len(rule)], " " * start, limit))
+            else:  # two lines: when and what, then who and the rule
+                head = f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}".rstrip()
+                lines.extend(wrap(head, "", "      ", limit, keep=(e,)))
+                who = f"{visible(f)} · {rule}" if f else rule
+                lines.extend(wrap(who, "      ", None, limit))
     return "\n".join(lines) + "\n"
+
+
+RULE_ROOM = 20  # the least room for the rule beside the other columns
 
 
 def _measure(text: str) -> tuple[str, int]:

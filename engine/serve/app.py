@@ -63,10 +63,10 @@ MAX_FIELD = 4000  # characters of one posted field kept (a note, a reason, a val
 MAX_FORM = 64 * 1024  # bytes of a form without files
 MAX_PHOTOS = 9  # files one answer may carry (`evidence: {photo: 1–9}`)
 # Threads that do requests' work (the runner and the journal are synchronous),
-# each keeping its own journal connection for the life of the server: opening
-# one checks the file and its WAL, which costs more than an answer. A few are
-# plenty — the work holds Python's lock and the journal takes one writer at a
-# time — and fewer threads contending for that lock finish each request sooner.
+# each keeping its own journal connection for the life of the server. A few
+# are plenty — the work holds Python's lock and the journal takes one writer
+# at a time — and fewer threads contending for them finish each request
+# sooner than Starlette's pool of up to 40, started and dropped as load moves.
 WORKERS = 6
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 prints figures, not a test).
 
     python tests/bench/bench_due_scale.py [--sqlite 10000] [--sites 1000] [--per-site 100]
-                                          [--sample 400] [--keep DIR] [--no-pg]
+                                          [--sample 400] [--keep DIR] [--no-pg] [--pg-url URL]
 
 The goal: `sop due` on an SQLite journal of 10,000 journeys (~1 M events)
 within 2x `sop --version` (the cost of starting Python and sop at all), and
@@ -26,16 +26,19 @@ The generated journeys stop at random steps and are never taken up again,
 so their overdue deadlines pile up: the list holds far more items (each a
 line printed) than a tended journal would.
 
-Measured 2026-12-02, 2 cores under load average ~8 (processor times):
-  SQLite, 10,000 journeys (768,200 events, 2,900 items listed): sop due
-  628 ms against sop --version 97 ms: 6.5x (before this bench's commits,
-  879 ms where they take 641 ms, alternating on one file: 6.3x -> 4.7x);
-  --site 336 ms; --days 30 --format json 720 ms.
-  PostgreSQL, 1,000 sites x 20 (1,536,400 events, 5,800 items): sop due
-  1,368 ms (10.6x); --site 576 ms; --days 30 --format json 1,616 ms. The
-  default 1,000 x 100 was not run: loading it takes ~50 min here. Before
-  and after, alternating on 1,000 sites x 10 (768,200 events): 1,337 ->
-  983 ms (10.4x -> 6.4x); --site 700 -> 613 ms.
+Measured 2026-12-02, 2 cores under load average 6-8 (processor times; the
+before/after figures alternate main at 69a1173 and this code on the same
+files, docs/scaling.md):
+  SQLite, 10,000 journeys (768,200 events, 2,954 lines listed): sop due
+  198 ms against sop --version 67 ms: 3.0x (alternating: 329 -> 213 ms,
+  4.9x -> 3.2x); --site 1.8x; --days 30 --format json 4.0x. Listing
+  nothing from the journal (the bundled duties only) 1.9x.
+  PostgreSQL, 1,000 sites x 10, straight after loading: 426 ms (6.4x);
+  settled, alternating: 478 -> 363 ms (7.3x -> 5.5x), --site 4.2x.
+  1,000 x 100 (7,682,000 events, 29,054 lines; loaded in 11 min, then
+  measured with --pg-url): 1,036 ms (16.4x; alternating 1,968 -> 1,093
+  ms), --site 4.4x. Importing psycopg alone costs 186 ms here, 3x sop
+  --version: the goal cannot be met on PostgreSQL with it.
 """
 
 from __future__ import annotations
@@ -89,6 +92,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=400, help="journeys walked for real")
     parser.add_argument("--keep", help="keep the walked sample here (and reuse it)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--pg-url", help="measure this PostgreSQL journal, dealt before, instead of dealing one"
+    )
     args = parser.parse_args()
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
     folder = Path(tempfile.mkdtemp(dir=shm, prefix="sop-due-"))
@@ -107,6 +113,9 @@ def main() -> None:
             journeys, _ = deal(sample, path, max(args.sqlite // 100, 1), min(args.sqlite, 100))
             print(f"\ndealt {journeys:,} journeys in {time.perf_counter() - start:.0f} s")
             measure(f"SQLite, {journeys:,} journeys", path, version)
+        if args.pg_url:
+            measure(f"PostgreSQL at {args.pg_url}", args.pg_url, version)
+            return
         bindir = None if args.no_pg else pg.available()
         if bindir is None:
             print("\nPostgreSQL: skipped (--no-pg, or no server binaries or psycopg here)")

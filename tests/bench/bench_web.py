@@ -12,7 +12,9 @@ and so on, waiting `--think` seconds before each answer (0: as fast as the
 server answers, a saturation test; a person reading a page and tapping takes
 a few seconds); a finished visit is followed by a new one. Reported: answers per
 second over everyone, and the latency of an answer's POST (commit
-included) and of the page that follows — median, 95th and 99th percentile.
+included) and of the page that follows — median, 95th and 99th percentile —,
+the server's CPU time per answer (a figure that moves less than wall time
+when others share the machine) and the load average.
 """
 
 from __future__ import annotations
@@ -123,6 +125,15 @@ def staff_loop(
         errors.append(f"{type(exc).__name__}: {exc}")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))] * 1000 if xs else float("nan")
@@ -176,9 +187,9 @@ def main() -> None:
         for t in threads:
             t.start()
         time.sleep(min(10.0, args.seconds / 4))  # everyone signed in and walking
-        n0, t0 = len(posts), time.perf_counter()
+        n0, t0, c0 = len(posts), time.perf_counter(), _cpu_seconds(server.pid)
         time.sleep(args.seconds)
-        n1, t1 = len(posts), time.perf_counter()
+        n1, t1, c1 = len(posts), time.perf_counter(), _cpu_seconds(server.pid)
         measured = posts[n0:n1]
         following = pages[n0:n1]
         stop.set()
@@ -189,6 +200,12 @@ def main() -> None:
         server.wait(timeout=30)
     print(f"staff: {args.staff}, think {args.think} s, measured for {t1 - t0:.1f} s")
     print(f"answers per second: {(n1 - n0) / (t1 - t0):.1f}")
+    if n1 > n0:  # CPU time moves less than wall time on a shared machine
+        print(
+            f"server CPU per answer and its next page: {(c1 - c0) / (n1 - n0) * 1000:.1f} ms "
+            f"({(c1 - c0) / (t1 - t0) * 100:.0f}% of a core)"
+        )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"answer POST (commit included) ms: median {statistics.median(measured) * 1000:.1f}, "
         f"p95 {_pct(measured, 0.95):.1f}, p99 {_pct(measured, 0.99):.1f}, "
