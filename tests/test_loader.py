@@ -238,3 +238,16 @@ def test_messages_show_invisible_characters_in_quoted_values() -> None:
     text = render(problem)
     assert "<U+202E>" in text and "<U+001B>" in text and "\\n" in text
     assert "\u202e" not in text and "\x1b" not in text
+
+
+def test_every_stray_character_is_one_python_does_not_print() -> None:
+    """scan_text skips its character class on a text Python prints whole
+    (line breaks and tabs aside): right only while no stray character prints."""
+    import sys
+
+    from engine import source
+
+    strays = [chr(c) for c in range(sys.maxunicode + 1) if source._STRAY.match(chr(c))]
+    assert strays and not [ch for ch in strays if ch.isprintable()]
+    assert not source._may_hold_strays("站在门口\n\t- text: 您好\r\n")
+    assert all(source._may_hold_strays(f"站在{ch}门口\n") for ch in strays)
