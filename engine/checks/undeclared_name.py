@@ -54,7 +54,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         base = ctx.names_for(proc)
         after_call = _after_call(proc)
         for expr, analysis in ctx.exprs(proc):
-            if any(f.kind == "syntax" for f in analysis.findings):
+            if analysis.findings and any(f.kind == "syntax" for f in analysis.findings):
                 continue  # its names are a guess until it parses: expression-syntax says so
             known = _known(base, expr, after_call)
             for name in analysis.names:

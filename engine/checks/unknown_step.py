@@ -38,7 +38,10 @@ def check(ctx: Context) -> Iterator[Problem]:
                 refs.append((ref, Said(" (在守则中)", " (in a standing rule)")))
         for step in proc.steps.values():
             for target in step.targets:
-                refs.append((target, Said(f' (在步骤 "{step.id}" 中)', f' (in step "{step.id}")')))
+                if target.name not in proc.steps:  # (said only where reported)
+                    refs.append(
+                        (target, Said(f' (在步骤 "{step.id}" 中)', f' (in step "{step.id}")'))
+                    )
             for way in step.ways:
                 if isinstance(way, Parallel) and way.at is not None:
                     where = Said(
