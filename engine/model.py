@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Literal, TypeAlias, assert_never
 
 from engine.problems import Pos
+from engine.slots import quick_init
 
 # The calendar's types live apart (engine.timetable), so that `sop due` reads
 # a cached schedule without loading the whole model. A `Ref` and a procedure's
@@ -51,6 +52,7 @@ BUILTIN_NAMES = frozenset({"now", "today", "weekday", "hour"})
 OUTCOME = "outcome"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Expr:
     """A `when` guard (expression) or a `say`/`do`/`with` text (template).
@@ -112,6 +114,7 @@ class Turn:
     take_pos: Pos | None = None  # where `take:` is written, when it is
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Item:
     """A `do` item or a `say` line."""
@@ -149,6 +152,7 @@ class Assign:
         return isinstance(self.raw, str) and ("{{" in self.raw or "{%" in self.raw)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Branch:
     """One arm of an automatic `next`; the last one has no `when` (otherwise)."""
@@ -356,6 +360,7 @@ def exit_targets(way: Exit) -> tuple[Ref, ...]:
             assert_never(way)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Step:
     id: str

@@ -13,8 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from engine.positions import Pos
+from engine.slots import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A name that must resolve to something declared elsewhere."""

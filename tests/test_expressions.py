@@ -243,7 +243,7 @@ def test_plain_names_read_as_jinja2_reads_them(
         assert ex.literal_spans.__wrapped__(source) == by_lexer
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.sampled_from(["{{ ", " }}", "{{", "}}", "a", "x.y", " ", "in", "中", "\n", "_b", "."])
