@@ -60,6 +60,15 @@ def test_closing_punctuation_stays_with_its_word() -> None:
             assert line[0] not in "，。！？」", (limit, line)
 
 
+def test_curly_quotes_stay_with_what_they_quote() -> None:
+    """Standard phrases are often quoted with “ ”: a line never ends with the
+    opening quote nor starts with the closing one."""
+    text = "都应主动、热情地向客户问候:“您好!”或“欢迎光临(项目名称)”"
+    for limit in range(12, 60):
+        for line in wrap(text, "    ‼ ", limit=limit):
+            assert not line.endswith(("“", "‘")) and not line.lstrip().startswith(("”", "’"))
+
+
 @given(st.text(min_size=1, max_size=200), st.integers(40, 120))
 def test_nothing_goes_past_the_limit(text: str, limit: int) -> None:
     lines = wrap(text, "  ", limit=limit, keep=(text[:5],))

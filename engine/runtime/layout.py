@@ -19,8 +19,8 @@ NARROWEST = 40
 
 # A line does not start with closing punctuation, nor end with opening
 # punctuation (the usual rule of Chinese typesetting).
-_CLOSING = frozenset("，。、；：？！）」』》〉】〕…—,.;:?!)]}%")
-_OPENING = frozenset("（「『《〈【〔([{")
+_CLOSING = frozenset("，。、；：？！）」』》〉】〕…—”’,.;:?!)]}%")
+_OPENING = frozenset("（「『《〈【〔“‘([{")
 # Separators between the parts of a line (" · ", " › "): a break falls before
 # them, so a line never ends with one and the next starts with it.
 _SEPARATORS = frozenset("·›")
