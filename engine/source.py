@@ -434,7 +434,7 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
     doc = Document(path, text, None)
     marks = doc.marks
     key_marks = doc.key_marks
-    # Each open container: [object, is_mapping, pending_key, path, key_lines]
+    # Each open container: [object, is_mapping, pending_key, path]
     stack: list[list[Any]] = []
     documents = 0
     result: Any = None
@@ -497,8 +497,8 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                         key = raw if style != "" or raw != "" else None
                         if key is None:
                             raise LoadFailed(_problem("yaml-key", path, sm.line + 1, sm.column + 1))
-                        first = top[4].get(key)
-                        if first is not None:
+                        if key in top[0]:  # (the first one's value is in by now)
+                            first = key_marks[(*top[3], key)][0]
                             raise LoadFailed(
                                 Problem(
                                     "duplicate-key",
@@ -508,7 +508,6 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                                     {"key": key, "first_line": first},
                                 )
                             )
-                        top[4][key] = sm.line + 1
                         top[2] = key
                         key_marks[(*top[3], key)] = mark
                     else:
@@ -543,7 +542,7 @@ def parse(text: str, path: str, strays: bool = False) -> Document:
                     npath = ()
                     result = new
                 marks[npath] = (sm.line + 1, sm.column + 1, sm.line + 1, sm.column + 1, style)
-                stack.append([new, is_map, None, npath, {}])
+                stack.append([new, is_map, None, npath])
             elif t is MappingEndEvent or t is SequenceEndEvent:
                 stack.pop()
             elif t is AliasEvent:
