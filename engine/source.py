@@ -118,7 +118,8 @@ class Document:
             if m is None and table is self.key_marks:
                 m = self.marks.get(p)
             if m is not None:
-                return Pos(self.path, m[0], m[1], m[2], m[3])
+                # (made as a plain tuple is: NamedTuple's own __new__ is Python)
+                return tuple.__new__(Pos, (self.path, m[0], m[1], m[2], m[3]))
             if not p:
                 return Pos(self.path, 1, 1)
             p = p[:-1]
