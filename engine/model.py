@@ -323,6 +323,8 @@ def exit_key(way: Exit) -> str:
 def branches_of(way: Exit) -> tuple[Branch, ...]:
     """The guarded branches a way out goes on by: a next's, or a call's once
     the callee returns (none for choices and an end)."""
+    if type(way) is Next:  # most ways out (the match below, without its patterns)
+        return way.branches
     match way:
         case Next(branches) | Call(next=Next(branches)) | Parallel(next=Next(branches)):
             return branches
@@ -347,6 +349,8 @@ def arms_of(way: Exit) -> tuple[Branch | Choice, ...]:
 
 def exit_targets(way: Exit) -> tuple[Ref, ...]:
     """Every step a way out can lead to."""
+    if type(way) is Next:  # most ways out (the match below, without its patterns)
+        return tuple([b.to for b in way.branches])
     match way:
         case Next(branches) | Call(next=Next(branches)):
             return tuple(b.to for b in branches)
@@ -432,7 +436,7 @@ class Step:
     @property
     def ways(self) -> tuple[Exit, ...]:
         """Every way out written: `exit`, then `also`."""
-        return (self.exit, *self.also)
+        return (self.exit, *self.also) if self.also else (self.exit,)
 
     @property
     def targets(self) -> tuple[Ref, ...]:
