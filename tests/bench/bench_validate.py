@@ -20,29 +20,33 @@ min/median of 7, with bytecode written; wall times were meaningless that day):
     ~450 ms of imports against 57 ms for `import yaml` (engine.model's 36
     dataclasses ~50-70 ms, the check modules ~40 ms, jinja2 ~35-45 ms,
     engine.expressions ~30 ms, jsonschema_rs pulling in email/socket ~25 ms).
-  Issue #13, measured 2026-12-02 20:53-21:19 (2 shared cores, load average
-  1-3; processor time by /usr/bin/time -f %U+%S, medians of 9-11 runs with
+  Issue #13, measured 2026-12-02 20:53-21:26 (2 shared cores, load average
+  1-2.5; processor time by /usr/bin/time -f %U+%S, medians of 11 runs with
   the old tree b09a93e, this one and CSafeLoader alternated in one sitting,
   both run as `python -m engine`; the corpus of corpus(root, 50, 100)):
-    cold validate 50x100: before 1.21 s, after 0.99 s (-18%);
-    CSafeLoader 0.48-0.50 s; ratio before 2.42-2.46x, after 1.98-2.04x
-    (per-run ratios 1.90-2.17x). The 2.0x target is reached only within
-    the noise of a shared machine: NOT met with any margin.
+    cold validate 50x100: before 1.15-1.21 s, after 0.93 s (-20%);
+    CSafeLoader 0.46-0.50 s; ratio before 2.42-2.50x, after 2.00-2.04x
+    (per-run ratios mostly 1.85-2.05x). This script, right after (wall
+    time, medians of 5, load 1.2-2.4): 1.90x. So the 2.0x target is met
+    only at the edge, within the noise of a shared machine, not with a
+    margin.
     What changed: a guard that is one name and {{ name }} in a text are read
     without Jinja2 (not imported at all for such a folder, ~35 ms); frozen
     slotted Step/Item/Expr/Branch/Ref fill their slots directly
     (engine.slots.quick_init: build -17%); editorial-text looks for a mark
     before naming the text; dead-end/unreachable-step read stuck steps from
-    the graph; unknown-step says where only for what it reports; scan_text
-    skips the stray-character class on a text Python prints whole
-    (isprintable, a C loop); parse does not resolve mapping keys as values.
-    Where the ~0.95 s goes now (process time per phase, load ~1): imports
+    the graph; unknown-step says where only for what it reports;
+    exit_targets/branches_of take a plain next without class patterns;
+    scan_text skips the stray-character class on a text Python prints
+    whole (isprintable, a C loop); parse does not resolve mapping keys as
+    values and finds a duplicate key in the mapping itself.
+    Where the ~0.93 s goes now (process time per phase, load ~1): imports
     ~120 ms (a trivial folder costs ~0.21 s against 0.03 s for
     `import yaml`: engine.model's dataclasses ~30 ms, engine.expressions
     ~16 ms, click ~7 ms, jsonschema_rs pulling in email/socket/platform
-    ~8 ms), source.parse ~290 ms (libyaml's events alone ~120 ms, a third
+    ~8 ms), source.parse ~280 ms (libyaml's events alone ~120 ms, a third
     of it their Python __init__), scan_text 16 ms, schema 22-26 ms, build
-    ~170 ms, the checks ~210 ms, outlines 16 ms. The next lever would be
+    ~165 ms, the checks ~190 ms, outlines 16 ms. The next lever would be
     libyaml's event objects (~35 ms if built without a Python __init__,
     which needs patching yaml._yaml's module globals: not done).
   sop --version 96-108 ms vs import click 83 ms: ~1.2x (json is now imported
