@@ -49,6 +49,12 @@ min/median of 7, with bytecode written; wall times were meaningless that day):
     ~165 ms, the checks ~190 ms, outlines 16 ms. The next lever would be
     libyaml's event objects (~35 ms if built without a Python __init__,
     which needs patching yaml._yaml's module globals: not done).
+  The bench itself on a quiet machine (2026-12-02 21:34, load average 0.7-1.4,
+  wall time, medians of 5 and of 7): cold validate 50x100 869-905 ms against
+  CSafeLoader 492-497 ms: 1.84x and 1.75x, within the 2.0x target; 1x10000
+  0.78-0.84x; check-jsonschema 10.1-10.9x slower; cached validate 1.10x
+  sop --version; sop --version 64 ms, 1.20x `import click`. Under load the
+  ratio moves towards 2.0x (above: 2.00-2.04x in processor time at load 1-3).
   sop --version 96-108 ms vs import click 83 ms: ~1.2x (json is now imported
     only by json_text; the rest over click is i18n, screen, the signal
     handler and click's one gettext lookup, which imports locale).
