@@ -570,7 +570,7 @@ class PostgresJournal(Journal):
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
         out: list[DueRow | Damaged] = []
-        rows = self._select(*_due_query("d.run, d.n, d.data", until, site, role))
+        rows = self._select(*schema.due_query("d.run, d.n, d.data", until, site, role, "%s"))
         # Each run's summary once (its own list of deadlines is long), not per deadline.
         runs: dict[object, RunRow | Damaged] = {
             r[0]: parse_run(r)
@@ -596,7 +596,7 @@ class PostgresJournal(Journal):
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[CallRow | Damaged]:
         columns = "d.run, d.n, d.data, r.site, r.subject"
-        rows = self._select(*_due_query(columns, until, site, role))
+        rows = self._select(*schema.due_query(columns, until, site, role, "%s"))
         return dedupe([parse_call_row(r) for r in rows])
 
     def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
@@ -773,21 +773,3 @@ class PostgresJournal(Journal):
         }
         changed.extend(sorted(tables ^ pg_schema.TABLES[self.version]))
         return [FileProblem("schema", ", ".join(dict.fromkeys(changed)))] if changed else []
-
-
-def _due_query(
-    columns: str, until: str, site: str | None, role: str | None
-) -> tuple[str, list[Any]]:
-    """The open deadlines by `until` through the date index, earliest first."""
-    sql = (
-        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
-        "WHERE d.due_key <= %s AND r.status != 'finished'"
-    )
-    args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
-    if site is not None:
-        sql += " AND r.site = %s"
-        args.append(site)
-    if role is not None:
-        sql += " AND d.role = %s"
-        args.append(role)
-    return sql + " ORDER BY d.due_key, d.run, d.n", args

@@ -87,6 +87,25 @@ def due_key(due: Mapping[str, Any]) -> str:
     return text[:19]
 
 
+def due_query(
+    columns: str, until: str, site: str | None, role: str | None, mark: str = "?"
+) -> tuple[str, list[Any]]:
+    """The open deadlines by `until` through the date index, earliest first:
+    the SQL (with the store's placeholder `mark`) and its arguments."""
+    sql = (
+        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
+        f"WHERE d.due_key <= {mark} AND r.status != 'finished'"
+    )
+    args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
+    if site is not None:
+        sql += f" AND r.site = {mark}"
+        args.append(site)
+    if role is not None:
+        sql += f" AND d.role = {mark}"
+        args.append(role)
+    return sql + " ORDER BY d.due_key, d.run, d.n", args
+
+
 def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return [
         (run, n, due_key(d), str(d.get("kind", "")), d.get("role"), canonical(d))

@@ -832,7 +832,8 @@ class SqliteJournal(Journal):
         or run that cannot be read is `Damaged` in its place."""
         if self.version < 2:
             return self._dues_v1(until, site, role)
-        sql, args = _due_query(f"d.run, d.n, d.data, {self._run_columns('r.')}", until, site, role)
+        columns = f"d.run, d.n, d.data, {self._run_columns('r.')}"
+        sql, args = schema.due_query(columns, until, site, role)
         try:
             rows = self._fetch_text(sql, args)
         except DB_ERRORS:
@@ -857,7 +858,7 @@ class SqliteJournal(Journal):
     ) -> list[CallRow | Damaged]:
         if self.version < 2:  # no deadline index (nor customers) yet
             return super().call_rows(until, site, role)
-        sql, args = _due_query("d.run, d.n, d.data, r.site, r.subject", until, site, role)
+        sql, args = schema.due_query("d.run, d.n, d.data, r.site, r.subject", until, site, role)
         try:
             rows = self._fetch_text(sql, args)
         except DB_ERRORS:
@@ -1142,21 +1143,3 @@ class SqliteJournal(Journal):
         except DB_ERRORS as exc:
             return str(exc)
         return "\n".join(str(r[0]) for r in rows)
-
-
-def _due_query(
-    columns: str, until: str, site: str | None, role: str | None
-) -> tuple[str, list[Any]]:
-    """The open deadlines by `until` through the date index, earliest first."""
-    sql = (
-        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
-        "WHERE d.due_key <= ? AND r.status != 'finished'"
-    )
-    args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
-    if site is not None:
-        sql += " AND r.site = ?"
-        args.append(site)
-    if role is not None:
-        sql += " AND d.role = ?"
-        args.append(role)
-    return sql + " ORDER BY d.due_key, d.run, d.n", args
