@@ -169,11 +169,10 @@ async def run(edits: int, steps: int, plain: bool) -> None:
     opened = time.perf_counter() - t0
     assert found == [], [d.message for d in found]
 
-    def send(line: int, col: int, end_col: int, text: str) -> None:
+    def notify(line: int, col: int, end_col: int, text: str) -> None:
+        """Tell the server that `text` replaced columns col..end_col of `line`."""
         nonlocal version
         version += 1
-        src = lines[line]
-        lines[line] = src[:col] + text + src[end_col:]
         client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
                 lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
@@ -186,23 +185,17 @@ async def run(edits: int, steps: int, plain: bool) -> None:
             )
         )
 
+    def send(line: int, col: int, end_col: int, text: str) -> None:
+        src = lines[line]
+        lines[line] = src[:col] + text + src[end_col:]
+        notify(line, col, end_col, text)
+
     def send_lines(line: int, col: int, text: str) -> None:
         """Insert `text`, which holds line breaks, at (line, col)."""
-        nonlocal version, titles, nexts, reads, dos
-        version += 1
+        nonlocal titles, nexts, reads, dos
         src = lines[line]
         lines[line : line + 1] = (src[:col] + text + src[col:]).split("\n")
-        client.text_document_did_change(
-            lsp.DidChangeTextDocumentParams(
-                lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
-                [
-                    lsp.TextDocumentContentChangePartial(
-                        range=lsp.Range(lsp.Position(line, col), lsp.Position(line, col)),
-                        text=text,
-                    )
-                ],
-            )
-        )
+        notify(line, col, col, text)
         titles, nexts, reads, dos = find_lines()
 
     server = client._server
