@@ -115,7 +115,7 @@ def test_an_answer_is_one_transaction(
 
 def _kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[TestClient, list[Any]]:
     """A client whose server's run cache the test can see."""
-    from engine.runtime.cache import RunCache
+    from engine.runtime.run_states import RunCache
 
     made: list[RunCache] = []
     init = RunCache.__init__
@@ -164,7 +164,7 @@ def test_a_stale_kept_state_never_writes(monkeypatch: pytest.MonkeyPatch, tmp_pa
     journal's expected number: the page says the run moved on, and nothing
     of the form is written."""
     from engine.journal import Draft, RunUpdate, Write
-    from engine.runtime.cache import RunCache
+    from engine.runtime.run_states import RunCache
 
     client, made = _kept(monkeypatch, tmp_path)
     url = start(client, "visit")

@@ -18,7 +18,6 @@ from typing import Any
 from engine.errors import JournalConflict
 from engine.journal import Event, Journal, NewRun, Write
 from engine.model import Procedure, Step
-from engine.runtime.cache import RunCache
 from engine.runtime.dues import day_of, step_dues
 from engine.runtime.events import (
     NOTICE_KINDS,
@@ -33,6 +32,7 @@ from engine.runtime.events import (
 )
 from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import Pinned
+from engine.runtime.run_states import RunCache
 from engine.runtime.state import RunState
 
 Clock = Callable[[], datetime]

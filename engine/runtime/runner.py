@@ -40,7 +40,6 @@ from engine.model import (
     branches_of,
 )
 from engine.runtime import interrupts, lanes, machine, timeouts, views
-from engine.runtime.cache import RunCache
 from engine.runtime.dues import SOON, Reminder, reminders, waiting
 from engine.runtime.events import (
     AnswerCorrected,
@@ -98,6 +97,7 @@ from engine.runtime.prompts import (
     WaitQuestion,
 )
 from engine.runtime.recorder import Active, Clock, Recorder
+from engine.runtime.run_states import RunCache
 from engine.runtime.scope import UNDECLARED, Need, Scope
 from engine.runtime.state import ACTIVE, FINISHED, PAUSED, WAITING, RunState, replay
 from engine.runtime.values import BadValue, Spec, parse

@@ -38,10 +38,10 @@ from engine.model import Procedure
 from engine.render.evidence import shown as shown_evidence
 from engine.render.locale import convert, is_traditional
 from engine.render.templating import render
-from engine.runtime.cache import RunCache
 from engine.runtime.pinning import Pinned, pin
 from engine.runtime.prompts import CorrectQuestion, Header, InputQuestion, ItemQuestion
 from engine.runtime.recorder import Clock
+from engine.runtime.run_states import RunCache
 from engine.runtime.runner import Outcome, Runner, system_clock
 from engine.runtime.state import PAUSED
 from engine.runtime.texts import labels, text
