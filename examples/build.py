@@ -69,12 +69,13 @@ def _polish(scenario: dict[str, Any], pid: str) -> dict[str, Any]:
     return scenario
 
 
-def sop(*args: str, journal: str | None = None) -> str:
-    """What `sop ARGS` prints, in Chinese without colour. Run in this process
-    (through the CLI's own entry point: a process each made the examples'
-    test the slowest in the suite), with the environment a process would
-    have had; SOP_EXAMPLES_PROCESS=1 runs each in its own process instead."""
-    env = {"SOP_LANG": "zh", "NO_COLOR": "1"}
+def sop(*args: str, journal: str | None = None, env: dict[str, str] | None = None) -> str:
+    """What `sop ARGS` prints, in Chinese without colour (and with `env`'s
+    variables). Run in this process (through the CLI's own entry point: a
+    process each made the examples' test the slowest in the suite), with the
+    environment a process would have had; SOP_EXAMPLES_PROCESS=1 runs each in
+    its own process instead."""
+    env = {"SOP_LANG": "zh", "NO_COLOR": "1", **(env or {})}
     if journal:
         env["SOP_JOURNAL"] = journal
     if os.environ.get("SOP_EXAMPLES_PROCESS") == "1":

@@ -27,9 +27,9 @@ tests/test_examples.py rebuilds the list and checks these files are current.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -41,8 +41,6 @@ import yaml
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent
 RULEBOOK = EXAMPLES.parent / "sops"
-BIN = Path(sys.executable).parent
-SOP = [str(BIN / "sop")] if (BIN / "sop").exists() else [sys.executable, "-m", "engine"]
 AT = "2026-11-23"
 OPERATOR = "李娜"
 
@@ -129,19 +127,19 @@ def sop(journal: str, *args: str) -> str:
     # The sites' time zone (the scenarios are written in +08:00): where a
     # journey day and a moment fall on the same date, sop due orders them by
     # the machine's midnight, so another zone could change the order.
-    env = {"SOP_LANG": "zh", "NO_COLOR": "1", "SOP_JOURNAL": journal, "TZ": "Asia/Shanghai"}
-    if os.environ.get("SOP_EXAMPLES_PROCESS") == "1":
-        full = {**os.environ, **env}
-        done = subprocess.run([*SOP, *args], capture_output=True, text=True, env=full, check=True)
-        return done.stdout
-    # In this process, through the CLI's own entry point (a process each made
-    # this the slowest example to build).
-    from engine.cli.inprocess import invoke
+    return _examples_builder().sop(*args, journal=journal, env={"TZ": "Asia/Shanghai"})
 
-    here = invoke(args, env={"COLUMNS": os.environ.get("COLUMNS", "80"), **env})
-    if here.code != 0:
-        raise RuntimeError(f"sop {' '.join(args)} exited with {here.code}:\n{here.err}")
-    return here.out
+
+@functools.cache
+def _examples_builder() -> Any:
+    """examples/build.py, whose `sop` runs the commands (in this process)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("examples_build", EXAMPLES / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build(out: Path, store: str | None = None) -> None:
