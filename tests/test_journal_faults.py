@@ -92,9 +92,11 @@ def test_an_interrupt_anywhere_in_a_write_leaves_the_journal_whole_and_writable(
                     _note(journal, run, f"第 {i} 条")
                     done += 1
                     signal.setitimer(signal.ITIMER_REAL, 0)
-                except KeyboardInterrupt:
+                    took *= 0.97  # the timer follows the machine's load: about
+                except KeyboardInterrupt:  # as many writes finish as are cut
                     interrupted += 1
                     signal.setitimer(signal.ITIMER_REAL, 0)
+                    took *= 1.05
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGINT, old)
