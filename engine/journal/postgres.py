@@ -152,6 +152,22 @@ PG_CHAIN = message("journal.pg-chain", "案场 {site}", "site {site}")
 PG_NO_SITE_CHAIN = message("journal.pg-no-site", "未指定案场的运行", "runs without a site")
 
 
+# The tables (and views…) of the current schema, by name.
+_TABLES = (
+    "ARRAY(SELECT c.relname::text FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+    "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
+)
+
+
+def _schema(
+    current: object, tables: list[object], pairs: list[Any]
+) -> tuple[str | None, list[str], dict[str, str]]:
+    if current is None:
+        return None, [], {}
+    return str(current), [str(t) for t in tables], {str(k): str(v) for k, v in pairs}
+
+
 def _psycopg(path: str) -> Any:
     try:
         import psycopg
@@ -207,21 +223,31 @@ class PostgresJournal(Journal):
     # ---- opening
 
     def _inspect(self) -> tuple[str | None, list[str], dict[str, str]]:
-        """The current schema, the tables in it, and the journal's mark."""
-        row = self._db.execute(
-            "SELECT current_schema(), ARRAY(SELECT c.relname::text FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
-            "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
-        ).fetchone()
+        """The current schema, the tables in it, and the journal's mark: in
+        one query where the mark's table is there (every journal), in two
+        where it is not (an empty schema, another program's tables) or a
+        transaction is under way (where a failed query would end it)."""
+        if self._db.info.transaction_status == self._pg.pq.TransactionStatus.IDLE:
+            try:
+                row = self._db.execute(
+                    f"SELECT current_schema(), {_TABLES}, "
+                    "ARRAY(SELECT ARRAY[key, value] FROM sop_journal)"
+                ).fetchone()
+            except self._pg.errors.UndefinedTable:
+                self._db.rollback()  # a reader's transaction began with the query
+            else:
+                assert row is not None
+                current, tables, pairs = row
+                # The mark counts only in the current schema (the name alone
+                # could find one further along the search path).
+                return _schema(current, tables, pairs if "sop_journal" in tables else [])
+        row = self._db.execute(f"SELECT current_schema(), {_TABLES}").fetchone()
         assert row is not None
         current, tables = row
-        if current is None:
-            return None, [], {}
-        mark: dict[str, str] = {}
-        if "sop_journal" in tables:
-            rows = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
-            mark = {str(k): str(v) for k, v in rows}
-        return str(current), [str(t) for t in tables], mark
+        pairs = []
+        if current is not None and "sop_journal" in tables:
+            pairs = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
+        return _schema(current, tables, pairs)
 
     def _recognise(self, create: bool) -> int:
         """The journal's format; creates one in an empty schema when `create`."""
