@@ -166,6 +166,25 @@ def is_day(value: object) -> bool:
     return True
 
 
+# A stored deadline's keys that say when it falls; all the others are its words.
+WHEN = ("kind", "due", "since", "low", "high")
+
+
+class DueWords(NamedTuple):
+    """What a stored deadline says (all but when it falls), read and typed."""
+
+    procedure: str
+    procedure_title: str
+    step: str
+    title: str
+    text: str
+    stage: str | None
+    role: str | None
+    role_title: str | None
+    text_en: str | None
+    timeout_title: str | None  # the step an overdue run is moved to
+
+
 class DueFields(NamedTuple):
     """A stored deadline read and typed (`read_due`): what its readers use."""
 
@@ -203,6 +222,32 @@ def read_due(due: object) -> DueFields | str:
     kind = get("kind")
     if kind not in DUE_KINDS:
         return "kind"
+    words = read_words(due)
+    if isinstance(words, str):
+        return words
+    moment, since, low, high = get("due"), get("since"), get("low"), get("high")
+    problem = when_problem(kind, moment, since, low, high)
+    if problem is not None:
+        return problem
+    return fields_of(kind, words, moment, since, low, high)
+
+
+def fields_of(
+    kind: str, words: DueWords, moment: Any, since: Any, low: Any, high: Any
+) -> DueFields:
+    """A deadline's fields from its words and when it falls, once checked
+    (`read_words`, `when_problem`): only the keys its kind reads are kept."""
+    every = kind == "every"
+    return DueFields(
+        kind, words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
+        words[8], None if every else moment, since if every or kind == "within" else None,
+        low if every else None, high if every else None, words[9],
+    )  # fmt: skip
+
+
+def read_words(due: Mapping[str, Any]) -> DueWords | str:
+    """A deadline's words typed, or the first key found wrong."""
+    get = due.get
     # `type(v) is str`: also not BadText (a str subclass).
     procedure = get("procedure")
     if type(procedure) is not str:
@@ -226,7 +271,17 @@ def read_due(due: object) -> DueFields | str:
     ):  # fmt: skip
         if v is not None and type(v) is not str:
             return key
-    since, moment, low, high = get("since"), get("due"), get("low"), get("high")
+    timeout = get("timeout_title")
+    return DueWords(
+        procedure, procedure_title, step, title, text, stage, role, role_title, text_en,
+        str(timeout) if timeout else None,
+    )  # fmt: skip
+
+
+def when_problem(
+    kind: object, moment: object, since: object, low: object, high: object
+) -> str | None:
+    """What is wrong with when a deadline of `kind` falls (None: nothing)."""
     if kind in ("within", "every") and not is_moment(since):
         return "since"
     if kind in ("within", "at") and not is_moment(moment):
@@ -235,10 +290,4 @@ def read_due(due: object) -> DueFields | str:
         return "due"
     if kind == "every" and not (type(low) is int and type(high) is int and 0 <= low <= high):
         return "low/high"
-    timeout = get("timeout_title")
-    return DueFields(
-        kind, procedure, procedure_title, step, title, text, stage, role, role_title, text_en,
-        moment if kind != "every" else None, since if kind in ("within", "every") else None,
-        low if kind == "every" else None, high if kind == "every" else None,
-        str(timeout) if timeout else None,
-    )  # fmt: skip
+    return None

@@ -11,16 +11,22 @@ from typing import Any, Literal, NamedTuple
 
 from engine.i18n import message
 from engine.journal.events import (
+    DUE_KINDS,
     STATUSES,
+    WHEN,
     BadText,
     Damaged,
     DueFields,
+    DueWords,
     Event,
     RunRow,
     chain_hash,
     due_problem,
+    fields_of,
     is_moment,
     read_due,
+    read_words,
+    when_problem,
 )
 
 
@@ -341,6 +347,58 @@ def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
     if isinstance(parsed, Damaged):
         return parsed
     return call_row(run, site, subject, parsed[1])
+
+
+def read_listed(
+    rows: Iterable[Sequence[Any]], words: Iterable[Sequence[Any]]
+) -> list[CallRow | tuple[Any, Any]]:
+    """Call-list rows of format 5 — (run, n, kind, due, since, low, high,
+    words id, site, subject) — with the deadlines' words (id, JSON): each
+    distinct text decoded and checked once, each distinct when once. A row
+    that does not read so comes back as its (run, n), to be read from its
+    deadline's JSON (`parse_call_row`), which names what is wrong."""
+    said: dict[object, DueWords | None] = {}
+    for key, text in words:
+        said[key] = _words(text)
+    fine: dict[tuple[Any, ...], bool] = {}
+    out: list[CallRow | tuple[Any, Any]] = []
+    for run, n, kind, due, since, low, high, wid, site, subject in rows:
+        w = said.get(wid)
+        if (
+            w is not None
+            and type(run) is int
+            and (site is None or type(site) is str)
+            and (subject is None or type(subject) is str)
+        ):
+            when = (kind, due, since, low, high)
+            ok = fine.get(when)
+            if ok is None:
+                ok = fine[when] = (
+                    kind in DUE_KINDS
+                    and (due is None or type(due) is str)
+                    and (since is None or type(since) is str)
+                    and (low is None or type(low) is int)
+                    and (high is None or type(high) is int)
+                    and when_problem(kind, due, since, low, high) is None
+                )
+            if ok:
+                out.append(CallRow(run, site, subject, fields_of(kind, w, due, since, low, high)))
+                continue
+        out.append((run, n))
+    return out
+
+
+def _words(text: object) -> DueWords | None:
+    if type(text) is not str:
+        return None
+    try:
+        words, end = _JSON_VALUE(text)
+    except (ValueError, RecursionError):
+        return None
+    if end != len(text) or type(words) is not dict or any(k in words for k in WHEN):
+        return None
+    read = read_words(words)
+    return None if isinstance(read, str) else read
 
 
 def parse_due_entry(row: Sequence[Any]) -> DueEntry | Damaged:
