@@ -12,7 +12,6 @@ import pytest
 
 from engine.errors import JournalConflict, JournalError
 from engine.journal import (
-    CallRow,
     Damaged,
     Draft,
     DueRow,
@@ -25,6 +24,7 @@ from engine.journal import (
     schema,
     snapshot_sha,
 )
+from engine.journal.rows import call_row
 from tests.journal_stores import is_pg, raw, refused, tamper
 
 FILES = {"rulebook.yaml": "title: x\n"}
@@ -472,7 +472,7 @@ def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) ->
         run = _new(journal, site="一号案场")
         journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due, later]))])
         # The call list reads a line's few columns; `sop notify` writes the summary back.
-        assert journal.call_rows("2026-11-30") == [CallRow(run, "一号案场", None, due)]
+        assert journal.call_rows("2026-11-30") == [call_row(run, "一号案场", None, due)]
         assert journal.call_rows("2026-11-30", site="二号案场") == []
         assert journal.call_rows("2026-11-21") == []
         whole = journal.dues("2026-11-30")
@@ -483,18 +483,18 @@ def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) ->
 
 def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
     from engine.journal.events import BadText
-    from engine.journal.rows import parse_call_row
+    from engine.journal.rows import call_row, parse_call_row
 
     due = {
         "kind": "due", "due": "2026-12-01", "procedure": "visit", "procedure_title": "到访",
         "step": "call", "title": "回访", "text": "签约日后 7 天",
     }  # fmt: skip
     data = json.dumps(due, ensure_ascii=False)
-    assert parse_call_row((3, 0, data, "一号案场", "王女士")) == CallRow(
+    assert parse_call_row((3, 0, data, "一号案场", "王女士")) == call_row(
         3, "一号案场", "王女士", due
     )
-    assert parse_call_row((3, 0, data, None, None)) == CallRow(3, None, None, due)
-    assert parse_call_row((3, 0, f" {data}\n", None, None)) == CallRow(3, None, None, due)
+    assert parse_call_row((3, 0, data, None, None)) == call_row(3, None, None, due)
+    assert parse_call_row((3, 0, f" {data}\n", None, None)) == call_row(3, None, None, due)
     # A column of the run: the run's summary is damaged.
     for row, column, kind in (
         ((3, 0, data, 7, None), "site", "type"),

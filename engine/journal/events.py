@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 GENESIS = "0" * 64  # the `prev` of the very first event
 STATUSES = ("active", "paused", "waiting", "finished")
@@ -166,31 +166,79 @@ def is_day(value: object) -> bool:
     return True
 
 
+class DueFields(NamedTuple):
+    """A stored deadline read and typed (`read_due`): what its readers use."""
+
+    kind: str  # within | at | due | every
+    procedure: str
+    procedure_title: str
+    step: str
+    title: str
+    text: str
+    stage: str | None
+    role: str | None
+    role_title: str | None
+    text_en: str | None
+    due: str | None  # a moment; for a journey touchpoint (`due`) a day or a moment
+    since: str | None  # within, every: when the step was entered
+    low: int | None  # every: the round, in seconds
+    high: int | None
+    timeout_title: str | None  # the step an overdue run is moved to
+
+
 def due_problem(due: object) -> str | None:
     """What a stored deadline lacks (None when every reader can use it): the
     keys the runtime writes (engine/runtime/dues.py `step_dues`) and reads."""
+    read = read_due(due)
+    return read if isinstance(read, str) else None
+
+
+def read_due(due: object) -> DueFields | str:
+    """A stored deadline as typed fields, or what it lacks or mangles (the
+    first key found wrong). A call list reads thousands: this is its inner
+    loop, so every key is looked up once."""
     if not isinstance(due, Mapping):
         return "not an object"
-    kind = due.get("kind")
+    get = due.get
+    kind = get("kind")
     if kind not in DUE_KINDS:
         return "kind"
-    # `type(v) is str`: also not BadText (a str subclass). A call list checks
-    # every deadline it lists: this is in its inner loop.
-    for key in ("procedure", "procedure_title", "step", "title", "text"):
-        if type(due.get(key)) is not str:
-            return key
-    for key in ("stage", "role", "role_title", "text_en", "anchor", "anchor_title"):
-        v = due.get(key)
+    # `type(v) is str`: also not BadText (a str subclass).
+    procedure = get("procedure")
+    if type(procedure) is not str:
+        return "procedure"
+    procedure_title = get("procedure_title")
+    if type(procedure_title) is not str:
+        return "procedure_title"
+    step = get("step")
+    if type(step) is not str:
+        return "step"
+    title = get("title")
+    if type(title) is not str:
+        return "title"
+    text = get("text")
+    if type(text) is not str:
+        return "text"
+    stage, role, role_title, text_en = get("stage"), get("role"), get("role_title"), get("text_en")
+    for key, v in (
+        ("stage", stage), ("role", role), ("role_title", role_title), ("text_en", text_en),
+        ("anchor", get("anchor")), ("anchor_title", get("anchor_title")),
+    ):  # fmt: skip
         if v is not None and type(v) is not str:
             return key
-    if kind in ("within", "every") and not is_moment(due.get("since")):
+    since, moment, low, high = get("since"), get("due"), get("low"), get("high")
+    if kind in ("within", "every") and not is_moment(since):
         return "since"
-    if kind in ("within", "at") and not is_moment(due.get("due")):
+    if kind in ("within", "at") and not is_moment(moment):
         return "due"
-    if kind == "due" and not (is_day(due.get("due")) or is_moment(due.get("due"))):
+    if kind == "due" and not (is_day(moment) or is_moment(moment)):
         return "due"
-    if kind == "every":
-        low, high = due.get("low"), due.get("high")
-        if not (type(low) is int and type(high) is int and 0 <= low <= high):
-            return "low/high"
-    return None
+    if kind == "every" and not (type(low) is int and type(high) is int and 0 <= low <= high):
+        return "low/high"
+    timeout = get("timeout_title")
+    return DueFields(
+        kind, procedure, procedure_title, step, title, text, stage, role, role_title, text_en,
+        moment if kind != "every" else None, since if kind in ("within", "every") else None,
+        low if kind == "every" else None, high if kind == "every" else None,
+        str(timeout) if timeout else None,
+    )  # fmt: skip

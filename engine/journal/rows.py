@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -14,11 +14,13 @@ from engine.journal.events import (
     STATUSES,
     BadText,
     Damaged,
+    DueFields,
     Event,
     RunRow,
     chain_hash,
     due_problem,
     is_moment,
+    read_due,
 )
 
 
@@ -297,7 +299,14 @@ class CallRow(NamedTuple):
     run: int
     site: str | None
     subject: str | None
-    due: dict[str, Any]
+    due: DueFields
+
+
+def call_row(run: int, site: str | None, subject: str | None, due: Mapping[str, Any]) -> CallRow:
+    """A call-list row of a deadline already checked (`due_problem`)."""
+    fields = read_due(due)
+    assert not isinstance(fields, str), fields
+    return CallRow(run, site, subject, fields)
 
 
 def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
@@ -316,8 +325,10 @@ def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
             due, end = _JSON_VALUE(data)
         except (ValueError, RecursionError):
             due, end = None, 0
-        if end == len(data) and type(due) is dict and due_problem(due) is None:
-            return CallRow(run, site, subject, due)
+        if end == len(data) and type(due) is dict:
+            fields = read_due(due)
+            if not isinstance(fields, str):
+                return CallRow(run, site, subject, fields)
     # Anything else told apart column by column.
     try:
         _req_int(run, "id")
@@ -329,7 +340,7 @@ def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
     parsed = parse_due((run, n, data))
     if isinstance(parsed, Damaged):
         return parsed
-    return CallRow(run, site, subject, parsed[1])
+    return call_row(run, site, subject, parsed[1])
 
 
 def parse_due_entry(row: Sequence[Any]) -> DueEntry | Damaged:

@@ -31,7 +31,14 @@ from engine.journal.rows import FileProblem
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
 from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
-from engine.journal.rows import CallRow, ChainRow, DueEntry, describe_damage, describe_place
+from engine.journal.rows import (
+    CallRow,
+    ChainRow,
+    DueEntry,
+    call_row,
+    describe_damage,
+    describe_place,
+)
 
 JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
@@ -349,7 +356,7 @@ class Journal:
         checked (a backend reads just those columns; this is the way for
         one that cannot, and for a journal whose index cannot be read)."""
         return [
-            r if isinstance(r, Damaged) else CallRow(*_call_columns(r.run), r.due)
+            r if isinstance(r, Damaged) else call_row(*_call_columns(r.run), r.due)
             for r in self.dues(until, site, role)
         ]
 
