@@ -6,9 +6,10 @@ procedure's schedule entries and the rulebook's `site:` (hours, holidays,
 closed days) — and never reads the journal: which occurrences already have
 a run is the runtime's business (engine/runtime/occurrences.py).
 
-The calendar arithmetic is python-dateutil's `rrule` (RFC 5545 recurrence
-rules: intervals, weekdays, the last day of a month, every 2 weeks from a
-first date), imported only when occurrences are computed.
+The calendar arithmetic of single days is python-dateutil's `rrule` (RFC
+5545 recurrence rules: intervals, weekdays, the last day of a month, every 2
+weeks from a first date), imported only when occurrences are computed; the
+windows of `by:` (a week from Monday, a month from the 1st) are counted by hand.
 
 Due arithmetic (docs/language.md):
 - whole days (`every: day|week|month|year`, `on:`): due all that day,
@@ -33,6 +34,8 @@ from engine.i18n import Lang, messages
 from engine.timetable import PERIODS, SITE_TIMES, WEEKDAYS, Ref, Schedule, Site
 
 if TYPE_CHECKING:  # `sop due` reads a `Duty`: the whole model is not loaded
+    from dateutil.rrule import rruleset
+
     from engine.model import Procedure
     from engine.timetable import Duty
 
@@ -268,20 +271,24 @@ def _days(first: date, last: date) -> Iterator[date]:
 def _windows(unit: str, by: Ref | None, first: date, last: date) -> Iterator[tuple[date, date]]:
     """(first day of the period, the day it is due by) for each period that
     can end in [first, last]: a week from Monday, a month from the 1st, a
-    year from 1 January. `by` absent: the period's last day."""
-    from dateutil.rrule import MO, MONTHLY, WEEKLY, YEARLY, rrule
-
+    year from 1 January. `by` absent: the period's last day. Counted by
+    hand: a period's first day needs no recurrence rule, and dateutil
+    takes some 13 µs for each it gives."""
     if unit == "week":
-        starts = rrule(WEEKLY, byweekday=MO, dtstart=_at(first - timedelta(days=7)))
+        before = first - timedelta(days=7)
+        opens = before + timedelta(days=-before.weekday() % 7)  # the Monday on or after
     elif unit == "month":
-        starts = rrule(MONTHLY, bymonthday=1, dtstart=_at(first.replace(day=1) - DAY))
+        opens = first.replace(day=1)
     else:
-        starts = rrule(YEARLY, bymonth=1, bymonthday=1, dtstart=_at(date(first.year - 1, 1, 1)))
-    for moment in starts:
-        opens = moment.date()
-        if opens > last:
-            return
+        opens = date(first.year - 1, 1, 1)
+    while opens <= last:
         yield opens, _by_day(unit, by, opens)
+        if unit == "week":
+            opens += timedelta(days=7)
+        elif unit == "month":
+            opens = date(opens.year + opens.month // 12, opens.month % 12 + 1, 1)
+        else:
+            opens = date(opens.year + 1, 1, 1)
 
 
 def _by_day(unit: str, by: Ref | None, opens: date) -> date:
@@ -312,6 +319,30 @@ def _single_days(
     starting: date | None,
 ) -> Iterable[date]:
     """The days of an entry whose occurrences are single days."""
+    begin = starting if starting else first - timedelta(days=366)
+    # dateutil walks every day of a rule from its start, so a rule started
+    # a year (or, from `starting`, years) before `first` walked all of them
+    # to list a week. The rules repeat every `period` days — a cadence of n
+    # days every n, one of n weeks every 7n; for the others the start is
+    # only a bound, or gives the weekday a week falls on — so one started
+    # a whole number of periods later, still on or before `first`, gives
+    # the same days from `first` on.
+    period = count if unit in ("day", "d") else 7 * max(count, 1)
+    begin += timedelta(days=(first - begin).days // period * period)
+    rules = _rules(unit, count, entry, kinds, site, begin, starting)
+    return [moment.date() for moment in rules.between(_at(first), _at(last), inc=True)]
+
+
+def _rules(
+    unit: str,
+    count: int,
+    entry: Schedule,
+    kinds: list[DayKind],
+    site: Site | None,
+    begin: date,
+    starting: date | None,
+) -> rruleset:
+    """The entry's days as dateutil rules started on `begin`."""
     from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rruleset, weekday
 
     weekdays = [
@@ -327,32 +358,32 @@ def _single_days(
     yeardays = [r.name for r, k in zip(entry.on, kinds, strict=True) if k == "yearday"]
     holidays = [r.name for r, k in zip(entry.on, kinds, strict=True) if k == "holiday"]
     rules = rruleset()
-    begin = _at(starting) if starting else _at(first - timedelta(days=366))
+    start = _at(begin)
     if unit in ("day", "d"):
-        rules.rrule(rrule(DAILY, interval=count, dtstart=begin))
+        rules.rrule(rrule(DAILY, interval=count, dtstart=start))
     elif unit in ("week", "w"):
         if count > 1 and not weekdays and starting is not None:
             weekdays = [weekday(starting.weekday())]
-        rules.rrule(rrule(WEEKLY, interval=count, byweekday=weekdays or None, dtstart=begin))
+        rules.rrule(rrule(WEEKLY, interval=count, byweekday=weekdays or None, dtstart=start))
     elif unit == "month":
-        rules.rrule(rrule(MONTHLY, bymonthday=monthdays, dtstart=begin))
+        rules.rrule(rrule(MONTHLY, bymonthday=monthdays, dtstart=start))
     elif unit == "year":
         for text in yeardays:
             month, day = (int(p) for p in text.split("-"))
-            rules.rrule(rrule(YEARLY, bymonth=month, bymonthday=day, dtstart=begin))
+            rules.rrule(rrule(YEARLY, bymonth=month, bymonthday=day, dtstart=start))
     else:  # no `every`: the `on` days say when
         if weekdays:
-            rules.rrule(rrule(WEEKLY, byweekday=weekdays, dtstart=begin))
+            rules.rrule(rrule(WEEKLY, byweekday=weekdays, dtstart=start))
         if monthdays:
-            rules.rrule(rrule(MONTHLY, bymonthday=monthdays, dtstart=begin))
+            rules.rrule(rrule(MONTHLY, bymonthday=monthdays, dtstart=start))
         for text in yeardays:
             month, day = (int(p) for p in text.split("-"))
-            rules.rrule(rrule(YEARLY, bymonth=month, bymonthday=day, dtstart=begin))
+            rules.rrule(rrule(YEARLY, bymonth=month, bymonthday=day, dtstart=start))
     if site is not None:
         for name in holidays:
             for text in site.holidays[name].dates:
                 rules.rdate(_at(date.fromisoformat(text)))
-    return [moment.date() for moment in rules.between(_at(first), _at(last), inc=True)]
+    return rules
 
 
 WORDS = messages(

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.model import Procedure, Ref, Schedule, Site
 from engine.problems import Pos
@@ -119,3 +121,74 @@ def test_fixture_rulebook_builds_its_schedules() -> None:
     assert describe(rb.procedures["hourly-patrol"].schedule[0], "en") == (
         "every 1 h from opening to closing"
     )
+
+
+_EVERY = st.sampled_from(
+    [None, "day", "week", "month", "year", "1d", "3d", "10d", "1w", "2w", "3w"]
+)
+_ON = st.sampled_from(
+    ["mon", "tue", "fri", "sun", "1", "15", "29", "31", "last", "02-29", "09-30", "12-31", "国庆节"]
+)
+_DAY = st.dates(date(2019, 1, 1), date(2031, 12, 31))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    every=_EVERY,
+    on=st.lists(_ON, max_size=3, unique=True),
+    starting=st.none() | _DAY,
+    first=_DAY,
+    span=st.integers(0, 120),
+)
+def test_single_days_started_near_the_window_are_those_started_far_before(
+    every: str | None, on: list[str], starting: date | None, first: date, span: int
+) -> None:
+    """`_single_days` starts dateutil's rules a whole number of periods
+    before the window rather than a year (or from `starting`, years) before
+    it: the days it gives are those of the rules started where the entry
+    says, as they were computed before."""
+    from dateutil.rrule import rruleset
+
+    from engine.schedule import _at, _rules, _single_days, cadence
+
+    entry = proc(
+        {
+            **({"every": every} if every else {}),
+            **({"on": on} if on else {}),
+            **({"starting": starting.isoformat()} if starting else {}),
+        }
+    ).schedule[0]
+    unit, count = cadence(entry.every)
+    kinds = [day_kind(r.name, SITE) for r in entry.on]
+    lo = max(first, starting) if starting else first
+    last = first + timedelta(days=span)
+    far: rruleset = _rules(
+        unit, count, entry, kinds, SITE, starting or lo - timedelta(days=366), starting
+    )
+    want = [m.date() for m in far.between(_at(lo), _at(last), inc=True)]
+    assert _single_days(unit, count, entry, kinds, SITE, lo, last, starting) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unit=st.sampled_from(["week", "month", "year", "day"]),
+    first=st.dates(date(2000, 1, 1), date(2040, 12, 31)),
+    span=st.integers(0, 800),
+)
+def test_windows_open_on_the_days_dateutil_gives(unit: str, first: date, span: int) -> None:
+    """A period's first days, counted by hand, are those of dateutil's rules
+    (a week from Monday, a month from the 1st, a year from 1 January; any
+    other unit with `by:` is a year)."""
+    from dateutil.rrule import MO, MONTHLY, WEEKLY, YEARLY, rrule
+
+    from engine.schedule import _at, _windows
+
+    last = first + timedelta(days=span)
+    if unit == "week":
+        rule = rrule(WEEKLY, byweekday=MO, dtstart=_at(first - timedelta(days=7)))
+    elif unit == "month":
+        rule = rrule(MONTHLY, bymonthday=1, dtstart=_at(first.replace(day=1) - timedelta(days=1)))
+    else:
+        rule = rrule(YEARLY, bymonth=1, bymonthday=1, dtstart=_at(date(first.year - 1, 1, 1)))
+    want = [m.date() for m in rule.between(_at(date(1990, 1, 1)), _at(last), inc=True)]
+    assert [opens for opens, _ in _windows(unit, None, first, last)] == want

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.journal.events import Damaged, Draft, Event, NewRun, RunRow, RunUpdate, Write
+from engine.journal.events import Damaged, Event, RunRow
 from engine.journal.paths import default_journal_path, resolve_journal_path
 from engine.journal.rows import CallRow, describe_damage, describe_place
 from engine.journal.store import (
     DueRow,
-    Head,
     Journal,
     JournalDamaged,
     RunFilter,
@@ -28,16 +27,28 @@ from engine.journal.store import (
 
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
+    from engine.journal.bulk import Head
+    from engine.journal.writes import Draft, NewRun, RunUpdate, Write
+
+# Loaded only by what uses them: a command that lists runs or deadlines
+# starts without the verification's, the writers' or the copies' types.
+_LAZY = {
+    "Verification": "engine.journal.audit",
+    "Head": "engine.journal.bulk",
+    "Draft": "engine.journal.writes",
+    "NewRun": "engine.journal.writes",
+    "RunUpdate": "engine.journal.writes",
+    "Write": "engine.journal.writes",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The verification's types are loaded only by what verifies: a command
-    # that lists runs or deadlines starts without them.
-    if name == "Verification":
-        from engine.journal.audit import Verification
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
 
-        return Verification
-    raise AttributeError(name)
+    return getattr(importlib.import_module(module), name)
 
 
 __all__ = [

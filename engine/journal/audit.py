@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from engine.journal import schema
+from engine.journal.bulk import DueEntry, FileProblem
 from engine.journal.events import GENESIS, Damaged, Event, RunRow, chain_hash
-from engine.journal.rows import ChainRow, DueEntry, FileProblem, event_of, snapshot_damage
+from engine.journal.rows import ChainRow, event_of, snapshot_damage
 
 MIN_EXPECT = 8  # hex digits of a written-down head that are enough to find it
 

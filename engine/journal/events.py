@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -30,16 +30,6 @@ def chain_hash(
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
-    """An event before the journal gives it a place in the chain."""
-
-    kind: str
-    at: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-    actor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Event:
     """A committed event: its global sequence number, the run it belongs to,
     and its link in the hash chain."""
@@ -52,44 +42,6 @@ class Event:
     data: Mapping[str, Any]
     prev: str
     hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class RunUpdate:
-    """The summary columns of a run after a write (for `sop runs` and `sop due`)."""
-
-    status: str  # active | paused | waiting | finished
-    step: str | None = None
-    step_title: str | None = None
-    outcome: str | None = None
-    dues: Sequence[Mapping[str, Any]] = ()
-    subject: str | None = None  # who the run is about, once known
-
-
-@dataclass(frozen=True, slots=True)
-class Write:
-    """Events for one run, written together with its new summary. `expect`
-    is the last sequence number the writer has seen for the run: if someone
-    else has written to the run since, the write is refused."""
-
-    run: int
-    drafts: Sequence[Draft]
-    update: RunUpdate
-    expect: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NewRun:
-    procedure: str
-    title: str
-    kind: str
-    started_at: str
-    rulebook_sha: str
-    procedure_sha: str
-    snapshot: Mapping[str, str]  # relative path -> file text, the pinned rulebook
-    operator: str | None = None
-    site: str | None = None
-    parent: int | None = None  # the run an emergency interrupted
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,24 +36,18 @@ from engine.journal.events import (
     GENESIS,
     Damaged,
     Event,
-    NewRun,
     RunRow,
-    RunUpdate,
-    Write,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
     ChainRow,
-    DueEntry,
-    FileProblem,
     describe_damage,
     describe_place,
     parse_call_row,
     parse_chain_row,
     parse_due,
-    parse_due_entry,
     parse_event,
     parse_run,
     role_titles,
@@ -70,9 +64,7 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
-    Batch,
     DueRow,
-    Head,
     Journal,
     JournalDamaged,
     RunFilter,
@@ -84,6 +76,9 @@ from engine.journal.store import (
 
 if TYPE_CHECKING:
     import psycopg
+
+    from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.writes import NewRun, RunUpdate, Write
 
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT = "30s"  # a writer waits this long for its chain, then says so
@@ -704,6 +699,8 @@ class PostgresJournal(Journal):
         yield
 
     def heads(self) -> list[Head]:
+        from engine.journal.bulk import Head
+
         rows = self._select(
             "SELECT h.chain, h.seq, e.hash, h.n FROM (SELECT chain, MAX(seq) AS seq, COUNT(*) AS n "
             "FROM events GROUP BY chain) h JOIN events e ON e.seq = h.seq ORDER BY h.chain"
@@ -729,6 +726,8 @@ class PostgresJournal(Journal):
         return self._runs_where("", (), "ORDER BY id")
 
     def due_entries(self) -> Iterator[DueEntry | Damaged]:
+        from engine.journal.bulk import parse_due_entry
+
         rows = self._select("SELECT run, n, due_key, kind, role, data FROM dues ORDER BY run, n")
         for row in rows:
             yield parse_due_entry(row)
@@ -741,6 +740,8 @@ class PostgresJournal(Journal):
     def file_problems(self) -> list[FileProblem]:
         """The guards as the migrations made them: a trigger dropped, disabled
         or changed, a guard function rewritten, a table added or removed."""
+        from engine.journal.bulk import FileProblem
+
         changed: list[str] = []
         want = pg_schema.TRIGGERS[self.version]
         have = {

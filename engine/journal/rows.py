@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from engine.i18n import message
 from engine.journal.events import (
@@ -45,18 +45,6 @@ class ChainRow:
     prev: str
     hash: str
     chain: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DueEntry:
-    """A row of the deadline index as stored."""
-
-    run: int
-    n: int
-    due_key: str
-    kind: str
-    role: str | None
-    data: str
 
 
 def decode(raw: bytes) -> str:
@@ -401,23 +389,6 @@ def _words(text: object) -> DueWords | None:
     return None if isinstance(read, str) else read
 
 
-def parse_due_entry(row: Sequence[Any]) -> DueEntry | Damaged:
-    """A row of the deadline index (run, n, due_key, kind, role, data) as stored."""
-    run, n, key, kind, role, data = row
-    try:
-        return DueEntry(
-            _req_int(run, "run"),
-            _req_int(n, "n"),
-            _req_text(key, "due_key"),
-            _req_text(kind, "kind"),
-            _text(role, "role", optional=True),
-            _req_text(data, "data"),
-        )
-    except Bad as bad:
-        owner = run if type(run) is int else None
-        return Damaged("dues", f"{run}/{n}", owner, bad.kind, bad.column, bad.detail)
-
-
 def snapshot_damage(sha: str, stored: object) -> Damaged | None:
     """What is wrong with a stored snapshot: not text, not the JSON of
     {path: text}, or not the text its sha was taken of."""
@@ -516,28 +487,6 @@ def describe_damage(d: Damaged) -> str:
     detail = f" ({d.detail})" if d.kind == "unreadable" and d.detail else d.detail
     params = {"column": d.column or "", "detail": detail}
     return msg.say(**{k: v for k, v in params.items() if k in msg.fields})
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """What the storage itself reports (for SQLite: a file cut short, a
-    damaged WAL, pages that fail SQLite's integrity check, or a file that
-    changed while it was read)."""
-
-    what: Literal[
-        "truncated",
-        "wal-damaged",
-        "wal-torn",
-        "wal-missing",
-        "integrity",
-        "schema",
-        "changed",
-        "unreadable",
-        "copying",
-        "evidence-missing",
-        "evidence-altered",
-    ]
-    detail: str = ""
 
 
 def role_titles(rows: Iterable[tuple[Any, Any]]) -> dict[str, str]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 APPLICATION_ID = 0x534F504A  # "SOPJ": PRAGMA application_id of every journal
 MAGIC = b"SQLite format 3\x00"
@@ -36,8 +36,11 @@ class Kind(Enum):
     FOLDER = "folder"
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
+    """What a database file's first 100 bytes say. This module's types are
+    typed tuples: every command that opens a journal reads a file's header,
+    and a tuple's class is defined for a fraction of a dataclass's cost."""
+
     page_size: int
     wal: bool  # the file is in WAL mode (format versions 2)
     pages: int | None  # the database size the header vouches for, if it does
@@ -45,8 +48,9 @@ class Header:
     user_version: int
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
+    """What a path holds, as far as its header tells."""
+
     kind: Kind
     size: int = 0
     header: Header | None = None
@@ -110,8 +114,7 @@ def truncated(found: Found) -> int | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class WalCheck:
+class WalCheck(NamedTuple):
     """What the WAL beside a journal holds, as SQLite will read it.
 
     `frames` is how many frames SQLite will use (up to the last valid

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
 from engine.i18n import message, os_reason
@@ -30,26 +30,20 @@ from engine.journal.events import (
     GENESIS,
     Damaged,
     Event,
-    NewRun,
     RunRow,
-    RunUpdate,
     Table,
-    Write,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
     ChainRow,
-    DueEntry,
-    FileProblem,
     decode,
     describe_damage,
     describe_place,
     parse_call_row,
     parse_chain_row,
     parse_due,
-    parse_due_entry,
     parse_event,
     parse_run,
     read_listed,
@@ -77,15 +71,17 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
-    Batch,
     DueRow,
-    Head,
     Journal,
     JournalDamaged,
     RunFilter,
     dedupe,
     run_values,
 )
+
+if TYPE_CHECKING:
+    from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.writes import NewRun, RunUpdate, Write
 
 BUSY_TIMEOUT_S = 30.0
 # One writer at a time per journal file within a process (a server's worker
@@ -986,6 +982,8 @@ class SqliteJournal(Journal):
         return files
 
     def heads(self) -> list[Head]:
+        from engine.journal.bulk import Head
+
         if self.version < 4:
             rows = self._select("SELECT '', MAX(seq), COUNT(*) FROM events HAVING COUNT(*) > 0")
         else:
@@ -1114,6 +1112,8 @@ class SqliteJournal(Journal):
         """The deadline index as stored (format 2 and later); from format 5, a
         deadline whose split (when it falls, its words) is not its `data`'s
         is damaged."""
+        from engine.journal.bulk import DueEntry, parse_due_entry
+
         if self.version < 2:
             return
         cols = "run, n, due_key, kind, role, data"
@@ -1151,6 +1151,8 @@ class SqliteJournal(Journal):
     def file_problems(self) -> list[FileProblem]:
         """What the files show beside the rows: the main file cut short, a
         WAL holding writes SQLite will not read, pages failing SQLite's check."""
+        from engine.journal.bulk import FileProblem
+
         out: list[FileProblem] = []
         if self.path == ":memory:":
             return out

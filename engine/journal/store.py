@@ -19,26 +19,21 @@ read-only and changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal.rows import FileProblem
+from engine.journal.events import Damaged, Event, RunRow, canonical
+from engine.journal.rows import CallRow, call_row, describe_damage, describe_place
 
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
-from engine.journal.events import Damaged, Event, NewRun, RunRow, Write, canonical
-from engine.journal.rows import (
-    CallRow,
-    ChainRow,
-    DueEntry,
-    call_row,
-    describe_damage,
-    describe_place,
-)
+    from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.rows import ChainRow
+    from engine.journal.writes import NewRun, Write
 
 JOURNAL_DAMAGED_ROW = message(
     "journal.damaged-row",
@@ -121,30 +116,6 @@ class DueRow:
 
     run: RunRow
     due: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    """The last event of one chain: its sequence number and hash, and how
-    many events the chain holds."""
-
-    chain: str
-    seq: int
-    hash: str
-    events: int
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Rows brought over from another journal by `sop journal copy`, stored
-    as they are, in one transaction (`Journal.absorb`)."""
-
-    snapshots: Sequence[tuple[str, str]] = ()  # (sha, files as stored)
-    runs: Sequence[RunRow] = ()  # new runs, with their summaries as the source has them
-    events: Sequence[ChainRow] = ()
-    summaries: Sequence[RunRow] = ()  # runs already copied, their summaries written again
-    dues: Sequence[DueEntry] = ()  # the deadline index of the `summaries` runs, replacing theirs
-    meta: Mapping[str, str | None] = field(default_factory=dict)  # None removes a key
 
 
 # The kind of the runs that keep a queue's events (`engine.runtime.queues`):
@@ -465,6 +436,8 @@ class Journal:
     def unfinished_copy(self) -> list[FileProblem]:
         """A copy into this journal that was interrupted: its summaries and
         index are not yet those of its events."""
+        from engine.journal.bulk import FileProblem
+
         origin = self.meta(COPYING)
         return [FileProblem("copying", origin[:16])] if origin else []
 

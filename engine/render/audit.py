@@ -20,7 +20,7 @@ from engine.journal.audit import (
     RunWithoutEvents,
     SnapshotMissing,
 )
-from engine.journal.rows import FileProblem
+from engine.journal.bulk import FileProblem
 from engine.screen import json_text
 
 if TYPE_CHECKING:

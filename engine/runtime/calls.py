@@ -203,23 +203,32 @@ def scheduled(
             occ = found[i].occurrence
             after[i] = seen.get(occ.entry)
             seen[occ.entry] = occ
+        # Each entry's cadence and words, worked out once, not per occurrence.
+        hourly = [cadence(e.every)[0] == "s" for e in proc.schedule]
+        words: dict[int, tuple[str, str]] = {}
         for i, slot in enumerate(found):
             occ = slot.occurrence
-            if slot.run is not None or occ.day > last:
+            if slot.run is not None:
+                continue
+            day = occ.day
+            if day > last:
                 continue
             later = after[i]
-            hourly = cadence(proc.schedule[occ.entry].every)[0] == "s"
+            each_hour = hourly[occ.entry]
             if ref >= occ.due:
-                if occ.day != on and (later is None or ref >= later.due):
+                if day != on and (later is None or ref >= later.due):
                     continue
                 state: State = "overdue"
-            elif (hourly and occ.contains(ref)) or (occ.day == on and not hourly):
+            elif (each_hour and occ.contains(ref)) or (day == on and not each_hour):
                 state = "today"
-            elif hourly:
+            elif each_hour:
                 continue  # a patrol is listed while it is due, not hours ahead
             else:
                 state = "upcoming"
-            text = describe(proc.schedule[occ.entry])
+            said = words.get(occ.entry)
+            if said is None:
+                entry = proc.schedule[occ.entry]
+                said = words[occ.entry] = (describe(entry), describe(entry, "en"))
             out.append(
                 CallItem(
                     run=None,
@@ -233,12 +242,12 @@ def scheduled(
                     role=proc.role,
                     role_title=proc.role_title,
                     kind="schedule",
-                    text=text,
-                    text_en=describe(proc.schedule[occ.entry], "en"),
+                    text=said[0],
+                    text_en=said[1],
                     when=occ.at,
                     dated=occ.whole_day,
                     state=state,
-                    days=(occ.day - on).days,
+                    days=(day - on).days,
                 )
             )
     return out

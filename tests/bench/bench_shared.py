@@ -53,9 +53,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.journal import Journal  # noqa: E402
+from engine.journal.bulk import Batch, DueEntry  # noqa: E402
 from engine.journal.events import GENESIS, RunRow, canonical, chain_hash  # noqa: E402
-from engine.journal.rows import ChainRow, DueEntry  # noqa: E402
-from engine.journal.store import Batch  # noqa: E402
+from engine.journal.rows import ChainRow  # noqa: E402
 from tests import journey_gen, pg  # noqa: E402
 
 SOP = [str(Path(sys.executable).parent / "sop")]
