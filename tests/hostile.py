@@ -140,7 +140,7 @@ shapes = st.builds(
 
 # Enough texts for any shape; a template field (say/do, filled from answers)
 # cannot hold Jinja syntax, which `sop validate` rejects there.
-TEXTS = 120
+TEXTS = 130
 
 
 def benign(n: int = TEXTS) -> list[str]:
@@ -187,7 +187,19 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
             "host": {"name": t(), "duties": [t(), t()], "source": t()},
             "guard": {"name": t(), "duties": [t()]},
         },
-        "forms": {"log": {"title": t(), "source": t(), "fields": log_fields}},
+        "forms": {
+            "log": {"title": t(), "source": t(), "fields": log_fields},
+            # A second form, filled at the first step only when its condition
+            # holds: its title, labels and condition reach the script and the
+            # flowchart's boxes.
+            "slip": {
+                "title": t(),
+                "fields": {
+                    "what": {"label": t(), "type": "text"},
+                    "seen": {"label": t(), "type": "bool"},
+                },
+            },
+        },
         "inputs": {"project": {"type": "text", "ask": t(), "default": t()}},
         "queues": {"rotation": {"title": t(), "role": "host", "keeper": "guard"}},
     }
@@ -217,9 +229,11 @@ def build(shape: Shape, texts: list[str]) -> Rulebook:
                 {"text": tmpl(), "when": "returning"},
             ],
         }
+        if i == 0:
+            step["record"] = {"slip": {"fields": ["what", "seen"], "when": "returning"}}
         if i == shape.steps - 1:
             step["end"] = "completed"
-            step["record"] = {"log": "all"}
+            step.setdefault("record", {})["log"] = "all"
         else:
             shape_of_exit = shape.exits[i]
             if shape_of_exit == "next" or i + 2 >= shape.steps:

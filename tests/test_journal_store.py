@@ -12,7 +12,6 @@ import pytest
 
 from engine.errors import JournalConflict, JournalError
 from engine.journal import (
-    CallRow,
     Damaged,
     Draft,
     DueRow,
@@ -25,6 +24,7 @@ from engine.journal import (
     schema,
     snapshot_sha,
 )
+from engine.journal.rows import call_row
 from tests.journal_stores import is_pg, raw, refused, tamper
 
 FILES = {"rulebook.yaml": "title: x\n"}
@@ -472,7 +472,7 @@ def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) ->
         run = _new(journal, site="一号案场")
         journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=[due, later]))])
         # The call list reads a line's few columns; `sop notify` writes the summary back.
-        assert journal.call_rows("2026-11-30") == [CallRow(run, "一号案场", None, due)]
+        assert journal.call_rows("2026-11-30") == [call_row(run, "一号案场", None, due)]
         assert journal.call_rows("2026-11-30", site="二号案场") == []
         assert journal.call_rows("2026-11-21") == []
         whole = journal.dues("2026-11-30")
@@ -483,18 +483,18 @@ def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) ->
 
 def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
     from engine.journal.events import BadText
-    from engine.journal.rows import parse_call_row
+    from engine.journal.rows import call_row, parse_call_row
 
     due = {
         "kind": "due", "due": "2026-12-01", "procedure": "visit", "procedure_title": "到访",
         "step": "call", "title": "回访", "text": "签约日后 7 天",
     }  # fmt: skip
     data = json.dumps(due, ensure_ascii=False)
-    assert parse_call_row((3, 0, data, "一号案场", "王女士")) == CallRow(
+    assert parse_call_row((3, 0, data, "一号案场", "王女士")) == call_row(
         3, "一号案场", "王女士", due
     )
-    assert parse_call_row((3, 0, data, None, None)) == CallRow(3, None, None, due)
-    assert parse_call_row((3, 0, f" {data}\n", None, None)) == CallRow(3, None, None, due)
+    assert parse_call_row((3, 0, data, None, None)) == call_row(3, None, None, due)
+    assert parse_call_row((3, 0, f" {data}\n", None, None)) == call_row(3, None, None, due)
     # A column of the run: the run's summary is damaged.
     for row, column, kind in (
         ((3, 0, data, 7, None), "site", "type"),
@@ -521,3 +521,64 @@ def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
             3,
             kind,
         ), text
+
+
+def test_format_5_lists_what_each_deadlines_json_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 5 reads each distinct deadline text once, and when a deadline
+    falls from columns of its own: what it lists is what the deadlines' JSON
+    says (read the way every store can), a damaged one named the same way."""
+    from engine.journal.store import Journal as AnyStore
+
+    path = str(tmp_path / "journal.sqlite3")
+    said = {
+        "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
+        "text": "1h", "stage": None, "role": "host", "role_title": "接待员",
+    }  # fmt: skip
+    moment = "2026-11-22T10:00:00+08:00"
+    dues = [
+        {**said, "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": moment},
+        {**said, "kind": "due", "due": "2026-11-25", "anchor": "visited", "anchor_title": "到访",
+         "text_en": "on the visit", "stage": "接待"},
+        {**said, "kind": "every", "since": moment, "low": 3600, "high": 5400,
+         "timeout_title": "上报"},
+        {**said, "kind": "at", "due": "2026-11-22T21:00:00+08:00", "title": "闭店", "role": None,
+         "role_title": None},
+    ]  # fmt: skip
+    with Journal(path) as journal:
+        runs = [_new(journal, site=site) for site in ("一号案场", "二号案场", None)]
+        for run in runs:
+            journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT COUNT(DISTINCT words), COUNT(*) FROM dues").fetchone() == (4, 12)
+    # Not split as sop splits (read from the JSON), and a JSON that is not a deadline.
+    db.execute("UPDATE dues SET words = NULL WHERE run = ? AND n = 0", (runs[0],))
+    db.execute(
+        "UPDATE dues SET data = json_set(data, '$.title', 7), words = NULL WHERE run = ? AND n = 1",
+        (runs[1],),
+    )
+    db.commit()
+    db.close()
+    with Journal(path, write=False) as journal:
+        assert journal.version == schema.VERSION == 5
+        for until, site, role in (
+            ("2026-11-30", None, None),
+            ("2026-11-22", None, None),
+            ("2026-11-30", "一号案场", None),
+            ("2026-11-30", None, "host"),
+        ):
+            listed = journal.call_rows(until, site=site, role=role)
+            assert listed == AnyStore.call_rows(journal, until, site=site, role=role)
+        from engine.journal import sqlite_store
+
+        from_json: list[object] = []
+        parse = sqlite_store.parse_call_row
+        monkeypatch.setattr(
+            sqlite_store, "parse_call_row", lambda r: from_json.append(r) or parse(r)
+        )
+        listed = journal.call_rows("2026-11-30")
+        assert len(from_json) == 2  # only the two not split as sop splits
+        damaged = [r for r in listed if isinstance(r, Damaged)]
+        assert [(d.key, d.kind, d.detail) for d in damaged] == [(f"{runs[1]}/1", "shape", "title")]
+        assert len(listed) == 12

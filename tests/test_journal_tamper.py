@@ -44,7 +44,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "journals"
 QUIET_RULEBOOK = ROOT / "tests" / "fixtures" / "rulebook_runtime"
 SCALE = int(os.environ.get("SOP_TAMPER_SCALE", "1"))
 RUNS = range(1, 7)
-TABLES = ("events", "runs", "dues", "snapshots", "meta")
+TABLES = ("events", "runs", "dues", "due_words", "snapshots", "meta")
 
 
 # ---- the journals tampered with
@@ -356,6 +356,19 @@ COLUMNS: dict[str, tuple[str, dict[str, list[str]]]] = {
             "kind": TEXT,
             "role": TEXT,
             "data": [*JSON_, "replace(c, '2026-04-09', '2030-04-09')"],
+            # Format 5's split of `data`: when it falls, and its words.
+            "due": [*TEXT, "'2030-04-09'"],
+            "since": ["''", "42", "x'00ff'", BAD_UTF8, "'2026-04-09T10:00:00+08:00'"],
+            "low": ["1", "'x'", "3.5"],
+            "high": ["1", "'x'", "3.5"],
+            "words": NUMBER,
+        },
+    ),
+    "due_words": (
+        "id IN (SELECT words FROM dues WHERE run = 6)",
+        {
+            "id": ["c + 1000", "'x'"],
+            "data": [*JSON_, "replace(c, '签约', '签字')", "json_set(c, '$.due', '2030-01-01')"],
         },
     ),
     "snapshots": (
@@ -376,7 +389,9 @@ ROWS = [
     "INSERT INTO runs SELECT 99, procedure, title, kind, operator, site, started_at, "
     "rulebook_sha, procedure_sha, parent, status, step, step_title, outcome, updated_at, "
     "last_seq, events, dues, subject FROM runs WHERE id = 3",
-    "INSERT INTO dues SELECT 3, 7, due_key, kind, role, data FROM dues WHERE run = 6",
+    "INSERT INTO dues SELECT 3, 7, due_key, kind, role, data, due, since, low, high, words "
+    "FROM dues WHERE run = 6",
+    "DELETE FROM due_words",
     "INSERT INTO snapshots VALUES ('" + "0" * 64 + "', '{}')",
     f"INSERT INTO events ({EVENT_COLUMNS}, chain) SELECT seq + 1000, run, at, kind, actor, "
     "data, prev, hash, chain FROM events WHERE seq = (SELECT MAX(seq) FROM events)",

@@ -91,6 +91,24 @@ def test_keyword_step_ids_are_sanitised(update: bool) -> None:
     check("graph/mini/visit.dot", render_graph(rb, "visit", "dot"), update)
 
 
+def test_a_step_names_the_forms_it_fills_in_its_box() -> None:
+    nodes = {n.id: n.lines for n in graph_of(rulebook(MINI), "visit").nodes}
+    assert nodes["s_register"] == ("6. 请客户登记", "样板房客服", "▤《客户接待记录表》")
+    assert [nid for nid, lines in nodes.items() if any("▤" in x for x in lines)] == ["s_register"]
+    # A rule table's entry too, with the condition it is filled under.
+    table = {n.id: n.lines for n in graph_of(rulebook(BUNDLED), "site-situations").nodes}
+    assert (
+        "▤《案场服务情况记录》 (若 礼品是否实在推卸不下、只能暂时收下? 是)"
+        in (table["s_gift_offered"])
+    )
+    assert "▤《案场服务情况记录》" in table["s_criticism"]
+    # Several forms of one step: a line each, in the order written.
+    day = {n.id: n.lines for n in graph_of(rulebook(BUNDLED), "cs-supervisor-day").nodes}
+    assert day["s_service_revisit"][-2:] == ("▤《问题记录汇总表》", "▤《回访记录》")
+    for fmt in ("mermaid", "dot", "svg"):
+        assert "▤《客户接待记录表》" in render_graph(rulebook(MINI), "visit", fmt)  # type: ignore[arg-type]
+
+
 def test_labels_are_escaped() -> None:
     from engine.render.escape import mermaid
 

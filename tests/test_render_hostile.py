@@ -338,6 +338,16 @@ def test_views_are_built_from_hostile_text(tw: Twins) -> None:
     view = ViewBuilder(tw.hostile).procedure(tw.hostile.procedures["gen"])
     benign = ViewBuilder(tw.benign).procedure(tw.benign.procedures["gen"])
     assert view.title != benign.title and view.steps[0].title != benign.steps[0].title
+    # The forms' titles reach the flowchart's boxes and the script (so the
+    # structure properties above hold for them too).
+    lines = [line for n in graph_of(tw.hostile, "gen").nodes for line in n.lines]
+    script = render_script(tw.hostile, "gen")
+    for form in tw.hostile.forms.values():
+        assert any(line.startswith(f"▤《{form.title}》") for line in lines), form.title
+        assert f"《{escape.visible(form.title)}》" in script, form.title
+    slip = tw.hostile.forms["slip"]
+    condition = view.steps[0].records[0].condition
+    assert condition and f"▤《{slip.title}》 (若 {condition})" in lines
 
 
 # -- a run's answers, through the command line -------------------------------------

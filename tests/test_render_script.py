@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.i18n import speaking
 from engine.render.script import render_script
 from engine.render.values import parse_sets
 from tests.conftest import Runner
@@ -60,6 +61,40 @@ def test_filling_drops_lines_that_do_not_apply() -> None:
     )
     assert "您好,王先生,欢迎再次光临翠湖" in wang
     assert "时:" not in wang.split("第1步")[1].split("第")[0]  # decided lines show no condition
+
+
+def test_a_step_that_fills_a_form_says_which_and_the_fields_it_asks() -> None:
+    rb = rulebook(MINI)
+    card = render_script(rb, "visit")
+    # No words to say at this step: it stays for its form, with the step's
+    # fields (not the form's others) in the order the step gives them.
+    step = "第6步 请客户登记 · 样板房客服\n"
+    assert step + "  ▤ 填写《客户接待记录表》: 日期；客户姓名；来访人数\n" in card
+    assert "客户满意" not in card
+    # The lead acts at that step (collects the sheets) but fills no form there.
+    assert "客户接待记录表" not in render_script(rb, None, role="lead")
+    for fmt in ("md", "html"):
+        out = render_script(rb, "visit", fmt=fmt)  # type: ignore[arg-type]
+        assert "填写《客户接待记录表》: 日期；客户姓名；来访人数" in out
+    with speaking("en"):
+        english = render_script(rb, "visit")
+    assert "▤ fill in 《客户接待记录表》: 日期; 客户姓名; 来访人数" in english
+
+
+def test_a_conditional_form_is_under_its_condition_or_gone() -> None:
+    rb = rulebook(BUNDLED)
+    gift = "第19条 客户要赠送礼品,怎么办?"
+    unfilled = render_script(rb, "site-situations").split(gift)[1].split("第21条")[0]
+    assert (
+        "  ▷ 礼品是否实在推卸不下、只能暂时收下? 是 时:\n"
+        "    ▤ 填写《案场服务情况记录》: 发生时间；地点；情况；事情经过；" in unfilled
+    )
+    inputs = rb.inputs_for(rb.procedures["site-situations"])
+    kept = render_script(rb, "site-situations", sets=parse_sets(["accepted=是"], inputs))
+    assert "\n  ▤ 填写《案场服务情况记录》: 发生时间" in kept.split(gift)[1].split("第21条")[0]
+    # Declined, the entry has neither words to say nor a form: it leaves the card.
+    declined = render_script(rb, "site-situations", sets=parse_sets(["accepted=否"], inputs))
+    assert gift not in declined and "第21条" in declined
 
 
 def test_role_card_across_procedures(update: bool) -> None:

@@ -87,6 +87,8 @@ def test_every_character_a_terminal_acts_on_is_made_visible() -> None:
             continue
         should = ch != "\n" and cat in ("Cc", "Cf", "Cs", "Zl", "Zp")
         assert bool(screen.UNSAFE.match(ch)) == should, f"U+{code:04X} {cat}"
+        # visible()'s shortcut: printable text holds nothing to make visible.
+        assert not (should and ch.isprintable()), f"U+{code:04X} {cat}"
 
 
 def test_the_visible_convention() -> None:

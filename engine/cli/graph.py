@@ -44,7 +44,7 @@ def graph(
     rulebook_path: str | None,
     lang: str,
 ) -> None:
-    """画出流程图: 每个步骤一个框, 选择和条件写在连线上, 结束步骤标出结果。
+    """画出流程图: 每个步骤一个框 (框内写出要填的表单), 选择和条件写在连线上, 结束步骤标出结果。
 
     Mermaid 可直接放进 GitHub 的 Markdown (```mermaid); SVG 由内置排版生成, 不需要 Graphviz。
     """

@@ -201,7 +201,7 @@ def script(
     rulebook_path: str | None,
     lang: str,
 ) -> None:
-    """话术卡: 按步骤顺序列出每个岗位要说的话, 并写明适用条件。
+    """话术卡: 按步骤顺序列出每个岗位要说的话 (写明适用条件) 和要填写的表单。
 
     用 --set 为一位客户填入情况 (如 --set surname=王 --set returning=true),
     只显示适用的话; 用 --run 按日志中这位客户的运行填入

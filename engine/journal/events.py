@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 GENESIS = "0" * 64  # the `prev` of the very first event
 STATUSES = ("active", "paused", "waiting", "finished")
@@ -118,31 +118,128 @@ def is_day(value: object) -> bool:
     return True
 
 
+# A stored deadline's keys that say when it falls; all the others are its words.
+WHEN = ("kind", "due", "since", "low", "high")
+
+
+class DueWords(NamedTuple):
+    """What a stored deadline says (all but when it falls), read and typed."""
+
+    procedure: str
+    procedure_title: str
+    step: str
+    title: str
+    text: str
+    stage: str | None
+    role: str | None
+    role_title: str | None
+    text_en: str | None
+    timeout_title: str | None  # the step an overdue run is moved to
+
+
+class DueFields(NamedTuple):
+    """A stored deadline read and typed (`read_due`): what its readers use."""
+
+    kind: str  # within | at | due | every
+    procedure: str
+    procedure_title: str
+    step: str
+    title: str
+    text: str
+    stage: str | None
+    role: str | None
+    role_title: str | None
+    text_en: str | None
+    due: str | None  # a moment; for a journey touchpoint (`due`) a day or a moment
+    since: str | None  # within, every: when the step was entered
+    low: int | None  # every: the round, in seconds
+    high: int | None
+    timeout_title: str | None  # the step an overdue run is moved to
+
+
 def due_problem(due: object) -> str | None:
     """What a stored deadline lacks (None when every reader can use it): the
     keys the runtime writes (engine/runtime/dues.py `step_dues`) and reads."""
+    read = read_due(due)
+    return read if isinstance(read, str) else None
+
+
+def read_due(due: object) -> DueFields | str:
+    """A stored deadline as typed fields, or what it lacks or mangles (the
+    first key found wrong). A call list reads thousands: this is its inner
+    loop, so every key is looked up once."""
     if not isinstance(due, Mapping):
         return "not an object"
-    kind = due.get("kind")
+    get = due.get
+    kind = get("kind")
     if kind not in DUE_KINDS:
         return "kind"
-    # `type(v) is str`: also not BadText (a str subclass). A call list checks
-    # every deadline it lists: this is in its inner loop.
-    for key in ("procedure", "procedure_title", "step", "title", "text"):
-        if type(due.get(key)) is not str:
-            return key
-    for key in ("stage", "role", "role_title", "text_en", "anchor", "anchor_title"):
-        v = due.get(key)
+    words = read_words(due)
+    if isinstance(words, str):
+        return words
+    moment, since, low, high = get("due"), get("since"), get("low"), get("high")
+    problem = when_problem(kind, moment, since, low, high)
+    if problem is not None:
+        return problem
+    return fields_of(kind, words, moment, since, low, high)
+
+
+def fields_of(
+    kind: str, words: DueWords, moment: Any, since: Any, low: Any, high: Any
+) -> DueFields:
+    """A deadline's fields from its words and when it falls, once checked
+    (`read_words`, `when_problem`): only the keys its kind reads are kept."""
+    every = kind == "every"
+    return DueFields(
+        kind, words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
+        words[8], None if every else moment, since if every or kind == "within" else None,
+        low if every else None, high if every else None, words[9],
+    )  # fmt: skip
+
+
+def read_words(due: Mapping[str, Any]) -> DueWords | str:
+    """A deadline's words typed, or the first key found wrong."""
+    get = due.get
+    # `type(v) is str`: also not BadText (a str subclass).
+    procedure = get("procedure")
+    if type(procedure) is not str:
+        return "procedure"
+    procedure_title = get("procedure_title")
+    if type(procedure_title) is not str:
+        return "procedure_title"
+    step = get("step")
+    if type(step) is not str:
+        return "step"
+    title = get("title")
+    if type(title) is not str:
+        return "title"
+    text = get("text")
+    if type(text) is not str:
+        return "text"
+    stage, role, role_title, text_en = get("stage"), get("role"), get("role_title"), get("text_en")
+    for key, v in (
+        ("stage", stage), ("role", role), ("role_title", role_title), ("text_en", text_en),
+        ("anchor", get("anchor")), ("anchor_title", get("anchor_title")),
+    ):  # fmt: skip
         if v is not None and type(v) is not str:
             return key
-    if kind in ("within", "every") and not is_moment(due.get("since")):
+    timeout = get("timeout_title")
+    return DueWords(
+        procedure, procedure_title, step, title, text, stage, role, role_title, text_en,
+        str(timeout) if timeout else None,
+    )  # fmt: skip
+
+
+def when_problem(
+    kind: object, moment: object, since: object, low: object, high: object
+) -> str | None:
+    """What is wrong with when a deadline of `kind` falls (None: nothing)."""
+    if kind in ("within", "every") and not is_moment(since):
         return "since"
-    if kind in ("within", "at") and not is_moment(due.get("due")):
+    if kind in ("within", "at") and not is_moment(moment):
         return "due"
-    if kind == "due" and not (is_day(due.get("due")) or is_moment(due.get("due"))):
+    if kind == "due" and not (is_day(moment) or is_moment(moment)):
         return "due"
-    if kind == "every":
-        low, high = due.get("low"), due.get("high")
-        if not (type(low) is int and type(high) is int and 0 <= low <= high):
-            return "low/high"
+    if kind == "every" and not (type(low) is int and type(high) is int and 0 <= low <= high):
+        return "low/high"
     return None

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from engine.i18n import message
 from engine.journal.events import (
+    DUE_KINDS,
     STATUSES,
+    WHEN,
     BadText,
     Damaged,
+    DueFields,
+    DueWords,
     Event,
     RunRow,
     chain_hash,
     due_problem,
+    fields_of,
     is_moment,
+    read_due,
+    read_words,
+    when_problem,
 )
 
 
@@ -285,7 +293,14 @@ class CallRow(NamedTuple):
     run: int
     site: str | None
     subject: str | None
-    due: dict[str, Any]
+    due: DueFields
+
+
+def call_row(run: int, site: str | None, subject: str | None, due: Mapping[str, Any]) -> CallRow:
+    """A call-list row of a deadline already checked (`due_problem`)."""
+    fields = read_due(due)
+    assert not isinstance(fields, str), fields
+    return CallRow(run, site, subject, fields)
 
 
 def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
@@ -304,8 +319,10 @@ def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
             due, end = _JSON_VALUE(data)
         except (ValueError, RecursionError):
             due, end = None, 0
-        if end == len(data) and type(due) is dict and due_problem(due) is None:
-            return CallRow(run, site, subject, due)
+        if end == len(data) and type(due) is dict:
+            fields = read_due(due)
+            if not isinstance(fields, str):
+                return CallRow(run, site, subject, fields)
     # Anything else told apart column by column.
     try:
         _req_int(run, "id")
@@ -317,7 +334,59 @@ def parse_call_row(row: Sequence[Any]) -> CallRow | Damaged:
     parsed = parse_due((run, n, data))
     if isinstance(parsed, Damaged):
         return parsed
-    return CallRow(run, site, subject, parsed[1])
+    return call_row(run, site, subject, parsed[1])
+
+
+def read_listed(
+    rows: Iterable[Sequence[Any]], words: Iterable[Sequence[Any]]
+) -> list[CallRow | tuple[Any, Any]]:
+    """Call-list rows of format 5 — (run, n, kind, due, since, low, high,
+    words id, site, subject) — with the deadlines' words (id, JSON): each
+    distinct text decoded and checked once, each distinct when once. A row
+    that does not read so comes back as its (run, n), to be read from its
+    deadline's JSON (`parse_call_row`), which names what is wrong."""
+    said: dict[object, DueWords | None] = {}
+    for key, text in words:
+        said[key] = _words(text)
+    fine: dict[tuple[Any, ...], bool] = {}
+    out: list[CallRow | tuple[Any, Any]] = []
+    for run, n, kind, due, since, low, high, wid, site, subject in rows:
+        w = said.get(wid)
+        if (
+            w is not None
+            and type(run) is int
+            and (site is None or type(site) is str)
+            and (subject is None or type(subject) is str)
+        ):
+            when = (kind, due, since, low, high)
+            ok = fine.get(when)
+            if ok is None:
+                ok = fine[when] = (
+                    kind in DUE_KINDS
+                    and (due is None or type(due) is str)
+                    and (since is None or type(since) is str)
+                    and (low is None or type(low) is int)
+                    and (high is None or type(high) is int)
+                    and when_problem(kind, due, since, low, high) is None
+                )
+            if ok:
+                out.append(CallRow(run, site, subject, fields_of(kind, w, due, since, low, high)))
+                continue
+        out.append((run, n))
+    return out
+
+
+def _words(text: object) -> DueWords | None:
+    if type(text) is not str:
+        return None
+    try:
+        words, end = _JSON_VALUE(text)
+    except (ValueError, RecursionError):
+        return None
+    if end != len(text) or type(words) is not dict or any(k in words for k in WHEN):
+        return None
+    read = read_words(words)
+    return None if isinstance(read, str) else read
 
 
 def snapshot_damage(sha: str, stored: object) -> Damaged | None:

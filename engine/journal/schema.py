@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from engine.journal.events import canonical
+from engine.journal.events import WHEN, canonical
 from engine.journal.sqlite_file import APPLICATION_ID
 
 _APPEND_ONLY = (
@@ -88,12 +88,17 @@ def due_key(due: Mapping[str, Any]) -> str:
 
 
 def due_query(
-    columns: str, until: str, site: str | None, role: str | None, mark: str = "?"
+    columns: str,
+    until: str,
+    site: str | None,
+    role: str | None,
+    mark: str = "?",
+    runs: str = "runs r",
 ) -> tuple[str, list[Any]]:
     """The open deadlines by `until` through the date index, earliest first:
     the SQL (with the store's placeholder `mark`) and its arguments."""
     sql = (
-        f"SELECT {columns} FROM dues d JOIN runs r ON r.id = d.run "
+        f"SELECT {columns} FROM dues d JOIN {runs} ON r.id = d.run "
         f"WHERE d.due_key <= {mark} AND r.status != 'finished'"
     )
     args: list[Any] = [until + "~"]  # "~" sorts after "T...": all of that day
@@ -111,6 +116,52 @@ def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...
         (run, n, due_key(d), str(d.get("kind", "")), d.get("role"), canonical(d))
         for n, d in enumerate(dues)
     ]
+
+
+# When a deadline falls, and its words (canonical JSON), as format 5 keeps
+# them beside its `data`; all None when its when-values are not texts and
+# whole numbers (then a reader decodes `data`, and `journal verify` checks it).
+NO_SPLIT: tuple[None, None, None, None, None] = (None, None, None, None, None)
+
+
+def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
+    """(due, since, low, high, words) of a stored deadline (format 5)."""
+    if not isinstance(due, Mapping):
+        return NO_SPLIT
+    when = due.get("due"), due.get("since"), due.get("low"), due.get("high")
+    if any(v is not None and type(v) is not str and type(v) is not int for v in when):
+        return NO_SPLIT
+    return (*when, canonical({k: v for k, v in due.items() if k not in WHEN}))
+
+
+def split_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Deadline index rows (run, n, due_key, kind, role, data) with format 5's
+    split of `data` after them (`due_split`), for `INSERT_DUE`."""
+    out = []
+    for row in rows:
+        try:
+            due = json.loads(row[5])
+        except (TypeError, ValueError, RecursionError):
+            due = None
+        when = due_split(due)
+        out.append((*row, *when))
+    return out
+
+
+# A deadline's words are stored once however many deadlines say them.
+INSERT_WORDS = "INSERT OR IGNORE INTO due_words(data) VALUES (?)"
+INSERT_DUE = (
+    "INSERT INTO dues(run, n, due_key, kind, role, data, due, since, low, high, words) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM due_words WHERE data = ?))"
+)
+
+
+def insert_dues(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Deadline index rows (run, n, due_key, kind, role, data) into a journal
+    of format 5, with their split."""
+    split = split_rows(rows)
+    db.executemany(INSERT_WORDS, {(r[10],) for r in split if r[10] is not None})
+    db.executemany(INSERT_DUE, split)
 
 
 def _backfill_dues(db: sqlite3.Connection) -> None:
@@ -179,8 +230,37 @@ _V4: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     )""",
 )
 
+
+def _split_dues(db: sqlite3.Connection) -> None:
+    rows = db.execute("SELECT run, n, due_key, kind, role, data FROM dues").fetchall()
+    db.execute("DELETE FROM dues")
+    insert_dues(db, rows)
+
+
+# Version 5: a call list of thousands of lines. Each deadline's words
+# (procedure, step, role, rule: the same for every customer at that
+# touchpoint) are stored once, in `due_words`, and when it falls in columns
+# of its own, so a call list decodes each distinct text once instead of every
+# deadline's JSON; both indexes cover what the call list reads. `data` stays
+# what it was (the copy and `journal verify` read it; verify checks the split).
+_V5: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    """CREATE TABLE due_words (
+        id   INTEGER PRIMARY KEY,
+        data TEXT NOT NULL UNIQUE   -- a deadline's JSON but for kind, due, since, low, high
+    )""",
+    "ALTER TABLE dues ADD COLUMN due TEXT",
+    "ALTER TABLE dues ADD COLUMN since TEXT",
+    "ALTER TABLE dues ADD COLUMN low INTEGER",
+    "ALTER TABLE dues ADD COLUMN high INTEGER",
+    "ALTER TABLE dues ADD COLUMN words INTEGER REFERENCES due_words(id)",
+    "DROP INDEX dues_by_key",
+    "CREATE INDEX dues_listed ON dues(due_key, run, n, kind, role, due, since, low, high, words)",
+    "CREATE INDEX runs_listed ON runs(id, status, site, subject)",
+    _split_dues,
+)
+
 Migration = tuple[str | Callable[[sqlite3.Connection], None], ...]
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 MARKED_FROM = 3  # the first format with PRAGMA application_id set
 VERSION = len(MIGRATIONS)
 
@@ -189,6 +269,7 @@ TABLES = {1: frozenset({"events", "snapshots", "runs"})}
 TABLES[2] = TABLES[1] | {"dues"}
 TABLES[3] = TABLES[2]
 TABLES[4] = TABLES[3] | {"meta"}
+TABLES[5] = TABLES[4] | {"due_words"}
 
 
 @functools.cache

@@ -46,6 +46,7 @@ from engine.journal.rows import (
     parse_due,
     parse_event,
     parse_run,
+    read_listed,
     role_titles,
     snapshot_damage,
 )
@@ -243,6 +244,15 @@ def _fingerprint(path: str) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+_CALL_COLUMNS = "d.run, d.n, d.data, r.site, r.subject"
+# One deadline as _CALL_COLUMNS, by (run, n).
+_CALL_ONE = (
+    f"SELECT {_CALL_COLUMNS} FROM dues d JOIN runs r ON r.id = d.run "
+    "WHERE d.run = ? AND d.n = ? AND r.status != 'finished'"
+)
+SPLIT = ("due", "since", "low", "high", "words")  # format 5's columns beside a deadline's data
 
 
 class SqliteJournal(Journal):
@@ -641,9 +651,7 @@ class SqliteJournal(Journal):
         )
         db.execute("DELETE FROM dues WHERE run = ?", (run,))
         if u.dues and u.status != "finished":
-            db.executemany(
-                "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)", schema.due_rows(run, u.dues)
-            )
+            schema.insert_dues(db, schema.due_rows(run, u.dues))
 
     def backup(self, dest: str) -> tuple[int, str] | None:
         """A consistent copy of the journal — the main file and what its WAL
@@ -854,12 +862,40 @@ class SqliteJournal(Journal):
     ) -> list[CallRow | Damaged]:
         if self.version < 2:  # no deadline index (nor customers) yet
             return super().call_rows(until, site, role)
-        sql, args = schema.due_query("d.run, d.n, d.data, r.site, r.subject", until, site, role)
+        if self.version < 5:  # each deadline's JSON
+            sql, args = schema.due_query(_CALL_COLUMNS, until, site, role)
+            try:
+                rows = self._fetch_text(sql, args)
+            except DB_ERRORS:
+                return super().call_rows(until, site, role)  # read row by row where it can be
+            return dedupe([parse_call_row(r) for r in rows])
+        # Each distinct text once, and when each deadline falls, through indexes
+        # that hold all of it (format 5).
+        sql, args = schema.due_query(
+            "d.run, d.n, d.kind, d.due, d.since, d.low, d.high, d.words, r.site, r.subject",
+            until, site, role, runs="runs r INDEXED BY runs_listed",
+        )  # fmt: skip
         try:
             rows = self._fetch_text(sql, args)
+            words = self._fetch_text(
+                "SELECT id, data FROM due_words WHERE id IN (SELECT words FROM dues)", ()
+            )
         except DB_ERRORS:
-            return super().call_rows(until, site, role)  # read row by row where it can be
-        return dedupe([parse_call_row(r) for r in rows])
+            return super().call_rows(until, site, role)
+        out: list[CallRow | Damaged] = []
+        for row in read_listed(rows, words):
+            if isinstance(row, CallRow):
+                out.append(row)
+                continue
+            # Not as sop splits it: read from the deadline's JSON, as before format 5.
+            try:
+                found = self._fetch_text(_CALL_ONE, row)
+            except DB_ERRORS as exc:
+                key = f"{row[0]}/{row[1]}"
+                out.append(Damaged("dues", key, None, "unreadable", None, str(exc)))
+                continue
+            out.extend(parse_call_row(r) for r in found)
+        return dedupe(out)
 
     def _dues_salvaged(
         self, until: str, site: str | None, role: str | None
@@ -1013,9 +1049,8 @@ class SqliteJournal(Journal):
                     ],
                 )  # fmt: skip
                 db.executemany("DELETE FROM dues WHERE run = ?", [(r.id,) for r in batch.summaries])
-                db.executemany(
-                    "INSERT INTO dues VALUES (?, ?, ?, ?, ?, ?)",
-                    [(d.run, d.n, d.due_key, d.kind, d.role, d.data) for d in batch.dues],
+                schema.insert_dues(
+                    db, [(d.run, d.n, d.due_key, d.kind, d.role, d.data) for d in batch.dues]
                 )
                 for key, value in batch.meta.items():
                     if value is None:
@@ -1074,12 +1109,16 @@ class SqliteJournal(Journal):
         return self._runs_where("", (), "ORDER BY id")
 
     def due_entries(self) -> Iterator[DueEntry | Damaged]:
-        """The deadline index as stored (format 2 and later)."""
-        from engine.journal.bulk import parse_due_entry
+        """The deadline index as stored (format 2 and later); from format 5, a
+        deadline whose split (when it falls, its words) is not its `data`'s
+        is damaged."""
+        from engine.journal.bulk import DueEntry, parse_due_entry
 
         if self.version < 2:
             return
         cols = "run, n, due_key, kind, role, data"
+        if self.version >= 5:
+            cols += ", due, since, low, high, (SELECT w.data FROM due_words w WHERE w.id = words)"
         try:
             rows: list[Any] = self._db.execute(
                 f"SELECT {cols} FROM dues ORDER BY run, n"
@@ -1088,7 +1127,17 @@ class SqliteJournal(Journal):
             yield Damaged("dues", "*", None, "unreadable", None, str(exc))
             return
         for row in rows:
-            yield parse_due_entry(row)
+            entry = parse_due_entry(row[:6])
+            if len(row) > 6 and isinstance(entry, DueEntry):
+                wanted = schema.split_rows([row[:6]])[0][6:]
+                for column, have, want in zip(SPLIT, row[6:], wanted, strict=True):
+                    if have != want or type(have) is not type(want):
+                        entry = Damaged(
+                            "dues", f"{entry.run}/{entry.n}", entry.run, "value", column,
+                            str(have)[:40],
+                        )  # fmt: skip
+                        break
+            yield entry
 
     def snapshots(self) -> Iterator[tuple[str, object]]:
         """(sha, stored text) of every pinned rulebook."""

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from engine.errors import JournalError
 from engine.i18n import message
 from engine.journal.events import Damaged, Event, RunRow, canonical
-from engine.journal.rows import CallRow, describe_damage, describe_place
+from engine.journal.rows import CallRow, call_row, describe_damage, describe_place
 
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
@@ -327,7 +327,7 @@ class Journal:
         checked (a backend reads just those columns; this is the way for
         one that cannot, and for a journal whose index cannot be read)."""
         return [
-            r if isinstance(r, Damaged) else CallRow(*_call_columns(r.run), r.due)
+            r if isinstance(r, Damaged) else call_row(*_call_columns(r.run), r.due)
             for r in self.dues(until, site, role)
         ]
 

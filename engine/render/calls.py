@@ -212,5 +212,7 @@ RULE_ROOM = 20  # the least room for the rule beside the other columns
 
 def _measure(text: str) -> tuple[str, int]:
     """`text` as the terminal shows it, and the columns it takes."""
+    if text.isascii() and text.isprintable():  # a run's number: thousands of them
+        return text, len(text)
     shown = visible(text)
     return shown, width(shown)

@@ -17,7 +17,7 @@ from engine.errors import UsageError
 from engine.i18n import message, messages
 from engine.model import Procedure, Rulebook
 from engine.render.exprs import Values
-from engine.render.view import Line, ProcView, StandingView, StepView, ViewBuilder
+from engine.render.view import Line, ProcView, RecordView, StandingView, StepView, ViewBuilder
 
 _KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "table": 2, "journey": 3, "emergency": 4}
 
@@ -44,6 +44,9 @@ CARD_WHICH = message(
 class CardStep:
     step: StepView
     lines: tuple[Line, ...]
+    # The forms the card's post fills at this step (every form of the step on
+    # a card for all posts; none when the step is on it for another's line).
+    records: tuple[RecordView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def build_card(
             )
             mine = rid is None or step.role_id == rid or rid in step.posts
             if lines or (mine and keep_empty(step)):
-                steps.append(CardStep(step, lines))
+                steps.append(CardStep(step, lines, step.records if mine else ()))
         if steps or pid is not None or (day is None and view.standing_for(rid)):
             sections.append(Section(view, tuple(steps), times.get(proc.id, ())))
     answers = _answers_in_words(rulebook, procs, sets)

@@ -4,7 +4,10 @@ One graph model feeds Mermaid (renders on GitHub), DOT (for Graphviz users)
 and the built-in layout for SVG and the PDF. Node ids are sanitised to
 `s_<step>` (plus `begin`), so no step id can collide with a keyword such as
 Mermaid's `end`; every label is quoted and escaped. Choices and guards label
-their edges, end steps are drawn as terminals with their outcome.
+their edges, end steps are drawn as terminals with their outcome. A step that
+fills a form names it in its box (▤《来访客户登记表》, with its condition when
+it is filled only sometimes), where the flow is read, not as a box of its own
+that would read as a step.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from markupsafe import Markup
 from engine.model import Rulebook
 from engine.render import escape
 from engine.render.layout import SCREEN, EdgeSpec, Layout, Metrics, NodeSpec, layout, wrap
-from engine.render.view import Exit, ProcView, ViewBuilder
+from engine.render.view import Exit, ProcView, StepView, ViewBuilder
 
 GraphFormat = Literal["mermaid", "dot", "svg"]
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("mermaid", "dot", "svg")
@@ -77,6 +80,7 @@ def build_graph(view: ProcView) -> Graph:
             lines.append(step.role)
         if step.turn_label:
             lines.append(step.turn_label)
+        lines += form_lines(step)
         shape = "step"
         if step.call:
             lines.append(f"调用{step.call}")
@@ -98,6 +102,15 @@ def build_graph(view: ProcView) -> Graph:
     return Graph(view.id, view.title, tuple(nodes), tuple(edges))
 
 
+def form_lines(step: StepView) -> list[str]:
+    """The forms a step fills, a line each: ▤《title》, (若 condition) after
+    one filled only when its condition holds."""
+    return [
+        f"▤《{rec.title}》" + (f" (若 {rec.condition})" if rec.condition else "")
+        for rec in step.records
+    ]
+
+
 def _table_graph(view: ProcView) -> Graph:
     """A rule table: one node per entry under the table's title, each
     reached by staff's finding it (or, in a decision table, by its condition)."""
@@ -109,6 +122,7 @@ def _table_graph(view: ProcView) -> Graph:
         lines = [f"{e.number}. {e.title}"]
         if e.step.role:
             lines.append(e.step.role)
+        lines += form_lines(e.step)
         shape = "step"
         if e.step.call:
             lines.append(f"调用{e.step.call}")

@@ -3,18 +3,45 @@
 Unfilled, every line is printed with its condition in words and 〔placeholders〕
 for what the visitor supplies. Filled with `--set` answers, only the lines
 (and steps) that can apply to this visitor remain, filled in as far as known.
+
+A step that fills a form says so after its lines, in one line: 填写《来访客户
+登记表》: 来访日期；客户姓名；… (the fields the step asks, every one for
+`all`, since the card has no blank form beside it), under its condition when
+the form is filled only sometimes. Such a step stays on the card of the post
+that fills it even with no words to say: the form is what the host asks for
+there.
 """
 
 from __future__ import annotations
 
+from engine.i18n import messages
 from engine.model import Rulebook
 from engine.render import TextFormat
 from engine.render.cards import Card, build_card
 from engine.render.exprs import Values
 from engine.render.locale import convert
 from engine.render.templating import render
+from engine.render.view import RecordView
 
 EXTENSIONS = {"text": "txt", "md": "md", "html": "html"}
+
+FORM_WORDS = messages(
+    "script.form",
+    {
+        "fill": ("填写《{title}》: {fields}", "fill in 《{title}》: {fields}"),
+        "fill-form": ("填写《{title}》", "fill in 《{title}》"),
+        "and": ("；", "; "),
+    },
+)
+
+
+def form_words(record: RecordView) -> str:
+    """The line a step's form gets on the card: its title and the fields
+    the step asks, in the order the step gives them."""
+    if not record.fields:
+        return FORM_WORDS["fill-form"].say(title=record.title)
+    fields = FORM_WORDS["and"].say().join(f.label for f in record.fields)
+    return FORM_WORDS["fill"].say(title=record.title, fields=fields)
 
 
 def heading(card: Card, pid: str | None) -> str:
@@ -36,14 +63,15 @@ def render_script(
     locale: str = "zh-CN",
 ) -> str:
     # A step that calls another procedure stays, as a pointer to that script;
-    # one where branches join, to say what it waits for.
+    # one where branches join, to say what it waits for; one that fills a
+    # form, to say which.
     card = build_card(
         rulebook,
         pid,
         role,
         sets,
         lambda step: step.say,
-        keep_empty=lambda step: bool(step.call or step.waits),
+        keep_empty=lambda step: bool(step.call or step.waits or step.records),
     )
     text = render(
         f"script.{EXTENSIONS[fmt]}.j2",
@@ -51,5 +79,6 @@ def render_script(
         rulebook=rulebook,
         heading=heading(card, pid),
         lang=locale,
+        form_words=form_words,
     )
     return convert(text, locale)

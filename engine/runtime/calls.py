@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from engine.errors import UsageError
 from engine.i18n import message
 from engine.journal import CallRow, Damaged, Journal, RunRow
-from engine.runtime.deadline import deadline
+from engine.runtime.deadline import falls, round_due
 from engine.timetable import Duty, DutyPlan
 
 if TYPE_CHECKING:
@@ -79,13 +79,15 @@ def call_list(
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
     damaged: list[Damaged] = []
+    # Deadlines share dates: each is worked out once (a company's list is thousands).
+    known: dict[str, tuple[datetime, bool, bool]] = {}
     for row in journal.call_rows(last.isoformat(), site=site):
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
-        if role is not None and not _plays(row.due, role):
+        if role is not None and not _plays(row.due.role, row.due.role_title, role):
             continue
-        item = _item(row, ref, on)
+        item = _item(row, ref, on, known)
         if item is not None and item.days <= ahead:
             out.append(item)
     plan = book if isinstance(book, DutyPlan) or book is None else duty_plan(book)
@@ -98,41 +100,48 @@ def call_list(
     return CallList(out, damaged)
 
 
-def _item(row: CallRow, ref: datetime, on: date) -> CallItem | None:
+def _item(
+    row: CallRow, ref: datetime, on: date, known: dict[str, tuple[datetime, bool, bool]]
+) -> CallItem | None:
     d = row.due
-    kind = d["kind"]
-    at, overdue, dated = deadline(d, ref)
+    kind = d.kind
     if kind == "every":
+        assert d.since is not None and d.low is not None and d.high is not None  # read_due
+        at, overdue, dated = round_due(d.since, d.low, d.high, ref)
         if on != ref.date() or not overdue:
             return None  # a routine shows only while it is due, on the live list
         state: State = "today"
-    elif overdue:
-        state = "overdue"
-    elif at.date() == on:
-        state = "today"
     else:
-        state = "upcoming"
-    text = d["text"]
-    timeout = d.get("timeout_title")
+        assert d.due is not None  # read_due
+        fell = known.get(d.due)
+        if fell is None:
+            fell = known[d.due] = falls(d.due, ref)
+        at, overdue, dated = fell
+        if overdue:
+            state = "overdue"
+        elif at.date() == on:
+            state = "today"
+        else:
+            state = "upcoming"
     return CallItem(  # in CallItem's order (positional: thousands are made)
         row.run,
         row.subject,
         row.site,
-        d["procedure"],
-        d["procedure_title"],
-        d.get("stage"),
-        d["step"],
-        d["title"],
-        d.get("role"),
-        d.get("role_title"),
+        d.procedure,
+        d.procedure_title,
+        d.stage,
+        d.step,
+        d.title,
+        d.role,
+        d.role_title,
         kind,
-        text,
-        d.get("text_en") or text,
+        d.text,
+        d.text_en or d.text,
         at,
         dated,
         state,
         (at.date() - on).days,
-        str(timeout) if timeout else None,
+        d.timeout_title,
     )
 
 
@@ -178,9 +187,7 @@ def scheduled(
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
     for proc in plan.duties:
-        if role is not None and not _plays(
-            {"role": proc.role, "role_title": proc.role_title}, role
-        ):
+        if role is not None and not _plays(proc.role, proc.role_title, role):
             continue
         back = max(reach(e) for e in proc.schedule)
         # Past `last` too: a missed one is compared with the one after it.
@@ -246,10 +253,9 @@ def scheduled(
     return out
 
 
-def _plays(due: dict[str, object], role: str) -> bool:
+def _plays(role_id: str | None, role_title: str | None, role: str) -> bool:
     """A role by id (call_centre) or by its title or part of it (呼叫中心)."""
-    title = str(due.get("role_title") or "")
-    return role == due.get("role") or (bool(role) and role in title)
+    return role == role_id or (bool(role) and role in (role_title or ""))
 
 
 # ---- the names a call list can be filtered by

@@ -24,15 +24,23 @@ def deadline(due: Mapping[str, Any], now: datetime) -> tuple[datetime, bool, boo
     overdue (a recurring task: due now), and whether it is a whole day (a
     journey date: due all that day, overdue from the next)."""
     if due["kind"] == "every":
-        since = datetime.fromisoformat(due["since"])
-        low, high = int(due["low"]), int(due["high"])
-        elapsed = (now - since).total_seconds()
-        rounds = int(elapsed // low) if low > 0 else 0
-        last = since + timedelta(seconds=rounds * low)
-        window = max(high - low, 60)
-        due_now = rounds >= 1 and (now - last).total_seconds() <= window
-        return (last if due_now else since + timedelta(seconds=(rounds + 1) * low)), due_now, False
-    text = str(due["due"])
+        return round_due(due["since"], int(due["low"]), int(due["high"]), now)
+    return falls(str(due["due"]), now)
+
+
+def round_due(since: str, low: int, high: int, now: datetime) -> tuple[datetime, bool, bool]:
+    """`deadline` of a recurring task (`every`), entered at `since`."""
+    start = datetime.fromisoformat(since)
+    elapsed = (now - start).total_seconds()
+    rounds = int(elapsed // low) if low > 0 else 0
+    last = start + timedelta(seconds=rounds * low)
+    window = max(high - low, 60)
+    due_now = rounds >= 1 and (now - last).total_seconds() <= window
+    return (last if due_now else start + timedelta(seconds=(rounds + 1) * low)), due_now, False
+
+
+def falls(text: str, now: datetime) -> tuple[datetime, bool, bool]:
+    """`deadline` of a moment or, for a journey touchpoint, a day."""
     if len(text) == 10:
         at = moment_of(text, now.tzinfo)
         return at, now.date() > at.date(), True
