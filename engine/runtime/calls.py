@@ -85,7 +85,7 @@ def call_list(
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
-        if role is not None and not _plays(row.due.role, row.due.role_title, role):
+        if role is not None and not _plays(row.due.words.role, row.due.words.role_title, role):
             continue
         item = _item(row, ref, on, known)
         if item is not None and item.days <= ahead:
@@ -123,25 +123,26 @@ def _item(
             state = "today"
         else:
             state = "upcoming"
+    w = d.words
     return CallItem(  # in CallItem's order (positional: thousands are made)
         row.run,
         row.subject,
         row.site,
-        d.procedure,
-        d.procedure_title,
-        d.stage,
-        d.step,
-        d.title,
-        d.role,
-        d.role_title,
+        w.procedure,
+        w.procedure_title,
+        w.stage,
+        w.step,
+        w.title,
+        w.role,
+        w.role_title,
         kind,
-        d.text,
-        d.text_en or d.text,
+        w.text,
+        w.text_en or w.text,
         at,
         dated,
         state,
         (at.date() - on).days,
-        d.timeout_title,
+        w.timeout_title,
     )
 
 
