@@ -141,20 +141,11 @@ class DueFields(NamedTuple):
     """A stored deadline read and typed (`read_due`): what its readers use."""
 
     kind: str  # within | at | due | every
-    procedure: str
-    procedure_title: str
-    step: str
-    title: str
-    text: str
-    stage: str | None
-    role: str | None
-    role_title: str | None
-    text_en: str | None
+    words: DueWords
     due: str | None  # a moment; for a journey touchpoint (`due`) a day or a moment
     since: str | None  # within, every: when the step was entered
     low: int | None  # every: the round, in seconds
     high: int | None
-    timeout_title: str | None  # the step an overdue run is moved to
 
 
 def due_problem(due: object) -> str | None:
@@ -189,12 +180,9 @@ def fields_of(
 ) -> DueFields:
     """A deadline's fields from its words and when it falls, once checked
     (`read_words`, `when_problem`): only the keys its kind reads are kept."""
-    every = kind == "every"
-    return DueFields(
-        kind, words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
-        words[8], None if every else moment, since if every or kind == "within" else None,
-        low if every else None, high if every else None, words[9],
-    )  # fmt: skip
+    if kind == "every":
+        return DueFields(kind, words, None, since, low, high)
+    return DueFields(kind, words, moment, since if kind == "within" else None, None, None)
 
 
 def read_words(due: Mapping[str, Any]) -> DueWords | str:

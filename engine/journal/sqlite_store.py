@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.errors import JOURNAL_MISSING, JournalConflict, JournalError
 from engine.i18n import message, os_reason
@@ -882,8 +882,11 @@ class SqliteJournal(Journal):
             )
         except DB_ERRORS:
             return super().call_rows(until, site, role)
+        listed = read_listed(rows, words)
+        if not any(type(row) is tuple for row in listed):
+            return cast(list[CallRow | Damaged], listed)  # the usual case: all read
         out: list[CallRow | Damaged] = []
-        for row in read_listed(rows, words):
+        for row in listed:
             if isinstance(row, CallRow):
                 out.append(row)
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from engine.i18n import Lang, messages
 from engine.runtime.calls import CallItem
@@ -140,47 +140,48 @@ def as_text(
     """The list as a table, one line per item; within `limit` columns when
     given (a terminal): the rule wraps under its own column, or, where the
     other columns leave it too little room, each item takes two lines."""
-    counts = {s: sum(1 for i in items if i.state == s) for s in ("overdue", "today", "upcoming")}
-    title = CALL_WORDS["title"].say(_lang(lang), on=on.isoformat(), ahead=ahead, **counts)
-    lines = [title] if limit is None else wrap(title, limit=limit)
     if not items:
+        lines = _title(on, ahead, lang, limit, {"overdue": 0, "today": 0, "upcoming": 0})
         lines.append(CALL_WORDS["nothing"].say(_lang(lang)))
         return "\n".join(lines) + "\n"
-    # A long list repeats its dates, lags, steps, roles and rules thousands
-    # of times: each is said, measured and padded once.
+    # A long list repeats its dates, times, lags, steps, roles and rules
+    # thousands of times: each is said, measured and padded once.
     days: dict[int, tuple[str, str]] = {}  # days from `on` -> (the date, the lag)
+    times: dict[datetime, str] = {}
     rules: dict[tuple[str, str, str | None], str] = {}
     groups: dict[str, list[tuple[str, ...]]] = {"overdue": [], "today": [], "upcoming": []}
+    en = lang == "en"
     for i in items:
         said = days.get(i.days)
         if said is None:
             said = days[i.days] = (i.day.isoformat(), _lag(i, lang))
-        text = i.text_en if lang == "en" else i.text
-        rule = rules.get((i.procedure_title, text, i.timeout))
+        if i.dated:
+            when = said[0]
+        else:
+            timed = times.get(i.when)
+            if timed is None:
+                timed = times[i.when] = i.when.strftime("%Y-%m-%d %H:%M")
+            when = timed
+        key = (i.procedure_title, i.text_en if en else i.text, i.timeout)
+        rule = rules.get(key)
         if rule is None:
-            rule = rules[i.procedure_title, text, i.timeout] = visible(
-                f"{i.procedure_title} · {_rule(i, lang)}"
-            )
+            rule = rules[key] = visible(f"{i.procedure_title} · {_rule(i, lang)}")
+        stage, step = i.stage, i.step_title
         groups[i.state].append(
             (
-                said[0] if i.dated else i.when.strftime("%Y-%m-%d %H:%M"),
+                when,
                 said[1],
                 f"#{i.run}" if i.run is not None else "—",
                 i.subject or "—",
-                f"{i.stage} · {i.step_title}"
-                if i.stage and i.step_title
-                else i.stage or i.step_title,
+                f"{stage} · {step}" if stage and step else stage or step,
                 i.role_title or i.role or "",
                 rule,
             )
         )
+    lines = _title(on, ahead, lang, limit, {s: len(g) for s, g in groups.items()})
     # Each column's distinct cells, as shown and how wide; then padded to the column.
     columns = list(zip(*(row for group in groups.values() for row in group), strict=True))
-    padded: list[dict[str, str]] = []
-    for cells in columns[:6]:
-        measured = {t: _measure(t) for t in set(cells)}
-        most = max(w for _, w in measured.values())
-        padded.append({t: shown + " " * (most - w) for t, (shown, w) in measured.items()})
+    padded = [_padded(set(cells)) for cells in columns[:6]]
     p0, p1, p2, p3, p4, p5 = padded
     # Where the rule starts: the other columns' widths and their gaps.
     start = 2 + sum(width(next(iter(col.values()))) + 2 for col in padded)
@@ -208,6 +209,22 @@ def as_text(
 
 
 RULE_ROOM = 20  # the least room for the rule beside the other columns
+
+
+def _title(on: date, ahead: int, lang: str, limit: int | None, counts: dict[str, int]) -> list[str]:
+    title = CALL_WORDS["title"].say(_lang(lang), on=on.isoformat(), ahead=ahead, **counts)
+    return [title] if limit is None else wrap(title, limit=limit)
+
+
+def _padded(cells: set[str]) -> dict[str, str]:
+    """Each of a column's cells as shown, padded to the widest."""
+    joined = "".join(cells)
+    if joined.isascii() and joined.isprintable():  # run numbers
+        most = max(map(len, cells))
+        return {t: t.ljust(most) for t in cells}
+    measured = {t: _measure(t) for t in cells}
+    most = max(w for _, w in measured.values())
+    return {t: shown + " " * (most - w) for t, (shown, w) in measured.items()}
 
 
 def _measure(text: str) -> tuple[str, int]:

@@ -80,12 +80,12 @@ def call_list(
     out: list[CallItem] = []
     damaged: list[Damaged] = []
     # Deadlines share dates: each is worked out once (a company's list is thousands).
-    known: dict[str, tuple[datetime, bool, bool]] = {}
+    known: dict[str, When] = {}
     for row in journal.call_rows(last.isoformat(), site=site):
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
-        if role is not None and not _plays(row.due.role, row.due.role_title, role):
+        if role is not None and not _plays(row.due.words.role, row.due.words.role_title, role):
             continue
         item = _item(row, ref, on, known)
         if item is not None and item.days <= ahead:
@@ -100,9 +100,12 @@ def call_list(
     return CallList(out, damaged)
 
 
-def _item(
-    row: CallRow, ref: datetime, on: date, known: dict[str, tuple[datetime, bool, bool]]
-) -> CallItem | None:
+# When a deadline falls, as the list shows it: the moment, whether a whole
+# day, its state, and the days from the list's date.
+When = tuple[datetime, bool, "State", int]
+
+
+def _item(row: CallRow, ref: datetime, on: date, known: dict[str, When]) -> CallItem | None:
     d = row.due
     kind = d.kind
     if kind == "every":
@@ -111,38 +114,40 @@ def _item(
         if on != ref.date() or not overdue:
             return None  # a routine shows only while it is due, on the live list
         state: State = "today"
+        days = (at.date() - on).days
     else:
         assert d.due is not None  # read_due
         fell = known.get(d.due)
         if fell is None:
-            fell = known[d.due] = falls(d.due, ref)
-        at, overdue, dated = fell
-        if overdue:
-            state = "overdue"
-        elif at.date() == on:
-            state = "today"
-        else:
-            state = "upcoming"
+            fell = known[d.due] = _falls(d.due, ref, on)
+        at, dated, state, days = fell
+    w = d.words
     return CallItem(  # in CallItem's order (positional: thousands are made)
         row.run,
         row.subject,
         row.site,
-        d.procedure,
-        d.procedure_title,
-        d.stage,
-        d.step,
-        d.title,
-        d.role,
-        d.role_title,
+        w.procedure,
+        w.procedure_title,
+        w.stage,
+        w.step,
+        w.title,
+        w.role,
+        w.role_title,
         kind,
-        d.text,
-        d.text_en or d.text,
+        w.text,
+        w.text_en or w.text,
         at,
         dated,
         state,
-        (at.date() - on).days,
-        d.timeout_title,
+        days,
+        w.timeout_title,
     )
+
+
+def _falls(due: str, ref: datetime, on: date) -> When:
+    at, overdue, dated = falls(due, ref)
+    state: State = "overdue" if overdue else "today" if at.date() == on else "upcoming"
+    return at, dated, state, (at.date() - on).days
 
 
 def duty_plan(book: Rulebook) -> DutyPlan | None:
