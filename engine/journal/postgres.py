@@ -36,7 +36,6 @@ from engine.journal.events import (
     GENESIS,
     Damaged,
     Event,
-    RunRow,
     canonical,
     chain_hash,
 )
@@ -49,7 +48,6 @@ from engine.journal.rows import (
     parse_chain_row,
     parse_due,
     parse_event,
-    parse_run,
     role_titles,
     snapshot_damage,
 )
@@ -78,6 +76,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
 CONNECT_TIMEOUT_S = 10
@@ -542,6 +541,8 @@ class PostgresJournal(Journal):
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
     ) -> list[RunRow | Damaged]:
+        from engine.journal.summary import parse_run
+
         rows = self._select(f"SELECT {self._run_columns()} FROM runs {where} {tail}", args)
         return [parse_run(r) for r in rows]
 
@@ -590,6 +591,8 @@ class PostgresJournal(Journal):
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
+        from engine.journal.summary import parse_run
+
         out: list[DueRow | Damaged] = []
         rows = self._select(*schema.due_query("d.run, d.n, d.data", until, site, role, "%s"))
         # Each run's summary once (its own list of deadlines is long), not per deadline.
