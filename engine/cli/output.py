@@ -21,8 +21,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
@@ -76,14 +75,18 @@ _YAML = (".yaml", ".yml")
 _JOURNAL_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
-@dataclass(frozen=True)
-class Protected:
+class Protected(NamedTuple):
     """What a command must not write over: the rulebook folders it reads
-    (their YAML files), the journal it reads, other input files."""
+    (their YAML files), the journal it reads, other input files. (A typed
+    tuple: every command that writes output makes one, and a frozen
+    dataclass costs a millisecond to define.)"""
 
     rulebooks: tuple[str, ...] = ()
     journal: str | None = None
-    inputs: tuple[str, ...] = field(default_factory=tuple)
+    inputs: tuple[str, ...] = ()
+
+
+NOTHING_PROTECTED = Protected()
 
 
 def _real(path: str | os.PathLike[str]) -> Path:
@@ -155,7 +158,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def write_output(
     data: str | bytes,
     output: str | None,
-    protect: Protected = Protected(),
+    protect: Protected = NOTHING_PROTECTED,
     *,
     encoding: str = "utf-8",
     announce: bool = True,
