@@ -77,16 +77,16 @@ _JOURNAL_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 class Protected(NamedTuple):
     """What a command must not write over: the rulebook folders it reads
-    (their YAML files), the journal it reads, other input files. A typed
-    tuple: every command that writes defines it, for a fraction of a
-    frozen dataclass's cost."""
+    (their YAML files), the journal it reads, other input files. (A typed
+    tuple: every command that writes output makes one, and a frozen
+    dataclass costs a millisecond to define.)"""
 
     rulebooks: tuple[str, ...] = ()
     journal: str | None = None
     inputs: tuple[str, ...] = ()
 
 
-NOTHING = Protected()  # a command that reads no file it could write over
+NOTHING_PROTECTED = Protected()
 
 
 def _real(path: str | os.PathLike[str]) -> Path:
@@ -158,7 +158,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def write_output(
     data: str | bytes,
     output: str | None,
-    protect: Protected = NOTHING,
+    protect: Protected = NOTHING_PROTECTED,
     *,
     encoding: str = "utf-8",
     announce: bool = True,
