@@ -159,7 +159,16 @@ INSERT_DUE = (
 def insert_dues(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
     """Deadline index rows (run, n, due_key, kind, role, data) into a journal
     of format 5, with their split."""
-    split = split_rows(rows)
+    insert_split(db, split_rows(rows))
+
+
+def split_dues(run: int, dues: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """A run's deadlines as format 5 indexes them (`due_rows` and `due_split`),
+    from the deadlines themselves rather than their JSON."""
+    return [(*row, *due_split(d)) for row, d in zip(due_rows(run, dues), dues, strict=True)]
+
+
+def insert_split(db: sqlite3.Connection, split: Sequence[Sequence[Any]]) -> None:
     db.executemany(INSERT_WORDS, {(r[10],) for r in split if r[10] is not None})
     db.executemany(INSERT_DUE, split)
 

@@ -649,7 +649,7 @@ class SqliteJournal(Journal):
         )
         db.execute("DELETE FROM dues WHERE run = ?", (run,))
         if u.dues and u.status != "finished":
-            schema.insert_dues(db, schema.due_rows(run, u.dues))
+            schema.insert_split(db, schema.split_dues(run, u.dues))
 
     def backup(self, dest: str) -> tuple[int, str] | None:
         """A consistent copy of the journal — the main file and what its WAL
