@@ -524,14 +524,15 @@ def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
 
 
 def test_format_5_lists_what_each_deadlines_json_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Format 5 reads each distinct deadline text once, and when a deadline
-    falls from columns of its own: what it lists is what the deadlines' JSON
-    says (read the way every store can), a damaged one named the same way."""
+    """The split (SQLite's format 5, PostgreSQL's format 2) reads each
+    distinct deadline text once, and when a deadline falls from columns of
+    its own: what it lists is what the deadlines' JSON says (read the way
+    every store can), a damaged one named the same way."""
+    from engine.journal import pg_schema, postgres, sqlite_store
     from engine.journal.store import Journal as AnyStore
 
-    path = str(tmp_path / "journal.sqlite3")
     said = {
         "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
         "text": "1h", "stage": None, "role": "host", "role_title": "接待员",
@@ -546,22 +547,27 @@ def test_format_5_lists_what_each_deadlines_json_says(
         {**said, "kind": "at", "due": "2026-11-22T21:00:00+08:00", "title": "闭店", "role": None,
          "role_title": None},
     ]  # fmt: skip
-    with Journal(path) as journal:
+    with Journal(store) as journal:
         runs = [_new(journal, site=site) for site in ("一号案场", "二号案场", None)]
         for run in runs:
             journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT COUNT(DISTINCT words), COUNT(*) FROM dues").fetchone() == (4, 12)
+    with raw(store) as db:
+        counted = db.execute("SELECT COUNT(DISTINCT words), COUNT(*) FROM dues").fetchone()
+    assert counted == (4, 12)
     # Not split as sop splits (read from the JSON), and a JSON that is not a deadline.
-    db.execute("UPDATE dues SET words = NULL WHERE run = ? AND n = 0", (runs[0],))
-    db.execute(
-        "UPDATE dues SET data = json_set(data, '$.title', 7), words = NULL WHERE run = ? AND n = 1",
-        (runs[1],),
+    retitled = (
+        "(data::jsonb || '{\"title\": 7}')::text"
+        if is_pg(store)
+        else "json_set(data, '$.title', 7)"
     )
-    db.commit()
-    db.close()
-    with Journal(path, write=False) as journal:
-        assert journal.version == schema.VERSION == 5
+    tamper(
+        store,
+        f"UPDATE dues SET words = NULL WHERE run = {runs[0]} AND n = 0",
+        f"UPDATE dues SET data = {retitled}, words = NULL WHERE run = {runs[1]} AND n = 1",
+    )
+    module: object = postgres if is_pg(store) else sqlite_store
+    with Journal(store, write=False) as journal:
+        assert journal.version == (pg_schema.VERSION if is_pg(store) else schema.VERSION)
         for until, site, role in (
             ("2026-11-30", None, None),
             ("2026-11-22", None, None),
@@ -570,15 +576,16 @@ def test_format_5_lists_what_each_deadlines_json_says(
         ):
             listed = journal.call_rows(until, site=site, role=role)
             assert listed == AnyStore.call_rows(journal, until, site=site, role=role)
-        from engine.journal import sqlite_store
-
         from_json: list[object] = []
         parse = sqlite_store.parse_call_row
-        monkeypatch.setattr(
-            sqlite_store, "parse_call_row", lambda r: from_json.append(r) or parse(r)
-        )
+        monkeypatch.setattr(module, "parse_call_row", lambda r: from_json.append(r) or parse(r))
         listed = journal.call_rows("2026-11-30")
         assert len(from_json) == 2  # only the two not split as sop splits
         damaged = [r for r in listed if isinstance(r, Damaged)]
         assert [(d.key, d.kind, d.detail) for d in damaged] == [(f"{runs[1]}/1", "shape", "title")]
         assert len(listed) == 12
+        # Verify names both: a split that is not its data's.
+        found = [e for e in journal.due_entries() if isinstance(e, Damaged)]
+        assert [(d.key, d.column) for d in found] == [
+            (f"{runs[0]}/0", "words"), (f"{runs[1]}/1", "words")
+        ]  # fmt: skip
