@@ -355,6 +355,57 @@ def test_a_postgres_journal_from_a_newer_sop_is_refused(pg_url: str) -> None:
             Journal(pg_url, write=write)
 
 
+def test_a_format_1_postgres_journal_is_brought_to_format_2_and_verifies(pg_url: str) -> None:
+    """A journal as PostgreSQL's format 1 held it (deadlines as JSON only) is
+    read as it is by a reader, and brought to format 2 by the first writer:
+    every deadline split, the same call list, a clean verify."""
+    from engine.journal import pg_schema
+    from engine.journal.store import Journal as AnyStore
+
+    with Journal(pg_url) as journal:
+        runs = [_new(journal, site=site) for site in ("一号案场", "二号案场", None)]
+        for n, run in enumerate(runs):
+            dues = [_deadline("greet", f"2026-11-2{n}"), _deadline("call", "2026-11-25")]
+            journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
+        journal.write([Write(runs[2], [], RunUpdate("finished", dues=dues))])
+    # Format 1, as sop before format 2 made it: what format 2 added taken away.
+    with raw(pg_url) as db:
+        for statement in (
+            "DROP TABLE due_words",
+            "DROP INDEX dues_listed",
+            "DROP INDEX runs_listed",
+            "ALTER TABLE dues DROP COLUMN due, DROP COLUMN since, DROP COLUMN low, "
+            "DROP COLUMN high, DROP COLUMN words",
+            "CREATE INDEX dues_by_key ON dues(due_key)",
+            "UPDATE sop_journal SET value = '1' WHERE key = 'format'",
+        ):
+            db.execute(statement)
+    with Journal(pg_url, write=False) as journal:
+        assert journal.version == 1
+        assert journal.file_problems() == []
+        before = journal.call_rows("2026-11-30")
+        assert before == AnyStore.call_rows(journal, "2026-11-30") and len(before) == 4
+        assert journal.verify().ok
+    Journal(pg_url).close()  # the first writer brings it up to date
+    with Journal(pg_url, write=False) as journal:
+        assert journal.version == pg_schema.VERSION == 2
+        assert journal.call_rows("2026-11-30") == before
+        assert journal.file_problems() == []
+        assert journal.verify().ok
+        assert all(not isinstance(e, Damaged) for e in journal.due_entries())
+    with raw(pg_url) as db:
+        split = db.execute("SELECT COUNT(*), COUNT(words), COUNT(DISTINCT words) FROM dues")
+        assert split.fetchone() == (4, 4, 2)
+
+
+def _deadline(step: str, day: str) -> dict[str, object]:
+    return {
+        "kind": "due", "due": day, "procedure": "visit", "procedure_title": "样板房",
+        "step": step, "title": step, "text": "当天", "stage": None, "role": "host",
+        "role_title": "接待员",
+    }  # fmt: skip
+
+
 def test_a_database_that_is_not_a_journal_is_refused_unchanged(pg_url: str) -> None:
     with raw(pg_url) as db:
         db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric)")

@@ -661,6 +661,9 @@ def test_the_postgres_guards_altered_are_seen(pg_whole: str, pg_cluster: Any) ->
                 "EXECUTE FUNCTION sop_summary_guard()"
             ],
             ["CREATE TABLE extra (x int)"],
+            ["ALTER TABLE dues DROP COLUMN words"],
+            ["ALTER TABLE due_words ADD COLUMN x int"],
+            ["ALTER TABLE dues ALTER COLUMN low TYPE text"],
         )
     ):
         case = _pg_case(pg_cluster, pg_whole, 9100 + n)

@@ -253,6 +253,33 @@ TRIGGERS = {
     )
 }
 TABLES[2] = TABLES[1] | {"due_words"}
+# Their columns, in order: a column added, dropped or retyped is found too.
+COLUMNS = {
+    1: {
+        "sop_journal": ("key text", "value text"),
+        "snapshots": ("sha text", "files text"),
+        "runs": (
+            "id bigint", "procedure text", "title text", "kind text", "operator text",
+            "site text", "started_at text", "rulebook_sha text", "procedure_sha text",
+            "parent bigint", "status text", "step text", "step_title text", "outcome text",
+            "updated_at text", "last_seq bigint", "events bigint", "dues text", "subject text",
+        ),
+        "events": (
+            "seq bigint", "chain text", "run bigint", "at text", "kind text", "actor text",
+            "data text", "prev text", "hash text",
+        ),
+        "dues": (
+            "run bigint", "n integer", "due_key text", "kind text", "role text", "data text",
+        ),
+    }
+}  # fmt: skip
+COLUMNS[2] = {
+    **COLUMNS[1],
+    "dues": (
+        *COLUMNS[1]["dues"], "due text", "since text", "low bigint", "high bigint", "words bigint",
+    ),
+    "due_words": ("id bigint", "data text"),
+}  # fmt: skip
 TRIGGERS[2] = TRIGGERS[1] | {
     ("due_words", "due_words_guard", "sop_summary_guard", _ROW | _BEFORE | _DELETE | _UPDATE),
     ("due_words", "due_words_no_truncate", "sop_append_only", _BEFORE | _TRUNCATE),

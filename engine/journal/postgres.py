@@ -780,9 +780,20 @@ class PostgresJournal(Journal):
         from engine.journal.bulk import DueEntry, parse_due_entry
 
         cols = "run, n, due_key, kind, role, data"
+        rows: list[tuple[Any, ...]] | None = None
         if self.version >= 2:  # and the split, checked against data
-            cols += ", due, since, low, high, (SELECT w.data FROM due_words w WHERE w.id = words)"
-        for row in self._select(f"SELECT {cols} FROM dues ORDER BY run, n"):
+            try:
+                with self._db.transaction():  # a savepoint: a reader's view stays usable
+                    rows = self._db.execute(
+                        f"SELECT {cols}, due, since, low, high, "
+                        "(SELECT w.data FROM due_words w WHERE w.id = words) "
+                        "FROM dues ORDER BY run, n"
+                    ).fetchall()
+            except self._pg.Error:
+                rows = None  # its columns altered: file_problems names them
+        if rows is None:
+            rows = self._select(f"SELECT {cols} FROM dues ORDER BY run, n")
+        for row in rows:
             entry = parse_due_entry(row[:6])
             if len(row) > 6 and isinstance(entry, DueEntry):
                 yield schema.split_damage(entry, row[6:], typed=True) or entry
@@ -796,7 +807,8 @@ class PostgresJournal(Journal):
 
     def file_problems(self) -> list[FileProblem]:
         """The guards as the migrations made them: a trigger dropped, disabled
-        or changed, a guard function rewritten, a table added or removed."""
+        or changed, a guard function rewritten, a table or a column added or
+        removed."""
         from engine.journal.bulk import FileProblem
 
         changed: list[str] = []
@@ -830,4 +842,14 @@ class PostgresJournal(Journal):
             )
         }
         changed.extend(sorted(tables ^ pg_schema.TABLES[self.version]))
+        found: dict[str, set[str]] = {}
+        for table, column, kind in self._select(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ):
+            found.setdefault(str(table), set()).add(f"{column} {kind}")
+        for table, columns in sorted(pg_schema.COLUMNS[self.version].items()):
+            there = found.get(table)
+            if there is not None:  # (a table missing is named above)
+                changed.extend(f"{table}.{c.split()[0]}" for c in sorted(there ^ set(columns)))
         return [FileProblem("schema", ", ".join(dict.fromkeys(changed)))] if changed else []
