@@ -1,5 +1,5 @@
 """A content-hash cache of `sop validate` output, and of the part of a
-rulebook `sop due` reads (`schedule_book`).
+rulebook `sop due` reads (`duties`).
 
 The key covers the engine version, the output options and the content hash
 of every file the validation would read (each requested folder's whole
@@ -14,7 +14,7 @@ import json
 import os
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine import __version__
 
@@ -218,7 +218,7 @@ def put(key: str | None, out: str, code: int) -> None:
 
 # ---- the rulebook as `sop due` reads it
 
-_DUTIES = "duties 2"  # what the entry holds; changed when the trimming changes
+_DUTIES = "duties 3"  # what the entry holds; changed when the trimming changes
 
 
 class Duties(NamedTuple):
@@ -239,25 +239,24 @@ def duties(folder: str) -> Duties:
     under the same key as a validation (the engine's version and sources,
     and the content hash of every file the validation reads, taken again
     only for a file whose size or mtime changed), so an edited rulebook is
-    validated again; only a rulebook without errors is kept. The entry is a
-    pickle: the cache folder is the user's own, as trusted as the
-    `__pycache__` Python itself runs code from. It holds engine.timetable's
-    few types, never the whole model's, so reading it defines no more."""
-    import pickle
+    validated again; only a rulebook without errors is kept. The entry is
+    JSON naming engine.timetable's few types (`_plain`), read back into
+    them: neither the whole model's types nor pickle (2 ms to import) are
+    loaded to read it, and reading it runs no code the file names."""
+    from engine.timetable import DutyPlan
 
     key = key_for([folder], _DUTIES)
-    target = _file_for(key)[: -len(".json")] + ".pickle" if key is not None else None
+    target = _file_for(key)[: -len(".json")] + ".duties.json" if key is not None else None
     if key is not None and target is not None:
         try:
-            with open(target, "rb") as fh:
-                kept, roles, plan = pickle.load(fh)
-            if kept == key:
+            with open(target, encoding="utf-8") as fh:
+                kept, roles, plan = json.load(fh)
+            typed = _typed(plan)
+            if kept == key and isinstance(roles, dict) and isinstance(typed, DutyPlan | None):
                 _used(target)
-                return Duties(roles, plan)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                return Duties(roles, typed)
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
             pass  # absent, cut short, or of another shape: loaded again
-        except (AttributeError, ImportError):
-            pass  # names what this engine no longer has
     from engine.runtime.calls import duty_plan
     from engine.validate import load_rulebook
 
@@ -265,11 +264,61 @@ def duties(folder: str) -> Duties:
     found = Duties({rid: r.name for rid, r in full.roles.items()}, duty_plan(full))
     if key is not None and target is not None:
         try:
-            data = pickle.dumps((key, *found), pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
+            text = json.dumps([key, found.roles, _plain(found.plan)], ensure_ascii=False)
+        except TypeError:
             return found  # not kept: validated again next time
-        _atomic_write_bytes(target, data)
+        _atomic_write(target, text)
     return found
+
+
+def _kinds() -> dict[str, type]:
+    """The types a kept plan is made of, by name."""
+    from engine.positions import Pos
+    from engine.timetable import Duty, DutyPlan, Holiday, Hours, Ref, Schedule, Site
+
+    return {t.__name__: t for t in (Pos, Ref, Hours, Holiday, Site, Schedule, Duty, DutyPlan)}
+
+
+def _plain(value: object) -> object:
+    """A plan as JSON: a value of one of `_kinds` as ["R", its name, its
+    fields in order], a tuple as ["T", …], a mapping as ["D", [[key, value],
+    …]]. Anything else is refused (TypeError): the plan is then not kept."""
+    import dataclasses
+
+    if value is None or isinstance(value, (str, int)):
+        return value
+    kind = type(value).__name__
+    if _kinds().get(kind) is type(value):
+        if dataclasses.is_dataclass(value):
+            fields = dataclasses.fields(value)
+            if not all(f.init for f in fields):
+                raise TypeError(kind)
+            parts = [getattr(value, f.name) for f in fields]
+        else:
+            assert isinstance(value, tuple)
+            parts = list(value)
+        return ["R", kind, *(_plain(p) for p in parts)]
+    if type(value) is tuple:
+        return ["T", *(_plain(p) for p in value)]
+    if isinstance(value, dict):
+        return ["D", [[str(k), _plain(v)] for k, v in value.items()]]
+    raise TypeError(kind)
+
+
+def _typed(data: object, kinds: dict[str, type] | None = None) -> Any:
+    """A plan from `_plain`'s JSON (ValueError, TypeError, KeyError or
+    IndexError when it is not one)."""
+    kinds = kinds if kinds is not None else _kinds()
+    if not isinstance(data, list):
+        return data
+    tag = data[0]
+    if tag == "R":
+        return kinds[data[1]](*(_typed(p, kinds) for p in data[2:]))
+    if tag == "T":
+        return tuple(_typed(p, kinds) for p in data[1:])
+    if tag == "D":
+        return {str(k): _typed(v, kinds) for k, v in data[1]}
+    raise ValueError(tag)
 
 
 def _atomic_write_bytes(target: str, data: bytes) -> None:
@@ -296,8 +345,9 @@ def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:
     before: starting a run or printing a script then costs a read and a hash
     instead of a validation. Only a result that built a rulebook is kept (it
     holds that rulebook, so nothing is built again); texts any file could
-    not be read for are validated every time. The entry is a pickle, as
-    trusted as `duties`' (the cache folder is the user's own)."""
+    not be read for are validated every time. The entry is a pickle: the
+    cache folder is the user's own, as trusted as the `__pycache__` Python
+    itself runs code from."""
     import pickle
 
     from engine.validate import validate_texts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from engine.positions import Pos
 from engine.slots import quick_init
@@ -95,10 +96,11 @@ class Schedule:
             yield "on", ref
 
 
-@dataclass(frozen=True, slots=True)
-class Duty:
+class Duty(NamedTuple):
     """A scheduled procedure as the call list reads it: its schedule, and
-    its first step with the role that does it."""
+    its first step with the role that does it. This and `DutyPlan` are
+    typed tuples: `sop due` defines them on every call, for a fraction of
+    a frozen dataclass's cost."""
 
     id: str
     title: str
@@ -109,8 +111,7 @@ class Duty:
     role_title: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class DutyPlan:
+class DutyPlan(NamedTuple):
     """A rulebook's scheduled duties, with the site they are done at (its
     name, and its hours, holidays and closed days)."""
 

@@ -398,6 +398,26 @@ def test_a_format_1_postgres_journal_is_brought_to_format_2_and_verifies(pg_url:
         assert split.fetchone() == (4, 4, 2)
 
 
+def test_a_deadline_too_long_for_the_words_index_is_kept_and_listed(store: str) -> None:
+    """Words longer than PostgreSQL's index takes (a rule of thousands of
+    characters) are not split there: the write succeeds, the list reads that
+    deadline from its JSON, verify finds nothing wrong."""
+    from engine.journal.store import Journal as AnyStore
+
+    rule = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(3000))  # not compressible
+    long = {**_deadline("greet", "2026-11-25"), "text": rule}
+    with Journal(store) as journal:
+        run = _new(journal, site="一号案场")
+        dues = [long, _deadline("call", "2026-11-26")]
+        journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
+    with Journal(store, write=False) as journal:
+        listed = journal.call_rows("2026-11-30")
+        assert listed == AnyStore.call_rows(journal, "2026-11-30") and len(listed) == 2
+        assert listed[0].due.words.text == long["text"]  # type: ignore[union-attr]
+        assert journal.verify().ok
+        assert all(not isinstance(e, Damaged) for e in journal.due_entries())
+
+
 def _deadline(step: str, day: str) -> dict[str, object]:
     return {
         "kind": "due", "due": day, "procedure": "visit", "procedure_title": "样板房",

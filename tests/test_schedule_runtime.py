@@ -212,7 +212,7 @@ def test_due_reads_the_rulebook_once_and_again_when_it_changes(
 
     first = listed()
     assert ("monthly-report", "2026-12-25", "每月 25 日前完成") in first[1]
-    assert list((tmp_path / "cache").rglob("*.pickle"))  # kept
+    assert list((tmp_path / "cache").rglob("*.duties.json"))  # kept
     assert listed() == first  # and read back the same
     report = book / "monthly-report.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("by: 25", "by: 20"), "utf-8")
@@ -224,6 +224,24 @@ def test_due_reads_the_rulebook_once_and_again_when_it_changes(
     (book / "broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
     assert listed()[0] != 0  # a rulebook named with --rulebook must load
     assert listed("--role", "物业经理")[0] != 0
+
+
+@pytest.mark.parametrize("folder", [BOOK, str(ROOT / "sops")])
+def test_a_kept_plan_reads_back_as_the_plan_it_was(folder: str) -> None:
+    """The duties entry is JSON naming engine.timetable's types: read back,
+    the plan equals the one the rulebook gives (every field of every duty,
+    schedule entry, reference and position, the site's hours and holidays)."""
+    from engine.cache import _plain, _typed
+    from engine.runtime.calls import duty_plan
+    from engine.validate import load_rulebook
+
+    plan = duty_plan(load_rulebook(folder))
+    assert plan is not None and plan.duties
+    data = json.loads(json.dumps(_plain(plan), ensure_ascii=False))
+    assert _typed(data) == plan
+    assert [type(d.schedule[0].every) for d in _typed(data).duties] == [
+        type(d.schedule[0].every) for d in plan.duties
+    ]
 
 
 def test_the_cache_keys_a_rulebook_by_its_files_real_paths(

@@ -18,8 +18,8 @@ from engine.journal.events import Damaged
 from engine.journal.rows import Bad, _req_int, _req_text, _text
 
 if TYPE_CHECKING:
-    from engine.journal.events import RunRow
     from engine.journal.rows import ChainRow
+    from engine.journal.summary import RunRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,29 +44,6 @@ class Event:
     hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    id: int
-    procedure: str
-    title: str
-    kind: str
-    operator: str | None
-    site: str | None
-    started_at: str
-    updated_at: str
-    rulebook_sha: str
-    procedure_sha: str
-    parent: int | None
-    status: str
-    step: str | None
-    step_title: str | None
-    outcome: str | None
-    last_seq: int
-    events: int
-    dues: tuple[Mapping[str, Any], ...]
-    subject: str | None = None
-
-
 Table = Literal["events", "runs", "dues", "snapshots"]
 # What is wrong with a stored row: SQLite cannot read its page; a text is not
 # UTF-8; a JSON column does not parse; a value has the wrong type or is not

@@ -167,19 +167,19 @@ INSERT_DUE = (
 )
 
 
-def split_rows(rows: Iterable[Sequence[Any]]) -> tuple[list[tuple[Any, ...]], list[str]]:
-    """Deadline index rows (run, n, due_key, kind, role, data) with their
-    split as PostgreSQL's columns keep it (`schema.split_rows`, typed), and
-    the distinct words texts among them, sorted (for `INSERT_WORDS`)."""
-    split = schema.split_rows(rows, typed=True)
-    return split, sorted({r[10] for r in split if r[10] is not None})
+def typed(split: Iterable[Sequence[Any]]) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Deadline index rows with their split (`schema.split_rows`,
+    `schema.split_dues`) as PostgreSQL's columns keep it (`schema.typed_split`),
+    and the distinct words texts among them, sorted (for `INSERT_WORDS`)."""
+    out = [(*r[:6], *schema.typed_split(r[6:])) for r in split]
+    return out, sorted({r[10] for r in out if r[10] is not None})
 
 
 def copy_dues(cur: psycopg.Cursor[Any], rows: Iterable[Sequence[Any]]) -> None:
     """Deadline index rows (run, n, due_key, kind, role, data) stored with
     their split through COPY (a whole journal copied, or brought to format 2):
     the words first, then each deadline naming its words' id."""
-    split, words = split_rows(rows)
+    split, words = typed(schema.split_rows(rows))
     ids: dict[str, int] = {}
     if words:
         cur.execute(INSERT_WORDS, (words,))

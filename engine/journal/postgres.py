@@ -36,7 +36,6 @@ from engine.journal.events import (
     GENESIS,
     Damaged,
     Event,
-    RunRow,
     canonical,
     chain_hash,
 )
@@ -49,7 +48,6 @@ from engine.journal.rows import (
     parse_chain_row,
     parse_due,
     parse_event,
-    parse_run,
     read_listed,
     role_titles,
     snapshot_damage,
@@ -79,6 +77,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
 CONNECT_TIMEOUT_S = 10
@@ -153,6 +152,22 @@ PG_CHAIN = message("journal.pg-chain", "案场 {site}", "site {site}")
 PG_NO_SITE_CHAIN = message("journal.pg-no-site", "未指定案场的运行", "runs without a site")
 
 
+# The tables (and views…) of the current schema, by name.
+_TABLES = (
+    "ARRAY(SELECT c.relname::text FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+    "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
+)
+
+
+def _schema(
+    current: object, tables: list[object], pairs: list[Any]
+) -> tuple[str | None, list[str], dict[str, str]]:
+    if current is None:
+        return None, [], {}
+    return str(current), [str(t) for t in tables], {str(k): str(v) for k, v in pairs}
+
+
 def _psycopg(path: str) -> Any:
     try:
         import psycopg
@@ -218,21 +233,31 @@ class PostgresJournal(Journal):
     # ---- opening
 
     def _inspect(self) -> tuple[str | None, list[str], dict[str, str]]:
-        """The current schema, the tables in it, and the journal's mark."""
-        row = self._db.execute(
-            "SELECT current_schema(), ARRAY(SELECT c.relname::text FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
-            "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname)"
-        ).fetchone()
+        """The current schema, the tables in it, and the journal's mark: in
+        one query where the mark's table is there (every journal), in two
+        where it is not (an empty schema, another program's tables) or a
+        transaction is under way (where a failed query would end it)."""
+        if self._db.info.transaction_status == self._pg.pq.TransactionStatus.IDLE:
+            try:
+                row = self._db.execute(
+                    f"SELECT current_schema(), {_TABLES}, "
+                    "ARRAY(SELECT ARRAY[key, value] FROM sop_journal)"
+                ).fetchone()
+            except self._pg.errors.UndefinedTable:
+                self._db.rollback()  # a reader's transaction began with the query
+            else:
+                assert row is not None
+                current, tables, pairs = row
+                # The mark counts only in the current schema (the name alone
+                # could find one further along the search path).
+                return _schema(current, tables, pairs if "sop_journal" in tables else [])
+        row = self._db.execute(f"SELECT current_schema(), {_TABLES}").fetchone()
         assert row is not None
         current, tables = row
-        if current is None:
-            return None, [], {}
-        mark: dict[str, str] = {}
-        if "sop_journal" in tables:
-            rows = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
-            mark = {str(k): str(v) for k, v in rows}
-        return str(current), [str(t) for t in tables], mark
+        pairs = []
+        if current is not None and "sop_journal" in tables:
+            pairs = self._db.execute("SELECT key, value FROM sop_journal").fetchall()
+        return _schema(current, tables, pairs)
 
     def _recognise(self, create: bool) -> int:
         """The journal's format; creates one in an empty schema when `create`."""
@@ -501,15 +526,15 @@ class PostgresJournal(Journal):
         )
         cur.execute("DELETE FROM dues WHERE run = %s", (run,))
         if u.dues and u.status != "finished":
-            return schema.due_rows(run, u.dues)
+            return schema.split_dues(run, u.dues)
         return []
 
     def _insert_dues(self, cur: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
-        """The deadlines of a write's runs with their split, their words
-        inserted in one go before them (pg_schema.INSERT_WORDS)."""
+        """The deadlines of a write's runs, split (`schema.split_dues`), their
+        words inserted in one go before them (pg_schema.INSERT_WORDS)."""
         if not rows:
             return
-        split, words = pg_schema.split_rows(rows)
+        split, words = pg_schema.typed(rows)
         cur.execute(pg_schema.INSERT_WORDS, (words,))
         cur.executemany(pg_schema.INSERT_DUE, split)
 
@@ -542,6 +567,8 @@ class PostgresJournal(Journal):
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
     ) -> list[RunRow | Damaged]:
+        from engine.journal.summary import parse_run
+
         rows = self._select(f"SELECT {self._run_columns()} FROM runs {where} {tail}", args)
         return [parse_run(r) for r in rows]
 
@@ -590,6 +617,8 @@ class PostgresJournal(Journal):
     def dues(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[DueRow | Damaged]:
+        from engine.journal.summary import parse_run
+
         out: list[DueRow | Damaged] = []
         rows = self._select(*schema.due_query("d.run, d.n, d.data", until, site, role, "%s"))
         # Each run's summary once (its own list of deadlines is long), not per deadline.

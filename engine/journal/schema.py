@@ -143,7 +143,7 @@ TYPED_WORDS_MAX = 2000
 _INT64 = range(-(2**63), 2**63)
 
 
-def typed_split(split: tuple[Any, Any, Any, Any, str | None]) -> tuple[Any, ...]:
+def typed_split(split: Sequence[Any]) -> tuple[Any, ...]:
     """`split` (`due_split`) as a store with typed columns keeps it — due and
     since text, low and high 64-bit whole numbers, words short enough for its
     index — or NO_SPLIT when it cannot (then its readers decode `data`)."""
@@ -153,14 +153,13 @@ def typed_split(split: tuple[Any, Any, Any, Any, str | None]) -> tuple[Any, ...]
         and all(v is None or (type(v) is int and v in _INT64) for v in (low, high))
         and (words is None or len(words.encode("utf-8", "surrogatepass")) <= TYPED_WORDS_MAX)
     ):
-        return split
+        return tuple(split)
     return NO_SPLIT
 
 
-def split_rows(rows: Iterable[Sequence[Any]], typed: bool = False) -> list[tuple[Any, ...]]:
+def split_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
     """Deadline index rows (run, n, due_key, kind, role, data) with format 5's
-    split of `data` after them (`due_split`), for `INSERT_DUE`; `typed`: as a
-    store with typed columns keeps it (`typed_split`)."""
+    split of `data` after them (`due_split`), for `INSERT_DUE`."""
     out = []
     for row in rows:
         try:
@@ -168,7 +167,7 @@ def split_rows(rows: Iterable[Sequence[Any]], typed: bool = False) -> list[tuple
         except (TypeError, ValueError, RecursionError):
             due = None
         when = due_split(due)
-        out.append((*row, *(typed_split(when) if typed else when)))
+        out.append((*row, *when))
     return out
 
 
@@ -180,7 +179,9 @@ def split_damage(entry: DueEntry, have: Sequence[Any], typed: bool = False) -> D
     text) is not what its `data` says, named by the first column that differs
     (`sop journal verify`, and `sop journal copy` which refuses it)."""
     row = (entry.run, entry.n, entry.due_key, entry.kind, entry.role, entry.data)
-    wanted = split_rows([row], typed)[0][6:]
+    wanted = split_rows([row])[0][6:]
+    if typed:  # as a store with typed columns keeps it
+        wanted = typed_split(wanted)
     for column, value, want in zip(SPLIT, have, wanted, strict=True):
         if value != want or type(value) is not type(want):
             key = f"{entry.run}/{entry.n}"
@@ -199,7 +200,16 @@ INSERT_DUE = (
 def insert_dues(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
     """Deadline index rows (run, n, due_key, kind, role, data) into a journal
     of format 5, with their split."""
-    split = split_rows(rows)
+    insert_split(db, split_rows(rows))
+
+
+def split_dues(run: int, dues: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """A run's deadlines as format 5 indexes them (`due_rows` and `due_split`),
+    from the deadlines themselves rather than their JSON."""
+    return [(*row, *due_split(d)) for row, d in zip(due_rows(run, dues), dues, strict=True)]
+
+
+def insert_split(db: sqlite3.Connection, split: Sequence[Sequence[Any]]) -> None:
     db.executemany(INSERT_WORDS, {(r[10],) for r in split if r[10] is not None})
     db.executemany(INSERT_DUE, split)
 

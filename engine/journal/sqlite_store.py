@@ -30,7 +30,6 @@ from engine.journal.events import (
     GENESIS,
     Damaged,
     Event,
-    RunRow,
     Table,
     canonical,
     chain_hash,
@@ -45,7 +44,6 @@ from engine.journal.rows import (
     parse_chain_row,
     parse_due,
     parse_event,
-    parse_run,
     read_listed,
     role_titles,
     snapshot_damage,
@@ -81,6 +79,7 @@ from engine.journal.store import (
 
 if TYPE_CHECKING:
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
 BUSY_TIMEOUT_S = 30.0
@@ -650,7 +649,7 @@ class SqliteJournal(Journal):
         )
         db.execute("DELETE FROM dues WHERE run = ?", (run,))
         if u.dues and u.status != "finished":
-            schema.insert_dues(db, schema.due_rows(run, u.dues))
+            schema.insert_split(db, schema.split_dues(run, u.dues))
 
     def backup(self, dest: str) -> tuple[int, str] | None:
         """A consistent copy of the journal — the main file and what its WAL
@@ -750,6 +749,8 @@ class SqliteJournal(Journal):
     def _runs_where(
         self, where: str, args: Sequence[Any], tail: str = ""
     ) -> list[RunRow | Damaged]:
+        from engine.journal.summary import parse_run
+
         sql = f"SELECT {self._run_columns()} FROM runs {where} {tail}"
         try:
             rows: list[Any] = self._db.execute(sql, args).fetchall()
@@ -833,6 +834,8 @@ class SqliteJournal(Journal):
         """Open deadlines that fall on or before `until` (a date: the whole
         day counts), earliest first, read through the date index; a deadline
         or run that cannot be read is `Damaged` in its place."""
+        from engine.journal.summary import parse_run
+
         if self.version < 2:
             return self._dues_v1(until, site, role)
         columns = f"d.run, d.n, d.data, {self._run_columns('r.')}"

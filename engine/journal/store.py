@@ -21,18 +21,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal.events import Damaged, Event, RunRow, canonical
+from engine.journal.events import Damaged, Event, canonical
 from engine.journal.rows import CallRow, call_row, describe_damage, describe_place
 
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
     from engine.journal.rows import ChainRow
+    from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, Write
 
 JOURNAL_DAMAGED_ROW = message(
@@ -93,8 +93,11 @@ RUN_IDENTITY = frozenset(
 EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
 
 
-@dataclass(frozen=True, slots=True)
-class RunFilter:
+class RunFilter(NamedTuple):
+    """Which runs a listing wants. This and `DueRow` are typed tuples: a
+    command that reads the journal defines them, for a fraction of a
+    frozen dataclass's cost."""
+
     statuses: tuple[str, ...] = ()
     procedure: str | None = None
     site: str | None = None
@@ -109,8 +112,7 @@ class RunFilter:
 EVERY_RUN = RunFilter()
 
 
-@dataclass(frozen=True, slots=True)
-class DueRow:
+class DueRow(NamedTuple):
     """An open deadline of the index and the run it belongs to (its whole
     summary: `Journal.call_rows` reads a listed line's few columns)."""
 

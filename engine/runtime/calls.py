@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from engine.errors import UsageError
 from engine.i18n import message
-from engine.journal import CallRow, Damaged, Journal, RunRow
+from engine.journal import CallRow, Damaged, Journal
 from engine.runtime.deadline import falls, round_due
 from engine.timetable import Duty, DutyPlan
 
@@ -365,7 +365,7 @@ def ahead_list(
     """The touchpoints ahead of every open journey's current step: those
     whose projected day falls within `days` of `on`, then for each journey
     the next one still waiting for a milestone's date."""
-    from engine.journal import RunFilter
+    from engine.journal import RunFilter, RunRow
     from engine.runtime.pinning import Pinned, restore
     from engine.runtime.state import replay
     from engine.runtime.timeline import journey_timeline
