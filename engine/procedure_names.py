@@ -22,17 +22,17 @@ from engine.model import Procedure, Rulebook
 
 UNKNOWN = message(
     "procedure.unknown",
-    '规则手册中没有流程 "{given}"。{hint}可写编号、标题或流程的 YAML 文件, 如: {known}'
+    '规则手册中没有流程 "{given}"。{hint}\n可写编号、标题或流程的 YAML 文件, 如: {known}'
     "; 全部流程: sop list {folder}",
-    'the rulebook has no procedure "{given}". {hint}name one by its id, title or YAML file, '
+    'the rulebook has no procedure "{given}".{hint}\nname one by its id, title or YAML file, '
     "such as: {known}; every one: sop list {folder}",
 )
 NOT_A_PROCEDURE_FILE = message(
     "procedure.not-a-file",
-    '"{given}" 不是这本规则手册的流程文件: {why}。规则手册读自 {folder}; {hint}'
-    "其中的流程: sop list {folder}",
-    '"{given}" is not a procedure file of this rulebook: {why}. the rulebook was read from '
-    "{folder}; {hint}its procedures: sop list {folder}",
+    '"{given}" 不是这本规则手册的流程文件: {why}。{hint}\n'
+    "规则手册读自 {folder}, 其中的流程: sop list {folder}",
+    '"{given}" is not a procedure file of this rulebook: {why}.{hint}\n'
+    "the rulebook was read from {folder}; its procedures: sop list {folder}",
 )
 WHY_NOT = messages(
     "procedure.not-a-file",
@@ -55,7 +55,7 @@ AMBIGUOUS = message(
     '"{given}" 是 {count} 个流程的标题: {candidates}。请写编号或文件',
     '"{given}" is the title of {count} procedures: {candidates}. name one by its id or file',
 )
-DID_YOU_MEAN = message("procedure.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
+DID_YOU_MEAN = message("procedure.did-you-mean", '是不是 "{near}"?', ' did you mean "{near}"?')
 MORE = message("procedure.more", "… (共 {count} 个)", "… ({count} in all)")
 
 _SHOWN = 5  # ids shown when a name names none: the nearest few, not all fifty

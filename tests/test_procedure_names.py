@@ -84,58 +84,58 @@ def test_simulate_takes_the_file(site: Path) -> None:
 WRONG = [
     (
         ["render", "script", "visti"],
-        '规则手册中没有流程 "visti"。是不是 "visit"? 可写编号、标题或流程的 YAML 文件, '
+        '规则手册中没有流程 "visti"。是不是 "visit"?\n可写编号、标题或流程的 YAML 文件, '
         "如: visit, night, shuttle, fire, journey … (共 6 个); 全部流程: sop list sops\n",
-        'the rulebook has no procedure "visti". did you mean "visit"? name one by its id, '
+        'the rulebook has no procedure "visti". did you mean "visit"?\nname one by its id, '
         "title or YAML file, such as: visit, night, shuttle, fire, journey … (6 in all); "
         "every one: sop list sops\n",
     ),
     (
         ["graph", "样板房服务"],
-        '规则手册中没有流程 "样板房服务"。是不是 "样板房服务流程"? 可写编号、标题或流程的 YAML '
+        '规则手册中没有流程 "样板房服务"。是不是 "样板房服务流程"?\n可写编号、标题或流程的 YAML '
         "文件, 如: visit, shuttle, fire, journey, night … (共 6 个); 全部流程: sop list sops\n",
-        'the rulebook has no procedure "样板房服务". did you mean "样板房服务流程"? name one by '
+        'the rulebook has no procedure "样板房服务". did you mean "样板房服务流程"?\nname one by '
         "its id, title or YAML file, such as: visit, shuttle, fire, journey, night … (6 in all); "
         "every one: sop list sops\n",
     ),
     (
         ["render", "script", "sops/rulebook.yaml"],
         '"sops/rulebook.yaml" 不是这本规则手册的流程文件: 它是规则手册本身的设置 (rulebook.yaml), '
-        "不含流程。规则手册读自 sops; 其中的流程: sop list sops\n",
+        "不含流程。\n规则手册读自 sops, 其中的流程: sop list sops\n",
         '"sops/rulebook.yaml" is not a procedure file of this rulebook: it is the rulebook\'s '
-        "own settings (rulebook.yaml), which hold no procedure. the rulebook was read from sops; "
+        "own settings (rulebook.yaml), which hold no procedure.\nthe rulebook was read from sops; "
         "its procedures: sop list sops\n",
     ),
     (
         ["run", "sops/vist.yaml"],
-        '"sops/vist.yaml" 不是这本规则手册的流程文件: 没有这个文件。规则手册读自 sops; '
-        '是不是 "sops/visit.yaml"? 其中的流程: sop list sops\n',
+        '"sops/vist.yaml" 不是这本规则手册的流程文件: 没有这个文件。是不是 "sops/visit.yaml"?\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
         '"sops/vist.yaml" is not a procedure file of this rulebook: there is no such file. '
-        'the rulebook was read from sops; did you mean "sops/visit.yaml"? its procedures: '
+        'did you mean "sops/visit.yaml"?\nthe rulebook was read from sops; its procedures: '
         "sop list sops\n",
     ),
     (
         ["graph", "visit.yaml"],  # the file, but typed from the folder above it
-        '"visit.yaml" 不是这本规则手册的流程文件: 没有这个文件。规则手册读自 sops; '
-        '是不是 "sops/visit.yaml"? 其中的流程: sop list sops\n',
+        '"visit.yaml" 不是这本规则手册的流程文件: 没有这个文件。是不是 "sops/visit.yaml"?\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
         '"visit.yaml" is not a procedure file of this rulebook: there is no such file. '
-        'the rulebook was read from sops; did you mean "sops/visit.yaml"? its procedures: '
+        'did you mean "sops/visit.yaml"?\nthe rulebook was read from sops; its procedures: '
         "sop list sops\n",
     ),
     (
         ["simulate", "other/visit.yaml"],
         '"other/visit.yaml" 不是这本规则手册的流程文件: 它属于另一本规则手册 (other), '
-        "用 -R other 读那一本。规则手册读自 sops; 其中的流程: sop list sops\n",
+        "用 -R other 读那一本。\n规则手册读自 sops, 其中的流程: sop list sops\n",
         '"other/visit.yaml" is not a procedure file of this rulebook: it belongs to another '
-        "rulebook (other); read that one with -R other. the rulebook was read from sops; "
+        "rulebook (other); read that one with -R other.\nthe rulebook was read from sops; "
         "its procedures: sop list sops\n",
     ),
     (
         ["render", "checklist", "notes.yaml"],
-        '"notes.yaml" 不是这本规则手册的流程文件: 它不在规则手册的文件夹中。规则手册读自 sops; '
+        '"notes.yaml" 不是这本规则手册的流程文件: 它不在规则手册的文件夹中。\n规则手册读自 sops, '
         "其中的流程: sop list sops\n",
         '"notes.yaml" is not a procedure file of this rulebook: it is not in the rulebook\'s '
-        "folder. the rulebook was read from sops; its procedures: sop list sops\n",
+        "folder.\nthe rulebook was read from sops; its procedures: sop list sops\n",
     ),
 ]
 
@@ -181,7 +181,7 @@ def test_the_list_of_ids_is_short_nearest_first() -> None:
         find_procedure(bundled, "sales-recepton")
     said = caught.value.message
     assert 'did you mean "sales-reception"' in said or '是不是 "sales-reception"' in said
-    known = said.split(": ")[1].split(" … ")[0].split(", ")
+    known = said.splitlines()[1].split(": ")[1].split(" … ")[0].split(", ")
     assert known[0] == "sales-reception" and len(known) == 5
     assert f"({len(bundled.procedures)}" in said or f"共 {len(bundled.procedures)} 个" in said
 
