@@ -175,12 +175,12 @@ def _folder(rulebook: Rulebook) -> str:
 
 
 def _shown(path: str) -> str:
-    """`path` relative to the current folder when it is inside it."""
+    """`path` as typed from the current folder: relative when that is the
+    shorter (inside it, or just beside it), else absolute."""
     if not os.path.isabs(path):
         return os.path.normpath(path)
-    here = os.getcwd()
     try:
-        inside = os.path.commonpath([here, path]) == here
+        relative = os.path.relpath(path)
     except ValueError:  # another drive
         return path
-    return os.path.relpath(path, here) if inside else path
+    return relative if len(relative) <= len(path) else path
