@@ -8,8 +8,9 @@ a run is the runtime's business (engine/runtime/occurrences.py).
 
 The calendar arithmetic of single days is python-dateutil's `rrule` (RFC
 5545 recurrence rules: intervals, weekdays, the last day of a month, every 2
-weeks from a first date), imported only when occurrences are computed; the
-windows of `by:` (a week from Monday, a month from the 1st) are counted by hand.
+weeks from a first date), imported only when such a rule is worked out; the
+plainest (every n days, given weekdays every week) and the windows of `by:`
+(a week from Monday, a month from the 1st) are counted by hand.
 
 Due arithmetic (docs/language.md):
 - whole days (`every: day|week|month|year`, `on:`): due all that day,
@@ -329,6 +330,25 @@ def _single_days(
     # the same days from `first` on.
     period = count if unit in ("day", "d") else 7 * max(count, 1)
     begin += timedelta(days=(first - begin).days // period * period)
+    if "holiday" not in kinds:
+        # The plainest rules, counted by hand (the same days as dateutil's,
+        # which is then not imported): every n days from the start, and
+        # given weekdays every week.
+        if unit in ("day", "d"):
+            day = begin + timedelta(days=-(-(first - begin).days // count) * count)
+            days = []
+            while day <= last:
+                days.append(day)
+                day += timedelta(days=count)
+            return days
+        weekly = (unit in ("week", "w") and count == 1) or (
+            unit == "" and all(k == "weekday" for k in kinds)
+        )
+        wanted = {
+            WEEKDAYS.index(r.name) for r, k in zip(entry.on, kinds, strict=True) if k == "weekday"
+        }
+        if weekly and wanted:
+            return [day for day in _days(first, last) if day.weekday() in wanted]
     rules = _rules(unit, count, entry, kinds, site, begin, starting)
     return [moment.date() for moment in rules.between(_at(first), _at(last), inc=True)]
 

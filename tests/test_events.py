@@ -372,3 +372,18 @@ def test_a_fold_over_any_events_is_a_state_or_damage(
         hypothesis.event("damage")
     else:
         hypothesis.event("a state")
+
+
+@given(st.lists(_dues(), max_size=4))
+def test_a_runs_deadlines_split_the_same_from_themselves_as_from_their_json(
+    dues: list[dict[str, Any]],
+) -> None:
+    """Format 5 indexes a deadline by when it falls and its words: a writer
+    splits the deadlines it has, a copy splits their stored JSON."""
+    from engine.journal import schema
+
+    split = schema.split_dues(7, dues)
+    assert split == schema.split_rows(schema.due_rows(7, dues))
+    for row, due in zip(split, dues, strict=True):
+        when = {k: due[k] for k in ("kind", "due", "since", "low", "high") if k in due}
+        assert {**json.loads(row[10]), **when} == due  # nothing lost

@@ -132,7 +132,7 @@ _ON = st.sampled_from(
 _DAY = st.dates(date(2019, 1, 1), date(2031, 12, 31))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     every=_EVERY,
     on=st.lists(_ON, max_size=3, unique=True),
