@@ -248,7 +248,6 @@ _CALL_ONE = (
     f"SELECT {_CALL_COLUMNS} FROM dues d JOIN runs r ON r.id = d.run "
     "WHERE d.run = ? AND d.n = ? AND r.status != 'finished'"
 )
-SPLIT = ("due", "since", "low", "high", "words")  # format 5's columns beside a deadline's data
 
 
 class SqliteJournal(Journal):
@@ -1144,14 +1143,8 @@ class SqliteJournal(Journal):
         for row in rows:
             entry = parse_due_entry(row[:6])
             if len(row) > 6 and isinstance(entry, DueEntry):
-                wanted = schema.split_rows([row[:6]])[0][6:]
-                for column, have, want in zip(SPLIT, row[6:], wanted, strict=True):
-                    if have != want or type(have) is not type(want):
-                        entry = Damaged(
-                            "dues", f"{entry.run}/{entry.n}", entry.run, "value", column,
-                            str(have)[:40],
-                        )  # fmt: skip
-                        break
+                yield schema.split_damage(entry, row[6:]) or entry
+                continue
             yield entry
 
     def snapshots(self) -> Iterator[tuple[str, object]]:
