@@ -16,7 +16,9 @@ its cost measured across 1,000 sites x 100 journeys on PostgreSQL.
    journal of `--sqlite` journeys at sites of 100, and straight into a
    throwaway PostgreSQL database (tests/pg.py) at `--sites` x `--per-site`.
 3. Measured for each: `sop due` as of the generator's day (7 days ahead) and
-   `--days 30 --format json`, `sop due --site` one site, and `sop --version`,
+   `--days 30 --format json`, `sop due --site` one site, `sop due --at
+   2020-01-01` (nothing listed from the journal: the command's fixed cost
+   and the bundled rulebook's scheduled duties), and `sop --version`,
    each the median of 5 runs, wall time and processor time (on a machine
    others load too, the processor time is the steadier figure), with the
    ratio to the goal. Python's byte code is written and the rulebook's
@@ -26,13 +28,20 @@ The generated journeys stop at random steps and are never taken up again,
 so their overdue deadlines pile up: the list holds far more items (each a
 line printed) than a tended journal would.
 
-Measured 2026-12-02, 2 cores under load average 6-8 (processor times; the
-before/after figures alternate main at 69a1173 and this code on the same
-files, docs/scaling.md):
+Measured 2026-12-02 23:38-23:40, 2 cores under load average 4-5.7 (others
+benchmarking), --no-pg, this code (main at cdb9c7b with the fixed cost's
+second round, docs/scaling.md), three runs:
   SQLite, 10,000 journeys (768,200 events, 2,954 lines listed): sop due
-  198 ms against sop --version 67 ms: 3.0x (alternating: 329 -> 213 ms,
-  4.9x -> 3.2x); --site 1.8x; --days 30 --format json 4.0x. Listing
-  nothing from the journal (the bundled duties only) 1.9x.
+  123-129 ms cpu against sop --version 60-72 ms (the one --version figure
+  a run takes moves its ratio: 1.7x-2.2x); alternating the two 21 times,
+  123 against 61 ms: 2.0x. --site 91-95 ms (1.5x); nothing listed (the
+  bundled duties only) 93 ms (1.5x); --days 30 --format json 164-170 ms
+  (2.7x).
+Measured before, 2026-12-02 under load average 6-8 (processor times; main
+at 69a1173 against the code of then, alternating on the same files):
+  SQLite 198 ms against sop --version 67 ms: 3.0x (alternating: 329 -> 213
+  ms, 4.9x -> 3.2x); --site 1.8x; --days 30 --format json 4.0x; nothing
+  listed 1.9x.
   PostgreSQL, 1,000 sites x 10, straight after loading: 426 ms (6.4x);
   settled, alternating: 478 -> 363 ms (7.3x -> 5.5x), --site 4.2x.
   1,000 x 100 (7,682,000 events, 29,054 lines; loaded in 11 min, then
@@ -74,6 +83,9 @@ def measure(label: str, target: str, version: Took) -> None:
     week = timed(due)
     month = timed([*due, "--days", "30", "--format", "json"])
     one = timed([*due, "--site", sites[0]]) if sites else None
+    # The fixed cost: as of a day before any journey, nothing is listed
+    # from the journal, only the bundled rulebook's scheduled duties.
+    fixed = timed([*SOP, "due", "--journal", target, "--at", "2020-01-01"])
     print(f"{label}: {events:,} events at {len(sites):,} sites; {listed:,} deadlines due by then")
     print(
         f"  sop due           {week}: {week / version:.1f}x wall, "
@@ -82,6 +94,7 @@ def measure(label: str, target: str, version: Took) -> None:
     print(f"  --days 30 json    {month}: {month.cpu / version.cpu:.1f}x cpu")
     if one is not None:
         print(f"  --site {sites[0]}  {one}: {one.cpu / version.cpu:.1f}x cpu")
+    print(f"  nothing listed    {fixed}: {fixed.cpu / version.cpu:.1f}x cpu (the duties only)")
 
 
 def main() -> None:
