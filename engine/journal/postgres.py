@@ -35,19 +35,15 @@ from engine.journal import pg_schema, schema
 from engine.journal.events import (
     GENESIS,
     Damaged,
-    Event,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
-    ChainRow,
     describe_damage,
     describe_place,
     parse_call_row,
-    parse_chain_row,
     parse_due,
-    parse_event,
     read_listed,
     role_titles,
     snapshot_damage,
@@ -77,6 +73,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.chain import ChainRow, Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
@@ -433,6 +430,8 @@ class PostgresJournal(Journal):
         return run_id, events
 
     def _apply(self, cur: psycopg.Cursor[Any], writes: Sequence[Write]) -> list[Event]:
+        from engine.journal.chain import Event
+
         ids = sorted({w.run for w in writes})
         unknown = [r for r in ids if r not in self._sites]
         if unknown:  # a run's site never changes: asked once per connection
@@ -684,12 +683,16 @@ class PostgresJournal(Journal):
         return [r for r in rows if not isinstance(r, Damaged)]
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE run = %s ORDER BY seq", (run_id,)
         )
         return [parse_event(r) for r in rows]
 
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
         )
@@ -701,6 +704,10 @@ class PostgresJournal(Journal):
             "AND run IN (SELECT id FROM runs WHERE procedure = %s) ORDER BY run, seq",
             (procedure,),
         )
+        if not rows:
+            return []  # no run of a scheduled duty yet: the events' types are not loaded
+        from engine.journal.chain import parse_event
+
         return [parse_event(r) for r in rows]
 
     def snapshot(self, sha: str) -> dict[str, str]:
@@ -790,6 +797,8 @@ class PostgresJournal(Journal):
     # ---- streaming, for verification
 
     def chain_rows(self) -> Iterator[ChainRow | Damaged]:
+        from engine.journal.chain import parse_chain_row
+
         last = 0
         while True:
             rows = self._select(

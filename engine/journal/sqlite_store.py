@@ -29,21 +29,17 @@ from engine.journal import schema
 from engine.journal.events import (
     GENESIS,
     Damaged,
-    Event,
     Table,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
-    ChainRow,
     decode,
     describe_damage,
     describe_place,
     parse_call_row,
-    parse_chain_row,
     parse_due,
-    parse_event,
     read_listed,
     role_titles,
     snapshot_damage,
@@ -79,6 +75,7 @@ from engine.journal.store import (
 
 if TYPE_CHECKING:
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.chain import ChainRow, Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
@@ -606,6 +603,8 @@ class SqliteJournal(Journal):
             raise self._write_error(exc) from exc
 
     def _apply(self, db: sqlite3.Connection, writes: Sequence[Write]) -> list[Event]:
+        from engine.journal.chain import Event
+
         # One writer at a time (BEGIN IMMEDIATE): every event goes on the
         # file's one chain (""), numbered after the last event of any chain.
         seq, prev = db.execute(
@@ -942,6 +941,8 @@ class SqliteJournal(Journal):
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         """A run's events in order, each as written or `Damaged` in its place."""
+        from engine.journal.chain import parse_event
+
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE run = ? ORDER BY seq"
         try:
             rows: list[Any] = self._db.execute(sql, (run_id,)).fetchall()
@@ -957,6 +958,8 @@ class SqliteJournal(Journal):
         return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
 
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         marks = ", ".join("?" * len(kinds))
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq", kinds
@@ -969,6 +972,10 @@ class SqliteJournal(Journal):
             "AND run IN (SELECT id FROM runs WHERE procedure = ?) ORDER BY run, seq",
             (procedure,),
         )
+        if not rows:
+            return []  # no run of a scheduled duty yet: the events' types are not loaded
+        from engine.journal.chain import parse_event
+
         return [parse_event(r) for r in rows]
 
     def snapshot(self, sha: str) -> dict[str, str]:
@@ -1083,6 +1090,8 @@ class SqliteJournal(Journal):
         """Every event in chain order as stored; rows on a damaged page are
         read one by one and the unreadable ones named. Text is decoded by
         SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
+        from engine.journal.chain import parse_chain_row
+
         last = 0
         columns = EVENT_COLUMNS + (", chain" if self.version >= 4 else "")
         self._db.text_factory = str
