@@ -45,7 +45,8 @@ files, docs/scaling.md):
   due 300 -> 275 ms cpu (4.8x -> 4.4x), --site 240 -> 239 ms; 1,000 x 100
   (load 5.0-6.7; dealt in 560 s) 935 -> 625 ms cpu (14.4x -> 9.6x; wall
   2,230 -> 1,516 ms), --site 271 -> 261 ms; call_rows alone for 29,000
-  deadlines 321 -> 91 ms cpu.
+  deadlines 321 -> 91 ms cpu. This script once each, 1,000 x 10 straight
+  after loading (load 3.2-6.9): 297 -> 267 ms cpu (5.2x -> 4.5x).
 """
 
 from __future__ import annotations
