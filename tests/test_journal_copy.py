@@ -25,6 +25,7 @@ from engine.journal.store import COPYING
 from engine.runtime.events import NoteAdded
 from tests import journey_gen
 from tests.conftest import ROOT, Runner
+from tests.journal_stores import raw
 from tests.test_journal_store import _new, _note
 
 FIXTURES = ROOT / "tests" / "fixtures" / "journals"
@@ -70,6 +71,17 @@ def test_sqlite_to_postgres_and_back_keeps_every_row_and_hash(
     back = str(tmp_path / "back.sqlite3")
     copy_journal(pg_url, back)
     assert _everything(back) == before
+    # Each store's split of every deadline (its words stored once) came along.
+    splits = set()
+    for target in (source, pg_url, back):
+        with raw(target) as db:
+            splits.add(
+                db.execute(
+                    "SELECT COUNT(*), COUNT(words), COUNT(DISTINCT words), "
+                    "(SELECT COUNT(*) FROM due_words) FROM dues"
+                ).fetchone()
+            )
+    assert len(splits) == 1 and splits.pop() == (4, 4, 4, 4)
     head = before["heads"][0].hash
     for target in (source, pg_url, back):
         verified = sop("journal", "verify", "--journal", target, "--expect", head[:16])

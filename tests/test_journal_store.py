@@ -99,6 +99,10 @@ def test_events_cannot_be_updated_or_deleted(store: str) -> None:
             "TRUNCATE runs CASCADE",
             "UPDATE runs SET status = 'finished'",
             "DELETE FROM dues",
+            "UPDATE dues SET words = NULL",
+            "UPDATE due_words SET data = '{}'",
+            "DELETE FROM due_words",
+            "TRUNCATE due_words CASCADE",
         ):
             why = refused(store, statement) or ""
             assert "append-only" in why or "only by sop" in why, (statement, why)

@@ -1,7 +1,8 @@
 """The journal's tables in PostgreSQL, as numbered migrations.
 
-The same tables as the SQLite file (events, snapshots, runs, dues), with what
-a store shared by many sites needs beside them:
+The same tables as the SQLite file (events, snapshots, runs, dues and the
+deadlines' words, due_words), with what a store shared by many sites needs
+beside them:
 
 - `sop_journal` says the database holds a sop journal, and its format
   (`format`), before anything is read or written: a database with other
@@ -14,8 +15,8 @@ a store shared by many sites needs beside them:
   canonical text that was hashed (`jsonb` would reorder its keys);
 - the database refuses to change or delete events and pinned rulebooks
   (triggers, also on TRUNCATE), to change a run's identity, and to rewrite a
-  summary (`runs`, `dues`) outside a transaction of sop's store, which sets
-  `sop.writing` for itself.
+  summary (`runs`, `dues`, `due_words`) outside a transaction of sop's
+  store, which sets `sop.writing` for itself.
 
 A migration is a tuple of statements (or functions given the migrating
 cursor) run in one transaction (PostgreSQL's DDL is transactional). Never

@@ -823,9 +823,9 @@ class PostgresJournal(Journal):
             try:
                 with self._db.transaction():  # a savepoint: a reader's view stays usable
                     rows = self._db.execute(
-                        f"SELECT {cols}, due, since, low, high, "
-                        "(SELECT w.data FROM due_words w WHERE w.id = words) "
-                        "FROM dues ORDER BY run, n"
+                        "SELECT d.run, d.n, d.due_key, d.kind, d.role, d.data, d.due, d.since, "
+                        "d.low, d.high, w.data FROM dues d LEFT JOIN due_words w ON w.id = d.words "
+                        "ORDER BY d.run, d.n"
                     ).fetchall()
             except self._pg.Error:
                 rows = None  # its columns altered: file_problems names them

@@ -48,6 +48,14 @@ at 69a1173 against the code of then, alternating on the same files):
   measured with --pg-url): 1,036 ms (16.4x; alternating 1,968 -> 1,093
   ms), --site 4.4x. Importing psycopg alone costs 186 ms here, 3x sop
   --version: the goal cannot be met on PostgreSQL with it.
+  PostgreSQL format 2 (words stored once), 2026-12-02, the same dealt
+  journeys read by main at a190953 from a copy taken back to format 1 and
+  by format 2, alternating, same output: 1,000 x 10 (load 3.1-3.5) sop
+  due 300 -> 275 ms cpu (4.8x -> 4.4x), --site 240 -> 239 ms; 1,000 x 100
+  (load 5.0-6.7; dealt in 560 s) 935 -> 625 ms cpu (14.4x -> 9.6x; wall
+  2,230 -> 1,516 ms), --site 271 -> 261 ms; call_rows alone for 29,000
+  deadlines 321 -> 91 ms cpu. This script once each, 1,000 x 10 straight
+  after loading (load 3.2-6.9): 297 -> 267 ms cpu (5.2x -> 4.5x).
 """
 
 from __future__ import annotations
