@@ -38,6 +38,10 @@ WHY_NOT = messages(
     "procedure.not-a-file",
     {
         "missing": ("没有这个文件", "there is no such file"),
+        "folder": (
+            "它是文件夹, 请写其中一个流程的文件",
+            "it is a folder; name one procedure's file in it",
+        ),
         "rulebook": (
             "它是规则手册本身的设置 (rulebook.yaml), 不含流程",
             "it is the rulebook's own settings (rulebook.yaml), which hold no procedure",
@@ -109,10 +113,9 @@ def _by_printed_title(procs: list[Procedure], title: str) -> list[Procedure]:
 
 
 def _looks_like_file(name: str) -> bool:
-    if name.endswith((".yaml", ".yml")):
-        return True
-    seps = "/" + os.sep + (os.altsep or "")
-    return any(s in name for s in seps) and os.path.isfile(name)
+    """A YAML file's name, or any file or folder there is (neither an id nor
+    a title matched it)."""
+    return name.endswith((".yaml", ".yml")) or os.path.exists(name)
 
 
 def _by_file(rulebook: Rulebook, given: str, name: str) -> Procedure:
@@ -122,7 +125,9 @@ def _by_file(rulebook: Rulebook, given: str, name: str) -> Procedure:
             return proc
     folder = os.path.realpath(os.path.dirname(rulebook.path) or ".")
     hint = ""
-    if not os.path.isfile(name):
+    if os.path.isdir(name):
+        why = WHY_NOT["folder"].say()
+    elif not os.path.isfile(name):
         why = WHY_NOT["missing"].say()
         files = {_shown(p.path): p for p in rulebook.procedures.values()}
         hint = _hint(name, files)

@@ -23,6 +23,7 @@ def site(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, tmp_path / "sops")
     shutil.copytree(FIXTURE, tmp_path / "other")
     (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "sops" / "README.md").write_text("# 流程\n", encoding="utf-8")
     return tmp_path
 
 
@@ -129,6 +130,21 @@ WRONG = [
         '"other/visit.yaml" is not a procedure file of this rulebook: it belongs to another '
         "rulebook (other); read that one with -R other.\nthe rulebook was read from sops; "
         "its procedures: sop list sops\n",
+    ),
+    (
+        ["graph", "sops/"],
+        '"sops/" 不是这本规则手册的流程文件: 它是文件夹, 请写其中一个流程的文件。\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
+        '"sops/" is not a procedure file of this rulebook: it is a folder; name one '
+        "procedure's file in it.\nthe rulebook was read from sops; its procedures: "
+        "sop list sops\n",
+    ),
+    (
+        ["run", "sops/README.md"],
+        '"sops/README.md" 不是这本规则手册的流程文件: 这个文件中没有流程。\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
+        '"sops/README.md" is not a procedure file of this rulebook: it holds no procedure.\n'
+        "the rulebook was read from sops; its procedures: sop list sops\n",
     ),
     (
         ["render", "checklist", "notes.yaml"],
