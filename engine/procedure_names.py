@@ -22,10 +22,10 @@ from engine.model import Procedure, Rulebook
 
 UNKNOWN = message(
     "procedure.unknown",
-    '规则手册中没有流程 "{given}"。{hint}\n可写编号、标题或流程的 YAML 文件, 如: {known}'
-    "; 全部流程: sop list {folder}",
-    'the rulebook has no procedure "{given}".{hint}\nname one by its id, title or YAML file, '
-    "such as: {known}; every one: sop list {folder}",
+    '规则手册中没有流程 "{given}"。{hint}\n'
+    "可写编号、标题或 YAML 文件, 如 {known}; 全部 {count} 个: sop list {folder}",
+    'the rulebook has no procedure "{given}".{hint}\n'
+    "give an id, title or YAML file, e.g. {known}; all {count}: sop list {folder}",
 )
 NOT_A_PROCEDURE_FILE = message(
     "procedure.not-a-file",
@@ -60,9 +60,11 @@ AMBIGUOUS = message(
     '"{given}" is the title of {count} procedures: {candidates}. name one by its id or file',
 )
 DID_YOU_MEAN = message("procedure.did-you-mean", '是不是 "{near}"?', ' did you mean "{near}"?')
-MORE = message("procedure.more", "… (共 {count} 个)", "… ({count} in all)")
 
-_SHOWN = 5  # ids shown when a name names none: the nearest few, not all fifty
+# Ids shown when a name names none: the nearest few, not all fifty; as many
+# as fit this many characters (the line stays within 120 columns), 1 to 5.
+_SHOWN = 5
+_SHOWN_WIDTH = 56
 _BRACKETS = "《》「」『』\"'“”"
 
 
@@ -84,6 +86,7 @@ def find_procedure(rulebook: Rulebook, given: str) -> Procedure:
         given=given,
         hint=_hint(name, [*procs, *(p.title for p in procs.values())]),
         known=_known(rulebook, name),
+        count=len(procs),
         folder=_folder(rulebook),
     )
 
@@ -157,7 +160,7 @@ def _hint(name: str, candidates: Iterable[str]) -> str:
 
 
 def _known(rulebook: Rulebook, name: str) -> str:
-    """A few ids, the nearest to what was typed first, then how many there are."""
+    """A few ids, the nearest to what was typed first."""
     import difflib
 
     ids = sorted(rulebook.procedures)
@@ -169,9 +172,13 @@ def _known(rulebook: Rulebook, name: str) -> str:
             difflib.SequenceMatcher(None, name, title).ratio(),
         )
 
-    shown = sorted(ids, key=distance)[:_SHOWN] if name and len(ids) > _SHOWN else ids[:_SHOWN]
-    text = ", ".join(shown)
-    return text + (" " + MORE.say(count=len(ids)) if len(ids) > len(shown) else "")
+    ranked = sorted(ids, key=distance) if name and len(ids) > _SHOWN else ids
+    shown = ranked[:1]
+    for pid in ranked[1:_SHOWN]:
+        if len(", ".join([*shown, pid])) > _SHOWN_WIDTH:
+            break
+        shown.append(pid)
+    return ", ".join(shown) + (", …" if len(shown) < len(ids) else "")
 
 
 def _folder(rulebook: Rulebook) -> str:
