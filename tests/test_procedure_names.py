@@ -162,6 +162,17 @@ def test_what_names_no_procedure_says_why_in_both_languages(
     assert sop(site, *argv, "-R", "sops", "--lang", "en") == (2, "", en)
 
 
+COMMANDS = [["render", "script"], ["render", "checklist"], ["run"], ["graph"], ["simulate"]]
+
+
+@pytest.mark.parametrize("name", ["visti", "sops/rulebook.yaml", "sops/vist.yaml"])
+def test_every_command_says_the_same(site: Path, name: str) -> None:
+    said = {tuple(c): sop(site, *c, name, "-R", "sops", "--lang", "en") for c in COMMANDS}
+    assert len(set(said.values())) == 1, said
+    code, out, err = next(iter(said.values()))
+    assert code == 2 and out == "" and f'"{name}"' in err
+
+
 def test_a_title_two_procedures_share_lists_them_by_file(site: Path) -> None:
     text = (site / "sops" / "visit.yaml").read_text(encoding="utf-8")
     copy = text.replace("id: visit\n", "id: visit-copy\n", 1)
