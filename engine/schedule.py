@@ -25,7 +25,6 @@ An occurrence on a day the site is closed (`site.closed`, a holiday marked
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -48,6 +47,12 @@ _UNIT = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 DAY = timedelta(days=1)
 
 
+def _month_length(year: int, month: int) -> int:
+    """The days in a month (calendar.monthrange's second value, without
+    importing calendar for it)."""
+    return 31 if month == 12 else (date(year, month + 1, 1) - DAY).day
+
+
 def day_kind(text: str, site: Site | None) -> DayKind:
     """What an `on`/`by` value names. A name that is none of the fixed forms
     is a holiday when the site declares it, else `bad` (unknown-day)."""
@@ -60,7 +65,7 @@ def day_kind(text: str, site: Site | None) -> DayKind:
     m = _MMDD.match(text)
     if m:
         month, day = int(m.group(1)), int(m.group(2))
-        ok = 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2024, month)[1]
+        ok = 1 <= month <= 12 and 1 <= day <= _month_length(2024, month)
         return "yearday" if ok else "bad"
     if site is not None and text in site.holidays:
         return "holiday"
@@ -296,13 +301,13 @@ def _by_day(unit: str, by: Ref | None, opens: date) -> date:
     if unit == "week":
         return opens + timedelta(days=WEEKDAYS.index(by.name) if by else 6)
     if unit == "month":
-        length = calendar.monthrange(opens.year, opens.month)[1]
+        length = _month_length(opens.year, opens.month)
         day = length if by is None or by.name == "last" else min(int(by.name), length)
         return opens.replace(day=day)
     if by is None:
         return date(opens.year, 12, 31)
     month, day = (int(p) for p in by.name.split("-"))
-    return date(opens.year, month, min(day, calendar.monthrange(opens.year, month)[1]))
+    return date(opens.year, month, min(day, _month_length(opens.year, month)))
 
 
 def _at(day: date) -> datetime:

@@ -387,3 +387,17 @@ def test_a_runs_deadlines_split_the_same_from_themselves_as_from_their_json(
     for row, due in zip(split, dues, strict=True):
         when = {k: due[k] for k in ("kind", "due", "since", "low", "high") if k in due}
         assert {**json.loads(row[10]), **when} == due  # nothing lost
+
+
+def test_a_deadline_a_database_column_cannot_hold_is_left_unsplit() -> None:
+    """Read from its JSON instead (a number past 64 bits, a list): never an
+    error on writing it."""
+    from engine.journal import schema
+
+    base = {
+        "kind": "every", "since": "2026-11-22T10:00:00+08:00", "procedure": "p",
+        "procedure_title": "流程", "step": "s", "title": "巡查", "text": "每 1 小时",
+    }  # fmt: skip
+    assert schema.due_split({**base, "low": 3600, "high": 2**63 - 1})[2:4] == (3600, 2**63 - 1)
+    for odd in ({"low": 2**63}, {"low": -(2**63) - 1}, {"high": [1]}, {"due": 1.5}):
+        assert schema.due_split({**base, "low": 1, "high": 2, **odd}) == schema.NO_SPLIT

@@ -123,8 +123,10 @@ def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...
 
 # When a deadline falls, and its words (canonical JSON), as format 5 keeps
 # them beside its `data`; all None when its when-values are not texts and
-# whole numbers (then a reader decodes `data`, and `journal verify` checks it).
+# whole numbers a database column holds (then a reader decodes `data`, and
+# `journal verify` checks it).
 NO_SPLIT: tuple[None, None, None, None, None] = (None, None, None, None, None)
+_INT64 = range(-(2**63), 2**63)
 
 
 def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
@@ -132,7 +134,10 @@ def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
     if not isinstance(due, Mapping):
         return NO_SPLIT
     when = due.get("due"), due.get("since"), due.get("low"), due.get("high")
-    if any(v is not None and type(v) is not str and type(v) is not int for v in when):
+    if any(
+        v is not None and type(v) is not str and not (type(v) is int and v in _INT64)
+        for v in when
+    ):
         return NO_SPLIT
     return (*when, canonical({k: v for k, v in due.items() if k not in WHEN}))
 
@@ -140,7 +145,6 @@ def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
 # The largest words text a store with typed columns keeps (PostgreSQL: its
 # UNIQUE btree index takes an entry of at most ~2,700 bytes).
 TYPED_WORDS_MAX = 2000
-_INT64 = range(-(2**63), 2**63)
 
 
 def typed_split(split: Sequence[Any]) -> tuple[Any, ...]:
