@@ -1,6 +1,7 @@
 """A procedure named the way a person names it, the same in every command.
 
-`sop run`, `sop render script|checklist`, `sop graph` and `sop simulate`
+`sop run`, `sop render script|checklist`, `sop graph`, `sop simulate` (and,
+for the journal's filters, `sop runs` and `sop report --procedure`: `procedure_id`)
 take a procedure by its id (`sales-reception`), by the YAML file that holds
 it (`sops/sales-reception.yaml`, `./sops/…`, `sales-reception.yaml` inside
 sops/, or absolute: the file's real path is compared with the files the
@@ -13,6 +14,7 @@ value quoted, the nearest id or title, and a few of the known ids.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable
 
@@ -66,6 +68,23 @@ DID_YOU_MEAN = message("procedure.did-you-mean", '是不是 "{near}"?', ' did yo
 _SHOWN = 5
 _SHOWN_WIDTH = 56
 _BRACKETS = "《》「」『』\"'“”"
+
+
+_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")  # schemas/sop.schema.json's id pattern
+
+
+def procedure_id(given: str, rulebook: str | None) -> str:
+    """The id a journal filter (`sop runs --procedure`, `sop report
+    --procedure`) looks for: an id as written (the journal keeps runs of
+    procedures since renamed or removed, and no rulebook is read for it),
+    else the id of the procedure the rulebook folder's (`-R`, else the
+    default) file or title names."""
+    if _ID.fullmatch(given):
+        return given
+    from engine import resources
+    from engine.validate import load_rulebook
+
+    return find_procedure(load_rulebook(rulebook or resources.default_rulebook()), given).id
 
 
 def find_procedure(rulebook: Rulebook, given: str) -> Procedure:

@@ -27,8 +27,11 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
+JOURNALED = ("run", "runs", "report")
+
+
 def sop(site: Path, *args: str, cwd: str = "") -> tuple[int, str, str]:
-    journal = ("--journal", str(site / "journal.db")) if args[0] in ("run", "runs") else ()
+    journal = ("--journal", str(site / "journal.db")) if args[0] in JOURNALED else ()
     return sop_split(*args, *journal, cwd=site / cwd)
 
 
@@ -72,6 +75,22 @@ def test_run_takes_the_file_and_the_title_and_records_the_id(site: Path, name: s
     assert code == 0, out + err
     code, out, _ = sop(site, "runs", "--procedure", "visit", "--format", "json")
     assert code == 0 and '"procedure": "visit"' in out
+
+
+def test_runs_and_report_filter_by_the_file_or_the_title(site: Path) -> None:
+    scenario = write_scenario(site, "happy", VISIT_HAPPY)
+    assert sop(site, "run", "visit", "--answers", str(scenario))[0] == 0
+    for name in ("样板房服务流程", "sops/visit.yaml"):
+        code, out, err = sop(site, "runs", "--procedure", name, "--format", "json")
+        assert code == 0 and '"procedure": "visit"' in out, err
+        code, out, err = sop(site, "report", "--form", "visitor_log", "--procedure", name)
+        assert code == 0 and "王先生" in out, out + err
+    # An id is looked for as written: the journal keeps runs of procedures
+    # since removed, and no rulebook is read (-R names none here).
+    code, out, _ = sop(site, "runs", "--procedure", "gone", "-R", "nowhere", "--format", "json")
+    assert (code, out.strip()) == (0, "[]")
+    code, _, err = sop(site, "runs", "--procedure", "样板房", "--lang", "en")
+    assert code == 2 and err.startswith('the rulebook has no procedure "样板房"')
 
 
 def test_simulate_takes_the_file(site: Path) -> None:

@@ -135,8 +135,7 @@ def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
         return NO_SPLIT
     when = due.get("due"), due.get("since"), due.get("low"), due.get("high")
     if any(
-        v is not None and type(v) is not str and not (type(v) is int and v in _INT64)
-        for v in when
+        v is not None and type(v) is not str and not (type(v) is int and v in _INT64) for v in when
     ):
         return NO_SPLIT
     return (*when, canonical({k: v for k, v in due.items() if k not in WHEN}))
