@@ -77,6 +77,12 @@ def test_run_takes_the_file_and_the_title_and_records_the_id(site: Path, name: s
     assert code == 0 and '"procedure": "visit"' in out
 
 
+def test_a_scenario_for_another_procedure_is_refused_whatever_the_name(site: Path) -> None:
+    scenario = write_scenario(site, "fire", {**VISIT_HAPPY, "procedure": "fire"})
+    code, out, err = sop(site, "run", "sops/visit.yaml", "--answers", str(scenario))
+    assert code == 1 and "不是 visit" in out + err
+
+
 def test_runs_and_report_filter_by_the_file_or_the_title(site: Path) -> None:
     scenario = write_scenario(site, "happy", VISIT_HAPPY)
     assert sop(site, "run", "visit", "--answers", str(scenario))[0] == 0
