@@ -1,6 +1,7 @@
 """A procedure named the way a person names it, the same in every command.
 
-`sop run`, `sop render script|checklist`, `sop graph` and `sop simulate`
+`sop run`, `sop render script|checklist`, `sop graph`, `sop simulate` (and,
+for the journal's filters, `sop runs` and `sop report --procedure`: `procedure_id`)
 take a procedure by its id (`sales-reception`), by the YAML file that holds
 it (`sops/sales-reception.yaml`, `./sops/…`, `sales-reception.yaml` inside
 sops/, or absolute: the file's real path is compared with the files the
@@ -13,6 +14,7 @@ value quoted, the nearest id or title, and a few of the known ids.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable
 
@@ -22,10 +24,10 @@ from engine.model import Procedure, Rulebook
 
 UNKNOWN = message(
     "procedure.unknown",
-    '规则手册中没有流程 "{given}"。{hint}\n可写编号、标题或流程的 YAML 文件, 如: {known}'
-    "; 全部流程: sop list {folder}",
-    'the rulebook has no procedure "{given}".{hint}\nname one by its id, title or YAML file, '
-    "such as: {known}; every one: sop list {folder}",
+    '规则手册中没有流程 "{given}"。{hint}\n'
+    "可写编号、标题或 YAML 文件, 如 {known}; 全部 {count} 个: sop list {folder}",
+    'the rulebook has no procedure "{given}".{hint}\n'
+    "give an id, title or YAML file, e.g. {known}; all {count}: sop list {folder}",
 )
 NOT_A_PROCEDURE_FILE = message(
     "procedure.not-a-file",
@@ -38,6 +40,10 @@ WHY_NOT = messages(
     "procedure.not-a-file",
     {
         "missing": ("没有这个文件", "there is no such file"),
+        "folder": (
+            "它是文件夹, 请写其中一个流程的文件",
+            "it is a folder; name one procedure's file in it",
+        ),
         "rulebook": (
             "它是规则手册本身的设置 (rulebook.yaml), 不含流程",
             "it is the rulebook's own settings (rulebook.yaml), which hold no procedure",
@@ -56,10 +62,29 @@ AMBIGUOUS = message(
     '"{given}" is the title of {count} procedures: {candidates}. name one by its id or file',
 )
 DID_YOU_MEAN = message("procedure.did-you-mean", '是不是 "{near}"?', ' did you mean "{near}"?')
-MORE = message("procedure.more", "… (共 {count} 个)", "… ({count} in all)")
 
-_SHOWN = 5  # ids shown when a name names none: the nearest few, not all fifty
+# Ids shown when a name names none: the nearest few, not all fifty; as many
+# as fit this many characters (the line stays within 120 columns), 1 to 5.
+_SHOWN = 5
+_SHOWN_WIDTH = 56
 _BRACKETS = "《》「」『』\"'“”"
+
+
+_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")  # schemas/sop.schema.json's id pattern
+
+
+def procedure_id(given: str, rulebook: str | None) -> str:
+    """The id a journal filter (`sop runs --procedure`, `sop report
+    --procedure`) looks for: an id as written (the journal keeps runs of
+    procedures since renamed or removed, and no rulebook is read for it),
+    else the id of the procedure the rulebook folder's (`-R`, else the
+    default) file or title names."""
+    if _ID.fullmatch(given):
+        return given
+    from engine import resources
+    from engine.validate import load_rulebook
+
+    return find_procedure(load_rulebook(rulebook or resources.default_rulebook()), given).id
 
 
 def find_procedure(rulebook: Rulebook, given: str) -> Procedure:
@@ -80,6 +105,7 @@ def find_procedure(rulebook: Rulebook, given: str) -> Procedure:
         given=given,
         hint=_hint(name, [*procs, *(p.title for p in procs.values())]),
         known=_known(rulebook, name),
+        count=len(procs),
         folder=_folder(rulebook),
     )
 
@@ -109,10 +135,9 @@ def _by_printed_title(procs: list[Procedure], title: str) -> list[Procedure]:
 
 
 def _looks_like_file(name: str) -> bool:
-    if name.endswith((".yaml", ".yml")):
-        return True
-    seps = "/" + os.sep + (os.altsep or "")
-    return any(s in name for s in seps) and os.path.isfile(name)
+    """A YAML file's name, or any file or folder there is (neither an id nor
+    a title matched it)."""
+    return name.endswith((".yaml", ".yml")) or os.path.exists(name)
 
 
 def _by_file(rulebook: Rulebook, given: str, name: str) -> Procedure:
@@ -122,7 +147,9 @@ def _by_file(rulebook: Rulebook, given: str, name: str) -> Procedure:
             return proc
     folder = os.path.realpath(os.path.dirname(rulebook.path) or ".")
     hint = ""
-    if not os.path.isfile(name):
+    if os.path.isdir(name):
+        why = WHY_NOT["folder"].say()
+    elif not os.path.isfile(name):
         why = WHY_NOT["missing"].say()
         files = {_shown(p.path): p for p in rulebook.procedures.values()}
         hint = _hint(name, files)
@@ -152,7 +179,7 @@ def _hint(name: str, candidates: Iterable[str]) -> str:
 
 
 def _known(rulebook: Rulebook, name: str) -> str:
-    """A few ids, the nearest to what was typed first, then how many there are."""
+    """A few ids, the nearest to what was typed first."""
     import difflib
 
     ids = sorted(rulebook.procedures)
@@ -164,9 +191,13 @@ def _known(rulebook: Rulebook, name: str) -> str:
             difflib.SequenceMatcher(None, name, title).ratio(),
         )
 
-    shown = sorted(ids, key=distance)[:_SHOWN] if name and len(ids) > _SHOWN else ids[:_SHOWN]
-    text = ", ".join(shown)
-    return text + (" " + MORE.say(count=len(ids)) if len(ids) > len(shown) else "")
+    ranked = sorted(ids, key=distance) if name and len(ids) > _SHOWN else ids
+    shown = ranked[:1]
+    for pid in ranked[1:_SHOWN]:
+        if len(", ".join([*shown, pid])) > _SHOWN_WIDTH:
+            break
+        shown.append(pid)
+    return ", ".join(shown) + (", …" if len(shown) < len(ids) else "")
 
 
 def _folder(rulebook: Rulebook) -> str:

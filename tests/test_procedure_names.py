@@ -23,11 +23,15 @@ def site(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, tmp_path / "sops")
     shutil.copytree(FIXTURE, tmp_path / "other")
     (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "sops" / "README.md").write_text("# 流程\n", encoding="utf-8")
     return tmp_path
 
 
+JOURNALED = ("run", "runs", "report")
+
+
 def sop(site: Path, *args: str, cwd: str = "") -> tuple[int, str, str]:
-    journal = ("--journal", str(site / "journal.db")) if args[0] in ("run", "runs") else ()
+    journal = ("--journal", str(site / "journal.db")) if args[0] in JOURNALED else ()
     return sop_split(*args, *journal, cwd=site / cwd)
 
 
@@ -73,6 +77,28 @@ def test_run_takes_the_file_and_the_title_and_records_the_id(site: Path, name: s
     assert code == 0 and '"procedure": "visit"' in out
 
 
+def test_a_scenario_for_another_procedure_is_refused_whatever_the_name(site: Path) -> None:
+    scenario = write_scenario(site, "fire", {**VISIT_HAPPY, "procedure": "fire"})
+    code, out, err = sop(site, "run", "sops/visit.yaml", "--answers", str(scenario))
+    assert code == 1 and "不是 visit" in out + err
+
+
+def test_runs_and_report_filter_by_the_file_or_the_title(site: Path) -> None:
+    scenario = write_scenario(site, "happy", VISIT_HAPPY)
+    assert sop(site, "run", "visit", "--answers", str(scenario))[0] == 0
+    for name in ("样板房服务流程", "sops/visit.yaml"):
+        code, out, err = sop(site, "runs", "--procedure", name, "--format", "json")
+        assert code == 0 and '"procedure": "visit"' in out, err
+        code, out, err = sop(site, "report", "--form", "visitor_log", "--procedure", name)
+        assert code == 0 and "王先生" in out, out + err
+    # An id is looked for as written: the journal keeps runs of procedures
+    # since removed, and no rulebook is read (-R names none here).
+    code, out, _ = sop(site, "runs", "--procedure", "gone", "-R", "nowhere", "--format", "json")
+    assert (code, out.strip()) == (0, "[]")
+    code, _, err = sop(site, "runs", "--procedure", "样板房", "--lang", "en")
+    assert code == 2 and err.startswith('the rulebook has no procedure "样板房"')
+
+
 def test_simulate_takes_the_file(site: Path) -> None:
     code, out, err = sop(site, "simulate", "sops/visit.yaml", "--format", "json")
     assert code == 0, out + err
@@ -84,19 +110,17 @@ def test_simulate_takes_the_file(site: Path) -> None:
 WRONG = [
     (
         ["render", "script", "visti"],
-        '规则手册中没有流程 "visti"。是不是 "visit"?\n可写编号、标题或流程的 YAML 文件, '
-        "如: visit, night, shuttle, fire, journey … (共 6 个); 全部流程: sop list sops\n",
-        'the rulebook has no procedure "visti". did you mean "visit"?\nname one by its id, '
-        "title or YAML file, such as: visit, night, shuttle, fire, journey … (6 in all); "
-        "every one: sop list sops\n",
+        '规则手册中没有流程 "visti"。是不是 "visit"?\n可写编号、标题或 YAML 文件, '
+        "如 visit, night, shuttle, fire, journey, …; 全部 6 个: sop list sops\n",
+        'the rulebook has no procedure "visti". did you mean "visit"?\ngive an id, title or '
+        "YAML file, e.g. visit, night, shuttle, fire, journey, …; all 6: sop list sops\n",
     ),
     (
         ["graph", "样板房服务"],
-        '规则手册中没有流程 "样板房服务"。是不是 "样板房服务流程"?\n可写编号、标题或流程的 YAML '
-        "文件, 如: visit, shuttle, fire, journey, night … (共 6 个); 全部流程: sop list sops\n",
-        'the rulebook has no procedure "样板房服务". did you mean "样板房服务流程"?\nname one by '
-        "its id, title or YAML file, such as: visit, shuttle, fire, journey, night … (6 in all); "
-        "every one: sop list sops\n",
+        '规则手册中没有流程 "样板房服务"。是不是 "样板房服务流程"?\n可写编号、标题或 YAML 文件, '
+        "如 visit, shuttle, fire, journey, night, …; 全部 6 个: sop list sops\n",
+        'the rulebook has no procedure "样板房服务". did you mean "样板房服务流程"?\ngive an id, '
+        "title or YAML file, e.g. visit, shuttle, fire, journey, night, …; all 6: sop list sops\n",
     ),
     (
         ["render", "script", "sops/rulebook.yaml"],
@@ -131,6 +155,21 @@ WRONG = [
         "its procedures: sop list sops\n",
     ),
     (
+        ["graph", "sops/"],
+        '"sops/" 不是这本规则手册的流程文件: 它是文件夹, 请写其中一个流程的文件。\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
+        '"sops/" is not a procedure file of this rulebook: it is a folder; name one '
+        "procedure's file in it.\nthe rulebook was read from sops; its procedures: "
+        "sop list sops\n",
+    ),
+    (
+        ["run", "sops/README.md"],
+        '"sops/README.md" 不是这本规则手册的流程文件: 这个文件中没有流程。\n'
+        "规则手册读自 sops, 其中的流程: sop list sops\n",
+        '"sops/README.md" is not a procedure file of this rulebook: it holds no procedure.\n'
+        "the rulebook was read from sops; its procedures: sop list sops\n",
+    ),
+    (
         ["render", "checklist", "notes.yaml"],
         '"notes.yaml" 不是这本规则手册的流程文件: 它不在规则手册的文件夹中。\n规则手册读自 sops, '
         "其中的流程: sop list sops\n",
@@ -146,6 +185,17 @@ def test_what_names_no_procedure_says_why_in_both_languages(
 ) -> None:
     assert sop(site, *argv, "-R", "sops") == (2, "", zh)
     assert sop(site, *argv, "-R", "sops", "--lang", "en") == (2, "", en)
+
+
+COMMANDS = [["render", "script"], ["render", "checklist"], ["run"], ["graph"], ["simulate"]]
+
+
+@pytest.mark.parametrize("name", ["visti", "sops/rulebook.yaml", "sops/vist.yaml"])
+def test_every_command_says_the_same(site: Path, name: str) -> None:
+    said = {tuple(c): sop(site, *c, name, "-R", "sops", "--lang", "en") for c in COMMANDS}
+    assert len(set(said.values())) == 1, said
+    code, out, err = next(iter(said.values()))
+    assert code == 2 and out == "" and f'"{name}"' in err
 
 
 def test_a_title_two_procedures_share_lists_them_by_file(site: Path) -> None:
@@ -181,9 +231,11 @@ def test_the_list_of_ids_is_short_nearest_first() -> None:
         find_procedure(bundled, "sales-recepton")
     said = caught.value.message
     assert 'did you mean "sales-reception"' in said or '是不是 "sales-reception"' in said
-    known = said.splitlines()[1].split(": ")[1].split(" … ")[0].split(", ")
-    assert known[0] == "sales-reception" and len(known) == 5
-    assert f"({len(bundled.procedures)}" in said or f"共 {len(bundled.procedures)} 个" in said
+    line = said.splitlines()[1]
+    assert len(line) <= 120, line  # a terminal line, not fifty ids
+    known = line.split(", e.g. " if "e.g." in line else ", 如 ")[1].split(", …;")[0].split(", ")
+    assert known[0] == "sales-reception" and 1 < len(known) < 6
+    assert f"all {len(bundled.procedures)}:" in line or f"全部 {len(bundled.procedures)} 个" in line
 
 
 def test_an_id_always_wins_over_a_title() -> None:

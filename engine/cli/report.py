@@ -47,7 +47,21 @@ UNWRITABLE = message(
     default=None,
     help="把各次运行填写的此表单汇总成一张表 / one form's rows across runs",
 )
-@click.option("--procedure", default=None, help="配合 --form: 只看此流程 / with --form")
+@click.option(
+    "--procedure",
+    default=None,
+    help="配合 --form: 只看此流程 (编号、标题或文件) / with --form: only this procedure",
+)
+@click.option(
+    "--rulebook",
+    "-R",
+    "rulebook_path",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    default=None,
+    help="规则手册文件夹, 用标题或文件写 --procedure 时读取 / rulebook folder "
+    "(for --procedure given by title or file)",
+)
 @date_option("--since", "配合 --form: 开始于此日期或之后 / started on or after")
 @date_option("--until", "配合 --form: 开始于此日期之前 / started before")
 @click.option(
@@ -72,6 +86,7 @@ def report(
     run_id: int | None,
     form_id: str | None,
     procedure: str | None,
+    rulebook_path: str | None,
     since: str | None,
     until: str | None,
     fmt: str,
@@ -94,6 +109,10 @@ def report(
         raise UsageError(RUN_OR_FORM)
     if form_id is not None and fmt in ("html", "pdf"):
         raise UsageError(FORM_FORMATS, fmt=fmt)
+    if procedure is not None:
+        from engine.procedure_names import procedure_id
+
+        procedure = procedure_id(procedure, rulebook_path)
     with open_journal(journal_path) as journal:
         if run_id is not None:
             record = read_record(journal, run_id)

@@ -54,7 +54,21 @@ STATUSES = {
     default="all",
     help="open 进行中, paused 已暂停, finished 已完成, unfinished 未完成 / status",
 )
-@click.option("--procedure", default=None, help="只看此流程 / only this procedure")
+@click.option(
+    "--procedure",
+    default=None,
+    help="只看此流程 (编号、标题或文件) / only this procedure (id, title or file)",
+)
+@click.option(
+    "--rulebook",
+    "-R",
+    "rulebook_path",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    default=None,
+    help="规则手册文件夹, 用标题或文件写 --procedure 时读取 / rulebook folder "
+    "(for --procedure given by title or file)",
+)
 @click.option("--site", default=None, help="只看此案场 / only this site")
 @date_option("--since", "开始于此日期或之后 / started on or after")
 @date_option("--until", "开始于此日期之前 / started before")
@@ -71,6 +85,7 @@ STATUSES = {
 def runs(
     status: str,
     procedure: str | None,
+    rulebook_path: str | None,
     site: str | None,
     since: str | None,
     until: str | None,
@@ -84,6 +99,10 @@ def runs(
     from engine.runtime.record import damage_json, run_json
     from engine.runtime.texts import labels
 
+    if procedure is not None:
+        from engine.procedure_names import procedure_id
+
+        procedure = procedure_id(procedure, rulebook_path)
     with open_journal(journal_path) as journal:
         rows = journal.runs(RunFilter(STATUSES[status], procedure, site, since, until, limit + 1))
     more = len(rows) > limit
