@@ -646,7 +646,7 @@ class ViewBuilder:
             bind = (
                 self.w.view("turn-binds", name=wording.label(turn.binds.name)) if turn.binds else ""
             )
-            duty = queue.duty if queue else self.w.view("duty")
+            duty = queue.duty if queue and queue.duty else self.w.view("duty")
             note = self.w.view("next-note", duty=duty) if turn.take == "next" else ""
             said = self.w.view(how, whom=whom, duty=duty) + note + bind
             out.append(self.w.view("turn", title=title, how=said))
