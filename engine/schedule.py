@@ -8,8 +8,9 @@ a run is the runtime's business (engine/runtime/occurrences.py).
 
 The calendar arithmetic of single days is python-dateutil's `rrule` (RFC
 5545 recurrence rules: intervals, weekdays, the last day of a month, every 2
-weeks from a first date), imported only when occurrences are computed; the
-windows of `by:` (a week from Monday, a month from the 1st) are counted by hand.
+weeks from a first date), imported only when such a rule is worked out; the
+plainest (every n days, given weekdays every week) and the windows of `by:`
+(a week from Monday, a month from the 1st) are counted by hand.
 
 Due arithmetic (docs/language.md):
 - whole days (`every: day|week|month|year`, `on:`): due all that day,
@@ -24,7 +25,6 @@ An occurrence on a day the site is closed (`site.closed`, a holiday marked
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -47,6 +47,12 @@ _UNIT = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 DAY = timedelta(days=1)
 
 
+def _month_length(year: int, month: int) -> int:
+    """The days in a month (calendar.monthrange's second value, without
+    importing calendar for it)."""
+    return 31 if month == 12 else (date(year, month + 1, 1) - DAY).day
+
+
 def day_kind(text: str, site: Site | None) -> DayKind:
     """What an `on`/`by` value names. A name that is none of the fixed forms
     is a holiday when the site declares it, else `bad` (unknown-day)."""
@@ -59,7 +65,7 @@ def day_kind(text: str, site: Site | None) -> DayKind:
     m = _MMDD.match(text)
     if m:
         month, day = int(m.group(1)), int(m.group(2))
-        ok = 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2024, month)[1]
+        ok = 1 <= month <= 12 and 1 <= day <= _month_length(2024, month)
         return "yearday" if ok else "bad"
     if site is not None and text in site.holidays:
         return "holiday"
@@ -295,13 +301,13 @@ def _by_day(unit: str, by: Ref | None, opens: date) -> date:
     if unit == "week":
         return opens + timedelta(days=WEEKDAYS.index(by.name) if by else 6)
     if unit == "month":
-        length = calendar.monthrange(opens.year, opens.month)[1]
+        length = _month_length(opens.year, opens.month)
         day = length if by is None or by.name == "last" else min(int(by.name), length)
         return opens.replace(day=day)
     if by is None:
         return date(opens.year, 12, 31)
     month, day = (int(p) for p in by.name.split("-"))
-    return date(opens.year, month, min(day, calendar.monthrange(opens.year, month)[1]))
+    return date(opens.year, month, min(day, _month_length(opens.year, month)))
 
 
 def _at(day: date) -> datetime:
@@ -329,6 +335,25 @@ def _single_days(
     # the same days from `first` on.
     period = count if unit in ("day", "d") else 7 * max(count, 1)
     begin += timedelta(days=(first - begin).days // period * period)
+    if "holiday" not in kinds:
+        # The plainest rules, counted by hand (the same days as dateutil's,
+        # which is then not imported): every n days from the start, and
+        # given weekdays every week.
+        if unit in ("day", "d"):
+            day = begin + timedelta(days=-(-(first - begin).days // count) * count)
+            days = []
+            while day <= last:
+                days.append(day)
+                day += timedelta(days=count)
+            return days
+        weekly = (unit in ("week", "w") and count == 1) or (
+            unit == "" and all(k == "weekday" for k in kinds)
+        )
+        wanted = {
+            WEEKDAYS.index(r.name) for r, k in zip(entry.on, kinds, strict=True) if k == "weekday"
+        }
+        if weekly and wanted:
+            return [day for day in _days(first, last) if day.weekday() in wanted]
     rules = _rules(unit, count, entry, kinds, site, begin, starting)
     return [moment.date() for moment in rules.between(_at(first), _at(last), inc=True)]
 

@@ -10,7 +10,8 @@ defining the whole model's seventy classes on every call.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import NamedTuple
 
 from engine.positions import Pos
@@ -31,17 +32,18 @@ PERIODS = ("day", "week", "month", "year")
 SITE_TIMES = ("opening", "closing")  # the site's hours, as `at`/`from`/`to` name them
 
 
-@dataclass(frozen=True, slots=True)
-class Hours:
-    """The site's opening hours ("08:30" to "19:00")."""
+class Hours(NamedTuple):
+    """The site's opening hours ("08:30" to "19:00"). This, `Holiday` and
+    `Site` are typed tuples: `sop due` defines them on every call (to read
+    its cached extract of a rulebook), for a fraction of a frozen
+    dataclass's cost."""
 
     open: str
     close: str
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
-class Holiday:
+class Holiday(NamedTuple):
     """A named holiday the site observes: its dates, and whether the site
     is closed then (an occurrence on a closed day is skipped)."""
 
@@ -51,13 +53,12 @@ class Holiday:
     closed: bool = False
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """rulebook.yaml `site:` — hours, holidays and the weekdays it is closed."""
 
     pos: Pos
     hours: Hours | None = None
-    holidays: Mapping[str, Holiday] = field(default_factory=dict)
+    holidays: Mapping[str, Holiday] = MappingProxyType({})
     closed: tuple[str, ...] = ()  # weekdays (mon … sun)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.journal import is_database_url
 
-GUARDED = ("events", "snapshots", "runs", "dues")
+GUARDED = ("events", "snapshots", "runs", "dues", "due_words")
 
 
 def is_pg(store: str) -> bool:

@@ -136,3 +136,25 @@ def test_on_a_terminal_the_list_fits_its_width(tmp_path: Path, limit: int) -> No
         for said in (item.role_title or item.role, item.procedure_title, item.text):
             assert "".join(said.split()) in squeeze, said
     assert as_text(items, date(2026, 12, 2), 1, limit=10_000) == wide
+
+
+def test_a_company_of_many_sites_is_named_briefly(tmp_path: Path) -> None:
+    """An unknown site among hundreds names the closest ten and how many
+    there are, not all of them; a numbered site is found by its number."""
+    from engine.journal import Journal, NewRun, snapshot_sha
+
+    path = str(tmp_path / "j.db")
+    files = {"rulebook.yaml": "title: x\n"}
+    with Journal(path) as journal:
+        for n in range(1, 31):
+            journal.start_run(
+                NewRun("visit", "到访", "service", "2026-11-22T10:00:00+08:00",
+                       snapshot_sha(files), "0" * 64, files, site=f"{n:04d}号案场"),
+                lambda run: [],
+            )  # fmt: skip
+    code, out = sop_in_process("due", "--journal", path, "--site", "案场1")
+    assert code == 2, out
+    assert '是不是 "0001号案场"?' in out, out  # not 0011 or 0021
+    assert "等, 共 30 个" in out and out.count("号案场") == 11, out  # the hint and ten
+    code, out = sop_in_process("due", "--journal", path, "--site", "0031", "--lang", "en")
+    assert code == 2 and "and more, 30 in all" in out, out

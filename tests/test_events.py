@@ -372,3 +372,32 @@ def test_a_fold_over_any_events_is_a_state_or_damage(
         hypothesis.event("damage")
     else:
         hypothesis.event("a state")
+
+
+@given(st.lists(_dues(), max_size=4))
+def test_a_runs_deadlines_split_the_same_from_themselves_as_from_their_json(
+    dues: list[dict[str, Any]],
+) -> None:
+    """Format 5 indexes a deadline by when it falls and its words: a writer
+    splits the deadlines it has, a copy splits their stored JSON."""
+    from engine.journal import schema
+
+    split = schema.split_dues(7, dues)
+    assert split == schema.split_rows(schema.due_rows(7, dues))
+    for row, due in zip(split, dues, strict=True):
+        when = {k: due[k] for k in ("kind", "due", "since", "low", "high") if k in due}
+        assert {**json.loads(row[10]), **when} == due  # nothing lost
+
+
+def test_a_deadline_a_database_column_cannot_hold_is_left_unsplit() -> None:
+    """Read from its JSON instead (a number past 64 bits, a list): never an
+    error on writing it."""
+    from engine.journal import schema
+
+    base = {
+        "kind": "every", "since": "2026-11-22T10:00:00+08:00", "procedure": "p",
+        "procedure_title": "流程", "step": "s", "title": "巡查", "text": "每 1 小时",
+    }  # fmt: skip
+    assert schema.due_split({**base, "low": 3600, "high": 2**63 - 1})[2:4] == (3600, 2**63 - 1)
+    for odd in ({"low": 2**63}, {"low": -(2**63) - 1}, {"high": [1]}, {"due": 1.5}):
+        assert schema.due_split({**base, "low": 1, "high": 2, **odd}) == schema.NO_SPLIT

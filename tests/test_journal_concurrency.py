@@ -142,3 +142,77 @@ def test_fifty_writers_on_ten_sites_lose_nothing(store: str) -> None:
         assert sum(h.events for h in heads) == journal.count_events()
         assert journal.verify().ok
         assert not journal.file_problems()
+
+
+# ---- the same new deadline words brought by writers at many sites at once
+
+ROUNDS = 8
+
+
+def _words_writer(target: str, number: int, start: object) -> None:
+    """Two runs at site number % 10, written in one batch each round with
+    deadlines whose words are new that round: the same words as every other
+    writer's, in one order at even writers and the other at odd ones."""
+    at = "2026-11-22T10:00:00+08:00"
+    site = f"{number % SITES + 1}号案场"
+    with Journal(target) as journal:
+        runs = [
+            journal.start_run(
+                NewRun("visit", f"w{number}", "service", at, snapshot_sha(FILES), "p", FILES,
+                       None, site),
+                lambda rid: [Write(rid, [Draft("run.started", at, {})], RunUpdate("active"))],
+            )[0]
+            for _ in range(2)
+        ]  # fmt: skip
+        start.wait()  # type: ignore[attr-defined]
+        for i in range(ROUNDS):
+            said = [_due(f"a{i}"), _due(f"b{i}")]
+            if number % 2:
+                said.reverse()
+            journal.write(
+                [
+                    Write(run, [Draft("note.added", at, {"i": i})],
+                          RunUpdate("active", dues=[said[k], _due(f"c{i}")]))
+                    for k, run in enumerate(runs)
+                ]
+            )  # fmt: skip
+
+
+def _due(step: str) -> dict[str, object]:
+    return {
+        "kind": "due", "due": "2026-11-25", "procedure": "visit", "procedure_title": "来访",
+        "step": step, "title": f"第 {step} 步", "text": "当天", "stage": None, "role": "host",
+        "role_title": "接待员",
+    }  # fmt: skip
+
+
+def test_writers_at_ten_sites_bringing_the_same_new_words_at_once(pg_url: str) -> None:
+    """A deadline's words are stored once (due_words): twenty writers at ten
+    sites inserting the same new words at once, in crossed orders, neither
+    deadlock nor lose a deadline, and each words text is stored once."""
+    from engine.journal.store import Journal as AnyStore
+    from tests.journal_stores import raw
+
+    Journal(pg_url).close()
+    ctx = multiprocessing.get_context("fork")
+    writers = 2 * SITES
+    start = ctx.Barrier(writers + 1)
+    procs = [ctx.Process(target=_words_writer, args=(pg_url, n, start)) for n in range(writers)]
+    for p in procs:
+        p.start()
+    start.wait(120)
+    for p in procs:
+        p.join(300)
+    assert [p.exitcode for p in procs] == [0] * writers, "a writer failed (deadlock, lost write)"
+    with raw(pg_url) as db:
+        assert db.execute("SELECT COUNT(*), COUNT(DISTINCT data) FROM due_words").fetchone() == (
+            3 * ROUNDS,
+            3 * ROUNDS,
+        )
+        assert db.execute("SELECT COUNT(*) FROM dues WHERE words IS NULL").fetchone() == (0,)
+    with Journal(pg_url, write=False) as journal:
+        listed = journal.call_rows("2026-11-30")
+        assert len(listed) == 2 * 2 * writers
+        assert listed == AnyStore.call_rows(journal, "2026-11-30")
+        assert journal.verify().ok
+        assert not journal.file_problems()

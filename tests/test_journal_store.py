@@ -355,6 +355,77 @@ def test_a_postgres_journal_from_a_newer_sop_is_refused(pg_url: str) -> None:
             Journal(pg_url, write=write)
 
 
+def test_a_format_1_postgres_journal_is_brought_to_format_2_and_verifies(pg_url: str) -> None:
+    """A journal as PostgreSQL's format 1 held it (deadlines as JSON only) is
+    read as it is by a reader, and brought to format 2 by the first writer:
+    every deadline split, the same call list, a clean verify."""
+    from engine.journal import pg_schema
+    from engine.journal.store import Journal as AnyStore
+
+    with Journal(pg_url) as journal:
+        runs = [_new(journal, site=site) for site in ("一号案场", "二号案场", None)]
+        for n, run in enumerate(runs):
+            dues = [_deadline("greet", f"2026-11-2{n}"), _deadline("call", "2026-11-25")]
+            journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
+        journal.write([Write(runs[2], [], RunUpdate("finished", dues=dues))])
+    # Format 1, as sop before format 2 made it: what format 2 added taken away.
+    with raw(pg_url) as db:
+        for statement in (
+            "DROP TABLE due_words",
+            "DROP INDEX dues_listed",
+            "DROP INDEX runs_listed",
+            "ALTER TABLE dues DROP COLUMN due, DROP COLUMN since, DROP COLUMN low, "
+            "DROP COLUMN high, DROP COLUMN words",
+            "CREATE INDEX dues_by_key ON dues(due_key)",
+            "UPDATE sop_journal SET value = '1' WHERE key = 'format'",
+        ):
+            db.execute(statement)
+    with Journal(pg_url, write=False) as journal:
+        assert journal.version == 1
+        assert journal.file_problems() == []
+        before = journal.call_rows("2026-11-30")
+        assert before == AnyStore.call_rows(journal, "2026-11-30") and len(before) == 4
+        assert journal.verify().ok
+    Journal(pg_url).close()  # the first writer brings it up to date
+    with Journal(pg_url, write=False) as journal:
+        assert journal.version == pg_schema.VERSION == 2
+        assert journal.call_rows("2026-11-30") == before
+        assert journal.file_problems() == []
+        assert journal.verify().ok
+        assert all(not isinstance(e, Damaged) for e in journal.due_entries())
+    with raw(pg_url) as db:
+        split = db.execute("SELECT COUNT(*), COUNT(words), COUNT(DISTINCT words) FROM dues")
+        assert split.fetchone() == (4, 4, 2)
+
+
+def test_a_deadline_too_long_for_the_words_index_is_kept_and_listed(store: str) -> None:
+    """Words longer than PostgreSQL's index takes (a rule of thousands of
+    characters) are not split there: the write succeeds, the list reads that
+    deadline from its JSON, verify finds nothing wrong."""
+    from engine.journal.store import Journal as AnyStore
+
+    rule = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(3000))  # not compressible
+    long = {**_deadline("greet", "2026-11-25"), "text": rule}
+    with Journal(store) as journal:
+        run = _new(journal, site="一号案场")
+        dues = [long, _deadline("call", "2026-11-26")]
+        journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
+    with Journal(store, write=False) as journal:
+        listed = journal.call_rows("2026-11-30")
+        assert listed == AnyStore.call_rows(journal, "2026-11-30") and len(listed) == 2
+        assert listed[0].due.words.text == long["text"]  # type: ignore[union-attr]
+        assert journal.verify().ok
+        assert all(not isinstance(e, Damaged) for e in journal.due_entries())
+
+
+def _deadline(step: str, day: str) -> dict[str, object]:
+    return {
+        "kind": "due", "due": day, "procedure": "visit", "procedure_title": "样板房",
+        "step": step, "title": step, "text": "当天", "stage": None, "role": "host",
+        "role_title": "接待员",
+    }  # fmt: skip
+
+
 def test_a_database_that_is_not_a_journal_is_refused_unchanged(pg_url: str) -> None:
     with raw(pg_url) as db:
         db.execute("CREATE TABLE orders (id int PRIMARY KEY, total numeric)")
@@ -524,14 +595,15 @@ def test_a_call_rows_damaged_column_is_named_and_the_rest_read() -> None:
 
 
 def test_format_5_lists_what_each_deadlines_json_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Format 5 reads each distinct deadline text once, and when a deadline
-    falls from columns of its own: what it lists is what the deadlines' JSON
-    says (read the way every store can), a damaged one named the same way."""
+    """The split (SQLite's format 5, PostgreSQL's format 2) reads each
+    distinct deadline text once, and when a deadline falls from columns of
+    its own: what it lists is what the deadlines' JSON says (read the way
+    every store can), a damaged one named the same way."""
+    from engine.journal import pg_schema, postgres, sqlite_store
     from engine.journal.store import Journal as AnyStore
 
-    path = str(tmp_path / "journal.sqlite3")
     said = {
         "procedure": "visit", "procedure_title": "样板房", "step": "greet", "title": "迎宾",
         "text": "1h", "stage": None, "role": "host", "role_title": "接待员",
@@ -546,22 +618,27 @@ def test_format_5_lists_what_each_deadlines_json_says(
         {**said, "kind": "at", "due": "2026-11-22T21:00:00+08:00", "title": "闭店", "role": None,
          "role_title": None},
     ]  # fmt: skip
-    with Journal(path) as journal:
+    with Journal(store) as journal:
         runs = [_new(journal, site=site) for site in ("一号案场", "二号案场", None)]
         for run in runs:
             journal.write([Write(run, [], RunUpdate("active", "greet", "迎宾", dues=dues))])
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT COUNT(DISTINCT words), COUNT(*) FROM dues").fetchone() == (4, 12)
+    with raw(store) as db:
+        counted = db.execute("SELECT COUNT(DISTINCT words), COUNT(*) FROM dues").fetchone()
+    assert counted == (4, 12)
     # Not split as sop splits (read from the JSON), and a JSON that is not a deadline.
-    db.execute("UPDATE dues SET words = NULL WHERE run = ? AND n = 0", (runs[0],))
-    db.execute(
-        "UPDATE dues SET data = json_set(data, '$.title', 7), words = NULL WHERE run = ? AND n = 1",
-        (runs[1],),
+    retitled = (
+        "(data::jsonb || '{\"title\": 7}')::text"
+        if is_pg(store)
+        else "json_set(data, '$.title', 7)"
     )
-    db.commit()
-    db.close()
-    with Journal(path, write=False) as journal:
-        assert journal.version == schema.VERSION == 5
+    tamper(
+        store,
+        f"UPDATE dues SET words = NULL WHERE run = {runs[0]} AND n = 0",
+        f"UPDATE dues SET data = {retitled}, words = NULL WHERE run = {runs[1]} AND n = 1",
+    )
+    module: object = postgres if is_pg(store) else sqlite_store
+    with Journal(store, write=False) as journal:
+        assert journal.version == (pg_schema.VERSION if is_pg(store) else schema.VERSION)
         for until, site, role in (
             ("2026-11-30", None, None),
             ("2026-11-22", None, None),
@@ -570,15 +647,16 @@ def test_format_5_lists_what_each_deadlines_json_says(
         ):
             listed = journal.call_rows(until, site=site, role=role)
             assert listed == AnyStore.call_rows(journal, until, site=site, role=role)
-        from engine.journal import sqlite_store
-
         from_json: list[object] = []
         parse = sqlite_store.parse_call_row
-        monkeypatch.setattr(
-            sqlite_store, "parse_call_row", lambda r: from_json.append(r) or parse(r)
-        )
+        monkeypatch.setattr(module, "parse_call_row", lambda r: from_json.append(r) or parse(r))
         listed = journal.call_rows("2026-11-30")
         assert len(from_json) == 2  # only the two not split as sop splits
         damaged = [r for r in listed if isinstance(r, Damaged)]
         assert [(d.key, d.kind, d.detail) for d in damaged] == [(f"{runs[1]}/1", "shape", "title")]
         assert len(listed) == 12
+        # Verify names both: a split that is not its data's.
+        found = [e for e in journal.due_entries() if isinstance(e, Damaged)]
+        assert [(d.key, d.column) for d in found] == [
+            (f"{runs[0]}/0", "words"), (f"{runs[1]}/1", "words")
+        ]  # fmt: skip

@@ -549,6 +549,9 @@ def _pg_case(cluster: Any, template: str, n: int) -> str:
     return str(cluster.url(name))
 
 
+PG_TABLES = ("events", "runs", "dues", "due_words", "snapshots", "sop_journal")
+
+
 def pg_dump(url: str) -> Any:
     """Every row of every table, the guards and the mark, as the database has them."""
     import psycopg
@@ -556,7 +559,7 @@ def pg_dump(url: str) -> Any:
     with psycopg.connect(url) as db:
         out: dict[str, Any] = {
             t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()  # type: ignore[call-overload]
-            for t in ("events", "runs", "dues", "snapshots", "sop_journal")
+            for t in PG_TABLES
         }
         out["guards"] = db.execute(
             "SELECT tgname, tgenabled, tgtype, tgfoid FROM pg_trigger WHERE NOT tgisinternal "
@@ -571,9 +574,9 @@ def _restore(url: str) -> None:
 
     with psycopg.connect(url) as db:
         db.execute("SET session_replication_role = replica")  # no guard fires
-        for table in ("dues", "events", "runs", "snapshots", "sop_journal"):
+        for table in PG_TABLES:
             db.execute(f"DELETE FROM {table}")  # type: ignore[call-overload]
-        for table in ("sop_journal", "snapshots", "runs", "events", "dues"):
+        for table in PG_TABLES:
             db.execute(f"INSERT INTO {table} SELECT * FROM pristine.{table}")  # type: ignore[call-overload]
 
 
@@ -588,10 +591,7 @@ def test_every_column_of_every_table_edited_by_hand_in_postgres_is_seen(
     before = pg_dump(case)
     pg_cluster.sql(
         "CREATE SCHEMA pristine; "
-        + " ".join(
-            f"CREATE TABLE pristine.{t} AS SELECT * FROM public.{t};"
-            for t in ("events", "runs", "dues", "snapshots", "sop_journal")
-        ),
+        + " ".join(f"CREATE TABLE pristine.{t} AS SELECT * FROM public.{t};" for t in PG_TABLES),
         case.rsplit("/", 1)[1],
     )
     unchanged: list[str] = []
@@ -661,6 +661,9 @@ def test_the_postgres_guards_altered_are_seen(pg_whole: str, pg_cluster: Any) ->
                 "EXECUTE FUNCTION sop_summary_guard()"
             ],
             ["CREATE TABLE extra (x int)"],
+            ["ALTER TABLE dues DROP COLUMN words"],
+            ["ALTER TABLE due_words ADD COLUMN x int"],
+            ["ALTER TABLE dues ALTER COLUMN low TYPE text"],
         )
     ):
         case = _pg_case(pg_cluster, pg_whole, 9100 + n)

@@ -155,4 +155,4 @@ def test_cli_graph(sop: Runner) -> None:
     done = sop("graph", "nope", "-R", str(MINI), "--lang", "en")
     assert done.returncode == 2 and 'no procedure "nope"' in done.stderr
     done = sop("graph", "nope", "-R", str(MINI))
-    assert done.returncode == 2 and '没有编号为 "nope" 的流程' in done.stderr
+    assert done.returncode == 2 and '规则手册中没有流程 "nope"' in done.stderr

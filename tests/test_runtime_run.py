@@ -200,7 +200,7 @@ def test_set_answers_inputs_in_advance_and_is_checked(run: Sop) -> None:
     unknown = run("run", "visit", "--rulebook", str(FIXTURE), "--set", "colour=红")
     assert unknown.returncode == 1 and '没有输入项 "colour"' in unknown.stderr
     missing = run("run", "vist", "--rulebook", str(FIXTURE))
-    assert missing.returncode == 1 and '是不是 "visit"' in missing.stderr
+    assert missing.returncode == 2 and '是不是 "visit"' in missing.stderr
 
 
 def test_p_pauses_and_resume_continues_on_the_pinned_rulebook(run: Sop, tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ _ON = st.sampled_from(
 _DAY = st.dates(date(2019, 1, 1), date(2031, 12, 31))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     every=_EVERY,
     on=st.lists(_ON, max_size=3, unique=True),
@@ -192,3 +192,13 @@ def test_windows_open_on_the_days_dateutil_gives(unit: str, first: date, span: i
         rule = rrule(YEARLY, bymonth=1, bymonthday=1, dtstart=_at(date(first.year - 1, 1, 1)))
     want = [m.date() for m in rule.between(_at(date(1990, 1, 1)), _at(last), inc=True)]
     assert [opens for opens, _ in _windows(unit, None, first, last)] == want
+
+
+def test_month_lengths_are_calendars() -> None:
+    import calendar
+
+    from engine.schedule import _month_length
+
+    for year in (1, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(1, 13):
+            assert _month_length(year, month) == calendar.monthrange(year, month)[1]

@@ -169,7 +169,7 @@ def _fill(
 def _sets_for(rulebook: Any, pid: str | None, sets: tuple[str, ...]) -> dict[str, Any] | None:
     if not sets:
         return None
-    from engine.render.cards import find_procedure
+    from engine.procedure_names import find_procedure
     from engine.render.values import parse_sets
 
     if pid is not None:

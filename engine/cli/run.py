@@ -111,14 +111,12 @@ def run(
     """
     from engine import resources
     from engine.cli.signals import Interrupts
-    from engine.runtime.scenario import check_procedure, load_scenario
+    from engine.runtime.scenario import load_scenario
     from engine.runtime.session import Console, run_procedure
 
     preset = parse_sets(sets)
     dates = parse_sets(milestones, "--milestone", "signed=2026-11-01")
     scenario = load_scenario(answers) if answers else None
-    if scenario is not None:
-        check_procedure(scenario, procedure)
     folder = rulebook or str(resources.default_rulebook())
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(sys.stdout, sys.stdin, tty if color is None else color, lang)

@@ -52,7 +52,7 @@ def simulate(
     走不到, 都算失败 (退出码 1)。"""
     from engine import resources
     from engine.runtime.pinning import pin
-    from engine.runtime.runner import NOT_RUNNABLE, find_procedure
+    from engine.runtime.runner import runnable_procedure
     from engine.runtime.simulate import save_scenarios, simulate, summary_json, summary_text
 
     if (procedure is None) == (not every):
@@ -60,10 +60,10 @@ def simulate(
     pinned = pin(rulebook or str(resources.default_rulebook()))
     # A code of conduct (rules only) has nothing to walk: --all passes it by.
     procs = pinned.rulebook.procedures
-    ids = sorted(p for p in procs if procs[p].runnable) if every else [str(procedure)]
-    for pid in ids:
-        if not find_procedure(pinned, pid).runnable:  # an unknown one: did you mean
-            raise UsageError(NOT_RUNNABLE, title=procs[pid].title, procedure=pid)
+    if every:
+        ids = sorted(p for p in procs if procs[p].runnable)
+    else:  # by id, file or title; an unknown one: did you mean
+        ids = [runnable_procedure(pinned, str(procedure)).id]
     results = [simulate(pinned, pid) for pid in ids]
     if save:
         for sim in results:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.journal.events import Damaged, Event
+from engine.journal.events import Damaged
 from engine.journal.paths import default_journal_path, resolve_journal_path
 from engine.journal.rows import CallRow, describe_damage, describe_place
 from engine.journal.store import (
@@ -28,15 +28,17 @@ from engine.journal.store import (
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
     from engine.journal.bulk import Head
+    from engine.journal.chain import Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import Draft, NewRun, RunUpdate, Write
 
 # Loaded only by what uses them: a command that lists runs or deadlines
-# starts without the verification's, the writers', the copies' or a run
-# summary's types.
+# starts without the verification's, the writers', the copies', an event's
+# or a run summary's types.
 _LAZY = {
     "Verification": "engine.journal.audit",
     "Head": "engine.journal.bulk",
+    "Event": "engine.journal.chain",
     "RunRow": "engine.journal.summary",
     "Draft": "engine.journal.writes",
     "NewRun": "engine.journal.writes",

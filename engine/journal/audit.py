@@ -31,8 +31,9 @@ from typing import Any, Literal, Protocol
 
 from engine.journal import schema
 from engine.journal.bulk import DueEntry, FileProblem
-from engine.journal.events import GENESIS, Damaged, Event, chain_hash
-from engine.journal.rows import ChainRow, event_of, snapshot_damage
+from engine.journal.chain import ChainRow, Event, event_of
+from engine.journal.events import GENESIS, Damaged, chain_hash
+from engine.journal.rows import snapshot_damage
 from engine.journal.summary import RunRow
 
 MIN_EXPECT = 8  # hex digits of a written-down head that are enough to find it

@@ -18,7 +18,7 @@ from engine.journal.events import Damaged
 from engine.journal.rows import Bad, _req_int, _req_text, _text
 
 if TYPE_CHECKING:
-    from engine.journal.rows import ChainRow
+    from engine.journal.chain import ChainRow
     from engine.journal.summary import RunRow
 
 

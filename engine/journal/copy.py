@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from engine.errors import JournalError
 from engine.i18n import message
 from engine.journal.bulk import Batch, DueEntry, Head
+from engine.journal.chain import ChainRow
 from engine.journal.events import Damaged
-from engine.journal.rows import ChainRow, describe_damage, describe_place
+from engine.journal.rows import describe_damage, describe_place
 from engine.journal.store import COPYING, Journal, is_database_url
 from engine.journal.summary import RunRow
 

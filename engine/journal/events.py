@@ -29,21 +29,6 @@ def chain_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A committed event: its global sequence number, the run it belongs to,
-    and its link in the hash chain."""
-
-    seq: int
-    run: int
-    at: str
-    kind: str
-    actor: str | None
-    data: Mapping[str, Any]
-    prev: str
-    hash: str
-
-
 Table = Literal["events", "runs", "dues", "snapshots"]
 # What is wrong with a stored row: SQLite cannot read its page; a text is not
 # UTF-8; a JSON column does not parse; a value has the wrong type or is not

@@ -27,7 +27,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.errors import JournalConflict, JournalError
 from engine.i18n import message
@@ -35,19 +35,16 @@ from engine.journal import pg_schema, schema
 from engine.journal.events import (
     GENESIS,
     Damaged,
-    Event,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
-    ChainRow,
     describe_damage,
     describe_place,
     parse_call_row,
-    parse_chain_row,
     parse_due,
-    parse_event,
+    read_listed,
     role_titles,
     snapshot_damage,
 )
@@ -76,6 +73,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.chain import ChainRow, Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
@@ -185,6 +183,16 @@ def _chain_said(chain: str) -> str:
     return PG_CHAIN.say(site=chain) if chain else PG_NO_SITE_CHAIN.say()
 
 
+_CALL_COLUMNS = "d.run, d.n, d.data, r.site, r.subject"
+# Some deadlines as _CALL_COLUMNS, by (run, n).
+_CALL_SOME = (
+    f"SELECT {_CALL_COLUMNS} FROM dues d JOIN runs r ON r.id = d.run "
+    "WHERE (d.run, d.n) IN (SELECT * FROM unnest(%s::bigint[], %s::int[])) "
+    "AND r.status != 'finished'"
+)
+_LISTED_COLUMNS = "d.run, d.n, d.kind, d.due, d.since, d.low, d.high, d.words, r.site, r.subject"
+
+
 class PostgresJournal(Journal):
     """One connection to a journal in a PostgreSQL database."""
 
@@ -290,7 +298,10 @@ class PostgresJournal(Journal):
                 version = self._recognise(create=True)
                 for number in range(version, pg_schema.VERSION):
                     for statement in pg_schema.MIGRATIONS[number]:
-                        cur.execute(statement)
+                        if callable(statement):
+                            statement(cur)
+                        else:
+                            cur.execute(statement)
                 cur.execute(
                     "INSERT INTO sop_journal VALUES ('application', 'sop'), ('format', %s) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
@@ -419,6 +430,8 @@ class PostgresJournal(Journal):
         return run_id, events
 
     def _apply(self, cur: psycopg.Cursor[Any], writes: Sequence[Write]) -> list[Event]:
+        from engine.journal.chain import Event
+
         ids = sorted({w.run for w in writes})
         unknown = [r for r in ids if r not in self._sites]
         if unknown:  # a run's site never changes: asked once per connection
@@ -470,6 +483,7 @@ class PostgresJournal(Journal):
         sites = self._sites
         out: list[Event] = []
         rows: list[tuple[Any, ...]] = []
+        dues: dict[int, list[tuple[Any, ...]]] = {}  # run -> its deadlines after the batch
         taken = iter(seqs)
         for w in writes:
             chain = chain_of(sites[w.run])
@@ -484,9 +498,10 @@ class PostgresJournal(Journal):
                 prev, end = digest, seq
             heads[chain] = prev
             last[w.run] = end  # a later write to the same run in this batch follows this one
-            self._update_run(
+            dues[w.run] = self._update_run(
                 cur, w.run, w.update, end, len(w.drafts), w.drafts[-1].at if w.drafts else None
             )
+        self._insert_dues(cur, [d for run in dues.values() for d in run])
         if rows:
             cur.execute(
                 "INSERT INTO events(seq, chain, run, at, kind, actor, data, prev, hash) VALUES "
@@ -498,7 +513,9 @@ class PostgresJournal(Journal):
     @staticmethod
     def _update_run(
         cur: psycopg.Cursor[Any], run: int, u: RunUpdate, last: int, added: int, at: str | None
-    ) -> None:
+    ) -> list[tuple[Any, ...]]:
+        """The run's summary rewritten and its deadlines removed: the rows of
+        the deadlines it has now are returned (`_insert_dues`)."""
         dues = json.dumps(list(u.dues), ensure_ascii=False, sort_keys=True) if u.dues else None
         cur.execute(
             "UPDATE runs SET status = %s, step = %s, step_title = %s, outcome = %s, dues = %s, "
@@ -508,9 +525,17 @@ class PostgresJournal(Journal):
         )
         cur.execute("DELETE FROM dues WHERE run = %s", (run,))
         if u.dues and u.status != "finished":
-            cur.executemany(
-                "INSERT INTO dues VALUES (%s, %s, %s, %s, %s, %s)", schema.due_rows(run, u.dues)
-            )
+            return schema.split_dues(run, u.dues)
+        return []
+
+    def _insert_dues(self, cur: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
+        """The deadlines of a write's runs, split (`schema.split_dues`), their
+        words inserted in one go before them (pg_schema.INSERT_WORDS)."""
+        if not rows:
+            return
+        split, words = pg_schema.typed(rows)
+        cur.execute(pg_schema.INSERT_WORDS, (words,))
+        cur.executemany(pg_schema.INSERT_DUE, split)
 
     def backup(self, dest: str) -> tuple[int, str] | None:
         """A whole copy in one SQLite file (`sop journal copy` to a new
@@ -619,9 +644,34 @@ class PostgresJournal(Journal):
     def call_rows(
         self, until: str, site: str | None = None, role: str | None = None
     ) -> list[CallRow | Damaged]:
-        columns = "d.run, d.n, d.data, r.site, r.subject"
-        rows = self._select(*schema.due_query(columns, until, site, role, "%s"))
-        return dedupe([parse_call_row(r) for r in rows])
+        if self.version < 2:  # each deadline's JSON
+            rows = self._select(*schema.due_query(_CALL_COLUMNS, until, site, role, "%s"))
+            return dedupe([parse_call_row(r) for r in rows])
+        # Each distinct text once, and when each deadline falls, through
+        # indexes that hold all of it (format 2).
+        rows = self._select(*schema.due_query(_LISTED_COLUMNS, until, site, role, "%s"))
+        ids = sorted({r[7] for r in rows if r[7] is not None})
+        words = (
+            self._select("SELECT id, data FROM due_words WHERE id = ANY(%s::bigint[])", (ids,))
+            if ids
+            else []
+        )
+        listed = read_listed(rows, words)
+        again = [r for r in listed if not isinstance(r, CallRow)]
+        if not again:
+            return cast(list[CallRow | Damaged], listed)  # the usual case: all read
+        # Not as sop splits it: read from the deadline's JSON, as before format 2.
+        found = {
+            (r[0], r[1]): parse_call_row(r)
+            for r in self._select(_CALL_SOME, ([r[0] for r in again], [r[1] for r in again]))
+        }
+        out: list[CallRow | Damaged] = []
+        for r in listed:
+            if isinstance(r, CallRow):
+                out.append(r)
+            elif (hit := found.get(r)) is not None:  # a writer may have just removed it
+                out.append(hit)
+        return dedupe(out)
 
     def reminders_for(self, mine: Sequence[int], soon: str) -> list[RunRow]:
         where = (
@@ -633,12 +683,16 @@ class PostgresJournal(Journal):
         return [r for r in rows if not isinstance(r, Damaged)]
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE run = %s ORDER BY seq", (run_id,)
         )
         return [parse_event(r) for r in rows]
 
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = ANY(%s) ORDER BY seq", (list(kinds),)
         )
@@ -650,6 +704,10 @@ class PostgresJournal(Journal):
             "AND run IN (SELECT id FROM runs WHERE procedure = %s) ORDER BY run, seq",
             (procedure,),
         )
+        if not rows:
+            return []  # no run of a scheduled duty yet: the events' types are not loaded
+        from engine.journal.chain import parse_event
+
         return [parse_event(r) for r in rows]
 
     def snapshot(self, sha: str) -> dict[str, str]:
@@ -708,9 +766,9 @@ class PostgresJournal(Journal):
                     "DELETE FROM dues WHERE run = ANY(%s)", ([r.id for r in batch.summaries],)
                 )
             if batch.dues:
-                with cur.copy("COPY dues (run, n, due_key, kind, role, data) FROM STDIN") as copy:
-                    for d in batch.dues:
-                        copy.write_row((d.run, d.n, d.due_key, d.kind, d.role, d.data))
+                pg_schema.copy_dues(
+                    cur, [(d.run, d.n, d.due_key, d.kind, d.role, d.data) for d in batch.dues]
+                )
             for key, value in batch.meta.items():
                 if value is None:
                     cur.execute("DELETE FROM sop_journal WHERE key = %s", (key,))
@@ -739,6 +797,8 @@ class PostgresJournal(Journal):
     # ---- streaming, for verification
 
     def chain_rows(self) -> Iterator[ChainRow | Damaged]:
+        from engine.journal.chain import parse_chain_row
+
         last = 0
         while True:
             rows = self._select(
@@ -755,11 +815,28 @@ class PostgresJournal(Journal):
         return self._runs_where("", (), "ORDER BY id")
 
     def due_entries(self) -> Iterator[DueEntry | Damaged]:
-        from engine.journal.bulk import parse_due_entry
+        from engine.journal.bulk import DueEntry, parse_due_entry
 
-        rows = self._select("SELECT run, n, due_key, kind, role, data FROM dues ORDER BY run, n")
+        cols = "run, n, due_key, kind, role, data"
+        rows: list[tuple[Any, ...]] | None = None
+        if self.version >= 2:  # and the split, checked against data
+            try:
+                with self._db.transaction():  # a savepoint: a reader's view stays usable
+                    rows = self._db.execute(
+                        f"SELECT {cols}, due, since, low, high, "
+                        "(SELECT w.data FROM due_words w WHERE w.id = words) "
+                        "FROM dues ORDER BY run, n"
+                    ).fetchall()
+            except self._pg.Error:
+                rows = None  # its columns altered: file_problems names them
+        if rows is None:
+            rows = self._select(f"SELECT {cols} FROM dues ORDER BY run, n")
         for row in rows:
-            yield parse_due_entry(row)
+            entry = parse_due_entry(row[:6])
+            if len(row) > 6 and isinstance(entry, DueEntry):
+                yield schema.split_damage(entry, row[6:], typed=True) or entry
+                continue
+            yield entry
 
     def snapshots(self) -> Iterator[tuple[str, object]]:
         yield from (
@@ -768,7 +845,8 @@ class PostgresJournal(Journal):
 
     def file_problems(self) -> list[FileProblem]:
         """The guards as the migrations made them: a trigger dropped, disabled
-        or changed, a guard function rewritten, a table added or removed."""
+        or changed, a guard function rewritten, a table or a column added or
+        removed."""
         from engine.journal.bulk import FileProblem
 
         changed: list[str] = []
@@ -802,4 +880,14 @@ class PostgresJournal(Journal):
             )
         }
         changed.extend(sorted(tables ^ pg_schema.TABLES[self.version]))
+        found: dict[str, set[str]] = {}
+        for table, column, kind in self._select(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ):
+            found.setdefault(str(table), set()).add(f"{column} {kind}")
+        for table, columns in sorted(pg_schema.COLUMNS[self.version].items()):
+            there = found.get(table)
+            if there is not None:  # (a table missing is named above)
+                changed.extend(f"{table}.{c.split()[0]}" for c in sorted(there ^ set(columns)))
         return [FileProblem("schema", ", ".join(dict.fromkeys(changed)))] if changed else []

@@ -11,10 +11,13 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.journal.events import WHEN, canonical
+from engine.journal.events import WHEN, Damaged, canonical
 from engine.journal.sqlite_file import APPLICATION_ID
+
+if TYPE_CHECKING:
+    from engine.journal.bulk import DueEntry
 
 _APPEND_ONLY = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
@@ -120,8 +123,10 @@ def due_rows(run: int, dues: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...
 
 # When a deadline falls, and its words (canonical JSON), as format 5 keeps
 # them beside its `data`; all None when its when-values are not texts and
-# whole numbers (then a reader decodes `data`, and `journal verify` checks it).
+# whole numbers a database column holds (then a reader decodes `data`, and
+# `journal verify` checks it).
 NO_SPLIT: tuple[None, None, None, None, None] = (None, None, None, None, None)
+_INT64 = range(-(2**63), 2**63)
 
 
 def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
@@ -129,9 +134,31 @@ def due_split(due: object) -> tuple[Any, Any, Any, Any, str | None]:
     if not isinstance(due, Mapping):
         return NO_SPLIT
     when = due.get("due"), due.get("since"), due.get("low"), due.get("high")
-    if any(v is not None and type(v) is not str and type(v) is not int for v in when):
+    if any(
+        v is not None and type(v) is not str and not (type(v) is int and v in _INT64)
+        for v in when
+    ):
         return NO_SPLIT
     return (*when, canonical({k: v for k, v in due.items() if k not in WHEN}))
+
+
+# The largest words text a store with typed columns keeps (PostgreSQL: its
+# UNIQUE btree index takes an entry of at most ~2,700 bytes).
+TYPED_WORDS_MAX = 2000
+
+
+def typed_split(split: Sequence[Any]) -> tuple[Any, ...]:
+    """`split` (`due_split`) as a store with typed columns keeps it — due and
+    since text, low and high 64-bit whole numbers, words short enough for its
+    index — or NO_SPLIT when it cannot (then its readers decode `data`)."""
+    due, since, low, high, words = split
+    if (
+        all(v is None or (type(v) is str and "\x00" not in v) for v in (due, since))
+        and all(v is None or (type(v) is int and v in _INT64) for v in (low, high))
+        and (words is None or len(words.encode("utf-8", "surrogatepass")) <= TYPED_WORDS_MAX)
+    ):
+        return tuple(split)
+    return NO_SPLIT
 
 
 def split_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -148,6 +175,24 @@ def split_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
     return out
 
 
+SPLIT = ("due", "since", "low", "high", "words")  # the split's columns beside a deadline's data
+
+
+def split_damage(entry: DueEntry, have: Sequence[Any], typed: bool = False) -> Damaged | None:
+    """A deadline whose stored split (due, since, low, high, and its words'
+    text) is not what its `data` says, named by the first column that differs
+    (`sop journal verify`, and `sop journal copy` which refuses it)."""
+    row = (entry.run, entry.n, entry.due_key, entry.kind, entry.role, entry.data)
+    wanted = split_rows([row])[0][6:]
+    if typed:  # as a store with typed columns keeps it
+        wanted = typed_split(wanted)
+    for column, value, want in zip(SPLIT, have, wanted, strict=True):
+        if value != want or type(value) is not type(want):
+            key = f"{entry.run}/{entry.n}"
+            return Damaged("dues", key, entry.run, "value", column, str(value)[:40])
+    return None
+
+
 # A deadline's words are stored once however many deadlines say them.
 INSERT_WORDS = "INSERT OR IGNORE INTO due_words(data) VALUES (?)"
 INSERT_DUE = (
@@ -159,7 +204,16 @@ INSERT_DUE = (
 def insert_dues(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
     """Deadline index rows (run, n, due_key, kind, role, data) into a journal
     of format 5, with their split."""
-    split = split_rows(rows)
+    insert_split(db, split_rows(rows))
+
+
+def split_dues(run: int, dues: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """A run's deadlines as format 5 indexes them (`due_rows` and `due_split`),
+    from the deadlines themselves rather than their JSON."""
+    return [(*row, *due_split(d)) for row, d in zip(due_rows(run, dues), dues, strict=True)]
+
+
+def insert_split(db: sqlite3.Connection, split: Sequence[Sequence[Any]]) -> None:
     db.executemany(INSERT_WORDS, {(r[10],) for r in split if r[10] is not None})
     db.executemany(INSERT_DUE, split)
 

@@ -29,21 +29,17 @@ from engine.journal import schema
 from engine.journal.events import (
     GENESIS,
     Damaged,
-    Event,
     Table,
     canonical,
     chain_hash,
 )
 from engine.journal.rows import (
     CallRow,
-    ChainRow,
     decode,
     describe_damage,
     describe_place,
     parse_call_row,
-    parse_chain_row,
     parse_due,
-    parse_event,
     read_listed,
     role_titles,
     snapshot_damage,
@@ -79,6 +75,7 @@ from engine.journal.store import (
 
 if TYPE_CHECKING:
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
+    from engine.journal.chain import ChainRow, Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, RunUpdate, Write
 
@@ -251,7 +248,6 @@ _CALL_ONE = (
     f"SELECT {_CALL_COLUMNS} FROM dues d JOIN runs r ON r.id = d.run "
     "WHERE d.run = ? AND d.n = ? AND r.status != 'finished'"
 )
-SPLIT = ("due", "since", "low", "high", "words")  # format 5's columns beside a deadline's data
 
 
 class SqliteJournal(Journal):
@@ -607,6 +603,8 @@ class SqliteJournal(Journal):
             raise self._write_error(exc) from exc
 
     def _apply(self, db: sqlite3.Connection, writes: Sequence[Write]) -> list[Event]:
+        from engine.journal.chain import Event
+
         # One writer at a time (BEGIN IMMEDIATE): every event goes on the
         # file's one chain (""), numbered after the last event of any chain.
         seq, prev = db.execute(
@@ -650,7 +648,7 @@ class SqliteJournal(Journal):
         )
         db.execute("DELETE FROM dues WHERE run = ?", (run,))
         if u.dues and u.status != "finished":
-            schema.insert_dues(db, schema.due_rows(run, u.dues))
+            schema.insert_split(db, schema.split_dues(run, u.dues))
 
     def backup(self, dest: str) -> tuple[int, str] | None:
         """A consistent copy of the journal — the main file and what its WAL
@@ -943,6 +941,8 @@ class SqliteJournal(Journal):
 
     def read_events(self, run_id: int) -> list[Event | Damaged]:
         """A run's events in order, each as written or `Damaged` in its place."""
+        from engine.journal.chain import parse_event
+
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE run = ? ORDER BY seq"
         try:
             rows: list[Any] = self._db.execute(sql, (run_id,)).fetchall()
@@ -958,6 +958,8 @@ class SqliteJournal(Journal):
         return [r if isinstance(r, Damaged) else parse_event(r) for r in rows]
 
     def events_of_kinds(self, kinds: Sequence[str]) -> list[Event | Damaged]:
+        from engine.journal.chain import parse_event
+
         marks = ", ".join("?" * len(kinds))
         rows = self._select(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq", kinds
@@ -970,6 +972,10 @@ class SqliteJournal(Journal):
             "AND run IN (SELECT id FROM runs WHERE procedure = ?) ORDER BY run, seq",
             (procedure,),
         )
+        if not rows:
+            return []  # no run of a scheduled duty yet: the events' types are not loaded
+        from engine.journal.chain import parse_event
+
         return [parse_event(r) for r in rows]
 
     def snapshot(self, sha: str) -> dict[str, str]:
@@ -1084,6 +1090,8 @@ class SqliteJournal(Journal):
         """Every event in chain order as stored; rows on a damaged page are
         read one by one and the unreadable ones named. Text is decoded by
         SQLite's own (fast) UTF-8 decoder until a value is not UTF-8."""
+        from engine.journal.chain import parse_chain_row
+
         last = 0
         columns = EVENT_COLUMNS + (", chain" if self.version >= 4 else "")
         self._db.text_factory = str
@@ -1135,14 +1143,8 @@ class SqliteJournal(Journal):
         for row in rows:
             entry = parse_due_entry(row[:6])
             if len(row) > 6 and isinstance(entry, DueEntry):
-                wanted = schema.split_rows([row[:6]])[0][6:]
-                for column, have, want in zip(SPLIT, row[6:], wanted, strict=True):
-                    if have != want or type(have) is not type(want):
-                        entry = Damaged(
-                            "dues", f"{entry.run}/{entry.n}", entry.run, "value", column,
-                            str(have)[:40],
-                        )  # fmt: skip
-                        break
+                yield schema.split_damage(entry, row[6:]) or entry
+                continue
             yield entry
 
     def snapshots(self) -> Iterator[tuple[str, object]]:

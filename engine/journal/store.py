@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from engine.errors import JournalError
 from engine.i18n import message
-from engine.journal.events import Damaged, Event, canonical
+from engine.journal.events import Damaged, canonical
 from engine.journal.rows import CallRow, call_row, describe_damage, describe_place
 
 if TYPE_CHECKING:
     from engine.journal.audit import Verification
     from engine.journal.bulk import Batch, DueEntry, FileProblem, Head
-    from engine.journal.rows import ChainRow
+    from engine.journal.chain import ChainRow, Event
     from engine.journal.summary import RunRow
     from engine.journal.writes import NewRun, Write
 

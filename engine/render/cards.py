@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from engine.errors import UsageError
 from engine.i18n import Lang, message, messages
 from engine.model import Procedure, Rulebook
+from engine.procedure_names import find_procedure
 from engine.render.exprs import Values
 from engine.render.view import Line, ProcView, RecordView, StandingView, StepView, ViewBuilder
 from engine.render.words import Words
@@ -24,11 +25,6 @@ _KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "table": 2, "journey"
 
 
 CARD_NEAR = message("card.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
-CARD_NO_PROCEDURE = message(
-    "card.no-procedure",
-    '没有编号为 "{pid}" 的流程。{hint}可用: {known}',
-    'there is no procedure "{pid}". {hint}known: {known}',
-)
 CARD_NO_ROLE = message(
     "card.no-role",
     '没有岗位 "{role}"。{hint}可用: {known}',
@@ -64,16 +60,6 @@ class Card:
     role: str
     values: tuple[tuple[str, str], ...]  # the --set answers in words, for the header
     standing: tuple[StandingView, ...] = ()  # rulebook.yaml's rules binding this card's post
-
-
-def find_procedure(rulebook: Rulebook, pid: str) -> Procedure:
-    if pid in rulebook.procedures:
-        return rulebook.procedures[pid]
-    close = difflib.get_close_matches(pid, list(rulebook.procedures), n=1)
-    hint = CARD_NEAR.say(near=close[0]) if close else ""
-    raise UsageError(
-        CARD_NO_PROCEDURE, pid=pid, hint=hint, known=", ".join(sorted(rulebook.procedures))
-    )
 
 
 def find_role(rulebook: Rulebook, role: str) -> str:

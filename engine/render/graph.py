@@ -191,7 +191,7 @@ def _fork(
 
 
 def graph_of(rulebook: Rulebook, pid: str) -> Graph:
-    from engine.render.cards import find_procedure
+    from engine.procedure_names import find_procedure
 
     return build_graph(ViewBuilder(rulebook).procedure(find_procedure(rulebook, pid)))
 

@@ -19,7 +19,7 @@ from engine.i18n import message
 from engine.journal import Journal
 from engine.journal.audit import Expected, Fold, FoldFactory, Report, audit
 from engine.journal.bulk import FileProblem
-from engine.journal.events import Event
+from engine.journal.chain import Event
 from engine.journal.store import QUEUE_KIND
 from engine.runtime.events import (
     EventDamaged,

@@ -277,6 +277,10 @@ UNKNOWN_SITE = message(
 )
 DID_YOU_MEAN = message("due.did-you-mean", '是不是 "{near}"? ', 'did you mean "{near}"? ')
 NONE = message("due.none", "(无)", "(none)")
+MORE_SITES = message(
+    "due.more-sites", "{shown} 等, 共 {count} 个", "{shown} and more, {count} in all"
+)
+SITES_SHOWN = 10  # a company has hundreds: the closest are named, and how many there are
 
 
 def check_filters(
@@ -302,18 +306,36 @@ def check_filters(
         sites = journal.sites()
         if site not in sites:
             raise UsageError(
-                UNKNOWN_SITE,
-                site=site,
-                hint=_hint(site, sites),
-                known=", ".join(sites) or NONE.say(),
+                UNKNOWN_SITE, site=site, hint=_hint(site, sites), known=_some_sites(site, sites)
             )
 
 
 def _hint(given: str, names: list[str]) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(given, names, n=1, cutoff=0.5)
+    near = _nearest(given, names)
     return DID_YOU_MEAN.say(near=near[0]) if near else ""
+
+
+def _nearest(given: str, names: list[str], n: int = 1, cutoff: float = 0.5) -> list[str]:
+    """The names closest to `given`; first those with the same numbers in
+    it (sites are numbered: "案场1" is "1号案场", not "11号案场")."""
+    import difflib
+    import re
+
+    numbers = [int(d) for d in re.findall(r"\d+", given)]
+    same = [m for m in names if numbers and [int(d) for d in re.findall(r"\d+", m)] == numbers]
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, given, m).ratio(), m) for m in names if m not in same
+    )  # the closest first, then in their order
+    return [*same, *(m for score, m in scored if -score >= cutoff)][:n]
+
+
+def _some_sites(given: str, sites: list[str]) -> str:
+    if not sites:
+        return NONE.say()
+    if len(sites) <= SITES_SHOWN:
+        return ", ".join(sites)
+    shown = _nearest(given, sites, SITES_SHOWN, 0.0)
+    return MORE_SITES.say(shown=", ".join(shown), count=len(sites))
 
 
 def rulebook_roles(folder: str) -> dict[str, str]:

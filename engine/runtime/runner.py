@@ -122,11 +122,6 @@ NO_BRANCH = message(
     'no way leads on from step "{step}" (a rulebook problem). pause and tell the procedure '
     "owner (sop validate names the problem)",
 )
-NO_PROCEDURE = message(
-    "run.no-procedure",
-    '规则手册中没有流程 "{procedure}"。{hint}用 sop list 查看所有流程',
-    'the rulebook has no procedure "{procedure}". {hint}list them with: sop list',
-)
 NOT_RUNNABLE = message(
     "run.not-runnable",
     "「{title}」是一份行为规范 (只有守则和禁用语), 没有步骤可以执行。"
@@ -221,7 +216,8 @@ class Runner:
         started in (engine/runtime/occurrences.py)."""
         from engine.runtime.occurrences import attach
 
-        proc = _find_procedure(pinned, pid)
+        proc = runnable_procedure(pinned, pid)
+        pid = proc.id
         if self.entry is not None and self.entry not in {e.number for e in proc.entries}:
             numbers = "、".join(str(e.number) for e in proc.entries) or NONE.say()
             raise UsageError(NO_ENTRY, entry=self.entry, title=proc.title, numbers=numbers)
@@ -1538,21 +1534,15 @@ def _choice(step: Step, index: int) -> Choice:
             assert_never(way)
 
 
-def _find_procedure(pinned: Pinned, pid: str) -> Procedure:
-    proc = find_procedure(pinned, pid)
+def runnable_procedure(pinned: Pinned, given: str) -> Procedure:
+    """The procedure `given` names (engine/procedure_names.py), if it has
+    steps to run."""
+    from engine.procedure_names import find_procedure
+
+    proc = find_procedure(pinned.rulebook, given)
     if not proc.runnable:
-        raise UsageError(NOT_RUNNABLE, title=proc.title, procedure=pid)
+        raise UsageError(NOT_RUNNABLE, title=proc.title, procedure=proc.id)
     return proc
-
-
-def find_procedure(pinned: Pinned, pid: str) -> Procedure:
-    """A procedure by id, or the error that names the nearest."""
-    procs = pinned.rulebook.procedures
-    if pid in procs:
-        return procs[pid]
-    near = difflib.get_close_matches(pid, list(procs), n=1)
-    hint = DID_YOU_MEAN.say(near=near[0]) if near else ""
-    raise RunError(NO_PROCEDURE, procedure=pid, hint=hint)
 
 
 def occurrence_args(proc: Procedure, occ: Occurrence) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from engine.runtime.interrupts import deferred
 from engine.runtime.pinning import pin
 from engine.runtime.prompts import Driver
 from engine.runtime.recorder import Clock
-from engine.runtime.runner import Outcome, Runner, system_clock
-from engine.runtime.scenario import Scenario, ScenarioDriver
+from engine.runtime.runner import Outcome, Runner, runnable_procedure, system_clock
+from engine.runtime.scenario import Scenario, ScenarioDriver, check_procedure
 from engine.runtime.terminal import Printer, TerminalDriver
 
 
@@ -56,8 +56,11 @@ def run_procedure(
 ) -> Outcome:
     with deferred():  # a Ctrl-C waits for the validation (a library mid-import does not take one)
         pinned = pin(rulebook)
+    # Named by id, file or title (engine/procedure_names.py): the run is of its id.
+    procedure = runnable_procedure(pinned, procedure).id
     milestones = dict(milestones or {})
     if scenario is not None:
+        check_procedure(scenario, procedure)
         milestones = {**scenario.milestones, **milestones}
         preset = {**scenario.preset, **preset}
         operator = operator or scenario.operator

@@ -54,8 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 from engine.journal import Journal  # noqa: E402
 from engine.journal.bulk import Batch, DueEntry  # noqa: E402
+from engine.journal.chain import ChainRow  # noqa: E402
 from engine.journal.events import GENESIS, canonical, chain_hash  # noqa: E402
-from engine.journal.rows import ChainRow  # noqa: E402
 from engine.journal.summary import RunRow  # noqa: E402
 from tests import journey_gen, pg  # noqa: E402
 
