@@ -110,7 +110,7 @@ def test_english_cards_of_an_ascii_rulebook_print_no_chinese(
     ascii_books: dict[str, Rulebook], book: str, fmt: str
 ) -> None:
     cards = english_cards(ascii_books[book], fmt)
-    assert any("step 1" in text for text in cards.values())
+    assert any("Step 1" in text for text in cards.values())
     found = {what: chinese_in(text) for what, text in cards.items()}
     assert {what: hits[:3] for what, hits in found.items() if hits} == {}
 
@@ -165,7 +165,7 @@ def test_lang_en_on_the_command_line(sop: Runner) -> None:
     """--lang en reaches the card's words; without it the card is Chinese."""
     english = sop("render", "script", "visit", "-R", str(MINI), "--lang", "en")
     assert english.returncode == 0, english.stderr
-    assert english.stdout.startswith("Script · ") and "step 1 " in english.stdout
+    assert english.stdout.startswith("Script · ") and "Step 1 " in english.stdout
     assert "when 客户是否二次以上来访? yes and 客户姓氏 known:" in english.stdout
     chinese = sop("render", "checklist", "visit", "-R", str(MINI), "--lang", "zh")
     assert chinese.stdout.startswith("检查单 · ") and "第1步 " in chinese.stdout
