@@ -1,4 +1,5 @@
-"""Cards in English (`sop render script|checklist --lang en`): every word of
+"""Cards and flowcharts in English (`sop render script|checklist|graph --lang
+en`): every word of
 the card's own follows --lang, while the rulebook's texts are printed as
 written.
 
@@ -23,6 +24,7 @@ import pytest
 from engine.i18n import speaking
 from engine.model import Rulebook
 from engine.render.checklist import render_checklist
+from engine.render.graph import GRAPH_FORMATS, render_graph
 from engine.render.script import render_script
 from engine.validate import load_rulebook
 from tests.conftest import ROOT, Runner
@@ -115,6 +117,20 @@ def test_english_cards_of_an_ascii_rulebook_print_no_chinese(
     assert {what: hits[:3] for what, hits in found.items() if hits} == {}
 
 
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+@pytest.mark.parametrize("book", BOOKS)
+def test_english_flowcharts_of_an_ascii_rulebook_print_no_chinese(
+    ascii_books: dict[str, Rulebook], book: str, fmt: str
+) -> None:
+    rb = ascii_books[book]
+    with speaking("en"):
+        charts = {pid: render_graph(rb, pid, fmt) for pid in rb.procedures}
+    found = {pid: chinese_in(text) for pid, text in charts.items()}
+    assert {pid: hits[:3] for pid, hits in found.items() if hits} == {}
+    with speaking("zh"):
+        assert "开始" in render_graph(rb, next(iter(rb.procedures)), fmt)
+
+
 # -- goldens of the English cards
 
 
@@ -159,6 +175,13 @@ def test_english_bundled_scripts(pid: str, update: bool) -> None:
     with speaking("en"):
         out = render_script(rulebook(BUNDLED), pid)
     check(f"script/en/{pid}.txt", out, update)
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_english_flowchart_of_the_fixture(fmt: str, update: bool) -> None:
+    with speaking("en"):
+        out = render_graph(rulebook(MINI), "visit", fmt)
+    check(f"graph/mini/visit.en.{ {'mermaid': 'mmd', 'dot': 'dot', 'svg': 'svg'}[fmt] }", out, update)
 
 
 def test_lang_en_on_the_command_line(sop: Runner) -> None:

@@ -145,6 +145,29 @@ CARD = messages(
     },
 )
 
+# The flowchart's own words (sop render graph; the manual's charts).
+GRAPH = messages(
+    "graph",
+    {
+        "start": ("开始", "start"),
+        "call": ("调用{title}", "call {title}"),
+        "end": ("结束", "end"),
+        "end-as": ("结束: {title}", "end: {title}"),
+        "if": ("{label} (若 {condition})", "{label} (if {condition})"),
+        "form-if": ("▤《{title}》 (若 {condition})", "▤《{title}》 (if {condition})"),
+        "form": ("▤《{title}》", "▤《{title}》"),
+        "decides": ("按条件判断, 第一条适用的", "by condition: the first that applies"),
+        "finds": ("按序号或文字查找", "found by number or words"),
+        "fork": ("∥ 同时进行", "∥ at the same time"),
+        "join": ("⤵ 汇合", "⤵ join"),
+        "join-at": ("第{n}步等分支完成再继续", "step {n} waits for the branches"),
+        "join-wait": ("等分支完成再继续", "wait for the branches"),
+        "join-end": ("各分支和本流程都结束", "every branch and the procedure end"),
+        "back-to": ("↑ 回到第{n}步", "↑ back to step {n}"),
+        "flowchart": ("{title} 流程图", "flowchart of {title}"),
+    },
+)
+
 # The view's words: conditions, timing, who does it, ways out.
 VIEW = messages(
     "view",
@@ -329,6 +352,9 @@ class Words:
 
     def view(self, key: str, /, **params: object) -> str:
         return self.say(VIEW[key], **params)
+
+    def graph(self, key: str, /, **params: object) -> str:
+        return self.say(GRAPH[key], **params)
 
     def say(self, msg: Message, /, **params: object) -> str:
         return msg.say(self.lang, **params)
