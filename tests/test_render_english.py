@@ -181,7 +181,8 @@ def test_english_bundled_scripts(pid: str, update: bool) -> None:
 def test_english_flowchart_of_the_fixture(fmt: str, update: bool) -> None:
     with speaking("en"):
         out = render_graph(rulebook(MINI), "visit", fmt)
-    check(f"graph/mini/visit.en.{ {'mermaid': 'mmd', 'dot': 'dot', 'svg': 'svg'}[fmt] }", out, update)
+    ext = {"mermaid": "mmd", "dot": "dot", "svg": "svg"}[fmt]
+    check(f"graph/mini/visit.en.{ext}", out, update)
 
 
 def test_lang_en_on_the_command_line(sop: Runner) -> None:
