@@ -197,11 +197,12 @@ def _fork(
             edges.append(GEdge(src, join, "", "join"))
 
 
-def graph_of(rulebook: Rulebook, pid: str) -> Graph:
-    """A procedure's flowchart in this process's (context's) language."""
+def graph_of(rulebook: Rulebook, pid: str, lang: str | None = None) -> Graph:
+    """A procedure's flowchart, its words in `lang` (default: this
+    process's, or this context's, language)."""
     from engine.procedure_names import find_procedure
 
-    w = Words(lang_of())
+    w = Words(lang_of(lang))
     view = ViewBuilder(rulebook, lang=w.lang).procedure(find_procedure(rulebook, pid))
     return build_graph(view, w)
 
