@@ -849,7 +849,7 @@ class _Builder:
                     self.pos(("queues", qid), key=True),
                     self.ref(q["role"], ("queues", qid, "role")) if "role" in q else None,
                     self.ref(q["keeper"], ("queues", qid, "keeper")) if "keeper" in q else None,
-                    str(q.get("duty") or "接待"),
+                    str(q.get("duty") or ""),
                 )
                 for qid, q in (raw.get("queues") or {}).items()
             },

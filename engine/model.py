@@ -761,6 +761,9 @@ class Reference:
     url: str | None = None
 
 
+DEFAULT_DUTY = "接待"  # a queue's duty when its rulebook does not say: "由 王强 接待"
+
+
 @dataclass(frozen=True, slots=True)
 class Queue:
     """State shared between runs, declared in rulebook.yaml (`queues:`): an
@@ -772,7 +775,12 @@ class Queue:
     pos: Pos
     role: Ref | None = None  # the post its members are on
     keeper: Ref | None = None  # the post that keeps it (changes the order, marks away)
-    duty: str = "接待"  # what the one whose turn it is does: "由 王强 接待", "由 李经理 现场服务"
+    duty: str = ""  # what the one whose turn it is does ("" not said: 接待, DEFAULT_DUTY)
+
+    @property
+    def duty_said(self) -> str:
+        """The duty as the rulebook says it, else the default (接待)."""
+        return self.duty or DEFAULT_DUTY
 
 
 @dataclass(frozen=True)

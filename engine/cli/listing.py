@@ -6,19 +6,9 @@ import click
 
 from engine.cli.options import lang_option
 from engine.i18n import messages
+from engine.render.words import KINDS
 from engine.screen import json_text
 
-KINDS = messages(
-    "procedure.kind",
-    {
-        "service": ("服务", "service"),
-        "emergency": ("应急", "emergency"),
-        "routine": ("例行", "routine"),
-        "situation": ("情境处理", "situation"),
-        "journey": ("客户旅程", "journey"),
-        "table": ("规则表", "rule table"),
-    },
-)
 COLUMNS = tuple(
     messages(
         "list.column",

@@ -49,7 +49,7 @@ def page(whole: Rulebook, pid: str, lang: str, stale: bool) -> str:
         pid=pid,
         said_updated=TEXT["preview.updated"].say(said, time=time.strftime("%H:%M:%S")),
         stale=TEXT["preview.stale"].say(said) if stale else "",
-        chart=svg_fragment(graph_of(whole, pid)),
+        chart=svg_fragment(graph_of(whole, pid, said)),
         font=_font(whole.locale),
     )
     return convert(text, whole.locale)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from engine.errors import UsageError
-from engine.i18n import message, messages
+from engine.i18n import Lang, message, messages
 from engine.model import Procedure, Rulebook
 from engine.procedure_names import find_procedure
 from engine.render.exprs import Values
 from engine.render.view import Line, ProcView, RecordView, StandingView, StepView, ViewBuilder
+from engine.render.words import Words
 
 _KIND_ORDER = {"routine": 0, "service": 1, "situation": 2, "table": 2, "journey": 3, "emergency": 4}
 
@@ -89,23 +90,26 @@ def build_card(
     *,
     keep_empty: Callable[[StepView], bool] = lambda step: False,
     day: date | None = None,
+    lang: Lang = "zh",
 ) -> Card:
     """`pick` chooses a step's lines (say or do); steps with none for this
     role are left out unless `keep_empty` wants them (a record to fill, say).
     With `day`, the card is that day's: the scheduled procedures falling
-    due or open that day, by their first time, each with its times."""
+    due or open that day, by their first time, each with its times. Its
+    words (conditions, times, 第N步) are in `lang`."""
     if pid is None and role is None and day is None:
         raise UsageError(CARD_WHICH)
     rid = find_role(rulebook, role) if role else None
     times: dict[str, tuple[str, ...]] = {}
     if day is not None:
-        times = day_times(rulebook, day, find_procedure(rulebook, pid) if pid else None)
+        only = find_procedure(rulebook, pid) if pid else None
+        times = day_times(rulebook, day, only, lang)
         procs = [rulebook.procedures[p] for p in times]
     elif pid is not None:
         procs = [find_procedure(rulebook, pid)]
     else:
         procs = sorted(rulebook.procedures.values(), key=card_order)
-    builder = ViewBuilder(rulebook, sets)
+    builder = ViewBuilder(rulebook, sets, lang)
     sections = []
     for proc in procs:
         view = builder.procedure(proc)
@@ -121,7 +125,7 @@ def build_card(
                 steps.append(CardStep(step, lines, step.records if mine else ()))
         if steps or pid is not None or (day is None and view.standing_for(rid)):
             sections.append(Section(view, tuple(steps), times.get(proc.id, ())))
-    answers = _answers_in_words(rulebook, procs, sets)
+    answers = _answers_in_words(rulebook, procs, sets, lang)
     book = _book_standing(builder, rid, [s.proc for s in sections])
     return Card(tuple(sections), rid, builder.role_name(rid), answers, book)
 
@@ -155,7 +159,9 @@ DAY_WORDS = messages(
 )
 
 
-def day_times(rulebook: Rulebook, day: date, only: Procedure | None) -> dict[str, tuple[str, ...]]:
+def day_times(
+    rulebook: Rulebook, day: date, only: Procedure | None, lang: Lang = "zh"
+) -> dict[str, tuple[str, ...]]:
     """Procedure id → its times on `day` ("08:30", "全天", "12-01 起, 12-25
     前完成"), for the procedures with an occurrence due that day or a
     window open on it, ordered by the first of them."""
@@ -177,18 +183,18 @@ def day_times(rulebook: Rulebook, day: date, only: Procedure | None) -> dict[str
         for o in occ:
             if o.whole_day and o.opens.date() < o.day:
                 opens, by = f"{o.opens:%m-%d}", f"{o.day:%m-%d}"
-                words.append(DAY_WORDS["window"].say("zh", opens=opens, by=by))
+                words.append(DAY_WORDS["window"].say(lang, opens=opens, by=by))
             elif o.clock is not None:
                 words.append(o.clock)
             else:
-                words.append(DAY_WORDS["whole"].say("zh"))
+                words.append(DAY_WORDS["whole"].say(lang))
         found.append((min(o.at for o in occ), proc.id, tuple(dict.fromkeys(words))))
     found.sort()
     return {pid: words for _, pid, words in found}
 
 
 def _answers_in_words(
-    rulebook: Rulebook, procs: list[Procedure], values: Values | None
+    rulebook: Rulebook, procs: list[Procedure], values: Values | None, lang: Lang
 ) -> tuple[tuple[str, str], ...]:
     if not values:
         return ()
@@ -197,9 +203,10 @@ def _answers_in_words(
     inputs = {}
     for proc in procs:
         inputs.update(rulebook.inputs_for(proc))
-    wording = Wording(inputs)
+    wording = Wording(inputs, lang=lang)
+    w = Words(lang)
     shown = []
     for name, value in values.items():
-        text = ("是" if value else "否") if isinstance(value, bool) else str(value)
+        text = w.yes_no(value) if isinstance(value, bool) else str(value)
         shown.append((wording.label(name), text))
     return tuple(shown)

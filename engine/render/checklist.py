@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.i18n import message
 from engine.model import Rulebook
 from engine.render import TextFormat
 from engine.render.cards import build_card
@@ -20,10 +19,18 @@ from engine.render.exprs import Values
 from engine.render.locale import convert
 from engine.render.script import EXTENSIONS, heading
 from engine.render.templating import render
-from engine.render.view import StepView
+from engine.render.view import RecordView, StepView
+from engine.render.words import SHORT_WEEKDAYS, Words, lang_of
 
-DAY_TITLE = message("checklist.day", "{day} ({weekday}) 例行工作", "duties of {day} ({weekday})")
-_WEEKDAY = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+def fill_words(record: RecordView, w: Words) -> str:
+    """A record to fill on the checklist: its title and the fields the step
+    asks (全部栏目 when it asks them all)."""
+    if record.all_fields:
+        fields = w("every-field")
+    else:
+        fields = w("sep").join(f.label for f in record.fields)
+    return w("fill", title=record.title, fields=fields)
 
 
 def render_checklist(
@@ -45,13 +52,16 @@ def render_checklist(
         # have something besides items: a record, a deadline, a reminder.
         return role is None or bool(step.records or step.timing)
 
-    card = build_card(rulebook, pid, role, sets, lambda step: step.do, keep_empty=keep, day=day)
+    w = Words(lang_of())
+    card = build_card(
+        rulebook, pid, role, sets, lambda step: step.do, keep_empty=keep, day=day, lang=w.lang
+    )
     duties = rulebook.roles[card.role_id].duties if card.role_id else ()
     title = heading(card, pid)
     if day is not None:
-        weekday = _WEEKDAY[day.weekday()]
+        weekday = w.say(SHORT_WEEKDAYS[str(day.weekday())])
         title = " · ".join(
-            p for p in (DAY_TITLE.say("zh", day=day.isoformat(), weekday=weekday), title) if p
+            p for p in (w("day-title", day=day.isoformat(), weekday=weekday), title) if p
         )
     text = render(
         f"checklist.{EXTENSIONS[fmt]}.j2",
@@ -60,5 +70,7 @@ def render_checklist(
         heading=title,
         duties=duties,
         lang=locale,
+        w=w,
+        fill_words=lambda record: fill_words(record, w),
     )
     return convert(text, locale)

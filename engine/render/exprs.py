@@ -40,13 +40,14 @@ from engine.expressions import (
     template_tree,
     truth3,
 )
+from engine.i18n import Lang
 from engine.model import OUTCOME, Expr, Input
+from engine.render.words import WEEKDAYS, Words
 
 Values = Mapping[str, Any]
 
-# What the built-in names are called on paper.
-BUILTIN_LABELS = {"now": "当前时刻", "today": "今天", "weekday": "今天", "hour": "当前钟点"}
-WEEKDAYS = "一二三四五六日"
+# The built-in names (what they are called on paper: VIEW["builtin.*"]).
+BUILTINS = frozenset({"now", "today", "weekday", "hour"})
 _OPS = {"lt": "<", "lteq": "≤", "gt": ">", "gteq": "≥"}
 _NEGATED = {
     "eq": "ne",
@@ -81,14 +82,18 @@ def holds(expr: Expr | None, values: Values) -> bool | None:
 
 
 class Wording:
-    """Turns expressions into text, naming inputs by their `ask`."""
+    """Turns expressions into text, naming inputs by their `ask`; the words
+    around them (且, 是, 否则 …) in `lang`."""
 
     def __init__(
         self,
         inputs: Mapping[str, Input],
         returned: tuple[str, Mapping[str, str]] | None = None,
         fields: Mapping[str, str] | None = None,
+        lang: Lang = "zh",
     ) -> None:
+        self.lang = lang
+        self.w = Words(lang)
         self.inputs = inputs
         self.fields = fields or {}  # `form.field` -> the field's label
         # After a call: the callee's title and its outcomes (id → title), so
@@ -97,15 +102,15 @@ class Wording:
 
     def after_call(self, title: str, outcomes: Mapping[str, str]) -> Wording:
         """The wording of a call's `next`, where `outcome` is the callee's."""
-        return Wording(self.inputs, (title, outcomes), self.fields)
+        return Wording(self.inputs, (title, outcomes), self.fields, self.lang)
 
     # -- names -------------------------------------------------------------
     def label(self, name: str) -> str:
         """How a condition names an input: its question, as asked."""
-        if name in BUILTIN_LABELS:
-            return BUILTIN_LABELS[name]
+        if name in BUILTINS:
+            return self.w.view(f"builtin.{name}")
         if name == OUTCOME and self.returned is not None:
-            return f"《{self.returned[0]}》的结果"
+            return self.w.view("result", title=self.returned[0])
         if name in self.fields:
             return self.fields[name]
         found = self.inputs.get(name)
@@ -126,7 +131,8 @@ class Wording:
         try:
             return self._describe(_guard(expr.source), negate)
         except _Unreadable:
-            return ("并非 " if negate else "") + f"〔{expr.source.strip()}〕"
+            shown = f"〔{expr.source.strip()}〕"
+            return self.w.view("not", text=shown) if negate else shown
 
     def _describe(self, node: Node, negate: bool) -> str:
         match node:
@@ -135,13 +141,13 @@ class Wording:
             case And(left, right) | Or(left, right):
                 conj = isinstance(node, And) != negate  # De Morgan under a `not`
                 parts = [self._part(child, negate, conj) for child in (left, right)]
-                return (" 且 " if conj else " 或 ").join(parts)
+                return self.w.view("and" if conj else "or").join(parts)
             case Name(name):
                 return self._truthy(name, negate)
             case Compare(left, (op,)):
                 return self._compare(left, op.op, op.right, negate)
             case Const(bool() as value):
-                return "总是" if value != negate else "从不"
+                return self.w.view("always" if value != negate else "never")
         raise _Unreadable
 
     def _part(self, child: Node, negate: bool, conj: bool) -> str:
@@ -158,12 +164,12 @@ class Wording:
         label = self.label(name)
         kind = self.inputs[name].type if name in self.inputs else "text"
         if kind == "bool":
-            answer = "否" if negate else "是"
+            key = "is-no" if negate else "is-yes"
         elif kind in ("int", "number"):
-            answer = "为 0" if negate else "不为 0"
+            key = "is-zero" if negate else "not-zero"
         else:
-            answer = "未知" if negate else "已知"
-        return f"{label} {answer}"
+            key = "unknown" if negate else "known"
+        return self.w.view(key, label=label)
 
     def _compare(self, left: Node, op: str, right: Node, negate: bool) -> str:
         if not isinstance(left, Name) and isinstance(right, Name) and op in _SWAPPED:
@@ -176,15 +182,15 @@ class Wording:
         label = self.label(name)
         # A question reads "天气? 雨"; a noun reads "天气为雨".
         asked = label.endswith(("?", "？"))
-        is_, is_not = (" ", " 不是 ") if asked else ("为", "不是")
+        is_, is_not = ("asked-is", "asked-is-not") if asked else ("noun-is", "noun-is-not")
         if op in ("in", "notin"):
             if not isinstance(right, List | Tuple):
                 raise _Unreadable
             shown = "/".join(self._value(item, name) for item in right.items)
-            return f"{label}{is_ if op == 'in' else is_not}{shown}"
+            return self.w.view(is_ if op == "in" else is_not, label=label, value=shown)
         value = self._value(right, name)
         if op in ("eq", "ne"):
-            return f"{label}{is_ if op == 'eq' else is_not}{value}"
+            return self.w.view(is_ if op == "eq" else is_not, label=label, value=value)
         return f"{label} {_OPS[op]} {value}"
 
     def _value(self, node: Node, name: str) -> str:
@@ -192,13 +198,13 @@ class Wording:
             raise _Unreadable
         value = node.value
         if isinstance(value, bool):
-            return "是" if value else "否"
+            return self.w.yes_no(value)
         if name == OUTCOME and self.returned is not None and isinstance(value, str):
             return self.returned[1].get(value, value)  # its title: ids are never shown
         if name == "weekday" and isinstance(value, int) and 1 <= value <= 7:
-            return f"星期{WEEKDAYS[value - 1]}"
+            return self.w.view("weekday", day=self.w.say(WEEKDAYS[str(value)]))
         if value == "":
-            return "(空)"
+            return self.w.view("empty")
         return str(value)
 
     # -- templates ---------------------------------------------------------
@@ -230,21 +236,22 @@ class Wording:
                 return self._body(body, values)
             if verdict is False:
                 continue
-            shown.append(f"若 {self._words(test)}: {self._body(body, values) or '(不说)'}")
+            said = self._body(body, values) or self.w.view("unsaid")
+            shown.append(self.w.view("if", condition=self._words(test), text=said))
             if verdict is True:
                 break
         else:
             otherwise = self._body(node.otherwise, values)
             if not shown:
                 return otherwise
-            shown.append(f"否则: {otherwise or '(不说)'}")
-        return "〔" + "；".join(shown) + "〕"
+            shown.append(self.w.view("else", text=otherwise or self.w.view("unsaid")))
+        return "〔" + self.w("sep").join(shown) + "〕"
 
     def _words(self, node: Node) -> str:
         try:
             return self._describe(node, False)
         except _Unreadable:
-            return "条件成立"
+            return self.w.view("holds")
 
     def _expr(self, node: Node, values: Values) -> str:
         ok, value = known(node, values)
@@ -272,7 +279,11 @@ class Wording:
                     return "" if chosen is None else self._expr(chosen, values)
                 other = "" if otherwise is None else self._expr(otherwise, values)
                 chosen_text = self._expr(then, values)
-                return f"〔若 {self._words(test)}: {chosen_text}；否则: {other}〕"
+                arms = (
+                    self.w.view("if", condition=self._words(test), text=chosen_text),
+                    self.w.view("else", text=other),
+                )
+                return "〔" + self.w("sep").join(arms) + "〕"
         names = sorted(names_in(node))
         return "".join(self.placeholder(name) for name in names) or "〔…〕"
 

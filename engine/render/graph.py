@@ -22,6 +22,7 @@ from engine.model import Rulebook
 from engine.render import escape
 from engine.render.layout import SCREEN, EdgeSpec, Layout, Metrics, NodeSpec, layout, wrap
 from engine.render.view import Exit, ProcView, StepView, ViewBuilder
+from engine.render.words import ZH, Words, lang_of
 
 GraphFormat = Literal["mermaid", "dot", "svg"]
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("mermaid", "dot", "svg")
@@ -50,6 +51,7 @@ class Graph:
     title: str
     nodes: tuple[GNode, ...]
     edges: tuple[GEdge, ...]
+    w: Words = ZH  # the language of its own words (开始, 调用, ↑ 回到第N步 …)
 
     @property
     def ends(self) -> tuple[str, ...]:
@@ -64,12 +66,14 @@ def node_id(step_id: str) -> str:
     return "s_" + _UNSAFE.sub("_", step_id)
 
 
-def build_graph(view: ProcView) -> Graph:
+def build_graph(view: ProcView, w: Words = ZH) -> Graph:
+    """The flowchart of a procedure's view, its own words in `w`'s language
+    (the view's words are in the language it was built in)."""
     if view.is_table:
-        return _table_graph(view)
+        return _table_graph(view, w)
     # A scheduled procedure starts when it falls due: its schedule in words
     # under 开始 (每天 开门时), escaped like every label.
-    nodes = [GNode(BEGIN, ("开始", *view.schedule), "start")]
+    nodes = [GNode(BEGIN, (w.graph("start"), *view.schedule), "start")]
     edges: list[GEdge] = []
     start = next((s for s in view.steps if s.is_start), None)
     if start is not None:
@@ -80,81 +84,84 @@ def build_graph(view: ProcView) -> Graph:
             lines.append(step.role)
         if step.turn_label:
             lines.append(step.turn_label)
-        lines += form_lines(step)
+        lines += form_lines(step, w)
         shape = "step"
         if step.call:
-            lines.append(f"调用{step.call}")
+            lines.append(w.graph("call", title=step.call))
             shape = "call"
         if step.end is not None:
-            lines.append(f"结束: {step.end_title}" if step.end_title else "结束")
+            end = w.graph("end-as", title=step.end_title) if step.end_title else w.graph("end")
+            lines.append(end)
             shape = "end"
         nodes.append(GNode(node_id(step.id), tuple(lines), shape))
         lanes = [e for e in step.exits if e.kind == "parallel"]
         if lanes:
-            _fork(view, step.id, lanes, nodes, edges)
+            _fork(view, step.id, lanes, nodes, edges, w)
         for exit_ in step.exits:
             if exit_.target is None or exit_.kind == "parallel":
                 continue
             label = exit_.label
             if exit_.kind == "choice" and exit_.condition:
-                label = f"{label} (若 {exit_.condition})"
+                label = w.graph("if", label=label, condition=exit_.condition)
             edges.append(GEdge(node_id(step.id), node_id(exit_.target), label, exit_.kind))
-    return Graph(view.id, view.title, tuple(nodes), tuple(edges))
+    return Graph(view.id, view.title, tuple(nodes), tuple(edges), w)
 
 
-def form_lines(step: StepView) -> list[str]:
+def form_lines(step: StepView, w: Words = ZH) -> list[str]:
     """The forms a step fills, a line each: ▤《title》, (若 condition) after
     one filled only when its condition holds."""
     return [
-        f"▤《{rec.title}》" + (f" (若 {rec.condition})" if rec.condition else "")
+        w.graph("form-if", title=rec.title, condition=rec.condition)
+        if rec.condition
+        else w.graph("form", title=rec.title)
         for rec in step.records
     ]
 
 
-def _table_graph(view: ProcView) -> Graph:
+def _table_graph(view: ProcView, w: Words) -> Graph:
     """A rule table: one node per entry under the table's title, each
     reached by staff's finding it (or, in a decision table, by its condition)."""
     decides = any(e.condition for e in view.entries)
-    how = "按条件判断, 第一条适用的" if decides else "按序号或文字查找"
+    how = w.graph("decides" if decides else "finds")
     nodes = [GNode(BEGIN, (view.title, how), "start")]
     edges = []
     for e in view.entries:
         lines = [f"{e.number}. {e.title}"]
         if e.step.role:
             lines.append(e.step.role)
-        lines += form_lines(e.step)
+        lines += form_lines(e.step, w)
         shape = "step"
         if e.step.call:
-            lines.append(f"调用{e.step.call}")
+            lines.append(w.graph("call", title=e.step.call))
             shape = "call"
         nodes.append(GNode(node_id(e.id), tuple(lines), shape))
         edges.append(GEdge(BEGIN, node_id(e.id), e.condition, "branch" if decides else "choice"))
-    return Graph(view.id, view.title, tuple(nodes), tuple(edges))
+    return Graph(view.id, view.title, tuple(nodes), tuple(edges), w)
 
 
 JOIN = "j_end"  # one join for the procedure: branches join at the run's end
 
 
 def _fork(
-    view: ProcView, sid: str, lanes: list[Exit], nodes: list[GNode], edges: list[GEdge]
+    view: ProcView, sid: str, lanes: list[Exit], nodes: list[GNode], edges: list[GEdge], w: Words
 ) -> None:
     """A `parallel:`: the step → a fork (⇉, with how its branches join) →
     each branch (a step, or the called procedure); each branch's ends and the
     run's own ends → the join (⇇), where the run is finished. With `at`, the
     branches' ends → a join of their own → the `at` step."""
     fork = f"f_{node_id(sid)}"
-    nodes.append(GNode(fork, ("∥ 同时进行", lanes[0].condition), "fork"))
+    nodes.append(GNode(fork, (w.graph("fork"), lanes[0].condition), "fork"))
     here = next(s for s in view.steps if s.id == sid)
     # `parallel: {at}`: the branches join before that step (their own join),
     # else at the run's end (the procedure's one join).
     join = f"j_{node_id(sid)}" if here.join_at else JOIN
     if here.join_at:
         at = next((s for s in view.steps if s.id == here.join_at), None)
-        said = f"第{at.number}步等分支完成再继续" if at else "等分支完成再继续"
-        nodes.append(GNode(join, ("⤵ 汇合", said), "join"))
+        said = w.graph("join-at", n=at.number) if at else w.graph("join-wait")
+        nodes.append(GNode(join, (w.graph("join"), said), "join"))
         edges.append(GEdge(join, node_id(here.join_at), "", "join"))
     elif not any(n.id == JOIN for n in nodes):
-        nodes.append(GNode(JOIN, ("⤵ 汇合", "各分支和本流程都结束"), "join"))
+        nodes.append(GNode(JOIN, (w.graph("join"), w.graph("join-end")), "join"))
     edges.append(GEdge(node_id(sid), fork, "", "parallel"))
     after: dict[str, list[str]] = {
         s.id: [e.target for e in s.exits if e.target is not None and e.kind != "parallel"]
@@ -178,7 +185,7 @@ def _fork(
             joined += [node_id(x) for x in ends_from(lane.target)]
         else:
             called = f"c_{node_id(sid)}_{i}"
-            nodes.append(GNode(called, (f"调用{lane.label}",), "call"))
+            nodes.append(GNode(called, (w.graph("call", title=lane.label),), "call"))
             edges.append(GEdge(fork, called, "", "parallel"))
             joined.append(called)
     if not here.join_at:  # the run's own ends join them too
@@ -190,10 +197,14 @@ def _fork(
             edges.append(GEdge(src, join, "", "join"))
 
 
-def graph_of(rulebook: Rulebook, pid: str) -> Graph:
+def graph_of(rulebook: Rulebook, pid: str, lang: str | None = None) -> Graph:
+    """A procedure's flowchart, its words in `lang` (default: this
+    process's, or this context's, language)."""
     from engine.procedure_names import find_procedure
 
-    return build_graph(ViewBuilder(rulebook).procedure(find_procedure(rulebook, pid)))
+    w = Words(lang_of(lang))
+    view = ViewBuilder(rulebook, lang=w.lang).procedure(find_procedure(rulebook, pid))
+    return build_graph(view, w)
 
 
 def localised(graph: Graph, locale: str) -> Graph:
@@ -217,7 +228,7 @@ def graph_layout(graph: Graph, metrics: Metrics = SCREEN) -> Layout:
     return layout(
         [NodeSpec(n.id, n.lines, n.shape) for n in graph.nodes],
         [EdgeSpec(e.src, e.dst, e.label) for e in graph.edges],
-        connector=lambda target: f"↑ 回到第{numbers[target]}步",  # converted with the rest
+        connector=lambda target: graph.w.graph("back-to", n=numbers[target]),  # converted too
         metrics=metrics,
     )
 

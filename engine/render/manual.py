@@ -278,12 +278,14 @@ def render_manual(
 
         return render_pdf(manual, locale, warn, progress)
     from engine.render.templating import render
+    from engine.render.words import ZH
 
+    w = ZH  # the manual's own words are Chinese (its templates are not yet in the catalogue)
     if fmt == "md":
         from engine.render.graph import mermaid_chart
 
         charts = {entry.view.id: mermaid_chart(entry.graph) for entry in manual.procedures}
-        text = render("manual.md.j2", m=manual, charts=charts, lang=locale)
+        text = render("manual.md.j2", m=manual, charts=charts, lang=locale, w=w)
     else:
         from engine.render.svg import svg_fragment
 
@@ -292,5 +294,5 @@ def render_manual(
             entry.view.id: svg_fragment(entry.graph, shapes[entry.view.id])
             for entry in manual.procedures
         }
-        text = render("manual.html.j2", m=manual, charts=charts, lang=locale)
+        text = render("manual.html.j2", m=manual, charts=charts, lang=locale, w=w)
     return convert(text, locale).encode("utf-8")

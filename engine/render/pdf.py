@@ -58,6 +58,7 @@ from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, Progress, layouts
 from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
+from engine.render.words import ZH  # the manual's own words are Chinese
 
 # Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
 # one it has; anything else missing is reported rather than printed as a box.
@@ -783,7 +784,7 @@ def render_pdf(
     progress: Progress | None = None,
 ) -> bytes:
     shapes = layouts(manual, locale, PRINT)
-    markup = convert(render("manual.pdf.xml.j2", m=manual), locale).translate(SUBSTITUTES)
+    markup = convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale).translate(SUBSTITUTES)
     root = ET.fromstring(markup)
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
     for lay in shapes.values():
@@ -832,4 +833,4 @@ def _progress(progress: Progress) -> Callable[[str, int], None]:
 
 def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:
     """The intermediate markup, for golden files (the PDF bytes are checked by reading back)."""
-    return convert(render("manual.pdf.xml.j2", m=manual), locale)
+    return convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale)

@@ -72,7 +72,7 @@ def lines(state: QueueState, queue: Queue, rulebook: Rulebook, day: str) -> list
         out.append(QUEUE_NO_NEXT.say())
     else:
         person, owed = found
-        why = QUEUE_NEXT_OWED.say(duty=queue.duty) if owed else ""
+        why = QUEUE_NEXT_OWED.say(duty=queue.duty_said) if owed else ""
         out.append(QUEUE_NEXT.say(person=person, why=why))
     today = state.today(day)
     cells = [
@@ -86,10 +86,12 @@ def lines(state: QueueState, queue: Queue, rulebook: Rulebook, day: str) -> list
         for i, p in enumerate(state.order, 1)
     ]
     out.append("")
-    header = [h.say(**({"duty": queue.duty} if "duty" in h.fields else {})) for h in QUEUE_COLUMNS]
+    header = [
+        h.say(**({"duty": queue.duty_said} if "duty" in h.fields else {})) for h in QUEUE_COLUMNS
+    ]
     out.extend(table(header, cells, flexible=(1,), optional=(4, 3)))
     out.append("")
-    out.append(QUEUE_TODAY.say(day=day, total=sum(today.values()), duty=queue.duty))
+    out.append(QUEUE_TODAY.say(day=day, total=sum(today.values()), duty=queue.duty_said))
     return out
 
 
@@ -145,7 +147,8 @@ def history_lines(happened: list[Happened], queue: Queue) -> list[str]:
     if not happened:
         return [QUEUE_HISTORY["none"].say()]
     cells = [
-        [h.at[5:16].replace("T", " "), h.actor or "—", _said(h.event, queue.duty)] for h in happened
+        [h.at[5:16].replace("T", " "), h.actor or "—", _said(h.event, queue.duty_said)]
+        for h in happened
     ]
     header = [c.say() for c in QUEUE_HISTORY_COLUMNS]
     return [queue.title, "", *table(header, cells, flexible=(2,), optional=(1,))]

@@ -22,6 +22,7 @@ from engine.render.exprs import Values
 from engine.render.locale import convert
 from engine.render.templating import render
 from engine.render.view import RecordView
+from engine.render.words import Words, lang_of
 
 EXTENSIONS = {"text": "txt", "md": "md", "html": "html"}
 
@@ -35,13 +36,13 @@ FORM_WORDS = messages(
 )
 
 
-def form_words(record: RecordView) -> str:
+def form_words(record: RecordView, w: Words) -> str:
     """The line a step's form gets on the card: its title and the fields
     the step asks, in the order the step gives them."""
     if not record.fields:
-        return FORM_WORDS["fill-form"].say(title=record.title)
-    fields = FORM_WORDS["and"].say().join(f.label for f in record.fields)
-    return FORM_WORDS["fill"].say(title=record.title, fields=fields)
+        return w.say(FORM_WORDS["fill-form"], title=record.title)
+    fields = w.say(FORM_WORDS["and"]).join(f.label for f in record.fields)
+    return w.say(FORM_WORDS["fill"], title=record.title, fields=fields)
 
 
 def heading(card: Card, pid: str | None) -> str:
@@ -62,6 +63,9 @@ def render_script(
     fmt: TextFormat = "text",
     locale: str = "zh-CN",
 ) -> str:
+    """The script in this process's (context's) language: its own words
+    follow --lang, the rulebook's texts are printed as written."""
+    w = Words(lang_of())
     # A step that calls another procedure stays, as a pointer to that script;
     # one where branches join, to say what it waits for; one that fills a
     # form, to say which.
@@ -72,6 +76,7 @@ def render_script(
         sets,
         lambda step: step.say,
         keep_empty=lambda step: bool(step.call or step.waits or step.records),
+        lang=w.lang,
     )
     text = render(
         f"script.{EXTENSIONS[fmt]}.j2",
@@ -79,6 +84,7 @@ def render_script(
         rulebook=rulebook,
         heading=heading(card, pid),
         lang=locale,
-        form_words=form_words,
+        w=w,
+        form_words=lambda record: form_words(record, w),
     )
     return convert(text, locale)

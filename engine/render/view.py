@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, assert_never
 
 from engine.build import parse_duration
+from engine.i18n import Lang
 from engine.model import (
     Assign,
     Branch,
@@ -40,43 +41,10 @@ from engine.model import (
 )
 from engine.render.exprs import Values, Wording, holds
 from engine.render.values import defaults
+from engine.render.words import ZH, Words
 from engine.schedule import describe
 
-KIND_LABELS = {
-    "service": "服务",
-    "emergency": "应急",
-    "routine": "例行",
-    "situation": "情境处理",
-    "journey": "客户旅程",
-    "table": "规则表",
-}
-MODE_LABELS = {"do-confirm": "先做后确认", "read-do": "逐项读后做"}
-# Who does it (`person:`) and a queue turn (`turn:`), in the printed words.
-WHO_ANOTHER = "另一人 (不是本人) 确认并签名"
-WHO_ALL = "全体成员逐一签名 (至少两人)"
-TAKE_NEXT = "轮到的下一位"
-NEXT_NOTE = " (欠补{duty}的先轮, 外出的跳过)"
-TAKE_LAST = "排在最后的一位"
-TURN_COUNTS = "由{whom}{duty}, 计{duty}一次"
-TURN_FREE = "由{whom}{duty}, 不计{duty}次数"
-TURN_CREDIT = "{whom}本次不计{duty}, 补{duty}一次"
 STATUS_HEADERS = {"受控": "受控文件", "非受控": "非受控文件", "草稿": "草稿", "作废": "作废文件"}
-_UNITS = {"min": "分钟", "h": "小时", "d": "天", "w": "周"}
-_DUE_UNITS = {"hours": "小时", "days": "天", "weeks": "周", "months": "个月", "years": "年"}
-FIELD_TYPE_LABELS = {
-    "text": "文字",
-    "longtext": "长文字",
-    "bool": "是/否",
-    "int": "整数",
-    "number": "数字",
-    "choice": "选项",
-    "date": "日期",
-    "time": "时刻",
-    "datetime": "日期时间",
-    "phone": "电话",
-    "score": "评分 1–5",
-    "signature": "签名",
-}
 ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "lane_end", "timeout"]
 
 
@@ -94,23 +62,6 @@ def lane_only(proc: Procedure) -> frozenset[str]:
         lanes = set(lane_steps(step.exit))
         todo.extend(t.name for t in step.targets if t not in lanes)
     return frozenset(proc.steps) - own
-
-
-# How a parallel's branches join, in staff's words (on every branch's line).
-JOIN_WORDS = {
-    "all": "各分支全部完成, 本流程才结束",
-    "any": "任一分支完成 (或本流程结束) 即汇合, 其余分支取消",
-}
-# The same with `at`: where the run's own line waits for them.
-JOIN_AT_WORDS = {
-    "all": "各分支全部完成后汇合, 汇合处: {at}",
-    "any": "任一分支完成即汇合, 其余分支取消; 汇合处: {at}",
-}
-# At the `at` step: what it waits for before it is done.
-WAIT_WORDS = {
-    "all": "⤵ 等 {lanes} 完成后再继续",
-    "any": "⤵ 等 {lanes} 中任一完成后再继续 (其余取消)",
-}
 
 
 @dataclass(frozen=True)
@@ -200,11 +151,12 @@ class StepView:
     applies: str = ""  # a decision table entry's condition in words ("否则": the otherwise)
     waits: tuple[str, ...] = ()  # the branches joining here (`parallel: {at}`), in words
     join_at: str = ""  # the step this step's branches join at (`parallel: {at}`), "" at the end
+    w: Words = ZH  # the language of its words
 
     @property
     def label(self) -> str:
         """第3步, or a table's 第3条."""
-        return f"第{self.number}条" if self.is_entry else f"第{self.number}步"
+        return self.w("entry" if self.is_entry else "step", n=self.number)
 
     def standing_for(self, rid: str | None) -> tuple[StandingView, ...]:
         return tuple(s for s in self.standing if s.binds(rid))
@@ -215,15 +167,15 @@ class StepView:
         waits for: the branches joining here)."""
         out = list(self.waits)
         if self.at:
-            out.append(f"时刻: {self.at}")
+            out.append(self.w.view("at", at=self.at))
         if self.every:
-            out.append(f"重复: 每隔{self.every}")
+            out.append(self.w.view("every", every=self.every))
         if self.within:
-            out.append(f"时限: 进入本步起{self.within}内完成")
+            out.append(self.w.view("within", within=self.within))
         if self.due:
-            out.append(f"到期: {self.due}")
+            out.append(self.w.view("due", due=self.due))
         if self.escalate:
-            out.append(f"超时升级: {self.escalate}")
+            out.append(self.w.view("escalate", escalate=self.escalate))
         return tuple(out)
 
     @property
@@ -255,6 +207,7 @@ class StandingView:
     where: str = ""  # the steps (entries) it is shown at, in words ("" everywhere)
     step_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    w: Words = ZH  # the language of its words
 
     def binds(self, rid: str | None) -> bool:
         """Whether a post's card shows it (None: every card)."""
@@ -264,7 +217,9 @@ class StandingView:
     def words(self) -> str:
         """The rule in one line: 禁用语 with what to say instead."""
         if self.kind == "never":
-            return f"「{self.text}」" + (f" → 应当说「{self.instead}」" if self.instead else "")
+            if self.instead:
+                return self.w("never-instead", text=self.text, instead=self.instead)
+            return self.w("never-words", text=self.text)
         return self.text
 
 
@@ -296,6 +251,7 @@ class InputView:
     type: str
     options: tuple[str, ...] = ()
     default: str = ""
+    w: Words = ZH  # the language of its words
 
     @property
     def answers(self) -> str:
@@ -303,8 +259,8 @@ class InputView:
         if self.options:
             return " / ".join(self.options)
         if self.type == "bool":
-            return "是 / 否"
-        return FIELD_TYPE_LABELS.get(self.type, self.type)
+            return self.w.view("yes-no")
+        return self.w.field_type(self.type)
 
 
 @dataclass(frozen=True)
@@ -331,6 +287,7 @@ class ProcView:
     standing: tuple[StandingView, ...] = ()  # its own standing rules and words never to say (all)
     entries: tuple[EntryView, ...] = ()  # a rule table's
     runnable: bool = True  # False: a code of conduct (rules only), printed, never run
+    mode: str = "do-confirm"  # how the checklist is worked: do-confirm or read-do
 
     @property
     def is_table(self) -> bool:
@@ -367,40 +324,46 @@ class ProcView:
         return tuple(out)
 
 
-def _answer_words(value: object) -> str:
+def _answer_words(value: object, w: Words = ZH) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return w.yes_no(value)
     return str(value)
 
 
-def duration_words(d: Duration) -> str:
+def duration_words(d: Duration, w: Words = ZH) -> str:
     """`8-10min` → `8~10分钟`; `24h` → `24小时`."""
     m = re.match(r"^(\d+)(?:-(\d+))?(min|h|d|w)$", d.text)
     if not m:
         return d.text
     low, high, unit = m.groups()
-    return f"{low}~{high}{_UNITS[unit]}" if high else f"{low}{_UNITS[unit]}"
+    said = w.view(f"unit.{unit}")
+    if high:
+        return w.view("range", low=low, high=high, unit=said)
+    return w.view("amount", n=low, unit=said)
 
 
-def due_words(due: Due | DueOf, proc: Procedure) -> str:
+def due_words(due: Due | DueOf, proc: Procedure, w: Words = ZH) -> str:
     if isinstance(due, DueOf):
-        pick = "较早者" if due.pick == "earliest" else "较晚者"
-        return f"{'、'.join(due_words(d, proc) for d in due.options)} 中的{pick}"
+        options = w("list-sep").join(due_words(d, proc, w) for d in due.options)
+        return w.view("due-earliest" if due.pick == "earliest" else "due-latest", options=options)
     anchor = proc.milestones.get(due.anchor.name)
     title = anchor.title if anchor else due.anchor.name
     if due.amount == 0:
         return title
-    side = "后" if due.direction == "after" else "前"
-    return f"{title}{side}{due.amount}{_DUE_UNITS[due.unit]}"
+    side = "due-after" if due.direction == "after" else "due-before"
+    unit = w.view(f"due-unit.{due.unit}")
+    return w.view(side, anchor=title, n=due.amount, unit=unit)
 
 
 class ViewBuilder:
     """Builds `ProcView`s of one rulebook. Given `sets` (the --set answers),
     each procedure is filled in with them over its inputs' defaults."""
 
-    def __init__(self, rulebook: Rulebook, sets: Values | None = None) -> None:
+    def __init__(self, rulebook: Rulebook, sets: Values | None = None, lang: Lang = "zh") -> None:
+        self.lang = lang
+        self.w = Words(lang)
         self.rulebook = rulebook
         self.sets = sets
         self.filled = sets is not None
@@ -434,7 +397,7 @@ class ViewBuilder:
                     f.id,
                     f.label,
                     f.type,
-                    FIELD_TYPE_LABELS.get(f.type, f.type),
+                    self.w.field_type(f.type),
                     f.required,
                     f.options,
                     span,
@@ -449,7 +412,7 @@ class ViewBuilder:
             for fid, form in self.rulebook.forms.items()
             for k, fld in form.fields.items()
         }
-        wording = Wording(inputs, fields=fields)
+        wording = Wording(inputs, fields=fields, lang=self.lang)
         if self.sets is not None:
             self.values = {**defaults(inputs), **self.sets}
         numbers = {sid: i for i, sid in enumerate(proc.steps, start=1)}
@@ -476,7 +439,8 @@ class ViewBuilder:
                 spec.ask or name,
                 spec.type,
                 spec.options,
-                _answer_words(spec.default),
+                _answer_words(spec.default, self.w),
+                self.w,
             )
             for name, spec in proc.inputs.items()
             # Who the run is about is asked of every run, not a condition.
@@ -486,8 +450,8 @@ class ViewBuilder:
             proc.id,
             proc.title,
             proc.kind,
-            KIND_LABELS.get(proc.kind, proc.kind),
-            MODE_LABELS.get(proc.mode, proc.mode),
+            self.w.kind(proc.kind),
+            self.w.mode(proc.mode),
             proc.version or "",
             proc.source,
             proc.purpose or "",
@@ -501,10 +465,11 @@ class ViewBuilder:
             proc.document,
             self.filled,
             dict(self.values or {}),
-            tuple(describe(entry, "zh") for entry in proc.schedule),  # staff read Chinese
+            tuple(describe(entry, self.lang) for entry in proc.schedule),
             tuple(self.standing(r, proc) for r in proc.standing),
             entries,
             proc.runnable,
+            proc.mode,
         )
 
     def standing(self, rule: Standing, proc: Procedure | None = None) -> StandingView:
@@ -534,9 +499,10 @@ class ViewBuilder:
             cite=rule.cite or "",
             role=self.roles_name(role_ids),
             role_ids=role_ids,
-            where="；".join(titles),
+            where=self.w("sep").join(titles),
             step_ids=steps,
             notes=rule.notes,
+            w=self.w,
         )
 
     def book_standing(self) -> tuple[StandingView, ...]:
@@ -553,7 +519,7 @@ class ViewBuilder:
             step = by_id.get(e.id)
             if step is None:  # filled in with answers that rule it out
                 continue
-            condition = "否则" if e.when is None and proc.decides else ""
+            condition = self.w.view("otherwise") if e.when is None and proc.decides else ""
             if e.when is not None:
                 condition = wording.condition(e.when)
             out.append(
@@ -642,9 +608,9 @@ class ViewBuilder:
             return ""
         match person.kind:
             case "another":
-                return WHO_ANOTHER
+                return self.w.view("who-another")
             case "all":
-                return WHO_ALL
+                return self.w.view("who-all")
             case "named":
                 assert person.name is not None
                 return wording.fill(person.name, self.values if self.filled else None)
@@ -656,7 +622,7 @@ class ViewBuilder:
             return ""
         queue = self.rulebook.queues.get(step.turn.queue.name)
         title = queue.title if queue else step.turn.queue.name
-        whom = {"next": "下一位", "last": "最后一位", "named": "指定的人"}[step.turn.take]
+        whom = self.w.view(f"turn-label.{step.turn.take}")
         return f"⇄ {title}: {whom}"
 
     def _who(self, step: Step, wording: Wording) -> tuple[str, ...]:
@@ -668,25 +634,24 @@ class ViewBuilder:
             title = queue.title if queue else turn.queue.name
             match turn.take:
                 case "next":
-                    whom = TAKE_NEXT
+                    whom = self.w.view("take-next")
                 case "last":
-                    whom = TAKE_LAST
+                    whom = self.w.view("take-last")
                 case "named":
                     assert turn.name is not None
                     whom = wording.fill(turn.name, self.values if self.filled else None)
                 case _:
                     assert_never(turn.take)
-            how = TURN_CREDIT if turn.credit else TURN_COUNTS if turn.counts else TURN_FREE
-            bind = f", 记为「{wording.label(turn.binds.name)}」" if turn.binds else ""
-            note = (
-                NEXT_NOTE.format(duty=queue.duty if queue else "接待")
-                if turn.take == "next"
-                else ""
+            how = "turn-credit" if turn.credit else "turn-counts" if turn.counts else "turn-free"
+            bind = (
+                self.w.view("turn-binds", name=wording.label(turn.binds.name)) if turn.binds else ""
             )
-            duty = queue.duty if queue else "接待"
-            out.append(f"轮序《{title}》: {how.format(whom=whom, duty=duty)}{note}{bind}")
+            duty = queue.duty if queue and queue.duty else self.w.view("duty")
+            note = self.w.view("next-note", duty=duty) if turn.take == "next" else ""
+            said = self.w.view(how, whom=whom, duty=duty) + note + bind
+            out.append(self.w.view("turn", title=title, how=said))
         if step.person is not None:
-            out.append(f"经办人: {self._person(step.person, wording)}")
+            out.append(self.w.view("person", person=self._person(step.person, wording)))
         return tuple(out)
 
     def _lines(self, items: tuple[Item, ...], step: Step, wording: Wording) -> tuple[Line, ...]:
@@ -717,7 +682,8 @@ class ViewBuilder:
                 called = self.rulebook.procedures.get(call_id)
                 call_title = f"《{called.title}》" if called else call_id
                 callee_inputs = {**self.rulebook.inputs, **(called.inputs if called else {})}
-                call_args = self._call_args(way, wording, Wording(callee_inputs))
+                theirs = Wording(callee_inputs, lang=self.lang)
+                call_args = self._call_args(way, wording, theirs)
                 if called is not None:
                     wording = wording.after_call(called.title, called.outcomes())
             case End(outcome, title):
@@ -743,10 +709,10 @@ class ViewBuilder:
             ),
             ask=tuple(wording.label(ref.name) for ref in step.ask),
             sets=self._sets(step.set, wording),
-            every=duration_words(step.every) if step.every else "",
-            within=duration_words(step.within) if step.within else "",
+            every=duration_words(step.every, self.w) if step.every else "",
+            within=duration_words(step.within, self.w) if step.within else "",
             at=step.at or "",
-            due=due_words(step.due, proc) if step.due else "",
+            due=due_words(step.due, proc, self.w) if step.due else "",
             escalate=self._escalation(proc, step),
             call=call_title,
             call_id=call_id,
@@ -767,6 +733,7 @@ class ViewBuilder:
             applies=self._applies_words(proc, step, wording),
             waits=self._waits(proc, step, numbers),
             join_at=way.at.name if isinstance(way, Parallel) and way.at is not None else "",
+            w=self.w,
         )
 
     def _lane_title(self, proc: Procedure, lane: Ref | Call, numbers: Mapping[str, int]) -> str:
@@ -775,7 +742,8 @@ class ViewBuilder:
             called = self.rulebook.procedures.get(lane.procedure.name)
             return f"《{called.title}》" if called else lane.procedure.name
         dest = proc.steps.get(lane.name)
-        return f"第{numbers.get(lane.name, 0)}步 {dest.title if dest else lane.name}"
+        title = dest.title if dest else lane.name
+        return self.w.view("lane", n=numbers.get(lane.name, 0), title=title)
 
     def _waits(self, proc: Procedure, step: Step, numbers: Mapping[str, int]) -> tuple[str, ...]:
         """What the step waits for: the branches of every fork joining here."""
@@ -783,15 +751,19 @@ class ViewBuilder:
         for fork in proc.steps.values():
             way = fork.exit
             if isinstance(way, Parallel) and way.at is not None and way.at.name == step.id:
-                said = "、".join(self._lane_title(proc, lane, numbers) for lane in way.lanes)
-                out.append(WAIT_WORDS[way.join].format(lanes=said))
+                said = self.w("list-sep").join(
+                    self._lane_title(proc, lane, numbers) for lane in way.lanes
+                )
+                out.append(self.w.view(f"wait.{way.join}", lanes=said))
         return tuple(out)
 
     def _applies_words(self, proc: Procedure, step: Step, wording: Wording) -> str:
         entry = proc.entry(step.id)
         if entry is None or not proc.decides:
             return ""
-        return wording.condition(entry.when) if entry.when is not None else "否则"
+        if entry.when is None:
+            return self.w.view("otherwise")
+        return wording.condition(entry.when)
 
     def _step_standing(self, proc: Procedure, step: Step) -> tuple[StandingView, ...]:
         """The rules written for this step (`steps:` naming it), and a table
@@ -812,7 +784,8 @@ class ViewBuilder:
         if step.milestone_from is None:
             return title
         fld = self.rulebook.field_of(step.milestone_from.name)
-        return f"{title} (日期取自记录的{fld.label if fld else step.milestone_from.name})"
+        said = fld.label if fld else step.milestone_from.name
+        return self.w.view("milestone-from", title=title, field=said)
 
     def _timeout(self, proc: Procedure, step: Step, numbers: Mapping[str, int]) -> tuple[Exit, ...]:
         """`timeout:`: where the run goes once the step's deadline has passed."""
@@ -821,7 +794,8 @@ class ViewBuilder:
         to = step.timeout.name
         dest = proc.steps.get(to)
         title = dest.title if dest else to
-        return (Exit("timeout", "超过期限仍未完成", "", to, title, numbers.get(to, 0)),)
+        late = self.w.view("timeout")
+        return (Exit("timeout", late, "", to, title, numbers.get(to, 0)),)
 
     def _sets(self, assigns: tuple[Assign, ...], wording: Wording) -> str:
         """`set:` in words: 已转经理 记为 是；已拨打次数 记为 〔已拨打次数〕 + 1."""
@@ -829,13 +803,13 @@ class ViewBuilder:
         for a in assigns:
             raw = a.raw
             if isinstance(raw, bool):
-                shown = "是" if raw else "否"
+                shown = self.w.yes_no(raw)
             elif a.templated:
                 shown = wording.fill(a.value, self.values if self.filled else None)
             else:
                 shown = str(raw)
-            out.append(f"{wording.noun(a.target.name)} 记为 {shown}")
-        return "；".join(out)
+            out.append(self.w.view("sets", name=wording.noun(a.target.name), value=shown))
+        return self.w("sep").join(out)
 
     def _escalation(self, proc: Procedure, step: Step) -> str:
         """`超时即告诉案场主管, 超时1天告诉客服中心`: the chain that applies to a step
@@ -844,9 +818,13 @@ class ViewBuilder:
             return ""
         levels = []
         for level in proc.escalation(step):
-            when = f"超时{duration_words(parse_duration(level.text))}" if level.text else "超时即"
-            levels.append(f"{when}告诉{self.role_name(level.tell.name)}")
-        return ", ".join(levels)
+            role = self.role_name(level.tell.name)
+            if level.text:
+                late = duration_words(parse_duration(level.text), self.w)
+                levels.append(self.w.view("late-tell", late=late, role=role))
+            else:
+                levels.append(self.w.view("late-at-once-tell", role=role))
+        return self.w.view("escalate-sep").join(levels)
 
     def _call_args(self, call: Call, mine: Wording, theirs: Wording) -> tuple[str, ...]:
         """What the call passes, in words: an answer handed on under the same
@@ -857,10 +835,12 @@ class ViewBuilder:
             source = value.source.strip()
             passed = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", source)
             if passed and passed.group(1) == ref.name and not self.filled:
-                out.append(f"沿用{name}")
+                out.append(self.w.view("passes-on", name=name))
                 continue
-            text = {"True": "是", "False": "否", "true": "是", "false": "否"}.get(source)
-            out.append(f"{name}: {text or mine.fill(value, self.values if self.filled else None)}")
+            literal = {"True": True, "False": False, "true": True, "false": False}.get(source)
+            text = self.w.yes_no(literal) if literal is not None else ""
+            given = text or mine.fill(value, self.values if self.filled else None)
+            out.append(self.w.view("arg", name=name, value=given))
         return tuple(out)
 
     def _exits(
@@ -899,11 +879,11 @@ class ViewBuilder:
                     out.append(target("choice", choice.label, choice.to.name, cond, choice.set))
                 return tuple(out)
             case Call(next=Next(branches)):
-                out.append(Exit("call", f"调用{call_title}", target=None))
+                out.append(Exit("call", self.w.view("call", title=call_title), target=None))
             case Parallel(lanes, join, Next(branches), _, at):
-                joined = JOIN_WORDS[join]
+                joined = self.w.view(f"join.{join}")
                 if at is not None:
-                    joined = JOIN_AT_WORDS[join].format(at=self._lane_title(proc, at, numbers))
+                    joined = self.w.view(f"join-at.{join}", at=self._lane_title(proc, at, numbers))
                 for lane in lanes:
                     if isinstance(lane, Call):
                         called = self.rulebook.procedures.get(lane.procedure.name)
@@ -923,7 +903,7 @@ class ViewBuilder:
         for branch in live:
             verdict = self._applies(branch.when)
             if branch.when is None:
-                cond = "否则" if len(live) > 1 or not self.filled else ""
+                cond = self.w.view("otherwise") if len(live) > 1 or not self.filled else ""
             else:
                 cond = "" if verdict is True else wording.condition(branch.when)
             out.append(target("branch", branch.label or cond, branch.to.name, cond, branch.set))

@@ -736,7 +736,9 @@ class Runner:
         active.state = previews[0]
         person, owed = chosen[0]
         kind = "turn_credit" if turn.credit else ("turn_owed" if owed else "turn")
-        self.driver.show(Notice(kind, {"person": person, "queue": queue.title, "duty": queue.duty}))
+        self.driver.show(
+            Notice(kind, {"person": person, "queue": queue.title, "duty": queue.duty_said})
+        )
 
     def _command(self, active: Active, cmd: Command) -> None:
         if cmd.kind == "note" and cmd.text.strip():
