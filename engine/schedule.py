@@ -60,7 +60,7 @@ def day_kind(text: str, site: Site | None) -> DayKind:
         return "weekday"
     if text == "last":
         return "last"
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return "monthday" if 1 <= int(text) <= 31 else "bad"
     m = _MMDD.match(text)
     if m:
@@ -476,7 +476,7 @@ def describe(entry: Schedule, lang: Lang | None = None) -> str:
 def _day(text: str, lang: Lang | None) -> str:
     if text in WEEKDAYS or text == "last":
         return WORDS[text].say(lang)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return WORDS["monthday"].say(lang, n=int(text))
     m = _MMDD.match(text)
     if m:
