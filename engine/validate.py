@@ -12,7 +12,6 @@ it is broken).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.checks.context import Outline
+from engine.collector import fewer_collections
 from engine.errors import RulebookError
 from engine.i18n import message
 from engine.model import Procedure, Rulebook
@@ -116,30 +116,10 @@ def validate_paths(
     files, problems = expand(paths)
     folders = {p for p in paths if os.path.isdir(p)}
     result = Result(problems=problems, files=list(files))
-    with _fewer_collections():
+    with fewer_collections():
         for unit in _group(files, folders):
             result.problems.extend(_validate_unit(unit, result, max_bytes, build))
     return _finish(result)
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Validation makes many small objects that live until it ends (marks,
-    positions, the models the checks compare) and next to no reference
-    cycles, yet the collector's default thresholds re-scan all of them over
-    and over: a tenth of a cold `sop validate`. What was imported is moved
-    out of the collector's view (`gc.freeze`) and the young generation may
-    grow a hundred times larger before a collection; both are put back after."""
-    import gc
-
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def validate_texts(

@@ -90,47 +90,53 @@ def due(
     其他期限和有时刻的安排按分钟计算。"""
     from engine import resources
     from engine.cli.output import check_target, protected, write_output
+    from engine.collector import fewer_collections
     from engine.journal import resolve_journal_path
     from engine.render.calls import as_csv, as_json, as_text
     from engine.runtime.calls import ahead_list, call_list, check_filters, rulebook_roles
     from engine.runtime.layout import columns
 
-    protect = protected(journal=resolve_journal_path(journal_path))
-    if output is not None:
-        check_target(output, protect)
-    day = on
-    read = _schedules(rulebook)
-    plan = read.plan if read is not None else None
-    with open_journal(journal_path) as journal:
-        if site is not None or role is not None:
-            if read is not None:
-                roles = read.roles
-            else:
-                roles = rulebook_roles(resources.default_rulebook_dir())
-            check_filters(journal, roles, site, role)
-        listed = call_list(journal, day, days, site=site, role=role, book=plan)
-        coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
-    items = listed.items
-    if overdue:
-        items = [i for i in items if i.state == "overdue"]
-    today = day or datetime.now().astimezone().date()
-    if fmt == "json" and ahead:
-        text = json_text({"due": json.loads(as_json(items)), "ahead": _ahead_json(coming)}) + "\n"
-    elif fmt == "json":
-        text = as_json(items) + "\n"
-    elif fmt == "csv":
-        text = as_csv(items, lang)
-    else:
-        # On a terminal, within its width; to a pipe or a file, a line an item.
-        limit = columns() if output is None and sys.stdout.isatty() else None
-        text = as_text(items, today, days, lang, limit)
-        if ahead:
-            text += _ahead_text(coming)
-    # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
-    encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
-    write_output(text, output, protect, encoding=encoding, announce=False)
-    if warn_damaged(listed.damaged):
-        sys.exit(EXIT_PROBLEMS)
+    # A company's list is thousands of rows, items and lines that live until
+    # the command ends: the collector need not re-scan them as they are made.
+    with fewer_collections():
+        protect = protected(journal=resolve_journal_path(journal_path))
+        if output is not None:
+            check_target(output, protect)
+        day = on
+        read = _schedules(rulebook)
+        plan = read.plan if read is not None else None
+        with open_journal(journal_path) as journal:
+            if site is not None or role is not None:
+                if read is not None:
+                    roles = read.roles
+                else:
+                    roles = rulebook_roles(resources.default_rulebook_dir())
+                check_filters(journal, roles, site, role)
+            listed = call_list(journal, day, days, site=site, role=role, book=plan)
+            coming = ahead_list(journal, day, days, site=site, role=role) if ahead else []
+        items = listed.items
+        if overdue:
+            items = [i for i in items if i.state == "overdue"]
+        today = day or datetime.now().astimezone().date()
+        if fmt == "json" and ahead:
+            text = (
+                json_text({"due": json.loads(as_json(items)), "ahead": _ahead_json(coming)}) + "\n"
+            )
+        elif fmt == "json":
+            text = as_json(items) + "\n"
+        elif fmt == "csv":
+            text = as_csv(items, lang)
+        else:
+            # On a terminal, within its width; to a pipe or a file, a line an item.
+            limit = columns() if output is None and sys.stdout.isatty() else None
+            text = as_text(items, today, days, lang, limit)
+            if ahead:
+                text += _ahead_text(coming)
+        # utf-8-sig: Excel on Windows reads a CSV file without the BOM as GBK.
+        encoding = "utf-8-sig" if fmt == "csv" and output is not None else "utf-8"
+        write_output(text, output, protect, encoding=encoding, announce=False)
+        if warn_damaged(listed.damaged):
+            sys.exit(EXIT_PROBLEMS)
 
 
 NO_SCHEDULES = message(
