@@ -88,17 +88,18 @@ def due(
     以及规则手册中例行工作 (schedule) 还没有开始的安排, 按日期排列, 并写明客户、
     阶段和由谁执行。旅程触点和整天的安排按日计算 (到期当天全天有效, 次日起为已超时);
     其他期限和有时刻的安排按分钟计算。"""
-    from engine import resources
-    from engine.cli.output import check_target, protected, write_output
     from engine.collector import fewer_collections
-    from engine.journal import resolve_journal_path
-    from engine.render.calls import as_csv, as_json, as_text
-    from engine.runtime.calls import ahead_list, call_list, check_filters, rulebook_roles
-    from engine.runtime.layout import columns
 
     # A company's list is thousands of rows, items and lines that live until
     # the command ends: the collector need not re-scan them as they are made.
     with fewer_collections():
+        from engine import resources
+        from engine.cli.output import check_target, protected, write_output
+        from engine.journal import resolve_journal_path
+        from engine.render.calls import as_csv, as_json, as_text
+        from engine.runtime.calls import ahead_list, call_list, check_filters, rulebook_roles
+        from engine.runtime.layout import columns
+
         protect = protected(journal=resolve_journal_path(journal_path))
         if output is not None:
             check_target(output, protect)
