@@ -180,32 +180,42 @@ def read_listed(
     said: dict[object, DueWords | None] = {}
     for key, text in words:
         said[key] = _words(text)
-    fine: dict[tuple[Any, ...], bool] = {}
+    # Thousands of deadlines share a few hundred (words, when): each is
+    # checked and typed once.
+    typed: dict[tuple[Any, ...], DueFields | None] = {}
     out: list[CallRow | tuple[Any, Any]] = []
     for run, n, kind, due, since, low, high, wid, site, subject in rows:
-        w = said.get(wid)
         if (
-            w is not None
-            and type(run) is int
+            type(run) is int
             and (site is None or type(site) is str)
             and (subject is None or type(subject) is str)
         ):
-            when = (kind, due, since, low, high)
-            ok = fine.get(when)
-            if ok is None:
-                ok = fine[when] = (
-                    kind in DUE_KINDS
-                    and (due is None or type(due) is str)
-                    and (since is None or type(since) is str)
-                    and (low is None or type(low) is int)
-                    and (high is None or type(high) is int)
-                    and when_problem(kind, due, since, low, high) is None
-                )
-            if ok:
-                out.append(CallRow(run, site, subject, fields_of(kind, w, due, since, low, high)))
+            key = (wid, kind, due, since, low, high)
+            fields = typed.get(key)
+            if fields is None:  # not seen yet (or seen not to read: rare, checked again)
+                fields = typed[key] = _fields(said.get(wid), kind, due, since, low, high)
+            if fields is not None:
+                out.append(CallRow(run, site, subject, fields))
                 continue
         out.append((run, n))
     return out
+
+
+def _fields(
+    w: DueWords | None, kind: Any, due: Any, since: Any, low: Any, high: Any
+) -> DueFields | None:
+    """A stored deadline's typed fields from its columns, if they read so."""
+    if (
+        w is not None
+        and kind in DUE_KINDS
+        and (due is None or type(due) is str)
+        and (since is None or type(since) is str)
+        and (low is None or type(low) is int)
+        and (high is None or type(high) is int)
+        and when_problem(kind, due, since, low, high) is None
+    ):
+        return fields_of(kind, w, due, since, low, high)
+    return None
 
 
 def _words(text: object) -> DueWords | None:

@@ -8,11 +8,12 @@ number of deadlines in the window, not the number of open journeys.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from engine.errors import UsageError
 from engine.i18n import message
-from engine.journal import CallRow, Damaged, Journal
+from engine.journal import Damaged, Journal
+from engine.journal.events import DueFields
 from engine.runtime.deadline import falls, round_due
 from engine.timetable import Duty, DutyPlan
 
@@ -79,17 +80,20 @@ def call_list(
     last = on + timedelta(days=ahead)
     out: list[CallItem] = []
     damaged: list[Damaged] = []
-    # Deadlines share dates: each is worked out once (a company's list is thousands).
+    # A company's list is thousands of deadlines sharing a few hundred
+    # (words, when) and fewer dates: each is worked out once.
     known: dict[str, When] = {}
+    said: dict[DueFields, Said] = {}
     for row in journal.call_rows(last.isoformat(), site=site):
         if isinstance(row, Damaged):
             damaged.append(row)
             continue
-        if role is not None and not _plays(row.due.words.role, row.due.words.role_title, role):
-            continue
-        item = _item(row, ref, on, known)
-        if item is not None and item.days <= ahead:
-            out.append(item)
+        d = row.due
+        tail = said.get(d)
+        if tail is None:
+            tail = said[d] = _said(d, ref, on, ahead, role, known)
+        if tail:
+            out.append(CallItem._make((row.run, row.subject, row.site, *tail)))
     plan = book if isinstance(book, DutyPlan) or book is None else duty_plan(book)
     if plan is not None and (site is None or site == plan.site_name):
         out.extend(scheduled(journal, plan, on, ahead, role, ref))
@@ -105,14 +109,23 @@ def call_list(
 When = tuple[datetime, bool, "State", int]
 
 
-def _item(row: CallRow, ref: datetime, on: date, known: dict[str, When]) -> CallItem | None:
-    d = row.due
+# The fields of a deadline's CallItem after its run, customer and site (in
+# CallItem's order); empty when the list leaves it out.
+Said = tuple[Any, ...]
+
+
+def _said(
+    d: DueFields, ref: datetime, on: date, ahead: int, role: str | None, known: dict[str, When]
+) -> Said:
+    w = d.words
+    if role is not None and not _plays(w.role, w.role_title, role):
+        return ()
     kind = d.kind
     if kind == "every":
         assert d.since is not None and d.low is not None and d.high is not None  # read_due
         at, overdue, dated = round_due(d.since, d.low, d.high, ref)
         if on != ref.date() or not overdue:
-            return None  # a routine shows only while it is due, on the live list
+            return ()  # a routine shows only while it is due, on the live list
         state: State = "today"
         days = (at.date() - on).days
     else:
@@ -121,11 +134,9 @@ def _item(row: CallRow, ref: datetime, on: date, known: dict[str, When]) -> Call
         if fell is None:
             fell = known[d.due] = _falls(d.due, ref, on)
         at, dated, state, days = fell
-    w = d.words
-    return CallItem(  # in CallItem's order (positional: thousands are made)
-        row.run,
-        row.subject,
-        row.site,
+    if days > ahead:
+        return ()
+    return (
         w.procedure,
         w.procedure_title,
         w.stage,
