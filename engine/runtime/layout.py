@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import cache
 
 from engine.screen import visible
 
@@ -49,13 +50,17 @@ def width(text: str) -> int:
     shown = visible(text)
     if shown.isascii() and shown.isprintable():
         return len(shown)
-    total = 0
-    for ch in shown:
-        columns = _COLUMNS[bisect_right(_EDGES, ord(ch))]
-        if not columns:
-            return _wcwidth(shown)
-        total += columns
-    return total
+    each = list(map(_columns, shown))
+    if 0 in each:  # a character not in KNOWN
+        return _wcwidth(shown)
+    return sum(each)
+
+
+@cache
+def _columns(ch: str) -> int:
+    """Columns of a character in KNOWN (0: not known here). Each distinct
+    character is looked up once: a call list measures thousands of names."""
+    return _COLUMNS[bisect_right(_EDGES, ord(ch))]
 
 
 def _wcwidth(shown: str) -> int:
