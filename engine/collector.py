@@ -38,5 +38,10 @@ def fewer_collections() -> Iterator[None]:
         with _lock:
             _open -= 1
             if not _open:
+                # What the block made joins the oldest generation unscanned, as
+                # what was frozen does: put back at the young generation's
+                # threshold, thousands of young objects are a collection due
+                # on the next allocation, for nothing.
+                gc.freeze()
                 gc.set_threshold(*_saved)
                 gc.unfreeze()

@@ -55,3 +55,21 @@ def test_blocks_in_several_threads() -> None:
     assert seen[0] != before
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_what_the_block_made_is_not_collected_on_leaving() -> None:
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    made: list[tuple[int, ...]] = []
+    gc.callbacks.append(seen)
+    try:
+        with fewer_collections():
+            made.extend((i, i) for i in range(20_000))  # well past the young threshold
+        made.append((1, 2))  # an allocation after the block: no collection due
+    finally:
+        gc.callbacks.remove(seen)
+    assert collections == []
