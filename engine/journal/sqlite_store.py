@@ -243,6 +243,7 @@ def _fingerprint(path: str) -> tuple[int, int, int, int] | None:
 
 
 _CALL_COLUMNS = "d.run, d.n, d.data, r.site, r.subject"
+_IDS_AT_ONCE = 500  # well within the oldest SQLite's 999 parameters a statement
 # One deadline as _CALL_COLUMNS, by (run, n).
 _CALL_ONE = (
     f"SELECT {_CALL_COLUMNS} FROM dues d JOIN runs r ON r.id = d.run "
@@ -878,9 +879,15 @@ class SqliteJournal(Journal):
         )  # fmt: skip
         try:
             rows = self._fetch_text(sql, args)
-            words = self._fetch_text(
-                "SELECT id, data FROM due_words WHERE id IN (SELECT words FROM dues)", ()
-            )
+            # The words these rows name (a few dozen), by their ids.
+            ids = sorted({r[7] for r in rows if type(r[7]) is int})
+            words = []
+            for at in range(0, len(ids), _IDS_AT_ONCE):
+                some = ids[at : at + _IDS_AT_ONCE]
+                marks = ", ".join("?" * len(some))
+                words += self._fetch_text(
+                    f"SELECT id, data FROM due_words WHERE id IN ({marks})", some
+                )
         except DB_ERRORS:
             return super().call_rows(until, site, role)
         listed = read_listed(rows, words)
