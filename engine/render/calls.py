@@ -145,11 +145,15 @@ def as_text(
         lines.append(CALL_WORDS["nothing"].say(_lang(lang)))
         return "\n".join(lines) + "\n"
     # A long list repeats its dates, times, lags, steps, roles and rules
-    # thousands of times: each is said, measured and padded once.
+    # thousands of times: items that differ only in their run and customer
+    # (a touchpoint due the same day for hundreds of journeys) share the
+    # rest of their line, and each part of it is said, measured and padded once.
     days: dict[int, tuple[str, str]] = {}  # days from `on` -> (the date, the lag)
     times: dict[datetime, str] = {}
     rules: dict[tuple[str, str, str | None], str] = {}
-    groups: dict[str, list[tuple[str, ...]]] = {"overdue": [], "today": [], "upcoming": []}
+    shared: dict[tuple[object, ...], int] = {}
+    tails: list[tuple[str, str, str, str, str]] = []  # when, lag, step, role, rule
+    groups: dict[str, list[tuple[str, str, int]]] = {"overdue": [], "today": [], "upcoming": []}
     en = lang == "en"
     for i in items:
         # One unpacking instead of a dozen attribute reads (thousands of items).
@@ -157,55 +161,65 @@ def as_text(
             run, subject, _, _, procedure_title, stage, _, step_title, role, role_title, _,
             text, text_en, at, dated, status, days_from, timeout,
         ) = i  # fmt: skip
-        said = days.get(days_from)
-        if said is None:
-            said = days[days_from] = (i.day.isoformat(), _lag(i, lang))
-        if dated:
-            when = said[0]
-        else:
-            timed = times.get(at)
-            if timed is None:
-                timed = times[at] = at.strftime("%Y-%m-%d %H:%M")
-            when = timed
-        key = (procedure_title, text_en if en else text, timeout)
-        rule = rules.get(key)
-        if rule is None:
-            rule = rules[key] = visible(f"{procedure_title} · {_rule(i, lang)}")
-        groups[status].append(
-            (
-                when,
-                said[1],
-                f"#{run}" if run is not None else "—",
-                subject or "—",
-                f"{stage} · {step_title}" if stage and step_title else stage or step_title,
-                role_title or role or "",
-                rule,
-            )
-        )
+        said = text_en if en else text
+        key = (at, dated, days_from, procedure_title, stage, step_title, role, role_title, said,
+               timeout)  # fmt: skip
+        tail = shared.get(key)
+        if tail is None:
+            day = days.get(days_from)
+            if day is None:
+                day = days[days_from] = (i.day.isoformat(), _lag(i, lang))
+            if dated:
+                when = day[0]
+            else:
+                timed = times.get(at)
+                if timed is None:
+                    timed = times[at] = at.strftime("%Y-%m-%d %H:%M")
+                when = timed
+            rule = rules.get((procedure_title, said, timeout))
+            if rule is None:
+                rule = rules[procedure_title, said, timeout] = visible(
+                    f"{procedure_title} · {_rule(i, lang)}"
+                )
+            step = f"{stage} · {step_title}" if stage and step_title else stage or step_title
+            tail = shared[key] = len(tails)
+            tails.append((when, day[1], step, role_title or role or "", rule))
+        groups[status].append((f"#{run}" if run is not None else "—", subject or "—", tail))
     lines = _title(on, ahead, lang, limit, {s: len(g) for s, g in groups.items()})
-    # Each column's distinct cells, as shown and how wide; then padded to the column.
-    columns = list(zip(*(row for group in groups.values() for row in group), strict=True))
-    padded = [_padded(set(cells)) for cells in columns[:6]]
-    p0, p1, p2, p3, p4, p5 = padded
+    # Each column's distinct cells, as shown and how wide; then padded to the
+    # column. A run's number is ASCII (or "—"): as wide as it is long.
+    listed = [row for group in groups.values() for row in group]
+    numbered = max(len(c) for c, _, _ in listed)
+    gap = [" " * (numbered - n + 2) for n in range(numbered + 1)]  # to the next column
+    p3 = _padded({d for _, d, _ in listed})
+    p0, p1, p4, p5 = (_padded(set(cells)) for cells in list(zip(*tails, strict=True))[:4])
     # Where the rule starts: the other columns' widths and their gaps.
-    start = 2 + sum(width(next(iter(col.values()))) + 2 for col in padded)
+    start = (
+        2 + numbered + 2 + sum(width(next(iter(col.values()))) + 2 for col in (p0, p1, p3, p4, p5))
+    )
     # Within the limit: a line an item if all fit; else the rule wraps under
     # its column; else (a narrow terminal) every item takes two lines.
     fits = limit is None or start + max(width(r) for r in rules.values()) <= limit
     beside = limit is not None and start + RULE_ROOM <= limit
+    # Each shared part's text before the number and after the customer.
+    heads = [f"  {p0[a]}  {p1[b]}  " for a, b, _, _, _ in tails]
+    rests = [f"  {p4[e]}  {p5[f]}  {rule}".rstrip() for _, _, e, f, rule in tails]
     for state, group in groups.items():
         if not group:
             continue
         lines.append("")
         lines.append(_STATE[lang][state])
-        for a, b, c, d, e, f, rule in group:
-            line = f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}  {p5[f]}  {rule}".rstrip()
-            if fits or limit is None:
-                lines.append(line)
-            elif beside:
+        if fits:
+            lines += [f"{heads[t]}{c}{gap[len(c)]}{p3[d]}{rests[t]}" for c, d, t in group]
+            continue
+        assert limit is not None  # without a limit, everything fits
+        for c, d, t in group:
+            line = f"{heads[t]}{c}{gap[len(c)]}{p3[d]}{rests[t]}"
+            _, _, e, f, rule = tails[t]
+            if beside:
                 lines.extend(wrap(rule, line[: len(line) - len(rule)], " " * start, limit))
             else:  # two lines: when and what, then who and the rule
-                head = f"  {p0[a]}  {p1[b]}  {p2[c]}  {p3[d]}  {p4[e]}".rstrip()
+                head = f"{heads[t]}{c}{gap[len(c)]}{p3[d]}  {p4[e]}".rstrip()
                 lines.extend(wrap(head, "", "      ", limit, keep=(e,)))
                 who = f"{visible(f)} · {rule}" if f else rule
                 lines.extend(wrap(who, "      ", None, limit))
