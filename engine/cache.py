@@ -336,7 +336,7 @@ def _atomic_write_bytes(target: str, data: bytes) -> None:
 
 # ---- a rulebook built from its texts
 
-_BUILT = "built 1"  # what the entry holds; changed when its shape changes
+_BUILT = "built 2"  # what the entry holds; changed when its shape changes
 
 
 def validated(files: Mapping[str, str | Problem], folder: str = "") -> Result:

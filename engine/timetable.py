@@ -10,18 +10,17 @@ defining the whole model's seventy classes on every call.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
 from engine.positions import Pos
-from engine.slots import quick_init
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A name that must resolve to something declared elsewhere."""
+class Ref(NamedTuple):
+    """A name that must resolve to something declared elsewhere. This and
+    `Schedule` are typed tuples, as the calendar's other types: a Ref is
+    made per name in a file, and `sop due` defines both on every call (a
+    frozen dataclass costs ten times as much to define)."""
 
     name: str
     pos: Pos
@@ -62,8 +61,7 @@ class Site(NamedTuple):
     closed: tuple[str, ...] = ()  # weekdays (mon … sun)
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(NamedTuple):
     """One `schedule:` entry of a procedure: when its occurrences fall.
 
     Every value keeps its position (a `Ref`) so a check can point at it:
