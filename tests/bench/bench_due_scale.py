@@ -73,12 +73,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_shared import AT, SOP, Took, deal, timed, walked_sample  # noqa: E402
+from bench_shared import AT, SOP, Took, deal, paired, timed, walked_sample  # noqa: E402
 
 from engine.journal import Journal  # noqa: E402
 from tests import pg  # noqa: E402
 
 GOAL = 2.0  # `sop due` within this many times `sop --version`
+ROUNDS = 21
 
 
 def measure(label: str, target: str, version: Took) -> None:
@@ -94,11 +95,15 @@ def measure(label: str, target: str, version: Took) -> None:
     # The fixed cost: as of a day before any journey, nothing is listed
     # from the journal, only the bundled rulebook's scheduled duties.
     fixed = timed([*SOP, "due", "--journal", target, "--at", "2020-01-01"])
+    # Against the goal: `sop --version` and `sop due` in turn, round after
+    # round, so that a load coming and going moves both.
+    turns = paired([*SOP, "--version"], due, ROUNDS)
     print(f"{label}: {events:,} events at {len(sites):,} sites; {listed:,} deadlines due by then")
     print(
         f"  sop due           {week}: {week / version:.1f}x wall, "
         f"{week.cpu / version.cpu:.1f}x cpu (goal {GOAL:.0f}x)"
     )
+    print(f"  in turn with --version, {ROUNDS} rounds: {turns.other} against {turns.base}: {turns}")
     print(f"  --days 30 json    {month}: {month.cpu / version.cpu:.1f}x cpu")
     if one is not None:
         print(f"  --site {sites[0]}  {one}: {one.cpu / version.cpu:.1f}x cpu")

@@ -47,7 +47,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -94,6 +94,44 @@ def timed(cmd: list[str], n: int = 5, check: bool = True) -> Took:
     took = Took(statistics.median(walls))
     took.cpu = statistics.median(cpus)
     return took
+
+
+class Paired(NamedTuple):
+    """Two commands run in turn, round after round: each one's times, and
+    the quartiles of the ratio of the second's processor time to the
+    first's in the same round (a load that comes and goes moves both)."""
+
+    base: Took
+    other: Took
+    ratios: tuple[float, float, float]  # 25th, 50th and 75th percentile
+
+    def __str__(self) -> str:
+        q1, q2, q3 = self.ratios
+        return f"{q2:.2f}x cpu (rounds' quartiles {q1:.2f}-{q3:.2f}x)"
+
+
+def paired(base: list[str], other: list[str], rounds: int = 21) -> Paired:
+    env = {**os.environ, "TZ": "CST-8"}
+    for cmd in (base, other):
+        subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm
+    times: list[list[tuple[float, float]]] = [[], []]
+    for _ in range(rounds):
+        for i, cmd in enumerate((base, other)):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            times[i].append((wall, cpu))
+    took = []
+    for pairs in times:
+        t = Took(statistics.median(w for w, _ in pairs))
+        t.cpu = statistics.median(c for _, c in pairs)
+        took.append(t)
+    ratios = sorted(o[1] / b[1] for b, o in zip(times[0], times[1], strict=True))
+    q1, q2, q3 = statistics.quantiles(ratios, n=4)
+    return Paired(took[0], took[1], (q1, q2, q3))
 
 
 def deal(sample: str, target: str, sites: int, per_site: int) -> tuple[int, int]:
