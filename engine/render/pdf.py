@@ -51,6 +51,7 @@ from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
+from engine.i18n import message
 from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
 from engine.render.layout import PRINT
@@ -58,7 +59,6 @@ from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, Progress, layouts
 from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
-from engine.render.words import ZH  # the manual's own words are Chinese
 
 # Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
 # one it has; anything else missing is reported rather than printed as a box.
@@ -78,6 +78,12 @@ SUBSTITUTES = str.maketrans(
         "↩": "↑",
         "↪": "↓",
     }
+)
+FONT_MISSING = message(
+    "render.font-missing",
+    "警告: 字体中没有这些字符, PDF 中会印成空框 / not in the font: {missing}",
+    "warning: the font has none of these characters, the PDF prints boxes for them"
+    " / not in the font: {missing}",
 )
 FURNITURE_KEYS = ("top-left", "top-right", "version", "bottom-left", "bottom-right")
 PAGE_W, PAGE_H = A4
@@ -784,7 +790,7 @@ def render_pdf(
     progress: Progress | None = None,
 ) -> bytes:
     shapes = layouts(manual, locale, PRINT)
-    markup = convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale).translate(SUBSTITUTES)
+    markup = pdf_markup(manual, locale).translate(SUBSTITUTES)
     root = ET.fromstring(markup)
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
     for lay in shapes.values():
@@ -793,7 +799,7 @@ def render_pdf(
     drawn = [line for lay in shapes.values() for box in lay.boxes for line in box.lines]
     fonts, missing = register_fonts("".join([markup, *furniture_text, *drawn]), locale)
     if missing and warn is not None:
-        warn(f"警告: 字体中没有这些字符, PDF 中会印成空框 / not in the font: {missing}")
+        warn(FONT_MISSING.say(missing=missing))
     story = Builder(manual, fonts, shapes).story(root)
     furniture = Furniture(fonts, *furniture_text)
     buffer = io.BytesIO()
@@ -803,7 +809,7 @@ def render_pdf(
         author=root.get("author", ""),
         subject=root.get("subject", ""),
         creator="sop",
-        lang=locale,
+        lang="en" if manual.w.lang == "en" else locale,
         invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else 0,
         initialFontName=fonts.regular,  # else every page starts in Helvetica, unembedded
     )
@@ -831,6 +837,7 @@ def _progress(progress: Progress) -> Callable[[str, int], None]:
     return hear
 
 
-def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:
-    """The intermediate markup, for golden files (the PDF bytes are checked by reading back)."""
-    return convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale)
+def pdf_markup(manual: Manual, locale: str = "zh-CN") -> str:
+    """The intermediate markup (also what golden files keep; the PDF bytes
+    are checked by reading back), the manual's own words in its language."""
+    return convert(render("manual.pdf.xml.j2", m=manual, w=manual.w), locale)
