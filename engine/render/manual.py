@@ -301,17 +301,11 @@ def render_manual(
             "manual.html.j2",
             m=manual,
             charts=charts,
-            lang=html_lang(w, locale),
+            lang=w.html_lang(locale),
             page_css=page_css(manual),
             w=w,
         )
     return convert(text, locale).encode("utf-8")
-
-
-def html_lang(w: Words, locale: str) -> str:
-    """An HTML page's `lang`: en when its own words are English, else the
-    locale (zh-CN, zh-TW, zh-HK)."""
-    return "en" if w.lang == "en" else locale
 
 
 def page_css(manual: Manual) -> Markup:

@@ -96,6 +96,7 @@ WIDE_FRAME_W = WIDE_W - 2 * MARGIN_X
 WIDE_FRAME_H = WIDE_H - MARGIN_TOP - MARGIN_BOTTOM
 # A long chart is set in two columns if its labels stay at 8 pt or more.
 COLUMNS_MIN_SCALE = 8.0 / 11.0
+STAMP_PAD = 14.0  # points between the cover stamp's words and its frame, each side
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6673")
 ACCENT = colors.HexColor("#0b5cad")
@@ -174,7 +175,7 @@ def styles(f: Fonts) -> dict[str, ParagraphStyle]:
             borderColor=CRIT,
             borderWidth=2,
             borderPadding=6,
-            leftIndent=FRAME_W / 2 - 55,
+            leftIndent=FRAME_W / 2 - 55,  # 110 pt wide; Builder.stamp fits it to its words
             rightIndent=FRAME_W / 2 - 55,
         ),
         "sheet-title": make(
@@ -633,7 +634,10 @@ class Builder:
             para.keepWithNext = True
             yield para
         elif tag == "p":
-            yield Para(inline(el), self.st[el.get("class", "body").split()[0]])
+            style = self.st[el.get("class", "body").split()[0]]
+            if style.name == "stamp":
+                style = self.stamp(el.text or "")
+            yield Para(inline(el), style)
         elif tag == "ul":
             for li in el:
                 style = (
@@ -667,6 +671,14 @@ class Builder:
             yield KeepTogether(self.blocks(el))
         else:
             raise ValueError(f"unknown PDF markup element <{tag}>")
+
+    def stamp(self, text: str) -> ParagraphStyle:
+        """The cover's stamp, a frame around its words on one line (受控文件, or
+        the longer Controlled document): as wide as the words, 110 pt at least."""
+        base = self.st["stamp"]
+        words = pdfmetrics.stringWidth(text, base.fontName, base.fontSize)
+        indent = max(0.0, (FRAME_W - max(110.0, words + 2 * STAMP_PAD)) / 2)
+        return ParagraphStyle("stamp-fit", parent=base, leftIndent=indent, rightIndent=indent)
 
     def chart(self, el: ET.Element) -> Iterator[Any]:
         """A flowchart under its heading: on this page if it is legible at the

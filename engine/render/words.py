@@ -529,6 +529,11 @@ class Words:
         key = STATUS_KEYS.get(status) if status else "controlled"
         return HEADERS[key].say(self.lang) if key else status or ""
 
+    def html_lang(self, locale: str) -> str:
+        """An HTML page's `lang`: en when its own words are English (the
+        rulebook's texts in it stay as written), else the locale (zh-CN, zh-TW)."""
+        return "en" if self.lang == "en" else locale
+
     def boxes(self, labels: Iterable[object], space: str = " ") -> str:
         """Boxes to tick on a blank form, one per label: □ 是　□ 否."""
         boxes = [f"□{space}{label}" for label in labels]
