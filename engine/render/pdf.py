@@ -21,7 +21,7 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -281,17 +281,21 @@ class Facts(Flowable):
     would measure every cell twice and apply a style to each: most of a
     manual is steps. Too tall for the space left, it splits between rows."""
 
-    LABEL_W = 16 * mm
+    LABEL_W = 16 * mm  # at least; as wide as the widest label (Facts.label_width)
+    LABEL_SIZE = 8.5
     PAD_X, PAD_Y = 3.0, 1.2
 
-    def __init__(self, rows: list[tuple[str, Flowable]], font: str) -> None:
+    def __init__(
+        self, rows: list[tuple[str, Flowable]], font: str, label_w: float = LABEL_W
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.font = font
+        self.label_w = label_w
         self._heights: list[float] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+        text_w = availWidth - self.label_w - 2 * self.PAD_X - 4
         self._heights = [p.wrap(text_w, availHeight)[1] + 2 * self.PAD_Y for _, p in self.rows]
         self.width, self.height = availWidth, sum(self._heights)
         return self.width, self.height
@@ -307,15 +311,24 @@ class Facts(Flowable):
             return []
         if cut == 0:  # the first row alone is too tall: split its text
             label, para = self.rows[0]
-            text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+            text_w = availWidth - self.label_w - 2 * self.PAD_X - 4
             parts = para.split(text_w, availHeight - 2 * self.PAD_Y)
             if len(parts) != 2:
                 return []
             return [
-                Facts([(label, parts[0])], self.font),
-                Facts([("", parts[1]), *self.rows[1:]], self.font),
+                Facts([(label, parts[0])], self.font, self.label_w),
+                Facts([("", parts[1]), *self.rows[1:]], self.font, self.label_w),
             ]
-        return [Facts(self.rows[:cut], self.font), Facts(self.rows[cut:], self.font)]
+        return [
+            Facts(self.rows[:cut], self.font, self.label_w),
+            Facts(self.rows[cut:], self.font, self.label_w),
+        ]
+
+    @classmethod
+    def label_width(cls, labels: Iterable[str], font: str) -> float:
+        """Room for the widest of these labels (English ones are longer), 16 mm at least."""
+        widest = max((pdfmetrics.stringWidth(t, font, cls.LABEL_SIZE) for t in labels), default=0)
+        return max(cls.LABEL_W, widest + cls.PAD_X + 6)
 
     def draw(self) -> None:
         canv: Any = self.canv
@@ -325,12 +338,12 @@ class Facts(Flowable):
         canv.setLineWidth(2.2)
         canv.line(0, 0, 0, self.height)
         canv.setFillColor(MUTED)
-        canv.setFont(self.font, 8.5)
+        canv.setFont(self.font, self.LABEL_SIZE)
         for (label, para), height in zip(self.rows, self._heights, strict=True):
             y -= height
             if label:
                 canv.drawString(self.PAD_X, y + height - self.PAD_Y - 9.5, label)
-            para.drawOn(canv, self.LABEL_W + self.PAD_X, y + self.PAD_Y)
+            para.drawOn(canv, self.label_w + self.PAD_X, y + self.PAD_Y)
         canv.restoreState()
 
 
@@ -602,9 +615,12 @@ class Builder:
         self.st = styles(fonts)
         self.charts = charts
         self.docs = 0
+        self.label_w = Facts.LABEL_W  # set for the document's labels in story()
 
     def story(self, root: ET.Element) -> list[Any]:
         self.root = root
+        labels = (fact.get("label", "") for fact in root.iter("fact"))
+        self.label_w = Facts.label_width(labels, self.fonts.regular)
         out: list[Any] = []
         for el in root:
             out.extend(self.block(el))
@@ -725,7 +741,7 @@ class Builder:
             rows.append(
                 (fact.get("label", ""), Para(text, self.st["fact-muted" if muted else "fact"]))
             )
-        table = Facts(rows, self.fonts.regular)
+        table = Facts(rows, self.fonts.regular, self.label_w)
         return KeepTogether([head, table, Spacer(1, 5)])
 
     def table(self, el: ET.Element) -> Any:

@@ -360,7 +360,7 @@ MANUAL = messages(
             "Printed {date} · the controlled version prevails; check a printed copy's version",
         ),
         "running-page": ("第 {n} 页 共 {total} 页", "page {n} of {total}"),
-        "doc-number": ("文件编号", "Document number"),
+        "doc-number": ("文件编号", "Document no."),
         "status": ("受控状态", "Control status"),
         "kind": ("类别", "Kind"),
         "basis": ("依据", "Based on"),
