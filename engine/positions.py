@@ -2,7 +2,9 @@
 what only needs a position (the calendar types `sop due` reads from its
 cache, engine.timetable) is loaded without the problems' types."""
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 from typing import NamedTuple
 

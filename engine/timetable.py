@@ -7,7 +7,9 @@ reads its cached extract of a rulebook (engine.cache.duties) without
 defining the whole model's seventy classes on every call.
 """
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType

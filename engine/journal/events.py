@@ -1,6 +1,8 @@
 """What the journal stores: events, and the per-run summary kept beside them."""
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 import json
 from collections.abc import Mapping

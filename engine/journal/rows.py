@@ -1,7 +1,9 @@
 """Rows of the journal as stored, checked column by column: each is given
 back as written, or as a `Damaged` saying what is wrong with it."""
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 import json
 import re

@@ -11,7 +11,9 @@ flipped byte in the WAL loses every later write without an error; reading the
 frames here is how `sop journal verify` sees it.
 """
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 import os
 import struct

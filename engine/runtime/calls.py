@@ -5,7 +5,9 @@ Reads the journal's date index (`Journal.dues`), so its cost follows the
 number of deadlines in the window, not the number of open journeys.
 """
 
-from __future__ import annotations
+# Without `from __future__ import annotations`: a typed tuple's annotations
+# written as strings are each compiled when its class is defined, and
+# `sop due` defines this module's on every call.
 
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -66,7 +68,7 @@ def call_list(
     site: str | None = None,
     role: str | None = None,
     now: datetime | None = None,
-    book: Rulebook | DutyPlan | None = None,
+    book: "Rulebook | DutyPlan | None" = None,
 ) -> CallList:
     """Everything due on or before `on` + `ahead` days, earliest first: the
     open runs' deadlines and, with `book` (a rulebook, or its scheduled
@@ -161,7 +163,7 @@ def _falls(due: str, ref: datetime, on: date) -> When:
     return at, dated, state, (at.date() - on).days
 
 
-def duty_plan(book: Rulebook) -> DutyPlan | None:
+def duty_plan(book: "Rulebook") -> DutyPlan | None:
     """A rulebook's scheduled procedures as the call list reads them (None:
     none has a schedule)."""
     duties = []
