@@ -8,7 +8,8 @@ with repeated headers, builds the table of contents with page numbers in a
 second pass, and embeds a subset of a TrueType font (engine/render/fonts.py).
 
 The layout still comes from a Jinja2 template (manual.pdf.xml.j2), written in
-a small markup this module reads; all wording stays in templates.
+a small markup this module reads; its words come from the message catalogue
+(engine/render/words.py), in the manual's language, none from this module.
 Page furniture is drawn once the page count is known: a running header
 "受控文件 · 编号 · 版本 · 第 N 页 共 M 页" counted per controlled document, and the
 manual's own page number in the footer, which the contents refer to.
