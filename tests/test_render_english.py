@@ -1,14 +1,15 @@
-"""Cards and flowcharts in English (`sop render script|checklist|graph --lang
-en`): every word of
-the card's own follows --lang, while the rulebook's texts are printed as
-written.
+"""Cards, flowcharts and the controlled manual in English (`sop render
+script|checklist|graph|manual --lang en`): every word of their own follows
+--lang, while the rulebook's texts are printed as written.
 
 To tell the two apart, a rulebook is copied with every Chinese run in its
 YAML replaced by an ASCII word (xa1b2c3; only the document status, a
-Chinese enum that cards do not print, is kept): its English cards must then
-print no Chinese at all, so a Chinese word left in a template, the view or
-the condition wording fails here. Goldens keep what the English cards of the
-feature fixture, the day's card and the show flat's script say.
+Chinese enum of the language, is kept: the manual says it in English): its
+English cards and manual (HTML, Markdown, the PDF's markup, charts and
+extracted text) must then print no Chinese at all, so a Chinese word left in
+a template, the view, the citations or the condition wording fails here.
+Goldens keep what the English cards and manual of the feature fixture, the
+day's card and the show flat's script say.
 """
 
 from __future__ import annotations

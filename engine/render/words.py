@@ -1,13 +1,15 @@
-"""The fixed words of the printed cards (话术卡, 检查单) and of the shared view
-they are rendered from, in Chinese and English: entries of the one message
+"""The fixed words of the printed cards (话术卡, 检查单), of the controlled
+manual and of the shared view they are rendered from, in Chinese and
+English: entries of the one message
 catalogue (engine/i18n.py), kept together here so the wording can be
 reviewed in one place.
 
 The rulebook's own texts (titles, lines, conditions' questions) are data and
 stay as written; only these words follow `--lang`. A template gets them as
 `w` (a `Words`), and calls it with the data to put in: `{{ w("version",
-version=v) }}`. The result is plain text, escaped by the template's language
-like any other value, so a word or a value can never become markup.
+version=v) }}`, `{{ w.manual("sheet", n=2) }}`. The result is plain text,
+escaped by the template's language like any other value, so a word or a
+value can never become markup.
 """
 
 from __future__ import annotations
