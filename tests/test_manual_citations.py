@@ -12,7 +12,7 @@ import pytest
 
 from engine.render.citations import Citer
 from engine.render.manual import build_manual, render_manual
-from engine.render.pdf import markup_for_tests
+from engine.render.pdf import pdf_markup
 from engine.validate import load_rulebook
 from tests.conftest import ROOT
 
@@ -85,7 +85,7 @@ def test_web_addresses_only_in_the_references_appendix(md: str) -> None:
 
 def test_every_text_format_cites_the_same_way() -> None:
     html = render_manual(RB, "html").decode("utf-8")
-    markup = markup_for_tests(build_manual(RB))
+    markup = pdf_markup(build_manual(RB))
     for text in (re.sub(r'xmlns="[^"]*"', "", html), markup):
         for mark in ("piece", "§", "调研清单", "(issue"):
             assert mark not in text, mark

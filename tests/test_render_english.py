@@ -1,14 +1,15 @@
-"""Cards and flowcharts in English (`sop render script|checklist|graph --lang
-en`): every word of
-the card's own follows --lang, while the rulebook's texts are printed as
-written.
+"""Cards, flowcharts and the controlled manual in English (`sop render
+script|checklist|graph|manual --lang en`): every word of their own follows
+--lang, while the rulebook's texts are printed as written.
 
 To tell the two apart, a rulebook is copied with every Chinese run in its
 YAML replaced by an ASCII word (xa1b2c3; only the document status, a
-Chinese enum that cards do not print, is kept): its English cards must then
-print no Chinese at all, so a Chinese word left in a template, the view or
-the condition wording fails here. Goldens keep what the English cards of the
-feature fixture, the day's card and the show flat's script say.
+Chinese enum of the language, is kept: the manual says it in English): its
+English cards and manual (HTML, Markdown, the PDF's markup, charts and
+extracted text) must then print no Chinese at all, so a Chinese word left in
+a template, the view, the citations or the condition wording fails here.
+Goldens keep what the English cards and manual of the feature fixture, the
+day's card and the show flat's script say.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from engine.render.graph import GRAPH_FORMATS, render_graph
 from engine.render.script import render_script
 from engine.validate import load_rulebook
 from tests.conftest import ROOT, Runner
-from tests.render_golden import BUNDLED, MINI, check, rulebook
+from tests.render_golden import BUNDLED, MINI, check, fixed_date, rulebook
+
+__all__ = ["fixed_date"]  # the fixture, used by name below
 
 FORMATS = {"text": "txt", "md": "md", "html": "html"}
 SCHEDULE = ROOT / "tests" / "fixtures" / "schedule"
@@ -205,3 +208,98 @@ def test_traditional_characters_with_either_language(sop: Runner) -> None:
     assert en.returncode == 0, en.stderr
     assert en.stdout.startswith("Script · ") and "Note: say what is in" in en.stdout
     assert "樣板房" in en.stdout and "样板房" not in en.stdout
+
+
+# -- the controlled manual in English
+
+
+def english_manual(rb: Rulebook) -> dict[str, str]:
+    """Every text an English manual prints: its HTML and Markdown, and what
+    goes into the PDF (the page markup with its running header and footer,
+    and the flowcharts' words drawn straight onto the page)."""
+    from engine.render.layout import PRINT
+    from engine.render.manual import build_manual, layouts, render_manual
+    from engine.render.pdf import pdf_markup
+    from engine.render.words import Words
+
+    with speaking("en"):
+        out = {fmt: render_manual(rb, fmt).decode("utf-8") for fmt in ("html", "md")}  # type: ignore[arg-type]
+    manual = build_manual(rb, Words("en"))
+    out["pdf markup"] = pdf_markup(manual)
+    shapes = layouts(manual, "zh-CN", PRINT)
+    out["pdf charts"] = "\n".join(
+        line for lay in shapes.values() for box in lay.boxes for line in box.lines
+    )
+    return out
+
+
+@pytest.mark.usefixtures("fixed_date")
+@pytest.mark.parametrize("book", BOOKS)
+def test_english_manual_of_an_ascii_rulebook_prints_no_chinese(
+    ascii_books: dict[str, Rulebook], book: str
+) -> None:
+    texts = english_manual(ascii_books[book])
+    assert "<h2>1 Purpose</h2>" in texts["html"] and "Appendix 1" in texts["pdf markup"]
+    found = {what: chinese_in(text) for what, text in texts.items()}
+    assert {what: hits[:3] for what, hits in found.items() if hits} == {}
+
+
+@pytest.mark.usefixtures("fixed_date")
+def test_the_chinese_manual_of_the_ascii_copy_keeps_its_words(
+    ascii_books: dict[str, Rulebook],
+) -> None:
+    """The check above means something: the same copy's Chinese manual
+    still prints the template's Chinese words."""
+    from engine.render.manual import render_manual
+
+    with speaking("zh"):
+        html = render_manual(ascii_books["mini"], "html").decode("utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "<h2>1 目的</h2>" in html and "附录一" in html and "受控状态" in html
+
+
+def test_english_pdf_text_has_no_chinese(ascii_books: dict[str, Rulebook], tmp_path: Path) -> None:
+    """The PDF itself, read back as a reader's viewer extracts it: English
+    words throughout (cover, running headers, facts, charts), no Chinese."""
+    import pypdf
+
+    from engine.render.manual import render_manual
+
+    with speaking("en"):
+        data = render_manual(ascii_books["mini"], "pdf")
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(data)
+    reader = pypdf.PdfReader(path)
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert "Manual number" in pages[0] and "Revisions and contents" in pages[1]
+    assert "page 1 of" in pages[1] and "Printed " in pages[1]
+    assert "Step 1" in text and "Flowchart" in text and "start" in text
+    assert reader.metadata is not None and "version" in str(reader.metadata.subject)
+    assert chinese_in(text)[:5] == []
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_english_manual_of_the_fixture(fmt: str, update: bool, fixed_date: None) -> None:
+    from engine.render.manual import render_manual
+
+    with speaking("en"):
+        out = render_manual(rulebook(MINI), fmt).decode("utf-8")  # type: ignore[arg-type]
+    check(f"manual/mini.en.{fmt}", out, update)
+
+
+def test_english_manual_pdf_markup_of_the_fixture(update: bool, fixed_date: None) -> None:
+    from engine.render.manual import build_manual
+    from engine.render.pdf import pdf_markup
+    from engine.render.words import Words
+
+    check("manual/mini.en.pdf.xml", pdf_markup(build_manual(rulebook(MINI), Words("en"))), update)
+
+
+def test_html_says_its_language(sop: Runner) -> None:
+    """<html lang>: en for English cards and manuals, the locale otherwise."""
+    for what in (["script", "visit", "-R"], ["checklist", "visit", "-R"], ["manual"]):
+        for lang, expected in (("en", "en"), ("zh", "zh-CN")):
+            done = sop("render", *what, str(MINI), "--format", "html", "--lang", lang)
+            assert done.returncode == 0, done.stderr
+            assert f'<html lang="{expected}">' in done.stdout, (what, lang)

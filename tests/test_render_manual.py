@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 
 from engine.render.manual import build_manual, render_manual
-from engine.render.pdf import markup_for_tests
+from engine.render.pdf import pdf_markup
 from tests.conftest import ROOT, Runner
 from tests.render_golden import BUNDLED, EPOCH, MINI, check, fixed_date, rulebook
 
@@ -31,7 +31,7 @@ def test_manual_text_formats(name: str, folder: Path, fmt: str, update: bool) ->
 @pytest.mark.usefixtures("fixed_date")
 @pytest.mark.parametrize(("name", "folder"), [("mini", MINI), ("bundled", BUNDLED)])
 def test_manual_pdf_markup(name: str, folder: Path, update: bool) -> None:
-    check(f"manual/{name}.pdf.xml", markup_for_tests(build_manual(rulebook(folder))), update)
+    check(f"manual/{name}.pdf.xml", pdf_markup(build_manual(rulebook(folder))), update)
 
 
 def test_manual_contents_for_an_auditor() -> None:

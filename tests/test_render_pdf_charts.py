@@ -240,3 +240,25 @@ def test_a_step_longer_than_a_page_runs_on(tmp_path: Path) -> None:
     out.write_bytes(render_pdf(build_manual(load_rulebook(str(tmp_path)))))
     text = "".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
     assert "第59项 核对物品并记录" in text
+
+
+def test_every_part_of_a_split_chart_holds_a_box() -> None:
+    """Where a chart runs over pages, the part above each cut holds at least
+    one box: never a sliver of lines alone, which printed as pairs of
+    connectors stacked at the foot of a page (A, A, C, C, E)."""
+    lay = layouts(build_manual(load_rulebook(MINI)), "zh-CN", PRINT)["visit"]
+    chart = chart_parts(lay, "Helvetica", 480.0, 700.0)[0]
+    checked = 0
+    for first in range(80, 700, 20):
+        parts = chart.split(480.0, float(first))
+        if len(parts) != 2:
+            continue
+        rest = parts[1]
+        for room in range(30, 300, 10):  # what is left at the foot of the next page
+            cut = rest.split(480.0, float(room))
+            if len(cut) != 2:
+                continue
+            _, _, y0, y1 = cut[0].window
+            assert any(b.top >= y0 and b.bottom <= y1 for b in lay.boxes), (first, room)
+            checked += 1
+    assert checked

@@ -69,7 +69,7 @@ def render_checklist(
         rulebook=rulebook,
         heading=title,
         duties=duties,
-        lang=locale,
+        lang=w.html_lang(locale),
         w=w,
         fill_words=lambda record: fill_words(record, w),
     )

@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from engine.i18n import messages
 from engine.model import Procedure, Reference, Rulebook
 from engine.render.exprs import Wording
+from engine.render.words import ZH, Words
 
 _SECTION = re.compile(
     r"§\s*([0-9一二三四五六七八九十]+(?:\.[0-9]+)*(?:\)(?=[A-Za-z0-9]))?)"
@@ -36,27 +38,37 @@ _ID = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)(?::([a-z][a-z0
 
 # Words of the rulebook language that designers use in notes, in the terms
 # the manual itself prints (docs/language.md names each key the same way).
-LANGUAGE_WORDS = {
-    "status unverified": "待核实",
-    "sop simulate": "流程模拟检查",
-    "unverified": "待核实",
-    "do": "要做的事",
-    "say": "要说的话",
-    "hint": "提示",
-    "note": "说明",
-    "notes": "编制说明",
-    "every": "定期提醒",
-    "within": "时限",
-    "due": "到期日",
-    "at": "时刻",
-    "stage": "阶段",
-    "milestone": "里程碑",
-    "subject": "对象",
-    "record": "记录",
-    "choices": "选项",
-    "when": "条件",
-    "never_say": "禁用语",
-}
+LANGUAGE_WORDS = messages(
+    "cite.term",
+    {
+        "status unverified": ("待核实", "to be verified"),
+        "sop simulate": ("流程模拟检查", "the simulation check"),
+        "unverified": ("待核实", "to be verified"),
+        "do": ("要做的事", "what to do"),
+        "say": ("要说的话", "what to say"),
+        "hint": ("提示", "hint"),
+        "note": ("说明", "note"),
+        "notes": ("编制说明", "design notes"),
+        "every": ("定期提醒", "reminder"),
+        "within": ("时限", "deadline"),
+        "due": ("到期日", "due date"),
+        "at": ("时刻", "time"),
+        "stage": ("阶段", "stage"),
+        "milestone": ("里程碑", "milestone"),
+        "subject": ("对象", "subject"),
+        "record": ("记录", "record"),
+        "choices": ("选项", "choices"),
+        "when": ("条件", "condition"),
+        "never_say": ("禁用语", "words never to say"),
+    },
+)
+CITED = messages(
+    "cite",
+    {
+        "step": ("第{n}步「{title}」", "step {n} 「{title}」"),
+        "rule": ("守则“{text}”", "rule “{text}”"),
+    },
+)
 _LANGUAGE = re.compile(
     "|".join(
         rf"(?<![\w-]){re.escape(k)}(?![\w-])" for k in sorted(LANGUAGE_WORDS, key=len, reverse=True)
@@ -73,8 +85,9 @@ class Citer:
     """Rewrites designer text for the manual's readers; remembers which
     references were cited, in order, for the appendix."""
 
-    def __init__(self, rulebook: Rulebook) -> None:
+    def __init__(self, rulebook: Rulebook, w: Words = ZH) -> None:
         self.rulebook = rulebook
+        self.w = w
         self.references = rulebook.references
         keys = sorted(self.references, key=len, reverse=True)
         self._keys = (
@@ -111,7 +124,7 @@ class Citer:
             out,
         )
         out = _ID.sub(lambda m: self._name(m, proc), out)
-        return _LANGUAGE.sub(lambda m: LANGUAGE_WORDS[m.group(0)], out)
+        return _LANGUAGE.sub(lambda m: self.w.say(LANGUAGE_WORDS[m.group(0)]), out)
 
     def cite_all(self, texts: Iterable[str], proc: Procedure | None = None) -> tuple[str, ...]:
         return tuple(self.cite(t, proc) for t in texts)
@@ -149,12 +162,11 @@ class Citer:
             None,
         )
         if rule is not None:
-            return f"守则“{rule.text}”"
+            return self.w.say(CITED["rule"], text=rule.text)
         if word in self._fields:
             return f"“{self._fields[word]}”"
         return word
 
-    @staticmethod
-    def _step(proc: Procedure, sid: str) -> str:
+    def _step(self, proc: Procedure, sid: str) -> str:
         number = list(proc.steps).index(sid) + 1
-        return f"第{number}步「{proc.steps[sid].title}」"
+        return self.w.say(CITED["step"], n=number, title=proc.steps[sid].title)

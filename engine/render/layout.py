@@ -20,6 +20,7 @@ Units are abstract "px"; text is measured approximately (CJK 1 em, others
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
@@ -123,18 +124,34 @@ def wrap(text: str, size: float, max_em: float) -> list[str]:
     return lines if len(lines) <= count else _greedy(text, size, limit)
 
 
+# What a line may not be broken inside: a run of letters and digits (an
+# English word, a number, T-SOP-001); anything else is one character.
+_UNIT = re.compile(r"[0-9A-Za-z][0-9A-Za-z'’_-]*|.", re.S)
+
+
+def _units(text: str, size: float, limit: float) -> list[str]:
+    """The text's unbreakable pieces; a word wider than a line is cut anyway."""
+    out: list[str] = []
+    for unit in _UNIT.findall(text):
+        if len(unit) > 1 and text_width(unit, size) > limit:
+            out.extend(unit)
+        else:
+            out.append(unit)
+    return out
+
+
 def _greedy(text: str, size: float, limit: float) -> list[str]:
     lines: list[str] = []
     current = ""
-    for ch in text:
-        if current and text_width(current + ch, size) > limit and ch not in _NO_LINE_START:
+    for unit in _units(text, size, limit):
+        if current and text_width(current + unit, size) > limit and unit not in _NO_LINE_START:
             carry = ""
             while current and current[-1] in _NO_LINE_END:  # an opening bracket moves down
                 carry, current = current[-1] + carry, current[:-1]
             lines.append(current.rstrip())
-            current = (carry + ch).lstrip()
+            current = (carry + unit).lstrip()
         else:
-            current += ch
+            current += unit
     if current:
         lines.append(current)
     return lines or [""]

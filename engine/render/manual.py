@@ -12,22 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from markupsafe import Markup
 
 from engine.model import Document, Procedure, Reference, Revision, Rulebook
 from engine.render.citations import Citer
 from engine.render.graph import Graph, build_graph
 from engine.render.layout import SCREEN, Layout, Metrics
 from engine.render.view import (
-    STATUS_HEADERS,
     ProcView,
     RecordView,
     RoleView,
     StandingView,
     ViewBuilder,
 )
+from engine.render.words import ZH, Words, lang_of
 
 ManualFormat = Literal["html", "pdf", "md"]
 # Told how far the PDF's page layout has got: (pieces laid out, pieces in all).
@@ -96,6 +99,7 @@ class Manual:
     forms: tuple[FormEntry, ...]
     references: tuple[Reference, ...] = ()  # cited documents, for the appendix
     standing: tuple[StandingView, ...] = ()  # rulebook.yaml's rules, for every procedure
+    w: Words = ZH  # the language of its own words (the rulebook's texts are as written)
 
     @property
     def title(self) -> str:
@@ -107,10 +111,6 @@ def print_date() -> str:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
     return dt.date.today().isoformat()
-
-
-def header_for(status: str | None) -> str:
-    return STATUS_HEADERS.get(status or "", status or "受控文件")
 
 
 _MANUAL_ORDER = {
@@ -130,9 +130,11 @@ def _sort_key(view: ProcView) -> tuple[int, bool, str, str]:
     return (_MANUAL_ORDER.get(view.kind, 9), not number, number or "", view.id)
 
 
-def build_manual(rulebook: Rulebook) -> Manual:
-    builder = ViewBuilder(rulebook)
-    citer = Citer(rulebook)
+def build_manual(rulebook: Rulebook, w: Words = ZH) -> Manual:
+    """The manual's facts, its own words (headers, step labels, conditions,
+    citations) in `w`'s language."""
+    builder = ViewBuilder(rulebook, lang=w.lang)
+    citer = Citer(rulebook, w)
     views = sorted(
         (_cited(citer, builder.procedure(p), p) for p in rulebook.procedures.values()),
         key=_sort_key,
@@ -143,10 +145,10 @@ def build_manual(rulebook: Rulebook) -> Manual:
         entries.append(
             ProcEntry(
                 view,
-                build_graph(view),
+                build_graph(view, w),
                 sheets,
                 view.document.number or view.id,
-                header_for(view.document.status),
+                w.header(view.document.status),
             )
         )
     forms = _forms(rulebook, entries, citer)
@@ -154,13 +156,14 @@ def build_manual(rulebook: Rulebook) -> Manual:
         rulebook,
         _cited_document(citer, rulebook.document),
         rulebook.document.number or "",
-        header_for(rulebook.document.status),
+        w.header(rulebook.document.status),
         print_date(),
         tuple(entries),
         _roles(rulebook, entries),
         forms,
         citer.used,
         tuple(_cited_rule(citer, s) for s in builder.book_standing()),
+        w,
     )
 
 
@@ -267,25 +270,25 @@ def render_manual(
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
 ) -> bytes:
-    """The manual as bytes (UTF-8 text for html/md); `warn` hears about
-    anything that will not print right (characters the font lacks);
-    `progress` hears how far the PDF's layout has got."""
+    """The manual as bytes (UTF-8 text for html/md), its own words in this
+    process's (context's) language; `warn` hears about anything that will
+    not print right (characters the font lacks); `progress` hears how far
+    the PDF's layout has got."""
     from engine.render.locale import convert
 
-    manual = build_manual(rulebook)
+    w = Words(lang_of())
+    manual = build_manual(rulebook, w)
     if fmt == "pdf":
         from engine.render.pdf import render_pdf
 
         return render_pdf(manual, locale, warn, progress)
     from engine.render.templating import render
-    from engine.render.words import ZH
 
-    w = ZH  # the manual's own words are Chinese (its templates are not yet in the catalogue)
     if fmt == "md":
         from engine.render.graph import mermaid_chart
 
         charts = {entry.view.id: mermaid_chart(entry.graph) for entry in manual.procedures}
-        text = render("manual.md.j2", m=manual, charts=charts, lang=locale, w=w)
+        text = render("manual.md.j2", m=manual, charts=charts, w=w)
     else:
         from engine.render.svg import svg_fragment
 
@@ -294,5 +297,29 @@ def render_manual(
             entry.view.id: svg_fragment(entry.graph, shapes[entry.view.id])
             for entry in manual.procedures
         }
-        text = render("manual.html.j2", m=manual, charts=charts, lang=locale, w=w)
+        text = render(
+            "manual.html.j2",
+            m=manual,
+            charts=charts,
+            lang=w.html_lang(locale),
+            page_css=page_css(manual),
+            w=w,
+        )
     return convert(text, locale).encode("utf-8")
+
+
+def page_css(manual: Manual) -> Markup:
+    """The printed page's running header on the right, as a CSS `content`
+    value: the document, its number and version, then 第 N 页 共 M 页 with
+    the page counters where the catalogue's words put {n} and {total}."""
+    from engine.render.escape import css_string
+
+    w = manual.w
+    version = manual.rulebook.version or ""
+    head = f"{manual.header} · {manual.number} · {w('version', version=version)} · "
+    parts = re.split(r"(\{n\}|\{total\})", w.manual("running-page", n="{n}", total="{total}"))
+    counters = {"{n}": "counter(page)", "{total}": "counter(pages)"}
+    out = [f'"{css_string(head + parts[0])}"']
+    for part in parts[1:]:
+        out.append(counters.get(part) or f'"{css_string(part)}"')
+    return Markup(" ".join(p for p in out if p != '""'))

@@ -8,7 +8,8 @@ with repeated headers, builds the table of contents with page numbers in a
 second pass, and embeds a subset of a TrueType font (engine/render/fonts.py).
 
 The layout still comes from a Jinja2 template (manual.pdf.xml.j2), written in
-a small markup this module reads; all wording stays in templates.
+a small markup this module reads; its words come from the message catalogue
+(engine/render/words.py), in the manual's language, none from this module.
 Page furniture is drawn once the page count is known: a running header
 "受控文件 · 编号 · 版本 · 第 N 页 共 M 页" counted per controlled document, and the
 manual's own page number in the footer, which the contents refer to.
@@ -21,7 +22,7 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -51,6 +52,7 @@ from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
+from engine.i18n import message
 from engine.render.escape import reportlab, visible
 from engine.render.fonts import fonts_for
 from engine.render.layout import PRINT
@@ -58,7 +60,6 @@ from engine.render.locale import convert, is_traditional
 from engine.render.manual import Manual, Progress, layouts
 from engine.render.pdf_draw import COLUMN_GAP, MIN_SCALE, chart_parts, newspaper
 from engine.render.templating import render
-from engine.render.words import ZH  # the manual's own words are Chinese
 
 # Symbols source texts use that Noto Sans CJK has no glyph for, and the nearest
 # one it has; anything else missing is reported rather than printed as a box.
@@ -79,6 +80,12 @@ SUBSTITUTES = str.maketrans(
         "↪": "↓",
     }
 )
+FONT_MISSING = message(
+    "render.font-missing",
+    "警告: 字体中没有这些字符, PDF 中会印成空框 / not in the font: {missing}",
+    "warning: the font has none of these characters, the PDF prints boxes for them"
+    " / not in the font: {missing}",
+)
 FURNITURE_KEYS = ("top-left", "top-right", "version", "bottom-left", "bottom-right")
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 22 * mm, 18 * mm
@@ -90,6 +97,7 @@ WIDE_FRAME_W = WIDE_W - 2 * MARGIN_X
 WIDE_FRAME_H = WIDE_H - MARGIN_TOP - MARGIN_BOTTOM
 # A long chart is set in two columns if its labels stay at 8 pt or more.
 COLUMNS_MIN_SCALE = 8.0 / 11.0
+STAMP_PAD = 14.0  # points between the cover stamp's words and its frame, each side
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6673")
 ACCENT = colors.HexColor("#0b5cad")
@@ -168,7 +176,7 @@ def styles(f: Fonts) -> dict[str, ParagraphStyle]:
             borderColor=CRIT,
             borderWidth=2,
             borderPadding=6,
-            leftIndent=FRAME_W / 2 - 55,
+            leftIndent=FRAME_W / 2 - 55,  # 110 pt wide; Builder.stamp fits it to its words
             rightIndent=FRAME_W / 2 - 55,
         ),
         "sheet-title": make(
@@ -274,17 +282,21 @@ class Facts(Flowable):
     would measure every cell twice and apply a style to each: most of a
     manual is steps. Too tall for the space left, it splits between rows."""
 
-    LABEL_W = 16 * mm
+    LABEL_W = 16 * mm  # at least; as wide as the widest label (Facts.label_width)
+    LABEL_SIZE = 8.5
     PAD_X, PAD_Y = 3.0, 1.2
 
-    def __init__(self, rows: list[tuple[str, Flowable]], font: str) -> None:
+    def __init__(
+        self, rows: list[tuple[str, Flowable]], font: str, label_w: float = LABEL_W
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.font = font
+        self.label_w = label_w
         self._heights: list[float] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+        text_w = availWidth - self.label_w - 2 * self.PAD_X - 4
         self._heights = [p.wrap(text_w, availHeight)[1] + 2 * self.PAD_Y for _, p in self.rows]
         self.width, self.height = availWidth, sum(self._heights)
         return self.width, self.height
@@ -300,15 +312,24 @@ class Facts(Flowable):
             return []
         if cut == 0:  # the first row alone is too tall: split its text
             label, para = self.rows[0]
-            text_w = availWidth - self.LABEL_W - 2 * self.PAD_X - 4
+            text_w = availWidth - self.label_w - 2 * self.PAD_X - 4
             parts = para.split(text_w, availHeight - 2 * self.PAD_Y)
             if len(parts) != 2:
                 return []
             return [
-                Facts([(label, parts[0])], self.font),
-                Facts([("", parts[1]), *self.rows[1:]], self.font),
+                Facts([(label, parts[0])], self.font, self.label_w),
+                Facts([("", parts[1]), *self.rows[1:]], self.font, self.label_w),
             ]
-        return [Facts(self.rows[:cut], self.font), Facts(self.rows[cut:], self.font)]
+        return [
+            Facts(self.rows[:cut], self.font, self.label_w),
+            Facts(self.rows[cut:], self.font, self.label_w),
+        ]
+
+    @classmethod
+    def label_width(cls, labels: Iterable[str], font: str) -> float:
+        """Room for the widest of these labels (English ones are longer), 16 mm at least."""
+        widest = max((pdfmetrics.stringWidth(t, font, cls.LABEL_SIZE) for t in labels), default=0)
+        return max(cls.LABEL_W, widest + cls.PAD_X + 6)
 
     def draw(self) -> None:
         canv: Any = self.canv
@@ -318,12 +339,12 @@ class Facts(Flowable):
         canv.setLineWidth(2.2)
         canv.line(0, 0, 0, self.height)
         canv.setFillColor(MUTED)
-        canv.setFont(self.font, 8.5)
+        canv.setFont(self.font, self.LABEL_SIZE)
         for (label, para), height in zip(self.rows, self._heights, strict=True):
             y -= height
             if label:
                 canv.drawString(self.PAD_X, y + height - self.PAD_Y - 9.5, label)
-            para.drawOn(canv, self.LABEL_W + self.PAD_X, y + self.PAD_Y)
+            para.drawOn(canv, self.label_w + self.PAD_X, y + self.PAD_Y)
         canv.restoreState()
 
 
@@ -595,9 +616,12 @@ class Builder:
         self.st = styles(fonts)
         self.charts = charts
         self.docs = 0
+        self.label_w = Facts.LABEL_W  # set for the document's labels in story()
 
     def story(self, root: ET.Element) -> list[Any]:
         self.root = root
+        labels = (fact.get("label", "") for fact in root.iter("fact"))
+        self.label_w = Facts.label_width(labels, self.fonts.regular)
         out: list[Any] = []
         for el in root:
             out.extend(self.block(el))
@@ -627,7 +651,10 @@ class Builder:
             para.keepWithNext = True
             yield para
         elif tag == "p":
-            yield Para(inline(el), self.st[el.get("class", "body").split()[0]])
+            style = self.st[el.get("class", "body").split()[0]]
+            if style.name == "stamp":
+                style = self.stamp(el.text or "")
+            yield Para(inline(el), style)
         elif tag == "ul":
             for li in el:
                 style = (
@@ -661,6 +688,14 @@ class Builder:
             yield KeepTogether(self.blocks(el))
         else:
             raise ValueError(f"unknown PDF markup element <{tag}>")
+
+    def stamp(self, text: str) -> ParagraphStyle:
+        """The cover's stamp, a frame around its words on one line (受控文件, or
+        the longer Controlled document): as wide as the words, 110 pt at least."""
+        base = self.st["stamp"]
+        words = pdfmetrics.stringWidth(text, base.fontName, base.fontSize)
+        indent = max(0.0, (FRAME_W - max(110.0, words + 2 * STAMP_PAD)) / 2)
+        return ParagraphStyle("stamp-fit", parent=base, leftIndent=indent, rightIndent=indent)
 
     def chart(self, el: ET.Element) -> Iterator[Any]:
         """A flowchart under its heading: on this page if it is legible at the
@@ -707,7 +742,7 @@ class Builder:
             rows.append(
                 (fact.get("label", ""), Para(text, self.st["fact-muted" if muted else "fact"]))
             )
-        table = Facts(rows, self.fonts.regular)
+        table = Facts(rows, self.fonts.regular, self.label_w)
         return KeepTogether([head, table, Spacer(1, 5)])
 
     def table(self, el: ET.Element) -> Any:
@@ -784,7 +819,7 @@ def render_pdf(
     progress: Progress | None = None,
 ) -> bytes:
     shapes = layouts(manual, locale, PRINT)
-    markup = convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale).translate(SUBSTITUTES)
+    markup = pdf_markup(manual, locale).translate(SUBSTITUTES)
     root = ET.fromstring(markup)
     furniture_text = [root.get(k, "") for k in FURNITURE_KEYS]
     for lay in shapes.values():
@@ -793,7 +828,7 @@ def render_pdf(
     drawn = [line for lay in shapes.values() for box in lay.boxes for line in box.lines]
     fonts, missing = register_fonts("".join([markup, *furniture_text, *drawn]), locale)
     if missing and warn is not None:
-        warn(f"警告: 字体中没有这些字符, PDF 中会印成空框 / not in the font: {missing}")
+        warn(FONT_MISSING.say(missing=missing))
     story = Builder(manual, fonts, shapes).story(root)
     furniture = Furniture(fonts, *furniture_text)
     buffer = io.BytesIO()
@@ -803,7 +838,7 @@ def render_pdf(
         author=root.get("author", ""),
         subject=root.get("subject", ""),
         creator="sop",
-        lang=locale,
+        lang="en" if manual.w.lang == "en" else locale,
         invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else 0,
         initialFontName=fonts.regular,  # else every page starts in Helvetica, unembedded
     )
@@ -831,6 +866,7 @@ def _progress(progress: Progress) -> Callable[[str, int], None]:
     return hear
 
 
-def markup_for_tests(manual: Manual, locale: str = "zh-CN") -> str:
-    """The intermediate markup, for golden files (the PDF bytes are checked by reading back)."""
-    return convert(render("manual.pdf.xml.j2", m=manual, w=ZH), locale)
+def pdf_markup(manual: Manual, locale: str = "zh-CN") -> str:
+    """The intermediate markup (also what golden files keep; the PDF bytes
+    are checked by reading back), the manual's own words in its language."""
+    return convert(render("manual.pdf.xml.j2", m=manual, w=manual.w), locale)

@@ -174,12 +174,16 @@ class Chart(Flowable):
         room = (avail_height - self._room("top") - MARK_ROOM) / self.scale
         if room <= 0:
             return []
-        spans = [
-            (b.top - 3, b.bottom + 3)
+        inside = [
+            b
             for b in self.lay.boxes
             if b.x + b.w / 2 > x0 and b.x - b.w / 2 < x1 and b.bottom > y0 and b.top < y1
         ]
-        fitting = [c for c in _gaps(spans, y0, y1) if c <= y0 + room]
+        spans = [(b.top - 3, b.bottom + 3) for b in inside]
+        # The part above a cut holds a box: a sliver of lines alone would be
+        # one more pair of connectors (A, A, C, C … down the foot of a page).
+        first = min((b.bottom for b in inside if b.top >= y0), default=y1)
+        fitting = [c for c in _gaps(spans, y0, y1) if first < c <= y0 + room]
         if fitting:
             cut = fitting[-1]
         elif avail_height >= self.full_height:  # a row taller than a page: cut through it

@@ -83,7 +83,7 @@ def render_script(
         card=card,
         rulebook=rulebook,
         heading=heading(card, pid),
-        lang=locale,
+        lang=w.html_lang(locale),
         w=w,
         form_words=lambda record: form_words(record, w),
     )

@@ -44,7 +44,6 @@ from engine.render.values import defaults
 from engine.render.words import ZH, Words
 from engine.schedule import describe
 
-STATUS_HEADERS = {"受控": "受控文件", "非受控": "非受控文件", "草稿": "草稿", "作废": "作废文件"}
 ExitKind = Literal["next", "branch", "choice", "call", "parallel", "end", "lane_end", "timeout"]
 
 

@@ -1,17 +1,20 @@
-"""The fixed words of the printed cards (话术卡, 检查单) and of the shared view
-they are rendered from, in Chinese and English: entries of the one message
+"""The fixed words of the printed cards (话术卡, 检查单), of the controlled
+manual and of the shared view they are rendered from, in Chinese and
+English: entries of the one message
 catalogue (engine/i18n.py), kept together here so the wording can be
 reviewed in one place.
 
 The rulebook's own texts (titles, lines, conditions' questions) are data and
 stay as written; only these words follow `--lang`. A template gets them as
 `w` (a `Words`), and calls it with the data to put in: `{{ w("version",
-version=v) }}`. The result is plain text, escaped by the template's language
-like any other value, so a word or a value can never become markup.
+version=v) }}`, `{{ w.manual("sheet", n=2) }}`. The result is plain text,
+escaped by the template's language like any other value, so a word or a
+value can never become markup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.i18n import Lang, Message, current, messages
@@ -335,6 +338,171 @@ FIELD_TYPES = messages(
 )
 
 
+# The controlled manual's own words (sop render manual): cover, document
+# control, section headings, table headers, step facts, appendices. Words the
+# cards already have (version, priority, hint, only-when …) are CARD's.
+MANUAL = messages(
+    "manual",
+    {
+        # -- cover and document control
+        "number": ("手册编号", "Manual number"),
+        "version": ("版本", "Version"),
+        "effective": ("生效日期", "Effective"),
+        "author": ("编制", "Prepared by"),
+        "reviewer": ("审核", "Reviewed by"),
+        "approver": ("批准", "Approved by"),
+        "client": ("委托方", "Client"),
+        "printed": ("印制日期", "Printed"),
+        "cover-note": (
+            "共 {n} 个流程 · 本手册由 sop 从规则手册生成, 内容以规则手册为准",
+            "{n} procedures · made by sop from the rulebook; the rulebook prevails",
+        ),
+        "printed-note": (
+            "印制日期 {date} · 以受控版本为准, 打印件请核对版本",
+            "Printed {date} · the controlled version prevails; check a printed copy's version",
+        ),
+        "running-page": ("第 {n} 页 共 {total} 页", "page {n} of {total}"),
+        "doc-number": ("文件编号", "Document no."),
+        "status": ("受控状态", "Control status"),
+        "kind": ("类别", "Kind"),
+        "basis": ("依据", "Based on"),
+        "none": ("无", "None"),
+        # -- the front matter
+        "book-revisions": ("手册修订记录", "Revisions of the manual"),
+        "front": ("手册修订记录与目录", "Revisions and contents"),
+        "date": ("日期", "Date"),
+        "change": ("修订内容", "Change"),
+        "revised-by": ("修订人", "By"),
+        "contents": ("目录", "Contents"),
+        "standing-all": ("全体守则和禁用语", "Rules and words never to say, for all"),
+        "standing-all-note": (
+            "各流程都适用 (写明岗位的只约束这些岗位); 一直遵守, 不是要勾选的步骤。",
+            "They apply to every procedure (one that names posts binds those posts only);"
+            " always kept, not steps to tick.",
+        ),
+        "standing-note": ("一直遵守, 不是要勾选的步骤。", "Always kept, not steps to tick."),
+        "standing-note-md": ("(一直遵守, 不是要勾选的步骤)", "(always kept, not steps to tick)"),
+        "appendix-1": ("附录一", "Appendix 1"),
+        "appendix-2": ("附录二", "Appendix 2"),
+        "appendix-3": ("附录三", "Appendix 3"),
+        "role-index": ("岗位索引", "Index of posts"),
+        "form-list": ("表单一览", "List of forms"),
+        "references": ("参考文献", "References"),
+        # -- a procedure's sections
+        "purpose": ("目的", "Purpose"),
+        "scope": ("适用范围", "Scope"),
+        "trigger": ("启动条件", "Trigger"),
+        "posts": ("岗位与职责", "Posts and duties"),
+        "chart": ("流程图", "Flowchart"),
+        "steps": ("作业步骤", "Steps"),
+        "inputs": ("判断条件", "Conditions"),
+        "forms": ("记录表单", "Records"),
+        "notes": ("编制说明", "Design notes"),
+        "revisions": ("修订记录", "Revisions"),
+        "mode-how.do-confirm": ("— 做完后逐项确认", "— do it all, then confirm each item"),
+        "mode-how.read-do": ("— 读一项, 做一项", "— read an item, do it"),
+        "post": ("岗位", "Post"),
+        "duties": ("职责", "Duties"),
+        "no-chart": (
+            "无 (行为规范, 只有守则和禁用语)",
+            "None (a code of conduct: only rules and words never to say)",
+        ),
+        "no-steps": (
+            "无 (行为规范, 见上文守则和禁用语)",
+            "None (a code of conduct: see its rules and words never to say above)",
+        ),
+        "chart-split": (
+            "本流程图分几部分印出: 线条在页边断开处画有带字母的圆圈,"
+            " 接到另一部分同一字母的圆圈处。",
+            "This flowchart is printed in parts: where a line is cut at the edge of a page, a"
+            " lettered circle joins it to the circle with the same letter in another part.",
+        ),
+        # -- a rule table's entries
+        "entry-no": ("序号", "No."),
+        "case": ("情形", "Case"),
+        "do-and-say": ("做法和说法", "What to do and say"),
+        "never": ("禁用语", "Never say"),
+        "say": ("说", "say"),
+        "when-paren": ("({condition} 时)", "(when {condition})"),
+        "record-form": ("记录《{title}》", "record 《{title}》"),
+        "handle-as": ("→ 按{call}处理", "→ handle as {call}"),
+        "source": ("出处: {cite}", "Source: {cite}"),
+        "source-paren": ("(出处: {cite})", "(source: {cite})"),
+        "rule": ("守则: {text}", "rule: {text}"),
+        "never-say": ("禁用语: 「{text}」", "never say: 「{text}」"),
+        "instead": ("→ 应当说「{instead}」", "→ say 「{instead}」"),
+        # -- a step's facts
+        "fact.timing": ("时间", "When"),
+        "fact.who": ("由谁", "Who"),
+        "fact.ask": ("确认", "Confirm"),
+        "fact.sets": ("做完本步", "Once done"),
+        "fact.do": ("要做", "Do"),
+        "fact.say": ("要说", "Say"),
+        "fact.call": ("调用", "Calls"),
+        "fact.record": ("记录", "Record"),
+        "fact.milestone": ("里程碑", "Milestone"),
+        "fact.exits": ("去向", "Next"),
+        "fact.hint": ("提示", "Hint"),
+        "fact.source": ("出处", "Source"),
+        "milestone-done": ("完成即记录 {milestone}", "once done, it marks {milestone}"),
+        # -- conditions, records, blank forms
+        "ask": ("现场确认的情况", "Asked on site"),
+        "answers": ("回答", "Answers"),
+        "default": ("默认", "Default"),
+        "forms-intro": (
+            "本流程填写以下表单, 空白表单附后:",
+            "This procedure fills in these forms; the blank forms follow:",
+        ),
+        "sheet": ("附表 {n}", "Form {n}"),
+        "optional": ("(选填)", "(optional)"),
+        "field": ("栏目", "Field"),
+        "entry": ("填写", "Entry"),
+        "basis-of": ("依据: {source}", "Based on: {source}"),
+        "blank-date": ("{b}年{b}月{b}日", "{b}-{b}-{b} (y-m-d)"),
+        "blank-datetime": ("{b}年{b}月{b}日 {b}:{b}", "{b}-{b}-{b} {b}:{b} (y-m-d h:m)"),
+        "blank-next": ("{boxes}\u3000{box}", "{boxes}   {box}"),
+        # -- the appendices
+        "procedure": ("流程", "Procedure"),
+        "role-steps": ("步骤", "Steps"),
+        "in-no-procedure": ("未参与任何流程", "Takes part in no procedure"),
+        "form": ("表单", "Form"),
+        "filled-at": ("填写于", "Filled in at"),
+        "form-fields": ("{n} 个栏目", "{n} fields"),
+        "form-basis": ("· 依据 {source}", "· based on {source}"),
+        "no-procedure": ("无流程填写", "No procedure fills it in"),
+        "references-note": (
+            "各流程的依据和编制说明所引用的文件。网页只在此列出地址。",
+            "The documents the procedures' sources and design notes cite. Web addresses are"
+            " listed here only.",
+        ),
+        "reference": ("文献", "Document"),
+        "reference-source": ("来源", "Source"),
+        "original": ("原始文件", "The original file"),
+    },
+)
+# A document's control status (the rulebook language's Chinese enum), as the
+# control table says it and as the running header names the document.
+STATUS_KEYS = {"受控": "controlled", "非受控": "uncontrolled", "草稿": "draft", "作废": "void"}
+STATUSES = messages(
+    "document.status",
+    {
+        "controlled": ("受控", "controlled"),
+        "uncontrolled": ("非受控", "uncontrolled"),
+        "draft": ("草稿", "draft"),
+        "void": ("作废", "void"),
+    },
+)
+HEADERS = messages(
+    "document.header",
+    {
+        "controlled": ("受控文件", "Controlled document"),
+        "uncontrolled": ("非受控文件", "Uncontrolled document"),
+        "draft": ("草稿", "Draft"),
+        "void": ("作废文件", "Void document"),
+    },
+)
+
+
 def lang_of(lang: str | None = None) -> Lang:
     """`lang`, or this process's (context's) language."""
     return "en" if (lang or current()) == "en" else "zh"
@@ -349,6 +517,32 @@ class Words:
 
     def __call__(self, key: str, /, **params: object) -> str:
         return self.say(CARD[key], **params)
+
+    def manual(self, key: str, /, **params: object) -> str:
+        return self.say(MANUAL[key], **params)
+
+    def status(self, status: str | None) -> str:
+        """A document's control status in words ("" when it has none)."""
+        key = STATUS_KEYS.get(status or "")
+        return STATUSES[key].say(self.lang) if key else status or ""
+
+    def header(self, status: str | None) -> str:
+        """What a document's running header calls it: 受控文件 unless its status says otherwise."""
+        key = STATUS_KEYS.get(status) if status else "controlled"
+        return HEADERS[key].say(self.lang) if key else status or ""
+
+    def html_lang(self, locale: str) -> str:
+        """An HTML page's `lang`: en when its own words are English (the
+        rulebook's texts in it stay as written), else the locale (zh-CN, zh-TW)."""
+        return "en" if self.lang == "en" else locale
+
+    def boxes(self, labels: Iterable[object], space: str = " ") -> str:
+        """Boxes to tick on a blank form, one per label: □ 是　□ 否."""
+        boxes = [f"□{space}{label}" for label in labels]
+        out = boxes[0] if boxes else ""
+        for box in boxes[1:]:
+            out = self.manual("blank-next", boxes=out, box=box)
+        return out
 
     def view(self, key: str, /, **params: object) -> str:
         return self.say(VIEW[key], **params)
