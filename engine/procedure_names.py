@@ -126,7 +126,7 @@ def _by_title(rulebook: Rulebook, title: str) -> Procedure | None:
 def _by_printed_title(procs: list[Procedure], title: str) -> list[Procedure]:
     """The procedures whose title, printed in traditional characters (a
     zh-TW/zh-HK rulebook's cards, or --locale), is `title`."""
-    from engine.render.locale import convert
+    from engine.chinese import convert
 
     try:
         return [p for p in procs if title in {convert(p.title, "zh-TW"), convert(p.title, "zh-HK")}]
