@@ -15,6 +15,10 @@ placeholders, and saying a message with a missing or unknown placeholder is
 an error (tests/test_i18n.py also checks every call site statically), so a
 misspelt placeholder fails a test instead of printing nothing.
 
+A count said with its unit is a `counted` message, one English text for a
+count of one and one for any other ("1 day", "2 days"; Chinese says both
+alike), said with `DAYS.say(n, k=…)`: no caller picks a plural itself.
+
 The language is chosen once per process (`use`), from `--lang`, `SOP_LANG`
 or the locale, and every message follows it; nothing else branches on it.
 A server answering people in different languages at once says each
@@ -91,6 +95,39 @@ def message(id: str, zh: str, en: str) -> Message:
 def messages(prefix: str, table: Mapping[str, tuple[str, str]]) -> dict[str, Message]:
     """Declare a table of messages sharing an id prefix (`prefix.key`)."""
     return {key: message(f"{prefix}.{key}", zh, en) for key, (zh, en) in table.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A message about a count `{n}` of something (1 day, 2 days): English
+    says a count of one with its own text, any other count with another;
+    Chinese says both alike. Declared with `counted`, said with
+    `DAYS.say(n, lang, **params)`; both texts are in the catalogue as
+    `id.one` and `id.other`."""
+
+    one: Message
+    other: Message
+
+    def pick(self, n: int) -> Message:
+        return self.one if n == 1 else self.other
+
+    def say(self, n: int, lang: Lang | None = None, /, **params: object) -> str:
+        """The message for `n` in `lang` (default: this process's language)."""
+        return self.pick(n).say(lang, n=n, **params)
+
+
+def counted(id: str, zh: str, en_one: str, en_other: str) -> Counted:
+    """Declare a counted message: its zh text, and its en texts for a count
+    of one and for any other count; each names `{n}`, the count."""
+    for en in (en_one, en_other):
+        if "n" not in placeholders(en):
+            raise ValueError(f"counted message {id!r}: {en!r} does not name the count {{n}}")
+    return Counted(message(f"{id}.one", zh, en_one), message(f"{id}.other", zh, en_other))
+
+
+def counted_messages(prefix: str, table: Mapping[str, tuple[str, str, str]]) -> dict[str, Counted]:
+    """Declare a table of counted messages sharing an id prefix (`prefix.key`)."""
+    return {key: counted(f"{prefix}.{key}", *texts) for key, texts in table.items()}
 
 
 def catalogue() -> Mapping[str, Message]:

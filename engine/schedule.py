@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from engine.i18n import Lang, messages
+from engine.i18n import Lang, counted_messages, messages
 from engine.timetable import PERIODS, SITE_TIMES, WEEKDAYS, Ref, Schedule, Site
 
 if TYPE_CHECKING:  # `sop due` reads a `Duty`: the whole model is not loaded
@@ -418,8 +418,6 @@ WORDS = messages(
         "week": ("每周", "every week"),
         "month": ("每月", "every month"),
         "year": ("每年", "every year"),
-        "d": ("每 {n} 天", "every {n} days"),
-        "w": ("每 {n} 周", "every {n} weeks"),
         "min": ("每 {n} 分钟", "every {n} min"),
         "h": ("每 {n} 小时", "every {n} h"),
         "between": ("{start}至{end}", "from {start} to {end}"),
@@ -443,6 +441,14 @@ WORDS = messages(
         "sun": ("周日", "Sun"),
     },
 )
+# A whole-day cadence (every: 3d, 2w), by its unit.
+EVERY = counted_messages(
+    "schedule.every",
+    {
+        "d": ("每 {n} 天", "every {n} day", "every {n} days"),
+        "w": ("每 {n} 周", "every {n} week", "every {n} weeks"),
+    },
+)
 
 
 def describe(entry: Schedule, lang: Lang | None = None) -> str:
@@ -453,7 +459,7 @@ def describe(entry: Schedule, lang: Lang | None = None) -> str:
     if unit in PERIODS:
         parts.append(WORDS[unit].say(lang))
     elif unit in ("d", "w"):
-        parts.append(WORDS[unit].say(lang, n=count))
+        parts.append(EVERY[unit].say(count, lang))
     elif unit == "s" and entry.every is not None:
         text = entry.every.name
         minutes = text.endswith("min")

@@ -26,8 +26,11 @@ def _import_all() -> None:
             importlib.import_module(info.name)
 
 
-def _message_names(module: object) -> dict[str, i18n.Message]:
-    return {k: v for k, v in vars(module).items() if isinstance(v, i18n.Message)}
+Said = i18n.Message | i18n.Counted
+
+
+def _message_names(module: object) -> dict[str, Said]:
+    return {k: v for k, v in vars(module).items() if isinstance(v, Said)}
 
 
 def test_declared_messages_name_the_same_placeholders_in_both_languages() -> None:
@@ -91,7 +94,8 @@ def test_a_request_speaks_its_own_language_without_changing_the_process() -> Non
 
 def _call_sites() -> list[tuple[str, int, str, set[str]]]:
     """(file, line, message id, keywords) of every call that passes a
-    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)`; a name
+    declared message by name, as `X(MSG, k=…)` or `MSG.say(…, k=…)` (a
+    counted one's `{n}` is the count, given first: `DAYS.say(n, k=…)`); a name
     is looked up in the module that uses it (its globals), and in the
     modules a function imports it from."""
     _import_all()
@@ -113,7 +117,7 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
                     continue
                 for alias in node.names:
                     value = getattr(source, alias.name, None)
-                    if isinstance(value, i18n.Message):
+                    if isinstance(value, Said):
                         known[alias.asname or alias.name] = value
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -123,7 +127,7 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
             keywords = {k.arg for k in node.keywords if k.arg is not None}
             func = node.func
             name: str | None = None
-            msg: i18n.Message | None = None
+            msg: Said | None = None
             if isinstance(func, ast.Attribute) and func.attr == "say":
                 target = func.value
                 name = target.id if isinstance(target, ast.Name) else None
@@ -134,12 +138,15 @@ def _call_sites() -> list[tuple[str, int, str, set[str]]]:
                 msg = _entry(module, node.args[0])
             if name in known:
                 msg = known[name]
-            if msg is not None:
+            if isinstance(msg, i18n.Counted):
+                for one_or_other in (msg.one, msg.other):
+                    sites.append((str(rel), node.lineno, one_or_other.id, keywords | {"n"}))
+            elif msg is not None:
                 sites.append((str(rel), node.lineno, msg.id, keywords))
     return sites
 
 
-def _entry(module: object, node: ast.expr) -> i18n.Message | None:
+def _entry(module: object, node: ast.expr) -> Said | None:
     """A message picked from a table by a literal key: `WHY["type"].say(…)`."""
     if not (
         isinstance(node, ast.Subscript)
@@ -149,12 +156,13 @@ def _entry(module: object, node: ast.expr) -> i18n.Message | None:
         return None
     table = getattr(module, node.value.id, None)
     msg = table.get(node.slice.value) if isinstance(table, dict) else None
-    return msg if isinstance(msg, i18n.Message) else None
+    return msg if isinstance(msg, Said) else None
 
 
 def test_every_call_site_gives_exactly_the_placeholders_of_its_message() -> None:
     sites = _call_sites()
     assert any(mid == RUN_NOT_FOUND.id for _, _, mid, _ in sites)
+    assert any(mid == "notify.late.days.one" for _, _, mid, _ in sites)  # counted
     wrong = [
         f"{file}:{line}: {mid} wants {sorted(i18n.catalogue()[mid].fields)}, given {sorted(kw)}"
         for file, line, mid, kw in sites

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from engine.errors import JournalConflict, SopError
-from engine.i18n import Lang, messages
+from engine.i18n import Lang, counted_messages, messages
 from engine.journal import Damaged, Event, Journal, RunRow, RunUpdate, Write
 from engine.model import Escalation, Procedure, Rulebook
 from engine.notify import channels
@@ -86,9 +86,6 @@ TEXT = messages(
         "level_due": ("到期提醒", "Due"),
         "level_overdue": ("超时提醒", "Overdue"),
         "level_escalated": ("超时升级", "Escalated"),
-        "days": (" {n} 天", "{n} days"),
-        "hours": (" {n} 小时", "{n} hours"),
-        "minutes": (" {n} 分钟", "{n} minutes"),
         "owner": ("负责岗位{role}", "the {role}"),
         "no_owner": ("负责人", "the person responsible"),
         "doubt": (
@@ -96,6 +93,15 @@ TEXT = messages(
             "sop notify stopped while sending: it may not have arrived (not sent again, "
             "to never send it twice)",
         ),
+    },
+)
+# How late a step is, in an overdue or escalated notice ({late}).
+LATE = counted_messages(
+    "notify.late",
+    {
+        "days": (" {n} 天", "{n} day", "{n} days"),
+        "hours": (" {n} 小时", "{n} hour", "{n} hours"),
+        "minutes": (" {n} 分钟", "{n} minute", "{n} minutes"),
     },
 )
 
@@ -176,13 +182,13 @@ def retry_at(attempt: int, now: datetime) -> str | None:
 
 def _late(seconds: float, dated_days: int | None, lang: Lang) -> str:
     if dated_days is not None:
-        return TEXT["days"].say(lang, n=dated_days)
+        return LATE["days"].say(dated_days, lang)
     minutes = int(seconds // 60)
     if minutes >= 48 * 60:
-        return TEXT["days"].say(lang, n=minutes // (24 * 60))
+        return LATE["days"].say(minutes // (24 * 60), lang)
     if minutes >= 120:
-        return TEXT["hours"].say(lang, n=minutes // 60)
-    return TEXT["minutes"].say(lang, n=max(minutes, 0))
+        return LATE["hours"].say(minutes // 60, lang)
+    return LATE["minutes"].say(max(minutes, 0), lang)
 
 
 def _clean(text: object) -> str:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from engine.i18n import Lang, messages
+from engine.i18n import Lang, counted, messages
 from engine.runtime.calls import CallItem
 from engine.runtime.layout import width, wrap
 from engine.screen import visible
@@ -31,13 +31,15 @@ CALL_WORDS = messages(
         "late": ("超 {days} 天", "{days}d late"),
         "ahead": ("{days} 天后", "in {days}d"),
         "timeout": (" → 超时转入: {step}", " → if late: {step}"),
-        "title": (
-            "{on} 待办: 已超时 {overdue} · 今天 {today} · {ahead} 天内将到期 {upcoming}",
-            "Due as of {on}: {overdue} overdue · {today} today · "
-            "{upcoming} in the next {ahead} days",
-        ),
         "nothing": ("没有待办的触点或期限。", "nothing is due."),
     },
+)
+# The call list's heading; {n}: how many days ahead it looks.
+TITLE = counted(
+    "calls.title",
+    "{on} 待办: 已超时 {overdue} · 今天 {today} · {n} 天内将到期 {upcoming}",
+    "Due as of {on}: {overdue} overdue · {today} today · {upcoming} in the next {n} day",
+    "Due as of {on}: {overdue} overdue · {today} today · {upcoming} in the next {n} days",
 )
 
 
@@ -230,7 +232,7 @@ RULE_ROOM = 20  # the least room for the rule beside the other columns
 
 
 def _title(on: date, ahead: int, lang: str, limit: int | None, counts: dict[str, int]) -> list[str]:
-    title = CALL_WORDS["title"].say(_lang(lang), on=on.isoformat(), ahead=ahead, **counts)
+    title = TITLE.say(ahead, _lang(lang), on=on.isoformat(), **counts)
     return [title] if limit is None else wrap(title, limit=limit)
 
 

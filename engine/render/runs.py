@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.runtime.layout import pad, width, wrap
 from engine.runtime.record import FormFill, RunRecord, status_text
-from engine.runtime.texts import labels
+from engine.runtime.texts import DAYS_LATE, DAYS_LEFT, labels, lang_of
 from engine.runtime.timeline import Timeline, Touch
 
 
@@ -66,11 +66,11 @@ class Fmt:
         days = t.days or 0
         when = f"{L['t_due_on']} {due} · {t.rule}"
         if t.state == "overdue":
-            return f"{L['t_overdue']} {L['t_days_late'].format(n=-days)} · {when}"
+            return f"{L['t_overdue']} {DAYS_LATE.say(-days, lang_of(self.lang))} · {when}"
         if t.state == "due" and days == 0:
             return f"{L['t_today']} · {t.rule}"
         if days > 0:
-            return f"{L['t_' + t.state]} · {L['t_days_left'].format(n=days)} · {when}"
+            return f"{L['t_' + t.state]} · {DAYS_LEFT.say(days, lang_of(self.lang))} · {when}"
         return f"{L['t_' + t.state]} · {when}"
 
     def widest(self, texts: Sequence[Any]) -> int:

@@ -337,10 +337,9 @@ def duration_words(d: Duration, w: Words = ZH) -> str:
     if not m:
         return d.text
     low, high, unit = m.groups()
-    said = w.view(f"unit.{unit}")
     if high:
-        return w.view("range", low=low, high=high, unit=said)
-    return w.view("amount", n=low, unit=said)
+        return w.view("range", low=low, high=high, unit=w.view(f"unit.{unit}"))
+    return w.amount(int(low), unit)
 
 
 def due_words(due: Due | DueOf, proc: Procedure, w: Words = ZH) -> str:
@@ -352,8 +351,7 @@ def due_words(due: Due | DueOf, proc: Procedure, w: Words = ZH) -> str:
     if due.amount == 0:
         return title
     side = "due-after" if due.direction == "after" else "due-before"
-    unit = w.view(f"due-unit.{due.unit}")
-    return w.view(side, anchor=title, n=due.amount, unit=unit)
+    return w.view(side, anchor=title, amount=w.amount(due.amount, due.unit))
 
 
 class ViewBuilder:

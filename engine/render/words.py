@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.i18n import Lang, Message, current, messages
+from engine.i18n import Lang, Message, counted_messages, current, messages
 
 # What each kind of procedure is called (sop list, the cards, the manual).
 KINDS = messages(
@@ -171,6 +171,23 @@ GRAPH = messages(
     },
 )
 
+# An amount of time, by the unit a duration (8min, 24h, 2d, 1w) or a `due:`
+# (hours … years) is written in: "1 day", "2 days" (Words.amount).
+AMOUNTS = counted_messages(
+    "view.amount",
+    {
+        "min": ("{n}分钟", "{n} min", "{n} min"),
+        "h": ("{n}小时", "{n} h", "{n} h"),
+        "d": ("{n}天", "{n} day", "{n} days"),
+        "w": ("{n}周", "{n} week", "{n} weeks"),
+        "hours": ("{n}小时", "{n} hour", "{n} hours"),
+        "days": ("{n}天", "{n} day", "{n} days"),
+        "weeks": ("{n}周", "{n} week", "{n} weeks"),
+        "months": ("{n}个月", "{n} month", "{n} months"),
+        "years": ("{n}年", "{n} year", "{n} years"),
+    },
+)
+
 # The view's words: conditions, timing, who does it, ways out.
 VIEW = messages(
     "view",
@@ -188,20 +205,14 @@ VIEW = messages(
         "due": ("到期: {due}", "due: {due}"),
         "escalate": ("超时升级: {escalate}", "when late: {escalate}"),
         "range": ("{low}~{high}{unit}", "{low}–{high} {unit}"),
-        "amount": ("{n}{unit}", "{n} {unit}"),
         "unit.min": ("分钟", "min"),
         "unit.h": ("小时", "h"),
         "unit.d": ("天", "days"),
         "unit.w": ("周", "weeks"),
-        "due-unit.hours": ("小时", "hours"),
-        "due-unit.days": ("天", "days"),
-        "due-unit.weeks": ("周", "weeks"),
-        "due-unit.months": ("个月", "months"),
-        "due-unit.years": ("年", "years"),
         "due-earliest": ("{options} 中的较早者", "the earlier of {options}"),
         "due-latest": ("{options} 中的较晚者", "the later of {options}"),
-        "due-after": ("{anchor}后{n}{unit}", "{n} {unit} after {anchor}"),
-        "due-before": ("{anchor}前{n}{unit}", "{n} {unit} before {anchor}"),
+        "due-after": ("{anchor}后{amount}", "{amount} after {anchor}"),
+        "due-before": ("{anchor}前{amount}", "{amount} before {anchor}"),
         "late-tell": ("超时{late}告诉{role}", "{late} late: tell {role}"),
         "late-at-once-tell": ("超时即告诉{role}", "once late: tell {role}"),
         "escalate-sep": (", ", ", "),
@@ -546,6 +557,10 @@ class Words:
 
     def view(self, key: str, /, **params: object) -> str:
         return self.say(VIEW[key], **params)
+
+    def amount(self, n: int, unit: str) -> str:
+        """`n` of `unit` (a duration's min/h/d/w, a due's hours…years): 2天, 1 day."""
+        return AMOUNTS[unit].say(n, self.lang)
 
     def graph(self, key: str, /, **params: object) -> str:
         return self.say(GRAPH[key], **params)

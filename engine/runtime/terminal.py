@@ -46,7 +46,7 @@ from engine.runtime.prompts import (
     View,
     WaitQuestion,
 )
-from engine.runtime.texts import text
+from engine.runtime.texts import WAIT_UNTIL, lang_of, text
 
 PROMPT = " › "
 ANSWER_ROOM = 6  # columns left on a prompt's line for the answer
@@ -354,7 +354,7 @@ class Printer:
         else:
             days = (w.until - now.date()).days
             self.line(
-                self.t("wait_until", text=said, date=w.until.isoformat(), days=days),
+                WAIT_UNTIL.say(days, lang_of(self.lang), text=said, date=w.until.isoformat()),
                 "  ",
                 fg="yellow",
             )

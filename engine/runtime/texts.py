@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.i18n import Lang, current, messages
+from engine.i18n import Lang, counted, current, messages
 
 _TEXTS: dict[str, tuple[str, str]] = {
     # ---- step
@@ -144,10 +144,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "other_run": ("运行 #{run} {procedure}", "run #{run} {procedure}"),
     "today": ("今天", "today"),
     # ---- journeys
-    "wait_until": (
-        "⏳ 这个触点还没到期: {text}, 即 {date} (还有 {days} 天)",
-        "⏳ not due yet: {text}, on {date} (in {days} days)",
-    ),
     "wait_until_time": (
         "⏳ 这个触点还没到期: {text}, 即 {date}",
         "⏳ not due yet: {text}, at {date}",
@@ -415,8 +411,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "t_ahead": ("未到", "ahead"),
     "t_passed": ("未经过", "not on this path"),
     "t_due_on": ("到期", "due"),
-    "t_days_late": ("{n} 天", "by {n} days"),
-    "t_days_left": ("还有 {n} 天", "in {n} days"),
     "t_today": ("今天到期", "due today"),
     "t_waits_for": ("待{anchor}确定", "waits for {anchor}"),
     "events_hint": (
@@ -440,19 +434,31 @@ _LABELS: dict[str, tuple[str, str]] = {
 TEXTS = messages("terminal", _TEXTS)
 LABELS = messages("label", _LABELS)
 
+# Counts of days, {n}: a journey touchpoint not due yet (the walk-through),
+# and how far one is from its due date (sop show's journey table).
+WAIT_UNTIL = counted(
+    "terminal.wait_until",
+    "⏳ 这个触点还没到期: {text}, 即 {date} (还有 {n} 天)",
+    "⏳ not due yet: {text}, on {date} (in {n} day)",
+    "⏳ not due yet: {text}, on {date} (in {n} days)",
+)
+DAYS_LATE = counted("label.t_days_late", "{n} 天", "by {n} day", "by {n} days")
+DAYS_LEFT = counted("label.t_days_left", "还有 {n} 天", "in {n} day", "in {n} days")
+
 
 def text(key: str, lang: str | None = None, **args: Any) -> str:
     """A sentence of the walk-through in `lang` (default: the process's),
     filled from `args` (a notice's data: keys the sentence does not name
     are left out, one it names and is not given is an error)."""
     msg = TEXTS[key]
-    return msg.say(_lang(lang), **{k: v for k, v in args.items() if k in msg.fields})
+    return msg.say(lang_of(lang), **{k: v for k, v in args.items() if k in msg.fields})
 
 
 def labels(lang: str | None = None) -> dict[str, str]:
     """The labels of sop show and report, as templates (some take {n}, {run})."""
-    return {k: m.template(_lang(lang)) for k, m in LABELS.items()}
+    return {k: m.template(lang_of(lang)) for k, m in LABELS.items()}
 
 
-def _lang(lang: str | None) -> Lang:
+def lang_of(lang: str | None) -> Lang:
+    """`lang` as a catalogue language (default: the process's)."""
     return "en" if (lang or current()) == "en" else "zh"
