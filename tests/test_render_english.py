@@ -254,7 +254,7 @@ def test_the_chinese_manual_of_the_ascii_copy_keeps_its_words(
 
     with speaking("zh"):
         html = render_manual(ascii_books["mini"], "html").decode("utf-8")
-    assert '<html lang="zh-CN">' in html
+    assert _html_attributes(html)["lang"] == "zh-CN"
     assert "<h2>1 目的</h2>" in html and "附录一" in html and "受控状态" in html
 
 
@@ -296,10 +296,79 @@ def test_english_manual_pdf_markup_of_the_fixture(update: bool, fixed_date: None
     check("manual/mini.en.pdf.xml", pdf_markup(build_manual(rulebook(MINI), Words("en"))), update)
 
 
+HTML_PAGES = (["script", "visit", "-R"], ["checklist", "visit", "-R"], ["manual"])
+
+
 def test_html_says_its_language(sop: Runner) -> None:
     """<html lang>: en for English cards and manuals, the locale otherwise."""
-    for what in (["script", "visit", "-R"], ["checklist", "visit", "-R"], ["manual"]):
+    for what in HTML_PAGES:
         for lang, expected in (("en", "en"), ("zh", "zh-CN")):
             done = sop("render", *what, str(MINI), "--format", "html", "--lang", lang)
             assert done.returncode == 0, done.stderr
-            assert f'<html lang="{expected}">' in done.stdout, (what, lang)
+            assert _html_attributes(done.stdout)["lang"] == expected, (what, lang)
+
+
+def _html_attributes(page: str) -> dict[str, str]:
+    found = re.search(r"<html((?:\s+[\w-]+=\"[^\"]*\")*)>", page)
+    assert found, "no <html> start tag"
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', found.group(1)))
+
+
+def _html_matches(compound: str, attributes: dict[str, str]) -> bool:
+    """Whether `html`, `html:lang(x)` or `html[a="v"]` matches an <html>
+    start tag with these attributes."""
+    if not re.fullmatch(r"html(?::lang\([^)]*\)|\[[^\]]*\])*", compound):
+        return False
+    for lang in re.findall(r":lang\(([^)]*)\)", compound):
+        if not attributes.get("lang", "").lower().startswith(lang.lower()):
+            return False
+    return all(
+        attributes.get(name) == value
+        for name, value in re.findall(r'\[([\w-]+)="([^"]*)"\]', compound)
+    )
+
+
+def _body_font(page: str) -> str:
+    """The font family a page's CSS puts first for its body text, as a
+    browser picks it: of the rules naming a family, those that select the
+    body (`body`, `html… body`) before those it inherits from (`html…`), the
+    most specific, then the last."""
+    attributes = _html_attributes(page)
+    css = "".join(re.findall(r"<style>(.*?)</style>", page, re.S))
+    best: tuple[int, int, int, int] | None = None
+    chosen = ""
+    for order, (selectors, body) in enumerate(re.findall(r"([^{}@]+)\{([^{}]*)\}", css)):
+        family = re.search(r"font-family:\s*\"([^\"]+)\"", body)
+        if family is None:
+            continue
+        for selector in selectors.split(","):
+            compounds = selector.split()
+            if compounds[-1] == "body":
+                direct, ancestors = 1, compounds[:-1]
+            else:
+                direct, ancestors = 0, compounds
+            if len(ancestors) > 1 or not all(_html_matches(c, attributes) for c in ancestors):
+                continue
+            qualifiers = sum(len(re.findall(r":lang\(|\[", c)) for c in compounds)
+            rank = (direct, qualifiers, len(compounds), order)
+            if best is None or rank > best:
+                best, chosen = rank, family.group(1)
+    return chosen
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("locale", ["zh-TW", "zh-HK", "zh-CN"])
+def test_the_font_follows_the_rulebook_locale_not_the_page_language(
+    sop: Runner, lang: str, locale: str
+) -> None:
+    """Traditional characters are set in a traditional-character font even
+    when the page's own words are English (`lang="en"`): the font follows
+    the locale of the rulebook's text (--locale), the `lang` the words."""
+    expected = "Noto Sans SC" if locale == "zh-CN" else "Noto Sans TC"
+    for what in HTML_PAGES:
+        done = sop(
+            "render", *what, str(MINI), "--format", "html", "--lang", lang, "--locale", locale
+        )
+        assert done.returncode == 0, done.stderr
+        assert _html_attributes(done.stdout)["lang"] == ("en" if lang == "en" else locale)
+        assert _body_font(done.stdout) == expected, (what, lang, locale)

@@ -70,6 +70,7 @@ def render_checklist(
         heading=title,
         duties=duties,
         lang=w.html_lang(locale),
+        locale=locale,
         w=w,
         fill_words=lambda record: fill_words(record, w),
     )

@@ -302,6 +302,7 @@ def render_manual(
             m=manual,
             charts=charts,
             lang=w.html_lang(locale),
+            locale=locale,
             page_css=page_css(manual),
             w=w,
         )

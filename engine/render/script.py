@@ -84,6 +84,7 @@ def render_script(
         rulebook=rulebook,
         heading=heading(card, pid),
         lang=w.html_lang(locale),
+        locale=locale,
         w=w,
         form_words=lambda record: form_words(record, w),
     )
