@@ -70,6 +70,7 @@ from engine.journal.store import (
     JournalDamaged,
     RunFilter,
     dedupe,
+    in_window,
     run_values,
 )
 
@@ -973,17 +974,32 @@ class SqliteJournal(Journal):
         )
         return [parse_event(r) for r in rows]
 
-    def started(self, procedure: str) -> list[Event | Damaged]:
-        rows = self._select(
+    def started(
+        self, procedure: str, window: tuple[str, str] | None = None
+    ) -> list[Event | Damaged]:
+        sql = (
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
-            "AND run IN (SELECT id FROM runs WHERE procedure = ?) ORDER BY run, seq",
-            (procedure,),
+            "AND run IN (SELECT id FROM runs WHERE procedure = ?)"
         )
+        rows: list[Any] | None = None
+        if window is not None:
+            # The window picked by SQLite's JSON functions (present in every
+            # SQLite Python ships with since 3.9; without them, read below).
+            try:
+                rows = self._fetch_text(
+                    f"{sql} AND (NOT json_valid(data) OR "
+                    "json_extract(data, '$.occurrence') BETWEEN ? AND ?) ORDER BY run, seq",
+                    (procedure, *window),
+                )
+            except DB_ERRORS:
+                rows = None  # without JSON functions, or damaged: as below
+        if rows is None:
+            rows = self._select(f"{sql} ORDER BY run, seq", (procedure,))
         if not rows:
             return []  # no run of a scheduled duty yet: the events' types are not loaded
         from engine.journal.chain import parse_event
 
-        return [parse_event(r) for r in rows]
+        return [e for e in map(parse_event, rows) if in_window(e, window)]
 
     def snapshot(self, sha: str) -> dict[str, str]:
         """A pinned rulebook's files, checked against the sha it is stored

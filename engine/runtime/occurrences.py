@@ -55,12 +55,13 @@ class Slot(NamedTuple):
     run: int | None
 
 
-def started_for(journal: Journal, pid: str) -> dict[str, int]:
-    """Occurrence key → the first run of `pid` started for it. Every run of
-    the procedure counts, whenever it was started: one picked with `--for`
-    can be started any number of days ahead of its occurrence."""
+def started_for(journal: Journal, pid: str, first: date, last: date) -> dict[str, int]:
+    """Occurrence key → the first run of `pid` started for it, for the
+    occurrences whose day is in [first, last]. Every run of the procedure
+    counts, whenever it was started: one picked with `--for` can be started
+    any number of days ahead of its occurrence."""
     out: dict[str, int] = {}
-    for event in journal.started(pid):
+    for event in journal.started(pid, (first.isoformat(), last.isoformat() + "~")):
         if isinstance(event, Damaged):
             continue  # `sop journal verify` names it; the occurrence stays due
         key = event.data.get("occurrence")
@@ -82,7 +83,7 @@ def slots(
     occ = occurrences(proc, site, first, last, now.tzinfo)
     if not occ:
         return []
-    runs = started_for(journal, proc.id)
+    runs = started_for(journal, proc.id, first, last)
     return [Slot(o, runs.get(o.key)) for o in occ]
 
 
