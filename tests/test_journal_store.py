@@ -575,6 +575,20 @@ def test_the_starts_of_a_window_of_occurrences(store: str) -> None:
         assert len([e for e in some if isinstance(e, Event)]) == 4
 
 
+def test_the_starts_at_one_site(store: str) -> None:
+    """`at`: only the runs at that site — or, for None, those recorded
+    without one — in either store (SQL's NULL never equals NULL)."""
+    with Journal(store) as journal:
+        here = _new(journal, "patrol", site="一号案场")
+        _new(journal, "patrol", site="二号案场")
+        nowhere = _new(journal, "patrol")
+        _new(journal, "visit", site="一号案场")
+        runs = [e.run for e in journal.started("patrol", None, ("一号案场",))]
+        assert runs == [here]
+        assert [e.run for e in journal.started("patrol", None, (None,))] == [nowhere]
+        assert len(journal.started("patrol")) == 3
+
+
 def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) -> None:
     due = {
         "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",

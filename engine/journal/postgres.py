@@ -59,6 +59,7 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
+    At,
     DueRow,
     Journal,
     JournalDamaged,
@@ -700,12 +701,14 @@ class PostgresJournal(Journal):
         return [parse_event(r) for r in rows]
 
     def started(
-        self, procedure: str, window: tuple[str, str] | None = None
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
     ) -> list[Event | Damaged]:
-        sql = (
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
-            "AND run IN (SELECT id FROM runs WHERE procedure = %s)"
-        )
+        runs = "SELECT id FROM runs WHERE procedure = %s"
+        args: tuple[Any, ...] = (procedure,)
+        if at is not None:
+            runs += " AND site IS NOT DISTINCT FROM %s"
+            args += at
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' AND run IN ({runs})"
         rows: list[tuple[Any, ...]] | None = None
         if window is not None:
             # Keys compared byte by byte (COLLATE "C"), as Python compares them.
@@ -715,12 +718,12 @@ class PostgresJournal(Journal):
                     rows = self._db.execute(
                         f"{sql} AND (data::jsonb ->> 'occurrence') COLLATE \"C\" "
                         "BETWEEN %s AND %s ORDER BY run, seq",
-                        (procedure, *window),
+                        (*args, *window),
                     ).fetchall()
             except self._pg.Error:
                 rows = None
         if rows is None:
-            rows = self._select(f"{sql} ORDER BY run, seq", (procedure,))
+            rows = self._select(f"{sql} ORDER BY run, seq", args)
         if not rows:
             return []  # no run of a scheduled duty yet: the events' types are not loaded
         from engine.journal.chain import parse_event

@@ -65,6 +65,7 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
+    At,
     DueRow,
     Journal,
     JournalDamaged,
@@ -975,26 +976,28 @@ class SqliteJournal(Journal):
         return [parse_event(r) for r in rows]
 
     def started(
-        self, procedure: str, window: tuple[str, str] | None = None
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
     ) -> list[Event | Damaged]:
-        sql = (
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
-            "AND run IN (SELECT id FROM runs WHERE procedure = ?)"
-        )
+        runs = "SELECT id FROM runs WHERE procedure = ?"
+        args: tuple[Any, ...] = (procedure,)
+        if at is not None:
+            runs += " AND site IS ?"
+            args += at
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' AND run IN ({runs})"
         rows: list[Any] | None = None
         if window is not None:
-            # The window picked by SQLite's JSON functions (present in every
-            # SQLite Python ships with since 3.9; without them, read below).
+            # The window picked by SQLite's JSON functions (built in since
+            # SQLite 3.38, and in most builds before; without them, below).
             try:
                 rows = self._fetch_text(
                     f"{sql} AND (NOT json_valid(data) OR "
                     "json_extract(data, '$.occurrence') BETWEEN ? AND ?) ORDER BY run, seq",
-                    (procedure, *window),
+                    (*args, *window),
                 )
             except DB_ERRORS:
                 rows = None  # without JSON functions, or damaged: as below
         if rows is None:
-            rows = self._select(f"{sql} ORDER BY run, seq", (procedure,))
+            rows = self._select(f"{sql} ORDER BY run, seq", args)
         if not rows:
             return []  # no run of a scheduled duty yet: the events' types are not loaded
         from engine.journal.chain import parse_event

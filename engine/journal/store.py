@@ -93,6 +93,9 @@ RUN_IDENTITY = frozenset(
 EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
 
 
+At = tuple[str | None]  # a site, or None for runs recorded without one (see `started`)
+
+
 def in_window(event: Event | Damaged, window: tuple[str, str] | None) -> bool:
     """Whether `started` keeps a run.started event for `window` (see there)."""
     if window is None or isinstance(event, Damaged):
@@ -356,7 +359,7 @@ class Journal:
         raise NotImplementedError
 
     def started(
-        self, procedure: str, window: tuple[str, str] | None = None
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
     ) -> list[Event | Damaged]:
         """The `run.started` events of every run of `procedure`, by run: which
         of a schedule's occurrences have a run is read from them, however
@@ -365,7 +368,8 @@ class Journal:
         between the two (as text: "2026-12-01", "2026-12-07~"), and those
         that cannot be read (the caller names or skips them): a patrol
         every hour keeps thousands of runs a year, and the call list wants
-        a few weeks of them."""
+        a few weeks of them. With `at` (site,), only runs at that site (None:
+        recorded without one): sites sharing a journal run the same duties."""
         raise NotImplementedError
 
     def snapshot(self, sha: str) -> dict[str, str]:
