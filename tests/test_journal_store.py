@@ -536,6 +536,59 @@ def test_the_starts_of_a_procedures_runs_are_read_in_one_go(store: str) -> None:
         assert journal.started("nothing") == []
 
 
+def test_the_starts_of_a_window_of_occurrences(store: str) -> None:
+    """With a window, only the starts whose occurrence falls in it — and
+    one that cannot be read (the caller skips it; verify names it)."""
+    from engine.journal.store import in_window
+
+    def start(key: object) -> int:
+        at = "2026-11-22T10:00:00+08:00"
+        data: dict[str, object] = {"procedure": "patrol"}
+        if key is not None:
+            data["occurrence"] = key
+        run, _ = journal.start_run(
+            NewRun("patrol", "巡查", "service", at, snapshot_sha(FILES), "p", FILES, "张三", None),
+            lambda rid: [Write(rid, [Draft("run.started", at, data)], RunUpdate("active", "a"))],
+        )
+        return run
+
+    with Journal(store) as journal:
+        keys = [
+            "2025-11-20T10:00", "2026-11-30", "2026-12-01", "2026-12-01T23:59",
+            "2026-12-07T08:00", "2026-12-07T23:00", "2026-12-08", "2027-01-01T00:00", None, 7,
+        ]  # fmt: skip
+        runs = {start(k): k for k in keys}
+        window = ("2026-12-01", "2026-12-07~")
+        every = journal.started("patrol")
+        assert len(every) == len(keys)
+        some = journal.started("patrol", window)
+        assert [e.data.get("occurrence") for e in some if isinstance(e, Event)] == [
+            "2026-12-01", "2026-12-01T23:59", "2026-12-07T08:00", "2026-12-07T23:00"
+        ]  # fmt: skip
+        assert some == [e for e in every if in_window(e, window)]
+        broken = next(r for r, k in runs.items() if k == "2026-12-08")
+    # A start whose data is not JSON is still read (as damaged) in the window.
+    tamper(store, f"UPDATE events SET data = '{{' WHERE run = {broken}")
+    with Journal(store, write=False) as journal:
+        some = journal.started("patrol", window)
+        assert [e.run for e in some if isinstance(e, Damaged)] == [broken]
+        assert len([e for e in some if isinstance(e, Event)]) == 4
+
+
+def test_the_starts_at_one_site(store: str) -> None:
+    """`at`: only the runs at that site — or, for None, those recorded
+    without one — in either store (SQL's NULL never equals NULL)."""
+    with Journal(store) as journal:
+        here = _new(journal, "patrol", site="一号案场")
+        _new(journal, "patrol", site="二号案场")
+        nowhere = _new(journal, "patrol")
+        _new(journal, "visit", site="一号案场")
+        runs = [e.run for e in journal.started("patrol", None, ("一号案场",))]
+        assert runs == [here]
+        assert [e.run for e in journal.started("patrol", None, (None,))] == [nowhere]
+        assert len(journal.started("patrol")) == 3
+
+
 def test_the_call_list_reads_a_deadline_with_its_runs_few_columns(store: str) -> None:
     due = {
         "kind": "within", "due": "2026-11-22T11:00:00+08:00", "since": "2026-11-22T10:00:00+08:00",

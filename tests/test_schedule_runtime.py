@@ -146,6 +146,36 @@ def test_due_lists_occurrences_until_a_run_is_started_for_them(tmp_path: Path) -
     assert [(i["date"], i["state"], i["run"]) for i in after] == missed
 
 
+def test_another_sites_run_does_not_do_this_sites_duty(tmp_path: Path) -> None:
+    """Sites sharing a journal run the same duties: a monthly report written
+    at another site (`--site`) leaves this rulebook's site's report due, and
+    one written here (the rulebook's own site) is counted."""
+    journal = journal_with_a_run(tmp_path)
+    report = write_scenario(
+        tmp_path,
+        "r",
+        {"procedure": "monthly-report", "now": "2026-12-18T15:00:00+08:00",
+         "steps": {"write": {"do": ["done", "done"]}}},
+    )  # fmt: skip
+
+    def write_report(*site: str) -> None:
+        code, out = sop_in_process(
+            "run", "monthly-report", "--rulebook", BOOK, "--journal", str(journal),
+            "--answers", str(report), *site,
+        )  # fmt: skip
+        assert code == 0, out
+
+    def december() -> list[tuple[str, Any]]:
+        items = due(journal, "--at", "2026-12-20", "--days", "6", "--role", "物业经理")
+        return [(i["date"], i["run"]) for i in items if i["date"] == "2026-12-25"]
+
+    assert december() == [("2026-12-25", None)]
+    write_report("--site", "二号案场")
+    assert december() == [("2026-12-25", None)]
+    write_report()
+    assert december() == []
+
+
 def test_due_lists_a_missed_duty_until_it_comes_round_again(tmp_path: Path) -> None:
     journal = journal_with_a_run(tmp_path)
     # As of Thursday 3 December: Tuesday's cleaning was missed, Friday's is

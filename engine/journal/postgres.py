@@ -59,6 +59,7 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
+    At,
     DueRow,
     Journal,
     JournalDamaged,
@@ -66,6 +67,7 @@ from engine.journal.store import (
     chain_of,
     dedupe,
     display_url,
+    in_window,
     run_values,
 )
 
@@ -698,17 +700,35 @@ class PostgresJournal(Journal):
         )
         return [parse_event(r) for r in rows]
 
-    def started(self, procedure: str) -> list[Event | Damaged]:
-        rows = self._select(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
-            "AND run IN (SELECT id FROM runs WHERE procedure = %s) ORDER BY run, seq",
-            (procedure,),
-        )
+    def started(
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
+    ) -> list[Event | Damaged]:
+        runs = "SELECT id FROM runs WHERE procedure = %s"
+        args: tuple[Any, ...] = (procedure,)
+        if at is not None:
+            runs += " AND site IS NOT DISTINCT FROM %s"
+            args += at
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' AND run IN ({runs})"
+        rows: list[tuple[Any, ...]] | None = None
+        if window is not None:
+            # Keys compared byte by byte (COLLATE "C"), as Python compares them.
+            # A text that is not JSON fails the cast: then all are read.
+            try:
+                with self._db.transaction():  # a savepoint: a reader's view stays usable
+                    rows = self._db.execute(
+                        f"{sql} AND (data::jsonb ->> 'occurrence') COLLATE \"C\" "
+                        "BETWEEN %s AND %s ORDER BY run, seq",
+                        (*args, *window),
+                    ).fetchall()
+            except self._pg.Error:
+                rows = None
+        if rows is None:
+            rows = self._select(f"{sql} ORDER BY run, seq", args)
         if not rows:
             return []  # no run of a scheduled duty yet: the events' types are not loaded
         from engine.journal.chain import parse_event
 
-        return [parse_event(r) for r in rows]
+        return [e for e in map(parse_event, rows) if in_window(e, window)]
 
     def snapshot(self, sha: str) -> dict[str, str]:
         row = self._select("SELECT files FROM snapshots WHERE sha = %s", (sha,))

@@ -65,11 +65,13 @@ from engine.journal.store import (
     QUEUE_KIND,
     RUN_IDENTITY,
     RUN_NAMES,
+    At,
     DueRow,
     Journal,
     JournalDamaged,
     RunFilter,
     dedupe,
+    in_window,
     run_values,
 )
 
@@ -973,17 +975,34 @@ class SqliteJournal(Journal):
         )
         return [parse_event(r) for r in rows]
 
-    def started(self, procedure: str) -> list[Event | Damaged]:
-        rows = self._select(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' "
-            "AND run IN (SELECT id FROM runs WHERE procedure = ?) ORDER BY run, seq",
-            (procedure,),
-        )
+    def started(
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
+    ) -> list[Event | Damaged]:
+        runs = "SELECT id FROM runs WHERE procedure = ?"
+        args: tuple[Any, ...] = (procedure,)
+        if at is not None:
+            runs += " AND site IS ?"
+            args += at
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'run.started' AND run IN ({runs})"
+        rows: list[Any] | None = None
+        if window is not None:
+            # The window picked by SQLite's JSON functions (built in since
+            # SQLite 3.38, and in most builds before; without them, below).
+            try:
+                rows = self._fetch_text(
+                    f"{sql} AND (NOT json_valid(data) OR "
+                    "json_extract(data, '$.occurrence') BETWEEN ? AND ?) ORDER BY run, seq",
+                    (*args, *window),
+                )
+            except DB_ERRORS:
+                rows = None  # without JSON functions, or damaged: as below
+        if rows is None:
+            rows = self._select(f"{sql} ORDER BY run, seq", args)
         if not rows:
             return []  # no run of a scheduled duty yet: the events' types are not loaded
         from engine.journal.chain import parse_event
 
-        return [parse_event(r) for r in rows]
+        return [e for e in map(parse_event, rows) if in_window(e, window)]
 
     def snapshot(self, sha: str) -> dict[str, str]:
         """A pinned rulebook's files, checked against the sha it is stored

@@ -93,6 +93,17 @@ RUN_IDENTITY = frozenset(
 EVENT_COLUMNS = "seq, run, at, kind, actor, data, prev, hash"
 
 
+At = tuple[str | None]  # a site, or None for runs recorded without one (see `started`)
+
+
+def in_window(event: Event | Damaged, window: tuple[str, str] | None) -> bool:
+    """Whether `started` keeps a run.started event for `window` (see there)."""
+    if window is None or isinstance(event, Damaged):
+        return True
+    key = event.data.get("occurrence")
+    return isinstance(key, str) and window[0] <= key <= window[1]
+
+
 class RunFilter(NamedTuple):
     """Which runs a listing wants. This and `DueRow` are typed tuples: a
     command that reads the journal defines them, for a fraction of a
@@ -347,10 +358,18 @@ class Journal:
         its own notices across the journal in one read, not run by run)."""
         raise NotImplementedError
 
-    def started(self, procedure: str) -> list[Event | Damaged]:
+    def started(
+        self, procedure: str, window: tuple[str, str] | None = None, at: At | None = None
+    ) -> list[Event | Damaged]:
         """The `run.started` events of every run of `procedure`, by run: which
         of a schedule's occurrences have a run is read from them, however
-        long before its occurrence a run was started (`sop run --for`)."""
+        long before its occurrence a run was started (`sop run --for`).
+        With `window` (first, last), only those whose occurrence key falls
+        between the two (as text: "2026-12-01", "2026-12-07~"), and those
+        that cannot be read (the caller names or skips them): a patrol
+        every hour keeps thousands of runs a year, and the call list wants
+        a few weeks of them. With `at` (site,), only runs at that site (None:
+        recorded without one): sites sharing a journal run the same duties."""
         raise NotImplementedError
 
     def snapshot(self, sha: str) -> dict[str, str]:

@@ -210,7 +210,13 @@ def scheduled(
         back = max(reach(e) for e in proc.schedule)
         # Past `last` too: a missed one is compared with the one after it.
         found = slots(
-            journal, plan.site, proc, on - timedelta(days=back), last + timedelta(back), ref
+            journal,
+            plan.site,
+            proc,
+            on - timedelta(days=back),
+            last + timedelta(back),
+            ref,
+            plan.site_name,
         )
         # The next occurrence of the same entry after each one, found in one
         # pass from the end (a scan of the rest for each is quadratic: a

@@ -55,12 +55,17 @@ class Slot(NamedTuple):
     run: int | None
 
 
-def started_for(journal: Journal, pid: str) -> dict[str, int]:
-    """Occurrence key → the first run of `pid` started for it. Every run of
-    the procedure counts, whenever it was started: one picked with `--for`
-    can be started any number of days ahead of its occurrence."""
+def started_for(
+    journal: Journal, pid: str, first: date, last: date, site: str | None
+) -> dict[str, int]:
+    """Occurrence key → the first run of `pid` at `site` started for it, for
+    the occurrences whose day is in [first, last]. Every such run counts,
+    whenever it was started: one picked with `--for` can be started any
+    number of days ahead of its occurrence. Sites sharing a journal run the
+    same duties: another site's patrol does not do this one's."""
     out: dict[str, int] = {}
-    for event in journal.started(pid):
+    window = (first.isoformat(), last.isoformat() + "~")
+    for event in journal.started(pid, window, (site,)):
         if isinstance(event, Damaged):
             continue  # `sop journal verify` names it; the occurrence stays due
         key = event.data.get("occurrence")
@@ -76,18 +81,25 @@ def slots(
     first: date,
     last: date,
     now: datetime,
+    site_name: str | None,
 ) -> list[Slot]:
-    """The procedure's occurrences at `site` whose day is in [first, last],
-    each with the run started for it."""
+    """The procedure's occurrences at `site` (its hours and holidays) whose
+    day is in [first, last], each with the run started for it there (runs
+    recorded at `site_name`)."""
     occ = occurrences(proc, site, first, last, now.tzinfo)
     if not occ:
         return []
-    runs = started_for(journal, proc.id)
+    runs = started_for(journal, proc.id, first, last, site_name)
     return [Slot(o, runs.get(o.key)) for o in occ]
 
 
 def attach(
-    journal: Journal, book: Rulebook, proc: Procedure, now: datetime, wanted: str | None
+    journal: Journal,
+    book: Rulebook,
+    proc: Procedure,
+    now: datetime,
+    wanted: str | None,
+    site: str | None,
 ) -> Occurrence | None:
     """The occurrence a run started now is for: the one `wanted` names
     (`--for`), else the earliest due one whose window holds `now` and that
@@ -128,7 +140,7 @@ def attach(
     today = now.date()
     free = [
         s.occurrence
-        for s in slots(journal, book.site, proc, today, today + REACH, now)
+        for s in slots(journal, book.site, proc, today, today + REACH, now, site)
         if s.occurrence.contains(now) and s.run is None
     ]
     return min(free, key=lambda o: (o.due, o.entry)) if free else None

@@ -224,7 +224,9 @@ class Runner:
         values = self._preset(pinned, proc, preset)
         for name, when in (milestones or {}).items():  # refuse a typo before the run exists
             check_milestone(proc, name, when, self.clock())
-        occurrence = attach(self.journal, pinned.rulebook, proc, self.clock(), wanted)
+        occurrence = attach(
+            self.journal, pinned.rulebook, proc, self.clock(), wanted, self.rec.site
+        )
         self.restored[pinned.sha] = pinned  # a reload after Ctrl-C needs no rebuild
 
         def begin() -> None:

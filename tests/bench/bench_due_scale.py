@@ -28,6 +28,11 @@ The generated journeys stop at random steps and are never taken up again,
 so their overdue deadlines pile up: the list holds far more items (each a
 line printed) than a tended journal would.
 
+Measured 2026-12-03 07:20, 2 cores under load average 2.5-3 (a helper
+testing beside), --no-pg, main at b2062a0: sop due in turn with --version
+for 21 rounds 127 against 71 ms cpu, 1.81x (the rounds' quartiles
+1.76-1.83x); the single figures 173 against 88 ms (2.0x), --site 1.2x,
+nothing listed 1.1x: taken minutes apart, they move with the load.
 Measured 2026-12-02 23:38-23:40, 2 cores under load average 4-5.7 (others
 benchmarking), --no-pg, this code (main at cdb9c7b with the fixed cost's
 second round, docs/scaling.md), three runs:
